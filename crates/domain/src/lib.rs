@@ -1,0 +1,15 @@
+//! Pure domain logic of aiguillage: the types and rules of digital-inclusion coordination.
+//!
+//! Nothing here does I/O, reads the clock or draws random numbers: the current time (`now`, in Unix
+//! seconds) and any secret come in as arguments, so every rule can be tested and benchmarked alone.
+
+pub mod account;
+pub mod audit;
+pub mod password;
+pub mod role;
+pub mod session;
+pub mod territory;
+pub mod throttle;
+
+/// A point in time, as seconds since the Unix epoch (UTC). The storage layer keeps times in this form.
+pub type UnixSeconds = i64;

@@ -1,0 +1,230 @@
+//! The French administrative territory: régions, départements, EPCI and communes, and the scope an
+//! account works in (an EPCI or a département).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Whether an area is in metropolitan France, an overseas département-région, or an overseas collectivity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Zone {
+    /// France métropolitaine.
+    Metro,
+    /// Département et région d'outre-mer (Guadeloupe, Martinique, Guyane, La Réunion, Mayotte).
+    Drom,
+    /// Collectivité d'outre-mer (Saint-Pierre-et-Miquelon, Polynésie française…), kept and marked as such.
+    Com,
+}
+
+impl Zone {
+    /// The code used by the Etalab files and stored in the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            Zone::Metro => "metro",
+            Zone::Drom => "drom",
+            Zone::Com => "com",
+        }
+    }
+
+    /// Parses the Etalab code (`metro`, `drom`, `com`).
+    pub fn from_code(code: &str) -> Option<Zone> {
+        match code {
+            "metro" => Some(Zone::Metro),
+            "drom" => Some(Zone::Drom),
+            "com" => Some(Zone::Com),
+            _ => None,
+        }
+    }
+}
+
+/// A région (or, with zone `Com`, an overseas collectivity listed beside them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Region {
+    pub code: String,
+    pub name: String,
+    pub zone: Zone,
+}
+
+/// A département (or an overseas collectivity, zone `Com`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Departement {
+    pub code: String,
+    pub name: String,
+    pub region_code: String,
+    pub zone: Zone,
+}
+
+/// An établissement public de coopération intercommunale à fiscalité propre (CC, CA, CU, métropole).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Epci {
+    /// SIREN number (9 digits).
+    pub code: String,
+    pub name: String,
+    /// CC, CA, CU, METRO or MET69.
+    pub kind: String,
+    pub population: Option<i64>,
+}
+
+/// Whether a commune row is a current commune or a municipal arrondissement (Paris, Lyon, Marseille).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommuneKind {
+    Commune,
+    MunicipalArrondissement,
+}
+
+impl CommuneKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            CommuneKind::Commune => "commune",
+            CommuneKind::MunicipalArrondissement => "arrondissement",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<CommuneKind> {
+        match code {
+            "commune" => Some(CommuneKind::Commune),
+            "arrondissement" => Some(CommuneKind::MunicipalArrondissement),
+            _ => None,
+        }
+    }
+}
+
+/// A commune as the platform knows it: identity, attachment, population, postal codes and centre.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Commune {
+    /// Code officiel géographique (INSEE), 5 characters (`2A`/`2B` for Corsica).
+    pub code: String,
+    pub name: String,
+    pub kind: CommuneKind,
+    pub departement_code: String,
+    pub region_code: String,
+    /// SIREN of the EPCI it belongs to, when it belongs to one.
+    pub epci_code: Option<String>,
+    /// Population municipale, when published.
+    pub population: Option<i64>,
+    pub postal_codes: Vec<String>,
+    /// WGS84 longitude and latitude of the commune's centre, when known.
+    pub longitude: Option<f64>,
+    pub latitude: Option<f64>,
+}
+
+/// Whether `code` has the shape of an INSEE commune code.
+pub fn is_insee_commune_code(code: &str) -> bool {
+    let bytes = code.as_bytes();
+    bytes.len() == 5
+        && (bytes[..2].iter().all(u8::is_ascii_digit) || &code[..2] == "2A" || &code[..2] == "2B")
+        && bytes[2..].iter().all(u8::is_ascii_digit)
+}
+
+/// The territory an account works in: an EPCI or a département.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "code", rename_all = "snake_case")]
+pub enum TerritoryScope {
+    Epci(String),
+    Departement(String),
+}
+
+impl TerritoryScope {
+    /// `epci` or `departement`, as stored.
+    pub fn kind_code(&self) -> &'static str {
+        match self {
+            TerritoryScope::Epci(_) => "epci",
+            TerritoryScope::Departement(_) => "departement",
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        match self {
+            TerritoryScope::Epci(code) | TerritoryScope::Departement(code) => code,
+        }
+    }
+
+    /// Rebuilds a scope from its stored kind and code.
+    pub fn from_parts(kind: &str, code: &str) -> Result<TerritoryScope, InvalidTerritory> {
+        match kind {
+            "epci" => format!("epci:{code}").parse(),
+            "departement" => format!("dep:{code}").parse(),
+            _ => Err(InvalidTerritory(format!("{kind}:{code}"))),
+        }
+    }
+}
+
+impl fmt::Display for TerritoryScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TerritoryScope::Epci(code) => write!(f, "epci:{code}"),
+            TerritoryScope::Departement(code) => write!(f, "dep:{code}"),
+        }
+    }
+}
+
+/// A territory reference that is neither a SIREN of EPCI nor a code of département.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("territoire « {0} » invalide : indiquez un code de département (49, 2A, 974) ou le SIREN d'un EPCI (9 chiffres)")]
+pub struct InvalidTerritory(pub String);
+
+fn is_departement_code(code: &str) -> bool {
+    matches!(code.len(), 2 | 3)
+        && (code.bytes().all(|b| b.is_ascii_digit()) || code == "2A" || code == "2B")
+}
+
+impl FromStr for TerritoryScope {
+    type Err = InvalidTerritory;
+
+    /// Accepts `epci:SIREN`, `dep:CODE`, or a bare code: 9 digits for an EPCI, 2 or 3 characters for a département.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        let invalid = || InvalidTerritory(text.to_owned());
+        let (kind, code) = match text.split_once(':') {
+            Some((kind, code)) => (Some(kind), code),
+            None => (None, text),
+        };
+        let is_siren = code.len() == 9 && code.bytes().all(|b| b.is_ascii_digit());
+        match (kind, is_siren, is_departement_code(code)) {
+            (Some("epci") | None, true, _) => Ok(TerritoryScope::Epci(code.to_owned())),
+            (Some("dep") | None, _, true) => Ok(TerritoryScope::Departement(code.to_owned())),
+            _ => Err(invalid()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insee_codes_accept_corsica_and_refuse_other_shapes() {
+        assert!(is_insee_commune_code("49007"));
+        assert!(is_insee_commune_code("2A004"));
+        assert!(!is_insee_commune_code("4900"));
+        assert!(!is_insee_commune_code("2C004"));
+        assert!(!is_insee_commune_code("49O07"));
+    }
+
+    #[test]
+    fn a_territory_is_read_from_a_bare_code_or_a_prefixed_one() {
+        assert_eq!("49".parse(), Ok(TerritoryScope::Departement("49".into())));
+        assert_eq!("974".parse(), Ok(TerritoryScope::Departement("974".into())));
+        assert_eq!(
+            "244900015".parse(),
+            Ok(TerritoryScope::Epci("244900015".into()))
+        );
+        assert_eq!(
+            "epci:244900015".parse(),
+            Ok(TerritoryScope::Epci("244900015".into()))
+        );
+        assert!("dep:244900015".parse::<TerritoryScope>().is_err());
+        assert!("angers".parse::<TerritoryScope>().is_err());
+    }
+
+    #[test]
+    fn a_scope_survives_its_stored_form() {
+        let scope = TerritoryScope::Epci("244900015".into());
+        assert_eq!(
+            TerritoryScope::from_parts(scope.kind_code(), scope.code()),
+            Ok(scope)
+        );
+    }
+}

@@ -228,3 +228,39 @@ mod tests {
         );
     }
 }
+
+/// The form of a place name used for searching: lower case, without accents, hyphens or apostrophes,
+/// so that "les ponts de ce" finds "Les Ponts-de-Cé".
+pub fn search_key(text: &str) -> String {
+    let mut key = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        match c {
+            'à' | 'â' | 'ä' | 'á' | 'ã' => key.push('a'),
+            'é' | 'è' | 'ê' | 'ë' => key.push('e'),
+            'î' | 'ï' | 'í' | 'ì' => key.push('i'),
+            'ô' | 'ö' | 'ó' | 'ò' | 'õ' => key.push('o'),
+            'ù' | 'û' | 'ü' | 'ú' => key.push('u'),
+            'ÿ' => key.push('y'),
+            'ç' => key.push('c'),
+            'ñ' => key.push('n'),
+            'œ' => key.push_str("oe"),
+            'æ' => key.push_str("ae"),
+            '-' | '\'' | '’' | '_' | '.' | ',' => key.push(' '),
+            c if c.is_whitespace() => key.push(' '),
+            c => key.push(c),
+        }
+    }
+    key.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod search_key_tests {
+    use super::search_key;
+
+    #[test]
+    fn accents_hyphens_and_case_do_not_matter() {
+        assert_eq!(search_key("Les Ponts-de-Cé"), "les ponts de ce");
+        assert_eq!(search_key("  L'Haÿ-les-Roses "), "l hay les roses");
+        assert_eq!(search_key("Œuilly"), "oeuilly");
+    }
+}

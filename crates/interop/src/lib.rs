@@ -1,1 +1,4 @@
-//! placeholder
+//! File formats aiguillage reads and writes. Each module turns one outside format into domain types
+//! (or back), reporting bad rows precisely; none of them touches the database.
+
+pub mod territory;

@@ -1,0 +1,131 @@
+//! Professional accounts: creation, lookup for login, listing for administrators.
+
+use crate::{Store, StoreError};
+use aiguillage_domain::account::NewAccount;
+use aiguillage_domain::role::Role;
+use aiguillage_domain::territory::TerritoryScope;
+use aiguillage_domain::UnixSeconds;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// A stored account, without its password hash.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Account {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub structure_id: i64,
+    pub structure_name: String,
+    pub territory: TerritoryScope,
+    pub created_at: UnixSeconds,
+    pub last_login_at: Option<UnixSeconds>,
+    pub active: bool,
+}
+
+/// An account found for a login attempt, with the hash to check the password against.
+#[derive(Debug, Clone)]
+pub struct LoginCandidate {
+    pub account: Account,
+    pub password_hash: String,
+}
+
+const SELECT_ACCOUNT: &str = "SELECT a.id, a.email, a.display_name, a.role, a.structure_id, s.name AS structure_name,
+        a.territory_kind, a.territory_code, a.created_at, a.last_login_at, a.deactivated_at, a.password_hash
+     FROM accounts a JOIN structures s ON s.id = a.structure_id";
+
+fn account_from(row: &AnyRow) -> Result<Account, StoreError> {
+    let role: String = row.try_get("role")?;
+    let territory_kind: String = row.try_get("territory_kind")?;
+    let territory_code: String = row.try_get("territory_code")?;
+    let deactivated_at: Option<i64> = row.try_get("deactivated_at")?;
+    Ok(Account {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        display_name: row.try_get("display_name")?,
+        role: role.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+        structure_id: row.try_get("structure_id")?,
+        structure_name: row.try_get("structure_name")?,
+        territory: TerritoryScope::from_parts(&territory_kind, &territory_code)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        created_at: row.try_get("created_at")?,
+        last_login_at: row.try_get("last_login_at")?,
+        active: deactivated_at.is_none(),
+    })
+}
+
+impl Store {
+    /// Creates an account; an e-mail already in use is a `Conflict`, an unknown structure or territory
+    /// a `NotFound`, and nothing is written in either case.
+    pub async fn create_account(
+        &self,
+        account: &NewAccount,
+        password_hash: &str,
+        now: UnixSeconds,
+    ) -> Result<i64, StoreError> {
+        self.structure(account.structure_id).await?;
+        if self.territory_name(&account.territory).await?.is_none() {
+            return Err(StoreError::NotFound(format!("territoire {}", account.territory)));
+        }
+        let row = sqlx::query(
+            "INSERT INTO accounts (email, display_name, role, structure_id, territory_kind, territory_code,
+                                   password_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(account.email.as_str())
+        .bind(account.display_name.as_str())
+        .bind(account.role.code())
+        .bind(account.structure_id)
+        .bind(account.territory.kind_code())
+        .bind(account.territory.code())
+        .bind(password_hash)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| {
+            StoreError::on_unique_violation(e, format!("un compte existe déjà pour {}", account.email.as_str()))
+        })?;
+        Ok(row.try_get("id")?)
+    }
+
+    /// The account to check a login against, if the e-mail is known.
+    pub async fn login_candidate(&self, email: &str) -> Result<Option<LoginCandidate>, StoreError> {
+        let row = sqlx::query(&format!("{SELECT_ACCOUNT} WHERE a.email = $1"))
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(LoginCandidate {
+                account: account_from(&row)?,
+                password_hash: row.try_get("password_hash")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn account(&self, id: i64) -> Result<Account, StoreError> {
+        let row = sqlx::query(&format!("{SELECT_ACCOUNT} WHERE a.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("compte {id}")))?;
+        account_from(&row)
+    }
+
+    /// Every account, by role then name.
+    pub async fn list_accounts(&self) -> Result<Vec<Account>, StoreError> {
+        let rows = sqlx::query(&format!("{SELECT_ACCOUNT} ORDER BY a.role, a.display_name"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(account_from).collect()
+    }
+
+    pub async fn record_login(&self, account_id: i64, now: UnixSeconds) -> Result<(), StoreError> {
+        sqlx::query("UPDATE accounts SET last_login_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(account_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,81 @@
+//! Structures: the places and organisations professionals work for. The directory issue widens this
+//! table to the national places standard; for now a structure has a name, a kind and a commune.
+
+use crate::{Store, StoreError};
+use aiguillage_domain::UnixSeconds;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// A request to record a structure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewStructure {
+    pub name: String,
+    pub kind: String,
+    pub commune_code: String,
+}
+
+/// A stored structure with its commune's name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Structure {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub commune_code: String,
+    pub commune_name: String,
+    pub departement_code: String,
+    pub epci_code: Option<String>,
+}
+
+const SELECT_STRUCTURE: &str = "SELECT s.id, s.name, s.kind, s.commune_code, c.name AS commune_name,
+        c.departement_code, c.epci_code
+     FROM structures s JOIN communes c ON c.code = s.commune_code";
+
+fn structure_from(row: &AnyRow) -> Result<Structure, StoreError> {
+    Ok(Structure {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        kind: row.try_get("kind")?,
+        commune_code: row.try_get("commune_code")?,
+        commune_name: row.try_get("commune_name")?,
+        departement_code: row.try_get("departement_code")?,
+        epci_code: row.try_get("epci_code")?,
+    })
+}
+
+impl Store {
+    /// Records a structure, or returns the existing one with the same name in the same commune.
+    pub async fn ensure_structure(&self, structure: &NewStructure, now: UnixSeconds) -> Result<i64, StoreError> {
+        if self.commune_name(&structure.commune_code).await?.is_none() {
+            return Err(StoreError::NotFound(format!("commune {}", structure.commune_code)));
+        }
+        let row = sqlx::query(
+            "INSERT INTO structures (name, kind, commune_code, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (name, commune_code) DO UPDATE SET kind = excluded.kind
+             RETURNING id",
+        )
+        .bind(&structure.name)
+        .bind(&structure.kind)
+        .bind(&structure.commune_code)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("id")?)
+    }
+
+    pub async fn structure(&self, id: i64) -> Result<Structure, StoreError> {
+        let row = sqlx::query(&format!("{SELECT_STRUCTURE} WHERE s.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("structure {id}")))?;
+        structure_from(&row)
+    }
+
+    /// Every structure, by département then name.
+    pub async fn list_structures(&self) -> Result<Vec<Structure>, StoreError> {
+        let rows = sqlx::query(&format!("{SELECT_STRUCTURE} ORDER BY c.departement_code, s.name"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(structure_from).collect()
+    }
+}

@@ -1,1 +1,89 @@
-fn main() {}
+//! The `aiguillage` binary: reads the configuration, wires storage and web together, and offers the
+//! commands to serve, run the demo, import the territory and create accounts.
+
+mod demo;
+mod serve;
+mod territory;
+mod user;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Default database when `AIGUILLAGE_DATABASE_URL` is not set: one SQLite file beside the working folder.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://aiguillage-data/aiguillage.db";
+
+#[derive(Parser)]
+#[command(name = "aiguillage", version, about = "Coordination de l'inclusion numérique d'un territoire")]
+struct Cli {
+    /// Database: sqlite://FILE (embedded, default) or postgres://USER:PASSWORD@HOST/DB.
+    #[arg(long, env = "AIGUILLAGE_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    database_url: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application.
+    Serve(serve::ServeArgs),
+    /// Create a fresh demonstration instance for Maine-et-Loire and serve it.
+    Demo(demo::DemoArgs),
+    /// Territory reference data (communes, EPCI, départements, régions).
+    Territory {
+        #[command(subcommand)]
+        command: territory::TerritoryCommand,
+    },
+    /// Professional accounts.
+    User {
+        #[command(subcommand)]
+        command: user::UserCommand,
+    },
+    /// Apply the database migrations and exit.
+    Migrate,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let result = match cli.command {
+        Command::Serve(args) => serve::run(&cli.database_url, args).await,
+        Command::Demo(args) => demo::run(args).await,
+        Command::Territory { command } => territory::run(&cli.database_url, command).await,
+        Command::User { command } => user::run(&cli.database_url, command).await,
+        Command::Migrate => migrate(&cli.database_url).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("Erreur : {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn migrate(database_url: &str) -> anyhow::Result<()> {
+    aiguillage_store::Store::connect(database_url).await?;
+    println!("Base de données à jour ({}).", aiguillage_store::redact_url(database_url));
+    Ok(())
+}
+
+/// Logs go to standard error: JSON lines when `AIGUILLAGE_LOG_FORMAT=json`, readable text otherwise;
+/// the level comes from `RUST_LOG` (default `info`).
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("AIGUILLAGE_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.compact().init();
+    }
+}
+
+/// The current time in Unix seconds.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() as i64)
+}

@@ -246,16 +246,18 @@ impl Store {
         rows.iter().map(commune_summary).collect()
     }
 
-    /// The communes of one département, by name.
-    pub async fn communes_of_departement(&self, code: &str) -> Result<Vec<CommuneSummary>, StoreError> {
-        let rows = sqlx::query(
+    /// The communes of a territory scope (an EPCI or a département), by name.
+    pub async fn communes_in(&self, scope: &TerritoryScope) -> Result<Vec<CommuneSummary>, StoreError> {
+        let column = match scope {
+            TerritoryScope::Epci(_) => "c.epci_code",
+            TerritoryScope::Departement(_) => "c.departement_code",
+        };
+        let sql = format!(
             "SELECT c.code, c.name, c.departement_code, e.name AS epci_name, c.population, c.postal_codes
              FROM communes c LEFT JOIN epcis e ON e.code = c.epci_code
-             WHERE c.departement_code = $1 AND c.kind = 'commune' ORDER BY c.name",
-        )
-        .bind(code)
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE {column} = $1 AND c.kind = 'commune' ORDER BY c.name"
+        );
+        let rows = sqlx::query(&sql).bind(scope.code()).fetch_all(&self.pool).await?;
         rows.iter().map(commune_summary).collect()
     }
 

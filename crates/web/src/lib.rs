@@ -1,1 +1,40 @@
-//! placeholder
+//! The web application of aiguillage: the only crate that sees HTTP and HTML.
+//!
+//! A request goes through, from the outside in: tracing, security headers, the session loader (who
+//! is the viewer), the error-page renderer, the CSRF check (for state changes), then the guard of its
+//! route (the policy), and finally the handler, which calls the store and renders a template.
+
+pub mod accounts;
+pub mod api;
+mod assets;
+pub mod auth;
+pub mod error;
+mod headers;
+pub mod layout;
+mod pages;
+pub mod policy;
+pub mod routes;
+pub mod state;
+
+pub use state::{AppState, Settings};
+
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::Router;
+use tower_http::trace::TraceLayer;
+
+/// The whole application, ready to serve.
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new();
+    for route in routes::ROUTES {
+        let guarded = routes::handler(route.page).route_layer(from_fn_with_state(route.page, auth::guard::guard));
+        router = router.route(route.path, guarded);
+    }
+    router
+        .fallback(error::not_found)
+        .layer(from_fn(auth::csrf::verify_csrf))
+        .layer(from_fn_with_state(state.clone(), error::render_error_pages))
+        .layer(from_fn_with_state(state.clone(), auth::session::load_viewer))
+        .layer(from_fn(headers::security_headers))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

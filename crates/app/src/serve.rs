@@ -1,0 +1,55 @@
+//! `aiguillage serve`: the web server, with its settings read from flags or the environment.
+
+use aiguillage_store::Store;
+use aiguillage_web::{router, AppState, Settings};
+use clap::Args;
+use std::net::SocketAddr;
+
+#[derive(Args, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "AIGUILLAGE_BIND", default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Port to listen on.
+    #[arg(long, env = "AIGUILLAGE_PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// Body running the instance (footer, legal notices).
+    #[arg(long, env = "AIGUILLAGE_OPERATOR_NAME", default_value = "l'opérateur de cette instance")]
+    pub operator_name: String,
+    /// Contact address for legal notices and data-protection requests.
+    #[arg(long, env = "AIGUILLAGE_OPERATOR_CONTACT", default_value = "contact@exemple.fr")]
+    pub operator_contact: String,
+}
+
+/// Serves until interrupted.
+pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
+    let store = Store::connect(database_url).await?;
+    let settings = Settings {
+        operator_name: args.operator_name.clone(),
+        operator_contact: args.operator_contact.clone(),
+        ..Settings::default()
+    };
+    serve(store, settings, &args.bind, args.port, |_| {}).await
+}
+
+/// Binds, calls `on_ready` with the bound address, then serves until Ctrl-C.
+pub async fn serve(
+    store: Store,
+    settings: Settings,
+    bind: &str,
+    port: u16,
+    on_ready: impl FnOnce(SocketAddr),
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind((bind, port)).await?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, backend = store.backend().name(), "serving");
+    on_ready(address);
+    let app = router(AppState::new(store.clone(), settings));
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    store.close().await;
+    Ok(())
+}

@@ -1,0 +1,168 @@
+//! The JSON API under `/api/v1/`, its OpenAPI document (generated from these declarations by utoipa)
+//! and the health probe. Authentication is the same session cookie as the pages.
+
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+use crate::state::AppState;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+/// The API description served at `/api/openapi.json`.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Aiguillage", description = "API de la plateforme de coordination de l'inclusion numérique."),
+    paths(health, me, communes, structures),
+    components(schemas(Health, Me, Territory, Commune, StructureItem))
+)]
+pub struct ApiDoc;
+
+/// State of the service and of its database.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok` when the database answers, `error` otherwise.
+    status: &'static str,
+    /// `ok` or `unavailable`.
+    database: &'static str,
+    /// `sqlite` or `postgresql`.
+    backend: &'static str,
+}
+
+#[utoipa::path(get, path = "/healthz", tag = "service",
+    responses((status = 200, body = Health, description = "Service et base de données opérationnels"),
+              (status = 503, body = Health, description = "Base de données injoignable")))]
+pub async fn health(State(state): State<AppState>) -> Response {
+    let backend = state.store.backend().name();
+    match state.store.ping().await {
+        Ok(()) => Json(Health { status: "ok", database: "ok", backend }).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "error", database: "unavailable", backend }))
+                .into_response()
+        }
+    }
+}
+
+/// The territory an account works in.
+#[derive(Serialize, ToSchema)]
+pub struct Territory {
+    /// `epci` or `departement`.
+    kind: &'static str,
+    code: String,
+    name: Option<String>,
+}
+
+/// The signed-in professional.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    id: i64,
+    display_name: String,
+    email: String,
+    /// prescriber, mediator, structure_manager, coordinator or administrator.
+    role: String,
+    role_label: &'static str,
+    structure_id: i64,
+    structure_name: String,
+    territory: Territory,
+}
+
+#[utoipa::path(get, path = "/api/v1/moi", tag = "comptes",
+    responses((status = 200, body = Me), (status = 401, description = "Connexion requise")))]
+pub async fn me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Me>, WebError> {
+    let account = user.account;
+    let name = state.store.territory_name(&account.territory).await?;
+    Ok(Json(Me {
+        id: account.id,
+        display_name: account.display_name,
+        email: account.email,
+        role: account.role.code().to_owned(),
+        role_label: account.role.label(),
+        structure_id: account.structure_id,
+        structure_name: account.structure_name,
+        territory: Territory {
+            kind: account.territory.kind_code(),
+            code: account.territory.code().to_owned(),
+            name,
+        },
+    }))
+}
+
+/// A commune found by the search.
+#[derive(Serialize, ToSchema)]
+pub struct Commune {
+    /// Code INSEE.
+    code: String,
+    name: String,
+    departement_code: String,
+    epci_name: Option<String>,
+    population: Option<i64>,
+    postal_codes: Vec<String>,
+}
+
+/// Search parameters for communes.
+#[derive(Deserialize, IntoParams)]
+pub struct CommuneSearch {
+    /// Beginning of the name (accents and hyphens ignored) or of a postal code.
+    q: String,
+    /// At most this many results (1 to 50, default 10).
+    limite: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/communes", tag = "territoire", params(CommuneSearch),
+    responses((status = 200, body = [Commune]), (status = 401, description = "Connexion requise")))]
+pub async fn communes(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Query(search): Query<CommuneSearch>,
+) -> Result<Json<Vec<Commune>>, WebError> {
+    let limit = search.limite.unwrap_or(10).clamp(1, 50);
+    let found = state.store.search_communes(&search.q, limit).await?;
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|c| Commune {
+                code: c.code,
+                name: c.name,
+                departement_code: c.departement_code,
+                epci_name: c.epci_name,
+                population: c.population,
+                postal_codes: c.postal_codes,
+            })
+            .collect(),
+    ))
+}
+
+/// A structure of the instance.
+#[derive(Serialize, ToSchema)]
+pub struct StructureItem {
+    id: i64,
+    name: String,
+    kind: String,
+    commune_code: String,
+    commune_name: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/structures", tag = "annuaire",
+    responses((status = 200, body = [StructureItem]), (status = 401, description = "Connexion requise")))]
+pub async fn structures(State(state): State<AppState>, _user: CurrentUser) -> Result<Json<Vec<StructureItem>>, WebError> {
+    let list = state.store.list_structures().await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|s| StructureItem {
+                id: s.id,
+                name: s.name,
+                kind: s.kind,
+                commune_code: s.commune_code,
+                commune_name: s.commune_name,
+            })
+            .collect(),
+    ))
+}
+
+/// The OpenAPI document.
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

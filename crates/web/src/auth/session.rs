@@ -1,0 +1,89 @@
+//! Server-side sessions: the cookie holds a random token, the database holds its hash, the account
+//! and the session's CSRF token. The middleware here loads the viewer once per request.
+
+use crate::auth::credentials::token_hash;
+use crate::error::WebError;
+use crate::state::AppState;
+use aiguillage_store::Account;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use std::convert::Infallible;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "aiguillage_session";
+/// Name of the cookie carrying the CSRF token of the login form, before any session exists.
+pub const LOGIN_CSRF_COOKIE: &str = "aiguillage_csrf";
+
+/// The professional behind a request, with their session's CSRF token.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub account: Account,
+    pub csrf_token: String,
+    pub token_hash: String,
+}
+
+/// Who is looking: a signed-in professional or nobody. Always extractable.
+#[derive(Debug, Clone, Default)]
+pub struct Viewer(pub Option<CurrentUser>);
+
+impl Viewer {
+    pub fn role(&self) -> Option<aiguillage_domain::role::Role> {
+        self.0.as_ref().map(|user| user.account.role)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Viewer>().cloned().unwrap_or_default())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Viewer>()
+            .and_then(|viewer| viewer.0.clone())
+            .ok_or(WebError::SignInRequired)
+    }
+}
+
+/// Middleware: finds the live session named by the cookie and records the viewer for the request.
+pub async fn load_viewer(State(state): State<AppState>, jar: CookieJar, mut request: Request, next: Next) -> Response {
+    let viewer = match jar.get(SESSION_COOKIE) {
+        Some(cookie) => match find_user(&state, cookie.value()).await {
+            Ok(user) => Viewer(user),
+            Err(error) => return error.into_response(),
+        },
+        None => Viewer(None),
+    };
+    request.extensions_mut().insert(viewer);
+    next.run(request).await
+}
+
+async fn find_user(state: &AppState, token: &str) -> Result<Option<CurrentUser>, WebError> {
+    let hash = token_hash(token);
+    let Some(session) = state.store.live_session(&hash, state.now()).await? else {
+        return Ok(None);
+    };
+    let account = state.store.account(session.account_id).await?;
+    Ok(Some(CurrentUser { account, csrf_token: session.csrf_token, token_hash: hash }))
+}
+
+/// A cookie with the baseline flags: `HttpOnly`, `SameSite=Lax`, `Secure` unless the instance says
+/// otherwise, path `/`, and no expiry date (the server decides when the session ends).
+pub fn secure_cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .path("/")
+        .build()
+}

@@ -1,0 +1,112 @@
+//! The home page of each role: what this professional can do on the platform, with links to the
+//! pages they may open (taken from the navigation, hence from the policy).
+
+use crate::auth::{CurrentUser, Viewer};
+use crate::error::WebError;
+use crate::layout::{Layout, NAVIGATION};
+use crate::pages::render;
+use crate::policy::may_access;
+use crate::state::AppState;
+use aiguillage_domain::role::Role;
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+
+/// What a role is for, in the words of the people who hold it.
+struct RoleGuide {
+    mission: &'static str,
+    tasks: &'static [&'static str],
+}
+
+fn guide(role: Role) -> RoleGuide {
+    match role {
+        Role::Prescriber => RoleGuide {
+            mission: "Vous rencontrez des personnes en difficulté avec le numérique. Aiguillage vous aide à les repérer, à évaluer leur autonomie et à les orienter vers l'accompagnement qui leur convient, puis à suivre ce qu'il advient de chaque orientation.",
+            tasks: &[
+                "Inscrire une personne avec son consentement et réaliser son diagnostic en quelques minutes.",
+                "Orienter la personne vers l'offre adaptée (compétence, public, accessibilité, format, distance) et suivre l'orientation.",
+                "Retrouver les personnes que vous ou votre structure avez inscrites.",
+                "Consulter l'annuaire des structures et le référentiel des communes de votre territoire.",
+            ],
+        },
+        Role::Mediator => RoleGuide {
+            mission: "Vous accompagnez les personnes orientées vers votre structure. Aiguillage tient votre file d'orientations à traiter, de l'acceptation au premier contact puis au parcours.",
+            tasks: &[
+                "Accepter ou refuser (avec un motif) les orientations reçues par votre structure.",
+                "Contacter la personne, enregistrer les séances et refaire le diagnostic pour mesurer les progrès.",
+                "Clore le parcours en notant son issue : autonomie atteinte, démarche faite pour la personne, réorientation…",
+                "Consulter l'annuaire des structures et le référentiel des communes.",
+            ],
+        },
+        Role::StructureManager => RoleGuide {
+            mission: "Vous dirigez une structure d'accompagnement. Aiguillage fait connaître vos offres aux prescripteurs du territoire et vous montre la charge de votre équipe.",
+            tasks: &[
+                "Décrire les offres de votre structure : services, publics, accessibilité, horaires, capacités.",
+                "Suivre le nombre d'orientations reçues, acceptées et en attente.",
+                "Gérer l'équipe de médiateurs rattachée à votre structure.",
+                "Consulter l'annuaire des structures et le référentiel des communes.",
+            ],
+        },
+        Role::Coordinator => RoleGuide {
+            mission: "Vous pilotez l'inclusion numérique de votre territoire. Aiguillage vous donne une vue d'ensemble de la file active, des indicateurs communs et de la couverture du territoire.",
+            tasks: &[
+                "Suivre la file active du territoire (données pseudonymisées) et les orientations en attente au-delà des délais cibles.",
+                "Répartir la file entre les offres selon leurs capacités réelles.",
+                "Consulter les indicateurs de pilotage et la carte de fragilité et de couverture.",
+                "Tenir à jour l'annuaire « qui fait quoi » du territoire.",
+            ],
+        },
+        Role::Administrator => RoleGuide {
+            mission: "Vous administrez cette instance d'Aiguillage. Vous gérez les comptes des professionnels, le référentiel territorial et les réglages ; vous ne voyez pas les dossiers des personnes accompagnées.",
+            tasks: &[
+                "Créer les comptes des professionnels et leur attribuer un rôle, une structure et un territoire.",
+                "Consulter le journal d'audit des consultations et modifications de données personnelles.",
+                "Importer le référentiel des communes (commande aiguillage territory import).",
+            ],
+        },
+    }
+}
+
+/// A link from the home page to a page the viewer may open.
+struct Shortcut {
+    label: &'static str,
+    href: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomeTemplate {
+    layout: Layout,
+    name: String,
+    role_label: &'static str,
+    structure_name: String,
+    territory_name: String,
+    mission: &'static str,
+    tasks: &'static [&'static str],
+    shortcuts: Vec<Shortcut>,
+}
+
+pub async fn show(State(state): State<AppState>, viewer: Viewer, user: CurrentUser) -> Result<Response, WebError> {
+    let account = &user.account;
+    let territory_name = state
+        .store
+        .territory_name(&account.territory)
+        .await?
+        .unwrap_or_else(|| account.territory.to_string());
+    let role_guide = guide(account.role);
+    let shortcuts = NAVIGATION
+        .iter()
+        .filter(|(_, href, page)| *href != "/" && may_access(Some(account.role), *page))
+        .map(|(label, href, _)| Shortcut { label, href })
+        .collect();
+    render(&HomeTemplate {
+        layout: Layout::new(&state, &viewer, "/", "Accueil"),
+        name: account.display_name.clone(),
+        role_label: account.role.label(),
+        structure_name: account.structure_name.clone(),
+        territory_name,
+        mission: role_guide.mission,
+        tasks: role_guide.tasks,
+        shortcuts,
+    })
+}

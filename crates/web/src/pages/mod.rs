@@ -1,0 +1,58 @@
+//! The HTML pages, one module per area; each handler renders an askama template inside the layout.
+
+pub mod account;
+pub mod admin;
+pub mod home;
+pub mod legal;
+pub mod login;
+pub mod structures;
+pub mod territory;
+
+use crate::error::WebError;
+use askama::Template;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+
+/// Renders a template as a page that must not be cached (pages may show personal data).
+pub fn render(template: &impl Template) -> Result<Response, WebError> {
+    let html = template.render().map_err(|e| WebError::Internal(format!("template: {e}")))?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
+}
+
+/// A Unix time as the interface shows it, in UTC (`22/11/2026 à 14:05 UTC`).
+pub fn format_time(unix: i64) -> String {
+    let format = time::macros::format_description!("[day]/[month]/[year] à [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|moment| moment.format(format).ok())
+        .unwrap_or_else(|| "date inconnue".to_owned())
+}
+
+/// A number with French thousands separators (`34 969`).
+pub fn format_count(number: i64) -> String {
+    let digits = number.unsigned_abs().to_string();
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            grouped.push('\u{202f}');
+        }
+        grouped.push(digit);
+    }
+    if number < 0 {
+        format!("-{grouped}")
+    } else {
+        grouped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_times_are_written_the_french_way() {
+        assert_eq!(format_count(34_969), "34\u{202f}969");
+        assert_eq!(format_count(101), "101");
+        assert_eq!(format_time(0), "01/01/1970 à 00:00 UTC");
+    }
+}

@@ -1,0 +1,25 @@
+//! The list of structures known to the instance (the directory issue turns it into "qui fait quoi").
+
+use crate::auth::Viewer;
+use crate::error::WebError;
+use crate::layout::Layout;
+use crate::pages::render;
+use crate::state::AppState;
+use aiguillage_store::Structure;
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+
+#[derive(Template)]
+#[template(path = "structures.html")]
+struct StructuresTemplate {
+    layout: Layout,
+    structures: Vec<Structure>,
+}
+
+pub async fn list(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
+    render(&StructuresTemplate {
+        layout: Layout::new(&state, &viewer, "/structures", "Structures"),
+        structures: state.store.list_structures().await?,
+    })
+}

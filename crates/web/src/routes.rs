@@ -1,0 +1,66 @@
+//! Every route of the application, in one table: method, path and the [`Page`] it serves. The router
+//! is built from this table, each route behind the policy guard, and the route × role test walks it.
+
+use crate::policy::Page;
+use crate::state::AppState;
+use crate::{api, assets, pages};
+use axum::http::Method;
+use axum::routing::{get, post, MethodRouter};
+
+/// One route: the method and path a request uses, and the page that answers it.
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub page: Page,
+}
+
+const fn route(method: Method, path: &'static str, page: Page) -> Route {
+    Route { method, path, page }
+}
+
+/// The whole routing table.
+pub const ROUTES: &[Route] = &[
+    route(Method::GET, "/", Page::Home),
+    route(Method::GET, "/connexion", Page::LoginForm),
+    route(Method::POST, "/connexion", Page::LoginSubmit),
+    route(Method::POST, "/deconnexion", Page::Logout),
+    route(Method::GET, "/compte", Page::MyAccount),
+    route(Method::GET, "/territoire", Page::Territory),
+    route(Method::GET, "/structures", Page::Structures),
+    route(Method::GET, "/administration/comptes", Page::AdminAccounts),
+    route(Method::POST, "/administration/comptes", Page::AdminCreateAccount),
+    route(Method::GET, "/administration/journal", Page::AdminAuditLog),
+    route(Method::GET, "/mentions-legales", Page::LegalNotice),
+    route(Method::GET, "/accessibilite", Page::Accessibility),
+    route(Method::GET, "/healthz", Page::Health),
+    route(Method::GET, "/api/openapi.json", Page::OpenApi),
+    route(Method::GET, "/api/v1/moi", Page::ApiMe),
+    route(Method::GET, "/api/v1/communes", Page::ApiCommunes),
+    route(Method::GET, "/api/v1/structures", Page::ApiStructures),
+    route(Method::GET, "/static/{*path}", Page::Assets),
+];
+
+/// The handler of each page.
+pub fn handler(page: Page) -> MethodRouter<AppState> {
+    match page {
+        Page::Home => get(pages::home::show),
+        Page::LoginForm => get(pages::login::show_login),
+        Page::LoginSubmit => post(pages::login::submit_login),
+        Page::Logout => post(pages::login::logout),
+        Page::MyAccount => get(pages::account::show),
+        Page::Territory => get(pages::territory::show),
+        Page::Structures => get(pages::structures::list),
+        Page::AdminAccounts => get(pages::admin::list_accounts),
+        Page::AdminCreateAccount => post(pages::admin::create),
+        Page::AdminAuditLog => get(pages::admin::audit_log),
+        Page::LegalNotice => get(pages::legal::legal_notice),
+        Page::Accessibility => get(pages::legal::accessibility),
+        Page::Health => get(api::health),
+        Page::OpenApi => get(api::openapi),
+        Page::ApiMe => get(api::me),
+        Page::ApiCommunes => get(api::communes),
+        Page::ApiStructures => get(api::structures),
+        Page::Assets => get(assets::serve),
+    }
+}

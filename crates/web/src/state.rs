@@ -1,0 +1,54 @@
+//! What every handler shares: the store, the instance settings and the clock.
+
+use aiguillage_store::Store;
+use std::sync::Arc;
+
+/// Returns the current time in Unix seconds; tests pass a fixed or movable clock.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| time::OffsetDateTime::now_utc().unix_timestamp())
+}
+
+/// Settings of one running instance.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Name of the body that runs the instance, shown in the footer and legal notices.
+    pub operator_name: String,
+    /// Contact address for the legal notices and data-protection requests.
+    pub operator_contact: String,
+    /// Whether cookies carry the `Secure` flag (always in production; browsers accept it on localhost).
+    pub secure_cookies: bool,
+    /// A banner saying this instance holds demonstration data only.
+    pub demo_banner: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            operator_name: "Instance aiguillage".into(),
+            operator_contact: "contact@exemple.fr".into(),
+            secure_cookies: true,
+            demo_banner: false,
+        }
+    }
+}
+
+/// The state handed to every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub settings: Arc<Settings>,
+    pub clock: Clock,
+}
+
+impl AppState {
+    pub fn new(store: Store, settings: Settings) -> AppState {
+        AppState { store, settings: Arc::new(settings), clock: system_clock() }
+    }
+
+    pub fn now(&self) -> i64 {
+        (self.clock)()
+    }
+}

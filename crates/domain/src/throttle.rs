@@ -1,10 +1,13 @@
-//! The throttle on failed logins: after too many failures for one e-mail or one address in a window,
-//! further attempts are refused until the window has passed.
+//! The throttle on failed logins: after too many failures for one e-mail, or from one network address,
+//! within a window, further attempts are refused until the window has passed. The limit per address is
+//! higher because a whole France Services office or library may share one public address.
 
 use crate::UnixSeconds;
 
-/// Failures allowed within the window before attempts are refused.
-pub const MAX_FAILURES: i64 = 5;
+/// Failures allowed for one e-mail within the window before attempts are refused.
+pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
+/// Failures allowed from one network address within the window before attempts are refused.
+pub const MAX_FAILURES_PER_ADDRESS: i64 = 50;
 /// Length of the window over which failures are counted, in seconds.
 pub const WINDOW_SECONDS: i64 = 15 * 60;
 
@@ -24,10 +27,10 @@ pub enum ThrottleDecision {
     Refuse { retry_after_seconds: i64 },
 }
 
-/// Decides whether a login attempt may proceed given the recent failures.
-pub fn decide(failures: RecentFailures, now: UnixSeconds) -> ThrottleDecision {
+/// Decides whether a login attempt may proceed given the recent failures and the limit of the key.
+pub fn decide(failures: RecentFailures, max_failures: i64, now: UnixSeconds) -> ThrottleDecision {
     match failures.oldest_at {
-        Some(oldest_at) if failures.count >= MAX_FAILURES => ThrottleDecision::Refuse {
+        Some(oldest_at) if failures.count >= max_failures => ThrottleDecision::Refuse {
             retry_after_seconds: (oldest_at + WINDOW_SECONDS - now).max(1),
         },
         _ => ThrottleDecision::Allow,
@@ -46,20 +49,21 @@ mod tests {
     #[test]
     fn four_failures_still_allow_a_fifth_attempt() {
         let failures = RecentFailures {
-            count: MAX_FAILURES - 1,
+            count: MAX_FAILURES_PER_ACCOUNT - 1,
             oldest_at: Some(0),
         };
-        assert_eq!(decide(failures, 10), ThrottleDecision::Allow);
+        assert_eq!(decide(failures, MAX_FAILURES_PER_ACCOUNT, 10), ThrottleDecision::Allow);
     }
 
     #[test]
     fn five_failures_refuse_until_the_oldest_leaves_the_window() {
         let failures = RecentFailures {
-            count: MAX_FAILURES,
+            count: MAX_FAILURES_PER_ACCOUNT,
             oldest_at: Some(100),
         };
+        assert_eq!(decide(failures, MAX_FAILURES_PER_ADDRESS, 160), ThrottleDecision::Allow);
         assert_eq!(
-            decide(failures, 160),
+            decide(failures, MAX_FAILURES_PER_ACCOUNT, 160),
             ThrottleDecision::Refuse {
                 retry_after_seconds: WINDOW_SECONDS - 60
             }

@@ -18,6 +18,8 @@ pub struct Account {
     pub structure_id: i64,
     pub structure_name: String,
     pub territory: TerritoryScope,
+    /// Name of the EPCI or département, when the code is in the territory reference.
+    pub territory_name: Option<String>,
     pub created_at: UnixSeconds,
     pub last_login_at: Option<UnixSeconds>,
     pub active: bool,
@@ -31,8 +33,11 @@ pub struct LoginCandidate {
 }
 
 const SELECT_ACCOUNT: &str = "SELECT a.id, a.email, a.display_name, a.role, a.structure_id, s.name AS structure_name,
-        a.territory_kind, a.territory_code, a.created_at, a.last_login_at, a.deactivated_at, a.password_hash
-     FROM accounts a JOIN structures s ON s.id = a.structure_id";
+        a.territory_kind, a.territory_code, COALESCE(te.name, td.name) AS territory_name,
+        a.created_at, a.last_login_at, a.deactivated_at, a.password_hash
+     FROM accounts a JOIN structures s ON s.id = a.structure_id
+     LEFT JOIN epcis te ON a.territory_kind = 'epci' AND te.code = a.territory_code
+     LEFT JOIN departements td ON a.territory_kind = 'departement' AND td.code = a.territory_code";
 
 fn account_from(row: &AnyRow) -> Result<Account, StoreError> {
     let role: String = row.try_get("role")?;
@@ -48,6 +53,7 @@ fn account_from(row: &AnyRow) -> Result<Account, StoreError> {
         structure_name: row.try_get("structure_name")?,
         territory: TerritoryScope::from_parts(&territory_kind, &territory_code)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        territory_name: row.try_get("territory_name")?,
         created_at: row.try_get("created_at")?,
         last_login_at: row.try_get("last_login_at")?,
         active: deactivated_at.is_none(),

@@ -71,9 +71,9 @@ pub struct Me {
 
 #[utoipa::path(get, path = "/api/v1/moi", tag = "comptes",
     responses((status = 200, body = Me), (status = 401, description = "Connexion requise")))]
-pub async fn me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Me>, WebError> {
+pub async fn me(user: CurrentUser) -> Result<Json<Me>, WebError> {
     let account = user.account;
-    let name = state.store.territory_name(&account.territory).await?;
+    let name = account.territory_name.clone();
     Ok(Json(Me {
         id: account.id,
         display_name: account.display_name,

@@ -27,11 +27,7 @@ struct AccountTemplate {
 
 pub async fn show(State(state): State<AppState>, viewer: Viewer, user: CurrentUser) -> Result<Response, WebError> {
     let account = &user.account;
-    let territory_name = state
-        .store
-        .territory_name(&account.territory)
-        .await?
-        .unwrap_or_else(|| account.territory.to_string());
+    let territory_name = account.territory_name.clone().unwrap_or_else(|| account.territory.to_string());
     render(&AccountTemplate {
         layout: Layout::new(&state, &viewer, "/compte", "Mon compte"),
         display_name: account.display_name.clone(),

@@ -43,7 +43,7 @@ impl From<&Account> for AccountRow {
             email: account.email.clone(),
             role_label: account.role.label(),
             structure_name: account.structure_name.clone(),
-            territory: account.territory.to_string(),
+            territory: account.territory_name.clone().unwrap_or_else(|| account.territory.to_string()),
             last_login_at: account.last_login_at.map_or_else(|| "jamais".to_owned(), format_time),
             active: account.active,
         }

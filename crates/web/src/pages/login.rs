@@ -8,7 +8,7 @@ use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::render;
 use crate::state::AppState;
-use aiguillage_domain::throttle::{decide, ThrottleDecision};
+use aiguillage_domain::throttle::{decide, ThrottleDecision, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS};
 use askama::Template;
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{Query, State};
@@ -101,7 +101,10 @@ pub async fn submit_login(
 ) -> Result<Response, WebError> {
     let now = state.now();
     let email = form.email.trim().to_lowercase();
-    let throttle_keys = [format!("email:{email}"), format!("ip:{}", client_ip(&extensions))];
+    let throttle_keys = [
+        (format!("email:{email}"), MAX_FAILURES_PER_ACCOUNT),
+        (format!("ip:{}", client_ip(&extensions)), MAX_FAILURES_PER_ADDRESS),
+    ];
     let refusal = |status: StatusCode, message: String, jar: CookieJar| {
         let (jar, token) = login_csrf(jar, state.settings.secure_cookies);
         let template = LoginTemplate {
@@ -114,9 +117,9 @@ pub async fn submit_login(
         render(&template).map(|page| (status, jar, page).into_response())
     };
 
-    for key in &throttle_keys {
+    for (key, max_failures) in &throttle_keys {
         let failures = state.store.recent_login_failures(key, now).await?;
-        if let ThrottleDecision::Refuse { retry_after_seconds } = decide(failures, now) {
+        if let ThrottleDecision::Refuse { retry_after_seconds } = decide(failures, *max_failures, now) {
             let minutes = (retry_after_seconds + 59) / 60;
             let message = format!(
                 "Trop de tentatives de connexion échouées. Par sécurité, réessayez dans {minutes} minute{}.",
@@ -135,14 +138,14 @@ pub async fn submit_login(
     let account = match candidate {
         Some(candidate) if matches && candidate.account.active => candidate.account,
         _ => {
-            for key in &throttle_keys {
+            for (key, _) in &throttle_keys {
                 state.store.record_login_failure(key, now).await?;
             }
             return refusal(StatusCode::UNAUTHORIZED, WRONG_CREDENTIALS.to_owned(), jar);
         }
     };
 
-    state.store.clear_login_failures(&throttle_keys[0]).await?;
+    state.store.clear_login_failures(&throttle_keys[0].0).await?;
     if let Some(old) = jar.get(SESSION_COOKIE) {
         state.store.delete_session(&token_hash(old.value())).await?;
     }

@@ -1,0 +1,164 @@
+//! The test application: the real router on a fresh store (SQLite, or PostgreSQL when
+//! `AIGUILLAGE_TEST_DATABASE_URL` names a server), Maine-et-Loire's communes, one account per role,
+//! a clock the test moves, and helpers that sign in through the real login form.
+#![allow(dead_code)]
+
+use aiguillage_domain::role::Role;
+use aiguillage_interop::territory::embedded;
+use aiguillage_store::testing::fresh_store;
+use aiguillage_store::{NewStructure, Store};
+use aiguillage_web::accounts::{create_account, AccountRequest, Requester};
+use aiguillage_web::{router, AppState, Settings};
+use axum::body::{to_bytes, Body};
+use axum::http::{header, Request, Response, StatusCode};
+use axum::Router;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub const START: i64 = 1_795_000_000;
+
+pub struct TestApp {
+    pub router: Router,
+    pub store: Store,
+    pub clock: Arc<AtomicI64>,
+    pub structure_id: i64,
+}
+
+/// The password of the test account of a role.
+pub fn password_of(role: Role) -> String {
+    format!("{}-girafe-tambour-orageux", role.code())
+}
+
+pub fn email_of(role: Role) -> String {
+    format!("{}@test.aiguillage.fr", role.code())
+}
+
+/// A signed-in browser: its cookie header and the session's CSRF token.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        let (store, _) = fresh_store().await.expect("fresh store");
+        let data = embedded().expect("territory files").with_communes_of(&["49"]);
+        store.import_territory(&data, &|_| {}).await.expect("territory import");
+        let structure = NewStructure { name: "CCAS d'Angers".into(), kind: "CCAS".into(), commune_code: "49007".into() };
+        let structure_id = store.ensure_structure(&structure, START).await.expect("structure");
+        for role in Role::ALL {
+            let request = AccountRequest {
+                email: email_of(role),
+                display_name: format!("Test {}", role.label()),
+                role: role.code().into(),
+                structure_id: structure_id.to_string(),
+                territory: "49".into(),
+                password: password_of(role),
+            };
+            let requester = Requester { account_id: None, reason: "test" };
+            create_account(&store, &request, requester, START).await.expect("test account");
+        }
+        let clock = Arc::new(AtomicI64::new(START));
+        let clock_reader = clock.clone();
+        let state = AppState {
+            store: store.clone(),
+            settings: Arc::new(Settings::default()),
+            clock: Arc::new(move || clock_reader.load(Ordering::SeqCst)),
+        };
+        TestApp { router: router(state), store, clock, structure_id }
+    }
+
+    pub fn advance(&self, seconds: i64) {
+        self.clock.fetch_add(seconds, Ordering::SeqCst);
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Response<Body> {
+        self.router.clone().oneshot(request).await.expect("router answers")
+    }
+
+    pub async fn get(&self, path: &str, session: Option<&Session>) -> Response<Body> {
+        let mut builder = Request::get(path);
+        if let Some(session) = session {
+            builder = builder.header(header::COOKIE, &session.cookie);
+        }
+        self.send(builder.body(Body::empty()).expect("request")).await
+    }
+
+    /// Posts a form (`fields` url-encoded), with the session's cookie when given.
+    pub async fn post_form(&self, path: &str, cookie: Option<&str>, fields: &[(&str, &str)]) -> Response<Body> {
+        let body = fields
+            .iter()
+            .map(|(name, value)| format!("{}={}", urlencoding::encode(name), urlencoding::encode(value)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut builder = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(cookie) = cookie {
+            builder = builder.header(header::COOKIE, cookie);
+        }
+        self.send(builder.body(Body::from(body)).expect("request")).await
+    }
+
+    /// Opens the login form and returns the login CSRF cookie header and token.
+    pub async fn login_form(&self) -> (String, String) {
+        let response = self.get("/connexion", None).await;
+        let cookie = set_cookie(&response, "aiguillage_csrf").expect("login csrf cookie");
+        let html = body_text(response).await;
+        let token = hidden_csrf(&html).expect("csrf field");
+        assert_eq!(cookie, token, "the form carries the cookie's token");
+        (format!("aiguillage_csrf={cookie}"), token)
+    }
+
+    /// Tries to sign in with the given password; returns the response.
+    pub async fn attempt_login(&self, email: &str, password: &str) -> Response<Body> {
+        let (cookie, token) = self.login_form().await;
+        let fields = [("csrf_token", token.as_str()), ("email", email), ("password", password), ("suivant", "/")];
+        self.post_form("/connexion", Some(&cookie), &fields).await
+    }
+
+    /// Signs in as the test account of `role` and reads the session's CSRF token from a page.
+    pub async fn sign_in(&self, role: Role) -> Session {
+        let response = self.attempt_login(&email_of(role), &password_of(role)).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "login of {role}");
+        let token = set_cookie(&response, "aiguillage_session").expect("session cookie");
+        let cookie = format!("aiguillage_session={token}");
+        let home = self.get("/compte", Some(&Session { cookie: cookie.clone(), csrf: String::new() })).await;
+        let csrf = hidden_csrf(&body_text(home).await).expect("session csrf in the page");
+        Session { cookie, csrf }
+    }
+}
+
+/// The value a response sets for cookie `name`.
+pub fn set_cookie(response: &Response<Body>, name: &str) -> Option<String> {
+    set_cookie_line(response, name).and_then(|line| {
+        line.split(';').next().and_then(|pair| pair.split_once('=')).map(|(_, value)| value.to_owned())
+    })
+}
+
+/// The whole `Set-Cookie` line for cookie `name`.
+pub fn set_cookie_line(response: &Response<Body>, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|line| line.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+pub fn location(response: &Response<Body>) -> Option<String> {
+    response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+pub async fn body_text(response: Response<Body>) -> String {
+    let bytes = to_bytes(response.into_body(), 16 * 1024 * 1024).await.expect("body");
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// The value of the first hidden `csrf_token` field of a page.
+pub fn hidden_csrf(html: &str) -> Option<String> {
+    let start = html.find("name=\"csrf_token\" value=\"")? + "name=\"csrf_token\" value=\"".len();
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].to_owned())
+}

@@ -1,0 +1,107 @@
+//! Walks every route of the routing table with every role and anonymously, through the real router,
+//! and checks who gets through against an access matrix written here, apart from the policy module.
+//! Removing or loosening a line of the policy makes this test fail.
+
+mod common;
+
+use aiguillage_domain::role::Role;
+use aiguillage_web::routes::ROUTES;
+use axum::http::{Method, StatusCode};
+use common::{location, TestApp};
+
+/// Who must get through a route.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Expected {
+    Everyone,
+    SignedIn,
+    AdministratorOnly,
+}
+
+const MATRIX: &[(&str, &str, Expected)] = &[
+    ("GET", "/", Expected::SignedIn),
+    ("GET", "/connexion", Expected::Everyone),
+    ("POST", "/connexion", Expected::Everyone),
+    ("POST", "/deconnexion", Expected::SignedIn),
+    ("GET", "/compte", Expected::SignedIn),
+    ("GET", "/territoire", Expected::SignedIn),
+    ("GET", "/structures", Expected::SignedIn),
+    ("GET", "/administration/comptes", Expected::AdministratorOnly),
+    ("POST", "/administration/comptes", Expected::AdministratorOnly),
+    ("GET", "/administration/journal", Expected::AdministratorOnly),
+    ("GET", "/mentions-legales", Expected::Everyone),
+    ("GET", "/accessibilite", Expected::Everyone),
+    ("GET", "/healthz", Expected::Everyone),
+    ("GET", "/api/openapi.json", Expected::Everyone),
+    ("GET", "/api/v1/moi", Expected::SignedIn),
+    ("GET", "/api/v1/communes", Expected::SignedIn),
+    ("GET", "/api/v1/structures", Expected::SignedIn),
+    ("GET", "/static/{*path}", Expected::Everyone),
+];
+
+fn may_pass(expected: Expected, role: Option<Role>) -> bool {
+    match expected {
+        Expected::Everyone => true,
+        Expected::SignedIn => role.is_some(),
+        Expected::AdministratorOnly => role == Some(Role::Administrator),
+    }
+}
+
+/// A concrete URL for a route pattern.
+fn concrete(path: &str) -> String {
+    match path {
+        "/static/{*path}" => "/static/app.css".to_owned(),
+        "/api/v1/communes" => "/api/v1/communes?q=angers".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// Whether the response is the guard turning the viewer away.
+fn was_turned_away(path: &str, status: StatusCode, location: Option<&str>) -> bool {
+    let to_login = location.is_some_and(|l| l == "/connexion" || l.starts_with("/connexion?suivant="));
+    status == StatusCode::FORBIDDEN
+        || (status == StatusCode::SEE_OTHER && to_login)
+        || (status == StatusCode::UNAUTHORIZED && path.starts_with("/api/"))
+}
+
+#[tokio::test]
+async fn every_route_lets_through_exactly_the_roles_of_the_matrix() {
+    let app = TestApp::new().await;
+    for route in ROUTES {
+        assert!(
+            MATRIX.iter().any(|(m, p, _)| *m == route.method.as_str() && *p == route.path),
+            "route {} {} is missing from the test matrix",
+            route.method,
+            route.path
+        );
+    }
+    let viewers: Vec<Option<Role>> = std::iter::once(None).chain(Role::ALL.into_iter().map(Some)).collect();
+    let mut mismatches = Vec::new();
+    for (method, path, expected) in MATRIX {
+        assert!(ROUTES.iter().any(|r| r.method.as_str() == *method && r.path == *path), "{method} {path} not routed");
+        for role in &viewers {
+            let session = match role {
+                Some(role) => Some(app.sign_in(*role).await),
+                None => None,
+            };
+            let url = concrete(path);
+            let response = if *method == Method::POST.as_str() {
+                let (cookie, token) = match &session {
+                    Some(session) => (session.cookie.clone(), session.csrf.clone()),
+                    None => app.login_form().await,
+                };
+                app.post_form(&url, Some(&cookie), &[("csrf_token", &token)]).await
+            } else {
+                app.get(&url, session.as_ref()).await
+            };
+            let turned_away = was_turned_away(path, response.status(), location(&response).as_deref());
+            if turned_away == may_pass(*expected, *role) {
+                mismatches.push(format!(
+                    "{method} {path} as {role:?}: status {}, expected {}",
+                    response.status(),
+                    if may_pass(*expected, *role) { "through" } else { "turned away" }
+                ));
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "policy mismatches:\n{}", mismatches.join("\n"));
+}

@@ -151,9 +151,15 @@ pub fn location(response: &Response<Body>) -> Option<String> {
     response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
+/// The body, with the HTML entities of quotes and ampersands decoded so tests can look for plain text.
 pub async fn body_text(response: Response<Body>) -> String {
     let bytes = to_bytes(response.into_body(), 16 * 1024 * 1024).await.expect("body");
-    String::from_utf8_lossy(&bytes).into_owned()
+    String::from_utf8_lossy(&bytes)
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&amp;", "&")
 }
 
 /// The value of the first hidden `csrf_token` field of a page.

@@ -1,0 +1,101 @@
+//! Public pages, error pages, headers, the health probe and the JSON API with its OpenAPI document.
+
+mod common;
+
+use aiguillage_domain::role::Role;
+use axum::http::StatusCode;
+use common::{body_text, TestApp};
+
+#[tokio::test]
+async fn healthz_says_ok_with_the_database_status() {
+    let app = TestApp::new().await;
+    let response = app.get("/healthz", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let health: serde_json::Value = serde_json::from_str(&body_text(response).await).expect("json");
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["database"], "ok");
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = TestApp::new().await;
+    let response = app.get("/connexion", None).await;
+    let csp = response.headers()["content-security-policy"].to_str().expect("csp");
+    assert!(csp.contains("default-src 'self'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(response.headers()["x-frame-options"], "DENY");
+}
+
+#[tokio::test]
+async fn an_unknown_page_gets_a_french_404_inside_the_layout() {
+    let app = TestApp::new().await;
+    let session = app.sign_in(Role::Mediator).await;
+    let response = app.get("/nulle-part", Some(&session)).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let html = body_text(response).await;
+    assert!(html.contains("Page non trouvée"));
+    assert!(html.contains("href=\"/territoire\""), "the navigation is there");
+}
+
+#[tokio::test]
+async fn a_forbidden_page_gets_a_french_403() {
+    let app = TestApp::new().await;
+    let session = app.sign_in(Role::Coordinator).await;
+    let response = app.get("/administration/journal", Some(&session)).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(body_text(response).await.contains("Accès refusé"));
+}
+
+#[tokio::test]
+async fn the_dsfr_is_served_by_the_application_itself() {
+    let app = TestApp::new().await;
+    let css = app.get("/static/dsfr/dsfr.min.css", None).await;
+    assert_eq!(css.status(), StatusCode::OK);
+    assert_eq!(css.headers()["content-type"], "text/css");
+    let font = app.get("/static/dsfr/fonts/Marianne-Regular.woff2", None).await;
+    assert_eq!(font.status(), StatusCode::OK);
+    let html = body_text(app.get("/connexion", None).await).await;
+    assert!(!html.contains("https://cdn"), "nothing from a CDN");
+}
+
+#[tokio::test]
+async fn the_territory_page_lists_the_communes_and_finds_one_by_postal_code() {
+    let app = TestApp::new().await;
+    let session = app.sign_in(Role::Prescriber).await;
+    let html = body_text(app.get("/territoire?q=49400", Some(&session)).await).await;
+    assert!(html.contains("Mon territoire : Maine-et-Loire"));
+    assert!(html.contains("176 communes"));
+    assert!(html.contains("Résultats pour « 49400 »") && html.contains("Saumur"));
+}
+
+#[tokio::test]
+async fn the_api_answers_signed_in_professionals_and_refuses_others_in_json() {
+    let app = TestApp::new().await;
+    let anonymous = app.get("/api/v1/moi", None).await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let error: serde_json::Value = serde_json::from_str(&body_text(anonymous).await).expect("json");
+    assert_eq!(error["error"], "Connexion requise");
+
+    let session = app.sign_in(Role::Coordinator).await;
+    let me: serde_json::Value = serde_json::from_str(&body_text(app.get("/api/v1/moi", Some(&session)).await).await).expect("json");
+    assert_eq!(me["role"], "coordinator");
+    assert_eq!(me["territory"]["name"], "Maine-et-Loire");
+    let found: serde_json::Value =
+        serde_json::from_str(&body_text(app.get("/api/v1/communes?q=chol&limite=3", Some(&session)).await).await).expect("json");
+    assert_eq!(found[0]["name"], "Cholet");
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_api_routes() {
+    let app = TestApp::new().await;
+    let document: serde_json::Value =
+        serde_json::from_str(&body_text(app.get("/api/openapi.json", None).await).await).expect("json");
+    assert!(document["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    for path in ["/healthz", "/api/v1/moi", "/api/v1/communes", "/api/v1/structures"] {
+        assert!(document["paths"][path]["get"].is_object(), "{path}");
+    }
+    let api_routes = aiguillage_web::routes::ROUTES.iter().filter(|r| r.path.starts_with("/api/v1/"));
+    for route in api_routes {
+        assert!(document["paths"][route.path].is_object(), "{} is not documented", route.path);
+    }
+}

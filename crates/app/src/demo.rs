@@ -22,28 +22,103 @@ pub struct DemoArgs {
 
 /// The demo structures: name, kind, commune (INSEE code).
 const STRUCTURES: &[(&str, &str, &str)] = &[
-    ("Département de Maine-et-Loire – mission inclusion numérique", "Collectivité", "49007"),
+    (
+        "Département de Maine-et-Loire – mission inclusion numérique",
+        "Collectivité",
+        "49007",
+    ),
     ("CCAS d'Angers", "Centre communal d'action sociale", "49007"),
     ("Médiathèque Toussaint", "Médiathèque", "49007"),
-    ("Centre social du quartier Monplaisir", "Centre social", "49007"),
-    ("Agence France Travail de Trélazé", "France Travail", "49353"),
-    ("Maison départementale des solidarités de Cholet", "Action sociale départementale", "49099"),
-    ("Accueil CAF de Cholet", "Caisse d'allocations familiales", "49099"),
-    ("Espace public numérique de Saumur", "Espace public numérique", "49328"),
-    ("France Services de Segré-en-Anjou Bleu", "France Services", "49331"),
-    ("France Services de Baugé-en-Anjou", "France Services", "49018"),
-    ("Association Lien numérique des Mauges", "Association", "49023"),
+    (
+        "Centre social du quartier Monplaisir",
+        "Centre social",
+        "49007",
+    ),
+    (
+        "Agence France Travail de Trélazé",
+        "France Travail",
+        "49353",
+    ),
+    (
+        "Maison départementale des solidarités de Cholet",
+        "Action sociale départementale",
+        "49099",
+    ),
+    (
+        "Accueil CAF de Cholet",
+        "Caisse d'allocations familiales",
+        "49099",
+    ),
+    (
+        "Espace public numérique de Saumur",
+        "Espace public numérique",
+        "49328",
+    ),
+    (
+        "France Services de Segré-en-Anjou Bleu",
+        "France Services",
+        "49331",
+    ),
+    (
+        "France Services de Baugé-en-Anjou",
+        "France Services",
+        "49018",
+    ),
+    (
+        "Association Lien numérique des Mauges",
+        "Association",
+        "49023",
+    ),
     ("Bibliothèque de Chemillé-en-Anjou", "Médiathèque", "49092"),
-    ("Tiers-lieu numérique de Doué-en-Anjou", "Tiers-lieu", "49125"),
+    (
+        "Tiers-lieu numérique de Doué-en-Anjou",
+        "Tiers-lieu",
+        "49125",
+    ),
 ];
 
 /// One demo account per role: e-mail, name, role, index in STRUCTURES, territory, password.
 pub const ACCOUNTS: &[(&str, &str, &str, usize, &str, &str)] = &[
-    ("prescripteur@demo.aiguillage.fr", "Claire Moreau", "prescriber", 1, "244900015", "prescripteur-anjou-demo-2026"),
-    ("mediateur@demo.aiguillage.fr", "Julien Robert", "mediator", 2, "244900015", "mediateur-anjou-demo-2026"),
-    ("responsable@demo.aiguillage.fr", "Sophie Lefèvre", "structure_manager", 7, "200071876", "responsable-anjou-demo-2026"),
-    ("coordinateur@demo.aiguillage.fr", "Marc Dubois", "coordinator", 0, "49", "coordinateur-anjou-demo-2026"),
-    ("admin@demo.aiguillage.fr", "Administration de la démo", "administrator", 0, "49", "administrateur-anjou-demo-2026"),
+    (
+        "prescripteur@demo.aiguillage.fr",
+        "Claire Moreau",
+        "prescriber",
+        1,
+        "244900015",
+        "prescripteur-anjou-demo-2026",
+    ),
+    (
+        "mediateur@demo.aiguillage.fr",
+        "Julien Robert",
+        "mediator",
+        2,
+        "244900015",
+        "mediateur-anjou-demo-2026",
+    ),
+    (
+        "responsable@demo.aiguillage.fr",
+        "Sophie Lefèvre",
+        "structure_manager",
+        7,
+        "200071876",
+        "responsable-anjou-demo-2026",
+    ),
+    (
+        "coordinateur@demo.aiguillage.fr",
+        "Marc Dubois",
+        "coordinator",
+        0,
+        "49",
+        "coordinateur-anjou-demo-2026",
+    ),
+    (
+        "admin@demo.aiguillage.fr",
+        "Administration de la démo",
+        "administrator",
+        0,
+        "49",
+        "administrateur-anjou-demo-2026",
+    ),
 ];
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
@@ -55,7 +130,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         }
     }
     let url = format!("sqlite://{}", database.display());
-    println!("Création de la base de démonstration {}", database.display());
+    println!(
+        "Création de la base de démonstration {}",
+        database.display()
+    );
     let store = Store::connect(&url).await?;
     println!("Chargement du référentiel territorial (toute la France)…");
     import(&store, true).await?;
@@ -66,7 +144,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         demo_banner: true,
         ..Settings::default()
     };
-    serve(store, settings, "127.0.0.1", args.port, |address| print_welcome(address, &url)).await
+    serve(store, settings, "127.0.0.1", args.port, |address| {
+        print_welcome(address, &url)
+    })
+    .await
 }
 
 async fn seed(store: &Store) -> anyhow::Result<()> {
@@ -89,12 +170,19 @@ async fn seed(store: &Store) -> anyhow::Result<()> {
             territory: (*territory).into(),
             password: (*password).into(),
         };
-        let requester = Requester { account_id: None, reason: "aiguillage demo" };
+        let requester = Requester {
+            account_id: None,
+            reason: "aiguillage demo",
+        };
         create_account(store, &request, requester, now)
             .await
             .map_err(|error| anyhow::anyhow!("compte de démonstration {email} : {error:?}"))?;
     }
-    println!("{} structures et {} comptes de démonstration créés.", STRUCTURES.len(), ACCOUNTS.len());
+    println!(
+        "{} structures et {} comptes de démonstration créés.",
+        STRUCTURES.len(),
+        ACCOUNTS.len()
+    );
     Ok(())
 }
 
@@ -103,7 +191,10 @@ fn print_welcome(address: std::net::SocketAddr, url: &str) {
     println!("Aiguillage (démonstration) est prêt : http://{address}/");
     println!("Comptes de démonstration (adresse / mot de passe) :");
     for (email, _, role, _, _, password) in ACCOUNTS {
-        let label = role.parse::<aiguillage_domain::role::Role>().map(|r| r.label()).unwrap_or(role);
+        let label = role
+            .parse::<aiguillage_domain::role::Role>()
+            .map(|r| r.label())
+            .unwrap_or(role);
         println!("  {label:<26} {email:<34} {password}");
     }
     println!("Autres commandes sur cette base : AIGUILLAGE_DATABASE_URL={url} aiguillage …");

@@ -13,7 +13,11 @@ use std::process::ExitCode;
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://aiguillage-data/aiguillage.db";
 
 #[derive(Parser)]
-#[command(name = "aiguillage", version, about = "Coordination de l'inclusion numérique d'un territoire")]
+#[command(
+    name = "aiguillage",
+    version,
+    about = "Coordination de l'inclusion numérique d'un territoire"
+)]
 struct Cli {
     /// Database: sqlite://FILE (embedded, default) or postgres://USER:PASSWORD@HOST/DB.
     #[arg(long, env = "AIGUILLAGE_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
@@ -64,7 +68,10 @@ async fn main() -> ExitCode {
 
 async fn migrate(database_url: &str) -> anyhow::Result<()> {
     aiguillage_store::Store::connect(database_url).await?;
-    println!("Base de données à jour ({}).", aiguillage_store::redact_url(database_url));
+    println!(
+        "Base de données à jour ({}).",
+        aiguillage_store::redact_url(database_url)
+    );
     Ok(())
 }
 
@@ -72,8 +79,11 @@ async fn migrate(database_url: &str) -> anyhow::Result<()> {
 /// the level comes from `RUST_LOG` (default `info`).
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if std::env::var("AIGUILLAGE_LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().init();
     } else {

@@ -14,10 +14,18 @@ pub struct ServeArgs {
     #[arg(long, env = "AIGUILLAGE_PORT", default_value_t = 8080)]
     pub port: u16,
     /// Body running the instance (footer, legal notices).
-    #[arg(long, env = "AIGUILLAGE_OPERATOR_NAME", default_value = "l'opérateur de cette instance")]
+    #[arg(
+        long,
+        env = "AIGUILLAGE_OPERATOR_NAME",
+        default_value = "l'opérateur de cette instance"
+    )]
     pub operator_name: String,
     /// Contact address for legal notices and data-protection requests.
-    #[arg(long, env = "AIGUILLAGE_OPERATOR_CONTACT", default_value = "contact@exemple.fr")]
+    #[arg(
+        long,
+        env = "AIGUILLAGE_OPERATOR_CONTACT",
+        default_value = "contact@exemple.fr"
+    )]
     pub operator_contact: String,
 }
 
@@ -45,11 +53,14 @@ pub async fn serve(
     tracing::info!(%address, backend = store.backend().name(), "serving");
     on_ready(address);
     let app = router(AppState::new(store.clone(), settings));
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     store.close().await;
     Ok(())
 }

@@ -53,7 +53,9 @@ pub async fn import(store: &Store, show_progress: bool) -> anyhow::Result<Territ
             if let Some((_, finished)) = current.take() {
                 finished.finish();
             }
-            let new_bar = ProgressBar::new(step.total).with_style(style.clone()).with_message(step.table);
+            let new_bar = ProgressBar::new(step.total)
+                .with_style(style.clone())
+                .with_message(step.table);
             *current = Some((step.table, new_bar));
         }
         if let Some((_, bar)) = current.as_ref() {

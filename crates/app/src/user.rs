@@ -65,14 +65,23 @@ async fn add(store: &Store, args: AddArgs) -> anyhow::Result<()> {
         territory: args.territory,
         password: password.trim_end_matches(['\r', '\n']).to_owned(),
     };
-    let requester = Requester { account_id: None, reason: "aiguillage user add" };
+    let requester = Requester {
+        account_id: None,
+        reason: "aiguillage user add",
+    };
     match create_account(store, &request, requester, crate::now()).await {
         Ok(id) => {
-            println!("Compte n° {id} créé pour {}.", request.email.trim().to_lowercase());
+            println!(
+                "Compte n° {id} créé pour {}.",
+                request.email.trim().to_lowercase()
+            );
             Ok(())
         }
         Err(AccountCreationError::Invalid(errors)) => {
-            anyhow::bail!("compte non créé :\n  - {}", errors.messages().join("\n  - "))
+            anyhow::bail!(
+                "compte non créé :\n  - {}",
+                errors.messages().join("\n  - ")
+            )
         }
         Err(other) => Err(other.into()),
     }

@@ -15,7 +15,9 @@ pub enum AccountError {
     InvalidEmail(String),
     #[error("Le nom affiché est obligatoire.")]
     EmptyName,
-    #[error("Le nom affiché ne doit pas dépasser 100 caractères ni contenir de caractères de contrôle.")]
+    #[error(
+        "Le nom affiché ne doit pas dépasser 100 caractères ni contenir de caractères de contrôle."
+    )]
     InvalidName,
 }
 
@@ -88,7 +90,13 @@ mod tests {
 
     #[test]
     fn malformed_emails_are_refused() {
-        for text in ["claire", "claire@", "@angers.fr", "claire@angers", "a b@c.fr"] {
+        for text in [
+            "claire",
+            "claire@",
+            "@angers.fr",
+            "claire@angers",
+            "a b@c.fr",
+        ] {
             assert!(Email::parse(text).is_err(), "{text}");
         }
     }

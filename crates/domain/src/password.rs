@@ -72,7 +72,12 @@ mod tests {
 
     #[test]
     fn common_passwords_are_refused_even_when_long_enough() {
-        for common in ["password1234", "azertyuiop123", "motdepasse2024", "123456789012"] {
+        for common in [
+            "password1234",
+            "azertyuiop123",
+            "motdepasse2024",
+            "123456789012",
+        ] {
             assert_eq!(
                 check_new_password(common, &[]),
                 Err(PasswordError::TooGuessable),

@@ -24,7 +24,9 @@ pub struct RecentFailures {
 pub enum ThrottleDecision {
     Allow,
     /// Refuse, and say how many seconds to wait.
-    Refuse { retry_after_seconds: i64 },
+    Refuse {
+        retry_after_seconds: i64,
+    },
 }
 
 /// Decides whether a login attempt may proceed given the recent failures and the limit of the key.
@@ -52,7 +54,10 @@ mod tests {
             count: MAX_FAILURES_PER_ACCOUNT - 1,
             oldest_at: Some(0),
         };
-        assert_eq!(decide(failures, MAX_FAILURES_PER_ACCOUNT, 10), ThrottleDecision::Allow);
+        assert_eq!(
+            decide(failures, MAX_FAILURES_PER_ACCOUNT, 10),
+            ThrottleDecision::Allow
+        );
     }
 
     #[test]
@@ -61,7 +66,10 @@ mod tests {
             count: MAX_FAILURES_PER_ACCOUNT,
             oldest_at: Some(100),
         };
-        assert_eq!(decide(failures, MAX_FAILURES_PER_ADDRESS, 160), ThrottleDecision::Allow);
+        assert_eq!(
+            decide(failures, MAX_FAILURES_PER_ADDRESS, 160),
+            ThrottleDecision::Allow
+        );
         assert_eq!(
             decide(failures, MAX_FAILURES_PER_ACCOUNT, 160),
             ThrottleDecision::Refuse {

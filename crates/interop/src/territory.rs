@@ -88,8 +88,8 @@ fn zone_of(file: &'static str, code: &str, zone: Option<&str>) -> Result<Zone, T
 /// Parses `regions.json` (Etalab).
 pub fn parse_regions(json: &str) -> Result<Vec<Region>, TerritoryFileError> {
     const FILE: &str = "regions.json";
-    let rows: Vec<RegionRow> =
-        serde_json::from_str(json).map_err(|source| TerritoryFileError::Json { file: FILE, source })?;
+    let rows: Vec<RegionRow> = serde_json::from_str(json)
+        .map_err(|source| TerritoryFileError::Json { file: FILE, source })?;
     rows.into_iter()
         .map(|row| {
             Ok(Region {
@@ -104,8 +104,8 @@ pub fn parse_regions(json: &str) -> Result<Vec<Region>, TerritoryFileError> {
 /// Parses `departements.json` (Etalab).
 pub fn parse_departements(json: &str) -> Result<Vec<Departement>, TerritoryFileError> {
     const FILE: &str = "departements.json";
-    let rows: Vec<DepartementRow> =
-        serde_json::from_str(json).map_err(|source| TerritoryFileError::Json { file: FILE, source })?;
+    let rows: Vec<DepartementRow> = serde_json::from_str(json)
+        .map_err(|source| TerritoryFileError::Json { file: FILE, source })?;
     rows.into_iter()
         .map(|row| {
             Ok(Departement {
@@ -225,18 +225,27 @@ mod tests {
         assert_eq!(data.communes.len() - current, 45);
         assert_eq!(data.epcis.len(), 1_255);
         let not_com = |zone: Zone| zone != Zone::Com;
-        assert_eq!(data.departements.iter().filter(|d| not_com(d.zone)).count(), 101);
+        assert_eq!(
+            data.departements.iter().filter(|d| not_com(d.zone)).count(),
+            101
+        );
         assert_eq!(data.regions.iter().filter(|r| not_com(r.zone)).count(), 18);
     }
 
     #[test]
     fn angers_is_read_with_its_epci_postal_code_and_centre() {
         let data = embedded().expect("embedded territory files parse");
-        let angers = data.communes.iter().find(|c| c.code == "49007").expect("Angers");
+        let angers = data
+            .communes
+            .iter()
+            .find(|c| c.code == "49007")
+            .expect("Angers");
         assert_eq!(angers.name, "Angers");
         assert_eq!(angers.epci_code.as_deref(), Some("244900015"));
         assert!(angers.postal_codes.contains(&"49000".to_owned()));
-        assert!(angers.latitude.is_some_and(|lat| (47.0..48.0).contains(&lat)));
+        assert!(angers
+            .latitude
+            .is_some_and(|lat| (47.0..48.0).contains(&lat)));
     }
 
     #[test]
@@ -245,6 +254,9 @@ mod tests {
                         49007,Angers,commune-actuelle,49,52,244900015,1,49000,-0.5,47.4\n\
                         49008,X,hameau,49,52,,,,,\n";
         let error = parse_communes(csv_text).unwrap_err().to_string();
-        assert_eq!(error, "communes-2026.csv : ligne 3 : type de commune « hameau » inconnu");
+        assert_eq!(
+            error,
+            "communes-2026.csv : ligne 3 : type de commune « hameau » inconnu"
+        );
     }
 }

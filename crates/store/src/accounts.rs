@@ -32,7 +32,8 @@ pub struct LoginCandidate {
     pub password_hash: String,
 }
 
-const SELECT_ACCOUNT: &str = "SELECT a.id, a.email, a.display_name, a.role, a.structure_id, s.name AS structure_name,
+const SELECT_ACCOUNT: &str =
+    "SELECT a.id, a.email, a.display_name, a.role, a.structure_id, s.name AS structure_name,
         a.territory_kind, a.territory_code, COALESCE(te.name, td.name) AS territory_name,
         a.created_at, a.last_login_at, a.deactivated_at, a.password_hash
      FROM accounts a JOIN structures s ON s.id = a.structure_id
@@ -48,7 +49,9 @@ fn account_from(row: &AnyRow) -> Result<Account, StoreError> {
         id: row.try_get("id")?,
         email: row.try_get("email")?,
         display_name: row.try_get("display_name")?,
-        role: role.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+        role: role
+            .parse()
+            .map_err(|e| StoreError::Corrupt(format!("{e}")))?,
         structure_id: row.try_get("structure_id")?,
         structure_name: row.try_get("structure_name")?,
         territory: TerritoryScope::from_parts(&territory_kind, &territory_code)
@@ -71,7 +74,10 @@ impl Store {
     ) -> Result<i64, StoreError> {
         self.structure(account.structure_id).await?;
         if self.territory_name(&account.territory).await?.is_none() {
-            return Err(StoreError::NotFound(format!("territoire {}", account.territory)));
+            return Err(StoreError::NotFound(format!(
+                "territoire {}",
+                account.territory
+            )));
         }
         let row = sqlx::query(
             "INSERT INTO accounts (email, display_name, role, structure_id, territory_kind, territory_code,

@@ -83,7 +83,11 @@ fn entry_from(row: &AnyRow) -> Result<AuditEntry, StoreError> {
 
 impl Store {
     /// Records one access in its own transaction.
-    pub async fn record_audit(&self, event: &AuditEvent, now: UnixSeconds) -> Result<i64, StoreError> {
+    pub async fn record_audit(
+        &self,
+        event: &AuditEvent,
+        now: UnixSeconds,
+    ) -> Result<i64, StoreError> {
         let mut transaction = self.pool.begin().await?;
         let seq = append_audit_in(&mut transaction, event, now).await?;
         transaction.commit().await?;
@@ -91,7 +95,11 @@ impl Store {
     }
 
     /// Records several accesses in one transaction (a page that lists several records).
-    pub async fn record_audits(&self, events: &[AuditEvent], now: UnixSeconds) -> Result<(), StoreError> {
+    pub async fn record_audits(
+        &self,
+        events: &[AuditEvent],
+        now: UnixSeconds,
+    ) -> Result<(), StoreError> {
         let mut transaction = self.pool.begin().await?;
         for event in events {
             append_audit_in(&mut transaction, event, now).await?;
@@ -116,7 +124,9 @@ impl Store {
     }
 
     pub async fn count_audit(&self) -> Result<i64, StoreError> {
-        let row = sqlx::query("SELECT COUNT(*) AS entries FROM audit_log").fetch_one(&self.pool).await?;
+        let row = sqlx::query("SELECT COUNT(*) AS entries FROM audit_log")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(row.try_get("entries")?)
     }
 
@@ -129,13 +139,13 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let mut prev_hash = String::new();
-        let mut expected_seq = 1;
-        for row in &rows {
+        for (expected_seq, row) in (1_i64..).zip(rows.iter()) {
             let seq: i64 = row.try_get("seq")?;
             let action: String = row.try_get("action")?;
             let event = AuditEvent {
                 actor_account_id: row.try_get("actor_account_id")?,
-                action: AuditAction::from_code(&action).ok_or(StoreError::Corrupt(action.clone()))?,
+                action: AuditAction::from_code(&action)
+                    .ok_or(StoreError::Corrupt(action.clone()))?,
                 record_kind: row.try_get("record_kind")?,
                 record_id: row.try_get("record_id")?,
                 reason: row.try_get("reason")?,
@@ -143,12 +153,16 @@ impl Store {
             let stored_prev: String = row.try_get("prev_hash")?;
             let stored_hash: String = row.try_get("hash")?;
             let at: i64 = row.try_get("at")?;
-            if seq != expected_seq || stored_prev != prev_hash || chain_hash(&prev_hash, seq, at, &event) != stored_hash {
+            if seq != expected_seq
+                || stored_prev != prev_hash
+                || chain_hash(&prev_hash, seq, at, &event) != stored_hash
+            {
                 return Ok(AuditChainCheck::BrokenAt { seq });
             }
             prev_hash = stored_hash;
-            expected_seq += 1;
         }
-        Ok(AuditChainCheck::Intact { entries: rows.len() as i64 })
+        Ok(AuditChainCheck::Intact {
+            entries: rows.len() as i64,
+        })
     }
 }

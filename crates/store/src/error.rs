@@ -24,9 +24,14 @@ pub enum StoreError {
 
 impl StoreError {
     /// Turns a unique-constraint violation into a `Conflict` carrying `message`; other errors pass.
-    pub(crate) fn on_unique_violation(error: sqlx::Error, message: impl Into<String>) -> StoreError {
+    pub(crate) fn on_unique_violation(
+        error: sqlx::Error,
+        message: impl Into<String>,
+    ) -> StoreError {
         match &error {
-            sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(message.into()),
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict(message.into())
+            }
             _ => StoreError::Database(error),
         }
     }

@@ -16,13 +16,13 @@ pub mod testing;
 mod throttle;
 
 pub use accounts::{Account, LoginCandidate};
-pub use audit::{AuditEntry, AuditChainCheck};
+pub use audit::{AuditChainCheck, AuditEntry};
 pub use error::StoreError;
 pub use sessions::StoredSession;
 pub use structures::{NewStructure, Structure};
 pub use territory::{CommuneSummary, ImportProgress, TerritoryCounts, TerritoryImportReport};
 
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::path::Path;
 use std::time::Duration;
@@ -118,7 +118,10 @@ async fn connect_sqlite(url: &str) -> Result<AnyPool, StoreError> {
         .split('?')
         .next()
         .unwrap_or_default();
-    if let Some(folder) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+    if let Some(folder) = Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(folder).map_err(|source| StoreError::Io {
             path: folder.display().to_string(),
             source,

@@ -36,7 +36,11 @@ impl Store {
     }
 
     /// The live session with this token hash, touched at `now`; an expired one is deleted and `None`.
-    pub async fn live_session(&self, token_hash: &str, now: UnixSeconds) -> Result<Option<StoredSession>, StoreError> {
+    pub async fn live_session(
+        &self,
+        token_hash: &str,
+        now: UnixSeconds,
+    ) -> Result<Option<StoredSession>, StoreError> {
         let row = sqlx::query(
             "SELECT s.account_id, s.csrf_token, s.created_at, s.last_seen_at
              FROM sessions s JOIN accounts a ON a.id = s.account_id
@@ -76,11 +80,12 @@ impl Store {
 
     /// Deletes every session past its lifetime; returns how many.
     pub async fn purge_expired_sessions(&self, now: UnixSeconds) -> Result<u64, StoreError> {
-        let result = sqlx::query("DELETE FROM sessions WHERE last_seen_at <= $1 OR created_at <= $2")
-            .bind(now - aiguillage_domain::session::IDLE_TIMEOUT_SECONDS)
-            .bind(now - aiguillage_domain::session::ABSOLUTE_TIMEOUT_SECONDS)
-            .execute(&self.pool)
-            .await?;
+        let result =
+            sqlx::query("DELETE FROM sessions WHERE last_seen_at <= $1 OR created_at <= $2")
+                .bind(now - aiguillage_domain::session::IDLE_TIMEOUT_SECONDS)
+                .bind(now - aiguillage_domain::session::ABSOLUTE_TIMEOUT_SECONDS)
+                .execute(&self.pool)
+                .await?;
         Ok(result.rows_affected())
     }
 }

@@ -26,7 +26,8 @@ pub struct Structure {
     pub epci_code: Option<String>,
 }
 
-const SELECT_STRUCTURE: &str = "SELECT s.id, s.name, s.kind, s.commune_code, c.name AS commune_name,
+const SELECT_STRUCTURE: &str =
+    "SELECT s.id, s.name, s.kind, s.commune_code, c.name AS commune_name,
         c.departement_code, c.epci_code
      FROM structures s JOIN communes c ON c.code = s.commune_code";
 
@@ -44,9 +45,16 @@ fn structure_from(row: &AnyRow) -> Result<Structure, StoreError> {
 
 impl Store {
     /// Records a structure, or returns the existing one with the same name in the same commune.
-    pub async fn ensure_structure(&self, structure: &NewStructure, now: UnixSeconds) -> Result<i64, StoreError> {
+    pub async fn ensure_structure(
+        &self,
+        structure: &NewStructure,
+        now: UnixSeconds,
+    ) -> Result<i64, StoreError> {
         if self.commune_name(&structure.commune_code).await?.is_none() {
-            return Err(StoreError::NotFound(format!("commune {}", structure.commune_code)));
+            return Err(StoreError::NotFound(format!(
+                "commune {}",
+                structure.commune_code
+            )));
         }
         let row = sqlx::query(
             "INSERT INTO structures (name, kind, commune_code, created_at) VALUES ($1, $2, $3, $4)
@@ -73,9 +81,11 @@ impl Store {
 
     /// Every structure, by département then name.
     pub async fn list_structures(&self) -> Result<Vec<Structure>, StoreError> {
-        let rows = sqlx::query(&format!("{SELECT_STRUCTURE} ORDER BY c.departement_code, s.name"))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(&format!(
+            "{SELECT_STRUCTURE} ORDER BY c.departement_code, s.name"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(structure_from).collect()
     }
 }

@@ -99,7 +99,11 @@ struct TableSpec {
 
 const REGIONS: TableSpec = TableSpec {
     name: "regions",
-    columns: &[("code", CellKind::Text), ("name", CellKind::Text), ("zone", CellKind::Text)],
+    columns: &[
+        ("code", CellKind::Text),
+        ("name", CellKind::Text),
+        ("zone", CellKind::Text),
+    ],
 };
 const DEPARTEMENTS: TableSpec = TableSpec {
     name: "departements",
@@ -166,14 +170,28 @@ fn rows_of(data: &TerritoryData) -> [(TableSpec, Vec<Vec<Cell>>); 4] {
             DEPARTEMENTS,
             data.departements
                 .iter()
-                .map(|d| vec![text(&d.code), text(&d.name), text(&d.region_code), text(d.zone.code())])
+                .map(|d| {
+                    vec![
+                        text(&d.code),
+                        text(&d.name),
+                        text(&d.region_code),
+                        text(d.zone.code()),
+                    ]
+                })
                 .collect(),
         ),
         (
             EPCIS,
             data.epcis
                 .iter()
-                .map(|e| vec![text(&e.code), text(&e.name), text(&e.kind), Cell::OptInt(e.population)])
+                .map(|e| {
+                    vec![
+                        text(&e.code),
+                        text(&e.name),
+                        text(&e.kind),
+                        Cell::OptInt(e.population),
+                    ]
+                })
                 .collect(),
         ),
         (COMMUNES, data.communes.iter().map(commune_cells).collect()),
@@ -195,7 +213,12 @@ impl Store {
         }
         transaction.commit().await?;
         let [regions, departements, epcis, communes] = reports;
-        Ok(TerritoryImportReport { regions, departements, epcis, communes })
+        Ok(TerritoryImportReport {
+            regions,
+            departements,
+            epcis,
+            communes,
+        })
     }
 
     /// How many territory rows are stored, overseas collectivities and arrondissements apart.
@@ -225,7 +248,11 @@ impl Store {
 
     /// Communes whose name starts with the query (accents and hyphens ignored) or whose postal code
     /// starts with it, most populated first.
-    pub async fn search_communes(&self, query: &str, limit: i64) -> Result<Vec<CommuneSummary>, StoreError> {
+    pub async fn search_communes(
+        &self,
+        query: &str,
+        limit: i64,
+    ) -> Result<Vec<CommuneSummary>, StoreError> {
         let key = search_key(query);
         if key.is_empty() {
             return Ok(Vec::new());
@@ -247,7 +274,10 @@ impl Store {
     }
 
     /// The communes of a territory scope (an EPCI or a département), by name.
-    pub async fn communes_in(&self, scope: &TerritoryScope) -> Result<Vec<CommuneSummary>, StoreError> {
+    pub async fn communes_in(
+        &self,
+        scope: &TerritoryScope,
+    ) -> Result<Vec<CommuneSummary>, StoreError> {
         let column = match scope {
             TerritoryScope::Epci(_) => "c.epci_code",
             TerritoryScope::Departement(_) => "c.departement_code",
@@ -257,7 +287,10 @@ impl Store {
              FROM communes c LEFT JOIN epcis e ON e.code = c.epci_code
              WHERE {column} = $1 AND c.kind = 'commune' ORDER BY c.name"
         );
-        let rows = sqlx::query(&sql).bind(scope.code()).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&sql)
+            .bind(scope.code())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(commune_summary).collect()
     }
 
@@ -271,12 +304,18 @@ impl Store {
     }
 
     /// The name of a territory scope (an EPCI or a département), if it exists.
-    pub async fn territory_name(&self, scope: &TerritoryScope) -> Result<Option<String>, StoreError> {
+    pub async fn territory_name(
+        &self,
+        scope: &TerritoryScope,
+    ) -> Result<Option<String>, StoreError> {
         let sql = match scope {
             TerritoryScope::Epci(_) => "SELECT name FROM epcis WHERE code = $1",
             TerritoryScope::Departement(_) => "SELECT name FROM departements WHERE code = $1",
         };
-        let row = sqlx::query(sql).bind(scope.code()).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(sql)
+            .bind(scope.code())
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.map(|row| row.try_get("name")).transpose()?)
     }
 }
@@ -289,7 +328,11 @@ fn commune_summary(row: &AnyRow) -> Result<CommuneSummary, StoreError> {
         departement_code: row.try_get("departement_code")?,
         epci_name: row.try_get("epci_name")?,
         population: row.try_get("population")?,
-        postal_codes: postal_codes.split('|').filter(|c| !c.is_empty()).map(str::to_owned).collect(),
+        postal_codes: postal_codes
+            .split('|')
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect(),
     })
 }
 
@@ -314,7 +357,11 @@ async fn sync_table(
             }
         }
     }
-    progress(ImportProgress { table: spec.name, done: report.unchanged + report.updated, total });
+    progress(ImportProgress {
+        table: spec.name,
+        done: report.unchanged + report.updated,
+        total,
+    });
     for batch in to_insert.chunks(INSERT_BATCH_ROWS) {
         insert_rows(connection, spec, batch).await?;
         report.inserted += batch.len() as u64;
@@ -334,7 +381,10 @@ fn key_of(row: &[Cell]) -> String {
     }
 }
 
-async fn read_table(connection: &mut AnyConnection, spec: &TableSpec) -> Result<HashMap<String, Vec<Cell>>, StoreError> {
+async fn read_table(
+    connection: &mut AnyConnection,
+    spec: &TableSpec,
+) -> Result<HashMap<String, Vec<Cell>>, StoreError> {
     let names: Vec<&str> = spec.columns.iter().map(|(name, _)| *name).collect();
     let sql = format!("SELECT {} FROM {}", names.join(", "), spec.name);
     let rows = sqlx::query(&sql).fetch_all(&mut *connection).await?;
@@ -371,16 +421,27 @@ fn bind_cell<'q>(query: AnyQuery<'q>, cell: &Cell) -> AnyQuery<'q> {
     }
 }
 
-async fn insert_rows(connection: &mut AnyConnection, spec: &TableSpec, rows: &[&Vec<Cell>]) -> Result<(), StoreError> {
+async fn insert_rows(
+    connection: &mut AnyConnection,
+    spec: &TableSpec,
+    rows: &[&Vec<Cell>],
+) -> Result<(), StoreError> {
     let width = spec.columns.len();
     let names: Vec<&str> = spec.columns.iter().map(|(name, _)| *name).collect();
     let tuples: Vec<String> = (0..rows.len())
         .map(|row| {
-            let params: Vec<String> = (1..=width).map(|col| format!("${}", row * width + col)).collect();
+            let params: Vec<String> = (1..=width)
+                .map(|col| format!("${}", row * width + col))
+                .collect();
             format!("({})", params.join(", "))
         })
         .collect();
-    let sql = format!("INSERT INTO {} ({}) VALUES {}", spec.name, names.join(", "), tuples.join(", "));
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES {}",
+        spec.name,
+        names.join(", "),
+        tuples.join(", ")
+    );
     let mut query = sqlx::query(&sql);
     for cell in rows.iter().flat_map(|row| row.iter()) {
         query = bind_cell(query, cell);
@@ -389,13 +450,22 @@ async fn insert_rows(connection: &mut AnyConnection, spec: &TableSpec, rows: &[&
     Ok(())
 }
 
-async fn update_row(connection: &mut AnyConnection, spec: &TableSpec, row: &[Cell]) -> Result<(), StoreError> {
+async fn update_row(
+    connection: &mut AnyConnection,
+    spec: &TableSpec,
+    row: &[Cell],
+) -> Result<(), StoreError> {
     let assignments: Vec<String> = spec.columns[1..]
         .iter()
         .enumerate()
         .map(|(index, (name, _))| format!("{name} = ${}", index + 2))
         .collect();
-    let sql = format!("UPDATE {} SET {} WHERE {} = $1", spec.name, assignments.join(", "), spec.columns[0].0);
+    let sql = format!(
+        "UPDATE {} SET {} WHERE {} = $1",
+        spec.name,
+        assignments.join(", "),
+        spec.columns[0].0
+    );
     let mut query = sqlx::query(&sql);
     for cell in row {
         query = bind_cell(query, cell);

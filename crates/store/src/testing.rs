@@ -19,7 +19,9 @@ fn unique_name() -> String {
 pub async fn fresh_store() -> Result<(Store, String), StoreError> {
     install_default_drivers();
     let url = match std::env::var(TEST_DATABASE_URL_VAR) {
-        Ok(server_url) if server_url.starts_with("postgres") => fresh_postgres_database(&server_url).await?,
+        Ok(server_url) if server_url.starts_with("postgres") => {
+            fresh_postgres_database(&server_url).await?
+        }
         _ => {
             let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
             format!("sqlite://{}", path.display())
@@ -32,7 +34,9 @@ pub async fn fresh_store() -> Result<(Store, String), StoreError> {
 async fn fresh_postgres_database(server_url: &str) -> Result<String, StoreError> {
     let name = unique_name();
     let mut admin = sqlx::AnyConnection::connect(server_url).await?;
-    admin.execute(format!("CREATE DATABASE {name}").as_str()).await?;
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await?;
     admin.close().await?;
     let (base, query) = match server_url.split_once('?') {
         Some((base, query)) => (base, format!("?{query}")),

@@ -7,7 +7,11 @@ use sqlx::Row;
 
 impl Store {
     /// The failures recorded for `key` within the throttle window ending at `now`.
-    pub async fn recent_login_failures(&self, key: &str, now: UnixSeconds) -> Result<RecentFailures, StoreError> {
+    pub async fn recent_login_failures(
+        &self,
+        key: &str,
+        now: UnixSeconds,
+    ) -> Result<RecentFailures, StoreError> {
         let row = sqlx::query(
             "SELECT COUNT(*) AS failures, MIN(failed_at) AS oldest FROM login_failures
              WHERE throttle_key = $1 AND failed_at > $2",
@@ -22,7 +26,11 @@ impl Store {
         })
     }
 
-    pub async fn record_login_failure(&self, key: &str, now: UnixSeconds) -> Result<(), StoreError> {
+    pub async fn record_login_failure(
+        &self,
+        key: &str,
+        now: UnixSeconds,
+    ) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO login_failures (throttle_key, failed_at) VALUES ($1, $2)")
             .bind(key)
             .bind(now)

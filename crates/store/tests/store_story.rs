@@ -16,7 +16,9 @@ fn quiet(_: aiguillage_store::ImportProgress) {}
 
 async fn store_with_maine_et_loire() -> Store {
     let (store, _) = fresh_store().await.expect("fresh store");
-    let data = embedded().expect("territory files").with_communes_of(&["49"]);
+    let data = embedded()
+        .expect("territory files")
+        .with_communes_of(&["49"]);
     store.import_territory(&data, &quiet).await.expect("import");
     store
 }
@@ -27,7 +29,10 @@ async fn structure_in_angers(store: &Store) -> i64 {
         kind: "Médiathèque".into(),
         commune_code: "49007".into(),
     };
-    store.ensure_structure(&structure, NOW).await.expect("structure")
+    store
+        .ensure_structure(&structure, NOW)
+        .await
+        .expect("structure")
 }
 
 fn new_account(email: &str, role: Role, structure_id: i64) -> NewAccount {
@@ -44,7 +49,10 @@ fn new_account(email: &str, role: Role, structure_id: i64) -> NewAccount {
 async fn importing_all_of_france_twice_changes_nothing_the_second_time() {
     let (store, _) = fresh_store().await.expect("fresh store");
     let data: TerritoryData = embedded().expect("territory files");
-    let first = store.import_territory(&data, &quiet).await.expect("first import");
+    let first = store
+        .import_territory(&data, &quiet)
+        .await
+        .expect("first import");
     assert_eq!(first.communes.inserted, 35_014);
     assert_eq!(first.epcis.inserted, 1_255);
     let counts = store.territory_counts().await.expect("counts");
@@ -55,7 +63,10 @@ async fn importing_all_of_france_twice_changes_nothing_the_second_time() {
     assert_eq!(counts.regions, 18);
     assert_eq!(counts.departements_overseas_collectivities, 8);
 
-    let second = store.import_territory(&data, &quiet).await.expect("second import");
+    let second = store
+        .import_territory(&data, &quiet)
+        .await
+        .expect("second import");
     assert_eq!(second.changed(), 0);
     assert_eq!(second.communes.unchanged, 35_014);
     assert_eq!(store.territory_counts().await.expect("counts"), counts);
@@ -64,10 +75,19 @@ async fn importing_all_of_france_twice_changes_nothing_the_second_time() {
 #[tokio::test]
 async fn a_changed_commune_is_updated_and_the_rest_left_alone() {
     let store = store_with_maine_et_loire().await;
-    let mut data = embedded().expect("territory files").with_communes_of(&["49"]);
-    let angers = data.communes.iter_mut().find(|c| c.code == "49007").expect("Angers");
+    let mut data = embedded()
+        .expect("territory files")
+        .with_communes_of(&["49"]);
+    let angers = data
+        .communes
+        .iter_mut()
+        .find(|c| c.code == "49007")
+        .expect("Angers");
     angers.population = Some(160_000);
-    let report = store.import_territory(&data, &quiet).await.expect("refresh");
+    let report = store
+        .import_territory(&data, &quiet)
+        .await
+        .expect("refresh");
     assert_eq!(report.communes.updated, 1);
     assert_eq!(report.communes.inserted, 0);
     let found = store.search_communes("angers", 1).await.expect("search");
@@ -77,9 +97,15 @@ async fn a_changed_commune_is_updated_and_the_rest_left_alone() {
 #[tokio::test]
 async fn communes_are_found_by_name_without_accents_or_by_postal_code() {
     let store = store_with_maine_et_loire().await;
-    let by_name = store.search_communes("les ponts de ce", 5).await.expect("search");
+    let by_name = store
+        .search_communes("les ponts de ce", 5)
+        .await
+        .expect("search");
     assert_eq!(by_name[0].code, "49246");
-    assert_eq!(by_name[0].epci_name.as_deref(), Some("CU Angers Loire Métropole"));
+    assert_eq!(
+        by_name[0].epci_name.as_deref(),
+        Some("CU Angers Loire Métropole")
+    );
     let by_postal_code = store.search_communes("49300", 5).await.expect("search");
     assert!(by_postal_code.iter().any(|c| c.name == "Cholet"));
 }
@@ -89,7 +115,10 @@ async fn an_account_email_can_only_be_used_once() {
     let store = store_with_maine_et_loire().await;
     let structure_id = structure_in_angers(&store).await;
     let account = new_account("claire.martin@angers.fr", Role::Mediator, structure_id);
-    let id = store.create_account(&account, "hash", NOW).await.expect("create");
+    let id = store
+        .create_account(&account, "hash", NOW)
+        .await
+        .expect("create");
     let again = store.create_account(&account, "hash", NOW).await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     let stored = store.account(id).await.expect("account");
@@ -112,21 +141,39 @@ async fn an_account_in_an_unknown_territory_is_refused_and_nothing_is_written() 
 #[tokio::test]
 async fn a_session_ends_after_thirty_idle_minutes_and_is_shared_by_every_instance() {
     let (store, url) = fresh_store().await.expect("fresh store");
-    let data = embedded().expect("territory files").with_communes_of(&["49"]);
+    let data = embedded()
+        .expect("territory files")
+        .with_communes_of(&["49"]);
     store.import_territory(&data, &quiet).await.expect("import");
     let structure_id = structure_in_angers(&store).await;
     let account_id = store
-        .create_account(&new_account("a@b.fr", Role::Coordinator, structure_id), "hash", NOW)
+        .create_account(
+            &new_account("a@b.fr", Role::Coordinator, structure_id),
+            "hash",
+            NOW,
+        )
         .await
         .expect("account");
-    store.create_session("token-hash", account_id, "csrf", NOW).await.expect("session");
+    store
+        .create_session("token-hash", account_id, "csrf", NOW)
+        .await
+        .expect("session");
 
     let other_instance = Store::connect(&url).await.expect("second instance");
-    let seen = other_instance.live_session("token-hash", NOW + 60).await.expect("read");
+    let seen = other_instance
+        .live_session("token-hash", NOW + 60)
+        .await
+        .expect("read");
     assert_eq!(seen.map(|s| s.account_id), Some(account_id));
-    let later = store.live_session("token-hash", NOW + 60 + 29 * 60).await.expect("read");
+    let later = store
+        .live_session("token-hash", NOW + 60 + 29 * 60)
+        .await
+        .expect("read");
     assert!(later.is_some(), "activity keeps the session alive");
-    let expired = store.live_session("token-hash", NOW + 60 + 29 * 60 + 30 * 60).await.expect("read");
+    let expired = store
+        .live_session("token-hash", NOW + 60 + 29 * 60 + 30 * 60)
+        .await
+        .expect("read");
     assert!(expired.is_none());
 }
 
@@ -134,15 +181,34 @@ async fn a_session_ends_after_thirty_idle_minutes_and_is_shared_by_every_instanc
 async fn login_failures_are_counted_within_the_window_only() {
     let (store, _) = fresh_store().await.expect("fresh store");
     for second in 0..3 {
-        store.record_login_failure("email:x@y.fr", NOW + second).await.expect("failure");
+        store
+            .record_login_failure("email:x@y.fr", NOW + second)
+            .await
+            .expect("failure");
     }
-    let recent = store.recent_login_failures("email:x@y.fr", NOW + 10).await.expect("count");
+    let recent = store
+        .recent_login_failures("email:x@y.fr", NOW + 10)
+        .await
+        .expect("count");
     assert_eq!(recent.count, 3);
     assert_eq!(recent.oldest_at, Some(NOW));
-    let later = store.recent_login_failures("email:x@y.fr", NOW + WINDOW_SECONDS + 5).await.expect("count");
+    let later = store
+        .recent_login_failures("email:x@y.fr", NOW + WINDOW_SECONDS + 5)
+        .await
+        .expect("count");
     assert_eq!(later.count, 0);
-    store.clear_login_failures("email:x@y.fr").await.expect("clear");
-    assert_eq!(store.recent_login_failures("email:x@y.fr", NOW + 10).await.expect("count").count, 0);
+    store
+        .clear_login_failures("email:x@y.fr")
+        .await
+        .expect("clear");
+    assert_eq!(
+        store
+            .recent_login_failures("email:x@y.fr", NOW + 10)
+            .await
+            .expect("count")
+            .count,
+        0
+    );
 }
 
 fn read_event(record_id: usize) -> AuditEvent {
@@ -167,7 +233,10 @@ async fn concurrent_audit_appends_keep_one_unbroken_chain() {
     for task in tasks {
         task.await.expect("task").expect("append");
     }
-    assert_eq!(store.verify_audit_chain().await.expect("verify"), AuditChainCheck::Intact { entries: 20 });
+    assert_eq!(
+        store.verify_audit_chain().await.expect("verify"),
+        AuditChainCheck::Intact { entries: 20 }
+    );
     let newest = store.list_audit(5, 0).await.expect("list");
     assert_eq!(newest.len(), 5);
     assert_eq!(newest[0].seq, 20);

@@ -45,11 +45,18 @@ impl AccountFieldErrors {
 
     /// Every message, in field order, for the command line.
     pub fn messages(&self) -> Vec<String> {
-        [&self.email, &self.display_name, &self.role, &self.structure_id, &self.territory, &self.password]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect()
+        [
+            &self.email,
+            &self.display_name,
+            &self.role,
+            &self.structure_id,
+            &self.territory,
+            &self.password,
+        ]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect()
     }
 }
 
@@ -122,10 +129,17 @@ async fn check_fields(
     request: &AccountRequest,
 ) -> Result<(Option<NewAccount>, AccountFieldErrors), StoreError> {
     let mut errors = AccountFieldErrors::default();
-    let email = Email::parse(&request.email).map_err(|e| errors.email = Some(e.to_string())).ok();
-    let display_name =
-        DisplayName::parse(&request.display_name).map_err(|e| errors.display_name = Some(e.to_string())).ok();
-    let role = request.role.parse::<Role>().map_err(|_| errors.role = Some("Choisissez un rôle.".into())).ok();
+    let email = Email::parse(&request.email)
+        .map_err(|e| errors.email = Some(e.to_string()))
+        .ok();
+    let display_name = DisplayName::parse(&request.display_name)
+        .map_err(|e| errors.display_name = Some(e.to_string()))
+        .ok();
+    let role = request
+        .role
+        .parse::<Role>()
+        .map_err(|_| errors.role = Some("Choisissez un rôle.".into()))
+        .ok();
     let structure_id = match request.structure_id.trim().parse::<i64>() {
         Ok(id) => match store.structure(id).await {
             Ok(_) => Some(id),
@@ -143,7 +157,10 @@ async fn check_fields(
     let territory = match request.territory.parse::<TerritoryScope>() {
         Ok(scope) if store.territory_name(&scope).await?.is_some() => Some(scope),
         Ok(scope) => {
-            errors.territory = Some(format!("Le territoire {} n'existe pas dans le référentiel.", scope.code()));
+            errors.territory = Some(format!(
+                "Le territoire {} n'existe pas dans le référentiel.",
+                scope.code()
+            ));
             None
         }
         Err(error) => {
@@ -153,7 +170,13 @@ async fn check_fields(
     };
     let account = match (email, display_name, role, structure_id, territory) {
         (Some(email), Some(display_name), Some(role), Some(structure_id), Some(territory)) => {
-            Some(NewAccount { email, display_name, role, structure_id, territory })
+            Some(NewAccount {
+                email,
+                display_name,
+                role,
+                structure_id,
+                territory,
+            })
         }
         _ => None,
     };
@@ -162,5 +185,7 @@ async fn check_fields(
 
 fn capitalize(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }

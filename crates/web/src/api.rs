@@ -14,7 +14,10 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
 /// The API description served at `/api/openapi.json`.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Aiguillage", description = "API de la plateforme de coordination de l'inclusion numérique."),
+    info(
+        title = "Aiguillage",
+        description = "API de la plateforme de coordination de l'inclusion numérique."
+    ),
     paths(health, me, communes, structures),
     components(schemas(Health, Me, Territory, Commune, StructureItem))
 )]
@@ -37,10 +40,22 @@ pub struct Health {
 pub async fn health(State(state): State<AppState>) -> Response {
     let backend = state.store.backend().name();
     match state.store.ping().await {
-        Ok(()) => Json(Health { status: "ok", database: "ok", backend }).into_response(),
+        Ok(()) => Json(Health {
+            status: "ok",
+            database: "ok",
+            backend,
+        })
+        .into_response(),
         Err(error) => {
             tracing::error!(%error, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "error", database: "unavailable", backend }))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(Health {
+                    status: "error",
+                    database: "unavailable",
+                    backend,
+                }),
+            )
                 .into_response()
         }
     }
@@ -147,7 +162,10 @@ pub struct StructureItem {
 
 #[utoipa::path(get, path = "/api/v1/structures", tag = "annuaire",
     responses((status = 200, body = [StructureItem]), (status = 401, description = "Connexion requise")))]
-pub async fn structures(State(state): State<AppState>, _user: CurrentUser) -> Result<Json<Vec<StructureItem>>, WebError> {
+pub async fn structures(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+) -> Result<Json<Vec<StructureItem>>, WebError> {
     let list = state.store.list_structures().await?;
     Ok(Json(
         list.into_iter()

@@ -2,9 +2,9 @@
 //! `render_error_pages` middleware then draws the French error page inside the layout of the viewer
 //! (or, under `/api/`, a JSON body), so that 403, 404 and 500 look the same wherever they arise.
 
+use crate::auth::Viewer;
 use crate::layout::Layout;
 use crate::state::AppState;
-use crate::auth::Viewer;
 use aiguillage_store::StoreError;
 use askama::Template;
 use axum::extract::{Request, State};
@@ -84,7 +84,11 @@ impl WebError {
                 "Une erreur est survenue de notre côté. Réessayez dans quelques instants ; si elle persiste, prévenez l'administrateur.".to_owned(),
             ),
         };
-        ErrorPage { status, title, message }
+        ErrorPage {
+            status,
+            title,
+            message,
+        }
     }
 }
 
@@ -113,7 +117,12 @@ pub async fn not_found() -> WebError {
 }
 
 /// Middleware: draws the body of every response that carries an [`ErrorPage`].
-pub async fn render_error_pages(State(state): State<AppState>, viewer: Viewer, request: Request, next: Next) -> Response {
+pub async fn render_error_pages(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
     let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
@@ -123,9 +132,17 @@ pub async fn render_error_pages(State(state): State<AppState>, viewer: Viewer, r
         let body = serde_json::json!({ "error": page.title, "message": page.message });
         return (page.status, Json(body)).into_response();
     }
-    let template = ErrorTemplate { layout: Layout::new(&state, &viewer, &path, page.title), page: page.clone() };
+    let template = ErrorTemplate {
+        layout: Layout::new(&state, &viewer, &path, page.title),
+        page: page.clone(),
+    };
     match template.render() {
-        Ok(html) => (page.status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
+        Ok(html) => (
+            page.status,
+            [(header::CACHE_CONTROL, "no-store")],
+            Html(html),
+        )
+            .into_response(),
         Err(error) => {
             tracing::error!(%error, "error page template failed");
             (page.status, page.message).into_response()

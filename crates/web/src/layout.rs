@@ -19,7 +19,11 @@ pub const NAVIGATION: &[(&str, &str, Page)] = &[
     ("Mon territoire", "/territoire", Page::Territory),
     ("Structures", "/structures", Page::Structures),
     ("Comptes", "/administration/comptes", Page::AdminAccounts),
-    ("Journal d'audit", "/administration/journal", Page::AdminAuditLog),
+    (
+        "Journal d'audit",
+        "/administration/journal",
+        Page::AdminAuditLog,
+    ),
     ("Mon compte", "/compte", Page::MyAccount),
 ];
 
@@ -49,7 +53,11 @@ impl Layout {
             Some(_) => NAVIGATION
                 .iter()
                 .filter(|(_, _, page)| may_access(role, *page))
-                .map(|(label, href, _)| NavLink { label, href, current: *href == current_path })
+                .map(|(label, href, _)| NavLink {
+                    label,
+                    href,
+                    current: *href == current_path,
+                })
                 .collect(),
         };
         Layout {
@@ -59,7 +67,11 @@ impl Layout {
                 role_label: user.account.role.label(),
             }),
             nav,
-            csrf_token: viewer.0.as_ref().map(|user| user.csrf_token.clone()).unwrap_or_default(),
+            csrf_token: viewer
+                .0
+                .as_ref()
+                .map(|user| user.csrf_token.clone())
+                .unwrap_or_default(),
             operator_name: state.settings.operator_name.clone(),
             demo_banner: state.settings.demo_banner,
         }

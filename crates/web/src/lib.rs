@@ -26,14 +26,18 @@ use tower_http::trace::TraceLayer;
 pub fn router(state: AppState) -> Router {
     let mut router = Router::new();
     for route in routes::ROUTES {
-        let guarded = routes::handler(route.page).route_layer(from_fn_with_state(route.page, auth::guard::guard));
+        let guarded = routes::handler(route.page)
+            .route_layer(from_fn_with_state(route.page, auth::guard::guard));
         router = router.route(route.path, guarded);
     }
     router
         .fallback(error::not_found)
         .layer(from_fn(auth::csrf::verify_csrf))
         .layer(from_fn_with_state(state.clone(), error::render_error_pages))
-        .layer(from_fn_with_state(state.clone(), auth::session::load_viewer))
+        .layer(from_fn_with_state(
+            state.clone(),
+            auth::session::load_viewer,
+        ))
         .layer(from_fn(headers::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

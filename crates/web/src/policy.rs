@@ -48,7 +48,10 @@ pub const ACCESS: &[(Page, Audience)] = &[
     (Page::Territory, Audience::SignedIn),
     (Page::Structures, Audience::SignedIn),
     (Page::AdminAccounts, Audience::Roles(&[Role::Administrator])),
-    (Page::AdminCreateAccount, Audience::Roles(&[Role::Administrator])),
+    (
+        Page::AdminCreateAccount,
+        Audience::Roles(&[Role::Administrator]),
+    ),
     (Page::AdminAuditLog, Audience::Roles(&[Role::Administrator])),
     (Page::LegalNotice, Audience::Public),
     (Page::Accessibility, Audience::Public),
@@ -62,7 +65,10 @@ pub const ACCESS: &[(Page, Audience)] = &[
 
 /// Whether someone with `role` (or nobody signed in, `None`) may reach `page`.
 pub fn may_access(role: Option<Role>, page: Page) -> bool {
-    let audience = ACCESS.iter().find(|(listed, _)| *listed == page).map(|(_, audience)| *audience);
+    let audience = ACCESS
+        .iter()
+        .find(|(listed, _)| *listed == page)
+        .map(|(_, audience)| *audience);
     match (audience, role) {
         (Some(Audience::Public), _) => true,
         (Some(Audience::SignedIn), Some(_)) => true,
@@ -83,7 +89,12 @@ mod tests {
     #[test]
     fn only_administrators_reach_the_audit_log() {
         assert!(may_access(Some(Role::Administrator), Page::AdminAuditLog));
-        for role in [Role::Prescriber, Role::Mediator, Role::StructureManager, Role::Coordinator] {
+        for role in [
+            Role::Prescriber,
+            Role::Mediator,
+            Role::StructureManager,
+            Role::Coordinator,
+        ] {
             assert!(!may_access(Some(role), Page::AdminAuditLog), "{role}");
         }
         assert!(!may_access(None, Page::AdminAuditLog));

@@ -29,7 +29,11 @@ pub const ROUTES: &[Route] = &[
     route(Method::GET, "/territoire", Page::Territory),
     route(Method::GET, "/structures", Page::Structures),
     route(Method::GET, "/administration/comptes", Page::AdminAccounts),
-    route(Method::POST, "/administration/comptes", Page::AdminCreateAccount),
+    route(
+        Method::POST,
+        "/administration/comptes",
+        Page::AdminCreateAccount,
+    ),
     route(Method::GET, "/administration/journal", Page::AdminAuditLog),
     route(Method::GET, "/mentions-legales", Page::LegalNotice),
     route(Method::GET, "/accessibilite", Page::Accessibility),

@@ -45,7 +45,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, settings: Settings) -> AppState {
-        AppState { store, settings: Arc::new(settings), clock: system_clock() }
+        AppState {
+            store,
+            settings: Arc::new(settings),
+            clock: system_clock(),
+        }
     }
 
     pub fn now(&self) -> i64 {

@@ -23,7 +23,9 @@ async fn bad_fields_are_each_explained_and_nothing_is_stored() {
         ("territory", "angers"),
         ("password", "azerty"),
     ];
-    let response = app.post_form("/administration/comptes", Some(&admin.cookie), &fields).await;
+    let response = app
+        .post_form("/administration/comptes", Some(&admin.cookie), &fields)
+        .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = body_text(response).await;
     for message in [
@@ -36,8 +38,14 @@ async fn bad_fields_are_each_explained_and_nothing_is_stored() {
     ] {
         assert!(html.contains(message), "missing « {message} »");
     }
-    assert!(html.contains("value=\"pas-une-adresse\""), "typed values are kept");
-    assert_eq!(app.store.list_accounts().await.expect("accounts").len(), before);
+    assert!(
+        html.contains("value=\"pas-une-adresse\""),
+        "typed values are kept"
+    );
+    assert_eq!(
+        app.store.list_accounts().await.expect("accounts").len(),
+        before
+    );
 }
 
 #[tokio::test]
@@ -54,9 +62,13 @@ async fn a_duplicate_email_is_refused_on_the_email_field() {
         ("territory", "49"),
         ("password", "velo rouge sous la pluie d'ete"),
     ];
-    let response = app.post_form("/administration/comptes", Some(&admin.cookie), &fields).await;
+    let response = app
+        .post_form("/administration/comptes", Some(&admin.cookie), &fields)
+        .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body_text(response).await.contains("un compte existe déjà pour mediator@test.aiguillage.fr"));
+    assert!(body_text(response)
+        .await
+        .contains("un compte existe déjà pour mediator@test.aiguillage.fr"));
 }
 
 #[tokio::test]
@@ -73,20 +85,38 @@ async fn a_valid_account_is_created_audited_and_can_log_in() {
         ("territory", "244900015"),
         ("password", "velo rouge sous la pluie d'ete"),
     ];
-    let response = app.post_form("/administration/comptes", Some(&admin.cookie), &fields).await;
+    let response = app
+        .post_form("/administration/comptes", Some(&admin.cookie), &fields)
+        .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let created = location(&response).expect("redirect");
-    assert!(created.starts_with("/administration/comptes?cree="), "{created}");
+    assert!(
+        created.starts_with("/administration/comptes?cree="),
+        "{created}"
+    );
 
     let accounts = app.store.list_accounts().await.expect("accounts");
-    let new = accounts.iter().find(|a| a.email == "nouvelle.mediatrice@angers.fr").expect("stored");
-    assert_eq!(new.territory_name.as_deref(), Some("CU Angers Loire Métropole"));
+    let new = accounts
+        .iter()
+        .find(|a| a.email == "nouvelle.mediatrice@angers.fr")
+        .expect("stored");
+    assert_eq!(
+        new.territory_name.as_deref(),
+        Some("CU Angers Loire Métropole")
+    );
     let journal = app.store.list_audit(10, 0).await.expect("audit");
-    assert!(journal.iter().any(|entry| entry.action == AuditAction::Create
-        && entry.record_id == new.id.to_string()
-        && entry.reason == "POST /administration/comptes"));
+    assert!(journal
+        .iter()
+        .any(|entry| entry.action == AuditAction::Create
+            && entry.record_id == new.id.to_string()
+            && entry.reason == "POST /administration/comptes"));
 
-    let login = app.attempt_login("nouvelle.mediatrice@angers.fr", "velo rouge sous la pluie d'ete").await;
+    let login = app
+        .attempt_login(
+            "nouvelle.mediatrice@angers.fr",
+            "velo rouge sous la pluie d'ete",
+        )
+        .await;
     assert_eq!(login.status(), StatusCode::SEE_OTHER);
 }
 
@@ -95,13 +125,25 @@ async fn reading_the_account_list_is_recorded_and_shown_in_the_journal() {
     let app = TestApp::new().await;
     let admin = app.sign_in(Role::Administrator).await;
     let before = app.store.count_audit().await.expect("count");
-    assert_eq!(app.get("/administration/comptes", Some(&admin)).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/administration/comptes", Some(&admin))
+            .await
+            .status(),
+        StatusCode::OK
+    );
     let after = app.store.count_audit().await.expect("count");
-    assert_eq!(after - before, Role::ALL.len() as i64, "one read per account shown");
+    assert_eq!(
+        after - before,
+        Role::ALL.len() as i64,
+        "one read per account shown"
+    );
 
     let journal = body_text(app.get("/administration/journal", Some(&admin)).await).await;
     assert!(journal.contains("Chaîne d'empreintes intègre"), "{journal}");
     assert!(journal.contains("GET /administration/comptes"));
     assert!(journal.contains("Test Administrateur"));
-    assert_eq!(app.store.verify_audit_chain().await.expect("verify"), AuditChainCheck::Intact { entries: after });
+    assert_eq!(
+        app.store.verify_audit_chain().await.expect("verify"),
+        AuditChainCheck::Intact { entries: after }
+    );
 }

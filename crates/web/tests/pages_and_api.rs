@@ -20,8 +20,14 @@ async fn healthz_says_ok_with_the_database_status() {
 async fn every_response_carries_the_security_headers() {
     let app = TestApp::new().await;
     let response = app.get("/connexion", None).await;
-    let csp = response.headers()["content-security-policy"].to_str().expect("csp");
-    assert!(csp.contains("default-src 'self'") && csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"));
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp");
+    assert!(
+        csp.contains("default-src 'self'")
+            && csp.contains("script-src 'self'")
+            && !csp.contains("unsafe-inline")
+    );
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
     assert_eq!(response.headers()["x-frame-options"], "DENY");
 }
@@ -34,7 +40,10 @@ async fn an_unknown_page_gets_a_french_404_inside_the_layout() {
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let html = body_text(response).await;
     assert!(html.contains("Page non trouvée"));
-    assert!(html.contains("href=\"/territoire\""), "the navigation is there");
+    assert!(
+        html.contains("href=\"/territoire\""),
+        "the navigation is there"
+    );
 }
 
 #[tokio::test]
@@ -52,7 +61,9 @@ async fn the_dsfr_is_served_by_the_application_itself() {
     let css = app.get("/static/dsfr/dsfr.min.css", None).await;
     assert_eq!(css.status(), StatusCode::OK);
     assert_eq!(css.headers()["content-type"], "text/css");
-    let font = app.get("/static/dsfr/fonts/Marianne-Regular.woff2", None).await;
+    let font = app
+        .get("/static/dsfr/fonts/Marianne-Regular.woff2", None)
+        .await;
     assert_eq!(font.status(), StatusCode::OK);
     let html = body_text(app.get("/connexion", None).await).await;
     assert!(!html.contains("https://cdn"), "nothing from a CDN");
@@ -77,11 +88,19 @@ async fn the_api_answers_signed_in_professionals_and_refuses_others_in_json() {
     assert_eq!(error["error"], "Connexion requise");
 
     let session = app.sign_in(Role::Coordinator).await;
-    let me: serde_json::Value = serde_json::from_str(&body_text(app.get("/api/v1/moi", Some(&session)).await).await).expect("json");
+    let me: serde_json::Value =
+        serde_json::from_str(&body_text(app.get("/api/v1/moi", Some(&session)).await).await)
+            .expect("json");
     assert_eq!(me["role"], "coordinator");
     assert_eq!(me["territory"]["name"], "Maine-et-Loire");
-    let found: serde_json::Value =
-        serde_json::from_str(&body_text(app.get("/api/v1/communes?q=chol&limite=3", Some(&session)).await).await).expect("json");
+    let found: serde_json::Value = serde_json::from_str(
+        &body_text(
+            app.get("/api/v1/communes?q=chol&limite=3", Some(&session))
+                .await,
+        )
+        .await,
+    )
+    .expect("json");
     assert_eq!(found[0]["name"], "Cholet");
 }
 
@@ -89,13 +108,27 @@ async fn the_api_answers_signed_in_professionals_and_refuses_others_in_json() {
 async fn the_openapi_document_describes_the_api_routes() {
     let app = TestApp::new().await;
     let document: serde_json::Value =
-        serde_json::from_str(&body_text(app.get("/api/openapi.json", None).await).await).expect("json");
-    assert!(document["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
-    for path in ["/healthz", "/api/v1/moi", "/api/v1/communes", "/api/v1/structures"] {
+        serde_json::from_str(&body_text(app.get("/api/openapi.json", None).await).await)
+            .expect("json");
+    assert!(document["openapi"]
+        .as_str()
+        .is_some_and(|v| v.starts_with("3.")));
+    for path in [
+        "/healthz",
+        "/api/v1/moi",
+        "/api/v1/communes",
+        "/api/v1/structures",
+    ] {
         assert!(document["paths"][path]["get"].is_object(), "{path}");
     }
-    let api_routes = aiguillage_web::routes::ROUTES.iter().filter(|r| r.path.starts_with("/api/v1/"));
+    let api_routes = aiguillage_web::routes::ROUTES
+        .iter()
+        .filter(|r| r.path.starts_with("/api/v1/"));
     for route in api_routes {
-        assert!(document["paths"][route.path].is_object(), "{} is not documented", route.path);
+        assert!(
+            document["paths"][route.path].is_object(),
+            "{} is not documented",
+            route.path
+        );
     }
 }

@@ -25,9 +25,21 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/compte", Expected::SignedIn),
     ("GET", "/territoire", Expected::SignedIn),
     ("GET", "/structures", Expected::SignedIn),
-    ("GET", "/administration/comptes", Expected::AdministratorOnly),
-    ("POST", "/administration/comptes", Expected::AdministratorOnly),
-    ("GET", "/administration/journal", Expected::AdministratorOnly),
+    (
+        "GET",
+        "/administration/comptes",
+        Expected::AdministratorOnly,
+    ),
+    (
+        "POST",
+        "/administration/comptes",
+        Expected::AdministratorOnly,
+    ),
+    (
+        "GET",
+        "/administration/journal",
+        Expected::AdministratorOnly,
+    ),
     ("GET", "/mentions-legales", Expected::Everyone),
     ("GET", "/accessibilite", Expected::Everyone),
     ("GET", "/healthz", Expected::Everyone),
@@ -57,7 +69,8 @@ fn concrete(path: &str) -> String {
 
 /// Whether the response is the guard turning the viewer away.
 fn was_turned_away(path: &str, status: StatusCode, location: Option<&str>) -> bool {
-    let to_login = location.is_some_and(|l| l == "/connexion" || l.starts_with("/connexion?suivant="));
+    let to_login =
+        location.is_some_and(|l| l == "/connexion" || l.starts_with("/connexion?suivant="));
     status == StatusCode::FORBIDDEN
         || (status == StatusCode::SEE_OTHER && to_login)
         || (status == StatusCode::UNAUTHORIZED && path.starts_with("/api/"))
@@ -68,16 +81,25 @@ async fn every_route_lets_through_exactly_the_roles_of_the_matrix() {
     let app = TestApp::new().await;
     for route in ROUTES {
         assert!(
-            MATRIX.iter().any(|(m, p, _)| *m == route.method.as_str() && *p == route.path),
+            MATRIX
+                .iter()
+                .any(|(m, p, _)| *m == route.method.as_str() && *p == route.path),
             "route {} {} is missing from the test matrix",
             route.method,
             route.path
         );
     }
-    let viewers: Vec<Option<Role>> = std::iter::once(None).chain(Role::ALL.into_iter().map(Some)).collect();
+    let viewers: Vec<Option<Role>> = std::iter::once(None)
+        .chain(Role::ALL.into_iter().map(Some))
+        .collect();
     let mut mismatches = Vec::new();
     for (method, path, expected) in MATRIX {
-        assert!(ROUTES.iter().any(|r| r.method.as_str() == *method && r.path == *path), "{method} {path} not routed");
+        assert!(
+            ROUTES
+                .iter()
+                .any(|r| r.method.as_str() == *method && r.path == *path),
+            "{method} {path} not routed"
+        );
         for role in &viewers {
             let session = match role {
                 Some(role) => Some(app.sign_in(*role).await),
@@ -89,19 +111,29 @@ async fn every_route_lets_through_exactly_the_roles_of_the_matrix() {
                     Some(session) => (session.cookie.clone(), session.csrf.clone()),
                     None => app.login_form().await,
                 };
-                app.post_form(&url, Some(&cookie), &[("csrf_token", &token)]).await
+                app.post_form(&url, Some(&cookie), &[("csrf_token", &token)])
+                    .await
             } else {
                 app.get(&url, session.as_ref()).await
             };
-            let turned_away = was_turned_away(path, response.status(), location(&response).as_deref());
+            let turned_away =
+                was_turned_away(path, response.status(), location(&response).as_deref());
             if turned_away == may_pass(*expected, *role) {
                 mismatches.push(format!(
                     "{method} {path} as {role:?}: status {}, expected {}",
                     response.status(),
-                    if may_pass(*expected, *role) { "through" } else { "turned away" }
+                    if may_pass(*expected, *role) {
+                        "through"
+                    } else {
+                        "turned away"
+                    }
                 ));
             }
         }
     }
-    assert!(mismatches.is_empty(), "policy mismatches:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "policy mismatches:\n{}",
+        mismatches.join("\n")
+    );
 }

@@ -1,6 +1,8 @@
 //! Password hashing with argon2id at the baseline parameters (m = 19 MiB, t = 2, p = 1), and random tokens.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
 use rand::RngCore;
@@ -29,7 +31,11 @@ pub fn hash_password(password: &str) -> Result<String, HashError> {
 /// Whether `password` matches the stored PHC string; a malformed hash never matches.
 pub fn verify_password(password: &str, stored_hash: &str) -> bool {
     PasswordHash::new(stored_hash)
-        .map(|hash| argon2id().verify_password(password.as_bytes(), &hash).is_ok())
+        .map(|hash| {
+            argon2id()
+                .verify_password(password.as_bytes(), &hash)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -53,7 +59,11 @@ pub fn token_hash(token: &str) -> String {
 
 /// Compares two secrets in time independent of where they differ.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 #[cfg(test)]
@@ -63,7 +73,10 @@ mod tests {
     #[test]
     fn a_hash_uses_argon2id_with_the_baseline_parameters_and_verifies() {
         let hash = hash_password("girafe tambour orageux piscine").expect("hash");
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(verify_password("girafe tambour orageux piscine", &hash));
         assert!(!verify_password("girafe tambour orageux piscinE", &hash));
         assert!(!verify_password("anything", "not a hash"));

@@ -21,12 +21,17 @@ pub const HEADER: &str = "x-csrf-token";
 
 /// Middleware: refuses any non-safe request whose token is missing or wrong.
 pub async fn verify_csrf(viewer: Viewer, jar: CookieJar, request: Request, next: Next) -> Response {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
         return next.run(request).await;
     }
     let expected = match &viewer.0 {
         Some(user) => Some(user.csrf_token.clone()),
-        None => jar.get(LOGIN_CSRF_COOKIE).map(|cookie| cookie.value().to_owned()),
+        None => jar
+            .get(LOGIN_CSRF_COOKIE)
+            .map(|cookie| cookie.value().to_owned()),
     };
     let header_token = request
         .headers()
@@ -40,7 +45,8 @@ pub async fn verify_csrf(viewer: Viewer, jar: CookieJar, request: Request, next:
     let provided = header_token.or_else(|| form_token(&bytes));
     match (expected, provided) {
         (Some(expected), Some(provided)) if constant_time_eq(&expected, &provided) => {
-            next.run(Request::from_parts(parts, Body::from(bytes))).await
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
         }
         _ => WebError::CsrfRejected.into_response(),
     }

@@ -8,14 +8,24 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
 /// Middleware state: the page the guarded route serves.
-pub async fn guard(State(page): State<Page>, viewer: Viewer, request: Request, next: Next) -> Response {
+pub async fn guard(
+    State(page): State<Page>,
+    viewer: Viewer,
+    request: Request,
+    next: Next,
+) -> Response {
     if may_access(viewer.role(), page) {
         return next.run(request).await;
     }
     let path = request.uri().path();
     match (viewer.0.is_some(), path.starts_with("/api/")) {
         (false, true) => WebError::SignInRequired.into_response(),
-        (false, false) => sign_in_redirect(request.uri().path_and_query().map_or(path, |pq| pq.as_str())),
+        (false, false) => sign_in_redirect(
+            request
+                .uri()
+                .path_and_query()
+                .map_or(path, |pq| pq.as_str()),
+        ),
         (true, _) => WebError::Forbidden.into_response(),
     }
 }

@@ -39,7 +39,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(parts.extensions.get::<Viewer>().cloned().unwrap_or_default())
+        Ok(parts
+            .extensions
+            .get::<Viewer>()
+            .cloned()
+            .unwrap_or_default())
     }
 }
 
@@ -56,7 +60,12 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
 }
 
 /// Middleware: finds the live session named by the cookie and records the viewer for the request.
-pub async fn load_viewer(State(state): State<AppState>, jar: CookieJar, mut request: Request, next: Next) -> Response {
+pub async fn load_viewer(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let viewer = match jar.get(SESSION_COOKIE) {
         Some(cookie) => match find_user(&state, cookie.value()).await {
             Ok(user) => Viewer(user),
@@ -74,7 +83,11 @@ async fn find_user(state: &AppState, token: &str) -> Result<Option<CurrentUser>,
         return Ok(None);
     };
     let account = state.store.account(session.account_id).await?;
-    Ok(Some(CurrentUser { account, csrf_token: session.csrf_token, token_hash: hash }))
+    Ok(Some(CurrentUser {
+        account,
+        csrf_token: session.csrf_token,
+        token_hash: hash,
+    }))
 }
 
 /// A cookie with the baseline flags: `HttpOnly`, `SameSite=Lax`, `Secure` unless the instance says

@@ -25,9 +25,16 @@ struct AccountTemplate {
     absolute_hours: i64,
 }
 
-pub async fn show(State(state): State<AppState>, viewer: Viewer, user: CurrentUser) -> Result<Response, WebError> {
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    user: CurrentUser,
+) -> Result<Response, WebError> {
     let account = &user.account;
-    let territory_name = account.territory_name.clone().unwrap_or_else(|| account.territory.to_string());
+    let territory_name = account
+        .territory_name
+        .clone()
+        .unwrap_or_else(|| account.territory.to_string());
     render(&AccountTemplate {
         layout: Layout::new(&state, &viewer, "/compte", "Mon compte"),
         display_name: account.display_name.clone(),
@@ -36,7 +43,9 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer, user: CurrentUs
         structure_name: account.structure_name.clone(),
         territory_name,
         created_at: format_time(account.created_at),
-        last_login_at: account.last_login_at.map_or_else(|| "jamais".to_owned(), format_time),
+        last_login_at: account
+            .last_login_at
+            .map_or_else(|| "jamais".to_owned(), format_time),
         idle_minutes: IDLE_TIMEOUT_SECONDS / 60,
         absolute_hours: ABSOLUTE_TIMEOUT_SECONDS / 3600,
     })

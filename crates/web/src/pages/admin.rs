@@ -1,6 +1,8 @@
 //! Administration: the accounts (list and creation form) and the audit journal.
 
-use crate::accounts::{create_account, AccountCreationError, AccountFieldErrors, AccountRequest, Requester};
+use crate::accounts::{
+    create_account, AccountCreationError, AccountFieldErrors, AccountRequest, Requester,
+};
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::WebError;
 use crate::layout::Layout;
@@ -43,8 +45,13 @@ impl From<&Account> for AccountRow {
             email: account.email.clone(),
             role_label: account.role.label(),
             structure_name: account.structure_name.clone(),
-            territory: account.territory_name.clone().unwrap_or_else(|| account.territory.to_string()),
-            last_login_at: account.last_login_at.map_or_else(|| "jamais".to_owned(), format_time),
+            territory: account
+                .territory_name
+                .clone()
+                .unwrap_or_else(|| account.territory.to_string()),
+            last_login_at: account
+                .last_login_at
+                .map_or_else(|| "jamais".to_owned(), format_time),
             active: account.active,
         }
     }
@@ -91,9 +98,18 @@ async fn accounts_page(
     render(&AccountsTemplate {
         layout: Layout::new(state, viewer, ACCOUNTS_PATH, "Comptes"),
         accounts: accounts.iter().map(AccountRow::from).collect(),
-        roles: Role::ALL.iter().map(|role| RoleOption { code: role.code(), label: role.label() }).collect(),
+        roles: Role::ALL
+            .iter()
+            .map(|role| RoleOption {
+                code: role.code(),
+                label: role.label(),
+            })
+            .collect(),
         structures: state.store.list_structures().await?,
-        form: AccountRequest { password: String::new(), ..form },
+        form: AccountRequest {
+            password: String::new(),
+            ..form
+        },
         errors,
         created,
     })
@@ -105,9 +121,21 @@ pub async fn list_accounts(
     user: CurrentUser,
     Query(query): Query<AccountsQuery>,
 ) -> Result<Response, WebError> {
-    let form = AccountRequest { role: Role::Prescriber.code().into(), ..AccountRequest::default() };
+    let form = AccountRequest {
+        role: Role::Prescriber.code().into(),
+        ..AccountRequest::default()
+    };
     let reason = format!("GET {ACCOUNTS_PATH}");
-    accounts_page(&state, &viewer, &user, form, AccountFieldErrors::default(), query.cree.is_some(), &reason).await
+    accounts_page(
+        &state,
+        &viewer,
+        &user,
+        form,
+        AccountFieldErrors::default(),
+        query.cree.is_some(),
+        &reason,
+    )
+    .await
 }
 
 pub async fn create(
@@ -117,14 +145,18 @@ pub async fn create(
     Form(request): Form<AccountRequest>,
 ) -> Result<Response, WebError> {
     let reason = format!("POST {ACCOUNTS_PATH}");
-    let requester = Requester { account_id: Some(user.account.id), reason: &reason };
+    let requester = Requester {
+        account_id: Some(user.account.id),
+        reason: &reason,
+    };
     match create_account(&state.store, &request, requester, state.now()).await {
         Ok(id) => {
             tracing::info!(account_id = id, by = user.account.id, "account created");
             Ok(Redirect::to(&format!("{ACCOUNTS_PATH}?cree={id}")).into_response())
         }
         Err(AccountCreationError::Invalid(errors)) => {
-            let page = accounts_page(&state, &viewer, &user, request, errors, false, &reason).await?;
+            let page =
+                accounts_page(&state, &viewer, &user, request, errors, false, &reason).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(AccountCreationError::Store(error)) => Err(error.into()),
@@ -167,18 +199,32 @@ pub async fn audit_log(
     let total = state.store.count_audit().await?;
     let pages = ((total + JOURNAL_PAGE_SIZE - 1) / JOURNAL_PAGE_SIZE).max(1);
     let page = query.page.unwrap_or(1).clamp(1, pages);
-    let entries = state.store.list_audit(JOURNAL_PAGE_SIZE, (page - 1) * JOURNAL_PAGE_SIZE).await?;
+    let entries = state
+        .store
+        .list_audit(JOURNAL_PAGE_SIZE, (page - 1) * JOURNAL_PAGE_SIZE)
+        .await?;
     let check = state.store.verify_audit_chain().await?;
     render(&AuditTemplate {
-        layout: Layout::new(&state, &viewer, "/administration/journal", "Journal d'audit"),
+        layout: Layout::new(
+            &state,
+            &viewer,
+            "/administration/journal",
+            "Journal d'audit",
+        ),
         entries: entries
             .into_iter()
             .map(|entry| AuditRow {
                 seq: entry.seq,
                 at: format_time(entry.at),
-                actor: entry.actor_name.unwrap_or_else(|| "ligne de commande".to_owned()),
+                actor: entry
+                    .actor_name
+                    .unwrap_or_else(|| "ligne de commande".to_owned()),
                 action: entry.action.label(),
-                record: format!("{} n° {}", record_label(&entry.record_kind), entry.record_id),
+                record: format!(
+                    "{} n° {}",
+                    record_label(&entry.record_kind),
+                    entry.record_id
+                ),
                 reason: entry.reason,
             })
             .collect(),

@@ -86,9 +86,16 @@ struct HomeTemplate {
     shortcuts: Vec<Shortcut>,
 }
 
-pub async fn show(State(state): State<AppState>, viewer: Viewer, user: CurrentUser) -> Result<Response, WebError> {
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    user: CurrentUser,
+) -> Result<Response, WebError> {
     let account = &user.account;
-    let territory_name = account.territory_name.clone().unwrap_or_else(|| account.territory.to_string());
+    let territory_name = account
+        .territory_name
+        .clone()
+        .unwrap_or_else(|| account.territory.to_string());
     let role_guide = guide(account.role);
     let shortcuts = NAVIGATION
         .iter()

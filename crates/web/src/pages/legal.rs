@@ -26,7 +26,10 @@ struct AccessibilityTemplate {
     operator_contact: String,
 }
 
-pub async fn legal_notice(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
+pub async fn legal_notice(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, WebError> {
     render(&LegalNoticeTemplate {
         layout: Layout::new(&state, &viewer, "/mentions-legales", "Mentions légales"),
         operator_name: state.settings.operator_name.clone(),
@@ -34,9 +37,17 @@ pub async fn legal_notice(State(state): State<AppState>, viewer: Viewer) -> Resu
     })
 }
 
-pub async fn accessibility(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
+pub async fn accessibility(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> Result<Response, WebError> {
     render(&AccessibilityTemplate {
-        layout: Layout::new(&state, &viewer, "/accessibilite", "Déclaration d'accessibilité"),
+        layout: Layout::new(
+            &state,
+            &viewer,
+            "/accessibilite",
+            "Déclaration d'accessibilité",
+        ),
         operator_name: state.settings.operator_name.clone(),
         operator_contact: state.settings.operator_contact.clone(),
     })

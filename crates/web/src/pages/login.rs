@@ -8,7 +8,9 @@ use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::render;
 use crate::state::AppState;
-use aiguillage_domain::throttle::{decide, ThrottleDecision, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS};
+use aiguillage_domain::throttle::{
+    decide, ThrottleDecision, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS,
+};
 use askama::Template;
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{Query, State};
@@ -49,18 +51,26 @@ pub struct LoginForm {
 /// Only local paths are followed after login, never another site.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_owned(),
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
 
 /// The login form's CSRF token: the one in the cookie, or a new one set in the returned jar.
 fn login_csrf(jar: CookieJar, secure: bool) -> (CookieJar, String) {
-    match jar.get(LOGIN_CSRF_COOKIE).map(|cookie| cookie.value().to_owned()) {
+    match jar
+        .get(LOGIN_CSRF_COOKIE)
+        .map(|cookie| cookie.value().to_owned())
+    {
         Some(token) => (jar, token),
         None => {
             let token = random_token();
-            (jar.add(secure_cookie(LOGIN_CSRF_COOKIE, token.clone(), secure)), token)
+            (
+                jar.add(secure_cookie(LOGIN_CSRF_COOKIE, token.clone(), secure)),
+                token,
+            )
         }
     }
 }
@@ -103,7 +113,10 @@ pub async fn submit_login(
     let email = form.email.trim().to_lowercase();
     let throttle_keys = [
         (format!("email:{email}"), MAX_FAILURES_PER_ACCOUNT),
-        (format!("ip:{}", client_ip(&extensions)), MAX_FAILURES_PER_ADDRESS),
+        (
+            format!("ip:{}", client_ip(&extensions)),
+            MAX_FAILURES_PER_ADDRESS,
+        ),
     ];
     let refusal = |status: StatusCode, message: String, jar: CookieJar| {
         let (jar, token) = login_csrf(jar, state.settings.secure_cookies);
@@ -119,7 +132,10 @@ pub async fn submit_login(
 
     for (key, max_failures) in &throttle_keys {
         let failures = state.store.recent_login_failures(key, now).await?;
-        if let ThrottleDecision::Refuse { retry_after_seconds } = decide(failures, *max_failures, now) {
+        if let ThrottleDecision::Refuse {
+            retry_after_seconds,
+        } = decide(failures, *max_failures, now)
+        {
             let minutes = (retry_after_seconds + 59) / 60;
             let message = format!(
                 "Trop de tentatives de connexion échouées. Par sécurité, réessayez dans {minutes} minute{}.",
@@ -130,7 +146,9 @@ pub async fn submit_login(
     }
 
     let candidate = state.store.login_candidate(&email).await?;
-    let stored_hash = candidate.as_ref().map_or_else(|| decoy_hash().to_owned(), |c| c.password_hash.clone());
+    let stored_hash = candidate
+        .as_ref()
+        .map_or_else(|| decoy_hash().to_owned(), |c| c.password_hash.clone());
     let password = form.password.clone();
     let matches = tokio::task::spawn_blocking(move || verify_password(&password, &stored_hash))
         .await
@@ -145,21 +163,35 @@ pub async fn submit_login(
         }
     };
 
-    state.store.clear_login_failures(&throttle_keys[0].0).await?;
+    state
+        .store
+        .clear_login_failures(&throttle_keys[0].0)
+        .await?;
     if let Some(old) = jar.get(SESSION_COOKIE) {
         state.store.delete_session(&token_hash(old.value())).await?;
     }
     let token = random_token();
-    state.store.create_session(&token_hash(&token), account.id, &random_token(), now).await?;
+    state
+        .store
+        .create_session(&token_hash(&token), account.id, &random_token(), now)
+        .await?;
     state.store.record_login(account.id, now).await?;
     tracing::info!(account_id = account.id, "login");
     let jar = jar
         .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/"))
-        .add(secure_cookie(SESSION_COOKIE, token, state.settings.secure_cookies));
+        .add(secure_cookie(
+            SESSION_COOKIE,
+            token,
+            state.settings.secure_cookies,
+        ));
     Ok((jar, Redirect::to(&safe_next(form.suivant.as_deref()))).into_response())
 }
 
-pub async fn logout(State(state): State<AppState>, user: CurrentUser, jar: CookieJar) -> Result<Response, WebError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    jar: CookieJar,
+) -> Result<Response, WebError> {
     state.store.delete_session(&user.token_hash).await?;
     tracing::info!(account_id = user.account.id, "logout");
     let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
@@ -172,7 +204,10 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed_after_login() {
-        assert_eq!(safe_next(Some("/territoire?q=angers")), "/territoire?q=angers");
+        assert_eq!(
+            safe_next(Some("/territoire?q=angers")),
+            "/territoire?q=angers"
+        );
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");

@@ -15,7 +15,9 @@ use axum::response::{Html, IntoResponse, Response};
 
 /// Renders a template as a page that must not be cached (pages may show personal data).
 pub fn render(template: &impl Template) -> Result<Response, WebError> {
-    let html = template.render().map_err(|e| WebError::Internal(format!("template: {e}")))?;
+    let html = template
+        .render()
+        .map_err(|e| WebError::Internal(format!("template: {e}")))?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
 }
 
@@ -33,7 +35,7 @@ pub fn format_count(number: i64) -> String {
     let digits = number.unsigned_abs().to_string();
     let mut grouped = String::new();
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             grouped.push('\u{202f}');
         }
         grouped.push(digit);

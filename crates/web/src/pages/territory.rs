@@ -31,7 +31,9 @@ impl From<CommuneSummary> for CommuneRow {
             name: commune.name,
             postal_codes: commune.postal_codes.join(", "),
             epci_name: commune.epci_name.unwrap_or_else(|| "—".to_owned()),
-            population: commune.population.map_or_else(|| "—".to_owned(), format_count),
+            population: commune
+                .population
+                .map_or_else(|| "—".to_owned(), format_count),
         }
     }
 }
@@ -64,15 +66,32 @@ pub async fn show(
     let scope = &user.account.territory;
     let communes = state.store.communes_in(scope).await?;
     let population: i64 = communes.iter().filter_map(|c| c.population).sum();
-    let search = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_owned);
+    let search = query
+        .q
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(str::to_owned);
     let results = match &search {
-        Some(q) => Some(state.store.search_communes(q, SEARCH_LIMIT).await?.into_iter().map(CommuneRow::from).collect()),
+        Some(q) => Some(
+            state
+                .store
+                .search_communes(q, SEARCH_LIMIT)
+                .await?
+                .into_iter()
+                .map(CommuneRow::from)
+                .collect(),
+        ),
         None => None,
     };
     let counts = state.store.territory_counts().await?;
     render(&TerritoryTemplate {
         layout: Layout::new(&state, &viewer, "/territoire", "Mon territoire"),
-        territory_name: state.store.territory_name(scope).await?.unwrap_or_else(|| scope.to_string()),
+        territory_name: state
+            .store
+            .territory_name(scope)
+            .await?
+            .unwrap_or_else(|| scope.to_string()),
         territory_kind: match scope {
             TerritoryScope::Epci(_) => "Intercommunalité (EPCI)",
             TerritoryScope::Departement(_) => "Département",

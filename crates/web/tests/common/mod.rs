@@ -44,10 +44,22 @@ pub struct Session {
 impl TestApp {
     pub async fn new() -> TestApp {
         let (store, _) = fresh_store().await.expect("fresh store");
-        let data = embedded().expect("territory files").with_communes_of(&["49"]);
-        store.import_territory(&data, &|_| {}).await.expect("territory import");
-        let structure = NewStructure { name: "CCAS d'Angers".into(), kind: "CCAS".into(), commune_code: "49007".into() };
-        let structure_id = store.ensure_structure(&structure, START).await.expect("structure");
+        let data = embedded()
+            .expect("territory files")
+            .with_communes_of(&["49"]);
+        store
+            .import_territory(&data, &|_| {})
+            .await
+            .expect("territory import");
+        let structure = NewStructure {
+            name: "CCAS d'Angers".into(),
+            kind: "CCAS".into(),
+            commune_code: "49007".into(),
+        };
+        let structure_id = store
+            .ensure_structure(&structure, START)
+            .await
+            .expect("structure");
         for role in Role::ALL {
             let request = AccountRequest {
                 email: email_of(role),
@@ -57,8 +69,13 @@ impl TestApp {
                 territory: "49".into(),
                 password: password_of(role),
             };
-            let requester = Requester { account_id: None, reason: "test" };
-            create_account(&store, &request, requester, START).await.expect("test account");
+            let requester = Requester {
+                account_id: None,
+                reason: "test",
+            };
+            create_account(&store, &request, requester, START)
+                .await
+                .expect("test account");
         }
         let clock = Arc::new(AtomicI64::new(START));
         let clock_reader = clock.clone();
@@ -67,7 +84,12 @@ impl TestApp {
             settings: Arc::new(Settings::default()),
             clock: Arc::new(move || clock_reader.load(Ordering::SeqCst)),
         };
-        TestApp { router: router(state), store, clock, structure_id }
+        TestApp {
+            router: router(state),
+            store,
+            clock,
+            structure_id,
+        }
     }
 
     pub fn advance(&self, seconds: i64) {
@@ -75,7 +97,11 @@ impl TestApp {
     }
 
     pub async fn send(&self, request: Request<Body>) -> Response<Body> {
-        self.router.clone().oneshot(request).await.expect("router answers")
+        self.router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router answers")
     }
 
     pub async fn get(&self, path: &str, session: Option<&Session>) -> Response<Body> {
@@ -83,21 +109,35 @@ impl TestApp {
         if let Some(session) = session {
             builder = builder.header(header::COOKIE, &session.cookie);
         }
-        self.send(builder.body(Body::empty()).expect("request")).await
+        self.send(builder.body(Body::empty()).expect("request"))
+            .await
     }
 
     /// Posts a form (`fields` url-encoded), with the session's cookie when given.
-    pub async fn post_form(&self, path: &str, cookie: Option<&str>, fields: &[(&str, &str)]) -> Response<Body> {
+    pub async fn post_form(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        fields: &[(&str, &str)],
+    ) -> Response<Body> {
         let body = fields
             .iter()
-            .map(|(name, value)| format!("{}={}", urlencoding::encode(name), urlencoding::encode(value)))
+            .map(|(name, value)| {
+                format!(
+                    "{}={}",
+                    urlencoding::encode(name),
+                    urlencoding::encode(value)
+                )
+            })
             .collect::<Vec<_>>()
             .join("&");
-        let mut builder = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let mut builder =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(cookie) = cookie {
             builder = builder.header(header::COOKIE, cookie);
         }
-        self.send(builder.body(Body::from(body)).expect("request")).await
+        self.send(builder.body(Body::from(body)).expect("request"))
+            .await
     }
 
     /// Opens the login form and returns the login CSRF cookie header and token.
@@ -113,17 +153,32 @@ impl TestApp {
     /// Tries to sign in with the given password; returns the response.
     pub async fn attempt_login(&self, email: &str, password: &str) -> Response<Body> {
         let (cookie, token) = self.login_form().await;
-        let fields = [("csrf_token", token.as_str()), ("email", email), ("password", password), ("suivant", "/")];
+        let fields = [
+            ("csrf_token", token.as_str()),
+            ("email", email),
+            ("password", password),
+            ("suivant", "/"),
+        ];
         self.post_form("/connexion", Some(&cookie), &fields).await
     }
 
     /// Signs in as the test account of `role` and reads the session's CSRF token from a page.
     pub async fn sign_in(&self, role: Role) -> Session {
-        let response = self.attempt_login(&email_of(role), &password_of(role)).await;
+        let response = self
+            .attempt_login(&email_of(role), &password_of(role))
+            .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "login of {role}");
         let token = set_cookie(&response, "aiguillage_session").expect("session cookie");
         let cookie = format!("aiguillage_session={token}");
-        let home = self.get("/compte", Some(&Session { cookie: cookie.clone(), csrf: String::new() })).await;
+        let home = self
+            .get(
+                "/compte",
+                Some(&Session {
+                    cookie: cookie.clone(),
+                    csrf: String::new(),
+                }),
+            )
+            .await;
         let csrf = hidden_csrf(&body_text(home).await).expect("session csrf in the page");
         Session { cookie, csrf }
     }
@@ -132,7 +187,10 @@ impl TestApp {
 /// The value a response sets for cookie `name`.
 pub fn set_cookie(response: &Response<Body>, name: &str) -> Option<String> {
     set_cookie_line(response, name).and_then(|line| {
-        line.split(';').next().and_then(|pair| pair.split_once('=')).map(|(_, value)| value.to_owned())
+        line.split(';')
+            .next()
+            .and_then(|pair| pair.split_once('='))
+            .map(|(_, value)| value.to_owned())
     })
 }
 
@@ -148,12 +206,18 @@ pub fn set_cookie_line(response: &Response<Body>, name: &str) -> Option<String> 
 }
 
 pub fn location(response: &Response<Body>) -> Option<String> {
-    response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// The body, with the HTML entities of quotes and ampersands decoded so tests can look for plain text.
 pub async fn body_text(response: Response<Body>) -> String {
-    let bytes = to_bytes(response.into_body(), 16 * 1024 * 1024).await.expect("body");
+    let bytes = to_bytes(response.into_body(), 16 * 1024 * 1024)
+        .await
+        .expect("body");
     String::from_utf8_lossy(&bytes)
         .replace("&#x27;", "'")
         .replace("&#39;", "'")

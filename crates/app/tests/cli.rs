@@ -1,0 +1,112 @@
+//! The `aiguillage` command line, run as a real process against a fresh database of the backend under
+//! test (SQLite, or PostgreSQL when `AIGUILLAGE_TEST_DATABASE_URL` names a server).
+
+use aiguillage_store::testing::fresh_store;
+use aiguillage_store::NewStructure;
+use assert_cmd::Command;
+
+fn aiguillage(database_url: &str) -> Command {
+    let mut command = Command::cargo_bin("aiguillage").expect("binary");
+    command
+        .env("AIGUILLAGE_DATABASE_URL", database_url)
+        .env("RUST_LOG", "warn");
+    command
+}
+
+fn stdout_of(command: &mut Command) -> String {
+    let output = command.output().expect("run");
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn territory_import_loads_all_of_france_and_a_second_run_changes_nothing() {
+    let (_, url) = fresh_store().await.expect("fresh store");
+    let first = stdout_of(aiguillage(&url).args(["territory", "import"]));
+    assert!(
+        first.contains("communes : 35014 ajoutés, 0 mis à jour, 0 inchangés"),
+        "{first}"
+    );
+    assert!(
+        first.contains(
+            "34969 communes (+ 45 arrondissements municipaux), 1255 EPCI, 101 départements"
+        ),
+        "{first}"
+    );
+    assert!(first.contains("18 régions"), "{first}");
+    let second = stdout_of(aiguillage(&url).args(["territory", "import"]));
+    assert!(
+        second.contains("communes : 0 ajoutés, 0 mis à jour, 35014 inchangés"),
+        "{second}"
+    );
+    assert!(
+        second.contains("Référentiel déjà à jour : rien n'a changé."),
+        "{second}"
+    );
+}
+
+#[tokio::test]
+async fn user_add_creates_an_account_and_refuses_bad_input_in_french() {
+    let (store, url) = fresh_store().await.expect("fresh store");
+    let data = aiguillage_interop_subset();
+    store
+        .import_territory(&data, &|_| {})
+        .await
+        .expect("territory");
+    let structure = NewStructure {
+        name: "CCAS de Saumur".into(),
+        kind: "CCAS".into(),
+        commune_code: "49328".into(),
+    };
+    let structure_id = store
+        .ensure_structure(&structure, 0)
+        .await
+        .expect("structure")
+        .to_string();
+
+    let base = [
+        "user",
+        "add",
+        "--email",
+        "lea@saumur.fr",
+        "--name",
+        "Léa Petit",
+        "--structure-id",
+        &structure_id,
+    ];
+    let refused = aiguillage(&url)
+        .args(base)
+        .args(["--role", "cheffe", "--territory", "49"])
+        .write_stdin("soleil\n")
+        .output()
+        .expect("run");
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(message.contains("Choisissez un rôle."), "{message}");
+    assert!(message.contains("au moins 12 caractères"), "{message}");
+    assert!(store.list_accounts().await.expect("accounts").is_empty());
+
+    let created = stdout_of(
+        aiguillage(&url)
+            .args(base)
+            .args(["--role", "mediator", "--territory", "200071876"])
+            .write_stdin("lanterne verte au bord du thouet\n"),
+    );
+    assert!(created.contains("créé pour lea@saumur.fr"), "{created}");
+    let accounts = store.list_accounts().await.expect("accounts");
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(
+        accounts[0].territory_name.as_deref(),
+        Some("CA Saumur Val de Loire")
+    );
+}
+
+fn aiguillage_interop_subset() -> aiguillage_interop::territory::TerritoryData {
+    aiguillage_interop::territory::embedded()
+        .expect("territory files")
+        .with_communes_of(&["49"])
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (.ci/run calls this script). On a fresh machine it installs what
+# the tests need (Debian packages postgresql, chromium, chromium-driver; the e2e npm packages), then:
+#   1. cargo fmt --check and cargo clippy -D warnings;
+#   2. every Rust test on the embedded SQLite backend;
+#   3. the same tests again on a real PostgreSQL server started on 127.0.0.1 for the run;
+#   4. the end-to-end journey of every demo role in headless Chromium, with axe-core checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+install_system_packages() {
+  local missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+  command -v npm >/dev/null || missing+=(nodejs npm)
+  if [ ${#missing[@]} -gt 0 ]; then
+    step "Installing ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+}
+
+stop_postgres() {
+  local bin
+  bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  if [ "$(id -u)" = 0 ]; then
+    runuser -u postgres -- "$bin/pg_ctl" -D /tmp/aiguillage-test-pg/data stop -m fast >/dev/null 2>&1 || true
+  else
+    "$bin/pg_ctl" -D /tmp/aiguillage-test-pg/data stop -m fast >/dev/null 2>&1 || true
+  fi
+}
+
+install_system_packages
+step "Installing the end-to-end test packages (npm ci)"
+(cd e2e && npm ci --no-audit --no-fund --loglevel=error)
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "Tests on SQLite"
+env -u AIGUILLAGE_TEST_DATABASE_URL cargo test --workspace --locked
+
+step "Tests on PostgreSQL"
+eval "$(scripts/start-test-postgres.sh)"
+trap stop_postgres EXIT
+echo "server: $AIGUILLAGE_TEST_DATABASE_URL"
+cargo test --workspace --locked
+
+step "End-to-end journeys in headless Chromium"
+cargo build --locked -p aiguillage
+(cd e2e && node roles.mjs)
+
+step "All checks passed"

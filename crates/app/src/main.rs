@@ -3,6 +3,7 @@
 
 mod demo;
 mod serve;
+mod structure;
 mod territory;
 mod user;
 
@@ -37,6 +38,11 @@ enum Command {
         #[command(subcommand)]
         command: territory::TerritoryCommand,
     },
+    /// Structures (list them to find the identifier an account needs).
+    Structure {
+        #[command(subcommand)]
+        command: structure::StructureCommand,
+    },
     /// Professional accounts.
     User {
         #[command(subcommand)]
@@ -54,6 +60,7 @@ async fn main() -> ExitCode {
         Command::Serve(args) => serve::run(&cli.database_url, args).await,
         Command::Demo(args) => demo::run(args).await,
         Command::Territory { command } => territory::run(&cli.database_url, command).await,
+        Command::Structure { command } => structure::run(&cli.database_url, command).await,
         Command::User { command } => user::run(&cli.database_url, command).await,
         Command::Migrate => migrate(&cli.database_url).await,
     };

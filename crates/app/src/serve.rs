@@ -52,6 +52,7 @@ pub async fn serve(
     let address = listener.local_addr()?;
     tracing::info!(%address, backend = store.backend().name(), "serving");
     on_ready(address);
+    tokio::spawn(purge_expired_sessions(store.clone()));
     let app = router(AppState::new(store.clone(), settings));
     axum::serve(
         listener,
@@ -63,4 +64,17 @@ pub async fn serve(
     .await?;
     store.close().await;
     Ok(())
+}
+
+/// Deletes expired sessions every ten minutes (any instance may do it; the deletes are idempotent).
+async fn purge_expired_sessions(store: Store) {
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        ticks.tick().await;
+        match store.purge_expired_sessions(crate::now()).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "expired sessions deleted"),
+            Err(error) => tracing::warn!(%error, "session purge failed"),
+        }
+    }
 }

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod directory;
 pub mod password;
 pub mod role;
 pub mod session;

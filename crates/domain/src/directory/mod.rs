@@ -1,0 +1,9 @@
+//! The directory ("qui fait quoi"): places of digital mediation and what they offer, in the vocabulary
+//! of the national open-data standard ("schéma des lieux de médiation numérique", TableSchema v1.0.2),
+//! plus what orientation needs and the standard lacks (capacity, delay, level, help style, model, status).
+
+pub mod place;
+pub mod vocabulary;
+
+pub use place::{OrientationFacts, Place};
+pub use vocabulary::*;

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod audit;
 pub mod directory;
+pub mod geo;
 pub mod password;
 pub mod role;
 pub mod session;

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod audit;
+mod directory;
 mod error;
 mod sessions;
 mod structures;

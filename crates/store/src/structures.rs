@@ -56,10 +56,17 @@ impl Store {
                 structure.commune_code
             )));
         }
+        let existing =
+            sqlx::query("SELECT id FROM structures WHERE name = $1 AND commune_code = $2")
+                .bind(&structure.name)
+                .bind(&structure.commune_code)
+                .fetch_optional(&self.pool)
+                .await?;
+        if let Some(row) = existing {
+            return Ok(row.try_get("id")?);
+        }
         let row = sqlx::query(
-            "INSERT INTO structures (name, kind, commune_code, created_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (name, commune_code) DO UPDATE SET kind = excluded.kind
-             RETURNING id",
+            "INSERT INTO structures (name, kind, commune_code, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(&structure.name)
         .bind(&structure.kind)

@@ -43,8 +43,7 @@ CREATE TABLE structures (
     name TEXT NOT NULL,
     kind TEXT NOT NULL,          -- free label for now (France Services, CCAS, médiathèque…)
     commune_code TEXT NOT NULL REFERENCES communes (code),
-    created_at INTEGER NOT NULL,
-    UNIQUE (name, commune_code)
+    created_at INTEGER NOT NULL
 );
 
 CREATE TABLE accounts (

@@ -1,0 +1,379 @@
+//! The directory in storage: places of the national standard upserted on (source, id) in one
+//! transaction, with the commune resolved from the reference data, and read back for search and export.
+
+use crate::{Store, StoreError};
+use aiguillage_domain::directory::{OrientationFacts, Place};
+use aiguillage_domain::territory::{search_key, TerritoryScope};
+use aiguillage_domain::UnixSeconds;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
+
+/// A row the store could not take, with its line in the imported file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PlaceRejection {
+    pub line: u64,
+    pub id: String,
+    pub field: String,
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct PlaceImportReport {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: Vec<PlaceRejection>,
+}
+
+/// A place as stored: its structure id, resolved commune, position used for distance, and facts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredPlace {
+    pub structure_id: i64,
+    pub source: Option<String>,
+    pub commune_code: String,
+    pub departement_code: String,
+    /// The place's own coordinates, or its commune's centre when it has none.
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub place: Place,
+    pub orientation: OrientationFacts,
+}
+
+/// The reference communes, loaded once per import to resolve each place's commune.
+struct CommuneIndex {
+    centres: HashMap<String, (Option<f64>, Option<f64>)>,
+    by_postal_and_name: HashMap<(String, String), String>,
+    by_name: HashMap<String, Vec<String>>,
+}
+
+impl CommuneIndex {
+    async fn load(connection: &mut AnyConnection) -> Result<CommuneIndex, StoreError> {
+        let rows = sqlx::query(
+            "SELECT code, search_name, postal_codes, longitude, latitude FROM communes",
+        )
+        .fetch_all(&mut *connection)
+        .await?;
+        let mut index = CommuneIndex {
+            centres: HashMap::new(),
+            by_postal_and_name: HashMap::new(),
+            by_name: HashMap::new(),
+        };
+        for row in &rows {
+            let code: String = row.try_get("code")?;
+            let name: String = row.try_get("search_name")?;
+            let postal_codes: String = row.try_get("postal_codes")?;
+            for postal_code in postal_codes.split('|') {
+                index
+                    .by_postal_and_name
+                    .insert((postal_code.to_owned(), name.clone()), code.clone());
+            }
+            index.by_name.entry(name).or_default().push(code.clone());
+            index
+                .centres
+                .insert(code, (row.try_get("latitude")?, row.try_get("longitude")?));
+        }
+        Ok(index)
+    }
+
+    /// The INSEE code of the place's commune: its own code if known, else by postal code and name,
+    /// else by a name that only one commune bears.
+    fn resolve(&self, place: &Place) -> Result<String, String> {
+        if let Some(code) = place.insee_code.as_deref() {
+            return match self.centres.contains_key(code) {
+                true => Ok(code.to_owned()),
+                false => Err(format!(
+                    "code INSEE « {code} » absent du référentiel des communes"
+                )),
+            };
+        }
+        let name = search_key(&place.commune);
+        if let Some(code) = self
+            .by_postal_and_name
+            .get(&(place.postal_code.clone(), name.clone()))
+        {
+            return Ok(code.clone());
+        }
+        match self.by_name.get(&name).map(Vec::as_slice) {
+            Some([only]) => Ok(only.clone()),
+            _ => Err(format!(
+                "commune « {} » ({}) introuvable dans le référentiel : indiquez son code INSEE",
+                place.commune, place.postal_code
+            )),
+        }
+    }
+}
+
+fn joined<T: std::fmt::Display>(values: &[T]) -> String {
+    values
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+impl Store {
+    /// Upserts places in a single transaction, keyed on their source (the place's own `source`, or
+    /// `default_source`) and id: new keys are inserted, changed rows updated, identical rows left alone;
+    /// a place whose commune cannot be resolved is rejected.
+    pub async fn import_places(
+        &self,
+        default_source: &str,
+        places: &[(u64, Place)],
+        actor_account_id: Option<i64>,
+        now: UnixSeconds,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<PlaceImportReport, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        let communes = CommuneIndex::load(&mut transaction).await?;
+        let existing = existing_places(&mut transaction).await?;
+        let mut report = PlaceImportReport::default();
+        let mut seen = std::collections::HashSet::new();
+        let total = places.len() as u64;
+        for (done, (line, place)) in places.iter().enumerate() {
+            let source = place.source.as_deref().unwrap_or(default_source);
+            if !seen.insert((source, place.id.as_str())) {
+                let reason = format!(
+                    "identifiant « {} » déjà présent plus haut dans le fichier",
+                    place.id
+                );
+                report.rejected.push(PlaceRejection {
+                    line: *line,
+                    id: place.id.clone(),
+                    field: "id".into(),
+                    reason,
+                });
+                continue;
+            }
+            let commune_code = match communes.resolve(place) {
+                Ok(code) => code,
+                Err(reason) => {
+                    let field = if place.insee_code.is_some() {
+                        "code_insee"
+                    } else {
+                        "commune"
+                    };
+                    report.rejected.push(PlaceRejection {
+                        line: *line,
+                        id: place.id.clone(),
+                        field: field.into(),
+                        reason,
+                    });
+                    continue;
+                }
+            };
+            let place_json =
+                serde_json::to_string(place).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let centre = communes
+                .centres
+                .get(&commune_code)
+                .copied()
+                .unwrap_or((None, None));
+            let position = match (place.latitude, place.longitude) {
+                (Some(lat), Some(lon)) => (Some(lat), Some(lon)),
+                _ => centre,
+            };
+            let row = PlaceRow {
+                source,
+                place,
+                place_json: &place_json,
+                commune_code: &commune_code,
+                position,
+                actor_account_id,
+                now,
+            };
+            match existing.get(&(source.to_owned(), place.id.clone())) {
+                None => {
+                    insert_place(&mut transaction, &row).await?;
+                    report.inserted += 1;
+                }
+                Some((_, stored)) if stored.as_deref() == Some(place_json.as_str()) => {
+                    report.unchanged += 1
+                }
+                Some((id, _)) => {
+                    update_place(&mut transaction, *id, &row).await?;
+                    report.updated += 1;
+                }
+            }
+            if done % 500 == 0 || done as u64 + 1 == total {
+                progress(done as u64 + 1, total);
+            }
+        }
+        transaction.commit().await?;
+        Ok(report)
+    }
+
+    /// The places of the directory, all or those of a territory, by name.
+    pub async fn places(
+        &self,
+        territory: Option<&TerritoryScope>,
+    ) -> Result<Vec<StoredPlace>, StoreError> {
+        let (condition, code) = match territory {
+            None => ("", String::new()),
+            Some(TerritoryScope::Departement(code)) => {
+                ("AND c.departement_code = $1", code.clone())
+            }
+            Some(TerritoryScope::Epci(code)) => ("AND c.epci_code = $1", code.clone()),
+        };
+        let sql = format!(
+            "SELECT s.id, s.source, s.commune_code, c.departement_code, s.latitude, s.longitude, s.place_json,
+                    s.orientation_json
+             FROM structures s JOIN communes c ON c.code = s.commune_code
+             WHERE s.place_json IS NOT NULL {condition} ORDER BY s.name, s.id"
+        );
+        let mut query = sqlx::query(&sql);
+        if territory.is_some() {
+            query = query.bind(code);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(stored_place).collect()
+    }
+
+    /// Sets the orientation facts of a place (capacity, delay, level…), dated and attributed.
+    pub async fn set_orientation_facts(
+        &self,
+        structure_id: i64,
+        facts: &OrientationFacts,
+        actor_account_id: Option<i64>,
+        now: UnixSeconds,
+    ) -> Result<(), StoreError> {
+        let json = serde_json::to_string(facts).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let result = sqlx::query("UPDATE structures SET orientation_json = $1, updated_at = $2, updated_by = $3 WHERE id = $4")
+            .bind(json)
+            .bind(now)
+            .bind(actor_account_id)
+            .bind(structure_id)
+            .execute(&self.pool)
+            .await?;
+        match result.rows_affected() {
+            0 => Err(StoreError::NotFound(format!("structure {structure_id}"))),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// One place about to be written.
+struct PlaceRow<'a> {
+    source: &'a str,
+    place: &'a Place,
+    place_json: &'a str,
+    commune_code: &'a str,
+    position: (Option<f64>, Option<f64>),
+    actor_account_id: Option<i64>,
+    now: UnixSeconds,
+}
+
+impl PlaceRow<'_> {
+    fn kind(&self) -> String {
+        match self.place.typologies.as_slice() {
+            [] => "Lieu de médiation numérique".to_owned(),
+            codes => codes.join(", "),
+        }
+    }
+}
+
+/// The places already stored, by (source, id), with their stored JSON.
+type ExistingPlaces = HashMap<(String, String), (i64, Option<String>)>;
+
+async fn existing_places(connection: &mut AnyConnection) -> Result<ExistingPlaces, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, source, source_id, place_json FROM structures WHERE source IS NOT NULL",
+    )
+    .fetch_all(&mut *connection)
+    .await?;
+    let mut existing = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        let source: String = row.try_get("source")?;
+        let source_id: Option<String> = row.try_get("source_id")?;
+        if let Some(source_id) = source_id {
+            existing.insert(
+                (source, source_id),
+                (row.try_get("id")?, row.try_get("place_json")?),
+            );
+        }
+    }
+    Ok(existing)
+}
+
+async fn insert_place(
+    connection: &mut AnyConnection,
+    row: &PlaceRow<'_>,
+) -> Result<(), StoreError> {
+    let place = row.place;
+    sqlx::query(
+        "INSERT INTO structures (name, kind, commune_code, created_at, source, source_id, pivot, latitude, longitude,
+             services, audiences, specific_support, support_modes, costs, place_json, updated_at, updated_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $4, $16)",
+    )
+    .bind(&place.name)
+    .bind(row.kind())
+    .bind(row.commune_code)
+    .bind(row.now)
+    .bind(row.source)
+    .bind(&place.id)
+    .bind(&place.pivot)
+    .bind(row.position.0)
+    .bind(row.position.1)
+    .bind(joined(&place.services))
+    .bind(joined(&place.audiences))
+    .bind(joined(&place.specific_support))
+    .bind(joined(&place.support_modes))
+    .bind(joined(&place.costs))
+    .bind(row.place_json)
+    .bind(row.actor_account_id)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+async fn update_place(
+    connection: &mut AnyConnection,
+    id: i64,
+    row: &PlaceRow<'_>,
+) -> Result<(), StoreError> {
+    let place = row.place;
+    sqlx::query(
+        "UPDATE structures SET name = $1, kind = $2, commune_code = $3, pivot = $4, latitude = $5, longitude = $6,
+             services = $7, audiences = $8, specific_support = $9, support_modes = $10, costs = $11,
+             place_json = $12, updated_at = $13, updated_by = $14
+         WHERE id = $15",
+    )
+    .bind(&place.name)
+    .bind(row.kind())
+    .bind(row.commune_code)
+    .bind(&place.pivot)
+    .bind(row.position.0)
+    .bind(row.position.1)
+    .bind(joined(&place.services))
+    .bind(joined(&place.audiences))
+    .bind(joined(&place.specific_support))
+    .bind(joined(&place.support_modes))
+    .bind(joined(&place.costs))
+    .bind(row.place_json)
+    .bind(row.now)
+    .bind(row.actor_account_id)
+    .bind(id)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+fn stored_place(row: &AnyRow) -> Result<StoredPlace, StoreError> {
+    let place_json: String = row.try_get("place_json")?;
+    let orientation_json: Option<String> = row.try_get("orientation_json")?;
+    let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
+    Ok(StoredPlace {
+        structure_id: row.try_get("id")?,
+        source: row.try_get("source")?,
+        commune_code: row.try_get("commune_code")?,
+        departement_code: row.try_get("departement_code")?,
+        latitude: row.try_get("latitude")?,
+        longitude: row.try_get("longitude")?,
+        place: serde_json::from_str(&place_json).map_err(corrupt)?,
+        orientation: match orientation_json {
+            Some(json) => serde_json::from_str(&json).map_err(corrupt)?,
+            None => OrientationFacts::default(),
+        },
+    })
+}

@@ -230,6 +230,56 @@ impl Store {
         rows.iter().map(stored_place).collect()
     }
 
+    /// The places whose position lies in a latitude/longitude box (a coarse first cut before the exact
+    /// distance, which the domain computes).
+    pub async fn places_in_box(
+        &self,
+        (min_latitude, max_latitude): (f64, f64),
+        (min_longitude, max_longitude): (f64, f64),
+    ) -> Result<Vec<StoredPlace>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.id, s.source, s.commune_code, c.departement_code, s.latitude, s.longitude, s.place_json,
+                    s.orientation_json
+             FROM structures s JOIN communes c ON c.code = s.commune_code
+             WHERE s.place_json IS NOT NULL AND s.latitude BETWEEN $1 AND $2 AND s.longitude BETWEEN $3 AND $4
+             ORDER BY s.name, s.id",
+        )
+        .bind(min_latitude)
+        .bind(max_latitude)
+        .bind(min_longitude)
+        .bind(max_longitude)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(stored_place).collect()
+    }
+
+    /// One place of the directory.
+    pub async fn place(&self, structure_id: i64) -> Result<StoredPlace, StoreError> {
+        let row = sqlx::query(
+            "SELECT s.id, s.source, s.commune_code, c.departement_code, s.latitude, s.longitude, s.place_json,
+                    s.orientation_json
+             FROM structures s JOIN communes c ON c.code = s.commune_code
+             WHERE s.place_json IS NOT NULL AND s.id = $1",
+        )
+        .bind(structure_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("lieu {structure_id}")))?;
+        stored_place(&row)
+    }
+
+    /// The centre of a commune, if known.
+    pub async fn commune_centre(&self, code: &str) -> Result<Option<(f64, f64)>, StoreError> {
+        let row = sqlx::query("SELECT latitude, longitude FROM communes WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let (latitude, longitude): (Option<f64>, Option<f64>) =
+            (row.try_get("latitude")?, row.try_get("longitude")?);
+        Ok(latitude.zip(longitude))
+    }
+
     /// Sets the orientation facts of a place (capacity, delay, level…), dated and attributed.
     pub async fn set_orientation_facts(
         &self,

@@ -18,6 +18,7 @@ mod throttle;
 
 pub use accounts::{Account, LoginCandidate};
 pub use audit::{AuditChainCheck, AuditEntry};
+pub use directory::{PlaceImportReport, PlaceRejection, StoredPlace};
 pub use error::StoreError;
 pub use sessions::StoredSession;
 pub use structures::{NewStructure, Structure};

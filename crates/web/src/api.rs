@@ -2,6 +2,7 @@
 //! and the health probe. Authentication is the same session cookie as the pages.
 
 use crate::auth::CurrentUser;
+use crate::directory_search::{run_search, DirectoryQuery};
 use crate::error::WebError;
 use crate::state::AppState;
 use axum::extract::{Query, State};
@@ -18,8 +19,8 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         title = "Aiguillage",
         description = "API de la plateforme de coordination de l'inclusion numérique."
     ),
-    paths(health, me, communes, structures),
-    components(schemas(Health, Me, Territory, Commune, StructureItem))
+    paths(health, me, communes, structures, places),
+    components(schemas(Health, Me, Territory, Commune, StructureItem, PlaceItem))
 )]
 pub struct ApiDoc;
 
@@ -175,6 +176,70 @@ pub async fn structures(
                 kind: s.kind,
                 commune_code: s.commune_code,
                 commune_name: s.commune_name,
+            })
+            .collect(),
+    ))
+}
+
+/// A place of the directory found by a search.
+#[derive(Serialize, ToSchema)]
+pub struct PlaceItem {
+    id: i64,
+    name: String,
+    commune: String,
+    commune_code: String,
+    postal_code: String,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    /// Distance from the commune searched around, in km.
+    distance_km: Option<f64>,
+    /// Labels of the national standard.
+    services: Vec<String>,
+    audiences: Vec<String>,
+    specific_support: Vec<String>,
+    support_modes: Vec<String>,
+    costs: Vec<String>,
+    opening_hours: Option<String>,
+}
+
+fn labels<T: std::fmt::Display>(values: &[T]) -> Vec<String> {
+    values.iter().map(ToString::to_string).collect()
+}
+
+#[utoipa::path(get, path = "/api/v1/lieux", tag = "annuaire", params(DirectoryQuery),
+    responses((status = 200, body = [PlaceItem]), (status = 400, description = "Critère illisible"),
+              (status = 401, description = "Connexion requise")))]
+pub async fn places(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<DirectoryQuery>,
+) -> Result<Json<Vec<PlaceItem>>, WebError> {
+    let outcome = run_search(&state.store, &query, &user.account.territory).await?;
+    if let Some((field, message)) = outcome.errors.messages.first() {
+        return Err(WebError::BadRequest(format!("{field} : {message}")));
+    }
+    Ok(Json(
+        outcome
+            .found
+            .into_iter()
+            .map(|found| {
+                let place = found.stored.place;
+                PlaceItem {
+                    id: found.stored.structure_id,
+                    name: place.name,
+                    commune: place.commune,
+                    commune_code: found.stored.commune_code,
+                    postal_code: place.postal_code,
+                    latitude: found.stored.latitude,
+                    longitude: found.stored.longitude,
+                    distance_km: found.distance_km,
+                    services: labels(&place.services),
+                    audiences: labels(&place.audiences),
+                    specific_support: labels(&place.specific_support),
+                    support_modes: labels(&place.support_modes),
+                    costs: labels(&place.costs),
+                    opening_hours: place.opening_hours,
+                }
             })
             .collect(),
     ))

@@ -16,6 +16,7 @@ pub struct NavLink {
 /// The main navigation, in order, with the page each entry leads to.
 pub const NAVIGATION: &[(&str, &str, Page)] = &[
     ("Accueil", "/", Page::Home),
+    ("Annuaire", "/annuaire", Page::Directory),
     ("Mon territoire", "/territoire", Page::Territory),
     ("Structures", "/structures", Page::Structures),
     ("Comptes", "/administration/comptes", Page::AdminAccounts),

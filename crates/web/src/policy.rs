@@ -14,6 +14,8 @@ pub enum Page {
     MyAccount,
     Territory,
     Structures,
+    Directory,
+    PlaceDetail,
     AdminAccounts,
     AdminCreateAccount,
     AdminAuditLog,
@@ -24,6 +26,7 @@ pub enum Page {
     ApiMe,
     ApiCommunes,
     ApiStructures,
+    ApiPlaces,
     Assets,
 }
 
@@ -47,6 +50,8 @@ pub const ACCESS: &[(Page, Audience)] = &[
     (Page::MyAccount, Audience::SignedIn),
     (Page::Territory, Audience::SignedIn),
     (Page::Structures, Audience::SignedIn),
+    (Page::Directory, Audience::SignedIn),
+    (Page::PlaceDetail, Audience::SignedIn),
     (Page::AdminAccounts, Audience::Roles(&[Role::Administrator])),
     (
         Page::AdminCreateAccount,
@@ -60,6 +65,7 @@ pub const ACCESS: &[(Page, Audience)] = &[
     (Page::ApiMe, Audience::SignedIn),
     (Page::ApiCommunes, Audience::SignedIn),
     (Page::ApiStructures, Audience::SignedIn),
+    (Page::ApiPlaces, Audience::SignedIn),
     (Page::Assets, Audience::Public),
 ];
 

@@ -28,6 +28,8 @@ pub const ROUTES: &[Route] = &[
     route(Method::GET, "/compte", Page::MyAccount),
     route(Method::GET, "/territoire", Page::Territory),
     route(Method::GET, "/structures", Page::Structures),
+    route(Method::GET, "/annuaire", Page::Directory),
+    route(Method::GET, "/annuaire/{id}", Page::PlaceDetail),
     route(Method::GET, "/administration/comptes", Page::AdminAccounts),
     route(
         Method::POST,
@@ -42,6 +44,7 @@ pub const ROUTES: &[Route] = &[
     route(Method::GET, "/api/v1/moi", Page::ApiMe),
     route(Method::GET, "/api/v1/communes", Page::ApiCommunes),
     route(Method::GET, "/api/v1/structures", Page::ApiStructures),
+    route(Method::GET, "/api/v1/lieux", Page::ApiPlaces),
     route(Method::GET, "/static/{*path}", Page::Assets),
 ];
 
@@ -55,6 +58,8 @@ pub fn handler(page: Page) -> MethodRouter<AppState> {
         Page::MyAccount => get(pages::account::show),
         Page::Territory => get(pages::territory::show),
         Page::Structures => get(pages::structures::list),
+        Page::Directory => get(pages::directory::search),
+        Page::PlaceDetail => get(pages::directory::show),
         Page::AdminAccounts => get(pages::admin::list_accounts),
         Page::AdminCreateAccount => post(pages::admin::create),
         Page::AdminAuditLog => get(pages::admin::audit_log),
@@ -65,6 +70,7 @@ pub fn handler(page: Page) -> MethodRouter<AppState> {
         Page::ApiMe => get(api::me),
         Page::ApiCommunes => get(api::communes),
         Page::ApiStructures => get(api::structures),
+        Page::ApiPlaces => get(api::places),
         Page::Assets => get(assets::serve),
     }
 }

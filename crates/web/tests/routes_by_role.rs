@@ -25,6 +25,8 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/compte", Expected::SignedIn),
     ("GET", "/territoire", Expected::SignedIn),
     ("GET", "/structures", Expected::SignedIn),
+    ("GET", "/annuaire", Expected::SignedIn),
+    ("GET", "/annuaire/{id}", Expected::SignedIn),
     (
         "GET",
         "/administration/comptes",
@@ -47,6 +49,7 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/api/v1/moi", Expected::SignedIn),
     ("GET", "/api/v1/communes", Expected::SignedIn),
     ("GET", "/api/v1/structures", Expected::SignedIn),
+    ("GET", "/api/v1/lieux", Expected::SignedIn),
     ("GET", "/static/{*path}", Expected::Everyone),
 ];
 
@@ -63,6 +66,7 @@ fn concrete(path: &str) -> String {
     match path {
         "/static/{*path}" => "/static/app.css".to_owned(),
         "/api/v1/communes" => "/api/v1/communes?q=angers".to_owned(),
+        "/annuaire/{id}" => "/annuaire/1".to_owned(),
         other => other.to_owned(),
     }
 }

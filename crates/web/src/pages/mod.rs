@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod directory;
 pub mod home;
 pub mod legal;
 pub mod login;

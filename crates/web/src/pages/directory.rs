@@ -1,0 +1,304 @@
+//! The directory pages: search by need, audience, specific support, support mode, cost, opening time
+//! and distance from a commune; and the page of one place with everything known about it.
+
+use crate::auth::{CurrentUser, Viewer};
+use crate::directory_search::{run_search, DirectoryQuery, QueryErrors};
+use crate::error::WebError;
+use crate::layout::Layout;
+use crate::pages::render;
+use crate::state::AppState;
+use aiguillage_domain::directory::{Audience, Cost, Service, SpecificSupport, SupportMode};
+use aiguillage_store::StoredPlace;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+
+/// One option of a select, marked when chosen.
+struct Choice {
+    label: &'static str,
+    selected: bool,
+}
+
+fn choices<T: Copy>(all: &[T], label: fn(T) -> &'static str, chosen: &str) -> Vec<Choice> {
+    all.iter()
+        .map(|value| Choice {
+            label: label(*value),
+            selected: label(*value) == chosen.trim(),
+        })
+        .collect()
+}
+
+/// A select of the search form.
+struct Filter {
+    name: &'static str,
+    label: &'static str,
+    choices: Vec<Choice>,
+    error: Option<String>,
+}
+
+/// A place in the result list.
+struct ResultRow {
+    id: i64,
+    name: String,
+    commune: String,
+    distance: Option<String>,
+    services: Vec<&'static str>,
+    audiences: Vec<&'static str>,
+}
+
+impl ResultRow {
+    fn from(stored: &StoredPlace, distance_km: Option<f64>) -> ResultRow {
+        let place = &stored.place;
+        ResultRow {
+            id: stored.structure_id,
+            name: place.name.clone(),
+            commune: format!("{} ({})", place.commune, place.postal_code),
+            distance: distance_km.map(|km| format!("{km:.1} km").replace('.', ",")),
+            services: place.services.iter().map(|s| s.label()).collect(),
+            audiences: place.audiences.iter().map(|a| a.label()).collect(),
+        }
+    }
+}
+
+const DAYS: [&str; 7] = [
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+];
+
+#[derive(Template)]
+#[template(path = "directory.html")]
+struct DirectoryTemplate {
+    layout: Layout,
+    filters: Vec<Filter>,
+    query: DirectoryQuery,
+    days: Vec<(usize, &'static str, bool)>,
+    commune_error: Option<String>,
+    rayon_error: Option<String>,
+    time_error: Option<String>,
+    has_errors: bool,
+    results: Vec<ResultRow>,
+    summary: String,
+}
+
+fn filters(query: &DirectoryQuery, errors: &QueryErrors) -> Vec<Filter> {
+    let error = |field: &str| errors.for_field(field).map(str::to_owned);
+    vec![
+        Filter {
+            name: "besoin",
+            label: "Besoin (service)",
+            choices: choices(Service::ALL, Service::label, &query.besoin),
+            error: error("besoin"),
+        },
+        Filter {
+            name: "public",
+            label: "Public spécifiquement accueilli",
+            choices: choices(Audience::ALL, Audience::label, &query.public),
+            error: error("public"),
+        },
+        Filter {
+            name: "accompagnement_specifique",
+            label: "Prise en charge spécifique",
+            choices: choices(
+                SpecificSupport::ALL,
+                SpecificSupport::label,
+                &query.accompagnement_specifique,
+            ),
+            error: error("accompagnement_specifique"),
+        },
+        Filter {
+            name: "modalite",
+            label: "Modalité d'accompagnement",
+            choices: choices(SupportMode::ALL, SupportMode::label, &query.modalite),
+            error: error("modalite"),
+        },
+        Filter {
+            name: "frais",
+            label: "Frais",
+            choices: choices(Cost::ALL, Cost::label, &query.frais),
+            error: error("frais"),
+        },
+    ]
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    user: CurrentUser,
+    Query(query): Query<DirectoryQuery>,
+) -> Result<Response, WebError> {
+    let outcome = run_search(&state.store, &query, &user.account.territory).await?;
+    let territory = user
+        .account
+        .territory_name
+        .clone()
+        .unwrap_or_else(|| user.account.territory.to_string());
+    let summary = match &outcome.around {
+        Some(commune) => format!(
+            "{} lieux à moins de {} km de {commune}",
+            outcome.found.len(),
+            outcome.radius_km
+        ),
+        None => format!(
+            "{} lieux sur votre territoire ({territory})",
+            outcome.found.len()
+        ),
+    };
+    let errors = &outcome.errors;
+    render(&DirectoryTemplate {
+        layout: Layout::new(&state, &viewer, "/annuaire", "Annuaire"),
+        filters: filters(&query, errors),
+        days: DAYS
+            .iter()
+            .enumerate()
+            .map(|(index, day)| (index, *day, query.jour.trim() == index.to_string()))
+            .collect(),
+        commune_error: errors.for_field("commune").map(str::to_owned),
+        rayon_error: errors.for_field("rayon").map(str::to_owned),
+        time_error: errors
+            .for_field("jour")
+            .or(errors.for_field("heure"))
+            .map(str::to_owned),
+        has_errors: !errors.messages.is_empty(),
+        results: outcome
+            .found
+            .iter()
+            .map(|found| ResultRow::from(&found.stored, found.distance_km))
+            .collect(),
+        summary,
+        query,
+    })
+}
+
+/// A labelled value of the place page.
+struct Fact {
+    label: &'static str,
+    value: String,
+}
+
+#[derive(Template)]
+#[template(path = "place.html")]
+struct PlaceTemplate {
+    layout: Layout,
+    name: String,
+    summary: Option<String>,
+    facts: Vec<Fact>,
+    links: Vec<(&'static str, String)>,
+}
+
+fn list<T: std::fmt::Display>(values: &[T]) -> String {
+    match values {
+        [] => "non renseigné".to_owned(),
+        values => values
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+fn place_facts(stored: &StoredPlace) -> Vec<Fact> {
+    let place = &stored.place;
+    let orientation = &stored.orientation;
+    let optional =
+        |value: &Option<String>| value.clone().unwrap_or_else(|| "non renseigné".to_owned());
+    let address = [
+        Some(place.address.clone()),
+        place.address_complement.clone(),
+        Some(format!("{} {}", place.postal_code, place.commune)),
+    ];
+    vec![
+        Fact {
+            label: "Adresse",
+            value: address.into_iter().flatten().collect::<Vec<_>>().join(", "),
+        },
+        Fact {
+            label: "Horaires",
+            value: optional(&place.opening_hours),
+        },
+        Fact {
+            label: "Téléphone",
+            value: optional(&place.phone),
+        },
+        Fact {
+            label: "Courriel",
+            value: list(&place.emails),
+        },
+        Fact {
+            label: "Services",
+            value: list(&place.services),
+        },
+        Fact {
+            label: "Publics spécifiquement accueillis",
+            value: list(&place.audiences),
+        },
+        Fact {
+            label: "Prise en charge spécifique",
+            value: list(&place.specific_support),
+        },
+        Fact {
+            label: "Modalités d'accompagnement",
+            value: list(&place.support_modes),
+        },
+        Fact {
+            label: "Modalités d'accès",
+            value: list(&place.access_modes),
+        },
+        Fact {
+            label: "Frais",
+            value: list(&place.costs),
+        },
+        Fact {
+            label: "Dispositifs nationaux",
+            value: list(&place.programmes),
+        },
+        Fact {
+            label: "Formations et labels",
+            value: list(&place.training_labels),
+        },
+        Fact {
+            label: "Itinérance",
+            value: list(&place.mobility),
+        },
+        Fact {
+            label: "Capacité (personnes par semaine)",
+            value: orientation
+                .capacity_per_week
+                .map_or("non renseignée".into(), |c| c.to_string()),
+        },
+        Fact {
+            label: "Délai habituel avant premier contact",
+            value: orientation
+                .first_contact_delay_days
+                .map_or("non renseigné".into(), |d| format!("{d} jours")),
+        },
+        Fact {
+            label: "Source",
+            value: format!(
+                "{} (mise à jour du {})",
+                place.source.clone().unwrap_or_else(|| "inconnue".into()),
+                place.updated_on
+            ),
+        },
+    ]
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let stored = state.store.place(id).await?;
+    let mut links = Vec::new();
+    if let Some(url) = &stored.place.booking_url {
+        links.push(("Prendre rendez-vous en ligne", url.clone()));
+    }
+    if let Some(url) = &stored.place.accessibility_sheet_url {
+        links.push(("Fiche d'accessibilité (Accès Libre)", url.clone()));
+    }
+    render(&PlaceTemplate {
+        layout: Layout::new(&state, &viewer, "/annuaire", &stored.place.name),
+        name: stored.place.name.clone(),
+        summary: stored.place.summary.clone(),
+        facts: place_facts(&stored),
+        links,
+    })
+}

@@ -2,6 +2,7 @@
 //! commands to serve, run the demo, import the territory and create accounts.
 
 mod demo;
+mod directory;
 mod serve;
 mod structure;
 mod territory;
@@ -33,6 +34,11 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Create a fresh demonstration instance for Maine-et-Loire and serve it.
     Demo(demo::DemoArgs),
+    /// The directory of places ("qui fait quoi"): import and export in the national standard.
+    Directory {
+        #[command(subcommand)]
+        command: directory::DirectoryCommand,
+    },
     /// Territory reference data (communes, EPCI, départements, régions).
     Territory {
         #[command(subcommand)]
@@ -59,6 +65,7 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve::run(&cli.database_url, args).await,
         Command::Demo(args) => demo::run(args).await,
+        Command::Directory { command } => directory::run(&cli.database_url, command).await,
         Command::Territory { command } => territory::run(&cli.database_url, command).await,
         Command::Structure { command } => structure::run(&cli.database_url, command).await,
         Command::User { command } => user::run(&cli.database_url, command).await,

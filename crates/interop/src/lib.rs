@@ -1,4 +1,6 @@
 //! File formats aiguillage reads and writes. Each module turns one outside format into domain types
 //! (or back), reporting bad rows precisely; none of them touches the database.
 
+pub mod france_services;
+pub mod places_standard;
 pub mod territory;

@@ -1,0 +1,181 @@
+//! `aiguillage directory import|export`: the directory in the national places standard (CSV or JSON)
+//! and the official France Services list, with a French report of every rejected row.
+
+use aiguillage_domain::territory::TerritoryScope;
+use aiguillage_interop::france_services::{looks_like_france_services, read_france_services};
+use aiguillage_interop::places_standard::{
+    detect_format, read_places, write_csv, write_json, PlacesFormat, PlacesReport,
+};
+use aiguillage_store::{PlaceImportReport, Store};
+use clap::{Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Subcommand)]
+pub enum DirectoryCommand {
+    /// Import places from a file (format recognised from its content unless given).
+    Import {
+        file: PathBuf,
+        #[arg(long, value_enum)]
+        format: Option<ImportFormat>,
+    },
+    /// Export places in the national standard, to standard output unless --output is given.
+    Export {
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+        /// A département code (49) or an EPCI SIREN (244900015).
+        #[arg(long)]
+        territory: Option<String>,
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ImportFormat {
+    /// National places standard, CSV.
+    StandardCsv,
+    /// National places standard, JSON array.
+    StandardJson,
+    /// ANCT list of France services (CSV).
+    FranceServices,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+pub async fn run(database_url: &str, command: DirectoryCommand) -> anyhow::Result<()> {
+    let store = Store::connect(database_url).await?;
+    match command {
+        DirectoryCommand::Import { file, format } => import(&store, &file, format).await,
+        DirectoryCommand::Export {
+            format,
+            territory,
+            output,
+        } => export(&store, format, territory, output).await,
+    }
+}
+
+/// Reads a file in the given or recognised format.
+pub fn read_file(
+    bytes: &[u8],
+    format: Option<ImportFormat>,
+) -> anyhow::Result<(PlacesReport, &'static str)> {
+    let format = match format {
+        Some(format) => format,
+        None if looks_like_france_services(bytes) => ImportFormat::FranceServices,
+        None => match detect_format(bytes) {
+            Some(PlacesFormat::Json) => ImportFormat::StandardJson,
+            Some(PlacesFormat::Csv) => ImportFormat::StandardCsv,
+            None => anyhow::bail!("format du fichier non reconnu : indiquez --format"),
+        },
+    };
+    Ok(match format {
+        ImportFormat::StandardCsv => (read_places(bytes, PlacesFormat::Csv), "import-standard"),
+        ImportFormat::StandardJson => (read_places(bytes, PlacesFormat::Json), "import-standard"),
+        ImportFormat::FranceServices => (
+            read_france_services(bytes),
+            "ANCT – liste des France services",
+        ),
+    })
+}
+
+async fn import(store: &Store, file: &PathBuf, format: Option<ImportFormat>) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| anyhow::anyhow!("lecture de {} impossible : {e}", file.display()))?;
+    let (report, default_source) = read_file(&bytes, format)?;
+    if let Some(error) = &report.file_error {
+        anyhow::bail!("{} : {error}", file.display());
+    }
+    let bar = ProgressBar::new(report.places.len() as u64)
+        .with_style(
+            ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        )
+        .with_message("lieux");
+    let stored = store
+        .import_places(
+            default_source,
+            &report.places,
+            None,
+            crate::now(),
+            &|done, _| bar.set_position(done),
+        )
+        .await?;
+    bar.finish_and_clear();
+    print_report(&report, &stored);
+    Ok(())
+}
+
+fn print_report(read: &PlacesReport, stored: &PlaceImportReport) {
+    for warning in &read.warnings {
+        println!(
+            "ligne {} · {} : {}",
+            warning.line, warning.field, warning.message
+        );
+    }
+    for error in &read.rejected {
+        let id = error
+            .id
+            .as_deref()
+            .map(|id| format!(" ({id})"))
+            .unwrap_or_default();
+        println!(
+            "REJET ligne {}{id} · {} : {}",
+            error.line, error.field, error.reason
+        );
+    }
+    for rejection in &stored.rejected {
+        println!(
+            "REJET ligne {} ({}) · {} : {}",
+            rejection.line, rejection.id, rejection.field, rejection.reason
+        );
+    }
+    let rejected_rows: std::collections::BTreeSet<u64> =
+        read.rejected.iter().map(|e| e.line).collect();
+    println!(
+        "{} lieux ajoutés, {} mis à jour, {} inchangés ; {} lignes rejetées.",
+        stored.inserted,
+        stored.updated,
+        stored.unchanged,
+        rejected_rows.len() + stored.rejected.len()
+    );
+}
+
+async fn export(
+    store: &Store,
+    format: ExportFormat,
+    territory: Option<String>,
+    output: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let scope = territory
+        .map(|code| code.parse::<TerritoryScope>())
+        .transpose()?;
+    if let Some(scope) = &scope {
+        if store.territory_name(scope).await?.is_none() {
+            anyhow::bail!("territoire {} inconnu", scope.code());
+        }
+    }
+    let places: Vec<_> = store
+        .places(scope.as_ref())
+        .await?
+        .into_iter()
+        .map(|stored| stored.place)
+        .collect();
+    let text = match format {
+        ExportFormat::Csv => write_csv(&places),
+        ExportFormat::Json => serde_json::to_string_pretty(&write_json(&places))?,
+    };
+    match output {
+        Some(path) => {
+            std::fs::write(&path, text)?;
+            eprintln!("{} lieux écrits dans {}", places.len(), path.display());
+        }
+        None => std::io::stdout().write_all(text.as_bytes())?,
+    }
+    Ok(())
+}

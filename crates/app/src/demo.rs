@@ -138,6 +138,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     println!("Chargement du référentiel territorial (toute la France)…");
     import(&store, true).await?;
     seed(&store).await?;
+    seed_directory(&store).await?;
     let settings = Settings {
         operator_name: "une instance de démonstration (Maine-et-Loire)".into(),
         operator_contact: "demo@aiguillage.example".into(),
@@ -182,6 +183,28 @@ async fn seed(store: &Store) -> anyhow::Result<()> {
         "{} structures et {} comptes de démonstration créés.",
         STRUCTURES.len(),
         ACCOUNTS.len()
+    );
+    Ok(())
+}
+
+/// The official France Services list shipped with the product (see data/directory/SOURCE.md).
+const FRANCE_SERVICES_CSV: &[u8] = include_bytes!("../../../data/directory/liste-fs-20240801.csv");
+
+/// Puts the real France Services of Maine-et-Loire in the directory.
+async fn seed_directory(store: &Store) -> anyhow::Result<()> {
+    let report = aiguillage_interop::france_services::read_france_services(FRANCE_SERVICES_CSV);
+    let in_49: Vec<_> = report
+        .places
+        .into_iter()
+        .filter(|(_, place)| place.postal_code.starts_with("49"))
+        .collect();
+    let stored = store
+        .import_places("demo", &in_49, None, crate::now(), &|_, _| {})
+        .await?;
+    println!(
+        "{} France services de Maine-et-Loire ajoutées à l'annuaire ({} rejetées).",
+        stored.inserted,
+        stored.rejected.len()
     );
     Ok(())
 }

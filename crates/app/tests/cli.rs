@@ -110,3 +110,78 @@ fn aiguillage_interop_subset() -> aiguillage_interop::territory::TerritoryData {
         .expect("territory files")
         .with_communes_of(&["49"])
 }
+
+#[tokio::test]
+async fn directory_import_reports_broken_rows_is_idempotent_and_export_reads_back() {
+    let (store, url) = fresh_store().await.expect("fresh store");
+    let data = aiguillage_interop::territory::embedded()
+        .expect("territory")
+        .with_communes_of(&["51", "49"]);
+    store
+        .import_territory(&data, &|_| {})
+        .await
+        .expect("territory");
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../interop/tests/fixtures");
+
+    let example = stdout_of(aiguillage(&url).args([
+        "directory",
+        "import",
+        &format!("{fixtures}/exemple-valide.csv"),
+    ]));
+    assert!(
+        example.contains("1 lieux ajoutés, 0 mis à jour, 0 inchangés ; 0 lignes rejetées."),
+        "{example}"
+    );
+    let again = stdout_of(aiguillage(&url).args([
+        "directory",
+        "import",
+        &format!("{fixtures}/exemple-valide.csv"),
+    ]));
+    assert!(
+        again.contains("0 lieux ajoutés, 0 mis à jour, 1 inchangés"),
+        "{again}"
+    );
+
+    let broken = stdout_of(aiguillage(&url).args([
+        "directory",
+        "import",
+        &format!("{fixtures}/broken.csv"),
+    ]));
+    assert!(
+        broken.contains("REJET ligne 5 (cp-faux) · code_postal : code postal « 4910 » invalide"),
+        "{broken}"
+    );
+    assert!(
+        broken.contains(
+            "REJET ligne 6 (service-inconnu) · services : service inconnu « Aide aux démarches »"
+        ),
+        "{broken}"
+    );
+
+    let exported = stdout_of(aiguillage(&url).args([
+        "directory",
+        "export",
+        "--format",
+        "json",
+        "--territory",
+        "51",
+    ]));
+    let places: serde_json::Value = serde_json::from_str(&exported).expect("json export");
+    let ids: Vec<&str> = places
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"structure-1"), "{ids:?}");
+    let csv = stdout_of(aiguillage(&url).args(["directory", "export"]));
+    let reread = aiguillage_interop::places_standard::read_places(
+        csv.as_bytes(),
+        aiguillage_interop::places_standard::PlacesFormat::Csv,
+    );
+    assert!(reread.rejected.is_empty(), "{:?}", reread.rejected);
+    assert_eq!(
+        reread.places.len(),
+        store.places(None).await.expect("places").len()
+    );
+}

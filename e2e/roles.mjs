@@ -69,6 +69,26 @@ async function visit(page, url, label) {
   console.log(`ok ${label} (${url}) — ${violations} violation(s) axe`);
 }
 
+/** A prescriber looks for help with procedures around Saumur, through the form, as a person would. */
+async function searchDirectory(page) {
+  await page.goto(`${base}/annuaire`);
+  await page.getByLabel('Besoin (service)').selectOption('Aide aux démarches administratives');
+  await page.getByLabel('Autour de la commune').fill('Saumur');
+  await page.getByLabel('Distance maximale (km)').fill('30');
+  await page.getByRole('button', { name: 'Rechercher' }).click();
+  await page.waitForLoadState('load');
+  const summary = await page.locator('h2').first().textContent();
+  const cards = await page.locator('.fr-card__title a').count();
+  if (!summary?.includes('à moins de 30 km de Saumur') || cards === 0) fail(`recherche dans l'annuaire : « ${summary} », ${cards} résultat(s)`);
+  await checkAccessibility(page, 'prescripteur recherche annuaire');
+  await page.screenshot({ path: join(shots, 'prescripteur-recherche-annuaire.png'), fullPage: true });
+  await page.locator('.fr-card__title a').first().click();
+  await page.waitForLoadState('load');
+  await checkAccessibility(page, 'prescripteur fiche lieu');
+  await page.screenshot({ path: join(shots, 'prescripteur-fiche-lieu.png'), fullPage: true });
+  console.log(`ok recherche dans l'annuaire : ${summary?.trim()}`);
+}
+
 async function logIn(page, account) {
   await page.goto(`${base}/connexion`);
   await page.getByLabel('Adresse électronique').fill(account.email);
@@ -111,6 +131,7 @@ async function main() {
         (anchors) => anchors.map((a) => ({ href: a.getAttribute('href'), text: a.textContent.trim() })));
       if (links.length === 0) fail(`${account.role} : aucune entrée de navigation`);
       for (const link of links) await visit(page, `${base}${link.href}`, `${account.role} ${link.text}`);
+      if (account.role === 'Prescripteur') await searchDirectory(page);
       await page.goto(`${base}/`);
       await page.getByRole('button', { name: 'Se déconnecter' }).click();
       await page.waitForLoadState('load');

@@ -131,16 +131,13 @@ pub async fn search(
         .territory_name
         .clone()
         .unwrap_or_else(|| user.account.territory.to_string());
+    let count = match outcome.found.len() {
+        1 => "1 lieu".to_owned(),
+        n => format!("{n} lieux"),
+    };
     let summary = match &outcome.around {
-        Some(commune) => format!(
-            "{} lieux à moins de {} km de {commune}",
-            outcome.found.len(),
-            outcome.radius_km
-        ),
-        None => format!(
-            "{} lieux sur votre territoire ({territory})",
-            outcome.found.len()
-        ),
+        Some(commune) => format!("{count} à moins de {} km de {commune}", outcome.radius_km),
+        None => format!("{count} sur votre territoire ({territory})"),
     };
     let errors = &outcome.errors;
     render(&DirectoryTemplate {

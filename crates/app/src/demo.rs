@@ -1,10 +1,12 @@
-//! `aiguillage demo`: a fresh SQLite instance with all of France's territory data, a dozen structures
-//! placed in real communes of Maine-et-Loire (49) and one account per role, served on 127.0.0.1.
+//! `aiguillage demo`: a fresh SQLite instance with all of France's territory data, a dozen fictitious
+//! places in real communes of Maine-et-Loire (49) beside the département's real France Services, and one
+//! account per role, served on 127.0.0.1.
 //! Structures and people are fictitious; the communes are real. Needs no network.
 
+use crate::demo_directory::demo_places;
 use crate::serve::serve;
 use crate::territory::import;
-use aiguillage_store::{NewStructure, Store};
+use aiguillage_store::Store;
 use aiguillage_web::accounts::{create_account, AccountRequest, Requester};
 use aiguillage_web::Settings;
 use clap::Args;
@@ -20,64 +22,7 @@ pub struct DemoArgs {
     data_dir: PathBuf,
 }
 
-/// The demo structures: name, kind, commune (INSEE code).
-const STRUCTURES: &[(&str, &str, &str)] = &[
-    (
-        "Département de Maine-et-Loire – mission inclusion numérique",
-        "Collectivité",
-        "49007",
-    ),
-    ("CCAS d'Angers", "Centre communal d'action sociale", "49007"),
-    ("Médiathèque Toussaint", "Médiathèque", "49007"),
-    (
-        "Centre social du quartier Monplaisir",
-        "Centre social",
-        "49007",
-    ),
-    (
-        "Agence France Travail de Trélazé",
-        "France Travail",
-        "49353",
-    ),
-    (
-        "Maison départementale des solidarités de Cholet",
-        "Action sociale départementale",
-        "49099",
-    ),
-    (
-        "Accueil CAF de Cholet",
-        "Caisse d'allocations familiales",
-        "49099",
-    ),
-    (
-        "Espace public numérique de Saumur",
-        "Espace public numérique",
-        "49328",
-    ),
-    (
-        "France Services de Segré-en-Anjou Bleu",
-        "France Services",
-        "49331",
-    ),
-    (
-        "France Services de Baugé-en-Anjou",
-        "France Services",
-        "49018",
-    ),
-    (
-        "Association Lien numérique des Mauges",
-        "Association",
-        "49023",
-    ),
-    ("Bibliothèque de Chemillé-en-Anjou", "Médiathèque", "49092"),
-    (
-        "Tiers-lieu numérique de Doué-en-Anjou",
-        "Tiers-lieu",
-        "49125",
-    ),
-];
-
-/// One demo account per role: e-mail, name, role, index in STRUCTURES, territory, password.
+/// One demo account per role: e-mail, name, role, index in `demo_places()`, territory, password.
 pub const ACCOUNTS: &[(&str, &str, &str, usize, &str, &str)] = &[
     (
         "prescripteur@demo.aiguillage.fr",
@@ -153,14 +98,34 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
 
 async fn seed(store: &Store) -> anyhow::Result<()> {
     let now = crate::now();
-    let mut structure_ids = Vec::with_capacity(STRUCTURES.len());
-    for (name, kind, commune_code) in STRUCTURES {
-        let structure = NewStructure {
-            name: (*name).into(),
-            kind: (*kind).into(),
-            commune_code: (*commune_code).into(),
-        };
-        structure_ids.push(store.ensure_structure(&structure, now).await?);
+    let demo = demo_places();
+    let places: Vec<(u64, aiguillage_domain::directory::Place)> = demo
+        .iter()
+        .enumerate()
+        .map(|(index, demo)| (index as u64 + 1, demo.place.clone()))
+        .collect();
+    let report = store
+        .import_places("démonstration", &places, None, now, &|_, _| {})
+        .await?;
+    if let Some(rejection) = report.rejected.first() {
+        anyhow::bail!(
+            "lieu de démonstration {} refusé : {}",
+            rejection.id,
+            rejection.reason
+        );
+    }
+    let mut structure_ids = Vec::with_capacity(demo.len());
+    for demo_place in &demo {
+        let id = store
+            .place_id("démonstration", &demo_place.place.id)
+            .await?
+            .ok_or_else(|| {
+                anyhow::anyhow!("lieu de démonstration {} introuvable", demo_place.place.id)
+            })?;
+        store
+            .set_orientation_facts(id, &demo_place.facts, None, now)
+            .await?;
+        structure_ids.push(id);
     }
     for (email, name, role, structure, territory, password) in ACCOUNTS {
         let request = AccountRequest {
@@ -181,7 +146,7 @@ async fn seed(store: &Store) -> anyhow::Result<()> {
     }
     println!(
         "{} structures et {} comptes de démonstration créés.",
-        STRUCTURES.len(),
+        demo.len(),
         ACCOUNTS.len()
     );
     Ok(())

@@ -2,6 +2,7 @@
 //! commands to serve, run the demo, import the territory and create accounts.
 
 mod demo;
+mod demo_directory;
 mod directory;
 mod serve;
 mod structure;

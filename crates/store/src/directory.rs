@@ -46,6 +46,7 @@ struct CommuneIndex {
     centres: HashMap<String, (Option<f64>, Option<f64>)>,
     by_postal_and_name: HashMap<(String, String), String>,
     by_name: HashMap<String, Vec<String>>,
+    by_postal: HashMap<String, Vec<String>>,
 }
 
 impl CommuneIndex {
@@ -59,6 +60,7 @@ impl CommuneIndex {
             centres: HashMap::new(),
             by_postal_and_name: HashMap::new(),
             by_name: HashMap::new(),
+            by_postal: HashMap::new(),
         };
         for row in &rows {
             let code: String = row.try_get("code")?;
@@ -68,6 +70,11 @@ impl CommuneIndex {
                 index
                     .by_postal_and_name
                     .insert((postal_code.to_owned(), name.clone()), code.clone());
+                index
+                    .by_postal
+                    .entry(postal_code.to_owned())
+                    .or_default()
+                    .push(code.clone());
             }
             index.by_name.entry(name).or_default().push(code.clone());
             index
@@ -77,31 +84,37 @@ impl CommuneIndex {
         Ok(index)
     }
 
-    /// The INSEE code of the place's commune: its own code if known, else by postal code and name,
-    /// else by a name that only one commune bears.
+    /// The INSEE code of the place's commune: its own code if current; else (a code from before a
+    /// merger, or none) by postal code and name, by a name only one commune bears, or by a postal code
+    /// only one commune uses.
     fn resolve(&self, place: &Place) -> Result<String, String> {
-        if let Some(code) = place.insee_code.as_deref() {
-            return match self.centres.contains_key(code) {
-                true => Ok(code.to_owned()),
-                false => Err(format!(
-                    "code INSEE « {code} » absent du référentiel des communes"
-                )),
-            };
+        if let Some(code) = place
+            .insee_code
+            .as_deref()
+            .filter(|code| self.centres.contains_key(*code))
+        {
+            return Ok(code.to_owned());
         }
         let name = search_key(&place.commune);
-        if let Some(code) = self
-            .by_postal_and_name
+        let unique = |codes: Option<&Vec<String>>| match codes.map(Vec::as_slice) {
+            Some([only]) => Some(only.clone()),
+            _ => None,
+        };
+        self.by_postal_and_name
             .get(&(place.postal_code.clone(), name.clone()))
-        {
-            return Ok(code.clone());
-        }
-        match self.by_name.get(&name).map(Vec::as_slice) {
-            Some([only]) => Ok(only.clone()),
-            _ => Err(format!(
-                "commune « {} » ({}) introuvable dans le référentiel : indiquez son code INSEE",
-                place.commune, place.postal_code
-            )),
-        }
+            .cloned()
+            .or_else(|| unique(self.by_name.get(&name)))
+            .or_else(|| unique(self.by_postal.get(&place.postal_code)))
+            .ok_or_else(|| match place.insee_code.as_deref() {
+                Some(code) => format!(
+                    "code INSEE « {code} » absent du référentiel des communes, et la commune « {} » ({}) introuvable",
+                    place.commune, place.postal_code
+                ),
+                None => format!(
+                    "commune « {} » ({}) introuvable dans le référentiel : indiquez son code INSEE",
+                    place.commune, place.postal_code
+                ),
+            })
     }
 }
 
@@ -251,6 +264,16 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(stored_place).collect()
+    }
+
+    /// The structure id of the place with this source and id, if imported.
+    pub async fn place_id(&self, source: &str, source_id: &str) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query("SELECT id FROM structures WHERE source = $1 AND source_id = $2")
+            .bind(source)
+            .bind(source_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| row.try_get("id")).transpose()?)
     }
 
     /// One place of the directory.

@@ -84,14 +84,15 @@ async fn a_place_in_an_unknown_commune_or_a_repeated_id_is_rejected_alone() {
     let places = vec![
         (2, place("a", "Angers", "49000", Some("49007"))),
         (3, place("b", "Nullepart", "49999", None)),
-        (4, place("c", "Cholet", "49300", Some("99999"))),
+        (4, place("c", "Nulle", "49998", Some("99999"))),
         (5, place("a", "Angers", "49000", Some("49007"))),
+        (6, place("d", "Cholet", "49300", Some("49098"))),
     ];
     let report = store
         .import_places("test", &places, None, 100, &|_, _| {})
         .await
         .expect("import");
-    assert_eq!(report.inserted, 1);
+    assert_eq!(report.inserted, 2);
     let lines: Vec<(u64, &str)> = report
         .rejected
         .iter()
@@ -101,7 +102,16 @@ async fn a_place_in_an_unknown_commune_or_a_repeated_id_is_rejected_alone() {
     assert!(report.rejected[0]
         .reason
         .contains("« Nullepart » (49999) introuvable"));
-    assert_eq!(store.places(None).await.expect("places").len(), 1);
+    assert!(report.rejected[1]
+        .reason
+        .contains("code INSEE « 99999 » absent du référentiel"));
+    let stored = store.places(None).await.expect("places");
+    assert_eq!(stored.len(), 2);
+    let cholet = stored
+        .iter()
+        .find(|p| p.place.id == "d")
+        .expect("an outdated INSEE code falls back to the name");
+    assert_eq!(cholet.commune_code, "49099");
 }
 
 #[tokio::test]

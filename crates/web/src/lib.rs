@@ -8,7 +8,7 @@ pub mod accounts;
 pub mod api;
 mod assets;
 pub mod auth;
-mod directory_search;
+pub mod directory_search;
 pub mod error;
 mod headers;
 pub mod layout;

@@ -80,6 +80,10 @@ async function searchDirectory(page) {
   const summary = await page.locator('h2').first().textContent();
   const cards = await page.locator('.fr-card__title a').count();
   if (!summary?.includes('à moins de 30 km de Saumur') || cards === 0) fail(`recherche dans l'annuaire : « ${summary} », ${cards} résultat(s)`);
+  await page.locator('#carte[data-idle="true"]').waitFor({ timeout: 20_000 })
+    .catch(() => fail("la carte de l'annuaire ne s'est pas affichée"));
+  const points = await page.evaluate(() => fetch(document.getElementById('carte').dataset.geojson).then((r) => r.json()));
+  if ((points.features ?? []).length !== cards) fail(`carte : ${points.features?.length} points pour ${cards} lieux listés`);
   await checkAccessibility(page, 'prescripteur recherche annuaire');
   await page.screenshot({ path: join(shots, 'prescripteur-recherche-annuaire.png'), fullPage: true });
   await page.locator('.fr-card__title a').first().click();

@@ -27,6 +27,9 @@ pub struct ServeArgs {
         default_value = "contact@exemple.fr"
     )]
     pub operator_contact: String,
+    /// Raster tile URL template for the directory map (`https://…/{z}/{x}/{y}.png`); none by default.
+    #[arg(long, env = "AIGUILLAGE_MAP_TILES")]
+    pub map_tiles: Option<String>,
 }
 
 /// Serves until interrupted.
@@ -35,6 +38,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let settings = Settings {
         operator_name: args.operator_name.clone(),
         operator_contact: args.operator_contact.clone(),
+        map_tiles: args.map_tiles.clone(),
         ..Settings::default()
     };
     serve(store, settings, &args.bind, args.port, |_| {}).await

@@ -19,7 +19,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         title = "Aiguillage",
         description = "API de la plateforme de coordination de l'inclusion numérique."
     ),
-    paths(health, me, communes, structures, places),
+    paths(health, me, communes, structures, places, places_geojson),
     components(schemas(Health, Me, Territory, Commune, StructureItem, PlaceItem))
 )]
 pub struct ApiDoc;
@@ -242,6 +242,41 @@ pub async fn places(
                 }
             })
             .collect(),
+    ))
+}
+
+/// The places found by a search as a GeoJSON FeatureCollection of points (for the map).
+#[utoipa::path(get, path = "/api/v1/lieux.geojson", tag = "annuaire", params(DirectoryQuery),
+    responses((status = 200, description = "FeatureCollection GeoJSON : un point par lieu (id, name, commune, distance_km)"),
+              (status = 400, description = "Critère illisible"), (status = 401, description = "Connexion requise")))]
+pub async fn places_geojson(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<DirectoryQuery>,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let outcome = run_search(&state.store, &query, &user.account.territory).await?;
+    if let Some((field, message)) = outcome.errors.messages.first() {
+        return Err(WebError::BadRequest(format!("{field} : {message}")));
+    }
+    let features: Vec<serde_json::Value> = outcome
+        .found
+        .iter()
+        .filter_map(|found| {
+            let (latitude, longitude) = found.stored.latitude.zip(found.stored.longitude)?;
+            Some(serde_json::json!({
+                "type": "Feature",
+                "geometry": { "type": "Point", "coordinates": [longitude, latitude] },
+                "properties": {
+                    "id": found.stored.structure_id,
+                    "name": found.stored.place.name,
+                    "commune": found.stored.place.commune,
+                    "distance_km": found.distance_km,
+                },
+            }))
+        })
+        .collect();
+    Ok(Json(
+        serde_json::json!({ "type": "FeatureCollection", "features": features }),
     ))
 }
 

@@ -47,6 +47,28 @@ pub struct DirectoryQuery {
     pub heure: String,
 }
 
+impl DirectoryQuery {
+    /// The criteria as a query string (`besoin=…&commune=…`), empty fields left out.
+    pub fn to_query_string(&self) -> String {
+        [
+            ("besoin", &self.besoin),
+            ("public", &self.public),
+            ("accompagnement_specifique", &self.accompagnement_specifique),
+            ("modalite", &self.modalite),
+            ("frais", &self.frais),
+            ("commune", &self.commune),
+            ("rayon", &self.rayon),
+            ("jour", &self.jour),
+            ("heure", &self.heure),
+        ]
+        .into_iter()
+        .filter(|(_, value)| !value.trim().is_empty())
+        .map(|(name, value)| format!("{name}={}", urlencoding::encode(value.trim())))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+}
+
 /// A French message per field that could not be read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueryErrors {

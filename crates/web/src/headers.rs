@@ -1,33 +1,85 @@
 //! Security headers on every response: a strict Content-Security-Policy (everything from our own
 //! origin, no inline script or style) and the usual companions.
 
-use axum::extract::Request;
+use crate::state::AppState;
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
 const HEADERS: &[(&str, &str)] = &[
-    (
-        "content-security-policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
-         connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'",
-    ),
     ("x-content-type-options", "nosniff"),
     ("x-frame-options", "DENY"),
     ("referrer-policy", "same-origin"),
     ("cross-origin-opener-policy", "same-origin"),
-    ("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=()"),
-    ("strict-transport-security", "max-age=31536000; includeSubDomains"),
+    (
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), payment=()",
+    ),
+    (
+        "strict-transport-security",
+        "max-age=31536000; includeSubDomains",
+    ),
 ];
 
+/// The Content-Security-Policy: our own origin only, plus the map tile server if the instance has one.
+fn content_security_policy(map_tiles: Option<&str>) -> String {
+    let tiles = map_tiles
+        .and_then(tile_origin)
+        .map(|origin| format!(" {origin}"))
+        .unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{tiles}; font-src 'self'; \
+         connect-src 'self'{tiles}; worker-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; \
+         object-src 'none'"
+    )
+}
+
+/// `https://tiles.example.fr` from `https://tiles.example.fr/{z}/{x}/{y}.png`.
+fn tile_origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split('/').next()?;
+    let safe = matches!(scheme, "https" | "http")
+        && !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:".contains(c));
+    safe.then(|| format!("{scheme}://{host}"))
+}
+
 /// Middleware: adds the security headers the handler did not set itself.
-pub async fn security_headers(request: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    let csp = content_security_policy(state.settings.map_tiles.as_deref());
+    if let Ok(value) = HeaderValue::from_str(&csp) {
+        headers
+            .entry(HeaderName::from_static("content-security-policy"))
+            .or_insert(value);
+    }
     for (name, value) in HEADERS {
         headers
             .entry(HeaderName::from_static(name))
             .or_insert_with(|| HeaderValue::from_static(value));
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_allows_only_our_origin_unless_a_tile_server_is_set() {
+        let strict = content_security_policy(None);
+        assert!(strict.contains("img-src 'self' data:;") && !strict.contains("unsafe"));
+        let with_tiles = content_security_policy(Some("https://tuiles.exemple.fr/{z}/{x}/{y}.png"));
+        assert!(with_tiles.contains("img-src 'self' data: https://tuiles.exemple.fr;"));
+        assert_eq!(tile_origin("javascript:alert(1)"), None);
+        assert_eq!(tile_origin("https://a b/"), None);
+    }
 }

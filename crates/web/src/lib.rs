@@ -39,7 +39,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::session::load_viewer,
         ))
-        .layer(from_fn(headers::security_headers))
+        .layer(from_fn_with_state(state.clone(), headers::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

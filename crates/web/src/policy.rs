@@ -27,6 +27,7 @@ pub enum Page {
     ApiCommunes,
     ApiStructures,
     ApiPlaces,
+    ApiPlacesGeoJson,
     Assets,
 }
 
@@ -66,6 +67,7 @@ pub const ACCESS: &[(Page, Audience)] = &[
     (Page::ApiCommunes, Audience::SignedIn),
     (Page::ApiStructures, Audience::SignedIn),
     (Page::ApiPlaces, Audience::SignedIn),
+    (Page::ApiPlacesGeoJson, Audience::SignedIn),
     (Page::Assets, Audience::Public),
 ];
 

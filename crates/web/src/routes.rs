@@ -45,6 +45,7 @@ pub const ROUTES: &[Route] = &[
     route(Method::GET, "/api/v1/communes", Page::ApiCommunes),
     route(Method::GET, "/api/v1/structures", Page::ApiStructures),
     route(Method::GET, "/api/v1/lieux", Page::ApiPlaces),
+    route(Method::GET, "/api/v1/lieux.geojson", Page::ApiPlacesGeoJson),
     route(Method::GET, "/static/{*path}", Page::Assets),
 ];
 
@@ -71,6 +72,7 @@ pub fn handler(page: Page) -> MethodRouter<AppState> {
         Page::ApiCommunes => get(api::communes),
         Page::ApiStructures => get(api::structures),
         Page::ApiPlaces => get(api::places),
+        Page::ApiPlacesGeoJson => get(api::places_geojson),
         Page::Assets => get(assets::serve),
     }
 }

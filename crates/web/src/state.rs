@@ -22,6 +22,9 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// A banner saying this instance holds demonstration data only.
     pub demo_banner: bool,
+    /// A raster tile URL template (`https://…/{z}/{x}/{y}.png`) for the map; none by default, the map
+    /// then shows département outlines only.
+    pub map_tiles: Option<String>,
 }
 
 impl Default for Settings {
@@ -31,6 +34,7 @@ impl Default for Settings {
             operator_contact: "contact@exemple.fr".into(),
             secure_cookies: true,
             demo_banner: false,
+            map_tiles: None,
         }
     }
 }

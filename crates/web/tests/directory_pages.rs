@@ -218,3 +218,47 @@ async fn a_place_page_shows_everything_known_about_it() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_map_gets_the_same_places_as_geojson_points() {
+    let app = app_with_places().await;
+    let session = app.sign_in(Role::Prescriber).await;
+    let page = body_text(
+        app.get(
+            "/annuaire?public=Seniors&commune=Angers&rayon=20",
+            Some(&session),
+        )
+        .await,
+    )
+    .await;
+    let geojson_url = "/api/v1/lieux.geojson?public=Seniors&commune=Angers&rayon=20";
+    assert!(
+        page.contains(&format!("data-geojson=\"{geojson_url}\"")),
+        "the page points the map at its own criteria"
+    );
+    let collection: serde_json::Value =
+        serde_json::from_str(&body_text(app.get(geojson_url, Some(&session)).await).await)
+            .expect("geojson");
+    assert_eq!(collection["type"], "FeatureCollection");
+    let names: Vec<&str> = collection["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .filter_map(|f| f["properties"]["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            "Lieu angers-seniors",
+            "Lieu avrille-loisirs",
+            "Lieu trelaze-seniors"
+        ]
+    );
+    let first = &collection["features"][0]["geometry"]["coordinates"];
+    assert!(
+        first[0]
+            .as_f64()
+            .is_some_and(|lon| (-1.0..0.0).contains(&lon)),
+        "longitude first: {first}"
+    );
+}

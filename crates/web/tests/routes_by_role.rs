@@ -50,6 +50,7 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/api/v1/communes", Expected::SignedIn),
     ("GET", "/api/v1/structures", Expected::SignedIn),
     ("GET", "/api/v1/lieux", Expected::SignedIn),
+    ("GET", "/api/v1/lieux.geojson", Expected::SignedIn),
     ("GET", "/static/{*path}", Expected::Everyone),
 ];
 

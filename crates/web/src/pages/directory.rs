@@ -77,6 +77,8 @@ struct DirectoryTemplate {
     has_errors: bool,
     results: Vec<ResultRow>,
     summary: String,
+    query_string: String,
+    map_tiles: Option<String>,
 }
 
 fn filters(query: &DirectoryQuery, errors: &QueryErrors) -> Vec<Filter> {
@@ -161,6 +163,8 @@ pub async fn search(
             .map(|found| ResultRow::from(&found.stored, found.distance_km))
             .collect(),
         summary,
+        query_string: query.to_query_string(),
+        map_tiles: state.settings.map_tiles.clone(),
         query,
     })
 }

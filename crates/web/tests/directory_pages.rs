@@ -234,7 +234,11 @@ async fn the_map_gets_the_same_places_as_geojson_points() {
     let geojson_url = "/api/v1/lieux.geojson?public=Seniors&commune=Angers&rayon=20";
     assert!(
         page.contains(&format!("data-geojson=\"{geojson_url}\"")),
-        "the page points the map at its own criteria"
+        "the page points the map at its own criteria: {}",
+        page.lines()
+            .filter(|l| l.contains("carte"))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     let collection: serde_json::Value =
         serde_json::from_str(&body_text(app.get(geojson_url, Some(&session)).await).await)

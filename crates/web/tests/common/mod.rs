@@ -224,6 +224,7 @@ pub async fn body_text(response: Response<Body>) -> String {
         .replace("&quot;", "\"")
         .replace("&#34;", "\"")
         .replace("&amp;", "&")
+        .replace("&#38;", "&")
 }
 
 /// The value of the first hidden `csrf_token` field of a page.

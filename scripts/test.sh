@@ -4,7 +4,9 @@
 #   1. cargo fmt --check and cargo clippy -D warnings;
 #   2. every Rust test on the embedded SQLite backend;
 #   3. the same tests again on a real PostgreSQL server started on 127.0.0.1 for the run;
-#   4. the end-to-end journey of every demo role in headless Chromium, with axe-core checks.
+#   4. the end-to-end journey of every demo role in headless Chromium, with axe-core checks;
+#   5. the directory export (all France services + the standard's example) validated by the reference
+#      library of the cartographie nationale (npm @gouvfr-anct/lieux-de-mediation-numerique).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,5 +58,17 @@ cargo test --workspace --locked
 step "End-to-end journeys in headless Chromium"
 cargo build --locked -p aiguillage
 (cd e2e && node roles.mjs)
+
+step "Directory export checked by the cartographie nationale's reference library"
+(
+  work="$(mktemp -d)"
+  export AIGUILLAGE_DATABASE_URL="sqlite://$work/export-check.db" RUST_LOG=warn
+  target/debug/aiguillage territory import >/dev/null
+  target/debug/aiguillage directory import data/directory/liste-fs-20240801.csv | tail -n 1
+  target/debug/aiguillage directory import crates/interop/tests/fixtures/exemple-valide.csv | tail -n 1
+  target/debug/aiguillage directory export --format json --output "$work/export.json"
+  node e2e/validate-export.mjs "$work/export.json"
+  rm -rf "$work"
+)
 
 step "All checks passed"

@@ -2,10 +2,8 @@
 //! and the official France Services list, with a French report of every rejected row.
 
 use aiguillage_domain::territory::TerritoryScope;
-use aiguillage_interop::france_services::{looks_like_france_services, read_france_services};
-use aiguillage_interop::places_standard::{
-    detect_format, read_places, write_csv, write_json, PlacesFormat, PlacesReport,
-};
+use aiguillage_interop::directory_file::{read_directory_file, DirectoryFormat};
+use aiguillage_interop::places_standard::{write_csv, write_json, PlacesReport};
 use aiguillage_store::{PlaceImportReport, Store};
 use clap::{Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -42,6 +40,16 @@ pub enum ImportFormat {
     FranceServices,
 }
 
+impl ImportFormat {
+    fn into_directory_format(self) -> DirectoryFormat {
+        match self {
+            ImportFormat::StandardCsv => DirectoryFormat::StandardCsv,
+            ImportFormat::StandardJson => DirectoryFormat::StandardJson,
+            ImportFormat::FranceServices => DirectoryFormat::FranceServices,
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 pub enum ExportFormat {
     Csv,
@@ -60,34 +68,14 @@ pub async fn run(database_url: &str, command: DirectoryCommand) -> anyhow::Resul
     }
 }
 
-/// Reads a file in the given or recognised format.
-pub fn read_file(
-    bytes: &[u8],
-    format: Option<ImportFormat>,
-) -> anyhow::Result<(PlacesReport, &'static str)> {
-    let format = match format {
-        Some(format) => format,
-        None if looks_like_france_services(bytes) => ImportFormat::FranceServices,
-        None => match detect_format(bytes) {
-            Some(PlacesFormat::Json) => ImportFormat::StandardJson,
-            Some(PlacesFormat::Csv) => ImportFormat::StandardCsv,
-            None => anyhow::bail!("format du fichier non reconnu : indiquez --format"),
-        },
-    };
-    Ok(match format {
-        ImportFormat::StandardCsv => (read_places(bytes, PlacesFormat::Csv), "import-standard"),
-        ImportFormat::StandardJson => (read_places(bytes, PlacesFormat::Json), "import-standard"),
-        ImportFormat::FranceServices => (
-            read_france_services(bytes),
-            "ANCT – liste des France services",
-        ),
-    })
-}
-
 async fn import(store: &Store, file: &PathBuf, format: Option<ImportFormat>) -> anyhow::Result<()> {
     let bytes = std::fs::read(file)
         .map_err(|e| anyhow::anyhow!("lecture de {} impossible : {e}", file.display()))?;
-    let (report, default_source) = read_file(&bytes, format)?;
+    let (format, report) =
+        read_directory_file(&bytes, format.map(ImportFormat::into_directory_format))
+            .map_err(|reason| anyhow::anyhow!("{}", reason))?;
+    eprintln!("Format : {}", format.label());
+    let default_source = format.default_source();
     if let Some(error) = &report.file_error {
         anyhow::bail!("{} : {error}", file.display());
     }
@@ -146,6 +134,23 @@ fn print_report(read: &PlacesReport, stored: &PlaceImportReport) {
     );
 }
 
+/// The place as the cartographie nationale's reference library accepts it: that library refuses
+/// parentheses in commune names ("Château-Chinon (Ville)"), which the standard itself allows; they are
+/// left out of the exported name (the INSEE code still identifies the commune).
+fn for_national_map(
+    mut place: aiguillage_domain::directory::Place,
+) -> aiguillage_domain::directory::Place {
+    if place.commune.contains(['(', ')']) {
+        place.commune = place
+            .commune
+            .replace(['(', ')'], "")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    place
+}
+
 async fn export(
     store: &Store,
     format: ExportFormat,
@@ -164,7 +169,7 @@ async fn export(
         .places(scope.as_ref())
         .await?
         .into_iter()
-        .map(|stored| stored.place)
+        .map(|stored| for_national_map(stored.place))
         .collect();
     let text = match format {
         ExportFormat::Csv => write_csv(&places),

@@ -132,7 +132,7 @@ fn place_of(row: &Row) -> Result<(Place, Vec<String>), (String, String)> {
         latitude: Some(coordinate(&row.latitude, "latitude", 90.0)?),
         longitude: Some(coordinate(&row.longitude, "longitude", 180.0)?),
         phone: international_phone(&row.telephone),
-        emails: optional(&row.mail).into_iter().collect(),
+        emails: emails(&row.mail),
         opening_hours,
         source: Some("ANCT – liste des France services".into()),
         mobility: vec![if itinerant {
@@ -152,6 +152,18 @@ fn place_of(row: &Row) -> Result<(Place, Vec<String>), (String, String)> {
         ..Place::default()
     };
     Ok((place, warnings))
+}
+
+/// The list writes several addresses in one cell, separated by " - ", ";" or ","; each is kept apart,
+/// and what is not an address is dropped.
+fn emails(text: &str) -> Vec<String> {
+    text.split([';', ',', ' '])
+        .map(str::trim)
+        .filter(|part| {
+            part.len() > 2 && part.contains('@') && !part.starts_with('@') && !part.ends_with('@')
+        })
+        .map(str::to_owned)
+        .collect()
 }
 
 /// "02 41 23 45 67" → "+33241234567"; anything else is dropped.
@@ -224,6 +236,16 @@ mod tests {
         );
         assert_eq!(day_ranges("matin"), None);
         assert_eq!(day_ranges("14:00 - 09:00"), None);
+    }
+
+    #[test]
+    fn several_addresses_in_one_cell_are_kept_apart() {
+        assert_eq!(
+            emails("mairie@dourgne.fr - aini@dourgne.fr"),
+            vec!["mairie@dourgne.fr", "aini@dourgne.fr"]
+        );
+        assert_eq!(emails("accueil@fs.fr"), vec!["accueil@fs.fr"]);
+        assert!(emails("").is_empty());
     }
 
     #[test]

@@ -29,7 +29,7 @@ function startDemo() {
     const timer = setTimeout(() => reject(new Error(`demo not ready after 180 s:\n${output}`)), 180_000);
     const onData = (chunk) => {
       output += chunk;
-      if (output.includes('est prêt')) { clearTimeout(timer); resolve({ server, output }); }
+      if (output.includes('Arrêt : Ctrl-C.')) { clearTimeout(timer); resolve({ server, output }); }
     };
     server.stdout.on('data', onData);
     server.stderr.on('data', (chunk) => { output += chunk; });

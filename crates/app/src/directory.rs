@@ -38,6 +38,8 @@ pub enum ImportFormat {
     StandardJson,
     /// ANCT list of France services (CSV).
     FranceServices,
+    /// data·inclusion structures (v1 JSON array).
+    DataInclusion,
 }
 
 impl ImportFormat {
@@ -46,6 +48,7 @@ impl ImportFormat {
             ImportFormat::StandardCsv => DirectoryFormat::StandardCsv,
             ImportFormat::StandardJson => DirectoryFormat::StandardJson,
             ImportFormat::FranceServices => DirectoryFormat::FranceServices,
+            ImportFormat::DataInclusion => DirectoryFormat::DataInclusion,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! One entry point for every directory file the product accepts: the format given or recognised from
 //! the content, and the file read into places with its report. Used by the command line and the web.
 
+use crate::data_inclusion::{looks_like_data_inclusion, read_data_inclusion};
 use crate::france_services::{looks_like_france_services, read_france_services};
 use crate::places_standard::{detect_format, read_places, PlacesFormat, PlacesReport};
 
@@ -13,6 +14,8 @@ pub enum DirectoryFormat {
     StandardJson,
     /// ANCT list of France services (CSV).
     FranceServices,
+    /// data·inclusion structures (v1 JSON array).
+    DataInclusion,
 }
 
 impl DirectoryFormat {
@@ -26,7 +29,32 @@ impl DirectoryFormat {
                 "standard national des lieux de médiation numérique (JSON)"
             }
             DirectoryFormat::FranceServices => "liste officielle des France services (ANCT)",
+            DirectoryFormat::DataInclusion => "structures data·inclusion (JSON, schéma v1)",
         }
+    }
+
+    /// Every format, for the forms that offer a choice.
+    pub const ALL: [DirectoryFormat; 4] = [
+        DirectoryFormat::StandardCsv,
+        DirectoryFormat::StandardJson,
+        DirectoryFormat::FranceServices,
+        DirectoryFormat::DataInclusion,
+    ];
+
+    /// A stable code, for forms and storage.
+    pub fn code(self) -> &'static str {
+        match self {
+            DirectoryFormat::StandardCsv => "standard-csv",
+            DirectoryFormat::StandardJson => "standard-json",
+            DirectoryFormat::FranceServices => "france-services",
+            DirectoryFormat::DataInclusion => "data-inclusion",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<DirectoryFormat> {
+        DirectoryFormat::ALL
+            .into_iter()
+            .find(|format| format.code() == code)
     }
 
     /// The source recorded for places that do not name one.
@@ -34,6 +62,7 @@ impl DirectoryFormat {
         match self {
             DirectoryFormat::StandardCsv | DirectoryFormat::StandardJson => "import-standard",
             DirectoryFormat::FranceServices => "ANCT – liste des France services",
+            DirectoryFormat::DataInclusion => "data·inclusion",
         }
     }
 
@@ -41,6 +70,9 @@ impl DirectoryFormat {
     pub fn detect(bytes: &[u8]) -> Option<DirectoryFormat> {
         if looks_like_france_services(bytes) {
             return Some(DirectoryFormat::FranceServices);
+        }
+        if looks_like_data_inclusion(bytes) {
+            return Some(DirectoryFormat::DataInclusion);
         }
         match detect_format(bytes)? {
             PlacesFormat::Csv => Some(DirectoryFormat::StandardCsv),
@@ -61,6 +93,7 @@ pub fn read_directory_file(
         DirectoryFormat::StandardCsv => read_places(bytes, PlacesFormat::Csv),
         DirectoryFormat::StandardJson => read_places(bytes, PlacesFormat::Json),
         DirectoryFormat::FranceServices => read_france_services(bytes),
+        DirectoryFormat::DataInclusion => read_data_inclusion(bytes, None),
     };
     Ok((format, report))
 }

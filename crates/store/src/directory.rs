@@ -139,81 +139,34 @@ impl Store {
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<PlaceImportReport, StoreError> {
         let mut transaction = self.pool.begin().await?;
-        let communes = CommuneIndex::load(&mut transaction).await?;
-        let existing = existing_places(&mut transaction).await?;
-        let mut report = PlaceImportReport::default();
-        let mut seen = std::collections::HashSet::new();
-        let total = places.len() as u64;
-        for (done, (line, place)) in places.iter().enumerate() {
-            let source = place.source.as_deref().unwrap_or(default_source);
-            if !seen.insert((source, place.id.as_str())) {
-                let reason = format!(
-                    "identifiant « {} » déjà présent plus haut dans le fichier",
-                    place.id
-                );
-                report.rejected.push(PlaceRejection {
-                    line: *line,
-                    id: place.id.clone(),
-                    field: "id".into(),
-                    reason,
-                });
-                continue;
-            }
-            let commune_code = match communes.resolve(place) {
-                Ok(code) => code,
-                Err(reason) => {
-                    let field = if place.insee_code.is_some() {
-                        "code_insee"
-                    } else {
-                        "commune"
-                    };
-                    report.rejected.push(PlaceRejection {
-                        line: *line,
-                        id: place.id.clone(),
-                        field: field.into(),
-                        reason,
-                    });
-                    continue;
-                }
-            };
-            let place_json =
-                serde_json::to_string(place).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let centre = communes
-                .centres
-                .get(&commune_code)
-                .copied()
-                .unwrap_or((None, None));
-            let position = match (place.latitude, place.longitude) {
-                (Some(lat), Some(lon)) => (Some(lat), Some(lon)),
-                _ => centre,
-            };
-            let row = PlaceRow {
-                source,
-                place,
-                place_json: &place_json,
-                commune_code: &commune_code,
-                position,
-                actor_account_id,
-                now,
-            };
-            match existing.get(&(source.to_owned(), place.id.clone())) {
-                None => {
-                    insert_place(&mut transaction, &row).await?;
-                    report.inserted += 1;
-                }
-                Some((_, stored)) if stored.as_deref() == Some(place_json.as_str()) => {
-                    report.unchanged += 1
-                }
-                Some((id, _)) => {
-                    update_place(&mut transaction, *id, &row).await?;
-                    report.updated += 1;
-                }
-            }
-            if done % 500 == 0 || done as u64 + 1 == total {
-                progress(done as u64 + 1, total);
-            }
-        }
+        let batch = PlaceBatch {
+            default_source,
+            places,
+            actor_account_id,
+            now,
+        };
+        let report = upsert_places(&mut transaction, &batch, progress).await?;
         transaction.commit().await?;
+        Ok(report)
+    }
+
+    /// What `import_places` would do, computed by doing it in a transaction that is then rolled back:
+    /// nothing is written.
+    pub async fn preview_import_places(
+        &self,
+        default_source: &str,
+        places: &[(u64, Place)],
+        now: UnixSeconds,
+    ) -> Result<PlaceImportReport, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        let batch = PlaceBatch {
+            default_source,
+            places,
+            actor_account_id: None,
+            now,
+        };
+        let report = upsert_places(&mut transaction, &batch, &|_, _| {}).await?;
+        transaction.rollback().await?;
         Ok(report)
     }
 
@@ -324,6 +277,97 @@ impl Store {
             _ => Ok(()),
         }
     }
+}
+
+/// One import's places and where they come from.
+struct PlaceBatch<'a> {
+    default_source: &'a str,
+    places: &'a [(u64, Place)],
+    actor_account_id: Option<i64>,
+    now: UnixSeconds,
+}
+
+/// Upserts a batch inside the caller's transaction (see `Store::import_places`).
+async fn upsert_places(
+    connection: &mut AnyConnection,
+    batch: &PlaceBatch<'_>,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<PlaceImportReport, StoreError> {
+    let communes = CommuneIndex::load(&mut *connection).await?;
+    let existing = existing_places(&mut *connection).await?;
+    let mut report = PlaceImportReport::default();
+    let mut seen = std::collections::HashSet::new();
+    let total = batch.places.len() as u64;
+    for (done, (line, place)) in batch.places.iter().enumerate() {
+        let source = place.source.as_deref().unwrap_or(batch.default_source);
+        if !seen.insert((source, place.id.as_str())) {
+            let reason = format!(
+                "identifiant « {} » déjà présent plus haut dans le fichier",
+                place.id
+            );
+            report.rejected.push(PlaceRejection {
+                line: *line,
+                id: place.id.clone(),
+                field: "id".into(),
+                reason,
+            });
+            continue;
+        }
+        let commune_code = match communes.resolve(place) {
+            Ok(code) => code,
+            Err(reason) => {
+                let field = if place.insee_code.is_some() {
+                    "code_insee"
+                } else {
+                    "commune"
+                };
+                report.rejected.push(PlaceRejection {
+                    line: *line,
+                    id: place.id.clone(),
+                    field: field.into(),
+                    reason,
+                });
+                continue;
+            }
+        };
+        let place_json =
+            serde_json::to_string(place).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let centre = communes
+            .centres
+            .get(&commune_code)
+            .copied()
+            .unwrap_or((None, None));
+        let position = match (place.latitude, place.longitude) {
+            (Some(lat), Some(lon)) => (Some(lat), Some(lon)),
+            _ => centre,
+        };
+        let row = PlaceRow {
+            source,
+            place,
+            place_json: &place_json,
+            commune_code: &commune_code,
+            position,
+            actor_account_id: batch.actor_account_id,
+            now: batch.now,
+        };
+        match existing.get(&(source.to_owned(), place.id.clone())) {
+            None => {
+                insert_place(&mut *connection, &row).await?;
+                report.inserted += 1;
+            }
+            Some((_, stored)) if stored.as_deref() == Some(place_json.as_str()) => {
+                report.unchanged += 1
+            }
+            Some((id, _)) => {
+                update_place(&mut *connection, *id, &row).await?;
+                report.updated += 1;
+            }
+        }
+        if done % 500 == 0 || done as u64 + 1 == total {
+            progress(done as u64 + 1, total);
+        }
+    }
+    Ok(report)
 }
 
 /// One place about to be written.

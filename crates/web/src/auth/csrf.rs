@@ -12,8 +12,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 
-/// Largest form body read to find the token.
-const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+/// Largest body read to find the token (directory files are uploaded as multipart forms).
+pub const MAX_BODY_BYTES: usize = 25 * 1024 * 1024;
 /// Name of the hidden form field.
 pub const FIELD: &str = "csrf_token";
 /// Name of the header scripts may use instead.
@@ -38,11 +38,23 @@ pub async fn verify_csrf(viewer: Viewer, jar: CookieJar, request: Request, next:
         .get(HEADER)
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
+    let content_type = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+        .unwrap_or_default();
     let (parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
+    let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
         return WebError::PayloadTooLarge.into_response();
     };
-    let provided = header_token.or_else(|| form_token(&bytes));
+    let provided = match header_token {
+        Some(token) => Some(token),
+        None if content_type.starts_with("multipart/form-data") => {
+            multipart_token(&content_type, bytes.clone()).await
+        }
+        None => form_token(&bytes),
+    };
     match (expected, provided) {
         (Some(expected), Some(provided)) if constant_time_eq(&expected, &provided) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
@@ -50,6 +62,19 @@ pub async fn verify_csrf(viewer: Viewer, jar: CookieJar, request: Request, next:
         }
         _ => WebError::CsrfRejected.into_response(),
     }
+}
+
+/// The token field of a multipart form (read with multer; the handler reads the body again).
+async fn multipart_token(content_type: &str, body: axum::body::Bytes) -> Option<String> {
+    let boundary = multer::parse_boundary(content_type).ok()?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(FIELD) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 fn form_token(body: &[u8]) -> Option<String> {

@@ -93,6 +93,24 @@ async function searchDirectory(page) {
   console.log(`ok recherche dans l'annuaire : ${summary?.trim()}`);
 }
 
+/** A coordinator uploads a file with broken rows and reads the preview before confirming. */
+async function importDirectoryFile(page) {
+  await page.goto(`${base}/annuaire/import`);
+  await page.getByLabel('Fichier à importer').setInputFiles(join(here, '..', 'crates', 'interop', 'tests', 'fixtures', 'broken.csv'));
+  await page.getByRole('button', { name: 'Voir le rapport avant import' }).click();
+  await page.waitForLoadState('load');
+  const text = await page.locator('main').textContent();
+  if (!text?.includes('Rien n\'a encore été enregistré') || !text.includes('code postal « 4910 » invalide')) fail(`aperçu d'import inattendu : ${text?.slice(0, 300)}`);
+  await checkAccessibility(page, 'coordinateur apercu import');
+  await page.screenshot({ path: join(shots, 'coordinateur-apercu-import.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Confirmer l\'import' }).click();
+  await page.waitForLoadState('load');
+  const done = await page.locator('.fr-alert--success').textContent().catch(() => null);
+  if (!done?.includes('Import terminé')) fail(`import non confirmé : ${done}`);
+  await page.screenshot({ path: join(shots, 'coordinateur-import-termine.png'), fullPage: true });
+  console.log(`ok import d'un fichier : ${done?.replace(/\s+/g, ' ').trim()}`);
+}
+
 async function logIn(page, account) {
   await page.goto(`${base}/connexion`);
   await page.getByLabel('Adresse électronique').fill(account.email);
@@ -136,6 +154,7 @@ async function main() {
       if (links.length === 0) fail(`${account.role} : aucune entrée de navigation`);
       for (const link of links) await visit(page, `${base}${link.href}`, `${account.role} ${link.text}`);
       if (account.role === 'Prescripteur') await searchDirectory(page);
+      if (account.role === 'Coordinateur territorial') await importDirectoryFile(page);
       await page.goto(`${base}/`);
       await page.getByRole('button', { name: 'Se déconnecter' }).click();
       await page.waitForLoadState('load');

@@ -17,6 +17,11 @@ pub struct NavLink {
 pub const NAVIGATION: &[(&str, &str, Page)] = &[
     ("Accueil", "/", Page::Home),
     ("Annuaire", "/annuaire", Page::Directory),
+    (
+        "Importer des lieux",
+        "/annuaire/import",
+        Page::DirectoryImportForm,
+    ),
     ("Mon territoire", "/territoire", Page::Territory),
     ("Structures", "/structures", Page::Structures),
     ("Comptes", "/administration/comptes", Page::AdminAccounts),

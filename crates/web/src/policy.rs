@@ -16,6 +16,9 @@ pub enum Page {
     Structures,
     Directory,
     PlaceDetail,
+    DirectoryImportForm,
+    DirectoryImportPreview,
+    DirectoryImportConfirm,
     AdminAccounts,
     AdminCreateAccount,
     AdminAuditLog,
@@ -53,6 +56,18 @@ pub const ACCESS: &[(Page, Audience)] = &[
     (Page::Structures, Audience::SignedIn),
     (Page::Directory, Audience::SignedIn),
     (Page::PlaceDetail, Audience::SignedIn),
+    (
+        Page::DirectoryImportForm,
+        Audience::Roles(&[Role::Coordinator, Role::Administrator]),
+    ),
+    (
+        Page::DirectoryImportPreview,
+        Audience::Roles(&[Role::Coordinator, Role::Administrator]),
+    ),
+    (
+        Page::DirectoryImportConfirm,
+        Audience::Roles(&[Role::Coordinator, Role::Administrator]),
+    ),
     (Page::AdminAccounts, Audience::Roles(&[Role::Administrator])),
     (
         Page::AdminCreateAccount,

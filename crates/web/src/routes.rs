@@ -4,6 +4,7 @@
 use crate::policy::Page;
 use crate::state::AppState;
 use crate::{api, assets, pages};
+use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::routing::{get, post, MethodRouter};
 
@@ -30,6 +31,17 @@ pub const ROUTES: &[Route] = &[
     route(Method::GET, "/structures", Page::Structures),
     route(Method::GET, "/annuaire", Page::Directory),
     route(Method::GET, "/annuaire/{id}", Page::PlaceDetail),
+    route(Method::GET, "/annuaire/import", Page::DirectoryImportForm),
+    route(
+        Method::POST,
+        "/annuaire/import",
+        Page::DirectoryImportPreview,
+    ),
+    route(
+        Method::POST,
+        "/annuaire/import/confirmer",
+        Page::DirectoryImportConfirm,
+    ),
     route(Method::GET, "/administration/comptes", Page::AdminAccounts),
     route(
         Method::POST,
@@ -61,6 +73,10 @@ pub fn handler(page: Page) -> MethodRouter<AppState> {
         Page::Structures => get(pages::structures::list),
         Page::Directory => get(pages::directory::search),
         Page::PlaceDetail => get(pages::directory::show),
+        Page::DirectoryImportForm => get(pages::directory_import::show_form),
+        Page::DirectoryImportPreview => post(pages::directory_import::preview)
+            .layer(DefaultBodyLimit::max(crate::auth::csrf::MAX_BODY_BYTES)),
+        Page::DirectoryImportConfirm => post(pages::directory_import::confirm),
         Page::AdminAccounts => get(pages::admin::list_accounts),
         Page::AdminCreateAccount => post(pages::admin::create),
         Page::AdminAuditLog => get(pages::admin::audit_log),

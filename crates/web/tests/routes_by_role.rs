@@ -15,6 +15,7 @@ enum Expected {
     Everyone,
     SignedIn,
     AdministratorOnly,
+    CoordinatorOrAdministrator,
 }
 
 const MATRIX: &[(&str, &str, Expected)] = &[
@@ -27,6 +28,21 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/structures", Expected::SignedIn),
     ("GET", "/annuaire", Expected::SignedIn),
     ("GET", "/annuaire/{id}", Expected::SignedIn),
+    (
+        "GET",
+        "/annuaire/import",
+        Expected::CoordinatorOrAdministrator,
+    ),
+    (
+        "POST",
+        "/annuaire/import",
+        Expected::CoordinatorOrAdministrator,
+    ),
+    (
+        "POST",
+        "/annuaire/import/confirmer",
+        Expected::CoordinatorOrAdministrator,
+    ),
     (
         "GET",
         "/administration/comptes",
@@ -59,6 +75,9 @@ fn may_pass(expected: Expected, role: Option<Role>) -> bool {
         Expected::Everyone => true,
         Expected::SignedIn => role.is_some(),
         Expected::AdministratorOnly => role == Some(Role::Administrator),
+        Expected::CoordinatorOrAdministrator => {
+            matches!(role, Some(Role::Coordinator | Role::Administrator))
+        }
     }
 }
 

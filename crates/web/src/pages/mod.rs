@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod directory;
+pub mod directory_import;
 pub mod home;
 pub mod legal;
 pub mod login;

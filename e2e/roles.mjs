@@ -111,6 +111,23 @@ async function importDirectoryFile(page) {
   console.log(`ok import d'un fichier : ${done?.replace(/\s+/g, ' ').trim()}`);
 }
 
+/** A structure manager updates the capacity of their own place. */
+async function editOwnPlace(page) {
+  await page.goto(`${base}/annuaire?commune=Saumur&rayon=5`);
+  await page.getByRole('link', { name: 'Espace public numérique de Saumur' }).click();
+  await page.getByRole('link', { name: 'Modifier ce lieu' }).click();
+  await page.waitForLoadState('load');
+  await page.getByLabel('Capacité (personnes par semaine ou par cycle d\'ateliers)').fill('30');
+  await checkAccessibility(page, 'responsable modification lieu');
+  await page.screenshot({ path: join(shots, 'responsable-modification-lieu.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.waitForLoadState('load');
+  const text = await page.locator('main').textContent();
+  if (!text?.includes('Modifications enregistrées') || !text.includes('Sophie Lefèvre')) fail(`modification du lieu non enregistrée : ${text?.slice(0, 300)}`);
+  await page.screenshot({ path: join(shots, 'responsable-lieu-modifie.png'), fullPage: true });
+  console.log('ok modification de son propre lieu, signée');
+}
+
 async function logIn(page, account) {
   await page.goto(`${base}/connexion`);
   await page.getByLabel('Adresse électronique').fill(account.email);
@@ -155,6 +172,7 @@ async function main() {
       for (const link of links) await visit(page, `${base}${link.href}`, `${account.role} ${link.text}`);
       if (account.role === 'Prescripteur') await searchDirectory(page);
       if (account.role === 'Coordinateur territorial') await importDirectoryFile(page);
+      if (account.role === 'Responsable de structure') await editOwnPlace(page);
       await page.goto(`${base}/`);
       await page.getByRole('button', { name: 'Se déconnecter' }).click();
       await page.waitForLoadState('load');

@@ -9,6 +9,14 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
+/// A manual change of a place: who, when, what.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PlaceChange {
+    pub changed_at: UnixSeconds,
+    pub account_name: Option<String>,
+    pub summary: String,
+}
+
 /// A row the store could not take, with its line in the imported file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PlaceRejection {
@@ -34,6 +42,7 @@ pub struct StoredPlace {
     pub source: Option<String>,
     pub commune_code: String,
     pub departement_code: String,
+    pub epci_code: Option<String>,
     /// The place's own coordinates, or its commune's centre when it has none.
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
@@ -183,7 +192,7 @@ impl Store {
             Some(TerritoryScope::Epci(code)) => ("AND c.epci_code = $1", code.clone()),
         };
         let sql = format!(
-            "SELECT s.id, s.source, s.commune_code, c.departement_code, s.latitude, s.longitude, s.place_json,
+            "SELECT s.id, s.source, s.commune_code, c.departement_code, c.epci_code, s.latitude, s.longitude, s.place_json,
                     s.orientation_json
              FROM structures s JOIN communes c ON c.code = s.commune_code
              WHERE s.place_json IS NOT NULL {condition} ORDER BY s.name, s.id"
@@ -204,7 +213,7 @@ impl Store {
         (min_longitude, max_longitude): (f64, f64),
     ) -> Result<Vec<StoredPlace>, StoreError> {
         let rows = sqlx::query(
-            "SELECT s.id, s.source, s.commune_code, c.departement_code, s.latitude, s.longitude, s.place_json,
+            "SELECT s.id, s.source, s.commune_code, c.departement_code, c.epci_code, s.latitude, s.longitude, s.place_json,
                     s.orientation_json
              FROM structures s JOIN communes c ON c.code = s.commune_code
              WHERE s.place_json IS NOT NULL AND s.latitude BETWEEN $1 AND $2 AND s.longitude BETWEEN $3 AND $4
@@ -232,7 +241,7 @@ impl Store {
     /// One place of the directory.
     pub async fn place(&self, structure_id: i64) -> Result<StoredPlace, StoreError> {
         let row = sqlx::query(
-            "SELECT s.id, s.source, s.commune_code, c.departement_code, s.latitude, s.longitude, s.place_json,
+            "SELECT s.id, s.source, s.commune_code, c.departement_code, c.epci_code, s.latitude, s.longitude, s.place_json,
                     s.orientation_json
              FROM structures s JOIN communes c ON c.code = s.commune_code
              WHERE s.place_json IS NOT NULL AND s.id = $1",
@@ -254,6 +263,76 @@ impl Store {
         let (latitude, longitude): (Option<f64>, Option<f64>) =
             (row.try_get("latitude")?, row.try_get("longitude")?);
         Ok(latitude.zip(longitude))
+    }
+
+    /// Saves a place edited by hand (standard fields and orientation facts) and records who changed
+    /// what, in one transaction.
+    pub async fn update_place_by_hand(
+        &self,
+        structure_id: i64,
+        place: &Place,
+        facts: &OrientationFacts,
+        change: (i64, &str),
+        now: UnixSeconds,
+    ) -> Result<(), StoreError> {
+        let (account_id, summary) = change;
+        let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
+        let mut transaction = self.pool.begin().await?;
+        let result = sqlx::query(
+            "UPDATE structures SET services = $1, audiences = $2, specific_support = $3, support_modes = $4,
+                 costs = $5, place_json = $6, orientation_json = $7, updated_at = $8, updated_by = $9
+             WHERE id = $10 AND place_json IS NOT NULL",
+        )
+        .bind(joined(&place.services))
+        .bind(joined(&place.audiences))
+        .bind(joined(&place.specific_support))
+        .bind(joined(&place.support_modes))
+        .bind(joined(&place.costs))
+        .bind(serde_json::to_string(place).map_err(corrupt)?)
+        .bind(serde_json::to_string(facts).map_err(corrupt)?)
+        .bind(now)
+        .bind(account_id)
+        .bind(structure_id)
+        .execute(&mut *transaction)
+        .await?;
+        if result.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("lieu {structure_id}")));
+        }
+        sqlx::query("INSERT INTO structure_changes (structure_id, account_id, changed_at, summary) VALUES ($1, $2, $3, $4)")
+            .bind(structure_id)
+            .bind(account_id)
+            .bind(now)
+            .bind(summary)
+            .execute(&mut *transaction)
+            .await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// The manual changes of a place, newest first.
+    pub async fn place_changes(
+        &self,
+        structure_id: i64,
+        limit: i64,
+    ) -> Result<Vec<PlaceChange>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT c.changed_at, a.display_name, c.summary FROM structure_changes c
+             LEFT JOIN accounts a ON a.id = c.account_id
+             WHERE c.structure_id = $1 ORDER BY c.changed_at DESC, c.id DESC LIMIT $2",
+        )
+        .bind(structure_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(PlaceChange {
+                    changed_at: row.try_get("changed_at")?,
+                    account_name: row.try_get("display_name")?,
+                    summary: row.try_get("summary")?,
+                })
+            })
+            .collect()
     }
 
     /// Sets the orientation facts of a place (capacity, delay, level…), dated and attributed.
@@ -485,6 +564,7 @@ fn stored_place(row: &AnyRow) -> Result<StoredPlace, StoreError> {
         source: row.try_get("source")?,
         commune_code: row.try_get("commune_code")?,
         departement_code: row.try_get("departement_code")?,
+        epci_code: row.try_get("epci_code")?,
         latitude: row.try_get("latitude")?,
         longitude: row.try_get("longitude")?,
         place: serde_json::from_str(&place_json).map_err(corrupt)?,

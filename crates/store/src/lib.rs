@@ -19,7 +19,7 @@ mod throttle;
 
 pub use accounts::{Account, LoginCandidate};
 pub use audit::{AuditChainCheck, AuditEntry};
-pub use directory::{PlaceImportReport, PlaceRejection, StoredPlace};
+pub use directory::{PlaceChange, PlaceImportReport, PlaceRejection, StoredPlace};
 pub use error::StoreError;
 pub use pending_imports::{PendingImport, PENDING_IMPORT_LIFETIME_SECONDS};
 pub use sessions::StoredSession;

@@ -3,6 +3,7 @@
 //! any handler runs. A page missing from [`ACCESS`] is closed to everybody.
 
 use aiguillage_domain::role::Role;
+use aiguillage_domain::territory::TerritoryScope;
 
 /// Every page or endpoint of the application, one per route and method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -17,6 +18,8 @@ pub enum Page {
     Directory,
     PlaceDetail,
     DirectoryImportForm,
+    PlaceEditForm,
+    PlaceEditSubmit,
     DirectoryImportPreview,
     DirectoryImportConfirm,
     AdminAccounts,
@@ -56,6 +59,14 @@ pub const ACCESS: &[(Page, Audience)] = &[
     (Page::Structures, Audience::SignedIn),
     (Page::Directory, Audience::SignedIn),
     (Page::PlaceDetail, Audience::SignedIn),
+    (
+        Page::PlaceEditForm,
+        Audience::Roles(&[Role::StructureManager, Role::Coordinator]),
+    ),
+    (
+        Page::PlaceEditSubmit,
+        Audience::Roles(&[Role::StructureManager, Role::Coordinator]),
+    ),
     (
         Page::DirectoryImportForm,
         Audience::Roles(&[Role::Coordinator, Role::Administrator]),
@@ -100,6 +111,31 @@ pub fn may_access(role: Option<Role>, page: Page) -> bool {
     }
 }
 
+/// Where a place of the directory is, for the row-level rule below.
+pub struct PlaceLocation<'a> {
+    pub structure_id: i64,
+    pub departement_code: &'a str,
+    pub epci_code: Option<&'a str>,
+}
+
+/// Whether an account may edit a place: a structure manager edits their own structure only, a
+/// coordinator the places of their territory (département or EPCI); nobody else.
+pub fn may_edit_place(
+    role: Role,
+    own_structure_id: i64,
+    territory: &TerritoryScope,
+    place: &PlaceLocation<'_>,
+) -> bool {
+    match role {
+        Role::StructureManager => own_structure_id == place.structure_id,
+        Role::Coordinator => match territory {
+            TerritoryScope::Departement(code) => code == place.departement_code,
+            TerritoryScope::Epci(code) => Some(code.as_str()) == place.epci_code,
+        },
+        Role::Prescriber | Role::Mediator | Role::Administrator => false,
+    }
+}
+
 /// Whether the page needs a signed-in professional at all (anonymous visitors are sent to log in).
 pub fn requires_sign_in(page: Page) -> bool {
     !may_access(None, page)
@@ -121,6 +157,27 @@ mod tests {
             assert!(!may_access(Some(role), Page::AdminAuditLog), "{role}");
         }
         assert!(!may_access(None, Page::AdminAuditLog));
+    }
+
+    #[test]
+    fn managers_edit_their_own_place_and_coordinators_the_places_of_their_territory() {
+        let place = PlaceLocation {
+            structure_id: 7,
+            departement_code: "49",
+            epci_code: Some("244900015"),
+        };
+        let dep_49 = TerritoryScope::Departement("49".into());
+        let dep_44 = TerritoryScope::Departement("44".into());
+        let angers = TerritoryScope::Epci("244900015".into());
+        let saumur = TerritoryScope::Epci("200071876".into());
+        assert!(may_edit_place(Role::StructureManager, 7, &dep_44, &place));
+        assert!(!may_edit_place(Role::StructureManager, 8, &dep_49, &place));
+        assert!(may_edit_place(Role::Coordinator, 1, &dep_49, &place));
+        assert!(may_edit_place(Role::Coordinator, 1, &angers, &place));
+        assert!(!may_edit_place(Role::Coordinator, 1, &dep_44, &place));
+        assert!(!may_edit_place(Role::Coordinator, 1, &saumur, &place));
+        assert!(!may_edit_place(Role::Mediator, 7, &dep_49, &place));
+        assert!(!may_edit_place(Role::Administrator, 7, &dep_49, &place));
     }
 
     #[test]

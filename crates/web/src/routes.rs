@@ -31,6 +31,12 @@ pub const ROUTES: &[Route] = &[
     route(Method::GET, "/structures", Page::Structures),
     route(Method::GET, "/annuaire", Page::Directory),
     route(Method::GET, "/annuaire/{id}", Page::PlaceDetail),
+    route(Method::GET, "/annuaire/{id}/modifier", Page::PlaceEditForm),
+    route(
+        Method::POST,
+        "/annuaire/{id}/modifier",
+        Page::PlaceEditSubmit,
+    ),
     route(Method::GET, "/annuaire/import", Page::DirectoryImportForm),
     route(
         Method::POST,
@@ -73,6 +79,8 @@ pub fn handler(page: Page) -> MethodRouter<AppState> {
         Page::Structures => get(pages::structures::list),
         Page::Directory => get(pages::directory::search),
         Page::PlaceDetail => get(pages::directory::show),
+        Page::PlaceEditForm => get(pages::place_edit::show_form),
+        Page::PlaceEditSubmit => post(pages::place_edit::submit),
         Page::DirectoryImportForm => get(pages::directory_import::show_form),
         Page::DirectoryImportPreview => post(pages::directory_import::preview)
             .layer(DefaultBodyLimit::max(crate::auth::csrf::MAX_BODY_BYTES)),

@@ -16,6 +16,7 @@ enum Expected {
     SignedIn,
     AdministratorOnly,
     CoordinatorOrAdministrator,
+    ManagerOrCoordinator,
 }
 
 const MATRIX: &[(&str, &str, Expected)] = &[
@@ -28,6 +29,16 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/structures", Expected::SignedIn),
     ("GET", "/annuaire", Expected::SignedIn),
     ("GET", "/annuaire/{id}", Expected::SignedIn),
+    (
+        "GET",
+        "/annuaire/{id}/modifier",
+        Expected::ManagerOrCoordinator,
+    ),
+    (
+        "POST",
+        "/annuaire/{id}/modifier",
+        Expected::ManagerOrCoordinator,
+    ),
     (
         "GET",
         "/annuaire/import",
@@ -75,6 +86,9 @@ fn may_pass(expected: Expected, role: Option<Role>) -> bool {
         Expected::Everyone => true,
         Expected::SignedIn => role.is_some(),
         Expected::AdministratorOnly => role == Some(Role::Administrator),
+        Expected::ManagerOrCoordinator => {
+            matches!(role, Some(Role::StructureManager | Role::Coordinator))
+        }
         Expected::CoordinatorOrAdministrator => {
             matches!(role, Some(Role::Coordinator | Role::Administrator))
         }
@@ -87,6 +101,7 @@ fn concrete(path: &str) -> String {
         "/static/{*path}" => "/static/app.css".to_owned(),
         "/api/v1/communes" => "/api/v1/communes?q=angers".to_owned(),
         "/annuaire/{id}" => "/annuaire/1".to_owned(),
+        "/annuaire/{id}/modifier" => "/annuaire/1/modifier".to_owned(),
         other => other.to_owned(),
     }
 }

@@ -5,13 +5,15 @@ use crate::auth::{CurrentUser, Viewer};
 use crate::directory_search::{run_search, DirectoryQuery, QueryErrors};
 use crate::error::WebError;
 use crate::layout::Layout;
-use crate::pages::render;
+use crate::pages::{format_time, render};
+use crate::policy::{may_edit_place, PlaceLocation};
 use crate::state::AppState;
 use aiguillage_domain::directory::{Audience, Cost, Service, SpecificSupport, SupportMode};
 use aiguillage_store::StoredPlace;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use serde::Deserialize;
 
 /// One option of a select, marked when chosen.
 struct Choice {
@@ -183,6 +185,10 @@ struct PlaceTemplate {
     summary: Option<String>,
     facts: Vec<Fact>,
     links: Vec<(&'static str, String)>,
+    id: i64,
+    editable: bool,
+    saved: bool,
+    changes: Vec<String>,
 }
 
 fn list<T: std::fmt::Display>(values: &[T]) -> String {
@@ -282,10 +288,17 @@ fn place_facts(stored: &StoredPlace) -> Vec<Fact> {
     ]
 }
 
+#[derive(Deserialize)]
+pub struct PlaceQuery {
+    modifie: Option<String>,
+}
+
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
+    user: CurrentUser,
     Path(id): Path<i64>,
+    Query(query): Query<PlaceQuery>,
 ) -> Result<Response, WebError> {
     let stored = state.store.place(id).await?;
     let mut links = Vec::new();
@@ -295,11 +308,43 @@ pub async fn show(
     if let Some(url) = &stored.place.accessibility_sheet_url {
         links.push(("Fiche d'accessibilité (Accès Libre)", url.clone()));
     }
+    let location = PlaceLocation {
+        structure_id: stored.structure_id,
+        departement_code: &stored.departement_code,
+        epci_code: stored.epci_code.as_deref(),
+    };
+    let account = &user.account;
+    let editable = may_edit_place(
+        account.role,
+        account.structure_id,
+        &account.territory,
+        &location,
+    );
+    let changes = state
+        .store
+        .place_changes(id, 5)
+        .await?
+        .into_iter()
+        .map(|change| {
+            let who = change
+                .account_name
+                .unwrap_or_else(|| "compte supprimé".into());
+            format!(
+                "{} — {who} — {}",
+                format_time(change.changed_at),
+                change.summary
+            )
+        })
+        .collect();
     render(&PlaceTemplate {
         layout: Layout::new(&state, &viewer, "/annuaire", &stored.place.name),
+        id,
         name: stored.place.name.clone(),
         summary: stored.place.summary.clone(),
         facts: place_facts(&stored),
         links,
+        editable,
+        saved: query.modifie.is_some(),
+        changes,
     })
 }

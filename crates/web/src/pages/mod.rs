@@ -7,6 +7,7 @@ pub mod directory_import;
 pub mod home;
 pub mod legal;
 pub mod login;
+pub mod place_edit;
 pub mod structures;
 pub mod territory;
 

@@ -111,21 +111,24 @@ async function importDirectoryFile(page) {
   console.log(`ok import d'un fichier : ${done?.replace(/\s+/g, ' ').trim()}`);
 }
 
-/** A structure manager updates the capacity of their own place. */
+/** A structure manager updates the capacity of their own place's offer. */
 async function editOwnPlace(page) {
   await page.goto(`${base}/annuaire?commune=Saumur&rayon=5`);
   await page.getByRole('link', { name: 'Espace public numérique de Saumur' }).click();
-  await page.getByRole('link', { name: 'Modifier ce lieu' }).click();
+  await page.waitForLoadState('load');
+  await page.screenshot({ path: join(shots, 'responsable-fiche-lieu.png'), fullPage: true });
+  await page.getByRole('link', { name: 'modifier cette offre' }).first().click();
   await page.waitForLoadState('load');
   await page.getByLabel('Capacité (personnes par semaine ou par cycle d\'ateliers)').fill('30');
-  await checkAccessibility(page, 'responsable modification lieu');
-  await page.screenshot({ path: join(shots, 'responsable-modification-lieu.png'), fullPage: true });
-  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await checkAccessibility(page, 'responsable modification offre');
+  await page.screenshot({ path: join(shots, 'responsable-modification-offre.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Enregistrer l\'offre' }).click();
   await page.waitForLoadState('load');
   const text = await page.locator('main').textContent();
-  if (!text?.includes('Modifications enregistrées') || !text.includes('Sophie Lefèvre')) fail(`modification du lieu non enregistrée : ${text?.slice(0, 300)}`);
+  if (!text?.includes('Modifications enregistrées') || !text.includes('Sophie Lefèvre')) fail(`modification de l'offre non enregistrée : ${text?.slice(0, 300)}`);
+  await checkAccessibility(page, 'responsable lieu modifie');
   await page.screenshot({ path: join(shots, 'responsable-lieu-modifie.png'), fullPage: true });
-  console.log('ok modification de son propre lieu, signée');
+  console.log('ok modification d\'une offre de son propre lieu, signée');
 }
 
 async function logIn(page, account) {

@@ -122,9 +122,16 @@ async fn seed(store: &Store) -> anyhow::Result<()> {
             .ok_or_else(|| {
                 anyhow::anyhow!("lieu de démonstration {} introuvable", demo_place.place.id)
             })?;
-        store
-            .set_orientation_facts(id, &demo_place.facts, None, now)
-            .await?;
+        store.set_support_model(id, demo_place.model).await?;
+        if let Some(stored) = store.offers_of(id).await?.into_iter().next() {
+            let offer = aiguillage_domain::directory::Offer {
+                facts: demo_place.facts.clone(),
+                ..stored.offer
+            };
+            store
+                .save_offer(id, Some(stored.id), &offer, None, now)
+                .await?;
+        }
         structure_ids.push(id);
     }
     for (email, name, role, structure, territory, password) in ACCOUNTS {

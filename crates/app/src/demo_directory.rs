@@ -5,10 +5,11 @@
 use aiguillage_domain::directory::*;
 use aiguillage_interop::france_services::UNKNOWN_PIVOT;
 
-/// A demo place and its orientation facts.
+/// A demo place, the support model of its structure and the facts of its offer.
 pub struct DemoPlace {
     pub place: Place,
-    pub facts: OrientationFacts,
+    pub model: Option<SupportModel>,
+    pub facts: OfferFacts,
 }
 
 /// Where a demo place is: id, name, INSEE code, postal code, commune, address.
@@ -38,16 +39,14 @@ fn facts(
     level: InterventionLevel,
     style: HelpStyle,
     kinds: &[HelpKind],
-    model: SupportModel,
     status: OfferStatus,
-) -> OrientationFacts {
-    OrientationFacts {
+) -> OfferFacts {
+    OfferFacts {
         capacity_per_week: Some(capacity),
         first_contact_delay_days: Some(delay),
         intervention_level: Some(level),
         help_style: Some(style),
         help_kinds: kinds.to_vec(),
-        support_model: Some(model),
         status: Some(status),
     }
 }
@@ -75,7 +74,8 @@ pub fn demo_places() -> Vec<DemoPlace> {
                     "48 B rue Paul Bert",
                 ))
             },
-            facts: OrientationFacts::default(),
+            model: None,
+            facts: OfferFacts::default(),
         },
         DemoPlace {
             place: Place {
@@ -95,13 +95,13 @@ pub fn demo_places() -> Vec<DemoPlace> {
                     "3 boulevard de la Résistance",
                 ))
             },
+            model: Some(BenefitClaimantChannel),
             facts: facts(
                 25,
                 3,
                 FirstLevel,
                 ActsOnBehalf,
                 &[DigitalEmergency],
-                BenefitClaimantChannel,
                 LocalOfficial,
             ),
         },
@@ -135,13 +135,13 @@ pub fn demo_places() -> Vec<DemoPlace> {
                     "49 rue Toussaint",
                 ))
             },
+            model: Some(PlaceOfKnowledge),
             facts: facts(
                 40,
                 10,
                 SecondLevel,
                 Teaches,
                 &[Inclusion, Acculturation],
-                PlaceOfKnowledge,
                 LocalOfficial,
             ),
         },
@@ -169,15 +169,8 @@ pub fn demo_places() -> Vec<DemoPlace> {
                     "12 rue de Normandie",
                 ))
             },
-            facts: facts(
-                15,
-                7,
-                SecondLevel,
-                Both,
-                &[Inclusion],
-                Charity,
-                LocalOfficial,
-            ),
+            model: Some(Charity),
+            facts: facts(15, 7, SecondLevel, Both, &[Inclusion], LocalOfficial),
         },
         DemoPlace {
             place: Place {
@@ -195,15 +188,8 @@ pub fn demo_places() -> Vec<DemoPlace> {
                     "2 rue Jean Jaurès",
                 ))
             },
-            facts: facts(
-                30,
-                14,
-                FirstLevel,
-                Teaches,
-                &[Inclusion],
-                BenefitClaimantChannel,
-                NationalOfficial,
-            ),
+            model: Some(BenefitClaimantChannel),
+            facts: facts(30, 14, FirstLevel, Teaches, &[Inclusion], NationalOfficial),
         },
         DemoPlace {
             place: Place {
@@ -221,13 +207,13 @@ pub fn demo_places() -> Vec<DemoPlace> {
                     "24 avenue Maudet",
                 ))
             },
+            model: Some(HealthLikePublicService),
             facts: facts(
                 20,
                 5,
                 FirstLevel,
                 ActsOnBehalf,
                 &[DigitalEmergency],
-                HealthLikePublicService,
                 LocalOfficial,
             ),
         },
@@ -251,13 +237,13 @@ pub fn demo_places() -> Vec<DemoPlace> {
                     "10 rue du Planty",
                 ))
             },
+            model: Some(BenefitClaimantChannel),
             facts: facts(
                 50,
                 2,
                 FirstLevel,
                 ActsOnBehalf,
                 &[DigitalEmergency],
-                BenefitClaimantChannel,
                 NationalOfficial,
             ),
         },
@@ -288,13 +274,13 @@ pub fn demo_places() -> Vec<DemoPlace> {
                     "1 rue Beaurepaire",
                 ))
             },
+            model: Some(PlaceOfKnowledge),
             facts: facts(
                 24,
                 7,
                 SecondLevel,
                 Teaches,
                 &[Inclusion, Acculturation],
-                PlaceOfKnowledge,
                 LocalOfficial,
             ),
         },
@@ -320,15 +306,8 @@ pub fn demo_places() -> Vec<DemoPlace> {
                     "5 place du Général de Gaulle",
                 ))
             },
-            facts: facts(
-                10,
-                21,
-                SecondLevel,
-                Teaches,
-                &[Inclusion],
-                Charity,
-                Informal,
-            ),
+            model: Some(Charity),
+            facts: facts(10, 21, SecondLevel, Teaches, &[Inclusion], Informal),
         },
         DemoPlace {
             place: Place {
@@ -348,13 +327,13 @@ pub fn demo_places() -> Vec<DemoPlace> {
                     "Rue de l'Arceau",
                 ))
             },
+            model: Some(PlaceOfKnowledge),
             facts: facts(
                 12,
                 14,
                 SecondLevel,
                 Teaches,
                 &[Acculturation],
-                PlaceOfKnowledge,
                 LocalOfficial,
             ),
         },
@@ -378,15 +357,8 @@ pub fn demo_places() -> Vec<DemoPlace> {
                     "8 rue des Arènes",
                 ))
             },
-            facts: facts(
-                16,
-                10,
-                SecondLevel,
-                Teaches,
-                &[Acculturation],
-                PersonalService,
-                Informal,
-            ),
+            model: Some(PersonalService),
+            facts: facts(16, 10, SecondLevel, Teaches, &[Acculturation], Informal),
         },
         DemoPlace {
             place: Place {
@@ -412,13 +384,13 @@ pub fn demo_places() -> Vec<DemoPlace> {
                     "Place de l'Église, Saint-Florent-le-Vieil",
                 ))
             },
+            model: Some(HealthLikePublicService),
             facts: facts(
                 18,
                 10,
                 SecondLevel,
                 Both,
                 &[Inclusion, DigitalEmergency],
-                HealthLikePublicService,
                 LocalOfficial,
             ),
         },

@@ -1,8 +1,9 @@
 //! The directory in storage: places of the national standard upserted on (source, id) in one
 //! transaction, with the commune resolved from the reference data, and read back for search and export.
 
+use crate::offers::{insert_offer, refresh_default_offer};
 use crate::{Store, StoreError};
-use aiguillage_domain::directory::{OrientationFacts, Place};
+use aiguillage_domain::directory::{Offer, Place, SupportModel};
 use aiguillage_domain::territory::{search_key, TerritoryScope};
 use aiguillage_domain::UnixSeconds;
 use sqlx::any::AnyRow;
@@ -47,7 +48,8 @@ pub struct StoredPlace {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub place: Place,
-    pub orientation: OrientationFacts,
+    /// The support model of the structure (PRODUCT.md), set by its manager or a coordinator.
+    pub support_model: Option<SupportModel>,
 }
 
 /// The reference communes, loaded once per import to resolve each place's commune.
@@ -193,7 +195,7 @@ impl Store {
         };
         let sql = format!(
             "SELECT s.id, s.source, s.commune_code, c.departement_code, c.epci_code, s.latitude, s.longitude, s.place_json,
-                    s.orientation_json
+                    s.support_model
              FROM structures s JOIN communes c ON c.code = s.commune_code
              WHERE s.place_json IS NOT NULL {condition} ORDER BY s.name, s.id"
         );
@@ -214,7 +216,7 @@ impl Store {
     ) -> Result<Vec<StoredPlace>, StoreError> {
         let rows = sqlx::query(
             "SELECT s.id, s.source, s.commune_code, c.departement_code, c.epci_code, s.latitude, s.longitude, s.place_json,
-                    s.orientation_json
+                    s.support_model
              FROM structures s JOIN communes c ON c.code = s.commune_code
              WHERE s.place_json IS NOT NULL AND s.latitude BETWEEN $1 AND $2 AND s.longitude BETWEEN $3 AND $4
              ORDER BY s.name, s.id",
@@ -242,7 +244,7 @@ impl Store {
     pub async fn place(&self, structure_id: i64) -> Result<StoredPlace, StoreError> {
         let row = sqlx::query(
             "SELECT s.id, s.source, s.commune_code, c.departement_code, c.epci_code, s.latitude, s.longitude, s.place_json,
-                    s.orientation_json
+                    s.support_model
              FROM structures s JOIN communes c ON c.code = s.commune_code
              WHERE s.place_json IS NOT NULL AND s.id = $1",
         )
@@ -265,13 +267,13 @@ impl Store {
         Ok(latitude.zip(longitude))
     }
 
-    /// Saves a place edited by hand (standard fields and orientation facts) and records who changed
+    /// Saves a place edited by hand (standard fields and support model) and records who changed
     /// what, in one transaction.
     pub async fn update_place_by_hand(
         &self,
         structure_id: i64,
         place: &Place,
-        facts: &OrientationFacts,
+        support_model: Option<SupportModel>,
         change: (i64, &str),
         now: UnixSeconds,
     ) -> Result<(), StoreError> {
@@ -280,7 +282,7 @@ impl Store {
         let mut transaction = self.pool.begin().await?;
         let result = sqlx::query(
             "UPDATE structures SET services = $1, audiences = $2, specific_support = $3, support_modes = $4,
-                 costs = $5, place_json = $6, orientation_json = $7, updated_at = $8, updated_by = $9
+                 costs = $5, place_json = $6, support_model = $7, updated_at = $8, updated_by = $9
              WHERE id = $10 AND place_json IS NOT NULL",
         )
         .bind(joined(&place.services))
@@ -289,7 +291,7 @@ impl Store {
         .bind(joined(&place.support_modes))
         .bind(joined(&place.costs))
         .bind(serde_json::to_string(place).map_err(corrupt)?)
-        .bind(serde_json::to_string(facts).map_err(corrupt)?)
+        .bind(support_model.map(SupportModel::label))
         .bind(now)
         .bind(account_id)
         .bind(structure_id)
@@ -298,6 +300,7 @@ impl Store {
         if result.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("lieu {structure_id}")));
         }
+        refresh_default_offer(&mut transaction, structure_id, place, Some(account_id), now).await?;
         sqlx::query("INSERT INTO structure_changes (structure_id, account_id, changed_at, summary) VALUES ($1, $2, $3, $4)")
             .bind(structure_id)
             .bind(account_id)
@@ -335,19 +338,14 @@ impl Store {
             .collect()
     }
 
-    /// Sets the orientation facts of a place (capacity, delay, level…), dated and attributed.
-    pub async fn set_orientation_facts(
+    /// Sets the support model of a structure.
+    pub async fn set_support_model(
         &self,
         structure_id: i64,
-        facts: &OrientationFacts,
-        actor_account_id: Option<i64>,
-        now: UnixSeconds,
+        model: Option<SupportModel>,
     ) -> Result<(), StoreError> {
-        let json = serde_json::to_string(facts).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let result = sqlx::query("UPDATE structures SET orientation_json = $1, updated_at = $2, updated_by = $3 WHERE id = $4")
-            .bind(json)
-            .bind(now)
-            .bind(actor_account_id)
+        let result = sqlx::query("UPDATE structures SET support_model = $1 WHERE id = $2")
+            .bind(model.map(SupportModel::label))
             .bind(structure_id)
             .execute(&self.pool)
             .await?;
@@ -497,10 +495,11 @@ async fn insert_place(
     row: &PlaceRow<'_>,
 ) -> Result<(), StoreError> {
     let place = row.place;
-    sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO structures (name, kind, commune_code, created_at, source, source_id, pivot, latitude, longitude,
              services, audiences, specific_support, support_modes, costs, place_json, updated_at, updated_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $4, $16)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $4, $16)
+         RETURNING id",
     )
     .bind(&place.name)
     .bind(row.kind())
@@ -518,7 +517,17 @@ async fn insert_place(
     .bind(joined(&place.costs))
     .bind(row.place_json)
     .bind(row.actor_account_id)
-    .execute(&mut *connection)
+    .fetch_one(&mut *connection)
+    .await?;
+    let id: i64 = inserted.try_get("id")?;
+    insert_offer(
+        connection,
+        id,
+        0,
+        &Offer::mirroring(place),
+        row.actor_account_id,
+        row.now,
+    )
     .await?;
     Ok(())
 }
@@ -552,12 +561,13 @@ async fn update_place(
     .bind(id)
     .execute(&mut *connection)
     .await?;
+    refresh_default_offer(connection, id, place, row.actor_account_id, row.now).await?;
     Ok(())
 }
 
 fn stored_place(row: &AnyRow) -> Result<StoredPlace, StoreError> {
     let place_json: String = row.try_get("place_json")?;
-    let orientation_json: Option<String> = row.try_get("orientation_json")?;
+    let support_model: Option<String> = row.try_get("support_model")?;
     let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
     Ok(StoredPlace {
         structure_id: row.try_get("id")?,
@@ -568,9 +578,6 @@ fn stored_place(row: &AnyRow) -> Result<StoredPlace, StoreError> {
         latitude: row.try_get("latitude")?,
         longitude: row.try_get("longitude")?,
         place: serde_json::from_str(&place_json).map_err(corrupt)?,
-        orientation: match orientation_json {
-            Some(json) => serde_json::from_str(&json).map_err(corrupt)?,
-            None => OrientationFacts::default(),
-        },
+        support_model: support_model.as_deref().and_then(SupportModel::from_label),
     })
 }

@@ -1,7 +1,9 @@
 //! The directory in storage, on whichever backend the test run names: upsert on (source, id), commune
 //! resolution, rejections, territory filter.
 
-use aiguillage_domain::directory::{OrientationFacts, Place, Service};
+use aiguillage_domain::directory::{
+    Offer, OfferFacts, Place, Service, SupportModel, DEFAULT_OFFER_NAME,
+};
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_interop::territory::embedded;
 use aiguillage_store::testing::fresh_store;
@@ -142,18 +144,84 @@ async fn places_are_filtered_by_territory_and_keep_their_orientation_facts() {
         .expect("places");
     assert_eq!(in_angers_epci.len(), 1);
 
-    let facts = OrientationFacts {
-        capacity_per_week: Some(12),
-        first_contact_delay_days: Some(5),
-        ..OrientationFacts::default()
-    };
+    let structure_id = in_49[0].structure_id;
     store
-        .set_orientation_facts(in_49[0].structure_id, &facts, None, 400)
+        .set_support_model(structure_id, Some(SupportModel::PlaceOfKnowledge))
         .await
-        .expect("facts");
+        .expect("model");
     let reread = store
         .places(Some(&TerritoryScope::Departement("49".into())))
         .await
         .expect("places");
-    assert_eq!(reread[0].orientation, facts);
+    assert_eq!(
+        reread[0].support_model,
+        Some(SupportModel::PlaceOfKnowledge)
+    );
+}
+
+#[tokio::test]
+async fn an_imported_place_gets_one_offer_that_reimports_refresh_without_losing_its_facts() {
+    let store = store_with_pays_de_la_loire().await;
+    let mut places = vec![(2, place("a", "Angers", "49000", Some("49007")))];
+    store
+        .import_places("test", &places, None, 100, &|_, _| {})
+        .await
+        .expect("import");
+    let id = store
+        .place_id("test", "a")
+        .await
+        .expect("id")
+        .expect("place");
+    let offers = store.offers_of(id).await.expect("offers");
+    assert_eq!(offers.len(), 1);
+    assert_eq!(offers[0].offer.name, DEFAULT_OFFER_NAME);
+    assert_eq!(
+        offers[0].offer.services,
+        vec![Service::AdministrativeProcedures]
+    );
+
+    let mut refined = offers[0].offer.clone();
+    refined.facts = OfferFacts {
+        capacity_per_week: Some(12),
+        first_contact_delay_days: Some(5),
+        ..OfferFacts::default()
+    };
+    store
+        .save_offer(id, Some(offers[0].id), &refined, None, 200)
+        .await
+        .expect("save");
+    let workshop = Offer {
+        name: "Ateliers".into(),
+        services: vec![Service::SafeUse],
+        ..Offer::default()
+    };
+    let workshop_id = store
+        .save_offer(id, None, &workshop, None, 200)
+        .await
+        .expect("new offer");
+
+    places[0].1.services.push(Service::EverydayTools);
+    store
+        .import_places("test", &places, None, 300, &|_, _| {})
+        .await
+        .expect("reimport");
+    let offers = store.offers_of(id).await.expect("offers");
+    assert_eq!(offers.len(), 2);
+    assert_eq!(
+        offers[0].offer.services,
+        vec![Service::AdministrativeProcedures, Service::EverydayTools]
+    );
+    assert_eq!(
+        offers[0].offer.facts.capacity_per_week,
+        Some(12),
+        "facts survive a re-import"
+    );
+    assert_eq!((offers[1].id, offers[1].position), (workshop_id, 1));
+    assert!(
+        store
+            .save_offer(id + 1000, Some(workshop_id), &workshop, None, 400)
+            .await
+            .is_err(),
+        "not another structure's offer"
+    );
 }

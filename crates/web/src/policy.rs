@@ -20,6 +20,10 @@ pub enum Page {
     DirectoryImportForm,
     PlaceEditForm,
     PlaceEditSubmit,
+    OfferNewForm,
+    OfferCreate,
+    OfferEditForm,
+    OfferUpdate,
     DirectoryImportPreview,
     DirectoryImportConfirm,
     AdminAccounts,
@@ -48,6 +52,9 @@ pub enum Audience {
     Roles(&'static [Role]),
 }
 
+/// Who edits the directory: structure managers (their own place) and coordinators (their territory).
+const EDITORS: Audience = Audience::Roles(&[Role::StructureManager, Role::Coordinator]);
+
 /// The access table: one line per page.
 pub const ACCESS: &[(Page, Audience)] = &[
     (Page::Home, Audience::SignedIn),
@@ -67,6 +74,10 @@ pub const ACCESS: &[(Page, Audience)] = &[
         Page::PlaceEditSubmit,
         Audience::Roles(&[Role::StructureManager, Role::Coordinator]),
     ),
+    (Page::OfferNewForm, EDITORS),
+    (Page::OfferCreate, EDITORS),
+    (Page::OfferEditForm, EDITORS),
+    (Page::OfferUpdate, EDITORS),
     (
         Page::DirectoryImportForm,
         Audience::Roles(&[Role::Coordinator, Role::Administrator]),

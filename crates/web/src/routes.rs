@@ -33,6 +33,26 @@ pub const ROUTES: &[Route] = &[
     route(Method::GET, "/annuaire/{id}", Page::PlaceDetail),
     route(Method::GET, "/annuaire/{id}/modifier", Page::PlaceEditForm),
     route(
+        Method::GET,
+        "/annuaire/{id}/offres/nouvelle",
+        Page::OfferNewForm,
+    ),
+    route(
+        Method::POST,
+        "/annuaire/{id}/offres/nouvelle",
+        Page::OfferCreate,
+    ),
+    route(
+        Method::GET,
+        "/annuaire/{id}/offres/{offre}",
+        Page::OfferEditForm,
+    ),
+    route(
+        Method::POST,
+        "/annuaire/{id}/offres/{offre}",
+        Page::OfferUpdate,
+    ),
+    route(
         Method::POST,
         "/annuaire/{id}/modifier",
         Page::PlaceEditSubmit,
@@ -81,6 +101,10 @@ pub fn handler(page: Page) -> MethodRouter<AppState> {
         Page::PlaceDetail => get(pages::directory::show),
         Page::PlaceEditForm => get(pages::place_edit::show_form),
         Page::PlaceEditSubmit => post(pages::place_edit::submit),
+        Page::OfferNewForm => get(pages::offer_edit::show_new),
+        Page::OfferCreate => post(pages::offer_edit::create),
+        Page::OfferEditForm => get(pages::offer_edit::show_existing),
+        Page::OfferUpdate => post(pages::offer_edit::update),
         Page::DirectoryImportForm => get(pages::directory_import::show_form),
         Page::DirectoryImportPreview => post(pages::directory_import::preview)
             .layer(DefaultBodyLimit::max(crate::auth::csrf::MAX_BODY_BYTES)),

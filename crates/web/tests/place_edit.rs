@@ -3,7 +3,7 @@
 
 mod common;
 
-use aiguillage_domain::directory::{Place, Service};
+use aiguillage_domain::directory::{HelpStyle, Place, Service, SupportModel};
 use aiguillage_domain::role::Role;
 use aiguillage_web::accounts::{create_account, AccountRequest, Requester};
 use axum::http::StatusCode;
@@ -114,8 +114,7 @@ async fn a_manager_edits_their_own_place_and_the_change_is_signed() {
         &[
             ("services", "Utilisation sécurisée du numérique"),
             ("publics", "Seniors"),
-            ("capacite", "12"),
-            ("delai", "5"),
+            ("modele", "Lieu de savoir"),
         ],
     );
     let response = app
@@ -132,7 +131,13 @@ async fn a_manager_edits_their_own_place_and_the_change_is_signed() {
     );
     let stored = app.store.place(angers).await.expect("place");
     assert_eq!(stored.place.services, vec![Service::SafeUse]);
-    assert_eq!(stored.orientation.capacity_per_week, Some(12));
+    assert_eq!(stored.support_model, Some(SupportModel::PlaceOfKnowledge));
+    let default_offer = &app.store.offers_of(angers).await.expect("offers")[0];
+    assert_eq!(
+        default_offer.offer.services,
+        vec![Service::SafeUse],
+        "the default offer follows the place"
+    );
     let changes = app.store.place_changes(angers, 5).await.expect("changes");
     assert_eq!(
         changes[0].account_name.as_deref(),
@@ -140,7 +145,7 @@ async fn a_manager_edits_their_own_place_and_the_change_is_signed() {
     );
     assert!(
         changes[0].summary.contains("services")
-            && changes[0].summary.contains("informations d'orientation"),
+            && changes[0].summary.contains("modèle d'accompagnement"),
         "{}",
         changes[0].summary
     );
@@ -155,6 +160,101 @@ async fn a_manager_edits_their_own_place_and_the_change_is_signed() {
         .get(&format!("/annuaire/{nantes}/modifier"), Some(&manager))
         .await;
     assert_eq!(other.status(), StatusCode::FORBIDDEN, "not their structure");
+}
+
+#[tokio::test]
+async fn a_manager_adds_an_offer_with_its_capacity_and_refines_the_default_one() {
+    let (app, angers, nantes, manager) = app_with_places().await;
+    let fields = vec![
+        ("csrf_token", manager.csrf.as_str()),
+        ("nom", "Ateliers premiers pas"),
+        ("services", "Maîtrise des outils numériques du quotidien"),
+        ("publics", "Seniors"),
+        ("modalites", "Dans un atelier collectif"),
+        ("capacite", "8"),
+        ("delai", "14"),
+        ("niveau", "Second niveau (parcours d'apprentissage)"),
+        ("maniere", "Apprend à faire"),
+        ("type_aide", "Inclusion numérique"),
+        ("statut", "Officielle locale"),
+    ];
+    let created = app
+        .post_form(
+            &format!("/annuaire/{angers}/offres/nouvelle"),
+            Some(&manager.cookie),
+            &fields,
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let offers = app.store.offers_of(angers).await.expect("offers");
+    assert_eq!(offers.len(), 2);
+    let workshop = &offers[1].offer;
+    assert_eq!(workshop.name, "Ateliers premiers pas");
+    assert_eq!(workshop.facts.capacity_per_week, Some(8));
+    assert_eq!(workshop.facts.help_style, Some(HelpStyle::Teaches));
+
+    let default_id = offers[0].id.to_string();
+    let refine = vec![
+        ("csrf_token", manager.csrf.as_str()),
+        ("nom", "Permanence démarches"),
+        ("services", "Aide aux démarches administratives"),
+        ("capacite", "20"),
+        ("maniere", "Fait pour la personne (aidant habilité)"),
+    ];
+    let updated = app
+        .post_form(
+            &format!("/annuaire/{angers}/offres/{default_id}"),
+            Some(&manager.cookie),
+            &refine,
+        )
+        .await;
+    assert_eq!(updated.status(), StatusCode::SEE_OTHER);
+    let offers = app.store.offers_of(angers).await.expect("offers");
+    assert_eq!(offers[0].offer.name, "Permanence démarches");
+    assert_eq!(offers[0].offer.facts.capacity_per_week, Some(20));
+    let page = body_text(
+        app.get(&format!("/annuaire/{angers}"), Some(&manager))
+            .await,
+    )
+    .await;
+    assert!(
+        page.contains("Offres (2)")
+            && page.contains("Ateliers premiers pas")
+            && page.contains("Offre « Permanence démarches » modifiée")
+    );
+
+    let foreign = app
+        .post_form(
+            &format!("/annuaire/{nantes}/offres/nouvelle"),
+            Some(&manager.cookie),
+            &fields,
+        )
+        .await;
+    assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+    let bad = vec![
+        ("csrf_token", manager.csrf.as_str()),
+        ("nom", ""),
+        ("capacite", "-3"),
+    ];
+    let refused = app
+        .post_form(
+            &format!("/annuaire/{angers}/offres/nouvelle"),
+            Some(&manager.cookie),
+            &bad,
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = body_text(refused).await;
+    assert!(
+        html.contains("Le nom de l'offre est obligatoire.")
+            && html.contains("nombre entier entre 0 et 10000"),
+        "{html}"
+    );
+    assert_eq!(
+        app.store.offers_of(angers).await.expect("offers").len(),
+        2,
+        "nothing saved"
+    );
 }
 
 #[tokio::test]
@@ -193,7 +293,6 @@ async fn bad_input_is_explained_and_nothing_is_saved() {
         ("horaires", "le matin"),
         ("telephone", "02 41"),
         ("courriels", "accueil-at-mairie"),
-        ("capacite", "beaucoup"),
         ("services", "Cuisine"),
     ];
     let response = app
@@ -209,7 +308,6 @@ async fn bad_input_is_explained_and_nothing_is_saved() {
         "Horaires non compris",
         "Numéro au format international",
         "nom@domaine.fr",
-        "nombre entier entre 0 et 10000",
         "Valeur « Cuisine » inconnue.",
     ] {
         assert!(html.contains(message), "missing « {message} »");

@@ -31,6 +31,26 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/annuaire/{id}", Expected::SignedIn),
     (
         "GET",
+        "/annuaire/{id}/offres/nouvelle",
+        Expected::ManagerOrCoordinator,
+    ),
+    (
+        "POST",
+        "/annuaire/{id}/offres/nouvelle",
+        Expected::ManagerOrCoordinator,
+    ),
+    (
+        "GET",
+        "/annuaire/{id}/offres/{offre}",
+        Expected::ManagerOrCoordinator,
+    ),
+    (
+        "POST",
+        "/annuaire/{id}/offres/{offre}",
+        Expected::ManagerOrCoordinator,
+    ),
+    (
+        "GET",
         "/annuaire/{id}/modifier",
         Expected::ManagerOrCoordinator,
     ),
@@ -101,6 +121,8 @@ fn concrete(path: &str) -> String {
         "/static/{*path}" => "/static/app.css".to_owned(),
         "/api/v1/communes" => "/api/v1/communes?q=angers".to_owned(),
         "/annuaire/{id}" => "/annuaire/1".to_owned(),
+        "/annuaire/{id}/offres/nouvelle" => "/annuaire/1/offres/nouvelle".to_owned(),
+        "/annuaire/{id}/offres/{offre}" => "/annuaire/1/offres/1".to_owned(),
         "/annuaire/{id}/modifier" => "/annuaire/1/modifier".to_owned(),
         other => other.to_owned(),
     }

@@ -7,5 +7,5 @@ pub mod place;
 pub mod search;
 pub mod vocabulary;
 
-pub use place::{OrientationFacts, Place};
+pub use place::{Offer, OfferError, OfferFacts, Place, DEFAULT_OFFER_NAME, MAX_OFFER_NAME};
 pub use vocabulary::*;

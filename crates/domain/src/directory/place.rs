@@ -65,9 +65,9 @@ pub struct Place {
 }
 
 /// What orientation needs to know of an offer and the standard does not carry. Every field is optional:
-/// an imported place has none of them until its manager fills them in.
+/// an imported offer has none of them until its structure's manager fills them in.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct OrientationFacts {
+pub struct OfferFacts {
     /// People the offer can take per week (or per workshop cycle).
     pub capacity_per_week: Option<u32>,
     /// Usual delay before a first contact, in days.
@@ -75,6 +75,115 @@ pub struct OrientationFacts {
     pub intervention_level: Option<InterventionLevel>,
     pub help_style: Option<HelpStyle>,
     pub help_kinds: Vec<HelpKind>,
-    pub support_model: Option<SupportModel>,
     pub status: Option<OfferStatus>,
+}
+
+/// One offer of a structure: what help, for whom, how, at what cost, and the facts orientation weighs.
+/// A place imported from the standard gets one offer mirroring the place's lists; its manager can
+/// refine it and add others (a free-access space, a workshop cycle, a habilitated helper…).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Offer {
+    pub name: String,
+    pub services: Vec<Service>,
+    pub audiences: Vec<Audience>,
+    pub specific_support: Vec<SpecificSupport>,
+    pub support_modes: Vec<SupportMode>,
+    pub costs: Vec<Cost>,
+    pub facts: OfferFacts,
+}
+
+/// The name of the offer an imported place starts with.
+pub const DEFAULT_OFFER_NAME: &str = "Accompagnement proposé par le lieu";
+/// Longest offer name, in characters.
+pub const MAX_OFFER_NAME: usize = 120;
+
+/// Why an offer is refused; the message is what the person reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OfferError {
+    #[error("Le nom de l'offre est obligatoire.")]
+    EmptyName,
+    #[error("Le nom de l'offre ne doit pas dépasser {MAX_OFFER_NAME} caractères.")]
+    NameTooLong,
+    #[error("Choisissez au moins un service.")]
+    NoService,
+}
+
+impl Offer {
+    /// The offer a place starts with: the place's own lists, no facts yet.
+    pub fn mirroring(place: &Place) -> Offer {
+        Offer {
+            name: DEFAULT_OFFER_NAME.to_owned(),
+            facts: OfferFacts::default(),
+            ..Offer::default()
+        }
+        .with_lists_of(place)
+    }
+
+    /// The same offer with the place's lists (after a re-import), its name and facts kept.
+    pub fn with_lists_of(self, place: &Place) -> Offer {
+        Offer {
+            services: place.services.clone(),
+            audiences: place.audiences.clone(),
+            specific_support: place.specific_support.clone(),
+            support_modes: place.support_modes.clone(),
+            costs: place.costs.clone(),
+            ..self
+        }
+    }
+
+    /// Checks what a person typed.
+    pub fn check(&self) -> Result<(), OfferError> {
+        let name = self.name.trim();
+        if name.is_empty() {
+            return Err(OfferError::EmptyName);
+        }
+        if name.chars().count() > MAX_OFFER_NAME {
+            return Err(OfferError::NameTooLong);
+        }
+        if self.services.is_empty() {
+            return Err(OfferError::NoService);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reimport_refreshes_the_lists_and_keeps_the_name_and_facts() {
+        let place = Place {
+            services: vec![Service::SafeUse],
+            audiences: vec![Audience::Seniors],
+            ..Place::default()
+        };
+        let mut offer = Offer::mirroring(&place);
+        assert_eq!(offer.services, vec![Service::SafeUse]);
+        offer.name = "Ateliers seniors".into();
+        offer.facts.capacity_per_week = Some(8);
+        let changed = Place {
+            services: vec![Service::EverydayTools],
+            ..place
+        };
+        let refreshed = offer.with_lists_of(&changed);
+        assert_eq!(refreshed.services, vec![Service::EverydayTools]);
+        assert_eq!(refreshed.name, "Ateliers seniors");
+        assert_eq!(refreshed.facts.capacity_per_week, Some(8));
+    }
+
+    #[test]
+    fn an_offer_needs_a_name_and_a_service() {
+        let offer = Offer {
+            name: " ".into(),
+            services: vec![Service::SafeUse],
+            ..Offer::default()
+        };
+        assert_eq!(offer.check(), Err(OfferError::EmptyName));
+        let offer = Offer {
+            name: "Permanence".into(),
+            ..Offer::default()
+        };
+        assert_eq!(offer.check(), Err(OfferError::NoService));
+    }
 }

@@ -13,8 +13,26 @@ ALTER TABLE structures ADD COLUMN specific_support TEXT NOT NULL DEFAULT '';
 ALTER TABLE structures ADD COLUMN support_modes TEXT NOT NULL DEFAULT '';
 ALTER TABLE structures ADD COLUMN costs TEXT NOT NULL DEFAULT '';
 ALTER TABLE structures ADD COLUMN place_json TEXT;        -- domain::directory::Place as JSON
-ALTER TABLE structures ADD COLUMN orientation_json TEXT;  -- domain::directory::OrientationFacts as JSON
+ALTER TABLE structures ADD COLUMN support_model TEXT;     -- domain::directory::SupportModel label
 ALTER TABLE structures ADD COLUMN updated_at BIGINT;
 ALTER TABLE structures ADD COLUMN updated_by BIGINT REFERENCES accounts (id);
 CREATE UNIQUE INDEX structures_source_id ON structures (source, source_id);
 CREATE INDEX structures_commune ON structures (commune_code);
+
+-- The offers of a structure. An imported place gets one (position 0) mirroring its lists; managers
+-- refine it and add others. The whole offer is kept as JSON; the lists beside it serve search.
+CREATE TABLE offers (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    structure_id BIGINT NOT NULL REFERENCES structures (id) ON DELETE CASCADE,
+    position BIGINT NOT NULL,
+    name TEXT NOT NULL,
+    services TEXT NOT NULL,
+    audiences TEXT NOT NULL,
+    specific_support TEXT NOT NULL,
+    support_modes TEXT NOT NULL,
+    costs TEXT NOT NULL,
+    offer_json TEXT NOT NULL,          -- domain::directory::Offer as JSON
+    updated_at BIGINT NOT NULL,
+    updated_by BIGINT REFERENCES accounts (id),
+    UNIQUE (structure_id, position)
+);

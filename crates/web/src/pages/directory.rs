@@ -9,7 +9,7 @@ use crate::pages::{format_time, render};
 use crate::policy::{may_edit_place, PlaceLocation};
 use crate::state::AppState;
 use aiguillage_domain::directory::{Audience, Cost, Service, SpecificSupport, SupportMode};
-use aiguillage_store::StoredPlace;
+use aiguillage_store::{StoredOffer, StoredPlace};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
@@ -189,6 +189,7 @@ struct PlaceTemplate {
     editable: bool,
     saved: bool,
     changes: Vec<String>,
+    offers: Vec<OfferCard>,
 }
 
 fn list<T: std::fmt::Display>(values: &[T]) -> String {
@@ -202,9 +203,74 @@ fn list<T: std::fmt::Display>(values: &[T]) -> String {
     }
 }
 
+/// An offer as the place page shows it.
+struct OfferCard {
+    id: i64,
+    name: String,
+    facts: Vec<Fact>,
+}
+
+fn offer_card(stored: &StoredOffer) -> OfferCard {
+    let (offer, facts) = (&stored.offer, &stored.offer.facts);
+    let optional = |value: Option<&'static str>| value.unwrap_or("non renseigné").to_owned();
+    OfferCard {
+        id: stored.id,
+        name: offer.name.clone(),
+        facts: vec![
+            Fact {
+                label: "Services",
+                value: list(&offer.services),
+            },
+            Fact {
+                label: "Publics",
+                value: list(&offer.audiences),
+            },
+            Fact {
+                label: "Prise en charge spécifique",
+                value: list(&offer.specific_support),
+            },
+            Fact {
+                label: "Modalités",
+                value: list(&offer.support_modes),
+            },
+            Fact {
+                label: "Frais",
+                value: list(&offer.costs),
+            },
+            Fact {
+                label: "Capacité (personnes par semaine)",
+                value: facts
+                    .capacity_per_week
+                    .map_or("non renseignée".into(), |c| c.to_string()),
+            },
+            Fact {
+                label: "Délai habituel avant premier contact",
+                value: facts
+                    .first_contact_delay_days
+                    .map_or("non renseigné".into(), |d| format!("{d} jours")),
+            },
+            Fact {
+                label: "Niveau d'intervention",
+                value: optional(facts.intervention_level.map(|l| l.label())),
+            },
+            Fact {
+                label: "Manière d'aider",
+                value: optional(facts.help_style.map(|s| s.label())),
+            },
+            Fact {
+                label: "Types d'aide",
+                value: list(&facts.help_kinds),
+            },
+            Fact {
+                label: "Statut",
+                value: optional(facts.status.map(|s| s.label())),
+            },
+        ],
+    }
+}
+
 fn place_facts(stored: &StoredPlace) -> Vec<Fact> {
     let place = &stored.place;
-    let orientation = &stored.orientation;
     let optional =
         |value: &Option<String>| value.clone().unwrap_or_else(|| "non renseigné".to_owned());
     let address = [
@@ -266,16 +332,10 @@ fn place_facts(stored: &StoredPlace) -> Vec<Fact> {
             value: list(&place.mobility),
         },
         Fact {
-            label: "Capacité (personnes par semaine)",
-            value: orientation
-                .capacity_per_week
-                .map_or("non renseignée".into(), |c| c.to_string()),
-        },
-        Fact {
-            label: "Délai habituel avant premier contact",
-            value: orientation
-                .first_contact_delay_days
-                .map_or("non renseigné".into(), |d| format!("{d} jours")),
+            label: "Modèle d'accompagnement",
+            value: stored
+                .support_model
+                .map_or("non renseigné".into(), |m| m.label().to_owned()),
         },
         Fact {
             label: "Source",
@@ -346,5 +406,12 @@ pub async fn show(
         editable,
         saved: query.modifie.is_some(),
         changes,
+        offers: state
+            .store
+            .offers_of(id)
+            .await?
+            .iter()
+            .map(offer_card)
+            .collect(),
     })
 }

@@ -1,0 +1,307 @@
+//! Creating and editing the offers of a place: name, what help for whom and how, at what cost, and the
+//! facts orientation weighs (capacity, delay, level, help style, kinds of help, status). Same rights as
+//! editing the place; every save is dated and attributed.
+
+use crate::auth::{CurrentUser, Viewer};
+use crate::error::WebError;
+use crate::layout::Layout;
+use crate::pages::form_fields::{fields, group, labels, number, text, Errors, Group};
+use crate::pages::place_edit::editable_place;
+use crate::pages::render;
+use crate::state::AppState;
+use aiguillage_domain::directory::*;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+#[derive(Template)]
+#[template(path = "offer_edit.html")]
+struct OfferTemplate {
+    layout: Layout,
+    place_id: i64,
+    place_name: String,
+    action: String,
+    is_new: bool,
+    name: String,
+    capacity: String,
+    delay: String,
+    groups: Vec<Group>,
+    errors: Errors,
+}
+
+/// What the form shows: the offer and the two numbers as typed.
+struct OfferValues {
+    offer: Offer,
+    capacity: String,
+    delay: String,
+}
+
+impl OfferValues {
+    fn of(offer: Offer) -> OfferValues {
+        OfferValues {
+            capacity: offer
+                .facts
+                .capacity_per_week
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            delay: offer
+                .facts
+                .first_contact_delay_days
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            offer,
+        }
+    }
+}
+
+fn groups(offer: &Offer) -> Vec<Group> {
+    let facts = &offer.facts;
+    vec![
+        group(
+            ("services", "Services"),
+            true,
+            Service::ALL,
+            Service::label,
+            &offer.services,
+        ),
+        group(
+            ("publics", "Publics spécifiquement accueillis"),
+            true,
+            Audience::ALL,
+            Audience::label,
+            &offer.audiences,
+        ),
+        group(
+            ("prise_en_charge", "Prise en charge spécifique"),
+            true,
+            SpecificSupport::ALL,
+            SpecificSupport::label,
+            &offer.specific_support,
+        ),
+        group(
+            ("modalites", "Modalités d'accompagnement"),
+            true,
+            SupportMode::ALL,
+            SupportMode::label,
+            &offer.support_modes,
+        ),
+        group(
+            ("frais", "Frais à la charge de la personne"),
+            true,
+            Cost::ALL,
+            Cost::label,
+            &offer.costs,
+        ),
+        group(
+            ("niveau", "Niveau d'intervention"),
+            false,
+            InterventionLevel::ALL,
+            InterventionLevel::label,
+            facts.intervention_level.as_slice(),
+        ),
+        group(
+            ("maniere", "Manière d'aider"),
+            false,
+            HelpStyle::ALL,
+            HelpStyle::label,
+            facts.help_style.as_slice(),
+        ),
+        group(
+            ("type_aide", "Types d'aide"),
+            true,
+            HelpKind::ALL,
+            HelpKind::label,
+            &facts.help_kinds,
+        ),
+        group(
+            ("statut", "Statut de l'offre"),
+            false,
+            OfferStatus::ALL,
+            OfferStatus::label,
+            facts.status.as_slice(),
+        ),
+    ]
+}
+
+fn page(
+    state: &AppState,
+    viewer: &Viewer,
+    (place_id, place_name): (i64, &str),
+    offer_id: Option<i64>,
+    values: &OfferValues,
+    errors: Errors,
+) -> Result<Response, WebError> {
+    let action = match offer_id {
+        Some(offer_id) => format!("/annuaire/{place_id}/offres/{offer_id}"),
+        None => format!("/annuaire/{place_id}/offres/nouvelle"),
+    };
+    render(&OfferTemplate {
+        layout: Layout::new(state, viewer, "/annuaire", "Offre"),
+        place_id,
+        place_name: place_name.to_owned(),
+        action,
+        is_new: offer_id.is_none(),
+        name: values.offer.name.clone(),
+        capacity: values.capacity.clone(),
+        delay: values.delay.clone(),
+        groups: groups(&values.offer),
+        errors,
+    })
+}
+
+/// Reads the submitted offer; every field that cannot be read gets a message.
+fn read_offer(body: &[u8]) -> (OfferValues, Errors) {
+    let fields = fields(body);
+    let mut errors = Errors::new();
+    let (capacity, delay) = (text(&fields, "capacite"), text(&fields, "delai"));
+    let offer = Offer {
+        name: text(&fields, "nom"),
+        services: labels(&fields, "services", Service::from_label, &mut errors),
+        audiences: labels(&fields, "publics", Audience::from_label, &mut errors),
+        specific_support: labels(
+            &fields,
+            "prise_en_charge",
+            SpecificSupport::from_label,
+            &mut errors,
+        ),
+        support_modes: labels(&fields, "modalites", SupportMode::from_label, &mut errors),
+        costs: labels(&fields, "frais", Cost::from_label, &mut errors),
+        facts: OfferFacts {
+            capacity_per_week: number(&capacity, "capacite", 10_000, &mut errors),
+            first_contact_delay_days: number(&delay, "delai", 365, &mut errors),
+            intervention_level: labels(
+                &fields,
+                "niveau",
+                InterventionLevel::from_label,
+                &mut errors,
+            )
+            .first()
+            .copied(),
+            help_style: labels(&fields, "maniere", HelpStyle::from_label, &mut errors)
+                .first()
+                .copied(),
+            help_kinds: labels(&fields, "type_aide", HelpKind::from_label, &mut errors),
+            status: labels(&fields, "statut", OfferStatus::from_label, &mut errors)
+                .first()
+                .copied(),
+        },
+    };
+    match offer.check() {
+        Err(OfferError::NoService) => {
+            errors
+                .entry("services")
+                .or_insert_with(|| OfferError::NoService.to_string());
+        }
+        Err(error) => {
+            errors.insert("nom", error.to_string());
+        }
+        Ok(()) => {}
+    }
+    (
+        OfferValues {
+            offer,
+            capacity,
+            delay,
+        },
+        errors,
+    )
+}
+
+pub async fn show_new(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let stored = editable_place(&state, &user, id).await?;
+    let values = OfferValues::of(Offer::default());
+    page(
+        &state,
+        &viewer,
+        (id, &stored.place.name),
+        None,
+        &values,
+        Errors::new(),
+    )
+}
+
+pub async fn show_existing(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    user: CurrentUser,
+    Path((id, offer_id)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    let stored = editable_place(&state, &user, id).await?;
+    let offer = state
+        .store
+        .offers_of(id)
+        .await?
+        .into_iter()
+        .find(|o| o.id == offer_id)
+        .ok_or(WebError::NotFound)?;
+    page(
+        &state,
+        &viewer,
+        (id, &stored.place.name),
+        Some(offer_id),
+        &OfferValues::of(offer.offer),
+        Errors::new(),
+    )
+}
+
+async fn save(
+    state: &AppState,
+    viewer: &Viewer,
+    user: &CurrentUser,
+    (id, offer_id): (i64, Option<i64>),
+    body: &[u8],
+) -> Result<Response, WebError> {
+    let stored = editable_place(state, user, id).await?;
+    let (values, errors) = read_offer(body);
+    if !errors.is_empty() {
+        let page = page(
+            state,
+            viewer,
+            (id, &stored.place.name),
+            offer_id,
+            &values,
+            errors,
+        )?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let verb = if offer_id.is_some() {
+        "modifiée"
+    } else {
+        "ajoutée"
+    };
+    let summary = format!("Offre « {} » {verb}", values.offer.name);
+    let change = Some((user.account.id, summary.as_str()));
+    state
+        .store
+        .save_offer(id, offer_id, &values.offer, change, state.now())
+        .await?;
+    tracing::info!(structure_id = id, by = user.account.id, %summary, "offer saved");
+    Ok(Redirect::to(&format!("/annuaire/{id}?modifie=1")).into_response())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    save(&state, &viewer, &user, (id, None), &body).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    user: CurrentUser,
+    Path((id, offer_id)): Path<(i64, i64)>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    save(&state, &viewer, &user, (id, Some(offer_id)), &body).await
+}

@@ -50,6 +50,44 @@ pub struct StoredPlace {
     pub place: Place,
     /// The support model of the structure (PRODUCT.md), set by its manager or a coordinator.
     pub support_model: Option<SupportModel>,
+    /// The structure's offers, in order (loaded with the place).
+    pub offers: Vec<Offer>,
+}
+
+/// Which places a query selects.
+enum PlaceFilter {
+    All,
+    Departement(String),
+    Epci(String),
+    /// Latitude min and max, longitude min and max.
+    Box(f64, f64, f64, f64),
+    Id(i64),
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+impl PlaceFilter {
+    /// The condition added to `WHERE s.place_json IS NOT NULL`.
+    fn sql(&self) -> &'static str {
+        match self {
+            PlaceFilter::All => "",
+            PlaceFilter::Departement(_) => "AND c.departement_code = $1",
+            PlaceFilter::Epci(_) => "AND c.epci_code = $1",
+            PlaceFilter::Box(..) => {
+                "AND s.latitude BETWEEN $1 AND $2 AND s.longitude BETWEEN $3 AND $4"
+            }
+            PlaceFilter::Id(_) => "AND s.id = $1",
+        }
+    }
+
+    fn bind<'q>(&self, query: AnyQuery<'q>) -> AnyQuery<'q> {
+        match self {
+            PlaceFilter::All => query,
+            PlaceFilter::Departement(code) | PlaceFilter::Epci(code) => query.bind(code.clone()),
+            PlaceFilter::Box(a, b, c, d) => query.bind(*a).bind(*b).bind(*c).bind(*d),
+            PlaceFilter::Id(id) => query.bind(*id),
+        }
+    }
 }
 
 /// The reference communes, loaded once per import to resolve each place's commune.
@@ -181,53 +219,33 @@ impl Store {
         Ok(report)
     }
 
-    /// The places of the directory, all or those of a territory, by name.
+    /// The places of the directory, all or those of a territory, by name, with their offers.
     pub async fn places(
         &self,
         territory: Option<&TerritoryScope>,
     ) -> Result<Vec<StoredPlace>, StoreError> {
-        let (condition, code) = match territory {
-            None => ("", String::new()),
-            Some(TerritoryScope::Departement(code)) => {
-                ("AND c.departement_code = $1", code.clone())
-            }
-            Some(TerritoryScope::Epci(code)) => ("AND c.epci_code = $1", code.clone()),
+        let filter = match territory {
+            None => PlaceFilter::All,
+            Some(TerritoryScope::Departement(code)) => PlaceFilter::Departement(code.clone()),
+            Some(TerritoryScope::Epci(code)) => PlaceFilter::Epci(code.clone()),
         };
-        let sql = format!(
-            "SELECT s.id, s.source, s.commune_code, c.departement_code, c.epci_code, s.latitude, s.longitude, s.place_json,
-                    s.support_model
-             FROM structures s JOIN communes c ON c.code = s.commune_code
-             WHERE s.place_json IS NOT NULL {condition} ORDER BY s.name, s.id"
-        );
-        let mut query = sqlx::query(&sql);
-        if territory.is_some() {
-            query = query.bind(code);
-        }
-        let rows = query.fetch_all(&self.pool).await?;
-        rows.iter().map(stored_place).collect()
+        self.places_where(&filter).await
     }
 
     /// The places whose position lies in a latitude/longitude box (a coarse first cut before the exact
-    /// distance, which the domain computes).
+    /// distance, which the domain computes), with their offers.
     pub async fn places_in_box(
         &self,
         (min_latitude, max_latitude): (f64, f64),
         (min_longitude, max_longitude): (f64, f64),
     ) -> Result<Vec<StoredPlace>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT s.id, s.source, s.commune_code, c.departement_code, c.epci_code, s.latitude, s.longitude, s.place_json,
-                    s.support_model
-             FROM structures s JOIN communes c ON c.code = s.commune_code
-             WHERE s.place_json IS NOT NULL AND s.latitude BETWEEN $1 AND $2 AND s.longitude BETWEEN $3 AND $4
-             ORDER BY s.name, s.id",
-        )
-        .bind(min_latitude)
-        .bind(max_latitude)
-        .bind(min_longitude)
-        .bind(max_longitude)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(stored_place).collect()
+        self.places_where(&PlaceFilter::Box(
+            min_latitude,
+            max_latitude,
+            min_longitude,
+            max_longitude,
+        ))
+        .await
     }
 
     /// The structure id of the place with this source and id, if imported.
@@ -240,19 +258,55 @@ impl Store {
         Ok(row.map(|row| row.try_get("id")).transpose()?)
     }
 
-    /// One place of the directory.
+    /// One place of the directory, with its offers.
     pub async fn place(&self, structure_id: i64) -> Result<StoredPlace, StoreError> {
-        let row = sqlx::query(
-            "SELECT s.id, s.source, s.commune_code, c.departement_code, c.epci_code, s.latitude, s.longitude, s.place_json,
-                    s.support_model
+        self.places_where(&PlaceFilter::Id(structure_id))
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::NotFound(format!("lieu {structure_id}")))
+    }
+
+    /// The places a filter selects, by name, each with its offers (two queries, whatever the count).
+    async fn places_where(&self, filter: &PlaceFilter) -> Result<Vec<StoredPlace>, StoreError> {
+        let condition = filter.sql();
+        let places_sql = format!(
+            "SELECT s.id, s.source, s.commune_code, c.departement_code, c.epci_code, s.latitude, s.longitude,
+                    s.place_json, s.support_model
              FROM structures s JOIN communes c ON c.code = s.commune_code
-             WHERE s.place_json IS NOT NULL AND s.id = $1",
-        )
-        .bind(structure_id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("lieu {structure_id}")))?;
-        stored_place(&row)
+             WHERE s.place_json IS NOT NULL {condition} ORDER BY s.name, s.id"
+        );
+        let rows = filter
+            .bind(sqlx::query(&places_sql))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut places = rows
+            .iter()
+            .map(stored_place)
+            .collect::<Result<Vec<_>, _>>()?;
+        let offers_sql = format!(
+            "SELECT o.structure_id, o.offer_json FROM offers o
+             WHERE o.structure_id IN (SELECT s.id FROM structures s JOIN communes c ON c.code = s.commune_code
+                                      WHERE s.place_json IS NOT NULL {condition})
+             ORDER BY o.structure_id, o.position"
+        );
+        let offer_rows = filter
+            .bind(sqlx::query(&offers_sql))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut offers: HashMap<i64, Vec<Offer>> = HashMap::new();
+        for row in &offer_rows {
+            let json: String = row.try_get("offer_json")?;
+            let offer =
+                serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            offers
+                .entry(row.try_get("structure_id")?)
+                .or_default()
+                .push(offer);
+        }
+        for place in &mut places {
+            place.offers = offers.remove(&place.structure_id).unwrap_or_default();
+        }
+        Ok(places)
     }
 
     /// The centre of a commune, if known.
@@ -579,5 +633,6 @@ fn stored_place(row: &AnyRow) -> Result<StoredPlace, StoreError> {
         longitude: row.try_get("longitude")?,
         place: serde_json::from_str(&place_json).map_err(corrupt)?,
         support_model: support_model.as_deref().and_then(SupportModel::from_label),
+        offers: Vec::new(),
     })
 }

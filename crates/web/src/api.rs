@@ -2,10 +2,13 @@
 //! and the health probe. Authentication is the same session cookie as the pages.
 
 use crate::auth::CurrentUser;
-use crate::directory_search::{run_search, DirectoryQuery};
+use crate::directory_search::{run_search, DirectoryQuery, Found};
 use crate::error::WebError;
 use crate::state::AppState;
-use axum::extract::{Query, State};
+use aiguillage_domain::directory::search::offer_meets;
+use aiguillage_interop::places_standard::write_json;
+use aiguillage_store::StoredOffer;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -19,8 +22,26 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         title = "Aiguillage",
         description = "API de la plateforme de coordination de l'inclusion numérique."
     ),
-    paths(health, me, communes, structures, places, places_geojson),
-    components(schemas(Health, Me, Territory, Commune, StructureItem, PlaceItem))
+    paths(
+        health,
+        me,
+        communes,
+        structures,
+        places,
+        places_geojson,
+        offers,
+        place_detail
+    ),
+    components(schemas(
+        Health,
+        Me,
+        Territory,
+        Commune,
+        StructureItem,
+        PlaceItem,
+        OfferItem,
+        PlaceDetail
+    ))
 )]
 pub struct ApiDoc;
 
@@ -278,6 +299,117 @@ pub async fn places_geojson(
     Ok(Json(
         serde_json::json!({ "type": "FeatureCollection", "features": features }),
     ))
+}
+
+/// An offer of a place found by a search.
+#[derive(Serialize, ToSchema)]
+pub struct OfferItem {
+    id: i64,
+    place_id: i64,
+    place_name: String,
+    commune: String,
+    /// Distance from the commune searched around, in km.
+    distance_km: Option<f64>,
+    name: String,
+    services: Vec<String>,
+    audiences: Vec<String>,
+    specific_support: Vec<String>,
+    support_modes: Vec<String>,
+    costs: Vec<String>,
+    capacity_per_week: Option<u32>,
+    first_contact_delay_days: Option<u32>,
+    intervention_level: Option<String>,
+    help_style: Option<String>,
+    help_kinds: Vec<String>,
+    status: Option<String>,
+}
+
+fn offer_item(found: &Found, stored: StoredOffer) -> OfferItem {
+    let offer = stored.offer;
+    let facts = offer.facts.clone();
+    OfferItem {
+        id: stored.id,
+        place_id: found.stored.structure_id,
+        place_name: found.stored.place.name.clone(),
+        commune: found.stored.place.commune.clone(),
+        distance_km: found.distance_km,
+        services: labels(&offer.services),
+        audiences: labels(&offer.audiences),
+        specific_support: labels(&offer.specific_support),
+        support_modes: labels(&offer.support_modes),
+        costs: labels(&offer.costs),
+        capacity_per_week: facts.capacity_per_week,
+        first_contact_delay_days: facts.first_contact_delay_days,
+        intervention_level: facts.intervention_level.map(|l| l.label().to_owned()),
+        help_style: facts.help_style.map(|s| s.label().to_owned()),
+        help_kinds: labels(&facts.help_kinds),
+        status: facts.status.map(|s| s.label().to_owned()),
+        name: offer.name,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/offres", tag = "annuaire", params(DirectoryQuery),
+    responses((status = 200, body = [OfferItem], description = "Les offres qui remplissent les critères, dans les lieux trouvés, au plus près d'abord"),
+              (status = 400, description = "Critère illisible"), (status = 401, description = "Connexion requise")))]
+pub async fn offers(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<DirectoryQuery>,
+) -> Result<Json<Vec<OfferItem>>, WebError> {
+    let outcome = run_search(&state.store, &query, &user.account.territory).await?;
+    if let Some((field, message)) = outcome.errors.messages.first() {
+        return Err(WebError::BadRequest(format!("{field} : {message}")));
+    }
+    let mut items = Vec::new();
+    for found in &outcome.found {
+        for stored in state.store.offers_of(found.stored.structure_id).await? {
+            if offer_meets(&stored.offer, &outcome.criteria) {
+                items.push(offer_item(found, stored));
+            }
+        }
+    }
+    Ok(Json(items))
+}
+
+/// A place with everything the national standard says of it, and its offers.
+#[derive(Serialize, ToSchema)]
+pub struct PlaceDetail {
+    id: i64,
+    commune_code: String,
+    support_model: Option<String>,
+    /// The place in the national standard's JSON form (field names and values of the standard).
+    #[schema(value_type = Object)]
+    standard: serde_json::Value,
+    offers: Vec<OfferItem>,
+}
+
+#[utoipa::path(get, path = "/api/v1/lieux/{id}", tag = "annuaire", params(("id" = i64, Path, description = "Identifiant du lieu")),
+    responses((status = 200, body = PlaceDetail), (status = 404, description = "Lieu inconnu"), (status = 401, description = "Connexion requise")))]
+pub async fn place_detail(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<PlaceDetail>, WebError> {
+    let stored = state.store.place(id).await?;
+    let standard = write_json(std::slice::from_ref(&stored.place))
+        .as_array()
+        .and_then(|places| places.first().cloned())
+        .unwrap_or_default();
+    let offers = state.store.offers_of(id).await?;
+    let found = Found {
+        stored,
+        distance_km: None,
+    };
+    Ok(Json(PlaceDetail {
+        id,
+        commune_code: found.stored.commune_code.clone(),
+        support_model: found.stored.support_model.map(|m| m.label().to_owned()),
+        standard,
+        offers: offers
+            .into_iter()
+            .map(|offer| offer_item(&found, offer))
+            .collect(),
+    }))
 }
 
 /// The OpenAPI document.

@@ -92,6 +92,7 @@ pub struct Found {
 
 /// The outcome of a search: what was found and around which commune.
 pub struct SearchOutcome {
+    pub criteria: SearchCriteria,
     pub found: Vec<Found>,
     pub around: Option<String>,
     pub radius_km: f64,
@@ -237,6 +238,7 @@ pub async fn run_search(
         Vec::new()
     };
     Ok(SearchOutcome {
+        criteria,
         found,
         around,
         radius_km,
@@ -259,6 +261,7 @@ fn found_places(stored: Vec<StoredPlace>, criteria: &SearchCriteria) -> Vec<Foun
         .iter()
         .map(|place| Candidate {
             place: &place.place,
+            offers: &place.offers,
             position: place
                 .latitude
                 .zip(place.longitude)

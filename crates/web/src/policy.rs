@@ -38,6 +38,8 @@ pub enum Page {
     ApiStructures,
     ApiPlaces,
     ApiPlacesGeoJson,
+    ApiOffers,
+    ApiPlaceDetail,
     Assets,
 }
 
@@ -105,6 +107,8 @@ pub const ACCESS: &[(Page, Audience)] = &[
     (Page::ApiStructures, Audience::SignedIn),
     (Page::ApiPlaces, Audience::SignedIn),
     (Page::ApiPlacesGeoJson, Audience::SignedIn),
+    (Page::ApiOffers, Audience::SignedIn),
+    (Page::ApiPlaceDetail, Audience::SignedIn),
     (Page::Assets, Audience::Public),
 ];
 

@@ -84,6 +84,8 @@ pub const ROUTES: &[Route] = &[
     route(Method::GET, "/api/v1/structures", Page::ApiStructures),
     route(Method::GET, "/api/v1/lieux", Page::ApiPlaces),
     route(Method::GET, "/api/v1/lieux.geojson", Page::ApiPlacesGeoJson),
+    route(Method::GET, "/api/v1/lieux/{id}", Page::ApiPlaceDetail),
+    route(Method::GET, "/api/v1/offres", Page::ApiOffers),
     route(Method::GET, "/static/{*path}", Page::Assets),
 ];
 
@@ -121,6 +123,8 @@ pub fn handler(page: Page) -> MethodRouter<AppState> {
         Page::ApiStructures => get(api::structures),
         Page::ApiPlaces => get(api::places),
         Page::ApiPlacesGeoJson => get(api::places_geojson),
+        Page::ApiPlaceDetail => get(api::place_detail),
+        Page::ApiOffers => get(api::offers),
         Page::Assets => get(assets::serve),
     }
 }

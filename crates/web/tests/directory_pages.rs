@@ -266,3 +266,59 @@ async fn the_map_gets_the_same_places_as_geojson_points() {
         "longitude first: {first}"
     );
 }
+
+#[tokio::test]
+async fn the_api_lists_the_offers_meeting_the_criteria_and_the_detail_of_a_place() {
+    let app = app_with_places().await;
+    let session = app.sign_in(Role::Prescriber).await;
+    let angers = app
+        .store
+        .place_id("test", "angers-seniors")
+        .await
+        .expect("id")
+        .expect("place");
+    let workshop = aiguillage_domain::directory::Offer {
+        name: "Ateliers sécurité".into(),
+        services: vec![Service::SafeUse],
+        audiences: vec![Audience::Seniors],
+        ..Default::default()
+    };
+    app.store
+        .save_offer(angers, None, &workshop, None, 0)
+        .await
+        .expect("offer");
+
+    let url = "/api/v1/offres?besoin=Utilisation+s%C3%A9curis%C3%A9e+du+num%C3%A9rique&commune=Angers&rayon=20";
+    let offers: serde_json::Value =
+        serde_json::from_str(&body_text(app.get(url, Some(&session)).await).await).expect("json");
+    let names: Vec<&str> = offers
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|o| o["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["Ateliers sécurité"],
+        "only the offer with that service, not the place's default offer"
+    );
+    assert_eq!(offers[0]["place_name"], "Lieu angers-seniors");
+
+    let detail: serde_json::Value = serde_json::from_str(
+        &body_text(
+            app.get(&format!("/api/v1/lieux/{angers}"), Some(&session))
+                .await,
+        )
+        .await,
+    )
+    .expect("json");
+    assert_eq!(detail["standard"]["nom"], "Lieu angers-seniors");
+    assert_eq!(detail["standard"]["code_postal"], "49000");
+    assert_eq!(detail["offers"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        app.get("/api/v1/lieux/999999", Some(&session))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}

@@ -98,6 +98,8 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/api/v1/structures", Expected::SignedIn),
     ("GET", "/api/v1/lieux", Expected::SignedIn),
     ("GET", "/api/v1/lieux.geojson", Expected::SignedIn),
+    ("GET", "/api/v1/lieux/{id}", Expected::SignedIn),
+    ("GET", "/api/v1/offres", Expected::SignedIn),
     ("GET", "/static/{*path}", Expected::Everyone),
 ];
 
@@ -121,6 +123,7 @@ fn concrete(path: &str) -> String {
         "/static/{*path}" => "/static/app.css".to_owned(),
         "/api/v1/communes" => "/api/v1/communes?q=angers".to_owned(),
         "/annuaire/{id}" => "/annuaire/1".to_owned(),
+        "/api/v1/lieux/{id}" => "/api/v1/lieux/1".to_owned(),
         "/annuaire/{id}/offres/nouvelle" => "/annuaire/1/offres/nouvelle".to_owned(),
         "/annuaire/{id}/offres/{offre}" => "/annuaire/1/offres/1".to_owned(),
         "/annuaire/{id}/modifier" => "/annuaire/1/modifier".to_owned(),

@@ -7,7 +7,7 @@
 
 use super::opening_hours::WeeklyHours;
 use super::vocabulary::{Audience, Cost, Service, SpecificSupport, SupportMode};
-use super::Place;
+use super::{Offer, Place};
 use crate::geo::{distance_km, Position};
 
 /// What the professional asks for; empty lists and `None` mean "any".
@@ -31,10 +31,20 @@ pub struct SearchHit {
     pub distance_km: Option<f64>,
 }
 
-/// A place and the position used for distances (its own, or its commune's centre).
+/// A place, its offers, and the position used for distances (its own, or its commune's centre).
 pub struct Candidate<'a> {
     pub place: &'a Place,
+    pub offers: &'a [Offer],
     pub position: Option<Position>,
+}
+
+/// A place meets the list criteria when one of its offers does (a person needs one offer that fits);
+/// a place without offers is judged on its own lists.
+fn candidate_meets(candidate: &Candidate<'_>, criteria: &SearchCriteria) -> bool {
+    match candidate.offers {
+        [] => meets_lists(candidate.place, criteria),
+        offers => offers.iter().any(|offer| offer_meets(offer, criteria)),
+    }
 }
 
 fn contains_all<T: PartialEq>(offered: &[T], asked: &[T]) -> bool {
@@ -57,12 +67,21 @@ fn is_open_at(place: &Place, (weekday, minute): (usize, u16)) -> bool {
         .is_some_and(|hours| hours.is_open(weekday, minute))
 }
 
+/// Whether an offer meets the list criteria (service, audience, specific support, mode, cost).
+pub fn offer_meets(offer: &Offer, criteria: &SearchCriteria) -> bool {
+    contains_all(&offer.services, &criteria.services)
+        && contains_all(&offer.audiences, &criteria.audiences)
+        && contains_all(&offer.specific_support, &criteria.specific_support)
+        && contains_all(&offer.support_modes, &criteria.support_modes)
+        && contains_all(&offer.costs, &criteria.costs)
+}
+
 /// The places meeting every criterion, nearest first (then by name) when a distance is asked, by name otherwise.
 pub fn search(candidates: &[Candidate<'_>], criteria: &SearchCriteria) -> Vec<SearchHit> {
     let mut hits: Vec<SearchHit> = candidates
         .iter()
         .enumerate()
-        .filter(|(_, candidate)| meets_lists(candidate.place, criteria))
+        .filter(|(_, candidate)| candidate_meets(candidate, criteria))
         .filter(|(_, candidate)| {
             criteria
                 .open_at
@@ -170,6 +189,7 @@ mod tests {
             .zip(positions)
             .map(|(place, position)| Candidate {
                 place,
+                offers: &[],
                 position: Some(position),
             })
             .collect();
@@ -187,6 +207,49 @@ mod tests {
     }
 
     #[test]
+    fn a_place_is_found_through_any_one_of_its_offers() {
+        let place = place(
+            "Médiathèque",
+            vec![Service::LeisureAndCreation],
+            vec![],
+            None,
+        );
+        let offers = [
+            Offer {
+                name: "Loisirs".into(),
+                services: vec![Service::LeisureAndCreation],
+                ..Offer::default()
+            },
+            Offer {
+                name: "Ateliers seniors".into(),
+                services: vec![Service::SafeUse],
+                audiences: vec![Audience::Seniors],
+                ..Offer::default()
+            },
+        ];
+        let candidates = [Candidate {
+            place: &place,
+            offers: &offers,
+            position: None,
+        }];
+        let both = SearchCriteria {
+            services: vec![Service::SafeUse],
+            audiences: vec![Audience::Seniors],
+            ..SearchCriteria::default()
+        };
+        assert_eq!(search(&candidates, &both).len(), 1);
+        let split = SearchCriteria {
+            services: vec![Service::LeisureAndCreation],
+            audiences: vec![Audience::Seniors],
+            ..SearchCriteria::default()
+        };
+        assert!(
+            search(&candidates, &split).is_empty(),
+            "no single offer gives leisure to seniors"
+        );
+    }
+
+    #[test]
     fn a_place_without_readable_hours_is_left_out_when_an_opening_time_is_asked() {
         let places = [
             place("ouvert", vec![], vec![], Some("Mo-Fr 09:00-12:00")),
@@ -197,6 +260,7 @@ mod tests {
             .iter()
             .map(|place| Candidate {
                 place,
+                offers: &[],
                 position: None,
             })
             .collect();

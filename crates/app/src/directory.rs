@@ -2,6 +2,7 @@
 //! and the official France Services list, with a French report of every rejected row.
 
 use aiguillage_domain::territory::TerritoryScope;
+use aiguillage_interop::data_inclusion::read_data_inclusion;
 use aiguillage_interop::directory_file::{read_directory_file, DirectoryFormat};
 use aiguillage_interop::places_standard::{write_csv, write_json, PlacesReport};
 use aiguillage_store::{PlaceImportReport, Store};
@@ -17,6 +18,10 @@ pub enum DirectoryCommand {
         file: PathBuf,
         #[arg(long, value_enum)]
         format: Option<ImportFormat>,
+        /// With a data·inclusion structures file: its services file (v1 JSON), whose thématiques,
+        /// publics, fees and modes complete the places.
+        #[arg(long)]
+        services: Option<PathBuf>,
     },
     /// Export places in the national standard, to standard output unless --output is given.
     Export {
@@ -62,7 +67,11 @@ pub enum ExportFormat {
 pub async fn run(database_url: &str, command: DirectoryCommand) -> anyhow::Result<()> {
     let store = Store::connect(database_url).await?;
     match command {
-        DirectoryCommand::Import { file, format } => import(&store, &file, format).await,
+        DirectoryCommand::Import {
+            file,
+            format,
+            services,
+        } => import(&store, &file, format, services).await,
         DirectoryCommand::Export {
             format,
             territory,
@@ -71,12 +80,29 @@ pub async fn run(database_url: &str, command: DirectoryCommand) -> anyhow::Resul
     }
 }
 
-async fn import(store: &Store, file: &PathBuf, format: Option<ImportFormat>) -> anyhow::Result<()> {
-    let bytes = std::fs::read(file)
-        .map_err(|e| anyhow::anyhow!("lecture de {} impossible : {e}", file.display()))?;
-    let (format, report) =
-        read_directory_file(&bytes, format.map(ImportFormat::into_directory_format))
-            .map_err(|reason| anyhow::anyhow!("{}", reason))?;
+fn read(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path)
+        .map_err(|e| anyhow::anyhow!("lecture de {} impossible : {e}", path.display()))
+}
+
+async fn import(
+    store: &Store,
+    file: &PathBuf,
+    format: Option<ImportFormat>,
+    services: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let bytes = read(file)?;
+    let (format, report) = match services {
+        Some(services) => {
+            let services = read(&services)?;
+            (
+                DirectoryFormat::DataInclusion,
+                read_data_inclusion(&bytes, Some(&services)),
+            )
+        }
+        None => read_directory_file(&bytes, format.map(ImportFormat::into_directory_format))
+            .map_err(|reason| anyhow::anyhow!("{}", reason))?,
+    };
     eprintln!("Format : {}", format.label());
     let default_source = format.default_source();
     if let Some(error) = &report.file_error {

@@ -185,3 +185,42 @@ async fn directory_import_reports_broken_rows_is_idempotent_and_export_reads_bac
         store.places(None).await.expect("places").len()
     );
 }
+
+#[tokio::test]
+async fn data_inclusion_structures_are_imported_with_their_services() {
+    let (store, url) = fresh_store().await.expect("fresh store");
+    let data = aiguillage_interop::territory::embedded().expect("territory");
+    store
+        .import_territory(&data, &|_| {})
+        .await
+        .expect("territory");
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../interop/tests/fixtures");
+    let structures = format!("{fixtures}/data-inclusion-structures.json");
+    let services = format!("{fixtures}/data-inclusion-services.json");
+    let without = read_places_count(&store).await;
+    let output = stdout_of(aiguillage(&url).args([
+        "directory",
+        "import",
+        &structures,
+        "--services",
+        &services,
+    ]));
+    assert!(output.contains("lieux ajoutés"), "{output}");
+    assert!(
+        output.contains("REJET"),
+        "the broken structures of the fixture are reported: {output}"
+    );
+    assert!(read_places_count(&store).await > without);
+    let again = stdout_of(aiguillage(&url).args([
+        "directory",
+        "import",
+        &structures,
+        "--services",
+        &services,
+    ]));
+    assert!(again.contains("0 lieux ajoutés, 0 mis à jour"), "{again}");
+}
+
+async fn read_places_count(store: &aiguillage_store::Store) -> usize {
+    store.places(None).await.expect("places").len()
+}

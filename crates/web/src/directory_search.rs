@@ -195,7 +195,7 @@ pub async fn run_search(
         near: None,
     };
     let radius_km = radius(query, &mut errors);
-    let (candidates, around) = match query.commune.trim() {
+    let (candidates, around) = match locality_of(&query.commune).as_str() {
         "" => (store.places(Some(territory)).await?, None),
         text => match store.search_communes(text, 1).await?.into_iter().next() {
             None => {
@@ -246,6 +246,20 @@ pub async fn run_search(
     })
 }
 
+/// What to look up in the communes for a "commune or address" field: the postal code of an address
+/// ("12 rue de la Gare, 49400 Saumur" → "49400"), else its last part ("…, Saumur"), else the text. An
+/// address is placed at its commune's centre: the platform has no street geocoder offline.
+pub fn locality_of(text: &str) -> String {
+    let text = text.trim();
+    if let Some(postal_code) = text
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|digits| digits.len() == 5)
+    {
+        return postal_code.to_owned();
+    }
+    text.rsplit(',').next().unwrap_or(text).trim().to_owned()
+}
+
 fn latitude_span(centre: Position, km: f64) -> (f64, f64) {
     let degrees = km / KM_PER_DEGREE_LATITUDE;
     (centre.latitude - degrees, centre.latitude + degrees)
@@ -282,4 +296,17 @@ fn found_places(stored: Vec<StoredPlace>, criteria: &SearchCriteria) -> Vec<Foun
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::locality_of;
+
+    #[test]
+    fn an_address_is_brought_back_to_its_commune() {
+        assert_eq!(locality_of("12 rue de la Gare, 49400 Saumur"), "49400");
+        assert_eq!(locality_of("place du Ralliement, Angers"), "Angers");
+        assert_eq!(locality_of("  Cholet "), "Cholet");
+        assert_eq!(locality_of("3 bis rue Molière"), "3 bis rue Molière");
+    }
 }

@@ -322,3 +322,15 @@ async fn the_api_lists_the_offers_meeting_the_criteria_and_the_detail_of_a_place
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn an_address_searches_around_its_commune() {
+    let app = app_with_places().await;
+    let session = app.sign_in(Role::Prescriber).await;
+    let url = "/annuaire?public=Seniors&commune=3+place+du+Ralliement%2C+49100+Angers&rayon=20";
+    let html = body_text(app.get(url, Some(&session)).await).await;
+    assert!(
+        html.contains("3 lieux à moins de 20 km de Angers"),
+        "{html}"
+    );
+}

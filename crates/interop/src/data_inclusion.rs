@@ -65,7 +65,9 @@
 use std::collections::HashMap;
 
 use crate::france_services::UNKNOWN_PIVOT;
-use crate::places_standard::{PlacesReport, RowError, RowWarning};
+use crate::places_standard::{
+    self, file_error, json_kind, strip_bom, PlacesReport, RowError, RowWarning,
+};
 use aiguillage_domain::directory::{
     AccessMode, Audience, Cost, NationalProgramme, Place, Service, SupportMode, TrainingLabel,
 };
@@ -266,17 +268,6 @@ pub fn read_data_inclusion(structures_json: &[u8], services_json: Option<&[u8]>)
     report
 }
 
-fn file_error(reason: String) -> PlacesReport {
-    PlacesReport {
-        file_error: Some(reason),
-        ..PlacesReport::default()
-    }
-}
-
-fn strip_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
-}
-
 /// The items of a JSON array, or the reason the file cannot be read.
 fn json_array(bytes: &[u8], what: &str) -> Result<Vec<Value>, String> {
     let bytes = strip_bom(bytes);
@@ -294,17 +285,6 @@ fn json_array(bytes: &[u8], what: &str) -> Result<Vec<Value>, String> {
             error.line(),
             error.column()
         )),
-    }
-}
-
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "booléen",
-        Value::Number(_) => "nombre",
-        Value::String(_) => "texte",
-        Value::Array(_) => "tableau",
-        Value::Object(_) => "objet",
     }
 }
 
@@ -892,27 +872,14 @@ fn check_rna(value: &str) -> Result<String, String> {
         .ok_or_else(|| format!("RNA « {value} » invalide : W suivi de 9 chiffres attendu"))
 }
 
-/// `code_postal`: `^\d{5}$`.
+/// The standard's check (`places_standard`), returning the value kept.
 fn check_postal_code(value: &str) -> Result<String, String> {
-    let ok = value.len() == 5 && value.bytes().all(|b| b.is_ascii_digit());
-    ok.then(|| value.to_string())
-        .ok_or_else(|| format!("code postal « {value} » invalide : 5 chiffres attendus"))
+    places_standard::check_postal_code(value).map(|()| value.to_string())
 }
 
-/// `code_insee`: `^([013-9]\d|2[AB1-9])\d{3}$`.
+/// The standard's check (`places_standard`), returning the value kept.
 fn check_insee_code(value: &str) -> Result<String, String> {
-    let b = value.as_bytes();
-    let department = match b {
-        [first, second, ..] if first.is_ascii_digit() && *first != b'2' => second.is_ascii_digit(),
-        [b'2', second, ..] => matches!(second, b'A' | b'B' | b'1'..=b'9'),
-        _ => false,
-    };
-    let ok = b.len() == 5 && department && b[2..].iter().all(u8::is_ascii_digit);
-    ok.then(|| value.to_string()).ok_or_else(|| {
-        format!(
-            "code INSEE « {value} » invalide : 5 caractères attendus, chiffres (2A ou 2B pour la Corse)"
-        )
-    })
+    places_standard::check_insee_code(value).map(|()| value.to_string())
 }
 
 /// `date_maj`: a real calendar date `YYYY-MM-DD`; a date-time keeps its date part.
@@ -921,35 +888,11 @@ fn check_date(value: &str) -> Result<String, String> {
         Some("T" | " ") => value.get(..10).unwrap_or(value),
         _ => value,
     };
-    calendar_date(date)
+    places_standard::calendar_date(date)
         .then(|| date.to_string())
         .ok_or_else(|| {
             format!("date « {value} » invalide : date réelle au format AAAA-MM-JJ attendue")
         })
-}
-
-fn calendar_date(value: &str) -> bool {
-    let b = value.as_bytes();
-    let shape = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && [0, 1, 2, 3, 5, 6, 8, 9]
-            .iter()
-            .all(|i| b[*i].is_ascii_digit());
-    if !shape {
-        return false;
-    }
-    let number = |range: std::ops::Range<usize>| value[range].parse::<u32>().unwrap_or(0);
-    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => 0,
-    };
-    (1..=days).contains(&day)
 }
 
 /// `telephone`: a French national number (`05 56 12 34 56`, `0262 …`) becomes international; an
@@ -993,38 +936,14 @@ fn international_phone(value: &str) -> Result<String, String> {
     })
 }
 
-/// `courriels`: one `@` with text on both sides, no spaces, commas or semicolons.
+/// The standard's check (`places_standard`), returning the value kept.
 fn check_email(value: &str) -> Result<String, String> {
-    let ok = match value.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && !domain.is_empty()
-                && !domain.contains('@')
-                && !value.contains(|c: char| c.is_whitespace() || c == ',' || c == ';')
-        }
-        None => false,
-    };
-    ok.then(|| value.to_string())
-        .ok_or_else(|| format!("courriel « {value} » invalide : adresse avec un « @ » attendue"))
+    places_standard::check_email(value).map(|()| value.to_string())
 }
 
-/// `site_web`, `fiche_acces_libre`: an address starting with `http://` or `https://`, no spaces.
+/// The standard's check (`places_standard`), returning the value kept.
 fn check_url(value: &str) -> Result<String, String> {
-    let lower = value.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"));
-    match rest {
-        Some(rest) if !rest.is_empty() && !value.contains(char::is_whitespace) => {
-            Ok(value.to_string())
-        }
-        Some(rest) if !rest.is_empty() => Err(format!(
-            "adresse web « {value} » invalide : espace interdit"
-        )),
-        _ => Err(format!(
-            "adresse web « {value} » invalide : doit commencer par http:// ou https://"
-        )),
-    }
+    places_standard::check_url(value).map(|()| value.to_string())
 }
 
 #[cfg(test)]

@@ -428,14 +428,14 @@ enum Raw {
 /// A row's values by field name.
 type RawRow = HashMap<&'static str, Raw>;
 
-fn file_error(reason: String) -> PlacesReport {
+pub(crate) fn file_error(reason: String) -> PlacesReport {
     PlacesReport {
         file_error: Some(reason),
         ..PlacesReport::default()
     }
 }
 
-fn strip_bom(bytes: &[u8]) -> &[u8] {
+pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
@@ -579,7 +579,7 @@ fn json_rows(text: &str, report: &mut PlacesReport) -> Vec<(u64, RawRow)> {
     rows
 }
 
-fn json_kind(value: &Value) -> &'static str {
+pub(crate) fn json_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "booléen",
@@ -1037,14 +1037,14 @@ fn check_pivot(value: &str) -> Result<(), String> {
 }
 
 /// `code_postal`: `^\d{5}$`.
-fn check_postal_code(value: &str) -> Result<(), String> {
+pub(crate) fn check_postal_code(value: &str) -> Result<(), String> {
     let ok = value.len() == 5 && value.bytes().all(|b| b.is_ascii_digit());
     ok.then_some(())
         .ok_or_else(|| format!("code postal « {value} » invalide : 5 chiffres attendus"))
 }
 
 /// `code_insee`: `^([013-9]\d|2[AB1-9])\d{3}$`.
-fn check_insee_code(value: &str) -> Result<(), String> {
+pub(crate) fn check_insee_code(value: &str) -> Result<(), String> {
     let b = value.as_bytes();
     let department = match b {
         [first, second, ..] if first.is_ascii_digit() && *first != b'2' => second.is_ascii_digit(),
@@ -1083,13 +1083,13 @@ fn check_summary(value: &str) -> Result<(), String> {
 }
 
 /// `date_maj`: a real calendar date `YYYY-MM-DD`.
-fn check_date(value: &str) -> Result<(), String> {
+pub(crate) fn check_date(value: &str) -> Result<(), String> {
     calendar_date(value).then_some(()).ok_or_else(|| {
         format!("date « {value} » invalide : date réelle au format AAAA-MM-JJ attendue")
     })
 }
 
-fn calendar_date(value: &str) -> bool {
+pub(crate) fn calendar_date(value: &str) -> bool {
     let b = value.as_bytes();
     let shape = b.len() == 10
         && b[4] == b'-'
@@ -1114,7 +1114,7 @@ fn calendar_date(value: &str) -> bool {
 }
 
 /// `courriels`: one `@` with text on both sides, no spaces, commas or semicolons.
-fn check_email(value: &str) -> Result<(), String> {
+pub(crate) fn check_email(value: &str) -> Result<(), String> {
     let ok = match value.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
@@ -1129,7 +1129,7 @@ fn check_email(value: &str) -> Result<(), String> {
 }
 
 /// `site_web`, `fiche_acces_libre`, `prise_rdv`: an address starting with `http://` or `https://`.
-fn check_url(value: &str) -> Result<(), String> {
+pub(crate) fn check_url(value: &str) -> Result<(), String> {
     let lower = value.to_ascii_lowercase();
     let rest = lower
         .strip_prefix("https://")

@@ -3,11 +3,16 @@
 //! Nothing here does I/O, reads the clock or draws random numbers: the current time (`now`, in Unix
 //! seconds) and any secret come in as arguments, so every rule can be tested and benchmarked alone.
 
+#[macro_use]
+mod labelled;
+
 pub mod account;
 pub mod audit;
+pub mod diagnostic;
 pub mod directory;
 pub mod geo;
 pub mod password;
+pub mod person;
 pub mod role;
 pub mod session;
 pub mod territory;

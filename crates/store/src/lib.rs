@@ -8,10 +8,12 @@
 
 mod accounts;
 mod audit;
+mod contact_requests;
 mod directory;
 mod error;
 mod offers;
 mod pending_imports;
+mod people;
 mod sessions;
 mod structures;
 mod territory;
@@ -20,10 +22,14 @@ mod throttle;
 
 pub use accounts::{Account, LoginCandidate};
 pub use audit::{AuditChainCheck, AuditEntry};
+pub use contact_requests::{ContactRequest, NewContactRequest};
 pub use directory::{PlaceChange, PlaceImportReport, PlaceRejection, StoredPlace};
 pub use error::StoreError;
 pub use offers::StoredOffer;
 pub use pending_imports::{PendingImport, PENDING_IMPORT_LIFETIME_SECONDS};
+pub use people::{
+    month_of, Actor, ConsentRecord, PersonRecord, PersonalRowCounts, StoredDiagnostic,
+};
 pub use sessions::StoredSession;
 pub use structures::{NewStructure, Structure};
 pub use territory::{CommuneSummary, ImportProgress, TerritoryCounts, TerritoryImportReport};

@@ -1,0 +1,379 @@
+//! The questionnaire of the 360° diagnostic: every question's coded answers (the exact French labels
+//! the form shows), and the answers of one diagnostic. Only coded values, yes/no and levels: never a
+//! medical detail, an income or the content of a procedure (DATA-PROTECTION.md).
+
+use crate::directory::SpecificSupport;
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+labelled_enum! {
+    /// The five basic skill domains of the questionnaire.
+    SkillDomain {
+        UsingDevice => "Utiliser un appareil",
+        SearchingInformation => "Chercher une information",
+        Messaging => "Courriel et messagerie",
+        OnlineProcedure => "Faire une démarche en ligne",
+        StayingSafe => "Se protéger en ligne",
+    }
+}
+
+impl SkillDomain {
+    /// The question asked at the desk.
+    pub fn question(self) -> &'static str {
+        match self {
+            SkillDomain::UsingDevice => {
+                "Utiliser un téléphone, une tablette ou un ordinateur (allumer, toucher l'écran, taper au clavier, ouvrir une application)"
+            }
+            SkillDomain::SearchingInformation => "Chercher une information sur internet",
+            SkillDomain::Messaging => "Lire et envoyer des courriels ou des messages",
+            SkillDomain::OnlineProcedure => {
+                "Faire une démarche en ligne (créer un compte, remplir un formulaire, envoyer un document)"
+            }
+            SkillDomain::StayingSafe => {
+                "Se protéger (repérer une arnaque, garder ses mots de passe secrets)"
+            }
+        }
+    }
+
+    /// The competences of the CRCN (Pix) the domain covers, by their index in the framework.
+    pub fn crcn_competences(self) -> &'static [&'static str] {
+        match self {
+            SkillDomain::UsingDevice => &["5.1", "5.2"],
+            SkillDomain::SearchingInformation => &["1.1"],
+            SkillDomain::Messaging => &["2.1", "2.2"],
+            SkillDomain::OnlineProcedure => &["2.4", "1.2"],
+            SkillDomain::StayingSafe => &["4.1", "4.2"],
+        }
+    }
+
+    /// The form field of the domain's answer.
+    pub fn field(self) -> &'static str {
+        match self {
+            SkillDomain::UsingDevice => "competence_appareil",
+            SkillDomain::SearchingInformation => "competence_recherche",
+            SkillDomain::Messaging => "competence_messagerie",
+            SkillDomain::OnlineProcedure => "competence_demarche",
+            SkillDomain::StayingSafe => "competence_securite",
+        }
+    }
+}
+
+labelled_enum! {
+    /// How the person does something.
+    SkillAnswer {
+        Alone => "Seul",
+        WithHelp => "Avec de l'aide",
+        NotAtAll => "Pas du tout",
+        DoesNotKnow => "Ne sait pas",
+    }
+}
+
+impl SkillAnswer {
+    /// Points towards autonomy: alone 2, with help 1, otherwise 0.
+    pub fn points(self) -> u32 {
+        match self {
+            SkillAnswer::Alone => 2,
+            SkillAnswer::WithHelp => 1,
+            SkillAnswer::NotAtAll | SkillAnswer::DoesNotKnow => 0,
+        }
+    }
+}
+
+labelled_enum! {
+    /// The tasks of the detailed module (for mediators), two per domain.
+    DetailedTask {
+        InstallApp => "Installer ou mettre à jour une application",
+        ConnectWifi => "Se connecter à un réseau wifi",
+        ChooseReliableResult => "Choisir un résultat fiable dans un moteur de recherche",
+        FindOfficialSite => "Trouver le site officiel d'un organisme",
+        AttachFile => "Joindre un fichier à un courriel",
+        VideoCall => "Passer un appel vidéo",
+        UseFranceConnect => "Se connecter avec FranceConnect",
+        SendScannedDocument => "Numériser (scanner ou photographier) et envoyer un justificatif",
+        RecognisePhishing => "Reconnaître un message frauduleux (hameçonnage)",
+        ManagePasswords => "Créer et retenir des mots de passe sûrs",
+    }
+}
+
+impl DetailedTask {
+    pub fn domain(self) -> SkillDomain {
+        match self {
+            DetailedTask::InstallApp | DetailedTask::ConnectWifi => SkillDomain::UsingDevice,
+            DetailedTask::ChooseReliableResult | DetailedTask::FindOfficialSite => {
+                SkillDomain::SearchingInformation
+            }
+            DetailedTask::AttachFile | DetailedTask::VideoCall => SkillDomain::Messaging,
+            DetailedTask::UseFranceConnect | DetailedTask::SendScannedDocument => {
+                SkillDomain::OnlineProcedure
+            }
+            DetailedTask::RecognisePhishing | DetailedTask::ManagePasswords => {
+                SkillDomain::StayingSafe
+            }
+        }
+    }
+
+    /// The form field of the task's answer.
+    pub fn field(self) -> String {
+        let index = DetailedTask::ALL
+            .iter()
+            .position(|task| *task == self)
+            .unwrap_or_default();
+        format!("tache_{}", index + 1)
+    }
+}
+
+labelled_enum! {
+    /// The person's equipment and access (each a yes/no answer).
+    Equipment {
+        Smartphone => "Un smartphone",
+        Computer => "Un ordinateur",
+        Tablet => "Une tablette",
+        InternetAtHome => "Internet à la maison",
+        UsableEmail => "Une adresse e-mail qu'elle sait ouvrir",
+        OnlineAccounts => "Des comptes en ligne où elle sait se connecter",
+    }
+}
+
+labelled_enum! {
+    /// A functional level of reading or writing French.
+    LiteracyLevel {
+        Comfortable => "À l'aise",
+        WithDifficulty => "Avec difficulté",
+        NotAtAll => "Pas du tout",
+    }
+}
+
+labelled_enum! {
+    /// Languages in which the person can be helped.
+    Language {
+        French => "Français",
+        English => "Anglais",
+        Arabic => "Arabe",
+        Spanish => "Espagnol",
+        Portuguese => "Portugais",
+        Turkish => "Turc",
+        Romanian => "Roumain",
+        Russian => "Russe",
+        Ukrainian => "Ukrainien",
+        Other => "Autre langue",
+    }
+}
+
+labelled_enum! {
+    /// How far the person can travel to get help.
+    TravelRange {
+        CannotTravel => "Ne peut pas se déplacer",
+        UpTo5Km => "Jusqu'à 5 km",
+        UpTo15Km => "Jusqu'à 15 km",
+        UpTo30Km => "Jusqu'à 30 km",
+        Further => "Plus de 30 km",
+    }
+}
+
+impl TravelRange {
+    /// The greatest distance, in kilometres, orientation may propose (0: only home or remote help).
+    pub fn max_km(self) -> u32 {
+        match self {
+            TravelRange::CannotTravel => 0,
+            TravelRange::UpTo5Km => 5,
+            TravelRange::UpTo15Km => 15,
+            TravelRange::UpTo30Km => 30,
+            TravelRange::Further => 60,
+        }
+    }
+}
+
+labelled_enum! {
+    /// How the person travels.
+    TravelMode {
+        Walking => "À pied",
+        PublicTransport => "En transports en commun",
+        Car => "En voiture",
+        DrivenByRelative => "Accompagnée par un proche",
+        Bicycle => "À vélo",
+    }
+}
+
+labelled_enum! {
+    /// When the person is available.
+    Availability {
+        WeekdayMorning => "En semaine le matin",
+        WeekdayAfternoon => "En semaine l'après-midi",
+        WeekdayEvening => "En semaine en soirée",
+        Saturday => "Le samedi",
+    }
+}
+
+labelled_enum! {
+    /// Whether the person wants to learn.
+    Willingness {
+        Yes => "Oui",
+        Unsure => "Ne sait pas",
+        No => "Non",
+    }
+}
+
+labelled_enum! {
+    /// What makes learning worth it for the person.
+    Lever {
+        FamilyContact => "Garder le contact avec ses proches",
+        Health => "Santé",
+        Job => "Emploi",
+        RightsAndBenefits => "Droits et prestations",
+        ChildrenSchooling => "Scolarité des enfants",
+        Money => "Budget et argent",
+        Leisure => "Loisirs",
+    }
+}
+
+labelled_enum! {
+    /// The organisation of a pending procedure (coded, never the content).
+    ProcedureOrganisation {
+        Caf => "CAF ou MSA",
+        FranceTravail => "France Travail",
+        HealthInsurance => "Assurance maladie",
+        Taxes => "Impôts",
+        Ants => "ANTS (papiers d'identité, permis, carte grise)",
+        Pension => "Caisse de retraite",
+        Housing => "Logement",
+        EnergyOrWater => "Énergie ou eau",
+        BankOrInsurance => "Banque ou assurance",
+        School => "École ou université",
+        Other => "Autre organisme",
+    }
+}
+
+labelled_enum! {
+    /// What the pending procedure is (coded).
+    ProcedureKind {
+        CreateAccount => "Créer un compte",
+        Declare => "Faire une déclaration",
+        Claim => "Demander une aide ou un droit",
+        Renew => "Renouveler un document ou un droit",
+        SendDocument => "Envoyer un justificatif",
+        Appointment => "Prendre un rendez-vous",
+        Other => "Autre démarche",
+    }
+}
+
+/// A pending procedure with a deadline: handled first, whatever the profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Urgency {
+    pub organisation: ProcedureOrganisation,
+    pub kind: ProcedureKind,
+    pub deadline: Date,
+}
+
+/// Longest notes field accepted.
+pub const MAX_NOTES_CHARS: usize = 500;
+
+/// The answers of one diagnostic. The five domain answers are required; everything else may be empty
+/// (an empty list means "none").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answers {
+    pub equipment: Vec<Equipment>,
+    /// One answer per domain, in [`SkillDomain::ALL`] order.
+    pub skills: Vec<(SkillDomain, SkillAnswer)>,
+    /// The detailed module's answers (only the tasks asked).
+    pub detailed: Vec<(DetailedTask, SkillAnswer)>,
+    pub french_reading: LiteracyLevel,
+    pub french_writing: LiteracyLevel,
+    pub languages: Vec<Language>,
+    pub support_needs: Vec<SpecificSupport>,
+    pub travel_range: TravelRange,
+    pub travel_modes: Vec<TravelMode>,
+    /// The person accepts help by phone or video.
+    pub accepts_remote: bool,
+    pub availability: Vec<Availability>,
+    pub willingness: Willingness,
+    pub levers: Vec<Lever>,
+    pub urgency: Option<Urgency>,
+    pub notes: Option<String>,
+}
+
+impl Answers {
+    pub fn has(&self, item: Equipment) -> bool {
+        self.equipment.contains(&item)
+    }
+
+    /// The answer given for a domain (`DoesNotKnow` if the domain is missing).
+    pub fn skill(&self, domain: SkillDomain) -> SkillAnswer {
+        self.skills
+            .iter()
+            .find(|(d, _)| *d == domain)
+            .map_or(SkillAnswer::DoesNotKnow, |(_, answer)| *answer)
+    }
+
+    /// Whether the person has any device to go online with.
+    pub fn has_device(&self) -> bool {
+        self.has(Equipment::Smartphone)
+            || self.has(Equipment::Computer)
+            || self.has(Equipment::Tablet)
+    }
+}
+
+/// Why the notes field was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotesError {
+    #[error("Les notes doivent faire au plus {MAX_NOTES_CHARS} caractères.")]
+    TooLong,
+    #[error("Les notes semblent contenir un numéro d'identification (suite de 13 chiffres ou plus, comme un numéro de sécurité sociale) : il ne doit jamais être noté.")]
+    NationalIdentifier,
+}
+
+/// Checks the optional notes: short, and without a long run of digits (a social security number must
+/// never be recorded). Returns `None` for empty notes.
+pub fn check_notes(text: &str) -> Result<Option<String>, NotesError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.chars().count() > MAX_NOTES_CHARS {
+        return Err(NotesError::TooLong);
+    }
+    let mut run = 0;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run += 1;
+            if run >= 13 {
+                return Err(NotesError::NationalIdentifier);
+            }
+        } else if c != ' ' {
+            run = 0;
+        }
+    }
+    Ok(Some(text.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_with_a_social_security_number_are_refused() {
+        assert_eq!(
+            check_notes("NIR 1 85 05 49 007 123 45"),
+            Err(NotesError::NationalIdentifier)
+        );
+        assert_eq!(
+            check_notes("  rappeler mardi 14 h  "),
+            Ok(Some("rappeler mardi 14 h".to_owned()))
+        );
+        assert_eq!(check_notes(""), Ok(None));
+        assert_eq!(check_notes(&"a".repeat(501)), Err(NotesError::TooLong));
+    }
+
+    #[test]
+    fn every_detailed_task_has_its_own_field_and_two_tasks_per_domain() {
+        let fields: std::collections::BTreeSet<String> =
+            DetailedTask::ALL.iter().map(|t| t.field()).collect();
+        assert_eq!(fields.len(), DetailedTask::ALL.len());
+        for domain in SkillDomain::ALL {
+            let count = DetailedTask::ALL
+                .iter()
+                .filter(|t| t.domain() == *domain)
+                .count();
+            assert_eq!(count, 2, "{domain}");
+        }
+    }
+}

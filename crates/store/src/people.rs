@@ -1,0 +1,573 @@
+//! People helped, their consents and diagnostics. Every query that returns or changes a person takes
+//! the viewer's structure: a person of another structure is simply not found. Every read and change is
+//! written to the audit trail in the same transaction, under a pseudonymous id (`personne-{id}`).
+
+use crate::audit::append_audit_in;
+use crate::{Store, StoreError};
+use aiguillage_domain::audit::{AuditAction, AuditEvent};
+use aiguillage_domain::diagnostic::{Answers, Profile, ProfileOverride};
+use aiguillage_domain::person::{name_key, ConsentText, PersonDraft};
+use aiguillage_domain::UnixSeconds;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+/// Who acts and why, for the audit trail and the visibility rule.
+#[derive(Debug, Clone)]
+pub struct Actor<'a> {
+    pub account_id: i64,
+    pub structure_id: i64,
+    /// The route or command, e.g. `GET /personnes/12`.
+    pub reason: &'a str,
+}
+
+/// A stored person, with the names of their commune and enrolling structure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRecord {
+    pub id: i64,
+    pub structure_id: i64,
+    pub structure_name: String,
+    pub enrolled_by_name: Option<String>,
+    pub enrolled_at: UnixSeconds,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub no_phone: bool,
+    pub commune_code: String,
+    pub commune_name: String,
+    pub birth_year: Option<i32>,
+    pub last_contact_at: UnixSeconds,
+}
+
+/// A recorded consent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentRecord {
+    pub purpose: String,
+    pub text_version: String,
+    pub text: String,
+    pub recorded_at: UnixSeconds,
+    pub recorded_by_name: Option<String>,
+}
+
+/// A stored diagnostic: the answers, the profile as computed then, and the override if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDiagnostic {
+    pub id: i64,
+    pub person_id: i64,
+    pub made_at: UnixSeconds,
+    pub made_by_name: Option<String>,
+    pub answers: Answers,
+    pub profile: Profile,
+    pub override_: Option<ProfileOverride>,
+    pub override_at: Option<UnixSeconds>,
+}
+
+/// The rows holding personal data, counted (tests check that nothing was written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonalRowCounts {
+    pub people: i64,
+    pub consents: i64,
+    pub diagnostics: i64,
+    pub contact_requests: i64,
+}
+
+fn person_event(actor: &Actor, action: AuditAction, person_id: i64) -> AuditEvent {
+    AuditEvent {
+        actor_account_id: Some(actor.account_id),
+        action,
+        record_kind: "person".to_owned(),
+        record_id: format!("personne-{person_id}"),
+        reason: actor.reason.to_owned(),
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+const PERSON_COLUMNS: &str = "p.id, p.structure_id, s.name AS structure_name, a.display_name AS enrolled_by_name,
+    p.enrolled_at, p.first_name, p.last_name, p.phone, p.email, p.no_phone, p.commune_code,
+    c.name AS commune_name, p.birth_year, p.last_contact_at
+    FROM people p JOIN structures s ON s.id = p.structure_id JOIN communes c ON c.code = p.commune_code
+    LEFT JOIN accounts a ON a.id = p.enrolled_by";
+
+fn person_from(row: &AnyRow) -> Result<PersonRecord, StoreError> {
+    let no_phone: i64 = row.try_get("no_phone")?;
+    let birth_year: Option<i64> = row.try_get("birth_year")?;
+    Ok(PersonRecord {
+        id: row.try_get("id")?,
+        structure_id: row.try_get("structure_id")?,
+        structure_name: row.try_get("structure_name")?,
+        enrolled_by_name: row.try_get("enrolled_by_name")?,
+        enrolled_at: row.try_get("enrolled_at")?,
+        first_name: row.try_get("first_name")?,
+        last_name: row.try_get("last_name")?,
+        phone: row.try_get("phone")?,
+        email: row.try_get("email")?,
+        no_phone: no_phone != 0,
+        commune_code: row.try_get("commune_code")?,
+        commune_name: row.try_get("commune_name")?,
+        birth_year: birth_year.and_then(|y| i32::try_from(y).ok()),
+        last_contact_at: row.try_get("last_contact_at")?,
+    })
+}
+
+fn diagnostic_from(row: &AnyRow) -> Result<StoredDiagnostic, StoreError> {
+    let answers: String = row.try_get("answers_json")?;
+    let profile: String = row.try_get("profile_json")?;
+    let override_reason: Option<String> = row.try_get("override_reason")?;
+    let override_typology: Option<String> = row.try_get("override_typology")?;
+    let override_help: Option<String> = row.try_get("override_help")?;
+    let override_ = override_reason.map(|reason| ProfileOverride {
+        typology: override_typology
+            .as_deref()
+            .and_then(aiguillage_domain::diagnostic::Typology::from_label),
+        help: override_help
+            .as_deref()
+            .and_then(aiguillage_domain::diagnostic::RecommendedHelp::from_label),
+        reason,
+    });
+    Ok(StoredDiagnostic {
+        id: row.try_get("id")?,
+        person_id: row.try_get("person_id")?,
+        made_at: row.try_get("made_at")?,
+        made_by_name: row.try_get("made_by_name")?,
+        answers: from_json(&answers)?,
+        profile: from_json(&profile)?,
+        override_,
+        override_at: row.try_get("override_at")?,
+    })
+}
+
+/// Whether the person exists and belongs to the structure.
+async fn visible(
+    connection: &mut AnyConnection,
+    structure_id: i64,
+    person_id: i64,
+) -> Result<bool, StoreError> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM people WHERE id = $1 AND structure_id = $2")
+        .bind(person_id)
+        .bind(structure_id)
+        .fetch_one(&mut *connection)
+        .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+/// Adds one to an anonymous count.
+async fn count_fact(
+    connection: &mut AnyConnection,
+    period: &str,
+    fact: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO anonymous_counts (period, fact, count) VALUES ($1, $2, 1)
+         ON CONFLICT (period, fact) DO UPDATE SET count = anonymous_counts.count + 1",
+    )
+    .bind(period)
+    .bind(fact)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+/// `YYYY-MM` of a time.
+pub fn month_of(at: UnixSeconds) -> String {
+    let days = at.div_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}")
+}
+
+impl Store {
+    /// Enrols a person with their consent, in one transaction: the person, the consent (its text as
+    /// shown) and the audit entry, or nothing. An unknown commune is a `NotFound`.
+    pub async fn enrol_person(
+        &self,
+        actor: &Actor<'_>,
+        draft: &PersonDraft,
+        consent: &ConsentText,
+        now: UnixSeconds,
+    ) -> Result<i64, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        let commune = sqlx::query("SELECT COUNT(*) AS n FROM communes WHERE code = $1")
+            .bind(&draft.commune_code)
+            .fetch_one(&mut *transaction)
+            .await?;
+        if commune.try_get::<i64, _>("n")? == 0 {
+            return Err(StoreError::NotFound(format!(
+                "commune {}",
+                draft.commune_code
+            )));
+        }
+        let row = sqlx::query(
+            "INSERT INTO people (structure_id, enrolled_by, enrolled_at, first_name, last_name, name_key, phone,
+                 email, no_phone, commune_code, birth_year, last_contact_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $3) RETURNING id",
+        )
+        .bind(actor.structure_id)
+        .bind(actor.account_id)
+        .bind(now)
+        .bind(&draft.first_name)
+        .bind(&draft.last_name)
+        .bind(name_key(&draft.first_name, &draft.last_name))
+        .bind(&draft.phone)
+        .bind(&draft.email)
+        .bind(i64::from(draft.no_phone))
+        .bind(&draft.commune_code)
+        .bind(draft.birth_year.map(i64::from))
+        .fetch_one(&mut *transaction)
+        .await?;
+        let person_id: i64 = row.try_get("id")?;
+        sqlx::query(
+            "INSERT INTO consents (person_id, purpose, text_version, text, recorded_by, recorded_at)
+             VALUES ($1, 'enrolment', $2, $3, $4, $5)",
+        )
+        .bind(person_id)
+        .bind(&consent.version)
+        .bind(&consent.text)
+        .bind(actor.account_id)
+        .bind(now)
+        .execute(&mut *transaction)
+        .await?;
+        append_audit_in(
+            &mut transaction,
+            &person_event(actor, AuditAction::Create, person_id),
+            now,
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(person_id)
+    }
+
+    /// People of the structure with the same name and birth year in the same commune (possible
+    /// duplicates shown before enrolling). Each one shown is audited as a read.
+    pub async fn possible_duplicates(
+        &self,
+        actor: &Actor<'_>,
+        draft: &PersonDraft,
+        now: UnixSeconds,
+    ) -> Result<Vec<PersonRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} WHERE p.structure_id = $1 AND p.name_key = $2 AND p.commune_code = $3
+               AND (p.birth_year = $4 OR p.birth_year IS NULL OR $4 IS NULL) ORDER BY p.id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(actor.structure_id)
+            .bind(name_key(&draft.first_name, &draft.last_name))
+            .bind(&draft.commune_code)
+            .bind(draft.birth_year.map(i64::from))
+            .fetch_all(&self.pool)
+            .await?;
+        self.audited_people(actor, &rows, now).await
+    }
+
+    /// People of the structure whose name contains the query (all of them, newest first, when the
+    /// query is empty), at most `limit`. Each one listed is audited as a read.
+    pub async fn search_people(
+        &self,
+        actor: &Actor<'_>,
+        query: &str,
+        limit: i64,
+        now: UnixSeconds,
+    ) -> Result<Vec<PersonRecord>, StoreError> {
+        let key = name_key(query, "");
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} WHERE p.structure_id = $1 AND p.name_key LIKE $2
+             ORDER BY p.last_contact_at DESC, p.id DESC LIMIT $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(actor.structure_id)
+            .bind(format!("%{key}%"))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        self.audited_people(actor, &rows, now).await
+    }
+
+    async fn audited_people(
+        &self,
+        actor: &Actor<'_>,
+        rows: &[AnyRow],
+        now: UnixSeconds,
+    ) -> Result<Vec<PersonRecord>, StoreError> {
+        let people = rows
+            .iter()
+            .map(person_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        let events: Vec<AuditEvent> = people
+            .iter()
+            .map(|person| person_event(actor, AuditAction::Read, person.id))
+            .collect();
+        self.record_audits(&events, now).await?;
+        Ok(people)
+    }
+
+    /// The person, if they belong to the actor's structure (`None` otherwise, whether they exist or
+    /// not); the read is audited.
+    pub async fn person(
+        &self,
+        actor: &Actor<'_>,
+        person_id: i64,
+        now: UnixSeconds,
+    ) -> Result<Option<PersonRecord>, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        let sql = format!("SELECT {PERSON_COLUMNS} WHERE p.id = $1 AND p.structure_id = $2");
+        let row = sqlx::query(&sql)
+            .bind(person_id)
+            .bind(actor.structure_id)
+            .fetch_optional(&mut *transaction)
+            .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let person = person_from(&row)?;
+        append_audit_in(
+            &mut transaction,
+            &person_event(actor, AuditAction::Read, person_id),
+            now,
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(Some(person))
+    }
+
+    /// The consents recorded for a person of the actor's structure, oldest first.
+    pub async fn consents_of(
+        &self,
+        actor: &Actor<'_>,
+        person_id: i64,
+    ) -> Result<Vec<ConsentRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT c.purpose, c.text_version, c.text, c.recorded_at, a.display_name AS recorded_by_name
+             FROM consents c JOIN people p ON p.id = c.person_id LEFT JOIN accounts a ON a.id = c.recorded_by
+             WHERE c.person_id = $1 AND p.structure_id = $2 ORDER BY c.id",
+        )
+        .bind(person_id)
+        .bind(actor.structure_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ConsentRecord {
+                    purpose: row.try_get("purpose")?,
+                    text_version: row.try_get("text_version")?,
+                    text: row.try_get("text")?,
+                    recorded_at: row.try_get("recorded_at")?,
+                    recorded_by_name: row.try_get("recorded_by_name")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Stores a diagnostic of a person of the actor's structure (`None` when not visible), and
+    /// moves the person's last contact to now.
+    pub async fn add_diagnostic(
+        &self,
+        actor: &Actor<'_>,
+        person_id: i64,
+        answers: &Answers,
+        profile: &Profile,
+        now: UnixSeconds,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        if !visible(&mut transaction, actor.structure_id, person_id).await? {
+            return Ok(None);
+        }
+        let row = sqlx::query(
+            "INSERT INTO diagnostics (person_id, made_by, made_at, answers_json, profile_json, typology, overall, first_help)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(person_id)
+        .bind(actor.account_id)
+        .bind(now)
+        .bind(to_json(answers)?)
+        .bind(to_json(profile)?)
+        .bind(profile.typology.label())
+        .bind(profile.overall.label())
+        .bind(profile.first_help().label())
+        .fetch_one(&mut *transaction)
+        .await?;
+        let id: i64 = row.try_get("id")?;
+        sqlx::query("UPDATE people SET last_contact_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(person_id)
+            .execute(&mut *transaction)
+            .await?;
+        append_audit_in(
+            &mut transaction,
+            &person_event(actor, AuditAction::Update, person_id),
+            now,
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(Some(id))
+    }
+
+    /// The diagnostics of a person of the actor's structure, oldest first (empty when not visible).
+    pub async fn diagnostics_of(
+        &self,
+        actor: &Actor<'_>,
+        person_id: i64,
+    ) -> Result<Vec<StoredDiagnostic>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT d.*, a.display_name AS made_by_name FROM diagnostics d
+             JOIN people p ON p.id = d.person_id LEFT JOIN accounts a ON a.id = d.made_by
+             WHERE d.person_id = $1 AND p.structure_id = $2 ORDER BY d.made_at, d.id",
+        )
+        .bind(person_id)
+        .bind(actor.structure_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(diagnostic_from).collect()
+    }
+
+    /// Records the professional's override of a diagnostic's typology or help (`false` when the
+    /// diagnostic is not visible).
+    pub async fn override_diagnostic(
+        &self,
+        actor: &Actor<'_>,
+        person_id: i64,
+        diagnostic_id: i64,
+        decision: &ProfileOverride,
+        now: UnixSeconds,
+    ) -> Result<bool, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        if !visible(&mut transaction, actor.structure_id, person_id).await? {
+            return Ok(false);
+        }
+        let updated = sqlx::query(
+            "UPDATE diagnostics SET override_typology = $1, override_help = $2, override_reason = $3,
+                 override_by = $4, override_at = $5
+             WHERE id = $6 AND person_id = $7",
+        )
+        .bind(decision.typology.map(|t| t.label()))
+        .bind(decision.help.map(|h| h.label()))
+        .bind(&decision.reason)
+        .bind(actor.account_id)
+        .bind(now)
+        .bind(diagnostic_id)
+        .bind(person_id)
+        .execute(&mut *transaction)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Ok(false);
+        }
+        append_audit_in(
+            &mut transaction,
+            &person_event(actor, AuditAction::Update, person_id),
+            now,
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(true)
+    }
+
+    /// Erases a person of the actor's structure (consent withdrawn or erasure requested): the
+    /// person, consents and diagnostics are deleted, anonymous counts (month, typology) are kept, and
+    /// the erasure is audited. `false` when the person is not visible.
+    pub async fn erase_person(
+        &self,
+        actor: &Actor<'_>,
+        person_id: i64,
+        now: UnixSeconds,
+    ) -> Result<bool, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        if !visible(&mut transaction, actor.structure_id, person_id).await? {
+            return Ok(false);
+        }
+        let period = month_of(now);
+        count_fact(&mut transaction, &period, "personne_effacee").await?;
+        let typologies = sqlx::query("SELECT typology FROM diagnostics WHERE person_id = $1")
+            .bind(person_id)
+            .fetch_all(&mut *transaction)
+            .await?;
+        for row in &typologies {
+            let typology: String = row.try_get("typology")?;
+            count_fact(
+                &mut transaction,
+                &period,
+                &format!("diagnostic_efface:{typology}"),
+            )
+            .await?;
+        }
+        for table in ["diagnostics", "consents"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE person_id = $1"))
+                .bind(person_id)
+                .execute(&mut *transaction)
+                .await?;
+        }
+        sqlx::query("DELETE FROM people WHERE id = $1")
+            .bind(person_id)
+            .execute(&mut *transaction)
+            .await?;
+        append_audit_in(
+            &mut transaction,
+            &person_event(actor, AuditAction::Delete, person_id),
+            now,
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(true)
+    }
+
+    /// The anonymous counts left by erasures, `(period, fact, count)`.
+    pub async fn anonymous_counts(&self) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let rows =
+            sqlx::query("SELECT period, fact, count FROM anonymous_counts ORDER BY period, fact")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("period")?,
+                    row.try_get("fact")?,
+                    row.try_get("count")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// How many rows of personal data are stored.
+    pub async fn personal_row_counts(&self) -> Result<PersonalRowCounts, StoreError> {
+        let mut counts = [0_i64; 4];
+        for (count, table) in
+            counts
+                .iter_mut()
+                .zip(["people", "consents", "diagnostics", "contact_requests"])
+        {
+            let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+                .fetch_one(&self.pool)
+                .await?;
+            *count = row.try_get("n")?;
+        }
+        Ok(PersonalRowCounts {
+            people: counts[0],
+            consents: counts[1],
+            diagnostics: counts[2],
+            contact_requests: counts[3],
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::month_of;
+
+    #[test]
+    fn a_time_falls_in_its_month() {
+        assert_eq!(month_of(0), "1970-01");
+        assert_eq!(month_of(1_795_392_000), "2026-11"); // 2026-11-23
+        assert_eq!(month_of(951_782_400), "2000-02"); // 2000-02-29
+    }
+}

@@ -1,0 +1,260 @@
+//! People in storage, on whichever backend the test run names: enrolment with consent, visibility
+//! limited to the enrolling structure, audit of every read, possible duplicates, erasure leaving only
+//! anonymous counts, and an unknown commune leaving nothing behind.
+
+use aiguillage_domain::account::{DisplayName, Email, NewAccount};
+use aiguillage_domain::diagnostic::{
+    profile, Answers, LiteracyLevel, SkillAnswer, SkillDomain, TravelRange, Willingness,
+};
+use aiguillage_domain::person::{enrolment_consent, PersonDraft};
+use aiguillage_domain::role::Role;
+use aiguillage_domain::territory::TerritoryScope;
+use aiguillage_interop::territory::embedded;
+use aiguillage_store::testing::fresh_store;
+use aiguillage_store::{Actor, NewStructure, Store};
+
+const NOW: i64 = 1_795_392_000; // 2026-11-23
+
+struct World {
+    store: Store,
+    ccas: (i64, i64),
+    library: (i64, i64),
+}
+
+async fn account(store: &Store, email: &str, structure_id: i64) -> i64 {
+    store
+        .create_account(
+            &NewAccount {
+                email: Email::parse(email).expect("email"),
+                display_name: DisplayName::parse("Camille Martin").expect("name"),
+                role: Role::Prescriber,
+                structure_id,
+                territory: TerritoryScope::Departement("49".into()),
+            },
+            "$argon2id$test",
+            NOW,
+        )
+        .await
+        .expect("account")
+}
+
+async fn world() -> World {
+    let (store, _) = fresh_store().await.expect("fresh store");
+    let data = embedded().expect("territory").with_communes_of(&["49"]);
+    store
+        .import_territory(&data, &|_| {})
+        .await
+        .expect("territory import");
+    let mut ids = Vec::new();
+    for (name, email) in [
+        ("CCAS d'Angers", "ccas@example.fr"),
+        ("Médiathèque de Saumur", "mediatheque@example.fr"),
+    ] {
+        let structure = store
+            .ensure_structure(
+                &NewStructure {
+                    name: name.into(),
+                    kind: "test".into(),
+                    commune_code: "49007".into(),
+                },
+                NOW,
+            )
+            .await
+            .expect("structure");
+        ids.push((structure, account(&store, email, structure).await));
+    }
+    World {
+        store,
+        ccas: ids[0],
+        library: ids[1],
+    }
+}
+
+fn actor((structure_id, account_id): (i64, i64)) -> Actor<'static> {
+    Actor {
+        account_id,
+        structure_id,
+        reason: "test",
+    }
+}
+
+fn draft() -> PersonDraft {
+    PersonDraft {
+        first_name: "Josiane".into(),
+        last_name: "Le Goff".into(),
+        phone: Some("0612345678".into()),
+        email: None,
+        no_phone: false,
+        commune_code: "49007".into(),
+        birth_year: Some(1951),
+    }
+}
+
+fn answers() -> Answers {
+    Answers {
+        equipment: vec![],
+        skills: SkillDomain::ALL
+            .iter()
+            .map(|d| (*d, SkillAnswer::WithHelp))
+            .collect(),
+        detailed: vec![],
+        french_reading: LiteracyLevel::Comfortable,
+        french_writing: LiteracyLevel::WithDifficulty,
+        languages: vec![],
+        support_needs: vec![],
+        travel_range: TravelRange::UpTo5Km,
+        travel_modes: vec![],
+        accepts_remote: false,
+        availability: vec![],
+        willingness: Willingness::Yes,
+        levers: vec![],
+        urgency: None,
+        notes: None,
+    }
+}
+
+#[tokio::test]
+async fn a_person_is_seen_only_by_their_structure_and_every_read_is_audited() {
+    let world = world().await;
+    let store = &world.store;
+    let ccas = actor(world.ccas);
+    let consent = enrolment_consent("CCAS d'Angers");
+    let id = store
+        .enrol_person(&ccas, &draft(), &consent, NOW)
+        .await
+        .expect("enrol");
+
+    let seen = store.person(&ccas, id, NOW).await.expect("read");
+    let seen = seen.expect("visible to the enrolling structure");
+    assert_eq!(seen.commune_name, "Angers");
+    let consents = store.consents_of(&ccas, id).await.expect("consents");
+    assert_eq!(consents.len(), 1);
+    assert_eq!(consents[0].text, consent.text);
+    assert_eq!(consents[0].text_version, consent.version);
+
+    let library = actor(world.library);
+    assert_eq!(store.person(&library, id, NOW).await.expect("read"), None);
+    assert!(store.consents_of(&library, id).await.expect("c").is_empty());
+    assert!(store
+        .search_people(&library, "goff", 10, NOW)
+        .await
+        .expect("search")
+        .is_empty());
+    let stranger_diagnostic = store
+        .add_diagnostic(
+            &library,
+            id,
+            &answers(),
+            &profile(&answers(), time::macros::date!(2026 - 11 - 23)),
+            NOW,
+        )
+        .await
+        .expect("add");
+    assert_eq!(stranger_diagnostic, None);
+    assert!(!store.erase_person(&library, id, NOW).await.expect("erase"));
+
+    let journal = store.list_audit(50, 0).await.expect("audit");
+    let about_person: Vec<_> = journal
+        .iter()
+        .filter(|entry| entry.record_id == format!("personne-{id}"))
+        .map(|entry| (entry.action.code(), entry.actor_account_id))
+        .collect();
+    assert_eq!(
+        about_person,
+        vec![("read", Some(world.ccas.1)), ("create", Some(world.ccas.1))],
+        "newest first: one read by the CCAS after the creation, nothing for the library"
+    );
+    assert!(journal
+        .iter()
+        .all(|entry| !entry.record_id.contains("Goff")));
+}
+
+#[tokio::test]
+async fn a_namesake_in_the_same_commune_is_a_possible_duplicate() {
+    let world = world().await;
+    let store = &world.store;
+    let ccas = actor(world.ccas);
+    let consent = enrolment_consent("CCAS");
+    store
+        .enrol_person(&ccas, &draft(), &consent, NOW)
+        .await
+        .expect("enrol");
+    let mut same = draft();
+    same.first_name = "JOSIANE".into();
+    same.last_name = "le goff".into();
+    assert_eq!(
+        store
+            .possible_duplicates(&ccas, &same, NOW)
+            .await
+            .expect("dup")
+            .len(),
+        1
+    );
+    same.birth_year = Some(1980);
+    assert!(store
+        .possible_duplicates(&ccas, &same, NOW)
+        .await
+        .expect("dup")
+        .is_empty());
+    assert!(store
+        .possible_duplicates(&actor(world.library), &draft(), NOW)
+        .await
+        .expect("dup")
+        .is_empty());
+}
+
+#[tokio::test]
+async fn erasure_deletes_everything_and_leaves_anonymous_counts() {
+    let world = world().await;
+    let store = &world.store;
+    let ccas = actor(world.ccas);
+    let id = store
+        .enrol_person(&ccas, &draft(), &enrolment_consent("CCAS"), NOW)
+        .await
+        .expect("enrol");
+    let today = time::macros::date!(2026 - 11 - 23);
+    let computed = profile(&answers(), today);
+    store
+        .add_diagnostic(&ccas, id, &answers(), &computed, NOW)
+        .await
+        .expect("diagnostic")
+        .expect("visible");
+    let before = store.personal_row_counts().await.expect("counts");
+    assert_eq!(
+        (before.people, before.consents, before.diagnostics),
+        (1, 1, 1)
+    );
+
+    assert!(store.erase_person(&ccas, id, NOW).await.expect("erase"));
+    let after = store.personal_row_counts().await.expect("counts");
+    assert_eq!((after.people, after.consents, after.diagnostics), (0, 0, 0));
+    assert_eq!(store.person(&ccas, id, NOW).await.expect("read"), None);
+    let counts = store.anonymous_counts().await.expect("anonymous");
+    assert_eq!(
+        counts,
+        vec![
+            (
+                "2026-11".to_owned(),
+                format!("diagnostic_efface:{}", computed.typology.label()),
+                1
+            ),
+            ("2026-11".to_owned(), "personne_effacee".to_owned(), 1),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_commune_leaves_nothing_written() {
+    let world = world().await;
+    let store = &world.store;
+    let mut bad = draft();
+    bad.commune_code = "99999".into();
+    let error = store
+        .enrol_person(&actor(world.ccas), &bad, &enrolment_consent("CCAS"), NOW)
+        .await
+        .expect_err("unknown commune");
+    assert!(error.to_string().contains("99999"));
+    let counts = store.personal_row_counts().await.expect("counts");
+    assert_eq!((counts.people, counts.consents), (0, 0));
+    assert_eq!(store.count_audit().await.expect("audit"), 0);
+}

@@ -414,5 +414,7 @@ pub async fn place_detail(
 
 /// The OpenAPI document.
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    let mut document = ApiDoc::openapi();
+    document.merge(crate::api_people::PeopleApiDoc::openapi());
+    Json(document)
 }

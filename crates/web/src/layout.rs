@@ -16,6 +16,12 @@ pub struct NavLink {
 /// The main navigation, in order, with the page each entry leads to.
 pub const NAVIGATION: &[(&str, &str, Page)] = &[
     ("Accueil", "/", Page::Home),
+    ("Personnes", "/personnes", Page::People),
+    (
+        "Demandes de contact",
+        "/demandes-contact",
+        Page::ContactRequests,
+    ),
     ("Annuaire", "/annuaire", Page::Directory),
     (
         "Importer des lieux",

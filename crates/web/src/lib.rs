@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod api_people;
 mod assets;
 pub mod auth;
 pub mod directory_search;

@@ -26,6 +26,26 @@ pub enum Page {
     OfferUpdate,
     DirectoryImportPreview,
     DirectoryImportConfirm,
+    People,
+    PersonEnrolForm,
+    PersonEnrol,
+    PersonDetail,
+    PersonErase,
+    DiagnosticForm,
+    DiagnosticSubmit,
+    DiagnosticResult,
+    DiagnosticAdjust,
+    DiagnosticSummary,
+    UnrecordedDiagnosticForm,
+    UnrecordedDiagnosticResult,
+    SelfDiagnosticForm,
+    SelfDiagnosticResult,
+    SelfDiagnosticContact,
+    ContactRequests,
+    ContactRequestTake,
+    ApiEnrol,
+    ApiDiagnosticSubmit,
+    ApiProfile,
     AdminAccounts,
     AdminCreateAccount,
     AdminAuditLog,
@@ -57,9 +77,12 @@ pub enum Audience {
 /// Who edits the directory: structure managers (their own place) and coordinators (their territory).
 const EDITORS: Audience = Audience::Roles(&[Role::StructureManager, Role::Coordinator]);
 
+/// Who enrols and diagnoses people: prescribers and mediators (each sees their structure's people).
+const HELPERS: Audience = Audience::Roles(&[Role::Prescriber, Role::Mediator]);
+
 /// The access table: one line per page.
 pub const ACCESS: &[(Page, Audience)] = &[
-    (Page::Home, Audience::SignedIn),
+    (Page::Home, Audience::Public),
     (Page::LoginForm, Audience::Public),
     (Page::LoginSubmit, Audience::Public),
     (Page::Logout, Audience::SignedIn),
@@ -92,6 +115,29 @@ pub const ACCESS: &[(Page, Audience)] = &[
         Page::DirectoryImportConfirm,
         Audience::Roles(&[Role::Coordinator, Role::Administrator]),
     ),
+    (Page::People, HELPERS),
+    (Page::PersonEnrolForm, HELPERS),
+    (Page::PersonEnrol, HELPERS),
+    (Page::PersonDetail, HELPERS),
+    (Page::PersonErase, HELPERS),
+    (Page::DiagnosticForm, HELPERS),
+    (Page::DiagnosticSubmit, HELPERS),
+    (Page::DiagnosticResult, HELPERS),
+    (Page::DiagnosticAdjust, HELPERS),
+    (Page::DiagnosticSummary, HELPERS),
+    (Page::UnrecordedDiagnosticForm, HELPERS),
+    (Page::UnrecordedDiagnosticResult, HELPERS),
+    (Page::SelfDiagnosticForm, Audience::Public),
+    (Page::SelfDiagnosticResult, Audience::Public),
+    (Page::SelfDiagnosticContact, Audience::Public),
+    (
+        Page::ContactRequests,
+        Audience::Roles(&[Role::Prescriber, Role::Mediator, Role::Coordinator]),
+    ),
+    (Page::ContactRequestTake, HELPERS),
+    (Page::ApiEnrol, HELPERS),
+    (Page::ApiDiagnosticSubmit, HELPERS),
+    (Page::ApiProfile, HELPERS),
     (Page::AdminAccounts, Audience::Roles(&[Role::Administrator])),
     (
         Page::AdminCreateAccount,
@@ -198,7 +244,10 @@ mod tests {
     #[test]
     fn anonymous_visitors_reach_only_public_pages() {
         assert!(may_access(None, Page::LoginForm));
-        assert!(!may_access(None, Page::Home));
-        assert!(requires_sign_in(Page::Home));
+        assert!(may_access(None, Page::SelfDiagnosticForm));
+        assert!(!may_access(None, Page::People));
+        assert!(requires_sign_in(Page::People));
+        assert!(!may_access(Some(Role::Coordinator), Page::PersonDetail));
+        assert!(!may_access(Some(Role::Administrator), Page::People));
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::policy::Page;
 use crate::state::AppState;
-use crate::{api, assets, pages};
+use crate::{api, api_people, assets, pages};
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::routing::{get, post, MethodRouter};
@@ -68,6 +68,59 @@ pub const ROUTES: &[Route] = &[
         "/annuaire/import/confirmer",
         Page::DirectoryImportConfirm,
     ),
+    route(Method::GET, "/personnes", Page::People),
+    route(Method::GET, "/personnes/inscrire", Page::PersonEnrolForm),
+    route(Method::POST, "/personnes/inscrire", Page::PersonEnrol),
+    route(Method::GET, "/personnes/{id}", Page::PersonDetail),
+    route(Method::POST, "/personnes/{id}/effacer", Page::PersonErase),
+    route(
+        Method::GET,
+        "/personnes/{id}/diagnostic",
+        Page::DiagnosticForm,
+    ),
+    route(
+        Method::POST,
+        "/personnes/{id}/diagnostic",
+        Page::DiagnosticSubmit,
+    ),
+    route(
+        Method::GET,
+        "/personnes/{id}/diagnostics/{diagnostic}",
+        Page::DiagnosticResult,
+    ),
+    route(
+        Method::POST,
+        "/personnes/{id}/diagnostics/{diagnostic}/ajustement",
+        Page::DiagnosticAdjust,
+    ),
+    route(
+        Method::GET,
+        "/personnes/{id}/diagnostics/{diagnostic}/fiche",
+        Page::DiagnosticSummary,
+    ),
+    route(
+        Method::GET,
+        "/diagnostic-sans-enregistrement",
+        Page::UnrecordedDiagnosticForm,
+    ),
+    route(
+        Method::POST,
+        "/diagnostic-sans-enregistrement",
+        Page::UnrecordedDiagnosticResult,
+    ),
+    route(Method::GET, "/auto-diagnostic", Page::SelfDiagnosticForm),
+    route(Method::POST, "/auto-diagnostic", Page::SelfDiagnosticResult),
+    route(
+        Method::POST,
+        "/auto-diagnostic/contact",
+        Page::SelfDiagnosticContact,
+    ),
+    route(Method::GET, "/demandes-contact", Page::ContactRequests),
+    route(
+        Method::POST,
+        "/demandes-contact/{id}/prendre",
+        Page::ContactRequestTake,
+    ),
     route(Method::GET, "/administration/comptes", Page::AdminAccounts),
     route(
         Method::POST,
@@ -86,6 +139,17 @@ pub const ROUTES: &[Route] = &[
     route(Method::GET, "/api/v1/lieux.geojson", Page::ApiPlacesGeoJson),
     route(Method::GET, "/api/v1/lieux/{id}", Page::ApiPlaceDetail),
     route(Method::GET, "/api/v1/offres", Page::ApiOffers),
+    route(Method::POST, "/api/v1/personnes", Page::ApiEnrol),
+    route(
+        Method::POST,
+        "/api/v1/personnes/{id}/diagnostics",
+        Page::ApiDiagnosticSubmit,
+    ),
+    route(
+        Method::GET,
+        "/api/v1/personnes/{id}/profil",
+        Page::ApiProfile,
+    ),
     route(Method::GET, "/static/{*path}", Page::Assets),
 ];
 
@@ -111,6 +175,26 @@ pub fn handler(page: Page) -> MethodRouter<AppState> {
         Page::DirectoryImportPreview => post(pages::directory_import::preview)
             .layer(DefaultBodyLimit::max(crate::auth::csrf::MAX_BODY_BYTES)),
         Page::DirectoryImportConfirm => post(pages::directory_import::confirm),
+        Page::People => get(pages::people::list),
+        Page::PersonEnrolForm => get(pages::people::enrol_form),
+        Page::PersonEnrol => post(pages::people::enrol),
+        Page::PersonDetail => get(pages::people::detail),
+        Page::PersonErase => post(pages::people::erase),
+        Page::DiagnosticForm => get(pages::diagnostic::form),
+        Page::DiagnosticSubmit => post(pages::diagnostic::submit),
+        Page::DiagnosticResult => get(pages::diagnostic::result),
+        Page::DiagnosticAdjust => post(pages::diagnostic::adjust),
+        Page::DiagnosticSummary => get(pages::diagnostic::summary),
+        Page::UnrecordedDiagnosticForm => get(pages::diagnostic::unrecorded_form),
+        Page::UnrecordedDiagnosticResult => post(pages::diagnostic::unrecorded_result),
+        Page::SelfDiagnosticForm => get(pages::self_diagnostic::form),
+        Page::SelfDiagnosticResult => post(pages::self_diagnostic::result),
+        Page::SelfDiagnosticContact => post(pages::self_diagnostic::contact),
+        Page::ContactRequests => get(pages::contact_requests::list),
+        Page::ContactRequestTake => post(pages::contact_requests::take),
+        Page::ApiEnrol => post(api_people::enrol),
+        Page::ApiDiagnosticSubmit => post(api_people::submit_diagnostic),
+        Page::ApiProfile => get(api_people::profile),
         Page::AdminAccounts => get(pages::admin::list_accounts),
         Page::AdminCreateAccount => post(pages::admin::create),
         Page::AdminAuditLog => get(pages::admin::audit_log),

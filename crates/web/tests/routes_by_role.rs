@@ -17,10 +17,12 @@ enum Expected {
     AdministratorOnly,
     CoordinatorOrAdministrator,
     ManagerOrCoordinator,
+    PrescriberOrMediator,
+    HelpersOrCoordinator,
 }
 
 const MATRIX: &[(&str, &str, Expected)] = &[
-    ("GET", "/", Expected::SignedIn),
+    ("GET", "/", Expected::Everyone),
     ("GET", "/connexion", Expected::Everyone),
     ("POST", "/connexion", Expected::Everyone),
     ("POST", "/deconnexion", Expected::SignedIn),
@@ -101,6 +103,74 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/api/v1/lieux/{id}", Expected::SignedIn),
     ("GET", "/api/v1/offres", Expected::SignedIn),
     ("GET", "/static/{*path}", Expected::Everyone),
+    ("GET", "/personnes", Expected::PrescriberOrMediator),
+    ("GET", "/personnes/inscrire", Expected::PrescriberOrMediator),
+    (
+        "POST",
+        "/personnes/inscrire",
+        Expected::PrescriberOrMediator,
+    ),
+    ("GET", "/personnes/{id}", Expected::PrescriberOrMediator),
+    (
+        "POST",
+        "/personnes/{id}/effacer",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "GET",
+        "/personnes/{id}/diagnostic",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "POST",
+        "/personnes/{id}/diagnostic",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "GET",
+        "/personnes/{id}/diagnostics/{diagnostic}",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "POST",
+        "/personnes/{id}/diagnostics/{diagnostic}/ajustement",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "GET",
+        "/personnes/{id}/diagnostics/{diagnostic}/fiche",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "GET",
+        "/diagnostic-sans-enregistrement",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "POST",
+        "/diagnostic-sans-enregistrement",
+        Expected::PrescriberOrMediator,
+    ),
+    ("GET", "/auto-diagnostic", Expected::Everyone),
+    ("POST", "/auto-diagnostic", Expected::Everyone),
+    ("POST", "/auto-diagnostic/contact", Expected::Everyone),
+    ("GET", "/demandes-contact", Expected::HelpersOrCoordinator),
+    (
+        "POST",
+        "/demandes-contact/{id}/prendre",
+        Expected::PrescriberOrMediator,
+    ),
+    ("POST", "/api/v1/personnes", Expected::PrescriberOrMediator),
+    (
+        "POST",
+        "/api/v1/personnes/{id}/diagnostics",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "GET",
+        "/api/v1/personnes/{id}/profil",
+        Expected::PrescriberOrMediator,
+    ),
 ];
 
 fn may_pass(expected: Expected, role: Option<Role>) -> bool {
@@ -111,6 +181,11 @@ fn may_pass(expected: Expected, role: Option<Role>) -> bool {
         Expected::ManagerOrCoordinator => {
             matches!(role, Some(Role::StructureManager | Role::Coordinator))
         }
+        Expected::PrescriberOrMediator => matches!(role, Some(Role::Prescriber | Role::Mediator)),
+        Expected::HelpersOrCoordinator => matches!(
+            role,
+            Some(Role::Prescriber | Role::Mediator | Role::Coordinator)
+        ),
         Expected::CoordinatorOrAdministrator => {
             matches!(role, Some(Role::Coordinator | Role::Administrator))
         }
@@ -127,7 +202,7 @@ fn concrete(path: &str) -> String {
         "/annuaire/{id}/offres/nouvelle" => "/annuaire/1/offres/nouvelle".to_owned(),
         "/annuaire/{id}/offres/{offre}" => "/annuaire/1/offres/1".to_owned(),
         "/annuaire/{id}/modifier" => "/annuaire/1/modifier".to_owned(),
-        other => other.to_owned(),
+        other => other.replace("{id}", "1").replace("{diagnostic}", "1"),
     }
 }
 

@@ -111,11 +111,17 @@ async fn a_session_ends_after_thirty_idle_minutes() {
     let app = TestApp::new().await;
     let session = app.sign_in(Role::Mediator).await;
     app.advance(29 * 60);
-    assert_eq!(app.get("/", Some(&session)).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/compte", Some(&session)).await.status(),
+        StatusCode::OK
+    );
     app.advance(30 * 60);
-    let response = app.get("/", Some(&session)).await;
+    let response = app.get("/compte", Some(&session)).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&response).as_deref(), Some("/connexion"));
+    assert_eq!(
+        location(&response).as_deref(),
+        Some("/connexion?suivant=%2Fcompte")
+    );
 }
 
 #[tokio::test]

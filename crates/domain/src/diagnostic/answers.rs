@@ -113,12 +113,16 @@ impl DetailedTask {
     }
 
     /// The form field of the task's answer.
-    pub fn field(self) -> String {
+    pub fn field(self) -> &'static str {
+        const FIELDS: [&str; 10] = [
+            "tache_1", "tache_2", "tache_3", "tache_4", "tache_5", "tache_6", "tache_7", "tache_8",
+            "tache_9", "tache_10",
+        ];
         let index = DetailedTask::ALL
             .iter()
             .position(|task| *task == self)
             .unwrap_or_default();
-        format!("tache_{}", index + 1)
+        FIELDS[index.min(FIELDS.len() - 1)]
     }
 }
 
@@ -365,7 +369,7 @@ mod tests {
 
     #[test]
     fn every_detailed_task_has_its_own_field_and_two_tasks_per_domain() {
-        let fields: std::collections::BTreeSet<String> =
+        let fields: std::collections::BTreeSet<&str> =
             DetailedTask::ALL.iter().map(|t| t.field()).collect();
         assert_eq!(fields.len(), DetailedTask::ALL.len());
         for domain in SkillDomain::ALL {

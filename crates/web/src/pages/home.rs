@@ -1,7 +1,7 @@
 //! The home page of each role: what this professional can do on the platform, with links to the
 //! pages they may open (taken from the navigation, hence from the policy).
 
-use crate::auth::{CurrentUser, Viewer};
+use crate::auth::Viewer;
 use crate::error::WebError;
 use crate::layout::{Layout, NAVIGATION};
 use crate::pages::render;
@@ -86,11 +86,20 @@ struct HomeTemplate {
     shortcuts: Vec<Shortcut>,
 }
 
-pub async fn show(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
-) -> Result<Response, WebError> {
+#[derive(Template)]
+#[template(path = "welcome.html")]
+struct WelcomeTemplate {
+    layout: Layout,
+}
+
+/// `GET /`: the role's home for a professional; for a visitor without an account, the public
+/// welcome that leads to the self-diagnostic and to the professionals' login.
+pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
+    let Some(user) = viewer.0.clone() else {
+        return render(&WelcomeTemplate {
+            layout: Layout::new(&state, &viewer, "/", "Accueil"),
+        });
+    };
     let account = &user.account;
     let territory_name = account
         .territory_name

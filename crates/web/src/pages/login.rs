@@ -58,8 +58,9 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// The login form's CSRF token: the one in the cookie, or a new one set in the returned jar.
-fn login_csrf(jar: CookieJar, secure: bool) -> (CookieJar, String) {
+/// The login form's CSRF token: the one in the cookie, or a new one set in the returned jar. Public
+/// forms (the self-diagnostic) use it too when nobody is signed in.
+pub(crate) fn login_csrf(jar: CookieJar, secure: bool) -> (CookieJar, String) {
     match jar
         .get(LOGIN_CSRF_COOKIE)
         .map(|cookie| cookie.value().to_owned())

@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod admin;
+pub mod contact_requests;
+pub mod diagnostic;
 pub mod directory;
 pub mod directory_import;
 pub mod form_fields;
@@ -9,7 +11,10 @@ pub mod home;
 pub mod legal;
 pub mod login;
 pub mod offer_edit;
+pub mod people;
 pub mod place_edit;
+pub mod questionnaire;
+pub mod self_diagnostic;
 pub mod structures;
 pub mod territory;
 

@@ -1,0 +1,223 @@
+//! The people part of the JSON API, for partner tools: enrol a person (with the consent text version
+//! the tool showed), submit a diagnostic, read the latest profile. Same permissions and visibility as
+//! the pages (another structure's person is "not found"), same audit.
+
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+use crate::pages::people::actor;
+use crate::pages::questionnaire::date_of;
+use crate::state::AppState;
+use aiguillage_domain::diagnostic::{check_notes, profile as compute_profile, Answers, Profile};
+use aiguillage_domain::person::{check_person, enrolment_consent, PersonInput};
+use aiguillage_store::StoredDiagnostic;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{OpenApi, ToSchema};
+
+/// The people endpoints' part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    paths(enrol, submit_diagnostic, profile),
+    components(schemas(Enrolment, Consent, Enrolled, DiagnosticStored, ProfileRead))
+)]
+pub struct PeopleApiDoc;
+
+/// The person's answer to the consent text shown by the partner tool.
+#[derive(Deserialize, ToSchema)]
+pub struct Consent {
+    /// `true` only if the person agreed.
+    accord: bool,
+    /// The version of the text shown (must be the current one, see the error message otherwise).
+    version: String,
+}
+
+/// A person to enrol.
+#[derive(Deserialize, ToSchema)]
+pub struct Enrolment {
+    prenom: String,
+    nom: String,
+    #[serde(default)]
+    telephone: String,
+    #[serde(default)]
+    courriel: String,
+    #[serde(default)]
+    sans_telephone: bool,
+    /// INSEE code of the commune of residence.
+    commune_insee: String,
+    annee_naissance: Option<i32>,
+    consentement: Consent,
+}
+
+/// An enrolled person.
+#[derive(Serialize, ToSchema)]
+pub struct Enrolled {
+    id: i64,
+    version_consentement: String,
+}
+
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WebError> {
+    serde_json::from_slice(body)
+        .map_err(|e| WebError::BadRequest(format!("Corps JSON illisible : {e}")))
+}
+
+#[utoipa::path(post, path = "/api/v1/personnes", tag = "personnes",
+    request_body = Enrolment,
+    responses((status = 201, body = Enrolled, description = "Personne inscrite avec son consentement"),
+              (status = 400, description = "Consentement absent ou périmé, ou champ invalide : rien n'est enregistré"),
+              (status = 401, description = "Connexion requise"), (status = 403, description = "Rôle non autorisé")))]
+pub async fn enrol(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let enrolment: Enrolment = parse(&body)?;
+    let consent = enrolment_consent(&user.account.structure_name);
+    if !enrolment.consentement.accord {
+        return Err(WebError::BadRequest(
+            "La personne n'a pas donné son accord : rien n'est enregistré.".to_owned(),
+        ));
+    }
+    if enrolment.consentement.version != consent.version {
+        return Err(WebError::BadRequest(format!(
+            "Le texte de consentement montré n'est pas le texte en vigueur (version {}) : montrez-le à la personne. Texte : {}",
+            consent.version, consent.text
+        )));
+    }
+    let input = PersonInput {
+        first_name: enrolment.prenom,
+        last_name: enrolment.nom,
+        phone: enrolment.telephone,
+        email: enrolment.courriel,
+        no_phone: enrolment.sans_telephone,
+        commune_code: enrolment.commune_insee,
+        birth_year: enrolment
+            .annee_naissance
+            .map(|y| y.to_string())
+            .unwrap_or_default(),
+    };
+    let now = state.now();
+    let draft = check_person(&input, date_of(now).year()).map_err(|problems| {
+        WebError::BadRequest(
+            problems
+                .iter()
+                .map(|p| format!("{} : {}", p.field.name(), p.message))
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    })?;
+    let id = state
+        .store
+        .enrol_person(
+            &actor(&user, "POST /api/v1/personnes"),
+            &draft,
+            &consent,
+            now,
+        )
+        .await
+        .map_err(|error| match error {
+            aiguillage_store::StoreError::NotFound(_) => WebError::BadRequest(format!(
+                "commune_insee : aucune commune n'a le code « {} ».",
+                draft.commune_code
+            )),
+            other => other.into(),
+        })?;
+    Ok((
+        StatusCode::CREATED,
+        Json(Enrolled {
+            id,
+            version_consentement: consent.version,
+        }),
+    )
+        .into_response())
+}
+
+/// A stored diagnostic and its profile.
+#[derive(Serialize, ToSchema)]
+pub struct DiagnosticStored {
+    diagnostic_id: i64,
+    /// The computed profile (see docs/diagnostic.md).
+    #[schema(value_type = Object)]
+    profil: Profile,
+}
+
+#[utoipa::path(post, path = "/api/v1/personnes/{id}/diagnostics", tag = "personnes",
+    params(("id" = i64, Path, description = "Identifiant de la personne")),
+    request_body(content = Object, description = "Les réponses du questionnaire (valeurs exactes des libellés, voir docs/diagnostic.md)"),
+    responses((status = 201, body = DiagnosticStored, description = "Diagnostic enregistré, profil calculé"),
+              (status = 400, description = "Réponses illisibles : rien n'est enregistré"),
+              (status = 404, description = "Personne introuvable (ou d'une autre structure)")))]
+pub async fn submit_diagnostic(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let answers: Answers = parse(&body)?;
+    check_notes(answers.notes.as_deref().unwrap_or_default())
+        .map_err(|e| WebError::BadRequest(format!("notes : {e}")))?;
+    let now = state.now();
+    let computed = compute_profile(&answers, date_of(now));
+    let reason = format!("POST /api/v1/personnes/{id}/diagnostics");
+    let diagnostic_id = state
+        .store
+        .add_diagnostic(&actor(&user, &reason), id, &answers, &computed, now)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(DiagnosticStored {
+            diagnostic_id,
+            profil: computed,
+        }),
+    )
+        .into_response())
+}
+
+/// The latest profile of a person.
+#[derive(Serialize, ToSchema)]
+pub struct ProfileRead {
+    personne_id: i64,
+    diagnostic_id: i64,
+    /// Unix seconds.
+    date: i64,
+    #[schema(value_type = Object)]
+    profil: Profile,
+    /// The professional's override (typology, help, reason), if any.
+    #[schema(value_type = Object)]
+    ajustement: Option<aiguillage_domain::diagnostic::ProfileOverride>,
+}
+
+#[utoipa::path(get, path = "/api/v1/personnes/{id}/profil", tag = "personnes",
+    params(("id" = i64, Path, description = "Identifiant de la personne")),
+    responses((status = 200, body = ProfileRead, description = "Le profil du dernier diagnostic"),
+              (status = 404, description = "Personne introuvable (ou d'une autre structure), ou sans diagnostic")))]
+pub async fn profile(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ProfileRead>, WebError> {
+    let reason = format!("GET /api/v1/personnes/{id}/profil");
+    let actor = actor(&user, &reason);
+    state
+        .store
+        .person(&actor, id, state.now())
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let latest: StoredDiagnostic = state
+        .store
+        .diagnostics_of(&actor, id)
+        .await?
+        .pop()
+        .ok_or(WebError::NotFound)?;
+    Ok(Json(ProfileRead {
+        personne_id: id,
+        diagnostic_id: latest.id,
+        date: latest.made_at,
+        profil: latest.profile,
+        ajustement: latest.override_,
+    }))
+}

@@ -1,0 +1,453 @@
+//! The people a structure helps: the list and search, enrolment with consent (nothing is stored
+//! without it; possible duplicates shown first), the person's page (identity, consent, diagnostics
+//! over time) and erasure when consent is withdrawn. Another structure's person is "not found".
+
+use crate::auth::{CurrentUser, Viewer};
+use crate::error::WebError;
+use crate::layout::Layout;
+use crate::pages::form_fields::{fields, text, Errors, Fields};
+use crate::pages::{format_time, render};
+use crate::state::AppState;
+use aiguillage_domain::person::{check_person, enrolment_consent, PersonInput};
+use aiguillage_store::{Actor, CommuneSummary, ConsentRecord, PersonRecord, StoredDiagnostic};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+/// The actor of a request: the signed-in professional, their structure, and the route.
+pub fn actor<'a>(user: &CurrentUser, reason: &'a str) -> Actor<'a> {
+    Actor {
+        account_id: user.account.id,
+        structure_id: user.account.structure_id,
+        reason,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "people.html")]
+struct PeopleTemplate {
+    layout: Layout,
+    query: String,
+    erased: bool,
+    people: Vec<PersonLine>,
+}
+
+struct PersonLine {
+    id: i64,
+    name: String,
+    commune: String,
+    birth_year: String,
+    last_contact: String,
+}
+
+fn line(person: &PersonRecord) -> PersonLine {
+    PersonLine {
+        id: person.id,
+        name: format!("{} {}", person.first_name, person.last_name),
+        commune: person.commune_name.clone(),
+        birth_year: person
+            .birth_year
+            .map(|y| y.to_string())
+            .unwrap_or_else(|| "—".to_owned()),
+        last_contact: format_time(person.last_contact_at),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PeopleQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    efface: String,
+}
+
+/// `GET /personnes`: the structure's people, searchable by name.
+pub async fn list(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    user: CurrentUser,
+    Query(query): Query<PeopleQuery>,
+) -> Result<Response, WebError> {
+    let people = state
+        .store
+        .search_people(&actor(&user, "GET /personnes"), &query.q, 50, state.now())
+        .await?;
+    render(&PeopleTemplate {
+        layout: Layout::new(&state, &viewer, "/personnes", "Personnes accompagnées"),
+        query: query.q,
+        erased: !query.efface.is_empty(),
+        people: people.iter().map(line).collect(),
+    })
+}
+
+/// A text field of the enrolment form.
+pub struct InputField {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub kind: &'static str,
+}
+
+pub const fn input(
+    name: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    kind: &'static str,
+) -> InputField {
+    InputField {
+        name,
+        label,
+        hint,
+        kind,
+    }
+}
+
+/// The identity and contact fields, in order.
+const IDENTITY_FIELDS: &[InputField] = &[
+    input("prenom", "Prénom", "", "text"),
+    input("nom", "Nom", "Le nom d'usage suffit.", "text"),
+    input(
+        "telephone",
+        "Téléphone",
+        "Par exemple 06 12 34 56 78.",
+        "tel",
+    ),
+    input(
+        "courriel",
+        "Courriel",
+        "Facultatif si la personne a un téléphone.",
+        "email",
+    ),
+    input(
+        "annee_naissance",
+        "Année de naissance (facultatif)",
+        "Sur 4 chiffres. La plateforme accompagne les personnes de 16 ans et plus.",
+        "text",
+    ),
+];
+
+#[derive(Template)]
+#[template(path = "person_enrol.html")]
+struct EnrolTemplate {
+    layout: Layout,
+    identity_fields: &'static [InputField],
+    consent_text: String,
+    consent_version: String,
+    values: Fields,
+    communes: Vec<CommuneSummary>,
+    duplicates: Vec<PersonLine>,
+    errors: Errors,
+}
+
+impl EnrolTemplate {
+    fn value(&self, name: &str) -> String {
+        text(&self.values, name)
+    }
+
+    fn checked(&self, name: &str, value: &str) -> bool {
+        self.values
+            .get(name)
+            .is_some_and(|values| values.iter().any(|v| v == value))
+    }
+}
+
+fn enrol_page(
+    state: &AppState,
+    viewer: &Viewer,
+    user: &CurrentUser,
+    values: Fields,
+    (communes, duplicates): (Vec<CommuneSummary>, Vec<PersonLine>),
+    errors: Errors,
+) -> Result<Response, WebError> {
+    let consent = enrolment_consent(&user.account.structure_name);
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = render(&EnrolTemplate {
+        layout: Layout::new(state, viewer, "/personnes", "Inscrire une personne"),
+        identity_fields: IDENTITY_FIELDS,
+        consent_text: consent.text,
+        consent_version: consent.version,
+        values,
+        communes,
+        duplicates,
+        errors,
+    })?;
+    Ok((status, page).into_response())
+}
+
+/// `GET /personnes/inscrire`: the enrolment form with the consent text.
+pub async fn enrol_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    user: CurrentUser,
+) -> Result<Response, WebError> {
+    enrol_page(
+        &state,
+        &viewer,
+        &user,
+        Fields::new(),
+        (Vec::new(), Vec::new()),
+        Errors::new(),
+    )
+}
+
+/// The commune the form names: a code chosen among candidates, or the one commune matching the
+/// typed name or postal code; several matches are offered as a choice.
+async fn resolve_commune(
+    state: &AppState,
+    values: &Fields,
+    errors: &mut Errors,
+) -> Result<(Option<String>, Vec<CommuneSummary>), WebError> {
+    let chosen = text(values, "commune");
+    let typed = text(values, "commune_recherche");
+    if !chosen.is_empty() {
+        let matches = state.store.search_communes(&typed, 20).await?;
+        if matches.iter().any(|c| c.code == chosen) || typed.is_empty() {
+            return Ok((Some(chosen), matches));
+        }
+    }
+    if typed.is_empty() {
+        errors.insert(
+            "commune_recherche",
+            "Indiquez la commune de résidence (nom ou code postal).".to_owned(),
+        );
+        return Ok((None, Vec::new()));
+    }
+    let matches = state.store.search_communes(&typed, 20).await?;
+    match matches.len() {
+        0 => {
+            errors.insert(
+                "commune_recherche",
+                format!("Aucune commune ne correspond à « {typed} »."),
+            );
+            Ok((None, matches))
+        }
+        1 => Ok((Some(matches[0].code.clone()), matches)),
+        _ => {
+            errors.insert(
+                "commune",
+                "Plusieurs communes correspondent : choisissez la bonne ci-dessous.".to_owned(),
+            );
+            Ok((None, matches))
+        }
+    }
+}
+
+/// `POST /personnes/inscrire`: checks everything, then, only if the person consents, stores the
+/// person and their consent. Without consent the questionnaire can still be run, unrecorded.
+pub async fn enrol(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    user: CurrentUser,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let values = fields(&body);
+    let mut errors = Errors::new();
+    let consent_answer = text(&values, "consentement");
+    if consent_answer == "non" {
+        return Ok(Redirect::to("/diagnostic-sans-enregistrement").into_response());
+    }
+    if consent_answer != "oui" {
+        errors.insert(
+            "consentement",
+            "Indiquez la réponse de la personne : sans son accord, rien n'est enregistré."
+                .to_owned(),
+        );
+    }
+    let (commune, communes) = resolve_commune(&state, &values, &mut errors).await?;
+    let input = PersonInput {
+        first_name: text(&values, "prenom"),
+        last_name: text(&values, "nom"),
+        phone: text(&values, "telephone"),
+        email: text(&values, "courriel"),
+        no_phone: text(&values, "sans_telephone") == "oui",
+        commune_code: commune.unwrap_or_default(),
+        birth_year: text(&values, "annee_naissance"),
+    };
+    let current_year = crate::pages::questionnaire::date_of(state.now()).year();
+    let draft = match check_person(&input, current_year) {
+        Ok(draft) => Some(draft),
+        Err(problems) => {
+            for problem in problems {
+                if problem.field.name() != "commune" || !errors.contains_key("commune_recherche") {
+                    let name = match problem.field.name() {
+                        "commune" => "commune_recherche",
+                        other => other,
+                    };
+                    errors.entry(name).or_insert(problem.message);
+                }
+            }
+            None
+        }
+    };
+    let (Some(draft), true) = (draft, errors.is_empty()) else {
+        return enrol_page(
+            &state,
+            &viewer,
+            &user,
+            values,
+            (communes, Vec::new()),
+            errors,
+        );
+    };
+    let now = state.now();
+    if text(&values, "confirmer_nouvelle") != "oui" {
+        let duplicates = state
+            .store
+            .possible_duplicates(&actor(&user, "POST /personnes/inscrire"), &draft, now)
+            .await?;
+        if !duplicates.is_empty() {
+            errors.insert(
+                "doublon",
+                "Cette personne est peut-être déjà inscrite : vérifiez la liste ci-dessous avant de créer une nouvelle fiche.".to_owned(),
+            );
+            let lines = duplicates.iter().map(line).collect();
+            return enrol_page(&state, &viewer, &user, values, (communes, lines), errors);
+        }
+    }
+    let consent = enrolment_consent(&user.account.structure_name);
+    let id = state
+        .store
+        .enrol_person(
+            &actor(&user, "POST /personnes/inscrire"),
+            &draft,
+            &consent,
+            now,
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/personnes/{id}/diagnostic")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "person.html")]
+struct PersonTemplate {
+    layout: Layout,
+    person: PersonRecord,
+    enrolled_at: String,
+    consents: Vec<(ConsentRecord, String)>,
+    diagnostics: Vec<DiagnosticLine>,
+    contact: String,
+}
+
+struct DiagnosticLine {
+    id: i64,
+    made_at: String,
+    made_by: String,
+    typology: String,
+    overall: String,
+    first_help: String,
+    overridden: bool,
+}
+
+fn diagnostic_line(diagnostic: &StoredDiagnostic) -> DiagnosticLine {
+    let override_ = diagnostic.override_.as_ref();
+    DiagnosticLine {
+        id: diagnostic.id,
+        made_at: format_time(diagnostic.made_at),
+        made_by: diagnostic.made_by_name.clone().unwrap_or_default(),
+        typology: override_
+            .and_then(|o| o.typology)
+            .unwrap_or(diagnostic.profile.typology)
+            .label()
+            .to_owned(),
+        overall: format!(
+            "{} ({} %)",
+            diagnostic.profile.overall.label(),
+            diagnostic.profile.overall_percent
+        ),
+        first_help: override_
+            .and_then(|o| o.help)
+            .unwrap_or_else(|| diagnostic.profile.first_help())
+            .label()
+            .to_owned(),
+        overridden: override_.is_some(),
+    }
+}
+
+/// How to reach the person, in words.
+pub fn contact_of(person: &PersonRecord) -> String {
+    let mut ways = Vec::new();
+    if let Some(phone) = &person.phone {
+        ways.push(format!("téléphone {phone}"));
+    }
+    if let Some(email) = &person.email {
+        ways.push(format!("courriel {email}"));
+    }
+    if person.no_phone {
+        ways.push("pas de téléphone".to_owned());
+    }
+    if ways.is_empty() {
+        "aucun moyen de contact".to_owned()
+    } else {
+        ways.join(", ")
+    }
+}
+
+/// `GET /personnes/{id}`: identity, consent and diagnostics over time.
+pub async fn detail(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let reason = format!("GET /personnes/{id}");
+    let actor = actor(&user, &reason);
+    let person = state
+        .store
+        .person(&actor, id, state.now())
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let consents = state.store.consents_of(&actor, id).await?;
+    let diagnostics = state.store.diagnostics_of(&actor, id).await?;
+    render(&PersonTemplate {
+        layout: Layout::new(
+            &state,
+            &viewer,
+            "/personnes",
+            &format!("{} {}", person.first_name, person.last_name),
+        ),
+        enrolled_at: format_time(person.enrolled_at),
+        consents: consents
+            .into_iter()
+            .map(|c| {
+                let at = format_time(c.recorded_at);
+                (c, at)
+            })
+            .collect(),
+        diagnostics: diagnostics.iter().rev().map(diagnostic_line).collect(),
+        contact: contact_of(&person),
+        person,
+    })
+}
+
+/// `POST /personnes/{id}/effacer`: consent withdrawn or erasure requested — everything about the
+/// person is deleted at once, leaving anonymous counts. The form must confirm.
+pub async fn erase(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let values = fields(&body);
+    if text(&values, "confirmer") != "oui" {
+        return Err(WebError::BadRequest(
+            "Cochez la case de confirmation pour effacer la fiche : rien n'a été effacé."
+                .to_owned(),
+        ));
+    }
+    let reason = format!("POST /personnes/{id}/effacer");
+    let erased = state
+        .store
+        .erase_person(&actor(&user, &reason), id, state.now())
+        .await?;
+    if !erased {
+        return Err(WebError::NotFound);
+    }
+    Ok(Redirect::to("/personnes?efface=1").into_response())
+}

@@ -190,10 +190,10 @@ fn domain_result(answers: &Answers, domain: SkillDomain) -> DomainResult {
             .iter()
             .filter(|(_, a)| *a == SkillAnswer::Alone)
             .count();
-        reason.push_str(&format!(
-            " et fait seule {done_alone} des {} tâches détaillées",
-            tasks.len()
-        ));
+        reason.push_str(&match tasks.len() {
+            1 => format!(" et fait seule {done_alone} tâche détaillée sur 1"),
+            count => format!(" et fait seule {done_alone} des {count} tâches détaillées"),
+        });
     }
     reason.push_str(&format!(" ({percent} % des points)."));
     if main == SkillAnswer::DoesNotKnow {
@@ -312,17 +312,25 @@ pub fn default_help(typology: Typology) -> (RecommendedHelp, &'static str) {
     }
 }
 
+/// "1 jour", "3 jours".
+fn days_in_words(days: i64) -> String {
+    if days == 1 {
+        "1 jour".to_owned()
+    } else {
+        format!("{days} jours")
+    }
+}
+
 /// The help in order: the urgency first (whatever the type), then the type's help.
 pub fn help_steps(typology: Typology, urgency: Option<&UrgencySummary>) -> Vec<HelpStep> {
     let mut steps = Vec::new();
     if let Some(urgency) = urgency {
-        let when = if urgency.days_left < 0 {
-            format!(
-                "dont l'échéance est passée depuis {} jours",
-                -urgency.days_left
-            )
-        } else {
-            format!("à faire dans {} jours", urgency.days_left)
+        let when = match urgency.days_left {
+            days if days < 0 => {
+                format!("dont l'échéance est passée depuis {}", days_in_words(-days))
+            }
+            0 => "à faire aujourd'hui".to_owned(),
+            days => format!("à faire dans {}", days_in_words(days)),
         };
         steps.push(HelpStep {
             help: RecommendedHelp::DigitalEmergency,

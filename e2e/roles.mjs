@@ -1,6 +1,7 @@
 // End-to-end journey of every demo role in headless Chromium: log in, visit every page of the
 // navigation, check each with axe-core (WCAG 2.1 A and AA) and save a screenshot. Also checks the
-// French message of a wrong password and the public pages. Exits non-zero on any failure.
+// French message of a wrong password and the public pages, a prescriber's enrolment and diagnostic
+// (with and without consent), and the public self-diagnostic. Exits non-zero on any failure.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,6 +132,148 @@ async function editOwnPlace(page) {
   console.log('ok modification d\'une offre de son propre lieu, signée');
 }
 
+/** Fills the diagnostic questionnaire as a professional would at a desk; returns the number of actions. */
+async function answerQuestionnaire(page, answers) {
+  let actions = 0;
+  const pick = async (group, label) => {
+    await page.locator(`#groupe-${group}`).getByLabel(label, { exact: true }).check({ force: true });
+    actions += 1;
+  };
+  for (const [group, label] of answers) await pick(group, label);
+  return actions;
+}
+
+const DESK_ANSWERS = [
+  ['equipement', 'Un smartphone'],
+  ['competence_appareil', 'Avec de l\'aide'],
+  ['competence_recherche', 'Avec de l\'aide'],
+  ['competence_messagerie', 'Seul'],
+  ['competence_demarche', 'Pas du tout'],
+  ['competence_securite', 'Pas du tout'],
+  ['lecture', 'À l\'aise'],
+  ['ecriture', 'Avec difficulté'],
+  ['langues', 'Français'],
+  ['deplacement', 'Jusqu\'à 15 km'],
+  ['a_distance', 'Non'],
+  ['envie', 'Oui'],
+  ['leviers', 'Santé'],
+];
+
+/** A prescriber enrols a person with consent, runs the diagnostic, reads the profile, prints the
+ * summary, adjusts the profile, runs a second diagnostic, and also runs one without consent. */
+async function enrolAndDiagnose(page) {
+  const started = Date.now();
+  let actions = 0;
+  await page.goto(`${base}/personnes`);
+  await page.getByRole('link', { name: 'Inscrire une personne' }).click(); actions += 1;
+  await page.waitForLoadState('load');
+  await checkAccessibility(page, 'prescripteur inscription');
+  await page.screenshot({ path: join(shots, 'prescripteur-inscription.png'), fullPage: true });
+  for (const [label, value] of [[/^Prénom/, 'Josiane'], [/^Nom/, 'Le Goff'], [/^Téléphone/, '06 12 34 56 78'], [/^Commune de résidence/, 'Saumur'], [/^Année de naissance/, '1951']]) {
+    await page.getByLabel(label).fill(value); actions += 1;
+  }
+  await page.getByLabel('Oui, elle est d\'accord : enregistrer la fiche').check({ force: true }); actions += 1;
+  await page.getByRole('button', { name: 'Continuer' }).click(); actions += 1;
+  await page.waitForLoadState('load');
+  if (!page.url().endsWith('/diagnostic')) fail(`inscription : questionnaire attendu, vu ${page.url()}`);
+  await checkAccessibility(page, 'prescripteur questionnaire');
+  await page.screenshot({ path: join(shots, 'prescripteur-questionnaire.png'), fullPage: true });
+  actions += await answerQuestionnaire(page, DESK_ANSWERS);
+  await page.getByLabel('Organisme', { exact: true }).selectOption('CAF ou MSA'); actions += 1;
+  await page.getByLabel('Démarche', { exact: true }).selectOption('Renouveler un document ou un droit'); actions += 1;
+  const soon = new Date(Date.now() + 5 * 86_400_000).toISOString().slice(0, 10);
+  await page.getByLabel('Date limite').fill(soon); actions += 1;
+  await page.getByRole('button', { name: 'Calculer le profil' }).click(); actions += 1;
+  await page.waitForLoadState('load');
+  const seconds = Math.round((Date.now() - started) / 1000);
+  const heading = await page.locator('h1').first().textContent();
+  if (!heading?.startsWith('Profil de Josiane')) fail(`profil attendu, vu « ${heading} »`);
+  const reasons = await page.getByText(/^Parce que|— Parce que/).count();
+  if (reasons < 3) fail(`profil : au moins 3 raisons attendues, ${reasons} vues`);
+  const urgency = await page.locator('.fr-alert').first().textContent();
+  if (!urgency?.includes('Urgence')) fail(`profil : l'urgence doit venir en premier, vu « ${urgency} »`);
+  await checkAccessibility(page, 'prescripteur profil');
+  await page.screenshot({ path: join(shots, 'prescripteur-profil.png'), fullPage: true });
+  console.log(`ok inscription + questionnaire + profil : ${actions} actions, ${seconds} s d'automate (bien moins de 5 minutes de clics)`);
+  const profileUrl = page.url();
+
+  await page.getByRole('link', { name: 'Fiche à imprimer pour la personne' }).click();
+  await page.waitForLoadState('load');
+  await checkAccessibility(page, 'prescripteur fiche');
+  await page.emulateMedia({ media: 'print' });
+  await page.screenshot({ path: join(shots, 'prescripteur-fiche-impression.png'), fullPage: true });
+  await page.emulateMedia({ media: 'screen' });
+  const summary = await page.locator('.aig-easy-summary').textContent();
+  if (!summary?.includes('Ce que nous vous proposons')) fail('fiche : « Ce que nous vous proposons » attendu');
+  console.log('ok fiche à imprimer');
+
+  await page.goto(profileUrl);
+  await page.getByLabel('Typologie retenue').selectOption('Non autonome, non réfractaire');
+  await page.getByLabel('Pourquoi ?').fill('Elle a besoin de reprendre les bases.');
+  await page.getByRole('button', { name: 'Enregistrer l\'ajustement' }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.getByText('Ajustée par le professionnel').count())) fail('ajustement non affiché');
+  console.log('ok ajustement de la typologie avec sa raison');
+
+  await page.getByRole('link', { name: 'Josiane Le Goff' }).click();
+  await page.waitForLoadState('load');
+  await page.getByRole('link', { name: 'Refaire le diagnostic' }).click();
+  await page.waitForLoadState('load');
+  await answerQuestionnaire(page, DESK_ANSWERS.map(([g, l]) => [g, g === 'competence_demarche' ? 'Avec de l\'aide' : l]));
+  await page.getByRole('button', { name: 'Calculer le profil' }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.getByText(/Progrès \(\+50 points/).count())) fail('second diagnostic : progrès par domaine attendu');
+  await page.screenshot({ path: join(shots, 'prescripteur-progres.png'), fullPage: true });
+  await page.getByRole('link', { name: 'Josiane Le Goff' }).click();
+  await page.waitForLoadState('load');
+  await checkAccessibility(page, 'prescripteur fiche personne');
+  await page.screenshot({ path: join(shots, 'prescripteur-personne.png'), fullPage: true });
+  console.log('ok second diagnostic comparé au premier');
+
+  await page.goto(`${base}/personnes/inscrire`);
+  await page.getByLabel(/^Prénom/).fill('Marc');
+  await page.getByLabel(/^Nom/).fill('Durand');
+  await page.getByLabel('La personne n\'a pas de téléphone').check({ force: true });
+  await page.getByLabel('Commune de résidence').fill('Angers');
+  await page.getByLabel('Non : ne rien enregistrer').check({ force: true });
+  await page.getByRole('button', { name: 'Continuer' }).click();
+  await page.waitForLoadState('load');
+  await answerQuestionnaire(page, DESK_ANSWERS);
+  await page.getByRole('button', { name: 'Calculer le profil' }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.locator('h1').first().textContent())?.includes('non enregistré')) fail('sans consentement : profil non enregistré attendu');
+  await checkAccessibility(page, 'prescripteur profil sans enregistrement');
+  await page.screenshot({ path: join(shots, 'prescripteur-sans-enregistrement.png'), fullPage: true });
+  await page.goto(`${base}/personnes?q=durand`);
+  if (await page.getByText('Marc Durand').count()) fail('sans consentement, la personne ne doit pas être enregistrée');
+  console.log('ok diagnostic sans consentement : affiché, rien enregistré');
+}
+
+/** A person alone does the self-diagnostic from the public home page and asks to be called. */
+async function selfDiagnostic(page) {
+  await visit(page, `${base}/`, 'anonyme accueil public');
+  await page.getByRole('link', { name: 'Faire le point sur le numérique' }).click();
+  await page.waitForLoadState('load');
+  await checkAccessibility(page, 'anonyme auto-diagnostic');
+  await page.screenshot({ path: join(shots, 'anonyme-auto-diagnostic.png'), fullPage: true });
+  await answerQuestionnaire(page, DESK_ANSWERS.filter(([g]) => g !== 'a_distance'));
+  await page.getByLabel('Votre commune ou votre code postal').fill('Saumur');
+  await page.getByRole('button', { name: 'Voir mon résultat' }).click();
+  await page.waitForLoadState('load');
+  await checkAccessibility(page, 'anonyme auto-diagnostic résultat');
+  await page.screenshot({ path: join(shots, 'anonyme-auto-diagnostic-resultat.png'), fullPage: true });
+  const places = await page.locator('#etre-rappele').locator('xpath=preceding::ul[1]/li').count();
+  if (places === 0) fail('auto-diagnostic : des lieux proches de Saumur attendus');
+  await page.getByLabel('Votre prénom').fill('Marcel');
+  await page.getByLabel('Votre téléphone').fill('02 41 00 00 00');
+  await page.getByLabel(/J'accepte que les professionnels/).check({ force: true });
+  await page.getByRole('button', { name: 'Oui, je veux qu\'on m\'appelle' }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.locator('h1').textContent())?.includes('Merci Marcel')) fail('auto-diagnostic : remerciement attendu');
+  await checkAccessibility(page, 'anonyme demande de contact envoyée');
+  console.log(`ok auto-diagnostic sans compte : ${places} lieu(x) proche(s), demande de contact envoyée`);
+}
+
 async function logIn(page, account) {
   await page.goto(`${base}/connexion`);
   await page.getByLabel('Adresse électronique').fill(account.email);
@@ -151,6 +294,7 @@ async function main() {
     if (accounts.length !== 5) fail(`5 comptes de démonstration attendus, ${accounts.length} trouvés`);
 
     const anonymous = await browser.newPage();
+    await selfDiagnostic(anonymous);
     for (const [path, label] of [['/connexion', 'anonyme connexion'], ['/mentions-legales', 'anonyme mentions legales'], ['/accessibilite', 'anonyme accessibilite']]) {
       await visit(anonymous, `${base}${path}`, label);
     }
@@ -173,7 +317,7 @@ async function main() {
         (anchors) => anchors.map((a) => ({ href: a.getAttribute('href'), text: a.textContent.trim() })));
       if (links.length === 0) fail(`${account.role} : aucune entrée de navigation`);
       for (const link of links) await visit(page, `${base}${link.href}`, `${account.role} ${link.text}`);
-      if (account.role === 'Prescripteur') await searchDirectory(page);
+      if (account.role === 'Prescripteur') { await searchDirectory(page); await enrolAndDiagnose(page); }
       if (account.role === 'Coordinateur territorial') await importDirectoryFile(page);
       if (account.role === 'Responsable de structure') await editOwnPlace(page);
       await page.goto(`${base}/`);

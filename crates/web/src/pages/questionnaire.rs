@@ -500,6 +500,22 @@ impl ProfileView {
         }
     }
 
+    /// The urgency's deadline as `28/11/2026`.
+    pub fn deadline(&self) -> String {
+        self.profile
+            .urgency
+            .as_ref()
+            .map(|u| {
+                format!(
+                    "{:02}/{:02}/{}",
+                    u.deadline.day(),
+                    u8::from(u.deadline.month()),
+                    u.deadline.year()
+                )
+            })
+            .unwrap_or_default()
+    }
+
     /// The domains the person manages alone, in plain words (for the printable summary).
     pub fn strengths(&self) -> Vec<&'static str> {
         self.domains_at(true)

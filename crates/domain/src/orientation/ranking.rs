@@ -1,0 +1,589 @@
+//! Ranking the offers that fit a diagnosed person: hard filters first (reach, specific support, acting
+//! on the person's behalf or teaching, availability against opening hours, audiences reserved to
+//! others, capacity), then one score per criterion (needs covered, audience, support mode, quality,
+//! delay, capacity left, distance) combined with the territory's weights. Every ranked offer says why it
+//! is there and what it lacks; every excluded one says why.
+
+use crate::diagnostic::{Availability, Profile, RecommendedHelp};
+use crate::directory::opening_hours::WeeklyHours;
+use crate::directory::{Audience, HelpStyle, Mobility, Offer, OfferStatus, Place, SupportMode};
+use crate::geo::{distance_km, Position};
+use serde::{Deserialize, Serialize};
+
+/// How much each criterion counts (any non-negative numbers; they are normalised).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Weights {
+    pub needs: f64,
+    pub audience: f64,
+    pub support_mode: f64,
+    pub quality: f64,
+    pub delay: f64,
+    pub capacity: f64,
+    pub distance: f64,
+}
+
+impl Default for Weights {
+    /// Needs first (an offer that covers them all beats a nearer partial one within reach), then distance,
+    /// delay and capacity; audience, mode and quality refine.
+    fn default() -> Self {
+        Weights {
+            needs: 6.0,
+            audience: 1.0,
+            support_mode: 1.0,
+            quality: 1.0,
+            delay: 2.0,
+            capacity: 2.0,
+            distance: 3.0,
+        }
+    }
+}
+
+/// What the ranking knows of the person beyond the profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seeker<'a> {
+    pub profile: &'a Profile,
+    /// Where the person lives (their commune's centre).
+    pub position: Position,
+    /// Age in years, when the birth year is known.
+    pub age: Option<i32>,
+    pub availability: &'a [Availability],
+}
+
+/// One offer of a place, as ranking sees it.
+#[derive(Debug, Clone)]
+pub struct CandidateOffer<'a> {
+    pub offer_id: i64,
+    pub place: &'a Place,
+    pub offer: &'a Offer,
+    pub position: Option<Position>,
+    /// Referrals already open on this offer (accepted or waiting).
+    pub open_referrals: u32,
+}
+
+/// The score of one criterion, between 0 and 1, with its explanation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CriterionScore {
+    pub criterion: &'static str,
+    pub score: f64,
+    pub reason: String,
+}
+
+/// An offer kept, with its total score (0–100), the detail, and what it lacks.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RankedOffer {
+    pub offer_id: i64,
+    pub total: f64,
+    pub distance_km: Option<f64>,
+    pub criteria: Vec<CriterionScore>,
+    pub lacks: Vec<String>,
+}
+
+/// An offer left out, with the hard filter it failed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExcludedOffer {
+    pub offer_id: i64,
+    pub reason: String,
+}
+
+/// The ranked offers (best first) and the excluded ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Ranking {
+    pub ranked: Vec<RankedOffer>,
+    pub excluded: Vec<ExcludedOffer>,
+}
+
+/// Minutes of each availability slot, Monday = 0 (weekday slots apply Monday to Friday).
+fn slot_times(slot: Availability) -> (&'static [usize], u16, u16) {
+    const WEEKDAYS: &[usize] = &[0, 1, 2, 3, 4];
+    match slot {
+        Availability::WeekdayMorning => (WEEKDAYS, 8 * 60, 12 * 60),
+        Availability::WeekdayAfternoon => (WEEKDAYS, 13 * 60, 18 * 60),
+        Availability::WeekdayEvening => (WEEKDAYS, 18 * 60, 21 * 60),
+        Availability::Saturday => (&[5], 8 * 60, 18 * 60),
+    }
+}
+
+/// Whether the place is open during at least one of the person's slots (checked every 30 minutes).
+fn open_when_available(hours: &WeeklyHours, availability: &[Availability]) -> bool {
+    availability.iter().any(|slot| {
+        let (days, start, end) = slot_times(*slot);
+        days.iter().any(|day| {
+            (start..end)
+                .step_by(30)
+                .any(|minute| hours.is_open(*day, minute))
+        })
+    })
+}
+
+/// The hard filters, in order; the first failed one is the reason of the exclusion.
+fn hard_filter(
+    seeker: &Seeker,
+    candidate: &CandidateOffer,
+    distance: Option<f64>,
+) -> Result<(), String> {
+    let requirements = &seeker.profile.requirements;
+    let offer = candidate.offer;
+    let remote = offer.support_modes.contains(&SupportMode::Remote) && requirements.remote_possible;
+    let comes_to_person = candidate.place.mobility.contains(&Mobility::Itinerant);
+    match distance {
+        Some(km) if km <= f64::from(requirements.max_distance_km) => {}
+        _ if remote => {}
+        _ if comes_to_person && distance.is_some_and(|km| km <= 30.0) => {}
+        Some(km) => {
+            return Err(format!(
+                "Trop loin : {km:.0} km, la personne peut aller jusqu'à {} km et l'offre n'est pas à distance.",
+                requirements.max_distance_km
+            ))
+        }
+        None => return Err("Position du lieu inconnue et offre non proposée à distance.".to_owned()),
+    }
+    if let Some(missing) = requirements
+        .specific_support
+        .iter()
+        .find(|s| !offer.specific_support.contains(s))
+    {
+        return Err(format!("Pas de prise en charge « {} ».", missing.label()));
+    }
+    let style = offer.facts.help_style;
+    if requirements.acts_on_behalf && style == Some(HelpStyle::Teaches) {
+        return Err("L'offre apprend à faire mais ne fait pas pour la personne.".to_owned());
+    }
+    let wants_learning = matches!(
+        seeker.profile.first_help(),
+        RecommendedHelp::InclusionPathway | RecommendedHelp::Acculturation
+    );
+    if wants_learning && !requirements.acts_on_behalf && style == Some(HelpStyle::ActsOnBehalf) {
+        return Err("L'offre fait pour la personne mais n'apprend pas à faire.".to_owned());
+    }
+    if let Some(age) = seeker.age {
+        let only_young = !offer.audiences.is_empty()
+            && offer
+                .audiences
+                .iter()
+                .all(|a| matches!(a, Audience::Youth | Audience::Students));
+        if only_young && age > 30 {
+            return Err("L'offre est réservée aux jeunes et aux étudiants.".to_owned());
+        }
+    }
+    if !seeker.availability.is_empty() && !remote {
+        if let Some(Ok(hours)) = candidate
+            .place
+            .opening_hours
+            .as_deref()
+            .map(WeeklyHours::parse)
+        {
+            if !open_when_available(&hours, seeker.availability) {
+                return Err("Le lieu n'est pas ouvert quand la personne est disponible.".to_owned());
+            }
+        }
+    }
+    if let Some(capacity) = offer.facts.capacity_per_week {
+        if candidate.open_referrals >= capacity {
+            return Err(format!(
+                "Complet : {} orientations en cours pour une capacité de {capacity}.",
+                candidate.open_referrals
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn criterion(criterion: &'static str, score: f64, reason: String) -> CriterionScore {
+    CriterionScore {
+        criterion,
+        score: score.clamp(0.0, 1.0),
+        reason,
+    }
+}
+
+fn needs_score(seeker: &Seeker, offer: &Offer, lacks: &mut Vec<String>) -> CriterionScore {
+    let needed: Vec<_> = seeker.profile.services.iter().map(|n| n.service).collect();
+    if needed.is_empty() {
+        return criterion("Besoins", 1.0, "Aucun besoin particulier.".to_owned());
+    }
+    let covered = needed.iter().filter(|s| offer.services.contains(s)).count();
+    for missing in needed.iter().filter(|s| !offer.services.contains(s)) {
+        lacks.push(format!("Ne propose pas « {} ».", missing.label()));
+    }
+    criterion(
+        "Besoins",
+        covered as f64 / needed.len() as f64,
+        format!("Couvre {covered} des {} besoins.", needed.len()),
+    )
+}
+
+fn audience_score(seeker: &Seeker, offer: &Offer) -> CriterionScore {
+    let senior = seeker.age.is_some_and(|age| age >= 60);
+    match (
+        offer.audiences.is_empty(),
+        senior && offer.audiences.contains(&Audience::Seniors),
+    ) {
+        (_, true) => criterion(
+            "Public",
+            1.0,
+            "S'adresse spécialement aux seniors.".to_owned(),
+        ),
+        (true, false) => criterion("Public", 0.7, "Ouvert à tous les publics.".to_owned()),
+        (false, false) => criterion(
+            "Public",
+            0.4,
+            "S'adresse surtout à d'autres publics, sans les réserver.".to_owned(),
+        ),
+    }
+}
+
+fn mode_score(seeker: &Seeker, offer: &Offer, lacks: &mut Vec<String>) -> CriterionScore {
+    let wished: &[SupportMode] = match seeker.profile.first_help() {
+        RecommendedHelp::InclusionPathway => {
+            &[SupportMode::Individual, SupportMode::CollectiveWorkshop]
+        }
+        RecommendedHelp::Acculturation => {
+            &[SupportMode::CollectiveWorkshop, SupportMode::Individual]
+        }
+        RecommendedHelp::InformationOnly => &[SupportMode::Autonomous, SupportMode::Remote],
+        RecommendedHelp::DigitalEmergency | RecommendedHelp::ActOnBehalf => {
+            &[SupportMode::Individual]
+        }
+    };
+    match wished
+        .iter()
+        .find(|mode| offer.support_modes.contains(mode))
+    {
+        Some(mode) => criterion("Modalité", 1.0, format!("Propose « {} ».", mode.label())),
+        None => {
+            lacks.push(format!("Pas de « {} ».", wished[0].label()));
+            criterion(
+                "Modalité",
+                0.2,
+                "La modalité souhaitée n'est pas proposée.".to_owned(),
+            )
+        }
+    }
+}
+
+fn quality_score(place: &Place, offer: &Offer) -> CriterionScore {
+    let marks = place.programmes.len() + place.training_labels.len();
+    let official = matches!(
+        offer.facts.status,
+        Some(OfferStatus::NationalOfficial | OfferStatus::LocalOfficial)
+    );
+    let score = (marks.min(3) as f64 / 3.0) * 0.7 + if official { 0.3 } else { 0.0 };
+    criterion(
+        "Qualité",
+        score,
+        format!(
+            "{marks} label(s) ou dispositif(s) national(aux){}.",
+            if official { ", offre officielle" } else { "" }
+        ),
+    )
+}
+
+fn delay_score(offer: &Offer, lacks: &mut Vec<String>) -> CriterionScore {
+    match offer.facts.first_contact_delay_days {
+        Some(days) => criterion(
+            "Délai",
+            7.0 / (7.0 + f64::from(days)),
+            format!("Premier contact sous {days} jour(s) en général."),
+        ),
+        None => {
+            lacks.push("Délai de premier contact non renseigné.".to_owned());
+            criterion("Délai", 0.5, "Délai non renseigné.".to_owned())
+        }
+    }
+}
+
+fn capacity_score(candidate: &CandidateOffer, lacks: &mut Vec<String>) -> CriterionScore {
+    match candidate.offer.facts.capacity_per_week {
+        Some(capacity) if capacity > 0 => {
+            let left = capacity.saturating_sub(candidate.open_referrals);
+            criterion(
+                "Capacité",
+                f64::from(left) / f64::from(capacity),
+                format!("{left} place(s) libre(s) sur {capacity}."),
+            )
+        }
+        _ => {
+            lacks.push("Capacité non renseignée.".to_owned());
+            criterion("Capacité", 0.5, "Capacité non renseignée.".to_owned())
+        }
+    }
+}
+
+fn distance_score(seeker: &Seeker, distance: Option<f64>, remote: bool) -> CriterionScore {
+    let reach = f64::from(seeker.profile.requirements.max_distance_km.max(5));
+    match distance {
+        _ if remote && seeker.profile.requirements.max_distance_km == 0 => criterion(
+            "Distance",
+            1.0,
+            "À distance : aucun déplacement.".to_owned(),
+        ),
+        Some(km) => criterion("Distance", 1.0 - km / reach, format!("À {km:.0} km.")),
+        None => criterion("Distance", 0.5, "À distance.".to_owned()),
+    }
+}
+
+/// Scores one offer that passed the hard filters.
+fn score(
+    seeker: &Seeker,
+    candidate: &CandidateOffer,
+    distance: Option<f64>,
+    weights: &Weights,
+) -> RankedOffer {
+    let mut lacks = Vec::new();
+    let offer = candidate.offer;
+    let remote = offer.support_modes.contains(&SupportMode::Remote)
+        && seeker.profile.requirements.remote_possible;
+    let criteria = vec![
+        needs_score(seeker, offer, &mut lacks),
+        audience_score(seeker, offer),
+        mode_score(seeker, offer, &mut lacks),
+        quality_score(candidate.place, offer),
+        delay_score(offer, &mut lacks),
+        capacity_score(candidate, &mut lacks),
+        distance_score(seeker, distance, remote),
+    ];
+    let weight_of = [
+        weights.needs,
+        weights.audience,
+        weights.support_mode,
+        weights.quality,
+        weights.delay,
+        weights.capacity,
+        weights.distance,
+    ];
+    let sum: f64 = weight_of.iter().map(|w| w.max(0.0)).sum();
+    let total = if sum > 0.0 {
+        criteria
+            .iter()
+            .zip(weight_of)
+            .map(|(c, w)| c.score * w.max(0.0))
+            .sum::<f64>()
+            / sum
+            * 100.0
+    } else {
+        0.0
+    };
+    RankedOffer {
+        offer_id: candidate.offer_id,
+        total,
+        distance_km: distance,
+        criteria,
+        lacks,
+    }
+}
+
+/// Ranks the candidates for the person: the kept ones best first (ties: nearest, then lowest id), and
+/// the excluded ones with their reason.
+pub fn rank(seeker: &Seeker, candidates: &[CandidateOffer], weights: &Weights) -> Ranking {
+    let mut ranking = Ranking::default();
+    for candidate in candidates {
+        let distance = candidate.position.map(|p| distance_km(seeker.position, p));
+        match hard_filter(seeker, candidate, distance) {
+            Ok(()) => ranking
+                .ranked
+                .push(score(seeker, candidate, distance, weights)),
+            Err(reason) => ranking.excluded.push(ExcludedOffer {
+                offer_id: candidate.offer_id,
+                reason,
+            }),
+        }
+    }
+    ranking.ranked.sort_by(|a, b| {
+        b.total
+            .total_cmp(&a.total)
+            .then(
+                a.distance_km
+                    .unwrap_or(f64::MAX)
+                    .total_cmp(&b.distance_km.unwrap_or(f64::MAX)),
+            )
+            .then(a.offer_id.cmp(&b.offer_id))
+    });
+    ranking
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{
+        profile, Answers, Equipment, Language, LiteracyLevel, SkillAnswer, SkillDomain,
+        TravelRange, Willingness,
+    };
+    use crate::directory::{OfferFacts, Service, SpecificSupport};
+
+    fn answers() -> Answers {
+        Answers {
+            equipment: vec![Equipment::Smartphone, Equipment::InternetAtHome],
+            skills: SkillDomain::ALL
+                .iter()
+                .map(|d| (*d, SkillAnswer::NotAtAll))
+                .collect(),
+            detailed: vec![],
+            french_reading: LiteracyLevel::Comfortable,
+            french_writing: LiteracyLevel::Comfortable,
+            languages: vec![Language::French],
+            support_needs: vec![],
+            travel_range: TravelRange::UpTo15Km,
+            travel_modes: vec![],
+            accepts_remote: false,
+            availability: vec![],
+            willingness: Willingness::Yes,
+            levers: vec![],
+            urgency: None,
+            notes: None,
+        }
+    }
+
+    const HOME: Position = Position {
+        latitude: 47.4784,
+        longitude: -0.5632,
+    };
+
+    fn near(km_north: f64) -> Position {
+        Position {
+            latitude: HOME.latitude + km_north / 111.2,
+            longitude: HOME.longitude,
+        }
+    }
+
+    fn offer(services: &[Service], facts: OfferFacts) -> Offer {
+        Offer {
+            name: "Offre".into(),
+            services: services.to_vec(),
+            support_modes: vec![SupportMode::Individual],
+            facts,
+            ..Offer::default()
+        }
+    }
+
+    fn rank_for(answers: &Answers, offers: &[(Offer, Position, u32)]) -> Ranking {
+        let computed = profile(answers, time::macros::date!(2026 - 11 - 23));
+        let place = Place::default();
+        let seeker = Seeker {
+            profile: &computed,
+            position: HOME,
+            age: Some(70),
+            availability: &[],
+        };
+        let candidates: Vec<CandidateOffer> = offers
+            .iter()
+            .enumerate()
+            .map(|(i, (offer, position, open))| CandidateOffer {
+                offer_id: i as i64 + 1,
+                place: &place,
+                offer,
+                position: Some(*position),
+                open_referrals: *open,
+            })
+            .collect();
+        rank(&seeker, &candidates, &Weights::default())
+    }
+
+    #[test]
+    fn the_offer_covering_more_needs_nearer_comes_first_and_each_says_why() {
+        let all_needs = [
+            Service::AdministrativeProcedures,
+            Service::EverydayTools,
+            Service::SafeUse,
+        ];
+        let ranking = rank_for(
+            &answers(),
+            &[
+                (
+                    offer(&[Service::EverydayTools], OfferFacts::default()),
+                    near(2.0),
+                    0,
+                ),
+                (offer(&all_needs, OfferFacts::default()), near(3.0), 0),
+                (offer(&all_needs, OfferFacts::default()), near(40.0), 0),
+            ],
+        );
+        let order: Vec<i64> = ranking.ranked.iter().map(|r| r.offer_id).collect();
+        assert_eq!(order, vec![2, 1]);
+        assert_eq!(ranking.excluded.len(), 1);
+        assert!(ranking.excluded[0].reason.starts_with("Trop loin"));
+        assert!(ranking.ranked[1]
+            .lacks
+            .iter()
+            .any(|l| l.contains("Aide aux démarches administratives")));
+        assert_eq!(ranking.ranked[0].criteria.len(), 7);
+    }
+
+    #[test]
+    fn hard_filters_exclude_missing_support_full_offers_and_the_wrong_help_style() {
+        let mut deaf = answers();
+        deaf.support_needs = vec![SpecificSupport::Deafness];
+        let full = OfferFacts {
+            capacity_per_week: Some(3),
+            ..OfferFacts::default()
+        };
+        let ranking = rank_for(
+            &deaf,
+            &[(offer(&[Service::EverydayTools], full.clone()), near(1.0), 0)],
+        );
+        assert!(ranking.excluded[0].reason.contains("Surdité"));
+
+        let ranking = rank_for(
+            &answers(),
+            &[(offer(&[Service::EverydayTools], full), near(1.0), 3)],
+        );
+        assert!(ranking.excluded[0].reason.starts_with("Complet"));
+
+        let only_acts = OfferFacts {
+            help_style: Some(HelpStyle::ActsOnBehalf),
+            ..OfferFacts::default()
+        };
+        let ranking = rank_for(
+            &answers(),
+            &[(offer(&[Service::EverydayTools], only_acts), near(1.0), 0)],
+        );
+        assert!(ranking.excluded[0].reason.contains("n'apprend pas"));
+    }
+
+    #[test]
+    fn weights_change_the_order() {
+        let far_but_complete = offer(
+            &[
+                Service::AdministrativeProcedures,
+                Service::EverydayTools,
+                Service::SafeUse,
+            ],
+            OfferFacts::default(),
+        );
+        let near_but_partial = offer(&[Service::EverydayTools], OfferFacts::default());
+        let computed = profile(&answers(), time::macros::date!(2026 - 11 - 23));
+        let place = Place::default();
+        let seeker = Seeker {
+            profile: &computed,
+            position: HOME,
+            age: None,
+            availability: &[],
+        };
+        let candidates = [
+            CandidateOffer {
+                offer_id: 1,
+                place: &place,
+                offer: &far_but_complete,
+                position: Some(near(14.0)),
+                open_referrals: 0,
+            },
+            CandidateOffer {
+                offer_id: 2,
+                place: &place,
+                offer: &near_but_partial,
+                position: Some(near(0.5)),
+                open_referrals: 0,
+            },
+        ];
+        let needs_first = rank(&seeker, &candidates, &Weights::default());
+        assert_eq!(needs_first.ranked[0].offer_id, 1);
+        let distance_only = Weights {
+            needs: 0.0,
+            distance: 10.0,
+            ..Weights::default()
+        };
+        assert_eq!(
+            rank(&seeker, &candidates, &distance_only).ranked[0].offer_id,
+            2
+        );
+    }
+}

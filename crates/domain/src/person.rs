@@ -301,6 +301,26 @@ pub fn enrolment_consent(structure_name: &str) -> ConsentText {
     }
 }
 
+/// The version of the consent text for sharing with a receiving structure.
+pub const SHARING_CONSENT_VERSION: &str = "partage-2026-11-v1";
+
+/// What a referral shares with the receiving structure.
+pub const SHARED_DATA: &str = "identite|contact|commune|profil";
+
+/// The consent to share the person's data with the structure of the chosen offer.
+pub fn sharing_consent(receiver_name: &str, offer_name: &str) -> ConsentText {
+    ConsentText {
+        version: SHARING_CONSENT_VERSION.to_owned(),
+        text: format!(
+            "Pour que {receiver_name} puisse vous accompagner (« {offer_name} »), nous lui \
+             transmettons : votre nom et votre prénom, votre moyen de contact, votre commune et le \
+             résultat de votre diagnostic (ce que vous savez faire, vos besoins). Rien d'autre : pas les \
+             notes. {receiver_name} y a accès tant que l'accompagnement dure, puis 3 mois après. Vous \
+             pouvez refuser : nous chercherons une autre solution avec vous."
+        ),
+    }
+}
+
 /// The version of the self-diagnostic contact request's consent text.
 pub const CONTACT_REQUEST_CONSENT_VERSION: &str = "demande-contact-2026-11-v1";
 

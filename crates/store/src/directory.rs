@@ -52,6 +52,8 @@ pub struct StoredPlace {
     pub support_model: Option<SupportModel>,
     /// The structure's offers, in order (loaded with the place).
     pub offers: Vec<Offer>,
+    /// The offers' identifiers, in the same order.
+    pub offer_ids: Vec<i64>,
 }
 
 /// Which places a query selects.
@@ -284,7 +286,7 @@ impl Store {
             .map(stored_place)
             .collect::<Result<Vec<_>, _>>()?;
         let offers_sql = format!(
-            "SELECT o.structure_id, o.offer_json FROM offers o
+            "SELECT o.id, o.structure_id, o.offer_json FROM offers o
              WHERE o.structure_id IN (SELECT s.id FROM structures s JOIN communes c ON c.code = s.commune_code
                                       WHERE s.place_json IS NOT NULL {condition})
              ORDER BY o.structure_id, o.position"
@@ -293,7 +295,7 @@ impl Store {
             .bind(sqlx::query(&offers_sql))
             .fetch_all(&self.pool)
             .await?;
-        let mut offers: HashMap<i64, Vec<Offer>> = HashMap::new();
+        let mut offers: HashMap<i64, Vec<(i64, Offer)>> = HashMap::new();
         for row in &offer_rows {
             let json: String = row.try_get("offer_json")?;
             let offer =
@@ -301,10 +303,16 @@ impl Store {
             offers
                 .entry(row.try_get("structure_id")?)
                 .or_default()
-                .push(offer);
+                .push((row.try_get("id")?, offer));
         }
         for place in &mut places {
-            place.offers = offers.remove(&place.structure_id).unwrap_or_default();
+            let (ids, place_offers) = offers
+                .remove(&place.structure_id)
+                .unwrap_or_default()
+                .into_iter()
+                .unzip();
+            place.offer_ids = ids;
+            place.offers = place_offers;
         }
         Ok(places)
     }
@@ -634,5 +642,6 @@ fn stored_place(row: &AnyRow) -> Result<StoredPlace, StoreError> {
         place: serde_json::from_str(&place_json).map_err(corrupt)?,
         support_model: support_model.as_deref().and_then(SupportModel::from_label),
         offers: Vec::new(),
+        offer_ids: Vec::new(),
     })
 }

@@ -14,6 +14,7 @@ mod error;
 mod offers;
 mod pending_imports;
 mod people;
+mod referrals;
 mod sessions;
 mod structures;
 mod territory;
@@ -30,6 +31,7 @@ pub use pending_imports::{PendingImport, PENDING_IMPORT_LIFETIME_SECONDS};
 pub use people::{
     month_of, Actor, ConsentRecord, PersonRecord, PersonalRowCounts, StoredDiagnostic,
 };
+pub use referrals::{Applied, NewReferral, ReferralHistoryLine, ReferralRecord};
 pub use sessions::StoredSession;
 pub use structures::{NewStructure, Structure};
 pub use territory::{CommuneSummary, ImportProgress, TerritoryCounts, TerritoryImportReport};

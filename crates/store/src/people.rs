@@ -501,7 +501,7 @@ impl Store {
             )
             .await?;
         }
-        for table in ["diagnostics", "consents"] {
+        for table in ["sharing_consents", "referrals", "diagnostics", "consents"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE person_id = $1"))
                 .bind(person_id)
                 .execute(&mut *transaction)

@@ -258,3 +258,149 @@ async fn an_unknown_commune_leaves_nothing_written() {
     assert_eq!((counts.people, counts.consents), (0, 0));
     assert_eq!(store.count_audit().await.expect("audit"), 0);
 }
+
+mod referrals {
+    use super::*;
+    use aiguillage_domain::directory::Offer;
+    use aiguillage_domain::orientation::{transition, ReferralEvent, ReferralState, Side};
+    use aiguillage_domain::person::sharing_consent;
+    use aiguillage_store::{Applied, NewReferral};
+
+    /// A referral from the CCAS to an offer of the library, sent; returns its id.
+    async fn sent_referral(world: &World) -> i64 {
+        let store = &world.store;
+        let ccas = actor(world.ccas);
+        let person = store
+            .enrol_person(&ccas, &draft(), &enrolment_consent("CCAS"), NOW)
+            .await
+            .expect("enrol");
+        let offer = Offer {
+            name: "Ateliers premiers pas".into(),
+            ..Offer::default()
+        };
+        let offer_id = store
+            .save_offer(world.library.0, None, &offer, None, NOW)
+            .await
+            .expect("offer");
+        let computed = profile(&answers(), time::macros::date!(2026 - 11 - 23));
+        let consent = sharing_consent("Médiathèque de Saumur", "Ateliers premiers pas");
+        store
+            .send_referral(
+                &ccas,
+                &NewReferral {
+                    person_id: person,
+                    offer_id,
+                    profile: &computed,
+                    message: "Mme Le Goff souhaite apprendre.",
+                    consent: &consent,
+                },
+                NOW,
+            )
+            .await
+            .expect("send")
+            .expect("visible person and offer")
+    }
+
+    #[tokio::test]
+    async fn both_sides_see_the_referral_and_strangers_do_not() {
+        let world = world().await;
+        let id = sent_referral(&world).await;
+        let (seen, side) = world
+            .store
+            .referral(&actor(world.library), id, NOW)
+            .await
+            .expect("read")
+            .expect("the receiver sees it");
+        assert_eq!(side, Side::Receiver);
+        assert_eq!(seen.state, ReferralState::Sent);
+        assert_eq!(seen.last_name, "Le Goff");
+        let (_, side) = world
+            .store
+            .referral(&actor(world.ccas), id, NOW)
+            .await
+            .expect("read")
+            .expect("the sender sees it");
+        assert_eq!(side, Side::Sender);
+        let inbox = world
+            .store
+            .referrals_of_structure(&actor(world.library), true, NOW)
+            .await
+            .expect("inbox");
+        assert_eq!(inbox.len(), 1);
+        let history = world.store.referral_history(id).await.expect("history");
+        assert_eq!(history.len(), 1);
+        assert_eq!(history[0].to_state, "Envoyée");
+    }
+
+    #[tokio::test]
+    async fn of_fifty_simultaneous_accepts_exactly_one_wins() {
+        let world = world().await;
+        let id = sent_referral(&world).await;
+        let library = world.library;
+        let mut tasks = Vec::new();
+        for _ in 0..50 {
+            let store = world.store.clone();
+            tasks.push(tokio::spawn(async move {
+                let receiver = actor(library);
+                let (referral, side) = store
+                    .referral(&receiver, id, NOW)
+                    .await
+                    .expect("read")
+                    .expect("visible");
+                let Ok(to) = transition(referral.state, &ReferralEvent::Accept, side) else {
+                    return false;
+                };
+                let applied = store
+                    .apply_referral_event(
+                        &receiver,
+                        (id, referral.version),
+                        (side, &ReferralEvent::Accept, referral.state, to),
+                        "",
+                        NOW,
+                    )
+                    .await
+                    .expect("apply");
+                applied == Applied::Done
+            }));
+        }
+        let mut wins = 0;
+        for task in tasks {
+            if task.await.expect("task") {
+                wins += 1;
+            }
+        }
+        assert_eq!(wins, 1);
+        let history = world.store.referral_history(id).await.expect("history");
+        assert_eq!(history.len(), 2, "sent, then one acceptance");
+        let (after, _) = world
+            .store
+            .referral(&actor(world.library), id, NOW)
+            .await
+            .expect("read")
+            .expect("visible");
+        assert_eq!((after.state, after.version), (ReferralState::Accepted, 2));
+    }
+
+    #[tokio::test]
+    async fn erasing_the_person_erases_their_referrals() {
+        let world = world().await;
+        let id = sent_referral(&world).await;
+        let (referral, _) = world
+            .store
+            .referral(&actor(world.ccas), id, NOW)
+            .await
+            .expect("read")
+            .expect("visible");
+        assert!(world
+            .store
+            .erase_person(&actor(world.ccas), referral.person_id, NOW)
+            .await
+            .expect("erase"));
+        assert!(world
+            .store
+            .referral(&actor(world.library), id, NOW)
+            .await
+            .expect("read")
+            .is_none());
+    }
+}

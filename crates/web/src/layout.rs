@@ -17,6 +17,7 @@ pub struct NavLink {
 pub const NAVIGATION: &[(&str, &str, Page)] = &[
     ("Accueil", "/", Page::Home),
     ("Personnes", "/personnes", Page::People),
+    ("Orientations", "/orientations", Page::Referrals),
     (
         "Demandes de contact",
         "/demandes-contact",

@@ -6,10 +6,9 @@ mod common;
 
 use aiguillage_domain::role::Role;
 use aiguillage_store::PersonalRowCounts;
-use aiguillage_web::accounts::{create_account, AccountRequest, Requester};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::{body_text, hidden_csrf, location, set_cookie, Session, TestApp};
+use common::{body_text, hidden_csrf, location, set_cookie, sign_in_elsewhere, Session, TestApp};
 
 const IDENTITY: &[(&str, &str)] = &[
     ("prenom", "Josiane"),
@@ -82,37 +81,7 @@ async fn stranger(app: &TestApp) -> Session {
         )
         .await
         .expect("structure");
-    let request = AccountRequest {
-        email: "autre@example.fr".into(),
-        display_name: "Autre Prescriptrice".into(),
-        role: Role::Prescriber.code().into(),
-        structure_id: structure.to_string(),
-        territory: "49".into(),
-        password: "une phrase de passe assez longue 2026".into(),
-    };
-    let requester = Requester {
-        account_id: None,
-        reason: "test",
-    };
-    create_account(&app.store, &request, requester, 0)
-        .await
-        .expect("account");
-    let response = app
-        .attempt_login("autre@example.fr", "une phrase de passe assez longue 2026")
-        .await;
-    let token = set_cookie(&response, "aiguillage_session").expect("session");
-    let cookie = format!("aiguillage_session={token}");
-    let page = app
-        .get(
-            "/compte",
-            Some(&Session {
-                cookie: cookie.clone(),
-                csrf: String::new(),
-            }),
-        )
-        .await;
-    let csrf = hidden_csrf(&body_text(page).await).expect("csrf");
-    Session { cookie, csrf }
+    sign_in_elsewhere(app, structure, "autre@example.fr", Role::Prescriber).await
 }
 
 #[tokio::test]

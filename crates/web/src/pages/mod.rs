@@ -11,6 +11,7 @@ pub mod home;
 pub mod legal;
 pub mod login;
 pub mod offer_edit;
+pub mod orientation;
 pub mod people;
 pub mod place_edit;
 pub mod questionnaire;

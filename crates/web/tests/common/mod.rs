@@ -233,3 +233,42 @@ pub fn hidden_csrf(html: &str) -> Option<String> {
     let end = html[start..].find('"')? + start;
     Some(html[start..end].to_owned())
 }
+
+/// Signs in a new prescriber or mediator of another structure (`structure_id`), created for the test.
+pub async fn sign_in_elsewhere(
+    app: &TestApp,
+    structure_id: i64,
+    email: &str,
+    role: Role,
+) -> Session {
+    let password = "une phrase de passe assez longue 2026";
+    let request = AccountRequest {
+        email: email.into(),
+        display_name: format!("Compte {email}"),
+        role: role.code().into(),
+        structure_id: structure_id.to_string(),
+        territory: "49".into(),
+        password: password.into(),
+    };
+    let requester = Requester {
+        account_id: None,
+        reason: "test",
+    };
+    create_account(&app.store, &request, requester, START)
+        .await
+        .expect("account");
+    let response = app.attempt_login(email, password).await;
+    let token = set_cookie(&response, "aiguillage_session").expect("session");
+    let cookie = format!("aiguillage_session={token}");
+    let page = app
+        .get(
+            "/compte",
+            Some(&Session {
+                cookie: cookie.clone(),
+                csrf: String::new(),
+            }),
+        )
+        .await;
+    let csrf = hidden_csrf(&body_text(page).await).expect("csrf");
+    Session { cookie, csrf }
+}

@@ -1,0 +1,421 @@
+//! Referrals in storage: sending one (with the person's consent to share, in the same transaction),
+//! the sender's and receiver's lists, one referral as either side sees it, and transitions applied
+//! with optimistic versioning — of several people acting on the same version, exactly one wins.
+
+use crate::audit::append_audit_in;
+use crate::people::Actor;
+use crate::{Store, StoreError};
+use aiguillage_domain::audit::{AuditAction, AuditEvent};
+use aiguillage_domain::diagnostic::Profile;
+use aiguillage_domain::orientation::{ReferralEvent, ReferralState, Side};
+use aiguillage_domain::person::{ConsentText, SHARED_DATA};
+use aiguillage_domain::UnixSeconds;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// A referral to send.
+#[derive(Debug, Clone)]
+pub struct NewReferral<'a> {
+    pub person_id: i64,
+    pub offer_id: i64,
+    pub profile: &'a Profile,
+    pub message: &'a str,
+    pub consent: &'a ConsentText,
+}
+
+/// A referral as lists and pages show it. Identity and contact are those the consent covers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferralRecord {
+    pub id: i64,
+    pub person_id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub commune_name: String,
+    pub sender_structure_id: i64,
+    pub sender_structure: String,
+    pub sender_name: Option<String>,
+    pub receiver_structure_id: i64,
+    pub receiver_structure: String,
+    pub offer_id: i64,
+    pub offer_name: String,
+    pub state: ReferralState,
+    pub message: String,
+    pub urgent: bool,
+    pub created_at: UnixSeconds,
+    pub state_changed_at: UnixSeconds,
+    pub version: i64,
+    pub profile: Profile,
+}
+
+/// One dated, attributed transition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralHistoryLine {
+    pub at: UnixSeconds,
+    pub who: Option<String>,
+    pub event: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub comment: String,
+}
+
+/// The outcome of applying a transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Done,
+    /// Someone else changed the referral first: nothing was written.
+    StaleVersion,
+}
+
+const REFERRAL_COLUMNS: &str = "r.id, r.person_id, p.first_name, p.last_name, p.phone, p.email,
+    c.name AS commune_name, r.sender_structure_id, ss.name AS sender_structure, a.display_name AS sender_name,
+    r.receiver_structure_id, rs.name AS receiver_structure, r.offer_id, o.name AS offer_name, r.state,
+    r.message, r.urgent, r.created_at, r.state_changed_at, r.version, r.profile_json
+    FROM referrals r JOIN people p ON p.id = r.person_id JOIN communes c ON c.code = p.commune_code
+    JOIN structures ss ON ss.id = r.sender_structure_id JOIN structures rs ON rs.id = r.receiver_structure_id
+    JOIN offers o ON o.id = r.offer_id LEFT JOIN accounts a ON a.id = r.sender_account_id";
+
+fn referral_from(row: &AnyRow) -> Result<ReferralRecord, StoreError> {
+    let state: String = row.try_get("state")?;
+    let profile: String = row.try_get("profile_json")?;
+    let urgent: i64 = row.try_get("urgent")?;
+    Ok(ReferralRecord {
+        id: row.try_get("id")?,
+        person_id: row.try_get("person_id")?,
+        first_name: row.try_get("first_name")?,
+        last_name: row.try_get("last_name")?,
+        phone: row.try_get("phone")?,
+        email: row.try_get("email")?,
+        commune_name: row.try_get("commune_name")?,
+        sender_structure_id: row.try_get("sender_structure_id")?,
+        sender_structure: row.try_get("sender_structure")?,
+        sender_name: row.try_get("sender_name")?,
+        receiver_structure_id: row.try_get("receiver_structure_id")?,
+        receiver_structure: row.try_get("receiver_structure")?,
+        offer_id: row.try_get("offer_id")?,
+        offer_name: row.try_get("offer_name")?,
+        state: ReferralState::from_label(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("état d'orientation « {state} »")))?,
+        message: row.try_get("message")?,
+        urgent: urgent != 0,
+        created_at: row.try_get("created_at")?,
+        state_changed_at: row.try_get("state_changed_at")?,
+        version: row.try_get("version")?,
+        profile: serde_json::from_str(&profile).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+    })
+}
+
+fn referral_event(actor: &Actor, action: AuditAction, id: i64) -> AuditEvent {
+    AuditEvent {
+        actor_account_id: Some(actor.account_id),
+        action,
+        record_kind: "referral".to_owned(),
+        record_id: format!("orientation-{id}"),
+        reason: actor.reason.to_owned(),
+    }
+}
+
+fn side_code(side: Side) -> &'static str {
+    match side {
+        Side::Sender => "sender",
+        Side::Receiver => "receiver",
+        Side::Coordinator => "coordinator",
+    }
+}
+
+impl Store {
+    /// The structure and name of an offer, if it exists.
+    pub async fn offer_owner(
+        &self,
+        offer_id: i64,
+    ) -> Result<Option<(i64, String, String)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT o.structure_id, s.name AS structure_name, o.name FROM offers o JOIN structures s ON s.id = o.structure_id
+             WHERE o.id = $1",
+        )
+        .bind(offer_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok((
+                row.try_get("structure_id")?,
+                row.try_get("structure_name")?,
+                row.try_get("name")?,
+            ))
+        })
+        .transpose()
+    }
+
+    /// Open referrals per offer (sent, redirected, accepted, first contact, in pathway), for capacity.
+    pub async fn open_referrals_by_offer(
+        &self,
+    ) -> Result<std::collections::HashMap<i64, u32>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT offer_id, COUNT(*) AS n FROM referrals WHERE state NOT IN ($1, $2, $3) GROUP BY offer_id",
+        )
+        .bind(ReferralState::Closed.label())
+        .bind(ReferralState::Refused.label())
+        .bind(ReferralState::Draft.label())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let n: i64 = row.try_get("n")?;
+                Ok((
+                    row.try_get("offer_id")?,
+                    u32::try_from(n).unwrap_or(u32::MAX),
+                ))
+            })
+            .collect()
+    }
+
+    /// Sends a referral of a person of the actor's structure: the referral (state « Envoyée »), its
+    /// first event, the sharing consent and the audit entry, together or not at all. `None` when the
+    /// person is not visible or the offer does not exist.
+    pub async fn send_referral(
+        &self,
+        actor: &Actor<'_>,
+        referral: &NewReferral<'_>,
+        now: UnixSeconds,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        let person =
+            sqlx::query("SELECT COUNT(*) AS n FROM people WHERE id = $1 AND structure_id = $2")
+                .bind(referral.person_id)
+                .bind(actor.structure_id)
+                .fetch_one(&mut *transaction)
+                .await?;
+        let offer = sqlx::query("SELECT structure_id FROM offers WHERE id = $1")
+            .bind(referral.offer_id)
+            .fetch_optional(&mut *transaction)
+            .await?;
+        let (true, Some(offer)) = (person.try_get::<i64, _>("n")? > 0, offer) else {
+            return Ok(None);
+        };
+        let receiver: i64 = offer.try_get("structure_id")?;
+        let profile = serde_json::to_string(referral.profile)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let sent = ReferralState::Sent.label();
+        let row = sqlx::query(
+            "INSERT INTO referrals (person_id, sender_structure_id, sender_account_id, offer_id, receiver_structure_id,
+                 state, profile_json, message, urgent, created_at, state_changed_at, version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, 1) RETURNING id",
+        )
+        .bind(referral.person_id)
+        .bind(actor.structure_id)
+        .bind(actor.account_id)
+        .bind(referral.offer_id)
+        .bind(receiver)
+        .bind(sent)
+        .bind(profile)
+        .bind(referral.message)
+        .bind(i64::from(referral.profile.urgency.is_some()))
+        .bind(now)
+        .fetch_one(&mut *transaction)
+        .await?;
+        let id: i64 = row.try_get("id")?;
+        sqlx::query(
+            "INSERT INTO sharing_consents (referral_id, person_id, receiver_structure_id, data_scope, text_version, text,
+                 recorded_by, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(referral.person_id)
+        .bind(receiver)
+        .bind(SHARED_DATA)
+        .bind(&referral.consent.version)
+        .bind(&referral.consent.text)
+        .bind(actor.account_id)
+        .bind(now)
+        .execute(&mut *transaction)
+        .await?;
+        sqlx::query(
+            "INSERT INTO referral_events (referral_id, at, account_id, side, event, from_state, to_state, comment, offer_id)
+             VALUES ($1, $2, $3, 'sender', $4, $5, $6, '', NULL)",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(actor.account_id)
+        .bind(ReferralEvent::Send.label())
+        .bind(ReferralState::Draft.label())
+        .bind(sent)
+        .execute(&mut *transaction)
+        .await?;
+        sqlx::query("UPDATE people SET last_contact_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(referral.person_id)
+            .execute(&mut *transaction)
+            .await?;
+        append_audit_in(
+            &mut transaction,
+            &referral_event(actor, AuditAction::Create, id),
+            now,
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(Some(id))
+    }
+
+    /// The referrals sent by the actor's structure or received by it (`received`), newest change first.
+    /// Each one listed is audited as a read (the list shows names).
+    pub async fn referrals_of_structure(
+        &self,
+        actor: &Actor<'_>,
+        received: bool,
+        now: UnixSeconds,
+    ) -> Result<Vec<ReferralRecord>, StoreError> {
+        let column = if received {
+            "r.receiver_structure_id"
+        } else {
+            "r.sender_structure_id"
+        };
+        let sql = format!("SELECT {REFERRAL_COLUMNS} WHERE {column} = $1 ORDER BY r.state_changed_at DESC, r.id DESC LIMIT 200");
+        let rows = sqlx::query(&sql)
+            .bind(actor.structure_id)
+            .fetch_all(&self.pool)
+            .await?;
+        let referrals = rows
+            .iter()
+            .map(referral_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        let events: Vec<AuditEvent> = referrals
+            .iter()
+            .map(|r| referral_event(actor, AuditAction::Read, r.id))
+            .collect();
+        self.record_audits(&events, now).await?;
+        Ok(referrals)
+    }
+
+    /// One referral, if the actor's structure sent or received it, with the actor's side; audited.
+    pub async fn referral(
+        &self,
+        actor: &Actor<'_>,
+        id: i64,
+        now: UnixSeconds,
+    ) -> Result<Option<(ReferralRecord, Side)>, StoreError> {
+        let sql = format!(
+            "SELECT {REFERRAL_COLUMNS} WHERE r.id = $1 AND (r.sender_structure_id = $2 OR r.receiver_structure_id = $2)"
+        );
+        let Some(row) = sqlx::query(&sql)
+            .bind(id)
+            .bind(actor.structure_id)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let referral = referral_from(&row)?;
+        let side = if referral.receiver_structure_id == actor.structure_id {
+            Side::Receiver
+        } else {
+            Side::Sender
+        };
+        self.record_audit(&referral_event(actor, AuditAction::Read, id), now)
+            .await?;
+        Ok(Some((referral, side)))
+    }
+
+    /// The history of a referral, oldest first.
+    pub async fn referral_history(&self, id: i64) -> Result<Vec<ReferralHistoryLine>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT e.at, a.display_name, e.event, e.from_state, e.to_state, e.comment FROM referral_events e
+             LEFT JOIN accounts a ON a.id = e.account_id WHERE e.referral_id = $1 ORDER BY e.id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(ReferralHistoryLine {
+                    at: row.try_get("at")?,
+                    who: row.try_get("display_name")?,
+                    event: row.try_get("event")?,
+                    from_state: row.try_get("from_state")?,
+                    to_state: row.try_get("to_state")?,
+                    comment: row.try_get("comment")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Applies a transition the domain allowed, if the referral is still at `expected_version`: the
+    /// state, the event and the audit entry are written together, or nothing when someone else
+    /// changed the referral first.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn apply_referral_event(
+        &self,
+        actor: &Actor<'_>,
+        (id, expected_version): (i64, i64),
+        (side, event, from, to): (Side, &ReferralEvent, ReferralState, ReferralState),
+        comment: &str,
+        now: UnixSeconds,
+    ) -> Result<Applied, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        let new_offer = match event {
+            ReferralEvent::Redirect { offer_id } => Some(*offer_id),
+            _ => None,
+        };
+        let updated = match new_offer {
+            Some(offer_id) => {
+                sqlx::query(
+                    "UPDATE referrals SET state = $1, state_changed_at = $2, version = version + 1, offer_id = $3,
+                         receiver_structure_id = (SELECT structure_id FROM offers WHERE id = $3)
+                     WHERE id = $4 AND version = $5 AND state = $6",
+                )
+                .bind(to.label())
+                .bind(now)
+                .bind(offer_id)
+                .bind(id)
+                .bind(expected_version)
+                .bind(from.label())
+                .execute(&mut *transaction)
+                .await?
+            }
+            None => {
+                sqlx::query(
+                    "UPDATE referrals SET state = $1, state_changed_at = $2, version = version + 1
+                     WHERE id = $3 AND version = $4 AND state = $5",
+                )
+                .bind(to.label())
+                .bind(now)
+                .bind(id)
+                .bind(expected_version)
+                .bind(from.label())
+                .execute(&mut *transaction)
+                .await?
+            }
+        };
+        if updated.rows_affected() == 0 {
+            return Ok(Applied::StaleVersion);
+        }
+        sqlx::query(
+            "INSERT INTO referral_events (referral_id, at, account_id, side, event, from_state, to_state, comment, offer_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(actor.account_id)
+        .bind(side_code(side))
+        .bind(event.label())
+        .bind(from.label())
+        .bind(to.label())
+        .bind(comment)
+        .bind(new_offer)
+        .execute(&mut *transaction)
+        .await?;
+        sqlx::query("UPDATE people SET last_contact_at = $1 WHERE id = (SELECT person_id FROM referrals WHERE id = $2)")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *transaction)
+            .await?;
+        append_audit_in(
+            &mut transaction,
+            &referral_event(actor, AuditAction::Update, id),
+            now,
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(Applied::Done)
+    }
+}

@@ -1,0 +1,197 @@
+//! Orientation through the real router: the ranked offers of a diagnosed person, the referral sent only
+//! with the person's consent to share, the receiving structure accepting and recording the first
+//! contact, the prescriber seeing each step, a stale or impossible action refused, and a third
+//! structure getting "not found".
+
+mod common;
+
+use aiguillage_domain::directory::{Place, Service, SupportMode};
+use aiguillage_domain::role::Role;
+use axum::http::StatusCode;
+use common::{body_text, location, sign_in_elsewhere, Session, TestApp};
+
+const ANSWERS: &[(&str, &str)] = &[
+    ("equipement", "Un smartphone"),
+    ("competence_appareil", "Avec de l'aide"),
+    ("competence_recherche", "Pas du tout"),
+    ("competence_messagerie", "Avec de l'aide"),
+    ("competence_demarche", "Pas du tout"),
+    ("competence_securite", "Pas du tout"),
+    ("lecture", "À l'aise"),
+    ("ecriture", "À l'aise"),
+    ("langues", "Français"),
+    ("deplacement", "Jusqu'à 15 km"),
+    ("envie", "Oui"),
+];
+
+/// Imports a library in Angers with one offer; returns its structure id.
+async fn library(app: &TestApp) -> i64 {
+    let place = Place {
+        id: "mediatheque-angers".into(),
+        pivot: "21490007800012".into(),
+        name: "Médiathèque Toussaint".into(),
+        commune: "Angers".into(),
+        postal_code: "49100".into(),
+        insee_code: Some("49007".into()),
+        address: "49 rue Toussaint".into(),
+        updated_on: "2026-01-15".into(),
+        services: vec![Service::EverydayTools, Service::AdministrativeProcedures],
+        support_modes: vec![SupportMode::Individual, SupportMode::CollectiveWorkshop],
+        ..Place::default()
+    };
+    app.store
+        .import_places("test", &[(2, place)], None, 0, &|_, _| {})
+        .await
+        .expect("import");
+    app.store
+        .place_id("test", "mediatheque-angers")
+        .await
+        .expect("id")
+        .expect("imported")
+}
+
+async fn diagnosed_person(app: &TestApp, session: &Session) -> i64 {
+    let mut fields = vec![("csrf_token", session.csrf.as_str())];
+    fields.extend_from_slice(&[
+        ("prenom", "Josiane"),
+        ("nom", "Le Goff"),
+        ("telephone", "0612345678"),
+        ("commune_recherche", "Angers"),
+        ("consentement", "oui"),
+    ]);
+    let response = app
+        .post_form("/personnes/inscrire", Some(&session.cookie), &fields)
+        .await;
+    let to = location(&response).expect("enrolled");
+    let mut answers = vec![("csrf_token", session.csrf.as_str())];
+    answers.extend_from_slice(ANSWERS);
+    let response = app.post_form(&to, Some(&session.cookie), &answers).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    to.trim_start_matches("/personnes/")
+        .trim_end_matches("/diagnostic")
+        .parse()
+        .expect("id")
+}
+
+async fn act(
+    app: &TestApp,
+    session: &Session,
+    referral: &str,
+    action: &str,
+    version: &str,
+) -> (StatusCode, String) {
+    let response = app
+        .post_form(
+            referral,
+            Some(&session.cookie),
+            &[
+                ("csrf_token", &session.csrf),
+                ("action", action),
+                ("version", version),
+            ],
+        )
+        .await;
+    let status = response.status();
+    (status, body_text(response).await)
+}
+
+#[tokio::test]
+async fn a_person_is_oriented_accepted_and_contacted_and_both_sides_see_each_step() {
+    let app = TestApp::new().await;
+    let library_id = library(&app).await;
+    let prescriber = app.sign_in(Role::Prescriber).await;
+    let person = diagnosed_person(&app, &prescriber).await;
+
+    let page = body_text(
+        app.get(
+            &format!("/personnes/{person}/orientation"),
+            Some(&prescriber),
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        page.contains("Médiathèque Toussaint"),
+        "the library is ranked: {page}"
+    );
+    assert!(page.contains("score"));
+    let offer_id = app.store.offers_of(library_id).await.expect("offers")[0].id;
+    let confirm = body_text(
+        app.get(
+            &format!("/personnes/{person}/orientation?offre={offer_id}"),
+            Some(&prescriber),
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        confirm.contains("nous lui transmettons"),
+        "the sharing consent text"
+    );
+
+    let offer = offer_id.to_string();
+    let without_consent = app
+        .post_form(
+            &format!("/personnes/{person}/orientation"),
+            Some(&prescriber.cookie),
+            &[("csrf_token", &prescriber.csrf), ("offre", &offer)],
+        )
+        .await;
+    assert_eq!(without_consent.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let sent = app
+        .post_form(
+            &format!("/personnes/{person}/orientation"),
+            Some(&prescriber.cookie),
+            &[
+                ("csrf_token", &prescriber.csrf),
+                ("offre", &offer),
+                ("consentement", "oui"),
+                ("message", "Souhaite apprendre les bases."),
+            ],
+        )
+        .await;
+    let referral = location(&sent).expect("sent");
+    assert!(referral.starts_with("/orientations/"));
+
+    let mediator =
+        sign_in_elsewhere(&app, library_id, "mediatrice@example.fr", Role::Mediator).await;
+    let inbox = body_text(app.get("/orientations", Some(&mediator)).await).await;
+    assert!(inbox.contains("Josiane Le Goff") && inbox.contains("Envoyée"));
+    let (status, _) = act(&app, &mediator, &referral, "accepter", "1").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, body) = act(&app, &mediator, &referral, "accepter", "1").await;
+    assert_eq!(status, StatusCode::CONFLICT, "accepting twice is refused");
+    assert!(body.contains("Impossible depuis"));
+    let (status, _) = act(&app, &mediator, &referral, "premier_contact", "2").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    let (status, body) = act(&app, &prescriber, &referral, "parcours", "3").await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "only the receiver starts the pathway"
+    );
+    assert!(body.contains("réservé à la structure destinataire"));
+    let seen = body_text(app.get(&referral, Some(&prescriber)).await).await;
+    for step in ["Envoi", "Acceptation", "Premier contact"] {
+        assert!(seen.contains(step), "the prescriber sees {step}");
+    }
+
+    let elsewhere = app
+        .store
+        .ensure_structure(
+            &aiguillage_store::NewStructure {
+                name: "France services de Saumur".into(),
+                kind: "France Services".into(),
+                commune_code: "49328".into(),
+            },
+            0,
+        )
+        .await
+        .expect("structure");
+    let stranger = sign_in_elsewhere(&app, elsewhere, "autre@example.fr", Role::Mediator).await;
+    assert_eq!(
+        app.get(&referral, Some(&stranger)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}

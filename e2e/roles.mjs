@@ -274,6 +274,68 @@ async function selfDiagnostic(page) {
   console.log(`ok auto-diagnostic sans compte : ${places} lieu(x) proche(s), demande de contact envoyée`);
 }
 
+/** The prescriber enrols Lucien in Angers, diagnoses him and orients him to the Médiathèque Toussaint. */
+async function orientPerson(page) {
+  await page.goto(`${base}/personnes/inscrire`);
+  await page.getByLabel(/^Prénom/).fill('Lucien');
+  await page.getByLabel(/^Nom/).fill('Martin');
+  await page.getByLabel(/^Téléphone/).fill('06 98 76 54 32');
+  await page.getByLabel(/^Commune de résidence/).fill('Angers');
+  await page.getByLabel('Oui, elle est d\'accord : enregistrer la fiche').check({ force: true });
+  await page.getByRole('button', { name: 'Continuer' }).click();
+  await page.waitForLoadState('load');
+  await answerQuestionnaire(page, DESK_ANSWERS);
+  await page.getByRole('button', { name: 'Calculer le profil' }).click();
+  await page.waitForLoadState('load');
+  await page.getByRole('link', { name: 'Orienter : voir les offres adaptées' }).click();
+  await page.waitForLoadState('load');
+  await checkAccessibility(page, 'prescripteur offres classées');
+  await page.screenshot({ path: join(shots, 'prescripteur-offres-classees.png'), fullPage: true });
+  const ranked = await page.locator('ol.aig-ranked > li').count();
+  if (ranked === 0) fail('orientation : aucune offre classée');
+  await page.getByRole('link', { name: /Choisir cette offre : Médiathèque Toussaint/ }).click();
+  await page.waitForLoadState('load');
+  await page.getByLabel('La personne est d\'accord pour ce partage').check({ force: true });
+  await page.getByLabel(/^Message pour la structure/).fill('Lucien souhaite apprendre à faire ses démarches seul.');
+  await checkAccessibility(page, 'prescripteur confirmation orientation');
+  await page.getByRole('button', { name: 'Envoyer l\'orientation' }).click();
+  await page.waitForLoadState('load');
+  const state = await page.locator('.fr-badge').first().textContent();
+  if (state?.trim() !== 'Envoyée') fail(`orientation : état « Envoyée » attendu, vu « ${state} »`);
+  await page.screenshot({ path: join(shots, 'prescripteur-orientation-envoyee.png'), fullPage: true });
+  console.log(`ok orientation : ${ranked} offre(s) classée(s), envoyée à la Médiathèque Toussaint avec l'accord de partage`);
+}
+
+/** The mediator of the Médiathèque Toussaint accepts the referral and records the first contact. */
+async function handleReferral(page) {
+  await page.goto(`${base}/orientations`);
+  await page.getByRole('link', { name: 'Lucien Martin' }).first().click();
+  await page.waitForLoadState('load');
+  await checkAccessibility(page, 'mediateur orientation recue');
+  await page.getByRole('button', { name: 'Accepter' }).click();
+  await page.waitForLoadState('load');
+  await page.getByRole('button', { name: 'Premier contact fait' }).click();
+  await page.waitForLoadState('load');
+  const state = await page.locator('.fr-badge').first().textContent();
+  if (state?.trim() !== 'Premier contact fait') fail(`médiateur : état « Premier contact fait » attendu, vu « ${state} »`);
+  await page.screenshot({ path: join(shots, 'mediateur-orientation-premier-contact.png'), fullPage: true });
+  console.log('ok le médiateur accepte l\'orientation et note le premier contact');
+}
+
+/** The prescriber sees each step the receiving structure took. */
+async function seeReferralSteps(page) {
+  await page.goto(`${base}/orientations`);
+  await page.getByRole('link', { name: 'Lucien Martin' }).first().click();
+  await page.waitForLoadState('load');
+  const history = await page.locator('table').first().textContent();
+  for (const step of ['Envoi', 'Acceptation', 'Premier contact']) {
+    if (!history?.includes(step)) fail(`le prescripteur ne voit pas l'étape « ${step} »`);
+  }
+  await checkAccessibility(page, 'prescripteur suivi orientation');
+  await page.screenshot({ path: join(shots, 'prescripteur-suivi-orientation.png'), fullPage: true });
+  console.log('ok le prescripteur voit chaque étape de l\'orientation');
+}
+
 async function logIn(page, account) {
   await page.goto(`${base}/connexion`);
   await page.getByLabel('Adresse électronique').fill(account.email);
@@ -317,13 +379,22 @@ async function main() {
         (anchors) => anchors.map((a) => ({ href: a.getAttribute('href'), text: a.textContent.trim() })));
       if (links.length === 0) fail(`${account.role} : aucune entrée de navigation`);
       for (const link of links) await visit(page, `${base}${link.href}`, `${account.role} ${link.text}`);
-      if (account.role === 'Prescripteur') { await searchDirectory(page); await enrolAndDiagnose(page); }
+      if (account.role === 'Prescripteur') { await searchDirectory(page); await enrolAndDiagnose(page); await orientPerson(page); }
+      if (account.role === 'Médiateur numérique') await handleReferral(page);
       if (account.role === 'Coordinateur territorial') await importDirectoryFile(page);
       if (account.role === 'Responsable de structure') await editOwnPlace(page);
       await page.goto(`${base}/`);
       await page.getByRole('button', { name: 'Se déconnecter' }).click();
       await page.waitForLoadState('load');
       if (!page.url().includes('/connexion')) fail(`${account.role} : déconnexion non aboutie (${page.url()})`);
+      await context.close();
+    }
+    const prescriber = accounts.find((a) => a.role === 'Prescripteur');
+    if (prescriber) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await logIn(page, prescriber);
+      await seeReferralSteps(page);
       await context.close();
     }
   } finally {

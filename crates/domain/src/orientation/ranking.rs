@@ -6,7 +6,9 @@
 
 use crate::diagnostic::{Availability, Profile, RecommendedHelp};
 use crate::directory::opening_hours::WeeklyHours;
-use crate::directory::{Audience, HelpStyle, Mobility, Offer, OfferStatus, Place, SupportMode};
+use crate::directory::{
+    AccessMode, Audience, HelpStyle, Mobility, Offer, OfferStatus, Place, SupportMode,
+};
 use crate::geo::{distance_km, Position};
 use serde::{Deserialize, Serialize};
 
@@ -123,6 +125,13 @@ fn hard_filter(
 ) -> Result<(), String> {
     let requirements = &seeker.profile.requirements;
     let offer = candidate.offer;
+    if candidate
+        .place
+        .access_modes
+        .contains(&AccessMode::NoPublicReception)
+    {
+        return Err("Le lieu n'accueille pas de public.".to_owned());
+    }
     let remote = offer.support_modes.contains(&SupportMode::Remote) && requirements.remote_possible;
     let comes_to_person = candidate.place.mobility.contains(&Mobility::Itinerant);
     match distance {

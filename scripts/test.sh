@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run calls this script). On a fresh machine it installs what
-# the tests need (Debian packages postgresql, chromium, chromium-driver; the e2e npm packages), then:
+# the tests need (Debian packages postgresql, chromium, chromium-driver, python3-aiosmtpd for the SMTP test; the e2e npm packages), then:
 #   1. cargo fmt --check and cargo clippy -D warnings;
 #   2. every Rust test on the embedded SQLite backend;
 #   3. the same tests again on a real PostgreSQL server started on 127.0.0.1 for the run;
@@ -18,6 +18,7 @@ install_system_packages() {
   [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
   command -v npm >/dev/null || missing+=(nodejs npm)
+  /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
   if [ ${#missing[@]} -gt 0 ]; then
     step "Installing ${missing[*]}"
     local sudo=""

@@ -269,6 +269,14 @@ pub fn initials(first_name: &str, last_name: &str) -> String {
         .to_owned()
 }
 
+/// The keyed pseudonym under which a coordinator sees a person (`P-1a2b3c4d`): stable for the
+/// instance, meaningless without its key.
+pub fn pseudonym(key: &str, person_id: i64) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{key}:{person_id}").as_bytes());
+    format!("P-{}", &hex::encode(digest)[..8])
+}
+
 /// A consent text as shown to the person: its version and its words. The record keeps both.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentText {
@@ -416,6 +424,14 @@ mod tests {
         );
         assert_ne!(name_key("Hélène", "Goff"), name_key("Helena", "Goff"));
         assert_eq!(initials("hélène", "Le Goff"), "H. L.");
+    }
+
+    #[test]
+    fn pseudonyms_are_stable_per_key_and_differ_across_keys() {
+        assert_eq!(pseudonym("k", 12), pseudonym("k", 12));
+        assert_ne!(pseudonym("k", 12), pseudonym("k", 13));
+        assert_ne!(pseudonym("k", 12), pseudonym("autre", 12));
+        assert_eq!(pseudonym("k", 12).len(), 10);
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod error;
 mod offers;
 mod pending_imports;
 mod people;
+mod queue;
 mod referrals;
 mod sessions;
 mod structures;
@@ -31,6 +32,7 @@ pub use pending_imports::{PendingImport, PENDING_IMPORT_LIFETIME_SECONDS};
 pub use people::{
     month_of, Actor, ConsentRecord, PersonRecord, PersonalRowCounts, StoredDiagnostic,
 };
+pub use queue::{Notification, QueueEntry};
 pub use referrals::{Applied, NewReferral, ReferralHistoryLine, ReferralRecord};
 pub use sessions::StoredSession;
 pub use structures::{NewStructure, Structure};

@@ -18,6 +18,7 @@ pub const NAVIGATION: &[(&str, &str, Page)] = &[
     ("Accueil", "/", Page::Home),
     ("Personnes", "/personnes", Page::People),
     ("Orientations", "/orientations", Page::Referrals),
+    ("File active", "/file-active", Page::Queue),
     (
         "Demandes de contact",
         "/demandes-contact",

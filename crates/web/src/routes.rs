@@ -121,6 +121,17 @@ pub const ROUTES: &[Route] = &[
     route(Method::GET, "/orientations", Page::Referrals),
     route(Method::GET, "/orientations/{id}", Page::ReferralDetail),
     route(Method::POST, "/orientations/{id}", Page::ReferralAct),
+    route(Method::GET, "/file-active", Page::Queue),
+    route(
+        Method::GET,
+        "/territoire/reglages",
+        Page::TerritorySettingsForm,
+    ),
+    route(
+        Method::POST,
+        "/territoire/reglages",
+        Page::TerritorySettingsSave,
+    ),
     route(Method::GET, "/auto-diagnostic", Page::SelfDiagnosticForm),
     route(Method::POST, "/auto-diagnostic", Page::SelfDiagnosticResult),
     route(
@@ -210,6 +221,9 @@ pub fn handler(page: Page) -> MethodRouter<AppState> {
         Page::Referrals => get(pages::orientation::list),
         Page::ReferralDetail => get(pages::orientation::detail),
         Page::ReferralAct => post(pages::orientation::act),
+        Page::Queue => get(pages::queue::show),
+        Page::TerritorySettingsForm => get(pages::queue::settings_form),
+        Page::TerritorySettingsSave => post(pages::queue::save_settings),
         Page::ApiEnrol => post(api_people::enrol),
         Page::ApiDiagnosticSubmit => post(api_people::submit_diagnostic),
         Page::ApiProfile => get(api_people::profile),

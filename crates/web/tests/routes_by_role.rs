@@ -19,6 +19,7 @@ enum Expected {
     ManagerOrCoordinator,
     PrescriberOrMediator,
     HelpersOrCoordinator,
+    CoordinatorOnly,
 }
 
 const MATRIX: &[(&str, &str, Expected)] = &[
@@ -164,6 +165,9 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/orientations", Expected::PrescriberOrMediator),
     ("GET", "/orientations/{id}", Expected::PrescriberOrMediator),
     ("POST", "/orientations/{id}", Expected::PrescriberOrMediator),
+    ("GET", "/file-active", Expected::CoordinatorOnly),
+    ("GET", "/territoire/reglages", Expected::CoordinatorOnly),
+    ("POST", "/territoire/reglages", Expected::CoordinatorOnly),
     ("GET", "/auto-diagnostic", Expected::Everyone),
     ("POST", "/auto-diagnostic", Expected::Everyone),
     ("POST", "/auto-diagnostic/contact", Expected::Everyone),
@@ -194,6 +198,7 @@ fn may_pass(expected: Expected, role: Option<Role>) -> bool {
         Expected::ManagerOrCoordinator => {
             matches!(role, Some(Role::StructureManager | Role::Coordinator))
         }
+        Expected::CoordinatorOnly => role == Some(Role::Coordinator),
         Expected::PrescriberOrMediator => matches!(role, Some(Role::Prescriber | Role::Mediator)),
         Expected::HelpersOrCoordinator => matches!(
             role,

@@ -15,6 +15,7 @@ pub mod orientation;
 pub mod people;
 pub mod place_edit;
 pub mod questionnaire;
+pub mod queue;
 pub mod self_diagnostic;
 pub mod structures;
 pub mod territory;

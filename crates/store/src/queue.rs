@@ -1,0 +1,219 @@
+//! The territory's side of referrals: its settings (target delays, ranking weights), the coordinator's
+//! pseudonymised queue (people living in the territory), the instance's pseudonym key, and in-app
+//! notifications.
+
+use crate::{Store, StoreError};
+use aiguillage_domain::orientation::{ReferralState, TargetDelays, Weights};
+use aiguillage_domain::person::pseudonym;
+use aiguillage_domain::territory::TerritoryScope;
+use aiguillage_domain::UnixSeconds;
+use rand::RngCore;
+use sqlx::Row;
+
+/// One referral of the queue, pseudonymised: no name, no contact.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueEntry {
+    pub referral_id: i64,
+    pub pseudonym: String,
+    pub commune_name: String,
+    pub typology: String,
+    pub first_help: String,
+    pub urgent: bool,
+    pub offer_id: i64,
+    pub offer_name: String,
+    pub receiver_structure: String,
+    pub state: ReferralState,
+    pub created_at: UnixSeconds,
+    pub state_changed_at: UnixSeconds,
+}
+
+/// An in-app notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub id: i64,
+    pub created_at: UnixSeconds,
+    pub text: String,
+    pub link: String,
+    pub read: bool,
+}
+
+fn scope_column(scope: &TerritoryScope) -> &'static str {
+    match scope {
+        TerritoryScope::Epci(_) => "c.epci_code",
+        TerritoryScope::Departement(_) => "c.departement_code",
+    }
+}
+
+impl Store {
+    /// The territory's target delays and ranking weights (the defaults until a coordinator sets them).
+    pub async fn territory_settings(
+        &self,
+        scope: &TerritoryScope,
+    ) -> Result<(TargetDelays, Weights), StoreError> {
+        let row = sqlx::query(
+            "SELECT answer_days, first_contact_days, weights_json FROM territory_settings
+             WHERE scope_kind = $1 AND scope_code = $2",
+        )
+        .bind(scope.kind_code())
+        .bind(scope.code())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok((TargetDelays::default(), Weights::default()));
+        };
+        let answer: i64 = row.try_get("answer_days")?;
+        let contact: i64 = row.try_get("first_contact_days")?;
+        let weights: String = row.try_get("weights_json")?;
+        Ok((
+            TargetDelays {
+                answer_days: u32::try_from(answer).unwrap_or(u32::MAX),
+                first_contact_days: u32::try_from(contact).unwrap_or(u32::MAX),
+            },
+            serde_json::from_str(&weights).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        ))
+    }
+
+    /// Saves the territory's settings.
+    pub async fn save_territory_settings(
+        &self,
+        scope: &TerritoryScope,
+        (delays, weights): (&TargetDelays, &Weights),
+        account_id: i64,
+        now: UnixSeconds,
+    ) -> Result<(), StoreError> {
+        let weights =
+            serde_json::to_string(weights).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO territory_settings (scope_kind, scope_code, answer_days, first_contact_days, weights_json,
+                 updated_at, updated_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (scope_kind, scope_code) DO UPDATE SET answer_days = $3, first_contact_days = $4,
+                 weights_json = $5, updated_at = $6, updated_by = $7",
+        )
+        .bind(scope.kind_code())
+        .bind(scope.code())
+        .bind(i64::from(delays.answer_days))
+        .bind(i64::from(delays.first_contact_days))
+        .bind(weights)
+        .bind(now)
+        .bind(account_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The instance's secret of this name, generated (32 random bytes) the first time.
+    pub async fn instance_key(&self, name: &str) -> Result<String, StoreError> {
+        let mut bytes = [0_u8; 32];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        sqlx::query(
+            "INSERT INTO instance_keys (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
+        .execute(&self.pool)
+        .await?;
+        let row = sqlx::query("SELECT value FROM instance_keys WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("value")?)
+    }
+
+    /// The referrals of people living in the territory, not closed, oldest first, pseudonymised.
+    pub async fn territory_queue(
+        &self,
+        scope: &TerritoryScope,
+    ) -> Result<Vec<QueueEntry>, StoreError> {
+        let key = self.instance_key("pseudonymes").await?;
+        let sql = format!(
+            "SELECT r.id, r.person_id, c.name AS commune_name, r.profile_json, r.urgent, r.offer_id, o.name AS offer_name,
+                 s.name AS receiver_structure, r.state, r.created_at, r.state_changed_at
+             FROM referrals r JOIN people p ON p.id = r.person_id JOIN communes c ON c.code = p.commune_code
+             JOIN offers o ON o.id = r.offer_id JOIN structures s ON s.id = r.receiver_structure_id
+             WHERE {} = $1 AND r.state <> $2 ORDER BY r.created_at, r.id LIMIT 2000",
+            scope_column(scope)
+        );
+        let rows = sqlx::query(&sql)
+            .bind(scope.code())
+            .bind(ReferralState::Closed.label())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let state: String = row.try_get("state")?;
+                let profile: String = row.try_get("profile_json")?;
+                let profile: aiguillage_domain::diagnostic::Profile =
+                    serde_json::from_str(&profile)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let urgent: i64 = row.try_get("urgent")?;
+                Ok(QueueEntry {
+                    referral_id: row.try_get("id")?,
+                    pseudonym: pseudonym(&key, row.try_get("person_id")?),
+                    commune_name: row.try_get("commune_name")?,
+                    typology: profile.typology.label().to_owned(),
+                    first_help: profile.first_help().label().to_owned(),
+                    urgent: urgent != 0,
+                    offer_id: row.try_get("offer_id")?,
+                    offer_name: row.try_get("offer_name")?,
+                    receiver_structure: row.try_get("receiver_structure")?,
+                    state: ReferralState::from_label(&state)
+                        .ok_or_else(|| StoreError::Corrupt(format!("état « {state} »")))?,
+                    created_at: row.try_get("created_at")?,
+                    state_changed_at: row.try_get("state_changed_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Notifies one account, or every professional of a structure.
+    pub async fn notify(
+        &self,
+        (account_id, structure_id): (Option<i64>, Option<i64>),
+        text: &str,
+        link: &str,
+        now: UnixSeconds,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO notifications (account_id, structure_id, created_at, text, link) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(account_id)
+        .bind(structure_id)
+        .bind(now)
+        .bind(text)
+        .bind(link)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The notifications of an account (its own and its structure's), newest first.
+    pub async fn notifications_of(
+        &self,
+        account_id: i64,
+        structure_id: i64,
+        limit: i64,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, created_at, text, link, read_at FROM notifications
+             WHERE account_id = $1 OR structure_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3",
+        )
+        .bind(account_id)
+        .bind(structure_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let read: Option<i64> = row.try_get("read_at")?;
+                Ok(Notification {
+                    id: row.try_get("id")?,
+                    created_at: row.try_get("created_at")?,
+                    text: row.try_get("text")?,
+                    link: row.try_get("link")?,
+                    read: read.is_some(),
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,308 @@
+//! The coordinator's pages: the territory's active queue, pseudonymised and filterable (beyond target
+//! delay, refused, by offer, by urgency), and the territory's settings (target delays, ranking weights).
+
+use crate::auth::{CurrentUser, Viewer};
+use crate::error::WebError;
+use crate::layout::Layout;
+use crate::pages::form_fields::{fields, number, text, Errors};
+use crate::pages::{format_time, render};
+use crate::state::AppState;
+use aiguillage_domain::orientation::{
+    days_waiting, lateness, ReferralState, TargetDelays, Weights,
+};
+use aiguillage_store::QueueEntry;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+/// The queue's filters, as in the page's URL.
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueFilters {
+    /// `retard`, `refusees`, `attente` (waiting for an answer) or empty for all.
+    #[serde(default)]
+    vue: String,
+    #[serde(default)]
+    urgence: String,
+    #[serde(default)]
+    offre: String,
+}
+
+struct QueueLine {
+    pseudonym: String,
+    commune: String,
+    typology: String,
+    first_help: String,
+    urgent: bool,
+    offer: String,
+    state: &'static str,
+    waiting: i64,
+    late: Option<String>,
+    since: String,
+}
+
+#[derive(Template)]
+#[template(path = "queue.html")]
+struct QueueTemplate {
+    layout: Layout,
+    lines: Vec<QueueLine>,
+    total: usize,
+    late_count: usize,
+    delays: TargetDelays,
+    view: String,
+    urgent_only: bool,
+    offer: String,
+    offers: Vec<(i64, String)>,
+}
+
+fn keep(entry: &QueueEntry, filters: &QueueFilters, late: bool) -> bool {
+    let view_ok = match filters.vue.as_str() {
+        "retard" => late,
+        "refusees" => entry.state == ReferralState::Refused,
+        "attente" => matches!(entry.state, ReferralState::Sent | ReferralState::Redirected),
+        _ => true,
+    };
+    let urgent_ok = filters.urgence.is_empty() || entry.urgent;
+    let offer_ok = filters.offre.is_empty() || filters.offre == entry.offer_id.to_string();
+    view_ok && urgent_ok && offer_ok
+}
+
+/// `GET /file-active`.
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    user: CurrentUser,
+    Query(filters): Query<QueueFilters>,
+) -> Result<Response, WebError> {
+    let scope = &user.account.territory;
+    let (delays, _) = state.store.territory_settings(scope).await?;
+    let entries = state.store.territory_queue(scope).await?;
+    let now = state.now();
+    let mut offers: Vec<(i64, String)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e.offer_id,
+                format!("{} — {}", e.receiver_structure, e.offer_name),
+            )
+        })
+        .collect();
+    offers.sort();
+    offers.dedup();
+    let mut late_count = 0;
+    let lines: Vec<QueueLine> = entries
+        .iter()
+        .filter_map(|entry| {
+            let late = lateness(entry.state, entry.state_changed_at, now, &delays);
+            if late.is_some() {
+                late_count += 1;
+            }
+            keep(entry, &filters, late.is_some()).then(|| QueueLine {
+                pseudonym: entry.pseudonym.clone(),
+                commune: entry.commune_name.clone(),
+                typology: entry.typology.clone(),
+                first_help: entry.first_help.clone(),
+                urgent: entry.urgent,
+                offer: format!("{} — {}", entry.receiver_structure, entry.offer_name),
+                state: entry.state.label(),
+                waiting: days_waiting(entry.created_at, now),
+                late: late.map(|l| format!("{} : {} jour(s) de retard", l.what, l.days_late)),
+                since: format_time(entry.state_changed_at),
+            })
+        })
+        .collect();
+    render(&QueueTemplate {
+        layout: Layout::new(&state, &viewer, "/file-active", "File active"),
+        total: entries.len(),
+        lines,
+        late_count,
+        delays,
+        view: filters.vue,
+        urgent_only: !filters.urgence.is_empty(),
+        offer: filters.offre,
+        offers,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "territory_settings.html")]
+struct SettingsTemplate {
+    layout: Layout,
+    fields: Vec<SettingField>,
+    errors: Errors,
+    saved: bool,
+}
+
+/// One field of the settings form.
+struct SettingField {
+    name: &'static str,
+    label: &'static str,
+    value: String,
+}
+
+/// The settings' form fields.
+fn setting_fields(delays: &TargetDelays, weights: &Weights) -> Vec<SettingField> {
+    [
+        (
+            "delai_reponse",
+            "Délai cible de réponse d'une structure (jours)",
+            delays.answer_days.to_string(),
+        ),
+        (
+            "delai_contact",
+            "Délai cible du premier contact après acceptation (jours)",
+            delays.first_contact_days.to_string(),
+        ),
+        (
+            "poids_besoins",
+            "Poids : besoins couverts",
+            weights.needs.to_string(),
+        ),
+        (
+            "poids_distance",
+            "Poids : distance",
+            weights.distance.to_string(),
+        ),
+        (
+            "poids_delai",
+            "Poids : délai de premier contact",
+            weights.delay.to_string(),
+        ),
+        (
+            "poids_capacite",
+            "Poids : capacité restante",
+            weights.capacity.to_string(),
+        ),
+        (
+            "poids_public",
+            "Poids : public",
+            weights.audience.to_string(),
+        ),
+        (
+            "poids_modalite",
+            "Poids : modalité souhaitée",
+            weights.support_mode.to_string(),
+        ),
+        (
+            "poids_qualite",
+            "Poids : qualité (labels, dispositifs)",
+            weights.quality.to_string(),
+        ),
+    ]
+    .into_iter()
+    .map(|(name, label, value)| SettingField { name, label, value })
+    .collect()
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SettingsQuery {
+    #[serde(default)]
+    enregistre: String,
+}
+
+/// `GET /territoire/reglages`.
+pub async fn settings_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    user: CurrentUser,
+    Query(query): Query<SettingsQuery>,
+) -> Result<Response, WebError> {
+    let (delays, weights) = state
+        .store
+        .territory_settings(&user.account.territory)
+        .await?;
+    render(&SettingsTemplate {
+        layout: Layout::new(&state, &viewer, "/file-active", "Réglages du territoire"),
+        fields: setting_fields(&delays, &weights),
+        errors: Errors::new(),
+        saved: !query.enregistre.is_empty(),
+    })
+}
+
+fn weight(text: &str, field: &'static str, errors: &mut Errors) -> f64 {
+    match text.replace(',', ".").parse::<f64>() {
+        Ok(value) if (0.0..=100.0).contains(&value) => value,
+        _ => {
+            errors.insert(field, "Indiquez un nombre entre 0 et 100.".to_owned());
+            0.0
+        }
+    }
+}
+
+/// `POST /territoire/reglages`: every field checked; nothing saved if one is wrong.
+pub async fn save_settings(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    user: CurrentUser,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let values = fields(&body);
+    let mut errors = Errors::new();
+    let mut days = |name: &'static str| match number(&text(&values, name), name, 365, &mut errors) {
+        Some(0) | None => {
+            errors
+                .entry(name)
+                .or_insert_with(|| "Indiquez un nombre de jours entre 1 et 365.".to_owned());
+            1
+        }
+        Some(days) => days,
+    };
+    let delays = TargetDelays {
+        answer_days: days("delai_reponse"),
+        first_contact_days: days("delai_contact"),
+    };
+    let weights = Weights {
+        needs: weight(
+            &text(&values, "poids_besoins"),
+            "poids_besoins",
+            &mut errors,
+        ),
+        distance: weight(
+            &text(&values, "poids_distance"),
+            "poids_distance",
+            &mut errors,
+        ),
+        delay: weight(&text(&values, "poids_delai"), "poids_delai", &mut errors),
+        capacity: weight(
+            &text(&values, "poids_capacite"),
+            "poids_capacite",
+            &mut errors,
+        ),
+        audience: weight(&text(&values, "poids_public"), "poids_public", &mut errors),
+        support_mode: weight(
+            &text(&values, "poids_modalite"),
+            "poids_modalite",
+            &mut errors,
+        ),
+        quality: weight(
+            &text(&values, "poids_qualite"),
+            "poids_qualite",
+            &mut errors,
+        ),
+    };
+    if !errors.is_empty() {
+        let mut shown = setting_fields(&delays, &weights);
+        for field in &mut shown {
+            field.value = text(&values, field.name);
+        }
+        let page = render(&SettingsTemplate {
+            layout: Layout::new(&state, &viewer, "/file-active", "Réglages du territoire"),
+            fields: shown,
+            errors,
+            saved: false,
+        })?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    state
+        .store
+        .save_territory_settings(
+            &user.account.territory,
+            (&delays, &weights),
+            user.account.id,
+            state.now(),
+        )
+        .await?;
+    Ok(Redirect::to("/territoire/reglages?enregistre=1").into_response())
+}

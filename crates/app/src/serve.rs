@@ -1,6 +1,7 @@
 //! `aiguillage serve`: the web server, with its settings read from flags or the environment.
 
 use aiguillage_store::Store;
+use aiguillage_web::mail::SmtpSettings;
 use aiguillage_web::{router, AppState, Settings};
 use clap::Args;
 use std::net::SocketAddr;
@@ -30,6 +31,26 @@ pub struct ServeArgs {
     /// Raster tile URL template for the directory map (`https://…/{z}/{x}/{y}.png`); none by default.
     #[arg(long, env = "AIGUILLAGE_MAP_TILES")]
     pub map_tiles: Option<String>,
+    /// SMTP relay host for e-mail notifications (plain SMTP); without it, notifications are in-app only.
+    #[arg(long, env = "AIGUILLAGE_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    /// SMTP relay port.
+    #[arg(long, env = "AIGUILLAGE_SMTP_PORT", default_value_t = 25)]
+    pub smtp_port: u16,
+    /// Sender address of notification e-mails.
+    #[arg(
+        long,
+        env = "AIGUILLAGE_MAIL_FROM",
+        default_value = "ne-pas-repondre@aiguillage.example"
+    )]
+    pub mail_from: String,
+    /// The address people use to reach this instance, for links in e-mails.
+    #[arg(
+        long,
+        env = "AIGUILLAGE_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    pub public_url: String,
 }
 
 /// Serves until interrupted.
@@ -39,6 +60,12 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         operator_name: args.operator_name.clone(),
         operator_contact: args.operator_contact.clone(),
         map_tiles: args.map_tiles.clone(),
+        smtp: args.smtp_host.clone().map(|host| SmtpSettings {
+            host,
+            port: args.smtp_port,
+            from: args.mail_from.clone(),
+        }),
+        public_url: args.public_url.clone(),
         ..Settings::default()
     };
     serve(store, settings, &args.bind, args.port, |_| {}).await

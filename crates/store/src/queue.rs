@@ -217,3 +217,35 @@ impl Store {
             .collect()
     }
 }
+
+impl Store {
+    /// The e-mail addresses of the active accounts of a structure.
+    pub async fn structure_emails(&self, structure_id: i64) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT email FROM accounts WHERE structure_id = $1 AND deactivated_at IS NULL ORDER BY email",
+        )
+        .bind(structure_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|row| Ok(row.try_get("email")?)).collect()
+    }
+
+    /// The coordinators' accounts whose territory contains the commune: `(id, e-mail)`.
+    pub async fn coordinators_of_commune(
+        &self,
+        commune_code: &str,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.email FROM accounts a JOIN communes c ON c.code = $1
+             WHERE a.role = 'coordinator' AND a.deactivated_at IS NULL
+               AND ((a.territory_kind = 'departement' AND a.territory_code = c.departement_code)
+                 OR (a.territory_kind = 'epci' AND a.territory_code = c.epci_code))",
+        )
+        .bind(commune_code)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("email")?)))
+            .collect()
+    }
+}

@@ -38,6 +38,7 @@ pub const NAVIGATION: &[(&str, &str, Page)] = &[
         "/administration/journal",
         Page::AdminAuditLog,
     ),
+    ("Notifications", "/notifications", Page::Notifications),
     ("Mon compte", "/compte", Page::MyAccount),
 ];
 

@@ -13,6 +13,8 @@ pub mod directory_search;
 pub mod error;
 mod headers;
 pub mod layout;
+pub mod mail;
+pub mod notify;
 mod pages;
 pub mod policy;
 pub mod routes;

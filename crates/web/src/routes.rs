@@ -132,6 +132,7 @@ pub const ROUTES: &[Route] = &[
         "/territoire/reglages",
         Page::TerritorySettingsSave,
     ),
+    route(Method::GET, "/notifications", Page::Notifications),
     route(Method::GET, "/auto-diagnostic", Page::SelfDiagnosticForm),
     route(Method::POST, "/auto-diagnostic", Page::SelfDiagnosticResult),
     route(
@@ -224,6 +225,7 @@ pub fn handler(page: Page) -> MethodRouter<AppState> {
         Page::Queue => get(pages::queue::show),
         Page::TerritorySettingsForm => get(pages::queue::settings_form),
         Page::TerritorySettingsSave => post(pages::queue::save_settings),
+        Page::Notifications => get(pages::notifications::list),
         Page::ApiEnrol => post(api_people::enrol),
         Page::ApiDiagnosticSubmit => post(api_people::submit_diagnostic),
         Page::ApiProfile => get(api_people::profile),

@@ -25,6 +25,10 @@ pub struct Settings {
     /// A raster tile URL template (`https://…/{z}/{x}/{y}.png`) for the map; none by default, the map
     /// then shows département outlines only.
     pub map_tiles: Option<String>,
+    /// The SMTP relay for e-mail notifications; none: in-app notifications only.
+    pub smtp: Option<crate::mail::SmtpSettings>,
+    /// The address people use to reach this instance, for links in e-mails.
+    pub public_url: String,
 }
 
 impl Default for Settings {
@@ -35,6 +39,8 @@ impl Default for Settings {
             secure_cookies: true,
             demo_banner: false,
             map_tiles: None,
+            smtp: None,
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }

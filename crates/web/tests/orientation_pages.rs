@@ -195,3 +195,121 @@ async fn a_person_is_oriented_accepted_and_contacted_and_both_sides_see_each_ste
         StatusCode::NOT_FOUND
     );
 }
+
+/// A real SMTP server (Python's aiosmtpd, storing what it receives in a Maildir), stopped on drop.
+struct SmtpServer {
+    child: std::process::Child,
+    port: u16,
+    maildir: std::path::PathBuf,
+}
+
+impl SmtpServer {
+    fn start() -> SmtpServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("free port")
+            .port();
+        let maildir = std::env::temp_dir().join(format!("aiguillage-smtp-{port}"));
+        let _ = std::fs::remove_dir_all(&maildir);
+        let python =
+            std::env::var("AIGUILLAGE_TEST_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
+        let child = std::process::Command::new(&python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("{python} -m aiosmtpd (Debian package python3-aiosmtpd): {e}")
+            });
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return SmtpServer {
+                    child,
+                    port,
+                    maildir,
+                };
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("aiosmtpd did not listen on {port} (is python3-aiosmtpd installed?)");
+    }
+
+    /// Every message received so far, as raw text.
+    fn received(&self) -> Vec<String> {
+        std::fs::read_dir(self.maildir.join("new"))
+            .map(|entries| {
+                entries
+                    .filter_map(|entry| entry.ok())
+                    .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.maildir);
+    }
+}
+
+#[tokio::test]
+async fn a_new_referral_and_its_acceptance_are_notified_in_the_app_and_by_email() {
+    let smtp = SmtpServer::start();
+    let settings = aiguillage_web::Settings {
+        smtp: Some(aiguillage_web::mail::SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: smtp.port,
+            from: "aiguillage@example.fr".into(),
+        }),
+        public_url: "https://aiguillage.example".into(),
+        ..aiguillage_web::Settings::default()
+    };
+    let app = TestApp::with_settings(settings).await;
+    let library_id = library(&app).await;
+    let mediator =
+        sign_in_elsewhere(&app, library_id, "mediatrice@example.fr", Role::Mediator).await;
+    let prescriber = app.sign_in(Role::Prescriber).await;
+    let person = diagnosed_person(&app, &prescriber).await;
+    let offer = app.store.offers_of(library_id).await.expect("offers")[0]
+        .id
+        .to_string();
+    let sent = app
+        .post_form(
+            &format!("/personnes/{person}/orientation"),
+            Some(&prescriber.cookie),
+            &[
+                ("csrf_token", &prescriber.csrf),
+                ("offre", &offer),
+                ("consentement", "oui"),
+            ],
+        )
+        .await;
+    let referral = location(&sent).expect("sent");
+
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 1, "one mail to the library's only account");
+    assert!(mails[0].contains("To: mediatrice@example.fr"));
+    assert!(mails[0].contains("Nouvelle orientation"));
+    assert!(mails[0].contains(&format!("https://aiguillage.example{referral}")));
+    assert!(!mails[0].contains("Le Goff"), "no name in the mail");
+    let inbox = body_text(app.get("/notifications", Some(&mediator)).await).await;
+    assert!(inbox.contains("Nouvelle orientation reçue"));
+
+    let (status, _) = act(&app, &mediator, &referral, "accepter", "1").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let mails = smtp.received();
+    assert_eq!(
+        mails.len(),
+        1 + Role::ALL.len(),
+        "then one to each account of the CCAS"
+    );
+    for role in Role::ALL {
+        let to = format!("To: {}", common::email_of(role));
+        assert!(mails.iter().any(|mail| mail.contains(&to)), "{to}");
+    }
+    let news = body_text(app.get("/notifications", Some(&prescriber)).await).await;
+    assert!(news.contains("Votre orientation a été acceptée"));
+}

@@ -10,6 +10,7 @@ pub mod form_fields;
 pub mod home;
 pub mod legal;
 pub mod login;
+pub mod notifications;
 pub mod offer_edit;
 pub mod orientation;
 pub mod people;

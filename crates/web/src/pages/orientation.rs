@@ -5,6 +5,7 @@
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::WebError;
 use crate::layout::Layout;
+use crate::notify::{notify_structure, Notice};
 use crate::pages::form_fields::{fields, text};
 use crate::pages::people::actor;
 use crate::pages::questionnaire::ProfileView;
@@ -328,6 +329,9 @@ pub async fn send(
         )
         .await?
         .ok_or(WebError::NotFound)?;
+    if let Some((receiver, _, _)) = state.store.offer_owner(offer_id).await? {
+        notify_structure(&state, receiver, Notice::Received, referral).await?;
+    }
     Ok(Redirect::to(&format!("/orientations/{referral}")).into_response())
 }
 
@@ -565,7 +569,17 @@ pub async fn act(
         )
         .await?;
     match applied {
-        Applied::Done => Ok(Redirect::to(&format!("/orientations/{id}")).into_response()),
+        Applied::Done => {
+            let answer = match event {
+                ReferralEvent::Accept => Some(Notice::Accepted),
+                ReferralEvent::Refuse { .. } => Some(Notice::Refused),
+                _ => None,
+            };
+            if let Some(notice) = answer {
+                notify_structure(&state, referral.sender_structure_id, notice, id).await?;
+            }
+            Ok(Redirect::to(&format!("/orientations/{id}")).into_response())
+        }
         Applied::StaleVersion => {
             let fresh = state
                 .store

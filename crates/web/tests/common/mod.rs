@@ -43,6 +43,11 @@ pub struct Session {
 
 impl TestApp {
     pub async fn new() -> TestApp {
+        TestApp::with_settings(Settings::default()).await
+    }
+
+    /// The same, with instance settings of the test's choosing (an SMTP relay, …).
+    pub async fn with_settings(settings: Settings) -> TestApp {
         let (store, _) = fresh_store().await.expect("fresh store");
         let data = embedded()
             .expect("territory files")
@@ -81,7 +86,7 @@ impl TestApp {
         let clock_reader = clock.clone();
         let state = AppState {
             store: store.clone(),
-            settings: Arc::new(Settings::default()),
+            settings: Arc::new(settings),
             clock: Arc::new(move || clock_reader.load(Ordering::SeqCst)),
         };
         TestApp {

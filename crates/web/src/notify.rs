@@ -1,0 +1,66 @@
+//! Notifications of referral events: in-app (stored, shown on the notifications page) and by e-mail
+//! when an SMTP relay is configured. A mail that cannot be sent is logged; the in-app notification
+//! stays, and the action that caused it is not undone.
+
+use crate::mail::send_mail;
+use crate::state::AppState;
+use aiguillage_store::StoreError;
+
+/// What happened, for whom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// A referral arrived at the receiving structure.
+    Received,
+    /// The receiving structure accepted it (to the sender).
+    Accepted,
+    /// The receiving structure refused it (to the sender).
+    Refused,
+    /// It waits beyond the territory's target delay (to the receiver).
+    Late,
+}
+
+impl Notice {
+    fn text(self) -> &'static str {
+        match self {
+            Notice::Received => "Nouvelle orientation reçue : à accepter ou refuser",
+            Notice::Accepted => "Votre orientation a été acceptée",
+            Notice::Refused => "Votre orientation a été refusée : à réorienter",
+            Notice::Late => "Une orientation attend au-delà du délai cible",
+        }
+    }
+}
+
+/// Notifies the structure concerned (the receiver, or the sender for an answer) in the app and by
+/// e-mail to its active accounts.
+pub async fn notify_structure(
+    state: &AppState,
+    structure_id: i64,
+    notice: Notice,
+    referral_id: i64,
+) -> Result<(), StoreError> {
+    let link = format!("/orientations/{referral_id}");
+    let now = state.now();
+    state
+        .store
+        .notify((None, Some(structure_id)), notice.text(), &link, now)
+        .await?;
+    if let Some(smtp) = &state.settings.smtp {
+        let emails = state.store.structure_emails(structure_id).await?;
+        let body = format!(
+            "Bonjour,\n\n{}.\n\nPour la voir : {}{link}\n(connexion nécessaire ; ce message ne contient aucune donnée sur la personne).\n\nAiguillage",
+            notice.text(),
+            state.settings.public_url
+        );
+        if let Err(error) = send_mail(
+            smtp,
+            &emails,
+            &format!("Aiguillage — {}", notice.text()),
+            &body,
+        )
+        .await
+        {
+            tracing::warn!(%error, referral_id, "notification par courriel non envoyée");
+        }
+    }
+    Ok(())
+}

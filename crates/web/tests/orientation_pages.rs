@@ -213,7 +213,7 @@ impl SmtpServer {
         let _ = std::fs::remove_dir_all(&maildir);
         let python =
             std::env::var("AIGUILLAGE_TEST_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
-        let child = std::process::Command::new(&python)
+        let mut child = std::process::Command::new(&python)
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
             .args(["-c", "aiosmtpd.handlers.Mailbox"])
             .arg(&maildir)
@@ -231,6 +231,8 @@ impl SmtpServer {
             }
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("aiosmtpd did not listen on {port} (is python3-aiosmtpd installed?)");
     }
 

@@ -4,6 +4,7 @@
 mod demo;
 mod demo_directory;
 mod directory;
+mod queue;
 mod serve;
 mod structure;
 mod territory;
@@ -55,6 +56,11 @@ enum Command {
         #[command(subcommand)]
         command: user::UserCommand,
     },
+    /// The active queue of referrals (reminders of late referrals).
+    Queue {
+        #[command(subcommand)]
+        command: queue::QueueCommand,
+    },
     /// Apply the database migrations and exit.
     Migrate,
 }
@@ -70,6 +76,7 @@ async fn main() -> ExitCode {
         Command::Territory { command } => territory::run(&cli.database_url, command).await,
         Command::Structure { command } => structure::run(&cli.database_url, command).await,
         Command::User { command } => user::run(&cli.database_url, command).await,
+        Command::Queue { command } => queue::run(&cli.database_url, command).await,
         Command::Migrate => migrate(&cli.database_url).await,
     };
     match result {

@@ -33,7 +33,7 @@ pub use people::{
     month_of, Actor, ConsentRecord, PersonRecord, PersonalRowCounts, StoredDiagnostic,
 };
 pub use queue::{Notification, QueueEntry};
-pub use referrals::{Applied, NewReferral, ReferralHistoryLine, ReferralRecord};
+pub use referrals::{Applied, NewReferral, ReferralHistoryLine, ReferralRecord, ReminderCandidate};
 pub use sessions::StoredSession;
 pub use structures::{NewStructure, Structure};
 pub use territory::{CommuneSummary, ImportProgress, TerritoryCounts, TerritoryImportReport};

@@ -73,6 +73,18 @@ impl Store {
         ))
     }
 
+    /// Whether a coordinator set this territory's settings.
+    pub async fn has_territory_settings(&self, scope: &TerritoryScope) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM territory_settings WHERE scope_kind = $1 AND scope_code = $2",
+        )
+        .bind(scope.kind_code())
+        .bind(scope.code())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+
     /// Saves the territory's settings.
     pub async fn save_territory_settings(
         &self,

@@ -419,3 +419,60 @@ impl Store {
         Ok(Applied::Done)
     }
 }
+
+/// A referral that may need a reminder: still waiting, not yet reminded in its current state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderCandidate {
+    pub id: i64,
+    pub version: i64,
+    pub state: ReferralState,
+    pub state_changed_at: UnixSeconds,
+    pub receiver_structure_id: i64,
+    pub commune_code: String,
+    pub departement_code: String,
+    pub epci_code: Option<String>,
+}
+
+impl Store {
+    /// Referrals waiting for an answer or a first contact, not reminded since their last change.
+    pub async fn reminder_candidates(&self) -> Result<Vec<ReminderCandidate>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.version, r.state, r.state_changed_at, r.receiver_structure_id, p.commune_code,
+                 c.departement_code, c.epci_code
+             FROM referrals r JOIN people p ON p.id = r.person_id JOIN communes c ON c.code = p.commune_code
+             WHERE r.state IN ($1, $2, $3) AND (r.reminded_version IS NULL OR r.reminded_version <> r.version)
+             ORDER BY r.id",
+        )
+        .bind(ReferralState::Sent.label())
+        .bind(ReferralState::Redirected.label())
+        .bind(ReferralState::Accepted.label())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let state: String = row.try_get("state")?;
+                Ok(ReminderCandidate {
+                    id: row.try_get("id")?,
+                    version: row.try_get("version")?,
+                    state: ReferralState::from_label(&state)
+                        .ok_or_else(|| StoreError::Corrupt(format!("état « {state} »")))?,
+                    state_changed_at: row.try_get("state_changed_at")?,
+                    receiver_structure_id: row.try_get("receiver_structure_id")?,
+                    commune_code: row.try_get("commune_code")?,
+                    departement_code: row.try_get("departement_code")?,
+                    epci_code: row.try_get("epci_code")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Records that the referral was reminded at this version.
+    pub async fn mark_reminded(&self, id: i64, version: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE referrals SET reminded_version = $1 WHERE id = $2")
+            .bind(version)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

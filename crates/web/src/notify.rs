@@ -64,3 +64,55 @@ pub async fn notify_structure(
     }
     Ok(())
 }
+
+/// Reminds every referral waiting beyond its territory's target (the EPCI's settings, else the
+/// département's, else the defaults): the receiving structure and the territory's coordinators are
+/// notified, once per state. Returns how many referrals were reminded.
+pub async fn remind_late_referrals(state: &AppState) -> Result<usize, StoreError> {
+    use aiguillage_domain::orientation::lateness;
+    use aiguillage_domain::territory::TerritoryScope;
+    let now = state.now();
+    let mut reminded = 0;
+    for candidate in state.store.reminder_candidates().await? {
+        let mut scopes = vec![TerritoryScope::Departement(
+            candidate.departement_code.clone(),
+        )];
+        if let Some(epci) = &candidate.epci_code {
+            scopes.insert(0, TerritoryScope::Epci(epci.clone()));
+        }
+        let mut delays = aiguillage_domain::orientation::TargetDelays::default();
+        for scope in &scopes {
+            if state.store.has_territory_settings(scope).await? {
+                delays = state.store.territory_settings(scope).await?.0;
+                break;
+            }
+        }
+        if lateness(candidate.state, candidate.state_changed_at, now, &delays).is_none() {
+            continue;
+        }
+        notify_structure(
+            state,
+            candidate.receiver_structure_id,
+            Notice::Late,
+            candidate.id,
+        )
+        .await?;
+        let link = "/file-active?vue=retard";
+        for (account_id, _) in state
+            .store
+            .coordinators_of_commune(&candidate.commune_code)
+            .await?
+        {
+            state
+                .store
+                .notify((Some(account_id), None), Notice::Late.text(), link, now)
+                .await?;
+        }
+        state
+            .store
+            .mark_reminded(candidate.id, candidate.version)
+            .await?;
+        reminded += 1;
+    }
+    Ok(reminded)
+}

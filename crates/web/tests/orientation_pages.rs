@@ -315,3 +315,56 @@ async fn a_new_referral_and_its_acceptance_are_notified_in_the_app_and_by_email(
     let news = body_text(app.get("/notifications", Some(&prescriber)).await).await;
     assert!(news.contains("Votre orientation a été acceptée"));
 }
+
+#[tokio::test]
+async fn a_referral_waiting_beyond_the_target_is_reminded_once_to_the_receiver_and_the_coordinator()
+{
+    let app = TestApp::new().await;
+    let library_id = library(&app).await;
+    let mediator =
+        sign_in_elsewhere(&app, library_id, "mediatrice@example.fr", Role::Mediator).await;
+    let prescriber = app.sign_in(Role::Prescriber).await;
+    let person = diagnosed_person(&app, &prescriber).await;
+    let offer = app.store.offers_of(library_id).await.expect("offers")[0]
+        .id
+        .to_string();
+    app.post_form(
+        &format!("/personnes/{person}/orientation"),
+        Some(&prescriber.cookie),
+        &[
+            ("csrf_token", &prescriber.csrf),
+            ("offre", &offer),
+            ("consentement", "oui"),
+        ],
+    )
+    .await;
+    let clock = app.clock.clone();
+    let state = aiguillage_web::AppState {
+        store: app.store.clone(),
+        settings: std::sync::Arc::new(aiguillage_web::Settings::default()),
+        clock: std::sync::Arc::new(move || clock.load(std::sync::atomic::Ordering::SeqCst)),
+    };
+    let remind = aiguillage_web::notify::remind_late_referrals;
+    assert_eq!(
+        remind(&state).await.expect("remind"),
+        0,
+        "within the target"
+    );
+    app.advance(6 * 86_400);
+    assert_eq!(remind(&state).await.expect("remind"), 1, "five days passed");
+    assert_eq!(remind(&state).await.expect("remind"), 0, "once per state");
+    let for_library = app
+        .store
+        .notifications_of(0, library_id, 10)
+        .await
+        .expect("notifications");
+    assert!(for_library
+        .iter()
+        .any(|n| n.text.contains("au-delà du délai cible")));
+    let coordinator = app.sign_in(Role::Coordinator).await;
+    let news = body_text(app.get("/notifications", Some(&coordinator)).await).await;
+    assert!(news.contains("au-delà du délai cible"));
+    let queue = body_text(app.get("/file-active?vue=retard", Some(&coordinator)).await).await;
+    assert!(queue.contains("jour(s) de retard"));
+    assert!(!queue.contains("Le Goff"), "pseudonymised");
+}

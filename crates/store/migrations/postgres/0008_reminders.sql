@@ -1,0 +1,2 @@
+-- The version of a referral at its last reminder, so that a late referral is reminded once per state (postgres).
+ALTER TABLE referrals ADD COLUMN reminded_version BIGINT;

@@ -321,8 +321,6 @@ async fn a_referral_waiting_beyond_the_target_is_reminded_once_to_the_receiver_a
 {
     let app = TestApp::new().await;
     let library_id = library(&app).await;
-    let mediator =
-        sign_in_elsewhere(&app, library_id, "mediatrice@example.fr", Role::Mediator).await;
     let prescriber = app.sign_in(Role::Prescriber).await;
     let person = diagnosed_person(&app, &prescriber).await;
     let offer = app.store.offers_of(library_id).await.expect("offers")[0]

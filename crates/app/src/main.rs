@@ -4,6 +4,7 @@
 mod demo;
 mod demo_directory;
 mod directory;
+mod generate;
 mod queue;
 mod serve;
 mod structure;
@@ -61,6 +62,8 @@ enum Command {
         #[command(subcommand)]
         command: queue::QueueCommand,
     },
+    /// Fill the database with synthetic offers, people, diagnostics and referrals (benchmarks only).
+    Generate(generate::GenerateArgs),
     /// Apply the database migrations and exit.
     Migrate,
 }
@@ -77,6 +80,7 @@ async fn main() -> ExitCode {
         Command::Structure { command } => structure::run(&cli.database_url, command).await,
         Command::User { command } => user::run(&cli.database_url, command).await,
         Command::Queue { command } => queue::run(&cli.database_url, command).await,
+        Command::Generate(args) => generate::run(&cli.database_url, args).await,
         Command::Migrate => migrate(&cli.database_url).await,
     };
     match result {

@@ -224,3 +224,39 @@ async fn data_inclusion_structures_are_imported_with_their_services() {
 async fn read_places_count(store: &aiguillage_store::Store) -> usize {
     store.places(None).await.expect("places").len()
 }
+
+#[tokio::test]
+async fn generate_writes_the_asked_synthetic_population_and_the_same_seed_draws_the_same_communes()
+{
+    let mut communes_per_run = Vec::new();
+    for _ in 0..2 {
+        let (store, url) = fresh_store().await.expect("fresh store");
+        let out = stdout_of(aiguillage(&url).args([
+            "generate",
+            "--scale",
+            "department",
+            "--departement",
+            "49",
+            "--people",
+            "300",
+            "--offers",
+            "20",
+            "--seed",
+            "7",
+        ]));
+        assert!(out.contains("300 personnes, 300 diagnostics"), "{out}");
+        let counts = store.personal_row_counts().await.expect("counts");
+        assert_eq!((counts.people, counts.diagnostics), (300, 300));
+        let queue = store
+            .territory_queue(&aiguillage_domain::territory::TerritoryScope::Departement(
+                "49".into(),
+            ))
+            .await
+            .expect("queue");
+        assert!(!queue.is_empty(), "some referrals are still open");
+        let mut communes: Vec<String> = queue.iter().map(|e| e.commune_name.clone()).collect();
+        communes.sort();
+        communes_per_run.push(communes);
+    }
+    assert_eq!(communes_per_run[0], communes_per_run[1]);
+}

@@ -18,6 +18,7 @@ mod queue;
 mod referrals;
 mod sessions;
 mod structures;
+mod synthetic;
 mod territory;
 pub mod testing;
 mod throttle;
@@ -36,6 +37,7 @@ pub use queue::{Notification, QueueEntry};
 pub use referrals::{Applied, NewReferral, ReferralHistoryLine, ReferralRecord, ReminderCandidate};
 pub use sessions::StoredSession;
 pub use structures::{NewStructure, Structure};
+pub use synthetic::SyntheticPerson;
 pub use territory::{CommuneSummary, ImportProgress, TerritoryCounts, TerritoryImportReport};
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod diagnostic;
 pub mod directory;
 pub mod geo;
+pub mod matching;
 pub mod orientation;
 pub mod password;
 pub mod person;

@@ -7,6 +7,7 @@ mod directory;
 mod generate;
 mod queue;
 mod serve;
+mod solve;
 mod structure;
 mod territory;
 mod user;
@@ -64,6 +65,11 @@ enum Command {
     },
     /// Fill the database with synthetic offers, people, diagnostics and referrals (benchmarks only).
     Generate(generate::GenerateArgs),
+    /// Solve a minimum-cost flow instance in DIMACS format: prints `cost N` and `seconds S`.
+    Solve {
+        /// The instance file.
+        file: std::path::PathBuf,
+    },
     /// Apply the database migrations and exit.
     Migrate,
 }
@@ -81,6 +87,7 @@ async fn main() -> ExitCode {
         Command::User { command } => user::run(&cli.database_url, command).await,
         Command::Queue { command } => queue::run(&cli.database_url, command).await,
         Command::Generate(args) => generate::run(&cli.database_url, args).await,
+        Command::Solve { file } => solve::run(&file),
         Command::Migrate => migrate(&cli.database_url).await,
     };
     match result {

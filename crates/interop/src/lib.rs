@@ -2,6 +2,7 @@
 //! (or back), reporting bad rows precisely; none of them touches the database.
 
 pub mod data_inclusion;
+pub mod dimacs;
 pub mod directory_file;
 pub mod france_services;
 pub mod places_standard;

@@ -1,6 +1,5 @@
 //! An exact minimum-cost flow solver: successive shortest paths with node potentials (Dijkstra on
-//! reduced costs, stopped as soon as the sink is reached), each path starting from one node that still
-//! has supply. Negative-cost arcs are saturated first, so every residual cost starts non-negative.
+//! reduced costs, stopped as soon as the sink is reached), from a source that holds every supply. Negative-cost arcs are saturated first, so every residual cost starts non-negative.
 //! Suited to the redistribution shape (many people with one unit each, few offers): most paths are
 //! short and local, and only the nodes a search touched are reset.
 
@@ -201,9 +200,20 @@ pub fn min_cost_flow(network: &Network) -> Result<Flow, FlowError> {
     if supply != demand {
         return Err(FlowError::Unbalanced { supply, demand });
     }
-    // One extra node: the sink every demand drains into.
+    // Two extra nodes: the sink every demand drains into, and the source every supply comes from.
     let sink = nodes;
+    let source = nodes + 1;
     let mut arcs = network.arcs.clone();
+    for (node, &value) in network.supplies.iter().enumerate() {
+        if value > 0 {
+            arcs.push(Arc {
+                from: source,
+                to: node,
+                capacity: value,
+                cost: 0,
+            });
+        }
+    }
     for (node, &value) in network.supplies.iter().enumerate() {
         if value < 0 {
             arcs.push(Arc {
@@ -214,9 +224,9 @@ pub fn min_cost_flow(network: &Network) -> Result<Flow, FlowError> {
             });
         }
     }
-    let mut graph = Residual::new(nodes + 1, &arcs);
-    let mut excess: Vec<i64> = network.supplies.iter().map(|s| (*s).max(0)).collect();
-    excess.push(0);
+    let mut graph = Residual::new(nodes + 2, &arcs);
+    let mut excess = vec![0_i64; nodes + 2];
+    excess[source] = supply;
     for (index, arc) in network.arcs.iter().enumerate() {
         if arc.cost < 0 && arc.capacity > 0 {
             graph.push(2 * index, arc.capacity);
@@ -224,16 +234,15 @@ pub fn min_cost_flow(network: &Network) -> Result<Flow, FlowError> {
             excess[arc.to] += arc.capacity;
         }
     }
-    // Negative excess left by saturation is a demand too: route it through the sink.
-    let mut potential = vec![0_i64; nodes + 1];
-    let mut search = Search::new(nodes + 1);
+    let mut potential = vec![0_i64; nodes + 2];
+    let mut search = Search::new(nodes + 2);
     let mut unmet = 0;
     route_excess(
         &mut graph,
         &mut excess,
         &mut potential,
         &mut search,
-        sink,
+        (source, sink),
         &mut unmet,
     );
     if unmet > 0 {
@@ -251,25 +260,24 @@ pub fn min_cost_flow(network: &Network) -> Result<Flow, FlowError> {
     Ok(Flow { cost, flows })
 }
 
-/// Sends every unit of positive excess to the sink along shortest paths; nodes whose excess went
-/// negative (after saturating negative arcs) are fed first by pulling through the reversed problem.
+/// Sends every unit of excess to where it is missing along shortest paths: first to the nodes left
+/// short by the saturation of negative arcs, then from the source to the sink.
 fn route_excess(
     graph: &mut Residual,
     excess: &mut [i64],
     potential: &mut [i64],
     search: &mut Search,
-    sink: usize,
+    (source, sink): (usize, usize),
     unmet: &mut i64,
 ) {
-    let nodes = excess.len();
-    // A node with negative excess needs that many more units than its demand arc drains: give it a
-    // temporary drain by lowering its arc to the sink is not possible, so instead we route excess from
-    // positive nodes to it directly: it acts as a second sink until satisfied.
-    let needy: Vec<usize> = (0..nodes - 1).filter(|n| excess[*n] < 0).collect();
-    for &target in &needy {
-        for source in 0..nodes - 1 {
-            while excess[target] < 0 && excess[source] > 0 {
-                if !augment(graph, excess, potential, search, (source, target)) {
+    let short: Vec<usize> = (0..excess.len()).filter(|n| excess[*n] < 0).collect();
+    let givers: Vec<usize> = (0..excess.len())
+        .filter(|n| excess[*n] > 0 && *n != source)
+        .collect();
+    for &target in &short {
+        for &giver in givers.iter().chain(std::iter::once(&source)) {
+            while excess[target] < 0 && excess[giver] > 0 {
+                if !augment(graph, excess, potential, search, (giver, target)) {
                     break;
                 }
             }
@@ -278,10 +286,10 @@ fn route_excess(
             *unmet += -excess[target];
         }
     }
-    for source in 0..nodes - 1 {
-        while excess[source] > 0 {
-            if !augment(graph, excess, potential, search, (source, sink)) {
-                *unmet += excess[source];
+    for &giver in givers.iter().chain(std::iter::once(&source)) {
+        while excess[giver] > 0 {
+            if !augment(graph, excess, potential, search, (giver, sink)) {
+                *unmet += excess[giver];
                 break;
             }
         }

@@ -1,9 +1,12 @@
 //! The matching solver against exhaustive references on thousands of small random instances: every
 //! integer flow of a tiny network, and every assignment of a few people (including people with no
-//! allowed offer, zero capacities, negative costs and infeasible networks).
+//! allowed offer, zero capacities, negative costs and infeasible networks); then the solver built for
+//! the redistribution's shape against the general one on larger instances, and the recognition of
+//! that shape in a network.
 
 use aiguillage_domain::matching::{
-    assign, min_cost_flow, Arc, AssignmentProblem, FlowError, Network, PersonOptions,
+    as_assignment, assign, assign_with_general_flow, min_cost_flow, solve_from_people,
+    solve_from_places, Arc, Assignment, AssignmentProblem, FlowError, Network, PersonOptions,
 };
 use proptest::prelude::*;
 
@@ -63,8 +66,8 @@ fn problem_strategy() -> impl Strategy<Value = AssignmentProblem> {
     (1_usize..=3, 0_usize..=6).prop_flat_map(|(offers, people)| {
         let capacities = prop::collection::vec(0_u32..=3, offers);
         let person = (
-            prop::collection::vec((0..offers, 0_i64..=60), 0..=offers),
-            20_i64..=120,
+            prop::collection::vec((0..offers, -20_i64..=60), 0..=offers),
+            -10_i64..=120,
         )
             .prop_map(|(mut options, unassigned_cost)| {
                 options.sort();
@@ -161,6 +164,155 @@ proptest! {
         prop_assert!(used.iter().zip(&problem.capacities).all(|(u, c)| u <= c));
         prop_assert_eq!(cost, assignment.total_cost);
     }
+}
+
+/// Larger instances: up to 60 people and 8 offers with tight capacities, crowded options.
+fn larger_problem_strategy() -> impl Strategy<Value = AssignmentProblem> {
+    (1_usize..=8, 0_usize..=60).prop_flat_map(|(offers, people)| {
+        let capacities = prop::collection::vec(0_u32..=6, offers);
+        let person = (
+            prop::collection::vec((0..offers, 0_i64..=300), 0..=offers.min(5)),
+            50_i64..=400,
+        )
+            .prop_map(|(options, unassigned_cost)| PersonOptions {
+                options,
+                unassigned_cost,
+            });
+        (capacities, prop::collection::vec(person, people))
+            .prop_map(|(capacities, people)| AssignmentProblem { capacities, people })
+    })
+}
+
+/// The cost of an assignment recomputed from its choices; panics on a broken capacity or option.
+fn cost_of(problem: &AssignmentProblem, assignment: &Assignment) -> i64 {
+    let mut used = vec![0_u32; problem.capacities.len()];
+    let mut cost = 0;
+    for (person, chosen) in problem.people.iter().zip(&assignment.chosen) {
+        match chosen {
+            Some(offer) => {
+                used[*offer] += 1;
+                assert!(
+                    used[*offer] <= problem.capacities[*offer],
+                    "capacity exceeded"
+                );
+                let option = person
+                    .options
+                    .iter()
+                    .filter(|(o, _)| o == offer)
+                    .map(|(_, c)| *c)
+                    .min();
+                cost += option.expect("an offer the person was not allowed");
+            }
+            None => cost += person.unassigned_cost,
+        }
+    }
+    cost
+}
+
+/// The problem as a network of the DIMACS benchmark's shape: sink, people, offers.
+fn as_network(problem: &AssignmentProblem) -> Network {
+    let people = problem.people.len();
+    let mut supplies = vec![-(people as i64)];
+    supplies.extend(std::iter::repeat_n(1, people));
+    supplies.extend(std::iter::repeat_n(0, problem.capacities.len()));
+    let mut arcs = Vec::new();
+    for (index, person) in problem.people.iter().enumerate() {
+        for &(offer, cost) in &person.options {
+            arcs.push(Arc {
+                from: 1 + index,
+                to: 1 + people + offer,
+                capacity: 1,
+                cost,
+            });
+        }
+        arcs.push(Arc {
+            from: 1 + index,
+            to: 0,
+            capacity: 1,
+            cost: person.unassigned_cost,
+        });
+    }
+    for (offer, &capacity) in problem.capacities.iter().enumerate() {
+        arcs.push(Arc {
+            from: 1 + people + offer,
+            to: 0,
+            capacity: i64::from(capacity),
+            cost: 0,
+        });
+    }
+    Network { supplies, arcs }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1500))]
+
+    #[test]
+    fn both_directions_of_the_specialised_solver_agree_with_the_general_one(problem in larger_problem_strategy()) {
+        let general = assign_with_general_flow(&problem);
+        for fast in [solve_from_people(&problem), solve_from_places(&problem)] {
+            prop_assert_eq!(fast.total_cost, general.total_cost, "problem {:?}", problem);
+            prop_assert_eq!(fast.total_cost, cost_of(&problem, &fast));
+        }
+    }
+
+    #[test]
+    fn the_benchmark_shape_is_recognised_and_solved_to_the_same_cost(problem in larger_problem_strategy()) {
+        let network = as_network(&problem);
+        let recognised = as_assignment(&network);
+        // Without people there is no sink, hence nothing to recognise.
+        prop_assert_eq!(recognised.is_some(), !problem.people.is_empty());
+        let from_network = recognised.map_or(0, |p| assign(&p).total_cost);
+        let flow = min_cost_flow(&network);
+        prop_assert!(flow.is_ok());
+        prop_assert_eq!(from_network, flow.map_or(i64::MAX, |f| f.cost));
+    }
+}
+
+#[test]
+fn other_shapes_go_to_the_general_solver() {
+    // A transshipment chain, and a person without an "unassigned" outlet: not the redistribution's shape.
+    let chain = Network {
+        supplies: vec![1, 0, -1],
+        arcs: vec![
+            Arc {
+                from: 0,
+                to: 1,
+                capacity: 1,
+                cost: 2,
+            },
+            Arc {
+                from: 1,
+                to: 0,
+                capacity: 1,
+                cost: 2,
+            },
+            Arc {
+                from: 1,
+                to: 2,
+                capacity: 1,
+                cost: 2,
+            },
+        ],
+    };
+    assert!(as_assignment(&chain).is_none());
+    let no_outlet = Network {
+        supplies: vec![-1, 1, 0],
+        arcs: vec![
+            Arc {
+                from: 1,
+                to: 2,
+                capacity: 1,
+                cost: 2,
+            },
+            Arc {
+                from: 2,
+                to: 0,
+                capacity: 1,
+                cost: 0,
+            },
+        ],
+    };
+    assert!(as_assignment(&no_outlet).is_none());
 }
 
 #[test]

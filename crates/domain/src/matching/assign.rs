@@ -25,8 +25,15 @@ pub struct Assignment {
     pub chosen: Vec<Option<usize>>,
 }
 
-/// Solves the problem exactly. Options naming an offer that does not exist are ignored.
+/// Solves the problem exactly with the solver built for its shape (see `transport`). Options naming an
+/// offer that does not exist are ignored.
 pub fn assign(problem: &AssignmentProblem) -> Assignment {
+    super::transport::solve(problem)
+}
+
+/// Solves the same problem through the general minimum-cost flow solver: slower, kept as a second,
+/// independent exact method the tests compare with.
+pub fn assign_with_general_flow(problem: &AssignmentProblem) -> Assignment {
     let people = problem.people.len();
     let offers = problem.capacities.len();
     // Node 0: sink; 1..=people: people; then the offers.

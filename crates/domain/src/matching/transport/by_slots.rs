@@ -112,6 +112,10 @@ fn relax_into(state: &mut Places, search: &mut Search, offer: usize, distance: i
         }
         pool.pop();
     }
+    if search.distance[sink] <= distance {
+        // A tight arc to the pool: no move can do better, the pool is settled next.
+        return;
+    }
     let Condensed {
         at,
         epoch,

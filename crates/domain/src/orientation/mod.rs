@@ -1,13 +1,15 @@
 //! Orientation: ranking the offers that fit a diagnosed person, the spatial index that finds the offers
-//! within reach, and the referral state machine.
+//! within reach, the referral state machine and the optimal redistribution of the waiting queue.
 
 pub mod delays;
 pub mod ranking;
+pub mod redistribution;
 pub mod referral;
 pub mod spatial;
 
 pub use delays::{days_waiting, lateness, Lateness, TargetDelays};
 pub use ranking::{rank, CandidateOffer, RankedOffer, Ranking, Seeker, Weights};
+pub use redistribution::{propose, Decision, Outcome, Proposal, WaitingReferral};
 pub use referral::{
     awaits_answer, transition, ClosingOutcome, ReferralEvent, ReferralState, RefusalReason, Side,
     TransitionError,

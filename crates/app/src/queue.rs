@@ -1,9 +1,13 @@
 //! `aiguillage queue remind`: notifies the referrals waiting beyond their territory's target delays
-//! (to run daily, e.g. from cron or a systemd timer). The redistribution command comes with the solver.
+//! (to run daily, e.g. from cron or a systemd timer); `aiguillage queue redistribute`: the optimal
+//! redistribution of a territory's waiting referrals, shown and, unless `--dry-run`, applied as
+//! redirections attributed to the territory's coordinator.
 
-use aiguillage_store::Store;
+use aiguillage_domain::territory::TerritoryScope;
+use aiguillage_store::{Actor, Store};
 use aiguillage_web::mail::SmtpSettings;
 use aiguillage_web::notify::remind_late_referrals;
+use aiguillage_web::redistribute::{apply, compute, Pick};
 use aiguillage_web::{AppState, Settings};
 use clap::{Args, Subcommand};
 
@@ -12,6 +16,21 @@ pub enum QueueCommand {
     /// Notify the receiving structures and coordinators of referrals waiting beyond the target
     /// delays (once per referral and state).
     Remind(MailArgs),
+    /// Compute the optimal redistribution of the territory's refused and unanswered referrals (and,
+    /// with --accepted, those accepted without a first contact); apply it unless --dry-run.
+    Redistribute {
+        /// Département code (49) or EPCI SIREN (9 digits), as a coordinator's territory.
+        #[arg(long)]
+        territory: String,
+        /// Show the proposal without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also pick the referrals accepted without a first contact.
+        #[arg(long)]
+        accepted: bool,
+        #[command(flatten)]
+        mail: MailArgs,
+    },
 }
 
 /// Where e-mail notifications go (the same variables as `serve`).
@@ -35,23 +54,109 @@ pub struct MailArgs {
     pub public_url: String,
 }
 
+fn settings_of(mail: MailArgs) -> Settings {
+    Settings {
+        smtp: mail.smtp_host.map(|host| SmtpSettings {
+            host,
+            port: mail.smtp_port,
+            from: mail.mail_from,
+        }),
+        public_url: mail.public_url,
+        ..Settings::default()
+    }
+}
+
 pub async fn run(database_url: &str, command: QueueCommand) -> anyhow::Result<()> {
     let store = Store::connect(database_url).await?;
     match command {
         QueueCommand::Remind(mail) => {
-            let settings = Settings {
-                smtp: mail.smtp_host.map(|host| SmtpSettings {
-                    host,
-                    port: mail.smtp_port,
-                    from: mail.mail_from,
-                }),
-                public_url: mail.public_url,
-                ..Settings::default()
-            };
-            let state = AppState::new(store, settings);
+            let state = AppState::new(store, settings_of(mail));
             let reminded = remind_late_referrals(&state).await?;
             println!("{reminded} orientation(s) en retard signalée(s).");
         }
+        QueueCommand::Redistribute {
+            territory,
+            dry_run,
+            accepted,
+            mail,
+        } => {
+            let scope: TerritoryScope = territory.parse()?;
+            let state = AppState::new(store, settings_of(mail));
+            redistribute(&state, &scope, dry_run, accepted).await?;
+        }
     }
+    Ok(())
+}
+
+async fn redistribute(
+    state: &AppState,
+    scope: &TerritoryScope,
+    dry_run: bool,
+    accepted: bool,
+) -> anyhow::Result<()> {
+    let pick = Pick {
+        refused: true,
+        awaiting: true,
+        accepted,
+    };
+    let proposal = compute(state, scope, pick).await?;
+    for line in &proposal.lines {
+        let to = line
+            .to_offer
+            .as_ref()
+            .map(|(_, name)| format!(" → {name}"))
+            .unwrap_or_default();
+        println!(
+            "orientation {} ({}, {}, {}, {} j) : {} — {}{to}",
+            line.referral_id,
+            line.pseudonym,
+            line.commune,
+            line.state,
+            line.days_waiting,
+            line.outcome,
+            line.from_offer
+        );
+        for reason in &line.reasons {
+            println!("    {reason}");
+        }
+    }
+    println!(
+        "{} orientation(s) examinée(s), {} offre(s) : {} réorientation(s), {} sans place, {} inchangée(s) ; coût total optimal {}.",
+        proposal.lines.len(),
+        proposal.offers_considered,
+        proposal.count("Réorientation"),
+        proposal.count("Sans place"),
+        proposal.count("Reste"),
+        proposal.total_cost
+    );
+    if dry_run {
+        println!("Simulation (--dry-run) : rien n'a été modifié.");
+        return Ok(());
+    }
+    let Some(&(account_id, structure_id)) = state.store.coordinators_of_scope(scope).await?.first()
+    else {
+        anyhow::bail!(
+            "aucun compte de coordinateur actif pour le territoire {scope} : les réorientations doivent lui être attribuées ; rien n'a été modifié"
+        );
+    };
+    let actor = Actor {
+        account_id,
+        structure_id,
+        reason: "aiguillage queue redistribute",
+    };
+    let moves: Vec<(i64, i64, i64)> = proposal
+        .lines
+        .iter()
+        .filter_map(|l| {
+            l.to_offer
+                .as_ref()
+                .map(|(offer, _)| (l.referral_id, l.version, *offer))
+        })
+        .collect();
+    let report = apply(state, &actor, &moves).await?;
+    println!(
+        "{} réorientation(s) appliquée(s), {} écartée(s) car modifiée(s) entre-temps.",
+        report.moved, report.stale
+    );
     Ok(())
 }

@@ -34,7 +34,9 @@ pub use people::{
     month_of, Actor, ConsentRecord, PersonRecord, PersonalRowCounts, StoredDiagnostic,
 };
 pub use queue::{Notification, QueueEntry};
-pub use referrals::{Applied, NewReferral, ReferralHistoryLine, ReferralRecord, ReminderCandidate};
+pub use referrals::{
+    Applied, NewReferral, ReferralHistoryLine, ReferralRecord, ReferralStateRow, ReminderCandidate,
+};
 pub use sessions::StoredSession;
 pub use structures::{NewStructure, Structure};
 pub use synthetic::SyntheticPerson;

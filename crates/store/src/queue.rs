@@ -25,6 +25,12 @@ pub struct QueueEntry {
     pub state: ReferralState,
     pub created_at: UnixSeconds,
     pub state_changed_at: UnixSeconds,
+    /// What redistribution needs: the version to act on, where the person lives, their birth
+    /// year and the profile the referral carries.
+    pub version: i64,
+    pub commune_code: String,
+    pub birth_year: Option<i32>,
+    pub profile: aiguillage_domain::diagnostic::Profile,
 }
 
 /// An in-app notification.
@@ -140,7 +146,8 @@ impl Store {
         let key = self.instance_key("pseudonymes").await?;
         let sql = format!(
             "SELECT r.id, r.person_id, c.name AS commune_name, r.profile_json, r.urgent, r.offer_id, o.name AS offer_name,
-                 s.name AS receiver_structure, r.state, r.created_at, r.state_changed_at
+                 s.name AS receiver_structure, r.state, r.created_at, r.state_changed_at, r.version,
+                 p.commune_code, p.birth_year
              FROM referrals r JOIN people p ON p.id = r.person_id JOIN communes c ON c.code = p.commune_code
              JOIN offers o ON o.id = r.offer_id JOIN structures s ON s.id = r.receiver_structure_id
              WHERE {} = $1 AND r.state <> $2 ORDER BY r.created_at, r.id LIMIT 2000",
@@ -173,6 +180,12 @@ impl Store {
                         .ok_or_else(|| StoreError::Corrupt(format!("état « {state} »")))?,
                     created_at: row.try_get("created_at")?,
                     state_changed_at: row.try_get("state_changed_at")?,
+                    version: row.try_get("version")?,
+                    commune_code: row.try_get("commune_code")?,
+                    birth_year: row
+                        .try_get::<Option<i64>, _>("birth_year")?
+                        .and_then(|y| i32::try_from(y).ok()),
+                    profile,
                 })
             })
             .collect()
@@ -258,6 +271,24 @@ impl Store {
         .await?;
         rows.iter()
             .map(|row| Ok((row.try_get("id")?, row.try_get("email")?)))
+            .collect()
+    }
+
+    /// The active coordinators' accounts of exactly this territory: `(id, structure)`.
+    pub async fn coordinators_of_scope(
+        &self,
+        scope: &TerritoryScope,
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, structure_id FROM accounts WHERE role = 'coordinator' AND deactivated_at IS NULL
+               AND territory_kind = $1 AND territory_code = $2 ORDER BY id",
+        )
+        .bind(scope.kind_code())
+        .bind(scope.code())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("structure_id")?)))
             .collect()
     }
 }

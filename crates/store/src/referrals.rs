@@ -124,7 +124,31 @@ fn side_code(side: Side) -> &'static str {
     }
 }
 
+/// A referral's state and sender, for the coordinator's redistribution (no personal data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReferralStateRow {
+    pub state: ReferralState,
+    pub sender_structure_id: i64,
+}
+
 impl Store {
+    /// The current state and sender of a referral, if it exists.
+    pub async fn referral_state(&self, id: i64) -> Result<Option<ReferralStateRow>, StoreError> {
+        let row = sqlx::query("SELECT state, sender_structure_id FROM referrals WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            let state: String = row.try_get("state")?;
+            Ok(ReferralStateRow {
+                state: ReferralState::from_label(&state)
+                    .ok_or_else(|| StoreError::Corrupt(format!("état « {state} »")))?,
+                sender_structure_id: row.try_get("sender_structure_id")?,
+            })
+        })
+        .transpose()
+    }
+
     /// The structure and name of an offer, if it exists.
     pub async fn offer_owner(
         &self,

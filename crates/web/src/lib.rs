@@ -17,6 +17,7 @@ pub mod mail;
 pub mod notify;
 mod pages;
 pub mod policy;
+pub mod redistribute;
 pub mod routes;
 pub mod state;
 

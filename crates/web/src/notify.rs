@@ -17,6 +17,8 @@ pub enum Notice {
     Refused,
     /// It waits beyond the territory's target delay (to the receiver).
     Late,
+    /// The coordinator redirected it to another offer (to the sender).
+    Redistributed,
 }
 
 impl Notice {
@@ -26,6 +28,9 @@ impl Notice {
             Notice::Accepted => "Votre orientation a été acceptée",
             Notice::Refused => "Votre orientation a été refusée : à réorienter",
             Notice::Late => "Une orientation attend au-delà du délai cible",
+            Notice::Redistributed => {
+                "Le coordinateur a réorienté une de vos orientations vers une autre offre"
+            }
         }
     }
 }

@@ -158,6 +158,16 @@ fn moved(referral: &WaitingReferral, to_offer_id: i64) -> Outcome {
     let mut reasons = Vec::new();
     if referral.refused {
         reasons.push("Refusée par l'offre précédente.".to_owned());
+    } else if let Some(excluded) = referral
+        .ranking
+        .excluded
+        .iter()
+        .find(|o| o.offer_id == referral.current_offer_id)
+    {
+        reasons.push(format!(
+            "L'offre actuelle ne lui convient pas : {}",
+            excluded.reason
+        ));
     } else {
         reasons.push(format!(
             "En attente depuis {} jour(s) à l'offre actuelle.",

@@ -336,6 +336,19 @@ async function seeReferralSteps(page) {
   console.log('ok le prescripteur voit chaque étape de l\'orientation');
 }
 
+/** The coordinator asks for the optimal redistribution of the waiting referrals and sees the proposal. */
+async function redistribute(page) {
+  await page.goto(`${base}/territoire/redistribution`);
+  await page.getByLabel('Acceptées, sans premier contact').check({ force: true });
+  await page.getByRole('button', { name: 'Calculer la proposition' }).click();
+  await page.waitForLoadState('load');
+  const summary = await page.locator('h2 + p').first().textContent();
+  if (!summary?.includes('orientation(s) examinée(s)')) fail(`redistribution : résumé attendu, vu « ${summary} »`);
+  await checkAccessibility(page, 'coordinateur redistribution');
+  await page.screenshot({ path: join(shots, 'coordinateur-redistribution.png'), fullPage: true });
+  console.log(`ok redistribution : ${summary?.trim().split('.')[0]}`);
+}
+
 async function logIn(page, account) {
   await page.goto(`${base}/connexion`);
   await page.getByLabel('Adresse électronique').fill(account.email);
@@ -381,7 +394,7 @@ async function main() {
       for (const link of links) await visit(page, `${base}${link.href}`, `${account.role} ${link.text}`);
       if (account.role === 'Prescripteur') { await searchDirectory(page); await enrolAndDiagnose(page); await orientPerson(page); }
       if (account.role === 'Médiateur numérique') await handleReferral(page);
-      if (account.role === 'Coordinateur territorial') await importDirectoryFile(page);
+      if (account.role === 'Coordinateur territorial') { await importDirectoryFile(page); await redistribute(page); }
       if (account.role === 'Responsable de structure') await editOwnPlace(page);
       await page.goto(`${base}/`);
       await page.getByRole('button', { name: 'Se déconnecter' }).click();

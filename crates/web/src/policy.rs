@@ -51,6 +51,8 @@ pub enum Page {
     Queue,
     TerritorySettingsForm,
     TerritorySettingsSave,
+    Redistribution,
+    RedistributionConfirm,
     Notifications,
     ApiEnrol,
     ApiDiagnosticSubmit,
@@ -156,6 +158,11 @@ pub const ACCESS: &[(Page, Audience)] = &[
     ),
     (
         Page::TerritorySettingsSave,
+        Audience::Roles(&[Role::Coordinator]),
+    ),
+    (Page::Redistribution, Audience::Roles(&[Role::Coordinator])),
+    (
+        Page::RedistributionConfirm,
         Audience::Roles(&[Role::Coordinator]),
     ),
     (Page::Notifications, Audience::SignedIn),

@@ -366,3 +366,146 @@ async fn a_referral_waiting_beyond_the_target_is_reminded_once_to_the_receiver_a
     assert!(queue.contains("jour(s) de retard"));
     assert!(!queue.contains("Le Goff"), "pseudonymised");
 }
+
+/// A second place in Angers with one offer; returns its structure id.
+async fn second_place(app: &TestApp) -> i64 {
+    let place = Place {
+        id: "espace-belle-beille".into(),
+        pivot: "21490007800020".into(),
+        name: "Espace numérique Belle-Beille".into(),
+        commune: "Angers".into(),
+        postal_code: "49000".into(),
+        insee_code: Some("49007".into()),
+        address: "5 rue Eugène Bardon".into(),
+        updated_on: "2026-01-15".into(),
+        services: vec![Service::EverydayTools, Service::AdministrativeProcedures],
+        support_modes: vec![SupportMode::Individual],
+        ..Place::default()
+    };
+    app.store
+        .import_places("test", &[(2, place)], None, 0, &|_, _| {})
+        .await
+        .expect("import");
+    app.store
+        .place_id("test", "espace-belle-beille")
+        .await
+        .expect("id")
+        .expect("imported")
+}
+
+#[tokio::test]
+async fn the_coordinator_redistributes_a_refused_referral_after_seeing_the_proposal() {
+    let app = TestApp::new().await;
+    let library_id = library(&app).await;
+    let other_id = second_place(&app).await;
+    let prescriber = app.sign_in(Role::Prescriber).await;
+    let person = diagnosed_person(&app, &prescriber).await;
+    let offer = app.store.offers_of(library_id).await.expect("offers")[0].id;
+    let other_offer = app.store.offers_of(other_id).await.expect("offers")[0].id;
+    let sent = app
+        .post_form(
+            &format!("/personnes/{person}/orientation"),
+            Some(&prescriber.cookie),
+            &[
+                ("csrf_token", &prescriber.csrf),
+                ("offre", &offer.to_string()),
+                ("consentement", "oui"),
+            ],
+        )
+        .await;
+    let referral = location(&sent).expect("sent");
+    let referral_id: i64 = referral
+        .trim_start_matches("/orientations/")
+        .parse()
+        .expect("id");
+    let mediator =
+        sign_in_elsewhere(&app, library_id, "mediatrice@example.fr", Role::Mediator).await;
+    let refused = app
+        .post_form(
+            &referral,
+            Some(&mediator.cookie),
+            &[
+                ("csrf_token", &mediator.csrf),
+                ("action", "refuser"),
+                ("motif", "Plus de place disponible"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::SEE_OTHER);
+
+    let coordinator = app.sign_in(Role::Coordinator).await;
+    let page = body_text(
+        app.get(
+            "/territoire/redistribution?refusees=1&calcul=1",
+            Some(&coordinator),
+        )
+        .await,
+    )
+    .await;
+    assert!(page.contains("Réorientation"), "a move is proposed: {page}");
+    assert!(page.contains("Espace numérique Belle-Beille"));
+    assert!(
+        page.contains("Refusée par l&#39;offre précédente")
+            || page.contains("Refusée par l'offre précédente")
+    );
+    assert!(!page.contains("Le Goff"), "pseudonymised");
+    let state_before = app.store.referral_state(referral_id).await.expect("read");
+    assert_eq!(
+        state_before.map(|s| s.state.label()),
+        Some("Refusée"),
+        "nothing applied before confirmation"
+    );
+
+    // A stale version is set aside; the right one is applied.
+    let stale = format!("{referral_id}:1:{other_offer}");
+    let right = format!("{referral_id}:2:{other_offer}");
+    let response = app
+        .post_form(
+            "/territoire/redistribution",
+            Some(&coordinator.cookie),
+            &[("csrf_token", &coordinator.csrf), ("deplacement", &stale)],
+        )
+        .await;
+    assert_eq!(
+        location(&response).as_deref(),
+        Some("/territoire/redistribution?appliquees=0&ecartees=1")
+    );
+    let response = app
+        .post_form(
+            "/territoire/redistribution",
+            Some(&coordinator.cookie),
+            &[("csrf_token", &coordinator.csrf), ("deplacement", &right)],
+        )
+        .await;
+    assert_eq!(
+        location(&response).as_deref(),
+        Some("/territoire/redistribution?appliquees=1&ecartees=0")
+    );
+    let after = app.store.referral_state(referral_id).await.expect("read");
+    assert_eq!(after.map(|s| s.state.label()), Some("Réorientée"));
+    let history = app
+        .store
+        .referral_history(referral_id)
+        .await
+        .expect("history");
+    assert!(history
+        .iter()
+        .any(|line| line.comment.contains("Redistribution optimale")));
+    let for_new_receiver = app
+        .store
+        .notifications_of(0, other_id, 10)
+        .await
+        .expect("notifications");
+    assert!(for_new_receiver
+        .iter()
+        .any(|n| n.text.contains("Nouvelle orientation reçue")));
+    let bad = app
+        .post_form(
+            "/territoire/redistribution",
+            Some(&coordinator.cookie),
+            &[("csrf_token", &coordinator.csrf), ("deplacement", "x:1")],
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}

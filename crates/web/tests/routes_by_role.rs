@@ -168,6 +168,16 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/file-active", Expected::CoordinatorOnly),
     ("GET", "/territoire/reglages", Expected::CoordinatorOnly),
     ("POST", "/territoire/reglages", Expected::CoordinatorOnly),
+    (
+        "GET",
+        "/territoire/redistribution",
+        Expected::CoordinatorOnly,
+    ),
+    (
+        "POST",
+        "/territoire/redistribution",
+        Expected::CoordinatorOnly,
+    ),
     ("GET", "/notifications", Expected::SignedIn),
     ("GET", "/auto-diagnostic", Expected::Everyone),
     ("POST", "/auto-diagnostic", Expected::Everyone),

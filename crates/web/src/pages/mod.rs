@@ -17,6 +17,7 @@ pub mod people;
 pub mod place_edit;
 pub mod questionnaire;
 pub mod queue;
+pub mod redistribution;
 pub mod self_diagnostic;
 pub mod structures;
 pub mod territory;

@@ -342,7 +342,7 @@ async function redistribute(page) {
   await page.getByLabel('Acceptées, sans premier contact').check({ force: true });
   await page.getByRole('button', { name: 'Calculer la proposition' }).click();
   await page.waitForLoadState('load');
-  const summary = await page.locator('h2 + p').first().textContent();
+  const summary = await page.locator('#resume-proposition').textContent();
   if (!summary?.includes('orientation(s) examinée(s)')) fail(`redistribution : résumé attendu, vu « ${summary} »`);
   await checkAccessibility(page, 'coordinateur redistribution');
   await page.screenshot({ path: join(shots, 'coordinateur-redistribution.png'), fullPage: true });

@@ -450,6 +450,10 @@ async fn the_coordinator_redistributes_a_refused_referral_after_seeing_the_propo
             || page.contains("Refusée par l'offre précédente")
     );
     assert!(!page.contains("Le Goff"), "pseudonymised");
+    assert!(
+        page.matches("name=\"csrf_token\"").count() >= 2,
+        "the confirmation form carries the CSRF token (besides the logout form)"
+    );
     let state_before = app.store.referral_state(referral_id).await.expect("read");
     assert_eq!(
         state_before.map(|s| s.state.label()),

@@ -47,6 +47,9 @@ pub struct ReferralRecord {
     pub state_changed_at: UnixSeconds,
     pub version: i64,
     pub profile: Profile,
+    /// Whether the person agreed to share with the current receiving structure (not yet after a
+    /// coordinator's redirection: the receiver then sees initials only, until the sender records it).
+    pub shared_with_receiver: bool,
 }
 
 /// One dated, attributed transition.
@@ -71,12 +74,32 @@ pub enum Applied {
 const REFERRAL_COLUMNS: &str = "r.id, r.person_id, p.first_name, p.last_name, p.phone, p.email,
     c.name AS commune_name, r.sender_structure_id, ss.name AS sender_structure, a.display_name AS sender_name,
     r.receiver_structure_id, rs.name AS receiver_structure, r.offer_id, o.name AS offer_name, r.state,
-    r.message, r.urgent, r.created_at, r.state_changed_at, r.version, r.profile_json
+    r.message, r.urgent, r.created_at, r.state_changed_at, r.version, r.profile_json,
+    (SELECT COUNT(*) FROM sharing_consents sc WHERE sc.referral_id = r.id
+        AND sc.receiver_structure_id = r.receiver_structure_id) AS receiver_consents
     FROM referrals r JOIN people p ON p.id = r.person_id JOIN communes c ON c.code = p.commune_code
     JOIN structures ss ON ss.id = r.sender_structure_id JOIN structures rs ON rs.id = r.receiver_structure_id
     JOIN offers o ON o.id = r.offer_id LEFT JOIN accounts a ON a.id = r.sender_account_id";
 
-fn referral_from(row: &AnyRow) -> Result<ReferralRecord, StoreError> {
+/// Reads a referral as `viewer_structure` may see it: a receiving structure the person has not
+/// agreed to share with (after a coordinator's redirection) sees neither name nor contact.
+fn referral_from(row: &AnyRow, viewer_structure: i64) -> Result<ReferralRecord, StoreError> {
+    let mut referral = referral_row(row)?;
+    let consents: i64 = row.try_get("receiver_consents")?;
+    referral.shared_with_receiver = consents > 0;
+    let receiving = viewer_structure == referral.receiver_structure_id
+        && viewer_structure != referral.sender_structure_id;
+    if receiving && !referral.shared_with_receiver {
+        referral.first_name =
+            aiguillage_domain::person::initials(&referral.first_name, &referral.last_name);
+        referral.last_name = String::new();
+        referral.phone = None;
+        referral.email = None;
+    }
+    Ok(referral)
+}
+
+fn referral_row(row: &AnyRow) -> Result<ReferralRecord, StoreError> {
     let state: String = row.try_get("state")?;
     let profile: String = row.try_get("profile_json")?;
     let urgent: i64 = row.try_get("urgent")?;
@@ -103,6 +126,7 @@ fn referral_from(row: &AnyRow) -> Result<ReferralRecord, StoreError> {
         state_changed_at: row.try_get("state_changed_at")?,
         version: row.try_get("version")?,
         profile: serde_json::from_str(&profile).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        shared_with_receiver: false,
     })
 }
 
@@ -301,7 +325,7 @@ impl Store {
             .await?;
         let referrals = rows
             .iter()
-            .map(referral_from)
+            .map(|row| referral_from(row, actor.structure_id))
             .collect::<Result<Vec<_>, _>>()?;
         let events: Vec<AuditEvent> = referrals
             .iter()
@@ -329,7 +353,7 @@ impl Store {
         else {
             return Ok(None);
         };
-        let referral = referral_from(&row)?;
+        let referral = referral_from(&row, actor.structure_id)?;
         let side = if referral.receiver_structure_id == actor.structure_id {
             Side::Receiver
         } else {
@@ -338,6 +362,53 @@ impl Store {
         self.record_audit(&referral_event(actor, AuditAction::Read, id), now)
             .await?;
         Ok(Some((referral, side)))
+    }
+
+    /// Records the person's consent to share with the referral's current receiving structure (after
+    /// a coordinator's redirection), if the actor's structure sent it; `false` otherwise.
+    pub async fn record_sharing_consent(
+        &self,
+        actor: &Actor<'_>,
+        id: i64,
+        consent: &ConsentText,
+        now: UnixSeconds,
+    ) -> Result<bool, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        let Some(row) = sqlx::query(
+            "SELECT person_id, receiver_structure_id FROM referrals WHERE id = $1 AND sender_structure_id = $2",
+        )
+        .bind(id)
+        .bind(actor.structure_id)
+        .fetch_optional(&mut *transaction)
+        .await?
+        else {
+            return Ok(false);
+        };
+        let person: i64 = row.try_get("person_id")?;
+        let receiver: i64 = row.try_get("receiver_structure_id")?;
+        sqlx::query(
+            "INSERT INTO sharing_consents (referral_id, person_id, receiver_structure_id, data_scope, text_version, text,
+                 recorded_by, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(person)
+        .bind(receiver)
+        .bind(SHARED_DATA)
+        .bind(&consent.version)
+        .bind(&consent.text)
+        .bind(actor.account_id)
+        .bind(now)
+        .execute(&mut *transaction)
+        .await?;
+        append_audit_in(
+            &mut transaction,
+            &referral_event(actor, AuditAction::Update, id),
+            now,
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(true)
     }
 
     /// The history of a referral, oldest first.

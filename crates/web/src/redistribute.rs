@@ -189,11 +189,17 @@ pub async fn compute(
         .iter()
         .map(|c| (c.offer_id, format!("{} — {}", c.place.name, c.offer.name)))
         .collect();
-    let lines = entries
+    let mut lines: Vec<ProposalLine> = entries
         .iter()
         .zip(&proposal.decisions)
         .map(|(entry, decision)| line(entry, &decision.outcome, &name_of, now))
         .collect();
+    // Moves first, then the people left without a place, then those who stay.
+    lines.sort_by_key(|l| match l.outcome {
+        "Réorientation" => 0,
+        "Sans place" => 1,
+        _ => 2,
+    });
     Ok(ProposalView {
         lines,
         total_cost: proposal.total_cost,

@@ -504,6 +504,46 @@ async fn the_coordinator_redistributes_a_refused_referral_after_seeing_the_propo
     assert!(for_new_receiver
         .iter()
         .any(|n| n.text.contains("Nouvelle orientation reçue")));
+    // The new structure sees initials only until the prescriber records the person's agreement.
+    let other_mediator =
+        sign_in_elsewhere(&app, other_id, "belle-beille@example.fr", Role::Mediator).await;
+    let before = body_text(app.get(&referral, Some(&other_mediator)).await).await;
+    assert!(before.contains("Coordonnées non transmises"), "{before}");
+    assert!(!before.contains("Le Goff") && !before.contains("0612345678"));
+    let sender_view = body_text(app.get(&referral, Some(&prescriber)).await).await;
+    assert!(sender_view.contains("Accord de partage à recueillir"));
+    let unticked = app
+        .post_form(
+            &referral,
+            Some(&prescriber.cookie),
+            &[
+                ("csrf_token", &prescriber.csrf),
+                ("action", "consentement_partage"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        unticked.status(),
+        StatusCode::CONFLICT,
+        "no box, nothing written"
+    );
+    let still = body_text(app.get(&referral, Some(&other_mediator)).await).await;
+    assert!(!still.contains("Le Goff"));
+    let agreed = app
+        .post_form(
+            &referral,
+            Some(&prescriber.cookie),
+            &[
+                ("csrf_token", &prescriber.csrf),
+                ("action", "consentement_partage"),
+                ("consentement", "oui"),
+            ],
+        )
+        .await;
+    assert_eq!(agreed.status(), StatusCode::SEE_OTHER);
+    let after_consent = body_text(app.get(&referral, Some(&other_mediator)).await).await;
+    assert!(after_consent.contains("Le Goff") && after_consent.contains("0612345678"));
+
     let bad = app
         .post_form(
             "/territoire/redistribution",

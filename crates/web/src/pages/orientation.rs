@@ -420,6 +420,8 @@ struct ReferralTemplate {
     actions: Vec<(&'static str, &'static str)>,
     refusal_reasons: Vec<&'static str>,
     outcomes: Vec<&'static str>,
+    /// The sharing consent text for the current receiving structure.
+    consent_text: String,
     error: Option<String>,
 }
 
@@ -479,6 +481,7 @@ async fn referral_page(
         actions: actions(referral.state, side),
         refusal_reasons: RefusalReason::ALL.iter().map(|r| r.label()).collect(),
         outcomes: ClosingOutcome::ALL.iter().map(|o| o.label()).collect(),
+        consent_text: sharing_consent(&referral.receiver_structure, &referral.offer_name).text,
         referral,
         history,
         error,
@@ -500,6 +503,32 @@ pub async fn detail(
         .await?
         .ok_or(WebError::NotFound)?;
     referral_page(&state, &viewer, found, None).await
+}
+
+/// The sender records the person's agreement to share with the structure a coordinator redirected
+/// the referral to; without the box ticked nothing is written.
+async fn record_consent(
+    state: &AppState,
+    viewer: &Viewer,
+    actor: &aiguillage_store::Actor<'_>,
+    (referral, side): (ReferralRecord, Side),
+    values: &crate::pages::form_fields::Fields,
+) -> Result<Response, WebError> {
+    if text(values, "consentement") != "oui" {
+        return referral_page(
+            state,
+            viewer,
+            (referral, side),
+            Some("Cochez l'accord de la personne pour ce partage, ou cherchez une autre solution avec elle.".to_owned()),
+        )
+        .await;
+    }
+    let consent = sharing_consent(&referral.receiver_structure, &referral.offer_name);
+    state
+        .store
+        .record_sharing_consent(actor, referral.id, &consent, state.now())
+        .await?;
+    Ok(Redirect::to(&format!("/orientations/{}", referral.id)).into_response())
 }
 
 /// The event a submitted action asks for, with its comment.
@@ -535,6 +564,9 @@ pub async fn act(
         .await?
         .ok_or(WebError::NotFound)?;
     let values = fields(&body);
+    if text(&values, "action") == "consentement_partage" && side == Side::Sender {
+        return record_consent(&state, &viewer, &actor, (referral, side), &values).await;
+    }
     let version = text(&values, "version").parse::<i64>().unwrap_or(-1);
     let comment = text(&values, "commentaire");
     if comment.chars().count() > 500 {

@@ -79,6 +79,33 @@ impl Store {
         ))
     }
 
+    /// The settings that apply to a commune: its EPCI's if a coordinator set them, else its
+    /// département's, else the defaults.
+    pub async fn settings_for_commune(
+        &self,
+        commune_code: &str,
+    ) -> Result<(TargetDelays, Weights), StoreError> {
+        let row = sqlx::query("SELECT epci_code, departement_code FROM communes WHERE code = $1")
+            .bind(commune_code)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else {
+            return Ok((TargetDelays::default(), Weights::default()));
+        };
+        let epci: Option<String> = row.try_get("epci_code")?;
+        let departement: String = row.try_get("departement_code")?;
+        let scopes = epci
+            .map(TerritoryScope::Epci)
+            .into_iter()
+            .chain([TerritoryScope::Departement(departement)]);
+        for scope in scopes {
+            if self.has_territory_settings(&scope).await? {
+                return self.territory_settings(&scope).await;
+            }
+        }
+        Ok((TargetDelays::default(), Weights::default()))
+    }
+
     /// Whether a coordinator set this territory's settings.
     pub async fn has_territory_settings(&self, scope: &TerritoryScope) -> Result<bool, StoreError> {
         let row = sqlx::query(

@@ -404,3 +404,52 @@ mod referrals {
             .is_none());
     }
 }
+
+#[tokio::test]
+async fn a_commune_takes_its_epci_settings_before_its_departements() {
+    use aiguillage_domain::orientation::{TargetDelays, Weights};
+    let world = world().await;
+    let store = &world.store;
+    let default = store.settings_for_commune("49007").await.expect("settings");
+    assert_eq!(default, (TargetDelays::default(), Weights::default()));
+    let departement_weights = Weights {
+        distance: 9.0,
+        ..Weights::default()
+    };
+    let delays = TargetDelays {
+        answer_days: 3,
+        first_contact_days: 7,
+    };
+    store
+        .save_territory_settings(
+            &TerritoryScope::Departement("49".into()),
+            (&delays, &departement_weights),
+            world.ccas.1,
+            NOW,
+        )
+        .await
+        .expect("save");
+    let (_, weights) = store.settings_for_commune("49007").await.expect("settings");
+    assert_eq!(weights.distance, 9.0, "the département's");
+    // Angers Loire Métropole (SIREN 244900015) sets its own.
+    let epci_weights = Weights {
+        distance: 1.0,
+        needs: 8.0,
+        ..Weights::default()
+    };
+    store
+        .save_territory_settings(
+            &TerritoryScope::Epci("244900015".into()),
+            (&delays, &epci_weights),
+            world.ccas.1,
+            NOW,
+        )
+        .await
+        .expect("save");
+    let (_, weights) = store.settings_for_commune("49007").await.expect("settings");
+    assert_eq!(weights, epci_weights, "the EPCI's first");
+    let (_, saumur) = store.settings_for_commune("49328").await.expect("settings");
+    assert_eq!(saumur.distance, 9.0, "Saumur is outside that EPCI");
+    let unknown = store.settings_for_commune("99999").await.expect("settings");
+    assert_eq!(unknown.1, Weights::default());
+}

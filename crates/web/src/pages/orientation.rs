@@ -15,7 +15,7 @@ use aiguillage_domain::diagnostic::Profile;
 use aiguillage_domain::geo::Position;
 use aiguillage_domain::orientation::{
     rank, transition, CandidateOffer, ClosingOutcome, RankedOffer, ReferralEvent, ReferralState,
-    RefusalReason, Seeker, Side, Weights,
+    RefusalReason, Seeker, Side,
 };
 use aiguillage_domain::person::sharing_consent;
 use aiguillage_store::{
@@ -135,7 +135,11 @@ async fn ranked_offers(
         age,
         availability: &[],
     };
-    let ranking = rank(&seeker, &candidates, &Weights::default());
+    let (_, weights) = state
+        .store
+        .settings_for_commune(&person.commune_code)
+        .await?;
+    let ranking = rank(&seeker, &candidates, &weights);
     let describe = |offer_id: i64| {
         candidates
             .iter()

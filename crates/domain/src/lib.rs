@@ -10,6 +10,7 @@ pub mod account;
 pub mod audit;
 pub mod diagnostic;
 pub mod directory;
+pub mod fragility;
 pub mod geo;
 pub mod matching;
 pub mod orientation;

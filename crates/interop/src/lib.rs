@@ -4,6 +4,7 @@
 pub mod data_inclusion;
 pub mod dimacs;
 pub mod directory_file;
+pub mod fragility;
 pub mod france_services;
 pub mod places_standard;
 pub mod territory;

@@ -1,0 +1,244 @@
+//! Indicator files for the digital fragility index, read into `domain::fragility::Observations`:
+//! the long format a coordinator uploads (`code_insee,indicator,value`, e.g. local benefits data) and
+//! the wide per-commune table shipped in `data/fragility/` (Data For Good × La MedNum, one column per
+//! indicator, empty when unknown). Every rejected row is reported with its line and reason; values
+//! of accepted rows are kept as they are.
+
+use aiguillage_domain::fragility::{Direction, Observations};
+use aiguillage_domain::territory::is_insee_commune_code;
+
+/// The indicator table shipped with the binary (COG 2020 codes; see data/fragility/SOURCE.md).
+pub const SHIPPED_INDICATORS_CSV: &str =
+    include_str!("../../../data/fragility/indicateurs-communes-2020.csv");
+
+/// The indicators of the shipped table that the 2023 method uses by default: no broadband, no
+/// mobile coverage, poverty, share of people 65 and over, share of people without a diploma.
+pub const DEFAULT_SELECTION: &[&str] = &[
+    "TAUX_COUVERTURE_THD",
+    "COUVERTURE_MOBILE",
+    "TX_POVERTY",
+    "TX_65ETPLUS",
+    "TX_NSCOL15P",
+];
+
+/// Which way the shipped indicators point; any other indicator counts as "higher is more fragile".
+pub fn direction_of(indicator: &str) -> Direction {
+    match indicator {
+        "TAUX_COUVERTURE_THD" | "COUVERTURE_MOBILE" | "ACCES_SERVICE_PUBLIC" => {
+            Direction::LowerIsMoreFragile
+        }
+        _ => Direction::HigherIsMoreFragile,
+    }
+}
+
+/// A row left out, with its line (1 = header) and the reason in French.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowRejection {
+    pub line: usize,
+    pub reason: String,
+}
+
+/// What a file gave: the values kept and the rows rejected.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IndicatorFile {
+    pub observations: Observations,
+    pub rejected: Vec<RowRejection>,
+}
+
+/// The whole file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("fichier d'indicateurs illisible : {0}")]
+pub struct IndicatorFileError(pub String);
+
+fn reader(text: &str) -> csv::Reader<&[u8]> {
+    let delimiter = if text.lines().next().is_some_and(|h| h.contains(';')) {
+        b';'
+    } else {
+        b','
+    };
+    csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes())
+}
+
+fn parse_value(raw: &str) -> Option<f64> {
+    raw.trim()
+        .replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+}
+
+/// Reads the long format: header `code_insee,indicator,value` (`;` also accepted, decimal comma too).
+pub fn read_long(text: &str) -> Result<IndicatorFile, IndicatorFileError> {
+    let mut reader = reader(text);
+    let headers = reader
+        .headers()
+        .map_err(|e| IndicatorFileError(e.to_string()))?
+        .clone();
+    let column = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let (Some(code), Some(indicator), Some(value)) =
+        (column("code_insee"), column("indicator"), column("value"))
+    else {
+        return Err(IndicatorFileError(
+            "les colonnes code_insee, indicator et value sont attendues".to_owned(),
+        ));
+    };
+    let mut file = IndicatorFile::default();
+    for (index, record) in reader.records().enumerate() {
+        let line = index + 2;
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                file.rejected.push(RowRejection {
+                    line,
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let field = |i: usize| record.get(i).unwrap_or("").trim();
+        let (commune, name, raw) = (field(code), field(indicator), field(value));
+        let reason = if !is_insee_commune_code(commune) {
+            Some(format!("code commune « {commune} » invalide"))
+        } else if name.is_empty() {
+            Some("nom d'indicateur vide".to_owned())
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            file.rejected.push(RowRejection { line, reason });
+            continue;
+        }
+        let Some(number) = parse_value(raw) else {
+            file.rejected.push(RowRejection {
+                line,
+                reason: format!("valeur « {raw} » non numérique"),
+            });
+            continue;
+        };
+        file.observations
+            .entry(name.to_owned())
+            .or_default()
+            .insert(commune.to_owned(), number);
+    }
+    Ok(file)
+}
+
+/// Reads a wide table: a `CODE_INSEE` (or `code_insee`) column and one column per indicator; empty
+/// cells are unknown values, not errors; columns named `LIBCOM` or `DEP` are labels.
+pub fn read_wide(text: &str) -> Result<IndicatorFile, IndicatorFileError> {
+    let mut reader = reader(text);
+    let headers = reader
+        .headers()
+        .map_err(|e| IndicatorFileError(e.to_string()))?
+        .clone();
+    let Some(code) = headers
+        .iter()
+        .position(|h| h.trim().eq_ignore_ascii_case("code_insee"))
+    else {
+        return Err(IndicatorFileError(
+            "la colonne CODE_INSEE est attendue".to_owned(),
+        ));
+    };
+    let indicators: Vec<(usize, String)> = headers
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| *i != code && !matches!(h.trim(), "LIBCOM" | "DEP"))
+        .map(|(i, h)| (i, h.trim().to_owned()))
+        .collect();
+    let mut file = IndicatorFile::default();
+    for (index, record) in reader.records().enumerate() {
+        let line = index + 2;
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                file.rejected.push(RowRejection {
+                    line,
+                    reason: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let commune = record.get(code).unwrap_or("").trim();
+        if !is_insee_commune_code(commune) {
+            file.rejected.push(RowRejection {
+                line,
+                reason: format!("code commune « {commune} » invalide"),
+            });
+            continue;
+        }
+        for (column, name) in &indicators {
+            let raw = record.get(*column).unwrap_or("").trim();
+            if raw.is_empty() {
+                continue;
+            }
+            match parse_value(raw) {
+                Some(number) => {
+                    file.observations
+                        .entry(name.clone())
+                        .or_default()
+                        .insert(commune.to_owned(), number);
+                }
+                None => file.rejected.push(RowRejection {
+                    line,
+                    reason: format!("{name} : valeur « {raw} » non numérique"),
+                }),
+            }
+        }
+    }
+    Ok(file)
+}
+
+/// Reads either format, by its header.
+pub fn read_indicator_file(text: &str) -> Result<IndicatorFile, IndicatorFileError> {
+    let header = text.lines().next().unwrap_or("");
+    if header.contains("indicator") && header.contains("value") {
+        read_long(text)
+    } else {
+        read_wide(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_long_format_keeps_good_rows_and_reports_each_bad_one() {
+        let text = "code_insee,indicator,value\n49007,rsa,12.5\n4900,rsa,3\n49328,rsa,abc\n49328,rsa,\"7,25\"\n";
+        let file = read_long(text).expect("read");
+        assert_eq!(file.observations["rsa"]["49007"], 12.5);
+        assert_eq!(file.observations["rsa"]["49328"], 7.25);
+        assert_eq!(file.rejected.len(), 2);
+        assert_eq!(file.rejected[0].line, 3);
+        assert!(file.rejected[1].reason.contains("abc"));
+    }
+
+    #[test]
+    fn a_file_without_the_columns_is_refused_whole() {
+        assert!(read_long("commune,valeur\n49007,3\n").is_err());
+        assert!(read_wide("commune,valeur\n49007,3\n").is_err());
+    }
+
+    #[test]
+    fn the_shipped_table_reads_with_empty_cells_as_unknown() {
+        let file = read_indicator_file(SHIPPED_INDICATORS_CSV).expect("shipped");
+        assert!(
+            file.rejected.is_empty(),
+            "{:?}",
+            &file.rejected[..file.rejected.len().min(3)]
+        );
+        let thd = &file.observations["TAUX_COUVERTURE_THD"];
+        assert!(thd.len() > 34_000);
+        assert!(
+            file.observations["TX_POVERTY"].len() < 6_000,
+            "poverty is sparse"
+        );
+        assert!(!file.observations["TX_POVERTY"].contains_key("01001"));
+        for key in DEFAULT_SELECTION {
+            assert!(file.observations.contains_key(*key), "{key}");
+        }
+    }
+}

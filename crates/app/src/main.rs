@@ -4,6 +4,7 @@
 mod demo;
 mod demo_directory;
 mod directory;
+mod fragility_index;
 mod generate;
 mod queue;
 mod serve;

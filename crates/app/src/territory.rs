@@ -1,5 +1,6 @@
 //! `aiguillage territory import`: loads or refreshes the communes, EPCI, départements and régions
-//! embedded in the binary, with a progress bar, and says what changed.
+//! embedded in the binary, with a progress bar, and says what changed; `territory index` (see
+//! `fragility_index`).
 
 use aiguillage_store::{ImportProgress, Store, TerritoryImportReport};
 use clap::Subcommand;
@@ -12,16 +13,23 @@ pub enum TerritoryCommand {
     Import,
     /// Count what is loaded.
     Stats,
+    /// Compute the digital fragility index of every commune (or EPCI, or département) and write it
+    /// as CSV: `code_insee`, each indicator's score, `index`.
+    Index(crate::fragility_index::IndexArgs),
 }
 
 pub async fn run(database_url: &str, command: TerritoryCommand) -> anyhow::Result<()> {
+    if let TerritoryCommand::Index(args) = &command {
+        // Works from the reference compiled in: no database needed.
+        return crate::fragility_index::run(args);
+    }
     let store = Store::connect(database_url).await?;
     match command {
         TerritoryCommand::Import => {
             let report = import(&store, true).await?;
             print_report(&report);
         }
-        TerritoryCommand::Stats => {}
+        TerritoryCommand::Stats | TerritoryCommand::Index(_) => {}
     }
     let counts = store.territory_counts().await?;
     println!(

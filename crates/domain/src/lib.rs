@@ -8,6 +8,7 @@ mod labelled;
 
 pub mod account;
 pub mod audit;
+pub mod coverage;
 pub mod diagnostic;
 pub mod directory;
 pub mod fragility;

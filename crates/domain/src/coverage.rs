@@ -1,0 +1,348 @@
+//! Territorial coverage: for every commune, the distance and an estimated travel time to the nearest
+//! offer that fits each kind of help and each specific support, and the population living beyond a
+//! time threshold. Nearest offers come from one R-tree (`rstar`) per need and zone, over points on
+//! the unit sphere, so the nearest by chord is the nearest by great-circle distance. Zones keep
+//! islands apart: continental France, Corsica, and each overseas département are searched alone —
+//! coverage never crosses the sea.
+//!
+//! Travel time model (docs/couverture.md): road distance = great-circle distance × 1.3 (detour
+//! factor), driven at a speed set by the commune's population (dense towns are slow), plus nothing
+//! else.
+
+use crate::directory::{HelpKind, Offer, Service, SpecificSupport};
+use crate::geo::Position;
+use rstar::primitives::GeomWithData;
+use rstar::RTree;
+use std::collections::BTreeMap;
+
+/// Road kilometres per great-circle kilometre.
+pub const DETOUR_FACTOR: f64 = 1.3;
+/// Minutes beyond which a commune counts as far from a fitting offer, by default.
+pub const DEFAULT_THRESHOLD_MINUTES: f64 = 30.0;
+const EARTH_RADIUS_KM: f64 = 6371.0;
+
+/// What an offer must provide: a kind of help, or a specific support.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Need {
+    Help(HelpKind),
+    Support(SpecificSupport),
+}
+
+impl Need {
+    /// Every need, in the order of the coverage columns.
+    pub fn all() -> Vec<Need> {
+        HelpKind::ALL
+            .iter()
+            .map(|k| Need::Help(*k))
+            .chain(SpecificSupport::ALL.iter().map(|s| Need::Support(*s)))
+            .collect()
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Need::Help(kind) => kind.label(),
+            Need::Support(support) => support.label(),
+        }
+    }
+
+    /// Whether the offer provides it. Kinds of help the offer does not declare are read from its
+    /// services: administrative procedures → digital emergency; everyday tools or safe use →
+    /// inclusion; understanding the digital world, leisure, parenting or work → acculturation.
+    pub fn met_by(self, offer: &Offer) -> bool {
+        match self {
+            Need::Support(support) => offer.specific_support.contains(&support),
+            Need::Help(kind) if !offer.facts.help_kinds.is_empty() => {
+                offer.facts.help_kinds.contains(&kind)
+            }
+            Need::Help(kind) => offer.services.iter().any(|s| service_gives(*s, kind)),
+        }
+    }
+}
+
+fn service_gives(service: Service, kind: HelpKind) -> bool {
+    use Service as S;
+    match kind {
+        HelpKind::DigitalEmergency => service == S::AdministrativeProcedures,
+        HelpKind::Inclusion => matches!(service, S::EverydayTools | S::SafeUse),
+        HelpKind::Acculturation => matches!(
+            service,
+            S::UnderstandingDigitalWorld
+                | S::LeisureAndCreation
+                | S::Parenting
+                | S::ProfessionalInsertion
+        ),
+    }
+}
+
+/// The land a point belongs to: a commune and an offer are compared only within one zone.
+pub fn zone_of(departement_code: &str) -> &str {
+    match departement_code {
+        "2A" | "2B" => "corse",
+        code if code.len() == 3 => code,
+        _ => "continent",
+    }
+}
+
+/// A commune as coverage sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommunePoint {
+    pub code: String,
+    pub departement_code: String,
+    pub position: Position,
+    pub population: u64,
+}
+
+/// An offer's position and what it provides.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfferPoint {
+    pub offer_id: i64,
+    pub departement_code: String,
+    pub position: Position,
+    pub needs: Vec<Need>,
+}
+
+/// The nearest fitting offer for one need, from one commune.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reach {
+    pub offer_id: i64,
+    pub distance_km: f64,
+    pub minutes: f64,
+}
+
+/// One commune's coverage: per need (in `Need::all()` order), the nearest fitting offer if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommuneCoverage {
+    pub code: String,
+    pub reaches: Vec<Option<Reach>>,
+}
+
+/// Average speed in km/h on the road from a commune, by its population.
+pub fn speed_kmh(population: u64) -> f64 {
+    match population {
+        100_000.. => 25.0,
+        20_000..=99_999 => 35.0,
+        5_000..=19_999 => 45.0,
+        _ => 55.0,
+    }
+}
+
+/// Minutes to travel `distance_km` (great-circle) from a commune of `population` inhabitants.
+pub fn modelled_minutes(distance_km: f64, population: u64) -> f64 {
+    distance_km * DETOUR_FACTOR / speed_kmh(population) * 60.0
+}
+
+fn unit_vector(position: Position) -> [f64; 3] {
+    let (lat, lon) = (
+        position.latitude.to_radians(),
+        position.longitude.to_radians(),
+    );
+    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+}
+
+fn great_circle_km(chord: f64) -> f64 {
+    2.0 * EARTH_RADIUS_KM * (chord / 2.0).min(1.0).asin()
+}
+
+type Indexed = GeomWithData<[f64; 3], i64>;
+
+/// The offers of each (zone, need), indexed.
+pub struct CoverageIndex {
+    needs: Vec<Need>,
+    trees: BTreeMap<(String, usize), RTree<Indexed>>,
+}
+
+impl CoverageIndex {
+    pub fn build(offers: &[OfferPoint]) -> CoverageIndex {
+        let needs = Need::all();
+        let mut points: BTreeMap<(String, usize), Vec<Indexed>> = BTreeMap::new();
+        for offer in offers {
+            let zone = zone_of(&offer.departement_code).to_owned();
+            let point = unit_vector(offer.position);
+            for (column, need) in needs.iter().enumerate() {
+                if offer.needs.contains(need) {
+                    points
+                        .entry((zone.clone(), column))
+                        .or_default()
+                        .push(GeomWithData::new(point, offer.offer_id));
+                }
+            }
+        }
+        CoverageIndex {
+            needs,
+            trees: points
+                .into_iter()
+                .map(|(key, list)| (key, RTree::bulk_load(list)))
+                .collect(),
+        }
+    }
+
+    pub fn needs(&self) -> &[Need] {
+        &self.needs
+    }
+
+    /// The commune's nearest fitting offer per need.
+    pub fn coverage_of(&self, commune: &CommunePoint) -> CommuneCoverage {
+        let zone = zone_of(&commune.departement_code);
+        let point = unit_vector(commune.position);
+        let reaches = (0..self.needs.len())
+            .map(|column| {
+                let tree = self.trees.get(&(zone.to_owned(), column))?;
+                let nearest = tree.nearest_neighbor(&point)?;
+                let [x, y, z] = *nearest.geom();
+                let chord =
+                    ((x - point[0]).powi(2) + (y - point[1]).powi(2) + (z - point[2]).powi(2))
+                        .sqrt();
+                let distance_km = great_circle_km(chord);
+                let minutes = modelled_minutes(distance_km, commune.population);
+                Some(Reach {
+                    offer_id: nearest.data,
+                    distance_km,
+                    minutes,
+                })
+            })
+            .collect();
+        CommuneCoverage {
+            code: commune.code.clone(),
+            reaches,
+        }
+    }
+}
+
+/// Coverage of every commune.
+pub fn coverage(
+    communes: &[CommunePoint],
+    offers: &[OfferPoint],
+) -> (Vec<Need>, Vec<CommuneCoverage>) {
+    let index = CoverageIndex::build(offers);
+    let result = communes.iter().map(|c| index.coverage_of(c)).collect();
+    (index.needs, result)
+}
+
+/// The population living beyond `threshold_minutes` of a fitting offer (or with none in their
+/// zone), per need.
+pub fn population_beyond(
+    communes: &[CommunePoint],
+    coverage: &[CommuneCoverage],
+    needs: usize,
+    threshold_minutes: f64,
+) -> Vec<u64> {
+    (0..needs)
+        .map(|column| {
+            communes
+                .iter()
+                .zip(coverage)
+                .filter(|(_, c)| c.reaches[column].is_none_or(|r| r.minutes > threshold_minutes))
+                .map(|(commune, _)| commune.population)
+                .sum()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::directory::OfferFacts;
+
+    fn at(latitude: f64, longitude: f64) -> Position {
+        Position {
+            latitude,
+            longitude,
+        }
+    }
+
+    fn commune(code: &str, dep: &str, position: Position, population: u64) -> CommunePoint {
+        CommunePoint {
+            code: code.into(),
+            departement_code: dep.into(),
+            position,
+            population,
+        }
+    }
+
+    fn offer(id: i64, dep: &str, position: Position, needs: &[Need]) -> OfferPoint {
+        OfferPoint {
+            offer_id: id,
+            departement_code: dep.into(),
+            position,
+            needs: needs.to_vec(),
+        }
+    }
+
+    const INCLUSION: Need = Need::Help(HelpKind::Inclusion);
+    const DEAF: Need = Need::Support(SpecificSupport::Deafness);
+
+    #[test]
+    fn each_need_finds_its_own_nearest_offer() {
+        let angers = commune("49007", "49", at(47.4784, -0.5632), 155_000);
+        let offers = [
+            offer(1, "49", at(47.48, -0.56), &[INCLUSION]),
+            offer(2, "49", at(47.27, -0.08), &[INCLUSION, DEAF]), // Saumur, about 50 km
+        ];
+        let (needs, result) = coverage(&[angers], &offers);
+        let column = |need| needs.iter().position(|n| *n == need).expect("need");
+        let inclusion = result[0].reaches[column(INCLUSION)].expect("reach");
+        assert_eq!(inclusion.offer_id, 1);
+        assert!(inclusion.distance_km < 1.0);
+        let deaf = result[0].reaches[column(DEAF)].expect("reach");
+        assert_eq!(deaf.offer_id, 2);
+        assert!(
+            (40.0..50.0).contains(&deaf.distance_km),
+            "{}",
+            deaf.distance_km
+        );
+        // 1.3 × distance at 25 km/h in a town of 155 000.
+        assert!((deaf.minutes - deaf.distance_km * 1.3 / 25.0 * 60.0).abs() < 1e-9);
+        assert_eq!(
+            result[0].reaches[column(Need::Help(HelpKind::Acculturation))],
+            None
+        );
+    }
+
+    #[test]
+    fn coverage_never_crosses_the_sea() {
+        // Ajaccio and an offer in Nice (closer than any in Corsica): not reachable.
+        let ajaccio = commune("2A004", "2A", at(41.92, 8.74), 70_000);
+        let saint_denis = commune("97411", "974", at(-20.88, 55.45), 150_000);
+        let offers = [
+            offer(1, "06", at(43.70, 7.27), &[INCLUSION]),
+            offer(2, "974", at(-21.0, 55.3), &[INCLUSION]),
+        ];
+        let (_, result) = coverage(&[ajaccio, saint_denis], &offers);
+        assert!(result[0].reaches.iter().all(Option::is_none));
+        assert_eq!(result[1].reaches[1].map(|r| r.offer_id), Some(2));
+    }
+
+    #[test]
+    fn population_beyond_the_threshold_counts_far_and_uncovered_communes() {
+        let communes = [
+            commune("a", "49", at(47.0, 0.0), 1_000),
+            commune("b", "49", at(47.5, 0.0), 2_000), // ≈ 55.6 km from the offer: ≈ 79 minutes
+        ];
+        let offers = [offer(1, "49", at(47.0, 0.001), &[INCLUSION])];
+        let (needs, result) = coverage(&communes, &offers);
+        let beyond = population_beyond(&communes, &result, needs.len(), DEFAULT_THRESHOLD_MINUTES);
+        let inclusion = needs.iter().position(|n| *n == INCLUSION).expect("need");
+        assert_eq!(beyond[inclusion], 2_000);
+        let deaf = needs.iter().position(|n| *n == DEAF).expect("need");
+        assert_eq!(beyond[deaf], 3_000, "no offer at all");
+    }
+
+    #[test]
+    fn kinds_of_help_come_from_declared_kinds_or_else_from_services() {
+        let mut offer = Offer {
+            services: vec![Service::AdministrativeProcedures],
+            ..Offer::default()
+        };
+        assert!(Need::Help(HelpKind::DigitalEmergency).met_by(&offer));
+        assert!(!Need::Help(HelpKind::Inclusion).met_by(&offer));
+        offer.facts = OfferFacts {
+            help_kinds: vec![HelpKind::Inclusion],
+            ..OfferFacts::default()
+        };
+        assert!(Need::Help(HelpKind::Inclusion).met_by(&offer));
+        assert!(
+            !Need::Help(HelpKind::DigitalEmergency).met_by(&offer),
+            "declared kinds win"
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! The `aiguillage` binary: reads the configuration, wires storage and web together, and offers the
 //! commands to serve, run the demo, import the territory and create accounts.
 
+mod coverage;
 mod demo;
 mod demo_directory;
 mod directory;

@@ -1,6 +1,6 @@
 //! `aiguillage territory import`: loads or refreshes the communes, EPCI, départements and régions
 //! embedded in the binary, with a progress bar, and says what changed; `territory index` (see
-//! `fragility_index`).
+//! `fragility_index`) and `territory coverage` (see `coverage`).
 
 use aiguillage_store::{ImportProgress, Store, TerritoryImportReport};
 use clap::Subcommand;
@@ -16,6 +16,9 @@ pub enum TerritoryCommand {
     /// Compute the digital fragility index of every commune (or EPCI, or département) and write it
     /// as CSV: `code_insee`, each indicator's score, `index`.
     Index(crate::fragility_index::IndexArgs),
+    /// For every commune, the distance and travel time to the nearest offer of the directory that
+    /// fits each kind of help and each specific support, as CSV.
+    Coverage(crate::coverage::CoverageArgs),
 }
 
 pub async fn run(database_url: &str, command: TerritoryCommand) -> anyhow::Result<()> {
@@ -23,13 +26,16 @@ pub async fn run(database_url: &str, command: TerritoryCommand) -> anyhow::Resul
         // Works from the reference compiled in: no database needed.
         return crate::fragility_index::run(args);
     }
+    if let TerritoryCommand::Coverage(args) = &command {
+        return crate::coverage::run(database_url, args).await;
+    }
     let store = Store::connect(database_url).await?;
     match command {
         TerritoryCommand::Import => {
             let report = import(&store, true).await?;
             print_report(&report);
         }
-        TerritoryCommand::Stats | TerritoryCommand::Index(_) => {}
+        TerritoryCommand::Stats | TerritoryCommand::Index(_) | TerritoryCommand::Coverage(_) => {}
     }
     let counts = store.territory_counts().await?;
     println!(

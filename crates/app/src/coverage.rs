@@ -122,3 +122,147 @@ pub async fn run(database_url: &str, args: &CoverageArgs) -> anyhow::Result<()> 
     }
     Ok(())
 }
+
+#[derive(Args)]
+pub struct PlanArgs {
+    /// Département code (49) or EPCI SIREN (9 digits) where the stops go.
+    #[arg(long)]
+    territory: String,
+    /// How many stops.
+    #[arg(long, default_value_t = 3)]
+    stops: usize,
+    /// The need the itinerant offer meets, by its label (default: the first kind of help).
+    #[arg(long)]
+    need: Option<String>,
+    /// Minutes within which a stop counts as reaching a commune.
+    #[arg(long, default_value_t = DEFAULT_THRESHOLD_MINUTES)]
+    threshold: f64,
+}
+
+/// `aiguillage territory plan`: the stops of an itinerant offer that bring the most fragile
+/// population within reach, given the directory's offers (greedy maximum coverage).
+pub async fn plan(database_url: &str, args: &PlanArgs) -> anyhow::Result<()> {
+    use aiguillage_domain::coverage::{modelled_minutes, CoverageIndex};
+    use aiguillage_domain::fragility::{compute, IndicatorChoice, Method};
+    use aiguillage_domain::geo::distance_km;
+    use aiguillage_domain::itinerant::{fragile_weight, greedy, Candidate, Demand};
+    use aiguillage_domain::territory::TerritoryScope;
+    use aiguillage_interop::fragility::{
+        direction_of, read_indicator_file, DEFAULT_SELECTION, SHIPPED_INDICATORS_CSV,
+    };
+
+    let scope: TerritoryScope = args.territory.parse()?;
+    let needs = Need::all();
+    let column = match &args.need {
+        Some(label) => needs
+            .iter()
+            .position(|n| n.label() == label.trim())
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "besoin « {label} » inconnu ; possibles : {}",
+                    needs
+                        .iter()
+                        .map(|n| n.label())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })?,
+        None => 0,
+    };
+    let territory = aiguillage_interop::territory::embedded()?;
+    let inside = |c: &Commune| match &scope {
+        TerritoryScope::Departement(code) => &c.departement_code == code,
+        TerritoryScope::Epci(code) => c.epci_code.as_deref() == Some(code.as_str()),
+    };
+    let all = commune_points(&territory.communes);
+    let local_codes: std::collections::BTreeSet<&str> = territory
+        .communes
+        .iter()
+        .filter(|c| inside(c))
+        .map(|c| c.code.as_str())
+        .collect();
+    let local: Vec<&CommunePoint> = all
+        .iter()
+        .filter(|c| local_codes.contains(c.code.as_str()))
+        .collect();
+    if local.is_empty() {
+        anyhow::bail!("aucune commune dans le territoire {scope}");
+    }
+    // Fragility: the 2023 index over all communes of France, default selection.
+    let observations = read_indicator_file(SHIPPED_INDICATORS_CSV)?.observations;
+    let choices: Vec<IndicatorChoice> = DEFAULT_SELECTION
+        .iter()
+        .map(|k| IndicatorChoice {
+            key: (*k).to_owned(),
+            direction: direction_of(k),
+            weight: 1.0,
+        })
+        .collect();
+    let codes: Vec<String> = all.iter().map(|c| c.code.clone()).collect();
+    let index: std::collections::BTreeMap<String, Option<f64>> =
+        compute(&codes, &observations, &choices, Method::Ranks2023)
+            .into_iter()
+            .map(|a| (a.code, a.index))
+            .collect();
+    let store = Store::connect(database_url).await?;
+    let places = store.places_in_box((-90.0, 90.0), (-180.0, 180.0)).await?;
+    let offers = offer_points(&places);
+    let coverage_index = CoverageIndex::build(&offers);
+    let demands: Vec<Demand> = local
+        .iter()
+        .map(|c| Demand {
+            code: c.code.clone(),
+            weight: fragile_weight(c.population, index.get(&c.code).copied().flatten()),
+            covered: coverage_index.coverage_of(c).reaches[column]
+                .is_some_and(|r| r.minutes <= args.threshold),
+        })
+        .collect();
+    let candidates: Vec<Candidate> = local
+        .iter()
+        .map(|stop| {
+            let reaches = local
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| {
+                    modelled_minutes(distance_km(c.position, stop.position), c.population)
+                        <= args.threshold
+                })
+                .map(|(i, _)| i)
+                .collect();
+            Candidate::new(stop.code.clone(), reaches)
+        })
+        .collect();
+    let uncovered: f64 = demands
+        .iter()
+        .filter(|d| !d.covered)
+        .map(|d| d.weight)
+        .sum();
+    println!(
+        "{} : {} communes ; population fragile hors de portée ({}, {:.0} min) : {uncovered:.0}.",
+        scope,
+        local.len(),
+        needs[column].label(),
+        args.threshold
+    );
+    let names: std::collections::BTreeMap<&str, &str> = territory
+        .communes
+        .iter()
+        .map(|c| (c.code.as_str(), c.name.as_str()))
+        .collect();
+    let plan = greedy(&demands, &candidates, args.stops);
+    for (rank, stop) in plan.iter().enumerate() {
+        let code = &candidates[stop.candidate].code;
+        println!(
+            "arrêt {} : {} ({code}) — {:.0} personnes fragiles de plus à portée",
+            rank + 1,
+            names.get(code.as_str()).copied().unwrap_or(""),
+            stop.gain
+        );
+    }
+    let gained: f64 = plan.iter().map(|s| s.gain).sum();
+    println!(
+        "Total : {gained:.0} ({:.1} % de la population fragile hors de portée). Choix glouton : au moins 63 % du meilleur possible.",
+        100.0 * gained / uncovered.max(1.0)
+    );
+    Ok(())
+}

@@ -19,6 +19,9 @@ pub enum TerritoryCommand {
     /// For every commune, the distance and travel time to the nearest offer of the directory that
     /// fits each kind of help and each specific support, as CSV.
     Coverage(crate::coverage::CoverageArgs),
+    /// Propose the stops of an itinerant offer (bus, permanence) that bring the most fragile
+    /// population within reach of a fitting offer.
+    Plan(crate::coverage::PlanArgs),
 }
 
 pub async fn run(database_url: &str, command: TerritoryCommand) -> anyhow::Result<()> {
@@ -29,13 +32,19 @@ pub async fn run(database_url: &str, command: TerritoryCommand) -> anyhow::Resul
     if let TerritoryCommand::Coverage(args) = &command {
         return crate::coverage::run(database_url, args).await;
     }
+    if let TerritoryCommand::Plan(args) = &command {
+        return crate::coverage::plan(database_url, args).await;
+    }
     let store = Store::connect(database_url).await?;
     match command {
         TerritoryCommand::Import => {
             let report = import(&store, true).await?;
             print_report(&report);
         }
-        TerritoryCommand::Stats | TerritoryCommand::Index(_) | TerritoryCommand::Coverage(_) => {}
+        TerritoryCommand::Stats
+        | TerritoryCommand::Index(_)
+        | TerritoryCommand::Coverage(_)
+        | TerritoryCommand::Plan(_) => {}
     }
     let counts = store.territory_counts().await?;
     println!(

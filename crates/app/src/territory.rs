@@ -22,6 +22,12 @@ pub enum TerritoryCommand {
     /// Propose the stops of an itinerant offer (bus, permanence) that bring the most fragile
     /// population within reach of a fitting offer.
     Plan(crate::coverage::PlanArgs),
+    /// Import a published fragility index (2019 file per IRIS, or 2023 format per commune or EPCI):
+    /// all rows or none, every problem reported by line.
+    ImportIndex {
+        /// The CSV file.
+        file: std::path::PathBuf,
+    },
 }
 
 pub async fn run(database_url: &str, command: TerritoryCommand) -> anyhow::Result<()> {
@@ -41,6 +47,7 @@ pub async fn run(database_url: &str, command: TerritoryCommand) -> anyhow::Resul
             let report = import(&store, true).await?;
             print_report(&report);
         }
+        TerritoryCommand::ImportIndex { file } => import_index(&store, &file).await?,
         TerritoryCommand::Stats
         | TerritoryCommand::Index(_)
         | TerritoryCommand::Coverage(_)
@@ -109,4 +116,39 @@ fn print_report(report: &TerritoryImportReport) {
     if report.changed() == 0 {
         println!("Référentiel déjà à jour : rien n'a changé.");
     }
+}
+
+/// Imports a published index file, or says row by row why nothing was stored.
+async fn import_index(store: &Store, path: &std::path::Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("lecture de {} impossible : {e}", path.display()))?;
+    let file = aiguillage_interop::published_index::read_published_index(&text)
+        .map_err(|e| anyhow::anyhow!("{} : {e}", path.display()))?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let report = store.import_published_index(&file, now).await?;
+    if report.rejected.is_empty() {
+        for skipped in report.unknown.iter().take(20) {
+            eprintln!("ligne {} : {} — ignorée", skipped.line, skipped.reason);
+        }
+        println!(
+            "Indice {} : {} lignes enregistrées (l'import précédent de cette édition est remplacé) ; {} ignorée(s), code absent du référentiel (communes fusionnées depuis).",
+            file.edition.code(),
+            report.stored,
+            report.unknown.len()
+        );
+        return Ok(());
+    }
+    for rejection in report.rejected.iter().take(50) {
+        eprintln!("ligne {} : {}", rejection.line, rejection.reason);
+    }
+    if report.rejected.len() > 50 {
+        eprintln!("… et {} autres lignes.", report.rejected.len() - 50);
+    }
+    anyhow::bail!(
+        "{} ligne(s) rejetée(s) sur {} : rien n'a été enregistré",
+        report.rejected.len(),
+        file.rows.len() + file.rejected.len()
+    )
 }

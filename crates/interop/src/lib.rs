@@ -7,4 +7,5 @@ pub mod directory_file;
 pub mod fragility;
 pub mod france_services;
 pub mod places_standard;
+pub mod published_index;
 pub mod territory;

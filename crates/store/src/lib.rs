@@ -11,6 +11,7 @@ mod audit;
 mod contact_requests;
 mod directory;
 mod error;
+mod fragility;
 mod offers;
 mod pending_imports;
 mod people;
@@ -28,6 +29,7 @@ pub use audit::{AuditChainCheck, AuditEntry};
 pub use contact_requests::{ContactRequest, NewContactRequest};
 pub use directory::{PlaceChange, PlaceImportReport, PlaceRejection, StoredPlace};
 pub use error::StoreError;
+pub use fragility::PublishedImportReport;
 pub use offers::StoredOffer;
 pub use pending_imports::{PendingImport, PENDING_IMPORT_LIFETIME_SECONDS};
 pub use people::{

@@ -1,0 +1,98 @@
+//! Published fragility indexes in storage, on whichever backend the test run names: a file with one
+//! bad row stores nothing; rows with a code unknown to the territory reference are reported and
+//! skipped; a good file replaces the previous import of its edition; a commune reads its own value.
+
+use aiguillage_interop::published_index::read_published_index;
+use aiguillage_interop::territory::embedded;
+use aiguillage_store::testing::fresh_store;
+use aiguillage_store::Store;
+
+const NOW: i64 = 1_795_392_000;
+const HEADER: &str = "name,division,code,no_thd_coverage_rate,no_4g_coverage_rate,poverty_rate,older_65_rate,nscol15p_rate,total\n";
+
+async fn store() -> Store {
+    let (store, _) = fresh_store().await.expect("fresh store");
+    let data = embedded().expect("territory").with_communes_of(&["49"]);
+    store
+        .import_territory(&data, &|_| {})
+        .await
+        .expect("territory import");
+    store
+}
+
+#[tokio::test]
+async fn a_broken_file_stores_nothing_and_a_good_one_replaces_the_edition() {
+    let store = store().await;
+    let good = format!("{HEADER}Angers,city,49007,1,2,8,4,5,4\nSaumur,city,49328,3,3,,5,6,4.25\n");
+    let file = read_published_index(&good).expect("read");
+    let report = store
+        .import_published_index(&file, NOW)
+        .await
+        .expect("import");
+    assert_eq!(
+        (report.stored, report.rejected.len(), report.unknown.len()),
+        (2, 0, 0)
+    );
+    assert_eq!(
+        store
+            .published_index_of_commune("2023", "49007")
+            .await
+            .expect("read"),
+        Some(4.0)
+    );
+
+    // One out-of-range row: nothing changes.
+    let broken = format!("{HEADER}Angers,city,49007,9,9,9,9,9,9\nTrop,city,49099,11,1,1,1,1,3\n");
+    let file = read_published_index(&broken).expect("read");
+    let report = store
+        .import_published_index(&file, NOW)
+        .await
+        .expect("import");
+    assert_eq!(report.stored, 0);
+    assert_eq!(
+        report.rejected.iter().map(|r| r.line).collect::<Vec<_>>(),
+        vec![3]
+    );
+    assert_eq!(
+        store
+            .published_index_of_commune("2023", "49007")
+            .await
+            .expect("read"),
+        Some(4.0),
+        "unchanged"
+    );
+
+    // A new good file replaces the edition whole; a code outside the reference is skipped, reported.
+    let newer =
+        format!("{HEADER}Angers,city,49007,2,2,8,4,5,4.2\nAilleurs,city,75056,1,1,1,1,1,1\n");
+    let file = read_published_index(&newer).expect("read");
+    let report = store
+        .import_published_index(&file, NOW)
+        .await
+        .expect("import");
+    assert_eq!(report.stored, 1);
+    assert_eq!(report.unknown.len(), 1);
+    assert!(report.unknown[0].reason.contains("absent du référentiel"));
+    assert_eq!(
+        store
+            .published_index_of_commune("2023", "49007")
+            .await
+            .expect("read"),
+        Some(4.2)
+    );
+    assert_eq!(
+        store
+            .published_index_of_commune("2023", "49328")
+            .await
+            .expect("read"),
+        None
+    );
+    assert_eq!(
+        store
+            .published_index_counts()
+            .await
+            .expect("counts")
+            .get("2023"),
+        Some(&1)
+    );
+}

@@ -347,6 +347,14 @@ async function redistribute(page) {
   await checkAccessibility(page, 'coordinateur redistribution');
   await page.screenshot({ path: join(shots, 'coordinateur-redistribution.png'), fullPage: true });
   console.log(`ok redistribution : ${summary?.trim().split('.')[0]}`);
+  await page.goto(`${base}/territoire/diagnostic`);
+  const heading = await page.locator('h1').textContent();
+  if (!heading?.includes('Maine-et-Loire')) fail(`diagnostic territorial : titre « ${heading} »`);
+  const rows = await page.locator('table').nth(1).locator('tbody tr').count();
+  if (rows < 10) fail(`diagnostic territorial : ${rows} communes listées`);
+  await checkAccessibility(page, 'coordinateur diagnostic territorial');
+  await page.screenshot({ path: join(shots, 'coordinateur-diagnostic-territorial.png'), fullPage: true });
+  console.log(`ok diagnostic territorial : ${rows} communes les plus fragiles listées`);
 }
 
 async function logIn(page, account) {

@@ -3,11 +3,11 @@
 //! specific support, as CSV; then the population living beyond the threshold, per need.
 
 use aiguillage_domain::coverage::{
-    coverage, population_beyond, CommunePoint, Need, OfferPoint, DEFAULT_THRESHOLD_MINUTES,
+    coverage, population_beyond, CommunePoint, Need, DEFAULT_THRESHOLD_MINUTES,
 };
-use aiguillage_domain::geo::Position;
-use aiguillage_domain::territory::{Commune, CommuneKind};
-use aiguillage_store::{Store, StoredPlace};
+use aiguillage_domain::territory::Commune;
+use aiguillage_store::Store;
+use aiguillage_web::territory_diagnostic::{commune_points, offer_points};
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
@@ -21,55 +21,6 @@ pub struct CoverageArgs {
     /// Minutes beyond which a commune counts as far from a fitting offer.
     #[arg(long, default_value_t = DEFAULT_THRESHOLD_MINUTES)]
     threshold: f64,
-}
-
-/// The communes of the reference with a position.
-pub fn commune_points(communes: &[Commune]) -> Vec<CommunePoint> {
-    communes
-        .iter()
-        .filter(|c| c.kind == CommuneKind::Commune)
-        .filter_map(|c| {
-            Some(CommunePoint {
-                code: c.code.clone(),
-                departement_code: c.departement_code.clone(),
-                position: Position {
-                    latitude: c.latitude?,
-                    longitude: c.longitude?,
-                },
-                population: u64::try_from(c.population.unwrap_or(0)).unwrap_or(0),
-            })
-        })
-        .collect()
-}
-
-/// Every offer of the directory with a position, with the needs it meets.
-pub fn offer_points(places: &[StoredPlace]) -> Vec<OfferPoint> {
-    let needs = Need::all();
-    places
-        .iter()
-        .filter_map(|place| {
-            Some((
-                place,
-                Position {
-                    latitude: place.latitude?,
-                    longitude: place.longitude?,
-                },
-            ))
-        })
-        .flat_map(|(place, position)| {
-            let needs = &needs;
-            place
-                .offers
-                .iter()
-                .zip(&place.offer_ids)
-                .map(move |(offer, id)| OfferPoint {
-                    offer_id: *id,
-                    departement_code: place.departement_code.clone(),
-                    position,
-                    needs: needs.iter().copied().filter(|n| n.met_by(offer)).collect(),
-                })
-        })
-        .collect()
 }
 
 fn cell(value: Option<f64>) -> String {

@@ -80,6 +80,48 @@ async fn the_territory_page_lists_the_communes_and_finds_one_by_postal_code() {
 }
 
 #[tokio::test]
+async fn the_territorial_diagnostic_ranks_fragile_communes_and_measures_who_is_far_from_help() {
+    use aiguillage_domain::directory::{Place, Service};
+    let app = TestApp::new().await;
+    let session = app.sign_in(Role::Coordinator).await;
+    let before = body_text(app.get("/territoire/diagnostic", Some(&session)).await).await;
+    assert!(before.contains("Diagnostic territorial : Maine-et-Loire"));
+    assert!(before.contains("Population hors de portée, par besoin"));
+    // No place yet: everyone is beyond reach of help with procedures.
+    assert!(before.contains("100,0 %"), "{before}");
+    // One place in Angers giving help with procedures brings the Angers area within reach.
+    let place = Place {
+        id: "ccas-angers".into(),
+        pivot: "21490007800099".into(),
+        name: "CCAS d'Angers".into(),
+        commune: "Angers".into(),
+        postal_code: "49100".into(),
+        insee_code: Some("49007".into()),
+        address: "Place Imbach".into(),
+        updated_on: "2026-01-15".into(),
+        services: vec![Service::AdministrativeProcedures],
+        ..Place::default()
+    };
+    app.store
+        .import_places("test", &[(2, place)], None, 0, &|_, _| {})
+        .await
+        .expect("import");
+    let after = body_text(app.get("/territoire/diagnostic", Some(&session)).await).await;
+    let row = |html: &str| {
+        html.split("<tr>")
+            .find(|r| r.contains("<td>Urgence numérique</td>"))
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    assert!(row(&before).contains("100,0 %"));
+    assert!(!row(&after).contains("100,0 %"), "{}", row(&after));
+    assert!(
+        after.contains("Indice 2023") && after.contains("Modèles d&#39;accompagnement présents")
+            || after.contains("Modèles d'accompagnement présents")
+    );
+}
+
+#[tokio::test]
 async fn the_api_answers_signed_in_professionals_and_refuses_others_in_json() {
     let app = TestApp::new().await;
     let anonymous = app.get("/api/v1/moi", None).await;

@@ -29,6 +29,7 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("POST", "/deconnexion", Expected::SignedIn),
     ("GET", "/compte", Expected::SignedIn),
     ("GET", "/territoire", Expected::SignedIn),
+    ("GET", "/territoire/diagnostic", Expected::SignedIn),
     ("GET", "/structures", Expected::SignedIn),
     ("GET", "/annuaire", Expected::SignedIn),
     ("GET", "/annuaire/{id}", Expected::SignedIn),

@@ -21,6 +21,7 @@ pub mod redistribution;
 pub mod self_diagnostic;
 pub mod structures;
 pub mod territory;
+pub mod territory_diagnostic;
 
 use crate::error::WebError;
 use askama::Template;

@@ -102,6 +102,11 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/api/v1/structures", Expected::SignedIn),
     ("GET", "/api/v1/lieux", Expected::SignedIn),
     ("GET", "/api/v1/lieux.geojson", Expected::SignedIn),
+    (
+        "GET",
+        "/api/v1/territoire/communes.geojson",
+        Expected::SignedIn,
+    ),
     ("GET", "/api/v1/lieux/{id}", Expected::SignedIn),
     ("GET", "/api/v1/offres", Expected::SignedIn),
     ("GET", "/static/{*path}", Expected::Everyone),

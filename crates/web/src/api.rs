@@ -29,6 +29,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
         structures,
         places,
         places_geojson,
+        territory_communes_geojson,
         offers,
         place_detail
     ),
@@ -417,4 +418,47 @@ pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     let mut document = ApiDoc::openapi();
     document.merge(crate::api_people::PeopleApiDoc::openapi());
     Json(document)
+}
+
+/// `GET /api/v1/territoire/communes.geojson`: the communes of the viewer's territory at their centre,
+/// with population, fragility index and whether they are beyond reach of inclusion help, for the map.
+#[utoipa::path(get, path = "/api/v1/territoire/communes.geojson", tag = "territoire",
+    responses((status = 200, description = "FeatureCollection GeoJSON : un point par commune du territoire de la personne connectée (code, name, population, index de fragilité 2023, inclusion_minutes, far)"),
+              (status = 401, description = "Connexion requise")))]
+pub async fn territory_communes_geojson(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<serde_json::Value>, WebError> {
+    let territory =
+        aiguillage_interop::territory::embedded().map_err(|e| WebError::Internal(e.to_string()))?;
+    let diagnostic =
+        crate::territory_diagnostic::diagnose(&state.store, &user.account.territory).await?;
+    let inclusion = diagnostic.needs.iter().position(|n| {
+        *n == aiguillage_domain::coverage::Need::Help(
+            aiguillage_domain::directory::HelpKind::Inclusion,
+        )
+    });
+    let features: Vec<serde_json::Value> = diagnostic
+        .communes
+        .iter()
+        .filter_map(|line| {
+            let commune = territory.communes.iter().find(|c| c.code == line.code)?;
+            let minutes = inclusion.and_then(|i| line.minutes.get(i).copied().flatten());
+            Some(serde_json::json!({
+                "type": "Feature",
+                "geometry": { "type": "Point", "coordinates": [commune.longitude?, commune.latitude?] },
+                "properties": {
+                    "code": line.code,
+                    "name": line.name,
+                    "population": line.population,
+                    "index": line.index,
+                    "inclusion_minutes": minutes,
+                    "far": minutes.is_none_or(|m| m > diagnostic.threshold),
+                },
+            }))
+        })
+        .collect();
+    Ok(Json(
+        serde_json::json!({ "type": "FeatureCollection", "features": features }),
+    ))
 }

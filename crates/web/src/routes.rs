@@ -264,7 +264,7 @@ pub fn handler(page: Page) -> MethodRouter<AppState> {
         Page::ApiStructures => get(api::structures),
         Page::ApiPlaces => get(api::places),
         Page::ApiPlacesGeoJson => get(api::places_geojson),
-        Page::ApiTerritoryGeoJson => get(pages::territory_diagnostic::communes_geojson),
+        Page::ApiTerritoryGeoJson => get(api::territory_communes_geojson),
         Page::ApiPlaceDetail => get(api::place_detail),
         Page::ApiOffers => get(api::offers),
         Page::Assets => get(assets::serve),

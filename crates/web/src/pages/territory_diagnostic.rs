@@ -11,7 +11,6 @@ use crate::territory_diagnostic::{diagnose, Diagnostic, FRAGILE_FROM};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use axum::Json;
 
 /// Communes listed in the detailed table (most fragile first).
 const LISTED: usize = 40;
@@ -150,43 +149,4 @@ pub async fn show(
         gaps,
         fragile_from: format!("{FRAGILE_FROM:.0}"),
     })
-}
-
-/// `GET /api/v1/territoire/communes.geojson`: the communes of the viewer's territory at their centre,
-/// with population, fragility index and whether they are beyond reach of inclusion help, for the map.
-pub async fn communes_geojson(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Json<serde_json::Value>, WebError> {
-    let territory =
-        aiguillage_interop::territory::embedded().map_err(|e| WebError::Internal(e.to_string()))?;
-    let diagnostic = diagnose(&state.store, &user.account.territory).await?;
-    let inclusion = diagnostic.needs.iter().position(|n| {
-        *n == aiguillage_domain::coverage::Need::Help(
-            aiguillage_domain::directory::HelpKind::Inclusion,
-        )
-    });
-    let features: Vec<serde_json::Value> = diagnostic
-        .communes
-        .iter()
-        .filter_map(|line| {
-            let commune = territory.communes.iter().find(|c| c.code == line.code)?;
-            let minutes = inclusion.and_then(|i| line.minutes.get(i).copied().flatten());
-            Some(serde_json::json!({
-                "type": "Feature",
-                "geometry": { "type": "Point", "coordinates": [commune.longitude?, commune.latitude?] },
-                "properties": {
-                    "code": line.code,
-                    "name": line.name,
-                    "population": line.population,
-                    "index": line.index,
-                    "inclusion_minutes": minutes,
-                    "far": minutes.is_none_or(|m| m > diagnostic.threshold),
-                },
-            }))
-        })
-        .collect();
-    Ok(Json(
-        serde_json::json!({ "type": "FeatureCollection", "features": features }),
-    ))
 }

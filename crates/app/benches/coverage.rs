@@ -10,9 +10,9 @@ use aiguillage_domain::coverage::{
     coverage, population_beyond, CommunePoint, Need, OfferPoint, DEFAULT_THRESHOLD_MINUTES,
 };
 use aiguillage_domain::geo::Position;
-use aiguillage_domain::territory::CommuneKind;
 use aiguillage_interop::france_services::read_france_services;
 use aiguillage_interop::territory::embedded;
+use aiguillage_web::territory_diagnostic::commune_points;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -32,22 +32,7 @@ impl Draw {
 }
 
 fn communes() -> Vec<CommunePoint> {
-    let data = embedded().expect("territory files");
-    data.communes
-        .iter()
-        .filter(|c| c.kind == CommuneKind::Commune)
-        .filter_map(|c| {
-            Some(CommunePoint {
-                code: c.code.clone(),
-                departement_code: c.departement_code.clone(),
-                position: Position {
-                    latitude: c.latitude?,
-                    longitude: c.longitude?,
-                },
-                population: c.population.unwrap_or(0).max(0) as u64,
-            })
-        })
-        .collect()
+    commune_points(&embedded().expect("territory files").communes)
 }
 
 fn france_services(communes: &[CommunePoint]) -> Vec<OfferPoint> {

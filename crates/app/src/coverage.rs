@@ -94,13 +94,9 @@ pub struct PlanArgs {
 /// population within reach, given the directory's offers (greedy maximum coverage).
 pub async fn plan(database_url: &str, args: &PlanArgs) -> anyhow::Result<()> {
     use aiguillage_domain::coverage::{modelled_minutes, CoverageIndex};
-    use aiguillage_domain::fragility::{compute, IndicatorChoice, Method};
     use aiguillage_domain::geo::distance_km;
     use aiguillage_domain::itinerant::{fragile_weight, greedy, Candidate, Demand};
     use aiguillage_domain::territory::TerritoryScope;
-    use aiguillage_interop::fragility::{
-        direction_of, read_indicator_file, DEFAULT_SELECTION, SHIPPED_INDICATORS_CSV,
-    };
 
     let scope: TerritoryScope = args.territory.parse()?;
     let needs = Need::all();
@@ -139,22 +135,8 @@ pub async fn plan(database_url: &str, args: &PlanArgs) -> anyhow::Result<()> {
     if local.is_empty() {
         anyhow::bail!("aucune commune dans le territoire {scope}");
     }
-    // Fragility: the 2023 index over all communes of France, default selection.
-    let observations = read_indicator_file(SHIPPED_INDICATORS_CSV)?.observations;
-    let choices: Vec<IndicatorChoice> = DEFAULT_SELECTION
-        .iter()
-        .map(|k| IndicatorChoice {
-            key: (*k).to_owned(),
-            direction: direction_of(k),
-            weight: 1.0,
-        })
-        .collect();
-    let codes: Vec<String> = all.iter().map(|c| c.code.clone()).collect();
-    let index: std::collections::BTreeMap<String, Option<f64>> =
-        compute(&codes, &observations, &choices, Method::Ranks2023)
-            .into_iter()
-            .map(|a| (a.code, a.index))
-            .collect();
+    // Fragility: the 2023 index over all communes of France, default selection (computed once).
+    let index = aiguillage_web::territory_diagnostic::national_index();
     let store = Store::connect(database_url).await?;
     let places = store.places_in_box((-90.0, 90.0), (-180.0, 180.0)).await?;
     let offers = offer_points(&places);

@@ -140,6 +140,33 @@ fn referral_event(actor: &Actor, action: AuditAction, id: i64) -> AuditEvent {
     }
 }
 
+/// Records the person's consent to share the referral's data with the receiving structure, inside
+/// the caller's transaction.
+async fn insert_sharing_consent(
+    connection: &mut sqlx::AnyConnection,
+    (referral_id, person_id, receiver_structure_id): (i64, i64, i64),
+    consent: &ConsentText,
+    recorded_by: i64,
+    now: UnixSeconds,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sharing_consents (referral_id, person_id, receiver_structure_id, data_scope, text_version, text,
+             recorded_by, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(referral_id)
+    .bind(person_id)
+    .bind(receiver_structure_id)
+    .bind(SHARED_DATA)
+    .bind(&consent.version)
+    .bind(&consent.text)
+    .bind(recorded_by)
+    .bind(now)
+    .execute(connection)
+    .await?;
+    Ok(())
+}
+
 fn side_code(side: Side) -> &'static str {
     match side {
         Side::Sender => "sender",
@@ -263,20 +290,13 @@ impl Store {
         .fetch_one(&mut *transaction)
         .await?;
         let id: i64 = row.try_get("id")?;
-        sqlx::query(
-            "INSERT INTO sharing_consents (referral_id, person_id, receiver_structure_id, data_scope, text_version, text,
-                 recorded_by, recorded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        insert_sharing_consent(
+            &mut transaction,
+            (id, referral.person_id, receiver),
+            referral.consent,
+            actor.account_id,
+            now,
         )
-        .bind(id)
-        .bind(referral.person_id)
-        .bind(receiver)
-        .bind(SHARED_DATA)
-        .bind(&referral.consent.version)
-        .bind(&referral.consent.text)
-        .bind(actor.account_id)
-        .bind(now)
-        .execute(&mut *transaction)
         .await?;
         sqlx::query(
             "INSERT INTO referral_events (referral_id, at, account_id, side, event, from_state, to_state, comment, offer_id)
@@ -386,20 +406,13 @@ impl Store {
         };
         let person: i64 = row.try_get("person_id")?;
         let receiver: i64 = row.try_get("receiver_structure_id")?;
-        sqlx::query(
-            "INSERT INTO sharing_consents (referral_id, person_id, receiver_structure_id, data_scope, text_version, text,
-                 recorded_by, recorded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        insert_sharing_consent(
+            &mut transaction,
+            (id, person, receiver),
+            consent,
+            actor.account_id,
+            now,
         )
-        .bind(id)
-        .bind(person)
-        .bind(receiver)
-        .bind(SHARED_DATA)
-        .bind(&consent.version)
-        .bind(&consent.text)
-        .bind(actor.account_id)
-        .bind(now)
-        .execute(&mut *transaction)
         .await?;
         append_audit_in(
             &mut transaction,

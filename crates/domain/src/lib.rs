@@ -17,6 +17,7 @@ pub mod itinerant;
 pub mod matching;
 pub mod orientation;
 pub mod password;
+pub mod pathway;
 pub mod person;
 pub mod role;
 pub mod session;

@@ -3,13 +3,13 @@
 //! indicator table or from the coordinator's files, and writes one CSV row per area: `code_insee`
 //! (or `code`), each chosen indicator's score under its own name, then `index`.
 
-use aiguillage_domain::fragility::{aggregate, compute, IndicatorChoice, Method, Observations};
-use aiguillage_domain::territory::{Commune, CommuneKind};
+use aiguillage_domain::fragility::{
+    areas_of_level, compute, IndicatorChoice, Method, Observations,
+};
 use aiguillage_interop::fragility::{
     direction_of, read_indicator_file, DEFAULT_SELECTION, SHIPPED_INDICATORS_CSV,
 };
 use clap::{Args, ValueEnum};
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -129,41 +129,6 @@ fn read_observations(args: &IndexArgs) -> anyhow::Result<Observations> {
     Ok(observations)
 }
 
-/// The areas of the level, and the observations at that level.
-fn areas(
-    level: Level,
-    communes: &[Commune],
-    observations: &Observations,
-) -> (Vec<String>, Observations) {
-    let communes: Vec<&Commune> = communes
-        .iter()
-        .filter(|c| c.kind == CommuneKind::Commune)
-        .collect();
-    let group = |c: &Commune| match level {
-        Level::Commune => Some(c.code.clone()),
-        Level::Epci => c.epci_code.clone(),
-        Level::Departement => Some(c.departement_code.clone()),
-    };
-    if level == Level::Commune {
-        return (
-            communes.iter().map(|c| c.code.clone()).collect(),
-            observations.clone(),
-        );
-    }
-    let group_of: BTreeMap<String, String> = communes
-        .iter()
-        .filter_map(|c| group(c).map(|g| (c.code.clone(), g)))
-        .collect();
-    let population: BTreeMap<String, f64> = communes
-        .iter()
-        .filter_map(|c| c.population.map(|p| (c.code.clone(), p as f64)))
-        .collect();
-    let mut codes: Vec<String> = group_of.values().cloned().collect();
-    codes.sort();
-    codes.dedup();
-    (codes, aggregate(observations, &group_of, &population))
-}
-
 fn number(value: Option<f64>) -> String {
     match value {
         Some(v) if v.fract() == 0.0 => format!("{v:.0}"),
@@ -176,7 +141,12 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
     let observations = read_observations(args)?;
     let choices = choices(args, &observations, args.indicators.is_empty())?;
     let territory = aiguillage_interop::territory::embedded()?;
-    let (codes, observations) = areas(args.level, &territory.communes, &observations);
+    let level = match args.level {
+        Level::Commune => aiguillage_domain::fragility::Level::Commune,
+        Level::Epci => aiguillage_domain::fragility::Level::Epci,
+        Level::Departement => aiguillage_domain::fragility::Level::Departement,
+    };
+    let (codes, observations) = areas_of_level(level, &territory.communes, &observations);
     let method = match args.method {
         MethodArg::Ranks2023 => Method::Ranks2023,
         MethodArg::Deciles2021 => Method::Deciles2021,

@@ -178,6 +178,52 @@ pub fn aggregate(
         .collect()
 }
 
+/// The level of the areas an index is computed for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Commune,
+    Epci,
+    Departement,
+}
+
+/// The areas of a level and their indicator values: the communes' own values, or for EPCI and
+/// départements the population-weighted rates of their communes (see [`aggregate`]).
+pub fn areas_of_level(
+    level: Level,
+    communes: &[crate::territory::Commune],
+    observations: &Observations,
+) -> (Vec<String>, Observations) {
+    use crate::territory::CommuneKind;
+    let communes: Vec<&crate::territory::Commune> = communes
+        .iter()
+        .filter(|c| c.kind == CommuneKind::Commune)
+        .collect();
+    if level == Level::Commune {
+        return (
+            communes.iter().map(|c| c.code.clone()).collect(),
+            observations.clone(),
+        );
+    }
+    let group_of: BTreeMap<String, String> = communes
+        .iter()
+        .filter_map(|c| {
+            let group = match level {
+                Level::Epci => c.epci_code.clone(),
+                _ => Some(c.departement_code.clone()),
+            };
+            group.map(|g| (c.code.clone(), g))
+        })
+        .collect();
+    let population: BTreeMap<String, f64> = communes
+        .iter()
+        .filter_map(|c| c.population.map(|p| (c.code.clone(), p as f64)))
+        .collect();
+    let mut codes: Vec<String> = group_of.values().cloned().collect();
+    codes.sort();
+    codes.dedup();
+    (codes, aggregate(observations, &group_of, &population))
+}
+
 /// Spearman's rank correlation of two paired samples (average ranks for ties), or `None` under
 /// three pairs or with no variation.
 pub fn spearman(pairs: &[(f64, f64)]) -> Option<f64> {

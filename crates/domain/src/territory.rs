@@ -190,6 +190,77 @@ impl FromStr for TerritoryScope {
     }
 }
 
+/// Any area the platform describes: a commune, an EPCI or a département (a territory page's subject).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "code", rename_all = "snake_case")]
+pub enum TerritoryArea {
+    Commune(String),
+    Epci(String),
+    Departement(String),
+}
+
+impl TerritoryArea {
+    /// Whether the commune lies in the area.
+    pub fn contains(&self, commune: &Commune) -> bool {
+        match self {
+            TerritoryArea::Commune(code) => &commune.code == code,
+            TerritoryArea::Epci(code) => commune.epci_code.as_deref() == Some(code.as_str()),
+            TerritoryArea::Departement(code) => &commune.departement_code == code,
+        }
+    }
+
+    pub fn code(&self) -> &str {
+        match self {
+            TerritoryArea::Commune(code)
+            | TerritoryArea::Epci(code)
+            | TerritoryArea::Departement(code) => code,
+        }
+    }
+
+    /// The scope of the same area, when it is an EPCI or a département.
+    pub fn scope(&self) -> Option<TerritoryScope> {
+        match self {
+            TerritoryArea::Commune(_) => None,
+            TerritoryArea::Epci(code) => Some(TerritoryScope::Epci(code.clone())),
+            TerritoryArea::Departement(code) => Some(TerritoryScope::Departement(code.clone())),
+        }
+    }
+}
+
+impl From<&TerritoryScope> for TerritoryArea {
+    fn from(scope: &TerritoryScope) -> Self {
+        match scope {
+            TerritoryScope::Epci(code) => TerritoryArea::Epci(code.clone()),
+            TerritoryScope::Departement(code) => TerritoryArea::Departement(code.clone()),
+        }
+    }
+}
+
+impl fmt::Display for TerritoryArea {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TerritoryArea::Commune(code) => write!(f, "commune:{code}"),
+            TerritoryArea::Epci(code) => write!(f, "epci:{code}"),
+            TerritoryArea::Departement(code) => write!(f, "dep:{code}"),
+        }
+    }
+}
+
+impl FromStr for TerritoryArea {
+    type Err = InvalidTerritory;
+
+    /// Accepts `commune:INSEE`, `epci:SIREN`, `dep:CODE`, or a bare code (5 characters: a commune).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        let code = text.strip_prefix("commune:").unwrap_or(text);
+        if is_insee_commune_code(code) && (code != text || !text.contains(':')) {
+            return Ok(TerritoryArea::Commune(code.to_owned()));
+        }
+        text.parse::<TerritoryScope>()
+            .map(|scope| TerritoryArea::from(&scope))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,6 +288,27 @@ mod tests {
         );
         assert!("dep:244900015".parse::<TerritoryScope>().is_err());
         assert!("angers".parse::<TerritoryScope>().is_err());
+    }
+
+    #[test]
+    fn an_area_is_a_commune_an_epci_or_a_departement() {
+        assert_eq!("49007".parse(), Ok(TerritoryArea::Commune("49007".into())));
+        assert_eq!(
+            "commune:2A004".parse(),
+            Ok(TerritoryArea::Commune("2A004".into()))
+        );
+        assert_eq!(
+            "dep:49".parse(),
+            Ok(TerritoryArea::Departement("49".into()))
+        );
+        assert_eq!(
+            "244900015".parse(),
+            Ok(TerritoryArea::Epci("244900015".into()))
+        );
+        assert!("commune:49".parse::<TerritoryArea>().is_err());
+        assert!("dep:49007".parse::<TerritoryArea>().is_err());
+        let area = TerritoryArea::Commune("49007".into());
+        assert_eq!(area.to_string().parse(), Ok(area));
     }
 
     #[test]

@@ -31,6 +31,24 @@ pub fn direction_of(indicator: &str) -> Direction {
     }
 }
 
+/// The French label of an indicator of the shipped table (the key itself for any other).
+pub fn label_of(indicator: &str) -> &str {
+    match indicator {
+        "TAUX_COUVERTURE_THD" => "Locaux éligibles au très haut débit (%)",
+        "COUVERTURE_MOBILE" => "Présence de sites mobiles (0, 0,5 ou 1)",
+        "TX_POVERTY" => "Taux de pauvreté (%)",
+        "TX_65ETPLUS" => "Part des 65 ans et plus (%)",
+        "TX_NSCOL15P" => "Part des 15 ans et plus non scolarisés peu ou pas diplômés (%)",
+        "TX_MENSEUL" => "Part des personnes vivant seules (%)",
+        "TX_FAMMONO" => "Part des familles monoparentales (%)",
+        "TX_25ETMOINS" => "Part des 25 ans et moins (%)",
+        "TX_DEMANDEUR_EMPLOIS" => "Taux de demandeurs d'emploi (%)",
+        "TX_RSA" => "Part des allocataires du RSA (%)",
+        "ACCES_SERVICE_PUBLIC" => "Points d'accès aux services publics",
+        other => other,
+    }
+}
+
 /// A row left out, with its line (1 = header) and the reason in French.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowRejection {

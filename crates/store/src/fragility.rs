@@ -117,6 +117,40 @@ impl Store {
         Ok((!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64))
     }
 
+    /// The published values of an edition for many communes at once (their own row, or the mean of
+    /// their IRIS); communes without a value are absent.
+    pub async fn published_index_of_communes(
+        &self,
+        edition: &str,
+        commune_codes: &[String],
+    ) -> Result<BTreeMap<String, f64>, StoreError> {
+        let mut sums: BTreeMap<String, (f64, u32)> = BTreeMap::new();
+        for chunk in commune_codes.chunks(400) {
+            let placeholders: Vec<String> =
+                (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT commune_code, total FROM published_fragility
+                 WHERE edition = $1 AND level <> 'epci' AND total IS NOT NULL AND commune_code IN ({})",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(&sql).bind(edition);
+            for code in chunk {
+                query = query.bind(code);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                let code: String = row.try_get("commune_code")?;
+                let total: f64 = row.try_get("total")?;
+                let entry = sums.entry(code).or_insert((0.0, 0));
+                entry.0 += total;
+                entry.1 += 1;
+            }
+        }
+        Ok(sums
+            .into_iter()
+            .map(|(code, (sum, n))| (code, sum / f64::from(n)))
+            .collect())
+    }
+
     /// How many rows of each edition are stored.
     pub async fn published_index_counts(&self) -> Result<BTreeMap<String, i64>, StoreError> {
         let rows =

@@ -87,6 +87,12 @@ async fn a_broken_file_stores_nothing_and_a_good_one_replaces_the_edition() {
             .expect("read"),
         None
     );
+    let many = store
+        .published_index_of_communes("2023", &["49007".to_owned(), "49328".to_owned()])
+        .await
+        .expect("read many");
+    assert_eq!(many.get("49007"), Some(&4.2));
+    assert!(!many.contains_key("49328"));
     assert_eq!(
         store
             .published_index_counts()

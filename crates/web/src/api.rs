@@ -420,19 +420,34 @@ pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(document)
 }
 
-/// `GET /api/v1/territoire/communes.geojson`: the communes of the viewer's territory at their centre,
-/// with population, fragility index and whether they are beyond reach of inclusion help, for the map.
-#[utoipa::path(get, path = "/api/v1/territoire/communes.geojson", tag = "territoire",
-    responses((status = 200, description = "FeatureCollection GeoJSON : un point par commune du territoire de la personne connectée (code, name, population, index de fragilité 2023, inclusion_minutes, far)"),
-              (status = 401, description = "Connexion requise")))]
+/// Which territory's communes to return.
+#[derive(Deserialize, IntoParams)]
+pub struct TerritoryParam {
+    /// `commune:INSEE`, `epci:SIREN` or `dep:CODE`; the territory of the signed-in person by default.
+    territoire: Option<String>,
+}
+
+/// `GET /api/v1/territoire/communes.geojson`: the communes of a territory (the viewer's by default)
+/// at their centre, with population, fragility index and whether they are beyond reach of inclusion
+/// help, for the map.
+#[utoipa::path(get, path = "/api/v1/territoire/communes.geojson", tag = "territoire", params(TerritoryParam),
+    responses((status = 200, description = "FeatureCollection GeoJSON : un point par commune du territoire (code, name, population, index de fragilité 2023, inclusion_minutes, far)"),
+              (status = 400, description = "Territoire illisible"),
+              (status = 401, description = "Connexion requise"),
+              (status = 404, description = "Territoire inconnu")))]
 pub async fn territory_communes_geojson(
     State(state): State<AppState>,
     user: CurrentUser,
+    Query(param): Query<TerritoryParam>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let territory =
-        aiguillage_interop::territory::embedded().map_err(|e| WebError::Internal(e.to_string()))?;
-    let diagnostic =
-        crate::territory_diagnostic::diagnose(&state.store, &user.account.territory).await?;
+    let area = match param.territoire.as_deref().map(str::trim) {
+        Some(text) if !text.is_empty() => text
+            .parse::<aiguillage_domain::territory::TerritoryArea>()
+            .map_err(|e| WebError::BadRequest(e.to_string()))?,
+        _ => aiguillage_domain::territory::TerritoryArea::from(&user.account.territory),
+    };
+    let territory = &crate::territory_diagnostic::reference()?.territory;
+    let diagnostic = crate::territory_diagnostic::diagnose(&state.store, &area).await?;
     let inclusion = diagnostic.needs.iter().position(|n| {
         *n == aiguillage_domain::coverage::Need::Help(
             aiguillage_domain::directory::HelpKind::Inclusion,

@@ -32,6 +32,15 @@ pub enum WebError {
     Internal(String),
 }
 
+impl From<crate::territory_diagnostic::DiagnoseError> for WebError {
+    fn from(error: crate::territory_diagnostic::DiagnoseError) -> Self {
+        match error {
+            crate::territory_diagnostic::DiagnoseError::Unknown(_) => WebError::NotFound,
+            crate::territory_diagnostic::DiagnoseError::Store(error) => error.into(),
+        }
+    }
+}
+
 impl From<StoreError> for WebError {
     fn from(error: StoreError) -> Self {
         match error {

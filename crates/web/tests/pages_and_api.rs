@@ -115,10 +115,73 @@ async fn the_territorial_diagnostic_ranks_fragile_communes_and_measures_who_is_f
     };
     assert!(row(&before).contains("100,0 %"));
     assert!(!row(&after).contains("100,0 %"), "{}", row(&after));
+    assert!(after.contains("Indice 2023"));
+    assert!(after.contains("Offres par type d"));
+
+    // Any commune, EPCI or département has its page, reached by code or by name.
+    let angers = body_text(
+        app.get(
+            "/territoire/diagnostic?territoire=commune:49007",
+            Some(&session),
+        )
+        .await,
+    )
+    .await;
     assert!(
-        after.contains("Indice 2023") && after.contains("Modèles d&#39;accompagnement présents")
-            || after.contains("Modèles d'accompagnement présents")
+        angers.contains("Diagnostic territorial : Angers"),
+        "{angers}"
     );
+    assert!(angers.contains("Taux de pauvreté (%)"));
+    assert!(
+        angers.contains("territoire=dep:49"),
+        "links to its département"
+    );
+    assert!(
+        angers.contains("Angers</a></td><td>Angers"),
+        "lists its places: {angers}"
+    );
+    let by_name = body_text(
+        app.get("/territoire/diagnostic?territoire=cholet", Some(&session))
+            .await,
+    )
+    .await;
+    assert!(by_name.contains("Diagnostic territorial : Cholet"));
+    let several = body_text(
+        app.get("/territoire/diagnostic?territoire=saint", Some(&session))
+            .await,
+    )
+    .await;
+    assert!(several.contains("Plusieurs territoires correspondent"));
+    let unknown = body_text(
+        app.get("/territoire/diagnostic?territoire=zzzz", Some(&session))
+            .await,
+    )
+    .await;
+    assert!(unknown.contains("Aucun territoire ne correspond"));
+    assert!(unknown.contains("Diagnostic territorial : Maine-et-Loire"));
+    let outside = app
+        .get("/territoire/diagnostic?territoire=dep:2A", Some(&session))
+        .await;
+    assert_eq!(outside.status(), StatusCode::OK);
+    let geojson: serde_json::Value = serde_json::from_str(
+        &body_text(
+            app.get(
+                "/api/v1/territoire/communes.geojson?territoire=commune:49007",
+                Some(&session),
+            )
+            .await,
+        )
+        .await,
+    )
+    .expect("json");
+    assert_eq!(geojson["features"].as_array().map(Vec::len), Some(1));
+    let bad = app
+        .get(
+            "/api/v1/territoire/communes.geojson?territoire=x",
+            Some(&session),
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]

@@ -1,19 +1,29 @@
-//! The printable territorial diagnostic (`/territoire/diagnostic`): fragility, coverage and the mix of
-//! support models of the viewer's territory, as tables (the accessible form of a map), with a print
-//! stylesheet so that a coordinator can hand it to elected officials.
+//! The territory page and printable territorial diagnostic (`/territoire/diagnostic`): for the
+//! viewer's territory or any commune, EPCI or département (`?territoire=` a code or a name), the
+//! fragility index and its indicators, coverage, offers, the mix of support models and kinds of
+//! help, and for the coordinator of that territory its active queue; tables as the accessible form
+//! of the map, with a print stylesheet so that a coordinator can hand it to elected officials.
 
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::{format_count, render};
 use crate::state::AppState;
-use crate::territory_diagnostic::{diagnose, Diagnostic, FRAGILE_FROM};
+use crate::territory_diagnostic::{diagnose, reference, Diagnostic, Reference, FRAGILE_FROM};
+use aiguillage_domain::orientation::ReferralState;
+use aiguillage_domain::role::Role;
+use aiguillage_domain::territory::{search_key, TerritoryArea};
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::Response;
+use serde::Deserialize;
 
 /// Communes listed in the detailed table (most fragile first).
 const LISTED: usize = 40;
+/// Places listed by name.
+const PLACES_LISTED: usize = 60;
+/// Territories proposed when a name matches several.
+const CANDIDATES: usize = 30;
 
 struct NeedLine {
     label: &'static str,
@@ -34,11 +44,25 @@ struct Row {
     models: usize,
 }
 
+struct Link {
+    param: String,
+    kind: &'static str,
+    name: String,
+}
+
 #[derive(Template)]
 #[template(path = "territory_diagnostic.html")]
 struct DiagnosticTemplate {
     layout: Layout,
+    search: String,
+    problem: Option<String>,
+    candidates: Vec<Link>,
+    area_param: String,
+    kind: &'static str,
     territory_name: String,
+    parents: Vec<Link>,
+    index: String,
+    indicators: Vec<(String, String, String)>,
     population: String,
     commune_count: usize,
     threshold: String,
@@ -46,9 +70,18 @@ struct DiagnosticTemplate {
     rows: Vec<Row>,
     listed: usize,
     models: Vec<(String, String, String, String)>,
+    help: Vec<(String, String, String, String, String)>,
+    places: Vec<(i64, String, String, String, usize)>,
+    place_count: usize,
     gaps: Vec<(String, String, usize)>,
     fragile_from: String,
     fragile_count: usize,
+    queue: Option<Vec<(String, usize)>>,
+}
+
+#[derive(Deserialize)]
+pub struct DiagnosticQuery {
+    territoire: Option<String>,
 }
 
 /// A number with a decimal comma, as French writes it.
@@ -60,6 +93,22 @@ fn minutes(value: Option<f64>) -> String {
     value.map_or_else(|| "aucune offre".to_owned(), |m| format!("{m:.0} min"))
 }
 
+fn kind_of(area: &TerritoryArea) -> &'static str {
+    match area {
+        TerritoryArea::Commune(_) => "Commune",
+        TerritoryArea::Epci(_) => "Intercommunalité",
+        TerritoryArea::Departement(_) => "Département",
+    }
+}
+
+fn link(area: TerritoryArea, name: String) -> Link {
+    Link {
+        kind: kind_of(&area),
+        param: area.to_string(),
+        name,
+    }
+}
+
 fn rows(diagnostic: &Diagnostic) -> Vec<Row> {
     diagnostic
         .communes
@@ -69,9 +118,7 @@ fn rows(diagnostic: &Diagnostic) -> Vec<Row> {
             name: c.name.clone(),
             code: c.code.clone(),
             population: format_count(c.population as i64),
-            index: c
-                .index
-                .map_or_else(|| "—".to_owned(), |i| format!("{i:.1}")),
+            index: c.index.map_or_else(|| "—".to_owned(), |i| decimal(i, 1)),
             published: c
                 .published_2019
                 .map_or_else(|| "—".to_owned(), |i| format!("{i:.0}")),
@@ -86,67 +133,204 @@ fn rows(diagnostic: &Diagnostic) -> Vec<Row> {
         .collect()
 }
 
-/// `GET /territoire/diagnostic`.
+/// What the visitor asked for: one area, several that match a name, or nothing known.
+enum Choice {
+    Area(TerritoryArea),
+    Several(Vec<(TerritoryArea, String)>),
+    Unknown(String),
+}
+
+fn choose(reference: &Reference, text: &str) -> Choice {
+    if let Ok(area) = text.parse::<TerritoryArea>() {
+        if reference.name_of(&area).is_some() {
+            return Choice::Area(area);
+        }
+    }
+    let found = reference.find(text, CANDIDATES);
+    let key = search_key(text);
+    let exact: Vec<&(TerritoryArea, String)> =
+        found.iter().filter(|(_, n)| search_key(n) == key).collect();
+    match (exact.as_slice(), found.len()) {
+        ([(area, _)], _) => Choice::Area(area.clone()),
+        (_, 0) => Choice::Unknown(format!(
+            "Aucun territoire ne correspond à « {text} ». Indiquez le nom ou le code d'une commune (49007), d'un département (49) ou le SIREN d'une intercommunalité."
+        )),
+        (_, 1) => Choice::Area(found[0].0.clone()),
+        _ => Choice::Several(found),
+    }
+}
+
+/// The active queue by state, for the coordinator of that very territory.
+async fn queue_of(
+    state: &AppState,
+    user: &CurrentUser,
+    area: &TerritoryArea,
+) -> Result<Option<Vec<(String, usize)>>, WebError> {
+    if user.account.role != Role::Coordinator
+        || area.scope().as_ref() != Some(&user.account.territory)
+    {
+        return Ok(None);
+    }
+    let queue = state.store.territory_queue(&user.account.territory).await?;
+    Ok(Some(
+        ReferralState::ALL
+            .iter()
+            .map(|s| {
+                (
+                    s.label().to_owned(),
+                    queue.iter().filter(|e| e.state == *s).count(),
+                )
+            })
+            .filter(|(_, n)| *n > 0)
+            .collect(),
+    ))
+}
+
+/// `GET /territoire/diagnostic[?territoire=…]`.
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
     user: CurrentUser,
+    Query(query): Query<DiagnosticQuery>,
 ) -> Result<Response, WebError> {
-    let scope = &user.account.territory;
-    let diagnostic = diagnose(&state.store, scope).await?;
+    let reference = reference()?;
+    let own = TerritoryArea::from(&user.account.territory);
+    let search = query
+        .territoire
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned);
+    let (area, problem, candidates) = match search.as_deref().map(|t| choose(reference, t)) {
+        None => (own, None, Vec::new()),
+        Some(Choice::Area(area)) => (area, None, Vec::new()),
+        Some(Choice::Unknown(problem)) => (own, Some(problem), Vec::new()),
+        Some(Choice::Several(found)) => (
+            own,
+            None,
+            found.into_iter().map(|(a, n)| link(a, n)).collect(),
+        ),
+    };
+    let diagnostic = diagnose(&state.store, &area).await?;
+    let queue = queue_of(&state, &user, &area).await?;
+    let layout = Layout::new(
+        &state,
+        &viewer,
+        "/territoire",
+        &format!("Diagnostic territorial : {}", diagnostic.name),
+    );
+    let mut page = page_of(layout, &diagnostic, queue);
+    page.search = search.unwrap_or_default();
+    page.problem = problem;
+    page.candidates = candidates;
+    render(&page)
+}
+
+fn page_of(
+    layout: Layout,
+    diagnostic: &Diagnostic,
+    queue: Option<Vec<(String, usize)>>,
+) -> DiagnosticTemplate {
     let population = diagnostic.population.max(1) as f64;
-    let needs = diagnostic
-        .needs
-        .iter()
-        .zip(&diagnostic.beyond)
-        .map(|(need, beyond)| NeedLine {
-            label: need.label(),
-            beyond: format_count(*beyond as i64),
-            share: format!("{} %", decimal(100.0 * *beyond as f64 / population, 1)),
-        })
-        .collect();
-    let models = diagnostic
-        .models
-        .iter()
-        .map(|m| {
-            (
-                m.model.to_owned(),
-                m.places.to_string(),
-                decimal(m.per_10_000, 2),
-                m.capacity_per_week.to_string(),
-            )
-        })
-        .collect();
-    let gaps = diagnostic
-        .gaps()
-        .map(|c| {
-            (
-                c.name.clone(),
-                c.index.map_or_else(String::new, |i| decimal(i, 1)),
-                c.models_within_reach,
-            )
-        })
-        .collect();
-    render(&DiagnosticTemplate {
-        layout: Layout::new(&state, &viewer, "/territoire", "Diagnostic territorial"),
-        territory_name: state
-            .store
-            .territory_name(scope)
-            .await?
-            .unwrap_or_else(|| scope.to_string()),
+    DiagnosticTemplate {
+        layout,
+        search: String::new(),
+        problem: None,
+        candidates: Vec::new(),
+        area_param: diagnostic.area.to_string(),
+        kind: kind_of(&diagnostic.area),
+        territory_name: diagnostic.name.clone(),
+        parents: diagnostic
+            .parents
+            .iter()
+            .map(|(a, n)| link(a.clone(), n.clone()))
+            .collect(),
+        index: diagnostic
+            .index
+            .map_or_else(|| "inconnu".to_owned(), |i| decimal(i, 1)),
+        indicators: diagnostic
+            .indicators
+            .iter()
+            .map(|i| {
+                (
+                    i.label.clone(),
+                    i.value
+                        .map_or_else(|| "inconnue".to_owned(), |v| decimal(v, 1)),
+                    i.score.map_or_else(|| "—".to_owned(), |s| decimal(s, 0)),
+                )
+            })
+            .collect(),
         population: format_count(diagnostic.population as i64),
         commune_count: diagnostic.communes.len(),
         threshold: format!("{:.0}", diagnostic.threshold),
-        needs,
-        rows: rows(&diagnostic),
+        needs: diagnostic
+            .needs
+            .iter()
+            .zip(&diagnostic.beyond)
+            .map(|(need, beyond)| NeedLine {
+                label: need.label(),
+                beyond: format_count(*beyond as i64),
+                share: format!("{} %", decimal(100.0 * *beyond as f64 / population, 1)),
+            })
+            .collect(),
+        rows: rows(diagnostic),
         listed: LISTED.min(diagnostic.communes.len()),
-        models,
+        models: diagnostic
+            .models
+            .iter()
+            .map(|m| {
+                (
+                    m.model.to_owned(),
+                    m.places.to_string(),
+                    decimal(m.per_10_000, 2),
+                    m.capacity_per_week.to_string(),
+                )
+            })
+            .collect(),
+        help: diagnostic
+            .help
+            .iter()
+            .map(|h| {
+                (
+                    h.kind.to_owned(),
+                    h.offers.to_string(),
+                    h.structures.to_string(),
+                    decimal(h.structures_per_10_000, 2),
+                    h.capacity_per_week.to_string(),
+                )
+            })
+            .collect(),
+        places: diagnostic
+            .places
+            .iter()
+            .take(PLACES_LISTED)
+            .map(|p| {
+                (
+                    p.structure_id,
+                    p.name.clone(),
+                    p.commune.clone(),
+                    p.model.unwrap_or("non renseigné").to_owned(),
+                    p.offers,
+                )
+            })
+            .collect(),
+        place_count: diagnostic.places.len(),
         fragile_count: diagnostic
             .communes
             .iter()
             .filter(|c| c.index.is_some_and(|i| i >= FRAGILE_FROM))
             .count(),
-        gaps,
+        gaps: diagnostic
+            .gaps()
+            .map(|c| {
+                (
+                    c.name.clone(),
+                    c.index.map_or_else(String::new, |i| decimal(i, 1)),
+                    c.models_within_reach,
+                )
+            })
+            .collect(),
         fragile_from: format!("{FRAGILE_FROM:.0}"),
-    })
+        queue,
+    }
 }

@@ -1,6 +1,7 @@
 //! File formats aiguillage reads and writes. Each module turns one outside format into domain types
 //! (or back), reporting bad rows precisely; none of them touches the database.
 
+pub mod cra;
 pub mod data_inclusion;
 pub mod dimacs;
 pub mod directory_file;
@@ -9,3 +10,4 @@ pub mod france_services;
 pub mod places_standard;
 pub mod published_index;
 pub mod territory;
+pub mod travel_times;

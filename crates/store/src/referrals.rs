@@ -460,72 +460,96 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<Applied, StoreError> {
         let mut transaction = self.pool.begin().await?;
-        let new_offer = match event {
-            ReferralEvent::Redirect { offer_id } => Some(*offer_id),
-            _ => None,
-        };
-        let updated = match new_offer {
-            Some(offer_id) => {
-                sqlx::query(
-                    "UPDATE referrals SET state = $1, state_changed_at = $2, version = version + 1, offer_id = $3,
-                         receiver_structure_id = (SELECT structure_id FROM offers WHERE id = $3)
-                     WHERE id = $4 AND version = $5 AND state = $6",
-                )
-                .bind(to.label())
-                .bind(now)
-                .bind(offer_id)
-                .bind(id)
-                .bind(expected_version)
-                .bind(from.label())
-                .execute(&mut *transaction)
-                .await?
-            }
-            None => {
-                sqlx::query(
-                    "UPDATE referrals SET state = $1, state_changed_at = $2, version = version + 1
-                     WHERE id = $3 AND version = $4 AND state = $5",
-                )
-                .bind(to.label())
-                .bind(now)
-                .bind(id)
-                .bind(expected_version)
-                .bind(from.label())
-                .execute(&mut *transaction)
-                .await?
-            }
-        };
-        if updated.rows_affected() == 0 {
-            return Ok(Applied::StaleVersion);
-        }
-        sqlx::query(
-            "INSERT INTO referral_events (referral_id, at, account_id, side, event, from_state, to_state, comment, offer_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(id)
-        .bind(now)
-        .bind(actor.account_id)
-        .bind(side_code(side))
-        .bind(event.label())
-        .bind(from.label())
-        .bind(to.label())
-        .bind(comment)
-        .bind(new_offer)
-        .execute(&mut *transaction)
-        .await?;
-        sqlx::query("UPDATE people SET last_contact_at = $1 WHERE id = (SELECT person_id FROM referrals WHERE id = $2)")
-            .bind(now)
-            .bind(id)
-            .execute(&mut *transaction)
-            .await?;
-        append_audit_in(
+        let applied = apply_referral_event_in(
             &mut transaction,
-            &referral_event(actor, AuditAction::Update, id),
+            actor,
+            (id, expected_version),
+            (side, event, from, to),
+            comment,
             now,
         )
         .await?;
-        transaction.commit().await?;
-        Ok(Applied::Done)
+        if applied == Applied::Done {
+            transaction.commit().await?;
+        }
+        Ok(applied)
     }
+}
+
+/// Applies a transition inside the caller's transaction (see [`Store::apply_referral_event`]): on
+/// `StaleVersion` nothing was written, and the caller should roll back whatever it wrote before.
+pub(crate) async fn apply_referral_event_in(
+    connection: &mut sqlx::AnyConnection,
+    actor: &Actor<'_>,
+    (id, expected_version): (i64, i64),
+    (side, event, from, to): (Side, &ReferralEvent, ReferralState, ReferralState),
+    comment: &str,
+    now: UnixSeconds,
+) -> Result<Applied, StoreError> {
+    let new_offer = match event {
+        ReferralEvent::Redirect { offer_id } => Some(*offer_id),
+        _ => None,
+    };
+    let updated = match new_offer {
+        Some(offer_id) => {
+            sqlx::query(
+                "UPDATE referrals SET state = $1, state_changed_at = $2, version = version + 1, offer_id = $3,
+                     receiver_structure_id = (SELECT structure_id FROM offers WHERE id = $3)
+                 WHERE id = $4 AND version = $5 AND state = $6",
+            )
+            .bind(to.label())
+            .bind(now)
+            .bind(offer_id)
+            .bind(id)
+            .bind(expected_version)
+            .bind(from.label())
+            .execute(&mut *connection)
+            .await?
+        }
+        None => {
+            sqlx::query(
+                "UPDATE referrals SET state = $1, state_changed_at = $2, version = version + 1
+                 WHERE id = $3 AND version = $4 AND state = $5",
+            )
+            .bind(to.label())
+            .bind(now)
+            .bind(id)
+            .bind(expected_version)
+            .bind(from.label())
+            .execute(&mut *connection)
+            .await?
+        }
+    };
+    if updated.rows_affected() == 0 {
+        return Ok(Applied::StaleVersion);
+    }
+    sqlx::query(
+        "INSERT INTO referral_events (referral_id, at, account_id, side, event, from_state, to_state, comment, offer_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(actor.account_id)
+    .bind(side_code(side))
+    .bind(event.label())
+    .bind(from.label())
+    .bind(to.label())
+    .bind(comment)
+    .bind(new_offer)
+    .execute(&mut *connection)
+    .await?;
+    sqlx::query("UPDATE people SET last_contact_at = $1 WHERE id = (SELECT person_id FROM referrals WHERE id = $2)")
+        .bind(now)
+        .bind(id)
+        .execute(&mut *connection)
+        .await?;
+    append_audit_in(
+        connection,
+        &referral_event(actor, AuditAction::Update, id),
+        now,
+    )
+    .await?;
+    Ok(Applied::Done)
 }
 
 /// A referral that may need a reminder: still waiting, not yet reminded in its current state.

@@ -64,6 +64,7 @@ fn france_services(communes: &[CommunePoint]) -> Vec<OfferPoint> {
             };
             Some(OfferPoint {
                 offer_id: i as i64,
+                commune_code: commune.code.clone(),
                 departement_code: commune.departement_code.clone(),
                 position,
                 needs: needs.iter().copied().filter(|n| n.met_by(&offer)).collect(),
@@ -88,6 +89,7 @@ fn synthetic(communes: &[CommunePoint]) -> Vec<OfferPoint> {
             let mask = draw.next();
             OfferPoint {
                 offer_id: i as i64,
+                commune_code: commune.code.clone(),
                 departement_code: commune.departement_code.clone(),
                 position: commune.position,
                 // Kinds of help often, specific supports rarely.

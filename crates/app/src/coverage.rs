@@ -1,11 +1,13 @@
 //! `aiguillage territory coverage`: for every commune of the territory reference, the distance and
 //! modelled travel time to the nearest offer of the directory that fits each kind of help and each
-//! specific support, as CSV; then the population living beyond the threshold, per need.
+//! specific support, as CSV; then the population living beyond the threshold, per need. A travel-time
+//! matrix, when given, replaces the modelled times for the pairs it lists.
 
 use aiguillage_domain::coverage::{
-    coverage, population_beyond, CommunePoint, Need, DEFAULT_THRESHOLD_MINUTES,
+    population_beyond, CommunePoint, CoverageIndex, Need, TravelTimes, DEFAULT_THRESHOLD_MINUTES,
 };
 use aiguillage_domain::territory::Commune;
+use aiguillage_interop::travel_times::read_travel_times;
 use aiguillage_store::Store;
 use aiguillage_web::territory_diagnostic::{commune_points, offer_points};
 use clap::Args;
@@ -21,6 +23,31 @@ pub struct CoverageArgs {
     /// Minutes beyond which a commune counts as far from a fitting offer.
     #[arg(long, default_value_t = DEFAULT_THRESHOLD_MINUTES)]
     threshold: f64,
+    /// A commune-to-commune travel-time matrix (`origine,destination,minutes`) whose times replace
+    /// the model for the pairs it lists.
+    #[arg(long = "travel-times")]
+    travel_times: Option<PathBuf>,
+}
+
+fn read_matrix(path: &PathBuf) -> anyhow::Result<TravelTimes> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("lecture de {} impossible : {e}", path.display()))?;
+    let file = read_travel_times(&text).map_err(|e| anyhow::anyhow!("{} : {e}", path.display()))?;
+    for rejection in &file.rejected {
+        eprintln!(
+            "{} ligne {} : {}",
+            path.display(),
+            rejection.line,
+            rejection.reason
+        );
+    }
+    eprintln!(
+        "{} : {} trajets lus, {} ligne(s) rejetée(s).",
+        path.display(),
+        file.times.len(),
+        file.rejected.len()
+    );
+    Ok(file.times)
 }
 
 fn cell(value: Option<f64>) -> String {
@@ -33,8 +60,17 @@ pub async fn run(database_url: &str, args: &CoverageArgs) -> anyhow::Result<()> 
     let offers = offer_points(&places);
     let territory = aiguillage_interop::territory::embedded()?;
     let communes = commune_points(&territory.communes);
+    let times = args.travel_times.as_ref().map(read_matrix).transpose()?;
     let started = Instant::now();
-    let (needs, result) = coverage(&communes, &offers);
+    let index = CoverageIndex::build(&offers);
+    let needs = index.needs().to_vec();
+    let result: Vec<_> = communes
+        .iter()
+        .map(|c| match &times {
+            Some(times) => index.coverage_with_times(c, times),
+            None => index.coverage_of(c),
+        })
+        .collect();
     let beyond = population_beyond(&communes, &result, needs.len(), args.threshold);
     let seconds = started.elapsed().as_secs_f64();
     let out: Box<dyn Write> = match &args.output {
@@ -93,7 +129,7 @@ pub struct PlanArgs {
 /// `aiguillage territory plan`: the stops of an itinerant offer that bring the most fragile
 /// population within reach, given the directory's offers (greedy maximum coverage).
 pub async fn plan(database_url: &str, args: &PlanArgs) -> anyhow::Result<()> {
-    use aiguillage_domain::coverage::{modelled_minutes, CoverageIndex};
+    use aiguillage_domain::coverage::modelled_minutes;
     use aiguillage_domain::geo::distance_km;
     use aiguillage_domain::itinerant::{fragile_weight, greedy, Candidate, Demand};
     use aiguillage_domain::territory::TerritoryScope;

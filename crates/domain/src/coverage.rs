@@ -7,13 +7,14 @@
 //!
 //! Travel time model (docs/couverture.md): road distance = great-circle distance × 1.3 (detour
 //! factor), driven at a speed set by the commune's population (dense towns are slow), plus nothing
-//! else.
+//! else. A commune-to-commune travel-time matrix ([`TravelTimes`]) replaces the model for every pair
+//! it lists.
 
 use crate::directory::{HelpKind, Offer, Service, SpecificSupport};
 use crate::geo::Position;
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Road kilometres per great-circle kilometre.
 pub const DETOUR_FACTOR: f64 = 1.3;
@@ -96,6 +97,7 @@ pub struct CommunePoint {
 #[derive(Debug, Clone, PartialEq)]
 pub struct OfferPoint {
     pub offer_id: i64,
+    pub commune_code: String,
     pub departement_code: String,
     pub position: Position,
     pub needs: Vec<Need>,
@@ -145,16 +147,49 @@ fn great_circle_km(chord: f64) -> f64 {
 
 type Indexed = GeomWithData<[f64; 3], i64>;
 
-/// The offers of each (zone, need), indexed.
+/// Travel times in minutes from commune to commune (INSEE codes), e.g. computed on a road network.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TravelTimes {
+    from: HashMap<String, HashMap<String, f64>>,
+}
+
+impl TravelTimes {
+    /// Records the time of one pair (the last one given wins).
+    pub fn insert(&mut self, origin: &str, destination: &str, minutes: f64) {
+        self.from
+            .entry(origin.to_owned())
+            .or_default()
+            .insert(destination.to_owned(), minutes);
+    }
+
+    pub fn get(&self, origin: &str, destination: &str) -> Option<f64> {
+        self.from.get(origin)?.get(destination).copied()
+    }
+
+    /// How many pairs are known.
+    pub fn len(&self) -> usize {
+        self.from.values().map(HashMap::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The offers of each (zone, need), indexed; and where each offer is, for travel-time matrices.
 pub struct CoverageIndex {
     needs: Vec<Need>,
     trees: BTreeMap<(String, usize), RTree<Indexed>>,
+    communes_of_offers: HashMap<i64, String>,
+    /// (commune, need column) → an offer of that commune meeting the need, and its position.
+    in_commune: HashMap<(String, usize), (i64, Position)>,
 }
 
 impl CoverageIndex {
     pub fn build(offers: &[OfferPoint]) -> CoverageIndex {
         let needs = Need::all();
         let mut points: BTreeMap<(String, usize), Vec<Indexed>> = BTreeMap::new();
+        let mut in_commune = HashMap::new();
         for offer in offers {
             let zone = zone_of(&offer.departement_code).to_owned();
             let point = unit_vector(offer.position);
@@ -164,6 +199,9 @@ impl CoverageIndex {
                         .entry((zone.clone(), column))
                         .or_default()
                         .push(GeomWithData::new(point, offer.offer_id));
+                    in_commune
+                        .entry((offer.commune_code.clone(), column))
+                        .or_insert((offer.offer_id, offer.position));
                 }
             }
         }
@@ -173,7 +211,57 @@ impl CoverageIndex {
                 .into_iter()
                 .map(|(key, list)| (key, RTree::bulk_load(list)))
                 .collect(),
+            communes_of_offers: offers
+                .iter()
+                .map(|o| (o.offer_id, o.commune_code.clone()))
+                .collect(),
+            in_commune,
         }
+    }
+
+    /// The commune's fastest fitting offer per need when a travel-time matrix is given: the modelled
+    /// nearest offer (with the matrix's time when it lists that pair), or any offer in a commune the
+    /// matrix reaches faster.
+    pub fn coverage_with_times(
+        &self,
+        commune: &CommunePoint,
+        times: &TravelTimes,
+    ) -> CommuneCoverage {
+        let mut coverage = self.coverage_of(commune);
+        let row = times.from.get(&commune.code);
+        for (column, reach) in coverage.reaches.iter_mut().enumerate() {
+            if let Some(nearest) = reach.as_mut() {
+                let listed = self
+                    .communes_of_offers
+                    .get(&nearest.offer_id)
+                    .and_then(|destination| times.get(&commune.code, destination));
+                if let Some(minutes) = listed {
+                    nearest.minutes = minutes;
+                }
+            }
+            let zone = zone_of(&commune.departement_code);
+            for (destination, minutes) in row.into_iter().flatten() {
+                let Some((offer_id, position)) =
+                    self.in_commune.get(&(destination.clone(), column))
+                else {
+                    continue;
+                };
+                let same_zone = self
+                    .trees
+                    .get(&(zone.to_owned(), column))
+                    .is_some_and(|tree| {
+                        tree.contains(&GeomWithData::new(unit_vector(*position), *offer_id))
+                    });
+                if same_zone && reach.is_none_or(|r| *minutes < r.minutes) {
+                    *reach = Some(Reach {
+                        offer_id: *offer_id,
+                        distance_km: crate::geo::distance_km(commune.position, *position),
+                        minutes: *minutes,
+                    });
+                }
+            }
+        }
+        coverage
     }
 
     pub fn needs(&self) -> &[Need] {
@@ -262,6 +350,7 @@ mod tests {
     fn offer(id: i64, dep: &str, position: Position, needs: &[Need]) -> OfferPoint {
         OfferPoint {
             offer_id: id,
+            commune_code: format!("{dep}{id:03}"),
             departement_code: dep.into(),
             position,
             needs: needs.to_vec(),
@@ -325,6 +414,43 @@ mod tests {
         assert_eq!(beyond[inclusion], 2_000);
         let deaf = needs.iter().position(|n| *n == DEAF).expect("need");
         assert_eq!(beyond[deaf], 3_000, "no offer at all");
+    }
+
+    #[test]
+    fn a_travel_time_matrix_replaces_the_model_for_the_pairs_it_lists() {
+        let village = commune("49001", "49", at(47.0, 0.0), 800);
+        // Offer 1 is the nearest as the crow flies (≈ 11 km) but across a river: 40 minutes by road.
+        // Offer 2 (≈ 22 km) is on a fast road: 18 minutes. Offer 3 is in Corsica: never reached.
+        let offers = [
+            offer(1, "49", at(47.1, 0.0), &[INCLUSION]),
+            offer(2, "49", at(47.2, 0.0), &[INCLUSION]),
+            offer(3, "2A", at(41.9, 8.7), &[INCLUSION]),
+        ];
+        let index = CoverageIndex::build(&offers);
+        let column = index
+            .needs()
+            .iter()
+            .position(|n| *n == INCLUSION)
+            .expect("need");
+        let modelled = index.coverage_of(&village).reaches[column].expect("reach");
+        assert_eq!(modelled.offer_id, 1);
+        let mut times = TravelTimes::default();
+        times.insert("49001", "49002", 18.0);
+        times.insert("49001", "2A003", 1.0); // across the sea: ignored
+        times.insert("49001", "49099", 2.0); // no offer there: ignored
+        let reach = index.coverage_with_times(&village, &times).reaches[column].expect("reach");
+        // Offer 1's commune is 49001 itself, a pair the matrix does not list yet: modelled ≈ 15.8 min.
+        assert_eq!((reach.offer_id, reach.minutes), (1, modelled.minutes));
+        times.insert("49001", "49001", 40.0);
+        let reach = index.coverage_with_times(&village, &times).reaches[column].expect("reach");
+        assert_eq!(reach.offer_id, 2);
+        assert_eq!(reach.minutes, 18.0);
+        assert!(
+            (reach.distance_km - 22.2).abs() < 0.5,
+            "{}",
+            reach.distance_km
+        );
+        assert_eq!(times.len(), 4);
     }
 
     #[test]

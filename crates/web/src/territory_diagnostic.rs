@@ -59,6 +59,7 @@ pub fn offer_points(places: &[StoredPlace]) -> Vec<OfferPoint> {
                 .zip(&place.offer_ids)
                 .map(move |(offer, id)| OfferPoint {
                     offer_id: *id,
+                    commune_code: place.commune_code.clone(),
                     departement_code: place.departement_code.clone(),
                     position,
                     needs: needs.iter().copied().filter(|n| n.met_by(offer)).collect(),

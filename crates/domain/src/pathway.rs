@@ -418,6 +418,8 @@ pub enum SessionError {
         registered: u32,
         anonymous: u32,
     },
+    #[error("Un accompagnement individuel concerne une seule personne inscrite ({registered} choisies).")]
+    IndividualNeedsOnePerson { registered: u32 },
     #[error("Le titre de l'atelier doit faire au plus {MAX_TITLE_CHARS} caractères.")]
     TitleTooLong,
     #[error("{0}")]
@@ -601,13 +603,16 @@ impl SessionRecord {
         Ok(())
     }
 
-    /// For a collective workshop, checks that everyone present is counted once: the registered
-    /// people chosen plus the anonymous participants make the participants. An individual session
-    /// concerns exactly one registered person.
+    /// Checks the number of registered people the session is recorded for: exactly one for an
+    /// individual session; for a collective workshop, everyone present is counted once (the
+    /// registered people chosen plus the anonymous participants make the participants).
     pub fn check_registered(&self, registered: usize) -> Result<(), SessionError> {
         let registered = u32::try_from(registered).unwrap_or(u32::MAX);
         match self.format {
-            SessionFormat::Individual { .. } => Ok(()),
+            SessionFormat::Individual { .. } if registered == 1 => Ok(()),
+            SessionFormat::Individual { .. } => {
+                Err(SessionError::IndividualNeedsOnePerson { registered })
+            }
             SessionFormat::Collective {
                 participants,
                 anonymous_participants,
@@ -857,6 +862,13 @@ mod tests {
         );
         assert_eq!(record.to_new().record(), Ok(record.clone()));
         assert_eq!(record.check_registered(1), Ok(()));
+        assert_eq!(
+            record.check_registered(2).map_err(|e| e.to_string()),
+            Err(
+                "Un accompagnement individuel concerne une seule personne inscrite (2 choisies)."
+                    .into()
+            )
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod directory;
 mod error;
 mod fragility;
 mod offers;
+mod pathway;
 mod pending_imports;
 mod people;
 mod queue;
@@ -31,6 +32,7 @@ pub use directory::{PlaceChange, PlaceImportReport, PlaceRejection, StoredPlace}
 pub use error::StoreError;
 pub use fragility::PublishedImportReport;
 pub use offers::StoredOffer;
+pub use pathway::{CloseOutcome, PathwaySession, SessionOutcome, StoredClosing};
 pub use pending_imports::{PendingImport, PENDING_IMPORT_LIFETIME_SECONDS};
 pub use people::{
     month_of, Actor, ConsentRecord, PersonRecord, PersonalRowCounts, StoredDiagnostic,

@@ -1,0 +1,661 @@
+//! The pathway in storage: the sessions the receiving structure records for referrals in progress
+//! (one person, or a collective workshop with several registered people and anonymous ones), their
+//! lists, and the closing of a referral with what the person gained — the outcome row and the
+//! closing transition in one transaction.
+//!
+//! Sessions are recorded only by the structure that receives the referral, while the referral is at
+//! « Premier contact fait » or « En parcours »; the first session of a referral at first contact
+//! moves it to « En parcours » through the referral transition mechanism (versioned, in the same
+//! transaction). Every change and read is audited under the referral's pseudonymous id; bad input
+//! writes nothing.
+
+use crate::audit::append_audit_in;
+use crate::people::Actor;
+use crate::referrals::apply_referral_event_in;
+use crate::{Applied, Store, StoreError};
+use aiguillage_domain::audit::{AuditAction, AuditEvent};
+use aiguillage_domain::orientation::{
+    transition, ClosingOutcome, ReferralEvent, ReferralState, Side, TransitionError,
+};
+use aiguillage_domain::pathway::{
+    iso_date, parse_iso_date, Closing, ClosingError, Date, Equipment, Gains, MoneyBracket,
+    NewSession, ObservedAutonomy, RedirectStructure, RightKind, SentElsewhere, SessionError,
+    SessionFormat, SessionKind, SessionPlace, SessionRecord, Theme, WorkshopLevel,
+};
+use aiguillage_domain::UnixSeconds;
+use aiguillage_interop::cra::CraActivity;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A stored session, as its structure sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathwaySession {
+    pub id: i64,
+    /// The person's referral, for an individual session.
+    pub referral_id: Option<i64>,
+    /// For a collective workshop: the referrals of the registered people present (as far as the
+    /// viewer may know them).
+    pub registered_referrals: Vec<i64>,
+    /// The structure that recorded it.
+    pub structure_id: i64,
+    /// The mediator who recorded it.
+    pub account_id: Option<i64>,
+    pub account_name: Option<String>,
+    /// Where it took place (INSEE code): the structure's commune when held there or for a
+    /// workshop, the person's commune for an individual session elsewhere.
+    pub commune_code: Option<String>,
+    /// The session; its notes only for the structure that recorded it.
+    pub record: SessionRecord,
+    pub created_at: UnixSeconds,
+}
+
+impl PathwaySession {
+    /// The session as an activity of the CRA export (notes are never exported).
+    pub fn cra_activity(&self) -> CraActivity {
+        CraActivity {
+            session: self.record.clone(),
+            commune_code: self.commune_code.clone(),
+        }
+    }
+}
+
+/// What became of a session to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionOutcome {
+    /// Recorded; `started_pathway` lists the referrals it moved from first contact to « En parcours ».
+    Recorded {
+        session_id: i64,
+        started_pathway: Vec<i64>,
+    },
+    /// The session breaks a rule (the message is French); nothing was written.
+    Invalid(SessionError),
+    /// The referral does not exist or the actor's structure does not receive it; nothing was written.
+    NotFound { referral_id: i64 },
+    /// The referral is not in progress (first contact or pathway); nothing was written.
+    NotInProgress {
+        referral_id: i64,
+        state: ReferralState,
+    },
+    /// Someone changed the referral meanwhile; nothing was written.
+    StaleVersion,
+}
+
+/// What became of a closing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CloseOutcome {
+    /// The outcome row and the closing transition are written.
+    Closed,
+    /// The closing breaks a rule (the message is French); nothing was written.
+    Invalid(ClosingError),
+    /// The state machine refuses it (already closed, wrong side…); nothing was written.
+    Refused(TransitionError),
+    /// The referral does not exist or the actor's structure neither sent nor received it.
+    NotFound,
+    /// Someone changed the referral since `expected_version`; nothing was written.
+    StaleVersion,
+}
+
+/// How a referral ended, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredClosing {
+    pub referral_id: i64,
+    pub closing: Closing,
+    pub closed_at: UnixSeconds,
+    pub closed_by: Option<i64>,
+    pub closed_by_name: Option<String>,
+}
+
+fn pathway_event(actor: &Actor, action: AuditAction, referral_id: i64) -> AuditEvent {
+    AuditEvent {
+        actor_account_id: Some(actor.account_id),
+        action,
+        record_kind: "referral".to_owned(),
+        record_id: format!("orientation-{referral_id}"),
+        reason: actor.reason.to_owned(),
+    }
+}
+
+fn joined<T: Copy>(values: &BTreeSet<T>, code: fn(T) -> &'static str) -> String {
+    values
+        .iter()
+        .map(|v| code(*v))
+        .collect::<Vec<_>>()
+        .join("|")
+}
+
+fn split<T: Ord>(
+    text: &str,
+    read: fn(&str) -> Option<T>,
+    what: &str,
+) -> Result<BTreeSet<T>, StoreError> {
+    text.split('|')
+        .filter(|code| !code.is_empty())
+        .map(|code| read(code).ok_or_else(|| StoreError::Corrupt(format!("{what} « {code} »"))))
+        .collect()
+}
+
+fn coded<T>(
+    code: Option<String>,
+    read: fn(&str) -> Option<T>,
+    what: &str,
+) -> Result<Option<T>, StoreError> {
+    code.map(|code| read(&code).ok_or_else(|| StoreError::Corrupt(format!("{what} « {code} »"))))
+        .transpose()
+}
+
+fn count(value: Option<i64>) -> Option<u32> {
+    value.and_then(|n| u32::try_from(n).ok())
+}
+
+const SESSION_COLUMNS: &str = "s.id, s.referral_id, s.structure_id, s.account_id, a.display_name AS account_name,
+    s.held_on, s.duration_minutes, s.kind, s.place, s.commune_code, s.equipment, s.themes, s.observed_autonomy,
+    s.participants, s.anonymous_participants, s.workshop_level, s.title, s.notes, s.created_at
+    FROM pathway_sessions s LEFT JOIN accounts a ON a.id = s.account_id";
+
+fn session_from(row: &AnyRow) -> Result<PathwaySession, StoreError> {
+    let held_on: String = row.try_get("held_on")?;
+    let kind: String = row.try_get("kind")?;
+    let place: String = row.try_get("place")?;
+    let duration: i64 = row.try_get("duration_minutes")?;
+    let equipment: String = row.try_get("equipment")?;
+    let themes: String = row.try_get("themes")?;
+    let kind = SessionKind::from_cra_code(&kind)
+        .ok_or_else(|| StoreError::Corrupt(format!("type de séance « {kind} »")))?;
+    let format = match kind {
+        SessionKind::Individual => SessionFormat::Individual {
+            autonomy: coded(
+                row.try_get("observed_autonomy")?,
+                ObservedAutonomy::from_cra_code,
+                "autonomie",
+            )?
+            .ok_or_else(|| StoreError::Corrupt("autonomie manquante".into()))?,
+        },
+        SessionKind::Collective => SessionFormat::Collective {
+            participants: count(row.try_get("participants")?).unwrap_or(0),
+            anonymous_participants: count(row.try_get("anonymous_participants")?).unwrap_or(0),
+            title: row.try_get("title")?,
+            level: coded(
+                row.try_get("workshop_level")?,
+                WorkshopLevel::from_cra_code,
+                "niveau",
+            )?,
+        },
+    };
+    let referral_id: Option<i64> = row.try_get("referral_id")?;
+    Ok(PathwaySession {
+        id: row.try_get("id")?,
+        referral_id,
+        registered_referrals: Vec::new(),
+        structure_id: row.try_get("structure_id")?,
+        account_id: row.try_get("account_id")?,
+        account_name: row.try_get("account_name")?,
+        commune_code: row.try_get("commune_code")?,
+        record: SessionRecord {
+            held_on: parse_iso_date(&held_on)
+                .ok_or_else(|| StoreError::Corrupt(format!("date de séance « {held_on} »")))?,
+            duration_minutes: u32::try_from(duration).unwrap_or(0),
+            place: SessionPlace::from_cra_code(&place)
+                .ok_or_else(|| StoreError::Corrupt(format!("lieu « {place} »")))?,
+            equipment: split(&equipment, Equipment::from_cra_code, "matériel")?,
+            themes: split(&themes, Theme::from_cra_code, "thématique")?,
+            format,
+            notes: row.try_get("notes")?,
+        },
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// The state and version of a referral the structure receives, with the person's commune.
+async fn received_referral(
+    connection: &mut AnyConnection,
+    referral_id: i64,
+    structure_id: i64,
+) -> Result<Option<(ReferralState, i64, String)>, StoreError> {
+    let row = sqlx::query(
+        "SELECT r.state, r.version, p.commune_code FROM referrals r JOIN people p ON p.id = r.person_id
+         WHERE r.id = $1 AND r.receiver_structure_id = $2",
+    )
+    .bind(referral_id)
+    .bind(structure_id)
+    .fetch_optional(&mut *connection)
+    .await?;
+    row.map(|row| {
+        let state: String = row.try_get("state")?;
+        Ok((
+            ReferralState::from_label(&state)
+                .ok_or_else(|| StoreError::Corrupt(format!("état d'orientation « {state} »")))?,
+            row.try_get("version")?,
+            row.try_get("commune_code")?,
+        ))
+    })
+    .transpose()
+}
+
+impl Store {
+    /// Records a session for one referral the actor's structure receives, while it is at first
+    /// contact or in pathway; the first session of a referral at first contact moves it to « En
+    /// parcours » in the same transaction. A collective session given here counts this one person
+    /// as registered (see [`Store::record_collective_session`]).
+    pub async fn record_session(
+        &self,
+        actor: &Actor<'_>,
+        referral_id: i64,
+        session: &NewSession,
+        now: UnixSeconds,
+    ) -> Result<SessionOutcome, StoreError> {
+        self.record_pathway_session(actor, &[referral_id], session, now)
+            .await
+    }
+
+    /// Records a collective workshop of the actor's structure with the registered people present
+    /// (by their referrals, each received by the structure and in progress; possibly none) and the
+    /// anonymous participants, who together make the participants. Each referral at first contact
+    /// moves to « En parcours »; all of it or nothing is written.
+    pub async fn record_collective_session(
+        &self,
+        actor: &Actor<'_>,
+        referral_ids: &[i64],
+        session: &NewSession,
+        now: UnixSeconds,
+    ) -> Result<SessionOutcome, StoreError> {
+        self.record_pathway_session(actor, referral_ids, session, now)
+            .await
+    }
+
+    async fn record_pathway_session(
+        &self,
+        actor: &Actor<'_>,
+        referral_ids: &[i64],
+        session: &NewSession,
+        now: UnixSeconds,
+    ) -> Result<SessionOutcome, StoreError> {
+        let record = match session.validate(now) {
+            Ok(record) => record,
+            Err(error) => return Ok(SessionOutcome::Invalid(error)),
+        };
+        let referral_ids: BTreeSet<i64> = referral_ids.iter().copied().collect();
+        if let Err(error) = record.check_registered(referral_ids.len()) {
+            return Ok(SessionOutcome::Invalid(error));
+        }
+        let mut transaction = self.pool.begin().await?;
+        let structure = sqlx::query(
+            "SELECT s.commune_code FROM accounts a JOIN structures s ON s.id = a.structure_id
+             WHERE a.id = $1 AND a.structure_id = $2",
+        )
+        .bind(actor.account_id)
+        .bind(actor.structure_id)
+        .fetch_optional(&mut *transaction)
+        .await?;
+        let Some(structure) = structure else {
+            return Err(StoreError::NotFound(format!(
+                "compte {} de la structure {}",
+                actor.account_id, actor.structure_id
+            )));
+        };
+        let structure_commune: String = structure.try_get("commune_code")?;
+        let mut person_commune = None;
+        let mut started_pathway = Vec::new();
+        for &referral_id in &referral_ids {
+            let Some((state, version, commune)) =
+                received_referral(&mut transaction, referral_id, actor.structure_id).await?
+            else {
+                return Ok(SessionOutcome::NotFound { referral_id });
+            };
+            person_commune = Some(commune);
+            match state {
+                ReferralState::InPathway => {}
+                ReferralState::FirstContact => {
+                    let event = ReferralEvent::StartPathway;
+                    let to = match transition(state, &event, Side::Receiver) {
+                        Ok(to) => to,
+                        Err(_) => return Ok(SessionOutcome::NotInProgress { referral_id, state }),
+                    };
+                    let applied = apply_referral_event_in(
+                        &mut transaction,
+                        actor,
+                        (referral_id, version),
+                        (Side::Receiver, &event, state, to),
+                        "Première séance enregistrée",
+                        now,
+                    )
+                    .await?;
+                    if applied == Applied::StaleVersion {
+                        return Ok(SessionOutcome::StaleVersion);
+                    }
+                    started_pathway.push(referral_id);
+                }
+                state => return Ok(SessionOutcome::NotInProgress { referral_id, state }),
+            }
+        }
+        let individual_referral = match record.format {
+            SessionFormat::Individual { .. } => referral_ids.first().copied(),
+            SessionFormat::Collective { .. } => None,
+        };
+        let commune_code = match (record.place, individual_referral) {
+            (SessionPlace::AtStructure, _) | (_, None) => structure_commune,
+            (_, Some(_)) => person_commune.unwrap_or(structure_commune),
+        };
+        let (participants, anonymous) = record.participants().unzip();
+        let (title, level) = match &record.format {
+            SessionFormat::Collective { title, level, .. } => (title.clone(), *level),
+            SessionFormat::Individual { .. } => (None, None),
+        };
+        let row = sqlx::query(
+            "INSERT INTO pathway_sessions (referral_id, structure_id, account_id, held_on, duration_minutes, kind,
+                 place, commune_code, equipment, themes, observed_autonomy, participants, anonymous_participants,
+                 workshop_level, title, notes, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
+        )
+        .bind(individual_referral)
+        .bind(actor.structure_id)
+        .bind(actor.account_id)
+        .bind(iso_date(record.held_on))
+        .bind(i64::from(record.duration_minutes))
+        .bind(record.kind().cra_code())
+        .bind(record.place.cra_code())
+        .bind(commune_code)
+        .bind(joined(&record.equipment, Equipment::cra_code))
+        .bind(joined(&record.themes, Theme::cra_code))
+        .bind(record.autonomy().map(ObservedAutonomy::cra_code))
+        .bind(participants.map(i64::from))
+        .bind(anonymous.map(i64::from))
+        .bind(level.map(WorkshopLevel::cra_code))
+        .bind(title)
+        .bind(record.notes.clone())
+        .bind(now)
+        .fetch_one(&mut *transaction)
+        .await?;
+        let session_id: i64 = row.try_get("id")?;
+        for &referral_id in &referral_ids {
+            if individual_referral.is_none() {
+                sqlx::query(
+                    "INSERT INTO pathway_session_people (session_id, referral_id) VALUES ($1, $2)",
+                )
+                .bind(session_id)
+                .bind(referral_id)
+                .execute(&mut *transaction)
+                .await?;
+            }
+            sqlx::query(
+                "UPDATE people SET last_contact_at = $1 WHERE id = (SELECT person_id FROM referrals WHERE id = $2)",
+            )
+            .bind(now)
+            .bind(referral_id)
+            .execute(&mut *transaction)
+            .await?;
+            append_audit_in(
+                &mut transaction,
+                &pathway_event(actor, AuditAction::Update, referral_id),
+                now,
+            )
+            .await?;
+        }
+        transaction.commit().await?;
+        Ok(SessionOutcome::Recorded {
+            session_id,
+            started_pathway,
+        })
+    }
+
+    /// The sessions of a referral, oldest first, if the actor's structure sent or received it
+    /// (`None` otherwise); audited as a read. The sending structure sees neither the notes nor the
+    /// other people of a workshop.
+    pub async fn sessions_of_referral(
+        &self,
+        actor: &Actor<'_>,
+        referral_id: i64,
+        now: UnixSeconds,
+    ) -> Result<Option<Vec<PathwaySession>>, StoreError> {
+        let visible = sqlx::query(
+            "SELECT COUNT(*) AS n FROM referrals WHERE id = $1 AND (sender_structure_id = $2 OR receiver_structure_id = $2)",
+        )
+        .bind(referral_id)
+        .bind(actor.structure_id)
+        .fetch_one(&self.pool)
+        .await?;
+        if visible.try_get::<i64, _>("n")? == 0 {
+            return Ok(None);
+        }
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS} WHERE s.referral_id = $1
+                 OR s.id IN (SELECT session_id FROM pathway_session_people WHERE referral_id = $1)
+             ORDER BY s.held_on, s.id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(referral_id)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut sessions = rows
+            .iter()
+            .map(session_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.attach_people(&mut sessions).await?;
+        for session in &mut sessions {
+            if session.structure_id != actor.structure_id {
+                session.record.notes = None;
+                if session.referral_id.is_none() {
+                    session.registered_referrals = vec![referral_id];
+                }
+            }
+        }
+        self.record_audit(&pathway_event(actor, AuditAction::Read, referral_id), now)
+            .await?;
+        Ok(Some(sessions))
+    }
+
+    /// The sessions the actor's structure recorded from `from` to `to` (both included), by date;
+    /// each referral they concern is audited as read.
+    pub async fn sessions_of_structure(
+        &self,
+        actor: &Actor<'_>,
+        (from, to): (Date, Date),
+        now: UnixSeconds,
+    ) -> Result<Vec<PathwaySession>, StoreError> {
+        let sql = format!(
+            "SELECT {SESSION_COLUMNS} WHERE s.structure_id = $1 AND s.held_on >= $2 AND s.held_on <= $3
+             ORDER BY s.held_on, s.id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(actor.structure_id)
+            .bind(iso_date(from))
+            .bind(iso_date(to))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut sessions = rows
+            .iter()
+            .map(session_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        self.attach_people(&mut sessions).await?;
+        let referrals: BTreeSet<i64> = sessions
+            .iter()
+            .flat_map(|s| {
+                s.referral_id
+                    .into_iter()
+                    .chain(s.registered_referrals.clone())
+            })
+            .collect();
+        let events: Vec<AuditEvent> = referrals
+            .into_iter()
+            .map(|id| pathway_event(actor, AuditAction::Read, id))
+            .collect();
+        self.record_audits(&events, now).await?;
+        Ok(sessions)
+    }
+
+    /// Fills the registered people of the collective sessions.
+    async fn attach_people(&self, sessions: &mut [PathwaySession]) -> Result<(), StoreError> {
+        let workshops: Vec<i64> = sessions
+            .iter()
+            .filter(|s| s.referral_id.is_none())
+            .map(|s| s.id)
+            .collect();
+        if workshops.is_empty() {
+            return Ok(());
+        }
+        let mut people: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for chunk in workshops.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT session_id, referral_id FROM pathway_session_people WHERE session_id IN ({})
+                 ORDER BY session_id, referral_id",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                people
+                    .entry(row.try_get("session_id")?)
+                    .or_default()
+                    .push(row.try_get("referral_id")?);
+            }
+        }
+        for session in sessions {
+            if let Some(referrals) = people.remove(&session.id) {
+                session.registered_referrals = referrals;
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes a referral the actor's structure sent or received, if still at `expected_version`:
+    /// the outcome with its gains and the closing transition are written together, or nothing
+    /// (invalid closing, transition refused, someone acting first).
+    pub async fn close_referral(
+        &self,
+        actor: &Actor<'_>,
+        (referral_id, expected_version): (i64, i64),
+        closing: &Closing,
+        comment: &str,
+        now: UnixSeconds,
+    ) -> Result<CloseOutcome, StoreError> {
+        let closing = match closing.checked() {
+            Ok(closing) => closing,
+            Err(error) => return Ok(CloseOutcome::Invalid(error)),
+        };
+        let mut transaction = self.pool.begin().await?;
+        let row = sqlx::query(
+            "SELECT state, receiver_structure_id FROM referrals
+             WHERE id = $1 AND (sender_structure_id = $2 OR receiver_structure_id = $2)",
+        )
+        .bind(referral_id)
+        .bind(actor.structure_id)
+        .fetch_optional(&mut *transaction)
+        .await?;
+        let Some(row) = row else {
+            return Ok(CloseOutcome::NotFound);
+        };
+        let state: String = row.try_get("state")?;
+        let state = ReferralState::from_label(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("état d'orientation « {state} »")))?;
+        let receiver: i64 = row.try_get("receiver_structure_id")?;
+        let side = if receiver == actor.structure_id {
+            Side::Receiver
+        } else {
+            Side::Sender
+        };
+        let event = ReferralEvent::Close {
+            outcome: closing.outcome,
+        };
+        let to = match transition(state, &event, side) {
+            Ok(to) => to,
+            Err(error) => return Ok(CloseOutcome::Refused(error)),
+        };
+        let applied = apply_referral_event_in(
+            &mut transaction,
+            actor,
+            (referral_id, expected_version),
+            (side, &event, state, to),
+            comment,
+            now,
+        )
+        .await?;
+        if applied == Applied::StaleVersion {
+            return Ok(CloseOutcome::StaleVersion);
+        }
+        let (sent_kind, sent_name) = match &closing.sent_elsewhere {
+            Some(place) => (Some(place.kind.cra_code()), place.name.clone()),
+            None => (None, None),
+        };
+        sqlx::query(
+            "INSERT INTO referral_outcomes (referral_id, outcome, rights, money_bracket, job_or_training,
+                 sent_elsewhere_kind, sent_elsewhere_name, closed_at, closed_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(referral_id)
+        .bind(closing.outcome.label())
+        .bind(joined(&closing.gains.rights, RightKind::code))
+        .bind(closing.gains.money.map(MoneyBracket::code))
+        .bind(i64::from(closing.gains.job_or_training))
+        .bind(sent_kind)
+        .bind(sent_name)
+        .bind(now)
+        .bind(actor.account_id)
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
+        Ok(CloseOutcome::Closed)
+    }
+
+    /// How a referral the actor's structure sent or received ended, if it is closed with an
+    /// outcome; audited as a read.
+    pub async fn referral_closing(
+        &self,
+        actor: &Actor<'_>,
+        referral_id: i64,
+        now: UnixSeconds,
+    ) -> Result<Option<StoredClosing>, StoreError> {
+        let row = sqlx::query(
+            "SELECT o.referral_id, o.outcome, o.rights, o.money_bracket, o.job_or_training, o.sent_elsewhere_kind,
+                 o.sent_elsewhere_name, o.closed_at, o.closed_by, a.display_name AS closed_by_name
+             FROM referral_outcomes o JOIN referrals r ON r.id = o.referral_id
+             LEFT JOIN accounts a ON a.id = o.closed_by
+             WHERE o.referral_id = $1 AND (r.sender_structure_id = $2 OR r.receiver_structure_id = $2)",
+        )
+        .bind(referral_id)
+        .bind(actor.structure_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let outcome: String = row.try_get("outcome")?;
+        let rights: String = row.try_get("rights")?;
+        let job: i64 = row.try_get("job_or_training")?;
+        let sent_kind = coded(
+            row.try_get("sent_elsewhere_kind")?,
+            RedirectStructure::from_cra_code,
+            "structure de redirection",
+        )?;
+        let sent_name: Option<String> = row.try_get("sent_elsewhere_name")?;
+        let closing = Closing {
+            outcome: ClosingOutcome::from_label(&outcome)
+                .ok_or_else(|| StoreError::Corrupt(format!("issue « {outcome} »")))?,
+            gains: Gains {
+                rights: split(&rights, RightKind::from_code, "droit")?,
+                money: coded(
+                    row.try_get("money_bracket")?,
+                    MoneyBracket::from_code,
+                    "tranche",
+                )?,
+                job_or_training: job != 0,
+            },
+            sent_elsewhere: sent_kind.map(|kind| SentElsewhere {
+                kind,
+                name: sent_name,
+            }),
+        };
+        let stored = StoredClosing {
+            referral_id: row.try_get("referral_id")?,
+            closing,
+            closed_at: row.try_get("closed_at")?,
+            closed_by: row.try_get("closed_by")?,
+            closed_by_name: row.try_get("closed_by_name")?,
+        };
+        self.record_audit(&pathway_event(actor, AuditAction::Read, referral_id), now)
+            .await?;
+        Ok(Some(stored))
+    }
+}

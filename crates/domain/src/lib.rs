@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod directory;
 pub mod fragility;
 pub mod geo;
+pub mod indicators;
 pub mod itinerant;
 pub mod matching;
 pub mod orientation;

@@ -1,0 +1,177 @@
+//! The public entry points: one function per indicator (records and cut in, a table out), and the
+//! standard set published together with the links between its tables, ready for masking.
+
+use super::capacity::{self, CapacityBy};
+use super::cut::{Cut, Params, Scope};
+use super::records::Dataset;
+use super::suppression::{CellAddress, Publication};
+use super::table::IndicatorTable;
+use super::{funnel as funnel_steps, reach, results};
+
+/// People at each step of the funnel (cohort enrolled in the period) and the share of the step before.
+pub fn funnel(data: &Dataset, cut: &Cut) -> IndicatorTable {
+    funnel_steps::funnel(&Scope::new(data, cut))
+}
+
+/// Median and 90th percentile (nearest rank) of the delay between consecutive steps.
+pub fn delays(data: &Dataset, cut: &Cut) -> IndicatorTable {
+    funnel_steps::delays(&Scope::new(data, cut))
+}
+
+/// Refusals dated in the period, by reason.
+pub fn refusals(data: &Dataset, cut: &Cut) -> IndicatorTable {
+    funnel_steps::refusals(&Scope::new(data, cut))
+}
+
+/// Referrals answered, or first contacted, beyond the target delays.
+pub fn beyond_targets(data: &Dataset, cut: &Cut, params: &Params) -> IndicatorTable {
+    funnel_steps::beyond_targets(&Scope::new(data, cut), params)
+}
+
+/// Progress, stability or decline of autonomy by domain between first and last diagnostics.
+pub fn autonomy_gained(data: &Dataset, cut: &Cut) -> IndicatorTable {
+    results::autonomy_gained(&Scope::new(data, cut))
+}
+
+/// Referrals closed in the period, by outcome.
+pub fn outcomes(data: &Dataset, cut: &Cut) -> IndicatorTable {
+    results::outcomes(&Scope::new(data, cut))
+}
+
+/// Rights, money brackets and jobs or trainings of the referrals closed in the period.
+pub fn gains(data: &Dataset, cut: &Cut) -> IndicatorTable {
+    results::gains(&Scope::new(data, cut))
+}
+
+/// Drop-outs and unreachable people among the referrals closed in the period.
+pub fn drop_out(data: &Dataset, cut: &Cut) -> IndicatorTable {
+    results::drop_out(&Scope::new(data, cut))
+}
+
+/// People enrolled in the period and their communes' fragility, by audience.
+pub fn reach_by_audience(data: &Dataset, cut: &Cut) -> IndicatorTable {
+    reach::by_audience(&Scope::new(data, cut))
+}
+
+/// People enrolled in the period and their communes' fragility, by age band.
+pub fn reach_by_age_band(data: &Dataset, cut: &Cut) -> IndicatorTable {
+    reach::by_age_band(&Scope::new(data, cut))
+}
+
+/// People enrolled in the period and their communes' fragility, by commune.
+pub fn reach_by_commune(data: &Dataset, cut: &Cut) -> IndicatorTable {
+    reach::by_commune(&Scope::new(data, cut))
+}
+
+/// Places taken by active referrals, by offer, structure or support model (current states).
+pub fn capacity_used(data: &Dataset, cut: &Cut, by: CapacityBy) -> IndicatorTable {
+    capacity::capacity_used(&Scope::new(data, cut), by)
+}
+
+/// Sessions, participants and time of mediation in the period.
+pub fn activity(data: &Dataset, cut: &Cut) -> IndicatorTable {
+    capacity::activity(&Scope::new(data, cut))
+}
+
+/// The standard set of indicators for one cut, in this order: funnel, delays, refusals, target
+/// delays, autonomy, outcomes, gains, drop-out, reach by audience, by age band, by commune, capacity
+/// by offer, by structure, by model, activity — with the links that tie the same figure in two
+/// tables (the funnel's step and the delay's people, the closings of outcomes, gains and drop-out,
+/// the reach totals, the active referrals of the three capacity tables).
+pub fn standard_publication(data: &Dataset, cut: &Cut, params: &Params) -> Publication {
+    let scope = Scope::new(data, cut);
+    let mut publication = Publication::default();
+    let funnel = publication.push(funnel_steps::funnel(&scope));
+    let delays = publication.push(funnel_steps::delays(&scope));
+    publication.push(funnel_steps::refusals(&scope));
+    publication.push(funnel_steps::beyond_targets(&scope, params));
+    publication.push(results::autonomy_gained(&scope));
+    let outcomes = publication.push(results::outcomes(&scope));
+    let gains = publication.push(results::gains(&scope));
+    let drop_out = publication.push(results::drop_out(&scope));
+    let reach = [
+        publication.push(reach::by_audience(&scope)),
+        publication.push(reach::by_age_band(&scope)),
+        publication.push(reach::by_commune(&scope)),
+    ];
+    let capacity = [
+        CapacityBy::Offer,
+        CapacityBy::Structure,
+        CapacityBy::SupportModel,
+    ]
+    .map(|by| publication.push(capacity::capacity_used(&scope, by)));
+    publication.push(capacity::activity(&scope));
+
+    for step in 1..funnel_steps::Step::ALL.len() {
+        publication.link_equal(at(funnel, step, 0), at(delays, step - 1, 0));
+    }
+    link_rows(
+        &mut publication,
+        (funnel, "reperage"),
+        (reach[0], "ensemble"),
+        &[(0, 0)],
+    );
+    for table in [gains, drop_out] {
+        link_rows(
+            &mut publication,
+            (outcomes, "total"),
+            (table, "total"),
+            &[(0, 0)],
+        );
+    }
+    for outcome in [
+        crate::orientation::ClosingOutcome::DroppedOut,
+        crate::orientation::ClosingOutcome::Unreachable,
+    ] {
+        let key = outcome.label();
+        link_rows(
+            &mut publication,
+            (outcomes, key),
+            (drop_out, key),
+            &[(0, 0)],
+        );
+    }
+    let totals: Vec<(usize, usize)> = (0..4).map(|c| (c, c)).collect();
+    for other in &reach[1..] {
+        link_rows(
+            &mut publication,
+            (reach[0], "ensemble"),
+            (*other, "ensemble"),
+            &totals,
+        );
+    }
+    for other in &capacity[1..] {
+        link_rows(
+            &mut publication,
+            (capacity[0], "ensemble"),
+            (*other, "ensemble"),
+            &[(1, 1)],
+        );
+    }
+    publication
+}
+
+fn at(table: usize, row: usize, column: usize) -> CellAddress {
+    CellAddress::new(table, row, column)
+}
+
+/// Links `a`'s row to `b`'s row, column pairs `(a's, b's)` equal.
+fn link_rows(
+    publication: &mut Publication,
+    (a, a_key): (usize, &str),
+    (b, b_key): (usize, &str),
+    columns: &[(usize, usize)],
+) {
+    let row_of = |table: usize, key: &str| {
+        publication
+            .tables
+            .get(table)
+            .and_then(|t| t.rows.iter().position(|r| r.key == key))
+    };
+    let (Some(a_row), Some(b_row)) = (row_of(a, a_key), row_of(b, b_key)) else {
+        return;
+    };
+    for (a_column, b_column) in columns {
+        publication.link_equal(at(a, a_row, *a_column), at(b, b_row, *b_column));
+    }
+}

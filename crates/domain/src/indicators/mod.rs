@@ -1,0 +1,42 @@
+//! Steering indicators ("pilotage") computed from pseudonymised records, and the small-cell masking
+//! that makes them publishable. Pure functions: records, a cut and the moment of computation in,
+//! generic tables out (docs/indicateurs.md defines every figure).
+//!
+//! - [`records`]: the input records and the checked [`Dataset`];
+//! - [`cut`]: what to look at ([`Cut`]) and the computation's [`Params`];
+//! - [`compute`]: one function per indicator, and the standard set as a [`Publication`];
+//! - [`table`]: the [`IndicatorTable`] every indicator returns;
+//! - [`suppression`]: primary and secondary masking, and the subtraction attack that checks it.
+
+pub mod capacity;
+pub mod compute;
+pub mod cut;
+pub mod funnel;
+pub mod linear;
+pub mod reach;
+pub mod records;
+pub mod results;
+pub mod stats;
+pub mod suppression;
+pub mod table;
+
+#[cfg(test)]
+mod suppression_tests;
+#[cfg(test)]
+mod tests;
+
+pub use capacity::{CapacityBy, ACTIVE_STATES};
+pub use compute::*;
+pub use cut::{Area, Cut, InvertedPeriod, Params, Period};
+pub use funnel::{Step, COMPLETING_OUTCOMES};
+pub use linear::Fraction;
+pub use records::{
+    Dataset, DiagnosticRecord, OfferCapacity, PersonRecord, RecordError, ReferralRecord, Refusal,
+    SessionFact,
+};
+pub use stats::{median, nearest_rank, ninetieth};
+pub use suppression::{
+    mask, mask_small_cells, subtraction_attack, CellAddress, Link, MaskReport, Publication,
+    Recovered, SuppressionError, DEFAULT_MIN_CELL,
+};
+pub use table::{Cell, CellRef, IndicatorTable, Row, Sum};

@@ -102,3 +102,73 @@ async fn a_broken_file_stores_nothing_and_a_good_one_replaces_the_edition() {
         Some(&1)
     );
 }
+
+#[tokio::test]
+async fn local_indicators_are_kept_per_territory_and_replaced_per_indicator() {
+    use aiguillage_domain::fragility::Observations;
+    use aiguillage_domain::territory::TerritoryScope;
+    let store = store().await;
+    let anjou = TerritoryScope::Departement("49".into());
+    let mut upload = Observations::new();
+    upload.entry("caf_suivis".into()).or_default().extend([
+        ("49007".to_owned(), 12.5),
+        ("49328".to_owned(), 20.0),
+        ("75056".to_owned(), 9.0), // Paris: outside the territory
+    ]);
+    let report = store
+        .save_local_indicators(&anjou, &upload, None, NOW)
+        .await
+        .expect("save");
+    assert_eq!(report.stored, 2);
+    assert_eq!(report.indicators, vec!["caf_suivis".to_owned()]);
+    assert_eq!(
+        report.outside,
+        vec![("caf_suivis".to_owned(), "75056".to_owned())]
+    );
+    // A new upload of the indicator replaces its values whole.
+    let mut again = Observations::new();
+    again
+        .entry("caf_suivis".into())
+        .or_default()
+        .insert("49007".into(), 14.0);
+    store
+        .save_local_indicators(&anjou, &again, None, NOW)
+        .await
+        .expect("save again");
+    let stored = store.local_indicators(&anjou).await.expect("read");
+    assert_eq!(stored["caf_suivis"].len(), 1);
+    assert_eq!(stored["caf_suivis"]["49007"], 14.0);
+    // Only outside values: nothing stored, nothing replaced.
+    let mut elsewhere = Observations::new();
+    elsewhere
+        .entry("caf_suivis".into())
+        .or_default()
+        .insert("75056".into(), 1.0);
+    let report = store
+        .save_local_indicators(&anjou, &elsewhere, None, NOW)
+        .await
+        .expect("save elsewhere");
+    assert_eq!(report.stored, 0);
+    assert_eq!(
+        store.local_indicators(&anjou).await.expect("read")["caf_suivis"]["49007"],
+        14.0
+    );
+    let other = TerritoryScope::Epci("244900015".into());
+    assert!(store
+        .local_indicators(&other)
+        .await
+        .expect("read")
+        .is_empty());
+    assert_eq!(
+        store
+            .delete_local_indicator(&anjou, "caf_suivis")
+            .await
+            .expect("delete"),
+        1
+    );
+    assert!(store
+        .local_indicators(&anjou)
+        .await
+        .expect("read")
+        .is_empty());
+}

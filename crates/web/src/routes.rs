@@ -33,6 +33,12 @@ pub const ROUTES: &[Route] = &[
         "/territoire/diagnostic",
         Page::TerritoryDiagnostic,
     ),
+    route(Method::GET, "/territoire/indice", Page::TerritoryIndex),
+    route(
+        Method::POST,
+        "/territoire/indice",
+        Page::TerritoryIndexUpload,
+    ),
     route(Method::GET, "/structures", Page::Structures),
     route(Method::GET, "/annuaire", Page::Directory),
     route(Method::GET, "/annuaire/{id}", Page::PlaceDetail),
@@ -208,6 +214,9 @@ pub fn handler(page: Page) -> MethodRouter<AppState> {
         Page::MyAccount => get(pages::account::show),
         Page::Territory => get(pages::territory::show),
         Page::TerritoryDiagnostic => get(pages::territory_diagnostic::show),
+        Page::TerritoryIndex => get(pages::territory_index::show),
+        Page::TerritoryIndexUpload => post(pages::territory_index::upload)
+            .layer(DefaultBodyLimit::max(crate::auth::csrf::MAX_BODY_BYTES)),
         Page::Structures => get(pages::structures::list),
         Page::Directory => get(pages::directory::search),
         Page::PlaceDetail => get(pages::directory::show),

@@ -30,6 +30,8 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/compte", Expected::SignedIn),
     ("GET", "/territoire", Expected::SignedIn),
     ("GET", "/territoire/diagnostic", Expected::SignedIn),
+    ("GET", "/territoire/indice", Expected::CoordinatorOnly),
+    ("POST", "/territoire/indice", Expected::CoordinatorOnly),
     ("GET", "/structures", Expected::SignedIn),
     ("GET", "/annuaire", Expected::SignedIn),
     ("GET", "/annuaire/{id}", Expected::SignedIn),

@@ -22,6 +22,7 @@ pub mod self_diagnostic;
 pub mod structures;
 pub mod territory;
 pub mod territory_diagnostic;
+pub mod territory_index;
 
 use crate::error::WebError;
 use askama::Template;

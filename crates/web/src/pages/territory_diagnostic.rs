@@ -77,6 +77,7 @@ struct DiagnosticTemplate {
     fragile_from: String,
     fragile_count: usize,
     queue: Option<Vec<(String, usize)>>,
+    can_compute: bool,
 }
 
 #[derive(Deserialize)]
@@ -223,6 +224,7 @@ pub async fn show(
     page.search = search.unwrap_or_default();
     page.problem = problem;
     page.candidates = candidates;
+    page.can_compute = user.account.role == Role::Coordinator;
     render(&page)
 }
 
@@ -332,5 +334,6 @@ fn page_of(
             .collect(),
         fragile_from: format!("{FRAGILE_FROM:.0}"),
         queue,
+        can_compute: false,
     }
 }

@@ -1,0 +1,424 @@
+//! The coordinator's own fragility index (`/territoire/indice`): choose indicators among the shipped
+//! national ones and those uploaded for the territory (a CSV `code_insee,indicator,value`, e.g. a
+//! benefits office's data), weigh them, pick the 2023 or 2021–22 method, and read every commune of
+//! the territory with each indicator's score, its index and what was missing; download it as CSV.
+
+use crate::auth::{CurrentUser, Viewer};
+use crate::error::WebError;
+use crate::layout::Layout;
+use crate::pages::render;
+use crate::state::AppState;
+use crate::territory_diagnostic::reference;
+use aiguillage_domain::fragility::{compute, AreaIndex, IndicatorChoice, Method, Observations};
+use aiguillage_domain::territory::CommuneKind;
+use aiguillage_interop::fragility::{
+    direction_of, label_of, read_indicator_file, DEFAULT_SELECTION,
+};
+use aiguillage_store::LocalIndicatorReport;
+use askama::Template;
+use axum::extract::{Multipart, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use std::collections::{BTreeMap, HashMap};
+
+/// Communes listed on the page (most fragile first); the CSV has them all.
+const LISTED: usize = 80;
+
+struct IndicatorRow {
+    key: String,
+    label: String,
+    local: bool,
+    weight: String,
+    communes_with_value: usize,
+}
+
+struct CommuneRow {
+    code: String,
+    name: String,
+    scores: Vec<String>,
+    index: String,
+    missing: String,
+}
+
+#[derive(Template)]
+#[template(path = "territory_index.html")]
+struct IndexTemplate {
+    layout: Layout,
+    territory_name: String,
+    indicators: Vec<IndicatorRow>,
+    method_2021: bool,
+    chosen: Vec<String>,
+    rows: Vec<CommuneRow>,
+    total: usize,
+    without_index: usize,
+    query: String,
+    upload: Option<UploadOutcome>,
+    problem: Option<String>,
+}
+
+struct UploadOutcome {
+    stored: usize,
+    indicators: String,
+    outside: usize,
+    rejected: Vec<(usize, String)>,
+}
+
+/// The choice read from the query: method and weight per indicator (`poids_KEY`).
+struct Choice {
+    method: Method,
+    weights: BTreeMap<String, f64>,
+}
+
+fn choice_of(query: &HashMap<String, String>, available: &[String]) -> Choice {
+    let method = match query.get("methode").map(String::as_str) {
+        Some("2021") => Method::Deciles2021,
+        _ => Method::Ranks2023,
+    };
+    let asked = query.keys().any(|k| k.starts_with("poids_"));
+    let weights = available
+        .iter()
+        .filter_map(|key| {
+            let weight = if asked {
+                query
+                    .get(&format!("poids_{key}"))
+                    .and_then(|w| w.trim().replace(',', ".").parse::<f64>().ok())
+                    .filter(|w| w.is_finite() && *w > 0.0)?
+            } else if DEFAULT_SELECTION.contains(&key.as_str()) {
+                1.0
+            } else {
+                return None;
+            };
+            Some((key.clone(), weight))
+        })
+        .collect();
+    Choice { method, weights }
+}
+
+/// The shipped national values, with the territory's uploaded ones beside them.
+async fn observations(
+    state: &AppState,
+    user: &CurrentUser,
+) -> Result<(Observations, Vec<String>), WebError> {
+    let reference = reference()?;
+    let mut all = reference
+        .observations
+        .get("commune")
+        .cloned()
+        .unwrap_or_default();
+    let local = state
+        .store
+        .local_indicators(&user.account.territory)
+        .await?;
+    let local_keys: Vec<String> = local.keys().cloned().collect();
+    for (key, values) in local {
+        all.insert(key, values);
+    }
+    Ok((all, local_keys))
+}
+
+fn scored(
+    all: &Observations,
+    choice: &Choice,
+    user: &CurrentUser,
+) -> Result<(Vec<AreaIndex>, Vec<IndicatorChoice>), WebError> {
+    let reference = reference()?;
+    let choices: Vec<IndicatorChoice> = choice
+        .weights
+        .iter()
+        .map(|(key, weight)| IndicatorChoice {
+            key: key.clone(),
+            direction: direction_of(key),
+            weight: *weight,
+        })
+        .collect();
+    let codes: Vec<String> = reference
+        .territory
+        .communes
+        .iter()
+        .filter(|c| c.kind == CommuneKind::Commune)
+        .map(|c| c.code.clone())
+        .collect();
+    let territory = aiguillage_domain::territory::TerritoryArea::from(&user.account.territory);
+    let inside: std::collections::BTreeSet<&str> = reference
+        .territory
+        .communes
+        .iter()
+        .filter(|c| territory.contains(c))
+        .map(|c| c.code.as_str())
+        .collect();
+    let mut result: Vec<AreaIndex> = compute(&codes, all, &choices, choice.method)
+        .into_iter()
+        .filter(|a| inside.contains(a.code.as_str()))
+        .collect();
+    result.sort_by(|a, b| {
+        b.index
+            .unwrap_or(f64::NEG_INFINITY)
+            .total_cmp(&a.index.unwrap_or(f64::NEG_INFINITY))
+    });
+    Ok((result, choices))
+}
+
+fn number(value: Option<f64>) -> String {
+    value.map_or_else(String::new, |v| format!("{v:.2}").replace('.', ","))
+}
+
+fn csv_of(result: &[AreaIndex], choices: &[IndicatorChoice]) -> Result<Vec<u8>, WebError> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["code_insee".to_owned()];
+    header.extend(choices.iter().map(|c| c.key.clone()));
+    header.push("index".to_owned());
+    let internal = |e: csv::Error| WebError::Internal(e.to_string());
+    writer.write_record(&header).map_err(internal)?;
+    for area in result {
+        let mut row = vec![area.code.clone()];
+        row.extend(
+            area.scores
+                .iter()
+                .map(|s| s.map(|v| format!("{v}")).unwrap_or_default()),
+        );
+        row.push(area.index.map(|v| format!("{v:.3}")).unwrap_or_default());
+        writer.write_record(&row).map_err(internal)?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| WebError::Internal(e.to_string()))
+}
+
+async fn page(
+    state: &AppState,
+    viewer: &Viewer,
+    user: &CurrentUser,
+    query: &HashMap<String, String>,
+    upload: Option<UploadOutcome>,
+    problem: Option<String>,
+) -> Result<IndexTemplate, WebError> {
+    let reference = reference()?;
+    let (all, local_keys) = observations(state, user).await?;
+    let available: Vec<String> = all.keys().cloned().collect();
+    let choice = choice_of(query, &available);
+    let (result, choices) = scored(&all, &choice, user)?;
+    let names: BTreeMap<&str, &str> = reference
+        .territory
+        .communes
+        .iter()
+        .map(|c| (c.code.as_str(), c.name.as_str()))
+        .collect();
+    let territory = aiguillage_domain::territory::TerritoryArea::from(&user.account.territory);
+    let inside: Vec<&str> = reference
+        .territory
+        .communes
+        .iter()
+        .filter(|c| c.kind == CommuneKind::Commune && territory.contains(c))
+        .map(|c| c.code.as_str())
+        .collect();
+    let indicators = available
+        .iter()
+        .map(|key| IndicatorRow {
+            label: label_of(key).to_owned(),
+            local: local_keys.contains(key),
+            weight: choice
+                .weights
+                .get(key)
+                .map_or_else(|| "0".to_owned(), |w| format!("{w}")),
+            communes_with_value: all.get(key).map_or(0, |values| {
+                inside
+                    .iter()
+                    .filter(|code| values.contains_key(**code))
+                    .count()
+            }),
+            key: key.clone(),
+        })
+        .collect();
+    let rows = result
+        .iter()
+        .take(LISTED)
+        .map(|area| CommuneRow {
+            name: names
+                .get(area.code.as_str())
+                .copied()
+                .unwrap_or("")
+                .to_owned(),
+            code: area.code.clone(),
+            scores: area.scores.iter().map(|s| number(*s)).collect(),
+            index: number(area.index),
+            missing: area
+                .missing
+                .iter()
+                .map(|k| label_of(k).to_owned())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+        .collect();
+    let query = {
+        let mut serialized = form_urlencoded::Serializer::new(String::new());
+        serialized.append_pair(
+            "methode",
+            if choice.method == Method::Deciles2021 {
+                "2021"
+            } else {
+                "2023"
+            },
+        );
+        for (key, weight) in &choice.weights {
+            serialized.append_pair(&format!("poids_{key}"), &format!("{weight}"));
+        }
+        serialized.finish()
+    };
+    Ok(IndexTemplate {
+        layout: Layout::new(
+            state,
+            viewer,
+            "/territoire",
+            "Indice de fragilité du territoire",
+        ),
+        territory_name: state
+            .store
+            .territory_name(&user.account.territory)
+            .await?
+            .unwrap_or_else(|| user.account.territory.to_string()),
+        indicators,
+        method_2021: choice.method == Method::Deciles2021,
+        chosen: choices
+            .iter()
+            .map(|c| label_of(&c.key).to_owned())
+            .collect(),
+        total: result.len(),
+        without_index: result.iter().filter(|a| a.index.is_none()).count(),
+        rows,
+        query,
+        upload,
+        problem,
+    })
+}
+
+/// `GET /territoire/indice[?methode=2023&poids_KEY=W…][&format=csv]`.
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    user: CurrentUser,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    if query.get("format").map(String::as_str) == Some("csv") {
+        let (all, _) = observations(&state, &user).await?;
+        let available: Vec<String> = all.keys().cloned().collect();
+        let (result, choices) = scored(&all, &choice_of(&query, &available), &user)?;
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"indice-fragilite.csv\"",
+                ),
+            ],
+            csv_of(&result, &choices)?,
+        )
+            .into_response());
+    }
+    render(&page(&state, &viewer, &user, &query, None, None).await?)
+}
+
+/// The fields of the upload form.
+#[derive(Default)]
+struct Upload {
+    bytes: Vec<u8>,
+    delete: Option<String>,
+}
+
+async fn read_upload(mut multipart: Multipart) -> Result<Upload, String> {
+    let mut upload = Upload::default();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| format!("envoi illisible : {e}"))?
+    {
+        match field.name() {
+            Some("fichier") => {
+                upload.bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| format!("fichier illisible : {e}"))?
+                    .to_vec();
+            }
+            Some("supprimer") => {
+                upload.delete = Some(field.text().await.map_err(|e| e.to_string())?)
+            }
+            _ => {}
+        }
+    }
+    Ok(upload)
+}
+
+/// `POST /territoire/indice`: stores an uploaded indicator file (or forgets one indicator).
+pub async fn upload(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    user: CurrentUser,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    let refuse = |message: String| async {
+        let page = page(&state, &viewer, &user, &HashMap::new(), None, Some(message)).await?;
+        Ok::<Response, WebError>((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+    };
+    let upload = match read_upload(multipart).await {
+        Ok(upload) => upload,
+        Err(message) => return refuse(message).await,
+    };
+    if let Some(key) = upload.delete {
+        state
+            .store
+            .delete_local_indicator(&user.account.territory, key.trim())
+            .await?;
+        return render(&page(&state, &viewer, &user, &HashMap::new(), None, None).await?);
+    }
+    if upload.bytes.is_empty() {
+        return refuse("Choisissez un fichier d'indicateurs à envoyer.".into()).await;
+    }
+    let Ok(text) = String::from_utf8(upload.bytes) else {
+        return refuse(
+            "Le fichier n'est pas encodé en UTF-8 : enregistrez-le en UTF-8 puis recommencez."
+                .into(),
+        )
+        .await;
+    };
+    let file = match read_indicator_file(&text) {
+        Ok(file) => file,
+        Err(error) => return refuse(format!("Fichier refusé : {error}")).await,
+    };
+    let shipped = reference()?
+        .observations
+        .get("commune")
+        .map(|o| o.keys().cloned().collect::<Vec<_>>())
+        .unwrap_or_default();
+    if let Some(clash) = file.observations.keys().find(|k| shipped.contains(k)) {
+        return refuse(format!(
+            "L'indicateur « {clash} » porte le nom d'un indicateur national : renommez-le dans le fichier."
+        ))
+        .await;
+    }
+    let report: LocalIndicatorReport = state
+        .store
+        .save_local_indicators(
+            &user.account.territory,
+            &file.observations,
+            Some(user.account.id),
+            state.now(),
+        )
+        .await?;
+    let outcome = UploadOutcome {
+        stored: report.stored,
+        indicators: report.indicators.join(", "),
+        outside: report.outside.len(),
+        rejected: file
+            .rejected
+            .iter()
+            .map(|r| (r.line, r.reason.clone()))
+            .collect(),
+    };
+    let status = if report.stored == 0 {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = page(&state, &viewer, &user, &HashMap::new(), Some(outcome), None).await?;
+    Ok((status, render(&page)?).into_response())
+}

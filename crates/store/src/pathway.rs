@@ -232,6 +232,27 @@ async fn received_referral(
     .transpose()
 }
 
+/// Checks that the actor's account belongs to the actor's structure with a write that changes
+/// nothing, made first in the transaction: on SQLite the transaction then holds the write lock before
+/// reading anything, so that a concurrent change makes it wait (busy timeout) rather than fail on a
+/// stale snapshot; on PostgreSQL it only locks the account's row.
+async fn lock_actor(connection: &mut AnyConnection, actor: &Actor<'_>) -> Result<(), StoreError> {
+    let updated = sqlx::query(
+        "UPDATE accounts SET structure_id = structure_id WHERE id = $1 AND structure_id = $2",
+    )
+    .bind(actor.account_id)
+    .bind(actor.structure_id)
+    .execute(&mut *connection)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::NotFound(format!(
+            "compte {} de la structure {}",
+            actor.account_id, actor.structure_id
+        )));
+    }
+    Ok(())
+}
+
 impl Store {
     /// Records a session for one referral the actor's structure receives, while it is at first
     /// contact or in pathway; the first session of a referral at first contact moves it to « En
@@ -279,21 +300,13 @@ impl Store {
             return Ok(SessionOutcome::Invalid(error));
         }
         let mut transaction = self.pool.begin().await?;
-        let structure = sqlx::query(
-            "SELECT s.commune_code FROM accounts a JOIN structures s ON s.id = a.structure_id
-             WHERE a.id = $1 AND a.structure_id = $2",
-        )
-        .bind(actor.account_id)
-        .bind(actor.structure_id)
-        .fetch_optional(&mut *transaction)
-        .await?;
-        let Some(structure) = structure else {
-            return Err(StoreError::NotFound(format!(
-                "compte {} de la structure {}",
-                actor.account_id, actor.structure_id
-            )));
-        };
-        let structure_commune: String = structure.try_get("commune_code")?;
+        lock_actor(&mut transaction, actor).await?;
+        let structure_commune: String =
+            sqlx::query("SELECT commune_code FROM structures WHERE id = $1")
+                .bind(actor.structure_id)
+                .fetch_one(&mut *transaction)
+                .await?
+                .try_get("commune_code")?;
         let mut person_commune = None;
         let mut started_pathway = Vec::new();
         for &referral_id in &referral_ids {
@@ -536,6 +549,7 @@ impl Store {
             Err(error) => return Ok(CloseOutcome::Invalid(error)),
         };
         let mut transaction = self.pool.begin().await?;
+        lock_actor(&mut transaction, actor).await?;
         let row = sqlx::query(
             "SELECT state, receiver_structure_id FROM referrals
              WHERE id = $1 AND (sender_structure_id = $2 OR receiver_structure_id = $2)",

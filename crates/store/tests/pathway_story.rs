@@ -813,3 +813,87 @@ async fn an_invalid_closing_stores_nothing() {
         None
     );
 }
+
+#[tokio::test]
+async fn of_twenty_simultaneous_first_sessions_exactly_one_starts_the_pathway() {
+    let world = world().await;
+    let id = referral(&world, "Josiane", AT_FIRST_CONTACT).await;
+    let library = world.library;
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let store = world.store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .record_session(&actor(library), id, &individual("2026-11-16"), NOW)
+                .await
+                .expect("no database error")
+        }));
+    }
+    let (mut started, mut recorded, mut stale) = (0, 0, 0);
+    for task in tasks {
+        match task.await.expect("task") {
+            SessionOutcome::Recorded {
+                started_pathway, ..
+            } => {
+                recorded += 1;
+                started += started_pathway.len();
+            }
+            SessionOutcome::StaleVersion => stale += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(started, 1);
+    assert_eq!(recorded + stale, 20);
+    assert_eq!(sessions_in_november(&world, world.library).await, recorded);
+    assert_eq!(
+        state_and_version(&world, id).await,
+        (ReferralState::InPathway, 4)
+    );
+}
+
+#[tokio::test]
+async fn of_ten_simultaneous_closings_exactly_one_is_written() {
+    let world = world().await;
+    let id = referral(&world, "Josiane", AT_FIRST_CONTACT).await;
+    let (_, version) = state_and_version(&world, id).await;
+    let library = world.library;
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let store = world.store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .close_referral(
+                    &actor(library),
+                    (id, version),
+                    &sent_to_france_services(),
+                    "",
+                    NOW,
+                )
+                .await
+                .expect("no database error")
+        }));
+    }
+    let mut closed = 0;
+    for task in tasks {
+        match task.await.expect("task") {
+            CloseOutcome::Closed => closed += 1,
+            CloseOutcome::StaleVersion | CloseOutcome::Refused(_) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(closed, 1);
+    let history = world.store.referral_history(id).await.expect("history");
+    assert_eq!(
+        history
+            .iter()
+            .filter(|line| line.to_state == "Close")
+            .count(),
+        1
+    );
+    assert!(world
+        .store
+        .referral_closing(&actor(library), id, NOW)
+        .await
+        .expect("read")
+        .is_some());
+}

@@ -350,11 +350,33 @@ async function redistribute(page) {
   await page.goto(`${base}/territoire/diagnostic`);
   const heading = await page.locator('h1').textContent();
   if (!heading?.includes('Maine-et-Loire')) fail(`diagnostic territorial : titre « ${heading} »`);
-  const rows = await page.locator('table').nth(1).locator('tbody tr').count();
+  const rows = await page.locator('table', { hasText: 'communes les plus fragiles' }).locator('tbody tr').count();
   if (rows < 10) fail(`diagnostic territorial : ${rows} communes listées`);
   await checkAccessibility(page, 'coordinateur diagnostic territorial');
   await page.screenshot({ path: join(shots, 'coordinateur-diagnostic-territorial.png'), fullPage: true });
   console.log(`ok diagnostic territorial : ${rows} communes les plus fragiles listées`);
+  // Any other territory, found by its name; its parents are links.
+  await page.getByLabel(/Voir un autre territoire/).fill('Saumur');
+  await page.getByRole('button', { name: 'Afficher' }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.locator('h1').textContent())?.includes('Saumur')) fail('diagnostic de Saumur attendu');
+  await page.getByRole('link', { name: 'CA Saumur Val de Loire' }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.locator('h1').textContent())?.includes('CA Saumur Val de Loire')) fail('diagnostic de l\'intercommunalité attendu');
+  await checkAccessibility(page, 'coordinateur diagnostic intercommunalité');
+  console.log('ok diagnostic d\'une commune puis de son intercommunalité');
+  // The coordinator's own index: only the poverty rate and the share of people 65 and over.
+  await page.goto(`${base}/territoire/indice`);
+  for (const input of await page.locator('input[name^="poids_"]').all()) await input.fill('0');
+  await page.getByLabel('Poids de Taux de pauvreté (%)').fill('2');
+  await page.getByLabel('Poids de Part des 65 ans et plus (%)').fill('1');
+  await page.getByRole('button', { name: 'Calculer l\'indice' }).click();
+  await page.waitForLoadState('load');
+  const retained = await page.getByText(/^Indicateurs retenus/).textContent();
+  if (!retained?.includes('Taux de pauvreté') || retained.includes('très haut débit')) fail(`indice : « ${retained} »`);
+  await checkAccessibility(page, 'coordinateur indice du territoire');
+  await page.screenshot({ path: join(shots, 'coordinateur-indice.png'), fullPage: true });
+  console.log('ok indice du territoire avec deux indicateurs pondérés');
 }
 
 async function logIn(page, account) {

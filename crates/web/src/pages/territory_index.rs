@@ -159,7 +159,11 @@ fn scored(
 }
 
 fn number(value: Option<f64>) -> String {
-    value.map_or_else(String::new, |v| format!("{v:.2}").replace('.', ","))
+    match value {
+        Some(v) if v.fract() == 0.0 => format!("{v:.0}"),
+        Some(v) => format!("{v:.2}").replace('.', ","),
+        None => String::new(),
+    }
 }
 
 fn csv_of(result: &[AreaIndex], choices: &[IndicatorChoice]) -> Result<Vec<u8>, WebError> {

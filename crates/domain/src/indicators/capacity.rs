@@ -5,6 +5,7 @@
 use super::cut::Scope;
 use super::records::{OfferCapacity, ReferralRecord};
 use super::table::{Cell, CellRef, IndicatorTable, Row};
+use crate::directory::SupportModel;
 use crate::orientation::ReferralState;
 use crate::pathway::SessionKind;
 use std::collections::BTreeMap;
@@ -55,12 +56,7 @@ impl CapacityBy {
         )
     }
 
-    fn key(
-        self,
-        offer: i64,
-        structure: i64,
-        model: Option<crate::directory::SupportModel>,
-    ) -> (String, String) {
+    fn key(self, offer: i64, structure: i64, model: Option<SupportModel>) -> (String, String) {
         match self {
             CapacityBy::Offer => (offer.to_string(), format!("Offre {offer}")),
             CapacityBy::Structure => (structure.to_string(), format!("Structure {structure}")),

@@ -3,10 +3,11 @@
 
 use super::capacity::{self, CapacityBy};
 use super::cut::{Cut, Params, Scope};
+use super::publication::{CellAddress, Publication};
 use super::records::Dataset;
-use super::suppression::{CellAddress, Publication};
 use super::table::IndicatorTable;
 use super::{funnel as funnel_steps, reach, results};
+use crate::orientation::ClosingOutcome;
 
 /// People at each step of the funnel (cohort enrolled in the period) and the share of the step before.
 pub fn funnel(data: &Dataset, cut: &Cut) -> IndicatorTable {
@@ -119,10 +120,7 @@ pub fn standard_publication(data: &Dataset, cut: &Cut, params: &Params) -> Publi
             &[(0, 0)],
         );
     }
-    for outcome in [
-        crate::orientation::ClosingOutcome::DroppedOut,
-        crate::orientation::ClosingOutcome::Unreachable,
-    ] {
+    for outcome in [ClosingOutcome::DroppedOut, ClosingOutcome::Unreachable] {
         let key = outcome.label();
         link_rows(
             &mut publication,

@@ -6,6 +6,7 @@
 //! - [`cut`]: what to look at ([`Cut`]) and the computation's [`Params`];
 //! - [`compute`]: one function per indicator, and the standard set as a [`Publication`];
 //! - [`table`]: the [`IndicatorTable`] every indicator returns;
+//! - [`publication`]: tables shown together and the sums that tie their counts;
 //! - [`suppression`]: primary and secondary masking, and the subtraction attack that checks it.
 
 pub mod capacity;
@@ -13,6 +14,7 @@ pub mod compute;
 pub mod cut;
 pub mod funnel;
 pub mod linear;
+pub mod publication;
 pub mod reach;
 pub mod records;
 pub mod results;
@@ -30,13 +32,13 @@ pub use compute::*;
 pub use cut::{Area, Cut, InvertedPeriod, Params, Period};
 pub use funnel::{Step, COMPLETING_OUTCOMES};
 pub use linear::Fraction;
+pub use publication::{CellAddress, Link, Publication, SuppressionError};
 pub use records::{
     Dataset, DiagnosticRecord, OfferCapacity, PersonRecord, RecordError, ReferralRecord, Refusal,
     SessionFact,
 };
 pub use stats::{median, nearest_rank, ninetieth};
 pub use suppression::{
-    mask, mask_small_cells, subtraction_attack, CellAddress, Link, MaskReport, Publication,
-    Recovered, SuppressionError, DEFAULT_MIN_CELL,
+    mask, mask_small_cells, subtraction_attack, MaskReport, Recovered, DEFAULT_MIN_CELL,
 };
 pub use table::{Cell, CellRef, IndicatorTable, Row, Sum};

@@ -1,0 +1,886 @@
+//! The steering indicators' records, loaded for the whole instance: every person, diagnostic,
+//! referral (with the dates of its steps, its refusals and its outcome), pathway session and offer
+//! capacity, pseudonymised — a person is a key, never an id, a name or a contact — and checked into
+//! the domain's [`Dataset`] (docs/indicateurs.md).
+//!
+//! One set-based query per kind of record, read as a stream inside one read-only transaction (a
+//! consistent snapshot: on PostgreSQL `REPEATABLE READ`, on SQLite the WAL snapshot of the
+//! transaction), so the load scales with the instance (a million people, five million sessions)
+//! and not with round trips. Rows are decoded by position and text is borrowed from the row, so the
+//! only allocations per record are those the records themselves hold.
+//!
+//! Records the dataset would refuse (rows written before a rule existed, a referral with a step out
+//! of order…) are left out and counted ([`IndicatorLoad::dropped`]) rather than failing the load:
+//! the checks here mirror `Dataset::new`'s, in the same order, so what is kept is always accepted.
+//!
+//! [`Store::indicator_watermark`] is a cheap value that changes when something the load reads
+//! changes, so a cache knows when to load again.
+
+use crate::{Backend, Store, StoreError};
+use aiguillage_domain::diagnostic::{AutonomyLevel, SkillDomain, Typology};
+use aiguillage_domain::directory::SupportModel;
+use aiguillage_domain::indicators::{
+    Dataset, DiagnosticRecord, OfferCapacity, PersonRecord, ReferralRecord, Refusal, SessionFact,
+};
+use aiguillage_domain::orientation::{ClosingOutcome, ReferralState, RefusalReason};
+use aiguillage_domain::pathway::{
+    date_of, parse_iso_date, AgeBand, Gains, MoneyBracket, RightKind, SessionKind,
+};
+use aiguillage_domain::UnixSeconds;
+use serde::Deserialize;
+use sqlx::{AnyConnection, Row};
+use std::collections::{BTreeMap, HashMap};
+use std::time::Instant;
+
+/// The instance secret the person keys are derived from (the coordinator's pseudonyms use it too,
+/// through another function: the two cannot be linked without it).
+const PSEUDONYM_KEY_NAME: &str = "pseudonymes";
+
+/// The next row of a query stream, or `None` at its end. (`poll_next` is called on the stream's
+/// trait object, which needs no import of the `Stream` trait.)
+macro_rules! next_row {
+    ($rows:ident) => {
+        std::future::poll_fn(|cx| $rows.as_mut().poll_next(cx))
+            .await
+            .transpose()?
+    };
+}
+
+/// The records loaded, and what was left out.
+#[derive(Debug, Clone)]
+pub struct IndicatorLoad {
+    pub dataset: Dataset,
+    /// Records left out because the dataset would refuse them (see [`DroppedRecords`]).
+    pub dropped: usize,
+    pub dropped_by_kind: DroppedRecords,
+    /// [`Store::indicator_watermark`] as it was in the snapshot the records come from.
+    pub watermark: i64,
+    /// The moment given to the load (the `now` of the indicators computed from it).
+    pub loaded_at: UnixSeconds,
+}
+
+/// How many records of each kind were left out, and why it can happen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DroppedRecords {
+    /// A person whose commune is not in the territory reference.
+    pub people: usize,
+    /// A diagnostic before the person's enrolment, of a person left out, or with an unreadable
+    /// profile.
+    pub diagnostics: usize,
+    /// A referral whose steps are out of order, sent before any diagnostic, closed without an
+    /// outcome (or the reverse), of a person left out, or with an unreadable state or outcome.
+    pub referrals: usize,
+    /// A session of a referral left out, or with an unreadable date or kind.
+    pub sessions: usize,
+    /// An offer whose facts cannot be read.
+    pub capacities: usize,
+}
+
+impl DroppedRecords {
+    pub fn total(&self) -> usize {
+        self.people + self.diagnostics + self.referrals + self.sessions + self.capacities
+    }
+}
+
+/// A keyed permutation of the 64-bit integers (a six-round Feistel network whose round keys come
+/// from the instance secret): a person's key is the permutation of their id. Being a bijection, two
+/// people never share a key; without the secret, a key says nothing of the id.
+#[derive(Debug, Clone, Copy)]
+struct PersonKeys {
+    rounds: [u64; 6],
+}
+
+/// SplitMix64's finaliser: a strong 64-bit mixing function.
+fn mix64(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+impl PersonKeys {
+    fn from_secret(secret: &str) -> PersonKeys {
+        // Four lanes of FNV-1a over the secret's bytes, so every byte reaches every round key.
+        let mut lanes = [
+            0xCBF2_9CE4_8422_2325_u64,
+            0x8422_2325_CBF2_9CE4,
+            0x9E37_79B9_7F4A_7C15,
+            0xD6E8_FEB8_6659_FD93,
+        ];
+        for (index, byte) in secret.bytes().enumerate() {
+            let lane = &mut lanes[index % 4];
+            *lane = (*lane ^ u64::from(byte)).wrapping_mul(0x0100_0000_01B3);
+        }
+        let mut state = lanes.iter().fold(0_u64, |acc, lane| mix64(acc ^ lane));
+        let mut rounds = [0_u64; 6];
+        for (index, round) in rounds.iter_mut().enumerate() {
+            state = mix64(state ^ lanes[index % 4] ^ (index as u64).wrapping_mul(0x9E37_79B9));
+            *round = state;
+        }
+        PersonKeys { rounds }
+    }
+
+    fn key(&self, id: i64) -> u64 {
+        let x = id as u64;
+        let (mut left, mut right) = ((x >> 32) as u32, x as u32);
+        for round in self.rounds {
+            let f = (mix64(u64::from(right) ^ round) >> 32) as u32;
+            (left, right) = (right, left ^ f);
+        }
+        (u64::from(left) << 32) | u64::from(right)
+    }
+}
+
+/// What the dataset needs of a commune.
+struct CommuneFacts {
+    epci: Option<String>,
+    departement: String,
+    fragile: Option<bool>,
+}
+
+/// The people as loaded: sorted by id, with the first kept diagnostic of each.
+#[derive(Default)]
+struct People {
+    ids: Vec<i64>,
+    records: Vec<PersonRecord>,
+    first_diagnostic: Vec<Option<UnixSeconds>>,
+}
+
+impl People {
+    fn index(&self, id: i64) -> Option<usize> {
+        self.ids.binary_search(&id).ok()
+    }
+}
+
+/// Of a stored profile, only the level reached in each domain.
+#[derive(Deserialize)]
+struct ProfileLevels {
+    domains: Vec<DomainLevel>,
+}
+
+#[derive(Deserialize)]
+struct DomainLevel {
+    domain: SkillDomain,
+    level: AutonomyLevel,
+}
+
+/// Of a stored offer, only its capacity.
+#[derive(Deserialize)]
+struct OfferFactsOnly {
+    #[serde(default)]
+    facts: CapacityOnly,
+}
+
+#[derive(Deserialize, Default)]
+struct CapacityOnly {
+    capacity_per_week: Option<u32>,
+}
+
+/// A closing as `referral_outcomes` holds it.
+struct StoredOutcome {
+    outcome: ClosingOutcome,
+    gains: Gains,
+    closed_at: UnixSeconds,
+}
+
+/// The steps of one referral, gathered from its events.
+#[derive(Default)]
+struct Steps {
+    sent: Option<UnixSeconds>,
+    accepted: Option<UnixSeconds>,
+    first_contact: Option<UnixSeconds>,
+    started: Option<UnixSeconds>,
+    closed: Option<UnixSeconds>,
+    refusals: Vec<Refusal>,
+    /// The outcome named by the first closing event (« Clôture : … »), for closings recorded before
+    /// outcomes had their own table.
+    closing_label: Option<ClosingOutcome>,
+}
+
+impl Steps {
+    fn record(&mut self, at: UnixSeconds, to_state: &str, detail: Option<&str>) {
+        let first = |slot: &mut Option<UnixSeconds>| {
+            if slot.is_none() {
+                *slot = Some(at);
+            }
+        };
+        match ReferralState::from_label(to_state) {
+            Some(ReferralState::Sent) => first(&mut self.sent),
+            Some(ReferralState::Accepted) => first(&mut self.accepted),
+            Some(ReferralState::FirstContact) => first(&mut self.first_contact),
+            Some(ReferralState::InPathway) => first(&mut self.started),
+            Some(ReferralState::Closed) if self.closed.is_none() => {
+                self.closed = Some(at);
+                self.closing_label = detail
+                    .and_then(|d| d.split_once(" : "))
+                    .and_then(|(_, label)| ClosingOutcome::from_label(label.trim()));
+            }
+            Some(ReferralState::Refused) => {
+                let reason = detail
+                    .and_then(|d| d.split_once(" : "))
+                    .and_then(|(_, label)| RefusalReason::from_label(label.trim()))
+                    .unwrap_or(RefusalReason::Other);
+                self.refusals.push(Refusal { at, reason });
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The referral being read from the joined stream.
+struct PendingReferral {
+    id: i64,
+    person_id: i64,
+    sender: i64,
+    receiver: i64,
+    offer: i64,
+    state: Option<ReferralState>,
+    created_at: UnixSeconds,
+    steps: Steps,
+}
+
+/// Whether `Dataset::new` would accept the referral's dates and outcome (`check_steps` there: each
+/// step needs the one before it, at the same time or later; closing and refusals need sending; an
+/// outcome exactly when closed), and its sending after the person's first diagnostic.
+fn referral_is_consistent(
+    referral: &ReferralRecord,
+    first_diagnostic: Option<UnixSeconds>,
+) -> bool {
+    let chain = [
+        referral.sent_at,
+        referral.accepted_at,
+        referral.first_contact_at,
+        referral.started_at,
+    ];
+    for pair in chain.windows(2) {
+        if let [before, Some(after)] = pair {
+            if before.is_none_or(|before| *after < before) {
+                return false;
+            }
+        }
+    }
+    let latest = chain.iter().flatten().max().copied();
+    let before_sending = |at: UnixSeconds| referral.sent_at.is_none_or(|sent| at < sent);
+    if let Some(closed) = referral.closed_at {
+        if latest.is_some_and(|latest| closed < latest) || before_sending(closed) {
+            return false;
+        }
+    }
+    if referral.refusals.iter().any(|r| before_sending(r.at)) {
+        return false;
+    }
+    if referral.closed_at.is_some() != referral.outcome.is_some() {
+        return false;
+    }
+    referral
+        .sent_at
+        .is_none_or(|sent| first_diagnostic.is_some_and(|first| sent >= first))
+}
+
+fn split_codes<T: Ord>(text: &str, read: fn(&str) -> Option<T>) -> Option<Vec<T>> {
+    text.split('|')
+        .filter(|code| !code.is_empty())
+        .map(read)
+        .collect()
+}
+
+/// Midnight (UTC) of a `YYYY-MM-DD` date.
+fn midnight(date: &str) -> Option<UnixSeconds> {
+    Some(
+        parse_iso_date(date)?
+            .midnight()
+            .assume_utc()
+            .unix_timestamp(),
+    )
+}
+
+impl Store {
+    /// Every pseudonymised record of the instance, checked into a [`Dataset`]; records it would
+    /// refuse are left out and counted. `fragile` says, per commune (INSEE code), whether it is
+    /// among the most fragile (absent: the commune has no index); `now` is kept as the moment of the
+    /// load.
+    pub async fn indicator_dataset(
+        &self,
+        now: UnixSeconds,
+        fragile: &BTreeMap<String, bool>,
+    ) -> Result<IndicatorLoad, StoreError> {
+        let started = Instant::now();
+        let keys = PersonKeys::from_secret(&self.instance_key(PSEUDONYM_KEY_NAME).await?);
+        let mut transaction = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *transaction)
+                .await?;
+        }
+        let connection: &mut AnyConnection = &mut transaction;
+        let watermark = watermark_in(connection).await?;
+        let mut dropped = DroppedRecords::default();
+        let communes = load_communes(connection, fragile).await?;
+        let models = load_support_models(connection).await?;
+        let outcomes = load_outcomes(connection).await?;
+        let mut people = load_people(connection, &keys, &communes, &mut dropped).await?;
+        let diagnostics = load_diagnostics(connection, &mut people, &mut dropped).await?;
+        let referrals =
+            load_referrals(connection, &people, &models, &outcomes, &mut dropped).await?;
+        drop(outcomes);
+        let sessions = load_sessions(connection, &referrals, &mut dropped).await?;
+        let capacities = load_capacities(connection, &models, &mut dropped).await?;
+        transaction.commit().await?;
+        let read = started.elapsed();
+        let counts = (
+            people.records.len(),
+            diagnostics.len(),
+            referrals.len(),
+            sessions.len(),
+            capacities.len(),
+        );
+        let dataset = Dataset::new(people.records, referrals, diagnostics, sessions, capacities)
+            .map_err(|error| StoreError::Corrupt(format!("indicateurs : {error}")))?;
+        tracing::info!(
+            people = counts.0,
+            diagnostics = counts.1,
+            referrals = counts.2,
+            sessions = counts.3,
+            capacities = counts.4,
+            dropped = dropped.total(),
+            read_ms = read.as_millis() as u64,
+            total_ms = started.elapsed().as_millis() as u64,
+            "indicator records loaded"
+        );
+        if dropped.total() > 0 {
+            tracing::warn!(?dropped, "inconsistent indicator records left out");
+        }
+        Ok(IndicatorLoad {
+            dataset,
+            dropped: dropped.total(),
+            dropped_by_kind: dropped,
+            watermark,
+            loaded_at: now,
+        })
+    }
+
+    /// A value that changes whenever the records [`Store::indicator_dataset`] reads change: new
+    /// people, diagnostics, referral events (every step, refusal, redirection and closing writes
+    /// one), sessions; erasures (they add to the anonymous counts); offers added, changed or
+    /// removed; structures' support models; the communes. Read from indexes and small tables only.
+    /// Not covered: a professional's override of an existing diagnostic's typology alone (no index
+    /// reaches it cheaply) — a cache should also expire after a while.
+    pub async fn indicator_watermark(&self) -> Result<i64, StoreError> {
+        let mut connection = self.pool.acquire().await?;
+        watermark_in(&mut connection).await
+    }
+}
+
+async fn watermark_in(connection: &mut AnyConnection) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "SELECT (SELECT COALESCE(MAX(id), 0) FROM people) AS people,
+             (SELECT COALESCE(MAX(id), 0) FROM diagnostics) AS diagnostics,
+             (SELECT COALESCE(MAX(id), 0) FROM referral_events) AS events,
+             (SELECT COALESCE(MAX(id), 0) FROM pathway_sessions) AS sessions,
+             (SELECT COALESCE(CAST(SUM(count) AS BIGINT), 0) FROM anonymous_counts) AS erased,
+             (SELECT COUNT(*) FROM offers) AS offers,
+             (SELECT COALESCE(MAX(updated_at), 0) FROM offers) AS offers_changed,
+             (SELECT COALESCE(CAST(SUM(CASE WHEN support_model IS NULL THEN 0 ELSE id * LENGTH(support_model) END)
+                 AS BIGINT), 0) FROM structures) AS models,
+             (SELECT COUNT(*) FROM structures) AS structures,
+             (SELECT COUNT(*) FROM communes) AS communes",
+    )
+    .fetch_one(&mut *connection)
+    .await?;
+    let mut mark = 0x5157_4154_4552_4D41_u64;
+    for index in 0..10 {
+        let value: i64 = row.try_get(index)?;
+        mark = mix64(mark ^ (value as u64).wrapping_add(index as u64));
+    }
+    Ok(mark as i64)
+}
+
+async fn load_communes(
+    connection: &mut AnyConnection,
+    fragile: &BTreeMap<String, bool>,
+) -> Result<HashMap<String, CommuneFacts>, StoreError> {
+    let mut communes = HashMap::new();
+    let mut rows = sqlx::query("SELECT code, epci_code, departement_code FROM communes")
+        .fetch(&mut *connection);
+    while let Some(row) = next_row!(rows) {
+        let code: String = row.try_get(0)?;
+        let facts = CommuneFacts {
+            epci: row.try_get(1)?,
+            departement: row.try_get(2)?,
+            fragile: fragile.get(&code).copied(),
+        };
+        communes.insert(code, facts);
+    }
+    Ok(communes)
+}
+
+async fn load_support_models(
+    connection: &mut AnyConnection,
+) -> Result<HashMap<i64, SupportModel>, StoreError> {
+    let mut models = HashMap::new();
+    let mut rows =
+        sqlx::query("SELECT id, support_model FROM structures WHERE support_model IS NOT NULL")
+            .fetch(&mut *connection);
+    while let Some(row) = next_row!(rows) {
+        let label: &str = row.try_get(1)?;
+        if let Some(model) = SupportModel::from_label(label) {
+            models.insert(row.try_get(0)?, model);
+        }
+    }
+    Ok(models)
+}
+
+/// Every stored closing by referral id (`None`: unreadable codes, the referral is left out).
+async fn load_outcomes(
+    connection: &mut AnyConnection,
+) -> Result<HashMap<i64, Option<StoredOutcome>>, StoreError> {
+    let mut outcomes = HashMap::new();
+    let mut rows = sqlx::query(
+        "SELECT referral_id, outcome, rights, money_bracket, job_or_training, closed_at FROM referral_outcomes",
+    )
+    .fetch(&mut *connection);
+    while let Some(row) = next_row!(rows) {
+        let outcome: &str = row.try_get(1)?;
+        let rights: &str = row.try_get(2)?;
+        let money: Option<&str> = row.try_get(3)?;
+        let job: i64 = row.try_get(4)?;
+        let money = match money {
+            Some(code) => MoneyBracket::from_code(code).map(Some),
+            None => Some(None),
+        };
+        let stored = match (
+            ClosingOutcome::from_label(outcome),
+            split_codes(rights, RightKind::from_code),
+            money,
+        ) {
+            (Some(outcome), Some(rights), Some(money)) => Some(StoredOutcome {
+                outcome,
+                gains: Gains {
+                    rights: rights.into_iter().collect(),
+                    money,
+                    job_or_training: job != 0,
+                },
+                closed_at: row.try_get(5)?,
+            }),
+            _ => None,
+        };
+        outcomes.insert(row.try_get(0)?, stored);
+    }
+    Ok(outcomes)
+}
+
+async fn load_people(
+    connection: &mut AnyConnection,
+    keys: &PersonKeys,
+    communes: &HashMap<String, CommuneFacts>,
+    dropped: &mut DroppedRecords,
+) -> Result<People, StoreError> {
+    let mut people = People::default();
+    let mut rows = sqlx::query(
+        "SELECT id, structure_id, enrolled_at, commune_code, birth_year FROM people ORDER BY id",
+    )
+    .fetch(&mut *connection);
+    while let Some(row) = next_row!(rows) {
+        let id: i64 = row.try_get(0)?;
+        let enrolled_at: UnixSeconds = row.try_get(2)?;
+        let commune: &str = row.try_get(3)?;
+        let birth_year: Option<i64> = row.try_get(4)?;
+        let Some(facts) = communes.get(commune) else {
+            dropped.people += 1;
+            continue;
+        };
+        people.ids.push(id);
+        people.records.push(PersonRecord {
+            key: keys.key(id),
+            enrolled_at,
+            enrolling_structure: row.try_get(1)?,
+            commune: commune.to_owned(),
+            epci: facts.epci.clone(),
+            departement: facts.departement.clone(),
+            audiences: Vec::new(),
+            age_band: AgeBand::of_birth_year(
+                birth_year.and_then(|year| i32::try_from(year).ok()),
+                date_of(enrolled_at).year(),
+            ),
+            typology: None,
+            fragile_commune: facts.fragile,
+        });
+        people.first_diagnostic.push(None);
+    }
+    Ok(people)
+}
+
+/// The diagnostics, oldest first per person; sets each person's typology to their latest one's
+/// (the override when there is one) and notes their first diagnostic.
+async fn load_diagnostics(
+    connection: &mut AnyConnection,
+    people: &mut People,
+    dropped: &mut DroppedRecords,
+) -> Result<Vec<DiagnosticRecord>, StoreError> {
+    let mut diagnostics = Vec::new();
+    let mut rows = sqlx::query(
+        "SELECT person_id, made_at, profile_json, typology, override_typology FROM diagnostics
+         ORDER BY person_id, made_at, id",
+    )
+    .fetch(&mut *connection);
+    while let Some(row) = next_row!(rows) {
+        let person_id: i64 = row.try_get(0)?;
+        let at: UnixSeconds = row.try_get(1)?;
+        let profile: &str = row.try_get(2)?;
+        let typology: &str = row.try_get(3)?;
+        let override_typology: Option<&str> = row.try_get(4)?;
+        let Some(index) = people.index(person_id) else {
+            dropped.diagnostics += 1;
+            continue;
+        };
+        let person = &mut people.records[index];
+        let Ok(levels) = serde_json::from_str::<ProfileLevels>(profile) else {
+            dropped.diagnostics += 1;
+            continue;
+        };
+        if at < person.enrolled_at {
+            dropped.diagnostics += 1;
+            continue;
+        }
+        person.typology = override_typology
+            .and_then(Typology::from_label)
+            .or_else(|| Typology::from_label(typology));
+        let first = &mut people.first_diagnostic[index];
+        *first = Some(first.map_or(at, |first| first.min(at)));
+        diagnostics.push(DiagnosticRecord {
+            person: person.key,
+            at,
+            autonomy: levels
+                .domains
+                .into_iter()
+                .map(|d| (d.domain, d.level))
+                .collect(),
+        });
+    }
+    Ok(diagnostics)
+}
+
+/// The referrals with the dates of their steps (one query joining the events, in order), sorted by
+/// id; inconsistent ones are left out.
+async fn load_referrals(
+    connection: &mut AnyConnection,
+    people: &People,
+    models: &HashMap<i64, SupportModel>,
+    outcomes: &HashMap<i64, Option<StoredOutcome>>,
+    dropped: &mut DroppedRecords,
+) -> Result<Vec<ReferralRecord>, StoreError> {
+    let mut referrals = Vec::new();
+    let mut rows = sqlx::query(
+        "SELECT r.id, r.person_id, r.sender_structure_id, r.receiver_structure_id, r.offer_id, r.state,
+             r.created_at, e.at, e.to_state,
+             CASE WHEN e.to_state = $1 OR e.to_state = $2 THEN e.event ELSE NULL END AS detail
+         FROM referrals r LEFT JOIN referral_events e ON e.referral_id = r.id
+         ORDER BY r.id, e.id",
+    )
+    .bind(ReferralState::Refused.label())
+    .bind(ReferralState::Closed.label())
+    .fetch(&mut *connection);
+    let mut pending: Option<PendingReferral> = None;
+    let mut finish =
+        |referral: PendingReferral, dropped: &mut DroppedRecords| match finished_referral(
+            referral, people, models, outcomes,
+        ) {
+            Some(record) => referrals.push(record),
+            None => dropped.referrals += 1,
+        };
+    while let Some(row) = next_row!(rows) {
+        let id: i64 = row.try_get(0)?;
+        if pending.as_ref().is_none_or(|p| p.id != id) {
+            if let Some(done) = pending.take() {
+                finish(done, dropped);
+            }
+            let state: &str = row.try_get(5)?;
+            pending = Some(PendingReferral {
+                id,
+                person_id: row.try_get(1)?,
+                sender: row.try_get(2)?,
+                receiver: row.try_get(3)?,
+                offer: row.try_get(4)?,
+                state: ReferralState::from_label(state),
+                created_at: row.try_get(6)?,
+                steps: Steps::default(),
+            });
+        }
+        let at: Option<UnixSeconds> = row.try_get(7)?;
+        let to_state: Option<&str> = row.try_get(8)?;
+        let detail: Option<&str> = row.try_get(9)?;
+        if let (Some(referral), Some(at), Some(to_state)) = (pending.as_mut(), at, to_state) {
+            referral.steps.record(at, to_state, detail);
+        }
+    }
+    if let Some(done) = pending.take() {
+        finish(done, dropped);
+    }
+    Ok(referrals)
+}
+
+/// The record of a referral read in full, or `None` when the dataset would refuse it.
+fn finished_referral(
+    referral: PendingReferral,
+    people: &People,
+    models: &HashMap<i64, SupportModel>,
+    outcomes: &HashMap<i64, Option<StoredOutcome>>,
+) -> Option<ReferralRecord> {
+    let index = people.index(referral.person_id)?;
+    let state = referral.state?;
+    let steps = referral.steps;
+    let (outcome, gains, closed_at) = match outcomes.get(&referral.id) {
+        Some(Some(stored)) => (
+            Some(stored.outcome),
+            stored.gains.clone(),
+            steps.closed.or(Some(stored.closed_at)),
+        ),
+        Some(None) => return None,
+        None => (steps.closing_label, Gains::default(), steps.closed),
+    };
+    // A referral is created sent: without a sending event (older rows), its creation is the sending.
+    let sent_at = steps
+        .sent
+        .or((state != ReferralState::Draft).then_some(referral.created_at));
+    let record = ReferralRecord {
+        id: referral.id,
+        person: people.records[index].key,
+        sender_structure: referral.sender,
+        receiver_structure: referral.receiver,
+        offer: referral.offer,
+        support_model: models.get(&referral.receiver).copied(),
+        state,
+        sent_at,
+        accepted_at: steps.accepted,
+        first_contact_at: steps.first_contact,
+        started_at: steps.started,
+        closed_at,
+        refusals: steps.refusals,
+        outcome,
+        gains,
+    };
+    referral_is_consistent(&record, people.first_diagnostic[index]).then_some(record)
+}
+
+/// The sessions: an individual one belongs to its referral; a collective workshop to none (its
+/// registered people are several, or none), with everyone present as participants.
+async fn load_sessions(
+    connection: &mut AnyConnection,
+    referrals: &[ReferralRecord],
+    dropped: &mut DroppedRecords,
+) -> Result<Vec<SessionFact>, StoreError> {
+    let mut sessions = Vec::new();
+    let mut rows = sqlx::query(
+        "SELECT referral_id, structure_id, account_id, held_on, duration_minutes, kind, participants
+         FROM pathway_sessions",
+    )
+    .fetch(&mut *connection);
+    while let Some(row) = next_row!(rows) {
+        let referral: Option<i64> = row.try_get(0)?;
+        let account: Option<i64> = row.try_get(2)?;
+        let held_on: &str = row.try_get(3)?;
+        let minutes: i64 = row.try_get(4)?;
+        let kind: &str = row.try_get(5)?;
+        let participants: Option<i64> = row.try_get(6)?;
+        let known = referral.is_none_or(|id| referrals.binary_search_by_key(&id, |r| r.id).is_ok());
+        let (Some(at), Some(kind), true) =
+            (midnight(held_on), SessionKind::from_cra_code(kind), known)
+        else {
+            dropped.sessions += 1;
+            continue;
+        };
+        let referral = match kind {
+            SessionKind::Individual => referral,
+            SessionKind::Collective => None,
+        };
+        sessions.push(SessionFact {
+            referral,
+            structure: row.try_get(1)?,
+            mediator: account.unwrap_or(0),
+            at,
+            duration_minutes: u32::try_from(minutes).unwrap_or(0),
+            kind,
+            participants: match kind {
+                SessionKind::Individual => 1,
+                SessionKind::Collective => participants
+                    .and_then(|n| u32::try_from(n).ok())
+                    .unwrap_or(0),
+            },
+        });
+    }
+    Ok(sessions)
+}
+
+/// The offers whose capacity is known.
+async fn load_capacities(
+    connection: &mut AnyConnection,
+    models: &HashMap<i64, SupportModel>,
+    dropped: &mut DroppedRecords,
+) -> Result<Vec<OfferCapacity>, StoreError> {
+    let mut capacities = Vec::new();
+    let mut rows = sqlx::query("SELECT id, structure_id, offer_json FROM offers ORDER BY id")
+        .fetch(&mut *connection);
+    while let Some(row) = next_row!(rows) {
+        let json: &str = row.try_get(2)?;
+        let Ok(offer) = serde_json::from_str::<OfferFactsOnly>(json) else {
+            dropped.capacities += 1;
+            continue;
+        };
+        if let Some(capacity) = offer.facts.capacity_per_week {
+            let structure: i64 = row.try_get(1)?;
+            capacities.push(OfferCapacity {
+                offer: row.try_get(0)?,
+                structure,
+                support_model: models.get(&structure).copied(),
+                capacity,
+            });
+        }
+    }
+    Ok(capacities)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn person_keys_are_distinct_stable_and_depend_on_the_secret() {
+        let keys = PersonKeys::from_secret("a1b2c3");
+        let other = PersonKeys::from_secret("a1b2c4");
+        let mut seen = BTreeSet::new();
+        for id in 0..100_000 {
+            assert!(seen.insert(keys.key(id)), "collision at {id}");
+        }
+        assert_eq!(keys.key(42), PersonKeys::from_secret("a1b2c3").key(42));
+        assert_ne!(keys.key(42), other.key(42));
+        assert_ne!(keys.key(42), 42);
+        // Neighbouring ids give unrelated keys.
+        assert!((keys.key(1) ^ keys.key(2)).count_ones() > 10);
+    }
+
+    #[test]
+    fn a_date_becomes_its_utc_midnight() {
+        assert_eq!(midnight("1970-01-02"), Some(86_400));
+        assert_eq!(midnight("2026-01-15"), Some(1_768_435_200));
+        assert_eq!(midnight("2026-02-30"), None);
+        assert_eq!(midnight("15/01/2026"), None);
+    }
+
+    #[test]
+    fn refusal_reasons_and_closing_outcomes_come_from_the_events() {
+        let mut steps = Steps::default();
+        steps.record(10, "Envoyée", None);
+        steps.record(20, "Refusée", Some("Refus : Plus de place disponible"));
+        steps.record(25, "Réorientée", None);
+        steps.record(30, "Refusée", Some("Refusée"));
+        steps.record(40, "Acceptée", None);
+        steps.record(50, "Close", Some("Clôture : Abandon"));
+        steps.record(60, "Close", Some("Clôture : Injoignable"));
+        assert_eq!(steps.sent, Some(10));
+        assert_eq!(steps.accepted, Some(40));
+        assert_eq!(
+            steps.refusals,
+            vec![
+                Refusal {
+                    at: 20,
+                    reason: RefusalReason::NoCapacity
+                },
+                Refusal {
+                    at: 30,
+                    reason: RefusalReason::Other
+                },
+            ]
+        );
+        assert_eq!(steps.closed, Some(50));
+        assert_eq!(steps.closing_label, Some(ClosingOutcome::DroppedOut));
+    }
+
+    /// A small deterministic generator (xorshift64*).
+    struct Draw(u64);
+
+    impl Draw {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+
+        fn time(&mut self) -> Option<UnixSeconds> {
+            (!self.next().is_multiple_of(4)).then(|| (self.next() % 6) as UnixSeconds)
+        }
+    }
+
+    fn person(key: u64) -> PersonRecord {
+        PersonRecord {
+            key,
+            enrolled_at: 0,
+            enrolling_structure: 1,
+            commune: "49007".into(),
+            epci: None,
+            departement: "49".into(),
+            audiences: vec![],
+            age_band: AgeBand::Unknown,
+            typology: None,
+            fragile_commune: None,
+        }
+    }
+
+    /// The checks here agree with `Dataset::new` on random referrals: what they keep, the dataset
+    /// accepts; what they leave out, it refuses.
+    #[test]
+    fn the_referral_checks_agree_with_the_dataset() {
+        let mut draw = Draw(0x1234_5678_9ABC_DEF1);
+        for id in 0..20_000 {
+            let first_diagnostic = draw.time();
+            let closed_at = draw.time();
+            let referral = ReferralRecord {
+                id,
+                person: 1,
+                sender_structure: 1,
+                receiver_structure: 2,
+                offer: 3,
+                support_model: None,
+                state: ReferralState::Sent,
+                sent_at: draw.time(),
+                accepted_at: draw.time(),
+                first_contact_at: draw.time(),
+                started_at: draw.time(),
+                closed_at,
+                refusals: (0..draw.next() % 3)
+                    .map(|_| Refusal {
+                        at: (draw.next() % 6) as UnixSeconds,
+                        reason: RefusalReason::Other,
+                    })
+                    .collect(),
+                outcome: if draw.next().is_multiple_of(5) {
+                    closed_at.xor(Some(0)).map(|_| ClosingOutcome::Autonomous)
+                } else {
+                    closed_at.map(|_| ClosingOutcome::Autonomous)
+                },
+                gains: Gains::default(),
+            };
+            let diagnostics = first_diagnostic
+                .map(|at| DiagnosticRecord {
+                    person: 1,
+                    at,
+                    autonomy: vec![],
+                })
+                .into_iter()
+                .collect();
+            let kept = referral_is_consistent(&referral, first_diagnostic);
+            let accepted = Dataset::new(
+                vec![person(1)],
+                vec![referral.clone()],
+                diagnostics,
+                vec![],
+                vec![],
+            )
+            .is_ok();
+            assert_eq!(
+                kept, accepted,
+                "{referral:?} after diagnostic {first_diagnostic:?}"
+            );
+        }
+    }
+}

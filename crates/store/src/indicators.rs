@@ -371,7 +371,15 @@ impl Store {
 }
 
 async fn watermark_in(connection: &mut AnyConnection) -> Result<i64, StoreError> {
-    let row = sqlx::query(
+    // Each structure's support model as its rank, weighted by the structure's id: a change of model
+    // changes the sum.
+    let model_rank: String = SupportModel::ALL
+        .iter()
+        .enumerate()
+        .map(|(index, _)| format!("WHEN ${} THEN {}", index + 1, index + 1))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let sql = format!(
         "SELECT (SELECT COALESCE(MAX(id), 0) FROM people) AS people,
              (SELECT COALESCE(MAX(id), 0) FROM diagnostics) AS diagnostics,
              (SELECT COALESCE(MAX(id), 0) FROM referral_events) AS events,
@@ -379,13 +387,16 @@ async fn watermark_in(connection: &mut AnyConnection) -> Result<i64, StoreError>
              (SELECT COALESCE(CAST(SUM(count) AS BIGINT), 0) FROM anonymous_counts) AS erased,
              (SELECT COUNT(*) FROM offers) AS offers,
              (SELECT COALESCE(MAX(updated_at), 0) FROM offers) AS offers_changed,
-             (SELECT COALESCE(CAST(SUM(CASE WHEN support_model IS NULL THEN 0 ELSE id * LENGTH(support_model) END)
-                 AS BIGINT), 0) FROM structures) AS models,
+             (SELECT COALESCE(CAST(SUM(id * CASE support_model {model_rank} ELSE 0 END) AS BIGINT), 0)
+                 FROM structures) AS models,
              (SELECT COUNT(*) FROM structures) AS structures,
-             (SELECT COUNT(*) FROM communes) AS communes",
-    )
-    .fetch_one(&mut *connection)
-    .await?;
+             (SELECT COUNT(*) FROM communes) AS communes"
+    );
+    let mut query = sqlx::query(&sql);
+    for model in SupportModel::ALL {
+        query = query.bind(model.label());
+    }
+    let row = query.fetch_one(&mut *connection).await?;
     let mut mark = 0x5157_4154_4552_4D41_u64;
     for index in 0..10 {
         let value: i64 = row.try_get(index)?;

@@ -20,6 +20,7 @@ enum Expected {
     PrescriberOrMediator,
     HelpersOrCoordinator,
     CoordinatorOnly,
+    MediatorOnly,
 }
 
 const MATRIX: &[(&str, &str, Expected)] = &[
@@ -173,6 +174,18 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/orientations", Expected::PrescriberOrMediator),
     ("GET", "/orientations/{id}", Expected::PrescriberOrMediator),
     ("POST", "/orientations/{id}", Expected::PrescriberOrMediator),
+    (
+        "POST",
+        "/orientations/{id}/seances",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "POST",
+        "/orientations/{id}/cloture",
+        Expected::PrescriberOrMediator,
+    ),
+    ("GET", "/ateliers/nouveau", Expected::MediatorOnly),
+    ("POST", "/ateliers/nouveau", Expected::MediatorOnly),
     ("GET", "/file-active", Expected::CoordinatorOnly),
     ("GET", "/territoire/reglages", Expected::CoordinatorOnly),
     ("POST", "/territoire/reglages", Expected::CoordinatorOnly),
@@ -218,6 +231,7 @@ fn may_pass(expected: Expected, role: Option<Role>) -> bool {
             matches!(role, Some(Role::StructureManager | Role::Coordinator))
         }
         Expected::CoordinatorOnly => role == Some(Role::Coordinator),
+        Expected::MediatorOnly => role == Some(Role::Mediator),
         Expected::PrescriberOrMediator => matches!(role, Some(Role::Prescriber | Role::Mediator)),
         Expected::HelpersOrCoordinator => matches!(
             role,

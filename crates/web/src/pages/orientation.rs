@@ -7,15 +7,17 @@ use crate::error::WebError;
 use crate::layout::Layout;
 use crate::notify::{notify_structure, Notice};
 use crate::pages::form_fields::{fields, text};
+use crate::pages::pathway::{pathway_view, PathwaySubmission, PathwayView};
 use crate::pages::people::actor;
 use crate::pages::questionnaire::ProfileView;
 use crate::pages::{format_time, render};
+use crate::policy::{may_access, Page};
 use crate::state::AppState;
 use aiguillage_domain::diagnostic::Profile;
 use aiguillage_domain::geo::Position;
 use aiguillage_domain::orientation::{
-    rank, transition, CandidateOffer, ClosingOutcome, RankedOffer, ReferralEvent, ReferralState,
-    RefusalReason, Seeker, Side,
+    rank, transition, CandidateOffer, RankedOffer, ReferralEvent, ReferralState, RefusalReason,
+    Seeker, Side,
 };
 use aiguillage_domain::person::sharing_consent;
 use aiguillage_store::{
@@ -371,6 +373,8 @@ fn referral_line(referral: &ReferralRecord, received: bool) -> ReferralLine {
 struct ReferralsTemplate {
     layout: Layout,
     sections: Vec<ReferralSection>,
+    /// The viewer may record a collective workshop.
+    workshop_link: bool,
 }
 
 /// Received or sent referrals.
@@ -398,6 +402,7 @@ pub async fn list(
         .await?;
     render(&ReferralsTemplate {
         layout: Layout::new(&state, &viewer, "/orientations", "Orientations"),
+        workshop_link: may_access(Some(user.account.role), Page::WorkshopForm),
         sections: vec![
             ReferralSection {
                 title: "Reçues par votre structure (à traiter)",
@@ -423,13 +428,15 @@ struct ReferralTemplate {
     history: Vec<(String, ReferralHistoryLine)>,
     actions: Vec<(&'static str, &'static str)>,
     refusal_reasons: Vec<&'static str>,
-    outcomes: Vec<&'static str>,
     /// The sharing consent text for the current receiving structure.
     consent_text: String,
     error: Option<String>,
+    /// Sessions, closing form and outcome.
+    pathway: PathwayView,
 }
 
-/// The actions the side may take from the state: (form value, button label).
+/// The actions the side may take from the state: (form value, button label). Closing has its own
+/// form (`pages::pathway`), which records the outcome with the transition.
 fn actions(state: ReferralState, side: Side) -> Vec<(&'static str, &'static str)> {
     [
         ("accepter", "Accepter", ReferralEvent::Accept),
@@ -446,13 +453,6 @@ fn actions(state: ReferralState, side: Side) -> Vec<(&'static str, &'static str)
             ReferralEvent::RecordFirstContact,
         ),
         ("parcours", "Début du parcours", ReferralEvent::StartPathway),
-        (
-            "cloturer",
-            "Clore",
-            ReferralEvent::Close {
-                outcome: ClosingOutcome::DroppedOut,
-            },
-        ),
     ]
     .into_iter()
     .filter(|(_, _, event)| transition(state, event, side).is_ok())
@@ -462,9 +462,32 @@ fn actions(state: ReferralState, side: Side) -> Vec<(&'static str, &'static str)
 
 async fn referral_page(
     state: &AppState,
-    viewer: &Viewer,
-    (referral, side): (ReferralRecord, Side),
+    (viewer, user): (&Viewer, &CurrentUser),
+    found: (ReferralRecord, Side),
     error: Option<String>,
+) -> Result<Response, WebError> {
+    let status = if error.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
+    referral_page_with(
+        state,
+        (viewer, user),
+        found,
+        (error, status),
+        PathwaySubmission::default(),
+    )
+    .await
+}
+
+/// The referral page with an error (and its status) and what a refused pathway form submitted.
+pub async fn referral_page_with(
+    state: &AppState,
+    (viewer, user): (&Viewer, &CurrentUser),
+    (referral, side): (ReferralRecord, Side),
+    (error, status): (Option<String>, StatusCode),
+    submitted: PathwaySubmission,
 ) -> Result<Response, WebError> {
     let history = state
         .store
@@ -473,24 +496,26 @@ async fn referral_page(
         .into_iter()
         .map(|line| (format_time(line.at), line))
         .collect();
-    let status = if error.is_some() {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::OK
-    };
+    let pathway = pathway_view(state, user, (&referral, side), submitted).await?;
     let page = render(&ReferralTemplate {
         layout: Layout::new(state, viewer, "/orientations", "Orientation"),
         view: ProfileView::new(referral.profile.clone(), None, None, &referral.commune_name),
         receiver: side == Side::Receiver,
         actions: actions(referral.state, side),
         refusal_reasons: RefusalReason::ALL.iter().map(|r| r.label()).collect(),
-        outcomes: ClosingOutcome::ALL.iter().map(|o| o.label()).collect(),
         consent_text: sharing_consent(&referral.receiver_structure, &referral.offer_name).text,
         referral,
         history,
         error,
+        pathway,
     })?;
     Ok((status, page).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DetailQuery {
+    #[serde(default)]
+    seance: String,
 }
 
 /// `GET /orientations/{id}`.
@@ -499,6 +524,7 @@ pub async fn detail(
     viewer: Viewer,
     user: CurrentUser,
     Path(id): Path<i64>,
+    Query(query): Query<DetailQuery>,
 ) -> Result<Response, WebError> {
     let reason = format!("GET /orientations/{id}");
     let found = state
@@ -506,14 +532,25 @@ pub async fn detail(
         .referral(&actor(&user, &reason), id, state.now())
         .await?
         .ok_or(WebError::NotFound)?;
-    referral_page(&state, &viewer, found, None).await
+    let submitted = PathwaySubmission {
+        notice: (!query.seance.is_empty()).then_some("Séance enregistrée."),
+        ..PathwaySubmission::default()
+    };
+    referral_page_with(
+        &state,
+        (&viewer, &user),
+        found,
+        (None, StatusCode::OK),
+        submitted,
+    )
+    .await
 }
 
 /// The sender records the person's agreement to share with the structure a coordinator redirected
 /// the referral to; without the box ticked nothing is written.
 async fn record_consent(
     state: &AppState,
-    viewer: &Viewer,
+    (viewer, user): (&Viewer, &CurrentUser),
     actor: &aiguillage_store::Actor<'_>,
     (referral, side): (ReferralRecord, Side),
     values: &crate::pages::form_fields::Fields,
@@ -521,7 +558,7 @@ async fn record_consent(
     if text(values, "consentement") != "oui" {
         return referral_page(
             state,
-            viewer,
+            (viewer, user),
             (referral, side),
             Some("Cochez l'accord de la personne pour ce partage, ou cherchez une autre solution avec elle.".to_owned()),
         )
@@ -544,9 +581,6 @@ fn event_of(values: &crate::pages::form_fields::Fields) -> Result<ReferralEvent,
             .ok_or_else(|| "Choisissez le motif du refus.".to_owned()),
         "premier_contact" => Ok(ReferralEvent::RecordFirstContact),
         "parcours" => Ok(ReferralEvent::StartPathway),
-        "cloturer" => ClosingOutcome::from_label(&text(values, "issue"))
-            .map(|outcome| ReferralEvent::Close { outcome })
-            .ok_or_else(|| "Choisissez l'issue de l'accompagnement.".to_owned()),
         other => Err(format!("Action « {other} » inconnue.")),
     }
 }
@@ -569,14 +603,14 @@ pub async fn act(
         .ok_or(WebError::NotFound)?;
     let values = fields(&body);
     if text(&values, "action") == "consentement_partage" && side == Side::Sender {
-        return record_consent(&state, &viewer, &actor, (referral, side), &values).await;
+        return record_consent(&state, (&viewer, &user), &actor, (referral, side), &values).await;
     }
     let version = text(&values, "version").parse::<i64>().unwrap_or(-1);
     let comment = text(&values, "commentaire");
     if comment.chars().count() > 500 {
         return referral_page(
             &state,
-            &viewer,
+            (&viewer, &user),
             (referral, side),
             Some("Le commentaire doit faire au plus 500 caractères.".to_owned()),
         )
@@ -585,13 +619,19 @@ pub async fn act(
     let event = match event_of(&values) {
         Ok(event) => event,
         Err(message) => {
-            return referral_page(&state, &viewer, (referral, side), Some(message)).await
+            return referral_page(&state, (&viewer, &user), (referral, side), Some(message)).await
         }
     };
     let to = match transition(referral.state, &event, side) {
         Ok(to) => to,
         Err(error) => {
-            return referral_page(&state, &viewer, (referral, side), Some(error.to_string())).await
+            return referral_page(
+                &state,
+                (&viewer, &user),
+                (referral, side),
+                Some(error.to_string()),
+            )
+            .await
         }
     };
     let applied = state
@@ -624,7 +664,7 @@ pub async fn act(
                 .ok_or(WebError::NotFound)?;
             referral_page(
                 &state,
-                &viewer,
+                (&viewer, &user),
                 fresh,
                 Some("Quelqu'un a modifié cette orientation juste avant vous : voici son état à jour, rien n'a été enregistré.".to_owned()),
             )

@@ -7,6 +7,7 @@ pub mod dimacs;
 pub mod directory_file;
 pub mod fragility;
 pub mod france_services;
+pub mod indicators_export;
 pub mod places_standard;
 pub mod published_index;
 pub mod territory;

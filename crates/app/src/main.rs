@@ -7,6 +7,7 @@ mod demo_directory;
 mod directory;
 mod fragility_index;
 mod generate;
+mod indicators;
 mod queue;
 mod serve;
 mod solve;
@@ -65,6 +66,11 @@ enum Command {
         #[command(subcommand)]
         command: queue::QueueCommand,
     },
+    /// Steering indicators: the standard tables of a territory, masked, as CSV or open-data JSON.
+    Indicators {
+        #[command(subcommand)]
+        command: indicators::IndicatorsCommand,
+    },
     /// Fill the database with synthetic offers, people, diagnostics and referrals (benchmarks only).
     Generate(generate::GenerateArgs),
     /// Solve a minimum-cost flow instance in DIMACS format: prints `cost N` and `seconds S`.
@@ -88,6 +94,7 @@ async fn main() -> ExitCode {
         Command::Structure { command } => structure::run(&cli.database_url, command).await,
         Command::User { command } => user::run(&cli.database_url, command).await,
         Command::Queue { command } => queue::run(&cli.database_url, command).await,
+        Command::Indicators { command } => indicators::run(&cli.database_url, command).await,
         Command::Generate(args) => generate::run(&cli.database_url, args).await,
         Command::Solve { file } => solve::run(&file),
         Command::Migrate => migrate(&cli.database_url).await,

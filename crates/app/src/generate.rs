@@ -1,19 +1,30 @@
-//! `aiguillage generate`: fills a database with realistic synthetic offers, people, diagnostics and
-//! referrals over the real communes (drawn by population), reproducibly from a seed, at the scale of a
-//! département or of the nation. For benchmarks and load tests; never on a production database.
+//! `aiguillage generate`: fills a database with realistic synthetic offers, people, diagnostics,
+//! referrals with their histories (refusals with reasons, redirections), pathway sessions
+//! (individual ones and collective workshops) and closings with gains, over the real communes
+//! (drawn by population), reproducibly from a seed, at the scale of a département or of the nation
+//! (1.5 referrals and about 5 sessions per person). For benchmarks and load tests; never on a
+//! production database.
 
 use aiguillage_domain::diagnostic::{
     profile, Answers, Equipment, Language, Lever, LiteracyLevel, ProcedureKind,
     ProcedureOrganisation, SkillAnswer, SkillDomain, TravelRange, Urgency, Willingness,
 };
-use aiguillage_domain::directory::{Place, Service, SupportMode};
-use aiguillage_domain::orientation::ReferralState;
+use aiguillage_domain::directory::{Place, Service, SupportMode, SupportModel};
+use aiguillage_domain::orientation::{ClosingOutcome, ReferralEvent, ReferralState, RefusalReason};
+use aiguillage_domain::pathway::{
+    date_of, Closing, Gains, MoneyBracket, ObservedAutonomy, RedirectStructure, RightKind,
+    SentElsewhere, Theme,
+};
 use aiguillage_domain::territory::Commune;
 use aiguillage_interop::territory::embedded;
-use aiguillage_store::{NewStructure, Store, SyntheticPerson};
+use aiguillage_store::{
+    NewStructure, Store, SyntheticCounts, SyntheticDiagnostic, SyntheticPerson, SyntheticReferral,
+    SyntheticSession, SyntheticStep, SyntheticWorkshop,
+};
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::HashMap;
+use std::time::Instant;
 
 const DAY: i64 = 86_400;
 const BATCH: usize = 2_000;
@@ -153,37 +164,216 @@ fn synthetic_answers(draw: &mut Draw, today: time::Date) -> Answers {
     }
 }
 
-/// The states a referral went through, with plausible delays, ending in a drawn state.
-fn referral_path(draw: &mut Draw, sent_at: i64, now: i64) -> Vec<(ReferralState, i64)> {
-    use ReferralState as S;
-    let mut steps = vec![(S::Sent, sent_at)];
-    let mut at = sent_at;
-    let mut step = |state: S, max_days: usize, draw: &mut Draw| {
-        at = (at + (1 + draw.below(max_days)) as i64 * DAY).min(now);
-        (state, at)
+/// A later moment: `1..=max_days` days after `at`, never after `now`.
+fn later(draw: &mut Draw, at: i64, max_days: usize, now: i64) -> i64 {
+    (at + (1 + draw.below(max_days)) as i64 * DAY).min(now)
+}
+
+fn step(event: ReferralEvent, to: ReferralState, at: i64) -> SyntheticStep {
+    SyntheticStep { event, to, at }
+}
+
+/// How a closed referral ended, with plausible gains.
+fn synthetic_closing(draw: &mut Draw) -> Closing {
+    use ClosingOutcome as O;
+    let outcome = match draw.below(100) {
+        0..35 => O::Autonomous,
+        35..55 => O::HelpedOnBehalf,
+        55..65 => O::SentElsewhere,
+        65..85 => O::DroppedOut,
+        85..95 => O::Unreachable,
+        _ => O::MovedAway,
     };
-    let outcome = draw.below(100);
-    if outcome < 12 {
-        return steps;
+    let mut gains = Gains::default();
+    if matches!(
+        outcome,
+        O::Autonomous | O::HelpedOnBehalf | O::SentElsewhere
+    ) {
+        if draw.chance(40) {
+            for _ in 0..1 + draw.below(2) {
+                gains.rights.insert(draw.pick(RightKind::ALL));
+            }
+        }
+        if draw.chance(30) {
+            gains.money = Some(draw.pick(MoneyBracket::ALL));
+        }
+        gains.job_or_training = draw.chance(8);
     }
-    if outcome < 20 {
-        steps.push(step(S::Refused, 6, draw));
-        return steps;
+    Closing {
+        outcome,
+        gains,
+        sent_elsewhere: (outcome == O::SentElsewhere).then(|| SentElsewhere {
+            kind: draw.pick(RedirectStructure::ALL),
+            name: None,
+        }),
     }
-    steps.push(step(S::Accepted, 6, draw));
-    if outcome < 30 {
-        return steps;
+}
+
+/// A referral's history, ending in a drawn state: waiting for an answer (8 %), refused (4 %),
+/// refused then redirected to another offer (4 %), accepted (6 %), first contact made (8 %), in
+/// pathway (32 %) or closed (38 %). A pathway has 1 to 9 sessions (5 on average) from its start to
+/// its closing (or now); each is an individual session, or (15 %) a place in a collective
+/// workshop, returned apart with its time.
+fn referral_history(
+    draw: &mut Draw,
+    offers: &[(i64, i64)],
+    sent_at: i64,
+    now: i64,
+) -> (SyntheticReferral, Vec<i64>) {
+    use ReferralEvent as E;
+    use ReferralState as S;
+    let (mut offer, mut receiver) = draw.pick(offers);
+    let mut steps = vec![step(E::Send, S::Sent, sent_at)];
+    let referral = |steps, offer, receiver| SyntheticReferral {
+        offer_id: offer,
+        receiver_structure_id: receiver,
+        steps,
+        sessions: Vec::new(),
+        closing: None,
+    };
+    let mut fate = draw.below(100);
+    let mut at = sent_at;
+    if fate < 8 {
+        return (referral(steps, offer, receiver), Vec::new());
     }
-    steps.push(step(S::FirstContact, 10, draw));
-    if outcome < 40 {
-        return steps;
+    if fate < 16 {
+        at = later(draw, at, 8, now);
+        let reason = draw.pick(RefusalReason::ALL);
+        steps.push(step(E::Refuse { reason }, S::Refused, at));
+        if fate < 12 {
+            return (referral(steps, offer, receiver), Vec::new());
+        }
+        at = later(draw, at, 2, now);
+        (offer, receiver) = draw.pick(offers);
+        steps.push(step(E::Redirect { offer_id: offer }, S::Redirected, at));
+        fate = 16 + draw.below(84);
     }
-    steps.push(step(S::InPathway, 10, draw));
-    if outcome < 65 {
-        return steps;
+    at = later(draw, at, 6, now);
+    steps.push(step(E::Accept, S::Accepted, at));
+    if fate < 22 {
+        return (referral(steps, offer, receiver), Vec::new());
     }
-    steps.push(step(S::Closed, 90, draw));
-    steps
+    at = later(draw, at, 10, now);
+    steps.push(step(E::RecordFirstContact, S::FirstContact, at));
+    if fate < 30 {
+        return (referral(steps, offer, receiver), Vec::new());
+    }
+    let started = later(draw, at, 10, now);
+    steps.push(step(E::StartPathway, S::InPathway, started));
+    let closing = (fate >= 62).then(|| {
+        let closing = synthetic_closing(draw);
+        let closed = later(draw, started, 90, now);
+        steps.push(step(
+            E::Close {
+                outcome: closing.outcome,
+            },
+            S::Closed,
+            closed,
+        ));
+        (closing, closed)
+    });
+    let end = closing
+        .as_ref()
+        .map_or((started + 120 * DAY).min(now), |(_, closed)| *closed);
+    let span_days = ((end - started) / DAY).max(0) as usize;
+    let mut times: Vec<i64> = (0..1 + draw.below(9))
+        .map(|i| match i {
+            0 => started,
+            _ => (started + draw.below(span_days + 1) as i64 * DAY).min(end),
+        })
+        .collect();
+    times.sort_unstable();
+    let mut result = referral(steps, offer, receiver);
+    result.closing = closing;
+    let mut workshop_times = Vec::new();
+    for at in times {
+        if at > started && draw.chance(15) {
+            workshop_times.push(at);
+        } else {
+            result.sessions.push(SyntheticSession {
+                at,
+                duration_minutes: 30 + 15 * draw.below(7) as u32,
+                autonomy: draw.pick(ObservedAutonomy::ALL),
+                theme: draw.pick(Theme::ALL),
+            });
+        }
+    }
+    (result, workshop_times)
+}
+
+/// The same answers one step better in every domain (for a diagnostic after a pathway).
+fn improved(answers: &Answers) -> Answers {
+    let mut answers = answers.clone();
+    for (_, answer) in &mut answers.skills {
+        *answer = match answer {
+            SkillAnswer::NotAtAll | SkillAnswer::DoesNotKnow => SkillAnswer::WithHelp,
+            _ => SkillAnswer::Alone,
+        };
+    }
+    answers
+}
+
+fn diagnostic(answers: &Answers, made_at: i64) -> anyhow::Result<SyntheticDiagnostic> {
+    let computed = profile(answers, date_of(made_at));
+    Ok(SyntheticDiagnostic {
+        made_at,
+        answers_json: serde_json::to_string(answers)?,
+        profile_json: serde_json::to_string(&computed)?,
+        typology: computed.typology.label().to_owned(),
+        overall: computed.overall.label().to_owned(),
+        first_help: computed.first_help().label().to_owned(),
+    })
+}
+
+/// The people of one prescribing structure waiting to be written, and their workshop places
+/// (receiving structure, time, person's position, referral's position).
+#[derive(Default)]
+struct Batch {
+    people: Vec<SyntheticPerson>,
+    workshop_places: Vec<(i64, i64, usize, usize)>,
+}
+
+impl Batch {
+    /// The workshops: each receiving structure's places in time order, four registered people at
+    /// most per workshop (a person once), with one to five anonymous participants.
+    fn workshops(&self, draw: &mut Draw) -> Vec<SyntheticWorkshop> {
+        let mut places = self.workshop_places.clone();
+        places.sort_unstable();
+        let mut workshops: Vec<SyntheticWorkshop> = Vec::new();
+        for (structure, at, person, referral) in places {
+            let joins = workshops.last_mut().filter(|w| {
+                w.structure_id == structure
+                    && w.registered.len() < 4
+                    && !w.registered.contains(&(person, referral))
+            });
+            match joins {
+                Some(workshop) => {
+                    workshop.registered.push((person, referral));
+                    workshop.at = workshop.at.max(at);
+                }
+                None => workshops.push(SyntheticWorkshop {
+                    structure_id: structure,
+                    at,
+                    duration_minutes: 90 + 30 * draw.below(3) as u32,
+                    registered: vec![(person, referral)],
+                    anonymous: 1 + draw.below(5) as u32,
+                }),
+            }
+        }
+        workshops
+    }
+}
+
+async fn write_batch(
+    store: &Store,
+    structure: i64,
+    batch: Batch,
+    draw: &mut Draw,
+) -> anyhow::Result<SyntheticCounts> {
+    let workshops = batch.workshops(draw);
+    Ok(store
+        .insert_synthetic_people(structure, &batch.people, &workshops)
+        .await?)
 }
 
 pub async fn run(database_url: &str, args: GenerateArgs) -> anyhow::Result<()> {
@@ -220,24 +410,38 @@ pub async fn run(database_url: &str, args: GenerateArgs) -> anyhow::Result<()> {
     store
         .import_places("synthetique", &places, None, now, &|_, _| {})
         .await?;
-    let mut offers_by_departement: HashMap<String, Vec<i64>> = HashMap::new();
+    // Each département's offers, with their structures; each structure gets a support model and
+    // each offer 20 to 79 places.
+    let mut offers_by_departement: HashMap<String, Vec<(i64, i64)>> = HashMap::new();
     for place in store.places(None).await? {
         if place.source.as_deref() == Some("synthetique") {
+            store
+                .set_support_model(place.structure_id, Some(draw.pick(SupportModel::ALL)))
+                .await?;
+            for (id, offer) in place.offer_ids.iter().zip(&place.offers) {
+                let mut offer = offer.clone();
+                offer.facts.capacity_per_week = Some(20 + draw.below(60) as u32);
+                store
+                    .save_offer(place.structure_id, Some(*id), &offer, None, now)
+                    .await?;
+            }
             offers_by_departement
                 .entry(place.departement_code.clone())
                 .or_default()
-                .extend(place.offer_ids.iter().copied());
+                .extend(place.offer_ids.iter().map(|id| (*id, place.structure_id)));
         }
     }
 
-    println!("{people_count} personnes, leurs diagnostics et orientations…");
+    println!("{people_count} personnes, leurs diagnostics, orientations, séances et clôtures…");
+    let started = Instant::now();
     let bar = ProgressBar::new(people_count as u64);
     bar.set_style(ProgressStyle::with_template(
         "{bar:40} {pos}/{len} ({per_sec}, reste {eta})",
     )?);
     let mut prescribers: HashMap<String, i64> = HashMap::new();
-    let mut batches: HashMap<i64, Vec<SyntheticPerson>> = HashMap::new();
-    let (mut people, mut referrals) = (0_usize, 0_usize);
+    let mut batches: HashMap<i64, Batch> = HashMap::new();
+    let mut counts = SyntheticCounts::default();
+    let mut writing = std::time::Duration::ZERO;
     for index in 0..people_count {
         let commune = communes.draw(&mut draw);
         let structure = match prescribers.get(&commune.departement_code) {
@@ -263,41 +467,92 @@ pub async fn run(database_url: &str, args: GenerateArgs) -> anyhow::Result<()> {
         let enrolled_at = now - draw.below(365) as i64 * DAY;
         let answers = synthetic_answers(&mut draw, today);
         let computed = profile(&answers, today);
-        let referral = offers_by_departement
-            .get(&commune.departement_code)
-            .filter(|offers| !offers.is_empty() && draw.chance(70))
-            .map(|offers| {
-                let offer = draw.pick(offers);
-                (offer, referral_path(&mut draw, enrolled_at + DAY, now))
-            });
-        let person = SyntheticPerson {
-            first_name: format!("Prénom{}", index % 997),
-            last_name: format!("Synthétique{index}"),
-            commune_code: commune.code.clone(),
-            birth_year: 1930 + draw.below(78) as i32,
-            enrolled_at,
+        let mut diagnostics = vec![SyntheticDiagnostic {
+            made_at: enrolled_at,
             answers_json: serde_json::to_string(&answers)?,
             profile_json: serde_json::to_string(&computed)?,
             typology: computed.typology.label().to_owned(),
             overall: computed.overall.label().to_owned(),
             first_help: computed.first_help().label().to_owned(),
-            urgent: computed.urgency.is_some(),
-            referral,
+        }];
+        let offers = offers_by_departement
+            .get(&commune.departement_code)
+            .map_or(&[][..], Vec::as_slice);
+        let wanted = match draw.below(100) {
+            0..15 => 0,
+            15..50 => 1,
+            50..85 => 2,
+            _ => 3,
         };
         let batch = batches.entry(structure).or_default();
-        batch.push(person);
-        if batch.len() >= BATCH {
+        let position = batch.people.len();
+        let mut referrals = Vec::new();
+        for k in 0..if offers.is_empty() { 0 } else { wanted } {
+            let delay = 1 + k * (1 + draw.below(30));
+            let sent_at = (enrolled_at + delay as i64 * DAY).min(now);
+            let (referral, workshop_times) = referral_history(&mut draw, offers, sent_at, now);
+            for at in workshop_times {
+                batch
+                    .workshop_places
+                    .push((referral.receiver_structure_id, at, position, k));
+            }
+            referrals.push(referral);
+        }
+        // Half the people whose pathway closed are diagnosed again at its closing.
+        let closed_at = referrals
+            .iter()
+            .find_map(|r| r.closing.as_ref().map(|(_, at)| *at));
+        if let Some(at) = closed_at.filter(|_| draw.chance(50)) {
+            diagnostics.push(diagnostic(&improved(&answers), at)?);
+        }
+        batch.people.push(SyntheticPerson {
+            first_name: format!("Prénom{}", index % 997),
+            last_name: format!("Synthétique{index}"),
+            commune_code: commune.code.clone(),
+            birth_year: 1930 + draw.below(78) as i32,
+            enrolled_at,
+            urgent: computed.urgency.is_some(),
+            diagnostics,
+            referrals,
+        });
+        if batch.people.len() >= BATCH {
             let full = std::mem::take(batch);
-            referrals += store.insert_synthetic_people(structure, &full).await?;
-            people += full.len();
-            bar.set_position(people as u64);
+            let people = full.people.len();
+            let write = Instant::now();
+            counts += write_batch(&store, structure, full, &mut draw).await?;
+            writing += write.elapsed();
+            bar.inc(people as u64);
         }
     }
     for (structure, batch) in batches {
-        referrals += store.insert_synthetic_people(structure, &batch).await?;
-        people += batch.len();
+        let write = Instant::now();
+        counts += write_batch(&store, structure, batch, &mut draw).await?;
+        writing += write.elapsed();
     }
     bar.finish_and_clear();
-    println!("{people} personnes, {people} diagnostics, {referrals} orientations, {offers_count} offres écrites (graine {}).", args.seed);
+    let seconds = started.elapsed().as_secs_f64();
+    let rows = counts.people
+        + counts.diagnostics
+        + counts.referrals
+        + counts.events
+        + counts.sessions
+        + counts.outcomes;
+    println!(
+        "{} personnes, {} diagnostics, {} orientations ({} événements, {} clôtures), {} séances, {offers_count} offres écrites (graine {}).",
+        counts.people,
+        counts.diagnostics,
+        counts.referrals,
+        counts.events,
+        counts.outcomes,
+        counts.sessions,
+        args.seed
+    );
+    println!(
+        "En {seconds:.1} s dont {:.1} s d'écriture : {:.0} personnes/s, {:.0} séances/s, {:.0} lignes/s écrites.",
+        writing.as_secs_f64(),
+        counts.people as f64 / seconds,
+        counts.sessions as f64 / seconds,
+        rows as f64 / writing.as_secs_f64().max(1e-9),
+    );
     Ok(())
 }

@@ -47,7 +47,10 @@ pub use referrals::{
 };
 pub use sessions::StoredSession;
 pub use structures::{NewStructure, Structure};
-pub use synthetic::SyntheticPerson;
+pub use synthetic::{
+    SyntheticCounts, SyntheticDiagnostic, SyntheticPerson, SyntheticReferral, SyntheticSession,
+    SyntheticStep, SyntheticWorkshop,
+};
 pub use territory::{CommuneSummary, ImportProgress, TerritoryCounts, TerritoryImportReport};
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};

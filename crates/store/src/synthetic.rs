@@ -1,12 +1,59 @@
-//! Writing synthetic people, their diagnostic and their referral in bulk, for benchmarks and load tests
-//! (`aiguillage generate`). One transaction per batch; no audit entries (nobody read anything).
+//! Writing synthetic people in bulk, for benchmarks and load tests (`aiguillage generate`): each
+//! person with their diagnostics, their referrals with every step of their history, the pathway
+//! sessions of those followed (individual ones, and collective workshops gathering several people
+//! of a batch), and the closings with their gains. One transaction per batch, multi-row `INSERT`s
+//! (a few hundred rows per statement); no audit entries (nobody read anything).
 
 use crate::{Store, StoreError};
-use aiguillage_domain::orientation::ReferralState;
+use aiguillage_domain::orientation::{ReferralEvent, ReferralState};
+use aiguillage_domain::pathway::{
+    date_of, iso_date, Closing, MoneyBracket, ObservedAutonomy, Theme,
+};
 use aiguillage_domain::UnixSeconds;
-use sqlx::Row;
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection, Row};
 
-/// One synthetic person with a diagnostic and, optionally, a referral with its history.
+/// One diagnostic as the generator computed it.
+#[derive(Debug, Clone)]
+pub struct SyntheticDiagnostic {
+    pub made_at: UnixSeconds,
+    pub answers_json: String,
+    pub profile_json: String,
+    pub typology: String,
+    pub overall: String,
+    pub first_help: String,
+}
+
+/// One step of a referral's history: the event and the state it led to.
+#[derive(Debug, Clone)]
+pub struct SyntheticStep {
+    pub event: ReferralEvent,
+    pub to: ReferralState,
+    pub at: UnixSeconds,
+}
+
+/// One individual session of a referral's pathway.
+#[derive(Debug, Clone, Copy)]
+pub struct SyntheticSession {
+    pub at: UnixSeconds,
+    pub duration_minutes: u32,
+    pub autonomy: ObservedAutonomy,
+    pub theme: Theme,
+}
+
+/// One referral: its final offer (after redirections) and that offer's structure, its history
+/// (first step: « Envoi »), its individual sessions and its closing.
+#[derive(Debug, Clone)]
+pub struct SyntheticReferral {
+    pub offer_id: i64,
+    pub receiver_structure_id: i64,
+    pub steps: Vec<SyntheticStep>,
+    pub sessions: Vec<SyntheticSession>,
+    pub closing: Option<(Closing, UnixSeconds)>,
+}
+
+/// One synthetic person; their referrals carry the profile of their first diagnostic.
 #[derive(Debug, Clone)]
 pub struct SyntheticPerson {
     pub first_name: String,
@@ -14,121 +61,425 @@ pub struct SyntheticPerson {
     pub commune_code: String,
     pub birth_year: i32,
     pub enrolled_at: UnixSeconds,
-    pub answers_json: String,
-    pub profile_json: String,
-    pub typology: String,
-    pub overall: String,
-    pub first_help: String,
     pub urgent: bool,
-    /// The offer, and the states the referral went through with their times (first: « Envoyée »).
-    pub referral: Option<(i64, Vec<(ReferralState, UnixSeconds)>)>,
+    /// Oldest first; at least one.
+    pub diagnostics: Vec<SyntheticDiagnostic>,
+    pub referrals: Vec<SyntheticReferral>,
+}
+
+/// A collective workshop of a receiving structure with registered people of the same batch, each
+/// named by (person's position in the batch, referral's position in the person's referrals).
+#[derive(Debug, Clone)]
+pub struct SyntheticWorkshop {
+    pub structure_id: i64,
+    pub at: UnixSeconds,
+    pub duration_minutes: u32,
+    pub registered: Vec<(usize, usize)>,
+    pub anonymous: u32,
+}
+
+/// Rows written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyntheticCounts {
+    pub people: usize,
+    pub diagnostics: usize,
+    pub referrals: usize,
+    pub events: usize,
+    pub sessions: usize,
+    pub outcomes: usize,
+}
+
+impl std::ops::AddAssign for SyntheticCounts {
+    fn add_assign(&mut self, other: SyntheticCounts) {
+        self.people += other.people;
+        self.diagnostics += other.diagnostics;
+        self.referrals += other.referrals;
+        self.events += other.events;
+        self.sessions += other.sessions;
+        self.outcomes += other.outcomes;
+    }
+}
+
+/// A value bound to a multi-row insert (typed, so that a NULL has its column's type).
+enum Param<'a> {
+    Int(i64),
+    OptInt(Option<i64>),
+    Text(&'a str),
+    OptText(Option<&'a str>),
+    Owned(String),
+}
+
+/// Most parameters in one statement (both backends accept far more; this keeps statements small).
+const MAX_PARAMS: usize = 12_000;
+/// Most rows in one statement.
+const MAX_ROWS: usize = 500;
+
+/// Inserts `params.len() / width` rows into `target` (`table (columns…)`), several per statement;
+/// returns the new ids in insertion order when `returning`.
+async fn insert_rows(
+    connection: &mut AnyConnection,
+    target: &str,
+    width: usize,
+    params: &[Param<'_>],
+    returning: bool,
+) -> Result<Vec<i64>, StoreError> {
+    let mut ids = Vec::new();
+    let rows_per_statement = (MAX_PARAMS / width).clamp(1, MAX_ROWS);
+    for chunk in params.chunks(rows_per_statement * width) {
+        let rows = chunk.len() / width;
+        let mut sql = format!("INSERT INTO {target} VALUES ");
+        for row in 0..rows {
+            sql.push_str(if row == 0 { "(" } else { ", (" });
+            for column in 0..width {
+                if column > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('$');
+                sql.push_str(&(row * width + column + 1).to_string());
+            }
+            sql.push(')');
+        }
+        if returning {
+            sql.push_str(" RETURNING id");
+        }
+        let mut query: Query<'_, Any, AnyArguments<'_>> = sqlx::query(&sql);
+        for param in chunk {
+            query = match param {
+                Param::Int(value) => query.bind(*value),
+                Param::OptInt(value) => query.bind(*value),
+                Param::Text(value) => query.bind(*value),
+                Param::OptText(value) => query.bind(*value),
+                Param::Owned(value) => query.bind(value.as_str()),
+            };
+        }
+        if returning {
+            // Identity values are drawn in the order of the VALUES; RETURNING's order is not
+            // promised, so the ids are sorted back into it.
+            let mut chunk_ids = query
+                .fetch_all(&mut *connection)
+                .await?
+                .iter()
+                .map(|row| row.try_get::<i64, _>(0))
+                .collect::<Result<Vec<_>, _>>()?;
+            chunk_ids.sort_unstable();
+            ids.extend(chunk_ids);
+        } else {
+            query.execute(&mut *connection).await?;
+        }
+    }
+    Ok(ids)
+}
+
+fn joined_rights(closing: &Closing) -> String {
+    closing
+        .gains
+        .rights
+        .iter()
+        .map(|r| r.code())
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 impl Store {
-    /// Inserts a batch of synthetic people enrolled by `structure_id`, in one transaction; returns how
-    /// many referrals were written.
+    /// Inserts a batch of synthetic people enrolled by `structure_id` (their referrals sent by it),
+    /// and the batch's collective workshops, in one transaction.
     pub async fn insert_synthetic_people(
         &self,
         structure_id: i64,
         people: &[SyntheticPerson],
-    ) -> Result<usize, StoreError> {
+        workshops: &[SyntheticWorkshop],
+    ) -> Result<SyntheticCounts, StoreError> {
         let mut transaction = self.pool.begin().await?;
-        let mut referrals = 0;
-        for person in people {
-            let row = sqlx::query(
-                "INSERT INTO people (structure_id, enrolled_by, enrolled_at, first_name, last_name, name_key, phone,
-                     email, no_phone, commune_code, birth_year, last_contact_at)
-                 VALUES ($1, NULL, $2, $3, $4, $5, NULL, NULL, 1, $6, $7, $2) RETURNING id",
-            )
-            .bind(structure_id)
-            .bind(person.enrolled_at)
-            .bind(&person.first_name)
-            .bind(&person.last_name)
-            .bind(format!("{} {}", person.first_name, person.last_name).to_lowercase())
-            .bind(&person.commune_code)
-            .bind(i64::from(person.birth_year))
-            .fetch_one(&mut *transaction)
-            .await?;
-            let person_id: i64 = row.try_get("id")?;
-            sqlx::query(
-                "INSERT INTO consents (person_id, purpose, text_version, text, recorded_by, recorded_at)
-                 VALUES ($1, 'enrolment', 'synthetique', 'Donnée synthétique', NULL, $2)",
-            )
-            .bind(person_id)
-            .bind(person.enrolled_at)
-            .execute(&mut *transaction)
-            .await?;
-            sqlx::query(
-                "INSERT INTO diagnostics (person_id, made_by, made_at, answers_json, profile_json, typology, overall, first_help)
-                 VALUES ($1, NULL, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(person_id)
-            .bind(person.enrolled_at)
-            .bind(&person.answers_json)
-            .bind(&person.profile_json)
-            .bind(&person.typology)
-            .bind(&person.overall)
-            .bind(&person.first_help)
-            .execute(&mut *transaction)
-            .await?;
-            if let Some((offer_id, steps)) = &person.referral {
-                insert_referral(
-                    &mut transaction,
-                    (structure_id, person_id),
-                    (*offer_id, steps),
-                    person,
-                )
-                .await?;
-                referrals += 1;
+        let connection: &mut AnyConnection = &mut transaction;
+        let mut counts = SyntheticCounts {
+            people: people.len(),
+            ..SyntheticCounts::default()
+        };
+
+        let name_keys: Vec<String> = people
+            .iter()
+            .map(|p| format!("{} {}", p.first_name, p.last_name).to_lowercase())
+            .collect();
+        let mut params = Vec::with_capacity(people.len() * 9);
+        for (person, name_key) in people.iter().zip(&name_keys) {
+            let last_contact = person
+                .referrals
+                .iter()
+                .flat_map(|r| {
+                    r.steps
+                        .iter()
+                        .map(|s| s.at)
+                        .chain(r.sessions.iter().map(|s| s.at))
+                })
+                .chain(person.diagnostics.iter().map(|d| d.made_at))
+                .fold(person.enrolled_at, i64::max);
+            params.extend([
+                Param::Int(structure_id),
+                Param::Int(person.enrolled_at),
+                Param::Text(&person.first_name),
+                Param::Text(&person.last_name),
+                Param::Text(name_key),
+                Param::Text(&person.commune_code),
+                Param::Int(i64::from(person.birth_year)),
+                Param::Int(last_contact),
+                Param::Int(1),
+            ]);
+        }
+        let person_ids = insert_rows(
+            connection,
+            "people (structure_id, enrolled_at, first_name, last_name, name_key, commune_code, birth_year,
+                 last_contact_at, no_phone)",
+            9,
+            &params,
+            true,
+        )
+        .await?;
+
+        let mut params = Vec::with_capacity(people.len() * 2);
+        for (person, id) in people.iter().zip(&person_ids) {
+            params.extend([Param::Int(*id), Param::Int(person.enrolled_at)]);
+        }
+        insert_rows(
+            connection,
+            "consents (person_id, recorded_at, purpose, text_version, text)",
+            5,
+            &with_constants(
+                params,
+                2,
+                &["enrolment", "synthetique", "Donnée synthétique"],
+            ),
+            false,
+        )
+        .await?;
+
+        let mut params = Vec::new();
+        for (person, id) in people.iter().zip(&person_ids) {
+            for diagnostic in &person.diagnostics {
+                params.extend([
+                    Param::Int(*id),
+                    Param::Int(diagnostic.made_at),
+                    Param::Text(&diagnostic.answers_json),
+                    Param::Text(&diagnostic.profile_json),
+                    Param::Text(&diagnostic.typology),
+                    Param::Text(&diagnostic.overall),
+                    Param::Text(&diagnostic.first_help),
+                ]);
+                counts.diagnostics += 1;
             }
         }
+        insert_rows(
+            connection,
+            "diagnostics (person_id, made_at, answers_json, profile_json, typology, overall, first_help)",
+            7,
+            &params,
+            false,
+        )
+        .await?;
+
+        // Referrals, in the order of the people then of their referrals.
+        let mut params = Vec::new();
+        for (person, id) in people.iter().zip(&person_ids) {
+            let profile = person
+                .diagnostics
+                .first()
+                .map_or("{}", |d| d.profile_json.as_str());
+            for referral in &person.referrals {
+                let (Some(first), Some(last)) = (referral.steps.first(), referral.steps.last())
+                else {
+                    continue;
+                };
+                params.extend([
+                    Param::Int(*id),
+                    Param::Int(structure_id),
+                    Param::Int(referral.offer_id),
+                    Param::Int(referral.receiver_structure_id),
+                    Param::Text(last.to.label()),
+                    Param::Text(profile),
+                    Param::Text(""),
+                    Param::Int(i64::from(person.urgent)),
+                    Param::Int(first.at),
+                    Param::Int(last.at),
+                    Param::Int(referral.steps.len() as i64),
+                ]);
+            }
+        }
+        let referral_ids = insert_rows(
+            connection,
+            "referrals (person_id, sender_structure_id, offer_id, receiver_structure_id, state, profile_json, message,
+                 urgent, created_at, state_changed_at, version)",
+            11,
+            &params,
+            true,
+        )
+        .await?;
+        counts.referrals = referral_ids.len();
+        // The id of each (person, referral) position.
+        let mut positions: Vec<Vec<Option<i64>>> = Vec::with_capacity(people.len());
+        let mut next = referral_ids.iter();
+        for person in people {
+            positions.push(
+                person
+                    .referrals
+                    .iter()
+                    .map(|r| {
+                        (!r.steps.is_empty())
+                            .then(|| next.next().copied())
+                            .flatten()
+                    })
+                    .collect(),
+            );
+        }
+
+        let mut params = Vec::new();
+        let mut outcomes = Vec::new();
+        let mut sessions = Vec::new();
+        for (person, ids) in people.iter().zip(&positions) {
+            for (referral, id) in person.referrals.iter().zip(ids) {
+                let Some(id) = *id else { continue };
+                let mut from = ReferralState::Draft;
+                for step in &referral.steps {
+                    let (side, offer) = match step.event {
+                        ReferralEvent::Send => ("sender", None),
+                        ReferralEvent::Redirect { offer_id } => ("sender", Some(offer_id)),
+                        _ => ("receiver", None),
+                    };
+                    params.extend([
+                        Param::Int(id),
+                        Param::Int(step.at),
+                        Param::Text(side),
+                        Param::Owned(step.event.label()),
+                        Param::Text(from.label()),
+                        Param::Text(step.to.label()),
+                        Param::Text(""),
+                        Param::OptInt(offer),
+                    ]);
+                    from = step.to;
+                    counts.events += 1;
+                }
+                if let Some((closing, at)) = &referral.closing {
+                    outcomes.extend([
+                        Param::Int(id),
+                        Param::Text(closing.outcome.label()),
+                        Param::Owned(joined_rights(closing)),
+                        Param::OptText(closing.gains.money.map(MoneyBracket::code)),
+                        Param::Int(i64::from(closing.gains.job_or_training)),
+                        Param::OptText(closing.sent_elsewhere.as_ref().map(|s| s.kind.cra_code())),
+                        Param::Int(*at),
+                    ]);
+                    counts.outcomes += 1;
+                }
+                for session in &referral.sessions {
+                    sessions.extend([
+                        Param::OptInt(Some(id)),
+                        Param::Int(referral.receiver_structure_id),
+                        Param::Owned(iso_date(date_of(session.at))),
+                        Param::Int(i64::from(session.duration_minutes)),
+                        Param::Text("individuel"),
+                        Param::Text("domicile"),
+                        Param::Text(&person.commune_code),
+                        Param::Text("ordinateur"),
+                        Param::Text(session.theme.cra_code()),
+                        Param::OptText(Some(session.autonomy.cra_code())),
+                        Param::OptInt(None),
+                        Param::OptInt(None),
+                        Param::OptText(None),
+                        Param::OptText(None),
+                        Param::Int(session.at),
+                    ]);
+                    counts.sessions += 1;
+                }
+            }
+        }
+        insert_rows(
+            connection,
+            "referral_events (referral_id, at, side, event, from_state, to_state, comment, offer_id)",
+            8,
+            &params,
+            false,
+        )
+        .await?;
+        insert_rows(
+            connection,
+            "referral_outcomes (referral_id, outcome, rights, money_bracket, job_or_training, sent_elsewhere_kind,
+                 closed_at)",
+            7,
+            &outcomes,
+            false,
+        )
+        .await?;
+        const SESSION_COLUMNS: &str = "pathway_sessions (referral_id, structure_id, held_on, duration_minutes, kind,
+            place, commune_code, equipment, themes, observed_autonomy, participants, anonymous_participants,
+            workshop_level, title, created_at)";
+        insert_rows(connection, SESSION_COLUMNS, 15, &sessions, false).await?;
+
+        // Collective workshops, then their registered people.
+        let workshops: Vec<(&SyntheticWorkshop, Vec<i64>)> = workshops
+            .iter()
+            .map(|w| {
+                let registered = w
+                    .registered
+                    .iter()
+                    .filter_map(|(p, r)| positions.get(*p)?.get(*r).copied().flatten())
+                    .collect();
+                (w, registered)
+            })
+            .collect();
+        let mut params = Vec::new();
+        for (workshop, registered) in &workshops {
+            let participants = registered.len() as i64 + i64::from(workshop.anonymous);
+            params.extend([
+                Param::OptInt(None),
+                Param::Int(workshop.structure_id),
+                Param::Owned(iso_date(date_of(workshop.at))),
+                Param::Int(i64::from(workshop.duration_minutes)),
+                Param::Text("collectif"),
+                Param::Text("lieu_activite"),
+                Param::OptText(None),
+                Param::Text("ordinateur"),
+                Param::Text(Theme::DeviceHandling.cra_code()),
+                Param::OptText(None),
+                Param::OptInt(Some(participants)),
+                Param::OptInt(Some(i64::from(workshop.anonymous))),
+                Param::OptText(Some("debutant")),
+                Param::OptText(Some("Atelier premiers pas")),
+                Param::Int(workshop.at),
+            ]);
+        }
+        let workshop_ids = insert_rows(connection, SESSION_COLUMNS, 15, &params, true).await?;
+        counts.sessions += workshop_ids.len();
+        let mut params = Vec::new();
+        for ((_, registered), id) in workshops.iter().zip(&workshop_ids) {
+            for referral in registered {
+                params.extend([Param::Int(*id), Param::Int(*referral)]);
+            }
+        }
+        insert_rows(
+            connection,
+            "pathway_session_people (session_id, referral_id)",
+            2,
+            &params,
+            false,
+        )
+        .await?;
         transaction.commit().await?;
-        Ok(referrals)
+        Ok(counts)
     }
 }
 
-async fn insert_referral(
-    connection: &mut sqlx::AnyConnection,
-    (structure_id, person_id): (i64, i64),
-    (offer_id, steps): (i64, &[(ReferralState, UnixSeconds)]),
-    person: &SyntheticPerson,
-) -> Result<(), StoreError> {
-    let (Some((_, created)), Some((state, changed))) = (steps.first(), steps.last()) else {
-        return Ok(());
-    };
-    let row = sqlx::query(
-        "INSERT INTO referrals (person_id, sender_structure_id, sender_account_id, offer_id, receiver_structure_id,
-             state, profile_json, message, urgent, created_at, state_changed_at, version)
-         VALUES ($1, $2, NULL, $3, (SELECT structure_id FROM offers WHERE id = $3), $4, $5, '', $6, $7, $8, $9)
-         RETURNING id",
-    )
-    .bind(person_id)
-    .bind(structure_id)
-    .bind(offer_id)
-    .bind(state.label())
-    .bind(&person.profile_json)
-    .bind(i64::from(person.urgent))
-    .bind(*created)
-    .bind(*changed)
-    .bind(steps.len() as i64)
-    .fetch_one(&mut *connection)
-    .await?;
-    let referral_id: i64 = row.try_get("id")?;
-    let mut from = ReferralState::Draft;
-    for (to, at) in steps {
-        sqlx::query(
-            "INSERT INTO referral_events (referral_id, at, account_id, side, event, from_state, to_state, comment, offer_id)
-             VALUES ($1, $2, NULL, $3, $4, $5, $6, '', NULL)",
-        )
-        .bind(referral_id)
-        .bind(*at)
-        .bind(if from == ReferralState::Draft { "sender" } else { "receiver" })
-        .bind(to.label())
-        .bind(from.label())
-        .bind(to.label())
-        .execute(&mut *connection)
-        .await?;
-        from = *to;
+/// Rows of `width` params, each followed by the same constant texts.
+fn with_constants<'a>(
+    params: Vec<Param<'a>>,
+    width: usize,
+    constants: &[&'a str],
+) -> Vec<Param<'a>> {
+    let mut rows = Vec::with_capacity(params.len() / width * (width + constants.len()));
+    let mut params = params.into_iter();
+    loop {
+        let row: Vec<Param<'a>> = params.by_ref().take(width).collect();
+        if row.is_empty() {
+            return rows;
+        }
+        rows.extend(row);
+        rows.extend(constants.iter().copied().map(Param::Text));
     }
-    Ok(())
 }

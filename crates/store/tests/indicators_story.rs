@@ -681,3 +681,152 @@ async fn older_rows_are_read_or_left_out_without_failing_the_load() {
         ]
     );
 }
+
+/// The generator's bulk writer: people with diagnostics, referrals with their steps, individual
+/// sessions, a collective workshop and a closing with gains, in multi-row inserts — read back
+/// whole, with nothing left out.
+#[tokio::test]
+async fn synthetic_batches_are_read_back_whole() {
+    use aiguillage_store::{
+        SyntheticDiagnostic, SyntheticPerson, SyntheticReferral, SyntheticSession, SyntheticStep,
+        SyntheticWorkshop,
+    };
+    use ReferralEvent as E;
+    use ReferralState as S;
+    let world = world().await;
+    let answers = answers(SkillAnswer::WithHelp);
+    let computed = profile(&answers, date_of(day(0)));
+    let diagnostic = |at| SyntheticDiagnostic {
+        made_at: at,
+        answers_json: serde_json::to_string(&answers).expect("json"),
+        profile_json: serde_json::to_string(&computed).expect("json"),
+        typology: computed.typology.label().into(),
+        overall: computed.overall.label().into(),
+        first_help: computed.first_help().label().into(),
+    };
+    let step = |event, to, at| SyntheticStep { event, to, at };
+    let session = |at| SyntheticSession {
+        at,
+        duration_minutes: 60,
+        autonomy: ObservedAutonomy::Autonomous,
+        theme: Theme::Email,
+    };
+    let library = world.library.0;
+    let in_pathway = |sent: i64| SyntheticReferral {
+        offer_id: world.workshops,
+        receiver_structure_id: library,
+        steps: vec![
+            step(E::Send, S::Sent, day(sent)),
+            step(E::Accept, S::Accepted, day(sent + 1)),
+            step(E::RecordFirstContact, S::FirstContact, day(sent + 2)),
+            step(E::StartPathway, S::InPathway, day(sent + 3)),
+        ],
+        sessions: vec![session(day(sent + 3)), session(day(sent + 10))],
+        closing: None,
+    };
+    let mut closed = in_pathway(1);
+    closed.steps.push(step(
+        E::Close {
+            outcome: ClosingOutcome::HelpedOnBehalf,
+        },
+        S::Closed,
+        day(30),
+    ));
+    closed.closing = Some((
+        Closing {
+            outcome: ClosingOutcome::HelpedOnBehalf,
+            gains: Gains {
+                rights: BTreeSet::from([RightKind::HousingAid, RightKind::EnergyCheque]),
+                money: Some(MoneyBracket::MoreThan300),
+                job_or_training: false,
+            },
+            sent_elsewhere: None,
+        },
+        day(30),
+    ));
+    let refused = SyntheticReferral {
+        offer_id: world.helper,
+        receiver_structure_id: library,
+        steps: vec![
+            step(E::Send, S::Sent, day(2)),
+            step(
+                E::Refuse {
+                    reason: RefusalReason::OutOfArea,
+                },
+                S::Refused,
+                day(3),
+            ),
+        ],
+        sessions: vec![],
+        closing: None,
+    };
+    let person = |index: usize, referrals: Vec<SyntheticReferral>| SyntheticPerson {
+        first_name: "Prénom".into(),
+        last_name: format!("Synthétique{index}"),
+        commune_code: "49007".into(),
+        birth_year: 1970,
+        enrolled_at: day(0),
+        urgent: false,
+        diagnostics: vec![diagnostic(day(0))],
+        referrals,
+    };
+    let people = vec![
+        person(0, vec![closed, refused]),
+        person(1, vec![]),
+        person(2, vec![in_pathway(5)]),
+    ];
+    let workshops = vec![SyntheticWorkshop {
+        structure_id: library,
+        at: day(20),
+        duration_minutes: 120,
+        registered: vec![(0, 0), (2, 0)],
+        anonymous: 4,
+    }];
+    let counts = world
+        .store
+        .insert_synthetic_people(world.ccas.0, &people, &workshops)
+        .await
+        .expect("insert");
+    assert_eq!(
+        (
+            counts.people,
+            counts.diagnostics,
+            counts.referrals,
+            counts.events,
+            counts.sessions,
+            counts.outcomes
+        ),
+        (3, 3, 3, 11, 5, 1)
+    );
+    let load = world.load().await;
+    assert_eq!(load.dropped, 0);
+    let data = &load.dataset;
+    assert_eq!(data.people().count(), 3);
+    assert_eq!(data.referrals().len(), 3);
+    let refusal = data
+        .referrals()
+        .iter()
+        .find(|r| r.state == S::Refused)
+        .expect("refused");
+    assert_eq!(refusal.refusals[0].reason, RefusalReason::OutOfArea);
+    let closed = data
+        .referrals()
+        .iter()
+        .find(|r| r.state == S::Closed)
+        .expect("closed");
+    assert_eq!(closed.outcome, Some(ClosingOutcome::HelpedOnBehalf));
+    assert_eq!(closed.gains.money, Some(MoneyBracket::MoreThan300));
+    assert_eq!(closed.gains.rights.len(), 2);
+    assert_eq!(
+        (closed.started_at, closed.closed_at),
+        (Some(day(4)), Some(day(30)))
+    );
+    let workshop = data
+        .sessions()
+        .iter()
+        .find(|s| s.kind == SessionKind::Collective)
+        .expect("workshop");
+    assert_eq!((workshop.referral, workshop.participants), (None, 6));
+    assert_eq!(workshop.at, T0 + 20 * DAY);
+    assert_eq!(data.sessions().len(), 5);
+}

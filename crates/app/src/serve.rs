@@ -51,6 +51,9 @@ pub struct ServeArgs {
         default_value = "http://127.0.0.1:8080"
     )]
     pub public_url: String,
+    /// Published indicator counts below this are masked (secret statistique).
+    #[arg(long, env = "AIGUILLAGE_MIN_CELL_SIZE", default_value_t = 11, value_parser = clap::value_parser!(u64).range(1..))]
+    pub min_cell_size: u64,
 }
 
 /// Serves until interrupted.
@@ -66,6 +69,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
             from: args.mail_from.clone(),
         }),
         public_url: args.public_url.clone(),
+        min_cell_size: args.min_cell_size,
         ..Settings::default()
     };
     serve(store, settings, &args.bind, args.port, |_| {}).await

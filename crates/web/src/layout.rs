@@ -30,6 +30,7 @@ pub const NAVIGATION: &[(&str, &str, Page)] = &[
         "/annuaire/import",
         Page::DirectoryImportForm,
     ),
+    ("Pilotage", "/pilotage", Page::Steering),
     ("Mon territoire", "/territoire", Page::Territory),
     ("Structures", "/structures", Page::Structures),
     ("Comptes", "/administration/comptes", Page::AdminAccounts),

@@ -20,6 +20,7 @@ pub mod policy;
 pub mod redistribute;
 pub mod routes;
 pub mod state;
+pub mod steering;
 pub mod territory_diagnostic;
 
 pub use state::{AppState, Settings};

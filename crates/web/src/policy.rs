@@ -17,6 +17,10 @@ pub enum Page {
     TerritoryDiagnostic,
     TerritoryIndex,
     TerritoryIndexUpload,
+    Steering,
+    SteeringExport,
+    SteeringOpenData,
+    SteeringCra,
     Structures,
     Directory,
     PlaceDetail,
@@ -112,6 +116,22 @@ pub const ACCESS: &[(Page, Audience)] = &[
     (
         Page::TerritoryIndexUpload,
         Audience::Roles(&[Role::Coordinator]),
+    ),
+    (
+        Page::Steering,
+        Audience::Roles(&[Role::Coordinator, Role::StructureManager, Role::Mediator]),
+    ),
+    (
+        Page::SteeringExport,
+        Audience::Roles(&[Role::Coordinator, Role::StructureManager]),
+    ),
+    (
+        Page::SteeringOpenData,
+        Audience::Roles(&[Role::Coordinator]),
+    ),
+    (
+        Page::SteeringCra,
+        Audience::Roles(&[Role::StructureManager, Role::Mediator]),
     ),
     (Page::Structures, Audience::SignedIn),
     (Page::Directory, Audience::SignedIn),

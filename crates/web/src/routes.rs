@@ -34,6 +34,14 @@ pub const ROUTES: &[Route] = &[
         Page::TerritoryDiagnostic,
     ),
     route(Method::GET, "/territoire/indice", Page::TerritoryIndex),
+    route(Method::GET, "/pilotage", Page::Steering),
+    route(Method::GET, "/pilotage/export", Page::SteeringExport),
+    route(
+        Method::GET,
+        "/pilotage/donnees-ouvertes",
+        Page::SteeringOpenData,
+    ),
+    route(Method::GET, "/pilotage/activites-cra", Page::SteeringCra),
     route(
         Method::POST,
         "/territoire/indice",
@@ -227,6 +235,10 @@ pub fn handler(page: Page) -> MethodRouter<AppState> {
         Page::Territory => get(pages::territory::show),
         Page::TerritoryDiagnostic => get(pages::territory_diagnostic::show),
         Page::TerritoryIndex => get(pages::territory_index::show),
+        Page::Steering => get(pages::steering::show),
+        Page::SteeringExport => get(pages::steering_export::export),
+        Page::SteeringOpenData => get(pages::steering_export::open_data),
+        Page::SteeringCra => get(pages::steering_export::cra),
         Page::TerritoryIndexUpload => post(pages::territory_index::upload)
             .layer(DefaultBodyLimit::max(crate::auth::csrf::MAX_BODY_BYTES)),
         Page::Structures => get(pages::structures::list),

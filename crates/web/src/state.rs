@@ -29,6 +29,8 @@ pub struct Settings {
     pub smtp: Option<crate::mail::SmtpSettings>,
     /// The address people use to reach this instance, for links in e-mails.
     pub public_url: String,
+    /// Published counts below this are masked ("secret statistique"), 11 by default.
+    pub min_cell_size: u64,
 }
 
 impl Default for Settings {
@@ -41,6 +43,7 @@ impl Default for Settings {
             map_tiles: None,
             smtp: None,
             public_url: "http://127.0.0.1:8080".into(),
+            min_cell_size: aiguillage_domain::indicators::DEFAULT_MIN_CELL,
         }
     }
 }
@@ -51,6 +54,8 @@ pub struct AppState {
     pub store: Store,
     pub settings: Arc<Settings>,
     pub clock: Clock,
+    /// The steering indicators' records, kept in memory between requests.
+    pub indicators: Arc<crate::steering::IndicatorCache>,
 }
 
 impl AppState {
@@ -59,6 +64,7 @@ impl AppState {
             store,
             settings: Arc::new(settings),
             clock: system_clock(),
+            indicators: Arc::default(),
         }
     }
 

@@ -21,6 +21,8 @@ enum Expected {
     HelpersOrCoordinator,
     CoordinatorOnly,
     MediatorOnly,
+    SteeringRoles,
+    ManagerOrMediator,
 }
 
 const MATRIX: &[(&str, &str, Expected)] = &[
@@ -33,6 +35,18 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/territoire/diagnostic", Expected::SignedIn),
     ("GET", "/territoire/indice", Expected::CoordinatorOnly),
     ("POST", "/territoire/indice", Expected::CoordinatorOnly),
+    ("GET", "/pilotage", Expected::SteeringRoles),
+    ("GET", "/pilotage/export", Expected::ManagerOrCoordinator),
+    (
+        "GET",
+        "/pilotage/donnees-ouvertes",
+        Expected::CoordinatorOnly,
+    ),
+    (
+        "GET",
+        "/pilotage/activites-cra",
+        Expected::ManagerOrMediator,
+    ),
     ("GET", "/structures", Expected::SignedIn),
     ("GET", "/annuaire", Expected::SignedIn),
     ("GET", "/annuaire/{id}", Expected::SignedIn),
@@ -232,6 +246,13 @@ fn may_pass(expected: Expected, role: Option<Role>) -> bool {
         }
         Expected::CoordinatorOnly => role == Some(Role::Coordinator),
         Expected::MediatorOnly => role == Some(Role::Mediator),
+        Expected::SteeringRoles => matches!(
+            role,
+            Some(Role::Coordinator | Role::StructureManager | Role::Mediator)
+        ),
+        Expected::ManagerOrMediator => {
+            matches!(role, Some(Role::StructureManager | Role::Mediator))
+        }
         Expected::PrescriberOrMediator => matches!(role, Some(Role::Prescriber | Role::Mediator)),
         Expected::HelpersOrCoordinator => matches!(
             role,

@@ -24,6 +24,8 @@ pub mod structures;
 pub mod territory;
 pub mod territory_diagnostic;
 pub mod territory_index;
+pub mod steering;
+pub mod steering_export;
 
 use crate::error::WebError;
 use askama::Template;

@@ -3,6 +3,8 @@
 //! a clock the test moves, and helpers that sign in through the real login form.
 #![allow(dead_code)]
 
+pub mod journeys;
+
 use aiguillage_domain::role::Role;
 use aiguillage_interop::territory::embedded;
 use aiguillage_store::testing::fresh_store;
@@ -88,6 +90,7 @@ impl TestApp {
             store: store.clone(),
             settings: Arc::new(settings),
             clock: Arc::new(move || clock_reader.load(Ordering::SeqCst)),
+            indicators: Arc::default(),
         };
         TestApp {
             router: router(state),

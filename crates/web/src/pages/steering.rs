@@ -1,0 +1,472 @@
+//! The steering dashboard (`/pilotage`): for a coordinator, the standard indicators of their
+//! territory (or a commune or EPCI inside it) over a period, cut by audience, age band and typology,
+//! masked below the instance's minimum cell size, with charts drawn on the server and the table of
+//! each chart, and the comparison with the département and the nation; for a structure manager the
+//! same for their structure; for a mediator their own activity.
+
+use crate::auth::{CurrentUser, Viewer};
+use crate::error::WebError;
+use crate::layout::Layout;
+use crate::pages::{format_count, render};
+use crate::state::AppState;
+use crate::steering::{departement_of, masked_funnel, masked_publication, own_activity};
+use aiguillage_domain::diagnostic::Typology;
+use aiguillage_domain::directory::Audience;
+use aiguillage_domain::indicators::{Area, Cell, Cut, IndicatorTable, Period, Publication};
+use aiguillage_domain::pathway::{parse_iso_date, AgeBand};
+use aiguillage_domain::role::Role;
+use aiguillage_domain::territory::{TerritoryArea, TerritoryScope};
+use aiguillage_domain::UnixSeconds;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+const DAY: i64 = 86_400;
+/// The tables drawn as charts, with the column drawn.
+const CHARTS: &[(&str, usize)] = &[
+    ("entonnoir", 0),
+    ("delais", 1),
+    ("issues", 0),
+    ("autonomie", 4),
+];
+
+/// The filters of the form, as typed.
+#[derive(Debug, Default, Deserialize)]
+pub struct Filters {
+    pub du: Option<String>,
+    pub au: Option<String>,
+    pub territoire: Option<String>,
+    pub public: Option<String>,
+    pub age: Option<String>,
+    pub typologie: Option<String>,
+}
+
+/// The filters read: the cut, and what to show back in the form.
+pub struct Chosen {
+    pub cut: Cut,
+    pub from: UnixSeconds,
+    pub to: UnixSeconds,
+    pub problems: Vec<String>,
+    pub area_label: String,
+}
+
+fn day_start(text: &str) -> Option<UnixSeconds> {
+    let date = parse_iso_date(text.trim())?;
+    Some(date.midnight().assume_utc().unix_timestamp())
+}
+
+fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn area_of(scope: &TerritoryScope) -> Area {
+    match scope {
+        TerritoryScope::Epci(code) => Area::Epci(code.clone()),
+        TerritoryScope::Departement(code) => Area::Departement(code.clone()),
+    }
+}
+
+/// Reads the filters; anything unreadable is reported and left at its default.
+pub fn choose(filters: &Filters, user: &CurrentUser, now: UnixSeconds) -> Chosen {
+    let mut problems = Vec::new();
+    let mut date = |value: &Option<String>, name: &str, default: UnixSeconds| match non_empty(value)
+    {
+        None => default,
+        Some(text) => day_start(text).unwrap_or_else(|| {
+            problems.push(format!(
+                "{name} « {text} » : date attendue au format AAAA-MM-JJ."
+            ));
+            default
+        }),
+    };
+    let mut from = date(&filters.du, "Début", now - 365 * DAY);
+    let to = date(&filters.au, "Fin", now - now.rem_euclid(DAY)) + DAY;
+    if from >= to {
+        problems
+            .push("La période commence après sa fin : les 12 derniers mois sont affichés.".into());
+        from = to - 365 * DAY;
+    }
+    let period = Period::between(from, to).unwrap_or_else(|_| Period::all());
+    let mut cut = Cut {
+        area: None,
+        period,
+        structure: None,
+        audience: None,
+        age_band: None,
+        typology: None,
+    };
+    let own = &user.account.territory;
+    let mut area_label = String::new();
+    if user.account.role == Role::Coordinator {
+        cut.area = Some(area_of(own));
+        if let Some(text) = non_empty(&filters.territoire) {
+            match text.parse::<TerritoryArea>() {
+                Ok(area) if inside(&area, own) => {
+                    area_label = area.to_string();
+                    cut.area = Some(match area {
+                        TerritoryArea::Commune(c) => Area::Commune(c),
+                        TerritoryArea::Epci(c) => Area::Epci(c),
+                        TerritoryArea::Departement(c) => Area::Departement(c),
+                    });
+                }
+                _ => problems.push(format!(
+                    "Territoire « {text} » : indiquez une commune (code INSEE) ou une intercommunalité de votre territoire."
+                )),
+            }
+        }
+    } else {
+        cut.structure = Some(user.account.structure_id);
+    }
+    cut.audience = non_empty(&filters.public).and_then(Audience::from_label);
+    cut.age_band = non_empty(&filters.age).and_then(AgeBand::from_label);
+    cut.typology = non_empty(&filters.typologie).and_then(Typology::from_label);
+    Chosen {
+        cut,
+        from,
+        to,
+        problems,
+        area_label,
+    }
+}
+
+/// Whether an area lies in the coordinator's territory, as far as its code tells (communes by the
+/// territory reference).
+fn inside(area: &TerritoryArea, own: &TerritoryScope) -> bool {
+    let Ok(reference) = crate::territory_diagnostic::reference() else {
+        return false;
+    };
+    let own_area = TerritoryArea::from(own);
+    match area {
+        TerritoryArea::Commune(code) => reference
+            .territory
+            .communes
+            .iter()
+            .any(|c| &c.code == code && own_area.contains(c)),
+        other => {
+            other == &own_area || {
+                let communes: Vec<_> = reference
+                    .territory
+                    .communes
+                    .iter()
+                    .filter(|c| other.contains(c))
+                    .collect();
+                !communes.is_empty() && communes.iter().all(|c| own_area.contains(c))
+            }
+        }
+    }
+}
+
+/// A cell as the page writes it.
+pub fn cell_text(cell: &Cell) -> String {
+    match cell {
+        Cell::Count { value } | Cell::Amount { value } => format_count(*value as i64),
+        Cell::Rate { .. } => cell
+            .percent()
+            .map(|p| format!("{} %", format!("{p:.1}").replace('.', ",")))
+            .unwrap_or_default(),
+        Cell::Duration { .. } => cell
+            .days()
+            .map(|d| format!("{} j", format!("{d:.1}").replace('.', ",")))
+            .unwrap_or_default(),
+        Cell::Empty => "—".to_owned(),
+        Cell::Masked => "secret".to_owned(),
+    }
+}
+
+fn cell_value(cell: &Cell) -> Option<f64> {
+    match cell {
+        Cell::Count { value } | Cell::Amount { value } => Some(*value as f64),
+        Cell::Rate { .. } => cell.percent(),
+        Cell::Duration { .. } => cell.days(),
+        _ => None,
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A horizontal bar chart of one column, drawn as SVG (labels escaped; masked or empty cells drawn
+/// as text only). The table next to it carries the same figures for screen readers.
+pub fn bar_chart(table: &IndicatorTable, column: usize) -> String {
+    let bars: Vec<(&str, Option<f64>, String)> = table
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let cell = row.cells.get(column)?;
+            Some((row.label.as_str(), cell_value(cell), cell_text(cell)))
+        })
+        .collect();
+    let largest = bars
+        .iter()
+        .filter_map(|(_, v, _)| *v)
+        .fold(0.0_f64, f64::max)
+        .max(1e-9);
+    let (label_width, bar_width, line) = (260.0, 300.0, 26.0);
+    let height = line * bars.len() as f64 + 8.0;
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {height}" width="100%" role="img" aria-label="{title} : graphique, détaillé dans le tableau qui suit" class="aig-chart">"#,
+        w = label_width + bar_width + 90.0,
+        title = escape(&table.title),
+    );
+    for (i, (label, value, text)) in bars.iter().enumerate() {
+        let y = 4.0 + line * i as f64;
+        svg.push_str(&format!(
+            r##"<text x="{x}" y="{ty}" text-anchor="end" font-size="13" fill="#161616">{label}</text>"##,
+            x = label_width - 8.0,
+            ty = y + 17.0,
+            label = escape(&shorten(label, 38)),
+        ));
+        let width = value.map_or(0.0, |v| (v / largest * bar_width).max(1.0));
+        if width > 0.0 {
+            svg.push_str(&format!(
+                r##"<rect x="{label_width}" y="{ry}" width="{width:.1}" height="18" fill="#000091"/>"##,
+                ry = y + 4.0,
+            ));
+        }
+        svg.push_str(&format!(
+            r##"<text x="{tx:.1}" y="{ty}" font-size="13" fill="#161616">{text}</text>"##,
+            tx = label_width + width + 6.0,
+            ty = y + 17.0,
+            text = escape(text),
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn shorten(text: &str, at: usize) -> String {
+    if text.chars().count() <= at {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(at - 1).collect();
+    format!("{cut}…")
+}
+
+/// A table as the template renders it.
+pub struct TableView {
+    pub id: &'static str,
+    pub title: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<(String, Vec<String>)>,
+    pub chart: Option<String>,
+}
+
+fn view_of(table: &IndicatorTable) -> TableView {
+    TableView {
+        id: table.id,
+        title: table.title.clone(),
+        columns: table.columns.clone(),
+        rows: table
+            .rows
+            .iter()
+            .map(|row| (row.label.clone(), row.cells.iter().map(cell_text).collect()))
+            .collect(),
+        chart: CHARTS
+            .iter()
+            .find(|(id, _)| *id == table.id)
+            .map(|(_, column)| bar_chart(table, *column)),
+    }
+}
+
+/// The comparison of the funnel's conversion rates: this area, its département, the nation.
+fn comparison(
+    publications: &[(String, &Publication)],
+) -> (Vec<String>, Vec<(String, Vec<String>)>) {
+    let funnels: Vec<Option<&IndicatorTable>> = publications
+        .iter()
+        .map(|(_, p)| p.tables.iter().find(|t| t.id == "entonnoir"))
+        .collect();
+    let Some(Some(first)) = funnels.first() else {
+        return (Vec::new(), Vec::new());
+    };
+    let rows = first
+        .rows
+        .iter()
+        .skip(1)
+        .map(|row| {
+            let values = funnels
+                .iter()
+                .map(|funnel| {
+                    funnel
+                        .and_then(|t| t.at(&row.key, 1))
+                        .map_or_else(|| "—".to_owned(), cell_text)
+                })
+                .collect();
+            (row.label.clone(), values)
+        })
+        .collect();
+    (
+        publications.iter().map(|(name, _)| name.clone()).collect(),
+        rows,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "steering.html")]
+struct SteeringTemplate {
+    layout: Layout,
+    scope_label: String,
+    role_view: &'static str,
+    du: String,
+    au: String,
+    territoire: String,
+    public: String,
+    age: String,
+    typologie: String,
+    audiences: Vec<&'static str>,
+    ages: Vec<&'static str>,
+    typologies: Vec<&'static str>,
+    problems: Vec<String>,
+    tables: Vec<TableView>,
+    comparison_columns: Vec<String>,
+    comparison_rows: Vec<(String, Vec<String>)>,
+    activity: Vec<(String, u32, u32, u32, String)>,
+    min_cell: u64,
+    computed_at: String,
+    export_query: String,
+}
+
+fn iso_of(at: UnixSeconds) -> String {
+    aiguillage_domain::pathway::iso_date(aiguillage_domain::pathway::date_of(at))
+}
+
+/// `GET /pilotage`.
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    user: CurrentUser,
+    Query(filters): Query<Filters>,
+) -> Result<Response, WebError> {
+    let now = state.now();
+    let chosen = choose(&filters, &user, now);
+    let loaded = state.indicators.get(&state.store, now).await?;
+    let dataset = &loaded.dataset;
+    let min_cell = state.settings.min_cell_size;
+    let role = user.account.role;
+    let (targets, _) = state
+        .store
+        .territory_settings(&user.account.territory)
+        .await?;
+    let mut tables = Vec::new();
+    let mut comparison_columns = Vec::new();
+    let mut comparison_rows = Vec::new();
+    let mut activity = Vec::new();
+    let scope_label;
+    let role_view;
+    if role == Role::Mediator {
+        role_view = "mediator";
+        scope_label = "Mon activité".to_owned();
+        activity = own_activity(
+            dataset.sessions(),
+            user.account.id,
+            (chosen.from, chosen.to),
+        )
+        .into_iter()
+        .map(|line| {
+            (
+                line.month,
+                line.individual,
+                line.collective,
+                line.participants,
+                format!("{} h {:02}", line.minutes / 60, line.minutes % 60),
+            )
+        })
+        .collect();
+    } else {
+        role_view = if role == Role::Coordinator {
+            "coordinator"
+        } else {
+            "structure"
+        };
+        let publication = masked_publication(dataset, &chosen.cut, now, targets, min_cell)
+            .map_err(WebError::Internal)?;
+        scope_label = match (&chosen.cut.area, role) {
+            (Some(_), Role::Coordinator) if !chosen.area_label.is_empty() => {
+                territory_name(&chosen.area_label)
+            }
+            (_, Role::Coordinator) => state
+                .store
+                .territory_name(&user.account.territory)
+                .await?
+                .unwrap_or_else(|| user.account.territory.to_string()),
+            _ => "Ma structure".to_owned(),
+        };
+        if role == Role::Coordinator {
+            let mut compared = vec![(scope_label.clone(), publication.clone())];
+            if let Some(area) = &chosen.cut.area {
+                if let Some(dep) = departement_of(area, dataset) {
+                    if !matches!(area, Area::Departement(code) if *code == dep) {
+                        let cut = Cut {
+                            area: Some(Area::Departement(dep.clone())),
+                            ..chosen.cut.clone()
+                        };
+                        compared.push((
+                            format!("Département {dep}"),
+                            masked_funnel(dataset, &cut, min_cell).map_err(WebError::Internal)?,
+                        ));
+                    }
+                }
+            }
+            let nation = Cut {
+                area: None,
+                ..chosen.cut.clone()
+            };
+            compared.push((
+                "France".to_owned(),
+                masked_funnel(dataset, &nation, min_cell).map_err(WebError::Internal)?,
+            ));
+            let refs: Vec<(String, &Publication)> =
+                compared.iter().map(|(n, p)| (n.clone(), p)).collect();
+            (comparison_columns, comparison_rows) = comparison(&refs);
+        }
+        tables = publication.tables.iter().map(view_of).collect();
+    }
+    let mut export = form_urlencoded::Serializer::new(String::new());
+    export.append_pair("du", &iso_of(chosen.from));
+    export.append_pair("au", &iso_of(chosen.to - DAY));
+    for (key, value) in [
+        ("territoire", &filters.territoire),
+        ("public", &filters.public),
+        ("age", &filters.age),
+        ("typologie", &filters.typologie),
+    ] {
+        if let Some(value) = non_empty(value) {
+            export.append_pair(key, value);
+        }
+    }
+    let export_query = export.finish();
+    render(&SteeringTemplate {
+        layout: Layout::new(&state, &viewer, "/pilotage", "Pilotage"),
+        scope_label,
+        role_view,
+        du: iso_of(chosen.from),
+        au: iso_of(chosen.to - DAY),
+        territoire: chosen.area_label.clone(),
+        public: non_empty(&filters.public).unwrap_or("").to_owned(),
+        age: non_empty(&filters.age).unwrap_or("").to_owned(),
+        typologie: non_empty(&filters.typologie).unwrap_or("").to_owned(),
+        audiences: Audience::ALL.iter().map(|a| a.label()).collect(),
+        ages: AgeBand::ALL.iter().map(|a| a.label()).collect(),
+        typologies: Typology::ALL.iter().map(|t| t.label()).collect(),
+        problems: chosen.problems,
+        tables,
+        comparison_columns,
+        comparison_rows,
+        activity,
+        min_cell,
+        computed_at: crate::pages::format_time(loaded.loaded_at),
+        export_query,
+    })
+}
+
+fn territory_name(area: &str) -> String {
+    area.parse::<TerritoryArea>()
+        .ok()
+        .and_then(|a| crate::territory_diagnostic::reference().ok()?.name_of(&a))
+        .unwrap_or_else(|| area.to_owned())
+}

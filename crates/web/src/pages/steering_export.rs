@@ -1,0 +1,218 @@
+//! Exports of the steering indicators: every table of the dashboard's cut as CSV or JSON (aggregates
+//! only, masked), the open-data file of a coordinator's territory, and the activities of a structure
+//! or a mediator in the CRA format of La Coop de la médiation numérique.
+
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+use crate::pages::people::actor;
+use crate::pages::steering::{choose, Filters};
+use crate::state::AppState;
+use crate::steering::masked_publication;
+use aiguillage_domain::indicators::{Area, Publication};
+use aiguillage_domain::pathway::{date_of, iso_date};
+use aiguillage_domain::role::Role;
+use aiguillage_domain::territory::TerritoryArea;
+use aiguillage_interop::cra::{write_cra_csv, write_cra_json};
+use aiguillage_interop::indicators_export::{
+    check_masked, write_json, write_table_csv, ExportContext, Periode, Territoire, Valeur,
+};
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct ExportQuery {
+    #[serde(flatten)]
+    filters: Filters,
+    format: Option<String>,
+    tableau: Option<String>,
+}
+
+fn attachment(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The masked publication of the viewer's cut, and what its files say about it.
+async fn publication_of(
+    state: &AppState,
+    user: &CurrentUser,
+    filters: &Filters,
+) -> Result<(Publication, ExportContext), WebError> {
+    let now = state.now();
+    let chosen = choose(filters, user, now);
+    let loaded = state.indicators.get(&state.store, now).await?;
+    let (targets, _) = state
+        .store
+        .territory_settings(&user.account.territory)
+        .await?;
+    let min_cell = state.settings.min_cell_size;
+    let publication = masked_publication(&loaded.dataset, &chosen.cut, now, targets, min_cell)
+        .map_err(WebError::Internal)?;
+    let territoire = match &chosen.cut.area {
+        Some(area) => {
+            let (niveau, code, parsed) = match area {
+                Area::Commune(c) => ("commune", c, TerritoryArea::Commune(c.clone())),
+                Area::Epci(c) => ("epci", c, TerritoryArea::Epci(c.clone())),
+                Area::Departement(c) => ("departement", c, TerritoryArea::Departement(c.clone())),
+            };
+            Territoire {
+                niveau: niveau.into(),
+                code: Some(code.clone()),
+                nom: crate::territory_diagnostic::reference()
+                    .ok()
+                    .and_then(|r| r.name_of(&parsed)),
+            }
+        }
+        None => Territoire {
+            niveau: "structure".into(),
+            code: chosen.cut.structure.map(|s| s.to_string()),
+            nom: None,
+        },
+    };
+    let context = ExportContext {
+        territoire,
+        periode: Periode {
+            debut: Some(iso_date(date_of(chosen.from))),
+            fin: Some(iso_date(date_of(chosen.to - 1))),
+        },
+        seuil_secret: min_cell,
+        calcule_le: iso_moment(now),
+    };
+    Ok((publication, context))
+}
+
+fn iso_moment(at: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(at)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// Every table in one CSV, one line per value: `tableau, ligne, colonne, valeur`.
+fn long_csv(publication: &Publication) -> Result<Vec<u8>, WebError> {
+    let internal = |e: csv::Error| WebError::Internal(e.to_string());
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record(["tableau", "ligne", "colonne", "valeur"])
+        .map_err(internal)?;
+    for table in &publication.tables {
+        for row in &table.rows {
+            for (column, cell) in table.columns.iter().zip(&row.cells) {
+                writer
+                    .write_record([table.id, &row.label, column, &Valeur::of(cell).csv()])
+                    .map_err(internal)?;
+            }
+        }
+    }
+    writer
+        .into_inner()
+        .map_err(|e| WebError::Internal(e.to_string()))
+}
+
+/// `GET /pilotage/export?format=csv|json[&tableau=ID]`: aggregates only, masked.
+pub async fn export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<ExportQuery>,
+) -> Result<Response, WebError> {
+    let (publication, context) = publication_of(&state, &user, &query.filters).await?;
+    check_masked(&publication, context.seuil_secret)
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    if let Some(id) = query.tableau.as_deref().filter(|t| !t.is_empty()) {
+        let table = publication
+            .tables
+            .iter()
+            .find(|t| t.id == id)
+            .ok_or_else(|| WebError::BadRequest(format!("tableau « {id} » inconnu")))?;
+        return Ok(attachment(
+            "text/csv; charset=utf-8",
+            &format!("{id}.csv"),
+            write_table_csv(table).into_bytes(),
+        ));
+    }
+    Ok(match query.format.as_deref() {
+        Some("json") => attachment(
+            "application/json",
+            "indicateurs.json",
+            write_json(&publication, &context)
+                .map_err(|e| WebError::Internal(e.to_string()))?
+                .into_bytes(),
+        ),
+        _ => attachment(
+            "text/csv; charset=utf-8",
+            "indicateurs.csv",
+            long_csv(&publication)?,
+        ),
+    })
+}
+
+/// `GET /pilotage/donnees-ouvertes`: the territory's aggregate indicators as open data
+/// (docs/donnees-ouvertes.md).
+pub async fn open_data(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(filters): Query<Filters>,
+) -> Result<Response, WebError> {
+    let (publication, context) = publication_of(&state, &user, &filters).await?;
+    let name = format!(
+        "indicateurs-{}-{}.json",
+        context.territoire.code.clone().unwrap_or_default(),
+        context.periode.fin.clone().unwrap_or_default()
+    );
+    Ok(attachment(
+        "application/json",
+        &name,
+        write_json(&publication, &context)
+            .map_err(|e| WebError::Internal(e.to_string()))?
+            .into_bytes(),
+    ))
+}
+
+/// `GET /pilotage/activites-cra?format=csv|json`: the sessions of the structure (a manager) or of the
+/// mediator, in the CRA format, over the chosen period (notes never exported).
+pub async fn cra(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<ExportQuery>,
+) -> Result<Response, WebError> {
+    let now = state.now();
+    let chosen = choose(&query.filters, &user, now);
+    let (from, to) = (date_of(chosen.from), date_of(chosen.to - 1));
+    let actor = actor(&user, "GET /pilotage/activites-cra");
+    let sessions = state
+        .store
+        .sessions_of_structure(&actor, (from, to), now)
+        .await?;
+    let activities: Vec<_> = sessions
+        .iter()
+        .filter(|s| user.account.role != Role::Mediator || s.account_id == Some(user.account.id))
+        .map(|s| s.cra_activity())
+        .collect();
+    let name = format!("activites-cra-{}-{}", iso_date(from), iso_date(to));
+    Ok(match query.format.as_deref() {
+        Some("json") => attachment(
+            "application/json",
+            &format!("{name}.json"),
+            write_cra_json(&activities).to_string().into_bytes(),
+        ),
+        _ => attachment(
+            "text/csv; charset=utf-8",
+            &format!("{name}.csv"),
+            write_cra_csv(&activities).into_bytes(),
+        ),
+    })
+}

@@ -1,0 +1,202 @@
+//! Steering ("pilotage"): the indicator records of the whole instance, loaded from the store once and
+//! kept in memory until something they read changes (a watermark the store computes cheaply), and
+//! the masked publication of the standard indicators for one cut — the territory of a coordinator,
+//! the structure of a manager — with the same indicators for the département and the nation to
+//! compare with. Mediators see their own activity, unmasked: it is not a publication.
+
+use aiguillage_domain::indicators::{
+    funnel, mask, standard_publication, Area, Cut, Dataset, Params, Publication, SessionFact,
+};
+use aiguillage_domain::orientation::TargetDelays;
+use aiguillage_domain::UnixSeconds;
+use aiguillage_store::{Store, StoreError};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::Mutex;
+
+/// Above this load time, a changed instance is reloaded at most every [`LARGE_RELOAD_SECONDS`].
+const LARGE_LOAD_MILLIS: u128 = 1_000;
+const LARGE_RELOAD_SECONDS: i64 = 300;
+
+/// The records as last loaded.
+pub struct Loaded {
+    pub dataset: Arc<Dataset>,
+    pub watermark: i64,
+    pub loaded_at: UnixSeconds,
+    pub load_millis: u128,
+    /// Records left out because they were inconsistent (see the store's loader).
+    pub dropped: usize,
+}
+
+/// The in-memory records of the instance, shared by every request.
+#[derive(Default)]
+pub struct IndicatorCache {
+    loaded: Mutex<Option<Arc<Loaded>>>,
+}
+
+impl IndicatorCache {
+    /// The records, reloaded first when the store says they changed (at most every five minutes on
+    /// a large instance, where the page then says when the figures were computed).
+    pub async fn get(&self, store: &Store, now: UnixSeconds) -> Result<Arc<Loaded>, StoreError> {
+        let mut guard = self.loaded.lock().await;
+        let watermark = store.indicator_watermark().await?;
+        if let Some(loaded) = guard.as_ref() {
+            let fresh = loaded.watermark == watermark;
+            let large_and_recent = loaded.load_millis > LARGE_LOAD_MILLIS
+                && now - loaded.loaded_at < LARGE_RELOAD_SECONDS;
+            if fresh || large_and_recent {
+                return Ok(loaded.clone());
+            }
+        }
+        let started = Instant::now();
+        let fragile = fragile_communes();
+        let load = store.indicator_dataset(now, &fragile).await?;
+        let loaded = Arc::new(Loaded {
+            dataset: Arc::new(load.dataset),
+            watermark: load.watermark,
+            loaded_at: now,
+            load_millis: started.elapsed().as_millis(),
+            dropped: load.dropped,
+        });
+        *guard = Some(loaded.clone());
+        Ok(loaded)
+    }
+}
+
+/// Whether each commune is fragile (2023 index of the shipped indicators at or above
+/// [`crate::territory_diagnostic::FRAGILE_FROM`]); communes without an index are absent.
+pub fn fragile_communes() -> BTreeMap<String, bool> {
+    crate::territory_diagnostic::national_index()
+        .into_iter()
+        .filter_map(|(code, index)| {
+            index.map(|i| (code, i >= crate::territory_diagnostic::FRAGILE_FROM))
+        })
+        .collect()
+}
+
+/// The standard indicators of a cut, masked with the instance's minimum cell size.
+pub fn masked_publication(
+    dataset: &Dataset,
+    cut: &Cut,
+    now: UnixSeconds,
+    targets: TargetDelays,
+    min_cell: u64,
+) -> Result<Publication, String> {
+    let params = Params { now, targets };
+    let mut publication = standard_publication(dataset, cut, &params);
+    mask(&mut publication, min_cell).map_err(|e| e.to_string())?;
+    Ok(publication)
+}
+
+/// The funnel alone of a cut, masked: what the comparison with the département and the nation shows
+/// (computing the whole set there would mask thousands of commune rows for nothing).
+pub fn masked_funnel(dataset: &Dataset, cut: &Cut, min_cell: u64) -> Result<Publication, String> {
+    let mut publication = Publication::default();
+    publication.push(funnel(dataset, cut));
+    mask(&mut publication, min_cell).map_err(|e| e.to_string())?;
+    Ok(publication)
+}
+
+/// The département of an area, for the comparison (an EPCI's first commune's département).
+pub fn departement_of(area: &Area, dataset: &Dataset) -> Option<String> {
+    match area {
+        Area::Departement(code) => Some(code.clone()),
+        Area::Commune(code) => Some(
+            code.chars()
+                .take(if code.starts_with("97") { 3 } else { 2 })
+                .collect(),
+        ),
+        Area::Epci(code) => dataset
+            .people()
+            .find(|p| p.epci.as_deref() == Some(code.as_str()))
+            .map(|p| p.departement.clone()),
+    }
+}
+
+/// One mediator's own activity: sessions per month and kind, participants and hours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityLine {
+    pub month: String,
+    pub individual: u32,
+    pub collective: u32,
+    pub participants: u32,
+    pub minutes: u32,
+}
+
+/// The mediator's sessions in the period, by month (oldest first).
+pub fn own_activity(
+    sessions: &[SessionFact],
+    mediator: i64,
+    (from, to): (UnixSeconds, UnixSeconds),
+) -> Vec<ActivityLine> {
+    let mut months: BTreeMap<String, ActivityLine> = BTreeMap::new();
+    for session in sessions
+        .iter()
+        .filter(|s| s.mediator == mediator && s.at >= from && s.at < to)
+    {
+        let month = month_of(session.at);
+        let line = months.entry(month.clone()).or_insert(ActivityLine {
+            month,
+            individual: 0,
+            collective: 0,
+            participants: 0,
+            minutes: 0,
+        });
+        match session.kind {
+            aiguillage_domain::pathway::SessionKind::Individual => line.individual += 1,
+            aiguillage_domain::pathway::SessionKind::Collective => line.collective += 1,
+        }
+        line.participants += session.participants;
+        line.minutes += session.duration_minutes;
+    }
+    months.into_values().collect()
+}
+
+/// `AAAA-MM` of a moment, in UTC.
+pub fn month_of(at: UnixSeconds) -> String {
+    let date = aiguillage_domain::pathway::date_of(at);
+    format!("{:04}-{:02}", date.year(), u8::from(date.month()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aiguillage_domain::pathway::SessionKind;
+
+    fn session(
+        mediator: i64,
+        at: UnixSeconds,
+        kind: SessionKind,
+        participants: u32,
+    ) -> SessionFact {
+        SessionFact {
+            referral: None,
+            structure: 1,
+            mediator,
+            at,
+            duration_minutes: 60,
+            kind,
+            participants,
+        }
+    }
+
+    #[test]
+    fn own_activity_counts_only_the_mediator_s_sessions_by_month() {
+        // 2026-01-15, 2026-01-20 and 2026-02-03 (UTC), and one by a colleague.
+        let sessions = [
+            session(7, 1_768_435_200, SessionKind::Individual, 1),
+            session(7, 1_768_867_200, SessionKind::Collective, 6),
+            session(7, 1_770_076_800, SessionKind::Individual, 1),
+            session(8, 1_768_435_200, SessionKind::Individual, 1),
+        ];
+        let lines = own_activity(&sessions, 7, (0, i64::MAX));
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].month, "2026-01");
+        assert_eq!((lines[0].individual, lines[0].collective), (1, 1));
+        assert_eq!((lines[0].participants, lines[0].minutes), (7, 120));
+        assert_eq!(lines[1].month, "2026-02");
+        let none = own_activity(&sessions, 7, (1_770_000_000, 1_770_000_001));
+        assert!(none.is_empty());
+    }
+}

@@ -1,0 +1,157 @@
+//! The steering dashboard and its exports through the real router: a pathway recorded and closed by
+//! the library's mediator shows in the coordinator's indicators (exact with a minimum cell size of
+//! 1, « secret » with the default 11), in the mediator's own activity, in the CSV/JSON exports and
+//! the open-data file (masked), and in the CRA export of the mediator's activities.
+
+mod common;
+
+use aiguillage_domain::role::Role;
+use aiguillage_web::Settings;
+use axum::http::StatusCode;
+use common::journeys::{good_session, referral_at_first_contact, world, World};
+use common::{body_text, location};
+
+/// One person's pathway: a session, then closed with autonomy reached and a right obtained.
+async fn one_closed_pathway(world: &World) {
+    let (app, mediator) = (&world.app, &world.mediator);
+    let (_, referral) = referral_at_first_contact(world, "Josiane").await;
+    let response = app
+        .post_form(
+            &format!("{referral}/seances"),
+            Some(&mediator.cookie),
+            &good_session(&mediator.csrf),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let closed = app
+        .post_form(
+            &format!("{referral}/cloture"),
+            Some(&mediator.cookie),
+            &[
+                ("csrf_token", &mediator.csrf),
+                ("version", "4"),
+                ("issue", "Autonomie atteinte"),
+                ("droits", "prime_activite"),
+                ("gain", "50_150"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        closed.status(),
+        StatusCode::SEE_OTHER,
+        "{:?}",
+        location(&closed)
+    );
+}
+
+fn row<'a>(html: &'a str, label: &str) -> &'a str {
+    html.split("<tr>")
+        .find(|r| r.contains(&format!("<th scope=\"row\">{label}</th>")))
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn a_closed_pathway_shows_in_the_coordinator_s_indicators_and_the_mediator_s_activity() {
+    let settings = Settings {
+        min_cell_size: 1,
+        ..Settings::default()
+    };
+    let world = world(settings).await;
+    one_closed_pathway(&world).await;
+    let app = &world.app;
+    let coordinator = app.sign_in(Role::Coordinator).await;
+    let page = body_text(app.get("/pilotage", Some(&coordinator)).await).await;
+    assert!(page.contains("Pilotage : Maine-et-Loire"), "{page}");
+    assert!(page.contains("Parcours des personnes repérées sur la période"));
+    assert!(page.contains("<svg"), "charts are drawn on the server");
+    let outcome = row(&page, "Autonomie atteinte");
+    assert!(outcome.contains("<td>1</td>"), "{outcome}");
+    assert!(page.contains("Comparaison") && page.contains("France"));
+
+    let activity = body_text(app.get("/pilotage", Some(&world.mediator)).await).await;
+    assert!(activity.contains("Mes séances par mois"));
+    assert!(
+        activity.contains("<td>1</td><td>0</td><td>1</td><td>0 h 45</td>"),
+        "{activity}"
+    );
+
+    let cra = body_text(
+        app.get("/pilotage/activites-cra?format=csv", Some(&world.mediator))
+            .await,
+    )
+    .await;
+    let mut lines = cra.lines();
+    assert!(lines
+        .next()
+        .is_some_and(|h| h.starts_with("date,type,duree")));
+    let session = lines.next().expect("one activity");
+    assert!(
+        session.contains("individuel") && session.contains("email"),
+        "{session}"
+    );
+    assert_eq!(lines.next(), None);
+
+    let csv = body_text(
+        app.get(
+            "/pilotage/export?format=csv&tableau=issues",
+            Some(&coordinator),
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        csv.starts_with("ligne,Orientations closes,Part des clôtures"),
+        "{csv}"
+    );
+    assert!(csv.contains("Autonomie atteinte,1,"), "{csv}");
+    let open = body_text(
+        app.get("/pilotage/donnees-ouvertes", Some(&coordinator))
+            .await,
+    )
+    .await;
+    let document = aiguillage_interop::indicators_export::read_json(&open).expect("open data");
+    assert_eq!(document.seuil_secret, 1);
+    assert_eq!(document.territoire.code.as_deref(), Some("49"));
+    assert!(document.tableaux.iter().any(|t| t.id == "entonnoir"));
+}
+
+#[tokio::test]
+async fn with_the_default_minimum_cell_size_small_counts_are_secret_everywhere() {
+    let world = world(Settings::default()).await;
+    one_closed_pathway(&world).await;
+    let app = &world.app;
+    let coordinator = app.sign_in(Role::Coordinator).await;
+    let page = body_text(app.get("/pilotage", Some(&coordinator)).await).await;
+    assert!(page.contains("inférieur à 11"));
+    assert!(row(&page, "Autonomie atteinte").contains("<td>secret</td>"));
+    let all = body_text(
+        app.get("/pilotage/export?format=csv", Some(&coordinator))
+            .await,
+    )
+    .await;
+    assert!(all.starts_with("tableau,ligne,colonne,valeur"));
+    assert!(
+        all.contains("issues,Autonomie atteinte,Orientations closes,secret"),
+        "{all}"
+    );
+    let json = body_text(
+        app.get("/pilotage/export?format=json", Some(&coordinator))
+            .await,
+    )
+    .await;
+    assert!(
+        !json.contains("\"valeurs\": [\n            1,"),
+        "no count of one is published"
+    );
+    // A structure manager sees their structure; a period the wrong way round is said and replaced.
+    let manager = app.sign_in(Role::StructureManager).await;
+    let page = body_text(
+        app.get("/pilotage?du=2026-12-01&au=2026-01-01", Some(&manager))
+            .await,
+    )
+    .await;
+    assert!(page.contains("Pilotage : Ma structure"));
+    assert!(page.contains("La période commence après sa fin"));
+    let prescriber = app.get("/pilotage", Some(&world.prescriber)).await;
+    assert_eq!(prescriber.status(), StatusCode::FORBIDDEN);
+}

@@ -322,18 +322,105 @@ async function handleReferral(page) {
   console.log('ok le médiateur accepte l\'orientation et note le premier contact');
 }
 
+/** On Lucien's referral, the mediator records a session through the form (a first try without the
+ * duration, themes and autonomy is refused with a message per field), then closes the pathway with
+ * its outcome and gains; the detail shows them. */
+async function recordSessionAndClose(page) {
+  const referralUrl = page.url();
+  const form = page.locator('#formulaire-seance');
+  await form.getByLabel('Téléphone', { exact: true }).check({ force: true });
+  await form.getByRole('button', { name: 'Enregistrer la séance' }).click();
+  await page.waitForLoadState('load');
+  const errors = await page.locator('#formulaire-seance .fr-error-text, #formulaire-seance .fr-message--error').allTextContents();
+  for (const expected of ['Indiquez la durée de la séance', 'Choisissez au moins une thématique', 'indiquez l\'autonomie observée']) {
+    if (!errors.some((e) => e.includes(expected))) fail(`séance incomplète : message « ${expected} » attendu, vu ${JSON.stringify(errors)}`);
+  }
+  if (!(await form.getByLabel('Téléphone', { exact: true }).isChecked())) fail('séance refusée : le matériel coché doit rester coché');
+  await checkAccessibility(page, 'mediateur seance erreurs');
+  await page.locator('#formulaire-seance').screenshot({ path: join(shots, 'mediateur-seance-erreurs.png') });
+
+  await form.getByLabel('Durée de la séance').selectOption('60');
+  await form.getByLabel('E-mail', { exact: true }).check({ force: true });
+  await form.getByLabel('Argent - Impôts', { exact: true }).check({ force: true });
+  await form.getByLabel('Autonome avec guidage en cas de besoin', { exact: true }).check({ force: true });
+  await form.getByLabel(/^Notes/).fill('Revoir la déclaration en ligne la prochaine fois.');
+  await checkAccessibility(page, 'mediateur formulaire seance');
+  await page.screenshot({ path: join(shots, 'mediateur-formulaire-seance.png'), fullPage: true });
+  await form.getByRole('button', { name: 'Enregistrer la séance' }).click();
+  await page.waitForLoadState('load');
+  let state = await page.locator('.fr-badge').first().textContent();
+  if (state?.trim() !== 'En parcours') fail(`séance : état « En parcours » attendu, vu « ${state} »`);
+  const sessions = await page.locator('table', { hasText: 'séance(s)' }).textContent();
+  for (const shown of ['1 h', 'E-mail', 'Argent - Impôts', 'Autonome avec guidage en cas de besoin', 'Revoir la déclaration']) {
+    if (!sessions?.includes(shown)) fail(`séance enregistrée : « ${shown} » attendu dans la liste`);
+  }
+  await checkAccessibility(page, 'mediateur seance enregistree');
+  await page.screenshot({ path: join(shots, 'mediateur-seance-enregistree.png'), fullPage: true });
+  console.log('ok le médiateur enregistre une séance (refusée d\'abord avec un message par champ) : orientation en parcours');
+
+  const close = page.locator('#formulaire-cloture');
+  await close.getByLabel('Autonomie atteinte', { exact: true }).check({ force: true });
+  await close.getByLabel('Prime d\'activité', { exact: true }).check({ force: true });
+  await close.getByLabel('De 50 à 150 € par mois', { exact: true }).check({ force: true });
+  await checkAccessibility(page, 'mediateur formulaire cloture');
+  await close.screenshot({ path: join(shots, 'mediateur-formulaire-cloture.png') });
+  await close.getByRole('button', { name: 'Clore le parcours' }).click();
+  await page.waitForLoadState('load');
+  if (page.url().split('#')[0] !== referralUrl.split('#')[0].split('?')[0]) fail(`clôture : retour à l'orientation attendu, vu ${page.url()}`);
+  state = await page.locator('.fr-badge').first().textContent();
+  if (state?.trim() !== 'Close') fail(`clôture : état « Close » attendu, vu « ${state} »`);
+  const outcome = await page.locator('#issue + dl').textContent();
+  for (const shown of ['Autonomie atteinte', 'Prime d\'activité', 'De 50 à 150 € par mois']) {
+    if (!outcome?.includes(shown)) fail(`parcours clos : « ${shown} » attendu, vu « ${outcome} »`);
+  }
+  if (await page.locator('#formulaire-cloture, #formulaire-seance').count()) fail('parcours clos : plus de formulaire de séance ni de clôture attendu');
+  await checkAccessibility(page, 'mediateur parcours clos');
+  await page.screenshot({ path: join(shots, 'mediateur-parcours-clos.png'), fullPage: true });
+  console.log('ok le médiateur clôt le parcours : autonomie atteinte, un droit, une tranche de gain, affichés');
+}
+
+/** From the referrals list, the mediator records a workshop with Gérard Petit (a demo person in
+ * pathway) and three anonymous participants. */
+async function recordWorkshop(page) {
+  await page.goto(`${base}/orientations`);
+  await page.getByRole('link', { name: 'Enregistrer un atelier collectif' }).click();
+  await page.waitForLoadState('load');
+  await page.getByLabel(/^Titre de l'atelier/).fill('Premiers pas sur la tablette');
+  await page.getByLabel('Débutant', { exact: true }).check({ force: true });
+  await page.getByLabel(/^Gérard Petit/).check({ force: true });
+  await page.getByLabel(/^Participants anonymes/).fill('3');
+  await page.getByLabel('Durée de la séance').selectOption('90');
+  await page.getByLabel('Tablette', { exact: true }).check({ force: true });
+  await page.getByLabel('Prendre en main du matériel', { exact: true }).check({ force: true });
+  await checkAccessibility(page, 'mediateur atelier collectif');
+  await page.screenshot({ path: join(shots, 'mediateur-atelier-collectif.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Enregistrer l\'atelier' }).click();
+  await page.waitForLoadState('load');
+  const recent = await page.locator('table', { hasText: 'Ateliers des deux derniers mois' }).textContent();
+  if (!(await page.getByText('Atelier enregistré').count()) || !recent?.includes('Premiers pas sur la tablette') || !recent.includes('4 (1 inscrite(s), 3 anonyme(s))')) {
+    fail(`atelier : enregistrement attendu, vu « ${recent} »`);
+  }
+  await page.screenshot({ path: join(shots, 'mediateur-atelier-enregistre.png'), fullPage: true });
+  console.log('ok le médiateur enregistre un atelier : 1 personne cochée + 3 anonymes = 4 participants');
+}
+
 /** The prescriber sees each step the receiving structure took. */
 async function seeReferralSteps(page) {
   await page.goto(`${base}/orientations`);
   await page.getByRole('link', { name: 'Lucien Martin' }).first().click();
   await page.waitForLoadState('load');
-  const history = await page.locator('table').first().textContent();
+  const history = await page.locator('table', { hasText: 'Chaque étape' }).textContent();
   for (const step of ['Envoi', 'Acceptation', 'Premier contact']) {
     if (!history?.includes(step)) fail(`le prescripteur ne voit pas l'étape « ${step} »`);
   }
+  const outcome = await page.locator('#issue + dl').textContent().catch(() => null);
+  if (!outcome?.includes('Autonomie atteinte') || !outcome.includes('Prime d\'activité')) fail(`le prescripteur ne voit pas l'issue du parcours : « ${outcome} »`);
+  const sessions = await page.locator('table', { hasText: 'séance(s)' }).textContent();
+  if (!sessions?.includes('Argent - Impôts') || sessions.includes('Revoir la déclaration')) fail('le prescripteur voit les séances, sans leurs notes');
+  if (!(await page.getByRole('link', { name: 'Refaire le diagnostic pour mesurer les progrès' }).count())) fail('lien « Refaire le diagnostic pour mesurer les progrès » attendu pour le prescripteur');
   await checkAccessibility(page, 'prescripteur suivi orientation');
   await page.screenshot({ path: join(shots, 'prescripteur-suivi-orientation.png'), fullPage: true });
-  console.log('ok le prescripteur voit chaque étape de l\'orientation');
+  console.log('ok le prescripteur voit chaque étape de l\'orientation, les séances sans notes et l\'issue du parcours');
 }
 
 /** The coordinator asks for the optimal redistribution of the waiting referrals and sees the proposal. */
@@ -423,7 +510,7 @@ async function main() {
       if (links.length === 0) fail(`${account.role} : aucune entrée de navigation`);
       for (const link of links) await visit(page, `${base}${link.href}`, `${account.role} ${link.text}`);
       if (account.role === 'Prescripteur') { await searchDirectory(page); await enrolAndDiagnose(page); await orientPerson(page); }
-      if (account.role === 'Médiateur numérique') await handleReferral(page);
+      if (account.role === 'Médiateur numérique') { await handleReferral(page); await recordSessionAndClose(page); await recordWorkshop(page); }
       if (account.role === 'Coordinateur territorial') { await importDirectoryFile(page); await redistribute(page); }
       if (account.role === 'Responsable de structure') await editOwnPlace(page);
       await page.goto(`${base}/`);

@@ -83,6 +83,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     println!("Chargement du référentiel territorial (toute la France)…");
     import(&store, true).await?;
     seed(&store).await?;
+    seed_pathways(&store, crate::now()).await?;
     seed_directory(&store).await?;
     let settings = Settings {
         operator_name: "une instance de démonstration (Maine-et-Loire)".into(),
@@ -155,6 +156,346 @@ async fn seed(store: &Store) -> anyhow::Result<()> {
         "{} structures et {} comptes de démonstration créés.",
         demo.len(),
         ACCOUNTS.len()
+    );
+    Ok(())
+}
+
+/// A demo person referred by the prescriber's structure to the mediator's, and how far it went:
+/// first name, last name, commune (INSEE), birth year, days ago it was sent, the individual sessions
+/// (days ago, minutes, themes, observed autonomy) and the closing (days ago, outcome and gains).
+struct DemoPathway {
+    first_name: &'static str,
+    last_name: &'static str,
+    commune: &'static str,
+    birth_year: i32,
+    sent_days_ago: i64,
+    steps: &'static [aiguillage_domain::orientation::ReferralEvent],
+    sessions: &'static [(i64, u32, &'static [Theme], ObservedAutonomy)],
+    closing: Option<(i64, fn() -> Closing)>,
+}
+
+use aiguillage_domain::orientation::ReferralEvent as Step;
+use aiguillage_domain::pathway::{
+    Closing, Equipment, Gains, MoneyBracket, NewSession, ObservedAutonomy, RightKind, SessionKind,
+    SessionPlace, Theme, WorkshopLevel,
+};
+
+const DAY: i64 = 86_400;
+
+fn autonomy_reached() -> Closing {
+    Closing {
+        outcome: aiguillage_domain::orientation::ClosingOutcome::Autonomous,
+        gains: Gains {
+            rights: [RightKind::ActivityBonus, RightKind::EnergyCheque].into(),
+            money: Some(MoneyBracket::From50To150),
+            job_or_training: false,
+        },
+        sent_elsewhere: None,
+    }
+}
+
+fn helped_on_behalf() -> Closing {
+    Closing {
+        outcome: aiguillage_domain::orientation::ClosingOutcome::HelpedOnBehalf,
+        gains: Gains {
+            rights: [RightKind::HousingAid].into(),
+            money: Some(MoneyBracket::From150To300),
+            job_or_training: true,
+        },
+        sent_elsewhere: None,
+    }
+}
+
+/// The demo referrals to the mediator's structure (Médiathèque Toussaint): one accepted and
+/// waiting for its first contact, two in pathway with sessions, two closed with gains; plus one
+/// collective workshop. Fictitious people; times relative to the demo's start.
+const DEMO_PATHWAYS: &[DemoPathway] = &[
+    DemoPathway {
+        first_name: "Odette",
+        last_name: "Bernard",
+        commune: "49007",
+        birth_year: 1946,
+        sent_days_ago: 3,
+        steps: &[Step::Accept],
+        sessions: &[],
+        closing: None,
+    },
+    DemoPathway {
+        first_name: "Gérard",
+        last_name: "Petit",
+        commune: "49007",
+        birth_year: 1958,
+        sent_days_ago: 24,
+        steps: &[Step::Accept, Step::RecordFirstContact],
+        sessions: &[
+            (
+                18,
+                60,
+                &[Theme::DeviceHandling],
+                ObservedAutonomy::FullyGuided,
+            ),
+            (11, 45, &[Theme::Email], ObservedAutonomy::PartlyAutonomous),
+        ],
+        closing: None,
+    },
+    DemoPathway {
+        first_name: "Yvette",
+        last_name: "Marchand",
+        commune: "49007",
+        birth_year: 1951,
+        sent_days_ago: 16,
+        steps: &[Step::Accept, Step::RecordFirstContact],
+        sessions: &[(
+            9,
+            60,
+            &[Theme::AdministrativeProcedures, Theme::MoneyTaxes],
+            ObservedAutonomy::FullyGuided,
+        )],
+        closing: None,
+    },
+    DemoPathway {
+        first_name: "Rachid",
+        last_name: "Benali",
+        commune: "49007",
+        birth_year: 1979,
+        sent_days_ago: 52,
+        steps: &[Step::Accept, Step::RecordFirstContact],
+        sessions: &[
+            (
+                46,
+                60,
+                &[Theme::DigitalDiagnostic, Theme::WebBrowsing],
+                ObservedAutonomy::FullyGuided,
+            ),
+            (
+                39,
+                60,
+                &[Theme::AdministrativeProcedures, Theme::WorkTraining],
+                ObservedAutonomy::PartlyAutonomous,
+            ),
+            (
+                32,
+                45,
+                &[Theme::Security, Theme::Email],
+                ObservedAutonomy::Autonomous,
+            ),
+        ],
+        closing: Some((30, autonomy_reached)),
+    },
+    DemoPathway {
+        first_name: "Monique",
+        last_name: "Lefort",
+        commune: "49007",
+        birth_year: 1962,
+        sent_days_ago: 40,
+        steps: &[Step::Accept, Step::RecordFirstContact],
+        sessions: &[
+            (35, 90, &[Theme::Housing], ObservedAutonomy::FullyGuided),
+            (
+                28,
+                30,
+                &[Theme::Housing, Theme::Email],
+                ObservedAutonomy::FullyGuided,
+            ),
+        ],
+        closing: Some((27, helped_on_behalf)),
+    },
+];
+
+fn demo_answers(
+    skill: aiguillage_domain::diagnostic::SkillAnswer,
+) -> aiguillage_domain::diagnostic::Answers {
+    use aiguillage_domain::diagnostic::*;
+    Answers {
+        equipment: vec![Equipment::Smartphone],
+        skills: SkillDomain::ALL.iter().map(|d| (*d, skill)).collect(),
+        detailed: vec![],
+        french_reading: LiteracyLevel::Comfortable,
+        french_writing: LiteracyLevel::WithDifficulty,
+        languages: vec![],
+        support_needs: vec![],
+        travel_range: TravelRange::UpTo15Km,
+        travel_modes: vec![],
+        accepts_remote: false,
+        availability: vec![],
+        willingness: Willingness::Yes,
+        levers: vec![],
+        urgency: None,
+        notes: None,
+    }
+}
+
+/// The demo account with this e-mail: (account id, structure id).
+async fn demo_account(store: &Store, email: &str) -> anyhow::Result<(i64, i64)> {
+    store
+        .list_accounts()
+        .await?
+        .into_iter()
+        .find(|a| a.email == email)
+        .map(|a| (a.id, a.structure_id))
+        .ok_or_else(|| anyhow::anyhow!("compte de démonstration {email} introuvable"))
+}
+
+/// Referrals from the prescriber's structure to the mediator's, taken through their states by the
+/// ordinary store methods (with consent, audited), with sessions, a workshop and closings.
+async fn seed_pathways(store: &Store, now: i64) -> anyhow::Result<()> {
+    use aiguillage_domain::orientation::transition;
+    use aiguillage_domain::pathway::date_of;
+    use aiguillage_domain::person::{enrolment_consent, sharing_consent, PersonDraft};
+    use aiguillage_store::{Actor, Applied, CloseOutcome, NewReferral, SessionOutcome};
+    let (prescriber_id, sender) = demo_account(store, ACCOUNTS[0].0).await?;
+    let (mediator_id, receiver) = demo_account(store, ACCOUNTS[1].0).await?;
+    let prescriber = Actor {
+        account_id: prescriber_id,
+        structure_id: sender,
+        reason: "aiguillage demo",
+    };
+    let mediator = Actor {
+        account_id: mediator_id,
+        structure_id: receiver,
+        reason: "aiguillage demo",
+    };
+    let offer_id = store
+        .offers_of(receiver)
+        .await?
+        .first()
+        .map(|o| o.id)
+        .ok_or_else(|| anyhow::anyhow!("la structure du médiateur n'a pas d'offre"))?;
+    let (_, receiver_name, offer_name) = store
+        .offer_owner(offer_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("offre {offer_id} introuvable"))?;
+    let sender_name = store.account(prescriber_id).await?.structure_name;
+    let mut in_pathway = Vec::new();
+    for demo in DEMO_PATHWAYS {
+        let sent_at = now - demo.sent_days_ago * DAY;
+        let person = store
+            .enrol_person(
+                &prescriber,
+                &PersonDraft {
+                    first_name: demo.first_name.into(),
+                    last_name: demo.last_name.into(),
+                    phone: Some("0241000000".into()),
+                    email: None,
+                    no_phone: false,
+                    commune_code: demo.commune.into(),
+                    birth_year: Some(demo.birth_year),
+                },
+                &enrolment_consent(&sender_name),
+                sent_at - DAY,
+            )
+            .await?;
+        let answers = demo_answers(aiguillage_domain::diagnostic::SkillAnswer::WithHelp);
+        let computed = aiguillage_domain::diagnostic::profile(&answers, date_of(sent_at));
+        store
+            .add_diagnostic(&prescriber, person, &answers, &computed, sent_at - DAY)
+            .await?;
+        let referral = store
+            .send_referral(
+                &prescriber,
+                &NewReferral {
+                    person_id: person,
+                    offer_id,
+                    profile: &computed,
+                    message: "Souhaite gagner en autonomie pour ses démarches en ligne.",
+                    consent: &sharing_consent(&receiver_name, &offer_name),
+                },
+                sent_at,
+            )
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("orientation de démonstration non envoyée"))?;
+        for (index, event) in demo.steps.iter().enumerate() {
+            let (current, side) = store
+                .referral(&mediator, referral, now)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("orientation {referral} invisible"))?;
+            let to = transition(current.state, event, side)
+                .map_err(|e| anyhow::anyhow!("démonstration : {e}"))?;
+            let at = sent_at + (index as i64 + 1) * DAY;
+            let applied = store
+                .apply_referral_event(
+                    &mediator,
+                    (referral, current.version),
+                    (side, event, current.state, to),
+                    "",
+                    at,
+                )
+                .await?;
+            anyhow::ensure!(applied == Applied::Done, "orientation {referral} modifiée");
+        }
+        for (days_ago, minutes, themes, autonomy) in demo.sessions {
+            let at = now - days_ago * DAY;
+            let session = NewSession {
+                held_on: date_of(at),
+                duration_minutes: *minutes,
+                kind: SessionKind::Individual,
+                place: SessionPlace::AtStructure,
+                equipment: [Equipment::Phone].into(),
+                themes: themes.iter().copied().collect(),
+                autonomy: Some(*autonomy),
+                participants: None,
+                anonymous_participants: None,
+                workshop_title: None,
+                workshop_level: None,
+                notes: None,
+            };
+            let outcome = store
+                .record_session(&mediator, referral, &session, at)
+                .await?;
+            anyhow::ensure!(
+                matches!(outcome, SessionOutcome::Recorded { .. }),
+                "séance de démonstration refusée : {outcome:?}"
+            );
+        }
+        match demo.closing {
+            Some((days_ago, closing)) => {
+                let (current, _) = store
+                    .referral(&mediator, referral, now)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("orientation {referral} invisible"))?;
+                let outcome = store
+                    .close_referral(
+                        &mediator,
+                        (referral, current.version),
+                        &closing(),
+                        "",
+                        now - days_ago * DAY,
+                    )
+                    .await?;
+                anyhow::ensure!(
+                    outcome == CloseOutcome::Closed,
+                    "clôture de démonstration refusée : {outcome:?}"
+                );
+            }
+            None if !demo.sessions.is_empty() => in_pathway.push(referral),
+            None => {}
+        }
+    }
+    let workshop_at = now - 6 * DAY;
+    let workshop = NewSession {
+        held_on: date_of(workshop_at),
+        duration_minutes: 120,
+        kind: SessionKind::Collective,
+        place: SessionPlace::AtStructure,
+        equipment: [Equipment::Tablet].into(),
+        themes: [Theme::Security].into(),
+        autonomy: None,
+        participants: Some(in_pathway.len() as u32 + 6),
+        anonymous_participants: Some(6),
+        workshop_title: Some("Déjouer les arnaques en ligne".into()),
+        workshop_level: Some(WorkshopLevel::Beginner),
+        notes: None,
+    };
+    let outcome = store
+        .record_collective_session(&mediator, &in_pathway, &workshop, workshop_at)
+        .await?;
+    anyhow::ensure!(
+        matches!(outcome, SessionOutcome::Recorded { .. }),
+        "atelier de démonstration refusé : {outcome:?}"
+    );
+    println!(
+        "{} orientations de démonstration vers {receiver_name}, avec séances, un atelier et deux parcours clos.",
+        DEMO_PATHWAYS.len()
     );
     Ok(())
 }

@@ -464,6 +464,19 @@ async function redistribute(page) {
   await checkAccessibility(page, 'coordinateur indice du territoire');
   await page.screenshot({ path: join(shots, 'coordinateur-indice.png'), fullPage: true });
   console.log('ok indice du territoire avec deux indicateurs pondérés');
+  // The steering dashboard: charts with their tables, the comparison, the exports.
+  await page.goto(`${base}/pilotage`);
+  if (!(await page.locator('h1').textContent())?.includes('Pilotage : Maine-et-Loire')) fail('pilotage : titre attendu');
+  const closed = await page.locator('table', { hasText: 'Issues des orientations closes' }).locator('tbody tr', { hasText: 'Autonomie atteinte' }).locator('td').first().textContent();
+  if (!closed || !(closed.trim() === 'secret' || /^\d/.test(closed.trim()))) fail(`pilotage : issue « ${closed} »`);
+  const charts = await page.locator('figure svg').count();
+  if (charts < 3) fail(`pilotage : ${charts} graphique(s)`);
+  await checkAccessibility(page, 'coordinateur pilotage');
+  await page.screenshot({ path: join(shots, 'coordinateur-pilotage.png'), fullPage: true });
+  const exported = await page.request.get(`${base}/pilotage/donnees-ouvertes`);
+  const document = await exported.json();
+  if (document.seuil_secret !== 11 || !document.tableaux?.length) fail('pilotage : données ouvertes attendues');
+  console.log(`ok pilotage : ${charts} graphiques, autonomie atteinte « ${closed.trim()} », données ouvertes (${document.tableaux.length} tableaux)`);
 }
 
 async function logIn(page, account) {

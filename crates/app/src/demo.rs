@@ -66,6 +66,9 @@ pub const ACCOUNTS: &[(&str, &str, &str, usize, &str, &str)] = &[
     ),
 ];
 
+/// Synthetic people added to the demo so that steering figures exceed the minimum cell size.
+const DEMO_POPULATION: usize = 1_500;
+
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let database = args.data_dir.join("aiguillage.db");
     for suffix in ["", "-wal", "-shm"] {
@@ -85,6 +88,20 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     seed(&store).await?;
     seed_pathways(&store, crate::now()).await?;
     seed_directory(&store).await?;
+    println!("Population synthétique du Maine-et-Loire (pour les indicateurs de pilotage)…");
+    let (_, mediator_structure) = demo_account(&store, "mediateur@demo.aiguillage.fr").await?;
+    let (_, manager_structure) = demo_account(&store, "responsable@demo.aiguillage.fr").await?;
+    let counts = crate::generate::demo_population(
+        &store,
+        "49",
+        DEMO_POPULATION,
+        &[mediator_structure, manager_structure],
+    )
+    .await?;
+    println!(
+        "{} personnes, {} orientations, {} séances.",
+        counts.people, counts.referrals, counts.sessions
+    );
     let settings = Settings {
         operator_name: "une instance de démonstration (Maine-et-Loire)".into(),
         operator_contact: "demo@aiguillage.example".into(),

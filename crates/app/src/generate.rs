@@ -376,6 +376,164 @@ async fn write_batch(
         .await?)
 }
 
+/// Where synthetic people live, the offers they are referred to (with their structures) per
+/// département, and the moment of generation.
+struct World<'a> {
+    communes: &'a Weighted<'a>,
+    offers_by_departement: &'a HashMap<String, Vec<(i64, i64)>>,
+    now: i64,
+    today: time::Date,
+}
+
+/// Writes `people_count` synthetic people with their diagnostics, referrals, sessions, workshops and
+/// closings; returns the rows written and the time spent writing.
+async fn populate(
+    store: &Store,
+    world: &World<'_>,
+    people_count: usize,
+    draw: &mut Draw,
+    bar: &ProgressBar,
+) -> anyhow::Result<(SyntheticCounts, std::time::Duration)> {
+    let mut prescribers: HashMap<String, i64> = HashMap::new();
+    let mut batches: HashMap<i64, Batch> = HashMap::new();
+    let mut counts = SyntheticCounts::default();
+    let mut writing = std::time::Duration::ZERO;
+    for index in 0..people_count {
+        let commune = world.communes.draw(draw);
+        let structure = match prescribers.get(&commune.departement_code) {
+            Some(id) => *id,
+            None => {
+                let id = store
+                    .ensure_structure(
+                        &NewStructure {
+                            name: format!(
+                                "Structure prescriptrice synthétique {}",
+                                commune.departement_code
+                            ),
+                            kind: "synthétique".into(),
+                            commune_code: commune.code.clone(),
+                        },
+                        world.now,
+                    )
+                    .await?;
+                prescribers.insert(commune.departement_code.clone(), id);
+                id
+            }
+        };
+        let enrolled_at = world.now - draw.below(365) as i64 * DAY;
+        let answers = synthetic_answers(draw, world.today);
+        let computed = profile(&answers, world.today);
+        let mut diagnostics = vec![SyntheticDiagnostic {
+            made_at: enrolled_at,
+            answers_json: serde_json::to_string(&answers)?,
+            profile_json: serde_json::to_string(&computed)?,
+            typology: computed.typology.label().to_owned(),
+            overall: computed.overall.label().to_owned(),
+            first_help: computed.first_help().label().to_owned(),
+        }];
+        let offers = world
+            .offers_by_departement
+            .get(&commune.departement_code)
+            .map_or(&[][..], Vec::as_slice);
+        let wanted = match draw.below(100) {
+            0..15 => 0,
+            15..50 => 1,
+            50..85 => 2,
+            _ => 3,
+        };
+        let batch = batches.entry(structure).or_default();
+        let position = batch.people.len();
+        let mut referrals = Vec::new();
+        for k in 0..if offers.is_empty() { 0 } else { wanted } {
+            let delay = 1 + k * (1 + draw.below(30));
+            let sent_at = (enrolled_at + delay as i64 * DAY).min(world.now);
+            let (referral, workshop_times) = referral_history(draw, offers, sent_at, world.now);
+            for at in workshop_times {
+                batch
+                    .workshop_places
+                    .push((referral.receiver_structure_id, at, position, k));
+            }
+            referrals.push(referral);
+        }
+        // Half the people whose pathway closed are diagnosed again at its closing.
+        let closed_at = referrals
+            .iter()
+            .find_map(|r| r.closing.as_ref().map(|(_, at)| *at));
+        if let Some(at) = closed_at.filter(|_| draw.chance(50)) {
+            diagnostics.push(diagnostic(&improved(&answers), at)?);
+        }
+        batch.people.push(SyntheticPerson {
+            first_name: format!("Prénom{}", index % 997),
+            last_name: format!("Synthétique{index}"),
+            commune_code: commune.code.clone(),
+            birth_year: 1930 + draw.below(78) as i32,
+            enrolled_at,
+            urgent: computed.urgency.is_some(),
+            diagnostics,
+            referrals,
+        });
+        if batch.people.len() >= BATCH {
+            let full = std::mem::take(batch);
+            let people = full.people.len();
+            let write = Instant::now();
+            counts += write_batch(store, structure, full, draw).await?;
+            writing += write.elapsed();
+            bar.inc(people as u64);
+        }
+    }
+    for (structure, batch) in batches {
+        let write = Instant::now();
+        counts += write_batch(store, structure, batch, draw).await?;
+        writing += write.elapsed();
+    }
+    Ok((counts, writing))
+}
+
+/// A synthetic population of a département for the demonstration, referred to the offers already
+/// in the directory there except those of `spared` structures (the demo accounts' own lists stay
+/// short): enough people that the steering figures are above the minimum cell size.
+pub async fn demo_population(
+    store: &Store,
+    departement: &str,
+    people_count: usize,
+    spared: &[i64],
+) -> anyhow::Result<SyntheticCounts> {
+    let territory = embedded()?;
+    let communes = Weighted::new(
+        territory
+            .communes
+            .iter()
+            .filter(|c| c.departement_code == departement),
+    );
+    let mut offers: Vec<(i64, i64)> = Vec::new();
+    for place in store.places(None).await? {
+        if place.departement_code == departement && !spared.contains(&place.structure_id) {
+            offers.extend(place.offer_ids.iter().map(|id| (*id, place.structure_id)));
+        }
+    }
+    anyhow::ensure!(
+        !offers.is_empty(),
+        "aucune offre dans le département {departement}"
+    );
+    let offers_by_departement = HashMap::from([(departement.to_owned(), offers)]);
+    let now = time::OffsetDateTime::now_utc();
+    let world = World {
+        communes: &communes,
+        offers_by_departement: &offers_by_departement,
+        now: now.unix_timestamp(),
+        today: now.date(),
+    };
+    let (counts, _) = populate(
+        store,
+        &world,
+        people_count,
+        &mut Draw::new(49),
+        &ProgressBar::hidden(),
+    )
+    .await?;
+    Ok(counts)
+}
+
 pub async fn run(database_url: &str, args: GenerateArgs) -> anyhow::Result<()> {
     let store = Store::connect(database_url).await?;
     let territory = embedded()?;
@@ -438,97 +596,13 @@ pub async fn run(database_url: &str, args: GenerateArgs) -> anyhow::Result<()> {
     bar.set_style(ProgressStyle::with_template(
         "{bar:40} {pos}/{len} ({per_sec}, reste {eta})",
     )?);
-    let mut prescribers: HashMap<String, i64> = HashMap::new();
-    let mut batches: HashMap<i64, Batch> = HashMap::new();
-    let mut counts = SyntheticCounts::default();
-    let mut writing = std::time::Duration::ZERO;
-    for index in 0..people_count {
-        let commune = communes.draw(&mut draw);
-        let structure = match prescribers.get(&commune.departement_code) {
-            Some(id) => *id,
-            None => {
-                let id = store
-                    .ensure_structure(
-                        &NewStructure {
-                            name: format!(
-                                "Structure prescriptrice synthétique {}",
-                                commune.departement_code
-                            ),
-                            kind: "synthétique".into(),
-                            commune_code: commune.code.clone(),
-                        },
-                        now,
-                    )
-                    .await?;
-                prescribers.insert(commune.departement_code.clone(), id);
-                id
-            }
-        };
-        let enrolled_at = now - draw.below(365) as i64 * DAY;
-        let answers = synthetic_answers(&mut draw, today);
-        let computed = profile(&answers, today);
-        let mut diagnostics = vec![SyntheticDiagnostic {
-            made_at: enrolled_at,
-            answers_json: serde_json::to_string(&answers)?,
-            profile_json: serde_json::to_string(&computed)?,
-            typology: computed.typology.label().to_owned(),
-            overall: computed.overall.label().to_owned(),
-            first_help: computed.first_help().label().to_owned(),
-        }];
-        let offers = offers_by_departement
-            .get(&commune.departement_code)
-            .map_or(&[][..], Vec::as_slice);
-        let wanted = match draw.below(100) {
-            0..15 => 0,
-            15..50 => 1,
-            50..85 => 2,
-            _ => 3,
-        };
-        let batch = batches.entry(structure).or_default();
-        let position = batch.people.len();
-        let mut referrals = Vec::new();
-        for k in 0..if offers.is_empty() { 0 } else { wanted } {
-            let delay = 1 + k * (1 + draw.below(30));
-            let sent_at = (enrolled_at + delay as i64 * DAY).min(now);
-            let (referral, workshop_times) = referral_history(&mut draw, offers, sent_at, now);
-            for at in workshop_times {
-                batch
-                    .workshop_places
-                    .push((referral.receiver_structure_id, at, position, k));
-            }
-            referrals.push(referral);
-        }
-        // Half the people whose pathway closed are diagnosed again at its closing.
-        let closed_at = referrals
-            .iter()
-            .find_map(|r| r.closing.as_ref().map(|(_, at)| *at));
-        if let Some(at) = closed_at.filter(|_| draw.chance(50)) {
-            diagnostics.push(diagnostic(&improved(&answers), at)?);
-        }
-        batch.people.push(SyntheticPerson {
-            first_name: format!("Prénom{}", index % 997),
-            last_name: format!("Synthétique{index}"),
-            commune_code: commune.code.clone(),
-            birth_year: 1930 + draw.below(78) as i32,
-            enrolled_at,
-            urgent: computed.urgency.is_some(),
-            diagnostics,
-            referrals,
-        });
-        if batch.people.len() >= BATCH {
-            let full = std::mem::take(batch);
-            let people = full.people.len();
-            let write = Instant::now();
-            counts += write_batch(&store, structure, full, &mut draw).await?;
-            writing += write.elapsed();
-            bar.inc(people as u64);
-        }
-    }
-    for (structure, batch) in batches {
-        let write = Instant::now();
-        counts += write_batch(&store, structure, batch, &mut draw).await?;
-        writing += write.elapsed();
-    }
+    let world = World {
+        communes: &communes,
+        offers_by_departement: &offers_by_departement,
+        now,
+        today,
+    };
+    let (counts, writing) = populate(&store, &world, people_count, &mut draw, &bar).await?;
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     let rows = counts.people

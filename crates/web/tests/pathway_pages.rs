@@ -7,130 +7,14 @@
 
 mod common;
 
-use aiguillage_domain::directory::{Place, Service, SupportMode};
 use aiguillage_domain::orientation::{ClosingOutcome, ReferralState};
 use aiguillage_domain::pathway::{Date, MoneyBracket, RightKind};
 use aiguillage_domain::role::Role;
 use aiguillage_store::{Actor, NewStructure, PathwaySession};
+use aiguillage_web::Settings;
 use axum::http::StatusCode;
-use common::{body_text, hidden_csrf, location, sign_in_elsewhere, Session, TestApp};
-
-const ANSWERS: &[(&str, &str)] = &[
-    ("equipement", "Un smartphone"),
-    ("competence_appareil", "Avec de l'aide"),
-    ("competence_recherche", "Pas du tout"),
-    ("competence_messagerie", "Avec de l'aide"),
-    ("competence_demarche", "Pas du tout"),
-    ("competence_securite", "Pas du tout"),
-    ("lecture", "À l'aise"),
-    ("ecriture", "À l'aise"),
-    ("langues", "Français"),
-    ("deplacement", "Jusqu'à 15 km"),
-    ("envie", "Oui"),
-];
-
-const MEDIATOR: &str = "mediatrice@example.fr";
-
-/// The app, the library in Angers that receives referrals, and its mediator signed in.
-struct World {
-    app: TestApp,
-    library_id: i64,
-    offer_id: i64,
-    prescriber: Session,
-    mediator: Session,
-}
-
-async fn world() -> World {
-    let app = TestApp::new().await;
-    let place = Place {
-        id: "mediatheque-angers".into(),
-        pivot: "21490007800012".into(),
-        name: "Médiathèque Toussaint".into(),
-        commune: "Angers".into(),
-        postal_code: "49100".into(),
-        insee_code: Some("49007".into()),
-        address: "49 rue Toussaint".into(),
-        updated_on: "2026-01-15".into(),
-        services: vec![Service::EverydayTools, Service::AdministrativeProcedures],
-        support_modes: vec![SupportMode::Individual, SupportMode::CollectiveWorkshop],
-        ..Place::default()
-    };
-    app.store
-        .import_places("test", &[(2, place)], None, 0, &|_, _| {})
-        .await
-        .expect("import");
-    let library_id = app
-        .store
-        .place_id("test", "mediatheque-angers")
-        .await
-        .expect("id")
-        .expect("imported");
-    let offer_id = app.store.offers_of(library_id).await.expect("offers")[0].id;
-    let prescriber = app.sign_in(Role::Prescriber).await;
-    let mediator = sign_in_elsewhere(&app, library_id, MEDIATOR, Role::Mediator).await;
-    World {
-        app,
-        library_id,
-        offer_id,
-        prescriber,
-        mediator,
-    }
-}
-
-/// Enrols and diagnoses a person at the CCAS, sends them to the library, and lets the library
-/// accept and record the first contact. Returns (person id, referral path).
-async fn referral_at_first_contact(world: &World, first_name: &str) -> (i64, String) {
-    let (app, prescriber) = (&world.app, &world.prescriber);
-    let mut fields = vec![("csrf_token", prescriber.csrf.as_str())];
-    fields.extend_from_slice(&[
-        ("prenom", first_name),
-        ("nom", "Le Goff"),
-        ("telephone", "0612345678"),
-        ("commune_recherche", "Angers"),
-        ("consentement", "oui"),
-    ]);
-    let response = app
-        .post_form("/personnes/inscrire", Some(&prescriber.cookie), &fields)
-        .await;
-    let to = location(&response).expect("enrolled");
-    let mut answers = vec![("csrf_token", prescriber.csrf.as_str())];
-    answers.extend_from_slice(ANSWERS);
-    let response = app.post_form(&to, Some(&prescriber.cookie), &answers).await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let person: i64 = to
-        .trim_start_matches("/personnes/")
-        .trim_end_matches("/diagnostic")
-        .parse()
-        .expect("id");
-    let offer = world.offer_id.to_string();
-    let sent = app
-        .post_form(
-            &format!("/personnes/{person}/orientation"),
-            Some(&prescriber.cookie),
-            &[
-                ("csrf_token", &prescriber.csrf),
-                ("offre", &offer),
-                ("consentement", "oui"),
-            ],
-        )
-        .await;
-    let referral = location(&sent).expect("sent");
-    for (action, version) in [("accepter", "1"), ("premier_contact", "2")] {
-        let response = app
-            .post_form(
-                &referral,
-                Some(&world.mediator.cookie),
-                &[
-                    ("csrf_token", &world.mediator.csrf),
-                    ("action", action),
-                    ("version", version),
-                ],
-            )
-            .await;
-        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{action}");
-    }
-    (person, referral)
-}
+use common::journeys::{good_session, referral_at_first_contact, world, World, MEDIATOR, TODAY};
+use common::{body_text, hidden_csrf, location, sign_in_elsewhere};
 
 fn id_of(referral: &str) -> i64 {
     referral
@@ -174,24 +58,6 @@ async fn library_sessions(world: &World) -> Vec<PathwaySession> {
         .expect("sessions")
 }
 
-/// Today's date in the test clock, as the form sends it.
-const TODAY: &str = "2026-11-18";
-
-fn good_session(csrf: &str) -> Vec<(&str, &str)> {
-    vec![
-        ("csrf_token", csrf),
-        ("date", TODAY),
-        ("duree", "45"),
-        ("duree_autre", ""),
-        ("lieu", "lieu_activite"),
-        ("materiel", "telephone"),
-        ("thematiques", "email"),
-        ("demarches", "logement"),
-        ("autonomie", "partiellement_autonome"),
-        ("notes", "Revoir la sauvegarde des photos."),
-    ]
-}
-
 /// The part of a page from `marker` to the end of its form.
 fn form_after<'a>(html: &'a str, marker: &str) -> &'a str {
     let start = html
@@ -204,7 +70,7 @@ fn form_after<'a>(html: &'a str, marker: &str) -> &'a str {
 
 #[tokio::test]
 async fn an_individual_session_starts_the_pathway_and_both_sides_see_it() {
-    let world = world().await;
+    let world = world(Settings::default()).await;
     let (app, mediator) = (&world.app, &world.mediator);
     let (_, referral) = referral_at_first_contact(&world, "Josiane").await;
 
@@ -272,7 +138,7 @@ async fn an_individual_session_starts_the_pathway_and_both_sides_see_it() {
 
 #[tokio::test]
 async fn a_bad_session_keeps_every_value_and_stores_nothing() {
-    let world = world().await;
+    let world = world(Settings::default()).await;
     let (app, mediator) = (&world.app, &world.mediator);
     let (_, referral) = referral_at_first_contact(&world, "Josiane").await;
 
@@ -343,7 +209,7 @@ async fn a_bad_session_keeps_every_value_and_stores_nothing() {
 
 #[tokio::test]
 async fn a_workshop_counts_one_ticked_person_and_three_anonymous_participants() {
-    let world = world().await;
+    let world = world(Settings::default()).await;
     let (app, mediator) = (&world.app, &world.mediator);
     let (_, referral) = referral_at_first_contact(&world, "Josiane").await;
     let referral_id = id_of(&referral).to_string();
@@ -427,7 +293,7 @@ async fn a_workshop_counts_one_ticked_person_and_three_anonymous_participants() 
 
 #[tokio::test]
 async fn closing_with_gains_stores_the_outcome_and_shows_it() {
-    let world = world().await;
+    let world = world(Settings::default()).await;
     let (app, mediator) = (&world.app, &world.mediator);
     let (person, referral) = referral_at_first_contact(&world, "Josiane").await;
     let response = app
@@ -571,7 +437,7 @@ async fn closing_with_gains_stores_the_outcome_and_shows_it() {
 
 #[tokio::test]
 async fn a_mediator_of_another_structure_is_refused_and_nothing_is_written() {
-    let world = world().await;
+    let world = world(Settings::default()).await;
     let app = &world.app;
     let (_, referral) = referral_at_first_contact(&world, "Josiane").await;
     let elsewhere = app
@@ -662,7 +528,7 @@ async fn a_mediator_of_another_structure_is_refused_and_nothing_is_written() {
 
 #[tokio::test]
 async fn every_new_form_carries_the_csrf_token_and_a_post_without_it_is_refused() {
-    let world = world().await;
+    let world = world(Settings::default()).await;
     let (app, mediator) = (&world.app, &world.mediator);
     let (_, referral) = referral_at_first_contact(&world, "Josiane").await;
     let page = body_text(app.get(&referral, Some(mediator)).await).await;

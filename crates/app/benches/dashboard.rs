@@ -60,6 +60,11 @@ async fn main() {
     };
     let departement =
         std::env::var("AIGUILLAGE_BENCH_DEPARTEMENT").unwrap_or_else(|_| "49".to_owned());
+    // The store logs the time of each step of the load.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("aiguillage_store=info"))
+        .with_writer(std::io::stderr)
+        .init();
     let store = Store::connect(&url).await.expect("database");
     let fragile: BTreeMap<String, bool> = national_index()
         .into_iter()

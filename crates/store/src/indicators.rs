@@ -82,6 +82,22 @@ impl DroppedRecords {
     }
 }
 
+/// Milliseconds between successive calls, for the load's log line.
+struct Lap(Instant);
+
+impl Lap {
+    fn new() -> Lap {
+        Lap(Instant::now())
+    }
+
+    fn next(&mut self) -> u64 {
+        let now = Instant::now();
+        let elapsed = now.duration_since(self.0).as_millis() as u64;
+        self.0 = now;
+        elapsed
+    }
+}
+
 /// A keyed permutation of the 64-bit integers (a six-round Feistel network whose round keys come
 /// from the instance secret): a person's key is the permutation of their id. Being a bijection, two
 /// people never share a key; without the secret, a key says nothing of the id.
@@ -182,7 +198,7 @@ struct StoredOutcome {
     closed_at: UnixSeconds,
 }
 
-/// The steps of one referral, gathered from its events.
+/// The steps of one referral, as its events date them (the first of each).
 #[derive(Default)]
 struct Steps {
     sent: Option<UnixSeconds>,
@@ -191,42 +207,29 @@ struct Steps {
     started: Option<UnixSeconds>,
     closed: Option<UnixSeconds>,
     refusals: Vec<Refusal>,
-    /// The outcome named by the first closing event (« Clôture : … »), for closings recorded before
+    /// The outcome named by the closing event (« Clôture : … »), for closings recorded before
     /// outcomes had their own table.
     closing_label: Option<ClosingOutcome>,
 }
 
-impl Steps {
-    fn record(&mut self, at: UnixSeconds, to_state: &str, detail: Option<&str>) {
-        let first = |slot: &mut Option<UnixSeconds>| {
-            if slot.is_none() {
-                *slot = Some(at);
-            }
-        };
-        match ReferralState::from_label(to_state) {
-            Some(ReferralState::Sent) => first(&mut self.sent),
-            Some(ReferralState::Accepted) => first(&mut self.accepted),
-            Some(ReferralState::FirstContact) => first(&mut self.first_contact),
-            Some(ReferralState::InPathway) => first(&mut self.started),
-            Some(ReferralState::Closed) if self.closed.is_none() => {
-                self.closed = Some(at);
-                self.closing_label = detail
-                    .and_then(|d| d.split_once(" : "))
-                    .and_then(|(_, label)| ClosingOutcome::from_label(label.trim()));
-            }
-            Some(ReferralState::Refused) => {
-                let reason = detail
-                    .and_then(|d| d.split_once(" : "))
-                    .and_then(|(_, label)| RefusalReason::from_label(label.trim()))
-                    .unwrap_or(RefusalReason::Other);
-                self.refusals.push(Refusal { at, reason });
-            }
-            _ => {}
-        }
+/// What follows « : » in an event's text (« Refus : Plus de place disponible »).
+fn event_detail(event: Option<&str>) -> Option<&str> {
+    event
+        .and_then(|text| text.split_once(" : "))
+        .map(|(_, detail)| detail.trim())
+}
+
+/// The reason of a refusal event; « Autre motif » when its text names none.
+fn refusal(at: UnixSeconds, event: Option<&str>) -> Refusal {
+    Refusal {
+        at,
+        reason: event_detail(event)
+            .and_then(RefusalReason::from_label)
+            .unwrap_or(RefusalReason::Other),
     }
 }
 
-/// The referral being read from the joined stream.
+/// A referral as its row gives it.
 struct PendingReferral {
     id: i64,
     person_id: i64,
@@ -234,7 +237,8 @@ struct PendingReferral {
     receiver: i64,
     offer: i64,
     state: Option<ReferralState>,
-    created_at: UnixSeconds,
+    /// The referral's first event.
+    first_event: Option<UnixSeconds>,
     steps: Steps,
 }
 
@@ -314,18 +318,23 @@ impl Store {
         let connection: &mut AnyConnection = &mut transaction;
         let watermark = watermark_in(connection).await?;
         let mut dropped = DroppedRecords::default();
+        let mut lap = Lap::new();
         let communes = load_communes(connection, fragile).await?;
         let models = load_support_models(connection).await?;
         let outcomes = load_outcomes(connection).await?;
+        let reference_ms = lap.next();
         let mut people = load_people(connection, &keys, &communes, &mut dropped).await?;
+        let people_ms = lap.next();
         let diagnostics = load_diagnostics(connection, &mut people, &mut dropped).await?;
+        let diagnostics_ms = lap.next();
         let referrals =
             load_referrals(connection, &people, &models, &outcomes, &mut dropped).await?;
         drop(outcomes);
+        let referrals_ms = lap.next();
         let sessions = load_sessions(connection, &referrals, &mut dropped).await?;
+        let sessions_ms = lap.next();
         let capacities = load_capacities(connection, &models, &mut dropped).await?;
         transaction.commit().await?;
-        let read = started.elapsed();
         let counts = (
             people.records.len(),
             diagnostics.len(),
@@ -333,6 +342,7 @@ impl Store {
             sessions.len(),
             capacities.len(),
         );
+        lap.next();
         let dataset = Dataset::new(people.records, referrals, diagnostics, sessions, capacities)
             .map_err(|error| StoreError::Corrupt(format!("indicateurs : {error}")))?;
         tracing::info!(
@@ -342,7 +352,12 @@ impl Store {
             sessions = counts.3,
             capacities = counts.4,
             dropped = dropped.total(),
-            read_ms = read.as_millis() as u64,
+            reference_ms,
+            people_ms,
+            diagnostics_ms,
+            referrals_ms,
+            sessions_ms,
+            index_ms = lap.next(),
             total_ms = started.elapsed().as_millis() as u64,
             "indicator records loaded"
         );
@@ -410,8 +425,12 @@ async fn load_communes(
     fragile: &BTreeMap<String, bool>,
 ) -> Result<HashMap<String, CommuneFacts>, StoreError> {
     let mut communes = HashMap::new();
-    let mut rows = sqlx::query("SELECT code, epci_code, departement_code FROM communes")
-        .fetch(&mut *connection);
+    // Only the communes people live in (an instance holds every commune of France).
+    let mut rows = sqlx::query(
+        "SELECT code, epci_code, departement_code FROM communes
+         WHERE code IN (SELECT commune_code FROM people)",
+    )
+    .fetch(&mut *connection);
     while let Some(row) = next_row!(rows) {
         let code: String = row.try_get(0)?;
         let facts = CommuneFacts {
@@ -570,8 +589,10 @@ async fn load_diagnostics(
     Ok(diagnostics)
 }
 
-/// The referrals with the dates of their steps (one query joining the events, in order), sorted by
-/// id; inconsistent ones are left out.
+/// The referrals with the dates of their steps, sorted by id; inconsistent ones are left out. One
+/// query aggregates each referral's events (the first date of each step, its refusals counted, the
+/// first one and the closing event's text); the rare referrals refused more than once (after a
+/// redirection) have their refusals read apart.
 async fn load_referrals(
     connection: &mut AnyConnection,
     people: &People,
@@ -580,52 +601,100 @@ async fn load_referrals(
     dropped: &mut DroppedRecords,
 ) -> Result<Vec<ReferralRecord>, StoreError> {
     let mut referrals = Vec::new();
+    let mut refused_again: Vec<PendingReferral> = Vec::new();
     let mut rows = sqlx::query(
         "SELECT r.id, r.person_id, r.sender_structure_id, r.receiver_structure_id, r.offer_id, r.state,
-             r.created_at, e.at, e.to_state,
-             CASE WHEN e.to_state = $1 OR e.to_state = $2 THEN e.event ELSE NULL END AS detail
+             MIN(e.at) AS first_event,
+             MIN(CASE WHEN e.to_state = $1 THEN e.at END) AS sent,
+             MIN(CASE WHEN e.to_state = $2 THEN e.at END) AS accepted,
+             MIN(CASE WHEN e.to_state = $3 THEN e.at END) AS first_contact,
+             MIN(CASE WHEN e.to_state = $4 THEN e.at END) AS started,
+             MIN(CASE WHEN e.to_state = $5 THEN e.at END) AS closed,
+             MIN(CASE WHEN e.to_state = $5 THEN e.event END) AS closing_event,
+             COUNT(CASE WHEN e.to_state = $6 THEN 1 END) AS refusals,
+             MIN(CASE WHEN e.to_state = $6 THEN e.at END) AS refused,
+             MIN(CASE WHEN e.to_state = $6 THEN e.event END) AS refusal_event
          FROM referrals r LEFT JOIN referral_events e ON e.referral_id = r.id
-         ORDER BY r.id, e.id",
+         GROUP BY r.id ORDER BY r.id",
     )
-    .bind(ReferralState::Refused.label())
+    .bind(ReferralState::Sent.label())
+    .bind(ReferralState::Accepted.label())
+    .bind(ReferralState::FirstContact.label())
+    .bind(ReferralState::InPathway.label())
     .bind(ReferralState::Closed.label())
+    .bind(ReferralState::Refused.label())
     .fetch(&mut *connection);
-    let mut pending: Option<PendingReferral> = None;
-    let mut finish =
-        |referral: PendingReferral, dropped: &mut DroppedRecords| match finished_referral(
-            referral, people, models, outcomes,
-        ) {
+    while let Some(row) = next_row!(rows) {
+        let state: &str = row.try_get(5)?;
+        let refusals: i64 = row.try_get(13)?;
+        let refused: Option<UnixSeconds> = row.try_get(14)?;
+        let refusal_event: Option<&str> = row.try_get(15)?;
+        let closing_event: Option<&str> = row.try_get(12)?;
+        let referral = PendingReferral {
+            id: row.try_get(0)?,
+            person_id: row.try_get(1)?,
+            sender: row.try_get(2)?,
+            receiver: row.try_get(3)?,
+            offer: row.try_get(4)?,
+            state: ReferralState::from_label(state),
+            first_event: row.try_get(6)?,
+            steps: Steps {
+                sent: row.try_get(7)?,
+                accepted: row.try_get(8)?,
+                first_contact: row.try_get(9)?,
+                started: row.try_get(10)?,
+                closed: row.try_get(11)?,
+                refusals: refused
+                    .map(|at| refusal(at, refusal_event))
+                    .into_iter()
+                    .collect(),
+                closing_label: event_detail(closing_event).and_then(ClosingOutcome::from_label),
+            },
+        };
+        if refusals > 1 {
+            refused_again.push(referral);
+            continue;
+        }
+        match finished_referral(referral, people, models, outcomes) {
             Some(record) => referrals.push(record),
             None => dropped.referrals += 1,
-        };
-    while let Some(row) = next_row!(rows) {
-        let id: i64 = row.try_get(0)?;
-        if pending.as_ref().is_none_or(|p| p.id != id) {
-            if let Some(done) = pending.take() {
-                finish(done, dropped);
+        }
+    }
+    drop(rows);
+    if refused_again.is_empty() {
+        return Ok(referrals);
+    }
+    for chunk in refused_again.chunks_mut(500) {
+        let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT referral_id, at, event FROM referral_events WHERE to_state = $1 AND referral_id IN ({})
+             ORDER BY referral_id, id",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(ReferralState::Refused.label());
+        for referral in chunk.iter_mut() {
+            referral.steps.refusals.clear();
+            query = query.bind(referral.id);
+        }
+        let mut rows = query.fetch(&mut *connection);
+        while let Some(row) = next_row!(rows) {
+            let id: i64 = row.try_get(0)?;
+            let event: Option<&str> = row.try_get(2)?;
+            if let Some(referral) = chunk.iter_mut().find(|r| r.id == id) {
+                referral
+                    .steps
+                    .refusals
+                    .push(refusal(row.try_get(1)?, event));
             }
-            let state: &str = row.try_get(5)?;
-            pending = Some(PendingReferral {
-                id,
-                person_id: row.try_get(1)?,
-                sender: row.try_get(2)?,
-                receiver: row.try_get(3)?,
-                offer: row.try_get(4)?,
-                state: ReferralState::from_label(state),
-                created_at: row.try_get(6)?,
-                steps: Steps::default(),
-            });
-        }
-        let at: Option<UnixSeconds> = row.try_get(7)?;
-        let to_state: Option<&str> = row.try_get(8)?;
-        let detail: Option<&str> = row.try_get(9)?;
-        if let (Some(referral), Some(at), Some(to_state)) = (pending.as_mut(), at, to_state) {
-            referral.steps.record(at, to_state, detail);
         }
     }
-    if let Some(done) = pending.take() {
-        finish(done, dropped);
+    for referral in refused_again {
+        match finished_referral(referral, people, models, outcomes) {
+            Some(record) => referrals.push(record),
+            None => dropped.referrals += 1,
+        }
     }
+    referrals.sort_unstable_by_key(|r| r.id);
     Ok(referrals)
 }
 
@@ -648,10 +717,11 @@ fn finished_referral(
         Some(None) => return None,
         None => (steps.closing_label, Gains::default(), steps.closed),
     };
-    // A referral is created sent: without a sending event (older rows), its creation is the sending.
-    let sent_at = steps
-        .sent
-        .or((state != ReferralState::Draft).then_some(referral.created_at));
+    // A referral is created sent: without a sending event (older rows), its first event is the
+    // sending. (Its `created_at` would be the same, but lies beyond the stored profile in the row.)
+    let sent_at = steps.sent.or(referral
+        .first_event
+        .filter(|_| state != ReferralState::Draft));
     let record = ReferralRecord {
         id: referral.id,
         person: people.records[index].key,
@@ -779,31 +849,20 @@ mod tests {
 
     #[test]
     fn refusal_reasons_and_closing_outcomes_come_from_the_events() {
-        let mut steps = Steps::default();
-        steps.record(10, "Envoyée", None);
-        steps.record(20, "Refusée", Some("Refus : Plus de place disponible"));
-        steps.record(25, "Réorientée", None);
-        steps.record(30, "Refusée", Some("Refusée"));
-        steps.record(40, "Acceptée", None);
-        steps.record(50, "Close", Some("Clôture : Abandon"));
-        steps.record(60, "Close", Some("Clôture : Injoignable"));
-        assert_eq!(steps.sent, Some(10));
-        assert_eq!(steps.accepted, Some(40));
         assert_eq!(
-            steps.refusals,
-            vec![
-                Refusal {
-                    at: 20,
-                    reason: RefusalReason::NoCapacity
-                },
-                Refusal {
-                    at: 30,
-                    reason: RefusalReason::Other
-                },
-            ]
+            refusal(20, Some("Refus : Plus de place disponible")),
+            Refusal {
+                at: 20,
+                reason: RefusalReason::NoCapacity
+            }
         );
-        assert_eq!(steps.closed, Some(50));
-        assert_eq!(steps.closing_label, Some(ClosingOutcome::DroppedOut));
+        assert_eq!(refusal(30, Some("Refusée")).reason, RefusalReason::Other);
+        assert_eq!(refusal(30, None).reason, RefusalReason::Other);
+        assert_eq!(
+            event_detail(Some("Clôture : Abandon")).and_then(ClosingOutcome::from_label),
+            Some(ClosingOutcome::DroppedOut)
+        );
+        assert_eq!(event_detail(Some("Close")), None);
     }
 
     /// A small deterministic generator (xorshift64*).

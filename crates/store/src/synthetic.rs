@@ -4,7 +4,7 @@
 //! of a batch), and the closings with their gains. One transaction per batch, multi-row `INSERT`s
 //! (a few hundred rows per statement); no audit entries (nobody read anything).
 
-use crate::{Store, StoreError};
+use crate::{Backend, Store, StoreError};
 use aiguillage_domain::orientation::{ReferralEvent, ReferralState};
 use aiguillage_domain::pathway::{
     date_of, iso_date, Closing, MoneyBracket, ObservedAutonomy, Theme,
@@ -109,8 +109,15 @@ enum Param<'a> {
     Owned(String),
 }
 
-/// Most parameters in one statement (both backends accept far more; this keeps statements small).
-const MAX_PARAMS: usize = 12_000;
+/// Most parameters in one statement. SQLite (through sqlx) looks each parameter's name up along the
+/// statement's list of parameters, so a statement's binding time grows with the square of its
+/// parameters: a few hundred keep it negligible. PostgreSQL has no such cost.
+fn max_params(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite => 400,
+        Backend::Postgres => 12_000,
+    }
+}
 /// Most rows in one statement.
 const MAX_ROWS: usize = 500;
 
@@ -118,13 +125,14 @@ const MAX_ROWS: usize = 500;
 /// returns the new ids in insertion order when `returning`.
 async fn insert_rows(
     connection: &mut AnyConnection,
+    max_params: usize,
     target: &str,
     width: usize,
     params: &[Param<'_>],
     returning: bool,
 ) -> Result<Vec<i64>, StoreError> {
     let mut ids = Vec::new();
-    let rows_per_statement = (MAX_PARAMS / width).clamp(1, MAX_ROWS);
+    let rows_per_statement = (max_params / width).clamp(1, MAX_ROWS);
     for chunk in params.chunks(rows_per_statement * width) {
         let rows = chunk.len() / width;
         let mut sql = format!("INSERT INTO {target} VALUES ");
@@ -191,6 +199,7 @@ impl Store {
     ) -> Result<SyntheticCounts, StoreError> {
         let mut transaction = self.pool.begin().await?;
         let connection: &mut AnyConnection = &mut transaction;
+        let limit = max_params(self.backend);
         let mut counts = SyntheticCounts {
             people: people.len(),
             ..SyntheticCounts::default()
@@ -227,6 +236,7 @@ impl Store {
         }
         let person_ids = insert_rows(
             connection,
+            limit,
             "people (structure_id, enrolled_at, first_name, last_name, name_key, commune_code, birth_year,
                  last_contact_at, no_phone)",
             9,
@@ -241,6 +251,7 @@ impl Store {
         }
         insert_rows(
             connection,
+            limit,
             "consents (person_id, recorded_at, purpose, text_version, text)",
             5,
             &with_constants(
@@ -269,6 +280,7 @@ impl Store {
         }
         insert_rows(
             connection,
+            limit,
             "diagnostics (person_id, made_at, answers_json, profile_json, typology, overall, first_help)",
             7,
             &params,
@@ -305,6 +317,7 @@ impl Store {
         }
         let referral_ids = insert_rows(
             connection,
+            limit,
             "referrals (person_id, sender_structure_id, offer_id, receiver_structure_id, state, profile_json, message,
                  urgent, created_at, state_changed_at, version)",
             11,
@@ -392,6 +405,7 @@ impl Store {
         }
         insert_rows(
             connection,
+            limit,
             "referral_events (referral_id, at, side, event, from_state, to_state, comment, offer_id)",
             8,
             &params,
@@ -400,6 +414,7 @@ impl Store {
         .await?;
         insert_rows(
             connection,
+            limit,
             "referral_outcomes (referral_id, outcome, rights, money_bracket, job_or_training, sent_elsewhere_kind,
                  closed_at)",
             7,
@@ -410,7 +425,7 @@ impl Store {
         const SESSION_COLUMNS: &str = "pathway_sessions (referral_id, structure_id, held_on, duration_minutes, kind,
             place, commune_code, equipment, themes, observed_autonomy, participants, anonymous_participants,
             workshop_level, title, created_at)";
-        insert_rows(connection, SESSION_COLUMNS, 15, &sessions, false).await?;
+        insert_rows(connection, limit, SESSION_COLUMNS, 15, &sessions, false).await?;
 
         // Collective workshops, then their registered people.
         let workshops: Vec<(&SyntheticWorkshop, Vec<i64>)> = workshops
@@ -445,7 +460,8 @@ impl Store {
                 Param::Int(workshop.at),
             ]);
         }
-        let workshop_ids = insert_rows(connection, SESSION_COLUMNS, 15, &params, true).await?;
+        let workshop_ids =
+            insert_rows(connection, limit, SESSION_COLUMNS, 15, &params, true).await?;
         counts.sessions += workshop_ids.len();
         let mut params = Vec::new();
         for ((_, registered), id) in workshops.iter().zip(&workshop_ids) {
@@ -455,6 +471,7 @@ impl Store {
         }
         insert_rows(
             connection,
+            limit,
             "pathway_session_people (session_id, referral_id)",
             2,
             &params,

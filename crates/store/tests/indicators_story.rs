@@ -357,7 +357,8 @@ async fn story(world: &World) -> (i64, i64, i64, i64, i64) {
     world.diagnose(a, SkillAnswer::Alone, day(60)).await;
 
     // B, from Saumur, born in 1990: referred on day 2, refused for lack of room on day 9 (7 days:
-    // beyond the 5-day target), redirected to the other offer on day 10, accepted on day 11,
+    // beyond the 5-day target), redirected to the other offer on day 10, refused there as out of
+    // area and redirected again the same day, accepted on day 11,
     // contacted on day 13, the workshop of day 15 starts the pathway; dropped out on day 50.
     let b = world.enrol("Bruno", "49328", 1990, day(2)).await;
     world.diagnose(b, SkillAnswer::NotAtAll, day(2)).await;
@@ -369,6 +370,11 @@ async fn story(world: &World) -> (i64, i64, i64, i64, i64) {
     let redirect = E::Redirect {
         offer_id: world.helper,
     };
+    world.act(ccas, rb, redirect.clone(), day(10)).await;
+    let refuse_again = E::Refuse {
+        reason: RefusalReason::OutOfArea,
+    };
+    world.act(library, rb, refuse_again, day(10)).await;
     world.act(ccas, rb, redirect, day(10)).await;
     world.act(library, rb, E::Accept, day(11)).await;
     world.act(library, rb, E::RecordFirstContact, day(13)).await;
@@ -483,8 +489,14 @@ async fn the_indicators_of_a_story_match_the_hand_computed_figures() {
         (rb.started_at, rb.closed_at),
         (Some(day(15)), Some(day(50)))
     );
-    assert_eq!(rb.refusals.len(), 1);
-    assert_eq!(rb.refusals[0].reason, RefusalReason::NoCapacity);
+    let reasons: Vec<_> = rb.refusals.iter().map(|r| (r.at, r.reason)).collect();
+    assert_eq!(
+        reasons,
+        [
+            (day(9), RefusalReason::NoCapacity),
+            (day(10), RefusalReason::OutOfArea)
+        ]
+    );
     assert_eq!(rb.offer, world.helper);
     assert_eq!(rb.outcome, Some(ClosingOutcome::DroppedOut));
 
@@ -528,7 +540,8 @@ async fn the_indicators_of_a_story_match_the_hand_computed_figures() {
 
     let refusals = table("refus");
     assert_eq!(count(refusals, RefusalReason::NoCapacity.label(), 0), 1);
-    assert_eq!(count(refusals, "total", 0), 1);
+    assert_eq!(count(refusals, RefusalReason::OutOfArea.label(), 0), 1);
+    assert_eq!(count(refusals, "total", 0), 2);
 
     // Answers: B waited 7 days (beyond 5); first contacts all within 10 days.
     let targets = table("delais_cibles");

@@ -53,6 +53,10 @@ pub struct GenerateArgs {
     /// Override the number of offers.
     #[arg(long)]
     offers: Option<usize>,
+    /// Share (in %) of the people whose pathway closed who are diagnosed again at its closing (with
+    /// better answers: the autonomy gained). None by default: one diagnostic per person.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=100))]
+    follow_up_diagnostics: u64,
 }
 
 /// A small deterministic generator (xorshift64*).
@@ -383,6 +387,8 @@ struct World<'a> {
     offers_by_departement: &'a HashMap<String, Vec<(i64, i64)>>,
     now: i64,
     today: time::Date,
+    /// Share (in %) of the people whose pathway closed who are diagnosed again at its closing.
+    follow_up_diagnostics: u64,
 }
 
 /// Writes `people_count` synthetic people with their diagnostics, referrals, sessions, workshops and
@@ -455,11 +461,11 @@ async fn populate(
             }
             referrals.push(referral);
         }
-        // Half the people whose pathway closed are diagnosed again at its closing.
+        // Some of the people whose pathway closed are diagnosed again at its closing.
         let closed_at = referrals
             .iter()
             .find_map(|r| r.closing.as_ref().map(|(_, at)| *at));
-        if let Some(at) = closed_at.filter(|_| draw.chance(50)) {
+        if let Some(at) = closed_at.filter(|_| draw.chance(world.follow_up_diagnostics)) {
             diagnostics.push(diagnostic(&improved(&answers), at)?);
         }
         batch.people.push(SyntheticPerson {
@@ -522,6 +528,7 @@ pub async fn demo_population(
         offers_by_departement: &offers_by_departement,
         now: now.unix_timestamp(),
         today: now.date(),
+        follow_up_diagnostics: 50,
     };
     let (counts, _) = populate(
         store,
@@ -601,6 +608,7 @@ pub async fn run(database_url: &str, args: GenerateArgs) -> anyhow::Result<()> {
         offers_by_departement: &offers_by_departement,
         now,
         today,
+        follow_up_diagnostics: args.follow_up_diagnostics,
     };
     let (counts, writing) = populate(&store, &world, people_count, &mut draw, &bar).await?;
     bar.finish_and_clear();

@@ -132,6 +132,7 @@ async fn the_territorial_diagnostic_ranks_fragile_communes_and_measures_who_is_f
         "{angers}"
     );
     assert!(angers.contains("Taux de pauvreté (%)"));
+    assert!(angers.contains("href=\"/pilotage?territoire=commune:49007\""));
     assert!(
         angers.contains("territoire=dep:49"),
         "links to its département"

@@ -78,6 +78,8 @@ struct DiagnosticTemplate {
     fragile_count: usize,
     queue: Option<Vec<(String, usize)>>,
     can_compute: bool,
+    /// The steering dashboard of this area, for the coordinator whose territory holds it.
+    steering_link: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -225,6 +227,7 @@ pub async fn show(
     page.problem = problem;
     page.candidates = candidates;
     page.can_compute = user.account.role == Role::Coordinator;
+    page.steering_link = steering_link(reference, &user, &area);
     render(&page)
 }
 
@@ -335,5 +338,31 @@ fn page_of(
         fragile_from: format!("{FRAGILE_FROM:.0}"),
         queue,
         can_compute: false,
+        steering_link: None,
     }
+}
+
+/// `/pilotage` for the area, when the viewer coordinates a territory that holds it.
+fn steering_link(
+    reference: &Reference,
+    user: &CurrentUser,
+    area: &TerritoryArea,
+) -> Option<String> {
+    if user.account.role != Role::Coordinator {
+        return None;
+    }
+    let own = TerritoryArea::from(&user.account.territory);
+    if *area == own {
+        return Some("/pilotage".to_owned());
+    }
+    let inside = match area {
+        TerritoryArea::Departement(_) => false,
+        _ => reference
+            .territory
+            .communes
+            .iter()
+            .filter(|c| area.contains(c))
+            .all(|c| own.contains(c)),
+    };
+    inside.then(|| format!("/pilotage?territoire={area}"))
 }

@@ -27,7 +27,9 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 const DAY: i64 = 86_400;
-const BATCH: usize = 2_000;
+/// People per batch (one transaction); batches fill per prescribing structure (one per département),
+/// so at national scale about a hundred are held at once.
+const BATCH: usize = 500;
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Scale {

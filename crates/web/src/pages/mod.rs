@@ -20,12 +20,12 @@ pub mod questionnaire;
 pub mod queue;
 pub mod redistribution;
 pub mod self_diagnostic;
+pub mod steering;
+pub mod steering_export;
 pub mod structures;
 pub mod territory;
 pub mod territory_diagnostic;
 pub mod territory_index;
-pub mod steering;
-pub mod steering_export;
 
 use crate::error::WebError;
 use askama::Template;

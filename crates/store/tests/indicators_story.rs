@@ -576,15 +576,27 @@ async fn the_indicators_of_a_story_match_the_hand_computed_figures() {
     let drop_out = table("abandon");
     assert_eq!(count(drop_out, "abandon_ou_injoignable", 0), 1);
 
-    // Reach: A, C, E in Angers (fragile), B in Saumur (not), D in Segré (no index).
-    let reach = table("portee_commune");
+    // Reach: A, C, E in Angers (fragile), B in Saumur (not), D in Segré (no index) — nationally by
+    // département, all five in Maine-et-Loire.
+    let reach = table("portee_departement");
     assert_eq!(
         (0..4)
             .map(|c| count(reach, "ensemble", c))
             .collect::<Vec<_>>(),
         [5, 3, 1, 1]
     );
-    assert_eq!(count(reach, "49007", 0), 3);
+    assert_eq!(count(reach, "49", 0), 5);
+    let in_anjou = Cut {
+        area: Some(aiguillage_domain::indicators::Area::Departement("49".into())),
+        ..Cut::default()
+    };
+    let local = standard_publication(data, &in_anjou, &params);
+    let by_commune = local
+        .tables
+        .iter()
+        .find(|t| t.id == "portee_commune")
+        .expect("commune rows within a département");
+    assert_eq!(count(by_commune, "49007", 0), 3);
 
     // Capacity: C alone holds a place (in pathway) of the ten of the workshops.
     let capacity = table("capacite_offre");

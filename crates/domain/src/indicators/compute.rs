@@ -64,6 +64,11 @@ pub fn reach_by_commune(data: &Dataset, cut: &Cut) -> IndicatorTable {
     reach::by_commune(&Scope::new(data, cut))
 }
 
+/// Reach by département of residence (the standard set's place table when no area is cut).
+pub fn reach_by_departement(data: &Dataset, cut: &Cut) -> IndicatorTable {
+    reach::by_departement(&Scope::new(data, cut))
+}
+
 /// Places taken by active referrals, by offer, structure or support model (current states).
 pub fn capacity_used(data: &Dataset, cut: &Cut, by: CapacityBy) -> IndicatorTable {
     capacity::capacity_used(&Scope::new(data, cut), by)
@@ -93,7 +98,12 @@ pub fn standard_publication(data: &Dataset, cut: &Cut, params: &Params) -> Publi
     let reach = [
         publication.push(reach::by_audience(&scope)),
         publication.push(reach::by_age_band(&scope)),
-        publication.push(reach::by_commune(&scope)),
+        // Nationally, by département; within an area, by commune.
+        publication.push(if cut.area.is_none() {
+            reach::by_departement(&scope)
+        } else {
+            reach::by_commune(&scope)
+        }),
     ];
     let capacity = [
         CapacityBy::Offer,

@@ -109,17 +109,41 @@ pub(crate) fn by_age_band(scope: &Scope) -> IndicatorTable {
 
 /// By commune of residence (INSEE code; the page puts names on them): the communes sum to the total.
 pub(crate) fn by_commune(scope: &Scope) -> IndicatorTable {
+    by_place(
+        scope,
+        (
+            "portee_commune",
+            "Personnes repérées et communes fragiles, par commune",
+        ),
+        |person| &person.commune,
+    )
+}
+
+/// By département of residence: the national view, where commune rows would be tens of thousands of
+/// mostly masked cells; the départements sum to the total.
+pub(crate) fn by_departement(scope: &Scope) -> IndicatorTable {
+    by_place(
+        scope,
+        (
+            "portee_departement",
+            "Personnes repérées et communes fragiles, par département",
+        ),
+        |person| &person.departement,
+    )
+}
+
+fn by_place(
+    scope: &Scope,
+    (id, title): (&'static str, &str),
+    place: impl Fn(&PersonRecord) -> &str,
+) -> IndicatorTable {
     let people = enrolled(scope);
-    let mut table = IndicatorTable::new(
-        "portee_commune",
-        "Personnes repérées et communes fragiles, par commune",
-        &COLUMNS,
-    );
-    let mut communes: BTreeMap<&str, Vec<&PersonRecord>> = BTreeMap::new();
+    let mut table = IndicatorTable::new(id, title, &COLUMNS);
+    let mut places: BTreeMap<&str, Vec<&PersonRecord>> = BTreeMap::new();
     for person in &people {
-        communes.entry(&person.commune).or_default().push(person);
+        places.entry(place(person)).or_default().push(person);
     }
-    for (code, group) in &communes {
+    for (code, group) in &places {
         push_row(&mut table, code, code, group);
     }
     push_row(&mut table, "ensemble", "Ensemble", &people);

@@ -546,6 +546,43 @@ fn reach_counts_people_from_fragile_communes_by_audience_age_band_and_commune() 
     assert_eq!(row(&table, "49099"), (vec![2, 1, 0, 1], Some((1, 1))));
     assert_eq!(row(&table, "49328"), (vec![1, 0, 1, 0], Some((0, 1))));
     assert_eq!(row(&table, "ensemble"), (vec![5, 2, 2, 1], Some((2, 4))));
+
+    // Every person lives in Maine-et-Loire: one département row equal to the whole.
+    let table = reach_by_departement(&data, &quarter());
+    assert_eq!(row(&table, "49"), (vec![5, 2, 2, 1], Some((2, 4))));
+    assert_eq!(table.rows.len(), 2);
+}
+
+#[test]
+fn the_standard_set_lists_reach_by_departement_nationally_and_by_commune_within_an_area() {
+    let data = dataset();
+    let params = Params {
+        now: 0,
+        targets: TargetDelays {
+            answer_days: 7,
+            first_contact_days: 7,
+        },
+    };
+    let ids = |cut: &Cut| -> Vec<&'static str> {
+        standard_publication(&data, cut, &params)
+            .tables
+            .iter()
+            .map(|t| t.id)
+            .filter(|id| id.starts_with("portee_"))
+            .collect()
+    };
+    assert_eq!(
+        ids(&quarter()),
+        ["portee_public", "portee_age", "portee_departement"]
+    );
+    let in_anjou = Cut {
+        area: Some(Area::Departement("49".into())),
+        ..quarter()
+    };
+    assert_eq!(
+        ids(&in_anjou),
+        ["portee_public", "portee_age", "portee_commune"]
+    );
 }
 
 #[test]

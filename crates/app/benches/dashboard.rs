@@ -50,6 +50,37 @@ fn measure(label: &str, dataset: &Dataset, cut: &Cut, params: &Params) {
     );
 }
 
+/// Where one computation of the cut spends its time, indicator by indicator (one run each).
+fn breakdown(dataset: &Dataset, cut: &Cut, params: &Params) {
+    use aiguillage_domain::indicators as i;
+    let time = |f: &dyn Fn() -> i::IndicatorTable| {
+        let started = Instant::now();
+        let table = f();
+        (table.id, started.elapsed().as_secs_f64() * 1000.0)
+    };
+    let parts = [
+        time(&|| i::funnel(dataset, cut)),
+        time(&|| i::delays(dataset, cut)),
+        time(&|| i::refusals(dataset, cut)),
+        time(&|| i::beyond_targets(dataset, cut, params)),
+        time(&|| i::autonomy_gained(dataset, cut)),
+        time(&|| i::outcomes(dataset, cut)),
+        time(&|| i::gains(dataset, cut)),
+        time(&|| i::drop_out(dataset, cut)),
+        time(&|| i::reach_by_audience(dataset, cut)),
+        time(&|| i::reach_by_age_band(dataset, cut)),
+        time(&|| i::capacity_used(dataset, cut, i::CapacityBy::Offer)),
+        time(&|| i::capacity_used(dataset, cut, i::CapacityBy::Structure)),
+        time(&|| i::capacity_used(dataset, cut, i::CapacityBy::SupportModel)),
+        time(&|| i::activity(dataset, cut)),
+    ];
+    let text: Vec<String> = parts
+        .iter()
+        .map(|(id, ms)| format!("{id} {ms:.0}"))
+        .collect();
+    println!("  by indicator (ms): {}", text.join(", "));
+}
+
 #[tokio::main]
 async fn main() {
     let Ok(url) = std::env::var("AIGUILLAGE_BENCH_DATABASE_URL") else {
@@ -100,9 +131,11 @@ async fn main() {
         targets: TargetDelays::default(),
     };
     measure("nation", data, &Cut::default(), &params);
+    breakdown(data, &Cut::default(), &params);
     let cut = Cut {
         area: Some(Area::Departement(departement.clone())),
         ..Cut::default()
     };
     measure(&format!("département {departement}"), data, &cut, &params);
+    breakdown(data, &cut, &params);
 }

@@ -587,7 +587,9 @@ async fn the_indicators_of_a_story_match_the_hand_computed_figures() {
     );
     assert_eq!(count(reach, "49", 0), 5);
     let in_anjou = Cut {
-        area: Some(aiguillage_domain::indicators::Area::Departement("49".into())),
+        area: Some(aiguillage_domain::indicators::Area::Departement(
+            "49".into(),
+        )),
         ..Cut::default()
     };
     let local = standard_publication(data, &in_anjou, &params);

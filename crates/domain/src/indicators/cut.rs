@@ -10,6 +10,7 @@ use crate::orientation::TargetDelays;
 use crate::pathway::AgeBand;
 use crate::UnixSeconds;
 use serde::{Deserialize, Serialize};
+use std::cell::OnceCell;
 
 /// A territory of residence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,11 +117,20 @@ pub struct Params {
 pub(crate) struct Scope<'a> {
     pub data: &'a Dataset,
     pub cut: &'a Cut,
+    /// The referrals and sessions the cut keeps, found once and shared by every table computed from
+    /// this scope (a département keeps about one record in a hundred of the nation's).
+    kept_referrals: OnceCell<Vec<&'a ReferralRecord>>,
+    kept_sessions: OnceCell<Vec<&'a SessionFact>>,
 }
 
 impl<'a> Scope<'a> {
     pub fn new(data: &'a Dataset, cut: &'a Cut) -> Scope<'a> {
-        Scope { data, cut }
+        Scope {
+            data,
+            cut,
+            kept_referrals: OnceCell::new(),
+            kept_sessions: OnceCell::new(),
+        }
     }
 
     pub fn period(&self) -> Period {
@@ -166,13 +176,22 @@ impl<'a> Scope<'a> {
 
     /// The referrals kept: of a person who fits, sent or received by the structure (if any).
     pub fn referrals(&self) -> impl Iterator<Item = &'a ReferralRecord> + '_ {
-        self.data.referrals().iter().filter(move |referral| {
-            self.referral_involves_structure(referral)
-                && self
-                    .data
-                    .person(referral.person)
-                    .is_some_and(|p| self.person_fits(p))
-        })
+        self.kept_referrals
+            .get_or_init(|| {
+                self.data
+                    .referrals()
+                    .iter()
+                    .filter(|referral| {
+                        self.referral_involves_structure(referral)
+                            && self
+                                .data
+                                .person(referral.person)
+                                .is_some_and(|p| self.person_fits(p))
+                    })
+                    .collect()
+            })
+            .iter()
+            .copied()
     }
 
     /// Whether any criterion is about people (so a session needs a referral to be judged).
@@ -187,14 +206,23 @@ impl<'a> Scope<'a> {
     /// The sessions kept: held by the structure (if any); when a criterion is about people, only the
     /// sessions of a referral whose person fits.
     pub fn sessions(&self) -> impl Iterator<Item = &'a SessionFact> + '_ {
-        self.data.sessions().iter().filter(move |session| {
-            self.cut.structure.is_none_or(|s| session.structure == s)
-                && (!self.about_people()
-                    || session
-                        .referral
-                        .and_then(|id| self.data.referral(id))
-                        .and_then(|r| self.data.person(r.person))
-                        .is_some_and(|p| self.person_fits(p)))
-        })
+        self.kept_sessions
+            .get_or_init(|| {
+                self.data
+                    .sessions()
+                    .iter()
+                    .filter(|session| {
+                        self.cut.structure.is_none_or(|s| session.structure == s)
+                            && (!self.about_people()
+                                || session
+                                    .referral
+                                    .and_then(|id| self.data.referral(id))
+                                    .and_then(|r| self.data.person(r.person))
+                                    .is_some_and(|p| self.person_fits(p)))
+                    })
+                    .collect()
+            })
+            .iter()
+            .copied()
     }
 }

@@ -253,6 +253,16 @@ async fn lock_actor(connection: &mut AnyConnection, actor: &Actor<'_>) -> Result
     Ok(())
 }
 
+/// Ends a transaction that changes nothing, now: a dropped transaction rolls back only when its
+/// connection is next used, and on SQLite it would hold the write lock taken by `lock_actor` until then.
+async fn give_up<T>(
+    transaction: sqlx::Transaction<'_, sqlx::Any>,
+    outcome: T,
+) -> Result<T, StoreError> {
+    transaction.rollback().await?;
+    Ok(outcome)
+}
+
 impl Store {
     /// Records a session for one referral the actor's structure receives, while it is at first
     /// contact or in pathway; the first session of a referral at first contact moves it to « En
@@ -300,7 +310,10 @@ impl Store {
             return Ok(SessionOutcome::Invalid(error));
         }
         let mut transaction = self.pool.begin().await?;
-        lock_actor(&mut transaction, actor).await?;
+        if let Err(error) = lock_actor(&mut transaction, actor).await {
+            transaction.rollback().await?;
+            return Err(error);
+        }
         let structure_commune: String =
             sqlx::query("SELECT commune_code FROM structures WHERE id = $1")
                 .bind(actor.structure_id)
@@ -313,7 +326,7 @@ impl Store {
             let Some((state, version, commune)) =
                 received_referral(&mut transaction, referral_id, actor.structure_id).await?
             else {
-                return Ok(SessionOutcome::NotFound { referral_id });
+                return give_up(transaction, SessionOutcome::NotFound { referral_id }).await;
             };
             person_commune = Some(commune);
             match state {
@@ -322,7 +335,13 @@ impl Store {
                     let event = ReferralEvent::StartPathway;
                     let to = match transition(state, &event, Side::Receiver) {
                         Ok(to) => to,
-                        Err(_) => return Ok(SessionOutcome::NotInProgress { referral_id, state }),
+                        Err(_) => {
+                            return give_up(
+                                transaction,
+                                SessionOutcome::NotInProgress { referral_id, state },
+                            )
+                            .await
+                        }
                     };
                     let applied = apply_referral_event_in(
                         &mut transaction,
@@ -334,11 +353,17 @@ impl Store {
                     )
                     .await?;
                     if applied == Applied::StaleVersion {
-                        return Ok(SessionOutcome::StaleVersion);
+                        return give_up(transaction, SessionOutcome::StaleVersion).await;
                     }
                     started_pathway.push(referral_id);
                 }
-                state => return Ok(SessionOutcome::NotInProgress { referral_id, state }),
+                state => {
+                    return give_up(
+                        transaction,
+                        SessionOutcome::NotInProgress { referral_id, state },
+                    )
+                    .await
+                }
             }
         }
         let individual_referral = match record.format {
@@ -549,7 +574,10 @@ impl Store {
             Err(error) => return Ok(CloseOutcome::Invalid(error)),
         };
         let mut transaction = self.pool.begin().await?;
-        lock_actor(&mut transaction, actor).await?;
+        if let Err(error) = lock_actor(&mut transaction, actor).await {
+            transaction.rollback().await?;
+            return Err(error);
+        }
         let row = sqlx::query(
             "SELECT state, receiver_structure_id FROM referrals
              WHERE id = $1 AND (sender_structure_id = $2 OR receiver_structure_id = $2)",
@@ -559,7 +587,7 @@ impl Store {
         .fetch_optional(&mut *transaction)
         .await?;
         let Some(row) = row else {
-            return Ok(CloseOutcome::NotFound);
+            return give_up(transaction, CloseOutcome::NotFound).await;
         };
         let state: String = row.try_get("state")?;
         let state = ReferralState::from_label(&state)
@@ -575,7 +603,7 @@ impl Store {
         };
         let to = match transition(state, &event, side) {
             Ok(to) => to,
-            Err(error) => return Ok(CloseOutcome::Refused(error)),
+            Err(error) => return give_up(transaction, CloseOutcome::Refused(error)).await,
         };
         let applied = apply_referral_event_in(
             &mut transaction,
@@ -587,7 +615,7 @@ impl Store {
         )
         .await?;
         if applied == Applied::StaleVersion {
-            return Ok(CloseOutcome::StaleVersion);
+            return give_up(transaction, CloseOutcome::StaleVersion).await;
         }
         let (sent_kind, sent_name) = match &closing.sent_elsewhere {
             Some(place) => (Some(place.kind.cra_code()), place.name.clone()),

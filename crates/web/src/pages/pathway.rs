@@ -181,10 +181,15 @@ impl SessionForm {
 
     /// Whether `value` is among the submitted values of a field.
     pub fn checked(&self, name: &str, value: &str) -> bool {
-        self.values
-            .get(name)
-            .is_some_and(|values| values.iter().any(|v| v == value))
+        is_checked(&self.values, name, value)
     }
+}
+
+/// Whether `value` is among the submitted values of the field `name` (a ticked box, a chosen radio).
+fn is_checked(values: &Fields, name: &str, value: &str) -> bool {
+    values
+        .get(name)
+        .is_some_and(|values| values.iter().any(|v| v == value))
 }
 
 /// The field a broken session rule belongs to.
@@ -501,9 +506,7 @@ impl ClosingForm {
     }
 
     pub fn checked(&self, name: &str, value: &str) -> bool {
-        self.values
-            .get(name)
-            .is_some_and(|values| values.iter().any(|v| v == value))
+        is_checked(&self.values, name, value)
     }
 }
 

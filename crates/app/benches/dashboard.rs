@@ -4,17 +4,30 @@
 //! and the exact subtraction check — for the nation and for one département
 //! (`AIGUILLAGE_BENCH_DEPARTEMENT`, 49 by default); median of several runs, compute and mask apart.
 //!
+//! Then the pages themselves, through the application's router as a browser would ask for them
+//! (session cookie, middleware, policy, store reads, computation, masking, HTML): `/pilotage` of
+//! the administrator (France) and of a coordinator of the département, once the records are in
+//! memory. The bench adds its two accounts (and a structure) to the database if they are missing.
+//!
 //! Run: `AIGUILLAGE_BENCH_DATABASE_URL=sqlite://… cargo bench -p aiguillage --bench dashboard`.
 //! Without the variable it says so and stops. Not a test: it measures, it does not judge.
 
+use aiguillage_domain::account::{DisplayName, Email, NewAccount};
 use aiguillage_domain::indicators::{
     mask, standard_publication, Area, Cut, Dataset, Params, DEFAULT_MIN_CELL,
 };
 use aiguillage_domain::orientation::TargetDelays;
-use aiguillage_store::Store;
+use aiguillage_domain::role::Role;
+use aiguillage_domain::territory::TerritoryScope;
+use aiguillage_store::{NewStructure, Store};
+use aiguillage_web::auth::credentials::token_hash;
 use aiguillage_web::territory_diagnostic::{national_index, FRAGILE_FROM};
+use aiguillage_web::{router, AppState, Settings};
+use axum::body::{to_bytes, Body};
+use axum::http::{header, Request, StatusCode};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
+use tower::ServiceExt;
 
 const RUNS: usize = 7;
 
@@ -81,6 +94,98 @@ fn breakdown(dataset: &Dataset, cut: &Cut, params: &Params) {
     println!("  by indicator (ms): {}", text.join(", "));
 }
 
+/// A session cookie for the bench's account of `role` over `territory`, created when missing.
+async fn session_of(store: &Store, role: Role, territory: &str, now: i64) -> String {
+    let email = format!("banc-{}@aiguillage.invalid", role.code());
+    let account = match store.login_candidate(&email).await.expect("account lookup") {
+        Some(candidate) => candidate.account.id,
+        None => {
+            let structure = NewStructure {
+                name: "Structure du banc d'essai".into(),
+                kind: "Banc d'essai".into(),
+                commune_code: "49007".into(),
+            };
+            let structure_id = store
+                .ensure_structure(&structure, now)
+                .await
+                .expect("structure");
+            let account = NewAccount {
+                email: Email::parse(&email).expect("e-mail"),
+                display_name: DisplayName::parse("Banc d'essai").expect("name"),
+                role,
+                structure_id,
+                territory: territory.parse::<TerritoryScope>().expect("territory"),
+            };
+            // No password signs in to this account: the bench holds its session directly.
+            store
+                .create_account(&account, "!", now)
+                .await
+                .expect("account")
+        }
+    };
+    let token = format!("banc-{}-{now}", role.code());
+    store
+        .create_session(&token_hash(&token), account, "csrf-banc", now)
+        .await
+        .expect("session");
+    format!("aiguillage_session={token}")
+}
+
+/// Times `GET path` with the cookie (median of [`RUNS`] after one warm-up request).
+async fn measure_page(label: &str, app: &axum::Router, path: &str, cookie: &str) {
+    let get = || async {
+        let request = Request::get(path)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .expect("request");
+        let response = app.clone().oneshot(request).await.expect("answer");
+        let status = response.status();
+        let body = to_bytes(response.into_body(), 256 * 1024 * 1024)
+            .await
+            .expect("body");
+        (status, body.len())
+    };
+    let started = Instant::now();
+    let (status, _) = get().await;
+    let first = started.elapsed();
+    assert_eq!(status, StatusCode::OK, "{label}: {path}");
+    let mut times = Vec::new();
+    let mut size = 0;
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        size = get().await.1;
+        times.push(started.elapsed());
+    }
+    let (median, min, max) = median(times);
+    println!(
+        "page {label} ({path}): {median:.1} ms median (min {min:.1}, max {max:.1}) over {RUNS} requests, {:.0} kB of HTML; first request {:.2} s",
+        size as f64 / 1024.0,
+        first.as_secs_f64()
+    );
+}
+
+/// The dashboard pages of the administrator (France) and of the département's coordinator.
+async fn measure_pages(store: &Store, departement: &str, now: i64) {
+    let admin = session_of(store, Role::Administrator, departement, now).await;
+    let coordinator = session_of(store, Role::Coordinator, departement, now).await;
+    let app = router(AppState::new(store.clone(), Settings::default()));
+    measure_page("France (administrator)", &app, "/pilotage", &admin).await;
+    measure_page(
+        &format!("département {departement} (coordinator)"),
+        &app,
+        "/pilotage",
+        &coordinator,
+    )
+    .await;
+    measure_page(
+        &format!("département {departement} seen by the administrator"),
+        &app,
+        &format!("/pilotage?territoire={departement}"),
+        &admin,
+    )
+    .await;
+}
+
 #[tokio::main]
 async fn main() {
     let Ok(url) = std::env::var("AIGUILLAGE_BENCH_DATABASE_URL") else {
@@ -138,4 +243,6 @@ async fn main() {
     };
     measure(&format!("département {departement}"), data, &cut, &params);
     breakdown(data, &cut, &params);
+    drop(load);
+    measure_pages(&store, &departement, now).await;
 }

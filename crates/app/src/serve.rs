@@ -88,7 +88,10 @@ pub async fn serve(
     tracing::info!(%address, backend = store.backend().name(), "serving");
     on_ready(address);
     tokio::spawn(purge_expired_sessions(store.clone()));
-    let app = router(AppState::new(store.clone(), settings));
+    let state = AppState::new(store.clone(), settings);
+    // The steering records load in the background, so that a large instance serves at once.
+    tokio::spawn(state.indicators.clone().warm(store.clone(), state.now()));
+    let app = router(state);
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -798,8 +798,13 @@ async fn load_capacities(
     dropped: &mut DroppedRecords,
 ) -> Result<Vec<OfferCapacity>, StoreError> {
     let mut capacities = Vec::new();
-    let mut rows = sqlx::query("SELECT id, structure_id, offer_json FROM offers ORDER BY id")
-        .fetch(&mut *connection);
+    let mut rows = sqlx::query(
+        "SELECT o.id, o.structure_id, o.offer_json, s.commune_code, c.epci_code, c.departement_code
+         FROM offers o JOIN structures s ON s.id = o.structure_id
+         LEFT JOIN communes c ON c.code = s.commune_code
+         ORDER BY o.id",
+    )
+    .fetch(&mut *connection);
     while let Some(row) = next_row!(rows) {
         let json: &str = row.try_get(2)?;
         let Ok(offer) = serde_json::from_str::<OfferFactsOnly>(json) else {
@@ -813,6 +818,9 @@ async fn load_capacities(
                 structure,
                 support_model: models.get(&structure).copied(),
                 capacity,
+                commune: row.try_get(3)?,
+                epci: row.try_get(4)?,
+                departement: row.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
             });
         }
     }

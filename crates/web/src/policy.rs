@@ -119,15 +119,24 @@ pub const ACCESS: &[(Page, Audience)] = &[
     ),
     (
         Page::Steering,
-        Audience::Roles(&[Role::Coordinator, Role::StructureManager, Role::Mediator]),
+        Audience::Roles(&[
+            Role::Coordinator,
+            Role::StructureManager,
+            Role::Mediator,
+            Role::Administrator,
+        ]),
     ),
     (
         Page::SteeringExport,
-        Audience::Roles(&[Role::Coordinator, Role::StructureManager]),
+        Audience::Roles(&[
+            Role::Coordinator,
+            Role::StructureManager,
+            Role::Administrator,
+        ]),
     ),
     (
         Page::SteeringOpenData,
-        Audience::Roles(&[Role::Coordinator]),
+        Audience::Roles(&[Role::Coordinator, Role::Administrator]),
     ),
     (
         Page::SteeringCra,

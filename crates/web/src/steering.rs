@@ -11,12 +11,17 @@ use aiguillage_domain::orientation::TargetDelays;
 use aiguillage_domain::UnixSeconds;
 use aiguillage_store::{Store, StoreError};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::Mutex;
 
-/// Above this load time, a changed instance is reloaded at most every [`LARGE_RELOAD_SECONDS`].
+/// Above this load time an instance is large: its records are refreshed in the background while
+/// pages keep reading the ones already loaded (and say when they were loaded).
 const LARGE_LOAD_MILLIS: u128 = 1_000;
+/// On a large instance, how often the watermark is read (in the background), and how soon after a
+/// reload the next one may start.
+const LARGE_CHECK_SECONDS: i64 = 30;
 const LARGE_RELOAD_SECONDS: i64 = 300;
 
 /// The records as last loaded.
@@ -29,24 +34,83 @@ pub struct Loaded {
     pub dropped: usize,
 }
 
+impl Loaded {
+    fn is_large(&self) -> bool {
+        self.load_millis > LARGE_LOAD_MILLIS
+    }
+}
+
 /// The in-memory records of the instance, shared by every request.
 #[derive(Default)]
 pub struct IndicatorCache {
-    loaded: Mutex<Option<Arc<Loaded>>>,
+    /// The records pages read; replaced whole by a reload.
+    current: std::sync::RwLock<Option<Arc<Loaded>>>,
+    /// Held by whoever loads (a first request, or the background refresh).
+    loading: Mutex<()>,
+    /// When the watermark was last read in the background.
+    checked_at: AtomicI64,
 }
 
 impl IndicatorCache {
-    /// The records, reloaded first when the store says they changed (at most every five minutes on
-    /// a large instance, where the page then says when the figures were computed).
-    pub async fn get(&self, store: &Store, now: UnixSeconds) -> Result<Arc<Loaded>, StoreError> {
-        let mut guard = self.loaded.lock().await;
+    /// The records. A small instance is checked against the store's watermark and reloaded at once
+    /// when it changed. A large one answers from memory at once; at most every
+    /// [`LARGE_CHECK_SECONDS`] a background task reads the watermark and, when it moved (and the
+    /// last load is [`LARGE_RELOAD_SECONDS`] old), loads the records anew and swaps them in. Only the
+    /// very first load is waited for.
+    pub async fn get(
+        self: &Arc<Self>,
+        store: &Store,
+        now: UnixSeconds,
+    ) -> Result<Arc<Loaded>, StoreError> {
+        match self.snapshot() {
+            Some(loaded) if loaded.is_large() => {
+                let last = self.checked_at.load(Ordering::Relaxed);
+                if now - last >= LARGE_CHECK_SECONDS
+                    && self
+                        .checked_at
+                        .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                        .is_ok()
+                {
+                    let (cache, store) = (self.clone(), store.clone());
+                    tokio::spawn(async move {
+                        if let Err(error) = cache.refresh(&store, now).await {
+                            tracing::warn!(%error, "indicator records not refreshed");
+                        }
+                    });
+                }
+                Ok(loaded)
+            }
+            _ => self.refresh(store, now).await,
+        }
+    }
+
+    /// Loads the records at start, so that the first visitor of a large instance does not wait.
+    pub async fn warm(self: Arc<Self>, store: Store, now: UnixSeconds) {
+        match self.refresh(&store, now).await {
+            Ok(loaded) => tracing::info!(
+                load_millis = loaded.load_millis as u64,
+                "indicator records ready"
+            ),
+            Err(error) => tracing::warn!(%error, "indicator records not loaded at start"),
+        }
+    }
+
+    fn snapshot(&self) -> Option<Arc<Loaded>> {
+        match self.current.read() {
+            Ok(current) => current.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// The records, reloaded first when the watermark moved (one loader at a time: whoever waits for
+    /// it then finds them fresh).
+    async fn refresh(&self, store: &Store, now: UnixSeconds) -> Result<Arc<Loaded>, StoreError> {
+        let _loading = self.loading.lock().await;
         let watermark = store.indicator_watermark().await?;
-        if let Some(loaded) = guard.as_ref() {
-            let fresh = loaded.watermark == watermark;
-            let large_and_recent = loaded.load_millis > LARGE_LOAD_MILLIS
-                && now - loaded.loaded_at < LARGE_RELOAD_SECONDS;
-            if fresh || large_and_recent {
-                return Ok(loaded.clone());
+        if let Some(loaded) = self.snapshot() {
+            let recent = loaded.is_large() && now - loaded.loaded_at < LARGE_RELOAD_SECONDS;
+            if loaded.watermark == watermark || recent {
+                return Ok(loaded);
             }
         }
         let started = Instant::now();
@@ -59,7 +123,10 @@ impl IndicatorCache {
             load_millis: started.elapsed().as_millis(),
             dropped: load.dropped,
         });
-        *guard = Some(loaded.clone());
+        match self.current.write() {
+            Ok(mut current) => *current = Some(loaded.clone()),
+            Err(poisoned) => *poisoned.into_inner() = Some(loaded.clone()),
+        }
         Ok(loaded)
     }
 }

@@ -22,6 +22,10 @@ enum Expected {
     CoordinatorOnly,
     MediatorOnly,
     SteeringRoles,
+    /// Exports of the steering figures: managers, coordinators and the administrator (nation).
+    SteeringExportRoles,
+    /// The open-data file: coordinators (their territory) and the administrator (the nation).
+    SteeringOpenDataRoles,
     ManagerOrMediator,
 }
 
@@ -36,11 +40,11 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/territoire/indice", Expected::CoordinatorOnly),
     ("POST", "/territoire/indice", Expected::CoordinatorOnly),
     ("GET", "/pilotage", Expected::SteeringRoles),
-    ("GET", "/pilotage/export", Expected::ManagerOrCoordinator),
+    ("GET", "/pilotage/export", Expected::SteeringExportRoles),
     (
         "GET",
         "/pilotage/donnees-ouvertes",
-        Expected::CoordinatorOnly,
+        Expected::SteeringOpenDataRoles,
     ),
     (
         "GET",
@@ -248,8 +252,15 @@ fn may_pass(expected: Expected, role: Option<Role>) -> bool {
         Expected::MediatorOnly => role == Some(Role::Mediator),
         Expected::SteeringRoles => matches!(
             role,
-            Some(Role::Coordinator | Role::StructureManager | Role::Mediator)
+            Some(Role::Coordinator | Role::StructureManager | Role::Mediator | Role::Administrator)
         ),
+        Expected::SteeringExportRoles => matches!(
+            role,
+            Some(Role::Coordinator | Role::StructureManager | Role::Administrator)
+        ),
+        Expected::SteeringOpenDataRoles => {
+            matches!(role, Some(Role::Coordinator | Role::Administrator))
+        }
         Expected::ManagerOrMediator => {
             matches!(role, Some(Role::StructureManager | Role::Mediator))
         }

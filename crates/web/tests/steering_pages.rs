@@ -155,3 +155,43 @@ async fn with_the_default_minimum_cell_size_small_counts_are_secret_everywhere()
     let prescriber = app.get("/pilotage", Some(&world.prescriber)).await;
     assert_eq!(prescriber.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_administrator_steers_the_nation_and_any_area_of_it() {
+    let settings = Settings {
+        min_cell_size: 1,
+        ..Settings::default()
+    };
+    let world = world(settings).await;
+    one_closed_pathway(&world).await;
+    let app = &world.app;
+    let admin = app.sign_in(Role::Administrator).await;
+    let page = body_text(app.get("/pilotage", Some(&admin)).await).await;
+    assert!(page.contains("Pilotage : France"), "{page}");
+    assert!(row(&page, "Autonomie atteinte").contains("<td>1</td>"));
+    // Nationally, reach is detailed by département, and nothing is compared with itself.
+    assert!(page.contains("Personnes repérées et communes fragiles, par département"));
+    assert!(!page.contains("<h2>Comparaison</h2>"));
+    assert!(page.contains("Commune, intercommunalité ou département"));
+
+    // Another département (no one enrolled there): its name, and France to compare with.
+    let elsewhere = body_text(app.get("/pilotage?territoire=44", Some(&admin)).await).await;
+    assert!(
+        elsewhere.contains("Pilotage : Loire-Atlantique"),
+        "{elsewhere}"
+    );
+    assert!(row(&elsewhere, "Autonomie atteinte").contains("<td>0</td>"));
+    assert!(elsewhere.contains("<h2>Comparaison</h2>"));
+    // An unknown area is said, and France shown.
+    let unknown = body_text(app.get("/pilotage?territoire=99999", Some(&admin)).await).await;
+    assert!(unknown.contains("Territoire « 99999 »"), "{unknown}");
+    assert!(unknown.contains("Pilotage : France"));
+
+    let open = body_text(app.get("/pilotage/donnees-ouvertes", Some(&admin)).await).await;
+    let document = aiguillage_interop::indicators_export::read_json(&open).expect("open data");
+    assert_eq!(document.territoire.niveau, "national");
+    assert!(document
+        .tableaux
+        .iter()
+        .any(|t| t.id == "portee_departement"));
+}

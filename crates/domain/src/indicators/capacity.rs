@@ -3,7 +3,7 @@
 //! (sessions, participants, time) held in the period.
 
 use super::cut::Scope;
-use super::records::{OfferCapacity, ReferralRecord};
+use super::records::Dataset;
 use super::table::{Cell, CellRef, IndicatorTable, Row};
 use crate::directory::SupportModel;
 use crate::orientation::ReferralState;
@@ -26,7 +26,7 @@ pub enum CapacityBy {
 }
 
 impl CapacityBy {
-    fn id(self) -> &'static str {
+    fn table_id(self) -> &'static str {
         match self {
             CapacityBy::Offer => "capacite_offre",
             CapacityBy::Structure => "capacite_structure",
@@ -42,25 +42,46 @@ impl CapacityBy {
         }
     }
 
-    /// Row key and label of a capacity.
-    fn of_capacity(self, capacity: &OfferCapacity) -> (String, String) {
-        self.key(capacity.offer, capacity.structure, capacity.support_model)
-    }
-
-    /// Row key and label of a referral.
-    fn of_referral(self, referral: &ReferralRecord) -> (String, String) {
-        self.key(
-            referral.offer,
-            referral.receiver_structure,
-            referral.support_model,
-        )
-    }
-
-    fn key(self, offer: i64, structure: i64, model: Option<SupportModel>) -> (String, String) {
+    /// How many groups there are: numbered offers, numbered structures, or support models and
+    /// "none".
+    fn groups(self, data: &Dataset) -> usize {
+        let (offers, structures) = data.numbered();
         match self {
-            CapacityBy::Offer => (offer.to_string(), format!("Offre {offer}")),
-            CapacityBy::Structure => (structure.to_string(), format!("Structure {structure}")),
-            CapacityBy::SupportModel => match model {
+            CapacityBy::Offer => offers,
+            CapacityBy::Structure => structures,
+            CapacityBy::SupportModel => SupportModel::ALL.len() + 1,
+        }
+    }
+
+    /// The group of an offer given by numbers (offer, structure, support model's code).
+    fn group(self, offer: u32, structure: u32, model: u8) -> usize {
+        match self {
+            CapacityBy::Offer => offer as usize,
+            CapacityBy::Structure => structure as usize,
+            CapacityBy::SupportModel => usize::from(model).min(SupportModel::ALL.len()),
+        }
+    }
+
+    /// What identifies a group in its row: the offer's id, the structure's, or the support
+    /// model's place in [`SupportModel::ALL`] (−1 when none is known).
+    fn id(self, data: &Dataset, group: usize) -> i64 {
+        match self {
+            CapacityBy::Offer => data.offer_id(group as u32),
+            CapacityBy::Structure => data.structure_id(group as u32),
+            CapacityBy::SupportModel if group < SupportModel::ALL.len() => group as i64,
+            CapacityBy::SupportModel => -1,
+        }
+    }
+
+    /// Row key and label of a group.
+    fn key(self, group: i64) -> (String, String) {
+        match self {
+            CapacityBy::Offer => (group.to_string(), format!("Offre {group}")),
+            CapacityBy::Structure => (group.to_string(), format!("Structure {group}")),
+            CapacityBy::SupportModel => match usize::try_from(group)
+                .ok()
+                .and_then(|at| SupportModel::ALL.get(at))
+            {
                 Some(model) => (model.label().to_owned(), model.label().to_owned()),
                 None => ("non_renseigne".into(), "Modèle non renseigné".into()),
             },
@@ -93,25 +114,46 @@ fn use_row(key: String, label: String, row: usize, used: &Use) -> Row {
 
 /// Active referrals (accepted, first contact made, in pathway) against places, grouped by `by`.
 /// Under a territory or people criterion, only the active referrals of the people kept count, while
-/// places stay the offer's whole capacity.
+/// places stay the offer's whole capacity; under a territory, the offers are those located in it and
+/// those its people are actively referred to.
 pub(crate) fn capacity_used(scope: &Scope, by: CapacityBy) -> IndicatorTable {
-    let mut rows: BTreeMap<(String, String), Use> = BTreeMap::new();
-    let capacities = scope
-        .data
-        .capacities()
-        .iter()
-        .filter(|c| scope.cut.structure.is_none_or(|s| c.structure == s));
-    for capacity in capacities {
-        let places = &mut rows.entry(by.of_capacity(capacity)).or_default().places;
-        *places = Some(places.unwrap_or(0) + u64::from(capacity.capacity));
+    // The offers shown (by number): those of the structure (if any) and of the territory (if any),
+    // and those the kept people are actively referred to.
+    let (cut, data) = (scope.cut, scope.data);
+    let (offers, _) = data.numbered();
+    let mut shown = vec![false; offers];
+    for (at, capacity) in data.capacities().iter().enumerate() {
+        shown[at] = cut.structure.is_none_or(|s| capacity.structure == s)
+            && cut
+                .area
+                .as_ref()
+                .is_none_or(|area| area.holds_offer(capacity));
     }
-    for referral in scope.referrals() {
-        if ACTIVE_STATES.contains(&referral.state) {
-            rows.entry(by.of_referral(referral)).or_default().active += 1;
+    let mut groups: Vec<Use> = (0..by.groups(data)).map(|_| Use::default()).collect();
+    let facts = data.referral_facts();
+    for r in scope.active_positions() {
+        let f = &facts[*r as usize];
+        groups[by.group(f.offer, f.receiver, f.model)].active += 1;
+        if cut
+            .structure
+            .is_none_or(|s| data.structure_id(f.receiver) == s)
+        {
+            shown[f.offer as usize] = true;
         }
     }
+    for at in (0..data.capacities().len()).filter(|at| shown[*at]) {
+        let (offer, structure, model) = data.capacity_numbers(at);
+        let places = &mut groups[by.group(offer, structure, model)].places;
+        *places = Some(places.unwrap_or(0) + u64::from(data.capacities()[at].capacity));
+    }
+    let rows: BTreeMap<(String, String), Use> = groups
+        .into_iter()
+        .enumerate()
+        .filter(|(_, used)| used.places.is_some() || used.active > 0)
+        .map(|(group, used)| (by.key(by.id(data, group)), used))
+        .collect();
     let mut table = IndicatorTable::new(
-        by.id(),
+        by.table_id(),
         by.title(),
         &["Places", "Orientations actives", "Taux d'occupation"],
     );
@@ -142,38 +184,36 @@ pub(crate) fn activity(scope: &Scope) -> IndicatorTable {
         "Activité de médiation",
         &["Séances", "Participants", "Durée totale"],
     );
-    let sessions: Vec<_> = scope
-        .sessions()
-        .filter(|s| scope.period().contains(s.at))
-        .collect();
-    let kinds: [(&str, &str, Option<SessionKind>); 3] = [
-        (
-            "individuel",
-            "Accompagnements individuels",
-            Some(SessionKind::Individual),
-        ),
-        (
-            "collectif",
-            "Ateliers collectifs",
-            Some(SessionKind::Collective),
-        ),
-        ("ensemble", "Ensemble", None),
+    // Sessions, participants and minutes: individual, collective.
+    let mut totals = [(0u64, 0u64, 0i64); 2];
+    for session in scope.sessions().filter(|s| scope.period().contains(s.at)) {
+        let slot = match session.kind {
+            SessionKind::Individual => 0,
+            SessionKind::Collective => 1,
+        };
+        totals[slot].0 += 1;
+        totals[slot].1 += u64::from(session.participants);
+        totals[slot].2 += i64::from(session.duration_minutes);
+    }
+    let both = (
+        totals[0].0 + totals[1].0,
+        totals[0].1 + totals[1].1,
+        totals[0].2 + totals[1].2,
+    );
+    let kinds = [
+        ("individuel", "Accompagnements individuels", totals[0]),
+        ("collectif", "Ateliers collectifs", totals[1]),
+        ("ensemble", "Ensemble", both),
     ];
-    for (row, (key, label, kind)) in kinds.into_iter().enumerate() {
-        let kept: Vec<_> = sessions
-            .iter()
-            .filter(|s| kind.is_none_or(|k| s.kind == k))
-            .collect();
-        let minutes: i64 = kept.iter().map(|s| i64::from(s.duration_minutes)).sum();
-        let participants: u64 = kept.iter().map(|s| u64::from(s.participants)).sum();
+    for (row, (key, label, (sessions, participants, minutes))) in kinds.into_iter().enumerate() {
         table.rows.push(Row::new(
             key,
             label,
             vec![
-                Cell::count(kept.len() as u64),
+                Cell::count(sessions),
                 Cell::count(participants),
                 Cell::duration(
-                    (!kept.is_empty()).then_some(minutes * 60),
+                    (sessions > 0).then_some(minutes * 60),
                     vec![CellRef::new(row, 0)],
                 ),
             ],

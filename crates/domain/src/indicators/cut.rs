@@ -3,7 +3,8 @@
 //! delays). The period is applied by each indicator on its own date (docs/indicateurs.md says which);
 //! the other criteria are applied here, once for all indicators.
 
-use super::records::{Dataset, PersonRecord, ReferralRecord, SessionFact};
+use super::funnel::Cohort;
+use super::records::{Dataset, OfferCapacity, PersonRecord, ReferralRecord, SessionFact, NONE_YET};
 use crate::diagnostic::Typology;
 use crate::directory::Audience;
 use crate::orientation::TargetDelays;
@@ -30,6 +31,15 @@ impl Area {
             Area::Commune(code) => person.commune == *code,
             Area::Epci(code) => person.epci.as_deref() == Some(code.as_str()),
             Area::Departement(code) => person.departement == *code,
+        }
+    }
+
+    /// Whether the offer's structure is in this territory.
+    pub fn holds_offer(&self, offer: &OfferCapacity) -> bool {
+        match self {
+            Area::Commune(code) => offer.commune == *code,
+            Area::Epci(code) => offer.epci.as_deref() == Some(code.as_str()),
+            Area::Departement(code) => offer.departement == *code,
         }
     }
 }
@@ -113,24 +123,59 @@ pub struct Params {
     pub targets: TargetDelays,
 }
 
-/// The records a cut keeps, the period aside.
+/// The records a cut keeps, the period aside. What it keeps is found once, through the dataset's
+/// indexes (an area's people, a person's referrals, a referral's sessions), and shared by every
+/// table computed from this scope; with no criterion at all, nothing is copied.
 pub(crate) struct Scope<'a> {
     pub data: &'a Dataset,
     pub cut: &'a Cut,
-    /// The referrals and sessions the cut keeps, found once and shared by every table computed from
-    /// this scope (a département keeps about one record in a hundred of the nation's).
-    kept_referrals: OnceCell<Vec<&'a ReferralRecord>>,
-    kept_sessions: OnceCell<Vec<&'a SessionFact>>,
+    kept_people: OnceCell<Vec<u32>>,
+    kept_referrals: OnceCell<Vec<u32>>,
+    kept_sessions: OnceCell<Vec<u32>>,
+    /// Kept referrals closed in the period; kept referrals active now.
+    closed: OnceCell<Vec<u32>>,
+    active: OnceCell<Vec<u32>>,
+    /// The funnel's cohort, summed once for the funnel and the delays.
+    pub cohort: OnceCell<Cohort>,
 }
+
+/// Positions of records: all of them, or a list.
+pub(crate) enum Positions<'s> {
+    All(std::ops::Range<u32>),
+    Listed(std::iter::Copied<std::slice::Iter<'s, u32>>),
+}
+
+impl Iterator for Positions<'_> {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        match self {
+            Positions::All(range) => range.next(),
+            Positions::Listed(list) => list.next(),
+        }
+    }
+}
+
+/// The records of a scope, borrowed from the dataset.
+pub(crate) type Records<'s, T> = Box<dyn Iterator<Item = &'s T> + 's>;
 
 impl<'a> Scope<'a> {
     pub fn new(data: &'a Dataset, cut: &'a Cut) -> Scope<'a> {
         Scope {
             data,
             cut,
+            kept_people: OnceCell::new(),
             kept_referrals: OnceCell::new(),
             kept_sessions: OnceCell::new(),
+            closed: OnceCell::new(),
+            active: OnceCell::new(),
+            cohort: OnceCell::new(),
         }
+    }
+
+    /// Whether the cut keeps every record (no criterion but the period).
+    pub fn keeps_all(&self) -> bool {
+        !self.about_people() && self.cut.structure.is_none()
     }
 
     pub fn period(&self) -> Period {
@@ -146,52 +191,100 @@ impl<'a> Scope<'a> {
             && cut.typology.is_none_or(|t| person.typology == Some(t))
     }
 
-    fn referral_involves_structure(&self, referral: &ReferralRecord) -> bool {
+    pub fn referral_involves_structure(&self, referral: &ReferralRecord) -> bool {
         self.cut.structure.is_none_or(|structure| {
             referral.sender_structure == structure || referral.receiver_structure == structure
         })
     }
 
-    /// The people kept: their attributes fit, and the structure (if any) enrolled them or holds one
-    /// of their referrals.
-    pub fn people(&self) -> impl Iterator<Item = &'a PersonRecord> + '_ {
-        self.data.people().filter(move |person| {
-            self.person_fits(person)
-                && self.cut.structure.is_none_or(|structure| {
-                    person.enrolling_structure == structure
-                        || self
-                            .data
-                            .referrals_of(person.key)
-                            .any(|r| self.referral_involves_structure(r))
+    /// Positions of the people whose attributes fit, the structure aside (an area's people only).
+    fn fitting_people(&self) -> Box<dyn Iterator<Item = u32> + '_> {
+        let candidates: Box<dyn Iterator<Item = u32> + '_> = match &self.cut.area {
+            Some(area) => Box::new(self.data.people_of(area).iter().copied()),
+            None => Box::new(0..self.data.people_count()),
+        };
+        if self.about_people() {
+            Box::new(candidates.filter(|at| self.person_fits(self.data.person_at(*at))))
+        } else {
+            candidates
+        }
+    }
+
+    /// Positions of the people kept: their attributes fit, and the structure (if any) enrolled them
+    /// or holds one of their referrals; in the order of their keys.
+    pub fn person_positions(&self) -> &[u32] {
+        self.kept_people.get_or_init(|| {
+            self.fitting_people()
+                .filter(|at| {
+                    self.cut.structure.is_none_or(|structure| {
+                        self.data.person_at(*at).enrolling_structure == structure
+                            || self.referrals_at(*at).next().is_some()
+                    })
                 })
+                .collect()
         })
     }
 
-    /// A kept person's referrals that the structure (if any) sent or received.
-    pub fn referrals_of(&self, person: u64) -> impl Iterator<Item = &'a ReferralRecord> + '_ {
-        self.data
-            .referrals_of(person)
-            .filter(move |r| self.referral_involves_structure(r))
+    /// The people kept, in the order of their keys.
+    pub fn people(&self) -> impl Iterator<Item = &'a PersonRecord> + '_ {
+        self.person_positions()
+            .iter()
+            .map(|at| self.data.person_at(*at))
     }
 
-    /// The referrals kept: of a person who fits, sent or received by the structure (if any).
-    pub fn referrals(&self) -> impl Iterator<Item = &'a ReferralRecord> + '_ {
-        self.kept_referrals
-            .get_or_init(|| {
-                self.data
-                    .referrals()
-                    .iter()
-                    .filter(|referral| {
-                        self.referral_involves_structure(referral)
-                            && self
-                                .data
-                                .person(referral.person)
-                                .is_some_and(|p| self.person_fits(p))
-                    })
-                    .collect()
-            })
+    /// The referrals of the person at `person` that the structure (if any) sent or received.
+    pub fn referrals_at(&self, person: u32) -> impl Iterator<Item = &'a ReferralRecord> + '_ {
+        self.data
+            .referral_positions_of(person)
             .iter()
-            .copied()
+            .map(|r| self.data.referral_at(*r))
+            .filter(|r| self.referral_involves_structure(r))
+    }
+
+    /// Positions of the referrals kept: of a person who fits, sent or received by the structure (if
+    /// any).
+    pub fn referral_positions(&self) -> Positions<'_> {
+        if self.keeps_all() {
+            return Positions::All(0..self.data.referrals().len() as u32);
+        }
+        let kept = self.kept_referrals.get_or_init(|| {
+            let positions: Vec<u32> = if self.about_people() {
+                self.fitting_people()
+                    .flat_map(|at| self.data.referral_positions_of(at).iter().copied())
+                    .collect()
+            } else {
+                (0..self.data.referrals().len() as u32).collect()
+            };
+            positions
+                .into_iter()
+                .filter(|r| self.referral_involves_structure(self.data.referral_at(*r)))
+                .collect()
+        });
+        Positions::Listed(kept.iter().copied())
+    }
+
+    /// Positions of the kept referrals closed in the period.
+    pub fn closed_positions(&self) -> &[u32] {
+        self.closed.get_or_init(|| {
+            let facts = self.data.referral_facts();
+            let period = self.period();
+            self.referral_positions()
+                .filter(|r| {
+                    let closed = facts[*r as usize].closed_at;
+                    closed != NONE_YET && period.contains(closed)
+                })
+                .collect()
+        })
+    }
+
+    /// Positions of the kept referrals that hold one of their offer's places now.
+    pub fn active_positions(&self) -> &[u32] {
+        self.active.get_or_init(|| {
+            let facts = self.data.referral_facts();
+            self.referral_positions()
+                .filter(|r| facts[*r as usize].active)
+                .collect()
+        })
     }
 
     /// Whether any criterion is about people (so a session needs a referral to be judged).
@@ -205,24 +298,19 @@ impl<'a> Scope<'a> {
 
     /// The sessions kept: held by the structure (if any); when a criterion is about people, only the
     /// sessions of a referral whose person fits.
-    pub fn sessions(&self) -> impl Iterator<Item = &'a SessionFact> + '_ {
-        self.kept_sessions
-            .get_or_init(|| {
-                self.data
-                    .sessions()
-                    .iter()
-                    .filter(|session| {
-                        self.cut.structure.is_none_or(|s| session.structure == s)
-                            && (!self.about_people()
-                                || session
-                                    .referral
-                                    .and_then(|id| self.data.referral(id))
-                                    .and_then(|r| self.data.person(r.person))
-                                    .is_some_and(|p| self.person_fits(p)))
-                    })
-                    .collect()
-            })
-            .iter()
-            .copied()
+    pub fn sessions(&self) -> Records<'_, SessionFact> {
+        let held =
+            |session: &SessionFact| self.cut.structure.is_none_or(|s| session.structure == s);
+        if !self.about_people() {
+            return Box::new(self.data.sessions().iter().filter(move |s| held(s)));
+        }
+        let kept = self.kept_sessions.get_or_init(|| {
+            self.fitting_people()
+                .flat_map(|at| self.data.referral_positions_of(at).iter().copied())
+                .flat_map(|r| self.data.session_positions_of(r).iter().copied())
+                .filter(|s| held(self.data.session_at(*s)))
+                .collect()
+        });
+        Box::new(kept.iter().map(|s| self.data.session_at(*s)))
     }
 }

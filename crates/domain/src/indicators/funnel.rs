@@ -6,8 +6,9 @@
 //! they reached the step before: the counts can only shrink from one step to the next.
 
 use super::cut::{Params, Scope};
-use super::records::{PersonRecord, ReferralRecord};
-use super::stats::{median, ninetieth};
+use super::facts::RefusalFact;
+use super::records::{StepTimes, NONE_YET};
+use super::stats::median_and_ninetieth;
 use super::table::{Cell, CellRef, IndicatorTable, Row};
 use crate::orientation::{days_waiting, ClosingOutcome, RefusalReason};
 use crate::UnixSeconds;
@@ -65,60 +66,78 @@ impl Step {
 pub const COMPLETING_OUTCOMES: [ClosingOutcome; 2] =
     [ClosingOutcome::Autonomous, ClosingOutcome::HelpedOnBehalf];
 
-/// When a person reached each step (`None`: not reached), indexed like [`Step::ALL`].
-fn step_times(scope: &Scope, person: &PersonRecord) -> [Option<UnixSeconds>; 7] {
-    let referrals: Vec<&ReferralRecord> = scope.referrals_of(person.key).collect();
-    let earliest = |at: fn(&ReferralRecord) -> Option<UnixSeconds>| {
-        referrals.iter().filter_map(|r| at(r)).min()
-    };
-    let mut times = [
-        Some(person.enrolled_at),
-        scope.data.diagnostics_of(person.key).first().map(|d| d.at),
-        earliest(|r| r.sent_at),
-        earliest(|r| r.accepted_at),
-        earliest(|r| r.first_contact_at),
-        earliest(|r| r.started_at),
-        earliest(|r| {
-            let completed = r.started_at.is_some()
-                && r.outcome.is_some_and(|o| COMPLETING_OUTCOMES.contains(&o));
-            r.closed_at.filter(|_| completed)
-        }),
-    ];
-    for step in 1..times.len() {
-        if times[step - 1].is_none() {
-            times[step] = None;
+/// The cohort summed: how many reached each step, and the time each took between consecutive
+/// steps (indexed like `Step::ALL.windows(2)`), in seconds.
+pub(crate) struct Cohort {
+    counts: [u64; 7],
+    spans: [Vec<i64>; 6],
+}
+
+/// Step times of the cohort: the people kept, enrolled in the period (over all their referrals,
+/// precomputed, unless a structure narrows them to the referrals it sent or received).
+fn cohort_times<'s>(scope: &'s Scope) -> impl Iterator<Item = StepTimes> + 's {
+    let period = scope.period();
+    scope
+        .person_positions()
+        .iter()
+        .filter(move |at| period.contains(scope.data.person_at(**at).enrolled_at))
+        .map(move |at| match scope.cut.structure {
+            None => *scope.data.all_step_times(*at),
+            Some(_) => scope
+                .data
+                .step_times_with(*at, |r| scope.referral_involves_structure(r)),
+        })
+}
+
+/// The cohort summed once per scope.
+fn cohort<'s>(scope: &'s Scope) -> &'s Cohort {
+    scope.cohort.get_or_init(|| {
+        let mut cohort = Cohort {
+            counts: [0; 7],
+            spans: std::array::from_fn(|_| Vec::new()),
+        };
+        for times in cohort_times(scope) {
+            cohort.counts[0] += 1;
+            for step in 1..times.len() {
+                if times[step] == NONE_YET {
+                    break;
+                }
+                cohort.counts[step] += 1;
+                cohort.spans[step - 1].push(times[step] - times[step - 1]);
+            }
+        }
+        cohort
+    })
+}
+
+/// How many of the cohort reached each step (without the delays when they are not wanted).
+fn reached_counts(scope: &Scope) -> [u64; 7] {
+    if let Some(cohort) = scope.cohort.get() {
+        return cohort.counts;
+    }
+    let mut counts = [0u64; 7];
+    for times in cohort_times(scope) {
+        for (count, at) in counts.iter_mut().zip(times) {
+            *count += u64::from(at != NONE_YET);
         }
     }
-    times
-}
-
-/// Step times of the cohort: the people kept, enrolled in the period.
-fn cohort(scope: &Scope) -> Vec<[Option<UnixSeconds>; 7]> {
-    scope
-        .people()
-        .filter(|person| scope.period().contains(person.enrolled_at))
-        .map(|person| step_times(scope, person))
-        .collect()
-}
-
-fn reached(cohort: &[[Option<UnixSeconds>; 7]], step: usize) -> u64 {
-    cohort.iter().filter(|times| times[step].is_some()).count() as u64
+    counts
 }
 
 /// People at each step, and the share of the step before who reached it.
 pub(crate) fn funnel(scope: &Scope) -> IndicatorTable {
-    let cohort = cohort(scope);
+    let counts = reached_counts(scope);
     let mut table = IndicatorTable::new(
         "entonnoir",
         "Parcours des personnes repérées sur la période",
         &["Personnes", "Part de l'étape précédente"],
     );
     for (index, step) in Step::ALL.iter().enumerate() {
-        let count = reached(&cohort, index);
+        let count = counts[index];
         let rate = match index.checked_sub(1) {
             Some(before) => Cell::rate(
                 count,
-                reached(&cohort, before),
+                counts[before],
                 vec![CellRef::new(index, 0), CellRef::new(before, 0)],
             ),
             None => Cell::Empty,
@@ -135,7 +154,6 @@ pub(crate) fn funnel(scope: &Scope) -> IndicatorTable {
 /// Median and 90th percentile of the time between consecutive steps, over the cohort's people who
 /// reached the later step.
 pub(crate) fn delays(scope: &Scope) -> IndicatorTable {
-    let cohort = cohort(scope);
     let mut table = IndicatorTable::new(
         "delais",
         "Délais entre les étapes du parcours",
@@ -143,18 +161,16 @@ pub(crate) fn delays(scope: &Scope) -> IndicatorTable {
     );
     for (index, pair) in Step::ALL.windows(2).enumerate() {
         let [before, after] = pair else { continue };
-        let spans: Vec<i64> = cohort
-            .iter()
-            .filter_map(|times| Some(times[index + 1]? - times[index]?))
-            .collect();
+        let spans = &cohort(scope).spans[index];
+        let (median, ninetieth) = median_and_ninetieth(spans);
         let basis = vec![CellRef::new(index, 0)];
         table.rows.push(Row::new(
             format!("{}-{}", before.code(), after.code()),
             format!("{} → {}", before.label(), after.label()),
             vec![
                 Cell::count(spans.len() as u64),
-                Cell::duration(median(&spans), basis.clone()),
-                Cell::duration(ninetieth(&spans), basis),
+                Cell::duration(median, basis.clone()),
+                Cell::duration(ninetieth, basis),
             ],
         ));
     }
@@ -163,21 +179,31 @@ pub(crate) fn delays(scope: &Scope) -> IndicatorTable {
 
 /// Refusals dated in the period, by reason.
 pub(crate) fn refusals(scope: &Scope) -> IndicatorTable {
-    let reasons: Vec<RefusalReason> = scope
-        .referrals()
-        .flat_map(|r| r.refusals.iter())
-        .filter(|refusal| scope.period().contains(refusal.at))
-        .map(|refusal| refusal.reason)
-        .collect();
+    let mut by_reason = [0u64; RefusalReason::ALL.len()];
+    let period = scope.period();
+    let mut count = |refusals: &[RefusalFact]| {
+        for refusal in refusals.iter().filter(|r| period.contains(r.at)) {
+            if let Some(slot) = by_reason.get_mut(usize::from(refusal.reason)) {
+                *slot += 1;
+            }
+        }
+    };
+    if scope.keeps_all() {
+        count(scope.data.refusal_facts());
+    } else {
+        for referral in scope.referral_positions() {
+            count(scope.data.refusals_at(referral));
+        }
+    }
     let mut table = IndicatorTable::new(
         "refus",
         "Refus des structures par motif",
         &["Refus", "Part des refus"],
     );
     let total_row = RefusalReason::ALL.len();
-    let total = reasons.len() as u64;
+    let total = by_reason.iter().sum();
     for (index, reason) in RefusalReason::ALL.iter().enumerate() {
-        let count = reasons.iter().filter(|r| *r == reason).count() as u64;
+        let count = by_reason[index];
         table.rows.push(Row::new(
             reason.label(),
             reason.label(),
@@ -210,23 +236,6 @@ fn waited_beyond(
     days_waiting(since, until.unwrap_or(now)) > i64::from(target)
 }
 
-/// When the receiving structure's answer ended the wait: acceptance, first refusal or closing.
-fn answered_at(referral: &ReferralRecord) -> Option<UnixSeconds> {
-    let first_refusal = referral.refusals.iter().map(|r| r.at).min();
-    [referral.accepted_at, first_refusal, referral.closed_at]
-        .into_iter()
-        .flatten()
-        .min()
-}
-
-/// When the first contact (or closing) ended the wait after acceptance.
-fn contacted_at(referral: &ReferralRecord) -> Option<UnixSeconds> {
-    [referral.first_contact_at, referral.closed_at]
-        .into_iter()
-        .flatten()
-        .min()
-}
-
 fn target_row(key: &str, label: String, row: usize, concerned: u64, late: u64) -> Row {
     Row::new(
         key,
@@ -250,17 +259,20 @@ pub(crate) fn beyond_targets(scope: &Scope, params: &Params) -> IndicatorTable {
     let targets = params.targets;
     let period = scope.period();
     let (mut sent, mut late_answers, mut accepted, mut late_contacts) = (0, 0, 0, 0);
-    for referral in scope.referrals() {
-        if let Some(at) = referral.sent_at.filter(|at| period.contains(*at)) {
+    let facts = scope.data.referral_facts();
+    let reached = |at: UnixSeconds| (at != NONE_YET).then_some(at);
+    for referral in scope.referral_positions() {
+        let f = &facts[referral as usize];
+        if let Some(at) = reached(f.sent_at).filter(|at| period.contains(*at)) {
             sent += 1;
-            let late = waited_beyond(at, answered_at(referral), params.now, targets.answer_days);
+            let late = waited_beyond(at, reached(f.answered_at), params.now, targets.answer_days);
             late_answers += u64::from(late);
         }
-        if let Some(at) = referral.accepted_at.filter(|at| period.contains(*at)) {
+        if let Some(at) = reached(f.accepted_at).filter(|at| period.contains(*at)) {
             accepted += 1;
             let late = waited_beyond(
                 at,
-                contacted_at(referral),
+                reached(f.contacted_at),
                 params.now,
                 targets.first_contact_days,
             );

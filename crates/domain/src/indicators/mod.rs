@@ -2,7 +2,8 @@
 //! that makes them publishable. Pure functions: records, a cut and the moment of computation in,
 //! generic tables out (docs/indicateurs.md defines every figure).
 //!
-//! - [`records`]: the input records and the checked [`Dataset`];
+//! - [`records`]: the input records and the checked [`Dataset`], with the compact facts derived
+//!   from them (`facts`);
 //! - [`cut`]: what to look at ([`Cut`]) and the computation's [`Params`];
 //! - [`compute`]: one function per indicator, and the standard set as a [`Publication`];
 //! - [`table`]: the [`IndicatorTable`] every indicator returns;
@@ -12,6 +13,7 @@
 pub mod capacity;
 pub mod compute;
 pub mod cut;
+mod facts;
 pub mod funnel;
 pub mod linear;
 pub mod publication;

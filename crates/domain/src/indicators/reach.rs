@@ -2,11 +2,10 @@
 //! of the fragility index (when the commune has an index), by audience, by age band and by commune.
 
 use super::cut::Scope;
-use super::records::PersonRecord;
+use super::records::{PersonRecord, Place};
 use super::table::{Cell, CellRef, IndicatorTable, Row};
 use crate::directory::Audience;
 use crate::pathway::AgeBand;
-use std::collections::BTreeMap;
 
 const COLUMNS: [&str; 5] = [
     "Personnes",
@@ -16,29 +15,33 @@ const COLUMNS: [&str; 5] = [
     "Part des communes les plus fragiles",
 ];
 
+/// People by their commune's fragility: fragile, other, without an index.
+type Split = [u64; 3];
+
+fn slot_of(person: &PersonRecord) -> usize {
+    match person.fragile_commune {
+        Some(true) => 0,
+        Some(false) => 1,
+        None => 2,
+    }
+}
+
 /// The people kept, enrolled in the period.
-fn enrolled<'a>(scope: &'a Scope) -> Vec<&'a PersonRecord> {
+fn enrolled<'a>(scope: &'a Scope) -> impl Iterator<Item = &'a PersonRecord> + 'a {
     scope
         .people()
         .filter(|p| scope.period().contains(p.enrolled_at))
-        .collect()
 }
 
 /// One row: people, fragile, other, unknown, share of fragile among the known; and its row sum.
-fn push_row(table: &mut IndicatorTable, key: &str, label: &str, people: &[&PersonRecord]) {
+fn push_row(table: &mut IndicatorTable, key: &str, label: &str, split: &Split) {
     let row = table.rows.len();
-    let with = |fragile: Option<bool>| {
-        people
-            .iter()
-            .filter(|p| p.fragile_commune == fragile)
-            .count() as u64
-    };
-    let (fragile, other, unknown) = (with(Some(true)), with(Some(false)), with(None));
+    let [fragile, other, unknown] = *split;
     table.rows.push(Row::new(
         key,
         label,
         vec![
-            Cell::count(people.len() as u64),
+            Cell::count(fragile + other + unknown),
             Cell::count(fragile),
             Cell::count(other),
             Cell::count(unknown),
@@ -62,47 +65,53 @@ fn sum_columns(table: &mut IndicatorTable) {
 
 /// By audience. A person may belong to several audiences, or none: rows overlap and are not summed.
 pub(crate) fn by_audience(scope: &Scope) -> IndicatorTable {
-    let people = enrolled(scope);
+    let mut groups = vec![Split::default(); Audience::ALL.len()];
+    let (mut none, mut all) = (Split::default(), Split::default());
+    for person in enrolled(scope) {
+        let slot = slot_of(person);
+        all[slot] += 1;
+        if person.audiences.is_empty() {
+            none[slot] += 1;
+        }
+        for (group, audience) in groups.iter_mut().zip(Audience::ALL) {
+            if person.audiences.contains(audience) {
+                group[slot] += 1;
+            }
+        }
+    }
     let mut table = IndicatorTable::new(
         "portee_public",
         "Personnes repérées et communes fragiles, par public",
         &COLUMNS,
     );
-    for audience in Audience::ALL {
-        let group: Vec<_> = people
-            .iter()
-            .copied()
-            .filter(|p| p.audiences.contains(audience))
-            .collect();
-        push_row(&mut table, audience.label(), audience.label(), &group);
+    for (audience, group) in Audience::ALL.iter().zip(&groups) {
+        push_row(&mut table, audience.label(), audience.label(), group);
     }
-    let none: Vec<_> = people
-        .iter()
-        .copied()
-        .filter(|p| p.audiences.is_empty())
-        .collect();
     push_row(&mut table, "sans_public", "Sans public particulier", &none);
-    push_row(&mut table, "ensemble", "Ensemble", &people);
+    push_row(&mut table, "ensemble", "Ensemble", &all);
     table
 }
 
 /// By age band (every person has one, « Non communiqué » included): the bands sum to the total.
 pub(crate) fn by_age_band(scope: &Scope) -> IndicatorTable {
-    let people = enrolled(scope);
+    let mut groups = vec![Split::default(); AgeBand::ALL.len()];
+    let mut all = Split::default();
+    for person in enrolled(scope) {
+        let slot = slot_of(person);
+        all[slot] += 1;
+        if let Some(band) = AgeBand::ALL.iter().position(|b| *b == person.age_band) {
+            groups[band][slot] += 1;
+        }
+    }
     let mut table = IndicatorTable::new(
         "portee_age",
         "Personnes repérées et communes fragiles, par tranche d'âge",
         &COLUMNS,
     );
-    for band in AgeBand::ALL {
-        let group: Vec<_> = people
-            .iter()
-            .copied()
-            .filter(|p| p.age_band == *band)
-            .collect();
-        push_row(&mut table, band.cra_code(), band.label(), &group);
+    for (band, group) in AgeBand::ALL.iter().zip(&groups) {
+        push_row(&mut table, band.cra_code(), band.label(), group);
     }
-    push_row(&mut table, "ensemble", "Ensemble", &people);
+    push_row(&mut table, "ensemble", "Ensemble", &all);
     sum_columns(&mut table);
     table
 }
@@ -115,7 +124,7 @@ pub(crate) fn by_commune(scope: &Scope) -> IndicatorTable {
             "portee_commune",
             "Personnes repérées et communes fragiles, par commune",
         ),
-        |person| &person.commune,
+        Place::Commune,
     )
 }
 
@@ -128,25 +137,35 @@ pub(crate) fn by_departement(scope: &Scope) -> IndicatorTable {
             "portee_departement",
             "Personnes repérées et communes fragiles, par département",
         ),
-        |person| &person.departement,
+        Place::Departement,
     )
 }
 
-fn by_place(
-    scope: &Scope,
-    (id, title): (&'static str, &str),
-    place: impl Fn(&PersonRecord) -> &str,
-) -> IndicatorTable {
-    let people = enrolled(scope);
-    let mut table = IndicatorTable::new(id, title, &COLUMNS);
-    let mut places: BTreeMap<&str, Vec<&PersonRecord>> = BTreeMap::new();
-    for person in &people {
-        places.entry(place(person)).or_default().push(person);
+fn by_place(scope: &Scope, (id, title): (&'static str, &str), place: Place) -> IndicatorTable {
+    let codes = scope.data.place_codes(place);
+    let mut groups = vec![Split::default(); codes.len()];
+    let mut all = Split::default();
+    let period = scope.period();
+    for at in scope.person_positions() {
+        let person = scope.data.person_at(*at);
+        if period.contains(person.enrolled_at) {
+            let slot = slot_of(person);
+            all[slot] += 1;
+            groups[scope.data.place_of(place, *at)][slot] += 1;
+        }
     }
-    for (code, group) in &places {
+    let mut rows: Vec<(&str, &Split)> = codes
+        .iter()
+        .map(String::as_str)
+        .zip(&groups)
+        .filter(|(_, group)| group.iter().sum::<u64>() > 0)
+        .collect();
+    rows.sort_unstable_by_key(|(code, _)| *code);
+    let mut table = IndicatorTable::new(id, title, &COLUMNS);
+    for (code, group) in rows {
         push_row(&mut table, code, code, group);
     }
-    push_row(&mut table, "ensemble", "Ensemble", &people);
+    push_row(&mut table, "ensemble", "Ensemble", &all);
     sum_columns(&mut table);
     table
 }

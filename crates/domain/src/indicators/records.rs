@@ -3,13 +3,16 @@
 //! [`Dataset::new`], which refuses inconsistent records (a step before the one it follows, a
 //! referral to an unknown person…), so every indicator can trust the order of the dates it reads.
 
+use super::cut::Area;
+use super::facts::{code_of, Progress, ReferralFacts, RefusalFact};
+use super::funnel::COMPLETING_OUTCOMES;
 use crate::diagnostic::{AutonomyLevel, SkillDomain, Typology};
 use crate::directory::{Audience, SupportModel};
 use crate::orientation::{ClosingOutcome, ReferralState, RefusalReason};
 use crate::pathway::{AgeBand, Gains, SessionKind};
 use crate::UnixSeconds;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 /// One person, pseudonymised.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,13 +105,17 @@ pub struct SessionFact {
     pub participants: u32,
 }
 
-/// The places an offer has.
+/// The places an offer has, and where its structure is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfferCapacity {
     pub offer: i64,
     pub structure: i64,
     pub support_model: Option<SupportModel>,
     pub capacity: u32,
+    /// INSEE code of the structure's commune.
+    pub commune: String,
+    pub epci: Option<String>,
+    pub departement: String,
 }
 
 /// Why records are refused; the message names the record by its pseudonymous key or id.
@@ -134,19 +141,99 @@ pub enum RecordError {
     OutcomeWithoutClosing(i64),
 }
 
-/// Checked records, indexed for the indicators.
+/// Checked records, indexed for the indicators. People are held in the order of their keys and
+/// named inside the dataset by their position; the indexes let a cut visit only what it keeps: the
+/// people of an area, a person's referrals, a referral's sessions.
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
-    people: BTreeMap<u64, PersonRecord>,
+    /// Sorted by key.
+    people: Vec<PersonRecord>,
     referrals: Vec<ReferralRecord>,
-    /// Each person's diagnostics, oldest first.
-    diagnostics: BTreeMap<u64, Vec<DiagnosticRecord>>,
+    /// Each person's diagnostics (by position), oldest first.
+    diagnostics: Vec<Vec<DiagnosticRecord>>,
     sessions: Vec<SessionFact>,
     capacities: Vec<OfferCapacity>,
-    /// Referral indexes by person.
-    by_person: BTreeMap<u64, Vec<usize>>,
-    /// Referral index by id.
-    by_id: BTreeMap<i64, usize>,
+    /// Capacity position by offer id.
+    capacity_by_offer: HashMap<i64, u32>,
+    /// Referral positions of each person (by position).
+    referrals_by_person: Grouped,
+    /// Referral position by id.
+    by_id: HashMap<i64, u32>,
+    /// Session positions of each referral (by position).
+    sessions_by_referral: Grouped,
+    /// People (by position, ascending) living in each commune, EPCI and département.
+    by_commune: HashMap<String, Vec<u32>>,
+    by_epci: HashMap<String, Vec<u32>>,
+    by_departement: HashMap<String, Vec<u32>>,
+    /// Each person's commune and département as a number, and the codes they stand for.
+    commune_of: Vec<u32>,
+    commune_codes: Vec<String>,
+    departement_of: Vec<u32>,
+    departement_codes: Vec<String>,
+    /// The compact facts (module `facts`): per referral (by position), every refusal grouped by
+    /// referral, per person (by position) the progress between diagnostics.
+    referral_facts: Vec<ReferralFacts>,
+    refusal_facts: Vec<RefusalFact>,
+    refusal_starts: Vec<u32>,
+    progress: Vec<Option<Progress>>,
+    /// Offers and structures numbered: the offers with a capacity first (in the order of
+    /// `capacities`), then those only referrals name.
+    offer_ids: Vec<i64>,
+    structure_ids: Vec<i64>,
+    /// Per capacity (same order): the structure's number and the support model's code.
+    capacity_structures: Vec<u32>,
+    capacity_models: Vec<u8>,
+    /// When each person reached each funnel step over all their referrals (`NONE_YET`: not
+    /// reached): what every cut without a structure reads.
+    step_times: Vec<StepTimes>,
+}
+
+/// A kind of place of residence tables are detailed by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Place {
+    Commune,
+    Departement,
+}
+
+/// The moments a person reached the funnel's steps, indexed like `funnel::Step::ALL`.
+pub(crate) type StepTimes = [UnixSeconds; 7];
+/// A step not reached.
+pub(crate) const NONE_YET: UnixSeconds = UnixSeconds::MIN;
+
+/// Positions grouped by an owner's position, in one flat list (compressed rows).
+#[derive(Debug, Clone, Default)]
+struct Grouped {
+    starts: Vec<u32>,
+    items: Vec<u32>,
+}
+
+impl Grouped {
+    /// Groups `owners[i]` → `i` for owners below `count`.
+    fn new(count: usize, owners: impl Iterator<Item = (u32, u32)> + Clone) -> Grouped {
+        let mut starts = vec![0u32; count + 1];
+        for (owner, _) in owners.clone() {
+            starts[owner as usize + 1] += 1;
+        }
+        for i in 0..count {
+            starts[i + 1] += starts[i];
+        }
+        let mut next = starts.clone();
+        let mut items = vec![0u32; starts[count] as usize];
+        for (owner, item) in owners {
+            let slot = &mut next[owner as usize];
+            items[*slot as usize] = item;
+            *slot += 1;
+        }
+        Grouped { starts, items }
+    }
+
+    fn of(&self, owner: u32) -> &[u32] {
+        let owner = owner as usize;
+        match (self.starts.get(owner), self.starts.get(owner + 1)) {
+            (Some(from), Some(to)) => &self.items[*from as usize..*to as usize],
+            _ => &[],
+        }
+    }
 }
 
 impl Dataset {
@@ -159,33 +246,29 @@ impl Dataset {
         capacities: Vec<OfferCapacity>,
     ) -> Result<Dataset, RecordError> {
         let mut data = Dataset {
-            people: index_people(people)?,
+            people: sorted_people(people)?,
             ..Dataset::default()
         };
         data.index_diagnostics(diagnostics)?;
         data.index_referrals(referrals)?;
-        for session in &sessions {
-            if let Some(referral) = session.referral {
-                if !data.by_id.contains_key(&referral) {
-                    return Err(RecordError::UnknownReferral {
-                        at: session.at,
-                        referral,
-                    });
-                }
-            }
-        }
-        data.sessions = sessions;
-        check_capacities(&capacities)?;
+        data.index_sessions(sessions)?;
+        data.capacity_by_offer = index_capacities(&capacities)?;
         data.capacities = capacities;
+        data.index_areas();
+        data.derive_facts();
+        data.step_times = (0..data.people.len() as u32)
+            .map(|person| data.step_times_with(person, |_| true))
+            .collect();
         Ok(data)
     }
 
+    /// Every person, in the order of their keys.
     pub fn people(&self) -> impl Iterator<Item = &PersonRecord> {
-        self.people.values()
+        self.people.iter()
     }
 
     pub fn person(&self, key: u64) -> Option<&PersonRecord> {
-        self.people.get(&key)
+        self.position(key).map(|at| &self.people[at as usize])
     }
 
     pub fn referrals(&self) -> &[ReferralRecord] {
@@ -193,21 +276,23 @@ impl Dataset {
     }
 
     pub fn referral(&self, id: i64) -> Option<&ReferralRecord> {
-        self.by_id.get(&id).and_then(|i| self.referrals.get(*i))
+        self.by_id
+            .get(&id)
+            .and_then(|i| self.referrals.get(*i as usize))
     }
 
     /// The person's referrals, in the order given.
     pub fn referrals_of(&self, person: u64) -> impl Iterator<Item = &ReferralRecord> {
-        self.by_person
-            .get(&person)
-            .into_iter()
-            .flatten()
-            .filter_map(|i| self.referrals.get(*i))
+        let positions = self
+            .position(person)
+            .map_or(&[][..], |at| self.referrals_by_person.of(at));
+        positions.iter().map(|i| &self.referrals[*i as usize])
     }
 
     /// The person's diagnostics, oldest first.
     pub fn diagnostics_of(&self, person: u64) -> &[DiagnosticRecord] {
-        self.diagnostics.get(&person).map_or(&[], Vec::as_slice)
+        self.position(person)
+            .map_or(&[], |at| self.diagnostics[at as usize].as_slice())
     }
 
     pub fn sessions(&self) -> &[SessionFact] {
@@ -218,75 +303,338 @@ impl Dataset {
         &self.capacities
     }
 
+    /// The capacity of an offer, when it has one.
+    pub fn capacity_of(&self, offer: i64) -> Option<&OfferCapacity> {
+        self.capacity_by_offer
+            .get(&offer)
+            .map(|at| &self.capacities[*at as usize])
+    }
+
+    /// The person's position in [`Dataset::people`].
+    fn position(&self, key: u64) -> Option<u32> {
+        self.people
+            .binary_search_by_key(&key, |p| p.key)
+            .ok()
+            .map(|at| at as u32)
+    }
+
+    pub(crate) fn person_at(&self, position: u32) -> &PersonRecord {
+        &self.people[position as usize]
+    }
+
+    pub(crate) fn referral_at(&self, position: u32) -> &ReferralRecord {
+        &self.referrals[position as usize]
+    }
+
+    pub(crate) fn session_at(&self, position: u32) -> &SessionFact {
+        &self.sessions[position as usize]
+    }
+
+    pub(crate) fn people_count(&self) -> u32 {
+        self.people.len() as u32
+    }
+
+    pub(crate) fn referral_positions_of(&self, person: u32) -> &[u32] {
+        self.referrals_by_person.of(person)
+    }
+
+    pub(crate) fn session_positions_of(&self, referral: u32) -> &[u32] {
+        self.sessions_by_referral.of(referral)
+    }
+
+    /// The people of an area, by position ascending (so in the order of their keys).
+    pub(crate) fn people_of(&self, area: &Area) -> &[u32] {
+        let (index, code) = match area {
+            Area::Commune(code) => (&self.by_commune, code),
+            Area::Epci(code) => (&self.by_epci, code),
+            Area::Departement(code) => (&self.by_departement, code),
+        };
+        index.get(code).map_or(&[], Vec::as_slice)
+    }
+
+    /// The person's step times over all their referrals.
+    pub(crate) fn all_step_times(&self, person: u32) -> &StepTimes {
+        &self.step_times[person as usize]
+    }
+
+    /// The person's step times over the referrals `keep` accepts: each step at the earliest
+    /// referral that reached it, and only once the step before it was reached.
+    pub(crate) fn step_times_with(
+        &self,
+        person: u32,
+        keep: impl Fn(&ReferralRecord) -> bool,
+    ) -> StepTimes {
+        let mut times = [NONE_YET; 7];
+        times[0] = self.people[person as usize].enrolled_at;
+        times[1] = self.diagnostics[person as usize]
+            .first()
+            .map_or(NONE_YET, |d| d.at);
+        let mut earliest = [UnixSeconds::MAX; 5];
+        for referral in self.referrals_by_person.of(person) {
+            let r = &self.referrals[*referral as usize];
+            if !keep(r) {
+                continue;
+            }
+            let completed = r.started_at.is_some()
+                && r.outcome.is_some_and(|o| COMPLETING_OUTCOMES.contains(&o));
+            let steps = [
+                r.sent_at,
+                r.accepted_at,
+                r.first_contact_at,
+                r.started_at,
+                r.closed_at.filter(|_| completed),
+            ];
+            for (slot, at) in earliest.iter_mut().zip(steps) {
+                if let Some(at) = at {
+                    *slot = (*slot).min(at);
+                }
+            }
+        }
+        for (step, at) in earliest.into_iter().enumerate() {
+            if at != UnixSeconds::MAX {
+                times[step + 2] = at;
+            }
+        }
+        for step in 1..times.len() {
+            if times[step - 1] == NONE_YET {
+                times[step] = NONE_YET;
+            }
+        }
+        times
+    }
+
     fn index_diagnostics(&mut self, diagnostics: Vec<DiagnosticRecord>) -> Result<(), RecordError> {
+        self.diagnostics = vec![Vec::new(); self.people.len()];
         for diagnostic in diagnostics {
-            let person = self.known_person(diagnostic.person, "Un diagnostic")?;
-            if diagnostic.at < person.enrolled_at {
+            let at = self
+                .position(diagnostic.person)
+                .ok_or_else(|| unknown("Un diagnostic", diagnostic.person))?;
+            if diagnostic.at < self.people[at as usize].enrolled_at {
                 return Err(RecordError::DiagnosticBeforeEnrolment(diagnostic.person));
             }
-            self.diagnostics
-                .entry(diagnostic.person)
-                .or_default()
-                .push(diagnostic);
+            self.diagnostics[at as usize].push(diagnostic);
         }
-        for list in self.diagnostics.values_mut() {
+        for list in &mut self.diagnostics {
             list.sort_by_key(|d| d.at);
         }
         Ok(())
     }
 
     fn index_referrals(&mut self, referrals: Vec<ReferralRecord>) -> Result<(), RecordError> {
+        let mut person_of_referral = Vec::with_capacity(referrals.len());
+        self.by_id.reserve(referrals.len());
         for (index, referral) in referrals.iter().enumerate() {
-            self.known_person(referral.person, &format!("L'orientation {}", referral.id))?;
+            let person = self.position(referral.person).ok_or_else(|| {
+                unknown(&format!("L'orientation {}", referral.id), referral.person)
+            })?;
             check_steps(referral)?;
-            let first_diagnostic = self.diagnostics_of(referral.person).first().map(|d| d.at);
+            let first_diagnostic = self.diagnostics[person as usize].first().map(|d| d.at);
             if referral
                 .sent_at
                 .is_some_and(|sent| first_diagnostic.is_none_or(|first| sent < first))
             {
                 return Err(RecordError::SentBeforeDiagnostic(referral.id));
             }
-            if self.by_id.insert(referral.id, index).is_some() {
+            if self.by_id.insert(referral.id, index as u32).is_some() {
                 return Err(RecordError::DuplicateReferral(referral.id));
             }
-            self.by_person
-                .entry(referral.person)
-                .or_default()
-                .push(index);
+            person_of_referral.push(person);
         }
+        self.referrals_by_person = Grouped::new(
+            self.people.len(),
+            person_of_referral
+                .iter()
+                .enumerate()
+                .map(|(referral, person)| (*person, referral as u32)),
+        );
         self.referrals = referrals;
         Ok(())
     }
 
-    fn known_person(&self, key: u64, what: &str) -> Result<&PersonRecord, RecordError> {
-        self.people
-            .get(&key)
-            .ok_or_else(|| RecordError::UnknownPerson {
-                what: what.to_owned(),
-                person: key,
-            })
+    fn index_sessions(&mut self, sessions: Vec<SessionFact>) -> Result<(), RecordError> {
+        let mut owners = Vec::with_capacity(sessions.len());
+        for (index, session) in sessions.iter().enumerate() {
+            if let Some(referral) = session.referral {
+                let at = self
+                    .by_id
+                    .get(&referral)
+                    .ok_or(RecordError::UnknownReferral {
+                        at: session.at,
+                        referral,
+                    })?;
+                owners.push((*at, index as u32));
+            }
+        }
+        self.sessions_by_referral = Grouped::new(self.referrals.len(), owners.into_iter());
+        self.sessions = sessions;
+        Ok(())
     }
-}
 
-fn index_people(people: Vec<PersonRecord>) -> Result<BTreeMap<u64, PersonRecord>, RecordError> {
-    let mut index = BTreeMap::new();
-    for person in people {
-        let key = person.key;
-        if index.insert(key, person).is_some() {
-            return Err(RecordError::DuplicatePerson(key));
+    /// Numbers offers and structures, and derives the compact facts of referrals, refusals and
+    /// diagnostics.
+    fn derive_facts(&mut self) {
+        let mut offers: HashMap<i64, u32> = HashMap::with_capacity(self.capacities.len());
+        let mut structures: HashMap<i64, u32> = HashMap::new();
+        let number = |ids: &mut Vec<i64>, index: &mut HashMap<i64, u32>, id: i64| {
+            *index.entry(id).or_insert_with(|| {
+                ids.push(id);
+                ids.len() as u32 - 1
+            })
+        };
+        let (mut offer_ids, mut structure_ids) = (Vec::new(), Vec::new());
+        for capacity in &self.capacities {
+            number(&mut offer_ids, &mut offers, capacity.offer);
+            let structure = number(&mut structure_ids, &mut structures, capacity.structure);
+            self.capacity_structures.push(structure);
+            self.capacity_models
+                .push(code_of(SupportModel::ALL, capacity.support_model.as_ref()));
+        }
+        self.referral_facts = Vec::with_capacity(self.referrals.len());
+        self.refusal_starts = Vec::with_capacity(self.referrals.len() + 1);
+        self.refusal_starts.push(0);
+        for referral in &self.referrals {
+            let offer = number(&mut offer_ids, &mut offers, referral.offer);
+            let receiver = number(
+                &mut structure_ids,
+                &mut structures,
+                referral.receiver_structure,
+            );
+            self.referral_facts
+                .push(ReferralFacts::of(referral, offer, receiver));
+            self.refusal_facts.extend(RefusalFact::all_of(referral));
+            self.refusal_starts.push(self.refusal_facts.len() as u32);
+        }
+        self.offer_ids = offer_ids;
+        self.structure_ids = structure_ids;
+        self.progress = self.diagnostics.iter().map(|d| Progress::of(d)).collect();
+    }
+
+    pub(crate) fn referral_facts(&self) -> &[ReferralFacts] {
+        &self.referral_facts
+    }
+
+    pub(crate) fn refusal_facts(&self) -> &[RefusalFact] {
+        &self.refusal_facts
+    }
+
+    /// The refusals of the referral at `referral`.
+    pub(crate) fn refusals_at(&self, referral: u32) -> &[RefusalFact] {
+        let referral = referral as usize;
+        match (
+            self.refusal_starts.get(referral),
+            self.refusal_starts.get(referral + 1),
+        ) {
+            (Some(from), Some(to)) => &self.refusal_facts[*from as usize..*to as usize],
+            _ => &[],
         }
     }
-    Ok(index)
+
+    pub(crate) fn progress_at(&self, person: u32) -> Option<&Progress> {
+        self.progress[person as usize].as_ref()
+    }
+
+    /// How many offers and structures are numbered.
+    pub(crate) fn numbered(&self) -> (usize, usize) {
+        (self.offer_ids.len(), self.structure_ids.len())
+    }
+
+    pub(crate) fn offer_id(&self, number: u32) -> i64 {
+        self.offer_ids[number as usize]
+    }
+
+    pub(crate) fn structure_id(&self, number: u32) -> i64 {
+        self.structure_ids[number as usize]
+    }
+
+    /// The capacity at `at` (in `capacities`): its offer's number (= `at`), its structure's number
+    /// and its support model's code.
+    pub(crate) fn capacity_numbers(&self, at: usize) -> (u32, u32, u8) {
+        (
+            at as u32,
+            self.capacity_structures[at],
+            self.capacity_models[at],
+        )
+    }
+
+    fn index_areas(&mut self) {
+        for (at, person) in self.people.iter().enumerate() {
+            let at = at as u32;
+            push_to(&mut self.by_commune, &person.commune, at);
+            push_to(&mut self.by_departement, &person.departement, at);
+            if let Some(epci) = &person.epci {
+                push_to(&mut self.by_epci, epci, at);
+            }
+        }
+        (self.commune_codes, self.commune_of) = numbered(&self.by_commune, self.people.len());
+        (self.departement_codes, self.departement_of) =
+            numbered(&self.by_departement, self.people.len());
+    }
+
+    /// The codes of the communes or départements people live in, numbered.
+    pub(crate) fn place_codes(&self, place: Place) -> &[String] {
+        match place {
+            Place::Commune => &self.commune_codes,
+            Place::Departement => &self.departement_codes,
+        }
+    }
+
+    /// The number of the commune or département of the person at `person` (in
+    /// [`Dataset::place_codes`]).
+    pub(crate) fn place_of(&self, place: Place, person: u32) -> usize {
+        let numbers = match place {
+            Place::Commune => &self.commune_of,
+            Place::Departement => &self.departement_of,
+        };
+        numbers[person as usize] as usize
+    }
 }
 
-fn check_capacities(capacities: &[OfferCapacity]) -> Result<(), RecordError> {
-    let mut seen = BTreeMap::new();
-    for capacity in capacities {
-        if seen.insert(capacity.offer, ()).is_some() {
+/// Numbers the codes of an area index, and gives each person the number of theirs.
+fn numbered(index: &HashMap<String, Vec<u32>>, people: usize) -> (Vec<String>, Vec<u32>) {
+    let mut codes = Vec::with_capacity(index.len());
+    let mut of = vec![0u32; people];
+    for (number, (code, members)) in index.iter().enumerate() {
+        codes.push(code.clone());
+        for at in members {
+            of[*at as usize] = number as u32;
+        }
+    }
+    (codes, of)
+}
+
+fn push_to(index: &mut HashMap<String, Vec<u32>>, code: &str, at: u32) {
+    match index.get_mut(code) {
+        Some(list) => list.push(at),
+        None => {
+            index.insert(code.to_owned(), vec![at]);
+        }
+    }
+}
+
+fn unknown(what: &str, person: u64) -> RecordError {
+    RecordError::UnknownPerson {
+        what: what.to_owned(),
+        person,
+    }
+}
+
+/// The people sorted by key; a key given twice is refused.
+fn sorted_people(mut people: Vec<PersonRecord>) -> Result<Vec<PersonRecord>, RecordError> {
+    people.sort_by_key(|p| p.key);
+    match people.windows(2).find(|pair| pair[0].key == pair[1].key) {
+        Some(pair) => Err(RecordError::DuplicatePerson(pair[0].key)),
+        None => Ok(people),
+    }
+}
+
+fn index_capacities(capacities: &[OfferCapacity]) -> Result<HashMap<i64, u32>, RecordError> {
+    let mut index = HashMap::with_capacity(capacities.len());
+    for (at, capacity) in capacities.iter().enumerate() {
+        if index.insert(capacity.offer, at as u32).is_some() {
             return Err(RecordError::DuplicateOffer(capacity.offer));
         }
     }
-    Ok(())
+    Ok(index)
 }
 
 /// Each step needs the one before it, at the same date or later; closing needs sending; refusals

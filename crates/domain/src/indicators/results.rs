@@ -3,7 +3,7 @@
 //! drop-out.
 
 use super::cut::Scope;
-use super::records::ReferralRecord;
+use super::facts::{code_of, ReferralFacts, DOMAINS};
 use super::table::{Cell, CellRef, IndicatorTable, Row};
 use crate::diagnostic::SkillDomain;
 use crate::orientation::ClosingOutcome;
@@ -18,28 +18,27 @@ pub(crate) fn autonomy_gained(scope: &Scope) -> IndicatorTable {
         "Autonomie gagnée entre le premier et le dernier diagnostic",
         &["Personnes", "Progrès", "Stable", "Recul", "Part en progrès"],
     );
-    let pairs: Vec<_> = scope
-        .people()
-        .filter_map(|person| {
-            let diagnostics = scope.data.diagnostics_of(person.key);
-            match diagnostics {
-                [first, .., last] if scope.period().contains(last.at) => Some((first, last)),
-                _ => None,
-            }
-        })
-        .collect();
-    for (row, domain) in SkillDomain::ALL.iter().enumerate() {
-        let mut moves = [0u64; 3];
-        for (first, last) in &pairs {
-            if let (Some(before), Some(after)) = (first.level(*domain), last.level(*domain)) {
-                let slot = match after.cmp(&before) {
-                    Ordering::Greater => 0,
-                    Ordering::Equal => 1,
-                    Ordering::Less => 2,
-                };
-                moves[slot] += 1;
-            }
+    // Per domain: progress, stable, decline.
+    let mut moves = [[0u64; 3]; DOMAINS];
+    let period = scope.period();
+    for at in scope.person_positions() {
+        let Some(progress) = scope.data.progress_at(*at) else {
+            continue;
+        };
+        if !period.contains(progress.last_at) {
+            continue;
         }
+        for (counts, change) in moves.iter_mut().zip(progress.moves) {
+            let slot = match change {
+                Some(Ordering::Greater) => 0,
+                Some(Ordering::Equal) => 1,
+                Some(Ordering::Less) => 2,
+                None => continue,
+            };
+            counts[slot] += 1;
+        }
+    }
+    for (row, (domain, moves)) in SkillDomain::ALL.iter().zip(moves).enumerate() {
         let people: u64 = moves.iter().sum();
         table.rows.push(Row::new(
             domain.label(),
@@ -61,11 +60,13 @@ pub(crate) fn autonomy_gained(scope: &Scope) -> IndicatorTable {
     table
 }
 
-/// The referrals kept that closed in the period.
-fn closed<'a>(scope: &'a Scope) -> Vec<&'a ReferralRecord> {
+/// The facts of the referrals kept that closed in the period.
+fn closed<'s>(scope: &'s Scope) -> Vec<&'s ReferralFacts> {
+    let facts = scope.data.referral_facts();
     scope
-        .referrals()
-        .filter(|r| r.closed_at.is_some_and(|at| scope.period().contains(at)))
+        .closed_positions()
+        .iter()
+        .map(|r| &facts[*r as usize])
         .collect()
 }
 
@@ -107,15 +108,16 @@ pub(crate) fn outcomes(scope: &Scope) -> IndicatorTable {
         "Ensemble des clôtures",
         vec![Cell::count(total), Cell::Empty],
     ));
+    let mut by_outcome = vec![0u64; ClosingOutcome::ALL.len()];
+    for referral in &closed {
+        if let Some(count) = by_outcome.get_mut(usize::from(referral.outcome)) {
+            *count += 1;
+        }
+    }
     let items = ClosingOutcome::ALL
         .iter()
-        .map(|outcome| {
-            let count = closed
-                .iter()
-                .filter(|r| r.outcome == Some(*outcome))
-                .count();
-            (outcome.label().into(), outcome.label().into(), count as u64)
-        })
+        .zip(by_outcome)
+        .map(|(outcome, count)| (outcome.label().into(), outcome.label().into(), count))
         .collect();
     share_rows(&mut table, items, 0, total);
     table.add_column_sum(0, 0, &(1..=ClosingOutcome::ALL.len()).collect::<Vec<_>>());
@@ -132,8 +134,7 @@ pub(crate) fn gains(scope: &Scope) -> IndicatorTable {
         &["Orientations closes", "Part des clôtures"],
     );
     let total = closed.len() as u64;
-    let count =
-        |keep: &dyn Fn(&ReferralRecord) -> bool| closed.iter().filter(|r| keep(r)).count() as u64;
+    let counts = gain_counts(&closed);
     table.rows.push(Row::new(
         "total",
         "Ensemble des clôtures",
@@ -141,41 +142,77 @@ pub(crate) fn gains(scope: &Scope) -> IndicatorTable {
     ));
     let mut items: Vec<(String, String, u64)> = RightKind::ALL
         .iter()
-        .map(|right| {
-            let n = count(&|r| r.gains.rights.contains(right));
-            (right.code().into(), format!("Droit : {}", right.label()), n)
+        .zip(&counts.rights)
+        .map(|(right, n)| {
+            let label = format!("Droit : {}", right.label());
+            (right.code().into(), label, *n)
         })
         .collect();
     items.push((
         "au_moins_un_droit".into(),
         "Au moins un droit obtenu".into(),
-        count(&|r| !r.gains.rights.is_empty()),
+        counts.any_right,
     ));
     let first_money = 1 + items.len();
-    for bracket in MoneyBracket::ALL {
-        let n = count(&|r| r.gains.money == Some(*bracket));
-        items.push((bracket.code().into(), bracket.label().into(), n));
+    for (bracket, n) in MoneyBracket::ALL.iter().zip(&counts.money) {
+        items.push((bracket.code().into(), bracket.label().into(), *n));
     }
     items.push((
         "sans_gain_financier".into(),
         "Aucun gain financier déclaré".into(),
-        count(&|r| r.gains.money.is_none()),
+        counts.no_money,
     ));
     let after_money = 1 + items.len();
     items.push((
         "emploi_formation".into(),
         "Emploi ou formation".into(),
-        count(&|r| r.gains.job_or_training),
+        counts.job_or_training,
     ));
     share_rows(&mut table, items, 0, total);
     table.add_column_sum(0, 0, &(first_money..after_money).collect::<Vec<_>>());
     table
 }
 
+/// Closed referrals counted by each gain, in one pass.
+struct GainCounts {
+    /// Indexed like [`RightKind::ALL`].
+    rights: Vec<u64>,
+    any_right: u64,
+    /// Indexed like [`MoneyBracket::ALL`].
+    money: Vec<u64>,
+    no_money: u64,
+    job_or_training: u64,
+}
+
+fn gain_counts(closed: &[&ReferralFacts]) -> GainCounts {
+    let mut counts = GainCounts {
+        rights: vec![0; RightKind::ALL.len()],
+        any_right: 0,
+        money: vec![0; MoneyBracket::ALL.len()],
+        no_money: 0,
+        job_or_training: 0,
+    };
+    for referral in closed {
+        for (right, n) in counts.rights.iter_mut().enumerate() {
+            *n += u64::from(referral.has_right(right));
+        }
+        counts.any_right += u64::from(referral.rights != 0);
+        match counts.money.get_mut(usize::from(referral.money)) {
+            Some(n) => *n += 1,
+            None => counts.no_money += 1,
+        }
+        counts.job_or_training += u64::from(referral.job_or_training);
+    }
+    counts
+}
+
 /// Referrals closed in the period by drop-out or because the person could not be reached.
 pub(crate) fn drop_out(scope: &Scope) -> IndicatorTable {
     let closed = closed(scope);
-    let count = |outcome| closed.iter().filter(|r| r.outcome == Some(outcome)).count() as u64;
+    let count = |outcome: ClosingOutcome| {
+        let code = code_of(ClosingOutcome::ALL, Some(&outcome));
+        closed.iter().filter(|r| r.outcome == code).count() as u64
+    };
     let dropped = count(ClosingOutcome::DroppedOut);
     let unreachable = count(ClosingOutcome::Unreachable);
     let mut table = IndicatorTable::new(

@@ -256,6 +256,10 @@ fn capacity(offer: i64, structure: i64, capacity: u32) -> OfferCapacity {
             SupportModel::Charity
         }),
         capacity,
+        // Offers 100 and 101 in 49007 (E1), the others in 49328 (E2).
+        commune: if offer < 110 { "49007" } else { "49328" }.into(),
+        epci: Some(if offer < 110 { E1 } else { E2 }.into()),
+        departement: "49".into(),
     }
 }
 
@@ -623,6 +627,28 @@ fn capacity_used_compares_active_referrals_with_places() {
     let table = capacity_used(&data, &cut, CapacityBy::Offer);
     assert_eq!(counts(&table, 1), vec![1, 1]);
     assert_eq!(rate(&table, "ensemble", 2), Some((1, 4)));
+
+    // E1's offers (100, 101) and the one its people are actively referred to (110, by R7 of person
+    // 1): R2, R3 on 100 and R7 on 110 are active, 11 places.
+    let in_e1 = Cut {
+        area: Some(Area::Epci(E1.into())),
+        ..Cut::default()
+    };
+    let table = capacity_used(&data, &in_e1, CapacityBy::Offer);
+    let keys: Vec<&str> = table.rows.iter().map(|r| r.key.as_str()).collect();
+    assert_eq!(keys, vec!["100", "101", "110", "ensemble"]);
+    assert_eq!(counts(&table, 1), vec![2, 0, 1, 3]);
+    assert_eq!(rate(&table, "ensemble", 2), Some((3, 11)));
+    // E2 holds offer 110 only, and its one person (5) has no referral: 4 places, none taken.
+    let in_e2 = Cut {
+        area: Some(Area::Epci(E2.into())),
+        ..Cut::default()
+    };
+    let table = capacity_used(&data, &in_e2, CapacityBy::Offer);
+    let keys: Vec<&str> = table.rows.iter().map(|r| r.key.as_str()).collect();
+    assert_eq!(keys, vec!["110", "ensemble"]);
+    assert_eq!(counts(&table, 1), vec![0, 0]);
+    assert_eq!(table.at("110", 0), Some(&Cell::amount(4)));
 }
 
 #[test]

@@ -12,7 +12,9 @@ use crate::state::AppState;
 use crate::steering::{departement_of, masked_funnel, masked_publication, own_activity};
 use aiguillage_domain::diagnostic::Typology;
 use aiguillage_domain::directory::Audience;
-use aiguillage_domain::indicators::{Area, Cell, Cut, IndicatorTable, Period, Publication};
+use aiguillage_domain::indicators::{
+    Area, Cell, Cut, Dataset, IndicatorTable, Period, Publication,
+};
 use aiguillage_domain::pathway::{parse_iso_date, AgeBand};
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::{TerritoryArea, TerritoryScope};
@@ -96,27 +98,38 @@ pub fn choose(filters: &Filters, user: &CurrentUser, now: UnixSeconds) -> Chosen
         age_band: None,
         typology: None,
     };
-    let own = &user.account.territory;
     let mut area_label = String::new();
-    if user.account.role == Role::Coordinator {
-        cut.area = Some(area_of(own));
-        if let Some(text) = non_empty(&filters.territoire) {
-            match text.parse::<TerritoryArea>() {
-                Ok(area) if inside(&area, own) => {
-                    area_label = area.to_string();
-                    cut.area = Some(match area {
-                        TerritoryArea::Commune(c) => Area::Commune(c),
-                        TerritoryArea::Epci(c) => Area::Epci(c),
-                        TerritoryArea::Departement(c) => Area::Departement(c),
-                    });
+    match user.account.role {
+        Role::Coordinator => {
+            let own = &user.account.territory;
+            cut.area = Some(area_of(own));
+            if let Some(text) = non_empty(&filters.territoire) {
+                match text.parse::<TerritoryArea>() {
+                    Ok(area) if inside(&area, own) => {
+                        area_label = area.to_string();
+                        cut.area = Some(area_cut(area));
+                    }
+                    _ => problems.push(format!(
+                        "Territoire « {text} » : indiquez une commune (code INSEE) ou une intercommunalité de votre territoire."
+                    )),
                 }
-                _ => problems.push(format!(
-                    "Territoire « {text} » : indiquez une commune (code INSEE) ou une intercommunalité de votre territoire."
-                )),
             }
         }
-    } else {
-        cut.structure = Some(user.account.structure_id);
+        // The instance's administrator steers the nation: France, or any area of it.
+        Role::Administrator => {
+            if let Some(text) = non_empty(&filters.territoire) {
+                match text.parse::<TerritoryArea>() {
+                    Ok(area) if known(&area) => {
+                        area_label = area.to_string();
+                        cut.area = Some(area_cut(area));
+                    }
+                    _ => problems.push(format!(
+                        "Territoire « {text} » : indiquez une commune (code INSEE), une intercommunalité (SIREN) ou un département (code) ; la France entière est affichée."
+                    )),
+                }
+            }
+        }
+        _ => cut.structure = Some(user.account.structure_id),
     }
     cut.audience = non_empty(&filters.public).and_then(Audience::from_label);
     cut.age_band = non_empty(&filters.age).and_then(AgeBand::from_label);
@@ -128,6 +141,25 @@ pub fn choose(filters: &Filters, user: &CurrentUser, now: UnixSeconds) -> Chosen
         problems,
         area_label,
     }
+}
+
+fn area_cut(area: TerritoryArea) -> Area {
+    match area {
+        TerritoryArea::Commune(c) => Area::Commune(c),
+        TerritoryArea::Epci(c) => Area::Epci(c),
+        TerritoryArea::Departement(c) => Area::Departement(c),
+    }
+}
+
+/// Whether the territory reference knows the area (one of its communes lies in it).
+fn known(area: &TerritoryArea) -> bool {
+    crate::territory_diagnostic::reference().is_ok_and(|reference| {
+        reference
+            .territory
+            .communes
+            .iter()
+            .any(|c| area.contains(c))
+    })
 }
 
 /// Whether an area lies in the coordinator's territory, as far as its code tells (communes by the
@@ -273,6 +305,41 @@ fn view_of(table: &IndicatorTable) -> TableView {
     }
 }
 
+/// The publications compared: this area's, its département's funnel (unless the area is one) and
+/// the nation's.
+fn compared_funnels(
+    dataset: &Dataset,
+    cut: &Cut,
+    label: &str,
+    publication: &Publication,
+    min_cell: u64,
+) -> Result<Vec<(String, Publication)>, String> {
+    let mut compared = vec![(label.to_owned(), publication.clone())];
+    if let Some(area) = &cut.area {
+        if let Some(dep) = departement_of(area, dataset) {
+            if !matches!(area, Area::Departement(code) if *code == dep) {
+                let cut = Cut {
+                    area: Some(Area::Departement(dep.clone())),
+                    ..cut.clone()
+                };
+                compared.push((
+                    format!("Département {dep}"),
+                    masked_funnel(dataset, &cut, min_cell)?,
+                ));
+            }
+        }
+    }
+    let nation = Cut {
+        area: None,
+        ..cut.clone()
+    };
+    compared.push((
+        "France".to_owned(),
+        masked_funnel(dataset, &nation, min_cell)?,
+    ));
+    Ok(compared)
+}
+
 /// The comparison of the funnel's conversion rates: this area, its département, the nation.
 fn comparison(
     publications: &[(String, &Publication)],
@@ -312,6 +379,8 @@ struct SteeringTemplate {
     layout: Layout,
     scope_label: String,
     role_view: &'static str,
+    /// The administrator's national view (any area of France may be chosen).
+    national: bool,
     du: String,
     au: String,
     territoire: String,
@@ -378,7 +447,8 @@ pub async fn show(
         })
         .collect();
     } else {
-        role_view = if role == Role::Coordinator {
+        let steers_territories = matches!(role, Role::Coordinator | Role::Administrator);
+        role_view = if steers_territories {
             "coordinator"
         } else {
             "structure"
@@ -386,7 +456,7 @@ pub async fn show(
         let publication = masked_publication(dataset, &chosen.cut, now, targets, min_cell)
             .map_err(WebError::Internal)?;
         scope_label = match (&chosen.cut.area, role) {
-            (Some(_), Role::Coordinator) if !chosen.area_label.is_empty() => {
+            (Some(_), _) if steers_territories && !chosen.area_label.is_empty() => {
                 territory_name(&chosen.area_label)
             }
             (_, Role::Coordinator) => state
@@ -394,32 +464,13 @@ pub async fn show(
                 .territory_name(&user.account.territory)
                 .await?
                 .unwrap_or_else(|| user.account.territory.to_string()),
+            (None, Role::Administrator) => "France".to_owned(),
             _ => "Ma structure".to_owned(),
         };
-        if role == Role::Coordinator {
-            let mut compared = vec![(scope_label.clone(), publication.clone())];
-            if let Some(area) = &chosen.cut.area {
-                if let Some(dep) = departement_of(area, dataset) {
-                    if !matches!(area, Area::Departement(code) if *code == dep) {
-                        let cut = Cut {
-                            area: Some(Area::Departement(dep.clone())),
-                            ..chosen.cut.clone()
-                        };
-                        compared.push((
-                            format!("Département {dep}"),
-                            masked_funnel(dataset, &cut, min_cell).map_err(WebError::Internal)?,
-                        ));
-                    }
-                }
-            }
-            let nation = Cut {
-                area: None,
-                ..chosen.cut.clone()
-            };
-            compared.push((
-                "France".to_owned(),
-                masked_funnel(dataset, &nation, min_cell).map_err(WebError::Internal)?,
-            ));
+        if steers_territories && chosen.cut.area.is_some() {
+            let compared =
+                compared_funnels(dataset, &chosen.cut, &scope_label, &publication, min_cell)
+                    .map_err(WebError::Internal)?;
             let refs: Vec<(String, &Publication)> =
                 compared.iter().map(|(n, p)| (n.clone(), p)).collect();
             (comparison_columns, comparison_rows) = comparison(&refs);
@@ -444,6 +495,7 @@ pub async fn show(
         layout: Layout::new(&state, &viewer, "/pilotage", "Pilotage"),
         scope_label,
         role_view,
+        national: role == Role::Administrator,
         du: iso_of(chosen.from),
         au: iso_of(chosen.to - DAY),
         territoire: chosen.area_label.clone(),

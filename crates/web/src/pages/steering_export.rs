@@ -74,10 +74,13 @@ async fn publication_of(
                     .and_then(|r| r.name_of(&parsed)),
             }
         }
-        None => Territoire {
-            niveau: "structure".into(),
-            code: chosen.cut.structure.map(|s| s.to_string()),
-            nom: None,
+        None => match chosen.cut.structure {
+            Some(structure) => Territoire {
+                niveau: "structure".into(),
+                code: Some(structure.to_string()),
+                nom: None,
+            },
+            None => Territoire::national(),
         },
     };
     let context = ExportContext {

@@ -1,0 +1,143 @@
+//! The compact facts the indicators read, derived once from the checked records when a
+//! [`super::Dataset`] is built: per referral, its step dates, outcome, gains and offer packed in one
+//! small value ([`ReferralFacts`]); every refusal as a date and a reason; per person with two
+//! diagnostics or more, the move of each skill domain between the first and the last
+//! ([`Progress`]). A national computation then streams through a few tens of megabytes instead of
+//! the full records.
+
+use super::capacity::ACTIVE_STATES;
+use super::records::{DiagnosticRecord, ReferralRecord, NONE_YET};
+use crate::diagnostic::SkillDomain;
+use crate::directory::SupportModel;
+use crate::orientation::{ClosingOutcome, RefusalReason};
+use crate::pathway::{MoneyBracket, RightKind};
+use crate::UnixSeconds;
+use std::cmp::Ordering;
+
+/// "None" for the small codes below.
+pub(crate) const NO_CODE: u8 = u8::MAX;
+
+/// What the indicators read of one referral.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ReferralFacts {
+    /// [`NONE_YET`] when the step was not reached.
+    pub sent_at: UnixSeconds,
+    /// When the receiving structure's answer ended the wait: acceptance, first refusal or closing.
+    pub answered_at: UnixSeconds,
+    pub accepted_at: UnixSeconds,
+    /// When the first contact (or closing) ended the wait after acceptance.
+    pub contacted_at: UnixSeconds,
+    pub closed_at: UnixSeconds,
+    /// The offer's number (see `Dataset::offer_id`) and the receiving structure's.
+    pub offer: u32,
+    pub receiver: u32,
+    /// Bit `i`: `RightKind::ALL[i]` obtained.
+    pub rights: u32,
+    /// Place in `ClosingOutcome::ALL`, `MoneyBracket::ALL`, `SupportModel::ALL`, or [`NO_CODE`].
+    pub outcome: u8,
+    pub money: u8,
+    pub model: u8,
+    /// Holds one of the offer's places now ([`ACTIVE_STATES`]).
+    pub active: bool,
+    pub job_or_training: bool,
+}
+
+/// A referral's first refusal (or closing, or acceptance) — the end of the wait for an answer.
+fn answered_at(referral: &ReferralRecord) -> Option<UnixSeconds> {
+    let first_refusal = referral.refusals.iter().map(|r| r.at).min();
+    [referral.accepted_at, first_refusal, referral.closed_at]
+        .into_iter()
+        .flatten()
+        .min()
+}
+
+fn contacted_at(referral: &ReferralRecord) -> Option<UnixSeconds> {
+    [referral.first_contact_at, referral.closed_at]
+        .into_iter()
+        .flatten()
+        .min()
+}
+
+/// The place of `value` in `all`, or [`NO_CODE`].
+pub(crate) fn code_of<T: PartialEq>(all: &[T], value: Option<&T>) -> u8 {
+    value
+        .and_then(|v| all.iter().position(|x| x == v))
+        .map_or(NO_CODE, |at| at as u8)
+}
+
+impl ReferralFacts {
+    pub fn of(referral: &ReferralRecord, offer: u32, receiver: u32) -> ReferralFacts {
+        let at = |moment: Option<UnixSeconds>| moment.unwrap_or(NONE_YET);
+        let rights = RightKind::ALL
+            .iter()
+            .enumerate()
+            .filter(|(_, right)| referral.gains.rights.contains(right))
+            .fold(0u32, |bits, (i, _)| bits | 1 << i);
+        ReferralFacts {
+            sent_at: at(referral.sent_at),
+            answered_at: at(answered_at(referral)),
+            accepted_at: at(referral.accepted_at),
+            contacted_at: at(contacted_at(referral)),
+            closed_at: at(referral.closed_at),
+            offer,
+            receiver,
+            rights,
+            outcome: code_of(ClosingOutcome::ALL, referral.outcome.as_ref()),
+            money: code_of(MoneyBracket::ALL, referral.gains.money.as_ref()),
+            model: code_of(SupportModel::ALL, referral.support_model.as_ref()),
+            active: ACTIVE_STATES.contains(&referral.state),
+            job_or_training: referral.gains.job_or_training,
+        }
+    }
+
+    pub fn has_right(&self, index: usize) -> bool {
+        self.rights & (1 << index) != 0
+    }
+}
+
+/// One refusal: its date and its reason's place in `RefusalReason::ALL`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RefusalFact {
+    pub at: UnixSeconds,
+    pub reason: u8,
+}
+
+impl RefusalFact {
+    pub fn all_of(referral: &ReferralRecord) -> impl Iterator<Item = RefusalFact> + '_ {
+        referral.refusals.iter().map(|refusal| RefusalFact {
+            at: refusal.at,
+            reason: code_of(RefusalReason::ALL, Some(&refusal.reason)),
+        })
+    }
+}
+
+/// The number of skill domains.
+pub(crate) const DOMAINS: usize = SkillDomain::ALL.len();
+
+/// A person's autonomy between their first and last diagnostics.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Progress {
+    pub last_at: UnixSeconds,
+    /// Per domain (like `SkillDomain::ALL`): progress, stable or decline; `None` when either
+    /// diagnostic lacks the domain.
+    pub moves: [Option<Ordering>; DOMAINS],
+}
+
+impl Progress {
+    /// The progress of a person's diagnostics (oldest first), when there are two or more.
+    pub fn of(diagnostics: &[DiagnosticRecord]) -> Option<Progress> {
+        let [first, .., last] = diagnostics else {
+            return None;
+        };
+        let mut moves = [None; DOMAINS];
+        for (slot, domain) in moves.iter_mut().zip(SkillDomain::ALL) {
+            if let (Some(before), Some(after)) = (first.level(*domain), last.level(*domain)) {
+                *slot = Some(after.cmp(&before));
+            }
+        }
+        Some(Progress {
+            last_at: last.at,
+            moves,
+        })
+    }
+}

@@ -479,6 +479,25 @@ async function redistribute(page) {
   console.log(`ok pilotage : ${charts} graphiques, autonomie atteinte « ${closed.trim()} », données ouvertes (${document.tableaux.length} tableaux)`);
 }
 
+// The administrator's national dashboard, then one département of it.
+async function nationalSteering(page) {
+  await page.goto(`${base}/pilotage`);
+  if (!(await page.locator('h1').textContent())?.includes('Pilotage : France')) fail('pilotage national : titre attendu');
+  const places = await page.locator('table', { hasText: 'par département' }).locator('tbody tr').count();
+  if (places < 2) fail(`pilotage national : ${places} ligne(s) par département`);
+  await checkAccessibility(page, 'administrateur pilotage national');
+  await page.screenshot({ path: join(shots, 'administrateur-pilotage-national.png'), fullPage: true });
+  await page.getByLabel('Commune, intercommunalité ou département').fill('49');
+  await page.getByRole('button', { name: 'Afficher' }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.locator('h1').textContent())?.includes('Pilotage : Maine-et-Loire')) fail('pilotage national : le département choisi attendu');
+  const compared = await page.getByRole('heading', { name: 'Comparaison' }).count();
+  if (compared !== 1) fail('pilotage national : comparaison avec la France attendue');
+  await checkAccessibility(page, 'administrateur pilotage d\'un département');
+  await page.screenshot({ path: join(shots, 'administrateur-pilotage-departement.png'), fullPage: true });
+  console.log(`ok pilotage national : ${places} lignes par département, puis le Maine-et-Loire comparé à la France`);
+}
+
 async function logIn(page, account) {
   await page.goto(`${base}/connexion`);
   await page.getByLabel('Adresse électronique').fill(account.email);
@@ -526,6 +545,7 @@ async function main() {
       if (account.role === 'Médiateur numérique') { await handleReferral(page); await recordSessionAndClose(page); await recordWorkshop(page); }
       if (account.role === 'Coordinateur territorial') { await importDirectoryFile(page); await redistribute(page); }
       if (account.role === 'Responsable de structure') await editOwnPlace(page);
+      if (account.role === 'Administrateur') await nationalSteering(page);
       await page.goto(`${base}/`);
       await page.getByRole('button', { name: 'Se déconnecter' }).click();
       await page.waitForLoadState('load');

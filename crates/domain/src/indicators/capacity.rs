@@ -7,7 +7,6 @@ use super::records::Dataset;
 use super::table::{Cell, CellRef, IndicatorTable, Row};
 use crate::directory::SupportModel;
 use crate::orientation::ReferralState;
-use crate::pathway::SessionKind;
 use std::collections::BTreeMap;
 
 /// The states in which a referral holds one of the offer's places.
@@ -186,14 +185,12 @@ pub(crate) fn activity(scope: &Scope) -> IndicatorTable {
     );
     // Sessions, participants and minutes: individual, collective.
     let mut totals = [(0u64, 0u64, 0i64); 2];
-    for session in scope.sessions().filter(|s| scope.period().contains(s.at)) {
-        let slot = match session.kind {
-            SessionKind::Individual => 0,
-            SessionKind::Collective => 1,
-        };
+    let period = scope.period();
+    for session in scope.session_figures().filter(|s| period.contains(s.at)) {
+        let slot = usize::from(session.collective);
         totals[slot].0 += 1;
         totals[slot].1 += u64::from(session.participants);
-        totals[slot].2 += i64::from(session.duration_minutes);
+        totals[slot].2 += i64::from(session.minutes);
     }
     let both = (
         totals[0].0 + totals[1].0,

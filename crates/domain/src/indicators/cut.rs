@@ -3,6 +3,7 @@
 //! delays). The period is applied by each indicator on its own date (docs/indicateurs.md says which);
 //! the other criteria are applied here, once for all indicators.
 
+use super::facts::SessionFigures;
 use super::funnel::Cohort;
 use super::records::{Dataset, OfferCapacity, PersonRecord, ReferralRecord, SessionFact, NONE_YET};
 use crate::diagnostic::Typology;
@@ -156,9 +157,6 @@ impl Iterator for Positions<'_> {
     }
 }
 
-/// The records of a scope, borrowed from the dataset.
-pub(crate) type Records<'s, T> = Box<dyn Iterator<Item = &'s T> + 's>;
-
 impl<'a> Scope<'a> {
     pub fn new(data: &'a Dataset, cut: &'a Cut) -> Scope<'a> {
         Scope {
@@ -212,8 +210,11 @@ impl<'a> Scope<'a> {
 
     /// Positions of the people kept: their attributes fit, and the structure (if any) enrolled them
     /// or holds one of their referrals; in the order of their keys.
-    pub fn person_positions(&self) -> &[u32] {
-        self.kept_people.get_or_init(|| {
+    pub fn person_positions(&self) -> Positions<'_> {
+        if self.keeps_all() {
+            return Positions::All(0..self.data.people_count());
+        }
+        let kept = self.kept_people.get_or_init(|| {
             self.fitting_people()
                 .filter(|at| {
                     self.cut.structure.is_none_or(|structure| {
@@ -222,14 +223,15 @@ impl<'a> Scope<'a> {
                     })
                 })
                 .collect()
-        })
+        });
+        Positions::Listed(kept.iter().copied())
     }
 
-    /// The people kept, in the order of their keys.
-    pub fn people(&self) -> impl Iterator<Item = &'a PersonRecord> + '_ {
+    /// Positions of the people kept who enrolled in the period.
+    pub fn enrolled_positions(&self) -> impl Iterator<Item = u32> + '_ {
+        let (facts, period) = (self.data.person_facts(), self.period());
         self.person_positions()
-            .iter()
-            .map(|at| self.data.person_at(*at))
+            .filter(move |at| period.contains(facts[*at as usize].enrolled_at))
     }
 
     /// The referrals of the person at `person` that the structure (if any) sent or received.
@@ -296,21 +298,39 @@ impl<'a> Scope<'a> {
             || cut.typology.is_some()
     }
 
-    /// The sessions kept: held by the structure (if any); when a criterion is about people, only the
-    /// sessions of a referral whose person fits.
-    pub fn sessions(&self) -> Records<'_, SessionFact> {
+    /// The figures of the sessions kept: held by the structure (if any); when a criterion is about
+    /// people, only the sessions of a referral whose person fits.
+    pub fn session_figures(&self) -> Box<dyn Iterator<Item = &'a SessionFigures> + '_> {
+        let figures = self.data.session_figures();
+        if self.keeps_all() {
+            return Box::new(figures.iter());
+        }
+        if self.about_people() {
+            let kept = self.kept_session_positions();
+            return Box::new(kept.iter().map(move |s| &figures[*s as usize]));
+        }
+        let structure = self.cut.structure;
+        Box::new(
+            self.data
+                .sessions()
+                .iter()
+                .zip(figures)
+                .filter(move |(s, _)| structure.is_none_or(|id| s.structure == id))
+                .map(|(_, f)| f),
+        )
+    }
+
+    /// Positions of the sessions kept when a criterion is about people: the sessions of a referral
+    /// whose person fits, held by the structure (if any).
+    fn kept_session_positions(&self) -> &[u32] {
         let held =
             |session: &SessionFact| self.cut.structure.is_none_or(|s| session.structure == s);
-        if !self.about_people() {
-            return Box::new(self.data.sessions().iter().filter(move |s| held(s)));
-        }
-        let kept = self.kept_sessions.get_or_init(|| {
+        self.kept_sessions.get_or_init(|| {
             self.fitting_people()
                 .flat_map(|at| self.data.referral_positions_of(at).iter().copied())
                 .flat_map(|r| self.data.session_positions_of(r).iter().copied())
                 .filter(|s| held(self.data.session_at(*s)))
                 .collect()
-        });
-        Box::new(kept.iter().map(|s| self.data.session_at(*s)))
+        })
     }
 }

@@ -1,16 +1,17 @@
 //! The compact facts the indicators read, derived once from the checked records when a
 //! [`super::Dataset`] is built: per referral, its step dates, outcome, gains and offer packed in one
-//! small value ([`ReferralFacts`]); every refusal as a date and a reason; per person with two
+//! small value ([`ReferralFacts`]); per person and per session, what reach and activity count
+//! ([`PersonFacts`], [`SessionFigures`]); every refusal as a date and a reason; per person with two
 //! diagnostics or more, the move of each skill domain between the first and the last
 //! ([`Progress`]). A national computation then streams through a few tens of megabytes instead of
 //! the full records.
 
 use super::capacity::ACTIVE_STATES;
-use super::records::{DiagnosticRecord, ReferralRecord, NONE_YET};
+use super::records::{DiagnosticRecord, PersonRecord, ReferralRecord, SessionFact, NONE_YET};
 use crate::diagnostic::SkillDomain;
-use crate::directory::SupportModel;
+use crate::directory::{Audience, SupportModel};
 use crate::orientation::{ClosingOutcome, RefusalReason};
-use crate::pathway::{MoneyBracket, RightKind};
+use crate::pathway::{AgeBand, MoneyBracket, RightKind, SessionKind};
 use crate::UnixSeconds;
 use std::cmp::Ordering;
 
@@ -108,6 +109,62 @@ impl RefusalFact {
             at: refusal.at,
             reason: code_of(RefusalReason::ALL, Some(&refusal.reason)),
         })
+    }
+}
+
+/// What reach reads of a person.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PersonFacts {
+    pub enrolled_at: UnixSeconds,
+    /// Bit `i`: belongs to `Audience::ALL[i]`.
+    pub audiences: u32,
+    /// Place in `AgeBand::ALL`, or [`NO_CODE`].
+    pub age_band: u8,
+    /// 0 fragile commune, 1 other, 2 commune without an index.
+    pub fragility: u8,
+}
+
+impl PersonFacts {
+    pub fn of(person: &PersonRecord) -> PersonFacts {
+        let audiences = Audience::ALL
+            .iter()
+            .enumerate()
+            .filter(|(_, audience)| person.audiences.contains(audience))
+            .fold(0u32, |bits, (i, _)| bits | 1 << i);
+        PersonFacts {
+            enrolled_at: person.enrolled_at,
+            audiences,
+            age_band: code_of(AgeBand::ALL, Some(&person.age_band)),
+            fragility: match person.fragile_commune {
+                Some(true) => 0,
+                Some(false) => 1,
+                None => 2,
+            },
+        }
+    }
+
+    pub fn in_audience(&self, index: usize) -> bool {
+        self.audiences & (1 << index) != 0
+    }
+}
+
+/// What the activity table reads of a session.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SessionFigures {
+    pub at: UnixSeconds,
+    pub minutes: u32,
+    pub participants: u32,
+    pub collective: bool,
+}
+
+impl SessionFigures {
+    pub fn of(session: &SessionFact) -> SessionFigures {
+        SessionFigures {
+            at: session.at,
+            minutes: session.duration_minutes,
+            participants: session.participants,
+            collective: session.kind == SessionKind::Collective,
+        }
     }
 }
 

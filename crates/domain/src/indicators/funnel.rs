@@ -79,14 +79,14 @@ fn cohort_times<'s>(scope: &'s Scope) -> impl Iterator<Item = StepTimes> + 's {
     let period = scope.period();
     scope
         .person_positions()
-        .iter()
-        .filter(move |at| period.contains(scope.data.person_at(**at).enrolled_at))
         .map(move |at| match scope.cut.structure {
-            None => *scope.data.all_step_times(*at),
+            None => *scope.data.all_step_times(at),
             Some(_) => scope
                 .data
-                .step_times_with(*at, |r| scope.referral_involves_structure(r)),
+                .step_times_with(at, |r| scope.referral_involves_structure(r)),
         })
+        // The first step is enrolment.
+        .filter(move |times| period.contains(times[0]))
 }
 
 /// The cohort summed once per scope.

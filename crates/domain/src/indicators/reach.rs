@@ -2,7 +2,8 @@
 //! of the fragility index (when the commune has an index), by audience, by age band and by commune.
 
 use super::cut::Scope;
-use super::records::{PersonRecord, Place};
+use super::facts::PersonFacts;
+use super::records::Place;
 use super::table::{Cell, CellRef, IndicatorTable, Row};
 use crate::directory::Audience;
 use crate::pathway::AgeBand;
@@ -18,19 +19,12 @@ const COLUMNS: [&str; 5] = [
 /// People by their commune's fragility: fragile, other, without an index.
 type Split = [u64; 3];
 
-fn slot_of(person: &PersonRecord) -> usize {
-    match person.fragile_commune {
-        Some(true) => 0,
-        Some(false) => 1,
-        None => 2,
-    }
-}
-
-/// The people kept, enrolled in the period.
-fn enrolled<'a>(scope: &'a Scope) -> impl Iterator<Item = &'a PersonRecord> + 'a {
+/// The facts of the people kept who enrolled in the period, with their positions.
+fn enrolled<'a>(scope: &'a Scope) -> impl Iterator<Item = (u32, &'a PersonFacts)> + 'a {
+    let facts = scope.data.person_facts();
     scope
-        .people()
-        .filter(|p| scope.period().contains(p.enrolled_at))
+        .enrolled_positions()
+        .map(move |at| (at, &facts[at as usize]))
 }
 
 /// One row: people, fragile, other, unknown, share of fragile among the known; and its row sum.
@@ -67,14 +61,14 @@ fn sum_columns(table: &mut IndicatorTable) {
 pub(crate) fn by_audience(scope: &Scope) -> IndicatorTable {
     let mut groups = vec![Split::default(); Audience::ALL.len()];
     let (mut none, mut all) = (Split::default(), Split::default());
-    for person in enrolled(scope) {
-        let slot = slot_of(person);
+    for (_, person) in enrolled(scope) {
+        let slot = usize::from(person.fragility);
         all[slot] += 1;
-        if person.audiences.is_empty() {
+        if person.audiences == 0 {
             none[slot] += 1;
         }
-        for (group, audience) in groups.iter_mut().zip(Audience::ALL) {
-            if person.audiences.contains(audience) {
+        for (index, group) in groups.iter_mut().enumerate() {
+            if person.in_audience(index) {
                 group[slot] += 1;
             }
         }
@@ -96,11 +90,11 @@ pub(crate) fn by_audience(scope: &Scope) -> IndicatorTable {
 pub(crate) fn by_age_band(scope: &Scope) -> IndicatorTable {
     let mut groups = vec![Split::default(); AgeBand::ALL.len()];
     let mut all = Split::default();
-    for person in enrolled(scope) {
-        let slot = slot_of(person);
+    for (_, person) in enrolled(scope) {
+        let slot = usize::from(person.fragility);
         all[slot] += 1;
-        if let Some(band) = AgeBand::ALL.iter().position(|b| *b == person.age_band) {
-            groups[band][slot] += 1;
+        if let Some(group) = groups.get_mut(usize::from(person.age_band)) {
+            group[slot] += 1;
         }
     }
     let mut table = IndicatorTable::new(
@@ -145,14 +139,10 @@ fn by_place(scope: &Scope, (id, title): (&'static str, &str), place: Place) -> I
     let codes = scope.data.place_codes(place);
     let mut groups = vec![Split::default(); codes.len()];
     let mut all = Split::default();
-    let period = scope.period();
-    for at in scope.person_positions() {
-        let person = scope.data.person_at(*at);
-        if period.contains(person.enrolled_at) {
-            let slot = slot_of(person);
-            all[slot] += 1;
-            groups[scope.data.place_of(place, *at)][slot] += 1;
-        }
+    for (at, person) in enrolled(scope) {
+        let slot = usize::from(person.fragility);
+        all[slot] += 1;
+        groups[scope.data.place_of(place, at)][slot] += 1;
     }
     let mut rows: Vec<(&str, &Split)> = codes
         .iter()

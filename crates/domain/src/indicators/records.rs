@@ -4,7 +4,7 @@
 //! referral to an unknown person…), so every indicator can trust the order of the dates it reads.
 
 use super::cut::Area;
-use super::facts::{code_of, Progress, ReferralFacts, RefusalFact};
+use super::facts::{code_of, PersonFacts, Progress, ReferralFacts, RefusalFact, SessionFigures};
 use super::funnel::COMPLETING_OUTCOMES;
 use crate::diagnostic::{AutonomyLevel, SkillDomain, Typology};
 use crate::directory::{Audience, SupportModel};
@@ -173,6 +173,8 @@ pub struct Dataset {
     /// The compact facts (module `facts`): per referral (by position), every refusal grouped by
     /// referral, per person (by position) the progress between diagnostics.
     referral_facts: Vec<ReferralFacts>,
+    person_facts: Vec<PersonFacts>,
+    session_figures: Vec<SessionFigures>,
     refusal_facts: Vec<RefusalFact>,
     refusal_starts: Vec<u32>,
     progress: Vec<Option<Progress>>,
@@ -507,6 +509,16 @@ impl Dataset {
         self.offer_ids = offer_ids;
         self.structure_ids = structure_ids;
         self.progress = self.diagnostics.iter().map(|d| Progress::of(d)).collect();
+        self.person_facts = self.people.iter().map(PersonFacts::of).collect();
+        self.session_figures = self.sessions.iter().map(SessionFigures::of).collect();
+    }
+
+    pub(crate) fn person_facts(&self) -> &[PersonFacts] {
+        &self.person_facts
+    }
+
+    pub(crate) fn session_figures(&self) -> &[SessionFigures] {
+        &self.session_figures
     }
 
     pub(crate) fn referral_facts(&self) -> &[ReferralFacts] {

@@ -22,7 +22,7 @@ pub(crate) fn autonomy_gained(scope: &Scope) -> IndicatorTable {
     let mut moves = [[0u64; 3]; DOMAINS];
     let period = scope.period();
     for at in scope.person_positions() {
-        let Some(progress) = scope.data.progress_at(*at) else {
+        let Some(progress) = scope.data.progress_at(at) else {
             continue;
         };
         if !period.contains(progress.last_at) {

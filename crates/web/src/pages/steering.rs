@@ -286,18 +286,34 @@ pub struct TableView {
     pub columns: Vec<String>,
     pub rows: Vec<(String, Vec<String>)>,
     pub chart: Option<String>,
+    /// Rows shown before the last one (the whole), and rows left to the CSV file.
+    pub shown: usize,
+    pub left_out: usize,
 }
 
+/// The most rows a table shows in the page (the national capacity tables have one per offer and
+/// per structure of France: the CSV file holds them all).
+const SHOWN_ROWS: usize = 300;
+
 fn view_of(table: &IndicatorTable) -> TableView {
+    let count = table.rows.len();
+    let (shown, left_out) = if count > SHOWN_ROWS + 1 {
+        (SHOWN_ROWS, count - SHOWN_ROWS - 1)
+    } else {
+        (count, 0)
+    };
+    let kept = table.rows[..shown]
+        .iter()
+        .chain(table.rows.last().filter(|_| left_out > 0));
     TableView {
         id: table.id,
         title: table.title.clone(),
         columns: table.columns.clone(),
-        rows: table
-            .rows
-            .iter()
+        rows: kept
             .map(|row| (row.label.clone(), row.cells.iter().map(cell_text).collect()))
             .collect(),
+        shown,
+        left_out,
         chart: CHARTS
             .iter()
             .find(|(id, _)| *id == table.id)
@@ -521,4 +537,39 @@ fn territory_name(area: &str) -> String {
         .ok()
         .and_then(|a| crate::territory_diagnostic::reference().ok()?.name_of(&a))
         .unwrap_or_else(|| area.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aiguillage_domain::indicators::Row;
+
+    fn table_of(rows: usize) -> IndicatorTable {
+        let mut table = IndicatorTable::new("capacite_offre", "Places", &["Places"]);
+        for i in 0..rows {
+            table.rows.push(Row::new(
+                i.to_string(),
+                format!("Offre {i}"),
+                vec![Cell::amount(1)],
+            ));
+        }
+        table.rows.push(Row::new(
+            "ensemble",
+            "Ensemble",
+            vec![Cell::amount(rows as u64)],
+        ));
+        table
+    }
+
+    #[test]
+    fn a_long_table_shows_its_first_rows_and_its_whole_and_says_how_many_are_left_out() {
+        let view = view_of(&table_of(400));
+        assert_eq!((view.shown, view.left_out), (SHOWN_ROWS, 100));
+        assert_eq!(view.rows.len(), SHOWN_ROWS + 1);
+        assert_eq!(view.rows[0].0, "Offre 0");
+        assert_eq!(view.rows[SHOWN_ROWS].0, "Ensemble");
+        assert_eq!(view.rows[SHOWN_ROWS].1, vec!["400".to_owned()]);
+        let short = view_of(&table_of(SHOWN_ROWS));
+        assert_eq!((short.rows.len(), short.left_out), (SHOWN_ROWS + 1, 0));
+    }
 }

@@ -174,9 +174,9 @@ pub fn departement_of(area: &Area, dataset: &Dataset) -> Option<String> {
                 .take(if code.starts_with("97") { 3 } else { 2 })
                 .collect(),
         ),
-        Area::Epci(code) => dataset
-            .people()
-            .find(|p| p.epci.as_deref() == Some(code.as_str()))
+        Area::Epci(_) => dataset
+            .people_in(area)
+            .next()
             .map(|p| p.departement.clone()),
     }
 }

@@ -86,32 +86,59 @@ pub fn activity(data: &Dataset, cut: &Cut) -> IndicatorTable {
 /// the reach totals, the active referrals of the three capacity tables).
 pub fn standard_publication(data: &Dataset, cut: &Cut, params: &Params) -> Publication {
     let scope = Scope::new(data, cut);
+    // Two halves computed side by side (the scope's shared lists are built once, by whichever
+    // needs them first), then published in the standard order.
+    let (people_side, referral_side) = std::thread::scope(|threads| {
+        let referral_side = threads.spawn(|| {
+            [
+                results::outcomes(&scope),
+                results::gains(&scope),
+                results::drop_out(&scope),
+                capacity::capacity_used(&scope, CapacityBy::Offer),
+                capacity::capacity_used(&scope, CapacityBy::Structure),
+                capacity::capacity_used(&scope, CapacityBy::SupportModel),
+                funnel_steps::refusals(&scope),
+                funnel_steps::beyond_targets(&scope, params),
+            ]
+        });
+        let people_side = [
+            funnel_steps::funnel(&scope),
+            funnel_steps::delays(&scope),
+            results::autonomy_gained(&scope),
+            reach::by_audience(&scope),
+            reach::by_age_band(&scope),
+            // Nationally, by département; within an area, by commune.
+            if cut.area.is_none() {
+                reach::by_departement(&scope)
+            } else {
+                reach::by_commune(&scope)
+            },
+            capacity::activity(&scope),
+        ];
+        let referral_side = referral_side
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (people_side, referral_side)
+    });
+    let [funnel, delays, autonomy, by_audience, by_age_band, by_place, activity] = people_side;
+    let [outcomes, gains, drop_out, by_offer, by_structure, by_model, refusals, beyond] =
+        referral_side;
     let mut publication = Publication::default();
-    let funnel = publication.push(funnel_steps::funnel(&scope));
-    let delays = publication.push(funnel_steps::delays(&scope));
-    publication.push(funnel_steps::refusals(&scope));
-    publication.push(funnel_steps::beyond_targets(&scope, params));
-    publication.push(results::autonomy_gained(&scope));
-    let outcomes = publication.push(results::outcomes(&scope));
-    let gains = publication.push(results::gains(&scope));
-    let drop_out = publication.push(results::drop_out(&scope));
+    let funnel = publication.push(funnel);
+    let delays = publication.push(delays);
+    publication.push(refusals);
+    publication.push(beyond);
+    publication.push(autonomy);
+    let outcomes = publication.push(outcomes);
+    let gains = publication.push(gains);
+    let drop_out = publication.push(drop_out);
     let reach = [
-        publication.push(reach::by_audience(&scope)),
-        publication.push(reach::by_age_band(&scope)),
-        // Nationally, by département; within an area, by commune.
-        publication.push(if cut.area.is_none() {
-            reach::by_departement(&scope)
-        } else {
-            reach::by_commune(&scope)
-        }),
+        publication.push(by_audience),
+        publication.push(by_age_band),
+        publication.push(by_place),
     ];
-    let capacity = [
-        CapacityBy::Offer,
-        CapacityBy::Structure,
-        CapacityBy::SupportModel,
-    ]
-    .map(|by| publication.push(capacity::capacity_used(&scope, by)));
-    publication.push(capacity::activity(&scope));
+    let capacity = [by_offer, by_structure, by_model].map(|table| publication.push(table));
+    publication.push(activity);
 
     for step in 1..funnel_steps::Step::ALL.len() {
         publication.link_equal(at(funnel, step, 0), at(delays, step - 1, 0));

@@ -12,7 +12,7 @@ use crate::orientation::TargetDelays;
 use crate::pathway::AgeBand;
 use crate::UnixSeconds;
 use serde::{Deserialize, Serialize};
-use std::cell::OnceCell;
+use std::sync::OnceLock;
 
 /// A territory of residence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,14 +130,14 @@ pub struct Params {
 pub(crate) struct Scope<'a> {
     pub data: &'a Dataset,
     pub cut: &'a Cut,
-    kept_people: OnceCell<Vec<u32>>,
-    kept_referrals: OnceCell<Vec<u32>>,
-    kept_sessions: OnceCell<Vec<u32>>,
+    kept_people: OnceLock<Vec<u32>>,
+    kept_referrals: OnceLock<Vec<u32>>,
+    kept_sessions: OnceLock<Vec<u32>>,
     /// Kept referrals closed in the period; kept referrals active now.
-    closed: OnceCell<Vec<u32>>,
-    active: OnceCell<Vec<u32>>,
+    closed: OnceLock<Vec<u32>>,
+    active: OnceLock<Vec<u32>>,
     /// The funnel's cohort, summed once for the funnel and the delays.
-    pub cohort: OnceCell<Cohort>,
+    pub cohort: OnceLock<Cohort>,
 }
 
 /// Positions of records: all of them, or a list.
@@ -162,12 +162,12 @@ impl<'a> Scope<'a> {
         Scope {
             data,
             cut,
-            kept_people: OnceCell::new(),
-            kept_referrals: OnceCell::new(),
-            kept_sessions: OnceCell::new(),
-            closed: OnceCell::new(),
-            active: OnceCell::new(),
-            cohort: OnceCell::new(),
+            kept_people: OnceLock::new(),
+            kept_referrals: OnceLock::new(),
+            kept_sessions: OnceLock::new(),
+            closed: OnceLock::new(),
+            active: OnceLock::new(),
+            cohort: OnceLock::new(),
         }
     }
 

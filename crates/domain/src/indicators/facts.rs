@@ -90,10 +90,6 @@ impl ReferralFacts {
             job_or_training: referral.gains.job_or_training,
         }
     }
-
-    pub fn has_right(&self, index: usize) -> bool {
-        self.rights & (1 << index) != 0
-    }
 }
 
 /// One refusal: its date and its reason's place in `RefusalReason::ALL`.

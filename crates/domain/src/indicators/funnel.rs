@@ -5,7 +5,7 @@
 //! steps. A person reaches a step when one of their referrals (kept by the cut) did, and only if
 //! they reached the step before: the counts can only shrink from one step to the next.
 
-use super::cut::{Params, Scope};
+use super::cut::{Params, Positions, Scope};
 use super::facts::RefusalFact;
 use super::records::{StepTimes, NONE_YET};
 use super::stats::median_and_ninetieth;
@@ -92,9 +92,14 @@ fn cohort_times<'s>(scope: &'s Scope) -> impl Iterator<Item = StepTimes> + 's {
 /// The cohort summed once per scope.
 fn cohort<'s>(scope: &'s Scope) -> &'s Cohort {
     scope.cohort.get_or_init(|| {
+        // Room for everyone kept (only what is written is touched).
+        let room = match scope.person_positions() {
+            Positions::All(range) => range.len(),
+            Positions::Listed(list) => list.len(),
+        };
         let mut cohort = Cohort {
             counts: [0; 7],
-            spans: std::array::from_fn(|_| Vec::new()),
+            spans: std::array::from_fn(|_| Vec::with_capacity(room)),
         };
         for times in cohort_times(scope) {
             cohort.counts[0] += 1;

@@ -312,6 +312,12 @@ impl Dataset {
             .map(|at| &self.capacities[*at as usize])
     }
 
+    /// The people living in an area, in the order of their keys.
+    pub fn people_in<'s>(&'s self, area: &Area) -> impl Iterator<Item = &'s PersonRecord> + 's {
+        let positions = self.people_of(area);
+        positions.iter().map(|at| &self.people[*at as usize])
+    }
+
     /// The person's position in [`Dataset::people`].
     fn position(&self, key: u64) -> Option<u32> {
         self.people

@@ -193,8 +193,12 @@ fn gain_counts(closed: &[&ReferralFacts]) -> GainCounts {
         job_or_training: 0,
     };
     for referral in closed {
-        for (right, n) in counts.rights.iter_mut().enumerate() {
-            *n += u64::from(referral.has_right(right));
+        let mut rights = referral.rights;
+        while rights != 0 {
+            if let Some(n) = counts.rights.get_mut(rights.trailing_zeros() as usize) {
+                *n += 1;
+            }
+            rights &= rights - 1;
         }
         counts.any_right += u64::from(referral.rights != 0);
         match counts.money.get_mut(usize::from(referral.money)) {

@@ -469,8 +469,6 @@ pub async fn show(
         } else {
             "structure"
         };
-        let publication = masked_publication(dataset, &chosen.cut, now, targets, min_cell)
-            .map_err(WebError::Internal)?;
         scope_label = match (&chosen.cut.area, role) {
             (Some(_), _) if steers_territories && !chosen.area_label.is_empty() => {
                 territory_name(&chosen.area_label)
@@ -483,15 +481,31 @@ pub async fn show(
             (None, Role::Administrator) => "France".to_owned(),
             _ => "Ma structure".to_owned(),
         };
-        if steers_territories && chosen.cut.area.is_some() {
-            let compared =
-                compared_funnels(dataset, &chosen.cut, &scope_label, &publication, min_cell)
-                    .map_err(WebError::Internal)?;
-            let refs: Vec<(String, &Publication)> =
-                compared.iter().map(|(n, p)| (n.clone(), p)).collect();
-            (comparison_columns, comparison_rows) = comparison(&refs);
-        }
-        tables = publication.tables.iter().map(view_of).collect();
+        // The computation runs on a blocking thread: nationally it takes a tenth of a second, which
+        // the requests served beside it need not wait for.
+        let (dataset, cut, label) = (
+            loaded.dataset.clone(),
+            chosen.cut.clone(),
+            scope_label.clone(),
+        );
+        let compare = steers_territories && cut.area.is_some();
+        let figures = tokio::task::spawn_blocking(move || {
+            let publication = masked_publication(&dataset, &cut, now, targets, min_cell)?;
+            let comparison = if compare {
+                let compared = compared_funnels(&dataset, &cut, &label, &publication, min_cell)?;
+                let refs: Vec<(String, &Publication)> =
+                    compared.iter().map(|(n, p)| (n.clone(), p)).collect();
+                comparison(&refs)
+            } else {
+                (Vec::new(), Vec::new())
+            };
+            let tables: Vec<TableView> = publication.tables.iter().map(view_of).collect();
+            Ok::<_, String>((tables, comparison))
+        })
+        .await
+        .map_err(|error| WebError::Internal(error.to_string()))?
+        .map_err(WebError::Internal)?;
+        (tables, (comparison_columns, comparison_rows)) = figures;
     }
     let mut export = form_urlencoded::Serializer::new(String::new());
     export.append_pair("du", &iso_of(chosen.from));

@@ -57,8 +57,13 @@ async fn publication_of(
         .territory_settings(&user.account.territory)
         .await?;
     let min_cell = state.settings.min_cell_size;
-    let publication = masked_publication(&loaded.dataset, &chosen.cut, now, targets, min_cell)
-        .map_err(WebError::Internal)?;
+    let (dataset, cut) = (loaded.dataset.clone(), chosen.cut.clone());
+    let publication = tokio::task::spawn_blocking(move || {
+        masked_publication(&dataset, &cut, now, targets, min_cell)
+    })
+    .await
+    .map_err(|error| WebError::Internal(error.to_string()))?
+    .map_err(WebError::Internal)?;
     let territoire = match &chosen.cut.area {
         Some(area) => {
             let (niveau, code, parsed) = match area {

@@ -397,6 +397,7 @@ async fn watermark_in(connection: &mut AnyConnection) -> Result<i64, StoreError>
     let sql = format!(
         "SELECT (SELECT COALESCE(MAX(id), 0) FROM people) AS people,
              (SELECT COALESCE(MAX(id), 0) FROM diagnostics) AS diagnostics,
+             (SELECT COALESCE(MAX(override_at), 0) FROM diagnostics) AS overrides,
              (SELECT COALESCE(MAX(id), 0) FROM referral_events) AS events,
              (SELECT COALESCE(MAX(id), 0) FROM pathway_sessions) AS sessions,
              (SELECT COALESCE(CAST(SUM(count) AS BIGINT), 0) FROM anonymous_counts) AS erased,
@@ -413,7 +414,7 @@ async fn watermark_in(connection: &mut AnyConnection) -> Result<i64, StoreError>
     }
     let row = query.fetch_one(&mut *connection).await?;
     let mut mark = 0x5157_4154_4552_4D41_u64;
-    for index in 0..10 {
+    for index in 0..11 {
         let value: i64 = row.try_get(index)?;
         mark = mix64(mark ^ (value as u64).wrapping_add(index as u64));
     }

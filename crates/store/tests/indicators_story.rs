@@ -857,3 +857,27 @@ async fn synthetic_batches_are_read_back_whole() {
     assert_eq!(workshop.at, T0 + 20 * DAY);
     assert_eq!(data.sessions().len(), 5);
 }
+
+#[tokio::test]
+async fn a_typology_override_moves_the_watermark() {
+    let world = world().await;
+    let person = world.enrol("Denis", "49331", 1985, day(5)).await;
+    let diagnostic = world.diagnose(person, SkillAnswer::Alone, day(5)).await;
+    let before = world.store.indicator_watermark().await.expect("watermark");
+    let decision = ProfileOverride {
+        typology: Some(Typology::NotAutonomousWilling),
+        help: None,
+        reason: "Ne se sent pas à l'aise seul.".into(),
+    };
+    assert!(world
+        .store
+        .override_diagnostic(&actor(world.ccas), person, diagnostic, &decision, day(6))
+        .await
+        .expect("override"));
+    let after = world.store.indicator_watermark().await.expect("watermark");
+    assert_ne!(after, before, "the person's typology changed");
+    assert_eq!(
+        world.store.indicator_watermark().await.expect("watermark"),
+        after
+    );
+}

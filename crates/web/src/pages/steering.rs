@@ -238,7 +238,8 @@ pub fn bar_chart(table: &IndicatorTable, column: usize) -> String {
         .filter_map(|(_, v, _)| *v)
         .fold(0.0_f64, f64::max)
         .max(1e-9);
-    let (label_width, bar_width, line) = (260.0, 300.0, 26.0);
+    // Wide enough for a label of 38 characters at 13 px.
+    let (label_width, bar_width, line) = (300.0, 300.0, 26.0);
     let height = line * bars.len() as f64 + 8.0;
     let mut svg = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {height}" width="100%" role="img" aria-label="{title} : graphique, détaillé dans le tableau qui suit" class="aig-chart">"#,
@@ -289,6 +290,8 @@ pub struct TableView {
     /// Rows shown before the last one (the whole), and rows left to the CSV file.
     pub shown: usize,
     pub left_out: usize,
+    /// The same, as the page writes it (« 19 700 »).
+    pub left_out_text: String,
 }
 
 /// The most rows a table shows in the page (the national capacity tables have one per offer and
@@ -314,6 +317,7 @@ fn view_of(table: &IndicatorTable) -> TableView {
             .collect(),
         shown,
         left_out,
+        left_out_text: format_count(left_out as i64),
         chart: CHARTS
             .iter()
             .find(|(id, _)| *id == table.id)
@@ -579,6 +583,7 @@ mod tests {
     fn a_long_table_shows_its_first_rows_and_its_whole_and_says_how_many_are_left_out() {
         let view = view_of(&table_of(400));
         assert_eq!((view.shown, view.left_out), (SHOWN_ROWS, 100));
+        assert_eq!(view.left_out_text, "100");
         assert_eq!(view.rows.len(), SHOWN_ROWS + 1);
         assert_eq!(view.rows[0].0, "Offre 0");
         assert_eq!(view.rows[SHOWN_ROWS].0, "Ensemble");

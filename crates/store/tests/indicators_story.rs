@@ -333,6 +333,15 @@ fn days(table: &IndicatorTable, row: &str, column: usize) -> i64 {
 }
 
 /// The story of five people (A, B, C, D, E), day by day.
+/// The professional's override of a typology: not autonomous, willing.
+fn unsure_alone() -> ProfileOverride {
+    ProfileOverride {
+        typology: Some(Typology::NotAutonomousWilling),
+        help: None,
+        reason: "Ne se sent pas à l'aise seul.".into(),
+    }
+}
+
 async fn story(world: &World) -> (i64, i64, i64, i64, i64) {
     use ReferralEvent as E;
     let (library, ccas) = (world.library, world.ccas);
@@ -397,11 +406,7 @@ async fn story(world: &World) -> (i64, i64, i64, i64, i64) {
     let d = world.enrol("Denis", "49331", 1985, day(5)).await;
     world.diagnose(d, SkillAnswer::Alone, day(4)).await;
     let dd = world.diagnose(d, SkillAnswer::Alone, day(5)).await;
-    let decision = ProfileOverride {
-        typology: Some(Typology::NotAutonomousWilling),
-        help: None,
-        reason: "Ne se sent pas à l'aise seul.".into(),
-    };
+    let decision = unsure_alone();
     assert!(world
         .store
         .override_diagnostic(&actor(ccas), d, dd, &decision, day(6))
@@ -864,11 +869,7 @@ async fn a_typology_override_moves_the_watermark() {
     let person = world.enrol("Denis", "49331", 1985, day(5)).await;
     let diagnostic = world.diagnose(person, SkillAnswer::Alone, day(5)).await;
     let before = world.store.indicator_watermark().await.expect("watermark");
-    let decision = ProfileOverride {
-        typology: Some(Typology::NotAutonomousWilling),
-        help: None,
-        reason: "Ne se sent pas à l'aise seul.".into(),
-    };
+    let decision = unsure_alone();
     assert!(world
         .store
         .override_diagnostic(&actor(world.ccas), person, diagnostic, &decision, day(6))

@@ -44,6 +44,17 @@ async fn one_closed_pathway(world: &World) {
     );
 }
 
+/// The journey's world with a minimum cell size of 1 (every count shown) and one closed pathway.
+async fn exact_world_with_one_pathway() -> World {
+    let settings = Settings {
+        min_cell_size: 1,
+        ..Settings::default()
+    };
+    let world = world(settings).await;
+    one_closed_pathway(&world).await;
+    world
+}
+
 fn row<'a>(html: &'a str, label: &str) -> &'a str {
     html.split("<tr>")
         .find(|r| r.contains(&format!("<th scope=\"row\">{label}</th>")))
@@ -52,12 +63,7 @@ fn row<'a>(html: &'a str, label: &str) -> &'a str {
 
 #[tokio::test]
 async fn a_closed_pathway_shows_in_the_coordinator_s_indicators_and_the_mediator_s_activity() {
-    let settings = Settings {
-        min_cell_size: 1,
-        ..Settings::default()
-    };
-    let world = world(settings).await;
-    one_closed_pathway(&world).await;
+    let world = exact_world_with_one_pathway().await;
     let app = &world.app;
     let coordinator = app.sign_in(Role::Coordinator).await;
     let page = body_text(app.get("/pilotage", Some(&coordinator)).await).await;
@@ -158,12 +164,7 @@ async fn with_the_default_minimum_cell_size_small_counts_are_secret_everywhere()
 
 #[tokio::test]
 async fn the_administrator_steers_the_nation_and_any_area_of_it() {
-    let settings = Settings {
-        min_cell_size: 1,
-        ..Settings::default()
-    };
-    let world = world(settings).await;
-    one_closed_pathway(&world).await;
+    let world = exact_world_with_one_pathway().await;
     let app = &world.app;
     let admin = app.sign_in(Role::Administrator).await;
     let page = body_text(app.get("/pilotage", Some(&admin)).await).await;

@@ -26,15 +26,6 @@ pub enum Area {
 }
 
 impl Area {
-    /// Whether the person lives in this territory.
-    pub fn holds(&self, person: &PersonRecord) -> bool {
-        match self {
-            Area::Commune(code) => person.commune == *code,
-            Area::Epci(code) => person.epci.as_deref() == Some(code.as_str()),
-            Area::Departement(code) => person.departement == *code,
-        }
-    }
-
     /// Whether the offer's structure is in this territory.
     pub fn holds_offer(&self, offer: &OfferCapacity) -> bool {
         match self {
@@ -180,11 +171,11 @@ impl<'a> Scope<'a> {
         self.cut.period
     }
 
-    /// Whether the person's own attributes fit (territory, audience, age band, typology).
+    /// Whether the person's own attributes fit (audience, age band, typology; the territory is the
+    /// area index's).
     fn person_fits(&self, person: &PersonRecord) -> bool {
         let cut = self.cut;
-        cut.area.as_ref().is_none_or(|area| area.holds(person))
-            && cut.audience.is_none_or(|a| person.audiences.contains(&a))
+        cut.audience.is_none_or(|a| person.audiences.contains(&a))
             && cut.age_band.is_none_or(|band| person.age_band == band)
             && cut.typology.is_none_or(|t| person.typology == Some(t))
     }
@@ -201,7 +192,8 @@ impl<'a> Scope<'a> {
             Some(area) => Box::new(self.data.people_of(area).iter().copied()),
             None => Box::new(0..self.data.people_count()),
         };
-        if self.about_people() {
+        let cut = self.cut;
+        if cut.audience.is_some() || cut.age_band.is_some() || cut.typology.is_some() {
             Box::new(candidates.filter(|at| self.person_fits(self.data.person_at(*at))))
         } else {
             candidates

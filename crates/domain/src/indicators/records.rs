@@ -153,8 +153,6 @@ pub struct Dataset {
     diagnostics: Vec<Vec<DiagnosticRecord>>,
     sessions: Vec<SessionFact>,
     capacities: Vec<OfferCapacity>,
-    /// Capacity position by offer id.
-    capacity_by_offer: HashMap<i64, u32>,
     /// Referral positions of each person (by position).
     referrals_by_person: Grouped,
     /// Referral position by id.
@@ -254,7 +252,7 @@ impl Dataset {
         data.index_diagnostics(diagnostics)?;
         data.index_referrals(referrals)?;
         data.index_sessions(sessions)?;
-        data.capacity_by_offer = index_capacities(&capacities)?;
+        check_capacities(&capacities)?;
         data.capacities = capacities;
         data.index_areas();
         data.derive_facts();
@@ -303,13 +301,6 @@ impl Dataset {
 
     pub fn capacities(&self) -> &[OfferCapacity] {
         &self.capacities
-    }
-
-    /// The capacity of an offer, when it has one.
-    pub fn capacity_of(&self, offer: i64) -> Option<&OfferCapacity> {
-        self.capacity_by_offer
-            .get(&offer)
-            .map(|at| &self.capacities[*at as usize])
     }
 
     /// The people living in an area, in the order of their keys.
@@ -645,14 +636,13 @@ fn sorted_people(mut people: Vec<PersonRecord>) -> Result<Vec<PersonRecord>, Rec
     }
 }
 
-fn index_capacities(capacities: &[OfferCapacity]) -> Result<HashMap<i64, u32>, RecordError> {
-    let mut index = HashMap::with_capacity(capacities.len());
-    for (at, capacity) in capacities.iter().enumerate() {
-        if index.insert(capacity.offer, at as u32).is_some() {
-            return Err(RecordError::DuplicateOffer(capacity.offer));
-        }
+/// An offer has one capacity at most.
+fn check_capacities(capacities: &[OfferCapacity]) -> Result<(), RecordError> {
+    let mut seen = std::collections::HashSet::with_capacity(capacities.len());
+    match capacities.iter().find(|c| !seen.insert(c.offer)) {
+        Some(doubled) => Err(RecordError::DuplicateOffer(doubled.offer)),
+        None => Ok(()),
     }
-    Ok(index)
 }
 
 /// Each step needs the one before it, at the same date or later; closing needs sending; refusals

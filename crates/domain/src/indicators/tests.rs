@@ -313,6 +313,11 @@ fn counts(table: &IndicatorTable, column: usize) -> Vec<u64> {
 }
 
 /// `(numerator, denominator)`, or `None` for an empty cell.
+/// The row keys of a table, in order.
+fn keys(table: &IndicatorTable) -> Vec<&str> {
+    table.rows.iter().map(|r| r.key.as_str()).collect()
+}
+
 fn rate(table: &IndicatorTable, key: &str, column: usize) -> Option<(u64, u64)> {
     match table.at(key, column) {
         Some(Cell::Rate {
@@ -595,8 +600,7 @@ fn capacity_used_compares_active_referrals_with_places() {
     // Active now: R2 (first contact, offer 100), R3 (in pathway, offer 100), R7 (accepted, offer
     // 110). Places: 100 → 5, 101 → 2, 110 → 4 (11 in all). The period does not apply.
     let table = capacity_used(&data, &quarter(), CapacityBy::Offer);
-    let keys: Vec<&str> = table.rows.iter().map(|r| r.key.as_str()).collect();
-    assert_eq!(keys, vec!["100", "101", "110", "ensemble"]);
+    assert_eq!(keys(&table), vec!["100", "101", "110", "ensemble"]);
     assert_eq!(counts(&table, 1), vec![2, 0, 1, 3]);
     assert_eq!(table.at("100", 0), Some(&Cell::amount(5)));
     assert_eq!(rate(&table, "100", 2), Some((2, 5)));
@@ -635,8 +639,7 @@ fn capacity_used_compares_active_referrals_with_places() {
         ..Cut::default()
     };
     let table = capacity_used(&data, &in_e1, CapacityBy::Offer);
-    let keys: Vec<&str> = table.rows.iter().map(|r| r.key.as_str()).collect();
-    assert_eq!(keys, vec!["100", "101", "110", "ensemble"]);
+    assert_eq!(keys(&table), vec!["100", "101", "110", "ensemble"]);
     assert_eq!(counts(&table, 1), vec![2, 0, 1, 3]);
     assert_eq!(rate(&table, "ensemble", 2), Some((3, 11)));
     // E2 holds offer 110 only, and its one person (5) has no referral: 4 places, none taken.
@@ -645,8 +648,7 @@ fn capacity_used_compares_active_referrals_with_places() {
         ..Cut::default()
     };
     let table = capacity_used(&data, &in_e2, CapacityBy::Offer);
-    let keys: Vec<&str> = table.rows.iter().map(|r| r.key.as_str()).collect();
-    assert_eq!(keys, vec!["110", "ensemble"]);
+    assert_eq!(keys(&table), vec!["110", "ensemble"]);
     assert_eq!(counts(&table, 1), vec![0, 0]);
     assert_eq!(table.at("110", 0), Some(&Cell::amount(4)));
 }

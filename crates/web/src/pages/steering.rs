@@ -99,35 +99,35 @@ pub fn choose(filters: &Filters, user: &CurrentUser, now: UnixSeconds) -> Chosen
         typology: None,
     };
     let mut area_label = String::new();
+    let typed = non_empty(&filters.territoire);
+    let mut choose_area = |accepted: &dyn Fn(&TerritoryArea) -> bool, refused: &str| {
+        let text = typed?;
+        match text.parse::<TerritoryArea>() {
+            Ok(area) if accepted(&area) => {
+                area_label = area.to_string();
+                Some(area_cut(area))
+            }
+            _ => {
+                problems.push(format!("Territoire « {text} » : {refused}"));
+                None
+            }
+        }
+    };
     match user.account.role {
         Role::Coordinator => {
             let own = &user.account.territory;
-            cut.area = Some(area_of(own));
-            if let Some(text) = non_empty(&filters.territoire) {
-                match text.parse::<TerritoryArea>() {
-                    Ok(area) if inside(&area, own) => {
-                        area_label = area.to_string();
-                        cut.area = Some(area_cut(area));
-                    }
-                    _ => problems.push(format!(
-                        "Territoire « {text} » : indiquez une commune (code INSEE) ou une intercommunalité de votre territoire."
-                    )),
-                }
-            }
+            let chosen = choose_area(
+                &|area| inside(area, own),
+                "indiquez une commune (code INSEE) ou une intercommunalité de votre territoire.",
+            );
+            cut.area = Some(chosen.unwrap_or_else(|| area_of(own)));
         }
         // The instance's administrator steers the nation: France, or any area of it.
         Role::Administrator => {
-            if let Some(text) = non_empty(&filters.territoire) {
-                match text.parse::<TerritoryArea>() {
-                    Ok(area) if known(&area) => {
-                        area_label = area.to_string();
-                        cut.area = Some(area_cut(area));
-                    }
-                    _ => problems.push(format!(
-                        "Territoire « {text} » : indiquez une commune (code INSEE), une intercommunalité (SIREN) ou un département (code) ; la France entière est affichée."
-                    )),
-                }
-            }
+            cut.area = choose_area(
+                &known,
+                "indiquez une commune (code INSEE), une intercommunalité (SIREN) ou un département (code) ; la France entière est affichée.",
+            );
         }
         _ => cut.structure = Some(user.account.structure_id),
     }
@@ -325,16 +325,14 @@ fn view_of(table: &IndicatorTable) -> TableView {
     }
 }
 
-/// The publications compared: this area's, its département's funnel (unless the area is one) and
-/// the nation's.
+/// The funnels this area is compared with: its département's (unless the area is one) and the
+/// nation's.
 fn compared_funnels(
     dataset: &Dataset,
     cut: &Cut,
-    label: &str,
-    publication: &Publication,
     min_cell: u64,
 ) -> Result<Vec<(String, Publication)>, String> {
-    let mut compared = vec![(label.to_owned(), publication.clone())];
+    let mut compared = Vec::new();
     if let Some(area) = &cut.area {
         if let Some(dep) = departement_of(area, dataset) {
             if !matches!(area, Area::Departement(code) if *code == dep) {
@@ -496,9 +494,10 @@ pub async fn show(
         let figures = tokio::task::spawn_blocking(move || {
             let publication = masked_publication(&dataset, &cut, now, targets, min_cell)?;
             let comparison = if compare {
-                let compared = compared_funnels(&dataset, &cut, &label, &publication, min_cell)?;
-                let refs: Vec<(String, &Publication)> =
-                    compared.iter().map(|(n, p)| (n.clone(), p)).collect();
+                let others = compared_funnels(&dataset, &cut, min_cell)?;
+                let refs: Vec<(String, &Publication)> = std::iter::once((label, &publication))
+                    .chain(others.iter().map(|(n, p)| (n.clone(), p)))
+                    .collect();
                 comparison(&refs)
             } else {
                 (Vec::new(), Vec::new())

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run calls this script). On a fresh machine it installs what
 # the tests need (Debian packages postgresql, chromium, chromium-driver, python3-aiosmtpd for the SMTP test; the e2e npm packages), then:
-#   1. cargo fmt --check and cargo clippy -D warnings;
+#   1. cargo fmt --check, cargo clippy -D warnings, and cargo deny check (advisories, bans, licences,
+#      sources) offline against the RustSec snapshot shipped in data/rustsec-advisory-db/;
 #   2. every Rust test on the embedded SQLite backend;
 #   3. the same tests again on a real PostgreSQL server started on 127.0.0.1 for the run;
 #   4. the end-to-end journey of every demo role in headless Chromium, with axe-core checks;
@@ -28,6 +29,41 @@ install_system_packages() {
   fi
 }
 
+# cargo-deny, pinned: installed from crates.io when missing or of another version.
+CARGO_DENY_VERSION=0.20.2
+# The date of the RustSec snapshot in data/rustsec-advisory-db/ (see its README.md).
+ADVISORY_SNAPSHOT_DATE=2026-08-21
+
+install_cargo_deny() {
+  if [ "$(cargo deny --version 2>/dev/null)" != "cargo-deny $CARGO_DENY_VERSION" ]; then
+    step "Installing cargo-deny $CARGO_DENY_VERSION (cargo install --locked)"
+    # A target folder of its own, so the install neither locks nor fills the workspace's.
+    CARGO_TARGET_DIR="$(mktemp -d)" cargo install --locked --quiet cargo-deny --version "$CARGO_DENY_VERSION"
+  fi
+}
+
+# cargo-deny reads its advisory database as a git checkout named after the database URL, under the
+# folder `db-path` of deny.toml points at: one commit of the shipped snapshot, dated from it.
+cargo_deny_offline() {
+  local dbs
+  dbs="$(mktemp -d)"
+  local checkout="$dbs/advisory-db-3157b0e258782691"
+  mkdir -p "$checkout"
+  cp -r data/rustsec-advisory-db/. "$checkout/"
+  (
+    cd "$checkout"
+    git init -q
+    git add -A
+    GIT_AUTHOR_DATE="${ADVISORY_SNAPSHOT_DATE}T00:00:00Z" GIT_COMMITTER_DATE="${ADVISORY_SNAPSHOT_DATE}T00:00:00Z" \
+      git -c user.name=snapshot -c user.email=snapshot@localhost -c commit.gpgsign=false commit -q -m snapshot
+  )
+  # cargo metadata reads every platform's dependencies, even those never built here: fetch them first
+  # (crates.io is reachable), then cargo-deny itself needs no network.
+  cargo fetch --locked --quiet
+  CARGO_DENY_ADVISORY_DB="$dbs" cargo deny --offline --locked check
+  rm -rf "$dbs"
+}
+
 stop_postgres() {
   local bin
   bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
@@ -46,6 +82,9 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+install_cargo_deny
+step "cargo deny check (advisories as of $ADVISORY_SNAPSHOT_DATE, bans, licences, sources)"
+cargo_deny_offline
 
 step "Tests on SQLite"
 env -u AIGUILLAGE_TEST_DATABASE_URL cargo test --workspace --locked

@@ -5,6 +5,11 @@
 //! need, population beyond 30 minutes); reports the median of several runs.
 //!
 //! Run: `cargo bench -p aiguillage --bench coverage`. Not a test: it measures, it does not judge.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 use aiguillage_domain::coverage::{
     coverage, population_beyond, CommunePoint, Need, OfferPoint, DEFAULT_THRESHOLD_MINUTES,

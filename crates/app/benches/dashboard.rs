@@ -11,16 +11,22 @@
 //!
 //! Run: `AIGUILLAGE_BENCH_DATABASE_URL=sqlite://… cargo bench -p aiguillage --bench dashboard`.
 //! Without the variable it says so and stops. Not a test: it measures, it does not judge.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 use aiguillage_domain::account::{DisplayName, Email, NewAccount};
 use aiguillage_domain::indicators::{
-    mask, standard_publication, Area, Cut, Dataset, Params, DEFAULT_MIN_CELL,
+    mask, standard_publication_with, Area, Cut, Dataset, Params, DEFAULT_MIN_CELL,
 };
 use aiguillage_domain::orientation::TargetDelays;
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_store::{NewStructure, Store};
 use aiguillage_web::auth::credentials::token_hash;
+use aiguillage_web::steering::SideBySide;
 use aiguillage_web::territory_diagnostic::{national_index, FRAGILE_FROM};
 use aiguillage_web::{router, AppState, Settings};
 use axum::body::{to_bytes, Body};
@@ -46,7 +52,7 @@ fn measure(label: &str, dataset: &Dataset, cut: &Cut, params: &Params) {
     let mut cells = (0, 0);
     for _ in 0..RUNS {
         let started = Instant::now();
-        let mut publication = standard_publication(dataset, cut, params);
+        let mut publication = standard_publication_with(dataset, cut, params, &SideBySide);
         let computed = started.elapsed();
         let report = mask(&mut publication, DEFAULT_MIN_CELL).expect("masking");
         let total = started.elapsed();

@@ -4,6 +4,11 @@
 //!
 //! Run: `cargo bench -p aiguillage --bench directory` (SQLite in a temporary file), or with
 //! `AIGUILLAGE_TEST_DATABASE_URL=postgres://…` for PostgreSQL. Not a test: it measures, it does not judge.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 use aiguillage_domain::directory::{Audience, Place, Service, SupportMode};
 use aiguillage_domain::territory::TerritoryScope;

@@ -4,6 +4,11 @@
 //! the index and ranked by the domain. Reports the median and 99th percentile latency per person.
 //!
 //! Run: `cargo bench -p aiguillage --bench ranking`. Not a test: it measures, it does not judge.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 use aiguillage_domain::diagnostic::{
     profile, Answers, Equipment, Language, LiteracyLevel, SkillAnswer, SkillDomain, TravelRange,

@@ -7,6 +7,7 @@ use aiguillage_domain::coverage::{
     population_beyond, CommunePoint, CoverageIndex, Need, TravelTimes, DEFAULT_THRESHOLD_MINUTES,
 };
 use aiguillage_domain::territory::Commune;
+use aiguillage_interop::csv_cell::write_safe_record;
 use aiguillage_interop::travel_times::read_travel_times;
 use aiguillage_store::Store;
 use aiguillage_web::territory_diagnostic::{commune_points, offer_points};
@@ -83,14 +84,14 @@ pub async fn run(database_url: &str, args: &CoverageArgs) -> anyhow::Result<()> 
         header.push(format!("{} (km)", need.label()));
         header.push(format!("{} (min)", need.label()));
     }
-    writer.write_record(&header)?;
+    write_safe_record(&mut writer, &header)?;
     for commune in &result {
         let mut row = vec![commune.code.clone()];
         for reach in &commune.reaches {
             row.push(cell(reach.map(|r| r.distance_km)));
             row.push(cell(reach.map(|r| r.minutes)));
         }
-        writer.write_record(&row)?;
+        write_safe_record(&mut writer, &row)?;
     }
     writer.flush()?;
     eprintln!(

@@ -30,7 +30,7 @@ pub const ACCOUNTS: &[(&str, &str, &str, usize, &str, &str)] = &[
         "prescriber",
         1,
         "244900015",
-        "prescripteur-anjou-demo-2026",
+        "lierre-boussole-anjou-2026",
     ),
     (
         "mediateur@demo.aiguillage.fr",
@@ -38,7 +38,7 @@ pub const ACCOUNTS: &[(&str, &str, &str, usize, &str, &str)] = &[
         "mediator",
         2,
         "244900015",
-        "mediateur-anjou-demo-2026",
+        "ardoise-tramway-loire-2026",
     ),
     (
         "responsable@demo.aiguillage.fr",
@@ -46,7 +46,7 @@ pub const ACCOUNTS: &[(&str, &str, &str, usize, &str, &str)] = &[
         "structure_manager",
         7,
         "200071876",
-        "responsable-anjou-demo-2026",
+        "quai-chanvre-saumur-2026",
     ),
     (
         "coordinateur@demo.aiguillage.fr",
@@ -54,7 +54,7 @@ pub const ACCOUNTS: &[(&str, &str, &str, usize, &str, &str)] = &[
         "coordinator",
         0,
         "49",
-        "coordinateur-anjou-demo-2026",
+        "viaduc-tuffeau-layon-2026",
     ),
     (
         "admin@demo.aiguillage.fr",
@@ -62,7 +62,7 @@ pub const ACCOUNTS: &[(&str, &str, &str, usize, &str, &str)] = &[
         "administrator",
         0,
         "49",
-        "administrateur-anjou-demo-2026",
+        "phare-cormier-ardoise-2026",
     ),
 ];
 
@@ -552,4 +552,21 @@ fn print_welcome(address: std::net::SocketAddr, url: &str) {
     }
     println!("Autres commandes sur cette base : AIGUILLAGE_DATABASE_URL={url} aiguillage …");
     println!("Arrêt : Ctrl-C.");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ACCOUNTS;
+    use aiguillage_domain::password::{account_words, check_new_password};
+
+    #[test]
+    fn every_demo_password_passes_the_rules_of_a_new_account() {
+        for (email, name, _, _, _, password) in ACCOUNTS {
+            assert_eq!(
+                check_new_password(password, &account_words(email, name)),
+                Ok(()),
+                "{email}"
+            );
+        }
+    }
 }

@@ -32,7 +32,6 @@ fn located((id, name, insee, postal, commune, address): Location<'_>) -> Place {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn facts(
     capacity: u32,
     delay: u32,

@@ -5,7 +5,7 @@ use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_interop::data_inclusion::read_data_inclusion;
 use aiguillage_interop::directory_file::{read_directory_file, DirectoryFormat};
 use aiguillage_interop::places_standard::{write_csv, write_json, PlacesReport};
-use aiguillage_store::{PlaceImportReport, Store};
+use aiguillage_store::{ImportAuthor, ImportRights, PlaceImportReport, Store};
 use clap::{Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::Write;
@@ -114,11 +114,25 @@ async fn import(
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         )
         .with_message("lieux");
+    println!(
+        "Import sans restriction de territoire, en tant qu'exploitant (ligne de commande) : \
+         tous les lieux du fichier peuvent être ajoutés ou modifiés."
+    );
+    let file_name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    let origin = format!("Import en ligne de commande du fichier « {file_name} »");
+    let author = ImportAuthor {
+        account_id: None,
+        origin: &origin,
+        rights: ImportRights::Everything,
+    };
     let stored = store
-        .import_places(
+        .import_places_by(
             default_source,
             &report.places,
-            None,
+            &author,
             crate::now(),
             &|done, _| bar.set_position(done),
         )

@@ -6,6 +6,7 @@
 use aiguillage_domain::fragility::{
     areas_of_level, compute, IndicatorChoice, Method, Observations,
 };
+use aiguillage_interop::csv_cell::write_safe_record;
 use aiguillage_interop::fragility::{
     direction_of, read_indicator_file, DEFAULT_SELECTION, SHIPPED_INDICATORS_CSV,
 };
@@ -165,12 +166,12 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<()> {
     let mut header = vec![first.to_owned()];
     header.extend(choices.iter().map(|c| c.key.clone()));
     header.push("index".to_owned());
-    writer.write_record(&header)?;
+    write_safe_record(&mut writer, &header)?;
     for area in &result {
         let mut row = vec![area.code.clone()];
         row.extend(area.scores.iter().map(|s| number(*s)));
         row.push(number(area.index));
-        writer.write_record(&row)?;
+        write_safe_record(&mut writer, &row)?;
     }
     writer.flush()?;
     let with_index = result.iter().filter(|a| a.index.is_some()).count();

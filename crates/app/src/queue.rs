@@ -153,7 +153,13 @@ async fn redistribute(
                 .map(|(offer, _)| (l.referral_id, l.version, *offer))
         })
         .collect();
-    let report = apply(state, &actor, &moves).await?;
+    let report = apply(state, &actor, scope, &moves).await?;
+    if !report.refused.is_empty() {
+        for refusal in &report.refused {
+            println!("    {refusal}");
+        }
+        anyhow::bail!("réorientations refusées : rien n'a été modifié ; relancez le calcul");
+    }
     println!(
         "{} réorientation(s) appliquée(s), {} écartée(s) car modifiée(s) entre-temps.",
         report.moved, report.stale

@@ -1,7 +1,12 @@
 //! The `aiguillage` command line, run as a real process against a fresh database of the backend under
 //! test (SQLite, or PostgreSQL when `AIGUILLAGE_TEST_DATABASE_URL` names a server).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
-use aiguillage_store::testing::fresh_store;
+use aiguillage_store::testing::{fresh_store, TEST_AUDIT_KEY_HEX};
 use aiguillage_store::NewStructure;
 use assert_cmd::Command;
 
@@ -9,6 +14,7 @@ fn aiguillage(database_url: &str) -> Command {
     let mut command = Command::cargo_bin("aiguillage").expect("binary");
     command
         .env("AIGUILLAGE_DATABASE_URL", database_url)
+        .env("AIGUILLAGE_AUDIT_KEY", TEST_AUDIT_KEY_HEX)
         .env("RUST_LOG", "warn");
     command
 }
@@ -131,6 +137,24 @@ async fn directory_import_reports_broken_rows_is_idempotent_and_export_reads_bac
     assert!(
         example.contains("1 lieux ajoutés, 0 mis à jour, 0 inchangés ; 0 lignes rejetées."),
         "{example}"
+    );
+    assert!(
+        example.contains("Import sans restriction de territoire, en tant qu'exploitant"),
+        "{example}"
+    );
+    let imported = store
+        .place_id("Hubik", "structure-1")
+        .await
+        .expect("query")
+        .expect("imported");
+    let changes = store.place_changes(imported, 5).await.expect("changes");
+    assert_eq!(
+        changes[0].account_name, None,
+        "the command line has no account"
+    );
+    assert_eq!(
+        changes[0].summary,
+        "Import en ligne de commande du fichier « exemple-valide.csv » : lieu ajouté"
     );
     let again = stdout_of(aiguillage(&url).args([
         "directory",

@@ -1,7 +1,9 @@
 //! The audit trail of reads and changes of personal records: what an entry holds and how entries are
-//! chained by hashes, so that a removed or altered entry breaks the chain.
+//! chained by hashes, so that a removed or altered entry breaks the chain. New entries are keyed
+//! (HMAC-SHA256 under the instance's secret audit key); plain SHA-256 entries are legacy.
 
 use crate::UnixSeconds;
+use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -61,13 +63,37 @@ pub struct AuditEvent {
     pub reason: String,
 }
 
-/// The hash of an entry, chained to the previous one (`prev_hash` is empty for the first entry).
-pub fn chain_hash(prev_hash: &str, sequence: i64, at: UnixSeconds, event: &AuditEvent) -> String {
-    let mut hasher = Sha256::new();
+/// How an entry's hash was computed, stored beside the hash so that the chain can be re-computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditHashScheme {
+    /// Plain SHA-256 (entries written before the instance key existed): anyone can recompute it.
+    LegacySha256,
+    /// HMAC-SHA256 under the instance's audit key: rewriting an entry needs the key.
+    HmacSha256,
+}
+
+impl AuditHashScheme {
+    pub fn code(self) -> &'static str {
+        match self {
+            AuditHashScheme::LegacySha256 => "sha256",
+            AuditHashScheme::HmacSha256 => "hmac-sha256",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<AuditHashScheme> {
+        [AuditHashScheme::LegacySha256, AuditHashScheme::HmacSha256]
+            .into_iter()
+            .find(|scheme| scheme.code() == code)
+    }
+}
+
+/// The fields of an entry, in the order they are hashed, each followed by a unit separator.
+fn hashed_parts(prev_hash: &str, sequence: i64, at: UnixSeconds, event: &AuditEvent) -> Vec<u8> {
     let actor = event
         .actor_account_id
         .map(|id| id.to_string())
         .unwrap_or_default();
+    let mut message = Vec::new();
     for part in [
         prev_hash,
         &sequence.to_string(),
@@ -78,10 +104,48 @@ pub fn chain_hash(prev_hash: &str, sequence: i64, at: UnixSeconds, event: &Audit
         &event.record_id,
         &event.reason,
     ] {
-        hasher.update(part.as_bytes());
-        hasher.update([0x1f]);
+        message.extend_from_slice(part.as_bytes());
+        message.push(0x1f);
     }
-    hex::encode(hasher.finalize())
+    message
+}
+
+/// The legacy (unkeyed) hash of an entry, chained to the previous one (`prev_hash` is empty for the
+/// first entry). Kept only to verify entries written before the audit key existed.
+pub fn chain_hash(prev_hash: &str, sequence: i64, at: UnixSeconds, event: &AuditEvent) -> String {
+    hex::encode(Sha256::digest(hashed_parts(prev_hash, sequence, at, event)))
+}
+
+/// The keyed hash of an entry: HMAC-SHA256 under the instance's audit key, over the same fields as
+/// [`chain_hash`]. Without the key, nobody can compute the hash of an altered entry.
+pub fn keyed_chain_hash(
+    key: &[u8],
+    prev_hash: &str,
+    sequence: i64,
+    at: UnixSeconds,
+    event: &AuditEvent,
+) -> String {
+    hmac_hex(key, &hashed_parts(prev_hash, sequence, at, event))
+}
+
+/// The seal of the unkeyed prefix of the chain: the number of legacy entries and the hash of the last
+/// one, under the key. Written once, when the keyed scheme is introduced, so that nobody without the
+/// key can later pass keyed entries off as legacy ones, or add legacy ones.
+pub fn legacy_seal(key: &[u8], legacy_entries: i64, last_legacy_hash: &str) -> String {
+    let mut message = b"aiguillage-audit-legacy-prefix".to_vec();
+    for part in [&legacy_entries.to_string(), last_legacy_hash] {
+        message.push(0x1f);
+        message.extend_from_slice(part.as_bytes());
+    }
+    hmac_hex(key, &message)
+}
+
+fn hmac_hex(key: &[u8], message: &[u8]) -> String {
+    // HMAC accepts keys of any length, so this construction cannot fail.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(message);
+    hex::encode(mac.finalize().into_bytes())
 }
 
 #[cfg(test)]
@@ -106,6 +170,38 @@ mod tests {
         assert_ne!(first, chain_hash("", 2, 1000, &event("7")));
         assert_ne!(first, chain_hash("", 1, 1000, &event("8")));
         assert_eq!(first, chain_hash("", 1, 1000, &event("7")));
+    }
+
+    #[test]
+    fn the_keyed_hash_depends_on_the_key_and_differs_from_the_plain_hash() {
+        let key = [7_u8; 32];
+        let keyed = keyed_chain_hash(&key, "", 1, 1000, &event("7"));
+        assert_eq!(keyed.len(), 64);
+        assert_eq!(keyed, keyed_chain_hash(&key, "", 1, 1000, &event("7")));
+        assert_ne!(
+            keyed,
+            keyed_chain_hash(&[8_u8; 32], "", 1, 1000, &event("7"))
+        );
+        assert_ne!(keyed, keyed_chain_hash(&key, "", 1, 1000, &event("8")));
+        assert_ne!(keyed, chain_hash("", 1, 1000, &event("7")));
+    }
+
+    #[test]
+    fn the_legacy_seal_depends_on_the_key_the_count_and_the_last_hash() {
+        let key = [7_u8; 32];
+        let seal = legacy_seal(&key, 3, "abc");
+        assert_eq!(seal, legacy_seal(&key, 3, "abc"));
+        assert_ne!(seal, legacy_seal(&key, 4, "abc"));
+        assert_ne!(seal, legacy_seal(&key, 3, "abd"));
+        assert_ne!(seal, legacy_seal(&[8_u8; 32], 3, "abc"));
+    }
+
+    #[test]
+    fn hash_scheme_codes_round_trip() {
+        for scheme in [AuditHashScheme::LegacySha256, AuditHashScheme::HmacSha256] {
+            assert_eq!(AuditHashScheme::from_code(scheme.code()), Some(scheme));
+        }
+        assert_eq!(AuditHashScheme::from_code("md5"), None);
     }
 
     #[test]

@@ -8,10 +8,12 @@ mod labelled;
 
 pub mod account;
 pub mod audit;
+pub mod contact_request;
 pub mod coverage;
 pub mod diagnostic;
 pub mod directory;
 pub mod fragility;
+pub mod free_text;
 pub mod geo;
 pub mod indicators;
 pub mod itinerant;

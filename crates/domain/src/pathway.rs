@@ -10,7 +10,7 @@
 //! (DATA-PROTECTION.md): gains are coded rights, a monthly bracket and a yes/no for a job or a
 //! training; notes are short and checked for national identifiers.
 
-use crate::diagnostic::{check_notes, NotesError};
+use crate::free_text::{check_free_text, FreeTextError, FreeTextField};
 use crate::orientation::ClosingOutcome;
 use crate::UnixSeconds;
 use serde::{Deserialize, Serialize};
@@ -326,10 +326,6 @@ pub const MAX_SESSION_MINUTES: u32 = 8 * 60;
 pub const MIN_WORKSHOP_PARTICIPANTS: u32 = 2;
 /// Most participants of a collective workshop (beyond, it is surely a typing error).
 pub const MAX_WORKSHOP_PARTICIPANTS: u32 = 500;
-/// Longest workshop title.
-pub const MAX_TITLE_CHARS: usize = 120;
-/// Longest name of the structure a person was sent on to.
-pub const MAX_REDIRECT_NAME_CHARS: usize = 150;
 
 /// A session as a form or a file gives it: flat, every kind-specific field optional. Checked by
 /// [`NewSession::validate`] (or [`NewSession::record`]) into a [`SessionRecord`].
@@ -420,10 +416,9 @@ pub enum SessionError {
     },
     #[error("Un accompagnement individuel concerne une seule personne inscrite ({registered} choisies).")]
     IndividualNeedsOnePerson { registered: u32 },
-    #[error("Le titre de l'atelier doit faire au plus {MAX_TITLE_CHARS} caractères.")]
-    TitleTooLong,
+    /// The workshop title or the notes: too long, or holding a number never to be written.
     #[error("{0}")]
-    Notes(#[from] NotesError),
+    Text(#[from] FreeTextError),
 }
 
 /// The UTC calendar date of a moment.
@@ -498,7 +493,10 @@ impl NewSession {
                 SessionFormat::Collective {
                     participants: self.participants.ok_or(SessionError::MissingParticipants)?,
                     anonymous_participants: self.anonymous_participants.unwrap_or(0),
-                    title: trimmed(self.workshop_title.as_deref()),
+                    title: match self.workshop_title.as_deref() {
+                        Some(title) => check_free_text(FreeTextField::WorkshopTitle, title)?,
+                        None => None,
+                    },
                     level: self.workshop_level,
                 }
             }
@@ -508,7 +506,7 @@ impl NewSession {
             themes.insert(Theme::AdministrativeProcedures);
         }
         let notes = match self.notes.as_deref() {
-            Some(notes) => check_notes(notes)?,
+            Some(notes) => check_free_text(FreeTextField::SessionNotes, notes)?,
             None => None,
         };
         let record = SessionRecord {
@@ -590,15 +588,12 @@ impl SessionRecord {
                     participants: *participants,
                 });
             }
-            if title
-                .as_ref()
-                .is_some_and(|t| t.chars().count() > MAX_TITLE_CHARS)
-            {
-                return Err(SessionError::TitleTooLong);
+            if let Some(title) = title {
+                check_free_text(FreeTextField::WorkshopTitle, title)?;
             }
         }
         if let Some(notes) = &self.notes {
-            check_notes(notes)?;
+            check_free_text(FreeTextField::SessionNotes, notes)?;
         }
         Ok(())
     }
@@ -771,10 +766,9 @@ pub enum ClosingError {
     MissingSentElsewhere,
     #[error("La structure vers laquelle la personne a été orientée ne se note que pour l'issue « Orientée ailleurs ».")]
     SentElsewhereWithoutThatOutcome,
-    #[error("Le nom de la structure doit faire au plus {MAX_REDIRECT_NAME_CHARS} caractères.")]
-    NameTooLong,
-    #[error("Le nom de la structure semble contenir un numéro d'identification : il ne doit jamais être noté.")]
-    NameWithIdentifier,
+    /// The structure's name: too long, or holding a number never to be written.
+    #[error("{0}")]
+    Name(#[from] FreeTextError),
 }
 
 impl Closing {
@@ -786,18 +780,9 @@ impl Closing {
             }
             (ClosingOutcome::SentElsewhere, Some(place)) => {
                 let name = match place.name.as_deref() {
-                    Some(name) => check_notes(name).map_err(|e| match e {
-                        NotesError::TooLong => ClosingError::NameTooLong,
-                        NotesError::NationalIdentifier => ClosingError::NameWithIdentifier,
-                    })?,
+                    Some(name) => check_free_text(FreeTextField::RedirectName, name)?,
                     None => None,
                 };
-                if name
-                    .as_ref()
-                    .is_some_and(|n| n.chars().count() > MAX_REDIRECT_NAME_CHARS)
-                {
-                    return Err(ClosingError::NameTooLong);
-                }
                 Some(SentElsewhere {
                     kind: place.kind,
                     name,
@@ -997,25 +982,46 @@ mod tests {
                     workshop_title: Some("a".repeat(121)),
                     ..workshop()
                 },
-                SessionError::TitleTooLong,
-                "Le titre de l'atelier doit faire au plus 120 caractères.",
+                SessionError::Text(FreeTextError::TooLong {
+                    field: FreeTextField::WorkshopTitle,
+                    length: 121,
+                }),
+                "Le champ « Titre de l'atelier » doit faire au plus 120 caractères (121 saisis).",
             ),
             (
                 NewSession {
                     notes: Some("a".repeat(501)),
                     ..individual()
                 },
-                SessionError::Notes(NotesError::TooLong),
-                "Les notes doivent faire au plus 500 caractères.",
+                SessionError::Text(FreeTextError::TooLong {
+                    field: FreeTextField::SessionNotes,
+                    length: 501,
+                }),
+                "Le champ « Notes de la séance » doit faire au plus 500 caractères (501 saisis).",
             ),
             (
                 NewSession {
                     notes: Some("NIR 2 85 05 49 007 123 45".into()),
                     ..individual()
                 },
-                SessionError::Notes(NotesError::NationalIdentifier),
-                "Les notes semblent contenir un numéro d'identification (suite de 13 chiffres ou plus, \
-                 comme un numéro de sécurité sociale) : il ne doit jamais être noté.",
+                SessionError::Text(FreeTextError::NationalIdentifier {
+                    field: FreeTextField::SessionNotes,
+                }),
+                "Le champ « Notes de la séance » semble contenir un numéro de sécurité sociale ou un \
+                 autre numéro d'identification (13 chiffres ou plus, même séparés par des espaces, \
+                 points, tirets ou barres) : il ne doit jamais être noté.",
+            ),
+            (
+                NewSession {
+                    notes: Some("sécu 2-85-05-49-007-123-45".into()),
+                    ..individual()
+                },
+                SessionError::Text(FreeTextError::NationalIdentifier {
+                    field: FreeTextField::SessionNotes,
+                }),
+                "Le champ « Notes de la séance » semble contenir un numéro de sécurité sociale ou un \
+                 autre numéro d'identification (13 chiffres ou plus, même séparés par des espaces, \
+                 points, tirets ou barres) : il ne doit jamais être noté.",
             ),
         ];
         for (session, expected, message) in cases {
@@ -1217,8 +1223,11 @@ mod tests {
                         name: Some("x".repeat(151)),
                     }),
                 ),
-                ClosingError::NameTooLong,
-                "Le nom de la structure doit faire au plus 150 caractères.",
+                ClosingError::Name(FreeTextError::TooLong {
+                    field: FreeTextField::RedirectName,
+                    length: 151,
+                }),
+                "Le champ « Nom de la structure » doit faire au plus 150 caractères (151 saisis).",
             ),
         ];
         for (closing, expected, message) in cases {

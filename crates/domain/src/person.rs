@@ -330,17 +330,21 @@ pub fn sharing_consent(receiver_name: &str, offer_name: &str) -> ConsentText {
 }
 
 /// The version of the self-diagnostic contact request's consent text.
-pub const CONTACT_REQUEST_CONSENT_VERSION: &str = "demande-contact-2026-11-v1";
+pub const CONTACT_REQUEST_CONSENT_VERSION: &str = "demande-contact-2026-11-v2";
 
 /// The consent a person gives when they ask to be contacted after a self-diagnostic.
 pub fn contact_request_consent() -> ConsentText {
+    let days = crate::contact_request::CONTACT_REQUEST_LIFETIME_DAYS;
     ConsentText {
         version: CONTACT_REQUEST_CONSENT_VERSION.to_owned(),
         text: format!(
-            "J'accepte que les professionnels de l'aide au numérique de mon territoire gardent mon \
+            "J'accepte que les professionnels de l'aide au numérique de mon territoire voient mon \
              prénom, mon moyen de contact, ma commune et mes réponses, pour m'appeler ou m'écrire et \
-             me proposer une aide. Ces informations sont effacées après {RETENTION_MONTHS} mois, \
-             ou avant si je le demande."
+             me proposer une aide. Dès qu'une structure prend ma demande en charge, elle seule les \
+             voit. Ces informations sont effacées quand cette structure clôt ma demande, au plus \
+             tard {days} jours après l'avoir prise en charge, ou {days} jours après ma demande si \
+             personne ne l'a prise en charge. Je peux demander à tout moment qu'elles soient \
+             effacées plus tôt."
         ),
     }
 }

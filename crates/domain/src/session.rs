@@ -6,6 +6,8 @@ use crate::UnixSeconds;
 pub const IDLE_TIMEOUT_SECONDS: i64 = 30 * 60;
 /// A session older than this is over, even if in use.
 pub const ABSOLUTE_TIMEOUT_SECONDS: i64 = 12 * 60 * 60;
+/// How long the CSRF nonce of a login (or other public) form stays good if unused.
+pub const LOGIN_FORM_LIFETIME_SECONDS: i64 = 12 * 60 * 60;
 
 /// The two instants that decide whether a stored session still holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

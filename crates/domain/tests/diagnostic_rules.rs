@@ -2,9 +2,15 @@
 //! function: realistic people, the typology decision table row by row, the thresholds, the urgency,
 //! the override and the progress, properties over arbitrary answers (monotonicity, urgency first,
 //! serde round trip), and the CRCN mapping against the framework file.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 use aiguillage_domain::diagnostic::*;
 use aiguillage_domain::directory::{Service, SpecificSupport};
+use aiguillage_domain::free_text::{FreeTextError, FreeTextField};
 use proptest::prelude::*;
 use std::collections::BTreeSet;
 use time::macros::date;
@@ -902,12 +908,22 @@ fn an_override_must_change_something_and_say_why() {
         check_override(&computed, other, None, "  ok  "),
         Err(OverrideError::ReasonMissing)
     );
-    let too_long = "a".repeat(MAX_OVERRIDE_REASON_CHARS + 1);
+    let limit = FreeTextField::OverrideReason.max_chars();
+    let too_long = "a".repeat(limit + 1);
     assert_eq!(
         check_override(&computed, other, None, &too_long),
-        Err(OverrideError::ReasonTooLong)
+        Err(OverrideError::Reason(FreeTextError::TooLong {
+            field: FreeTextField::OverrideReason,
+            length: limit + 1
+        }))
     );
-    let longest = "é".repeat(MAX_OVERRIDE_REASON_CHARS);
+    assert_eq!(
+        check_override(&computed, other, None, "NIR 1.85.05.49.007.123.45"),
+        Err(OverrideError::Reason(FreeTextError::NationalIdentifier {
+            field: FreeTextField::OverrideReason
+        }))
+    );
+    let longest = "é".repeat(limit);
     assert!(check_override(&computed, other, None, &longest).is_ok());
     // What equals the computed value is dropped; the reason is trimmed.
     assert_eq!(

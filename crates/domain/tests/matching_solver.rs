@@ -3,6 +3,11 @@
 //! allowed offer, zero capacities, negative costs and infeasible networks); then the solver built for
 //! the redistribution's shape against the general one on larger instances, and the recognition of
 //! that shape in a network.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 use aiguillage_domain::matching::{
     as_assignment, assign, assign_with_general_flow, min_cost_flow, solve_from_people,

@@ -337,37 +337,29 @@ fn row_of(activity: &CraActivity) -> CraRow {
 /// The activities as CSV: a header of [`CSV_COLUMNS`], one row per activity, lists joined with `|`,
 /// absent values empty.
 pub fn write_cra_csv(activities: &[CraActivity]) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer
-        .write_record(CSV_COLUMNS)
-        .expect("writing CSV to memory cannot fail");
-    for activity in activities {
-        let row = row_of(activity);
-        let number = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
-        let record = [
-            row.date,
-            row.kind,
-            row.duree.to_string(),
-            row.type_lieu,
-            row.lieu_code_insee.unwrap_or_default(),
-            row.materiel.join("|"),
-            row.thematiques.join("|"),
-            row.thematiques_demarche.join("|"),
-            row.autonomie.unwrap_or_default(),
-            number(row.nb_participants),
-            number(row.nb_participants_anonymes),
-            row.niveau.unwrap_or_default(),
-            row.titre_atelier.unwrap_or_default(),
-        ];
-        writer
-            .write_record(&record)
-            .expect("writing CSV to memory cannot fail");
-    }
-    let bytes = writer
-        .into_inner()
-        .expect("flushing CSV to memory cannot fail");
-    String::from_utf8(bytes)
-        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into())
+    let header = CSV_COLUMNS.map(String::from);
+    crate::csv_cell::safe_csv(std::iter::once(header).chain(activities.iter().map(record_of)))
+}
+
+/// One activity's CSV record, in the order of [`CSV_COLUMNS`].
+fn record_of(activity: &CraActivity) -> [String; CSV_COLUMNS.len()] {
+    let row = row_of(activity);
+    let number = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
+    [
+        row.date,
+        row.kind,
+        row.duree.to_string(),
+        row.type_lieu,
+        row.lieu_code_insee.unwrap_or_default(),
+        row.materiel.join("|"),
+        row.thematiques.join("|"),
+        row.thematiques_demarche.join("|"),
+        row.autonomie.unwrap_or_default(),
+        number(row.nb_participants),
+        number(row.nb_participants_anonymes),
+        row.niveau.unwrap_or_default(),
+        row.titre_atelier.unwrap_or_default(),
+    ]
 }
 
 /// The activities as JSON: an array of objects with the [`CSV_COLUMNS`] as keys, lists as arrays,
@@ -766,6 +758,21 @@ mod tests {
         let read = read_cra_csv(&csv).expect("readable");
         assert_eq!(read.rejected, vec![]);
         assert_eq!(read.activities, activities());
+    }
+
+    #[test]
+    fn a_workshop_title_read_as_a_formula_is_quoted_in_the_csv() {
+        let mut activities = activities();
+        if let SessionFormat::Collective { title, .. } = &mut activities[1].session.format {
+            *title = Some("=HYPERLINK(\"http://x\")".into());
+        }
+        let csv = write_cra_csv(&activities);
+        let line = csv.lines().nth(2).expect("workshop line");
+        assert!(
+            line.ends_with(",\"'=HYPERLINK(\"\"http://x\"\")\""),
+            "{line}"
+        );
+        assert!(line.contains(",120,"), "numbers untouched: {line}");
     }
 
     #[test]

@@ -265,6 +265,7 @@ pub fn read_data_inclusion(structures_json: &[u8], services_json: Option<&[u8]>)
         row.conclude(place, &mut report);
     }
     report.warnings.extend(services.orphans());
+    places_standard::reject_overlong_fields(&mut report);
     report
 }
 

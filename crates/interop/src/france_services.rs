@@ -5,7 +5,7 @@
 //! become international (+33…). Every France Services helps with administrative procedures and offers
 //! free access to a computer and the internet, which is what the programme guarantees.
 
-use crate::places_standard::{PlacesReport, RowError, RowWarning};
+use crate::places_standard::{reject_overlong_fields, PlacesReport, RowError, RowWarning};
 use aiguillage_domain::directory::{
     AccessMode, Cost, Mobility, NationalProgramme, Place, Service, SupportMode,
 };
@@ -81,6 +81,7 @@ pub fn read_france_services(bytes: &[u8]) -> PlacesReport {
             }
         }
     }
+    reject_overlong_fields(&mut report);
     report
 }
 

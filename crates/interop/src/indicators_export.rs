@@ -173,6 +173,8 @@ pub enum ExportError {
         value: u64,
         min_cell: u64,
     },
+    #[error("Le document de données ouvertes n'a pas pu être écrit : {0}")]
+    Serialise(String),
 }
 
 /// Checks that no published count is between 1 and k − 1.
@@ -237,7 +239,8 @@ pub fn write_json(
     context: &ExportContext,
 ) -> Result<String, ExportError> {
     let document = open_data(publication, context)?;
-    Ok(serde_json::to_string_pretty(&document).expect("a document always serialises"))
+    serde_json::to_string_pretty(&document)
+        .map_err(|error| ExportError::Serialise(error.to_string()))
 }
 
 /// Reads an open-data document back.
@@ -248,16 +251,15 @@ pub fn read_json(text: &str) -> Result<DonneesOuvertes, serde_json::Error> {
 /// One table as CSV (comma-separated, UTF-8): a header `ligne` then the table's columns, then one
 /// line per row, its label first.
 pub fn write_table_csv(table: &IndicatorTable) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let header = std::iter::once("ligne").chain(table.columns.iter().map(String::as_str));
-    // Writing to memory cannot fail.
-    writer.write_record(header).expect("in memory");
-    for row in &table.rows {
-        let values = row.cells.iter().map(|cell| Valeur::of(cell).csv());
-        let record: Vec<String> = std::iter::once(row.label.clone()).chain(values).collect();
-        writer.write_record(&record).expect("in memory");
-    }
-    String::from_utf8(writer.into_inner().expect("in memory")).expect("UTF-8 in, UTF-8 out")
+    let header: Vec<String> = std::iter::once("ligne".to_owned())
+        .chain(table.columns.iter().cloned())
+        .collect();
+    let rows = table.rows.iter().map(|row| {
+        std::iter::once(row.label.clone())
+            .chain(row.cells.iter().map(|cell| Valeur::of(cell).csv()))
+            .collect::<Vec<String>>()
+    });
+    crate::csv_cell::safe_csv(std::iter::once(header).chain(rows))
 }
 
 /// Every table of a masked publication as CSV: `(file name, content)`, the file named `<id>.csv`.
@@ -339,6 +341,24 @@ mod tests {
         let mut publication = publication();
         mask(&mut publication, 11).expect("mask");
         publication
+    }
+
+    #[test]
+    fn a_label_read_as_a_formula_is_quoted_and_numbers_are_kept() {
+        let mut table = IndicatorTable::new("t", "T", &["Écart"]);
+        table
+            .rows
+            .push(Row::new("f", "=1+1", vec![Cell::count(12)]));
+        table
+            .rows
+            .push(Row::new("n", "-1.5", vec![Cell::count(13)]));
+        table
+            .rows
+            .push(Row::new("a", "@cmd", vec![Cell::count(14)]));
+        assert_eq!(
+            write_table_csv(&table),
+            "ligne,Écart\n'=1+1,12\n-1.5,13\n'@cmd,14\n"
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! (or back), reporting bad rows precisely; none of them touches the database.
 
 pub mod cra;
+pub mod csv_cell;
 pub mod data_inclusion;
 pub mod dimacs;
 pub mod directory_file;

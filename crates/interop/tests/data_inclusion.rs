@@ -6,6 +6,11 @@
 //! The structures fixture holds, by line: 1 a complete v1 structure (two services), 2 a structure of a
 //! source whose ids are not prefixed (RNA, overseas phone, date-time, long description, one service),
 //! 3 and 4 broken structures, 5 a structure in v0 field names with unusable contact values, 6 a text.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 use aiguillage_domain::directory::*;
 use aiguillage_interop::data_inclusion::{looks_like_data_inclusion, read_data_inclusion};

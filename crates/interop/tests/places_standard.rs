@@ -1,6 +1,11 @@
 //! Tests of the national places standard (schéma des lieux de médiation numérique v1.0.2): the official
 //! example, a file of deliberately broken rows, v0 conversions, JSON, round trips and format detection,
 //! checked against the fixtures in `tests/fixtures/` (see its SOURCE.md).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 use aiguillage_domain::directory::*;
 use aiguillage_interop::places_standard::{
@@ -649,4 +654,37 @@ fn the_format_is_detected_from_the_first_bytes() {
     assert_eq!(detect_format(b"code,libelle\n01,Ain\n"), None);
     assert_eq!(detect_format(b"   "), None);
     assert_eq!(detect_format(b""), None);
+}
+
+#[test]
+fn cells_read_as_formulas_are_quoted_and_read_back_with_their_quote_while_numbers_are_untouched() {
+    let mut place = official_example();
+    place.name = "=HYPERLINK(\"http://x\",\"Lieu\")".into();
+    place.detail = Some("@SUM(A1:A9) puis -2+3".into());
+    place.phone = Some("+33180059880".into());
+    let csv = write_csv(std::slice::from_ref(&place));
+    let line = csv.lines().nth(1).expect("row");
+    assert!(
+        line.contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"Lieu\"\")\""),
+        "{line}"
+    );
+    assert!(line.contains("'@SUM(A1:A9) puis -2+3"), "{line}");
+    assert!(
+        line.contains(",+33180059880,"),
+        "the phone stays readable: {line}"
+    );
+    assert!(line.contains(",43.52609,5.41423,"), "{line}");
+
+    let report = read_csv_text(&csv);
+    assert_eq!(report.rejected, vec![]);
+    let read = &places_of(&report)[0];
+    assert_eq!(
+        read.name,
+        format!("'{}", place.name),
+        "the quote is kept, nothing else"
+    );
+    assert_eq!(read.detail.as_deref(), Some("'@SUM(A1:A9) puis -2+3"));
+    assert_eq!(read.phone, place.phone);
+    assert_eq!(read.latitude, place.latitude);
+    assert_eq!(read.commune, place.commune);
 }

@@ -1,8 +1,13 @@
 //! The audit trail: one append mechanism for every read or change of a personal record, chained by
-//! hashes (see `domain::audit`), and the listing and verification the administrator uses.
+//! keyed hashes (HMAC-SHA256 under the instance's audit key, see `domain::audit`), and the listing and
+//! verification the administrator uses. Entries written before the key existed (plain SHA-256) are
+//! accepted only as the chain's prefix, whose length and last hash are sealed under the key when the
+//! keyed scheme is introduced (migration 0017).
 
-use crate::{Store, StoreError};
-use aiguillage_domain::audit::{chain_hash, AuditAction, AuditEvent};
+use crate::{AuditKey, Store, StoreError};
+use aiguillage_domain::audit::{
+    chain_hash, keyed_chain_hash, legacy_seal, AuditAction, AuditEvent, AuditHashScheme,
+};
 use aiguillage_domain::UnixSeconds;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -32,6 +37,7 @@ pub enum AuditChainCheck {
 /// are written together or not at all.
 pub async fn append_audit_in(
     connection: &mut AnyConnection,
+    key: &AuditKey,
     event: &AuditEvent,
     now: UnixSeconds,
 ) -> Result<i64, StoreError> {
@@ -42,10 +48,11 @@ pub async fn append_audit_in(
         .await?;
     let seq: i64 = head.try_get("seq")?;
     let prev_hash: String = head.try_get("hash")?;
-    let hash = chain_hash(&prev_hash, seq, now, event);
+    let hash = keyed_chain_hash(key.bytes(), &prev_hash, seq, now, event);
     sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor_account_id, action, record_kind, record_id, reason, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO audit_log (seq, at, actor_account_id, action, record_kind, record_id, reason, prev_hash,
+                                hash, hash_scheme)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(seq)
     .bind(now)
@@ -56,6 +63,7 @@ pub async fn append_audit_in(
     .bind(&event.reason)
     .bind(&prev_hash)
     .bind(&hash)
+    .bind(AuditHashScheme::HmacSha256.code())
     .execute(&mut *connection)
     .await?;
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
@@ -89,7 +97,7 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<i64, StoreError> {
         let mut transaction = self.pool.begin().await?;
-        let seq = append_audit_in(&mut transaction, event, now).await?;
+        let seq = append_audit_in(&mut transaction, &self.audit_key, event, now).await?;
         transaction.commit().await?;
         Ok(seq)
     }
@@ -102,7 +110,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut transaction = self.pool.begin().await?;
         for event in events {
-            append_audit_in(&mut transaction, event, now).await?;
+            append_audit_in(&mut transaction, &self.audit_key, event, now).await?;
         }
         transaction.commit().await?;
         Ok(())
@@ -130,39 +138,129 @@ impl Store {
         Ok(row.try_get("entries")?)
     }
 
-    /// Re-computes every hash from the first entry: an altered or removed entry breaks the chain.
+    /// Whether the keyed scheme (migration 0017) was already in place before this connection.
+    pub(crate) async fn audit_chain_keyed(&self) -> bool {
+        sqlx::query("SELECT legacy_entries FROM audit_head WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await
+            .is_ok()
+    }
+
+    /// Seals the legacy prefix under the key, once, right after migration 0017 introduced the keyed
+    /// scheme. The seal covers the number of legacy entries and the hash of the last one, read from
+    /// the entries themselves, so concurrent instances write the same seal.
+    pub(crate) async fn seal_legacy_audit(&self) -> Result<(), StoreError> {
+        let head = sqlx::query("SELECT legacy_entries FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        let legacy_entries: i64 = head.try_get("legacy_entries")?;
+        let last_hash = self.legacy_hash_at(legacy_entries).await?;
+        sqlx::query("UPDATE audit_head SET legacy_seal = $1 WHERE id = 1 AND legacy_seal IS NULL")
+            .bind(legacy_seal(
+                self.audit_key.bytes(),
+                legacy_entries,
+                &last_hash,
+            ))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The hash of entry `seq` (empty for 0, before the first entry).
+    async fn legacy_hash_at(&self, seq: i64) -> Result<String, StoreError> {
+        if seq == 0 {
+            return Ok(String::new());
+        }
+        let row = sqlx::query("SELECT hash FROM audit_log WHERE seq = $1")
+            .bind(seq)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(row) => Ok(row.try_get("hash")?),
+            None => Err(StoreError::Corrupt(format!(
+                "entrée d'audit n° {seq} absente"
+            ))),
+        }
+    }
+
+    /// Re-computes every hash from the first entry: an altered or removed entry breaks the chain, and
+    /// so does a keyed entry recomputed without the key, or a wrong key. Legacy (unkeyed) entries are
+    /// accepted only as the sealed prefix.
     pub async fn verify_audit_chain(&self) -> Result<AuditChainCheck, StoreError> {
+        let head = sqlx::query("SELECT legacy_entries, legacy_seal FROM audit_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        let legacy_entries: i64 = head.try_get("legacy_entries")?;
+        let seal: Option<String> = head.try_get("legacy_seal")?;
         let rows = sqlx::query(
-            "SELECT seq, at, actor_account_id, action, record_kind, record_id, reason, prev_hash, hash
+            "SELECT seq, at, actor_account_id, action, record_kind, record_id, reason, prev_hash, hash,
+                    hash_scheme
              FROM audit_log ORDER BY seq",
         )
         .fetch_all(&self.pool)
         .await?;
         let mut prev_hash = String::new();
+        let mut sealed_hash = (legacy_entries == 0).then(String::new);
         for (expected_seq, row) in (1_i64..).zip(rows.iter()) {
             let seq: i64 = row.try_get("seq")?;
-            let action: String = row.try_get("action")?;
-            let event = AuditEvent {
-                actor_account_id: row.try_get("actor_account_id")?,
-                action: AuditAction::from_code(&action)
-                    .ok_or(StoreError::Corrupt(action.clone()))?,
-                record_kind: row.try_get("record_kind")?,
-                record_id: row.try_get("record_id")?,
-                reason: row.try_get("reason")?,
-            };
             let stored_prev: String = row.try_get("prev_hash")?;
             let stored_hash: String = row.try_get("hash")?;
-            let at: i64 = row.try_get("at")?;
-            if seq != expected_seq
-                || stored_prev != prev_hash
-                || chain_hash(&prev_hash, seq, at, &event) != stored_hash
-            {
+            let expected_hash = match self.expected_hash(row, &prev_hash, legacy_entries)? {
+                Some(hash) => hash,
+                None => return Ok(AuditChainCheck::BrokenAt { seq }),
+            };
+            if seq != expected_seq || stored_prev != prev_hash || expected_hash != stored_hash {
                 return Ok(AuditChainCheck::BrokenAt { seq });
+            }
+            if seq == legacy_entries {
+                sealed_hash = Some(stored_hash.clone());
             }
             prev_hash = stored_hash;
         }
+        let seal_holds = sealed_hash.is_some_and(|last| {
+            seal.as_deref() == Some(&legacy_seal(self.audit_key.bytes(), legacy_entries, &last))
+        });
+        if !seal_holds {
+            return Ok(AuditChainCheck::BrokenAt {
+                seq: legacy_entries + 1,
+            });
+        }
         Ok(AuditChainCheck::Intact {
             entries: rows.len() as i64,
+        })
+    }
+
+    /// The hash entry `row` should have under its scheme; `None` when its scheme is unknown, or legacy
+    /// past the sealed prefix.
+    fn expected_hash(
+        &self,
+        row: &AnyRow,
+        prev_hash: &str,
+        legacy_entries: i64,
+    ) -> Result<Option<String>, StoreError> {
+        let seq: i64 = row.try_get("seq")?;
+        let at: i64 = row.try_get("at")?;
+        let action: String = row.try_get("action")?;
+        let scheme: String = row.try_get("hash_scheme")?;
+        let event = AuditEvent {
+            actor_account_id: row.try_get("actor_account_id")?,
+            action: AuditAction::from_code(&action).ok_or(StoreError::Corrupt(action.clone()))?,
+            record_kind: row.try_get("record_kind")?,
+            record_id: row.try_get("record_id")?,
+            reason: row.try_get("reason")?,
+        };
+        Ok(match AuditHashScheme::from_code(&scheme) {
+            Some(AuditHashScheme::HmacSha256) => Some(keyed_chain_hash(
+                self.audit_key.bytes(),
+                prev_hash,
+                seq,
+                at,
+                &event,
+            )),
+            Some(AuditHashScheme::LegacySha256) if seq <= legacy_entries => {
+                Some(chain_hash(prev_hash, seq, at, &event))
+            }
+            _ => None,
         })
     }
 }

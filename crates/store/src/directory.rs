@@ -1,11 +1,15 @@
 //! The directory in storage: places of the national standard upserted on (source, id) in one
 //! transaction, with the commune resolved from the reference data, and read back for search and export.
+//! An import writes only the places its author may write ([`ImportRights`], decided by the caller's
+//! policy and asked inside the writing transaction), and records every creation and update in
+//! `structure_changes`, like an edit by hand.
 
 use crate::offers::{insert_offer, refresh_default_offer};
 use crate::{Store, StoreError};
 use aiguillage_domain::directory::{Offer, Place, SupportModel};
 use aiguillage_domain::territory::{search_key, TerritoryScope};
 use aiguillage_domain::UnixSeconds;
+use aiguillage_interop::places_standard::changed_fields;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
@@ -34,6 +38,38 @@ pub struct PlaceImportReport {
     pub updated: u64,
     pub unchanged: u64,
     pub rejected: Vec<PlaceRejection>,
+}
+
+/// Where a place an import would write lies: its structure (`None` for a place the import would
+/// create) and the territory of its commune.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlaceSite<'a> {
+    pub structure_id: Option<i64>,
+    pub departement_code: &'a str,
+    pub epci_code: Option<&'a str>,
+}
+
+/// The check an import asks for each place it would write.
+pub type PlaceCheck<'a> = &'a (dyn Fn(PlaceSite<'_>) -> bool + Sync);
+
+/// Which places an import may write.
+#[derive(Clone, Copy)]
+pub enum ImportRights<'a> {
+    /// Every place: the operator's command line.
+    Everything,
+    /// The places the check accepts, asked for an existing place both where it is stored and where
+    /// the file puts it, and for a new place where the file puts it.
+    Checked(PlaceCheck<'a>),
+}
+
+/// Who runs an import: the rights it has, and how the change record names it.
+#[derive(Clone, Copy)]
+pub struct ImportAuthor<'a> {
+    /// The account, or `None` for the command line.
+    pub account_id: Option<i64>,
+    /// The start of each change record, e.g. « Import web du fichier « lieux.csv » ».
+    pub origin: &'a str,
+    pub rights: ImportRights<'a>,
 }
 
 /// A place as stored: its structure id, resolved commune, position used for distance, and facts.
@@ -95,6 +131,8 @@ impl PlaceFilter {
 /// The reference communes, loaded once per import to resolve each place's commune.
 struct CommuneIndex {
     centres: HashMap<String, (Option<f64>, Option<f64>)>,
+    /// Département and EPCI of each commune.
+    areas: HashMap<String, (String, Option<String>)>,
     by_postal_and_name: HashMap<(String, String), String>,
     by_name: HashMap<String, Vec<String>>,
     by_postal: HashMap<String, Vec<String>>,
@@ -103,12 +141,14 @@ struct CommuneIndex {
 impl CommuneIndex {
     async fn load(connection: &mut AnyConnection) -> Result<CommuneIndex, StoreError> {
         let rows = sqlx::query(
-            "SELECT code, search_name, postal_codes, longitude, latitude FROM communes",
+            "SELECT code, search_name, postal_codes, longitude, latitude, departement_code, epci_code
+             FROM communes",
         )
         .fetch_all(&mut *connection)
         .await?;
         let mut index = CommuneIndex {
             centres: HashMap::new(),
+            areas: HashMap::new(),
             by_postal_and_name: HashMap::new(),
             by_name: HashMap::new(),
             by_postal: HashMap::new(),
@@ -128,11 +168,28 @@ impl CommuneIndex {
                     .push(code.clone());
             }
             index.by_name.entry(name).or_default().push(code.clone());
+            index.areas.insert(
+                code.clone(),
+                (row.try_get("departement_code")?, row.try_get("epci_code")?),
+            );
             index
                 .centres
                 .insert(code, (row.try_get("latitude")?, row.try_get("longitude")?));
         }
         Ok(index)
+    }
+
+    /// The site of a place (stored or to be created) in commune `code`.
+    fn site(&self, structure_id: Option<i64>, code: &str) -> PlaceSite<'_> {
+        let (departement_code, epci_code) = self
+            .areas
+            .get(code)
+            .map_or(("", None), |(dep, epci)| (dep.as_str(), epci.as_deref()));
+        PlaceSite {
+            structure_id,
+            departement_code,
+            epci_code,
+        }
     }
 
     /// The INSEE code of the place's commune: its own code if current; else (a code from before a
@@ -178,9 +235,9 @@ fn joined<T: std::fmt::Display>(values: &[T]) -> String {
 }
 
 impl Store {
-    /// Upserts places in a single transaction, keyed on their source (the place's own `source`, or
-    /// `default_source`) and id: new keys are inserted, changed rows updated, identical rows left alone;
-    /// a place whose commune cannot be resolved is rejected.
+    /// Upserts places without any restriction (the operator's tools and the demonstration data),
+    /// each change recorded as « Import » by `actor_account_id` (none: the command line). See
+    /// [`Store::import_places_by`].
     pub async fn import_places(
         &self,
         default_source: &str,
@@ -189,11 +246,33 @@ impl Store {
         now: UnixSeconds,
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<PlaceImportReport, StoreError> {
+        let author = ImportAuthor {
+            account_id: actor_account_id,
+            origin: "Import",
+            rights: ImportRights::Everything,
+        };
+        self.import_places_by(default_source, places, &author, now, progress)
+            .await
+    }
+
+    /// Upserts places in a single transaction, keyed on their source (the place's own `source`, or
+    /// `default_source`) and id: new keys are inserted, changed rows updated, identical rows left alone;
+    /// a place whose commune cannot be resolved, or that the author may not write, is rejected and
+    /// left unchanged. The rights are asked inside the transaction, on the places as they are then
+    /// stored, and each creation and update is recorded in `structure_changes`.
+    pub async fn import_places_by(
+        &self,
+        default_source: &str,
+        places: &[(u64, Place)],
+        author: &ImportAuthor<'_>,
+        now: UnixSeconds,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<PlaceImportReport, StoreError> {
         let mut transaction = self.pool.begin().await?;
         let batch = PlaceBatch {
             default_source,
             places,
-            actor_account_id,
+            author,
             now,
         };
         let report = upsert_places(&mut transaction, &batch, progress).await?;
@@ -201,19 +280,20 @@ impl Store {
         Ok(report)
     }
 
-    /// What `import_places` would do, computed by doing it in a transaction that is then rolled back:
-    /// nothing is written.
+    /// What `import_places_by` would do, computed by doing it in a transaction that is then rolled
+    /// back: nothing is written.
     pub async fn preview_import_places(
         &self,
         default_source: &str,
         places: &[(u64, Place)],
+        author: &ImportAuthor<'_>,
         now: UnixSeconds,
     ) -> Result<PlaceImportReport, StoreError> {
         let mut transaction = self.pool.begin().await?;
         let batch = PlaceBatch {
             default_source,
             places,
-            actor_account_id: None,
+            author,
             now,
         };
         let report = upsert_places(&mut transaction, &batch, &|_, _| {}).await?;
@@ -270,51 +350,8 @@ impl Store {
 
     /// The places a filter selects, by name, each with its offers (two queries, whatever the count).
     async fn places_where(&self, filter: &PlaceFilter) -> Result<Vec<StoredPlace>, StoreError> {
-        let condition = filter.sql();
-        let places_sql = format!(
-            "SELECT s.id, s.source, s.commune_code, c.departement_code, c.epci_code, s.latitude, s.longitude,
-                    s.place_json, s.support_model
-             FROM structures s JOIN communes c ON c.code = s.commune_code
-             WHERE s.place_json IS NOT NULL {condition} ORDER BY s.name, s.id"
-        );
-        let rows = filter
-            .bind(sqlx::query(&places_sql))
-            .fetch_all(&self.pool)
-            .await?;
-        let mut places = rows
-            .iter()
-            .map(stored_place)
-            .collect::<Result<Vec<_>, _>>()?;
-        let offers_sql = format!(
-            "SELECT o.id, o.structure_id, o.offer_json FROM offers o
-             WHERE o.structure_id IN (SELECT s.id FROM structures s JOIN communes c ON c.code = s.commune_code
-                                      WHERE s.place_json IS NOT NULL {condition})
-             ORDER BY o.structure_id, o.position"
-        );
-        let offer_rows = filter
-            .bind(sqlx::query(&offers_sql))
-            .fetch_all(&self.pool)
-            .await?;
-        let mut offers: HashMap<i64, Vec<(i64, Offer)>> = HashMap::new();
-        for row in &offer_rows {
-            let json: String = row.try_get("offer_json")?;
-            let offer =
-                serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            offers
-                .entry(row.try_get("structure_id")?)
-                .or_default()
-                .push((row.try_get("id")?, offer));
-        }
-        for place in &mut places {
-            let (ids, place_offers) = offers
-                .remove(&place.structure_id)
-                .unwrap_or_default()
-                .into_iter()
-                .unzip();
-            place.offer_ids = ids;
-            place.offers = place_offers;
-        }
-        Ok(places)
+        let mut connection = self.pool.acquire().await?;
+        places_where_in(&mut connection, filter).await
     }
 
     /// The centre of a commune, if known.
@@ -363,13 +400,8 @@ impl Store {
             return Err(StoreError::NotFound(format!("lieu {structure_id}")));
         }
         refresh_default_offer(&mut transaction, structure_id, place, Some(account_id), now).await?;
-        sqlx::query("INSERT INTO structure_changes (structure_id, account_id, changed_at, summary) VALUES ($1, $2, $3, $4)")
-            .bind(structure_id)
-            .bind(account_id)
-            .bind(now)
-            .bind(summary)
-            .execute(&mut *transaction)
-            .await?;
+        let change = (Some(account_id), summary);
+        record_place_change(&mut transaction, structure_id, change, now).await?;
         transaction.commit().await?;
         Ok(())
     }
@@ -418,12 +450,81 @@ impl Store {
     }
 }
 
-/// One import's places and where they come from.
+/// Records a change of a place: by whom (`None`: the command line) and what, in French.
+async fn record_place_change(
+    connection: &mut AnyConnection,
+    structure_id: i64,
+    (account_id, summary): (Option<i64>, &str),
+    now: UnixSeconds,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO structure_changes (structure_id, account_id, changed_at, summary)
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(structure_id)
+    .bind(account_id)
+    .bind(now)
+    .bind(summary)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+/// One import's places, where they come from and who imports them.
 struct PlaceBatch<'a> {
     default_source: &'a str,
     places: &'a [(u64, Place)],
-    actor_account_id: Option<i64>,
+    author: &'a ImportAuthor<'a>,
     now: UnixSeconds,
+}
+
+/// Why the author may not write this place (a French sentence naming the line and the place), or
+/// `None` when they may.
+fn refusal(
+    rights: ImportRights<'_>,
+    (line, place): (u64, &Place),
+    stored: Option<&ExistingPlace>,
+    communes: &CommuneIndex,
+    commune_code: &str,
+) -> Option<String> {
+    let ImportRights::Checked(may_write) = rights else {
+        return None;
+    };
+    let target = communes.site(stored.map(|s| s.id), commune_code);
+    let Some(stored) = stored else {
+        return (!may_write(target)).then(|| {
+            format!(
+                "ligne {line} : le lieu « {} » ne peut pas être ajouté : sa commune, {} ({}), est hors de votre territoire",
+                place.name, place.commune, place.postal_code
+            )
+        });
+    };
+    if !may_write(communes.site(Some(stored.id), &stored.commune_code)) {
+        return Some(format!(
+            "ligne {line} : vous ne pouvez pas modifier le lieu « {} » : il n'est pas dans votre territoire ; il reste inchangé",
+            stored.name
+        ));
+    }
+    (!may_write(target)).then(|| {
+        format!(
+            "ligne {line} : vous ne pouvez pas modifier le lieu « {} » : le fichier le place à {} ({}), hors de votre territoire ; il reste inchangé",
+            stored.name, place.commune, place.postal_code
+        )
+    })
+}
+
+/// The change record of an update: the standard's fields that differ.
+fn update_summary(origin: &str, stored: &ExistingPlace, place: &Place) -> String {
+    let before: Option<Place> = stored
+        .place_json
+        .as_deref()
+        .and_then(|json| serde_json::from_str(json).ok());
+    match before.map(|before| changed_fields(&before, place)) {
+        Some(fields) if !fields.is_empty() => {
+            format!("{origin} : lieu modifié : {}", fields.join(", "))
+        }
+        _ => format!("{origin} : lieu modifié"),
+    }
 }
 
 /// Upserts a batch inside the caller's transaction (see `Store::import_places`).
@@ -480,25 +581,59 @@ async fn upsert_places(
             (Some(lat), Some(lon)) => (Some(lat), Some(lon)),
             _ => centre,
         };
+        let stored = existing.get(&(source.to_owned(), place.id.clone()));
+        let author = batch.author;
+        if let Some(reason) = refusal(
+            author.rights,
+            (*line, place),
+            stored,
+            &communes,
+            &commune_code,
+        ) {
+            report.rejected.push(PlaceRejection {
+                line: *line,
+                id: place.id.clone(),
+                field: "territoire".into(),
+                reason,
+            });
+            continue;
+        }
         let row = PlaceRow {
             source,
             place,
             place_json: &place_json,
             commune_code: &commune_code,
             position,
-            actor_account_id: batch.actor_account_id,
+            actor_account_id: author.account_id,
             now: batch.now,
         };
-        match existing.get(&(source.to_owned(), place.id.clone())) {
+        match stored {
             None => {
-                insert_place(&mut *connection, &row).await?;
+                let id = insert_place(&mut *connection, &row).await?;
+                let summary = format!("{} : lieu ajouté", author.origin);
+                let change = (author.account_id, summary.as_str());
+                record_place_change(&mut *connection, id, change, batch.now).await?;
                 report.inserted += 1;
             }
-            Some((_, stored)) if stored.as_deref() == Some(place_json.as_str()) => {
+            Some(stored) if stored.place_json.as_deref() == Some(place_json.as_str()) => {
                 report.unchanged += 1
             }
-            Some((id, _)) => {
-                update_place(&mut *connection, *id, &row).await?;
+            Some(stored) => {
+                if !update_place(&mut *connection, stored, &row).await? {
+                    report.rejected.push(PlaceRejection {
+                        line: *line,
+                        id: place.id.clone(),
+                        field: "territoire".into(),
+                        reason: format!(
+                            "ligne {line} : le lieu « {} » a été déplacé pendant l'import : envoyez le fichier à nouveau",
+                            stored.name
+                        ),
+                    });
+                    continue;
+                }
+                let summary = update_summary(author.origin, stored, place);
+                let change = (author.account_id, summary.as_str());
+                record_place_change(&mut *connection, stored.id, change, batch.now).await?;
                 report.updated += 1;
             }
         }
@@ -529,12 +664,21 @@ impl PlaceRow<'_> {
     }
 }
 
-/// The places already stored, by (source, id), with their stored JSON.
-type ExistingPlaces = HashMap<(String, String), (i64, Option<String>)>;
+/// A place already stored: its id, name, commune and stored JSON.
+struct ExistingPlace {
+    id: i64,
+    name: String,
+    commune_code: String,
+    place_json: Option<String>,
+}
+
+/// The places already stored, by (source, id).
+type ExistingPlaces = HashMap<(String, String), ExistingPlace>;
 
 async fn existing_places(connection: &mut AnyConnection) -> Result<ExistingPlaces, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, source, source_id, place_json FROM structures WHERE source IS NOT NULL",
+        "SELECT id, name, commune_code, source, source_id, place_json FROM structures
+         WHERE source IS NOT NULL",
     )
     .fetch_all(&mut *connection)
     .await?;
@@ -543,19 +687,23 @@ async fn existing_places(connection: &mut AnyConnection) -> Result<ExistingPlace
         let source: String = row.try_get("source")?;
         let source_id: Option<String> = row.try_get("source_id")?;
         if let Some(source_id) = source_id {
-            existing.insert(
-                (source, source_id),
-                (row.try_get("id")?, row.try_get("place_json")?),
-            );
+            let place = ExistingPlace {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                commune_code: row.try_get("commune_code")?,
+                place_json: row.try_get("place_json")?,
+            };
+            existing.insert((source, source_id), place);
         }
     }
     Ok(existing)
 }
 
+/// Inserts a place and its default offer; returns its structure id.
 async fn insert_place(
     connection: &mut AnyConnection,
     row: &PlaceRow<'_>,
-) -> Result<(), StoreError> {
+) -> Result<i64, StoreError> {
     let place = row.place;
     let inserted = sqlx::query(
         "INSERT INTO structures (name, kind, commune_code, created_at, source, source_id, pivot, latitude, longitude,
@@ -591,20 +739,22 @@ async fn insert_place(
         row.now,
     )
     .await?;
-    Ok(())
+    Ok(id)
 }
 
+/// Updates a stored place, only if it is still in the commune its rights were checked on; returns
+/// whether it was.
 async fn update_place(
     connection: &mut AnyConnection,
-    id: i64,
+    stored: &ExistingPlace,
     row: &PlaceRow<'_>,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let place = row.place;
-    sqlx::query(
+    let result = sqlx::query(
         "UPDATE structures SET name = $1, kind = $2, commune_code = $3, pivot = $4, latitude = $5, longitude = $6,
              services = $7, audiences = $8, specific_support = $9, support_modes = $10, costs = $11,
              place_json = $12, updated_at = $13, updated_by = $14
-         WHERE id = $15",
+         WHERE id = $15 AND commune_code = $16",
     )
     .bind(&place.name)
     .bind(row.kind())
@@ -620,11 +770,79 @@ async fn update_place(
     .bind(row.place_json)
     .bind(row.now)
     .bind(row.actor_account_id)
-    .bind(id)
+    .bind(stored.id)
+    .bind(&stored.commune_code)
     .execute(&mut *connection)
     .await?;
-    refresh_default_offer(connection, id, place, row.actor_account_id, row.now).await?;
-    Ok(())
+    if result.rows_affected() == 0 {
+        return Ok(false);
+    }
+    refresh_default_offer(connection, stored.id, place, row.actor_account_id, row.now).await?;
+    Ok(true)
+}
+
+/// The places a filter selects, with their offers, read on the caller's connection (inside its
+/// transaction when it holds one).
+async fn places_where_in(
+    connection: &mut AnyConnection,
+    filter: &PlaceFilter,
+) -> Result<Vec<StoredPlace>, StoreError> {
+    let condition = filter.sql();
+    let places_sql = format!(
+        "SELECT s.id, s.source, s.commune_code, c.departement_code, c.epci_code, s.latitude, s.longitude,
+                s.place_json, s.support_model
+         FROM structures s JOIN communes c ON c.code = s.commune_code
+         WHERE s.place_json IS NOT NULL {condition} ORDER BY s.name, s.id"
+    );
+    let rows = filter
+        .bind(sqlx::query(&places_sql))
+        .fetch_all(&mut *connection)
+        .await?;
+    let mut places = rows
+        .iter()
+        .map(stored_place)
+        .collect::<Result<Vec<_>, _>>()?;
+    let offers_sql = format!(
+        "SELECT o.id, o.structure_id, o.offer_json FROM offers o
+         WHERE o.structure_id IN (SELECT s.id FROM structures s JOIN communes c ON c.code = s.commune_code
+                                  WHERE s.place_json IS NOT NULL {condition})
+         ORDER BY o.structure_id, o.position"
+    );
+    let offer_rows = filter
+        .bind(sqlx::query(&offers_sql))
+        .fetch_all(&mut *connection)
+        .await?;
+    let mut offers: HashMap<i64, Vec<(i64, Offer)>> = HashMap::new();
+    for row in &offer_rows {
+        let json: String = row.try_get("offer_json")?;
+        let offer = serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        offers
+            .entry(row.try_get("structure_id")?)
+            .or_default()
+            .push((row.try_get("id")?, offer));
+    }
+    for place in &mut places {
+        let (ids, place_offers) = offers
+            .remove(&place.structure_id)
+            .unwrap_or_default()
+            .into_iter()
+            .unzip();
+        place.offer_ids = ids;
+        place.offers = place_offers;
+    }
+    Ok(places)
+}
+
+/// One place of the directory with its offers, read inside the caller's transaction; `None` when no
+/// place has this structure id.
+pub(crate) async fn place_in(
+    connection: &mut AnyConnection,
+    structure_id: i64,
+) -> Result<Option<StoredPlace>, StoreError> {
+    Ok(places_where_in(connection, &PlaceFilter::Id(structure_id))
+        .await?
+        .into_iter()
+        .next())
 }
 
 fn stored_place(row: &AnyRow) -> Result<StoredPlace, StoreError> {

@@ -14,6 +14,8 @@ pub enum StoreError {
         path: String,
         source: std::io::Error,
     },
+    #[error("{0}")]
+    AuditKey(String),
     #[error("donnée stockée illisible : {0}")]
     Corrupt(String),
     #[error("erreur de base de données : {0}")]

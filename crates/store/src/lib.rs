@@ -8,17 +8,20 @@
 
 mod accounts;
 mod audit;
+mod audit_key;
 mod contact_requests;
 mod directory;
 mod error;
 mod fragility;
 mod indicators;
 mod local_indicators;
+mod login_nonces;
 mod offers;
 mod pathway;
 mod pending_imports;
 mod people;
 mod queue;
+mod redistribution;
 mod referrals;
 mod sessions;
 mod structures;
@@ -29,19 +32,29 @@ mod throttle;
 
 pub use accounts::{Account, LoginCandidate};
 pub use audit::{AuditChainCheck, AuditEntry};
-pub use contact_requests::{ContactRequest, NewContactRequest};
-pub use directory::{PlaceChange, PlaceImportReport, PlaceRejection, StoredPlace};
+pub use audit_key::{
+    AuditKey, AUDIT_KEY_FILE_NAME, AUDIT_KEY_FILE_VAR, AUDIT_KEY_VAR, MIN_AUDIT_KEY_BYTES,
+};
+pub use contact_requests::{ContactRequest, NewContactRequest, RequestViewer};
+pub use directory::{
+    ImportAuthor, ImportRights, PlaceChange, PlaceCheck, PlaceImportReport, PlaceRejection,
+    PlaceSite, StoredPlace,
+};
 pub use error::StoreError;
 pub use fragility::PublishedImportReport;
 pub use indicators::{DroppedRecords, IndicatorLoad};
 pub use local_indicators::LocalIndicatorReport;
 pub use offers::StoredOffer;
 pub use pathway::{CloseOutcome, PathwaySession, SessionOutcome, StoredClosing};
-pub use pending_imports::{PendingImport, PENDING_IMPORT_LIFETIME_SECONDS};
+pub use pending_imports::{
+    PendingImport, PENDING_IMPORT_LIFETIME_SECONDS, PENDING_IMPORT_MAX_BYTES,
+    PENDING_IMPORT_MAX_NAME_CHARS, PENDING_IMPORT_MAX_ROWS,
+};
 pub use people::{
     month_of, Actor, ConsentRecord, PersonRecord, PersonalRowCounts, StoredDiagnostic,
 };
 pub use queue::{Notification, QueueEntry};
+pub use redistribution::{AppliedMove, ConfirmedMove, MoveRefusal, RedistributionOutcome};
 pub use referrals::{
     Applied, NewReferral, ReferralHistoryLine, ReferralRecord, ReferralStateRow, ReminderCandidate,
 };
@@ -56,6 +69,7 @@ pub use territory::{CommuneSummary, ImportProgress, TerritoryCounts, TerritoryIm
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -93,12 +107,21 @@ impl Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The secret that keys the audit chain; never written to the database.
+    audit_key: Arc<AuditKey>,
 }
 
 impl Store {
     /// Connects to the database named by `url`, creating an SQLite file if needed, and applies the
-    /// migrations of its backend.
+    /// migrations of its backend. The audit key comes from the environment ([`AuditKey::from_environment`]:
+    /// `AIGUILLAGE_AUDIT_KEY`, `AIGUILLAGE_AUDIT_KEY_FILE`, or `audit.key` beside the SQLite file).
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let audit_key = AuditKey::from_environment(url)?;
+        Store::connect_with_key(url, audit_key).await
+    }
+
+    /// Connects as [`Store::connect`] does, with the audit key given by the caller.
+    pub async fn connect_with_key(url: &str, audit_key: AuditKey) -> Result<Store, StoreError> {
         install_default_drivers();
         let backend = Backend::from_url(url)?;
         let pool = match backend {
@@ -111,8 +134,16 @@ impl Store {
                     .await?
             }
         };
-        let store = Store { pool, backend };
+        let store = Store {
+            pool,
+            backend,
+            audit_key: Arc::new(audit_key),
+        };
+        let keyed_before = store.audit_chain_keyed().await;
         store.migrate().await?;
+        if !keyed_before {
+            store.seal_legacy_audit().await?;
+        }
         Ok(store)
     }
 
@@ -141,14 +172,19 @@ impl Store {
     }
 }
 
-/// Opens an SQLite file in WAL mode, creating it (and its folder) if missing.
-async fn connect_sqlite(url: &str) -> Result<AnyPool, StoreError> {
-    let path = url
-        .trim_start_matches("sqlite://")
+/// The file path of an `sqlite://` URL, without its query.
+pub(crate) fn sqlite_path(url: &str) -> &str {
+    url.trim_start_matches("sqlite://")
         .trim_start_matches("sqlite:")
         .split('?')
         .next()
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// Opens an SQLite file in WAL mode, creating it (and its folder) if missing. Every connection
+/// overwrites deleted content (`secure_delete`), so an erased person leaves no bytes behind.
+async fn connect_sqlite(url: &str) -> Result<AnyPool, StoreError> {
+    let path = sqlite_path(url);
     if let Some(folder) = Path::new(path)
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -168,7 +204,10 @@ async fn connect_sqlite(url: &str) -> Result<AnyPool, StoreError> {
         .after_connect(|connection, _meta| {
             Box::pin(async move {
                 connection
-                    .execute("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+                    .execute(
+                        "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
+                         PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;",
+                    )
                     .await?;
                 Ok(())
             })

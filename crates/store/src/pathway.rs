@@ -6,16 +6,19 @@
 //! Sessions are recorded only by the structure that receives the referral, while the referral is at
 //! « Premier contact fait » or « En parcours »; the first session of a referral at first contact
 //! moves it to « En parcours » through the referral transition mechanism (versioned, in the same
-//! transaction). Every change and read is audited under the referral's pseudonymous id; bad input
+//! transaction). The receiving structure loses sight of a referral (its sessions and closing
+//! included) once it has ended more than 3 months ago, like everywhere else (`referrals::visible_to`);
+//! its own session records stay in its activity (CRA, no personal data). Every change and read is audited under the referral's pseudonymous id; bad input
 //! writes nothing.
 
 use crate::audit::append_audit_in;
 use crate::people::Actor;
-use crate::referrals::apply_referral_event_in;
+use crate::referrals::{apply_referral_event_in, received_by, visible_to};
 use crate::{Applied, Store, StoreError};
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
 use aiguillage_domain::orientation::{
-    transition, ClosingOutcome, ReferralEvent, ReferralState, Side, TransitionError,
+    receiver_access_cutoff, transition, ClosingOutcome, ReferralEvent, ReferralState, Side,
+    TransitionError,
 };
 use aiguillage_domain::pathway::{
     iso_date, parse_iso_date, Closing, ClosingError, Date, Equipment, Gains, MoneyBracket,
@@ -206,20 +209,25 @@ fn session_from(row: &AnyRow) -> Result<PathwaySession, StoreError> {
     })
 }
 
-/// The state and version of a referral the structure receives, with the person's commune.
+/// The state and version of a referral the structure receives (and still may see), with the
+/// person's commune.
 async fn received_referral(
     connection: &mut AnyConnection,
     referral_id: i64,
     structure_id: i64,
+    now: UnixSeconds,
 ) -> Result<Option<(ReferralState, i64, String)>, StoreError> {
-    let row = sqlx::query(
+    let sql = format!(
         "SELECT r.state, r.version, p.commune_code FROM referrals r JOIN people p ON p.id = r.person_id
-         WHERE r.id = $1 AND r.receiver_structure_id = $2",
-    )
-    .bind(referral_id)
-    .bind(structure_id)
-    .fetch_optional(&mut *connection)
-    .await?;
+         WHERE r.id = $1 AND {}",
+        received_by("$2", "$3")
+    );
+    let row = sqlx::query(&sql)
+        .bind(referral_id)
+        .bind(structure_id)
+        .bind(receiver_access_cutoff(now))
+        .fetch_optional(&mut *connection)
+        .await?;
     row.map(|row| {
         let state: String = row.try_get("state")?;
         Ok((
@@ -324,7 +332,7 @@ impl Store {
         let mut started_pathway = Vec::new();
         for &referral_id in &referral_ids {
             let Some((state, version, commune)) =
-                received_referral(&mut transaction, referral_id, actor.structure_id).await?
+                received_referral(&mut transaction, referral_id, actor.structure_id, now).await?
             else {
                 return give_up(transaction, SessionOutcome::NotFound { referral_id }).await;
             };
@@ -345,6 +353,7 @@ impl Store {
                     };
                     let applied = apply_referral_event_in(
                         &mut transaction,
+                        &self.audit_key,
                         actor,
                         (referral_id, version),
                         (Side::Receiver, &event, state, to),
@@ -424,6 +433,7 @@ impl Store {
             .await?;
             append_audit_in(
                 &mut transaction,
+                &self.audit_key,
                 &pathway_event(actor, AuditAction::Update, referral_id),
                 now,
             )
@@ -436,8 +446,8 @@ impl Store {
         })
     }
 
-    /// The sessions of a referral, oldest first, if the actor's structure sent or received it
-    /// (`None` otherwise); audited as a read. The sending structure sees neither the notes nor the
+    /// The sessions of a referral, oldest first, if the actor's structure sent it or still may see it
+    /// as its receiver (`None` otherwise, see `referrals::visible_to`); audited as a read. The sending structure sees neither the notes nor the
     /// other people of a workshop.
     pub async fn sessions_of_referral(
         &self,
@@ -445,11 +455,13 @@ impl Store {
         referral_id: i64,
         now: UnixSeconds,
     ) -> Result<Option<Vec<PathwaySession>>, StoreError> {
-        let visible = sqlx::query(
-            "SELECT COUNT(*) AS n FROM referrals WHERE id = $1 AND (sender_structure_id = $2 OR receiver_structure_id = $2)",
-        )
+        let visible = sqlx::query(&format!(
+            "SELECT COUNT(*) AS n FROM referrals r WHERE r.id = $1 AND {}",
+            visible_to("$2", "$3")
+        ))
         .bind(referral_id)
         .bind(actor.structure_id)
+        .bind(receiver_access_cutoff(now))
         .fetch_one(&self.pool)
         .await?;
         if visible.try_get::<i64, _>("n")? == 0 {
@@ -578,12 +590,13 @@ impl Store {
             transaction.rollback().await?;
             return Err(error);
         }
-        let row = sqlx::query(
-            "SELECT state, receiver_structure_id FROM referrals
-             WHERE id = $1 AND (sender_structure_id = $2 OR receiver_structure_id = $2)",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT r.state, r.receiver_structure_id FROM referrals r WHERE r.id = $1 AND {}",
+            visible_to("$2", "$3")
+        ))
         .bind(referral_id)
         .bind(actor.structure_id)
+        .bind(receiver_access_cutoff(now))
         .fetch_optional(&mut *transaction)
         .await?;
         let Some(row) = row else {
@@ -607,6 +620,7 @@ impl Store {
         };
         let applied = apply_referral_event_in(
             &mut transaction,
+            &self.audit_key,
             actor,
             (referral_id, expected_version),
             (side, &event, state, to),
@@ -641,23 +655,25 @@ impl Store {
         Ok(CloseOutcome::Closed)
     }
 
-    /// How a referral the actor's structure sent or received ended, if it is closed with an
-    /// outcome; audited as a read.
+    /// How a referral the actor's structure sent, or received and still may see, ended, if it is
+    /// closed with an outcome; audited as a read.
     pub async fn referral_closing(
         &self,
         actor: &Actor<'_>,
         referral_id: i64,
         now: UnixSeconds,
     ) -> Result<Option<StoredClosing>, StoreError> {
-        let row = sqlx::query(
+        let row = sqlx::query(&format!(
             "SELECT o.referral_id, o.outcome, o.rights, o.money_bracket, o.job_or_training, o.sent_elsewhere_kind,
                  o.sent_elsewhere_name, o.closed_at, o.closed_by, a.display_name AS closed_by_name
              FROM referral_outcomes o JOIN referrals r ON r.id = o.referral_id
              LEFT JOIN accounts a ON a.id = o.closed_by
-             WHERE o.referral_id = $1 AND (r.sender_structure_id = $2 OR r.receiver_structure_id = $2)",
-        )
+             WHERE o.referral_id = $1 AND {}",
+            visible_to("$2", "$3")
+        ))
         .bind(referral_id)
         .bind(actor.structure_id)
+        .bind(receiver_access_cutoff(now))
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else {

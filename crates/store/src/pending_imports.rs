@@ -1,5 +1,6 @@
 //! Directory files uploaded from the web and waiting for confirmation after their preview. Kept one
-//! hour at most, and only for the account that uploaded them.
+//! hour at most, only for the account that uploaded them, one per account (a new preview replaces
+//! the older), and no larger than one upload.
 
 use crate::{Store, StoreError};
 use aiguillage_domain::UnixSeconds;
@@ -7,6 +8,16 @@ use sqlx::Row;
 
 /// How long an uploaded file waits for confirmation, in seconds.
 pub const PENDING_IMPORT_LIFETIME_SECONDS: i64 = 3600;
+
+/// The most rows a web import may hold (places read plus rows rejected): a département's directory
+/// is a few hundred places and all of France about 20 000; a larger file is for the command line.
+pub const PENDING_IMPORT_MAX_ROWS: usize = 20_000;
+
+/// The largest file kept, in bytes: the largest upload the import route takes.
+pub const PENDING_IMPORT_MAX_BYTES: usize = 25 * 1024 * 1024;
+
+/// The longest file name kept, in characters (longer ones are cut).
+pub const PENDING_IMPORT_MAX_NAME_CHARS: usize = 120;
 
 /// An uploaded file waiting for confirmation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +29,9 @@ pub struct PendingImport {
 }
 
 impl Store {
-    /// Keeps an uploaded file until it is confirmed; forgets this account's expired ones.
+    /// Keeps an uploaded file until it is confirmed, in place of this account's previous one; forgets
+    /// every expired one. A file over [`PENDING_IMPORT_MAX_BYTES`] is refused (`Conflict`), a name
+    /// over [`PENDING_IMPORT_MAX_NAME_CHARS`] cut.
     pub async fn save_pending_import(
         &self,
         account_id: i64,
@@ -27,9 +40,21 @@ impl Store {
         content: &str,
         now: UnixSeconds,
     ) -> Result<i64, StoreError> {
-        sqlx::query("DELETE FROM pending_imports WHERE created_at <= $1")
+        if content.len() > PENDING_IMPORT_MAX_BYTES {
+            return Err(StoreError::Conflict(format!(
+                "fichier de {} octets : {PENDING_IMPORT_MAX_BYTES} au plus",
+                content.len()
+            )));
+        }
+        let file_name: String = file_name
+            .chars()
+            .take(PENDING_IMPORT_MAX_NAME_CHARS)
+            .collect();
+        let mut transaction = self.pool.begin().await?;
+        sqlx::query("DELETE FROM pending_imports WHERE account_id = $1 OR created_at <= $2")
+            .bind(account_id)
             .bind(now - PENDING_IMPORT_LIFETIME_SECONDS)
-            .execute(&self.pool)
+            .execute(&mut *transaction)
             .await?;
         let row = sqlx::query(
             "INSERT INTO pending_imports (account_id, file_name, format, content, created_at)
@@ -40,8 +65,9 @@ impl Store {
         .bind(format)
         .bind(content)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *transaction)
         .await?;
+        transaction.commit().await?;
         Ok(row.try_get("id")?)
     }
 

@@ -158,7 +158,7 @@ async fn visible(
 }
 
 /// Adds one to an anonymous count.
-async fn count_fact(
+pub(crate) async fn count_fact(
     connection: &mut AnyConnection,
     period: &str,
     fact: &str,
@@ -242,6 +242,7 @@ impl Store {
         .await?;
         append_audit_in(
             &mut transaction,
+            &self.audit_key,
             &person_event(actor, AuditAction::Create, person_id),
             now,
         )
@@ -334,6 +335,7 @@ impl Store {
         let person = person_from(&row)?;
         append_audit_in(
             &mut transaction,
+            &self.audit_key,
             &person_event(actor, AuditAction::Read, person_id),
             now,
         )
@@ -406,6 +408,7 @@ impl Store {
             .await?;
         append_audit_in(
             &mut transaction,
+            &self.audit_key,
             &person_event(actor, AuditAction::Update, person_id),
             now,
         )
@@ -465,6 +468,7 @@ impl Store {
         }
         append_audit_in(
             &mut transaction,
+            &self.audit_key,
             &person_event(actor, AuditAction::Update, person_id),
             now,
         )
@@ -513,12 +517,25 @@ impl Store {
             .await?;
         append_audit_in(
             &mut transaction,
+            &self.audit_key,
             &person_event(actor, AuditAction::Delete, person_id),
             now,
         )
         .await?;
         transaction.commit().await?;
+        self.checkpoint_after_erasure().await?;
         Ok(true)
+    }
+
+    /// On SQLite, copies the write-ahead log into the database file and empties it, so that the erased
+    /// rows (overwritten there by `secure_delete`) do not survive in the WAL either.
+    pub(crate) async fn checkpoint_after_erasure(&self) -> Result<(), StoreError> {
+        if self.backend == crate::Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
     }
 
     /// The anonymous counts left by erasures, `(period, fact, count)`.

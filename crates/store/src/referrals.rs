@@ -4,10 +4,13 @@
 
 use crate::audit::append_audit_in;
 use crate::people::Actor;
+use crate::AuditKey;
 use crate::{Store, StoreError};
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
 use aiguillage_domain::diagnostic::Profile;
-use aiguillage_domain::orientation::{ReferralEvent, ReferralState, Side};
+use aiguillage_domain::orientation::{
+    receiver_access_cutoff, transition, ReferralEvent, ReferralState, Side,
+};
 use aiguillage_domain::person::{ConsentText, SHARED_DATA};
 use aiguillage_domain::UnixSeconds;
 use sqlx::any::AnyRow;
@@ -23,7 +26,9 @@ pub struct NewReferral<'a> {
     pub consent: &'a ConsentText,
 }
 
-/// A referral as lists and pages show it. Identity and contact are those the consent covers.
+/// A referral as lists and pages show it: only what the sharing consent covers. A receiving structure
+/// the person has not agreed to share with (after a coordinator's redirection) gets initials, no
+/// contact, no message and no profile.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReferralRecord {
     pub id: i64,
@@ -41,12 +46,14 @@ pub struct ReferralRecord {
     pub offer_id: i64,
     pub offer_name: String,
     pub state: ReferralState,
-    pub message: String,
+    /// The prescriber's message; `None` when withheld from this viewer (no consent covers it).
+    pub message: Option<String>,
     pub urgent: bool,
     pub created_at: UnixSeconds,
     pub state_changed_at: UnixSeconds,
     pub version: i64,
-    pub profile: Profile,
+    /// The profile the referral carries; `None` when withheld from this viewer.
+    pub profile: Option<Profile>,
     /// Whether the person agreed to share with the current receiving structure (not yet after a
     /// coordinator's redirection: the receiver then sees initials only, until the sender records it).
     pub shared_with_receiver: bool,
@@ -82,7 +89,8 @@ const REFERRAL_COLUMNS: &str = "r.id, r.person_id, p.first_name, p.last_name, p.
     JOIN offers o ON o.id = r.offer_id LEFT JOIN accounts a ON a.id = r.sender_account_id";
 
 /// Reads a referral as `viewer_structure` may see it: a receiving structure the person has not
-/// agreed to share with (after a coordinator's redirection) sees neither name nor contact.
+/// agreed to share with (after a coordinator's redirection) sees neither name nor contact, nor the
+/// prescriber's message, nor the profile (support needs are sensitive).
 fn referral_from(row: &AnyRow, viewer_structure: i64) -> Result<ReferralRecord, StoreError> {
     let mut referral = referral_row(row)?;
     let consents: i64 = row.try_get("receiver_consents")?;
@@ -95,8 +103,41 @@ fn referral_from(row: &AnyRow, viewer_structure: i64) -> Result<ReferralRecord, 
         referral.last_name = String::new();
         referral.phone = None;
         referral.email = None;
+        referral.message = None;
+        referral.profile = None;
     }
     Ok(referral)
+}
+
+/// The SQL condition "the structure `$structure` may see referral `r` at the cutoff `$cutoff`": it sent
+/// it (the enrolling structure keeps its record), or it receives it and the referral has not ended
+/// more than `domain::orientation::RECEIVER_ACCESS_AFTER_END_DAYS` ago (`$cutoff` is
+/// `receiver_access_cutoff(now)`). `structure` and `cutoff` are parameter placeholders (`$2`).
+pub(crate) fn visible_to(structure: &str, cutoff: &str) -> String {
+    format!(
+        "(r.sender_structure_id = {structure} OR (r.receiver_structure_id = {structure}
+             AND (r.state NOT IN ({ended}) OR r.state_changed_at > {cutoff})))",
+        ended = states_where(ReferralState::has_ended),
+    )
+}
+
+/// The stored values of the states for which `predicate` holds, as an SQL list (`'a', 'b'`): the
+/// domain's predicate decides, the SQL repeats no list of its own.
+pub(crate) fn states_where(predicate: fn(ReferralState) -> bool) -> String {
+    ReferralState::all_where(predicate)
+        .iter()
+        .map(|state| format!("'{}'", state.label().replace('\'', "''")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The SQL condition "the structure `$structure` receives referral `r` and still may see it".
+pub(crate) fn received_by(structure: &str, cutoff: &str) -> String {
+    format!(
+        "(r.receiver_structure_id = {structure}
+             AND (r.state NOT IN ({ended}) OR r.state_changed_at > {cutoff}))",
+        ended = states_where(ReferralState::has_ended),
+    )
 }
 
 fn referral_row(row: &AnyRow) -> Result<ReferralRecord, StoreError> {
@@ -120,12 +161,14 @@ fn referral_row(row: &AnyRow) -> Result<ReferralRecord, StoreError> {
         offer_name: row.try_get("offer_name")?,
         state: ReferralState::from_label(&state)
             .ok_or_else(|| StoreError::Corrupt(format!("état d'orientation « {state} »")))?,
-        message: row.try_get("message")?,
+        message: Some(row.try_get("message")?),
         urgent: urgent != 0,
         created_at: row.try_get("created_at")?,
         state_changed_at: row.try_get("state_changed_at")?,
         version: row.try_get("version")?,
-        profile: serde_json::from_str(&profile).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        profile: Some(
+            serde_json::from_str(&profile).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        ),
         shared_with_receiver: false,
     })
 }
@@ -226,12 +269,10 @@ impl Store {
     pub async fn open_referrals_by_offer(
         &self,
     ) -> Result<std::collections::HashMap<i64, u32>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT offer_id, COUNT(*) AS n FROM referrals WHERE state NOT IN ($1, $2, $3) GROUP BY offer_id",
-        )
-        .bind(ReferralState::Closed.label())
-        .bind(ReferralState::Refused.label())
-        .bind(ReferralState::Draft.label())
+        let rows = sqlx::query(&format!(
+            "SELECT offer_id, COUNT(*) AS n FROM referrals WHERE state IN ({}) GROUP BY offer_id",
+            states_where(ReferralState::holds_a_place)
+        ))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -271,7 +312,10 @@ impl Store {
         let receiver: i64 = offer.try_get("structure_id")?;
         let profile = serde_json::to_string(referral.profile)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let sent = ReferralState::Sent.label();
+        // A new referral is a draft the sender sends: the state machine says where that leads.
+        let (draft, event) = (ReferralState::Draft, ReferralEvent::Send);
+        let sent = transition(draft, &event, Side::Sender)
+            .map_err(|error| StoreError::Corrupt(error.to_string()))?;
         let row = sqlx::query(
             "INSERT INTO referrals (person_id, sender_structure_id, sender_account_id, offer_id, receiver_structure_id,
                  state, profile_json, message, urgent, created_at, state_changed_at, version)
@@ -282,7 +326,7 @@ impl Store {
         .bind(actor.account_id)
         .bind(referral.offer_id)
         .bind(receiver)
-        .bind(sent)
+        .bind(sent.label())
         .bind(profile)
         .bind(referral.message)
         .bind(i64::from(referral.profile.urgency.is_some()))
@@ -305,9 +349,9 @@ impl Store {
         .bind(id)
         .bind(now)
         .bind(actor.account_id)
-        .bind(ReferralEvent::Send.label())
-        .bind(ReferralState::Draft.label())
-        .bind(sent)
+        .bind(event.label())
+        .bind(draft.label())
+        .bind(sent.label())
         .execute(&mut *transaction)
         .await?;
         sqlx::query("UPDATE people SET last_contact_at = $1 WHERE id = $2")
@@ -317,6 +361,7 @@ impl Store {
             .await?;
         append_audit_in(
             &mut transaction,
+            &self.audit_key,
             &referral_event(actor, AuditAction::Create, id),
             now,
         )
@@ -325,24 +370,26 @@ impl Store {
         Ok(Some(id))
     }
 
-    /// The referrals sent by the actor's structure or received by it (`received`), newest change first.
-    /// Each one listed is audited as a read (the list shows names).
+    /// The referrals sent by the actor's structure or received by it (`received`: only those not
+    /// ended more than `RECEIVER_ACCESS_AFTER_END_DAYS` ago), newest change first. Each one listed is
+    /// audited as a read (the list shows names).
     pub async fn referrals_of_structure(
         &self,
         actor: &Actor<'_>,
         received: bool,
         now: UnixSeconds,
     ) -> Result<Vec<ReferralRecord>, StoreError> {
-        let column = if received {
-            "r.receiver_structure_id"
+        let condition = if received {
+            received_by("$1", "$2")
         } else {
-            "r.sender_structure_id"
+            "r.sender_structure_id = $1".to_owned()
         };
-        let sql = format!("SELECT {REFERRAL_COLUMNS} WHERE {column} = $1 ORDER BY r.state_changed_at DESC, r.id DESC LIMIT 200");
-        let rows = sqlx::query(&sql)
-            .bind(actor.structure_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let sql = format!("SELECT {REFERRAL_COLUMNS} WHERE {condition} ORDER BY r.state_changed_at DESC, r.id DESC LIMIT 200");
+        let mut query = sqlx::query(&sql).bind(actor.structure_id);
+        if received {
+            query = query.bind(receiver_access_cutoff(now));
+        }
+        let rows = query.fetch_all(&self.pool).await?;
         let referrals = rows
             .iter()
             .map(|row| referral_from(row, actor.structure_id))
@@ -355,7 +402,8 @@ impl Store {
         Ok(referrals)
     }
 
-    /// One referral, if the actor's structure sent or received it, with the actor's side; audited.
+    /// One referral, if the actor's structure sent it, or receives it and the referral has not ended
+    /// more than `RECEIVER_ACCESS_AFTER_END_DAYS` ago, with the actor's side; audited.
     pub async fn referral(
         &self,
         actor: &Actor<'_>,
@@ -363,11 +411,13 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<Option<(ReferralRecord, Side)>, StoreError> {
         let sql = format!(
-            "SELECT {REFERRAL_COLUMNS} WHERE r.id = $1 AND (r.sender_structure_id = $2 OR r.receiver_structure_id = $2)"
+            "SELECT {REFERRAL_COLUMNS} WHERE r.id = $1 AND {}",
+            visible_to("$2", "$3")
         );
         let Some(row) = sqlx::query(&sql)
             .bind(id)
             .bind(actor.structure_id)
+            .bind(receiver_access_cutoff(now))
             .fetch_optional(&self.pool)
             .await?
         else {
@@ -416,6 +466,7 @@ impl Store {
         .await?;
         append_audit_in(
             &mut transaction,
+            &self.audit_key,
             &referral_event(actor, AuditAction::Update, id),
             now,
         )
@@ -450,7 +501,6 @@ impl Store {
     /// Applies a transition the domain allowed, if the referral is still at `expected_version`: the
     /// state, the event and the audit entry are written together, or nothing when someone else
     /// changed the referral first.
-    #[allow(clippy::too_many_arguments)]
     pub async fn apply_referral_event(
         &self,
         actor: &Actor<'_>,
@@ -462,6 +512,7 @@ impl Store {
         let mut transaction = self.pool.begin().await?;
         let applied = apply_referral_event_in(
             &mut transaction,
+            &self.audit_key,
             actor,
             (id, expected_version),
             (side, event, from, to),
@@ -480,6 +531,7 @@ impl Store {
 /// `StaleVersion` nothing was written, and the caller should roll back whatever it wrote before.
 pub(crate) async fn apply_referral_event_in(
     connection: &mut sqlx::AnyConnection,
+    key: &AuditKey,
     actor: &Actor<'_>,
     (id, expected_version): (i64, i64),
     (side, event, from, to): (Side, &ReferralEvent, ReferralState, ReferralState),
@@ -545,6 +597,7 @@ pub(crate) async fn apply_referral_event_in(
         .await?;
     append_audit_in(
         connection,
+        key,
         &referral_event(actor, AuditAction::Update, id),
         now,
     )

@@ -1,5 +1,10 @@
 //! The directory in storage, on whichever backend the test run names: upsert on (source, id), commune
 //! resolution, rejections, territory filter.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 use aiguillage_domain::directory::{
     Offer, OfferFacts, Place, Service, SupportModel, DEFAULT_OFFER_NAME,
@@ -224,4 +229,117 @@ async fn an_imported_place_gets_one_offer_that_reimports_refresh_without_losing_
             .is_err(),
         "not another structure's offer"
     );
+}
+
+#[tokio::test]
+async fn a_checked_import_writes_only_what_its_rights_allow_and_records_each_change() {
+    use aiguillage_store::{ImportAuthor, ImportRights, PlaceSite};
+    let store = store_with_pays_de_la_loire().await;
+    let first = vec![
+        (2, place("a", "Angers", "49000", Some("49007"))),
+        (3, place("n", "Nantes", "44000", Some("44109"))),
+    ];
+    store
+        .import_places("test", &first, None, 100, &|_, _| {})
+        .await
+        .expect("operator import");
+    let only_49 = |site: PlaceSite<'_>| site.departement_code == "49";
+    let author = ImportAuthor {
+        account_id: None,
+        origin: "Essai",
+        rights: ImportRights::Checked(&only_49),
+    };
+    let mut renamed_a = place("a", "Angers", "49000", Some("49007"));
+    renamed_a.name = "Angers renommé".into();
+    let mut renamed_n = place("n", "Nantes", "44000", Some("44109"));
+    renamed_n.name = "Nantes renommé".into();
+    let moved_a = place("a2", "Angers", "49000", Some("49007"));
+    let batch = vec![
+        (2, renamed_a),
+        (3, renamed_n),
+        (4, place("n2", "Nantes", "44000", Some("44109"))),
+        (5, moved_a),
+    ];
+    let report = store
+        .import_places_by("test", &batch, &author, 200, &|_, _| {})
+        .await
+        .expect("checked import");
+    assert_eq!((report.inserted, report.updated), (1, 1));
+    let lines: Vec<u64> = report.rejected.iter().map(|r| r.line).collect();
+    assert_eq!(lines, vec![3, 4]);
+    assert!(report.rejected[0]
+        .reason
+        .contains("vous ne pouvez pas modifier le lieu « Lieu n »"));
+    let a = store.place_id("test", "a").await.expect("q").expect("a");
+    let n = store.place_id("test", "n").await.expect("q").expect("n");
+    assert_eq!(store.place(n).await.expect("n").place.name, "Lieu n");
+    assert!(store.place_id("test", "n2").await.expect("q").is_none());
+    let changes_a = store.place_changes(a, 10).await.expect("changes");
+    assert_eq!(changes_a[0].summary, "Essai : lieu modifié : nom");
+    assert_eq!(changes_a[1].summary, "Import : lieu ajouté");
+    let changes_n = store.place_changes(n, 10).await.expect("changes");
+    assert_eq!(changes_n.len(), 1, "the refused update is not recorded");
+    let a2 = store.place_id("test", "a2").await.expect("q").expect("a2");
+    assert_eq!(
+        store.place_changes(a2, 10).await.expect("changes")[0].summary,
+        "Essai : lieu ajouté"
+    );
+}
+
+#[tokio::test]
+async fn a_pending_import_is_one_per_account_bounded_and_expires() {
+    use aiguillage_store::{NewStructure, PENDING_IMPORT_MAX_BYTES};
+    let store = store_with_pays_de_la_loire().await;
+    let structure = NewStructure {
+        name: "CCAS".into(),
+        kind: "CCAS".into(),
+        commune_code: "49007".into(),
+    };
+    let structure_id = store.ensure_structure(&structure, 0).await.expect("s");
+    use aiguillage_domain::account::{DisplayName, Email, NewAccount};
+    let account = NewAccount {
+        email: Email::parse("c@test.fr").expect("email"),
+        display_name: DisplayName::parse("Camille Martin").expect("name"),
+        role: aiguillage_domain::role::Role::Coordinator,
+        structure_id,
+        territory: TerritoryScope::Departement("49".into()),
+    };
+    let account_id = store
+        .create_account(&account, "$argon2id$test", 0)
+        .await
+        .expect("account");
+    let first = store
+        .save_pending_import(account_id, "1.csv", "standard-csv", "a", 10)
+        .await
+        .expect("first");
+    let second = store
+        .save_pending_import(account_id, &"n".repeat(500), "standard-csv", "b", 20)
+        .await
+        .expect("second");
+    assert!(store
+        .take_pending_import(first, account_id, 30)
+        .await
+        .expect("take")
+        .is_none());
+    let kept = store
+        .take_pending_import(second, account_id, 30)
+        .await
+        .expect("take")
+        .expect("the newer one is kept");
+    assert_eq!(kept.content, "b");
+    assert_eq!(kept.file_name.chars().count(), 120);
+    let too_big = "x".repeat(PENDING_IMPORT_MAX_BYTES + 1);
+    assert!(store
+        .save_pending_import(account_id, "gros.csv", "standard-csv", &too_big, 40)
+        .await
+        .is_err());
+    let third = store
+        .save_pending_import(account_id, "3.csv", "standard-csv", "c", 50)
+        .await
+        .expect("third");
+    assert!(store
+        .take_pending_import(third, account_id, 50 + 3600)
+        .await
+        .expect("take")
+        .is_none());
 }

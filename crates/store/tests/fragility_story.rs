@@ -1,6 +1,11 @@
 //! Published fragility indexes in storage, on whichever backend the test run names: a file with one
 //! bad row stores nothing; rows with a code unknown to the territory reference are reported and
 //! skipped; a good file replaces the previous import of its edition; a commune reads its own value.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 use aiguillage_interop::published_index::read_published_index;
 use aiguillage_interop::territory::embedded;

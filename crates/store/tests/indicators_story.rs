@@ -5,6 +5,11 @@
 //! gains, reach, capacity and activity checked against values computed by hand. Records the dataset
 //! would refuse (a diagnostic before enrolment, a referral sent before any diagnostic and its
 //! session) are left out and counted; the watermark moves with every write the records depend on.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 use aiguillage_domain::account::{DisplayName, Email, NewAccount};
 use aiguillage_domain::diagnostic::{

@@ -2,6 +2,11 @@
 //! receiving structure (the first one moving the referral to « En parcours »), collective workshops
 //! with registered and anonymous people, a mediator of another structure refused, and closings with
 //! their gains written with the transition — or nothing at all.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 use aiguillage_domain::account::{DisplayName, Email, NewAccount};
 use aiguillage_domain::diagnostic::{

@@ -1,6 +1,11 @@
 //! People in storage, on whichever backend the test run names: enrolment with consent, visibility
 //! limited to the enrolling structure, audit of every read, possible duplicates, erasure leaving only
 //! anonymous counts, and an unknown commune leaving nothing behind.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 use aiguillage_domain::account::{DisplayName, Email, NewAccount};
 use aiguillage_domain::diagnostic::{
@@ -17,6 +22,7 @@ const NOW: i64 = 1_795_392_000; // 2026-11-23
 
 struct World {
     store: Store,
+    url: String,
     ccas: (i64, i64),
     library: (i64, i64),
 }
@@ -39,7 +45,7 @@ async fn account(store: &Store, email: &str, structure_id: i64) -> i64 {
 }
 
 async fn world() -> World {
-    let (store, _) = fresh_store().await.expect("fresh store");
+    let (store, url) = fresh_store().await.expect("fresh store");
     let data = embedded().expect("territory").with_communes_of(&["49"]);
     store
         .import_territory(&data, &|_| {})
@@ -65,6 +71,7 @@ async fn world() -> World {
     }
     World {
         store,
+        url,
         ccas: ids[0],
         library: ids[1],
     }
@@ -452,4 +459,47 @@ async fn a_commune_takes_its_epci_settings_before_its_departements() {
     assert_eq!(saumur.distance, 9.0, "Saumur is outside that EPCI");
     let unknown = store.settings_for_commune("99999").await.expect("settings");
     assert_eq!(unknown.1, Weights::default());
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+#[tokio::test]
+async fn an_erased_person_leaves_no_trace_in_the_sqlite_file_nor_its_wal() {
+    let world = world().await;
+    let Some(path) = world.url.strip_prefix("sqlite://") else {
+        return; // PostgreSQL: the server's own files are out of the store's hands.
+    };
+    let ccas = actor(world.ccas);
+    let person = PersonDraft {
+        first_name: "Ermengarde".into(),
+        last_name: "Zorglubovitch".into(),
+        phone: Some("0698765432".into()),
+        ..draft()
+    };
+    let id = world
+        .store
+        .enrol_person(&ccas, &person, &enrolment_consent("CCAS"), NOW)
+        .await
+        .expect("enrol");
+    let wal = format!("{path}-wal");
+    let written = [std::fs::read(path), std::fs::read(&wal)]
+        .into_iter()
+        .flatten()
+        .any(|bytes| contains(&bytes, "Zorglubovitch"));
+    assert!(written, "the name was written somewhere before erasure");
+    assert!(world
+        .store
+        .erase_person(&ccas, id, NOW)
+        .await
+        .expect("erase"));
+    for file in [path.to_owned(), wal] {
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        for trace in ["Zorglubovitch", "Ermengarde", "0698765432"] {
+            assert!(!contains(&bytes, trace), "{trace} left in {file}");
+        }
+    }
 }

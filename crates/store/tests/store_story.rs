@@ -1,5 +1,10 @@
 //! The storage story, run on whichever backend `AIGUILLAGE_TEST_DATABASE_URL` names (SQLite otherwise):
 //! CI runs this same file once on SQLite and once on a real PostgreSQL server.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 use aiguillage_domain::account::{DisplayName, Email, NewAccount};
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
@@ -7,7 +12,7 @@ use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_domain::throttle::WINDOW_SECONDS;
 use aiguillage_interop::territory::{embedded, TerritoryData};
-use aiguillage_store::testing::fresh_store;
+use aiguillage_store::testing::{connect_test_store, fresh_store};
 use aiguillage_store::{AuditChainCheck, NewStructure, Store, StoreError};
 
 const NOW: i64 = 1_795_000_000;
@@ -159,7 +164,7 @@ async fn a_session_ends_after_thirty_idle_minutes_and_is_shared_by_every_instanc
         .await
         .expect("session");
 
-    let other_instance = Store::connect(&url).await.expect("second instance");
+    let other_instance = connect_test_store(&url).await.expect("second instance");
     let seen = other_instance
         .live_session("token-hash", NOW + 60)
         .await

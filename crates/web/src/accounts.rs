@@ -5,7 +5,7 @@
 use crate::auth::credentials::hash_password;
 use aiguillage_domain::account::{DisplayName, Email, NewAccount};
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
-use aiguillage_domain::password::check_new_password;
+use aiguillage_domain::password::{account_words, check_new_password};
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_store::{Store, StoreError};
@@ -85,12 +85,7 @@ pub async fn create_account(
     now: i64,
 ) -> Result<i64, AccountCreationError> {
     let (account, mut errors) = check_fields(store, request).await?;
-    let personal_words: Vec<&str> = request
-        .email
-        .split(['@', '.'])
-        .chain(request.display_name.split_whitespace())
-        .filter(|word| word.len() > 2)
-        .collect();
+    let personal_words = account_words(&request.email, &request.display_name);
     if let Err(error) = check_new_password(&request.password, &personal_words) {
         errors.password = Some(error.to_string());
     }

@@ -1,9 +1,12 @@
 //! Security headers on every response: a strict Content-Security-Policy (everything from our own
-//! origin, no inline script or style) and the usual companions.
+//! origin, no inline script or style) and the usual companions. Every response is also
+//! `Cache-Control: no-store` unless its handler said otherwise: pages, JSON and CSV exports carry
+//! personal or per-account data, and only what is explicitly public (the static assets, served with
+//! `public, max-age=…`) may be kept by a browser or a proxy.
 
 use crate::state::AppState;
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue};
+use axum::http::{header, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -21,6 +24,9 @@ const HEADERS: &[(&str, &str)] = &[
         "max-age=31536000; includeSubDomains",
     ),
 ];
+
+/// What every response not explicitly public says to caches.
+const NOT_STORED: &str = "no-store";
 
 /// The Content-Security-Policy: our own origin only, plus the map tile server if the instance has one.
 fn content_security_policy(map_tiles: Option<&str>) -> String {
@@ -66,6 +72,9 @@ pub async fn security_headers(
             .entry(HeaderName::from_static(name))
             .or_insert_with(|| HeaderValue::from_static(value));
     }
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert_with(|| HeaderValue::from_static(NOT_STORED));
     response
 }
 

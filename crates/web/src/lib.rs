@@ -1,14 +1,16 @@
 //! The web application of aiguillage: the only crate that sees HTTP and HTML.
 //!
 //! A request goes through, from the outside in: tracing, security headers, the session loader (who
-//! is the viewer), the error-page renderer, the CSRF check (for state changes), then the guard of its
-//! route (the policy), and finally the handler, which calls the store and renders a template.
+//! is the viewer), the error-page renderer, the body limit of its route, the CSRF check (for state
+//! changes), then the guard of its route (the policy), and finally the handler, which calls the
+//! store and renders a template.
 
 pub mod accounts;
 pub mod api;
 pub mod api_people;
 mod assets;
 pub mod auth;
+mod body_limit;
 pub mod directory_search;
 pub mod error;
 mod headers;
@@ -19,6 +21,7 @@ mod pages;
 pub mod policy;
 pub mod redistribute;
 pub mod routes;
+pub mod security_event;
 pub mod state;
 pub mod steering;
 pub mod territory_diagnostic;
@@ -39,7 +42,8 @@ pub fn router(state: AppState) -> Router {
     }
     router
         .fallback(error::not_found)
-        .layer(from_fn(auth::csrf::verify_csrf))
+        .layer(from_fn_with_state(state.clone(), auth::csrf::verify_csrf))
+        .layer(from_fn(body_limit::limit_bodies))
         .layer(from_fn_with_state(state.clone(), error::render_error_pages))
         .layer(from_fn_with_state(
             state.clone(),

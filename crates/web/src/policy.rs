@@ -50,6 +50,7 @@ pub enum Page {
     SelfDiagnosticContact,
     ContactRequests,
     ContactRequestTake,
+    ContactRequestClose,
     OrientationCandidates,
     ReferralSend,
     Referrals,
@@ -189,6 +190,7 @@ pub const ACCESS: &[(Page, Audience)] = &[
         Audience::Roles(&[Role::Prescriber, Role::Mediator, Role::Coordinator]),
     ),
     (Page::ContactRequestTake, HELPERS),
+    (Page::ContactRequestClose, HELPERS),
     (Page::OrientationCandidates, HELPERS),
     (Page::ReferralSend, HELPERS),
     (Page::Referrals, HELPERS),
@@ -273,6 +275,36 @@ pub fn may_edit_place(
             TerritoryScope::Epci(code) => Some(code.as_str()) == place.epci_code,
         },
         Role::Prescriber | Role::Mediator | Role::Administrator => false,
+    }
+}
+
+/// Whether an import by this account may write a place: the administrator any place; anyone else an
+/// existing place (`structure_id` given) only if they may edit it ([`may_edit_place`]), and a new
+/// place only as a coordinator, inside their territory. `area` is the département and EPCI of the
+/// place's commune; the import asks for an existing place both where it is and where the file puts it.
+pub fn may_import_place(
+    role: Role,
+    own_structure_id: i64,
+    territory: &TerritoryScope,
+    structure_id: Option<i64>,
+    area: (&str, Option<&str>),
+) -> bool {
+    let (departement_code, epci_code) = area;
+    match (role, structure_id) {
+        (Role::Administrator, _) => true,
+        (_, Some(structure_id)) => {
+            let location = PlaceLocation {
+                structure_id,
+                departement_code,
+                epci_code,
+            };
+            may_edit_place(role, own_structure_id, territory, &location)
+        }
+        (Role::Coordinator, None) => match territory {
+            TerritoryScope::Departement(code) => code == departement_code,
+            TerritoryScope::Epci(code) => Some(code.as_str()) == epci_code,
+        },
+        (_, None) => false,
     }
 }
 

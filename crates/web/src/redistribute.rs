@@ -7,11 +7,13 @@ use crate::notify::{notify_structure, Notice};
 use crate::state::AppState;
 use aiguillage_domain::geo::Position;
 use aiguillage_domain::orientation::{
-    days_waiting, propose, rank, transition, CandidateOffer, Outcome, Ranking, ReferralEvent,
-    ReferralState, Seeker, Side, WaitingReferral,
+    days_waiting, propose, rank, CandidateOffer, Outcome, Ranking, ReferralState, Seeker,
+    WaitingReferral,
 };
 use aiguillage_domain::territory::TerritoryScope;
-use aiguillage_store::{Actor, Applied, QueueEntry, StoreError, StoredPlace};
+use aiguillage_store::{
+    Actor, ConfirmedMove, MoveRefusal, QueueEntry, RedistributionOutcome, StoreError, StoredPlace,
+};
 use std::collections::{BTreeMap, HashMap};
 
 /// Degrees of latitude per kilometre, for the coarse box before exact distances.
@@ -34,9 +36,8 @@ impl Pick {
     fn takes(self, state: ReferralState) -> bool {
         match state {
             ReferralState::Refused => self.refused,
-            ReferralState::Sent | ReferralState::Redirected => self.awaiting,
             ReferralState::Accepted => self.accepted,
-            _ => false,
+            state => state.awaits_answer() && self.awaiting,
         }
     }
 }
@@ -296,58 +297,79 @@ async fn places_around(
 }
 
 /// What applying a proposal did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ApplyReport {
     pub moved: usize,
     /// Referrals changed by someone else since the proposal: left as they are.
     pub stale: usize,
+    /// Moves refused by the checks (French sentences); when there are any, nothing was applied.
+    pub refused: Vec<String>,
+    /// Some refused move named a referral or an offer outside the coordinator's territory.
+    pub out_of_scope: bool,
 }
 
-/// Applies confirmed moves `(referral, version, new offer)`: each one a "redirected" transition by
-/// the coordinator, refused if the referral changed since; the new receiving structure and the
-/// sender are notified.
+/// Applies confirmed moves `(referral, version, new offer)` of the coordinator of `scope`: the store
+/// checks each one again inside one transaction (queue of the territory, version, state, offer of the
+/// territory passing every hard filter, room) and writes all of them or, if one is refused, none;
+/// the new receiving structures and the senders are then notified.
 pub async fn apply(
     state: &AppState,
     actor: &Actor<'_>,
+    scope: &TerritoryScope,
     moves: &[(i64, i64, i64)],
 ) -> Result<ApplyReport, StoreError> {
-    let mut result = ApplyReport::default();
-    for &(referral_id, version, offer_id) in moves {
-        let Some(current) = state.store.referral_state(referral_id).await? else {
-            result.stale += 1;
-            continue;
-        };
-        let event = ReferralEvent::Redirect { offer_id };
-        let Ok(to) = transition(current.state, &event, Side::Coordinator) else {
-            result.stale += 1;
-            continue;
-        };
-        let applied = state
-            .store
-            .apply_referral_event(
-                actor,
-                (referral_id, version),
-                (Side::Coordinator, &event, current.state, to),
-                "Redistribution optimale de la file active",
-                state.now(),
-            )
-            .await?;
-        match applied {
-            Applied::Done => {
-                result.moved += 1;
-                if let Some((receiver, _, _)) = state.store.offer_owner(offer_id).await? {
-                    notify_structure(state, receiver, Notice::Received, referral_id).await?;
-                }
-                notify_structure(
-                    state,
-                    current.sender_structure_id,
-                    Notice::Redistributed,
-                    referral_id,
-                )
-                .await?;
-            }
-            Applied::StaleVersion => result.stale += 1,
+    let confirmed: Vec<ConfirmedMove> = moves
+        .iter()
+        .map(|&(referral_id, version, offer_id)| ConfirmedMove {
+            referral_id,
+            version,
+            offer_id,
+        })
+        .collect();
+    let now = state.now();
+    let year = crate::pages::questionnaire::date_of(now).year();
+    let outcome = state
+        .store
+        .apply_redistribution(actor, scope, &confirmed, (now, year))
+        .await?;
+    let (moved, stale) = match outcome {
+        RedistributionOutcome::Applied { moved, stale } => (moved, stale),
+        RedistributionOutcome::Refused(refusals) => {
+            return Ok(ApplyReport {
+                out_of_scope: refusals.iter().any(|(_, refusal)| {
+                    matches!(
+                        refusal,
+                        MoveRefusal::NotInQueue | MoveRefusal::OfferOutsideTerritory
+                    )
+                }),
+                refused: refusals
+                    .iter()
+                    .map(|(id, refusal)| refusal.message(*id))
+                    .collect(),
+                ..ApplyReport::default()
+            })
         }
+    };
+    for one in &moved {
+        notify_structure(
+            state,
+            one.receiver_structure_id,
+            Notice::Received,
+            one.referral_id,
+        )
+        .await?;
+        notify_structure(
+            state,
+            one.sender_structure_id,
+            Notice::Redistributed,
+            one.referral_id,
+        )
+        .await?;
     }
-    Ok(result)
+    Ok(ApplyReport {
+        moved: moved.len(),
+        stale,
+        refused: Vec::new(),
+        out_of_scope: false,
+    })
 }

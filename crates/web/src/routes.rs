@@ -1,9 +1,12 @@
 //! Every route of the application, in one table: method, path and the [`Page`] it serves. The router
 //! is built from this table, each route behind the policy guard, and the route × role test walks it.
+//! Beside it, how large a body each route accepts: [`SMALL_BODY_BYTES`] unless the route is one of
+//! the [`UPLOADS`], and then only for an account the policy lets reach it.
 
-use crate::policy::Page;
+use crate::policy::{may_access, Page};
 use crate::state::AppState;
 use crate::{api, api_people, assets, pages};
+use aiguillage_domain::role::Role;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::routing::{get, post, MethodRouter};
@@ -18,6 +21,30 @@ pub struct Route {
 
 const fn route(method: Method, path: &'static str, page: Page) -> Route {
     Route { method, path, page }
+}
+
+/// The largest body of every route but the uploads: the biggest form (the self-diagnostic's contact
+/// form, which carries every answer back as hidden fields, notes included) stays under 16 KiB.
+pub const SMALL_BODY_BYTES: usize = 64 * 1024;
+/// The largest body of an upload (a directory file, a territory's indicators).
+pub const UPLOAD_BODY_BYTES: usize = 25 * 1024 * 1024;
+/// The routes that take a file, and so [`UPLOAD_BODY_BYTES`]; their paths are literal (no `{…}`).
+pub const UPLOADS: &[Page] = &[Page::DirectoryImportPreview, Page::TerritoryIndexUpload];
+
+/// The largest body a request may send: an upload's size only on an upload route and for a role
+/// the policy lets reach it (decided before any byte is read); the small size otherwise.
+pub fn body_limit(method: &Method, path: &str, role: Option<Role>) -> usize {
+    let upload = ROUTES.iter().any(|route| {
+        UPLOADS.contains(&route.page)
+            && route.method == method
+            && route.path == path
+            && may_access(role, route.page)
+    });
+    if upload {
+        UPLOAD_BODY_BYTES
+    } else {
+        SMALL_BODY_BYTES
+    }
 }
 
 /// The whole routing table.
@@ -187,6 +214,11 @@ pub const ROUTES: &[Route] = &[
         "/demandes-contact/{id}/prendre",
         Page::ContactRequestTake,
     ),
+    route(
+        Method::POST,
+        "/demandes-contact/{id}/cloture",
+        Page::ContactRequestClose,
+    ),
     route(Method::GET, "/administration/comptes", Page::AdminAccounts),
     route(
         Method::POST,
@@ -239,8 +271,9 @@ pub fn handler(page: Page) -> MethodRouter<AppState> {
         Page::SteeringExport => get(pages::steering_export::export),
         Page::SteeringOpenData => get(pages::steering_export::open_data),
         Page::SteeringCra => get(pages::steering_export::cra),
-        Page::TerritoryIndexUpload => post(pages::territory_index::upload)
-            .layer(DefaultBodyLimit::max(crate::auth::csrf::MAX_BODY_BYTES)),
+        Page::TerritoryIndexUpload => {
+            post(pages::territory_index::upload).layer(DefaultBodyLimit::max(UPLOAD_BODY_BYTES))
+        }
         Page::Structures => get(pages::structures::list),
         Page::Directory => get(pages::directory::search),
         Page::PlaceDetail => get(pages::directory::show),
@@ -251,8 +284,9 @@ pub fn handler(page: Page) -> MethodRouter<AppState> {
         Page::OfferEditForm => get(pages::offer_edit::show_existing),
         Page::OfferUpdate => post(pages::offer_edit::update),
         Page::DirectoryImportForm => get(pages::directory_import::show_form),
-        Page::DirectoryImportPreview => post(pages::directory_import::preview)
-            .layer(DefaultBodyLimit::max(crate::auth::csrf::MAX_BODY_BYTES)),
+        Page::DirectoryImportPreview => {
+            post(pages::directory_import::preview).layer(DefaultBodyLimit::max(UPLOAD_BODY_BYTES))
+        }
         Page::DirectoryImportConfirm => post(pages::directory_import::confirm),
         Page::People => get(pages::people::list),
         Page::PersonEnrolForm => get(pages::people::enrol_form),
@@ -271,6 +305,7 @@ pub fn handler(page: Page) -> MethodRouter<AppState> {
         Page::SelfDiagnosticContact => post(pages::self_diagnostic::contact),
         Page::ContactRequests => get(pages::contact_requests::list),
         Page::ContactRequestTake => post(pages::contact_requests::take),
+        Page::ContactRequestClose => post(pages::contact_requests::close),
         Page::OrientationCandidates => get(pages::orientation::candidates),
         Page::ReferralSend => post(pages::orientation::send),
         Page::Referrals => get(pages::orientation::list),
@@ -305,5 +340,50 @@ pub fn handler(page: Page) -> MethodRouter<AppState> {
         Page::ApiPlaceDetail => get(api::place_detail),
         Page::ApiOffers => get(api::offers),
         Page::Assets => get(assets::serve),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_allowed_account_gets_the_upload_size_on_an_upload_route() {
+        let upload = |path, role| body_limit(&Method::POST, path, role);
+        assert_eq!(
+            upload("/annuaire/import", Some(Role::Coordinator)),
+            UPLOAD_BODY_BYTES
+        );
+        assert_eq!(
+            upload("/territoire/indice", Some(Role::Coordinator)),
+            UPLOAD_BODY_BYTES
+        );
+        assert_eq!(upload("/annuaire/import", None), SMALL_BODY_BYTES);
+        assert_eq!(
+            upload("/annuaire/import", Some(Role::Mediator)),
+            SMALL_BODY_BYTES
+        );
+        assert_eq!(
+            upload("/territoire/indice", Some(Role::Prescriber)),
+            SMALL_BODY_BYTES
+        );
+        assert_eq!(upload("/auto-diagnostic/contact", None), SMALL_BODY_BYTES);
+        assert_eq!(
+            upload("/personnes/inscrire", Some(Role::Prescriber)),
+            SMALL_BODY_BYTES
+        );
+        assert_eq!(
+            body_limit(&Method::GET, "/annuaire/import", Some(Role::Coordinator)),
+            SMALL_BODY_BYTES
+        );
+    }
+
+    #[test]
+    fn every_upload_is_a_routed_post_with_a_literal_path() {
+        for page in UPLOADS {
+            let route = ROUTES.iter().find(|r| r.page == *page).expect("routed");
+            assert_eq!(route.method, Method::POST);
+            assert!(!route.path.contains('{'), "{}", route.path);
+        }
     }
 }

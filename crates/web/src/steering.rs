@@ -5,7 +5,8 @@
 //! compare with. Mediators see their own activity, unmasked: it is not a publication.
 
 use aiguillage_domain::indicators::{
-    funnel, mask, standard_publication, Area, Cut, Dataset, Params, Publication, SessionFact,
+    funnel, mask, standard_publication_with, Area, Cut, Dataset, Fork, Params, Publication,
+    SessionFact,
 };
 use aiguillage_domain::orientation::TargetDelays;
 use aiguillage_domain::UnixSeconds;
@@ -15,6 +16,26 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::Mutex;
+
+/// The indicators' two halves computed on two threads (the pure domain runs them one after the other).
+pub struct SideBySide;
+
+impl Fork for SideBySide {
+    fn both<A: Send, B: Send>(
+        &self,
+        first: impl FnOnce() -> A + Send,
+        second: impl FnOnce() -> B + Send,
+    ) -> (A, B) {
+        std::thread::scope(|threads| {
+            let second = threads.spawn(second);
+            let first = first();
+            let second = second
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (first, second)
+        })
+    }
+}
 
 /// Above this load time an instance is large: its records are refreshed in the background while
 /// pages keep reading the ones already loaded (and say when they were loaded).
@@ -151,7 +172,7 @@ pub fn masked_publication(
     min_cell: u64,
 ) -> Result<Publication, String> {
     let params = Params { now, targets };
-    let mut publication = standard_publication(dataset, cut, &params);
+    let mut publication = standard_publication_with(dataset, cut, &params, &SideBySide);
     mask(&mut publication, min_cell).map_err(|e| e.to_string())?;
     Ok(publication)
 }

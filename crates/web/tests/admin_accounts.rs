@@ -1,5 +1,10 @@
 //! The administrator's accounts page: creation with per-field French errors, nothing stored on bad
 //! input, and every read or creation written to the audit trail.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 mod common;
 

@@ -1,5 +1,10 @@
 //! The directory search page and API on fixed data: service + audience + distance pick the right
 //! places, nearest first; bad criteria get French messages.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 mod common;
 

@@ -2,6 +2,11 @@
 //! with the person's consent to share, the receiving structure accepting and recording the first
 //! contact, the prescriber seeing each step, a stale or impossible action refused, and a third
 //! structure getting "not found".
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 mod common;
 

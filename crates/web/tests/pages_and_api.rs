@@ -1,4 +1,9 @@
 //! Public pages, error pages, headers, the health probe and the JSON API with its OpenAPI document.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 mod common;
 

@@ -1,6 +1,11 @@
 //! Enrolment, diagnostic and self-diagnostic through the real router, checked on the database: nothing
 //! is written without consent, withdrawal erases, another structure gets "not found", every read is in
 //! the audit trail, and the public self-diagnostic stores nothing unless the person asks.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 mod common;
 
@@ -332,8 +337,8 @@ async fn the_self_diagnostic_stores_nothing_unless_the_person_asks_to_be_contact
     let page = app.get("/auto-diagnostic", None).await;
     assert_eq!(page.status(), StatusCode::OK);
     let cookie = format!(
-        "aiguillage_csrf={}",
-        set_cookie(&page, "aiguillage_csrf").expect("csrf cookie")
+        "__Host-aiguillage_csrf={}",
+        set_cookie(&page, "__Host-aiguillage_csrf").expect("csrf cookie")
     );
     let token = hidden_csrf(&body_text(page).await).expect("token");
     let audit_before = audit_size(&app).await;

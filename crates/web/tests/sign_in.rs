@@ -1,4 +1,9 @@
 //! Login, sessions, throttle and CSRF, through the real router.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 mod common;
 

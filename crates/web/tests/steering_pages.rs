@@ -2,6 +2,11 @@
 //! the library's mediator shows in the coordinator's indicators (exact with a minimum cell size of
 //! 1, « secret » with the default 11), in the mediator's own activity, in the CSV/JSON exports and
 //! the open-data file (masked), and in the CRA export of the mediator's activities.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 mod common;
 

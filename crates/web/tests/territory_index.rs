@@ -1,6 +1,11 @@
 //! The coordinator's own fragility index from the web: the national indicators by default, an
 //! uploaded file of local values (bad rows reported by line, communes elsewhere left out), weights
 //! chosen in a plain form, and the CSV of every commune.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! medical detail, an income or the content of a procedure (DATA-PROTECTION.md).
 
 use crate::directory::SpecificSupport;
+use crate::free_text::{check_free_text, FreeTextError, FreeTextField};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
@@ -269,7 +270,7 @@ pub struct Urgency {
 }
 
 /// Longest notes field accepted.
-pub const MAX_NOTES_CHARS: usize = 500;
+pub const MAX_NOTES_CHARS: usize = 500; // FreeTextField::DiagnosticNotes.max_chars()
 
 /// The answers of one diagnostic. The five domain answers are required; everything else may be empty
 /// (an empty list means "none").
@@ -316,37 +317,10 @@ impl Answers {
     }
 }
 
-/// Why the notes field was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum NotesError {
-    #[error("Les notes doivent faire au plus {MAX_NOTES_CHARS} caractères.")]
-    TooLong,
-    #[error("Les notes semblent contenir un numéro d'identification (suite de 13 chiffres ou plus, comme un numéro de sécurité sociale) : il ne doit jamais être noté.")]
-    NationalIdentifier,
-}
-
-/// Checks the optional notes: short, and without a long run of digits (a social security number must
-/// never be recorded). Returns `None` for empty notes.
-pub fn check_notes(text: &str) -> Result<Option<String>, NotesError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    if text.chars().count() > MAX_NOTES_CHARS {
-        return Err(NotesError::TooLong);
-    }
-    let mut run = 0;
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            run += 1;
-            if run >= 13 {
-                return Err(NotesError::NationalIdentifier);
-            }
-        } else if c != ' ' {
-            run = 0;
-        }
-    }
-    Ok(Some(text.to_owned()))
+/// Checks the optional notes through the free-text check ([`crate::free_text`]): short, and without
+/// a social security number, bank or card number, whatever the separators. `None` for empty notes.
+pub fn check_notes(text: &str) -> Result<Option<String>, FreeTextError> {
+    check_free_text(FreeTextField::DiagnosticNotes, text)
 }
 
 #[cfg(test)]
@@ -355,16 +329,24 @@ mod tests {
 
     #[test]
     fn notes_with_a_social_security_number_are_refused() {
-        assert_eq!(
-            check_notes("NIR 1 85 05 49 007 123 45"),
-            Err(NotesError::NationalIdentifier)
-        );
+        let refused = Err(FreeTextError::NationalIdentifier {
+            field: FreeTextField::DiagnosticNotes,
+        });
+        assert_eq!(check_notes("NIR 1 85 05 49 007 123 45"), refused);
+        assert_eq!(check_notes("NIR 1-85-05-49-007-123-45"), refused);
+        assert_eq!(check_notes("NIR 1.85.05.49.007.123.45"), refused);
         assert_eq!(
             check_notes("  rappeler mardi 14 h  "),
             Ok(Some("rappeler mardi 14 h".to_owned()))
         );
         assert_eq!(check_notes(""), Ok(None));
-        assert_eq!(check_notes(&"a".repeat(501)), Err(NotesError::TooLong));
+        assert_eq!(
+            check_notes(&"a".repeat(501)),
+            Err(FreeTextError::TooLong {
+                field: FreeTextField::DiagnosticNotes,
+                length: 501
+            })
+        );
     }
 
     #[test]

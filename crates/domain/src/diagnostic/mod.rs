@@ -8,9 +8,6 @@ pub mod profile;
 pub use answers::*;
 pub use profile::*;
 
-/// Longest override reason accepted.
-pub const MAX_OVERRIDE_REASON_CHARS: usize = 500;
-
 /// The professional's decision to set another typology or help than the computed ones: orientation
 /// stays a human decision, and the reason is recorded.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -27,8 +24,9 @@ pub enum OverrideError {
     NothingChanged,
     #[error("Expliquez en quelques mots pourquoi vous ajustez le profil.")]
     ReasonMissing,
-    #[error("La raison doit faire au plus {MAX_OVERRIDE_REASON_CHARS} caractères.")]
-    ReasonTooLong,
+    /// Too long, or holding a number never to be written.
+    #[error("{0}")]
+    Reason(#[from] crate::free_text::FreeTextError),
 }
 
 /// Checks an override against the computed profile: it must change something and say why.
@@ -47,12 +45,12 @@ pub fn check_override(
     if reason.chars().count() < 3 {
         return Err(OverrideError::ReasonMissing);
     }
-    if reason.chars().count() > MAX_OVERRIDE_REASON_CHARS {
-        return Err(OverrideError::ReasonTooLong);
-    }
+    let reason =
+        crate::free_text::check_free_text(crate::free_text::FreeTextField::OverrideReason, reason)?
+            .unwrap_or_default();
     Ok(ProfileOverride {
         typology,
         help,
-        reason: reason.to_owned(),
+        reason,
     })
 }

@@ -85,11 +85,60 @@ pub fn activity(data: &Dataset, cut: &Cut) -> IndicatorTable {
 /// tables (the funnel's step and the delay's people, the closings of outcomes, gains and drop-out,
 /// the reach totals, the active referrals of the three capacity tables).
 pub fn standard_publication(data: &Dataset, cut: &Cut, params: &Params) -> Publication {
+    standard_publication_with(data, cut, params, &OneAfterOther)
+}
+
+/// How two independent computations are run: the domain runs them one after the other; a caller
+/// with threads may run them side by side (the domain itself never spawns one).
+pub trait Fork {
+    /// Runs `first` and `second`, returns both results.
+    fn both<A: Send, B: Send>(
+        &self,
+        first: impl FnOnce() -> A + Send,
+        second: impl FnOnce() -> B + Send,
+    ) -> (A, B);
+}
+
+/// The domain's own [`Fork`]: one computation, then the other.
+pub struct OneAfterOther;
+
+impl Fork for OneAfterOther {
+    fn both<A: Send, B: Send>(
+        &self,
+        first: impl FnOnce() -> A + Send,
+        second: impl FnOnce() -> B + Send,
+    ) -> (A, B) {
+        (first(), second())
+    }
+}
+
+/// [`standard_publication`], its two halves run by `fork` (the scope's shared lists are built once,
+/// by whichever half needs them first), then published in the standard order.
+pub fn standard_publication_with(
+    data: &Dataset,
+    cut: &Cut,
+    params: &Params,
+    fork: &impl Fork,
+) -> Publication {
     let scope = Scope::new(data, cut);
-    // Two halves computed side by side (the scope's shared lists are built once, by whichever
-    // needs them first), then published in the standard order.
-    let (people_side, referral_side) = std::thread::scope(|threads| {
-        let referral_side = threads.spawn(|| {
+    let (people_side, referral_side) = fork.both(
+        || {
+            [
+                funnel_steps::funnel(&scope),
+                funnel_steps::delays(&scope),
+                results::autonomy_gained(&scope),
+                reach::by_audience(&scope),
+                reach::by_age_band(&scope),
+                // Nationally, by département; within an area, by commune.
+                if cut.area.is_none() {
+                    reach::by_departement(&scope)
+                } else {
+                    reach::by_commune(&scope)
+                },
+                capacity::activity(&scope),
+            ]
+        },
+        || {
             [
                 results::outcomes(&scope),
                 results::gains(&scope),
@@ -100,26 +149,8 @@ pub fn standard_publication(data: &Dataset, cut: &Cut, params: &Params) -> Publi
                 funnel_steps::refusals(&scope),
                 funnel_steps::beyond_targets(&scope, params),
             ]
-        });
-        let people_side = [
-            funnel_steps::funnel(&scope),
-            funnel_steps::delays(&scope),
-            results::autonomy_gained(&scope),
-            reach::by_audience(&scope),
-            reach::by_age_band(&scope),
-            // Nationally, by département; within an area, by commune.
-            if cut.area.is_none() {
-                reach::by_departement(&scope)
-            } else {
-                reach::by_commune(&scope)
-            },
-            capacity::activity(&scope),
-        ];
-        let referral_side = referral_side
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (people_side, referral_side)
-    });
+        },
+    );
     let [funnel, delays, autonomy, by_audience, by_age_band, by_place, activity] = people_side;
     let [outcomes, gains, drop_out, by_offer, by_structure, by_model, refusals, beyond] =
         referral_side;

@@ -8,10 +8,10 @@ pub mod referral;
 pub mod spatial;
 
 pub use delays::{days_waiting, lateness, Lateness, TargetDelays};
-pub use ranking::{rank, CandidateOffer, RankedOffer, Ranking, Seeker, Weights};
+pub use ranking::{admits, rank, CandidateOffer, RankedOffer, Ranking, Seeker, Weights};
 pub use redistribution::{propose, Decision, Outcome, Proposal, WaitingReferral};
 pub use referral::{
-    awaits_answer, transition, ClosingOutcome, ReferralEvent, ReferralState, RefusalReason, Side,
-    TransitionError,
+    receiver_access_cutoff, receiver_keeps_access, transition, ClosingOutcome, ReferralEvent,
+    ReferralState, RefusalReason, Side, TransitionError, RECEIVER_ACCESS_AFTER_END_DAYS,
 };
 pub use spatial::OfferIndex;

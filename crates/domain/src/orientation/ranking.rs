@@ -381,6 +381,13 @@ fn score(
     }
 }
 
+/// Whether one offer passes every hard filter for the person, or the first one it fails: the check a
+/// move confirmed by a coordinator is held to again when it is applied.
+pub fn admits(seeker: &Seeker, candidate: &CandidateOffer) -> Result<(), String> {
+    let distance = candidate.position.map(|p| distance_km(seeker.position, p));
+    hard_filter(seeker, candidate, distance)
+}
+
 /// Ranks the candidates for the person: the kept ones best first (ties: nearest, then lowest id), and
 /// the excluded ones with their reason.
 pub fn rank(seeker: &Seeker, candidates: &[CandidateOffer], weights: &Weights) -> Ranking {

@@ -2,6 +2,7 @@
 //! who may cause it. Impossible transitions are refused with a French message; the storage layer adds
 //! dates, authors and optimistic versioning around it.
 
+use crate::UnixSeconds;
 use serde::{Deserialize, Serialize};
 
 labelled_enum! {
@@ -96,9 +97,59 @@ pub enum TransitionError {
     NotYourSide { event: String, who: &'static str },
 }
 
-/// Whether the referral waits for the receiving structure's answer.
-pub fn awaits_answer(state: ReferralState) -> bool {
-    matches!(state, ReferralState::Sent | ReferralState::Redirected)
+/// What a referral's state means, decided here once for the pages, the queue, the redistribution and
+/// the SQL lists (`ReferralState::all_where`).
+impl ReferralState {
+    /// Sent or redirected: waits for the receiving structure's answer.
+    pub fn awaits_answer(self) -> bool {
+        matches!(self, ReferralState::Sent | ReferralState::Redirected)
+    }
+
+    /// Closed, or refused by its receiving structure: over for that structure (only the sender or the
+    /// coordinator may still send it elsewhere, to another structure).
+    pub fn has_ended(self) -> bool {
+        matches!(self, ReferralState::Closed | ReferralState::Refused)
+    }
+
+    /// Sent and not ended: it takes (or asks for) a place of its offer.
+    pub fn holds_a_place(self) -> bool {
+        self != ReferralState::Draft && !self.has_ended()
+    }
+
+    /// First contact made or in pathway: the receiving structure records sessions.
+    pub fn accepts_sessions(self) -> bool {
+        matches!(self, ReferralState::FirstContact | ReferralState::InPathway)
+    }
+
+    /// The states for which `predicate` holds, in declaration order (for SQL `IN` lists).
+    pub fn all_where(predicate: fn(ReferralState) -> bool) -> Vec<ReferralState> {
+        ReferralState::ALL
+            .iter()
+            .copied()
+            .filter(|state| predicate(*state))
+            .collect()
+    }
+}
+
+/// How long the receiving structure keeps access to a referred person once the referral has ended
+/// (closed, or refused by that structure): 90 days, the "3 months" of DATA-PROTECTION.md and of the
+/// sharing consent. After that the referral, the person's data through it and its pathway are "not
+/// found" for the receiving structure; the enrolling structure keeps its record.
+pub const RECEIVER_ACCESS_AFTER_END_DAYS: i64 = 90;
+
+/// The oldest end time (`state_changed_at` of an ended referral) the receiving structure still sees
+/// at `now`: a referral that ended at or before it is out of the receiver's reach.
+pub fn receiver_access_cutoff(now: UnixSeconds) -> UnixSeconds {
+    now - RECEIVER_ACCESS_AFTER_END_DAYS * 86_400
+}
+
+/// Whether the receiving structure may still see a referral in `state` since `state_changed_at`.
+pub fn receiver_keeps_access(
+    state: ReferralState,
+    state_changed_at: UnixSeconds,
+    now: UnixSeconds,
+) -> bool {
+    !state.has_ended() || state_changed_at > receiver_access_cutoff(now)
 }
 
 /// The state after `event`, if `side` may cause it from `state`.
@@ -174,6 +225,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_receiver_keeps_an_ended_referral_for_ninety_days_only() {
+        let ended_at = 1_000_000_000;
+        let day = 86_400;
+        for state in [ReferralState::Closed, ReferralState::Refused] {
+            assert!(receiver_keeps_access(state, ended_at, ended_at + 89 * day));
+            assert!(!receiver_keeps_access(state, ended_at, ended_at + 90 * day));
+        }
+        for state in [
+            ReferralState::Sent,
+            ReferralState::InPathway,
+            ReferralState::Redirected,
+        ] {
+            assert!(receiver_keeps_access(state, ended_at, ended_at + 400 * day));
+        }
+    }
+
+    #[test]
     fn the_normal_life_of_a_referral() {
         let mut state = ReferralState::Draft;
         for (event, side) in [
@@ -209,7 +277,7 @@ mod tests {
             Side::Coordinator,
         )
         .expect("redirect");
-        assert!(awaits_answer(redirected));
+        assert!(redirected.awaits_answer());
         assert_eq!(
             transition(redirected, &ReferralEvent::Accept, Side::Receiver),
             Ok(ReferralState::Accepted)
@@ -275,5 +343,32 @@ mod tests {
                 .all(|side| transition(ReferralState::Closed, event, side).is_err())
         });
         assert!(closed_is_final);
+    }
+
+    #[test]
+    fn each_state_has_one_meaning_for_pages_queue_and_sql() {
+        use ReferralState as S;
+        assert_eq!(
+            ReferralState::all_where(ReferralState::awaits_answer),
+            [S::Sent, S::Redirected]
+        );
+        assert_eq!(
+            ReferralState::all_where(ReferralState::has_ended),
+            [S::Refused, S::Closed]
+        );
+        assert_eq!(
+            ReferralState::all_where(ReferralState::holds_a_place),
+            [
+                S::Sent,
+                S::Accepted,
+                S::Redirected,
+                S::FirstContact,
+                S::InPathway
+            ]
+        );
+        assert_eq!(
+            ReferralState::all_where(ReferralState::accepts_sessions),
+            [S::FirstContact, S::InPathway]
+        );
     }
 }

@@ -8,8 +8,11 @@ use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+#[expect(
+    clippy::expect_used,
+    reason = "constant parameters the crate accepts; a failure is a programming error tests catch"
+)]
 fn argon2id() -> Argon2<'static> {
-    // The parameters are constants the crate accepts; a failure here is a programming error caught by tests.
     let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }

@@ -1,12 +1,15 @@
 //! CSRF protection on every state-changing request: the token of the session (or, before login, of
 //! the login cookie) must come back in the `csrf_token` form field or the `X-CSRF-Token` header.
+//! Before login, the cookie's nonce must also be one the server issued and still holds (the login
+//! itself then consumes it, `pages::login`). The login form always carries that nonce, signed in or not.
 
-use crate::auth::credentials::constant_time_eq;
+use crate::auth::credentials::{constant_time_eq, token_hash};
 use crate::auth::session::LOGIN_CSRF_COOKIE;
 use crate::auth::Viewer;
 use crate::error::WebError;
+use crate::state::AppState;
 use axum::body::{to_bytes, Body};
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -16,20 +19,31 @@ use axum_extra::extract::cookie::CookieJar;
 pub const MAX_BODY_BYTES: usize = 25 * 1024 * 1024;
 /// Name of the hidden form field.
 pub const FIELD: &str = "csrf_token";
+/// The login form's path, whose token is always the login cookie's nonce.
+const LOGIN_PATH: &str = "/connexion";
 /// Name of the header scripts may use instead.
 pub const HEADER: &str = "x-csrf-token";
 
 /// Middleware: refuses any non-safe request whose token is missing or wrong.
-pub async fn verify_csrf(viewer: Viewer, jar: CookieJar, request: Request, next: Next) -> Response {
+pub async fn verify_csrf(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    jar: CookieJar,
+    request: Request,
+    next: Next,
+) -> Response {
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     ) {
         return next.run(request).await;
     }
+    // The login form carries the login cookie's nonce, even when posted from a stale tab by someone
+    // signed in since (the login page then sends them home).
+    let by_login_nonce = viewer.0.is_none() || request.uri().path() == LOGIN_PATH;
     let expected = match &viewer.0 {
-        Some(user) => Some(user.csrf_token.clone()),
-        None => jar
+        Some(user) if !by_login_nonce => Some(user.csrf_token.clone()),
+        _ => jar
             .get(LOGIN_CSRF_COOKIE)
             .map(|cookie| cookie.value().to_owned()),
     };
@@ -55,13 +69,27 @@ pub async fn verify_csrf(viewer: Viewer, jar: CookieJar, request: Request, next:
         }
         None => form_token(&bytes),
     };
-    match (expected, provided) {
-        (Some(expected), Some(provided)) if constant_time_eq(&expected, &provided) => {
-            next.run(Request::from_parts(parts, Body::from(bytes)))
-                .await
-        }
-        _ => WebError::CsrfRejected.into_response(),
+    let matches = match (&expected, provided) {
+        (Some(expected), Some(provided)) => constant_time_eq(expected, &provided),
+        _ => false,
+    };
+    if !matches {
+        return WebError::CsrfRejected.into_response();
     }
+    if by_login_nonce {
+        let nonce = expected.unwrap_or_default();
+        match state
+            .store
+            .login_nonce_is_live(&token_hash(&nonce), state.now())
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => return WebError::CsrfRejected.into_response(),
+            Err(error) => return WebError::from(error).into_response(),
+        }
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 /// The token field of a multipart form (read with multer; the handler reads the body again).

@@ -14,8 +14,10 @@ use std::convert::Infallible;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "aiguillage_session";
-/// Name of the cookie carrying the CSRF token of the login form, before any session exists.
-pub const LOGIN_CSRF_COOKIE: &str = "aiguillage_csrf";
+/// Name of the cookie carrying the CSRF nonce of the login form, before any session exists. The
+/// `__Host-` prefix makes browsers accept it only `Secure`, for path `/` and without `Domain`, so
+/// that no other site (a sibling subdomain, a plain-HTTP page) can plant one.
+pub const LOGIN_CSRF_COOKIE: &str = "__Host-aiguillage_csrf";
 
 /// The professional behind a request, with their session's CSRF token.
 #[derive(Debug, Clone)]
@@ -88,6 +90,12 @@ async fn find_user(state: &AppState, token: &str) -> Result<Option<CurrentUser>,
         csrf_token: session.csrf_token,
         token_hash: hash,
     }))
+}
+
+/// The login form's CSRF cookie: the baseline flags, and always `Secure` as its `__Host-` prefix
+/// requires (browsers treat `localhost` and `127.0.0.1` as secure, so it works there over HTTP).
+pub fn login_csrf_cookie(value: String) -> Cookie<'static> {
+    secure_cookie(LOGIN_CSRF_COOKIE, value, true)
 }
 
 /// A cookie with the baseline flags: `HttpOnly`, `SameSite=Lax`, `Secure` unless the instance says

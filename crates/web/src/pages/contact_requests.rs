@@ -1,18 +1,24 @@
 //! The territory's contact requests (left after a public self-diagnostic): prescribers and mediators
-//! see who to call and take a request for their structure; the coordinator sees them pseudonymised
-//! (initials, commune, profile, waiting time).
+//! see the requests nobody took yet and those their structure took, take one for their structure,
+//! and close it once handled (the person enrolled, or no follow-up), which erases it. A request taken
+//! by another structure is no longer shown to them at all. The coordinator sees them pseudonymised
+//! (initial, commune, profile, waiting time). Visibility and erasure are decided in the store.
 
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::WebError;
 use crate::layout::Layout;
+use crate::pages::form_fields::{fields, text};
 use crate::pages::people::actor;
 use crate::pages::{format_time, render};
 use crate::state::AppState;
-use aiguillage_domain::person::initials;
+use aiguillage_domain::contact_request::{ContactRequestClosing, CONTACT_REQUEST_LIFETIME_DAYS};
 use aiguillage_domain::role::Role;
+use aiguillage_store::RequestViewer;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 
 #[derive(Template)]
 #[template(path = "contact_requests.html")]
@@ -21,6 +27,9 @@ struct RequestsTemplate {
     pseudonymised: bool,
     may_take: bool,
     requests: Vec<RequestLine>,
+    lifetime_days: i64,
+    closings: Vec<(&'static str, &'static str)>,
+    notice: Option<&'static str>,
 }
 
 struct RequestLine {
@@ -33,6 +42,8 @@ struct RequestLine {
     waiting: String,
     received: String,
     taken_by: Option<String>,
+    /// Taken by the viewer's structure: it may close it.
+    ours: bool,
 }
 
 /// A waiting time in days, in words.
@@ -44,11 +55,18 @@ fn waiting(since: i64, now: i64) -> String {
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    close: String,
+}
+
 /// `GET /demandes-contact`.
 pub async fn list(
     State(state): State<AppState>,
     viewer: Viewer,
     user: CurrentUser,
+    Query(query): Query<ListQuery>,
 ) -> Result<Response, WebError> {
     let pseudonymised = user.account.role == Role::Coordinator;
     let now = state.now();
@@ -58,7 +76,11 @@ pub async fn list(
         .store
         .contact_requests_in(
             &user.account.territory,
-            (!pseudonymised).then_some(&audited),
+            if pseudonymised {
+                RequestViewer::Coordinator
+            } else {
+                RequestViewer::Professional(&audited)
+            },
             now,
         )
         .await?;
@@ -66,11 +88,7 @@ pub async fn list(
         .into_iter()
         .map(|request| RequestLine {
             id: request.id,
-            who: if pseudonymised {
-                initials(&request.first_name, "")
-            } else {
-                request.first_name.clone()
-            },
+            who: request.first_name.clone(),
             contact: if pseudonymised {
                 "masqué".to_owned()
             } else {
@@ -86,6 +104,7 @@ pub async fn list(
             waiting: waiting(request.created_at, now),
             received: format_time(request.created_at),
             taken_by: request.taken_by_structure,
+            ours: request.taken_by_viewer,
         })
         .collect();
     render(&RequestsTemplate {
@@ -93,6 +112,13 @@ pub async fn list(
         pseudonymised,
         may_take: !pseudonymised,
         requests: lines,
+        lifetime_days: CONTACT_REQUEST_LIFETIME_DAYS,
+        closings: ContactRequestClosing::ALL
+            .iter()
+            .map(|closing| (closing.code(), closing.label()))
+            .collect(),
+        notice: (query.close == "ok")
+            .then_some("Demande close : les coordonnées de la personne sont effacées."),
     })
 }
 
@@ -116,4 +142,29 @@ pub async fn take(
         return Err(WebError::NotFound);
     }
     Ok(Redirect::to("/demandes-contact").into_response())
+}
+
+/// `POST /demandes-contact/{id}/cloture`: the structure that took the request closes it (`issue`:
+/// the person enrolled, or no follow-up), which erases it; "not found" for any other structure.
+pub async fn close(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let values = fields(&body);
+    let Some(closing) = ContactRequestClosing::from_code(&text(&values, "issue")) else {
+        return Err(WebError::BadRequest(
+            "Indiquez comment la demande se termine : personne inscrite dans votre structure, ou close sans suite. Rien n'a été effacé.".to_owned(),
+        ));
+    };
+    let reason = format!("POST /demandes-contact/{id}/cloture");
+    let closed = state
+        .store
+        .close_contact_request(&actor(&user, &reason), id, closing, state.now())
+        .await?;
+    if !closed {
+        return Err(WebError::NotFound);
+    }
+    Ok(Redirect::to("/demandes-contact?close=ok").into_response())
 }

@@ -388,7 +388,7 @@ pub async fn show(
         .map(|change| {
             let who = change
                 .account_name
-                .unwrap_or_else(|| "compte supprimé".into());
+                .unwrap_or_else(|| "ligne de commande (exploitant)".into());
             format!(
                 "{} — {who} — {}",
                 format_time(change.changed_at),

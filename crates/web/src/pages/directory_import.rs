@@ -1,19 +1,28 @@
 //! Importing a directory file from the web, for coordinators and administrators: upload, then a preview
 //! of the report (what would be added, updated, left alone or rejected, and why) before anything is
-//! written, then confirmation.
+//! written, then confirmation, which shows the same report of what was done.
+//!
+//! An import writes only the places its author may write (`policy::may_import_place`, the place
+//! form's rule; the administrator every place): the others are reported per row and left alone. The
+//! store asks that rule for every place inside the transaction that writes, at preview and again at
+//! confirmation, and records each creation and update in `structure_changes`.
 
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::render;
+use crate::policy::may_import_place;
 use crate::state::AppState;
 use aiguillage_interop::directory_file::{read_directory_file, DirectoryFormat};
 use aiguillage_interop::places_standard::PlacesReport;
-use aiguillage_store::PlaceImportReport;
+use aiguillage_store::{
+    Account, ImportAuthor, ImportRights, PlaceImportReport, PlaceSite, PENDING_IMPORT_MAX_BYTES,
+    PENDING_IMPORT_MAX_ROWS,
+};
 use askama::Template;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 
@@ -39,13 +48,14 @@ fn format_choices(chosen: &str) -> Vec<FormatChoice> {
         .collect()
 }
 
-/// The result of a confirmed import, carried in the redirect's query string.
-#[derive(Deserialize, Default)]
-pub struct ImportResult {
-    ajoutes: Option<u64>,
-    maj: Option<u64>,
-    inchanges: Option<u64>,
-    rejetes: Option<u64>,
+/// What a confirmed import did: its counts, and the rows it left alone with their reasons.
+struct ImportResult {
+    inserted: u64,
+    updated: u64,
+    unchanged: u64,
+    rejected_rows: usize,
+    rows: Vec<ReportRow>,
+    more_rows: usize,
 }
 
 #[derive(Template)]
@@ -54,7 +64,7 @@ struct ImportFormTemplate {
     layout: Layout,
     formats: Vec<FormatChoice>,
     error: Option<String>,
-    result: Option<(u64, u64, u64, u64)>,
+    result: Option<ImportResult>,
 }
 
 fn form_page(
@@ -62,7 +72,7 @@ fn form_page(
     viewer: &Viewer,
     chosen: &str,
     error: Option<String>,
-    result: Option<(u64, u64, u64, u64)>,
+    result: Option<ImportResult>,
 ) -> Result<Response, WebError> {
     render(&ImportFormTemplate {
         layout: Layout::new(state, viewer, IMPORT_PATH, "Importer des lieux"),
@@ -75,13 +85,38 @@ fn form_page(
 pub async fn show_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    Query(result): Query<ImportResult>,
 ) -> Result<Response, WebError> {
-    let done = match (result.ajoutes, result.maj, result.inchanges, result.rejetes) {
-        (Some(a), Some(m), Some(i), Some(r)) => Some((a, m, i, r)),
-        _ => None,
-    };
-    form_page(&state, &viewer, "", None, done)
+    form_page(&state, &viewer, "", None, None)
+}
+
+/// Whether this account may write the place at `site` (asked by the store for every row).
+fn may_write(account: &Account, site: PlaceSite<'_>) -> bool {
+    may_import_place(
+        account.role,
+        account.structure_id,
+        &account.territory,
+        site.structure_id,
+        (site.departement_code, site.epci_code),
+    )
+}
+
+/// How the change records name a web import of `file_name`.
+fn origin(file_name: &str) -> String {
+    format!("Import web du fichier « {file_name} »")
+}
+
+/// The rows of a file: the places read and the distinct lines rejected.
+fn row_count(read: &PlacesReport) -> usize {
+    let rejected: std::collections::BTreeSet<u64> = read.rejected.iter().map(|e| e.line).collect();
+    read.places.len() + rejected.len()
+}
+
+/// The number of distinct lines of the report.
+fn distinct_lines(rows: &[ReportRow]) -> usize {
+    rows.iter()
+        .map(|row| row.line)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
 }
 
 /// One line of the report.
@@ -140,6 +175,12 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, String> {
     if upload.bytes.is_empty() {
         return Err("Choisissez un fichier à importer.".into());
     }
+    if upload.bytes.len() > PENDING_IMPORT_MAX_BYTES {
+        return Err(format!(
+            "Fichier trop volumineux : {} Mo au plus.",
+            PENDING_IMPORT_MAX_BYTES / (1024 * 1024)
+        ));
+    }
     Ok(upload)
 }
 
@@ -190,10 +231,28 @@ pub async fn preview(
     if let Some(error) = &read.file_error {
         return refuse(&upload.format, format!("Fichier refusé : {error}"));
     }
+    let rows = row_count(&read);
+    if rows > PENDING_IMPORT_MAX_ROWS {
+        return refuse(
+            &upload.format,
+            format!(
+                "Fichier refusé : {rows} lignes, pour {PENDING_IMPORT_MAX_ROWS} au plus par import en ligne. \
+                 Découpez le fichier, ou demandez à l'exploitant de l'importer en ligne de commande."
+            ),
+        );
+    }
     let now = state.now();
+    let account = &user.account;
+    let check = |site: PlaceSite<'_>| may_write(account, site);
+    let origin = origin(&upload.file_name);
+    let author = ImportAuthor {
+        account_id: Some(account.id),
+        origin: &origin,
+        rights: ImportRights::Checked(&check),
+    };
     let would = state
         .store
-        .preview_import_places(format.default_source(), &read.places, now)
+        .preview_import_places(format.default_source(), &read.places, &author, now)
         .await?;
     let pending_id = state
         .store
@@ -206,11 +265,7 @@ pub async fn preview(
         )
         .await?;
     let rows = report_rows(&read, &would);
-    let rejected_rows = rows
-        .iter()
-        .map(|row| row.line)
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
+    let rejected_rows = distinct_lines(&rows);
     let warnings = read
         .warnings
         .iter()
@@ -242,6 +297,7 @@ pub struct Confirmation {
 
 pub async fn confirm(
     State(state): State<AppState>,
+    viewer: Viewer,
     user: CurrentUser,
     Form(confirmation): Form<Confirmation>,
 ) -> Result<Response, WebError> {
@@ -258,27 +314,34 @@ pub async fn confirm(
     let format = DirectoryFormat::from_code(&pending.format);
     let (format, read) =
         read_directory_file(pending.content.as_bytes(), format).map_err(WebError::BadRequest)?;
+    let account = &user.account;
+    let check = |site: PlaceSite<'_>| may_write(account, site);
+    let origin = origin(&pending.file_name);
+    let author = ImportAuthor {
+        account_id: Some(account.id),
+        origin: &origin,
+        rights: ImportRights::Checked(&check),
+    };
     let stored = state
         .store
-        .import_places(
+        .import_places_by(
             format.default_source(),
             &read.places,
-            Some(user.account.id),
+            &author,
             now,
             &|_, _| {},
         )
         .await?;
-    let rejected = read
-        .rejected
-        .iter()
-        .map(|e| e.line)
-        .collect::<std::collections::BTreeSet<_>>()
-        .len()
-        + stored.rejected.len();
-    tracing::info!(account_id = user.account.id, file = %pending.file_name, inserted = stored.inserted, updated = stored.updated, "directory import");
-    let location = format!(
-        "{IMPORT_PATH}?ajoutes={}&maj={}&inchanges={}&rejetes={rejected}",
-        stored.inserted, stored.updated, stored.unchanged
-    );
-    Ok(Redirect::to(&location).into_response())
+    let rows = report_rows(&read, &stored);
+    tracing::info!(account_id = account.id, file = %pending.file_name, inserted = stored.inserted,
+        updated = stored.updated, refused = stored.rejected.len(), "directory import");
+    let result = ImportResult {
+        inserted: stored.inserted,
+        updated: stored.updated,
+        unchanged: stored.unchanged,
+        rejected_rows: distinct_lines(&rows),
+        more_rows: rows.len().saturating_sub(SHOWN_ROWS),
+        rows: rows.into_iter().take(SHOWN_ROWS).collect(),
+    };
+    form_page(&state, &viewer, "", None, Some(result))
 }

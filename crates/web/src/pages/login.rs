@@ -1,15 +1,22 @@
 //! Login and logout: password check with throttle, session creation at login (a new token each time),
 //! session deletion at logout.
+//!
+//! A login attempt, in order: the page to return to is checked (a local path or home), the form's
+//! CSRF nonce is consumed (one login per form the server issued), one attempt is reserved against
+//! the account's and the address's limits (atomically, in the database), and only then is the
+//! password hash checked. Failed and throttled attempts are logged as security events.
 
 use crate::auth::credentials::{decoy_hash, random_token, token_hash, verify_password};
-use crate::auth::session::{secure_cookie, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::auth::session::{login_csrf_cookie, secure_cookie, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::render;
+use crate::security_event::{record, EventContext, SecurityEvent};
 use crate::state::AppState;
+use aiguillage_domain::session::LOGIN_FORM_LIFETIME_SECONDS;
 use aiguillage_domain::throttle::{
-    decide, ThrottleDecision, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS,
+    ThrottleDecision, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS,
 };
 use askama::Template;
 use axum::extract::connect_info::ConnectInfo;
@@ -48,32 +55,47 @@ pub struct LoginForm {
     suivant: Option<String>,
 }
 
-/// Only local paths are followed after login, never another site.
+/// Only local paths are followed after login, never another site: a path of printable ASCII
+/// characters (no space, no control character, no backslash) starting with a single `/`. Anything
+/// else (`//host`, `/\thost`, `/\\host`, a line break) leads home.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_owned()
-        }
+        Some(path) if is_local_path(path) => path.to_owned(),
         _ => "/".to_owned(),
     }
 }
 
-/// The login form's CSRF token: the one in the cookie, or a new one set in the returned jar. Public
-/// forms (the self-diagnostic) use it too when nobody is signed in.
-pub(crate) fn login_csrf(jar: CookieJar, secure: bool) -> (CookieJar, String) {
-    match jar
-        .get(LOGIN_CSRF_COOKIE)
-        .map(|cookie| cookie.value().to_owned())
-    {
-        Some(token) => (jar, token),
-        None => {
-            let token = random_token();
-            (
-                jar.add(secure_cookie(LOGIN_CSRF_COOKIE, token.clone(), secure)),
-                token,
-            )
+fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && path
+            .bytes()
+            .all(|byte| byte.is_ascii_graphic() && byte != b'\\')
+}
+
+/// The login form's CSRF token: the cookie's nonce while the server still holds it, or a new nonce
+/// stored with its expiry and set in the returned jar. Public forms (the self-diagnostic) use it too
+/// when nobody is signed in.
+pub(crate) async fn login_csrf(
+    state: &AppState,
+    jar: CookieJar,
+) -> Result<(CookieJar, String), WebError> {
+    let now = state.now();
+    if let Some(nonce) = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned()) {
+        if state
+            .store
+            .login_nonce_is_live(&token_hash(&nonce), now)
+            .await?
+        {
+            return Ok((jar, nonce));
         }
     }
+    let nonce = random_token();
+    state
+        .store
+        .issue_login_nonce(&token_hash(&nonce), now + LOGIN_FORM_LIFETIME_SECONDS, now)
+        .await?;
+    Ok((jar.add(login_csrf_cookie(nonce.clone())), nonce))
 }
 
 pub async fn show_login(
@@ -85,7 +107,7 @@ pub async fn show_login(
     if viewer.0.is_some() {
         return Ok(Redirect::to("/").into_response());
     }
-    let (jar, token) = login_csrf(jar, state.settings.secure_cookies);
+    let (jar, token) = login_csrf(&state, jar).await?;
     let template = LoginTemplate {
         layout: Layout::new(&state, &viewer, "/connexion", "Connexion").with_csrf_token(token),
         error: None,
@@ -103,6 +125,107 @@ fn client_ip(extensions: &Extensions) -> String {
         .unwrap_or_else(|| "inconnue".to_owned())
 }
 
+/// What a refused attempt shows again: the form, with the e-mail typed and the page asked for.
+struct Refusal<'a> {
+    state: &'a AppState,
+    viewer: &'a Viewer,
+    email: &'a str,
+    next: &'a str,
+}
+
+impl Refusal<'_> {
+    /// The form again with `message`, and a fresh CSRF nonce (the one just used is spent).
+    async fn page(
+        &self,
+        status: StatusCode,
+        message: String,
+        jar: CookieJar,
+    ) -> Result<Response, WebError> {
+        let (jar, token) = login_csrf(self.state, jar).await?;
+        let template = LoginTemplate {
+            layout: Layout::new(self.state, self.viewer, "/connexion", "Connexion")
+                .with_csrf_token(token),
+            error: Some(message),
+            email: self.email.to_owned(),
+            next: self.next.to_owned(),
+            signed_out: false,
+        };
+        render(&template).map(|page| (status, jar, page).into_response())
+    }
+}
+
+/// The two counters an attempt is reserved against: the account's (by the e-mail's hash, never the
+/// e-mail in clear) and the address's.
+struct ThrottleKeys {
+    account: String,
+    address: String,
+}
+
+impl ThrottleKeys {
+    fn new(email: &str, client: &str) -> ThrottleKeys {
+        ThrottleKeys {
+            account: format!("email:{}", token_hash(email)),
+            address: format!("ip:{client}"),
+        }
+    }
+
+    /// Reserves the attempt against both limits, or against neither: `Some(seconds to wait)` when
+    /// one of them is reached.
+    async fn reserve(&self, state: &AppState, now: i64) -> Result<Option<i64>, WebError> {
+        let store = &state.store;
+        if let ThrottleDecision::Refuse {
+            retry_after_seconds,
+        } = store
+            .reserve_login_attempt(&self.account, MAX_FAILURES_PER_ACCOUNT, now)
+            .await?
+        {
+            return Ok(Some(retry_after_seconds));
+        }
+        if let ThrottleDecision::Refuse {
+            retry_after_seconds,
+        } = store
+            .reserve_login_attempt(&self.address, MAX_FAILURES_PER_ADDRESS, now)
+            .await?
+        {
+            store.release_login_attempt(&self.account, now).await?;
+            return Ok(Some(retry_after_seconds));
+        }
+        Ok(None)
+    }
+
+    /// After a successful login: the account's failures are forgotten and the address's reserved
+    /// attempt given back, so that success never counts against either.
+    async fn succeeded(&self, state: &AppState, now: i64) -> Result<(), WebError> {
+        state.store.clear_login_failures(&self.account).await?;
+        state
+            .store
+            .release_login_attempt(&self.address, now)
+            .await?;
+        state.store.purge_login_throttle(now).await?;
+        Ok(())
+    }
+}
+
+fn throttled_message(retry_after_seconds: i64) -> String {
+    let minutes = (retry_after_seconds + 59) / 60;
+    format!(
+        "Trop de tentatives de connexion échouées. Par sécurité, réessayez dans {minutes} minute{}.",
+        if minutes > 1 { "s" } else { "" }
+    )
+}
+
+fn login_event(event: SecurityEvent, account_id: Option<i64>, client: &str) {
+    record(
+        event,
+        EventContext {
+            account_id,
+            client: Some(client),
+            method: Some("POST"),
+            path: Some("/connexion"),
+        },
+    );
+}
+
 pub async fn submit_login(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -110,43 +233,38 @@ pub async fn submit_login(
     extensions: Extensions,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, WebError> {
+    if viewer.0.is_some() {
+        // A login form left open in another tab: the person is signed in already.
+        return Ok(Redirect::to("/").into_response());
+    }
     let now = state.now();
+    let next = safe_next(form.suivant.as_deref());
+    let nonce = jar
+        .get(LOGIN_CSRF_COOKIE)
+        .map(|cookie| token_hash(cookie.value()))
+        .unwrap_or_default();
+    if !state.store.consume_login_nonce(&nonce, now).await? {
+        return Err(WebError::CsrfRejected);
+    }
     let email = form.email.trim().to_lowercase();
-    let throttle_keys = [
-        (format!("email:{email}"), MAX_FAILURES_PER_ACCOUNT),
-        (
-            format!("ip:{}", client_ip(&extensions)),
-            MAX_FAILURES_PER_ADDRESS,
-        ),
-    ];
-    let refusal = |status: StatusCode, message: String, jar: CookieJar| {
-        let (jar, token) = login_csrf(jar, state.settings.secure_cookies);
-        let template = LoginTemplate {
-            layout: Layout::new(&state, &viewer, "/connexion", "Connexion").with_csrf_token(token),
-            error: Some(message),
-            email: email.clone(),
-            next: safe_next(form.suivant.as_deref()),
-            signed_out: false,
-        };
-        render(&template).map(|page| (status, jar, page).into_response())
+    let client = client_ip(&extensions);
+    let refusal = Refusal {
+        state: &state,
+        viewer: &viewer,
+        email: &email,
+        next: &next,
     };
-
-    for (key, max_failures) in &throttle_keys {
-        let failures = state.store.recent_login_failures(key, now).await?;
-        if let ThrottleDecision::Refuse {
-            retry_after_seconds,
-        } = decide(failures, *max_failures, now)
-        {
-            let minutes = (retry_after_seconds + 59) / 60;
-            let message = format!(
-                "Trop de tentatives de connexion échouées. Par sécurité, réessayez dans {minutes} minute{}.",
-                if minutes > 1 { "s" } else { "" }
-            );
-            return refusal(StatusCode::TOO_MANY_REQUESTS, message, jar);
-        }
+    let candidate = state.store.login_candidate(&email).await?;
+    let account_id = candidate.as_ref().map(|c| c.account.id);
+    let keys = ThrottleKeys::new(&email, &client);
+    if let Some(retry_after_seconds) = keys.reserve(&state, now).await? {
+        login_event(SecurityEvent::LoginThrottled, account_id, &client);
+        let message = throttled_message(retry_after_seconds);
+        return refusal
+            .page(StatusCode::TOO_MANY_REQUESTS, message, jar)
+            .await;
     }
 
-    let candidate = state.store.login_candidate(&email).await?;
     let stored_hash = candidate
         .as_ref()
         .map_or_else(|| decoy_hash().to_owned(), |c| c.password_hash.clone());
@@ -157,17 +275,13 @@ pub async fn submit_login(
     let account = match candidate {
         Some(candidate) if matches && candidate.account.active => candidate.account,
         _ => {
-            for (key, _) in &throttle_keys {
-                state.store.record_login_failure(key, now).await?;
-            }
-            return refusal(StatusCode::UNAUTHORIZED, WRONG_CREDENTIALS.to_owned(), jar);
+            login_event(SecurityEvent::LoginFailed, account_id, &client);
+            let message = WRONG_CREDENTIALS.to_owned();
+            return refusal.page(StatusCode::UNAUTHORIZED, message, jar).await;
         }
     };
 
-    state
-        .store
-        .clear_login_failures(&throttle_keys[0].0)
-        .await?;
+    keys.succeeded(&state, now).await?;
     if let Some(old) = jar.get(SESSION_COOKIE) {
         state.store.delete_session(&token_hash(old.value())).await?;
     }
@@ -185,7 +299,7 @@ pub async fn submit_login(
             token,
             state.settings.secure_cookies,
         ));
-    Ok((jar, Redirect::to(&safe_next(form.suivant.as_deref()))).into_response())
+    Ok((jar, Redirect::to(&next)).into_response())
 }
 
 pub async fn logout(
@@ -212,5 +326,23 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn a_next_page_with_a_control_character_a_space_or_a_backslash_leads_home() {
+        for path in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\nLocation: x",
+            "/\\evil.example",
+            "/\u{7f}",
+            "/ /evil.example",
+            "/é",
+            "",
+            "evil.example",
+        ] {
+            assert_eq!(safe_next(Some(path)), "/", "{path:?}");
+        }
+        assert_eq!(safe_next(Some("/a/b?c=d%20e#f")), "/a/b?c=d%20e#f");
     }
 }

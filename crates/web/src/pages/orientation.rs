@@ -14,6 +14,7 @@ use crate::pages::{format_time, render};
 use crate::policy::{may_access, Page};
 use crate::state::AppState;
 use aiguillage_domain::diagnostic::Profile;
+use aiguillage_domain::free_text::{check_free_text, FreeTextField};
 use aiguillage_domain::geo::Position;
 use aiguillage_domain::orientation::{
     rank, transition, CandidateOffer, RankedOffer, ReferralEvent, ReferralState, RefusalReason,
@@ -290,13 +291,13 @@ pub async fn send(
     let offer_id = text(&values, "offre").parse::<i64>().ok();
     let message = text(&values, "message");
     let refuse = |error: &str| (message.clone(), Some(error.to_owned()));
-    if message.chars().count() > 1000 {
+    if let Err(error) = check_free_text(FreeTextField::ReferralMessage, &message) {
         return orientation_page(
             &state,
             &viewer,
             (person, profile),
             offer_id,
-            refuse("Le message doit faire au plus 1 000 caractères."),
+            refuse(&error.to_string()),
         )
         .await;
     }
@@ -424,7 +425,11 @@ struct ReferralTemplate {
     layout: Layout,
     referral: ReferralRecord,
     receiver: bool,
-    view: ProfileView,
+    /// The profile the referral carries; `None` when no sharing consent covers the viewer.
+    view: Option<ProfileView>,
+    /// The viewer receives the referral without the person's agreement to share with it: the
+    /// message, the profile, the history's comments, the name and the contacts are withheld.
+    withheld: bool,
     history: Vec<(String, ReferralHistoryLine)>,
     actions: Vec<(&'static str, &'static str)>,
     refusal_reasons: Vec<&'static str>,
@@ -433,6 +438,23 @@ struct ReferralTemplate {
     error: Option<String>,
     /// Sessions, closing form and outcome.
     pathway: PathwayView,
+}
+
+/// The referral's history for this viewer: a receiving structure the person has not agreed to share
+/// with does not read the comments (free text the consent does not cover).
+fn visible_history(
+    lines: Vec<ReferralHistoryLine>,
+    withheld: bool,
+) -> Vec<(String, ReferralHistoryLine)> {
+    lines
+        .into_iter()
+        .map(|mut line| {
+            if withheld && !line.comment.is_empty() {
+                line.comment = "(masqué : accord de partage non recueilli)".to_owned();
+            }
+            (format_time(line.at), line)
+        })
+        .collect()
 }
 
 /// The actions the side may take from the state: (form value, button label). Closing has its own
@@ -489,17 +511,18 @@ pub async fn referral_page_with(
     (error, status): (Option<String>, StatusCode),
     submitted: PathwaySubmission,
 ) -> Result<Response, WebError> {
-    let history = state
-        .store
-        .referral_history(referral.id)
-        .await?
-        .into_iter()
-        .map(|line| (format_time(line.at), line))
-        .collect();
+    let withheld = side == Side::Receiver && !referral.shared_with_receiver;
+    let history = visible_history(state.store.referral_history(referral.id).await?, withheld);
     let pathway = pathway_view(state, user, (&referral, side), submitted).await?;
+    let view = referral
+        .profile
+        .clone()
+        .filter(|_| !withheld)
+        .map(|profile| ProfileView::new(profile, None, None, &referral.commune_name));
     let page = render(&ReferralTemplate {
         layout: Layout::new(state, viewer, "/orientations", "Orientation"),
-        view: ProfileView::new(referral.profile.clone(), None, None, &referral.commune_name),
+        view,
+        withheld,
         receiver: side == Side::Receiver,
         actions: actions(referral.state, side),
         refusal_reasons: RefusalReason::ALL.iter().map(|r| r.label()).collect(),
@@ -607,12 +630,12 @@ pub async fn act(
     }
     let version = text(&values, "version").parse::<i64>().unwrap_or(-1);
     let comment = text(&values, "commentaire");
-    if comment.chars().count() > 500 {
+    if let Err(error) = check_free_text(FreeTextField::ReferralComment, &comment) {
         return referral_page(
             &state,
             (&viewer, &user),
             (referral, side),
-            Some("Le commentaire doit faire au plus 500 caractères.".to_owned()),
+            Some(error.to_string()),
         )
         .await;
     }

@@ -16,7 +16,7 @@ use crate::pages::people::actor;
 use crate::pages::render;
 use crate::policy::{may_access, Page};
 use crate::state::AppState;
-use aiguillage_domain::diagnostic::{check_notes, NotesError};
+use aiguillage_domain::free_text::{check_free_text, FreeTextField};
 use aiguillage_domain::orientation::{
     transition, ClosingOutcome, ReferralEvent, ReferralState, Side,
 };
@@ -39,8 +39,6 @@ use std::collections::BTreeSet;
 
 /// The durations offered in the list, in minutes.
 const DURATIONS: &[u32] = &[15, 30, 45, 60, 90, 120];
-/// Longest comment of a closing.
-const MAX_COMMENT_CHARS: usize = 500;
 /// The value of the money bracket « none or not known ».
 const NO_MONEY: &str = "aucun";
 /// What the workshop page lists of the structure's past workshops.
@@ -81,14 +79,6 @@ fn french_date(date: Date) -> String {
         date.day(),
         u8::from(date.month()),
         date.year()
-    )
-}
-
-/// Whether a referral is at a state where sessions are recorded.
-pub fn in_progress(state: ReferralState) -> bool {
-    matches!(
-        state,
-        ReferralState::FirstContact | ReferralState::InPathway
     )
 }
 
@@ -201,8 +191,8 @@ fn session_field(error: &SessionError) -> &'static str {
         SessionError::NoEquipmentAndEquipment => "materiel",
         SessionError::MissingAutonomy | SessionError::AutonomyInWorkshop => "autonomie",
         SessionError::IndividualNeedsOnePerson { .. } => "personnes",
-        SessionError::TitleTooLong => "titre",
-        SessionError::Notes(_) => "notes",
+        SessionError::Text(error) if error.field() == FreeTextField::WorkshopTitle => "titre",
+        SessionError::Text(_) => "notes",
         SessionError::WorkshopFieldsForIndividual
         | SessionError::MissingParticipants
         | SessionError::TooFewParticipants
@@ -222,8 +212,10 @@ fn mend(session: &mut NewSession, error: &SessionError, registered: u32, today: 
         SessionError::NoEquipmentAndEquipment => session.equipment.clear(),
         SessionError::MissingAutonomy => session.autonomy = Some(ObservedAutonomy::Autonomous),
         SessionError::AutonomyInWorkshop => session.autonomy = None,
-        SessionError::TitleTooLong => session.workshop_title = None,
-        SessionError::Notes(_) => session.notes = None,
+        SessionError::Text(error) if error.field() == FreeTextField::WorkshopTitle => {
+            session.workshop_title = None
+        }
+        SessionError::Text(_) => session.notes = None,
         SessionError::WorkshopFieldsForIndividual => {
             session.participants = None;
             session.anonymous_participants = None;
@@ -516,7 +508,7 @@ fn closing_field(error: &ClosingError) -> &'static str {
         ClosingError::MissingSentElsewhere | ClosingError::SentElsewhereWithoutThatOutcome => {
             "structure_type"
         }
-        ClosingError::NameTooLong | ClosingError::NameWithIdentifier => "structure_nom",
+        ClosingError::Name(_) => "structure_nom",
     }
 }
 
@@ -560,16 +552,8 @@ fn read_closing(values: &Fields, with_gains: bool) -> Result<(Closing, String), 
         Gains::default()
     };
     let comment = text(values, "commentaire");
-    if comment.chars().count() > MAX_COMMENT_CHARS {
-        errors.insert(
-            "commentaire",
-            format!("Le commentaire doit faire au plus {MAX_COMMENT_CHARS} caractères."),
-        );
-    } else if check_notes(&comment) == Err(NotesError::NationalIdentifier) {
-        errors.insert(
-            "commentaire",
-            "Le commentaire semble contenir un numéro d'identification (suite de 13 chiffres ou plus) : il ne doit jamais être noté.".to_owned(),
-        );
+    if let Err(error) = check_free_text(FreeTextField::ClosingComment, &comment) {
+        errors.insert("commentaire", error.to_string());
     }
     let Some(outcome) = outcome else {
         return Err(errors);
@@ -733,7 +717,7 @@ pub async fn pathway_view(
         .sessions_of_referral(&actor, referral.id, now)
         .await?
         .unwrap_or_default();
-    let may_record = side == Side::Receiver && in_progress(referral.state);
+    let may_record = side == Side::Receiver && referral.state.accepts_sessions();
     let session_form = may_record.then(|| {
         let action = format!("/orientations/{}/seances", referral.id);
         match submitted.session {
@@ -807,7 +791,7 @@ pub async fn record_session(
 ) -> Result<Response, WebError> {
     let reason = format!("POST /orientations/{id}/seances");
     let (referral, side) = found_referral(&state, &user, id, &reason).await?;
-    if side != Side::Receiver || !in_progress(referral.state) {
+    if side != Side::Receiver || !referral.state.accepts_sessions() {
         let message = format!(
             "Seule la structure qui reçoit l'orientation enregistre des séances, au premier contact ou pendant le parcours (état actuel : {}). Rien n'a été enregistré.",
             referral.state.label()
@@ -906,7 +890,7 @@ pub async fn close(
         )
         .await;
     }
-    let with_gains = side == Side::Receiver && in_progress(referral.state);
+    let with_gains = side == Side::Receiver && referral.state.accepts_sessions();
     let (closing, comment) = match read_closing(&values, with_gains) {
         Ok(read) => read,
         Err(errors) => {
@@ -1005,7 +989,7 @@ async fn people_in_progress(
         .await?;
     let mut people: Vec<(i64, PersonChoice)> = received
         .iter()
-        .filter(|r| in_progress(r.state))
+        .filter(|r| r.state.accepts_sessions())
         .map(|r| {
             (
                 r.id,

@@ -61,7 +61,7 @@ fn keep(entry: &QueueEntry, filters: &QueueFilters, late: bool) -> bool {
     let view_ok = match filters.vue.as_str() {
         "retard" => late,
         "refusees" => entry.state == ReferralState::Refused,
-        "attente" => matches!(entry.state, ReferralState::Sent | ReferralState::Redirected),
+        "attente" => entry.state.awaits_answer(),
         _ => true,
     };
     let urgent_ok = filters.urgence.is_empty() || entry.urgent;

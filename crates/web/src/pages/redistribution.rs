@@ -9,6 +9,7 @@ use crate::pages::form_fields::fields;
 use crate::pages::people::actor;
 use crate::pages::render;
 use crate::redistribute::{apply, compute, Pick, ProposalView};
+use crate::security_event::{self, EventContext, SecurityEvent};
 use crate::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
@@ -100,7 +101,27 @@ pub async fn confirm(
         moves.push(one);
     }
     let actor = actor(&user, "POST /territoire/redistribution");
-    let report = apply(&state, &actor, &moves).await?;
+    let report = apply(&state, &actor, &user.account.territory, &moves).await?;
+    if !report.refused.is_empty() {
+        security_event::record(
+            SecurityEvent::OutOfScope,
+            EventContext {
+                account_id: Some(user.account.id),
+                method: Some("POST"),
+                path: Some("/territoire/redistribution"),
+                ..EventContext::default()
+            },
+        );
+        let message = format!(
+            "Aucune réorientation n'a été appliquée. {} Recalculez la proposition.",
+            report.refused.join(" ")
+        );
+        return Err(if report.out_of_scope {
+            WebError::ForbiddenWith(message)
+        } else {
+            WebError::BadRequest(message)
+        });
+    }
     Ok(Redirect::to(&format!(
         "/territoire/redistribution?appliquees={}&ecartees={}",
         report.moved, report.stale

@@ -1,6 +1,8 @@
 //! The public self-diagnostic: a person (or a relative) answers in easy-to-read French, sees their
 //! profile and fitting places nearby, and nothing is stored — unless they ask to be contacted, with
-//! their consent; the request then joins the queue of their commune's territory.
+//! their consent; the request then joins the queue of their commune's territory, where one
+//! structure takes it and closes it, or it is erased after `CONTACT_REQUEST_LIFETIME_DAYS`
+//! (`domain::contact_request`); the thank-you page says so.
 
 use crate::auth::Viewer;
 use crate::directory_search::{run_search, DirectoryQuery, Found};
@@ -29,28 +31,29 @@ use axum_extra::extract::cookie::CookieJar;
 const PLACES_SHOWN: usize = 5;
 
 /// The frame of a public page, with a CSRF token whether or not someone is signed in.
-fn public_layout(
+async fn public_layout(
     state: &AppState,
     viewer: &Viewer,
     jar: CookieJar,
     title: &str,
-) -> (CookieJar, Layout) {
+) -> Result<(CookieJar, Layout), WebError> {
     let layout = Layout::new(state, viewer, "/auto-diagnostic", title);
     if viewer.0.is_some() {
-        return (jar, layout);
+        return Ok((jar, layout));
     }
-    let (jar, token) = login_csrf(jar, state.settings.secure_cookies);
-    (jar, layout.with_csrf_token(token))
+    let (jar, token) = login_csrf(state, jar).await?;
+    Ok((jar, layout.with_csrf_token(token)))
 }
 
-fn form_page(
+async fn form_page(
     state: &AppState,
     viewer: &Viewer,
     jar: CookieJar,
     values: &Fields,
     errors: Errors,
 ) -> Result<Response, WebError> {
-    let (jar, layout) = public_layout(state, viewer, jar, "Faire le point sur le numérique");
+    let (jar, layout) =
+        public_layout(state, viewer, jar, "Faire le point sur le numérique").await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -79,7 +82,7 @@ pub async fn form(
     viewer: Viewer,
     jar: CookieJar,
 ) -> Result<Response, WebError> {
-    form_page(&state, &viewer, jar, &Fields::new(), Errors::new())
+    form_page(&state, &viewer, jar, &Fields::new(), Errors::new()).await
 }
 
 #[derive(Template)]
@@ -178,7 +181,7 @@ async fn result_page(
     let commune = text(&values, "commune");
     let view = ProfileView::new(profile(answers, date_of(state.now())), None, None, &commune);
     let (places, around) = nearby(state, &view, &commune).await?;
-    let (jar, layout) = public_layout(state, viewer, jar, "Votre résultat");
+    let (jar, layout) = public_layout(state, viewer, jar, "Votre résultat").await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -225,7 +228,7 @@ pub async fn result(
     let mut errors = Errors::new();
     match read_answers(&values, &mut errors) {
         Some(answers) => result_page(&state, &viewer, jar, (values, &answers), Errors::new()).await,
-        None => form_page(&state, &viewer, jar, &values, errors),
+        None => form_page(&state, &viewer, jar, &values, errors).await,
     }
 }
 
@@ -234,6 +237,8 @@ pub async fn result(
 struct ThanksTemplate {
     layout: Layout,
     first_name: String,
+    /// How long the request is kept (`domain::contact_request`), said as it is.
+    lifetime_days: i64,
 }
 
 /// `POST /auto-diagnostic/contact`: with the person's consent, their request joins the queue of
@@ -247,7 +252,7 @@ pub async fn contact(
     let values = fields(&body);
     let mut errors = Errors::new();
     let Some(answers) = read_answers(&values, &mut errors) else {
-        return form_page(&state, &viewer, jar, &values, errors);
+        return form_page(&state, &viewer, jar, &values, errors).await;
     };
     if text(&values, "accord") != "oui" {
         errors.insert(
@@ -320,10 +325,11 @@ pub async fn contact(
             now,
         )
         .await?;
-    let (jar, layout) = public_layout(&state, &viewer, jar, "Demande envoyée");
+    let (jar, layout) = public_layout(&state, &viewer, jar, "Demande envoyée").await?;
     let page = render(&ThanksTemplate {
         layout,
         first_name: draft.first_name,
+        lifetime_days: aiguillage_domain::contact_request::CONTACT_REQUEST_LIFETIME_DAYS,
     })?;
     Ok((jar, page).into_response())
 }

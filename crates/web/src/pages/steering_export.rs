@@ -13,6 +13,7 @@ use aiguillage_domain::pathway::{date_of, iso_date};
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::TerritoryArea;
 use aiguillage_interop::cra::{write_cra_csv, write_cra_json};
+use aiguillage_interop::csv_cell::write_safe_record;
 use aiguillage_interop::indicators_export::{
     check_masked, write_json, write_table_csv, ExportContext, Periode, Territoire, Valeur,
 };
@@ -114,14 +115,12 @@ fn iso_moment(at: i64) -> String {
 fn long_csv(publication: &Publication) -> Result<Vec<u8>, WebError> {
     let internal = |e: csv::Error| WebError::Internal(e.to_string());
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer
-        .write_record(["tableau", "ligne", "colonne", "valeur"])
-        .map_err(internal)?;
+    write_safe_record(&mut writer, ["tableau", "ligne", "colonne", "valeur"]).map_err(internal)?;
     for table in &publication.tables {
         for row in &table.rows {
             for (column, cell) in table.columns.iter().zip(&row.cells) {
-                writer
-                    .write_record([table.id, &row.label, column, &Valeur::of(cell).csv()])
+                let value = Valeur::of(cell).csv();
+                write_safe_record(&mut writer, [table.id, &row.label, column, &value])
                     .map_err(internal)?;
             }
         }

@@ -11,6 +11,7 @@ use crate::state::AppState;
 use crate::territory_diagnostic::reference;
 use aiguillage_domain::fragility::{compute, AreaIndex, IndicatorChoice, Method, Observations};
 use aiguillage_domain::territory::CommuneKind;
+use aiguillage_interop::csv_cell::write_safe_record;
 use aiguillage_interop::fragility::{
     direction_of, label_of, read_indicator_file, DEFAULT_SELECTION,
 };
@@ -172,7 +173,7 @@ fn csv_of(result: &[AreaIndex], choices: &[IndicatorChoice]) -> Result<Vec<u8>, 
     header.extend(choices.iter().map(|c| c.key.clone()));
     header.push("index".to_owned());
     let internal = |e: csv::Error| WebError::Internal(e.to_string());
-    writer.write_record(&header).map_err(internal)?;
+    write_safe_record(&mut writer, &header).map_err(internal)?;
     for area in result {
         let mut row = vec![area.code.clone()];
         row.extend(
@@ -181,7 +182,7 @@ fn csv_of(result: &[AreaIndex], choices: &[IndicatorChoice]) -> Result<Vec<u8>, 
                 .map(|s| s.map(|v| format!("{v}")).unwrap_or_default()),
         );
         row.push(area.index.map(|v| format!("{v:.3}")).unwrap_or_default());
-        writer.write_record(&row).map_err(internal)?;
+        write_safe_record(&mut writer, &row).map_err(internal)?;
     }
     writer
         .into_inner()

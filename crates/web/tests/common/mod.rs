@@ -151,11 +151,11 @@ impl TestApp {
     /// Opens the login form and returns the login CSRF cookie header and token.
     pub async fn login_form(&self) -> (String, String) {
         let response = self.get("/connexion", None).await;
-        let cookie = set_cookie(&response, "aiguillage_csrf").expect("login csrf cookie");
+        let cookie = set_cookie(&response, "__Host-aiguillage_csrf").expect("login csrf cookie");
         let html = body_text(response).await;
         let token = hidden_csrf(&html).expect("csrf field");
         assert_eq!(cookie, token, "the form carries the cookie's token");
-        (format!("aiguillage_csrf={cookie}"), token)
+        (format!("__Host-aiguillage_csrf={cookie}"), token)
     }
 
     /// Tries to sign in with the given password; returns the response.
@@ -256,6 +256,54 @@ pub async fn sign_in_elsewhere(
         role: role.code().into(),
         structure_id: structure_id.to_string(),
         territory: "49".into(),
+        password: password.into(),
+    };
+    let requester = Requester {
+        account_id: None,
+        reason: "test",
+    };
+    create_account(&app.store, &request, requester, START)
+        .await
+        .expect("account");
+    let response = app.attempt_login(email, password).await;
+    let token = set_cookie(&response, "aiguillage_session").expect("session");
+    let cookie = format!("aiguillage_session={token}");
+    let page = app
+        .get(
+            "/compte",
+            Some(&Session {
+                cookie: cookie.clone(),
+                csrf: String::new(),
+            }),
+        )
+        .await;
+    let csrf = hidden_csrf(&body_text(page).await).expect("csrf");
+    Session { cookie, csrf }
+}
+
+/// Signs in a new account of `role` for territory `territory`, at a new structure in `commune`.
+pub async fn sign_in_territory(
+    app: &TestApp,
+    (role, territory, commune): (Role, &str, &str),
+    email: &str,
+) -> Session {
+    let structure = NewStructure {
+        name: format!("Structure de {email}"),
+        kind: "Collectivité".into(),
+        commune_code: commune.into(),
+    };
+    let structure_id = app
+        .store
+        .ensure_structure(&structure, START)
+        .await
+        .expect("structure");
+    let password = "une phrase de passe assez longue 2026";
+    let request = AccountRequest {
+        email: email.into(),
+        display_name: format!("Compte {email}"),
+        role: role.code().into(),
+        structure_id: structure_id.to_string(),
+        territory: territory.into(),
         password: password.into(),
     };
     let requester = Requester {

@@ -1,0 +1,351 @@
+//! Applying a coordinator's confirmed redistribution: every move is checked again, inside the one
+//! transaction that writes them, against the records it touches — the referral must be in the
+//! coordinator's own queue (its person lives in the territory, it is not closed) at the version the
+//! proposal showed, in a state the coordinator may redirect from; the offer must exist, be in the
+//! directory of the territory, and pass every hard filter of the ranking for that person, room
+//! included (counting the moves of the same confirmation). One refused move refuses the whole
+//! confirmation: nothing is written, and each refusal says why in French.
+
+use crate::audit_key::AuditKey;
+use crate::directory::place_in;
+use crate::people::Actor;
+use crate::referrals::{apply_referral_event_in, Applied};
+use crate::{Store, StoreError};
+use aiguillage_domain::diagnostic::Profile;
+use aiguillage_domain::geo::Position;
+use aiguillage_domain::orientation::{
+    admits, transition, CandidateOffer, ReferralEvent, ReferralState, Seeker, Side,
+};
+use aiguillage_domain::territory::TerritoryScope;
+use aiguillage_domain::UnixSeconds;
+use sqlx::{AnyConnection, Row};
+use std::collections::BTreeSet;
+
+/// One confirmed move: the referral at the version the proposal showed, to a new offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfirmedMove {
+    pub referral_id: i64,
+    pub version: i64,
+    pub offer_id: i64,
+}
+
+/// Why a confirmed move cannot be applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MoveRefusal {
+    /// No such referral in the coordinator's queue (absent, closed, or another territory's: the
+    /// coordinator cannot tell these apart).
+    NotInQueue,
+    /// The referral is in a state the coordinator may not redirect from.
+    StateNotAllowed(ReferralState),
+    /// The move would leave the referral where it is.
+    SameOffer,
+    /// No offer of the directory has this id.
+    UnknownOffer,
+    /// The offer's place is outside the coordinator's territory.
+    OfferOutsideTerritory,
+    /// The offer fails a hard filter of the ranking (the reason, in French).
+    HardFilter(String),
+}
+
+impl MoveRefusal {
+    /// The French sentence shown to the coordinator for the move of `referral_id`.
+    pub fn message(&self, referral_id: i64) -> String {
+        let what = format!("Orientation n° {referral_id}");
+        match self {
+            MoveRefusal::NotInQueue => {
+                format!("{what} : elle n'est pas dans la file active de votre territoire.")
+            }
+            MoveRefusal::StateNotAllowed(state) => format!(
+                "{what} : son état « {} » ne permet pas de la réorienter.",
+                state.label()
+            ),
+            MoveRefusal::SameOffer => format!("{what} : elle est déjà sur cette offre."),
+            MoveRefusal::UnknownOffer => {
+                format!("{what} : l'offre proposée n'existe pas dans l'annuaire.")
+            }
+            MoveRefusal::OfferOutsideTerritory => {
+                format!("{what} : l'offre proposée n'est pas dans votre territoire.")
+            }
+            MoveRefusal::HardFilter(reason) => {
+                format!("{what} : l'offre proposée ne convient plus à la personne. {reason}")
+            }
+        }
+    }
+}
+
+/// A move applied: who must be told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppliedMove {
+    pub referral_id: i64,
+    pub receiver_structure_id: i64,
+    pub sender_structure_id: i64,
+}
+
+/// What a confirmation did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RedistributionOutcome {
+    /// Every valid move written; `stale` referrals had changed since the proposal and were left.
+    Applied {
+        moved: Vec<AppliedMove>,
+        stale: usize,
+    },
+    /// At least one move was refused: nothing was written.
+    Refused(Vec<(i64, MoveRefusal)>),
+}
+
+/// The referral as the checks need it.
+struct ReferralInQueue {
+    state: ReferralState,
+    version: i64,
+    offer_id: i64,
+    sender_structure_id: i64,
+    profile: Profile,
+    birth_year: Option<i32>,
+    position: Option<Position>,
+}
+
+impl Store {
+    /// Applies a coordinator's confirmed moves in one transaction, each checked again against the
+    /// coordinator's `scope` (see the module comment); `year` is the current year, for ages.
+    pub async fn apply_redistribution(
+        &self,
+        actor: &Actor<'_>,
+        scope: &TerritoryScope,
+        moves: &[ConfirmedMove],
+        (now, year): (UnixSeconds, i32),
+    ) -> Result<RedistributionOutcome, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        let mut refusals = Vec::new();
+        if !lock_offers(&mut transaction, moves).await? {
+            // Some offer does not exist: say which moves name it, write nothing.
+            for one in moves {
+                if !offer_exists(&mut transaction, one.offer_id).await? {
+                    refusals.push((one.referral_id, MoveRefusal::UnknownOffer));
+                }
+            }
+        }
+        let mut moved = Vec::new();
+        let mut stale = 0;
+        for one in moves {
+            if refusals.iter().any(|(id, _)| *id == one.referral_id) {
+                continue;
+            }
+            match check_and_apply(
+                &mut transaction,
+                &self.audit_key,
+                actor,
+                scope,
+                one,
+                (now, year),
+            )
+            .await?
+            {
+                Ok(Some(applied)) => moved.push(applied),
+                Ok(None) => stale += 1,
+                Err(refusal) => refusals.push((one.referral_id, refusal)),
+            }
+        }
+        if refusals.is_empty() {
+            transaction.commit().await?;
+            Ok(RedistributionOutcome::Applied { moved, stale })
+        } else {
+            transaction.rollback().await?;
+            Ok(RedistributionOutcome::Refused(refusals))
+        }
+    }
+}
+
+/// Takes the write lock on every target offer, in id order (so two confirmations never wait on each
+/// other crosswise): on PostgreSQL a row lock that makes the room check exact, on SQLite the
+/// database's write lock, taken before the first read. False when an offer does not exist.
+async fn lock_offers(
+    connection: &mut AnyConnection,
+    moves: &[ConfirmedMove],
+) -> Result<bool, StoreError> {
+    let offers: BTreeSet<i64> = moves.iter().map(|m| m.offer_id).collect();
+    let mut all_exist = true;
+    for offer_id in offers {
+        let locked = sqlx::query("UPDATE offers SET updated_at = updated_at WHERE id = $1")
+            .bind(offer_id)
+            .execute(&mut *connection)
+            .await?;
+        all_exist &= locked.rows_affected() == 1;
+    }
+    Ok(all_exist)
+}
+
+async fn offer_exists(connection: &mut AnyConnection, offer_id: i64) -> Result<bool, StoreError> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM offers WHERE id = $1")
+        .bind(offer_id)
+        .fetch_one(&mut *connection)
+        .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+/// Checks one move and applies it: `Ok(None)` when the referral changed since the proposal.
+async fn check_and_apply(
+    connection: &mut AnyConnection,
+    key: &AuditKey,
+    actor: &Actor<'_>,
+    scope: &TerritoryScope,
+    one: &ConfirmedMove,
+    (now, year): (UnixSeconds, i32),
+) -> Result<Result<Option<AppliedMove>, MoveRefusal>, StoreError> {
+    let Some(referral) = referral_in_queue(connection, scope, one.referral_id).await? else {
+        return Ok(Err(MoveRefusal::NotInQueue));
+    };
+    if referral.version != one.version {
+        return Ok(Ok(None));
+    }
+    let event = ReferralEvent::Redirect {
+        offer_id: one.offer_id,
+    };
+    let Ok(to) = transition(referral.state, &event, Side::Coordinator) else {
+        return Ok(Err(MoveRefusal::StateNotAllowed(referral.state)));
+    };
+    if referral.offer_id == one.offer_id {
+        return Ok(Err(MoveRefusal::SameOffer));
+    }
+    let receiver = match offer_fits(connection, scope, &referral, one.offer_id, year).await? {
+        Ok(receiver) => receiver,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let applied = apply_referral_event_in(
+        connection,
+        key,
+        actor,
+        (one.referral_id, one.version),
+        (Side::Coordinator, &event, referral.state, to),
+        "Redistribution optimale de la file active",
+        now,
+    )
+    .await?;
+    Ok(Ok((applied == Applied::Done).then_some(AppliedMove {
+        referral_id: one.referral_id,
+        receiver_structure_id: receiver,
+        sender_structure_id: referral.sender_structure_id,
+    })))
+}
+
+/// The referral if it is in the territory's queue: its person lives in the scope and it is open.
+async fn referral_in_queue(
+    connection: &mut AnyConnection,
+    scope: &TerritoryScope,
+    referral_id: i64,
+) -> Result<Option<ReferralInQueue>, StoreError> {
+    let row = sqlx::query(
+        "SELECT r.state, r.version, r.offer_id, r.sender_structure_id, r.profile_json, p.birth_year,
+                c.departement_code, c.epci_code, c.latitude, c.longitude
+         FROM referrals r JOIN people p ON p.id = r.person_id JOIN communes c ON c.code = p.commune_code
+         WHERE r.id = $1",
+    )
+    .bind(referral_id)
+    .fetch_optional(&mut *connection)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let departement: String = row.try_get("departement_code")?;
+    let epci: Option<String> = row.try_get("epci_code")?;
+    let state: String = row.try_get("state")?;
+    let state = ReferralState::from_label(&state)
+        .ok_or_else(|| StoreError::Corrupt(format!("état « {state} »")))?;
+    if !in_scope(scope, &departement, epci.as_deref()) || state == ReferralState::Closed {
+        return Ok(None);
+    }
+    let profile: String = row.try_get("profile_json")?;
+    let (latitude, longitude): (Option<f64>, Option<f64>) =
+        (row.try_get("latitude")?, row.try_get("longitude")?);
+    Ok(Some(ReferralInQueue {
+        state,
+        version: row.try_get("version")?,
+        offer_id: row.try_get("offer_id")?,
+        sender_structure_id: row.try_get("sender_structure_id")?,
+        profile: serde_json::from_str(&profile).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        birth_year: row
+            .try_get::<Option<i64>, _>("birth_year")?
+            .and_then(|y| i32::try_from(y).ok()),
+        position: latitude
+            .zip(longitude)
+            .map(|(latitude, longitude)| Position {
+                latitude,
+                longitude,
+            }),
+    }))
+}
+
+fn in_scope(scope: &TerritoryScope, departement: &str, epci: Option<&str>) -> bool {
+    match scope {
+        TerritoryScope::Departement(code) => departement == code,
+        TerritoryScope::Epci(code) => epci == Some(code.as_str()),
+    }
+}
+
+/// The offer's structure when the offer is a place of the territory that passes every hard filter
+/// for this person, with the referrals open on it now (this transaction's moves included).
+async fn offer_fits(
+    connection: &mut AnyConnection,
+    scope: &TerritoryScope,
+    referral: &ReferralInQueue,
+    offer_id: i64,
+    year: i32,
+) -> Result<Result<i64, MoveRefusal>, StoreError> {
+    let row = sqlx::query("SELECT structure_id FROM offers WHERE id = $1")
+        .bind(offer_id)
+        .fetch_optional(&mut *connection)
+        .await?;
+    let Some(row) = row else {
+        return Ok(Err(MoveRefusal::UnknownOffer));
+    };
+    let structure_id: i64 = row.try_get("structure_id")?;
+    let Some(place) = place_in(connection, structure_id).await? else {
+        return Ok(Err(MoveRefusal::UnknownOffer));
+    };
+    if !in_scope(scope, &place.departement_code, place.epci_code.as_deref()) {
+        return Ok(Err(MoveRefusal::OfferOutsideTerritory));
+    }
+    let Some(index) = place.offer_ids.iter().position(|id| *id == offer_id) else {
+        return Ok(Err(MoveRefusal::UnknownOffer));
+    };
+    let open = open_referrals_on(connection, offer_id).await?;
+    let Some(position) = referral.position else {
+        return Ok(Err(MoveRefusal::HardFilter(
+            "La commune de la personne n'a pas de position connue.".to_owned(),
+        )));
+    };
+    let seeker = Seeker {
+        profile: &referral.profile,
+        position,
+        age: referral.birth_year.map(|born| year - born),
+        availability: &[],
+    };
+    let candidate = CandidateOffer {
+        offer_id,
+        place: &place.place,
+        offer: &place.offers[index],
+        position: place
+            .latitude
+            .zip(place.longitude)
+            .map(|(latitude, longitude)| Position {
+                latitude,
+                longitude,
+            }),
+        open_referrals: open,
+    };
+    Ok(admits(&seeker, &candidate)
+        .map(|()| structure_id)
+        .map_err(MoveRefusal::HardFilter))
+}
+
+/// Referrals holding a place on an offer (every state but draft, refused and closed).
+async fn open_referrals_on(
+    connection: &mut AnyConnection,
+    offer_id: i64,
+) -> Result<u32, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT COUNT(*) AS n FROM referrals WHERE offer_id = $1 AND state IN ({})",
+        crate::referrals::states_where(ReferralState::holds_a_place)
+    ))
+    .bind(offer_id)
+    .fetch_one(&mut *connection)
+    .await?;
+    Ok(u32::try_from(row.try_get::<i64, _>("n")?).unwrap_or(u32::MAX))
+}

@@ -1,0 +1,632 @@
+//! Object-level authorization, generated from the route table: for every route, an account of a
+//! role the policy lets through, but of ANOTHER structure or territory, names the records of the home
+//! structure (a person enrolled by the CCAS of Angers, their diagnostic, their referral to a library
+//! with its sessions, the library's place and offer, a contact request of Maine-et-Loire) and must be
+//! refused — 404 for anything about a person, 403 or 404 otherwise — with the database unchanged and
+//! nothing of the person in the answer. Lists and views scoped to the viewer must not show the home
+//! records. Every route must have its case here: a new route without one makes the test fail.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
+
+mod common;
+
+use aiguillage_domain::role::Role;
+use aiguillage_interop::territory::embedded;
+use aiguillage_store::testing::database_contents;
+use aiguillage_web::policy::may_access;
+use aiguillage_web::routes::ROUTES;
+use aiguillage_web::Settings;
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use common::journeys::{referral_at_first_contact, world, ANSWERS};
+use common::{body_text, sign_in_territory, Session, TestApp};
+
+/// The home records the foreign accounts aim at.
+struct Ids {
+    person: i64,
+    diagnostic: i64,
+    referral: i64,
+    referral_version: i64,
+    place: i64,
+    offer: i64,
+    other_offer: i64,
+    contact_request: i64,
+    /// The queue pseudonym of a second person's referral, sent and still unanswered.
+    waiting_pseudonym: String,
+}
+
+/// What a foreign account must get on a route.
+enum Case {
+    /// The route touches no record of another structure or territory (why, for the reader).
+    NoRecord(#[allow(dead_code)] &'static str),
+    /// The route names home records: refused, nothing written, nothing shown.
+    Record {
+        path: String,
+        form: Vec<(String, String)>,
+        json: Option<String>,
+        about_person: bool,
+    },
+    /// A list or view scoped to the viewer: answers, but shows none of the home records.
+    Hides { path: String, marker: String },
+}
+
+fn record(path: String, form: &[(&str, String)], about_person: bool) -> Case {
+    Case::Record {
+        path,
+        form: form
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+        json: None,
+        about_person,
+    }
+}
+
+/// The case of each route of the table; `None` for a route nobody thought about.
+fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
+    use Case::NoRecord;
+    let person = format!("/personnes/{}", ids.person);
+    let referral = format!("/orientations/{}", ids.referral);
+    let place = format!("/annuaire/{}", ids.place);
+    let name = "Le Goff".to_owned();
+    let case = match (method.as_str(), path) {
+        ("GET", "/") | ("GET", "/connexion") | ("POST", "/connexion") => NoRecord("public"),
+        ("POST", "/deconnexion") | ("GET", "/compte") | ("GET", "/notifications") => {
+            NoRecord("the viewer's own account")
+        }
+        ("GET", "/territoire") | ("GET", "/territoire/diagnostic") => {
+            NoRecord("public territory data (communes, published indexes)")
+        }
+        ("GET", "/territoire/indice") | ("POST", "/territoire/indice") => {
+            NoRecord("the coordinator's own territory, from the account, never from the request")
+        }
+        ("GET", "/territoire/reglages") | ("POST", "/territoire/reglages") => {
+            NoRecord("the coordinator's own territory, from the account, never from the request")
+        }
+        ("GET", "/pilotage") => Case::Hides {
+            path: "/pilotage?territoire=49007".into(),
+            marker: "Angers".into(),
+        },
+        ("GET", "/pilotage/export") | ("GET", "/pilotage/donnees-ouvertes") => {
+            NoRecord("the cut of /pilotage (checked above) as masked aggregates")
+        }
+        ("GET", "/pilotage/activites-cra") => {
+            NoRecord("the activity of the account's own structure, chosen from the account")
+        }
+        ("GET", "/structures") | ("GET", "/annuaire") | ("GET", "/annuaire/{id}") => {
+            NoRecord("the public directory")
+        }
+        ("GET", "/annuaire/import") => NoRecord("an empty form"),
+        ("GET", "/annuaire/{id}/modifier") => record(format!("{place}/modifier"), &[], false),
+        ("POST", "/annuaire/{id}/modifier") => record(
+            format!("{place}/modifier"),
+            &[("nom", "Renommé par un tiers".into())],
+            false,
+        ),
+        ("GET", "/annuaire/{id}/offres/nouvelle") => {
+            record(format!("{place}/offres/nouvelle"), &[], false)
+        }
+        ("POST", "/annuaire/{id}/offres/nouvelle") => record(
+            format!("{place}/offres/nouvelle"),
+            &[("nom", "Offre ajoutée par un tiers".into())],
+            false,
+        ),
+        ("GET", "/annuaire/{id}/offres/{offre}") => {
+            record(format!("{place}/offres/{}", ids.offer), &[], false)
+        }
+        ("POST", "/annuaire/{id}/offres/{offre}") => record(
+            format!("{place}/offres/{}", ids.offer),
+            &[("nom", "Offre renommée".into()), ("capacite", "0".into())],
+            false,
+        ),
+        // The import is checked by its own test (directory_import.rs): its records are in the file.
+        ("POST", "/annuaire/import") | ("POST", "/annuaire/import/confirmer") => {
+            NoRecord("records named in the uploaded file: tests/directory_import.rs")
+        }
+        // Searched by a part of the name (the whole name would be echoed in the search box).
+        ("GET", "/personnes") => Case::Hides {
+            path: "/personnes?q=Goff".into(),
+            marker: person.clone(),
+        },
+        ("GET", "/personnes/inscrire") | ("POST", "/personnes/inscrire") => {
+            NoRecord("creates a person of the viewer's own structure")
+        }
+        ("GET", "/personnes/{id}") => record(person, &[], true),
+        ("POST", "/personnes/{id}/effacer") => {
+            record(format!("{person}/effacer"), &[("confirmer", "oui".into())], true)
+        }
+        ("GET", "/personnes/{id}/diagnostic") => record(format!("{person}/diagnostic"), &[], true),
+        ("POST", "/personnes/{id}/diagnostic") => {
+            let answers: Vec<(&str, String)> =
+                ANSWERS.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+            record(format!("{person}/diagnostic"), &answers, true)
+        }
+        ("GET", "/personnes/{id}/diagnostics/{diagnostic}") => record(
+            format!("{person}/diagnostics/{}", ids.diagnostic),
+            &[],
+            true,
+        ),
+        ("POST", "/personnes/{id}/diagnostics/{diagnostic}/ajustement") => record(
+            format!("{person}/diagnostics/{}/ajustement", ids.diagnostic),
+            &[
+                ("typologie", "autonome".into()),
+                ("motif", "Ajustement par un tiers".into()),
+            ],
+            true,
+        ),
+        ("GET", "/personnes/{id}/diagnostics/{diagnostic}/fiche") => record(
+            format!("{person}/diagnostics/{}/fiche", ids.diagnostic),
+            &[],
+            true,
+        ),
+        ("GET", "/diagnostic-sans-enregistrement")
+        | ("POST", "/diagnostic-sans-enregistrement") => NoRecord("stores nothing"),
+        ("GET", "/personnes/{id}/orientation") => {
+            record(format!("{person}/orientation"), &[], true)
+        }
+        ("POST", "/personnes/{id}/orientation") => record(
+            format!("{person}/orientation"),
+            &[
+                ("offre", ids.other_offer.to_string()),
+                ("consentement", "oui".into()),
+                ("confirmation", "oui".into()),
+            ],
+            true,
+        ),
+        ("GET", "/orientations") => Case::Hides {
+            path: path.into(),
+            marker: name,
+        },
+        ("GET", "/orientations/{id}") => record(referral, &[], true),
+        ("POST", "/orientations/{id}") => record(
+            referral,
+            &[
+                ("action", "demarrer".into()),
+                ("version", ids.referral_version.to_string()),
+            ],
+            true,
+        ),
+        ("POST", "/orientations/{id}/seances") => {
+            let session: Vec<(&str, String)> = common::journeys::good_session("")
+                .into_iter()
+                .filter(|(k, _)| *k != "csrf_token")
+                .map(|(k, v)| (k, v.to_owned()))
+                .collect();
+            record(format!("{referral}/seances"), &session, true)
+        }
+        ("POST", "/orientations/{id}/cloture") => record(
+            format!("{referral}/cloture"),
+            &[("issue", "autonomie".into())],
+            true,
+        ),
+        ("GET", "/ateliers/nouveau") | ("POST", "/ateliers/nouveau") => {
+            NoRecord("a workshop of the mediator's own structure")
+        }
+        ("GET", "/file-active") => Case::Hides {
+            path: path.into(),
+            marker: ids.waiting_pseudonym.clone(),
+        },
+        ("GET", "/territoire/redistribution") => Case::Hides {
+            path: "/territoire/redistribution?refusees=1&attente=1&acceptees=1&calcul=1".into(),
+            marker: ids.waiting_pseudonym.clone(),
+        },
+        ("POST", "/territoire/redistribution") => record(
+            path.into(),
+            &[(
+                "deplacement",
+                format!(
+                    "{}:{}:{}",
+                    ids.referral, ids.referral_version, ids.other_offer
+                ),
+            )],
+            false,
+        ),
+        ("GET", "/auto-diagnostic")
+        | ("POST", "/auto-diagnostic")
+        | ("POST", "/auto-diagnostic/contact") => NoRecord("public self-diagnostic"),
+        ("GET", "/demandes-contact") => Case::Hides {
+            path: path.into(),
+            marker: "0241999999".into(),
+        },
+        ("POST", "/demandes-contact/{id}/prendre") => record(
+            format!("/demandes-contact/{}/prendre", ids.contact_request),
+            &[],
+            true,
+        ),
+        ("POST", "/demandes-contact/{id}/cloture") => record(
+            format!("/demandes-contact/{}/cloture", ids.contact_request),
+            &[("issue", "sans_suite".into())],
+            true,
+        ),
+        ("GET", "/administration/comptes")
+        | ("POST", "/administration/comptes")
+        | ("GET", "/administration/journal") => NoRecord("the instance's administrator only"),
+        ("GET", "/mentions-legales") | ("GET", "/accessibilite") | ("GET", "/healthz") => {
+            NoRecord("public")
+        }
+        ("GET", "/api/openapi.json") | ("GET", "/api/v1/moi") => NoRecord("public or own account"),
+        ("GET", "/api/v1/communes")
+        | ("GET", "/api/v1/structures")
+        | ("GET", "/api/v1/lieux")
+        | ("GET", "/api/v1/lieux.geojson")
+        | ("GET", "/api/v1/territoire/communes.geojson")
+        | ("GET", "/api/v1/lieux/{id}")
+        | ("GET", "/api/v1/offres") => NoRecord("the public directory and territory"),
+        ("POST", "/api/v1/personnes") => NoRecord("creates a person of the viewer's own structure"),
+        ("POST", "/api/v1/personnes/{id}/diagnostics") => Case::Record {
+            path: format!("/api/v1/personnes/{}/diagnostics", ids.person),
+            form: Vec::new(),
+            json: Some(
+                r#"{"equipment":["Un ordinateur"],
+                    "skills":[["Utiliser un appareil","Seul"],["Chercher une information","Seul"],
+                              ["Courriel et messagerie","Seul"],["Faire une démarche en ligne","Seul"],
+                              ["Se protéger en ligne","Seul"]],
+                    "detailed":[],"french_reading":"À l'aise","french_writing":"À l'aise",
+                    "languages":["Français"],"support_needs":[],"travel_range":"Jusqu'à 15 km",
+                    "travel_modes":[],"accepts_remote":true,"availability":[],"willingness":"Oui",
+                    "levers":[],"urgency":null,"notes":null}"#.into(),
+            ),
+            about_person: true,
+        },
+        ("GET", "/api/v1/personnes/{id}/profil") => {
+            record(format!("/api/v1/personnes/{}/profil", ids.person), &[], true)
+        }
+        ("GET", "/static/{*path}") => NoRecord("static assets"),
+        _ => return None,
+    };
+    Some(case)
+}
+
+/// The foreign accounts: other structures of Maine-et-Loire, and Loire-Atlantique's coordinator.
+async fn foreigners(app: &TestApp) -> Vec<(Role, Session)> {
+    let mut accounts = Vec::new();
+    let others = [
+        (
+            Role::Prescriber,
+            "49",
+            "49328",
+            "prescriptrice.saumur@example.fr",
+        ),
+        (Role::Mediator, "49", "49328", "mediateur.saumur@example.fr"),
+        (
+            Role::StructureManager,
+            "49",
+            "49328",
+            "responsable.saumur@example.fr",
+        ),
+        (
+            Role::Coordinator,
+            "44",
+            "44109",
+            "coordination.nantes@example.fr",
+        ),
+        (
+            Role::Prescriber,
+            "44",
+            "44109",
+            "prescripteur.nantes@example.fr",
+        ),
+        (
+            Role::Mediator,
+            "44",
+            "44109",
+            "mediatrice.nantes@example.fr",
+        ),
+    ];
+    for (role, territory, commune, email) in others {
+        let session = sign_in_territory(app, (role, territory, commune), email).await;
+        accounts.push((role, session));
+    }
+    accounts
+}
+
+/// A contact request from Angers, through the public form; its id.
+async fn contact_request(app: &TestApp) -> i64 {
+    let page = app.get("/auto-diagnostic", None).await;
+    let cookie = page
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|line| line.split(';').next())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let token = common::hidden_csrf(&body_text(page).await).expect("token");
+    let mut fields = vec![("csrf_token", token.as_str())];
+    fields.extend_from_slice(ANSWERS);
+    fields.extend_from_slice(&[
+        ("commune", "Angers"),
+        ("prenom", "Gaëlle"),
+        ("telephone", "0241999999"),
+        ("accord", "oui"),
+    ]);
+    let sent = app
+        .post_form("/auto-diagnostic/contact", Some(&cookie), &fields)
+        .await;
+    assert_eq!(sent.status(), StatusCode::OK, "contact request sent");
+    let prescriber = app.sign_in(Role::Prescriber).await;
+    let list = body_text(app.get("/demandes-contact", Some(&prescriber)).await).await;
+    let start = list.find("/demandes-contact/").expect("a request listed") + 18;
+    let end = list[start..].find('/').expect("id end") + start;
+    let id = list[start..end].parse().expect("request id");
+    // The home structure takes it: from then on it is that structure's alone.
+    let taken = app
+        .post_form(
+            &format!("/demandes-contact/{id}/prendre"),
+            Some(&prescriber.cookie),
+            &[("csrf_token", &prescriber.csrf)],
+        )
+        .await;
+    assert!(taken.status().is_redirection(), "taken: {}", taken.status());
+    id
+}
+
+/// Builds the home records and returns their ids.
+async fn home_records(world: &common::journeys::World) -> Ids {
+    let app = &world.app;
+    let (person, referral_path) = referral_at_first_contact(world, "Maëlle").await;
+    let referral: i64 = referral_path
+        .trim_start_matches("/orientations/")
+        .parse()
+        .expect("id");
+    let person_page = body_text(
+        app.get(&format!("/personnes/{person}"), Some(&world.prescriber))
+            .await,
+    )
+    .await;
+    let marker = format!("/personnes/{person}/diagnostics/");
+    let start = person_page.find(&marker).expect("diagnostic link") + marker.len();
+    let end = person_page[start..]
+        .find(|c: char| !c.is_ascii_digit())
+        .expect("end")
+        + start;
+    let diagnostic = person_page[start..end].parse().expect("diagnostic id");
+    // Sent (1), accepted (2), first contact (3).
+    let version = 3;
+    let other = aiguillage_domain::directory::Place {
+        id: "espace-belle-beille".into(),
+        name: "Espace Belle-Beille".into(),
+        commune: "Angers".into(),
+        postal_code: "49000".into(),
+        insee_code: Some("49007".into()),
+        address: "5 rue Eugène Bardon".into(),
+        updated_on: "2026-01-15".into(),
+        services: vec![aiguillage_domain::directory::Service::EverydayTools],
+        ..world_place()
+    };
+    app.store
+        .import_places("test", &[(2, other)], None, 0, &|_, _| {})
+        .await
+        .expect("import");
+    let other_place = app
+        .store
+        .place_id("test", "espace-belle-beille")
+        .await
+        .expect("id")
+        .expect("imported");
+    let other_offer = app.store.offers_of(other_place).await.expect("offers")[0].id;
+    Ids {
+        person,
+        diagnostic,
+        referral,
+        referral_version: version,
+        place: world.library_id,
+        offer: world.offer_id,
+        other_offer,
+        contact_request: contact_request(app).await,
+        waiting_pseudonym: waiting_referral(world).await,
+    }
+}
+
+/// Enrols, diagnoses and sends a second person (no answer yet); the queue pseudonym of the referral.
+async fn waiting_referral(world: &common::journeys::World) -> String {
+    let (app, prescriber) = (&world.app, &world.prescriber);
+    let response = app
+        .post_form(
+            "/personnes/inscrire",
+            Some(&prescriber.cookie),
+            &[
+                ("csrf_token", prescriber.csrf.as_str()),
+                ("prenom", "Yann"),
+                ("nom", "Le Goff"),
+                ("telephone", "0612345678"),
+                ("commune_recherche", "Angers"),
+                ("consentement", "oui"),
+            ],
+        )
+        .await;
+    let to = common::location(&response).expect("enrolled");
+    let mut answers = vec![("csrf_token", prescriber.csrf.as_str())];
+    answers.extend_from_slice(ANSWERS);
+    app.post_form(&to, Some(&prescriber.cookie), &answers).await;
+    let person = to
+        .trim_start_matches("/personnes/")
+        .trim_end_matches("/diagnostic");
+    let sent = app
+        .post_form(
+            &format!("/personnes/{person}/orientation"),
+            Some(&prescriber.cookie),
+            &[
+                ("csrf_token", &prescriber.csrf),
+                ("offre", &world.offer_id.to_string()),
+                ("consentement", "oui"),
+            ],
+        )
+        .await;
+    let referral: i64 = common::location(&sent)
+        .expect("sent")
+        .trim_start_matches("/orientations/")
+        .parse()
+        .expect("id");
+    let scope = aiguillage_domain::territory::TerritoryScope::Departement("49".into());
+    app.store
+        .territory_queue(&scope)
+        .await
+        .expect("queue")
+        .into_iter()
+        .find(|entry| entry.referral_id == referral)
+        .expect("in the queue")
+        .pseudonym
+}
+
+fn world_place() -> aiguillage_domain::directory::Place {
+    aiguillage_domain::directory::Place {
+        pivot: "21490007800020".into(),
+        support_modes: vec![aiguillage_domain::directory::SupportMode::Individual],
+        ..aiguillage_domain::directory::Place::default()
+    }
+}
+
+async fn request(
+    app: &TestApp,
+    method: &Method,
+    (path, form, json): (&str, &[(String, String)], Option<&str>),
+    session: &Session,
+) -> (StatusCode, String) {
+    let response = if *method == Method::GET {
+        app.get(path, Some(session)).await
+    } else if let Some(json) = json {
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::COOKIE, &session.cookie)
+            .header("x-csrf-token", &session.csrf)
+            .body(Body::from(json.to_owned()))
+            .expect("request");
+        app.send(request).await
+    } else {
+        let mut fields: Vec<(&str, &str)> = vec![("csrf_token", session.csrf.as_str())];
+        fields.extend(form.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        app.post_form(path, Some(&session.cookie), &fields).await
+    };
+    let status = response.status();
+    (status, body_text(response).await)
+}
+
+/// Whether some home account allowed on the page sees the marker (so that its absence elsewhere
+/// means something).
+async fn seen_at_home(
+    app: &TestApp,
+    home: &[(Role, Session)],
+    page: aiguillage_web::policy::Page,
+    path: &str,
+    marker: &str,
+) -> bool {
+    for (role, session) in home {
+        if may_access(Some(*role), page) {
+            let (_, body) = request(app, &Method::GET, (path, &[], None), session).await;
+            if body.contains(marker) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+#[tokio::test]
+async fn no_account_of_another_structure_or_territory_reaches_the_home_records() {
+    let world = world(Settings::default()).await;
+    let app = &world.app;
+    let data = embedded()
+        .expect("territory files")
+        .with_communes_of(&["44", "49"]);
+    app.store
+        .import_territory(&data, &|_| {})
+        .await
+        .expect("territory");
+    let ids = home_records(&world).await;
+    let foreigners = foreigners(app).await;
+    let home = vec![
+        (Role::Prescriber, world.prescriber.clone()),
+        (Role::Mediator, world.mediator.clone()),
+        (Role::Coordinator, app.sign_in(Role::Coordinator).await),
+        (
+            Role::StructureManager,
+            app.sign_in(Role::StructureManager).await,
+        ),
+    ];
+    let mut before = database_contents(&app.store).await.expect("contents");
+    let secrets = ["Le Goff", "0612345678", "0241999999"];
+    let mut missing = Vec::new();
+    let mut failures = Vec::new();
+    for route in ROUTES {
+        let Some(case) = case_of(&route.method, route.path, &ids) else {
+            missing.push(format!("{} {}", route.method, route.path));
+            continue;
+        };
+        for (role, session) in &foreigners {
+            if !may_access(Some(*role), route.page) {
+                continue;
+            }
+            let label = format!("{} {} as {role:?}", route.method, route.path);
+            match &case {
+                Case::NoRecord(_) => {}
+                Case::Record {
+                    path,
+                    form,
+                    json,
+                    about_person,
+                } => {
+                    let (status, body) =
+                        request(app, &route.method, (path, form, json.as_deref()), session).await;
+                    let refused = if *about_person {
+                        status == StatusCode::NOT_FOUND
+                    } else {
+                        status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN
+                    };
+                    if !refused {
+                        failures.push(format!("{label}: answered {status}"));
+                    }
+                    if let Some(secret) = secrets.iter().find(|s| body.contains(*s)) {
+                        failures.push(format!("{label}: shows « {secret} »"));
+                    }
+                    let after = database_contents(&app.store).await.expect("contents");
+                    if let Some(table) = before.keys().find(|t| before.get(*t) != after.get(*t)) {
+                        failures.push(format!("{label}: changed table {table}"));
+                        before = after;
+                    }
+                }
+                Case::Hides { path, marker } => {
+                    if !seen_at_home(app, &home, route.page, path, marker).await {
+                        failures.push(format!(
+                            "{label}: « {marker} » is not shown at home either: the check proves nothing"
+                        ));
+                    }
+                    let (status, body) =
+                        request(app, &Method::GET, (path, &[], None), session).await;
+                    if status.is_server_error() {
+                        failures.push(format!("{label}: answered {status}"));
+                    }
+                    if body.contains(marker.as_str()) {
+                        failures.push(format!("{label}: shows « {marker} »"));
+                    }
+                    if let Some(secret) = secrets.iter().find(|s| body.contains(*s)) {
+                        failures.push(format!("{label}: shows « {secret} »"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "routes without an object-scope case: {missing:?}"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The home side still reaches its records (the cases name real ones).
+    let home = app
+        .get(
+            &format!("/personnes/{}", ids.person),
+            Some(&world.prescriber),
+        )
+        .await;
+    assert_eq!(home.status(), StatusCode::OK);
+    let receiving = app
+        .get(
+            &format!("/orientations/{}", ids.referral),
+            Some(&world.mediator),
+        )
+        .await;
+    assert_eq!(receiving.status(), StatusCode::OK);
+}

@@ -1,0 +1,313 @@
+//! The coordinator's confirmation of a redistribution, tried as an attacker would: a coordinator of
+//! another département, an offer that does not exist or lies outside the territory, an offer the
+//! person cannot use, a referral in a state that cannot move, and a batch mixing a good move with a
+//! bad one. Each is refused with a French message and nothing changes; the good move alone applies.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
+
+mod common;
+
+use aiguillage_domain::directory::{AccessMode, Place, Service, SupportMode};
+use aiguillage_domain::role::Role;
+use aiguillage_interop::territory::embedded;
+use aiguillage_web::Settings;
+use axum::http::StatusCode;
+use common::journeys::{referral_at_first_contact, world, World, ANSWERS};
+use common::{body_text, location, sign_in_territory, Session, TestApp, START};
+
+/// Adds Loire-Atlantique (44) to the test territory.
+async fn add_loire_atlantique(app: &TestApp) {
+    let data = embedded()
+        .expect("territory files")
+        .with_communes_of(&["44", "49"]);
+    app.store
+        .import_territory(&data, &|_| {})
+        .await
+        .expect("territory import");
+}
+
+/// Imports a place; returns its first offer's id.
+async fn place_offer(app: &TestApp, place: Place) -> i64 {
+    let id = place.id.clone();
+    app.store
+        .import_places("test", &[(2, place)], None, 0, &|_, _| {})
+        .await
+        .expect("import");
+    let structure = app
+        .store
+        .place_id("test", &id)
+        .await
+        .expect("id")
+        .expect("imported");
+    app.store.offers_of(structure).await.expect("offers")[0].id
+}
+
+fn place(id: &str, name: &str, (commune, postal, insee): (&str, &str, &str)) -> Place {
+    Place {
+        id: id.into(),
+        pivot: "21490007800020".into(),
+        name: name.into(),
+        commune: commune.into(),
+        postal_code: postal.into(),
+        insee_code: Some(insee.into()),
+        address: "1 place de la Mairie".into(),
+        updated_on: "2026-01-15".into(),
+        services: vec![Service::EverydayTools, Service::AdministrativeProcedures],
+        support_modes: vec![SupportMode::Individual],
+        ..Place::default()
+    }
+}
+
+/// Enrols, diagnoses and sends a person to the library, which accepts: the referral's id (version 2).
+async fn accepted_referral(world: &World, first_name: &str) -> i64 {
+    let (app, prescriber) = (&world.app, &world.prescriber);
+    let response = app
+        .post_form(
+            "/personnes/inscrire",
+            Some(&prescriber.cookie),
+            &[
+                ("csrf_token", prescriber.csrf.as_str()),
+                ("prenom", first_name),
+                ("nom", "Le Goff"),
+                ("telephone", "0612345678"),
+                ("commune_recherche", "Angers"),
+                ("consentement", "oui"),
+            ],
+        )
+        .await;
+    let to = location(&response).expect("enrolled");
+    let mut answers = vec![("csrf_token", prescriber.csrf.as_str())];
+    answers.extend_from_slice(ANSWERS);
+    app.post_form(&to, Some(&prescriber.cookie), &answers).await;
+    let person = to
+        .trim_start_matches("/personnes/")
+        .trim_end_matches("/diagnostic");
+    let sent = app
+        .post_form(
+            &format!("/personnes/{person}/orientation"),
+            Some(&prescriber.cookie),
+            &[
+                ("csrf_token", &prescriber.csrf),
+                ("offre", &world.offer_id.to_string()),
+                ("consentement", "oui"),
+            ],
+        )
+        .await;
+    let referral = location(&sent).expect("sent");
+    let accepted = app
+        .post_form(
+            &referral,
+            Some(&world.mediator.cookie),
+            &[
+                ("csrf_token", &world.mediator.csrf),
+                ("action", "accepter"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
+    referral
+        .trim_start_matches("/orientations/")
+        .parse()
+        .expect("id")
+}
+
+/// What a move must not change: state, version, offer, and the notifications of a structure.
+async fn snapshot(world: &World, referral_id: i64, watched: i64) -> (String, usize) {
+    let state = world
+        .app
+        .store
+        .referral_state(referral_id)
+        .await
+        .expect("read")
+        .expect("exists");
+    let notes = world
+        .app
+        .store
+        .notifications_of(0, watched, 100)
+        .await
+        .expect("notifications")
+        .len();
+    (format!("{state:?}"), notes)
+}
+
+async fn confirm(app: &TestApp, coordinator: &Session, moves: &[String]) -> (StatusCode, String) {
+    let mut fields = vec![("csrf_token", coordinator.csrf.as_str())];
+    for one in moves {
+        fields.push(("deplacement", one));
+    }
+    let response = app
+        .post_form(
+            "/territoire/redistribution",
+            Some(&coordinator.cookie),
+            &fields,
+        )
+        .await;
+    let status = response.status();
+    (status, body_text(response).await)
+}
+
+#[tokio::test]
+async fn a_confirmation_is_held_to_the_coordinators_queue_and_the_offers_rules() {
+    let world = world(Settings::default()).await;
+    let app = &world.app;
+    add_loire_atlantique(app).await;
+    let good_offer = place_offer(
+        app,
+        place(
+            "espace-belle-beille",
+            "Espace Belle-Beille",
+            ("Angers", "49000", "49007"),
+        ),
+    )
+    .await;
+    let good_structure = app
+        .store
+        .place_id("test", "espace-belle-beille")
+        .await
+        .expect("id")
+        .expect("imported");
+    let nantes_offer = place_offer(
+        app,
+        place(
+            "mediatheque-nantes",
+            "Médiathèque de Nantes",
+            ("Nantes", "44000", "44109"),
+        ),
+    )
+    .await;
+    let closed_place = Place {
+        access_modes: vec![AccessMode::NoPublicReception],
+        ..place(
+            "bureau-angers",
+            "Bureau sans accueil",
+            ("Angers", "49000", "49007"),
+        )
+    };
+    let closed_offer = place_offer(app, closed_place).await;
+    let referral = accepted_referral(&world, "Maëlle").await;
+    let before = snapshot(&world, referral, good_structure).await;
+
+    // A coordinator of Loire-Atlantique moves a Maine-et-Loire referral: refused, nothing changes.
+    let outsider = sign_in_territory(
+        app,
+        (Role::Coordinator, "44", "44109"),
+        "coordination44@example.fr",
+    )
+    .await;
+    let (status, page) = confirm(app, &outsider, &[format!("{referral}:2:{good_offer}")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(
+        page.contains("pas dans la file active de votre territoire"),
+        "{page}"
+    );
+    assert_eq!(snapshot(&world, referral, good_structure).await, before);
+
+    let coordinator = app.sign_in(Role::Coordinator).await;
+    let cases = [
+        (
+            format!("{referral}:2:987654"),
+            "n'existe pas dans l'annuaire",
+        ),
+        (
+            format!("{referral}:2:{nantes_offer}"),
+            "pas dans votre territoire",
+        ),
+        (
+            format!("{referral}:2:{closed_offer}"),
+            "n'accueille pas de public",
+        ),
+        (
+            format!("{referral}:2:{}", world.offer_id),
+            "déjà sur cette offre",
+        ),
+    ];
+    for (one, expected) in cases {
+        let (status, page) = confirm(app, &coordinator, std::slice::from_ref(&one)).await;
+        let outside = expected.contains("territoire");
+        let wanted = if outside {
+            StatusCode::FORBIDDEN
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        assert_eq!(status, wanted, "{one}: {page}");
+        assert!(page.contains(expected), "{one}: {page}");
+        assert!(page.contains("Aucune réorientation n'a été appliquée"));
+        assert_eq!(snapshot(&world, referral, good_structure).await, before);
+    }
+
+    // A referral already at first contact cannot be moved.
+    let (_, at_contact) = referral_at_first_contact(&world, "Yann").await;
+    let at_contact: i64 = at_contact
+        .trim_start_matches("/orientations/")
+        .parse()
+        .expect("id");
+    let (status, page) =
+        confirm(app, &coordinator, &[format!("{at_contact}:3:{good_offer}")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("ne permet pas de la réorienter"), "{page}");
+
+    // A good move beside a bad one: neither is applied.
+    let mixed = [
+        format!("{referral}:2:{good_offer}"),
+        format!("{at_contact}:3:{good_offer}"),
+    ];
+    let (status, _) = confirm(app, &coordinator, &mixed).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(snapshot(&world, referral, good_structure).await, before);
+
+    // The good move alone is applied, and the new structure is told.
+    let (status, _) = confirm(app, &coordinator, &[format!("{referral}:2:{good_offer}")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let after = snapshot(&world, referral, good_structure).await;
+    assert!(after.0.contains("Redirected"), "{after:?}");
+    assert_eq!(
+        after.1,
+        before.1 + 1,
+        "the new receiving structure is notified"
+    );
+}
+
+#[tokio::test]
+async fn moves_into_one_offer_stop_at_its_capacity() {
+    let world = world(Settings::default()).await;
+    let app = &world.app;
+    let small_offer = place_offer(
+        app,
+        place(
+            "espace-belle-beille",
+            "Espace Belle-Beille",
+            ("Angers", "49000", "49007"),
+        ),
+    )
+    .await;
+    let structure = app
+        .store
+        .place_id("test", "espace-belle-beille")
+        .await
+        .expect("id")
+        .expect("imported");
+    let mut offer = app.store.offers_of(structure).await.expect("offers")[0]
+        .offer
+        .clone();
+    offer.facts.capacity_per_week = Some(1);
+    app.store
+        .save_offer(structure, Some(small_offer), &offer, None, START)
+        .await
+        .expect("capacity");
+    let first = accepted_referral(&world, "Maëlle").await;
+    let second = accepted_referral(&world, "Yann").await;
+    let coordinator = app.sign_in(Role::Coordinator).await;
+    let both = [
+        format!("{first}:2:{small_offer}"),
+        format!("{second}:2:{small_offer}"),
+    ];
+    let (status, page) = confirm(app, &coordinator, &both).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("Complet"), "{page}");
+    let (status, _) = confirm(app, &coordinator, &both[..1]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}

@@ -62,11 +62,31 @@ async function checkAccessibility(page, label) {
 
 const slug = (text) => text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
+/**
+ * Saves a screenshot for a person to look at. Headless Chromium sometimes never finishes a full-page
+ * capture of a page with a WebGL map on a loaded machine; such a capture is retried on the visible part
+ * alone, and a capture that fails twice is reported as a warning: screenshots are evidence to read, the
+ * assertions are the checks above them.
+ */
+async function shoot(target, name, { fullPage = true } = {}) {
+  const path = join(shots, name);
+  try {
+    await target.screenshot(fullPage ? { path, fullPage, timeout: 15_000 } : { path, timeout: 15_000 });
+  } catch (first) {
+    console.warn(`attention : capture ${name} reprise sans la page entière (${first.name})`);
+    try {
+      await target.screenshot({ path, timeout: 15_000 });
+    } catch (second) {
+      console.warn(`attention : capture ${name} impossible (${second.name}) ; les vérifications restent faites`);
+    }
+  }
+}
+
 async function visit(page, url, label) {
   const response = await page.goto(url);
   if (!response || response.status() >= 400) fail(`${label} : statut ${response?.status()} pour ${url}`);
   const violations = await checkAccessibility(page, label);
-  await page.screenshot({ path: join(shots, `${slug(label)}.png`), fullPage: true });
+  await shoot(page, `${slug(label)}.png`);
   console.log(`ok ${label} (${url}) — ${violations} violation(s) axe`);
 }
 
@@ -86,11 +106,11 @@ async function searchDirectory(page) {
   const points = await page.evaluate(() => fetch(document.getElementById('carte').dataset.geojson).then((r) => r.json()));
   if ((points.features ?? []).length !== cards) fail(`carte : ${points.features?.length} points pour ${cards} lieux listés`);
   await checkAccessibility(page, 'prescripteur recherche annuaire');
-  await page.screenshot({ path: join(shots, 'prescripteur-recherche-annuaire.png'), fullPage: true });
+  await shoot(page, 'prescripteur-recherche-annuaire.png');
   await page.locator('.fr-card__title a').first().click();
   await page.waitForLoadState('load');
   await checkAccessibility(page, 'prescripteur fiche lieu');
-  await page.screenshot({ path: join(shots, 'prescripteur-fiche-lieu.png'), fullPage: true });
+  await shoot(page, 'prescripteur-fiche-lieu.png');
   console.log(`ok recherche dans l'annuaire : ${summary?.trim()}`);
 }
 
@@ -103,12 +123,12 @@ async function importDirectoryFile(page) {
   const text = await page.locator('main').textContent();
   if (!text?.includes('Rien n\'a encore été enregistré') || !text.includes('code postal « 4910 » invalide')) fail(`aperçu d'import inattendu : ${text?.slice(0, 300)}`);
   await checkAccessibility(page, 'coordinateur apercu import');
-  await page.screenshot({ path: join(shots, 'coordinateur-apercu-import.png'), fullPage: true });
+  await shoot(page, 'coordinateur-apercu-import.png');
   await page.getByRole('button', { name: 'Confirmer l\'import' }).click();
   await page.waitForLoadState('load');
   const done = await page.locator('.fr-alert--success').textContent().catch(() => null);
   if (!done?.includes('Import terminé')) fail(`import non confirmé : ${done}`);
-  await page.screenshot({ path: join(shots, 'coordinateur-import-termine.png'), fullPage: true });
+  await shoot(page, 'coordinateur-import-termine.png');
   console.log(`ok import d'un fichier : ${done?.replace(/\s+/g, ' ').trim()}`);
 }
 
@@ -117,18 +137,18 @@ async function editOwnPlace(page) {
   await page.goto(`${base}/annuaire?commune=Saumur&rayon=5`);
   await page.getByRole('link', { name: 'Espace public numérique de Saumur' }).click();
   await page.waitForLoadState('load');
-  await page.screenshot({ path: join(shots, 'responsable-fiche-lieu.png'), fullPage: true });
+  await shoot(page, 'responsable-fiche-lieu.png');
   await page.getByRole('link', { name: 'modifier cette offre' }).first().click();
   await page.waitForLoadState('load');
   await page.getByLabel('Capacité (personnes par semaine ou par cycle d\'ateliers)').fill('30');
   await checkAccessibility(page, 'responsable modification offre');
-  await page.screenshot({ path: join(shots, 'responsable-modification-offre.png'), fullPage: true });
+  await shoot(page, 'responsable-modification-offre.png');
   await page.getByRole('button', { name: 'Enregistrer l\'offre' }).click();
   await page.waitForLoadState('load');
   const text = await page.locator('main').textContent();
   if (!text?.includes('Modifications enregistrées') || !text.includes('Sophie Lefèvre')) fail(`modification de l'offre non enregistrée : ${text?.slice(0, 300)}`);
   await checkAccessibility(page, 'responsable lieu modifie');
-  await page.screenshot({ path: join(shots, 'responsable-lieu-modifie.png'), fullPage: true });
+  await shoot(page, 'responsable-lieu-modifie.png');
   console.log('ok modification d\'une offre de son propre lieu, signée');
 }
 
@@ -168,7 +188,7 @@ async function enrolAndDiagnose(page) {
   await page.getByRole('link', { name: 'Inscrire une personne' }).click(); actions += 1;
   await page.waitForLoadState('load');
   await checkAccessibility(page, 'prescripteur inscription');
-  await page.screenshot({ path: join(shots, 'prescripteur-inscription.png'), fullPage: true });
+  await shoot(page, 'prescripteur-inscription.png');
   for (const [label, value] of [[/^Prénom/, 'Josiane'], [/^Nom/, 'Le Goff'], [/^Téléphone/, '06 12 34 56 78'], [/^Commune de résidence/, 'Saumur'], [/^Année de naissance/, '1951']]) {
     await page.getByLabel(label).fill(value); actions += 1;
   }
@@ -177,7 +197,7 @@ async function enrolAndDiagnose(page) {
   await page.waitForLoadState('load');
   if (!page.url().endsWith('/diagnostic')) fail(`inscription : questionnaire attendu, vu ${page.url()}`);
   await checkAccessibility(page, 'prescripteur questionnaire');
-  await page.screenshot({ path: join(shots, 'prescripteur-questionnaire.png'), fullPage: true });
+  await shoot(page, 'prescripteur-questionnaire.png');
   actions += await answerQuestionnaire(page, DESK_ANSWERS);
   await page.getByLabel('Organisme', { exact: true }).selectOption('CAF ou MSA'); actions += 1;
   await page.getByLabel('Démarche', { exact: true }).selectOption('Renouveler un document ou un droit'); actions += 1;
@@ -193,7 +213,7 @@ async function enrolAndDiagnose(page) {
   const urgency = await page.locator('.fr-alert').first().textContent();
   if (!urgency?.includes('Urgence')) fail(`profil : l'urgence doit venir en premier, vu « ${urgency} »`);
   await checkAccessibility(page, 'prescripteur profil');
-  await page.screenshot({ path: join(shots, 'prescripteur-profil.png'), fullPage: true });
+  await shoot(page, 'prescripteur-profil.png');
   console.log(`ok inscription + questionnaire + profil : ${actions} actions, ${seconds} s d'automate (bien moins de 5 minutes de clics)`);
   const profileUrl = page.url();
 
@@ -201,7 +221,7 @@ async function enrolAndDiagnose(page) {
   await page.waitForLoadState('load');
   await checkAccessibility(page, 'prescripteur fiche');
   await page.emulateMedia({ media: 'print' });
-  await page.screenshot({ path: join(shots, 'prescripteur-fiche-impression.png'), fullPage: true });
+  await shoot(page, 'prescripteur-fiche-impression.png');
   await page.emulateMedia({ media: 'screen' });
   const summary = await page.locator('.aig-easy-summary').textContent();
   if (!summary?.includes('Ce que nous vous proposons')) fail('fiche : « Ce que nous vous proposons » attendu');
@@ -223,11 +243,11 @@ async function enrolAndDiagnose(page) {
   await page.getByRole('button', { name: 'Calculer le profil' }).click();
   await page.waitForLoadState('load');
   if (!(await page.getByText(/Progrès \(\+50 points/).count())) fail('second diagnostic : progrès par domaine attendu');
-  await page.screenshot({ path: join(shots, 'prescripteur-progres.png'), fullPage: true });
+  await shoot(page, 'prescripteur-progres.png');
   await page.getByRole('link', { name: 'Josiane Le Goff' }).click();
   await page.waitForLoadState('load');
   await checkAccessibility(page, 'prescripteur fiche personne');
-  await page.screenshot({ path: join(shots, 'prescripteur-personne.png'), fullPage: true });
+  await shoot(page, 'prescripteur-personne.png');
   console.log('ok second diagnostic comparé au premier');
 
   await page.goto(`${base}/personnes/inscrire`);
@@ -243,7 +263,7 @@ async function enrolAndDiagnose(page) {
   await page.waitForLoadState('load');
   if (!(await page.locator('h1').first().textContent())?.includes('non enregistré')) fail('sans consentement : profil non enregistré attendu');
   await checkAccessibility(page, 'prescripteur profil sans enregistrement');
-  await page.screenshot({ path: join(shots, 'prescripteur-sans-enregistrement.png'), fullPage: true });
+  await shoot(page, 'prescripteur-sans-enregistrement.png');
   await page.goto(`${base}/personnes?q=durand`);
   if (await page.getByText('Marc Durand').count()) fail('sans consentement, la personne ne doit pas être enregistrée');
   console.log('ok diagnostic sans consentement : affiché, rien enregistré');
@@ -255,13 +275,13 @@ async function selfDiagnostic(page) {
   await page.getByRole('link', { name: 'Faire le point sur le numérique' }).click();
   await page.waitForLoadState('load');
   await checkAccessibility(page, 'anonyme auto-diagnostic');
-  await page.screenshot({ path: join(shots, 'anonyme-auto-diagnostic.png'), fullPage: true });
+  await shoot(page, 'anonyme-auto-diagnostic.png');
   await answerQuestionnaire(page, DESK_ANSWERS.filter(([g]) => g !== 'a_distance'));
   await page.getByLabel('Votre commune ou votre code postal').fill('Saumur');
   await page.getByRole('button', { name: 'Voir mon résultat' }).click();
   await page.waitForLoadState('load');
   await checkAccessibility(page, 'anonyme auto-diagnostic résultat');
-  await page.screenshot({ path: join(shots, 'anonyme-auto-diagnostic-resultat.png'), fullPage: true });
+  await shoot(page, 'anonyme-auto-diagnostic-resultat.png');
   const places = await page.locator('#etre-rappele').locator('xpath=preceding::ul[1]/li').count();
   if (places === 0) fail('auto-diagnostic : des lieux proches de Saumur attendus');
   await page.getByLabel('Votre prénom').fill('Marcel');
@@ -290,7 +310,7 @@ async function orientPerson(page) {
   await page.getByRole('link', { name: 'Orienter : voir les offres adaptées' }).click();
   await page.waitForLoadState('load');
   await checkAccessibility(page, 'prescripteur offres classées');
-  await page.screenshot({ path: join(shots, 'prescripteur-offres-classees.png'), fullPage: true });
+  await shoot(page, 'prescripteur-offres-classees.png');
   const ranked = await page.locator('ol.aig-ranked > li').count();
   if (ranked === 0) fail('orientation : aucune offre classée');
   await page.getByRole('link', { name: /Choisir cette offre : Médiathèque Toussaint/ }).click();
@@ -302,7 +322,7 @@ async function orientPerson(page) {
   await page.waitForLoadState('load');
   const state = await page.locator('.fr-badge').first().textContent();
   if (state?.trim() !== 'Envoyée') fail(`orientation : état « Envoyée » attendu, vu « ${state} »`);
-  await page.screenshot({ path: join(shots, 'prescripteur-orientation-envoyee.png'), fullPage: true });
+  await shoot(page, 'prescripteur-orientation-envoyee.png');
   console.log(`ok orientation : ${ranked} offre(s) classée(s), envoyée à la Médiathèque Toussaint avec l'accord de partage`);
 }
 
@@ -318,7 +338,7 @@ async function handleReferral(page) {
   await page.waitForLoadState('load');
   const state = await page.locator('.fr-badge').first().textContent();
   if (state?.trim() !== 'Premier contact fait') fail(`médiateur : état « Premier contact fait » attendu, vu « ${state} »`);
-  await page.screenshot({ path: join(shots, 'mediateur-orientation-premier-contact.png'), fullPage: true });
+  await shoot(page, 'mediateur-orientation-premier-contact.png');
   console.log('ok le médiateur accepte l\'orientation et note le premier contact');
 }
 
@@ -337,7 +357,7 @@ async function recordSessionAndClose(page) {
   }
   if (!(await form.getByLabel('Téléphone', { exact: true }).isChecked())) fail('séance refusée : le matériel coché doit rester coché');
   await checkAccessibility(page, 'mediateur seance erreurs');
-  await page.locator('#formulaire-seance').screenshot({ path: join(shots, 'mediateur-seance-erreurs.png') });
+  await shoot(page.locator('#formulaire-seance'), 'mediateur-seance-erreurs.png', { fullPage: false });
 
   await form.getByLabel('Durée de la séance').selectOption('60');
   await form.getByLabel('E-mail', { exact: true }).check({ force: true });
@@ -345,7 +365,7 @@ async function recordSessionAndClose(page) {
   await form.getByLabel('Autonome avec guidage en cas de besoin', { exact: true }).check({ force: true });
   await form.getByLabel(/^Notes/).fill('Revoir la déclaration en ligne la prochaine fois.');
   await checkAccessibility(page, 'mediateur formulaire seance');
-  await page.screenshot({ path: join(shots, 'mediateur-formulaire-seance.png'), fullPage: true });
+  await shoot(page, 'mediateur-formulaire-seance.png');
   await form.getByRole('button', { name: 'Enregistrer la séance' }).click();
   await page.waitForLoadState('load');
   let state = await page.locator('.fr-badge').first().textContent();
@@ -355,7 +375,7 @@ async function recordSessionAndClose(page) {
     if (!sessions?.includes(shown)) fail(`séance enregistrée : « ${shown} » attendu dans la liste`);
   }
   await checkAccessibility(page, 'mediateur seance enregistree');
-  await page.screenshot({ path: join(shots, 'mediateur-seance-enregistree.png'), fullPage: true });
+  await shoot(page, 'mediateur-seance-enregistree.png');
   console.log('ok le médiateur enregistre une séance (refusée d\'abord avec un message par champ) : orientation en parcours');
 
   const close = page.locator('#formulaire-cloture');
@@ -363,7 +383,7 @@ async function recordSessionAndClose(page) {
   await close.getByLabel('Prime d\'activité', { exact: true }).check({ force: true });
   await close.getByLabel('De 50 à 150 € par mois', { exact: true }).check({ force: true });
   await checkAccessibility(page, 'mediateur formulaire cloture');
-  await close.screenshot({ path: join(shots, 'mediateur-formulaire-cloture.png') });
+  await shoot(close, 'mediateur-formulaire-cloture.png', { fullPage: false });
   await close.getByRole('button', { name: 'Clore le parcours' }).click();
   await page.waitForLoadState('load');
   if (page.url().split('#')[0] !== referralUrl.split('#')[0].split('?')[0]) fail(`clôture : retour à l'orientation attendu, vu ${page.url()}`);
@@ -375,7 +395,7 @@ async function recordSessionAndClose(page) {
   }
   if (await page.locator('#formulaire-cloture, #formulaire-seance').count()) fail('parcours clos : plus de formulaire de séance ni de clôture attendu');
   await checkAccessibility(page, 'mediateur parcours clos');
-  await page.screenshot({ path: join(shots, 'mediateur-parcours-clos.png'), fullPage: true });
+  await shoot(page, 'mediateur-parcours-clos.png');
   console.log('ok le médiateur clôt le parcours : autonomie atteinte, un droit, une tranche de gain, affichés');
 }
 
@@ -393,14 +413,14 @@ async function recordWorkshop(page) {
   await page.getByLabel('Tablette', { exact: true }).check({ force: true });
   await page.getByLabel('Prendre en main du matériel', { exact: true }).check({ force: true });
   await checkAccessibility(page, 'mediateur atelier collectif');
-  await page.screenshot({ path: join(shots, 'mediateur-atelier-collectif.png'), fullPage: true });
+  await shoot(page, 'mediateur-atelier-collectif.png');
   await page.getByRole('button', { name: 'Enregistrer l\'atelier' }).click();
   await page.waitForLoadState('load');
   const recent = await page.locator('table', { hasText: 'Ateliers des deux derniers mois' }).textContent();
   if (!(await page.getByText('Atelier enregistré').count()) || !recent?.includes('Premiers pas sur la tablette') || !recent.includes('4 (1 inscrite(s), 3 anonyme(s))')) {
     fail(`atelier : enregistrement attendu, vu « ${recent} »`);
   }
-  await page.screenshot({ path: join(shots, 'mediateur-atelier-enregistre.png'), fullPage: true });
+  await shoot(page, 'mediateur-atelier-enregistre.png');
   console.log('ok le médiateur enregistre un atelier : 1 personne cochée + 3 anonymes = 4 participants');
 }
 
@@ -419,7 +439,7 @@ async function seeReferralSteps(page) {
   if (!sessions?.includes('Argent - Impôts') || sessions.includes('Revoir la déclaration')) fail('le prescripteur voit les séances, sans leurs notes');
   if (!(await page.getByRole('link', { name: 'Refaire le diagnostic pour mesurer les progrès' }).count())) fail('lien « Refaire le diagnostic pour mesurer les progrès » attendu pour le prescripteur');
   await checkAccessibility(page, 'prescripteur suivi orientation');
-  await page.screenshot({ path: join(shots, 'prescripteur-suivi-orientation.png'), fullPage: true });
+  await shoot(page, 'prescripteur-suivi-orientation.png');
   console.log('ok le prescripteur voit chaque étape de l\'orientation, les séances sans notes et l\'issue du parcours');
 }
 
@@ -432,7 +452,7 @@ async function redistribute(page) {
   const summary = await page.locator('#resume-proposition').textContent();
   if (!summary?.includes('orientation(s) examinée(s)')) fail(`redistribution : résumé attendu, vu « ${summary} »`);
   await checkAccessibility(page, 'coordinateur redistribution');
-  await page.screenshot({ path: join(shots, 'coordinateur-redistribution.png'), fullPage: true });
+  await shoot(page, 'coordinateur-redistribution.png');
   console.log(`ok redistribution : ${summary?.trim().split('.')[0]}`);
   await page.goto(`${base}/territoire/diagnostic`);
   const heading = await page.locator('h1').textContent();
@@ -440,7 +460,7 @@ async function redistribute(page) {
   const rows = await page.locator('table', { hasText: 'communes les plus fragiles' }).locator('tbody tr').count();
   if (rows < 10) fail(`diagnostic territorial : ${rows} communes listées`);
   await checkAccessibility(page, 'coordinateur diagnostic territorial');
-  await page.screenshot({ path: join(shots, 'coordinateur-diagnostic-territorial.png'), fullPage: true });
+  await shoot(page, 'coordinateur-diagnostic-territorial.png');
   console.log(`ok diagnostic territorial : ${rows} communes les plus fragiles listées`);
   // Any other territory, found by its name; its parents are links.
   await page.getByLabel(/Voir un autre territoire/).fill('Saumur');
@@ -462,7 +482,7 @@ async function redistribute(page) {
   const retained = await page.getByText(/^Indicateurs retenus/).textContent();
   if (!retained?.includes('Taux de pauvreté') || retained.includes('très haut débit')) fail(`indice : « ${retained} »`);
   await checkAccessibility(page, 'coordinateur indice du territoire');
-  await page.screenshot({ path: join(shots, 'coordinateur-indice.png'), fullPage: true });
+  await shoot(page, 'coordinateur-indice.png');
   console.log('ok indice du territoire avec deux indicateurs pondérés');
   // The steering dashboard: charts with their tables, the comparison, the exports.
   await page.goto(`${base}/pilotage`);
@@ -472,7 +492,7 @@ async function redistribute(page) {
   const charts = await page.locator('figure svg').count();
   if (charts < 3) fail(`pilotage : ${charts} graphique(s)`);
   await checkAccessibility(page, 'coordinateur pilotage');
-  await page.screenshot({ path: join(shots, 'coordinateur-pilotage.png'), fullPage: true });
+  await shoot(page, 'coordinateur-pilotage.png');
   const exported = await page.request.get(`${base}/pilotage/donnees-ouvertes`);
   const document = await exported.json();
   if (document.seuil_secret !== 11 || !document.tableaux?.length) fail('pilotage : données ouvertes attendues');
@@ -486,7 +506,7 @@ async function nationalSteering(page) {
   const places = await page.locator('table', { hasText: 'par département' }).locator('tbody tr').count();
   if (places < 2) fail(`pilotage national : ${places} ligne(s) par département`);
   await checkAccessibility(page, 'administrateur pilotage national');
-  await page.screenshot({ path: join(shots, 'administrateur-pilotage-national.png'), fullPage: true });
+  await shoot(page, 'administrateur-pilotage-national.png');
   await page.getByLabel('Commune, intercommunalité ou département').fill('49');
   await page.getByRole('button', { name: 'Afficher' }).click();
   await page.waitForLoadState('load');
@@ -494,7 +514,7 @@ async function nationalSteering(page) {
   const compared = await page.getByRole('heading', { name: 'Comparaison' }).count();
   if (compared !== 1) fail('pilotage national : comparaison avec la France attendue');
   await checkAccessibility(page, 'administrateur pilotage d\'un département');
-  await page.screenshot({ path: join(shots, 'administrateur-pilotage-departement.png'), fullPage: true });
+  await shoot(page, 'administrateur-pilotage-departement.png');
   console.log(`ok pilotage national : ${places} lignes par département, puis le Maine-et-Loire comparé à la France`);
 }
 
@@ -526,7 +546,7 @@ async function main() {
     const alert = await anonymous.locator('#erreur-connexion').textContent().catch(() => null);
     if (!alert?.includes('Adresse électronique ou mot de passe incorrect')) fail(`mauvais mot de passe : message attendu, vu « ${alert} »`);
     await checkAccessibility(anonymous, 'anonyme mauvais mot de passe');
-    await anonymous.screenshot({ path: join(shots, 'anonyme-mauvais-mot-de-passe.png'), fullPage: true });
+    await shoot(anonymous, 'anonyme-mauvais-mot-de-passe.png');
     console.log('ok mauvais mot de passe : message en français affiché');
 
     for (const account of accounts) {

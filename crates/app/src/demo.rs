@@ -197,7 +197,7 @@ use aiguillage_domain::pathway::{
     SessionPlace, Theme, WorkshopLevel,
 };
 
-const DAY: i64 = 86_400;
+use aiguillage_domain::calendar::DAY;
 
 fn autonomy_reached() -> Closing {
     Closing {
@@ -356,8 +356,8 @@ async fn demo_account(store: &Store, email: &str) -> anyhow::Result<(i64, i64)> 
 /// Referrals from the prescriber's structure to the mediator's, taken through their states by the
 /// ordinary store methods (with consent, audited), with sessions, a workshop and closings.
 async fn seed_pathways(store: &Store, now: i64) -> anyhow::Result<()> {
+    use aiguillage_domain::calendar::date_of;
     use aiguillage_domain::orientation::transition;
-    use aiguillage_domain::pathway::date_of;
     use aiguillage_domain::person::{enrolment_consent, sharing_consent, PersonDraft};
     use aiguillage_store::{Actor, Applied, CloseOutcome, NewReferral, SessionOutcome};
     let (prescriber_id, sender) = demo_account(store, ACCOUNTS[0].0).await?;

@@ -5,6 +5,7 @@
 //! (1.5 referrals and about 5 sessions per person). For benchmarks and load tests; never on a
 //! production database.
 
+use aiguillage_domain::calendar::date_of;
 use aiguillage_domain::diagnostic::{
     profile, Answers, Equipment, Language, Lever, LiteracyLevel, ProcedureKind,
     ProcedureOrganisation, SkillAnswer, SkillDomain, TravelRange, Urgency, Willingness,
@@ -12,8 +13,8 @@ use aiguillage_domain::diagnostic::{
 use aiguillage_domain::directory::{Place, Service, SupportMode, SupportModel};
 use aiguillage_domain::orientation::{ClosingOutcome, ReferralEvent, ReferralState, RefusalReason};
 use aiguillage_domain::pathway::{
-    date_of, Closing, Gains, MoneyBracket, ObservedAutonomy, RedirectStructure, RightKind,
-    SentElsewhere, Theme,
+    Closing, Gains, MoneyBracket, ObservedAutonomy, RedirectStructure, RightKind, SentElsewhere,
+    Theme,
 };
 use aiguillage_domain::territory::Commune;
 use aiguillage_interop::territory::embedded;
@@ -26,7 +27,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::collections::HashMap;
 use std::time::Instant;
 
-const DAY: i64 = 86_400;
+use aiguillage_domain::calendar::DAY;
 /// People per batch (one transaction); batches fill per prescribing structure (one per département),
 /// so at national scale about a hundred are held at once.
 const BATCH: usize = 500;

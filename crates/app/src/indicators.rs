@@ -3,9 +3,9 @@
 //! as one open-data JSON document — the same writer as the web pages (`interop::indicators_export`,
 //! docs/donnees-ouvertes.md).
 
+use aiguillage_domain::calendar::{midnight_of, parse_iso_date, rfc3339, DAY};
 use aiguillage_domain::indicators::{mask, standard_publication, Area, Cut, Params, Period};
 use aiguillage_domain::orientation::TargetDelays;
-use aiguillage_domain::pathway::parse_iso_date;
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_domain::UnixSeconds;
 use aiguillage_interop::indicators_export::{
@@ -102,14 +102,14 @@ fn parse_territory(text: &str) -> anyhow::Result<Area> {
 fn midnight(text: &str, what: &str) -> anyhow::Result<UnixSeconds> {
     let date = parse_iso_date(text)
         .with_context(|| format!("{what} « {text} » : attendu une date AAAA-MM-JJ"))?;
-    Ok(date.midnight().assume_utc().unix_timestamp())
+    Ok(midnight_of(date))
 }
 
 /// The period from the first day (included) to the last day (included): `[from, to + 1 day)`.
 fn parse_period(from: Option<&str>, to: Option<&str>) -> anyhow::Result<(Period, Periode)> {
     let start = from.map(|f| midnight(f, "--from")).transpose()?;
     let end = to
-        .map(|t| midnight(t, "--to").map(|m| m + 86_400))
+        .map(|t| midnight(t, "--to").map(|m| m + DAY))
         .transpose()?;
     let period = match (start, end) {
         (Some(start), Some(end)) => Period::between(start, end)
@@ -197,17 +197,6 @@ async fn targets(store: &Store, area: Option<&Area>) -> anyhow::Result<TargetDel
     })
 }
 
-fn iso_moment(at: UnixSeconds) -> String {
-    time::OffsetDateTime::from_unix_timestamp(at)
-        .ok()
-        .and_then(|moment| {
-            moment
-                .format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
 async fn export(
     database_url: &str,
     request: &Request,
@@ -237,7 +226,7 @@ async fn export(
         territoire,
         periode: request.period.1.clone(),
         seuil_secret: request.min_cell,
-        calcule_le: iso_moment(now),
+        calcule_le: rfc3339(now),
     };
     match format {
         Format::Json => {
@@ -299,7 +288,7 @@ mod tests {
         let (period, periode) =
             parse_period(Some("2026-01-01"), Some("2026-01-31")).expect("period");
         assert_eq!(period.from(), Some(1_767_225_600));
-        assert_eq!(period.to(), Some(1_767_225_600 + 31 * 86_400));
+        assert_eq!(period.to(), Some(1_767_225_600 + 31 * DAY));
         assert_eq!(periode.fin.as_deref(), Some("2026-01-31"));
         assert!(parse_period(Some("2026-02-01"), Some("2026-01-31")).is_err());
         assert!(parse_period(Some("01/02/2026"), None).is_err());

@@ -13,7 +13,7 @@ pub const CONTACT_REQUEST_LIFETIME_DAYS: i64 = 90;
 /// The oldest creation time (untaken) or taking time (taken) still kept at `now`: a request left
 /// or taken at or before it is erased.
 pub fn contact_request_cutoff(now: UnixSeconds) -> UnixSeconds {
-    now - CONTACT_REQUEST_LIFETIME_DAYS * 86_400
+    crate::calendar::days_before(now, CONTACT_REQUEST_LIFETIME_DAYS)
 }
 
 labelled_enum! {
@@ -68,7 +68,7 @@ mod tests {
     #[test]
     fn a_request_is_kept_ninety_days() {
         let left = 1_000_000_000;
-        assert!(left > contact_request_cutoff(left + 89 * 86_400));
-        assert!(left <= contact_request_cutoff(left + 90 * 86_400));
+        assert!(left > contact_request_cutoff(left + 89 * crate::calendar::DAY));
+        assert!(left <= contact_request_cutoff(left + 90 * crate::calendar::DAY));
     }
 }

@@ -8,6 +8,7 @@ mod labelled;
 
 pub mod account;
 pub mod audit;
+pub mod calendar;
 pub mod contact_request;
 pub mod coverage;
 pub mod diagnostic;

@@ -16,8 +16,7 @@ use crate::UnixSeconds;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-/// The calendar date of a session, re-exported so that callers name it without depending on `time`.
-pub use time::Date;
+use crate::calendar::{date_of, iso_date, Date};
 
 /// Declares the CRA `api` code of every variant of a labelled enumeration (the match is exhaustive:
 /// a variant without a code does not compile).
@@ -419,34 +418,6 @@ pub enum SessionError {
     /// The workshop title or the notes: too long, or holding a number never to be written.
     #[error("{0}")]
     Text(#[from] FreeTextError),
-}
-
-/// The UTC calendar date of a moment.
-pub fn date_of(now: UnixSeconds) -> Date {
-    time::OffsetDateTime::from_unix_timestamp(now)
-        .map(|moment| moment.date())
-        .unwrap_or(Date::MIN)
-}
-
-/// A date as `YYYY-MM-DD` (how it is stored and exported).
-pub fn iso_date(date: Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        u8::from(date.month()),
-        date.day()
-    )
-}
-
-/// Reads a `YYYY-MM-DD` date.
-pub fn parse_iso_date(text: &str) -> Option<Date> {
-    let mut parts = text.trim().splitn(3, '-');
-    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
-    if year.len() != 4 || month.len() != 2 || day.len() != 2 {
-        return None;
-    }
-    let month = time::Month::try_from(month.parse::<u8>().ok()?).ok()?;
-    Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()
 }
 
 /// Trims an optional text; empty becomes `None`.
@@ -1164,17 +1135,6 @@ mod tests {
         assert_eq!(band(1957), AgeBand::From60To69);
         assert_eq!(band(1956), AgeBand::From70);
         assert_eq!(AgeBand::of_birth_year(None, 2026), AgeBand::Unknown);
-    }
-
-    #[test]
-    fn dates_are_read_and_written_as_iso() {
-        assert_eq!(iso_date(date!(2026 - 03 - 09)), "2026-03-09");
-        assert_eq!(parse_iso_date("2026-03-09"), Some(date!(2026 - 03 - 09)));
-        assert_eq!(parse_iso_date(" 2024-02-29 "), Some(date!(2024 - 02 - 29)));
-        for bad in ["2026-02-30", "2026-3-9", "09/03/2026", "", "2026-13-01"] {
-            assert_eq!(parse_iso_date(bad), None, "{bad}");
-        }
-        assert_eq!(date_of(NOW), date!(2026 - 11 - 23));
     }
 
     fn closing(outcome: ClosingOutcome, sent: Option<SentElsewhere>) -> Closing {

@@ -7,9 +7,10 @@
 //! An exported activity carries no personal data: no name, no notes (they stay in the structure),
 //! only the session's facts and the INSEE code of the commune where it took place.
 
+use aiguillage_domain::calendar::{iso_date, parse_iso_date};
 use aiguillage_domain::pathway::{
-    iso_date, parse_iso_date, AgeBand, Equipment, NewSession, ObservedAutonomy, RedirectStructure,
-    SessionFormat, SessionKind, SessionPlace, SessionRecord, SocialStatus, Theme, WorkshopLevel,
+    AgeBand, Equipment, NewSession, ObservedAutonomy, RedirectStructure, SessionFormat,
+    SessionKind, SessionPlace, SessionRecord, SocialStatus, Theme, WorkshopLevel,
 };
 use aiguillage_domain::territory::is_insee_commune_code;
 use serde::{Deserialize, Serialize};
@@ -573,7 +574,7 @@ fn activity_of(row: &CraRow) -> Result<CraActivity, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aiguillage_domain::pathway::parse_iso_date;
+    use aiguillage_domain::calendar::parse_iso_date;
 
     fn shipped() -> CraReferential {
         CraReferential::shipped().expect("shipped CRA file")
@@ -685,7 +686,7 @@ mod tests {
         );
     }
 
-    fn date(text: &str) -> aiguillage_domain::pathway::Date {
+    fn date(text: &str) -> aiguillage_domain::calendar::Date {
         parse_iso_date(text).expect("date")
     }
 

@@ -17,15 +17,14 @@
 //! changes, so a cache knows when to load again.
 
 use crate::{Backend, Store, StoreError};
+use aiguillage_domain::calendar::{date_of, parse_midnight};
 use aiguillage_domain::diagnostic::{AutonomyLevel, SkillDomain, Typology};
 use aiguillage_domain::directory::SupportModel;
 use aiguillage_domain::indicators::{
     Dataset, DiagnosticRecord, OfferCapacity, PersonRecord, ReferralRecord, Refusal, SessionFact,
 };
 use aiguillage_domain::orientation::{ClosingOutcome, ReferralState, RefusalReason};
-use aiguillage_domain::pathway::{
-    date_of, parse_iso_date, AgeBand, Gains, MoneyBracket, RightKind, SessionKind,
-};
+use aiguillage_domain::pathway::{AgeBand, Gains, MoneyBracket, RightKind, SessionKind};
 use aiguillage_domain::UnixSeconds;
 use serde::Deserialize;
 use sqlx::{AnyConnection, Row};
@@ -285,16 +284,6 @@ fn split_codes<T: Ord>(text: &str, read: fn(&str) -> Option<T>) -> Option<Vec<T>
         .filter(|code| !code.is_empty())
         .map(read)
         .collect()
-}
-
-/// Midnight (UTC) of a `YYYY-MM-DD` date.
-fn midnight(date: &str) -> Option<UnixSeconds> {
-    Some(
-        parse_iso_date(date)?
-            .midnight()
-            .assume_utc()
-            .unix_timestamp(),
-    )
 }
 
 impl Store {
@@ -764,9 +753,11 @@ async fn load_sessions(
         let kind: &str = row.try_get(5)?;
         let participants: Option<i64> = row.try_get(6)?;
         let known = referral.is_none_or(|id| referrals.binary_search_by_key(&id, |r| r.id).is_ok());
-        let (Some(at), Some(kind), true) =
-            (midnight(held_on), SessionKind::from_cra_code(kind), known)
-        else {
+        let (Some(at), Some(kind), true) = (
+            parse_midnight(held_on),
+            SessionKind::from_cra_code(kind),
+            known,
+        ) else {
             dropped.sessions += 1;
             continue;
         };
@@ -846,14 +837,6 @@ mod tests {
         assert_ne!(keys.key(42), 42);
         // Neighbouring ids give unrelated keys.
         assert!((keys.key(1) ^ keys.key(2)).count_ones() > 10);
-    }
-
-    #[test]
-    fn a_date_becomes_its_utc_midnight() {
-        assert_eq!(midnight("1970-01-02"), Some(86_400));
-        assert_eq!(midnight("2026-01-15"), Some(1_768_435_200));
-        assert_eq!(midnight("2026-02-30"), None);
-        assert_eq!(midnight("15/01/2026"), None);
     }
 
     #[test]

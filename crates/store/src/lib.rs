@@ -50,9 +50,7 @@ pub use pending_imports::{
     PendingImport, PENDING_IMPORT_LIFETIME_SECONDS, PENDING_IMPORT_MAX_BYTES,
     PENDING_IMPORT_MAX_NAME_CHARS, PENDING_IMPORT_MAX_ROWS,
 };
-pub use people::{
-    month_of, Actor, ConsentRecord, PersonRecord, PersonalRowCounts, StoredDiagnostic,
-};
+pub use people::{Actor, ConsentRecord, PersonRecord, PersonalRowCounts, StoredDiagnostic};
 pub use queue::{Notification, QueueEntry};
 pub use redistribution::{AppliedMove, ConfirmedMove, MoveRefusal, RedistributionOutcome};
 pub use referrals::{

@@ -16,14 +16,15 @@ use crate::people::Actor;
 use crate::referrals::{apply_referral_event_in, received_by, visible_to};
 use crate::{Applied, Store, StoreError};
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
+use aiguillage_domain::calendar::{iso_date, parse_iso_date, Date};
 use aiguillage_domain::orientation::{
     receiver_access_cutoff, transition, ClosingOutcome, ReferralEvent, ReferralState, Side,
     TransitionError,
 };
 use aiguillage_domain::pathway::{
-    iso_date, parse_iso_date, Closing, ClosingError, Date, Equipment, Gains, MoneyBracket,
-    NewSession, ObservedAutonomy, RedirectStructure, RightKind, SentElsewhere, SessionError,
-    SessionFormat, SessionKind, SessionPlace, SessionRecord, Theme, WorkshopLevel,
+    Closing, ClosingError, Equipment, Gains, MoneyBracket, NewSession, ObservedAutonomy,
+    RedirectStructure, RightKind, SentElsewhere, SessionError, SessionFormat, SessionKind,
+    SessionPlace, SessionRecord, Theme, WorkshopLevel,
 };
 use aiguillage_domain::UnixSeconds;
 use aiguillage_interop::cra::CraActivity;

@@ -174,20 +174,7 @@ pub(crate) async fn count_fact(
     Ok(())
 }
 
-/// `YYYY-MM` of a time.
-pub fn month_of(at: UnixSeconds) -> String {
-    let days = at.div_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}")
-}
+pub(crate) use aiguillage_domain::calendar::month_of;
 
 impl Store {
     /// Enrols a person with their consent, in one transaction: the person, the consent (its text as
@@ -574,17 +561,5 @@ impl Store {
             diagnostics: counts[2],
             contact_requests: counts[3],
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::month_of;
-
-    #[test]
-    fn a_time_falls_in_its_month() {
-        assert_eq!(month_of(0), "1970-01");
-        assert_eq!(month_of(1_795_392_000), "2026-11"); // 2026-11-23
-        assert_eq!(month_of(951_782_400), "2000-02"); // 2000-02-29
     }
 }

@@ -5,10 +5,9 @@
 //! (a few hundred rows per statement); no audit entries (nobody read anything).
 
 use crate::{Backend, Store, StoreError};
+use aiguillage_domain::calendar::{date_of, iso_date};
 use aiguillage_domain::orientation::{ReferralEvent, ReferralState};
-use aiguillage_domain::pathway::{
-    date_of, iso_date, Closing, MoneyBracket, ObservedAutonomy, Theme,
-};
+use aiguillage_domain::pathway::{Closing, MoneyBracket, ObservedAutonomy, Theme};
 use aiguillage_domain::UnixSeconds;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;

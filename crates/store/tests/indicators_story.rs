@@ -12,6 +12,7 @@
 )]
 
 use aiguillage_domain::account::{DisplayName, Email, NewAccount};
+use aiguillage_domain::calendar::date_of;
 use aiguillage_domain::diagnostic::{
     profile, Answers, LiteracyLevel, ProfileOverride, SkillAnswer, SkillDomain, TravelRange,
     Typology, Willingness,
@@ -22,8 +23,8 @@ use aiguillage_domain::orientation::{
     transition, ClosingOutcome, ReferralEvent, ReferralState, RefusalReason, TargetDelays,
 };
 use aiguillage_domain::pathway::{
-    date_of, Closing, Equipment, Gains, MoneyBracket, NewSession, ObservedAutonomy, RightKind,
-    SessionKind, SessionPlace, Theme, WorkshopLevel,
+    Closing, Equipment, Gains, MoneyBracket, NewSession, ObservedAutonomy, RightKind, SessionKind,
+    SessionPlace, Theme, WorkshopLevel,
 };
 use aiguillage_domain::person::{enrolment_consent, sharing_consent, PersonDraft};
 use aiguillage_domain::role::Role;
@@ -39,7 +40,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// 2026-01-05 00:00 UTC, a Monday.
 const T0: UnixSeconds = 1_767_571_200;
-const DAY: i64 = 86_400;
+use aiguillage_domain::calendar::DAY;
 
 /// Nine in the morning of day `n`.
 fn day(n: i64) -> UnixSeconds {

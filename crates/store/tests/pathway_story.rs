@@ -9,15 +9,16 @@
 )]
 
 use aiguillage_domain::account::{DisplayName, Email, NewAccount};
+use aiguillage_domain::calendar::{parse_iso_date, Date};
 use aiguillage_domain::diagnostic::{
     profile, Answers, LiteracyLevel, SkillAnswer, SkillDomain, TravelRange, Willingness,
 };
 use aiguillage_domain::directory::Offer;
 use aiguillage_domain::orientation::{transition, ClosingOutcome, ReferralEvent, ReferralState};
 use aiguillage_domain::pathway::{
-    parse_iso_date, Closing, ClosingError, Date, Equipment, Gains, MoneyBracket, NewSession,
-    ObservedAutonomy, RedirectStructure, RightKind, SentElsewhere, SessionError, SessionKind,
-    SessionPlace, Theme, WorkshopLevel,
+    Closing, ClosingError, Equipment, Gains, MoneyBracket, NewSession, ObservedAutonomy,
+    RedirectStructure, RightKind, SentElsewhere, SessionError, SessionKind, SessionPlace, Theme,
+    WorkshopLevel,
 };
 use aiguillage_domain::person::{enrolment_consent, sharing_consent, PersonDraft};
 use aiguillage_domain::role::Role;

@@ -12,6 +12,7 @@
 
 use aiguillage_domain::account::{DisplayName, Email, NewAccount};
 use aiguillage_domain::audit::AuditAction;
+use aiguillage_domain::calendar::parse_iso_date;
 use aiguillage_domain::contact_request::{ContactRequestClosing, CONTACT_REQUEST_LIFETIME_DAYS};
 use aiguillage_domain::diagnostic::{
     profile, Answers, LiteracyLevel, SkillAnswer, SkillDomain, TravelRange, Willingness,
@@ -21,8 +22,7 @@ use aiguillage_domain::orientation::{
     transition, ClosingOutcome, ReferralEvent, RefusalReason, Side, RECEIVER_ACCESS_AFTER_END_DAYS,
 };
 use aiguillage_domain::pathway::{
-    parse_iso_date, Closing, Equipment, Gains, NewSession, ObservedAutonomy, SessionKind,
-    SessionPlace, Theme,
+    Closing, Equipment, Gains, NewSession, ObservedAutonomy, SessionKind, SessionPlace, Theme,
 };
 use aiguillage_domain::person::{
     contact_request_consent, enrolment_consent, sharing_consent, PersonDraft,
@@ -37,7 +37,7 @@ use aiguillage_store::{
 };
 
 const NOW: i64 = 1_795_392_000; // 2026-11-23
-const DAY: i64 = 86_400;
+use aiguillage_domain::calendar::DAY;
 
 /// The CCAS of Angers prescribes; the library of Saumur and the digital space of Segré receive.
 /// Each is (structure, account).

@@ -157,7 +157,7 @@ pub async fn compute(
     };
     let candidates = offers.candidates();
     let now = state.now();
-    let year = crate::pages::questionnaire::date_of(now).year();
+    let year = aiguillage_domain::calendar::date_of(now).year();
     let rankings: Vec<Option<Ranking>> = entries
         .iter()
         .map(|entry| {
@@ -327,7 +327,7 @@ pub async fn apply(
         })
         .collect();
     let now = state.now();
-    let year = crate::pages::questionnaire::date_of(now).year();
+    let year = aiguillage_domain::calendar::date_of(now).year();
     let outcome = state
         .store
         .apply_redistribution(actor, scope, &confirmed, (now, year))

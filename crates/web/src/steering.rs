@@ -4,6 +4,7 @@
 //! the structure of a manager — with the same indicators for the département and the nation to
 //! compare with. Mediators see their own activity, unmasked: it is not a publication.
 
+use aiguillage_domain::calendar::month_of;
 use aiguillage_domain::indicators::{
     funnel, mask, standard_publication_with, Area, Cut, Dataset, Fork, Params, Publication,
     SessionFact,
@@ -239,12 +240,6 @@ pub fn own_activity(
         line.minutes += session.duration_minutes;
     }
     months.into_values().collect()
-}
-
-/// `AAAA-MM` of a moment, in UTC.
-pub fn month_of(at: UnixSeconds) -> String {
-    let date = aiguillage_domain::pathway::date_of(at);
-    format!("{:04}-{:02}", date.year(), u8::from(date.month()))
 }
 
 #[cfg(test)]

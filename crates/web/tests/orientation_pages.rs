@@ -354,7 +354,7 @@ async fn a_referral_waiting_beyond_the_target_is_reminded_once_to_the_receiver_a
         0,
         "within the target"
     );
-    app.advance(6 * 86_400);
+    app.advance(6 * aiguillage_domain::calendar::DAY);
     assert_eq!(remind(&state).await.expect("remind"), 1, "five days passed");
     assert_eq!(remind(&state).await.expect("remind"), 0, "once per state");
     let for_library = app

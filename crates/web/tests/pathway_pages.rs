@@ -12,8 +12,9 @@
 
 mod common;
 
+use aiguillage_domain::calendar::Date;
 use aiguillage_domain::orientation::{ClosingOutcome, ReferralState};
-use aiguillage_domain::pathway::{Date, MoneyBracket, RightKind};
+use aiguillage_domain::pathway::{MoneyBracket, RightKind};
 use aiguillage_domain::role::Role;
 use aiguillage_store::{Actor, NewStructure, PathwaySession};
 use aiguillage_web::Settings;

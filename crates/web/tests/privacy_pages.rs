@@ -19,7 +19,7 @@ use axum::http::StatusCode;
 use common::journeys::{good_session, referral_at_first_contact, world, ANSWERS, MEDIATOR};
 use common::{body_text, hidden_csrf, location, set_cookie, sign_in_elsewhere, Session, TestApp};
 
-const DAY: i64 = 86_400;
+use aiguillage_domain::calendar::DAY;
 /// The password `sign_in_elsewhere` gives the accounts it creates.
 const ELSEWHERE_PASSWORD: &str = "une phrase de passe assez longue 2026";
 

@@ -127,7 +127,7 @@ mod tests {
         };
         let shapes: [&dyn Fn(u64) -> i64; 4] = [
             &|x| (x % 100_000_000) as i64,
-            &|x| (x % 7) as i64 * 86_400,
+            &|x| (x % 7) as i64 * crate::calendar::DAY,
             &|x| (x % 3_000) as i64 - 1_500,
             &|x| {
                 if x % 10 == 0 {

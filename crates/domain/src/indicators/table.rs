@@ -95,7 +95,7 @@ impl Cell {
     /// A duration in days.
     pub fn days(&self) -> Option<f64> {
         match self {
-            Cell::Duration { seconds, .. } => Some(*seconds as f64 / 86_400.0),
+            Cell::Duration { seconds, .. } => Some(*seconds as f64 / crate::calendar::DAY as f64),
             _ => None,
         }
     }

@@ -31,7 +31,7 @@ use crate::orientation::{ClosingOutcome, ReferralState, RefusalReason, TargetDel
 use crate::pathway::{AgeBand, Gains, MoneyBracket, RightKind, SessionKind};
 
 const T0: i64 = 1_767_225_600; // 2026-01-01 00:00 UTC
-const DAY: i64 = 86_400;
+use crate::calendar::DAY;
 const HOUR: i64 = 3_600;
 const E1: &str = "244900015";
 const E2: &str = "244900882";

@@ -2,10 +2,11 @@
 //! referral waits beyond them.
 
 use super::referral::ReferralState;
+use crate::calendar::days_between;
+#[cfg(test)]
+use crate::calendar::DAY;
 use crate::UnixSeconds;
 use serde::{Deserialize, Serialize};
-
-const DAY: i64 = 86_400;
 
 /// The territory's targets, in days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,14 +47,14 @@ pub fn lateness(
         ReferralState::Accepted => ("premier contact", targets.first_contact_days),
         _ => return None,
     };
-    let waited_days = (now - since).max(0) / DAY;
+    let waited_days = days_between(since, now);
     let days_late = waited_days - i64::from(target);
     (days_late > 0).then_some(Lateness { what, days_late })
 }
 
 /// Days waited since `since`.
 pub fn days_waiting(since: UnixSeconds, now: UnixSeconds) -> i64 {
-    (now - since).max(0) / DAY
+    days_between(since, now)
 }
 
 #[cfg(test)]

@@ -140,7 +140,7 @@ pub const RECEIVER_ACCESS_AFTER_END_DAYS: i64 = 90;
 /// The oldest end time (`state_changed_at` of an ended referral) the receiving structure still sees
 /// at `now`: a referral that ended at or before it is out of the receiver's reach.
 pub fn receiver_access_cutoff(now: UnixSeconds) -> UnixSeconds {
-    now - RECEIVER_ACCESS_AFTER_END_DAYS * 86_400
+    crate::calendar::days_before(now, RECEIVER_ACCESS_AFTER_END_DAYS)
 }
 
 /// Whether the receiving structure may still see a referral in `state` since `state_changed_at`.
@@ -227,7 +227,7 @@ mod tests {
     #[test]
     fn the_receiver_keeps_an_ended_referral_for_ninety_days_only() {
         let ended_at = 1_000_000_000;
-        let day = 86_400;
+        let day = crate::calendar::DAY;
         for state in [ReferralState::Closed, ReferralState::Refused] {
             assert!(receiver_keeps_access(state, ended_at, ended_at + 89 * day));
             assert!(!receiver_keeps_access(state, ended_at, ended_at + 90 * day));

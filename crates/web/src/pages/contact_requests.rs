@@ -48,7 +48,7 @@ struct RequestLine {
 
 /// A waiting time in days, in words.
 fn waiting(since: i64, now: i64) -> String {
-    match (now - since).max(0) / 86_400 {
+    match aiguillage_domain::calendar::days_between(since, now) {
         0 => "moins d'un jour".to_owned(),
         1 => "1 jour".to_owned(),
         days => format!("{days} jours"),

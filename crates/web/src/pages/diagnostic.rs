@@ -8,10 +8,11 @@ use crate::layout::Layout;
 use crate::pages::form_fields::{fields, text, Errors, Fields};
 use crate::pages::people::{actor, contact_of};
 use crate::pages::questionnaire::{
-    date_of, read_answers, sections, urgency_fields, ProfileView, Section, UrgencyFields, Wording,
+    read_answers, sections, urgency_fields, ProfileView, Section, UrgencyFields, Wording,
 };
 use crate::pages::{format_time, render};
 use crate::state::AppState;
+use aiguillage_domain::calendar::date_of;
 use aiguillage_domain::diagnostic::{check_override, profile, RecommendedHelp, Typology};
 use aiguillage_store::{PersonRecord, StoredDiagnostic};
 use askama::Template;

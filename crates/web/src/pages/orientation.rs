@@ -128,7 +128,7 @@ async fn ranked_offers(
         .collect();
     let age = person
         .birth_year
-        .map(|year| crate::pages::questionnaire::date_of(state.now()).year() - year);
+        .map(|year| aiguillage_domain::calendar::date_of(state.now()).year() - year);
     let seeker = Seeker {
         profile,
         position: Position {

@@ -16,14 +16,15 @@ use crate::pages::people::actor;
 use crate::pages::render;
 use crate::policy::{may_access, Page};
 use crate::state::AppState;
+use aiguillage_domain::calendar::{date_of, days_before, iso_date, parse_iso_date, Date};
 use aiguillage_domain::free_text::{check_free_text, FreeTextField};
 use aiguillage_domain::orientation::{
     transition, ClosingOutcome, ReferralEvent, ReferralState, Side,
 };
 use aiguillage_domain::pathway::{
-    date_of, iso_date, parse_iso_date, Closing, ClosingError, Date, Equipment, Gains, MoneyBracket,
-    NewSession, ObservedAutonomy, RedirectStructure, RightKind, SentElsewhere, SessionError,
-    SessionKind, SessionPlace, Theme, WorkshopLevel, MIN_WORKSHOP_PARTICIPANTS,
+    Closing, ClosingError, Equipment, Gains, MoneyBracket, NewSession, ObservedAutonomy,
+    RedirectStructure, RightKind, SentElsewhere, SessionError, SessionKind, SessionPlace, Theme,
+    WorkshopLevel, MIN_WORKSHOP_PARTICIPANTS,
 };
 use aiguillage_domain::UnixSeconds;
 use aiguillage_store::{
@@ -1017,7 +1018,7 @@ async fn recent_workshops(
 ) -> Result<Vec<WorkshopLine>, WebError> {
     let now = state.now();
     let today = date_of(now);
-    let from = date_of(now - RECENT_WORKSHOP_DAYS * 86_400);
+    let from = date_of(days_before(now, RECENT_WORKSHOP_DAYS));
     let sessions = state
         .store
         .sessions_of_structure(

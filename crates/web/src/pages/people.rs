@@ -270,7 +270,7 @@ pub async fn enrol(
         commune_code: commune.unwrap_or_default(),
         birth_year: text(&values, "annee_naissance"),
     };
-    let current_year = crate::pages::questionnaire::date_of(state.now()).year();
+    let current_year = aiguillage_domain::calendar::date_of(state.now()).year();
     let draft = match check_person(&input, current_year) {
         Ok(draft) => Some(draft),
         Err(problems) => {

@@ -6,7 +6,7 @@
 use crate::pages::form_fields::{labels, text, Choice, Errors, Fields, Group};
 use aiguillage_domain::diagnostic::*;
 use aiguillage_domain::directory::SpecificSupport;
-use time::{Date, OffsetDateTime};
+use time::Date;
 
 /// One titled part of the form.
 pub struct Section {
@@ -22,13 +22,6 @@ pub enum Wording {
     Professional,
     /// Filled by the person or a relative: short sentences, "vous".
     EasyToRead,
-}
-
-/// The date of a Unix time (UTC).
-pub fn date_of(now: i64) -> Date {
-    OffsetDateTime::from_unix_timestamp(now)
-        .map(|moment| moment.date())
-        .unwrap_or(Date::MIN)
 }
 
 /// A group whose checked options are the submitted ones (or none on a blank form).

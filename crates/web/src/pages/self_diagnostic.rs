@@ -12,10 +12,11 @@ use crate::pages::form_fields::{fields, text, Errors, Fields};
 use crate::pages::login::login_csrf;
 use crate::pages::people::{input, InputField};
 use crate::pages::questionnaire::{
-    date_of, hidden_answers, read_answers, sections, urgency_fields, ProfileView, Wording,
+    hidden_answers, read_answers, sections, urgency_fields, ProfileView, Wording,
 };
 use crate::pages::render;
 use crate::state::AppState;
+use aiguillage_domain::calendar::date_of;
 use aiguillage_domain::diagnostic::{profile, Answers, RecommendedHelp};
 use aiguillage_domain::person::{check_person, contact_request_consent, PersonInput};
 use aiguillage_domain::territory::TerritoryScope;

@@ -10,12 +10,13 @@ use crate::layout::Layout;
 use crate::pages::{format_count, render};
 use crate::state::AppState;
 use crate::steering::{departement_of, masked_funnel, masked_publication, own_activity};
+use aiguillage_domain::calendar::parse_iso_date;
 use aiguillage_domain::diagnostic::Typology;
 use aiguillage_domain::directory::Audience;
 use aiguillage_domain::indicators::{
     Area, Cell, Cut, Dataset, IndicatorTable, Period, Publication,
 };
-use aiguillage_domain::pathway::{parse_iso_date, AgeBand};
+use aiguillage_domain::pathway::AgeBand;
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::{TerritoryArea, TerritoryScope};
 use aiguillage_domain::UnixSeconds;
@@ -24,7 +25,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-const DAY: i64 = 86_400;
+use aiguillage_domain::calendar::DAY;
 /// The tables drawn as charts, with the column drawn.
 const CHARTS: &[(&str, usize)] = &[
     ("entonnoir", 0),
@@ -419,7 +420,7 @@ struct SteeringTemplate {
 }
 
 fn iso_of(at: UnixSeconds) -> String {
-    aiguillage_domain::pathway::iso_date(aiguillage_domain::pathway::date_of(at))
+    aiguillage_domain::calendar::iso_date(aiguillage_domain::calendar::date_of(at))
 }
 
 /// `GET /pilotage`.

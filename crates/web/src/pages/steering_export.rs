@@ -8,8 +8,8 @@ use crate::pages::people::actor;
 use crate::pages::steering::{choose, Filters};
 use crate::state::AppState;
 use crate::steering::masked_publication;
+use aiguillage_domain::calendar::{date_of, iso_date};
 use aiguillage_domain::indicators::{Area, Publication};
-use aiguillage_domain::pathway::{date_of, iso_date};
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::TerritoryArea;
 use aiguillage_interop::cra::{write_cra_csv, write_cra_json};
@@ -96,19 +96,9 @@ async fn publication_of(
             fin: Some(iso_date(date_of(chosen.to - 1))),
         },
         seuil_secret: min_cell,
-        calcule_le: iso_moment(now),
+        calcule_le: aiguillage_domain::calendar::rfc3339(now),
     };
     Ok((publication, context))
-}
-
-fn iso_moment(at: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(at)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
 }
 
 /// Every table in one CSV, one line per value: `tableau, ligne, colonne, valeur`.

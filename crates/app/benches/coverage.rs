@@ -17,7 +17,7 @@ use aiguillage_domain::coverage::{
 use aiguillage_domain::geo::Position;
 use aiguillage_interop::france_services::read_france_services;
 use aiguillage_interop::territory::embedded;
-use aiguillage_web::territory_diagnostic::commune_points;
+use aiguillage_service::territory_diagnostic::commune_points;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 

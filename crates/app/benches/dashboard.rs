@@ -24,11 +24,12 @@ use aiguillage_domain::indicators::{
 use aiguillage_domain::orientation::TargetDelays;
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::TerritoryScope;
+use aiguillage_service::credentials::token_hash;
+use aiguillage_service::steering::fragile_communes;
+use aiguillage_service::steering::SideBySide;
+use aiguillage_service::{AppState, Settings};
 use aiguillage_store::{NewStructure, Store};
-use aiguillage_web::auth::credentials::token_hash;
-use aiguillage_web::steering::SideBySide;
-use aiguillage_web::territory_diagnostic::{national_index, FRAGILE_FROM};
-use aiguillage_web::{router, AppState, Settings};
+use aiguillage_web::router;
 use axum::body::{to_bytes, Body};
 use axum::http::{header, Request, StatusCode};
 use std::collections::BTreeMap;
@@ -208,10 +209,7 @@ async fn main() {
         .with_writer(std::io::stderr)
         .init();
     let store = Store::connect(&url).await.expect("database");
-    let fragile: BTreeMap<String, bool> = national_index()
-        .into_iter()
-        .filter_map(|(code, index)| index.map(|i| (code, i >= FRAGILE_FROM)))
-        .collect();
+    let fragile: BTreeMap<String, bool> = fragile_communes();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);

@@ -13,8 +13,8 @@
 use aiguillage_domain::directory::{Audience, Place, Service, SupportMode};
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_interop::territory::embedded;
+use aiguillage_service::directory_search::{run_search, DirectoryQuery};
 use aiguillage_store::testing::fresh_store;
-use aiguillage_web::directory_search::{run_search, DirectoryQuery};
 use std::time::{Duration, Instant};
 
 const PLACES: usize = 20_000;

@@ -9,8 +9,8 @@ use aiguillage_domain::coverage::{
 use aiguillage_domain::territory::Commune;
 use aiguillage_interop::csv_cell::write_safe_record;
 use aiguillage_interop::travel_times::read_travel_times;
+use aiguillage_service::territory_diagnostic::{commune_points, offer_points};
 use aiguillage_store::Store;
-use aiguillage_web::territory_diagnostic::{commune_points, offer_points};
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
@@ -173,7 +173,7 @@ pub async fn plan(database_url: &str, args: &PlanArgs) -> anyhow::Result<()> {
         anyhow::bail!("aucune commune dans le territoire {scope}");
     }
     // Fragility: the 2023 index over all communes of France, default selection (computed once).
-    let index = aiguillage_web::territory_diagnostic::national_index();
+    let index = aiguillage_service::territory_diagnostic::national_index();
     let store = Store::connect(database_url).await?;
     let places = store.places_in_box((-90.0, 90.0), (-180.0, 180.0)).await?;
     let offers = offer_points(&places);

@@ -6,9 +6,9 @@
 use crate::demo_directory::demo_places;
 use crate::serve::serve;
 use crate::territory::import;
+use aiguillage_service::accounts::{create_account, AccountRequest, Requester};
+use aiguillage_service::Settings;
 use aiguillage_store::Store;
-use aiguillage_web::accounts::{create_account, AccountRequest, Requester};
-use aiguillage_web::Settings;
 use clap::Args;
 use std::path::PathBuf;
 

@@ -12,10 +12,10 @@ use aiguillage_interop::indicators_export::{
     write_csv_files, write_json, ExportContext, Periode, Territoire,
 };
 use aiguillage_interop::territory::embedded;
+use aiguillage_service::steering::fragile_communes;
 use aiguillage_store::Store;
 use anyhow::{bail, Context};
 use clap::{Subcommand, ValueEnum};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -165,16 +165,6 @@ fn territoire(area: Option<&Area>) -> anyhow::Result<Territoire> {
         code: Some(code.clone()),
         nom: Some(name),
     })
-}
-
-/// Whether each commune is among the most fragile by the 2023 index of the shipped indicators (the
-/// threshold of the territorial diagnostic); communes without an index are absent.
-pub fn fragile_communes() -> BTreeMap<String, bool> {
-    use aiguillage_web::territory_diagnostic::{national_index, FRAGILE_FROM};
-    national_index()
-        .into_iter()
-        .filter_map(|(code, index)| index.map(|i| (code, i >= FRAGILE_FROM)))
-        .collect()
 }
 
 /// The target delays of the territory: its coordinator's, else the defaults.

@@ -4,11 +4,11 @@
 //! redirections attributed to the territory's coordinator.
 
 use aiguillage_domain::territory::TerritoryScope;
+use aiguillage_service::mail::SmtpSettings;
+use aiguillage_service::notify::remind_late_referrals;
+use aiguillage_service::redistribute::{apply, compute, Pick};
+use aiguillage_service::{AppState, Settings};
 use aiguillage_store::{Actor, Store};
-use aiguillage_web::mail::SmtpSettings;
-use aiguillage_web::notify::remind_late_referrals;
-use aiguillage_web::redistribute::{apply, compute, Pick};
-use aiguillage_web::{AppState, Settings};
 use clap::{Args, Subcommand};
 
 #[derive(Subcommand)]

@@ -1,8 +1,9 @@
 //! `aiguillage serve`: the web server, with its settings read from flags or the environment.
 
+use aiguillage_service::mail::SmtpSettings;
+use aiguillage_service::{AppState, Settings};
 use aiguillage_store::Store;
-use aiguillage_web::mail::SmtpSettings;
-use aiguillage_web::{router, AppState, Settings};
+use aiguillage_web::router;
 use clap::Args;
 use std::net::SocketAddr;
 

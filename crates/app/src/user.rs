@@ -1,8 +1,10 @@
 //! `aiguillage user add`: creates a professional account from the command line, with the same checks
 //! and audit entry as the administrator's page.
 
+use aiguillage_service::accounts::{
+    create_account, AccountCreationError, AccountRequest, Requester,
+};
 use aiguillage_store::Store;
-use aiguillage_web::accounts::{create_account, AccountCreationError, AccountRequest, Requester};
 use clap::{Args, Subcommand};
 use std::io::BufRead;
 

@@ -131,6 +131,38 @@ fn sql_lives_in_the_store_and_http_in_the_web_and_the_binary() {
 }
 
 #[test]
+fn the_binary_uses_the_web_crate_only_to_build_the_router_and_the_services_never_use_it() {
+    let mut breaches = Vec::new();
+    for path in files(&crates_dir(), ".rs") {
+        let source = std::fs::read_to_string(&path).expect("UTF-8 source");
+        let home = crate_of(&path);
+        for (at, _) in source.match_indices("aiguillage_web::") {
+            let rest = &source[at + "aiguillage_web::".len()..];
+            let allowed = match home.as_str() {
+                "web" => true,
+                // The binary builds the router; its tests and benches drive it like a client.
+                "app" => rest.starts_with("router") || !relative(&path).contains("/src/"),
+                _ => false,
+            };
+            if !allowed {
+                breaches.push(relative(&path));
+            }
+        }
+        if ["domain", "interop", "store", "service"].contains(&home.as_str())
+            && uses_crate(&source, "aiguillage_service")
+            && home != "service"
+        {
+            breaches.push(format!("{} (below the services)", relative(&path)));
+        }
+    }
+    breaches.dedup();
+    assert!(
+        breaches.is_empty(),
+        "the application layer is bypassed: {breaches:?}"
+    );
+}
+
+#[test]
 fn the_two_migration_folders_hold_the_same_files() {
     let names = |backend: &str| -> BTreeSet<String> {
         let folder = crates_dir().join("store/migrations").join(backend);

@@ -13,6 +13,10 @@
 
 use std::collections::BTreeMap;
 
+/// A commune's index at or above which it counts as fragile (the most fragile three tenths of the
+/// 2023 index's scale).
+pub const FRAGILE_FROM: f64 = 7.0;
+
 /// Which way an indicator points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {

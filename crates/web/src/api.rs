@@ -2,11 +2,11 @@
 //! and the health probe. Authentication is the same session cookie as the pages.
 
 use crate::auth::CurrentUser;
-use crate::directory_search::{run_search, DirectoryQuery, Found};
 use crate::error::WebError;
-use crate::state::AppState;
 use aiguillage_domain::directory::search::offer_meets;
 use aiguillage_interop::places_standard::write_json;
+use aiguillage_service::directory_search::{run_search, DirectoryQuery, Found};
+use aiguillage_service::state::AppState;
 use aiguillage_store::StoredOffer;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -446,8 +446,9 @@ pub async fn territory_communes_geojson(
             .map_err(|e| WebError::BadRequest(e.to_string()))?,
         _ => aiguillage_domain::territory::TerritoryArea::from(&user.account.territory),
     };
-    let territory = &crate::territory_diagnostic::reference()?.territory;
-    let diagnostic = crate::territory_diagnostic::diagnose(&state.store, &area).await?;
+    let territory = &aiguillage_service::territory_diagnostic::reference()?.territory;
+    let diagnostic =
+        aiguillage_service::territory_diagnostic::diagnose(&state.store, &area).await?;
     let inclusion = diagnostic.needs.iter().position(|n| {
         *n == aiguillage_domain::coverage::Need::Help(
             aiguillage_domain::directory::HelpKind::Inclusion,

@@ -5,10 +5,10 @@
 use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::pages::people::actor;
-use crate::state::AppState;
 use aiguillage_domain::calendar::date_of;
 use aiguillage_domain::diagnostic::{check_notes, profile as compute_profile, Answers, Profile};
 use aiguillage_domain::person::{check_person, enrolment_consent, PersonInput};
+use aiguillage_service::state::AppState;
 use aiguillage_store::StoredDiagnostic;
 use axum::body::Bytes;
 use axum::extract::{Path, State};

@@ -9,7 +9,7 @@
 use crate::auth::Viewer;
 use crate::layout::Layout;
 use crate::security_event::{record, EventContext, SecurityEvent};
-use crate::state::AppState;
+use aiguillage_service::state::AppState;
 use aiguillage_store::StoreError;
 use askama::Template;
 use axum::extract::connect_info::ConnectInfo;
@@ -41,11 +41,13 @@ pub enum WebError {
     Internal(String),
 }
 
-impl From<crate::territory_diagnostic::DiagnoseError> for WebError {
-    fn from(error: crate::territory_diagnostic::DiagnoseError) -> Self {
+impl From<aiguillage_service::territory_diagnostic::DiagnoseError> for WebError {
+    fn from(error: aiguillage_service::territory_diagnostic::DiagnoseError) -> Self {
         match error {
-            crate::territory_diagnostic::DiagnoseError::Unknown(_) => WebError::NotFound,
-            crate::territory_diagnostic::DiagnoseError::Store(error) => error.into(),
+            aiguillage_service::territory_diagnostic::DiagnoseError::Unknown(_) => {
+                WebError::NotFound
+            }
+            aiguillage_service::territory_diagnostic::DiagnoseError::Store(error) => error.into(),
         }
     }
 }

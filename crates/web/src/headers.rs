@@ -4,7 +4,7 @@
 //! personal or per-account data, and only what is explicitly public (the static assets, served with
 //! `public, max-age=…`) may be kept by a browser or a proxy.
 
-use crate::state::AppState;
+use aiguillage_service::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::middleware::Next;

@@ -2,8 +2,9 @@
 //! from the policy, so nobody sees a link they cannot follow), the CSRF token and the footer.
 
 use crate::auth::Viewer;
-use crate::policy::{may_access, Page};
-use crate::state::AppState;
+use crate::routes::may_reach;
+use aiguillage_service::state::AppState;
+use axum::http::Method;
 
 /// One entry of the main navigation.
 #[derive(Debug, Clone)]
@@ -13,34 +14,22 @@ pub struct NavLink {
     pub current: bool,
 }
 
-/// The main navigation, in order, with the page each entry leads to.
-pub const NAVIGATION: &[(&str, &str, Page)] = &[
-    ("Accueil", "/", Page::Home),
-    ("Personnes", "/personnes", Page::People),
-    ("Orientations", "/orientations", Page::Referrals),
-    ("File active", "/file-active", Page::Queue),
-    (
-        "Demandes de contact",
-        "/demandes-contact",
-        Page::ContactRequests,
-    ),
-    ("Annuaire", "/annuaire", Page::Directory),
-    (
-        "Importer des lieux",
-        "/annuaire/import",
-        Page::DirectoryImportForm,
-    ),
-    ("Pilotage", "/pilotage", Page::Steering),
-    ("Mon territoire", "/territoire", Page::Territory),
-    ("Structures", "/structures", Page::Structures),
-    ("Comptes", "/administration/comptes", Page::AdminAccounts),
-    (
-        "Journal d'audit",
-        "/administration/journal",
-        Page::AdminAuditLog,
-    ),
-    ("Notifications", "/notifications", Page::Notifications),
-    ("Mon compte", "/compte", Page::MyAccount),
+/// The main navigation, in order: each entry's label and the page (a `GET` route) it leads to.
+pub const NAVIGATION: &[(&str, &str)] = &[
+    ("Accueil", "/"),
+    ("Personnes", "/personnes"),
+    ("Orientations", "/orientations"),
+    ("File active", "/file-active"),
+    ("Demandes de contact", "/demandes-contact"),
+    ("Annuaire", "/annuaire"),
+    ("Importer des lieux", "/annuaire/import"),
+    ("Pilotage", "/pilotage"),
+    ("Mon territoire", "/territoire"),
+    ("Structures", "/structures"),
+    ("Comptes", "/administration/comptes"),
+    ("Journal d'audit", "/administration/journal"),
+    ("Notifications", "/notifications"),
+    ("Mon compte", "/compte"),
 ];
 
 /// The signed-in professional, as the header shows them.
@@ -68,8 +57,8 @@ impl Layout {
             None => Vec::new(),
             Some(_) => NAVIGATION
                 .iter()
-                .filter(|(_, _, page)| may_access(role, *page))
-                .map(|(label, href, _)| NavLink {
+                .filter(|(_, href)| may_reach(role, &Method::GET, href))
+                .map(|(label, href)| NavLink {
                     label,
                     href,
                     current: *href == current_path,
@@ -97,5 +86,21 @@ impl Layout {
     pub fn with_csrf_token(mut self, token: String) -> Layout {
         self.csrf_token = token;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routes::ROUTES;
+
+    #[test]
+    fn every_navigation_entry_leads_to_a_declared_page() {
+        for (label, href) in NAVIGATION {
+            let declared = ROUTES
+                .iter()
+                .any(|r| r.method == Method::GET && r.path == *href);
+            assert!(declared, "« {label} » leads to {href}, which is not routed");
+        }
     }
 }

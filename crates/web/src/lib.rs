@@ -5,29 +5,22 @@
 //! changes), then the guard of its route (the policy), and finally the handler, which calls the
 //! store and renders a template.
 
-pub mod accounts;
 pub mod api;
 pub mod api_people;
 mod assets;
 pub mod auth;
 mod body_limit;
-pub mod directory_search;
 pub mod error;
 mod headers;
 pub mod layout;
-pub mod mail;
-pub mod notify;
 mod pages;
 pub mod policy;
-pub mod redistribute;
 pub mod routes;
 pub mod security_event;
-pub mod state;
-pub mod steering;
-pub mod territory_diagnostic;
 
-pub use state::{AppState, Settings};
+pub use aiguillage_service::{AppState, Settings};
 
+use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::Router;
 use tower_http::trace::TraceLayer;
@@ -36,8 +29,11 @@ use tower_http::trace::TraceLayer;
 pub fn router(state: AppState) -> Router {
     let mut router = Router::new();
     for route in routes::ROUTES {
-        let guarded = routes::handler(route.page)
-            .route_layer(from_fn_with_state(route.page, auth::guard::guard));
+        let mut handler = (route.handler)();
+        if route.upload {
+            handler = handler.layer(DefaultBodyLimit::max(routes::UPLOAD_BODY_BYTES));
+        }
+        let guarded = handler.route_layer(from_fn_with_state(route.who, auth::guard::guard));
         router = router.route(route.path, guarded);
     }
     router

@@ -1,91 +1,10 @@
-//! Authorization, decided in one place: which pages each role may reach. Every route of the router is
-//! declared in `routes::ROUTES` with the [`Page`] it serves, and the guard asks [`may_access`] before
-//! any handler runs. A page missing from [`ACCESS`] is closed to everybody.
+//! Authorization at the edge: the audiences a route may be open to (each route of `routes::ROUTES`
+//! names its own, and the guard checks it before any handler runs), and the row-level rules of the
+//! directory (who may edit or import which place). Which *records* an account may touch is decided by
+//! the store inside each use case's transaction.
 
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::TerritoryScope;
-
-/// Every page or endpoint of the application, one per route and method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Page {
-    Home,
-    LoginForm,
-    LoginSubmit,
-    Logout,
-    MyAccount,
-    Territory,
-    TerritoryDiagnostic,
-    TerritoryIndex,
-    TerritoryIndexUpload,
-    Steering,
-    SteeringExport,
-    SteeringOpenData,
-    SteeringCra,
-    Structures,
-    Directory,
-    PlaceDetail,
-    DirectoryImportForm,
-    PlaceEditForm,
-    PlaceEditSubmit,
-    OfferNewForm,
-    OfferCreate,
-    OfferEditForm,
-    OfferUpdate,
-    DirectoryImportPreview,
-    DirectoryImportConfirm,
-    People,
-    PersonEnrolForm,
-    PersonEnrol,
-    PersonDetail,
-    PersonErase,
-    DiagnosticForm,
-    DiagnosticSubmit,
-    DiagnosticResult,
-    DiagnosticAdjust,
-    DiagnosticSummary,
-    UnrecordedDiagnosticForm,
-    UnrecordedDiagnosticResult,
-    SelfDiagnosticForm,
-    SelfDiagnosticResult,
-    SelfDiagnosticContact,
-    ContactRequests,
-    ContactRequestTake,
-    ContactRequestClose,
-    OrientationCandidates,
-    ReferralSend,
-    Referrals,
-    ReferralDetail,
-    ReferralAct,
-    SessionRecord,
-    ReferralClose,
-    WorkshopForm,
-    WorkshopRecord,
-    Queue,
-    TerritorySettingsForm,
-    TerritorySettingsSave,
-    Redistribution,
-    RedistributionConfirm,
-    Notifications,
-    ApiEnrol,
-    ApiDiagnosticSubmit,
-    ApiProfile,
-    AdminAccounts,
-    AdminCreateAccount,
-    AdminAuditLog,
-    LegalNotice,
-    Accessibility,
-    Health,
-    OpenApi,
-    ApiMe,
-    ApiCommunes,
-    ApiStructures,
-    ApiPlaces,
-    ApiPlacesGeoJson,
-    ApiTerritoryGeoJson,
-    ApiOffers,
-    ApiPlaceDetail,
-    Assets,
-}
 
 /// Who may reach a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,157 +18,20 @@ pub enum Audience {
 }
 
 /// Who edits the directory: structure managers (their own place) and coordinators (their territory).
-const EDITORS: Audience = Audience::Roles(&[Role::StructureManager, Role::Coordinator]);
+pub const EDITORS: Audience = Audience::Roles(&[Role::StructureManager, Role::Coordinator]);
 
 /// Who enrols and diagnoses people: prescribers and mediators (each sees their structure's people).
-const HELPERS: Audience = Audience::Roles(&[Role::Prescriber, Role::Mediator]);
+pub const HELPERS: Audience = Audience::Roles(&[Role::Prescriber, Role::Mediator]);
 
-/// The access table: one line per page.
-pub const ACCESS: &[(Page, Audience)] = &[
-    (Page::Home, Audience::Public),
-    (Page::LoginForm, Audience::Public),
-    (Page::LoginSubmit, Audience::Public),
-    (Page::Logout, Audience::SignedIn),
-    (Page::MyAccount, Audience::SignedIn),
-    (Page::Territory, Audience::SignedIn),
-    (Page::TerritoryDiagnostic, Audience::SignedIn),
-    (Page::TerritoryIndex, Audience::Roles(&[Role::Coordinator])),
-    (
-        Page::TerritoryIndexUpload,
-        Audience::Roles(&[Role::Coordinator]),
-    ),
-    (
-        Page::Steering,
-        Audience::Roles(&[
-            Role::Coordinator,
-            Role::StructureManager,
-            Role::Mediator,
-            Role::Administrator,
-        ]),
-    ),
-    (
-        Page::SteeringExport,
-        Audience::Roles(&[
-            Role::Coordinator,
-            Role::StructureManager,
-            Role::Administrator,
-        ]),
-    ),
-    (
-        Page::SteeringOpenData,
-        Audience::Roles(&[Role::Coordinator, Role::Administrator]),
-    ),
-    (
-        Page::SteeringCra,
-        Audience::Roles(&[Role::StructureManager, Role::Mediator]),
-    ),
-    (Page::Structures, Audience::SignedIn),
-    (Page::Directory, Audience::SignedIn),
-    (Page::PlaceDetail, Audience::SignedIn),
-    (
-        Page::PlaceEditForm,
-        Audience::Roles(&[Role::StructureManager, Role::Coordinator]),
-    ),
-    (
-        Page::PlaceEditSubmit,
-        Audience::Roles(&[Role::StructureManager, Role::Coordinator]),
-    ),
-    (Page::OfferNewForm, EDITORS),
-    (Page::OfferCreate, EDITORS),
-    (Page::OfferEditForm, EDITORS),
-    (Page::OfferUpdate, EDITORS),
-    (
-        Page::DirectoryImportForm,
-        Audience::Roles(&[Role::Coordinator, Role::Administrator]),
-    ),
-    (
-        Page::DirectoryImportPreview,
-        Audience::Roles(&[Role::Coordinator, Role::Administrator]),
-    ),
-    (
-        Page::DirectoryImportConfirm,
-        Audience::Roles(&[Role::Coordinator, Role::Administrator]),
-    ),
-    (Page::People, HELPERS),
-    (Page::PersonEnrolForm, HELPERS),
-    (Page::PersonEnrol, HELPERS),
-    (Page::PersonDetail, HELPERS),
-    (Page::PersonErase, HELPERS),
-    (Page::DiagnosticForm, HELPERS),
-    (Page::DiagnosticSubmit, HELPERS),
-    (Page::DiagnosticResult, HELPERS),
-    (Page::DiagnosticAdjust, HELPERS),
-    (Page::DiagnosticSummary, HELPERS),
-    (Page::UnrecordedDiagnosticForm, HELPERS),
-    (Page::UnrecordedDiagnosticResult, HELPERS),
-    (Page::SelfDiagnosticForm, Audience::Public),
-    (Page::SelfDiagnosticResult, Audience::Public),
-    (Page::SelfDiagnosticContact, Audience::Public),
-    (
-        Page::ContactRequests,
-        Audience::Roles(&[Role::Prescriber, Role::Mediator, Role::Coordinator]),
-    ),
-    (Page::ContactRequestTake, HELPERS),
-    (Page::ContactRequestClose, HELPERS),
-    (Page::OrientationCandidates, HELPERS),
-    (Page::ReferralSend, HELPERS),
-    (Page::Referrals, HELPERS),
-    (Page::ReferralDetail, HELPERS),
-    (Page::ReferralAct, HELPERS),
-    (Page::SessionRecord, HELPERS),
-    (Page::ReferralClose, HELPERS),
-    (Page::WorkshopForm, Audience::Roles(&[Role::Mediator])),
-    (Page::WorkshopRecord, Audience::Roles(&[Role::Mediator])),
-    (Page::Queue, Audience::Roles(&[Role::Coordinator])),
-    (
-        Page::TerritorySettingsForm,
-        Audience::Roles(&[Role::Coordinator]),
-    ),
-    (
-        Page::TerritorySettingsSave,
-        Audience::Roles(&[Role::Coordinator]),
-    ),
-    (Page::Redistribution, Audience::Roles(&[Role::Coordinator])),
-    (
-        Page::RedistributionConfirm,
-        Audience::Roles(&[Role::Coordinator]),
-    ),
-    (Page::Notifications, Audience::SignedIn),
-    (Page::ApiEnrol, HELPERS),
-    (Page::ApiDiagnosticSubmit, HELPERS),
-    (Page::ApiProfile, HELPERS),
-    (Page::AdminAccounts, Audience::Roles(&[Role::Administrator])),
-    (
-        Page::AdminCreateAccount,
-        Audience::Roles(&[Role::Administrator]),
-    ),
-    (Page::AdminAuditLog, Audience::Roles(&[Role::Administrator])),
-    (Page::LegalNotice, Audience::Public),
-    (Page::Accessibility, Audience::Public),
-    (Page::Health, Audience::Public),
-    (Page::OpenApi, Audience::Public),
-    (Page::ApiMe, Audience::SignedIn),
-    (Page::ApiCommunes, Audience::SignedIn),
-    (Page::ApiStructures, Audience::SignedIn),
-    (Page::ApiPlaces, Audience::SignedIn),
-    (Page::ApiPlacesGeoJson, Audience::SignedIn),
-    (Page::ApiTerritoryGeoJson, Audience::SignedIn),
-    (Page::ApiOffers, Audience::SignedIn),
-    (Page::ApiPlaceDetail, Audience::SignedIn),
-    (Page::Assets, Audience::Public),
-];
-
-/// Whether someone with `role` (or nobody signed in, `None`) may reach `page`.
-pub fn may_access(role: Option<Role>, page: Page) -> bool {
-    let audience = ACCESS
-        .iter()
-        .find(|(listed, _)| *listed == page)
-        .map(|(_, audience)| *audience);
-    match (audience, role) {
-        (Some(Audience::Public), _) => true,
-        (Some(Audience::SignedIn), Some(_)) => true,
-        (Some(Audience::Roles(roles)), Some(role)) => roles.contains(&role),
-        _ => false,
+impl Audience {
+    /// Whether someone with `role` (or nobody signed in, `None`) belongs to this audience.
+    pub fn admits(self, role: Option<Role>) -> bool {
+        match (self, role) {
+            (Audience::Public, _) => true,
+            (Audience::SignedIn, Some(_)) => true,
+            (Audience::Roles(roles), Some(role)) => roles.contains(&role),
+            (_, None) => false,
+        }
     }
 }
 
@@ -308,27 +90,19 @@ pub fn may_import_place(
     }
 }
 
-/// Whether the page needs a signed-in professional at all (anonymous visitors are sent to log in).
-pub fn requires_sign_in(page: Page) -> bool {
-    !may_access(None, page)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn only_administrators_reach_the_audit_log() {
-        assert!(may_access(Some(Role::Administrator), Page::AdminAuditLog));
-        for role in [
-            Role::Prescriber,
-            Role::Mediator,
-            Role::StructureManager,
-            Role::Coordinator,
-        ] {
-            assert!(!may_access(Some(role), Page::AdminAuditLog), "{role}");
-        }
-        assert!(!may_access(None, Page::AdminAuditLog));
+    fn an_audience_admits_its_roles_and_only_public_ones_admit_anonymous_visitors() {
+        assert!(Audience::Public.admits(None));
+        assert!(!Audience::SignedIn.admits(None));
+        assert!(Audience::SignedIn.admits(Some(Role::Mediator)));
+        assert!(HELPERS.admits(Some(Role::Prescriber)));
+        assert!(!HELPERS.admits(Some(Role::Coordinator)));
+        assert!(!HELPERS.admits(None));
+        assert!(!EDITORS.admits(Some(Role::Administrator)));
     }
 
     #[test]
@@ -350,15 +124,5 @@ mod tests {
         assert!(!may_edit_place(Role::Coordinator, 1, &saumur, &place));
         assert!(!may_edit_place(Role::Mediator, 7, &dep_49, &place));
         assert!(!may_edit_place(Role::Administrator, 7, &dep_49, &place));
-    }
-
-    #[test]
-    fn anonymous_visitors_reach_only_public_pages() {
-        assert!(may_access(None, Page::LoginForm));
-        assert!(may_access(None, Page::SelfDiagnosticForm));
-        assert!(!may_access(None, Page::People));
-        assert!(requires_sign_in(Page::People));
-        assert!(!may_access(Some(Role::Coordinator), Page::PersonDetail));
-        assert!(!may_access(Some(Role::Administrator), Page::People));
     }
 }

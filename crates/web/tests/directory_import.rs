@@ -166,7 +166,7 @@ async fn a_mediator_cannot_import() {
 
 use aiguillage_domain::directory::{Place, Service};
 use aiguillage_interop::places_standard::write_csv;
-use aiguillage_web::accounts::{create_account, AccountRequest, Requester};
+use aiguillage_service::accounts::{create_account, AccountRequest, Requester};
 
 fn place_of(id: &str, name: &str, commune: (&str, &str, &str)) -> Place {
     let (commune, insee, postal) = commune;

@@ -16,7 +16,6 @@ mod common;
 use aiguillage_domain::role::Role;
 use aiguillage_interop::territory::embedded;
 use aiguillage_store::testing::database_contents;
-use aiguillage_web::policy::may_access;
 use aiguillage_web::routes::ROUTES;
 use aiguillage_web::Settings;
 use axum::body::Body;
@@ -510,12 +509,12 @@ async fn request(
 async fn seen_at_home(
     app: &TestApp,
     home: &[(Role, Session)],
-    page: aiguillage_web::policy::Page,
+    route: &aiguillage_web::routes::Route,
     path: &str,
     marker: &str,
 ) -> bool {
     for (role, session) in home {
-        if may_access(Some(*role), page) {
+        if route.allows(Some(*role)) {
             let (_, body) = request(app, &Method::GET, (path, &[], None), session).await;
             if body.contains(marker) {
                 return true;
@@ -557,7 +556,7 @@ async fn no_account_of_another_structure_or_territory_reaches_the_home_records()
             continue;
         };
         for (role, session) in &foreigners {
-            if !may_access(Some(*role), route.page) {
+            if !route.allows(Some(*role)) {
                 continue;
             }
             let label = format!("{} {} as {role:?}", route.method, route.path);
@@ -589,7 +588,7 @@ async fn no_account_of_another_structure_or_territory_reaches_the_home_records()
                     }
                 }
                 Case::Hides { path, marker } => {
-                    if !seen_at_home(app, &home, route.page, path, marker).await {
+                    if !seen_at_home(app, &home, route, path, marker).await {
                         failures.push(format!(
                             "{label}: « {marker} » is not shown at home either: the check proves nothing"
                         ));

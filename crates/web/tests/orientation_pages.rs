@@ -266,7 +266,7 @@ impl Drop for SmtpServer {
 async fn a_new_referral_and_its_acceptance_are_notified_in_the_app_and_by_email() {
     let smtp = SmtpServer::start();
     let settings = aiguillage_web::Settings {
-        smtp: Some(aiguillage_web::mail::SmtpSettings {
+        smtp: Some(aiguillage_service::mail::SmtpSettings {
             host: "127.0.0.1".into(),
             port: smtp.port,
             from: "aiguillage@example.fr".into(),
@@ -348,7 +348,7 @@ async fn a_referral_waiting_beyond_the_target_is_reminded_once_to_the_receiver_a
         clock: std::sync::Arc::new(move || clock.load(std::sync::atomic::Ordering::SeqCst)),
         indicators: std::sync::Arc::default(),
     };
-    let remind = aiguillage_web::notify::remind_late_referrals;
+    let remind = aiguillage_service::notify::remind_late_referrals;
     assert_eq!(
         remind(&state).await.expect("remind"),
         0,

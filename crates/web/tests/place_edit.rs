@@ -10,7 +10,7 @@ mod common;
 
 use aiguillage_domain::directory::{HelpStyle, Place, Service, SupportModel};
 use aiguillage_domain::role::Role;
-use aiguillage_web::accounts::{create_account, AccountRequest, Requester};
+use aiguillage_service::accounts::{create_account, AccountRequest, Requester};
 use axum::http::StatusCode;
 use common::{body_text, location, Session, TestApp};
 

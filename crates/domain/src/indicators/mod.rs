@@ -10,6 +10,7 @@
 //! - [`publication`]: tables shown together and the sums that tie their counts;
 //! - [`suppression`]: primary and secondary masking, and the subtraction attack that checks it.
 
+pub mod activity;
 pub mod capacity;
 pub mod compute;
 pub mod cut;
@@ -29,6 +30,7 @@ mod suppression_tests;
 #[cfg(test)]
 mod tests;
 
+pub use activity::{own_activity, ActivityLine};
 pub use capacity::{CapacityBy, ACTIVE_STATES};
 pub use compute::*;
 pub use cut::{Area, Cut, InvertedPeriod, Params, Period};
@@ -36,8 +38,8 @@ pub use funnel::{Step, COMPLETING_OUTCOMES};
 pub use linear::Fraction;
 pub use publication::{CellAddress, Link, Publication, SuppressionError};
 pub use records::{
-    Dataset, DiagnosticRecord, OfferCapacity, PersonRecord, RecordError, ReferralRecord, Refusal,
-    SessionFact,
+    departement_of, Dataset, DiagnosticRecord, OfferCapacity, PersonRecord, RecordError,
+    ReferralRecord, Refusal, SessionFact,
 };
 pub use stats::{median, nearest_rank, ninetieth};
 pub use suppression::{

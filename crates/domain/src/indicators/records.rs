@@ -695,3 +695,19 @@ fn check_steps(referral: &ReferralRecord) -> Result<(), RecordError> {
     }
     Ok(())
 }
+
+/// The département of an area, for the comparison (an EPCI's first commune's département).
+pub fn departement_of(area: &Area, dataset: &Dataset) -> Option<String> {
+    match area {
+        Area::Departement(code) => Some(code.clone()),
+        Area::Commune(code) => Some(
+            code.chars()
+                .take(if code.starts_with("97") { 3 } else { 2 })
+                .collect(),
+        ),
+        Area::Epci(_) => dataset
+            .people_in(area)
+            .next()
+            .map(|p| p.departement.clone()),
+    }
+}

@@ -7,7 +7,7 @@
 
 use super::ranking::Ranking;
 use crate::matching::{assign, AssignmentProblem, PersonOptions};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The cost of the worst score; a score of 100 costs 0.
 pub const WORST_SCORE_COST: i64 = 1000;
@@ -19,6 +19,26 @@ pub const UNPLACED_PENALTY: i64 = 3000;
 pub const URGENCY_PENALTY: i64 = 3000;
 /// Days of waiting beyond which the priority stops growing.
 pub const MAX_COUNTED_DAYS: u32 = 60;
+
+/// Places left per offer: its weekly capacity minus the referrals holding one. An offer whose
+/// capacity is unknown is bounded only by `unbounded` (the number of referrals being placed).
+pub fn room_left(
+    offers: impl IntoIterator<Item = (i64, Option<u32>)>,
+    holding: &HashMap<i64, u32>,
+    unbounded: usize,
+) -> BTreeMap<i64, u32> {
+    offers
+        .into_iter()
+        .map(|(offer_id, capacity)| {
+            let held = holding.get(&offer_id).copied().unwrap_or(0);
+            let room = match capacity {
+                Some(capacity) => capacity.saturating_sub(held),
+                None => u32::try_from(unbounded).unwrap_or(u32::MAX),
+            };
+            (offer_id, room)
+        })
+        .collect()
+}
 
 /// One picked referral, as the solver sees it.
 #[derive(Debug, Clone)]
@@ -225,6 +245,13 @@ fn why_unplaced(referral: &WaitingReferral, room: &BTreeMap<i64, u32>) -> String
 mod tests {
     use super::*;
     use crate::orientation::ranking::{CriterionScore, ExcludedOffer, RankedOffer};
+
+    #[test]
+    fn room_left_is_capacity_minus_holders_and_unknown_capacity_takes_everyone() {
+        let holding = HashMap::from([(1, 3), (2, 9)]);
+        let room = room_left([(1, Some(5)), (2, Some(4)), (3, None)], &holding, 7);
+        assert_eq!(room, BTreeMap::from([(1, 2), (2, 0), (3, 7)]));
+    }
 
     fn ranked(offer_id: i64, total: f64) -> RankedOffer {
         RankedOffer {

@@ -3,11 +3,11 @@
 //! Before login, the cookie's nonce must also be one the server issued and still holds (the login
 //! itself then consumes it, `pages::login`). The login form always carries that nonce, signed in or not.
 
-use crate::auth::credentials::{constant_time_eq, token_hash};
 use crate::auth::session::LOGIN_CSRF_COOKIE;
 use crate::auth::Viewer;
 use crate::error::WebError;
-use crate::state::AppState;
+use aiguillage_service::credentials::{constant_time_eq, token_hash};
+use aiguillage_service::state::AppState;
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
 use axum::http::Method;

@@ -1,20 +1,21 @@
-//! The per-route guard: applies `policy::may_access` before any handler runs.
+//! The per-route guard: lets through only the audience its route declares (`routes::ROUTES`), before
+//! any handler runs; an anonymous visitor is sent to log in, anyone else refused.
 
 use crate::auth::Viewer;
 use crate::error::WebError;
-use crate::policy::{may_access, Page};
+use crate::policy::Audience;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-/// Middleware state: the page the guarded route serves.
+/// Middleware state: the audience of the guarded route.
 pub async fn guard(
-    State(page): State<Page>,
+    State(who): State<Audience>,
     viewer: Viewer,
     request: Request,
     next: Next,
 ) -> Response {
-    if may_access(viewer.role(), page) {
+    if who.admits(viewer.role()) {
         return next.run(request).await;
     }
     let path = request.uri().path();

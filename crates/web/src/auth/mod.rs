@@ -1,7 +1,6 @@
-//! Authentication: password hashing, server-side sessions, CSRF protection and the per-route guard
-//! that applies the policy.
+//! Authentication: server-side sessions, CSRF protection and the per-route guard that applies the
+//! policy (password hashing and tokens are in `aiguillage_service::credentials`).
 
-pub mod credentials;
 pub mod csrf;
 pub mod guard;
 pub mod session;

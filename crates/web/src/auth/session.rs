@@ -1,9 +1,9 @@
 //! Server-side sessions: the cookie holds a random token, the database holds its hash, the account
 //! and the session's CSRF token. The middleware here loads the viewer once per request.
 
-use crate::auth::credentials::token_hash;
 use crate::error::WebError;
-use crate::state::AppState;
+use aiguillage_service::credentials::token_hash;
+use aiguillage_service::state::AppState;
 use aiguillage_store::Account;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;

@@ -1,15 +1,15 @@
 //! Administration: the accounts (list and creation form) and the audit journal.
 
-use crate::accounts::{
-    create_account, AccountCreationError, AccountFieldErrors, AccountRequest, Requester,
-};
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::{format_time, render};
-use crate::state::AppState;
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
 use aiguillage_domain::role::Role;
+use aiguillage_service::accounts::{
+    create_account, AccountCreationError, AccountFieldErrors, AccountRequest, Requester,
+};
+use aiguillage_service::state::AppState;
 use aiguillage_store::{Account, AuditChainCheck, Structure};
 use askama::Template;
 use axum::extract::{Query, State};

@@ -11,9 +11,9 @@ use crate::pages::questionnaire::{
     read_answers, sections, urgency_fields, ProfileView, Section, UrgencyFields, Wording,
 };
 use crate::pages::{format_time, render};
-use crate::state::AppState;
 use aiguillage_domain::calendar::date_of;
 use aiguillage_domain::diagnostic::{check_override, profile, RecommendedHelp, Typology};
+use aiguillage_service::state::AppState;
 use aiguillage_store::{PersonRecord, StoredDiagnostic};
 use askama::Template;
 use axum::body::Bytes;

@@ -2,13 +2,13 @@
 //! and distance from a commune; and the page of one place with everything known about it.
 
 use crate::auth::{CurrentUser, Viewer};
-use crate::directory_search::{run_search, DirectoryQuery, QueryErrors};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::{format_time, render};
 use crate::policy::{may_edit_place, PlaceLocation};
-use crate::state::AppState;
 use aiguillage_domain::directory::{Audience, Cost, Service, SpecificSupport, SupportMode};
+use aiguillage_service::directory_search::{run_search, DirectoryQuery, QueryErrors};
+use aiguillage_service::state::AppState;
 use aiguillage_store::{StoredOffer, StoredPlace};
 use askama::Template;
 use axum::extract::{Path, Query, State};

@@ -12,9 +12,9 @@ use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::render;
 use crate::policy::may_import_place;
-use crate::state::AppState;
 use aiguillage_interop::directory_file::{read_directory_file, DirectoryFormat};
 use aiguillage_interop::places_standard::PlacesReport;
+use aiguillage_service::state::AppState;
 use aiguillage_store::{
     Account, ImportAuthor, ImportRights, PlaceImportReport, PlaceSite, PENDING_IMPORT_MAX_BYTES,
     PENDING_IMPORT_MAX_ROWS,

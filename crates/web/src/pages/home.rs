@@ -5,11 +5,12 @@ use crate::auth::Viewer;
 use crate::error::WebError;
 use crate::layout::{Layout, NAVIGATION};
 use crate::pages::render;
-use crate::policy::may_access;
-use crate::state::AppState;
+use crate::routes::may_reach;
 use aiguillage_domain::role::Role;
+use aiguillage_service::state::AppState;
 use askama::Template;
 use axum::extract::State;
+use axum::http::Method;
 use axum::response::Response;
 
 /// What a role is for, in the words of the people who hold it.
@@ -108,8 +109,8 @@ pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Respo
     let role_guide = guide(account.role);
     let shortcuts = NAVIGATION
         .iter()
-        .filter(|(_, href, page)| *href != "/" && may_access(Some(account.role), *page))
-        .map(|(label, href, _)| Shortcut { label, href })
+        .filter(|(_, href)| *href != "/" && may_reach(Some(account.role), &Method::GET, href))
+        .map(|(label, href)| Shortcut { label, href })
         .collect();
     render(&HomeTemplate {
         layout: Layout::new(&state, &viewer, "/", "Accueil"),

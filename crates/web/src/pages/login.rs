@@ -6,18 +6,18 @@
 //! the account's and the address's limits (atomically, in the database), and only then is the
 //! password hash checked. Failed and throttled attempts are logged as security events.
 
-use crate::auth::credentials::{decoy_hash, random_token, token_hash, verify_password};
 use crate::auth::session::{login_csrf_cookie, secure_cookie, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::render;
 use crate::security_event::{record, EventContext, SecurityEvent};
-use crate::state::AppState;
 use aiguillage_domain::session::LOGIN_FORM_LIFETIME_SECONDS;
 use aiguillage_domain::throttle::{
     ThrottleDecision, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS,
 };
+use aiguillage_service::credentials::{decoy_hash, random_token, token_hash, verify_password};
+use aiguillage_service::state::AppState;
 use askama::Template;
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{Query, State};

@@ -4,7 +4,7 @@ use crate::auth::{CurrentUser, Viewer};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::{format_time, render};
-use crate::state::AppState;
+use aiguillage_service::state::AppState;
 use aiguillage_store::Notification;
 use askama::Template;
 use axum::extract::State;

@@ -5,14 +5,12 @@
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::WebError;
 use crate::layout::Layout;
-use crate::notify::{notify_structure, Notice};
 use crate::pages::form_fields::{fields, text};
 use crate::pages::pathway::{pathway_view, PathwaySubmission, PathwayView};
 use crate::pages::people::actor;
 use crate::pages::questionnaire::ProfileView;
 use crate::pages::{format_time, render};
-use crate::policy::{may_access, Page};
-use crate::state::AppState;
+use crate::routes::may_reach;
 use aiguillage_domain::diagnostic::Profile;
 use aiguillage_domain::free_text::{check_free_text, FreeTextField};
 use aiguillage_domain::geo::Position;
@@ -21,12 +19,15 @@ use aiguillage_domain::orientation::{
     Seeker, Side,
 };
 use aiguillage_domain::person::sharing_consent;
+use aiguillage_service::notify::{notify_structure, Notice};
+use aiguillage_service::state::AppState;
 use aiguillage_store::{
     Applied, NewReferral, PersonRecord, ReferralHistoryLine, ReferralRecord, StoredPlace,
 };
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
+use axum::http::Method;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -403,7 +404,7 @@ pub async fn list(
         .await?;
     render(&ReferralsTemplate {
         layout: Layout::new(&state, &viewer, "/orientations", "Orientations"),
-        workshop_link: may_access(Some(user.account.role), Page::WorkshopForm),
+        workshop_link: may_reach(Some(user.account.role), &Method::GET, "/ateliers/nouveau"),
         sections: vec![
             ReferralSection {
                 title: "Reçues par votre structure (à traiter)",

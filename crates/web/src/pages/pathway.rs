@@ -14,8 +14,7 @@ use crate::pages::form_fields::{fields, text, Errors, Fields};
 use crate::pages::orientation::referral_page_with;
 use crate::pages::people::actor;
 use crate::pages::render;
-use crate::policy::{may_access, Page};
-use crate::state::AppState;
+use crate::routes::may_reach;
 use aiguillage_domain::calendar::{date_of, days_before, iso_date, parse_iso_date, Date};
 use aiguillage_domain::free_text::{check_free_text, FreeTextField};
 use aiguillage_domain::orientation::{
@@ -27,12 +26,14 @@ use aiguillage_domain::pathway::{
     WorkshopLevel, MIN_WORKSHOP_PARTICIPANTS,
 };
 use aiguillage_domain::UnixSeconds;
+use aiguillage_service::state::AppState;
 use aiguillage_store::{
     CloseOutcome, PathwaySession, ReferralRecord, SessionOutcome, StoredClosing,
 };
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
+use axum::http::Method;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -745,7 +746,11 @@ pub async fn pathway_view(
         None
     };
     let sees_person = referral.sender_structure_id == user.account.structure_id
-        && may_access(Some(user.account.role), Page::DiagnosticForm);
+        && may_reach(
+            Some(user.account.role),
+            &Method::GET,
+            "/personnes/{id}/diagnostic",
+        );
     Ok(PathwayView {
         show_sessions: may_record || !sessions.is_empty(),
         notes_visible: side == Side::Receiver,

@@ -6,10 +6,10 @@ use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::form_fields::{fields, number, text, Errors};
 use crate::pages::{format_time, render};
-use crate::state::AppState;
 use aiguillage_domain::orientation::{
     days_waiting, lateness, ReferralState, TargetDelays, Weights,
 };
+use aiguillage_service::state::AppState;
 use aiguillage_store::QueueEntry;
 use askama::Template;
 use axum::body::Bytes;

@@ -5,7 +5,6 @@
 //! (`domain::contact_request`); the thank-you page says so.
 
 use crate::auth::Viewer;
-use crate::directory_search::{run_search, DirectoryQuery, Found};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::form_fields::{fields, text, Errors, Fields};
@@ -15,11 +14,12 @@ use crate::pages::questionnaire::{
     hidden_answers, read_answers, sections, urgency_fields, ProfileView, Wording,
 };
 use crate::pages::render;
-use crate::state::AppState;
 use aiguillage_domain::calendar::date_of;
 use aiguillage_domain::diagnostic::{profile, Answers, RecommendedHelp};
 use aiguillage_domain::person::{check_person, contact_request_consent, PersonInput};
 use aiguillage_domain::territory::TerritoryScope;
+use aiguillage_service::directory_search::{run_search, DirectoryQuery, Found};
+use aiguillage_service::state::AppState;
 use aiguillage_store::NewContactRequest;
 use askama::Template;
 use axum::body::Bytes;

@@ -8,11 +8,10 @@ use crate::auth::{CurrentUser, Viewer};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::{format_count, render};
-use crate::state::AppState;
-use crate::steering::{departement_of, masked_funnel, masked_publication, own_activity};
 use aiguillage_domain::calendar::parse_iso_date;
 use aiguillage_domain::diagnostic::Typology;
 use aiguillage_domain::directory::Audience;
+use aiguillage_domain::indicators::{departement_of, own_activity};
 use aiguillage_domain::indicators::{
     Area, Cell, Cut, Dataset, IndicatorTable, Period, Publication,
 };
@@ -20,6 +19,8 @@ use aiguillage_domain::pathway::AgeBand;
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::{TerritoryArea, TerritoryScope};
 use aiguillage_domain::UnixSeconds;
+use aiguillage_service::state::AppState;
+use aiguillage_service::steering::{masked_funnel, masked_publication};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -154,7 +155,7 @@ fn area_cut(area: TerritoryArea) -> Area {
 
 /// Whether the territory reference knows the area (one of its communes lies in it).
 fn known(area: &TerritoryArea) -> bool {
-    crate::territory_diagnostic::reference().is_ok_and(|reference| {
+    aiguillage_service::territory_diagnostic::reference().is_ok_and(|reference| {
         reference
             .territory
             .communes
@@ -166,7 +167,7 @@ fn known(area: &TerritoryArea) -> bool {
 /// Whether an area lies in the coordinator's territory, as far as its code tells (communes by the
 /// territory reference).
 fn inside(area: &TerritoryArea, own: &TerritoryScope) -> bool {
-    let Ok(reference) = crate::territory_diagnostic::reference() else {
+    let Ok(reference) = aiguillage_service::territory_diagnostic::reference() else {
         return false;
     };
     let own_area = TerritoryArea::from(own);
@@ -553,7 +554,11 @@ pub async fn show(
 fn territory_name(area: &str) -> String {
     area.parse::<TerritoryArea>()
         .ok()
-        .and_then(|a| crate::territory_diagnostic::reference().ok()?.name_of(&a))
+        .and_then(|a| {
+            aiguillage_service::territory_diagnostic::reference()
+                .ok()?
+                .name_of(&a)
+        })
         .unwrap_or_else(|| area.to_owned())
 }
 

@@ -6,8 +6,6 @@ use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::pages::people::actor;
 use crate::pages::steering::{choose, Filters};
-use crate::state::AppState;
-use crate::steering::masked_publication;
 use aiguillage_domain::calendar::{date_of, iso_date};
 use aiguillage_domain::indicators::{Area, Publication};
 use aiguillage_domain::role::Role;
@@ -17,6 +15,8 @@ use aiguillage_interop::csv_cell::write_safe_record;
 use aiguillage_interop::indicators_export::{
     check_masked, write_json, write_table_csv, ExportContext, Periode, Territoire, Valeur,
 };
+use aiguillage_service::state::AppState;
+use aiguillage_service::steering::masked_publication;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -75,7 +75,7 @@ async fn publication_of(
             Territoire {
                 niveau: niveau.into(),
                 code: Some(code.clone()),
-                nom: crate::territory_diagnostic::reference()
+                nom: aiguillage_service::territory_diagnostic::reference()
                     .ok()
                     .and_then(|r| r.name_of(&parsed)),
             }

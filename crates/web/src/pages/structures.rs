@@ -4,7 +4,7 @@ use crate::auth::Viewer;
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::render;
-use crate::state::AppState;
+use aiguillage_service::state::AppState;
 use aiguillage_store::Structure;
 use askama::Template;
 use axum::extract::State;

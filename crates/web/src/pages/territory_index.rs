@@ -7,14 +7,14 @@ use crate::auth::{CurrentUser, Viewer};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::render;
-use crate::state::AppState;
-use crate::territory_diagnostic::reference;
 use aiguillage_domain::fragility::{compute, AreaIndex, IndicatorChoice, Method, Observations};
 use aiguillage_domain::territory::CommuneKind;
 use aiguillage_interop::csv_cell::write_safe_record;
 use aiguillage_interop::fragility::{
     direction_of, label_of, read_indicator_file, DEFAULT_SELECTION,
 };
+use aiguillage_service::state::AppState;
+use aiguillage_service::territory_diagnostic::reference;
 use aiguillage_store::LocalIndicatorReport;
 use askama::Template;
 use axum::extract::{Multipart, Query, State};

@@ -7,9 +7,9 @@ pub mod journeys;
 
 use aiguillage_domain::role::Role;
 use aiguillage_interop::territory::embedded;
+use aiguillage_service::accounts::{create_account, AccountRequest, Requester};
 use aiguillage_store::testing::fresh_store;
 use aiguillage_store::{NewStructure, Store};
-use aiguillage_web::accounts::{create_account, AccountRequest, Requester};
 use aiguillage_web::{router, AppState, Settings};
 use axum::body::{to_bytes, Body};
 use axum::http::{header, Request, Response, StatusCode};

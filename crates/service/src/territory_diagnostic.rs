@@ -23,8 +23,7 @@ use aiguillage_store::{Store, StoreError, StoredPlace};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-/// A commune's index at or above which it counts as fragile (the most fragile three tenths).
-pub const FRAGILE_FROM: f64 = 7.0;
+pub use aiguillage_domain::fragility::FRAGILE_FROM;
 
 /// The communes of the reference with a position.
 pub fn commune_points(communes: &[Commune]) -> Vec<CommunePoint> {

@@ -4,10 +4,9 @@
 //! the structure of a manager — with the same indicators for the département and the nation to
 //! compare with. Mediators see their own activity, unmasked: it is not a publication.
 
-use aiguillage_domain::calendar::month_of;
+use aiguillage_domain::fragility::FRAGILE_FROM;
 use aiguillage_domain::indicators::{
-    funnel, mask, standard_publication_with, Area, Cut, Dataset, Fork, Params, Publication,
-    SessionFact,
+    funnel, mask, standard_publication_with, Cut, Dataset, Fork, Params, Publication,
 };
 use aiguillage_domain::orientation::TargetDelays;
 use aiguillage_domain::UnixSeconds;
@@ -154,13 +153,11 @@ impl IndicatorCache {
 }
 
 /// Whether each commune is fragile (2023 index of the shipped indicators at or above
-/// [`crate::territory_diagnostic::FRAGILE_FROM`]); communes without an index are absent.
+/// [`FRAGILE_FROM`]); communes without an index are absent.
 pub fn fragile_communes() -> BTreeMap<String, bool> {
     crate::territory_diagnostic::national_index()
         .into_iter()
-        .filter_map(|(code, index)| {
-            index.map(|i| (code, i >= crate::territory_diagnostic::FRAGILE_FROM))
-        })
+        .filter_map(|(code, index)| index.map(|i| (code, i >= FRAGILE_FROM)))
         .collect()
 }
 
@@ -185,101 +182,4 @@ pub fn masked_funnel(dataset: &Dataset, cut: &Cut, min_cell: u64) -> Result<Publ
     publication.push(funnel(dataset, cut));
     mask(&mut publication, min_cell).map_err(|e| e.to_string())?;
     Ok(publication)
-}
-
-/// The département of an area, for the comparison (an EPCI's first commune's département).
-pub fn departement_of(area: &Area, dataset: &Dataset) -> Option<String> {
-    match area {
-        Area::Departement(code) => Some(code.clone()),
-        Area::Commune(code) => Some(
-            code.chars()
-                .take(if code.starts_with("97") { 3 } else { 2 })
-                .collect(),
-        ),
-        Area::Epci(_) => dataset
-            .people_in(area)
-            .next()
-            .map(|p| p.departement.clone()),
-    }
-}
-
-/// One mediator's own activity: sessions per month and kind, participants and hours.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActivityLine {
-    pub month: String,
-    pub individual: u32,
-    pub collective: u32,
-    pub participants: u32,
-    pub minutes: u32,
-}
-
-/// The mediator's sessions in the period, by month (oldest first).
-pub fn own_activity(
-    sessions: &[SessionFact],
-    mediator: i64,
-    (from, to): (UnixSeconds, UnixSeconds),
-) -> Vec<ActivityLine> {
-    let mut months: BTreeMap<String, ActivityLine> = BTreeMap::new();
-    for session in sessions
-        .iter()
-        .filter(|s| s.mediator == mediator && s.at >= from && s.at < to)
-    {
-        let month = month_of(session.at);
-        let line = months.entry(month.clone()).or_insert(ActivityLine {
-            month,
-            individual: 0,
-            collective: 0,
-            participants: 0,
-            minutes: 0,
-        });
-        match session.kind {
-            aiguillage_domain::pathway::SessionKind::Individual => line.individual += 1,
-            aiguillage_domain::pathway::SessionKind::Collective => line.collective += 1,
-        }
-        line.participants += session.participants;
-        line.minutes += session.duration_minutes;
-    }
-    months.into_values().collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use aiguillage_domain::pathway::SessionKind;
-
-    fn session(
-        mediator: i64,
-        at: UnixSeconds,
-        kind: SessionKind,
-        participants: u32,
-    ) -> SessionFact {
-        SessionFact {
-            referral: None,
-            structure: 1,
-            mediator,
-            at,
-            duration_minutes: 60,
-            kind,
-            participants,
-        }
-    }
-
-    #[test]
-    fn own_activity_counts_only_the_mediator_s_sessions_by_month() {
-        // 2026-01-15, 2026-01-20 and 2026-02-03 (UTC), and one by a colleague.
-        let sessions = [
-            session(7, 1_768_435_200, SessionKind::Individual, 1),
-            session(7, 1_768_867_200, SessionKind::Collective, 6),
-            session(7, 1_770_076_800, SessionKind::Individual, 1),
-            session(8, 1_768_435_200, SessionKind::Individual, 1),
-        ];
-        let lines = own_activity(&sessions, 7, (0, i64::MAX));
-        assert_eq!(lines.len(), 2);
-        assert_eq!(lines[0].month, "2026-01");
-        assert_eq!((lines[0].individual, lines[0].collective), (1, 1));
-        assert_eq!((lines[0].participants, lines[0].minutes), (7, 120));
-        assert_eq!(lines[1].month, "2026-02");
-        let none = own_activity(&sessions, 7, (1_770_000_000, 1_770_000_001));
-        assert!(none.is_empty());
-    }
 }

@@ -1,4 +1,4 @@
-//! What every handler shares: the store, the instance settings and the clock.
+//! The instance's shared state, which every use case and handler receives: the store, the settings and the clock.
 
 use aiguillage_store::Store;
 use std::sync::Arc;

@@ -2,12 +2,11 @@
 //! (with a French message per field that cannot be read), the candidates loaded from the store (around
 //! the chosen commune, or in the viewer's territory), and the domain search run on them.
 
-use crate::error::WebError;
 use aiguillage_domain::directory::search::{search, Candidate, SearchCriteria};
 use aiguillage_domain::directory::{Audience, Cost, Service, SpecificSupport, SupportMode};
 use aiguillage_domain::geo::Position;
 use aiguillage_domain::territory::TerritoryScope;
-use aiguillage_store::{Store, StoredPlace};
+use aiguillage_store::{Store, StoreError, StoredPlace};
 use serde::Deserialize;
 
 /// Largest radius a search may ask, in kilometres.
@@ -173,7 +172,7 @@ pub async fn run_search(
     store: &Store,
     query: &DirectoryQuery,
     territory: &TerritoryScope,
-) -> Result<SearchOutcome, WebError> {
+) -> Result<SearchOutcome, StoreError> {
     let mut errors = QueryErrors::default();
     let mut criteria = SearchCriteria {
         services: label_of(&query.besoin, "besoin", Service::from_label, &mut errors),

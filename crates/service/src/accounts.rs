@@ -2,7 +2,7 @@
 //! use: every field checked (with a French message per field), the password hashed with argon2id, the
 //! account stored and the creation written to the audit trail, or nothing stored at all.
 
-use crate::auth::credentials::hash_password;
+use crate::credentials::hash_password;
 use aiguillage_domain::account::{DisplayName, Email, NewAccount};
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
 use aiguillage_domain::password::{account_words, check_new_password};

@@ -7,8 +7,8 @@ use crate::notify::{notify_structure, Notice};
 use crate::state::AppState;
 use aiguillage_domain::geo::Position;
 use aiguillage_domain::orientation::{
-    days_waiting, propose, rank, CandidateOffer, Outcome, Ranking, ReferralState, Seeker,
-    WaitingReferral,
+    days_waiting, propose, rank, room_left, CandidateOffer, Outcome, Ranking, ReferralState,
+    Seeker, WaitingReferral,
 };
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_store::{
@@ -184,7 +184,13 @@ pub async fn compute(
             ranking: ranking.as_ref().unwrap_or(&empty),
         })
         .collect();
-    let room = room_left(&candidates, &open, waiting.len());
+    let room = room_left(
+        candidates
+            .iter()
+            .map(|c| (c.offer_id, c.offer.facts.capacity_per_week)),
+        &open,
+        waiting.len(),
+    );
     let proposal = propose(&waiting, &room);
     let name_of: HashMap<i64, String> = candidates
         .iter()
@@ -206,25 +212,6 @@ pub async fn compute(
         total_cost: proposal.total_cost,
         offers_considered: candidates.len(),
     })
-}
-
-/// Places left per offer: capacity minus the referrals holding one; unknown capacity is unbounded.
-fn room_left(
-    candidates: &[CandidateOffer],
-    open: &HashMap<i64, u32>,
-    unbounded: usize,
-) -> BTreeMap<i64, u32> {
-    candidates
-        .iter()
-        .map(|c| {
-            let holding = open.get(&c.offer_id).copied().unwrap_or(0);
-            let room = match c.offer.facts.capacity_per_week {
-                Some(capacity) => capacity.saturating_sub(holding),
-                None => u32::try_from(unbounded).unwrap_or(u32::MAX),
-            };
-            (c.offer_id, room)
-        })
-        .collect()
 }
 
 fn line(

@@ -1,0 +1,19 @@
+//! The use cases of aiguillage: what the web pages and the command line both ask for, with no HTTP and
+//! no SQL. A use case takes the instance's [`AppState`] (store, settings, clock, caches), the actor and
+//! typed input, decides with the domain, asks the store (which checks record scopes inside its
+//! transactions) and returns a typed result that the web renders as a page and the command line prints.
+//!
+//! `web` and `app` call these functions; neither reaches into the other. Pure rules belong to
+//! `aiguillage_domain`; SQL belongs to `aiguillage_store`.
+
+pub mod accounts;
+pub mod credentials;
+pub mod directory_search;
+pub mod mail;
+pub mod notify;
+pub mod redistribute;
+pub mod state;
+pub mod steering;
+pub mod territory_diagnostic;
+
+pub use state::{AppState, Clock, Settings};

@@ -1,12 +1,14 @@
 //! Orientation pages: the ranked, explained offers for a diagnosed person, the choice of one with the
 //! person's consent to share (which structure, which data), and the referrals of a structure (sent and
 //! received) with their history and the transitions each side may make.
+//! The referral page itself is drawn by `pages::pathway::referral_page` (it carries the pathway's
+//! sessions and closing): the dependency goes from here to `pathway`, never back.
 
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::form_fields::{fields, text};
-use crate::pages::pathway::{pathway_view, PathwaySubmission, PathwayView};
+use crate::pages::pathway::{referral_page_with, PathwaySubmission};
 use crate::pages::people::actor;
 use crate::pages::questionnaire::ProfileView;
 use crate::pages::{format_time, render};
@@ -15,15 +17,12 @@ use aiguillage_domain::diagnostic::Profile;
 use aiguillage_domain::free_text::{check_free_text, FreeTextField};
 use aiguillage_domain::geo::Position;
 use aiguillage_domain::orientation::{
-    rank, transition, CandidateOffer, RankedOffer, ReferralEvent, ReferralState, RefusalReason,
-    Seeker, Side,
+    rank, transition, CandidateOffer, RankedOffer, ReferralEvent, RefusalReason, Seeker, Side,
 };
 use aiguillage_domain::person::sharing_consent;
 use aiguillage_service::notify::{notify_structure, Notice};
 use aiguillage_service::state::AppState;
-use aiguillage_store::{
-    Applied, NewReferral, PersonRecord, ReferralHistoryLine, ReferralRecord, StoredPlace,
-};
+use aiguillage_store::{Applied, NewReferral, PersonRecord, ReferralRecord, StoredPlace};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -420,69 +419,6 @@ pub async fn list(
     })
 }
 
-#[derive(Template)]
-#[template(path = "referral.html")]
-struct ReferralTemplate {
-    layout: Layout,
-    referral: ReferralRecord,
-    receiver: bool,
-    /// The profile the referral carries; `None` when no sharing consent covers the viewer.
-    view: Option<ProfileView>,
-    /// The viewer receives the referral without the person's agreement to share with it: the
-    /// message, the profile, the history's comments, the name and the contacts are withheld.
-    withheld: bool,
-    history: Vec<(String, ReferralHistoryLine)>,
-    actions: Vec<(&'static str, &'static str)>,
-    refusal_reasons: Vec<&'static str>,
-    /// The sharing consent text for the current receiving structure.
-    consent_text: String,
-    error: Option<String>,
-    /// Sessions, closing form and outcome.
-    pathway: PathwayView,
-}
-
-/// The referral's history for this viewer: a receiving structure the person has not agreed to share
-/// with does not read the comments (free text the consent does not cover).
-fn visible_history(
-    lines: Vec<ReferralHistoryLine>,
-    withheld: bool,
-) -> Vec<(String, ReferralHistoryLine)> {
-    lines
-        .into_iter()
-        .map(|mut line| {
-            if withheld && !line.comment.is_empty() {
-                line.comment = "(masqué : accord de partage non recueilli)".to_owned();
-            }
-            (format_time(line.at), line)
-        })
-        .collect()
-}
-
-/// The actions the side may take from the state: (form value, button label). Closing has its own
-/// form (`pages::pathway`), which records the outcome with the transition.
-fn actions(state: ReferralState, side: Side) -> Vec<(&'static str, &'static str)> {
-    [
-        ("accepter", "Accepter", ReferralEvent::Accept),
-        (
-            "refuser",
-            "Refuser",
-            ReferralEvent::Refuse {
-                reason: RefusalReason::Other,
-            },
-        ),
-        (
-            "premier_contact",
-            "Premier contact fait",
-            ReferralEvent::RecordFirstContact,
-        ),
-        ("parcours", "Début du parcours", ReferralEvent::StartPathway),
-    ]
-    .into_iter()
-    .filter(|(_, _, event)| transition(state, event, side).is_ok())
-    .map(|(value, label, _)| (value, label))
-    .collect()
-}
-
 async fn referral_page(
     state: &AppState,
     (viewer, user): (&Viewer, &CurrentUser),
@@ -502,38 +438,6 @@ async fn referral_page(
         PathwaySubmission::default(),
     )
     .await
-}
-
-/// The referral page with an error (and its status) and what a refused pathway form submitted.
-pub async fn referral_page_with(
-    state: &AppState,
-    (viewer, user): (&Viewer, &CurrentUser),
-    (referral, side): (ReferralRecord, Side),
-    (error, status): (Option<String>, StatusCode),
-    submitted: PathwaySubmission,
-) -> Result<Response, WebError> {
-    let withheld = side == Side::Receiver && !referral.shared_with_receiver;
-    let history = visible_history(state.store.referral_history(referral.id).await?, withheld);
-    let pathway = pathway_view(state, user, (&referral, side), submitted).await?;
-    let view = referral
-        .profile
-        .clone()
-        .filter(|_| !withheld)
-        .map(|profile| ProfileView::new(profile, None, None, &referral.commune_name));
-    let page = render(&ReferralTemplate {
-        layout: Layout::new(state, viewer, "/orientations", "Orientation"),
-        view,
-        withheld,
-        receiver: side == Side::Receiver,
-        actions: actions(referral.state, side),
-        refusal_reasons: RefusalReason::ALL.iter().map(|r| r.label()).collect(),
-        consent_text: sharing_consent(&referral.receiver_structure, &referral.offer_name).text,
-        referral,
-        history,
-        error,
-        pathway,
-    })?;
-    Ok((status, page).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,0 +1,255 @@
+//! The collective workshop (`/ateliers/nouveau`): the form with the people of the structure's
+//! referrals in progress to tick and the anonymous participants, its recording (all or nothing),
+//! and the structure's recent workshops.
+
+use super::session_form::{read_session, session_field, PersonChoice, SessionForm};
+use super::{duration_label, french_date};
+use crate::auth::{CurrentUser, Viewer};
+use crate::error::WebError;
+use crate::layout::Layout;
+use crate::pages::form_fields::{fields, Errors, Fields};
+use crate::pages::people::actor;
+use crate::pages::render;
+use aiguillage_domain::calendar::{date_of, days_before};
+use aiguillage_domain::pathway::SessionKind;
+use aiguillage_service::state::AppState;
+use aiguillage_store::SessionOutcome;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+/// What the workshop page lists of the structure's past workshops.
+const RECENT_WORKSHOP_DAYS: i64 = 60;
+
+/// A past workshop of the structure.
+pub struct WorkshopLine {
+    pub date: String,
+    pub title: String,
+    pub level: &'static str,
+    pub duration: String,
+    pub registered: usize,
+    pub anonymous: u32,
+    pub participants: u32,
+}
+
+#[derive(Template)]
+#[template(path = "workshop.html")]
+struct WorkshopTemplate {
+    layout: Layout,
+    form: SessionForm,
+    recorded: bool,
+    recent: Vec<WorkshopLine>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct WorkshopQuery {
+    #[serde(default)]
+    enregistre: String,
+}
+
+/// The referrals of the structure in progress, as people to tick.
+async fn people_in_progress(
+    state: &AppState,
+    user: &CurrentUser,
+    reason: &str,
+) -> Result<Vec<(i64, PersonChoice)>, WebError> {
+    let received = state
+        .store
+        .referrals_of_structure(&actor(user, reason), true, state.now())
+        .await?;
+    let mut people: Vec<(i64, PersonChoice)> = received
+        .iter()
+        .filter(|r| r.state.accepts_sessions())
+        .map(|r| {
+            (
+                r.id,
+                PersonChoice {
+                    referral_id: r.id.to_string(),
+                    label: format!(
+                        "{} {} — {} ({})",
+                        r.first_name,
+                        r.last_name,
+                        r.offer_name,
+                        r.state.label().to_lowercase()
+                    ),
+                },
+            )
+        })
+        .collect();
+    people.sort_by(|a, b| a.1.label.cmp(&b.1.label));
+    Ok(people)
+}
+
+async fn recent_workshops(
+    state: &AppState,
+    user: &CurrentUser,
+    reason: &str,
+) -> Result<Vec<WorkshopLine>, WebError> {
+    let now = state.now();
+    let today = date_of(now);
+    let from = date_of(days_before(now, RECENT_WORKSHOP_DAYS));
+    let sessions = state
+        .store
+        .sessions_of_structure(
+            &actor(user, reason),
+            (from, today.next_day().unwrap_or(today)),
+            now,
+        )
+        .await?;
+    Ok(sessions
+        .iter()
+        .rev()
+        .filter_map(|session| {
+            let record = &session.record;
+            let aiguillage_domain::pathway::SessionFormat::Collective {
+                participants,
+                anonymous_participants,
+                title,
+                level,
+            } = &record.format
+            else {
+                return None;
+            };
+            Some(WorkshopLine {
+                date: french_date(record.held_on),
+                title: title.clone().unwrap_or_else(|| "Sans titre".to_owned()),
+                level: level.map(|l| l.label()).unwrap_or("—"),
+                duration: duration_label(record.duration_minutes),
+                registered: session.registered_referrals.len(),
+                anonymous: *anonymous_participants,
+                participants: *participants,
+            })
+        })
+        .collect())
+}
+
+async fn workshop_page(
+    state: &AppState,
+    (viewer, user): (&Viewer, &CurrentUser),
+    form: SessionForm,
+    recorded: bool,
+    reason: &str,
+) -> Result<Response, WebError> {
+    let status = if form.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let recent = recent_workshops(state, user, reason).await?;
+    let page = render(&WorkshopTemplate {
+        layout: Layout::new(
+            state,
+            viewer,
+            "/orientations",
+            "Enregistrer un atelier collectif",
+        ),
+        form,
+        recorded,
+        recent,
+    })?;
+    Ok((status, page).into_response())
+}
+
+const WORKSHOP_PATH: &str = "/ateliers/nouveau";
+
+/// `GET /ateliers/nouveau`: the workshop form, with the people of the structure's referrals in
+/// progress to tick as present.
+pub async fn workshop_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    user: CurrentUser,
+    Query(query): Query<WorkshopQuery>,
+) -> Result<Response, WebError> {
+    let reason = format!("GET {WORKSHOP_PATH}");
+    let mut form = SessionForm::blank(WORKSHOP_PATH.to_owned(), true, date_of(state.now()));
+    form.people = people_in_progress(&state, &user, &reason)
+        .await?
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect();
+    workshop_page(
+        &state,
+        (&viewer, &user),
+        form,
+        !query.enregistre.is_empty(),
+        &reason,
+    )
+    .await
+}
+
+/// `POST /ateliers/nouveau`: records the workshop for the people ticked (their referrals at first
+/// contact move to « En parcours ») and the anonymous participants; all or nothing.
+pub async fn record_workshop(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    user: CurrentUser,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let reason = format!("POST {WORKSHOP_PATH}");
+    let values = fields(&body);
+    let now = state.now();
+    let people = people_in_progress(&state, &user, &reason).await?;
+    let mut ticked = Vec::new();
+    let mut unknown = false;
+    for value in values.get("personnes").into_iter().flatten() {
+        match value
+            .parse::<i64>()
+            .ok()
+            .filter(|id| people.iter().any(|(p, _)| p == id))
+        {
+            Some(id) if !ticked.contains(&id) => ticked.push(id),
+            Some(_) => {}
+            None => unknown = true,
+        }
+    }
+    let (session, mut errors) = read_session(&values, SessionKind::Collective, ticked.len(), now);
+    if unknown {
+        errors.insert(
+            "personnes",
+            "Une des personnes cochées n'a plus d'orientation en cours dans votre structure : vérifiez la liste.".to_owned(),
+        );
+    }
+    let refused = |errors: Errors, values: Fields, people: Vec<(i64, PersonChoice)>| {
+        let mut form = SessionForm::new(WORKSHOP_PATH.to_owned(), true, values, errors);
+        form.people = people.into_iter().map(|(_, p)| p).collect();
+        form
+    };
+    let session = match session {
+        Some(session) if errors.is_empty() => session,
+        _ => {
+            let form = refused(errors, values, people);
+            return workshop_page(&state, (&viewer, &user), form, false, &reason).await;
+        }
+    };
+    let outcome = state
+        .store
+        .record_collective_session(&actor(&user, &reason), &ticked, &session, now)
+        .await?;
+    let mut errors = Errors::new();
+    match outcome {
+        SessionOutcome::Recorded { .. } => {
+            return Ok(Redirect::to(&format!("{WORKSHOP_PATH}?enregistre=1")).into_response())
+        }
+        SessionOutcome::Invalid(error) => {
+            errors.insert(session_field(&error), error.to_string());
+        }
+        SessionOutcome::NotFound { .. } | SessionOutcome::NotInProgress { .. } => {
+            errors.insert(
+                "personnes",
+                "Une des personnes cochées n'a plus d'orientation en cours dans votre structure : vérifiez la liste.".to_owned(),
+            );
+        }
+        SessionOutcome::StaleVersion => {
+            errors.insert(
+                "personnes",
+                "Une des orientations a changé pendant l'enregistrement : rien n'a été enregistré, vérifiez la liste et recommencez.".to_owned(),
+            );
+        }
+    }
+    let people = people_in_progress(&state, &user, &reason).await?;
+    let form = refused(errors, values, people);
+    workshop_page(&state, (&viewer, &user), form, false, &reason).await
+}

@@ -110,16 +110,18 @@ def main():
     # A `tests.rs` (or a `tests/` folder) inside src/ is a `#[cfg(test)] mod tests;`: test code.
     sources = sorted(p for p in root.glob("*/src/**/*.rs")
                      if p.name != "tests.rs" and "tests" not in p.parent.parts[2:])
-    lengths, handlers, files = [], [], []
+    lengths, handlers, files, named, named_handlers = [], [], [], [], []
     for path in sources:
         found, size = functions(path)
         files.append((size, str(path)))
         lengths += [n for _, n in found]
+        named += [(n, f"{path}::{name}") for name, n in found]
         is_page = "web/src/pages/" in str(path) or re.search(r"web/src/api[^/]*\.rs$", str(path))
         if is_page:
             text = path.read_text(encoding="utf-8")
             public = set(re.findall(r"pub\s+async\s+fn\s+(\w+)", text))
             handlers += [n for name, n in found if name in public]
+            named_handlers.extend((n, f"{path}::{name}") for name, n in found if name in public)
     print(f"non-test functions: {len(lengths)}, median {statistics.median(lengths):g} lines, "
           f"90th percentile {percentile(lengths, 0.9)} lines, longest {max(lengths)}")
     print(f"route handlers (public async fns of web pages and API): {len(handlers)}, "
@@ -131,6 +133,14 @@ def main():
     app_uses = sorted(set(re.findall(r"aiguillage_web::(\w+)",
                                      " ".join(p.read_text(encoding="utf-8") for p in root.glob("app/src/**/*.rs")))))
     print(f"crates/app/src uses aiguillage_web:: {', '.join(app_uses)}")
+    if "--list" in sys.argv:
+        count = int(sys.argv[sys.argv.index("--list") + 1])
+        print("longest functions:")
+        for n, name in sorted(named, reverse=True)[:count]:
+            print(f"  {n:4} {name}")
+        print("longest handlers:")
+        for n, name in sorted(named_handlers, reverse=True)[:count]:
+            print(f"  {n:4} {name}")
     return 0
 
 

@@ -3,6 +3,8 @@
 
 pub mod csrf;
 pub mod guard;
+pub mod professional;
 pub mod session;
 
+pub use professional::Professional;
 pub use session::{CurrentUser, Viewer};

@@ -1,13 +1,11 @@
 //! The signed-in professional's notifications: their own and their structure's, newest first.
 
-use crate::auth::{CurrentUser, Viewer};
+use crate::auth::Professional;
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::{format_time, render};
-use aiguillage_service::state::AppState;
 use aiguillage_store::Notification;
 use askama::Template;
-use axum::extract::State;
 use axum::response::Response;
 
 #[derive(Template)]
@@ -18,20 +16,18 @@ struct NotificationsTemplate {
 }
 
 /// `GET /notifications`.
-pub async fn list(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
-) -> Result<Response, WebError> {
-    let notifications = state
+pub async fn list(me: Professional) -> Result<Response, WebError> {
+    let account = &me.user.account;
+    let notifications = me
+        .state
         .store
-        .notifications_of(user.account.id, user.account.structure_id, 100)
+        .notifications_of(account.id, account.structure_id, 100)
         .await?
         .into_iter()
         .map(|n| (format_time(n.created_at), n))
         .collect();
     render(&NotificationsTemplate {
-        layout: Layout::new(&state, &viewer, "/notifications", "Notifications"),
+        layout: me.layout("/notifications", "Notifications"),
         notifications,
     })
 }

@@ -243,3 +243,25 @@ async fn the_openapi_document_describes_the_api_routes() {
         );
     }
 }
+
+/// The OpenAPI document, compared with the one committed in `tests/snapshots/openapi.json`: any change
+/// of the API's contract shows up in review. After an intended change, regenerate it with
+/// `AIGUILLAGE_UPDATE_SNAPSHOTS=1 cargo test -p aiguillage-web --test pages_and_api openapi`.
+#[tokio::test]
+async fn the_openapi_document_matches_its_committed_snapshot() {
+    let app = TestApp::new().await;
+    let served: serde_json::Value =
+        serde_json::from_str(&body_text(app.get("/api/openapi.json", None).await).await)
+            .expect("json");
+    let pretty = serde_json::to_string_pretty(&served).expect("json") + "\n";
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/openapi.json");
+    if std::env::var_os("AIGUILLAGE_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &pretty).expect("snapshot written");
+    }
+    let committed = std::fs::read_to_string(&path).expect("tests/snapshots/openapi.json");
+    assert!(
+        committed == pretty,
+        "the OpenAPI document changed; review it and regenerate the snapshot (see this test's comment)"
+    );
+}

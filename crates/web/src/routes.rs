@@ -1,7 +1,7 @@
 //! Every route of the application, declared once: method, path, handler, who may reach it, and
 //! whether it takes a file. The router ([`crate::router`]), the policy guard in front of each handler
 //! ([`crate::auth::guard`]), the body limit ([`body_limit`]) and the navigation all read this table;
-//! the route × role test (`tests/routes_by_role.rs`) checks it against a matrix of its own.
+//! the route × role test (`tests/it/routes_by_role.rs`) checks it against a matrix of its own.
 //!
 //! Adding a page: write its handler in `pages/`, then add one line below.
 

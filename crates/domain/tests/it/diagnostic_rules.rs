@@ -23,7 +23,7 @@ use SkillAnswer::{Alone, NotAtAll, WithHelp};
 const TODAY: Date = date!(2026 - 11 - 23);
 
 /// The CRCN framework as Pix names it (data/referentiels/SOURCE.md).
-const CRCN: &str = include_str!("../../../data/referentiels/pix-crcn-referentiel.json");
+const CRCN: &str = include_str!("../../../../data/referentiels/pix-crcn-referentiel.json");
 
 // --- Building answers ---
 

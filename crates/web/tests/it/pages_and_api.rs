@@ -5,7 +5,7 @@
     reason = "test code: a failure panics with its message"
 )]
 
-mod common;
+use crate::common;
 
 use aiguillage_domain::role::Role;
 use axum::http::StatusCode;
@@ -246,7 +246,7 @@ async fn the_openapi_document_describes_the_api_routes() {
 
 /// The OpenAPI document, compared with the one committed in `tests/snapshots/openapi.json`: any change
 /// of the API's contract shows up in review. After an intended change, regenerate it with
-/// `AIGUILLAGE_UPDATE_SNAPSHOTS=1 cargo test -p aiguillage-web --test pages_and_api openapi`.
+/// `AIGUILLAGE_UPDATE_SNAPSHOTS=1 cargo test -p aiguillage-web --test it openapi`.
 #[tokio::test]
 async fn the_openapi_document_matches_its_committed_snapshot() {
     let app = TestApp::new().await;

@@ -11,7 +11,7 @@
     reason = "test code: a failure panics with its message"
 )]
 
-mod common;
+use crate::common;
 
 use aiguillage_domain::role::Role;
 use aiguillage_interop::territory::embedded;
@@ -123,7 +123,7 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
         ),
         // The import is checked by its own test (directory_import.rs): its records are in the file.
         ("POST", "/annuaire/import") | ("POST", "/annuaire/import/confirmer") => {
-            NoRecord("records named in the uploaded file: tests/directory_import.rs")
+            NoRecord("records named in the uploaded file: tests/it/directory_import.rs")
         }
         // Searched by a part of the name (the whole name would be echoed in the search box).
         ("GET", "/personnes") => Case::Hides {

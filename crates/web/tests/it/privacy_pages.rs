@@ -10,7 +10,7 @@
     reason = "test code: a failure panics with its message"
 )]
 
-mod common;
+use crate::common;
 
 use aiguillage_domain::directory::{Place, Service, SupportMode};
 use aiguillage_domain::role::Role;

@@ -6,7 +6,7 @@
     reason = "test code: a failure panics with its message"
 )]
 
-mod common;
+use crate::common;
 
 use aiguillage_domain::role::Role;
 use aiguillage_domain::throttle::{MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS};

@@ -7,7 +7,7 @@
     reason = "test code: a failure panics with its message"
 )]
 
-mod common;
+use crate::common;
 
 use aiguillage_domain::role::Role;
 use aiguillage_web::routes::ROUTES;

@@ -1,0 +1,21 @@
+//! The web crate's tests in one binary (links once): pages, API, policy and object scope, edge hardening, each file a module.
+
+mod admin_accounts;
+mod common;
+mod directory_import;
+mod directory_pages;
+mod edge;
+mod free_text_pages;
+mod login_hardening;
+mod object_scope;
+mod orientation_pages;
+mod pages_and_api;
+mod pathway_pages;
+mod people_pages;
+mod place_edit;
+mod privacy_pages;
+mod redistribution_scope;
+mod routes_by_role;
+mod sign_in;
+mod steering_pages;
+mod territory_index;

@@ -326,9 +326,9 @@ fn diagnostic(answers: &Answers, made_at: i64) -> anyhow::Result<SyntheticDiagno
         made_at,
         answers_json: serde_json::to_string(answers)?,
         profile_json: serde_json::to_string(&computed)?,
-        typology: computed.typology.label().to_owned(),
-        overall: computed.overall.label().to_owned(),
-        first_help: computed.first_help().label().to_owned(),
+        typology: computed.typology,
+        overall: computed.overall,
+        first_help: computed.first_help(),
     })
 }
 
@@ -436,9 +436,9 @@ async fn populate(
             made_at: enrolled_at,
             answers_json: serde_json::to_string(&answers)?,
             profile_json: serde_json::to_string(&computed)?,
-            typology: computed.typology.label().to_owned(),
-            overall: computed.overall.label().to_owned(),
-            first_help: computed.first_help().label().to_owned(),
+            typology: computed.typology,
+            overall: computed.overall,
+            first_help: computed.first_help(),
         }];
         let offers = world
             .offers_by_departement

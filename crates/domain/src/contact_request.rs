@@ -17,30 +17,15 @@ pub fn contact_request_cutoff(now: UnixSeconds) -> UnixSeconds {
 }
 
 labelled_enum! {
-    /// How the structure that took a request closes it.
+    /// How the structure that took a request closes it; its code is the form's value and names the
+    /// anonymous count it leaves.
     ContactRequestClosing {
-        Enrolled => "Personne inscrite dans notre structure",
-        NoFollowUp => "Close sans suite",
+        Enrolled = "inscrite" => "Personne inscrite dans notre structure",
+        NoFollowUp = "sans_suite" => "Close sans suite",
     }
 }
 
 impl ContactRequestClosing {
-    /// The stable code of the form and of the anonymous count.
-    pub fn code(self) -> &'static str {
-        match self {
-            ContactRequestClosing::Enrolled => "inscrite",
-            ContactRequestClosing::NoFollowUp => "sans_suite",
-        }
-    }
-
-    /// The closing with this code.
-    pub fn from_code(code: &str) -> Option<ContactRequestClosing> {
-        ContactRequestClosing::ALL
-            .iter()
-            .copied()
-            .find(|closing| closing.code() == code)
-    }
-
     /// The anonymous count it leaves (`anonymous_counts.fact`).
     pub fn counted_fact(self) -> String {
         format!("demande_contact_close:{}", self.code())

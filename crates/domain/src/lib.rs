@@ -4,7 +4,7 @@
 //! seconds) and any secret come in as arguments, so every rule can be tested and benchmarked alone.
 
 #[macro_use]
-mod labelled;
+pub mod labelled;
 
 pub mod account;
 pub mod audit;

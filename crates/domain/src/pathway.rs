@@ -3,7 +3,7 @@
 //! médiation numérique, and what the person gained when the referral is closed.
 //!
 //! Every coded value carries its French label (`label`, as the pages show it) and its CRA `api` code
-//! (`cra_code` / `from_cra_code`, as stored and exported); `interop::cra` checks these codes against
+//! (`cra_code` / `from_cra_code`, as stored and exported: their [`Coded`](crate::labelled::Coded) code); `interop::cra` checks these codes against
 //! the shipped CRA file (`data/referentiels/cra-coop-mediation-numerique.json`) in both directions.
 //!
 //! Nothing here holds an amount of money, a medical fact or the content of a procedure
@@ -36,6 +36,25 @@ macro_rules! cra_codes {
                     $($code => Some($name::$variant),)+
                     _ => None,
                 }
+            }
+        }
+
+        /// The CRA code is the stable code the store keeps.
+        impl $crate::labelled::Coded for $name {
+            fn all() -> &'static [$name] {
+                $name::ALL
+            }
+
+            fn code(self) -> &'static str {
+                self.cra_code()
+            }
+
+            fn label(self) -> &'static str {
+                $name::label(self)
+            }
+
+            fn from_code(code: &str) -> Option<$name> {
+                $name::from_cra_code(code)
             }
         }
     };
@@ -634,72 +653,30 @@ labelled_enum! {
     /// reveal a health condition or a disability are deliberately absent (DATA-PROTECTION.md: no
     /// medical information); they count as `Other`.
     RightKind {
-        Rsa => "Revenu de solidarité active (RSA)",
-        ActivityBonus => "Prime d'activité",
-        HousingAid => "Aide au logement (APL, ALS, ALF)",
-        SolidarityHealthCover => "Complémentaire santé solidaire (C2S)",
-        HealthInsurance => "Ouverture des droits à l'Assurance maladie",
-        FamilyAllowances => "Prestations familiales (allocations familiales, complément familial…)",
-        Retirement => "Retraite (demande ou liquidation)",
-        OldAgeMinimum => "Allocation de solidarité aux personnes âgées (ASPA)",
-        UnemploymentBenefit => "Allocation chômage (ARE, ASS)",
-        EnergyCheque => "Chèque énergie",
-        TaxRefund => "Remboursement, crédit ou réduction d'impôt",
-        StudentGrant => "Bourse d'études ou aide étudiante",
-        SocialTransportFare => "Tarif social des transports",
-        Other => "Autre droit ou aide",
-    }
-}
-
-impl RightKind {
-    /// The stored code.
-    pub fn code(self) -> &'static str {
-        match self {
-            RightKind::Rsa => "rsa",
-            RightKind::ActivityBonus => "prime_activite",
-            RightKind::HousingAid => "aide_logement",
-            RightKind::SolidarityHealthCover => "complementaire_sante_solidaire",
-            RightKind::HealthInsurance => "assurance_maladie",
-            RightKind::FamilyAllowances => "prestations_familiales",
-            RightKind::Retirement => "retraite",
-            RightKind::OldAgeMinimum => "aspa",
-            RightKind::UnemploymentBenefit => "allocation_chomage",
-            RightKind::EnergyCheque => "cheque_energie",
-            RightKind::TaxRefund => "impot",
-            RightKind::StudentGrant => "bourse_etudes",
-            RightKind::SocialTransportFare => "tarif_social_transports",
-            RightKind::Other => "autre",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<RightKind> {
-        RightKind::ALL.iter().copied().find(|r| r.code() == code)
+        Rsa = "rsa" => "Revenu de solidarité active (RSA)",
+        ActivityBonus = "prime_activite" => "Prime d'activité",
+        HousingAid = "aide_logement" => "Aide au logement (APL, ALS, ALF)",
+        SolidarityHealthCover = "complementaire_sante_solidaire" => "Complémentaire santé solidaire (C2S)",
+        HealthInsurance = "assurance_maladie" => "Ouverture des droits à l'Assurance maladie",
+        FamilyAllowances = "prestations_familiales" => "Prestations familiales (allocations familiales, complément familial…)",
+        Retirement = "retraite" => "Retraite (demande ou liquidation)",
+        OldAgeMinimum = "aspa" => "Allocation de solidarité aux personnes âgées (ASPA)",
+        UnemploymentBenefit = "allocation_chomage" => "Allocation chômage (ARE, ASS)",
+        EnergyCheque = "cheque_energie" => "Chèque énergie",
+        TaxRefund = "impot" => "Remboursement, crédit ou réduction d'impôt",
+        StudentGrant = "bourse_etudes" => "Bourse d'études ou aide étudiante",
+        SocialTransportFare = "tarif_social_transports" => "Tarif social des transports",
+        Other = "autre" => "Autre droit ou aide",
     }
 }
 
 labelled_enum! {
     /// Money gained or saved each month thanks to the pathway, as a bracket: never an amount.
     MoneyBracket {
-        LessThan50 => "Moins de 50 € par mois",
-        From50To150 => "De 50 à 150 € par mois",
-        From150To300 => "De 150 à 300 € par mois",
-        MoreThan300 => "Plus de 300 € par mois",
-    }
-}
-
-impl MoneyBracket {
-    /// The stored code.
-    pub fn code(self) -> &'static str {
-        match self {
-            MoneyBracket::LessThan50 => "moins_50",
-            MoneyBracket::From50To150 => "50_150",
-            MoneyBracket::From150To300 => "150_300",
-            MoneyBracket::MoreThan300 => "plus_300",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<MoneyBracket> {
-        MoneyBracket::ALL.iter().copied().find(|m| m.code() == code)
+        LessThan50 = "moins_50" => "Moins de 50 € par mois",
+        From50To150 = "50_150" => "De 50 à 150 € par mois",
+        From150To300 = "150_300" => "De 150 à 300 € par mois",
+        MoreThan300 = "plus_300" => "Plus de 300 € par mois",
     }
 }
 

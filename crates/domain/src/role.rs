@@ -53,6 +53,20 @@ impl Role {
     }
 }
 
+impl crate::labelled::Coded for Role {
+    fn all() -> &'static [Role] {
+        &Role::ALL
+    }
+
+    fn code(self) -> &'static str {
+        Role::code(self)
+    }
+
+    fn label(self) -> &'static str {
+        Role::label(self)
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())

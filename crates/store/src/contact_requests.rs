@@ -10,12 +10,12 @@
 use crate::audit::append_audit_in;
 use crate::audit_key::AuditKey;
 use crate::people::{count_fact, month_of, Actor};
-use crate::{Store, StoreError};
+use crate::{decode, Store, StoreError};
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
 use aiguillage_domain::contact_request::{
     contact_request_cutoff, ContactRequestClosing, CONTACT_REQUEST_LIFETIME_DAYS, EXPIRED_FACT,
 };
-use aiguillage_domain::diagnostic::{Answers, Profile};
+use aiguillage_domain::diagnostic::{Answers, Profile, RecommendedHelp, Typology};
 use aiguillage_domain::person::{initials, ConsentText};
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_domain::UnixSeconds;
@@ -44,7 +44,9 @@ pub struct ContactRequest {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub commune_name: String,
+    /// The typology's label (stored by its code).
     pub typology: String,
+    /// The first help's label (stored by its code).
     pub first_help: String,
     pub taken_by_structure: Option<String>,
     pub taken_at: Option<UnixSeconds>,
@@ -103,8 +105,8 @@ impl Store {
         .bind(&departement)
         .bind(&epci)
         .bind(answers)
-        .bind(request.profile.typology.label())
-        .bind(request.profile.first_help().label())
+        .bind(request.profile.typology.code())
+        .bind(request.profile.first_help().code())
         .bind(&request.consent.version)
         .bind(&request.consent.text)
         .fetch_one(&mut *transaction)
@@ -160,6 +162,8 @@ impl Store {
         let mut requests = Vec::with_capacity(rows.len());
         for row in &rows {
             let taker: Option<i64> = row.try_get("taken_by_structure_id")?;
+            let typology: String = row.try_get("typology")?;
+            let first_help: String = row.try_get("first_help")?;
             let first_name: String = row.try_get("first_name")?;
             let professional = matches!(viewer, RequestViewer::Professional(_));
             requests.push(ContactRequest {
@@ -181,8 +185,12 @@ impl Store {
                     None
                 },
                 commune_name: row.try_get("commune_name")?,
-                typology: row.try_get("typology")?,
-                first_help: row.try_get("first_help")?,
+                typology: decode::<Typology>(&typology, "typologie")?
+                    .label()
+                    .to_owned(),
+                first_help: decode::<RecommendedHelp>(&first_help, "aide")?
+                    .label()
+                    .to_owned(),
                 taken_by_structure: row.try_get("taken_by_structure")?,
                 taken_at: row.try_get("taken_at")?,
                 taken_by_viewer: professional && taker == Some(structure),

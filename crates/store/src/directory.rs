@@ -390,7 +390,7 @@ impl Store {
         .bind(joined(&place.support_modes))
         .bind(joined(&place.costs))
         .bind(serde_json::to_string(place).map_err(corrupt)?)
-        .bind(support_model.map(SupportModel::label))
+        .bind(support_model.map(SupportModel::code))
         .bind(now)
         .bind(account_id)
         .bind(structure_id)
@@ -439,7 +439,7 @@ impl Store {
         model: Option<SupportModel>,
     ) -> Result<(), StoreError> {
         let result = sqlx::query("UPDATE structures SET support_model = $1 WHERE id = $2")
-            .bind(model.map(SupportModel::label))
+            .bind(model.map(SupportModel::code))
             .bind(structure_id)
             .execute(&self.pool)
             .await?;
@@ -858,7 +858,7 @@ fn stored_place(row: &AnyRow) -> Result<StoredPlace, StoreError> {
         latitude: row.try_get("latitude")?,
         longitude: row.try_get("longitude")?,
         place: serde_json::from_str(&place_json).map_err(corrupt)?,
-        support_model: support_model.as_deref().and_then(SupportModel::from_label),
+        support_model: support_model.as_deref().and_then(SupportModel::from_code),
         offers: Vec::new(),
         offer_ids: Vec::new(),
     })

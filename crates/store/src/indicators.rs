@@ -206,24 +206,18 @@ struct Steps {
     started: Option<UnixSeconds>,
     closed: Option<UnixSeconds>,
     refusals: Vec<Refusal>,
-    /// The outcome named by the closing event (« Clôture : … »), for closings recorded before
-    /// outcomes had their own table.
-    closing_label: Option<ClosingOutcome>,
+    /// The outcome the closing event names (`referral_events.outcome`), for closings recorded
+    /// before outcomes had their own table.
+    closing_outcome: Option<ClosingOutcome>,
 }
 
-/// What follows « : » in an event's text (« Refus : Plus de place disponible »).
-fn event_detail(event: Option<&str>) -> Option<&str> {
-    event
-        .and_then(|text| text.split_once(" : "))
-        .map(|(_, detail)| detail.trim())
-}
-
-/// The reason of a refusal event; « Autre motif » when its text names none.
-fn refusal(at: UnixSeconds, event: Option<&str>) -> Refusal {
+/// A refusal event with its stored reason code (`referral_events.refusal_reason`); « Autre motif »
+/// when it names none.
+fn refusal(at: UnixSeconds, reason: Option<&str>) -> Refusal {
     Refusal {
         at,
-        reason: event_detail(event)
-            .and_then(RefusalReason::from_label)
+        reason: reason
+            .and_then(RefusalReason::from_code)
             .unwrap_or(RefusalReason::Other),
     }
 }
@@ -399,7 +393,7 @@ async fn watermark_in(connection: &mut AnyConnection) -> Result<i64, StoreError>
     );
     let mut query = sqlx::query(&sql);
     for model in SupportModel::ALL {
-        query = query.bind(model.label());
+        query = query.bind(model.code());
     }
     let row = query.fetch_one(&mut *connection).await?;
     let mut mark = 0x5157_4154_4552_4D41_u64;
@@ -441,8 +435,8 @@ async fn load_support_models(
         sqlx::query("SELECT id, support_model FROM structures WHERE support_model IS NOT NULL")
             .fetch(&mut *connection);
     while let Some(row) = next_row!(rows) {
-        let label: &str = row.try_get(1)?;
-        if let Some(model) = SupportModel::from_label(label) {
+        let code: &str = row.try_get(1)?;
+        if let Some(model) = SupportModel::from_code(code) {
             models.insert(row.try_get(0)?, model);
         }
     }
@@ -468,7 +462,7 @@ async fn load_outcomes(
             None => Some(None),
         };
         let stored = match (
-            ClosingOutcome::from_label(outcome),
+            ClosingOutcome::from_code(outcome),
             split_codes(rights, RightKind::from_code),
             money,
         ) {
@@ -562,8 +556,8 @@ async fn load_diagnostics(
             continue;
         }
         person.typology = override_typology
-            .and_then(Typology::from_label)
-            .or_else(|| Typology::from_label(typology));
+            .and_then(Typology::from_code)
+            .or_else(|| Typology::from_code(typology));
         let first = &mut people.first_diagnostic[index];
         *first = Some(first.map_or(at, |first| first.min(at)));
         diagnostics.push(DiagnosticRecord {
@@ -581,8 +575,8 @@ async fn load_diagnostics(
 
 /// The referrals with the dates of their steps, sorted by id; inconsistent ones are left out. One
 /// query aggregates each referral's events (the first date of each step, its refusals counted, the
-/// first one and the closing event's text); the rare referrals refused more than once (after a
-/// redirection) have their refusals read apart.
+/// first one's reason and the closing event's outcome); the rare referrals refused more than once
+/// (after a redirection) have their refusals read apart.
 async fn load_referrals(
     connection: &mut AnyConnection,
     people: &People,
@@ -600,33 +594,33 @@ async fn load_referrals(
              MIN(CASE WHEN e.to_state = $3 THEN e.at END) AS first_contact,
              MIN(CASE WHEN e.to_state = $4 THEN e.at END) AS started,
              MIN(CASE WHEN e.to_state = $5 THEN e.at END) AS closed,
-             MIN(CASE WHEN e.to_state = $5 THEN e.event END) AS closing_event,
+             MIN(CASE WHEN e.to_state = $5 THEN e.outcome END) AS closing_outcome,
              COUNT(CASE WHEN e.to_state = $6 THEN 1 END) AS refusals,
              MIN(CASE WHEN e.to_state = $6 THEN e.at END) AS refused,
-             MIN(CASE WHEN e.to_state = $6 THEN e.event END) AS refusal_event
+             MIN(CASE WHEN e.to_state = $6 THEN e.refusal_reason END) AS refusal_reason
          FROM referrals r LEFT JOIN referral_events e ON e.referral_id = r.id
          GROUP BY r.id ORDER BY r.id",
     )
-    .bind(ReferralState::Sent.label())
-    .bind(ReferralState::Accepted.label())
-    .bind(ReferralState::FirstContact.label())
-    .bind(ReferralState::InPathway.label())
-    .bind(ReferralState::Closed.label())
-    .bind(ReferralState::Refused.label())
+    .bind(ReferralState::Sent.code())
+    .bind(ReferralState::Accepted.code())
+    .bind(ReferralState::FirstContact.code())
+    .bind(ReferralState::InPathway.code())
+    .bind(ReferralState::Closed.code())
+    .bind(ReferralState::Refused.code())
     .fetch(&mut *connection);
     while let Some(row) = next_row!(rows) {
         let state: &str = row.try_get(5)?;
         let refusals: i64 = row.try_get(13)?;
         let refused: Option<UnixSeconds> = row.try_get(14)?;
-        let refusal_event: Option<&str> = row.try_get(15)?;
-        let closing_event: Option<&str> = row.try_get(12)?;
+        let refusal_reason: Option<&str> = row.try_get(15)?;
+        let closing_outcome: Option<&str> = row.try_get(12)?;
         let referral = PendingReferral {
             id: row.try_get(0)?,
             person_id: row.try_get(1)?,
             sender: row.try_get(2)?,
             receiver: row.try_get(3)?,
             offer: row.try_get(4)?,
-            state: ReferralState::from_label(state),
+            state: ReferralState::from_code(state),
             first_event: row.try_get(6)?,
             steps: Steps {
                 sent: row.try_get(7)?,
@@ -635,10 +629,10 @@ async fn load_referrals(
                 started: row.try_get(10)?,
                 closed: row.try_get(11)?,
                 refusals: refused
-                    .map(|at| refusal(at, refusal_event))
+                    .map(|at| refusal(at, refusal_reason))
                     .into_iter()
                     .collect(),
-                closing_label: event_detail(closing_event).and_then(ClosingOutcome::from_label),
+                closing_outcome: closing_outcome.and_then(ClosingOutcome::from_code),
             },
         };
         if refusals > 1 {
@@ -657,11 +651,11 @@ async fn load_referrals(
     for chunk in refused_again.chunks_mut(500) {
         let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT referral_id, at, event FROM referral_events WHERE to_state = $1 AND referral_id IN ({})
+            "SELECT referral_id, at, refusal_reason FROM referral_events WHERE to_state = $1 AND referral_id IN ({})
              ORDER BY referral_id, id",
             placeholders.join(", ")
         );
-        let mut query = sqlx::query(&sql).bind(ReferralState::Refused.label());
+        let mut query = sqlx::query(&sql).bind(ReferralState::Refused.code());
         for referral in chunk.iter_mut() {
             referral.steps.refusals.clear();
             query = query.bind(referral.id);
@@ -669,12 +663,12 @@ async fn load_referrals(
         let mut rows = query.fetch(&mut *connection);
         while let Some(row) = next_row!(rows) {
             let id: i64 = row.try_get(0)?;
-            let event: Option<&str> = row.try_get(2)?;
+            let reason: Option<&str> = row.try_get(2)?;
             if let Some(referral) = chunk.iter_mut().find(|r| r.id == id) {
                 referral
                     .steps
                     .refusals
-                    .push(refusal(row.try_get(1)?, event));
+                    .push(refusal(row.try_get(1)?, reason));
             }
         }
     }
@@ -705,7 +699,7 @@ fn finished_referral(
             steps.closed.or(Some(stored.closed_at)),
         ),
         Some(None) => return None,
-        None => (steps.closing_label, Gains::default(), steps.closed),
+        None => (steps.closing_outcome, Gains::default(), steps.closed),
     };
     // A referral is created sent: without a sending event (older rows), its first event is the
     // sending. (Its `created_at` would be the same, but lies beyond the stored profile in the row.)
@@ -840,21 +834,20 @@ mod tests {
     }
 
     #[test]
-    fn refusal_reasons_and_closing_outcomes_come_from_the_events() {
+    fn refusal_reasons_come_from_their_stored_codes() {
         assert_eq!(
-            refusal(20, Some("Refus : Plus de place disponible")),
+            refusal(20, Some("no_capacity")),
             Refusal {
                 at: 20,
                 reason: RefusalReason::NoCapacity
             }
         );
-        assert_eq!(refusal(30, Some("Refusée")).reason, RefusalReason::Other);
-        assert_eq!(refusal(30, None).reason, RefusalReason::Other);
+        // A label is not a code; a refusal without a reason counts as « Autre motif ».
         assert_eq!(
-            event_detail(Some("Clôture : Abandon")).and_then(ClosingOutcome::from_label),
-            Some(ClosingOutcome::DroppedOut)
+            refusal(30, Some("Plus de place disponible")).reason,
+            RefusalReason::Other
         );
-        assert_eq!(event_detail(Some("Close")), None);
+        assert_eq!(refusal(30, None).reason, RefusalReason::Other);
     }
 
     /// A small deterministic generator (xorshift64*).

@@ -4,7 +4,8 @@
 //! WAL) and PostgreSQL (several server instances on one database), chosen by the URL scheme. Queries are
 //! written once, in the SQL both understand, and checked at run time, so building needs no database.
 //! Each backend has its own migrations folder, applied at connection. Store methods are transaction-
-//! sized use cases: a failure leaves nothing half-written.
+//! sized use cases: a failure leaves nothing half-written. Enumerations are stored by their stable
+//! code (`domain::labelled::Coded`), never by their French label, so labels can change freely.
 
 mod accounts;
 mod audit;
@@ -21,6 +22,7 @@ mod pathway;
 mod pending_imports;
 mod people;
 mod queue;
+mod recode;
 mod redistribution;
 mod referrals;
 mod sessions;
@@ -142,6 +144,7 @@ impl Store {
         if !keyed_before {
             store.seal_legacy_audit().await?;
         }
+        store.recode_json_documents().await?;
         Ok(store)
     }
 
@@ -168,6 +171,14 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The value a stored code names (`domain::labelled::Coded`), or `Corrupt` naming what was read.
+pub(crate) fn decode<T: aiguillage_domain::labelled::Coded>(
+    code: &str,
+    what: &str,
+) -> Result<T, StoreError> {
+    T::from_code(code).ok_or_else(|| StoreError::Corrupt(format!("{what} « {code} »")))
 }
 
 /// The file path of an `sqlite://` URL, without its query.

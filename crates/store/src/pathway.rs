@@ -14,7 +14,7 @@
 use crate::audit::append_audit_in;
 use crate::people::Actor;
 use crate::referrals::{apply_referral_event_in, received_by, visible_to};
-use crate::{Applied, Store, StoreError};
+use crate::{decode, Applied, Store, StoreError};
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
 use aiguillage_domain::calendar::{iso_date, parse_iso_date, Date};
 use aiguillage_domain::orientation::{
@@ -232,8 +232,7 @@ async fn received_referral(
     row.map(|row| {
         let state: String = row.try_get("state")?;
         Ok((
-            ReferralState::from_label(&state)
-                .ok_or_else(|| StoreError::Corrupt(format!("état d'orientation « {state} »")))?,
+            decode::<ReferralState>(&state, "état d'orientation")?,
             row.try_get("version")?,
             row.try_get("commune_code")?,
         ))
@@ -604,8 +603,7 @@ impl Store {
             return give_up(transaction, CloseOutcome::NotFound).await;
         };
         let state: String = row.try_get("state")?;
-        let state = ReferralState::from_label(&state)
-            .ok_or_else(|| StoreError::Corrupt(format!("état d'orientation « {state} »")))?;
+        let state: ReferralState = decode(&state, "état d'orientation")?;
         let receiver: i64 = row.try_get("receiver_structure_id")?;
         let side = if receiver == actor.structure_id {
             Side::Receiver
@@ -642,7 +640,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(referral_id)
-        .bind(closing.outcome.label())
+        .bind(closing.outcome.code())
         .bind(joined(&closing.gains.rights, RightKind::code))
         .bind(closing.gains.money.map(MoneyBracket::code))
         .bind(i64::from(closing.gains.job_or_training))
@@ -690,8 +688,7 @@ impl Store {
         )?;
         let sent_name: Option<String> = row.try_get("sent_elsewhere_name")?;
         let closing = Closing {
-            outcome: ClosingOutcome::from_label(&outcome)
-                .ok_or_else(|| StoreError::Corrupt(format!("issue « {outcome} »")))?,
+            outcome: decode::<ClosingOutcome>(&outcome, "issue")?,
             gains: Gains {
                 rights: split(&rights, RightKind::from_code, "droit")?,
                 money: coded(

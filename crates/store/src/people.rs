@@ -125,10 +125,10 @@ fn diagnostic_from(row: &AnyRow) -> Result<StoredDiagnostic, StoreError> {
     let override_ = override_reason.map(|reason| ProfileOverride {
         typology: override_typology
             .as_deref()
-            .and_then(aiguillage_domain::diagnostic::Typology::from_label),
+            .and_then(aiguillage_domain::diagnostic::Typology::from_code),
         help: override_help
             .as_deref()
-            .and_then(aiguillage_domain::diagnostic::RecommendedHelp::from_label),
+            .and_then(aiguillage_domain::diagnostic::RecommendedHelp::from_code),
         reason,
     });
     Ok(StoredDiagnostic {
@@ -382,9 +382,9 @@ impl Store {
         .bind(now)
         .bind(to_json(answers)?)
         .bind(to_json(profile)?)
-        .bind(profile.typology.label())
-        .bind(profile.overall.label())
-        .bind(profile.first_help().label())
+        .bind(profile.typology.code())
+        .bind(profile.overall.code())
+        .bind(profile.first_help().code())
         .fetch_one(&mut *transaction)
         .await?;
         let id: i64 = row.try_get("id")?;
@@ -441,8 +441,8 @@ impl Store {
                  override_by = $4, override_at = $5
              WHERE id = $6 AND person_id = $7",
         )
-        .bind(decision.typology.map(|t| t.label()))
-        .bind(decision.help.map(|h| h.label()))
+        .bind(decision.typology.map(|t| t.code()))
+        .bind(decision.help.map(|h| h.code()))
         .bind(&decision.reason)
         .bind(actor.account_id)
         .bind(now)

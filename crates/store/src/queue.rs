@@ -2,7 +2,7 @@
 //! pseudonymised queue (people living in the territory), the instance's pseudonym key, and in-app
 //! notifications.
 
-use crate::{Store, StoreError};
+use crate::{decode, Store, StoreError};
 use aiguillage_domain::orientation::{ReferralState, TargetDelays, Weights};
 use aiguillage_domain::person::pseudonym;
 use aiguillage_domain::territory::TerritoryScope;
@@ -182,7 +182,7 @@ impl Store {
         );
         let rows = sqlx::query(&sql)
             .bind(scope.code())
-            .bind(ReferralState::Closed.label())
+            .bind(ReferralState::Closed.code())
             .fetch_all(&self.pool)
             .await?;
         rows.iter()
@@ -203,8 +203,7 @@ impl Store {
                     offer_id: row.try_get("offer_id")?,
                     offer_name: row.try_get("offer_name")?,
                     receiver_structure: row.try_get("receiver_structure")?,
-                    state: ReferralState::from_label(&state)
-                        .ok_or_else(|| StoreError::Corrupt(format!("état « {state} »")))?,
+                    state: decode(&state, "état")?,
                     created_at: row.try_get("created_at")?,
                     state_changed_at: row.try_get("state_changed_at")?,
                     version: row.try_get("version")?,

@@ -10,7 +10,7 @@ use crate::audit_key::AuditKey;
 use crate::directory::place_in;
 use crate::people::Actor;
 use crate::referrals::{apply_referral_event_in, Applied};
-use crate::{Store, StoreError};
+use crate::{decode, Store, StoreError};
 use aiguillage_domain::diagnostic::Profile;
 use aiguillage_domain::geo::Position;
 use aiguillage_domain::orientation::{
@@ -246,8 +246,7 @@ async fn referral_in_queue(
     let departement: String = row.try_get("departement_code")?;
     let epci: Option<String> = row.try_get("epci_code")?;
     let state: String = row.try_get("state")?;
-    let state = ReferralState::from_label(&state)
-        .ok_or_else(|| StoreError::Corrupt(format!("état « {state} »")))?;
+    let state: ReferralState = decode(&state, "état")?;
     if !in_scope(scope, &departement, epci.as_deref()) || state == ReferralState::Closed {
         return Ok(None);
     }

@@ -5,11 +5,12 @@
 use crate::audit::append_audit_in;
 use crate::people::Actor;
 use crate::AuditKey;
-use crate::{Store, StoreError};
+use crate::{decode, Store, StoreError};
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
 use aiguillage_domain::diagnostic::Profile;
 use aiguillage_domain::orientation::{
-    receiver_access_cutoff, transition, ReferralEvent, ReferralState, Side,
+    event_text, receiver_access_cutoff, transition, ClosingOutcome, ReferralEvent,
+    ReferralEventKind, ReferralState, RefusalReason, Side,
 };
 use aiguillage_domain::person::{ConsentText, SHARED_DATA};
 use aiguillage_domain::UnixSeconds;
@@ -59,7 +60,8 @@ pub struct ReferralRecord {
     pub shared_with_receiver: bool,
 }
 
-/// One dated, attributed transition.
+/// One dated, attributed transition, in French for the page: the event's text (« Refus : Plus de
+/// place disponible ») and the states' labels, built from the codes stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReferralHistoryLine {
     pub at: UnixSeconds,
@@ -121,12 +123,12 @@ pub(crate) fn visible_to(structure: &str, cutoff: &str) -> String {
     )
 }
 
-/// The stored values of the states for which `predicate` holds, as an SQL list (`'a', 'b'`): the
+/// The stored codes of the states for which `predicate` holds, as an SQL list (`'a', 'b'`): the
 /// domain's predicate decides, the SQL repeats no list of its own.
 pub(crate) fn states_where(predicate: fn(ReferralState) -> bool) -> String {
     ReferralState::all_where(predicate)
         .iter()
-        .map(|state| format!("'{}'", state.label().replace('\'', "''")))
+        .map(|state| format!("'{}'", state.code().replace('\'', "''")))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -159,8 +161,7 @@ fn referral_row(row: &AnyRow) -> Result<ReferralRecord, StoreError> {
         receiver_structure: row.try_get("receiver_structure")?,
         offer_id: row.try_get("offer_id")?,
         offer_name: row.try_get("offer_name")?,
-        state: ReferralState::from_label(&state)
-            .ok_or_else(|| StoreError::Corrupt(format!("état d'orientation « {state} »")))?,
+        state: decode(&state, "état d'orientation")?,
         message: Some(row.try_get("message")?),
         urgent: urgent != 0,
         created_at: row.try_get("created_at")?,
@@ -235,8 +236,7 @@ impl Store {
         row.map(|row| {
             let state: String = row.try_get("state")?;
             Ok(ReferralStateRow {
-                state: ReferralState::from_label(&state)
-                    .ok_or_else(|| StoreError::Corrupt(format!("état « {state} »")))?,
+                state: decode(&state, "état")?,
                 sender_structure_id: row.try_get("sender_structure_id")?,
             })
         })
@@ -326,7 +326,7 @@ impl Store {
         .bind(actor.account_id)
         .bind(referral.offer_id)
         .bind(receiver)
-        .bind(sent.label())
+        .bind(sent.code())
         .bind(profile)
         .bind(referral.message)
         .bind(i64::from(referral.profile.urgency.is_some()))
@@ -349,9 +349,9 @@ impl Store {
         .bind(id)
         .bind(now)
         .bind(actor.account_id)
-        .bind(event.label())
-        .bind(draft.label())
-        .bind(sent.label())
+        .bind(event.kind().code())
+        .bind(draft.code())
+        .bind(sent.code())
         .execute(&mut *transaction)
         .await?;
         sqlx::query("UPDATE people SET last_contact_at = $1 WHERE id = $2")
@@ -478,20 +478,34 @@ impl Store {
     /// The history of a referral, oldest first.
     pub async fn referral_history(&self, id: i64) -> Result<Vec<ReferralHistoryLine>, StoreError> {
         let rows = sqlx::query(
-            "SELECT e.at, a.display_name, e.event, e.from_state, e.to_state, e.comment FROM referral_events e
-             LEFT JOIN accounts a ON a.id = e.account_id WHERE e.referral_id = $1 ORDER BY e.id",
+            "SELECT e.at, a.display_name, e.event, e.refusal_reason, e.outcome, e.from_state, e.to_state, e.comment
+             FROM referral_events e LEFT JOIN accounts a ON a.id = e.account_id
+             WHERE e.referral_id = $1 ORDER BY e.id",
         )
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|row| {
+                let kind: String = row.try_get("event")?;
+                let reason: Option<String> = row.try_get("refusal_reason")?;
+                let outcome: Option<String> = row.try_get("outcome")?;
+                let from: String = row.try_get("from_state")?;
+                let to: String = row.try_get("to_state")?;
                 Ok(ReferralHistoryLine {
                     at: row.try_get("at")?,
                     who: row.try_get("display_name")?,
-                    event: row.try_get("event")?,
-                    from_state: row.try_get("from_state")?,
-                    to_state: row.try_get("to_state")?,
+                    event: event_text(
+                        decode::<ReferralEventKind>(&kind, "évènement d'orientation")?,
+                        reason
+                            .map(|code| decode::<RefusalReason>(&code, "motif de refus"))
+                            .transpose()?,
+                        outcome
+                            .map(|code| decode::<ClosingOutcome>(&code, "issue"))
+                            .transpose()?,
+                    ),
+                    from_state: decode::<ReferralState>(&from, "état")?.label().to_owned(),
+                    to_state: decode::<ReferralState>(&to, "état")?.label().to_owned(),
                     comment: row.try_get("comment")?,
                 })
             })
@@ -549,12 +563,12 @@ pub(crate) async fn apply_referral_event_in(
                      receiver_structure_id = (SELECT structure_id FROM offers WHERE id = $3)
                  WHERE id = $4 AND version = $5 AND state = $6",
             )
-            .bind(to.label())
+            .bind(to.code())
             .bind(now)
             .bind(offer_id)
             .bind(id)
             .bind(expected_version)
-            .bind(from.label())
+            .bind(from.code())
             .execute(&mut *connection)
             .await?
         }
@@ -563,11 +577,11 @@ pub(crate) async fn apply_referral_event_in(
                 "UPDATE referrals SET state = $1, state_changed_at = $2, version = version + 1
                  WHERE id = $3 AND version = $4 AND state = $5",
             )
-            .bind(to.label())
+            .bind(to.code())
             .bind(now)
             .bind(id)
             .bind(expected_version)
-            .bind(from.label())
+            .bind(from.code())
             .execute(&mut *connection)
             .await?
         }
@@ -576,16 +590,19 @@ pub(crate) async fn apply_referral_event_in(
         return Ok(Applied::StaleVersion);
     }
     sqlx::query(
-        "INSERT INTO referral_events (referral_id, at, account_id, side, event, from_state, to_state, comment, offer_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO referral_events (referral_id, at, account_id, side, event, refusal_reason, outcome, from_state,
+             to_state, comment, offer_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(id)
     .bind(now)
     .bind(actor.account_id)
     .bind(side_code(side))
-    .bind(event.label())
-    .bind(from.label())
-    .bind(to.label())
+    .bind(event.kind().code())
+    .bind(event.refusal_reason().map(RefusalReason::code))
+    .bind(event.outcome().map(ClosingOutcome::code))
+    .bind(from.code())
+    .bind(to.code())
     .bind(comment)
     .bind(new_offer)
     .execute(&mut *connection)
@@ -628,9 +645,9 @@ impl Store {
              WHERE r.state IN ($1, $2, $3) AND (r.reminded_version IS NULL OR r.reminded_version <> r.version)
              ORDER BY r.id",
         )
-        .bind(ReferralState::Sent.label())
-        .bind(ReferralState::Redirected.label())
-        .bind(ReferralState::Accepted.label())
+        .bind(ReferralState::Sent.code())
+        .bind(ReferralState::Redirected.code())
+        .bind(ReferralState::Accepted.code())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -639,8 +656,7 @@ impl Store {
                 Ok(ReminderCandidate {
                     id: row.try_get("id")?,
                     version: row.try_get("version")?,
-                    state: ReferralState::from_label(&state)
-                        .ok_or_else(|| StoreError::Corrupt(format!("état « {state} »")))?,
+                    state: decode(&state, "état")?,
                     state_changed_at: row.try_get("state_changed_at")?,
                     receiver_structure_id: row.try_get("receiver_structure_id")?,
                     commune_code: row.try_get("commune_code")?,

@@ -6,22 +6,23 @@
 
 use crate::{Backend, Store, StoreError};
 use aiguillage_domain::calendar::{date_of, iso_date};
-use aiguillage_domain::orientation::{ReferralEvent, ReferralState};
+use aiguillage_domain::diagnostic::{AutonomyLevel, RecommendedHelp, Typology};
+use aiguillage_domain::orientation::{ClosingOutcome, ReferralEvent, ReferralState, RefusalReason};
 use aiguillage_domain::pathway::{Closing, MoneyBracket, ObservedAutonomy, Theme};
 use aiguillage_domain::UnixSeconds;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, Row};
 
-/// One diagnostic as the generator computed it.
+/// One diagnostic as the generator computed it (the JSON documents as serde writes them: codes).
 #[derive(Debug, Clone)]
 pub struct SyntheticDiagnostic {
     pub made_at: UnixSeconds,
     pub answers_json: String,
     pub profile_json: String,
-    pub typology: String,
-    pub overall: String,
-    pub first_help: String,
+    pub typology: Typology,
+    pub overall: AutonomyLevel,
+    pub first_help: RecommendedHelp,
 }
 
 /// One step of a referral's history: the event and the state it led to.
@@ -270,9 +271,9 @@ impl Store {
                     Param::Int(diagnostic.made_at),
                     Param::Text(&diagnostic.answers_json),
                     Param::Text(&diagnostic.profile_json),
-                    Param::Text(&diagnostic.typology),
-                    Param::Text(&diagnostic.overall),
-                    Param::Text(&diagnostic.first_help),
+                    Param::Text(diagnostic.typology.code()),
+                    Param::Text(diagnostic.overall.code()),
+                    Param::Text(diagnostic.first_help.code()),
                 ]);
                 counts.diagnostics += 1;
             }
@@ -304,7 +305,7 @@ impl Store {
                     Param::Int(structure_id),
                     Param::Int(referral.offer_id),
                     Param::Int(referral.receiver_structure_id),
-                    Param::Text(last.to.label()),
+                    Param::Text(last.to.code()),
                     Param::Text(profile),
                     Param::Text(""),
                     Param::Int(i64::from(person.urgent)),
@@ -359,9 +360,11 @@ impl Store {
                         Param::Int(id),
                         Param::Int(step.at),
                         Param::Text(side),
-                        Param::Owned(step.event.label()),
-                        Param::Text(from.label()),
-                        Param::Text(step.to.label()),
+                        Param::Text(step.event.kind().code()),
+                        Param::OptText(step.event.refusal_reason().map(RefusalReason::code)),
+                        Param::OptText(step.event.outcome().map(ClosingOutcome::code)),
+                        Param::Text(from.code()),
+                        Param::Text(step.to.code()),
                         Param::Text(""),
                         Param::OptInt(offer),
                     ]);
@@ -371,7 +374,7 @@ impl Store {
                 if let Some((closing, at)) = &referral.closing {
                     outcomes.extend([
                         Param::Int(id),
-                        Param::Text(closing.outcome.label()),
+                        Param::Text(closing.outcome.code()),
                         Param::Owned(joined_rights(closing)),
                         Param::OptText(closing.gains.money.map(MoneyBracket::code)),
                         Param::Int(i64::from(closing.gains.job_or_training)),
@@ -405,8 +408,9 @@ impl Store {
         insert_rows(
             connection,
             limit,
-            "referral_events (referral_id, at, side, event, from_state, to_state, comment, offer_id)",
-            8,
+            "referral_events (referral_id, at, side, event, refusal_reason, outcome, from_state, to_state, comment,
+                 offer_id)",
+            10,
             &params,
             false,
         )

@@ -677,7 +677,7 @@ async fn the_indicators_of_a_story_match_the_hand_computed_figures() {
 }
 
 /// A closing written before outcomes had their own table: the outcome comes from the closing
-/// event's label, with no gains. A referral whose stored steps are out of order is left out.
+/// event's outcome code, with no gains. A referral whose stored steps are out of order is left out.
 #[tokio::test]
 async fn older_rows_are_read_or_left_out_without_failing_the_load() {
     let world = world().await;
@@ -693,7 +693,7 @@ async fn older_rows_are_read_or_left_out_without_failing_the_load() {
     connection
         .execute(
             format!(
-                "UPDATE referral_events SET at = {} WHERE to_state = 'Acceptée' AND at = {}",
+                "UPDATE referral_events SET at = {} WHERE to_state = 'accepted' AND at = {}",
                 day(2),
                 day(4)
             )
@@ -738,9 +738,9 @@ async fn synthetic_batches_are_read_back_whole() {
         made_at: at,
         answers_json: serde_json::to_string(&answers).expect("json"),
         profile_json: serde_json::to_string(&computed).expect("json"),
-        typology: computed.typology.label().into(),
-        overall: computed.overall.label().into(),
-        first_help: computed.first_help().label().into(),
+        typology: computed.typology,
+        overall: computed.overall,
+        first_help: computed.first_help(),
     };
     let step = |event, to, at| SyntheticStep { event, to, at };
     let session = |at| SyntheticSession {

@@ -242,7 +242,7 @@ async fn erasure_deletes_everything_and_leaves_anonymous_counts() {
         vec![
             (
                 "2026-11".to_owned(),
-                format!("diagnostic_efface:{}", computed.typology.label()),
+                format!("diagnostic_efface:{}", computed.typology.code()),
                 1
             ),
             ("2026-11".to_owned(), "personne_effacee".to_owned(), 1),

@@ -6,7 +6,9 @@ use crate::auth::CurrentUser;
 use crate::error::WebError;
 use crate::pages::people::actor;
 use aiguillage_domain::calendar::date_of;
-use aiguillage_domain::diagnostic::{check_notes, profile as compute_profile, Answers, Profile};
+use aiguillage_domain::diagnostic::{
+    check_notes, profile as compute_profile, Answers, PublicOverride, PublicProfile,
+};
 use aiguillage_domain::person::{check_person, enrolment_consent, PersonInput};
 use aiguillage_service::state::AppState;
 use aiguillage_store::StoredDiagnostic;
@@ -141,7 +143,7 @@ pub struct DiagnosticStored {
     diagnostic_id: i64,
     /// The computed profile (see docs/diagnostic.md).
     #[schema(value_type = Object)]
-    profil: Profile,
+    profil: PublicProfile,
 }
 
 #[utoipa::path(post, path = "/api/v1/personnes/{id}/diagnostics", tag = "personnes",
@@ -171,7 +173,7 @@ pub async fn submit_diagnostic(
         StatusCode::CREATED,
         Json(DiagnosticStored {
             diagnostic_id,
-            profil: computed,
+            profil: PublicProfile::from(&computed),
         }),
     )
         .into_response())
@@ -185,10 +187,10 @@ pub struct ProfileRead {
     /// Unix seconds.
     date: i64,
     #[schema(value_type = Object)]
-    profil: Profile,
+    profil: PublicProfile,
     /// The professional's override (typology, help, reason), if any.
     #[schema(value_type = Object)]
-    ajustement: Option<aiguillage_domain::diagnostic::ProfileOverride>,
+    ajustement: Option<PublicOverride>,
 }
 
 #[utoipa::path(get, path = "/api/v1/personnes/{id}/profil", tag = "personnes",
@@ -217,7 +219,7 @@ pub async fn profile(
         personne_id: id,
         diagnostic_id: latest.id,
         date: latest.made_at,
-        profil: latest.profile,
-        ajustement: latest.override_,
+        profil: PublicProfile::from(&latest.profile),
+        ajustement: latest.override_.as_ref().map(PublicOverride::from),
     }))
 }

@@ -10,11 +10,11 @@ use time::Date;
 labelled_enum! {
     /// The five basic skill domains of the questionnaire.
     SkillDomain {
-        UsingDevice => "Utiliser un appareil",
-        SearchingInformation => "Chercher une information",
-        Messaging => "Courriel et messagerie",
-        OnlineProcedure => "Faire une démarche en ligne",
-        StayingSafe => "Se protéger en ligne",
+        UsingDevice = "using_device" => "Utiliser un appareil",
+        SearchingInformation = "searching_information" => "Chercher une information",
+        Messaging = "messaging" => "Courriel et messagerie",
+        OnlineProcedure = "online_procedure" => "Faire une démarche en ligne",
+        StayingSafe = "staying_safe" => "Se protéger en ligne",
     }
 }
 
@@ -62,10 +62,10 @@ impl SkillDomain {
 labelled_enum! {
     /// How the person does something.
     SkillAnswer {
-        Alone => "Seul",
-        WithHelp => "Avec de l'aide",
-        NotAtAll => "Pas du tout",
-        DoesNotKnow => "Ne sait pas",
+        Alone = "alone" => "Seul",
+        WithHelp = "with_help" => "Avec de l'aide",
+        NotAtAll = "not_at_all" => "Pas du tout",
+        DoesNotKnow = "does_not_know" => "Ne sait pas",
     }
 }
 
@@ -83,16 +83,16 @@ impl SkillAnswer {
 labelled_enum! {
     /// The tasks of the detailed module (for mediators), two per domain.
     DetailedTask {
-        InstallApp => "Installer ou mettre à jour une application",
-        ConnectWifi => "Se connecter à un réseau wifi",
-        ChooseReliableResult => "Choisir un résultat fiable dans un moteur de recherche",
-        FindOfficialSite => "Trouver le site officiel d'un organisme",
-        AttachFile => "Joindre un fichier à un courriel",
-        VideoCall => "Passer un appel vidéo",
-        UseFranceConnect => "Se connecter avec FranceConnect",
-        SendScannedDocument => "Numériser (scanner ou photographier) et envoyer un justificatif",
-        RecognisePhishing => "Reconnaître un message frauduleux (hameçonnage)",
-        ManagePasswords => "Créer et retenir des mots de passe sûrs",
+        InstallApp = "install_app" => "Installer ou mettre à jour une application",
+        ConnectWifi = "connect_wifi" => "Se connecter à un réseau wifi",
+        ChooseReliableResult = "choose_reliable_result" => "Choisir un résultat fiable dans un moteur de recherche",
+        FindOfficialSite = "find_official_site" => "Trouver le site officiel d'un organisme",
+        AttachFile = "attach_file" => "Joindre un fichier à un courriel",
+        VideoCall = "video_call" => "Passer un appel vidéo",
+        UseFranceConnect = "use_france_connect" => "Se connecter avec FranceConnect",
+        SendScannedDocument = "send_scanned_document" => "Numériser (scanner ou photographier) et envoyer un justificatif",
+        RecognisePhishing = "recognise_phishing" => "Reconnaître un message frauduleux (hameçonnage)",
+        ManagePasswords = "manage_passwords" => "Créer et retenir des mots de passe sûrs",
     }
 }
 
@@ -130,48 +130,48 @@ impl DetailedTask {
 labelled_enum! {
     /// The person's equipment and access (each a yes/no answer).
     Equipment {
-        Smartphone => "Un smartphone",
-        Computer => "Un ordinateur",
-        Tablet => "Une tablette",
-        InternetAtHome => "Internet à la maison",
-        UsableEmail => "Une adresse e-mail qu'elle sait ouvrir",
-        OnlineAccounts => "Des comptes en ligne où elle sait se connecter",
+        Smartphone = "smartphone" => "Un smartphone",
+        Computer = "computer" => "Un ordinateur",
+        Tablet = "tablet" => "Une tablette",
+        InternetAtHome = "internet_at_home" => "Internet à la maison",
+        UsableEmail = "usable_email" => "Une adresse e-mail qu'elle sait ouvrir",
+        OnlineAccounts = "online_accounts" => "Des comptes en ligne où elle sait se connecter",
     }
 }
 
 labelled_enum! {
     /// A functional level of reading or writing French.
     LiteracyLevel {
-        Comfortable => "À l'aise",
-        WithDifficulty => "Avec difficulté",
-        NotAtAll => "Pas du tout",
+        Comfortable = "comfortable" => "À l'aise",
+        WithDifficulty = "with_difficulty" => "Avec difficulté",
+        NotAtAll = "not_at_all" => "Pas du tout",
     }
 }
 
 labelled_enum! {
     /// Languages in which the person can be helped.
     Language {
-        French => "Français",
-        English => "Anglais",
-        Arabic => "Arabe",
-        Spanish => "Espagnol",
-        Portuguese => "Portugais",
-        Turkish => "Turc",
-        Romanian => "Roumain",
-        Russian => "Russe",
-        Ukrainian => "Ukrainien",
-        Other => "Autre langue",
+        French = "french" => "Français",
+        English = "english" => "Anglais",
+        Arabic = "arabic" => "Arabe",
+        Spanish = "spanish" => "Espagnol",
+        Portuguese = "portuguese" => "Portugais",
+        Turkish = "turkish" => "Turc",
+        Romanian = "romanian" => "Roumain",
+        Russian = "russian" => "Russe",
+        Ukrainian = "ukrainian" => "Ukrainien",
+        Other = "other" => "Autre langue",
     }
 }
 
 labelled_enum! {
     /// How far the person can travel to get help.
     TravelRange {
-        CannotTravel => "Ne peut pas se déplacer",
-        UpTo5Km => "Jusqu'à 5 km",
-        UpTo15Km => "Jusqu'à 15 km",
-        UpTo30Km => "Jusqu'à 30 km",
-        Further => "Plus de 30 km",
+        CannotTravel = "cannot_travel" => "Ne peut pas se déplacer",
+        UpTo5Km = "up_to_5_km" => "Jusqu'à 5 km",
+        UpTo15Km = "up_to_15_km" => "Jusqu'à 15 km",
+        UpTo30Km = "up_to_30_km" => "Jusqu'à 30 km",
+        Further = "further" => "Plus de 30 km",
     }
 }
 
@@ -191,73 +191,73 @@ impl TravelRange {
 labelled_enum! {
     /// How the person travels.
     TravelMode {
-        Walking => "À pied",
-        PublicTransport => "En transports en commun",
-        Car => "En voiture",
-        DrivenByRelative => "Accompagnée par un proche",
-        Bicycle => "À vélo",
+        Walking = "walking" => "À pied",
+        PublicTransport = "public_transport" => "En transports en commun",
+        Car = "car" => "En voiture",
+        DrivenByRelative = "driven_by_relative" => "Accompagnée par un proche",
+        Bicycle = "bicycle" => "À vélo",
     }
 }
 
 labelled_enum! {
     /// When the person is available.
     Availability {
-        WeekdayMorning => "En semaine le matin",
-        WeekdayAfternoon => "En semaine l'après-midi",
-        WeekdayEvening => "En semaine en soirée",
-        Saturday => "Le samedi",
+        WeekdayMorning = "weekday_morning" => "En semaine le matin",
+        WeekdayAfternoon = "weekday_afternoon" => "En semaine l'après-midi",
+        WeekdayEvening = "weekday_evening" => "En semaine en soirée",
+        Saturday = "saturday" => "Le samedi",
     }
 }
 
 labelled_enum! {
     /// Whether the person wants to learn.
     Willingness {
-        Yes => "Oui",
-        Unsure => "Ne sait pas",
-        No => "Non",
+        Yes = "yes" => "Oui",
+        Unsure = "unsure" => "Ne sait pas",
+        No = "no" => "Non",
     }
 }
 
 labelled_enum! {
     /// What makes learning worth it for the person.
     Lever {
-        FamilyContact => "Garder le contact avec ses proches",
-        Health => "Santé",
-        Job => "Emploi",
-        RightsAndBenefits => "Droits et prestations",
-        ChildrenSchooling => "Scolarité des enfants",
-        Money => "Budget et argent",
-        Leisure => "Loisirs",
+        FamilyContact = "family_contact" => "Garder le contact avec ses proches",
+        Health = "health" => "Santé",
+        Job = "job" => "Emploi",
+        RightsAndBenefits = "rights_and_benefits" => "Droits et prestations",
+        ChildrenSchooling = "children_schooling" => "Scolarité des enfants",
+        Money = "money" => "Budget et argent",
+        Leisure = "leisure" => "Loisirs",
     }
 }
 
 labelled_enum! {
     /// The organisation of a pending procedure (coded, never the content).
     ProcedureOrganisation {
-        Caf => "CAF ou MSA",
-        FranceTravail => "France Travail",
-        HealthInsurance => "Assurance maladie",
-        Taxes => "Impôts",
-        Ants => "ANTS (papiers d'identité, permis, carte grise)",
-        Pension => "Caisse de retraite",
-        Housing => "Logement",
-        EnergyOrWater => "Énergie ou eau",
-        BankOrInsurance => "Banque ou assurance",
-        School => "École ou université",
-        Other => "Autre organisme",
+        Caf = "caf" => "CAF ou MSA",
+        FranceTravail = "france_travail" => "France Travail",
+        HealthInsurance = "health_insurance" => "Assurance maladie",
+        Taxes = "taxes" => "Impôts",
+        Ants = "ants" => "ANTS (papiers d'identité, permis, carte grise)",
+        Pension = "pension" => "Caisse de retraite",
+        Housing = "housing" => "Logement",
+        EnergyOrWater = "energy_or_water" => "Énergie ou eau",
+        BankOrInsurance = "bank_or_insurance" => "Banque ou assurance",
+        School = "school" => "École ou université",
+        Other = "other" => "Autre organisme",
     }
 }
 
 labelled_enum! {
     /// What the pending procedure is (coded).
     ProcedureKind {
-        CreateAccount => "Créer un compte",
-        Declare => "Faire une déclaration",
-        Claim => "Demander une aide ou un droit",
-        Renew => "Renouveler un document ou un droit",
-        SendDocument => "Envoyer un justificatif",
-        Appointment => "Prendre un rendez-vous",
-        Other => "Autre démarche",
+        CreateAccount = "create_account" => "Créer un compte",
+        Declare = "declare" => "Faire une déclaration",
+        Claim = "claim" => "Demander une aide ou un droit",
+        Renew = "renew" => "Renouveler un document ou un droit",
+        SendDocument = "send_document" => "Envoyer un justificatif",
+        Appointment = "appointment" => "Prendre un rendez-vous",
+        Other = "other" => "Autre démarche",
     }
 }
 

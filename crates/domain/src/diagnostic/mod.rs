@@ -4,9 +4,11 @@
 
 pub mod answers;
 pub mod profile;
+pub mod public;
 
 pub use answers::*;
 pub use profile::*;
+pub use public::{PublicOverride, PublicProfile};
 
 /// The professional's decision to set another typology or help than the computed ones: orientation
 /// stays a human decision, and the reason is recorded.

@@ -18,30 +18,30 @@ pub const VERY_URGENT_WITHIN_DAYS: i64 = 7;
 labelled_enum! {
     /// Autonomy, per domain or overall.
     AutonomyLevel {
-        NotAutonomous => "Non autonome",
-        Partial => "Partiellement autonome",
-        Autonomous => "Autonome",
+        NotAutonomous = "not_autonomous" => "Non autonome",
+        Partial = "partial" => "Partiellement autonome",
+        Autonomous = "autonomous" => "Autonome",
     }
 }
 
 labelled_enum! {
     /// The typology of PRODUCT.md.
     Typology {
-        Autonomous => "Autonome",
-        PartlyAutonomousWilling => "Partiellement autonome, volontaire",
-        NotAutonomousWilling => "Non autonome, non réfractaire",
-        NotAutonomousUnwilling => "Non autonome, sans envie d'apprendre",
+        Autonomous = "autonomous" => "Autonome",
+        PartlyAutonomousWilling = "partly_autonomous_willing" => "Partiellement autonome, volontaire",
+        NotAutonomousWilling = "not_autonomous_willing" => "Non autonome, non réfractaire",
+        NotAutonomousUnwilling = "not_autonomous_unwilling" => "Non autonome, sans envie d'apprendre",
     }
 }
 
 labelled_enum! {
     /// The kind of help recommended, in the order it should come.
     RecommendedHelp {
-        DigitalEmergency => "Urgence numérique : faire la démarche en attente d'abord",
-        ActOnBehalf => "Faire pour la personne : un aidant habilité",
-        InclusionPathway => "Parcours d'inclusion numérique : apprendre les bases",
-        Acculturation => "Acculturation : consolider et aller plus loin",
-        InformationOnly => "Information seulement",
+        DigitalEmergency = "digital_emergency" => "Urgence numérique : faire la démarche en attente d'abord",
+        ActOnBehalf = "act_on_behalf" => "Faire pour la personne : un aidant habilité",
+        InclusionPathway = "inclusion_pathway" => "Parcours d'inclusion numérique : apprendre les bases",
+        Acculturation = "acculturation" => "Acculturation : consolider et aller plus loin",
+        InformationOnly = "information_only" => "Information seulement",
     }
 }
 

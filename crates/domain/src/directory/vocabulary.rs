@@ -142,12 +142,12 @@ labelled_enum! {
 labelled_enum! {
     /// The support model a structure follows (PRODUCT.md, "Support models").
     SupportModel {
-        PlaceOfKnowledge => "Lieu de savoir",
-        HealthLikePublicService => "Service public de type soin",
-        BenefitClaimantChannel => "Guichet des ayants droit",
-        PersonalService => "Service à la personne",
-        ProviderComplement => "Service complémentaire d'un fournisseur",
-        Charity => "Charité",
+        PlaceOfKnowledge = "place_of_knowledge" => "Lieu de savoir",
+        HealthLikePublicService = "health_like_public_service" => "Service public de type soin",
+        BenefitClaimantChannel = "benefit_claimant_channel" => "Guichet des ayants droit",
+        PersonalService = "personal_service" => "Service à la personne",
+        ProviderComplement = "provider_complement" => "Service complémentaire d'un fournisseur",
+        Charity = "charity" => "Charité",
     }
 }
 

@@ -11,7 +11,8 @@ pub use delays::{days_waiting, lateness, Lateness, TargetDelays};
 pub use ranking::{admits, rank, CandidateOffer, RankedOffer, Ranking, Seeker, Weights};
 pub use redistribution::{propose, room_left, Decision, Outcome, Proposal, WaitingReferral};
 pub use referral::{
-    receiver_access_cutoff, receiver_keeps_access, transition, ClosingOutcome, ReferralEvent,
-    ReferralState, RefusalReason, Side, TransitionError, RECEIVER_ACCESS_AFTER_END_DAYS,
+    event_text, receiver_access_cutoff, receiver_keeps_access, transition, ClosingOutcome,
+    ReferralEvent, ReferralEventKind, ReferralState, RefusalReason, Side, TransitionError,
+    RECEIVER_ACCESS_AFTER_END_DAYS,
 };
 pub use spatial::OfferIndex;

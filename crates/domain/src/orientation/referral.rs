@@ -8,38 +8,51 @@ use serde::{Deserialize, Serialize};
 labelled_enum! {
     /// Where a referral stands.
     ReferralState {
-        Draft => "Brouillon",
-        Sent => "Envoyée",
-        Accepted => "Acceptée",
-        Refused => "Refusée",
-        Redirected => "Réorientée",
-        FirstContact => "Premier contact fait",
-        InPathway => "En parcours",
-        Closed => "Close",
+        Draft = "draft" => "Brouillon",
+        Sent = "sent" => "Envoyée",
+        Accepted = "accepted" => "Acceptée",
+        Refused = "refused" => "Refusée",
+        Redirected = "redirected" => "Réorientée",
+        FirstContact = "first_contact" => "Premier contact fait",
+        InPathway = "in_pathway" => "En parcours",
+        Closed = "closed" => "Close",
     }
 }
 
 labelled_enum! {
     /// Why a receiving structure refuses.
     RefusalReason {
-        NoCapacity => "Plus de place disponible",
-        NeedNotCovered => "Besoin non couvert par l'offre",
-        AudienceNotServed => "Public non accueilli",
-        OutOfArea => "Hors de notre secteur",
-        SupportNotAvailable => "Prise en charge spécifique impossible",
-        Other => "Autre motif",
+        NoCapacity = "no_capacity" => "Plus de place disponible",
+        NeedNotCovered = "need_not_covered" => "Besoin non couvert par l'offre",
+        AudienceNotServed = "audience_not_served" => "Public non accueilli",
+        OutOfArea = "out_of_area" => "Hors de notre secteur",
+        SupportNotAvailable = "support_not_available" => "Prise en charge spécifique impossible",
+        Other = "other" => "Autre motif",
     }
 }
 
 labelled_enum! {
     /// How a referral ends.
     ClosingOutcome {
-        Autonomous => "Autonomie atteinte",
-        HelpedOnBehalf => "Démarche faite pour la personne",
-        SentElsewhere => "Orientée ailleurs",
-        DroppedOut => "Abandon",
-        Unreachable => "Injoignable",
-        MovedAway => "A déménagé",
+        Autonomous = "autonomous" => "Autonomie atteinte",
+        HelpedOnBehalf = "helped_on_behalf" => "Démarche faite pour la personne",
+        SentElsewhere = "sent_elsewhere" => "Orientée ailleurs",
+        DroppedOut = "dropped_out" => "Abandon",
+        Unreachable = "unreachable" => "Injoignable",
+        MovedAway = "moved_away" => "A déménagé",
+    }
+}
+
+labelled_enum! {
+    /// The kind of an event, as the history names it (its refusal reason or closing outcome aside).
+    ReferralEventKind {
+        Send = "send" => "Envoi",
+        Accept = "accept" => "Acceptation",
+        Refuse = "refuse" => "Refus",
+        Redirect = "redirect" => "Réorientation vers une autre offre",
+        RecordFirstContact = "first_contact" => "Premier contact",
+        StartPathway = "start_pathway" => "Début du parcours",
+        Close = "close" => "Clôture",
     }
 }
 
@@ -74,17 +87,56 @@ pub enum ReferralEvent {
 }
 
 impl ReferralEvent {
-    /// The event in French, for the history.
-    pub fn label(&self) -> String {
+    /// The event's kind (stored by its code).
+    pub fn kind(&self) -> ReferralEventKind {
         match self {
-            ReferralEvent::Send => "Envoi".to_owned(),
-            ReferralEvent::Accept => "Acceptation".to_owned(),
-            ReferralEvent::Refuse { reason } => format!("Refus : {}", reason.label()),
-            ReferralEvent::Redirect { .. } => "Réorientation vers une autre offre".to_owned(),
-            ReferralEvent::RecordFirstContact => "Premier contact".to_owned(),
-            ReferralEvent::StartPathway => "Début du parcours".to_owned(),
-            ReferralEvent::Close { outcome } => format!("Clôture : {}", outcome.label()),
+            ReferralEvent::Send => ReferralEventKind::Send,
+            ReferralEvent::Accept => ReferralEventKind::Accept,
+            ReferralEvent::Refuse { .. } => ReferralEventKind::Refuse,
+            ReferralEvent::Redirect { .. } => ReferralEventKind::Redirect,
+            ReferralEvent::RecordFirstContact => ReferralEventKind::RecordFirstContact,
+            ReferralEvent::StartPathway => ReferralEventKind::StartPathway,
+            ReferralEvent::Close { .. } => ReferralEventKind::Close,
         }
+    }
+
+    /// The reason of a refusal.
+    pub fn refusal_reason(&self) -> Option<RefusalReason> {
+        match self {
+            ReferralEvent::Refuse { reason } => Some(*reason),
+            _ => None,
+        }
+    }
+
+    /// The outcome of a closing.
+    pub fn outcome(&self) -> Option<ClosingOutcome> {
+        match self {
+            ReferralEvent::Close { outcome } => Some(*outcome),
+            _ => None,
+        }
+    }
+
+    /// The event in French, for the history (« Refus : Plus de place disponible »).
+    pub fn label(&self) -> String {
+        event_text(self.kind(), self.refusal_reason(), self.outcome())
+    }
+}
+
+/// The history's text of an event, from what the store keeps of it: its kind, followed by the
+/// refusal reason or the closing outcome it names (« Clôture : Abandon »).
+pub fn event_text(
+    kind: ReferralEventKind,
+    reason: Option<RefusalReason>,
+    outcome: Option<ClosingOutcome>,
+) -> String {
+    let detail = match kind {
+        ReferralEventKind::Refuse => reason.map(RefusalReason::label),
+        ReferralEventKind::Close => outcome.map(ClosingOutcome::label),
+        _ => None,
+    };
+    match detail {
+        Some(detail) => format!("{} : {detail}", kind.label()),
+        None => kind.label().to_owned(),
     }
 }
 
@@ -343,6 +395,48 @@ mod tests {
                 .all(|side| transition(ReferralState::Closed, event, side).is_err())
         });
         assert!(closed_is_final);
+    }
+
+    #[test]
+    fn the_history_names_events_as_before_codes_existed() {
+        let texts: Vec<String> = [
+            ReferralEvent::Send,
+            ReferralEvent::Accept,
+            ReferralEvent::Refuse {
+                reason: RefusalReason::NoCapacity,
+            },
+            ReferralEvent::Redirect { offer_id: 3 },
+            ReferralEvent::RecordFirstContact,
+            ReferralEvent::StartPathway,
+            ReferralEvent::Close {
+                outcome: ClosingOutcome::DroppedOut,
+            },
+        ]
+        .iter()
+        .map(ReferralEvent::label)
+        .collect();
+        assert_eq!(
+            texts,
+            [
+                "Envoi",
+                "Acceptation",
+                "Refus : Plus de place disponible",
+                "Réorientation vers une autre offre",
+                "Premier contact",
+                "Début du parcours",
+                "Clôture : Abandon",
+            ]
+        );
+        // What the store keeps (kind, reason, outcome) gives the same text back.
+        let refusal = ReferralEvent::Refuse {
+            reason: RefusalReason::OutOfArea,
+        };
+        assert_eq!(
+            event_text(refusal.kind(), refusal.refusal_reason(), refusal.outcome()),
+            "Refus : Hors de notre secteur"
+        );
+        // A refusal stored without its reason (written before reasons had a column) is named alone.
+        assert_eq!(event_text(ReferralEventKind::Refuse, None, None), "Refus");
     }
 
     #[test]

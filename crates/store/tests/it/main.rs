@@ -1,0 +1,13 @@
+//! The store's stories in one binary (links once), each file a module; they run on SQLite, or on the
+//! PostgreSQL server named by `AIGUILLAGE_TEST_DATABASE_URL`, through `store::testing::fresh_store`.
+
+mod audit_chain_story;
+mod directory_story;
+mod fragility_story;
+mod indicators_story;
+mod login_throttle;
+mod pathway_story;
+mod people_story;
+mod privacy_story;
+mod stable_codes_story;
+mod store_story;

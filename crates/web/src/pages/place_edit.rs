@@ -11,7 +11,7 @@ use crate::pages::render;
 use crate::policy::{may_edit_place, PlaceLocation};
 use aiguillage_domain::directory::opening_hours::WeeklyHours;
 use aiguillage_domain::directory::*;
-use aiguillage_store::StoredPlace;
+use aiguillage_store::{Account, StoredPlace};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::Path;
@@ -104,21 +104,25 @@ fn page(
     })
 }
 
-/// The place, if this viewer may edit it (404 if it does not exist, 403 if it is not theirs).
-pub(crate) async fn editable_place(me: &Professional, id: i64) -> Result<StoredPlace, WebError> {
-    let stored = me.state.store.place(id).await?;
+/// Whether this account may edit the place (`policy::may_edit_place`).
+pub(crate) fn may_edit(account: &Account, stored: &StoredPlace) -> bool {
     let location = PlaceLocation {
         structure_id: stored.structure_id,
         departement_code: &stored.departement_code,
         epci_code: stored.epci_code.as_deref(),
     };
-    let account = &me.user.account;
-    match may_edit_place(
+    may_edit_place(
         account.role,
         account.structure_id,
         &account.territory,
         &location,
-    ) {
+    )
+}
+
+/// The place, if this viewer may edit it (404 if it does not exist, 403 if it is not theirs).
+pub(crate) async fn editable_place(me: &Professional, id: i64) -> Result<StoredPlace, WebError> {
+    let stored = me.state.store.place(id).await?;
+    match may_edit(&me.user.account, &stored) {
         true => Ok(stored),
         false => Err(WebError::Forbidden),
     }

@@ -147,10 +147,8 @@ pub async fn close(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let values = fields(&body);
-    let Some(closing) = ContactRequestClosing::from_code(&text(&values, "issue")) else {
-        return Err(WebError::BadRequest(NO_CLOSING.to_owned()));
-    };
+    let closing = ContactRequestClosing::from_code(&text(&fields(&body), "issue"));
+    let closing = closing.ok_or_else(|| WebError::BadRequest(NO_CLOSING.to_owned()))?;
     let (store, actor) = (&me.state.store, me.actor());
     let closed = store.close_contact_request(&actor, id, closing, me.now());
     if !closed.await? {

@@ -1,13 +1,17 @@
 //! The JSON API under `/api/v1/`, its OpenAPI document (generated from these declarations by utoipa)
 //! and the health probe. Authentication is the same session cookie as the pages.
 
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Professional};
 use crate::error::WebError;
+use aiguillage_domain::coverage::Need;
 use aiguillage_domain::directory::search::offer_meets;
+use aiguillage_domain::directory::HelpKind;
+use aiguillage_domain::territory::{TerritoryArea, TerritoryScope};
 use aiguillage_interop::places_standard::write_json;
-use aiguillage_service::directory_search::{run_search, DirectoryQuery, Found};
+use aiguillage_service::directory_search::{run_search, DirectoryQuery, Found, SearchOutcome};
 use aiguillage_service::state::AppState;
-use aiguillage_store::StoredOffer;
+use aiguillage_service::territory_diagnostic::{diagnose, CommuneLine, Diagnostic};
+use aiguillage_store::{Account, CommuneSummary, StoredOffer, StoredPlace, Structure};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -63,23 +67,21 @@ pub struct Health {
 pub async fn health(State(state): State<AppState>) -> Response {
     let backend = state.store.backend().name();
     match state.store.ping().await {
-        Ok(()) => Json(Health {
-            status: "ok",
-            database: "ok",
-            backend,
-        })
-        .into_response(),
+        Ok(()) => Json(Health::of("ok", "ok", backend)).into_response(),
         Err(error) => {
             tracing::error!(%error, "health check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(Health {
-                    status: "error",
-                    database: "unavailable",
-                    backend,
-                }),
-            )
-                .into_response()
+            let health = Health::of("error", "unavailable", backend);
+            (StatusCode::SERVICE_UNAVAILABLE, Json(health)).into_response()
+        }
+    }
+}
+
+impl Health {
+    fn of(status: &'static str, database: &'static str, backend: &'static str) -> Health {
+        Health {
+            status,
+            database,
+            backend,
         }
     }
 }
@@ -110,22 +112,27 @@ pub struct Me {
 #[utoipa::path(get, path = "/api/v1/moi", tag = "comptes",
     responses((status = 200, body = Me), (status = 401, description = "Connexion requise")))]
 pub async fn me(user: CurrentUser) -> Result<Json<Me>, WebError> {
-    let account = user.account;
-    let name = account.territory_name.clone();
-    Ok(Json(Me {
-        id: account.id,
-        display_name: account.display_name,
-        email: account.email,
-        role: account.role.code().to_owned(),
-        role_label: account.role.label(),
-        structure_id: account.structure_id,
-        structure_name: account.structure_name,
-        territory: Territory {
-            kind: account.territory.kind_code(),
-            code: account.territory.code().to_owned(),
-            name,
-        },
-    }))
+    Ok(Json(Me::from(user.account)))
+}
+
+impl From<Account> for Me {
+    fn from(account: Account) -> Me {
+        let name = account.territory_name.clone();
+        Me {
+            id: account.id,
+            display_name: account.display_name,
+            email: account.email,
+            role: account.role.code().to_owned(),
+            role_label: account.role.label(),
+            structure_id: account.structure_id,
+            structure_name: account.structure_name,
+            territory: Territory {
+                kind: account.territory.kind_code(),
+                code: account.territory.code().to_owned(),
+                name,
+            },
+        }
+    }
 }
 
 /// A commune found by the search.
@@ -158,19 +165,20 @@ pub async fn communes(
 ) -> Result<Json<Vec<Commune>>, WebError> {
     let limit = search.limite.unwrap_or(10).clamp(1, 50);
     let found = state.store.search_communes(&search.q, limit).await?;
-    Ok(Json(
-        found
-            .into_iter()
-            .map(|c| Commune {
-                code: c.code,
-                name: c.name,
-                departement_code: c.departement_code,
-                epci_name: c.epci_name,
-                population: c.population,
-                postal_codes: c.postal_codes,
-            })
-            .collect(),
-    ))
+    Ok(Json(found.into_iter().map(Commune::from).collect()))
+}
+
+impl From<CommuneSummary> for Commune {
+    fn from(c: CommuneSummary) -> Commune {
+        Commune {
+            code: c.code,
+            name: c.name,
+            departement_code: c.departement_code,
+            epci_name: c.epci_name,
+            population: c.population,
+            postal_codes: c.postal_codes,
+        }
+    }
 }
 
 /// A structure of the instance.
@@ -190,17 +198,19 @@ pub async fn structures(
     _user: CurrentUser,
 ) -> Result<Json<Vec<StructureItem>>, WebError> {
     let list = state.store.list_structures().await?;
-    Ok(Json(
-        list.into_iter()
-            .map(|s| StructureItem {
-                id: s.id,
-                name: s.name,
-                kind: s.kind,
-                commune_code: s.commune_code,
-                commune_name: s.commune_name,
-            })
-            .collect(),
-    ))
+    Ok(Json(list.into_iter().map(StructureItem::from).collect()))
+}
+
+impl From<Structure> for StructureItem {
+    fn from(s: Structure) -> StructureItem {
+        StructureItem {
+            id: s.id,
+            name: s.name,
+            kind: s.kind,
+            commune_code: s.commune_code,
+            commune_name: s.commune_name,
+        }
+    }
 }
 
 /// A place of the directory found by a search.
@@ -232,39 +242,44 @@ fn labels<T: std::fmt::Display>(values: &[T]) -> Vec<String> {
     responses((status = 200, body = [PlaceItem]), (status = 400, description = "Critère illisible"),
               (status = 401, description = "Connexion requise")))]
 pub async fn places(
-    State(state): State<AppState>,
-    user: CurrentUser,
+    me: Professional,
     Query(query): Query<DirectoryQuery>,
 ) -> Result<Json<Vec<PlaceItem>>, WebError> {
-    let outcome = run_search(&state.store, &query, &user.account.territory).await?;
+    let outcome = searched(&me, &query).await?;
+    Ok(Json(
+        outcome.found.into_iter().map(PlaceItem::from).collect(),
+    ))
+}
+
+/// The search on the professional's territory, or its first unreadable criterion.
+async fn searched(me: &Professional, query: &DirectoryQuery) -> Result<SearchOutcome, WebError> {
+    let outcome = run_search(&me.state.store, query, &me.user.account.territory).await?;
     if let Some((field, message)) = outcome.errors.messages.first() {
         return Err(WebError::BadRequest(format!("{field} : {message}")));
     }
-    Ok(Json(
-        outcome
-            .found
-            .into_iter()
-            .map(|found| {
-                let place = found.stored.place;
-                PlaceItem {
-                    id: found.stored.structure_id,
-                    name: place.name,
-                    commune: place.commune,
-                    commune_code: found.stored.commune_code,
-                    postal_code: place.postal_code,
-                    latitude: found.stored.latitude,
-                    longitude: found.stored.longitude,
-                    distance_km: found.distance_km,
-                    services: labels(&place.services),
-                    audiences: labels(&place.audiences),
-                    specific_support: labels(&place.specific_support),
-                    support_modes: labels(&place.support_modes),
-                    costs: labels(&place.costs),
-                    opening_hours: place.opening_hours,
-                }
-            })
-            .collect(),
-    ))
+    Ok(outcome)
+}
+
+impl From<Found> for PlaceItem {
+    fn from(found: Found) -> PlaceItem {
+        let place = found.stored.place;
+        PlaceItem {
+            id: found.stored.structure_id,
+            name: place.name,
+            commune: place.commune,
+            commune_code: found.stored.commune_code,
+            postal_code: place.postal_code,
+            latitude: found.stored.latitude,
+            longitude: found.stored.longitude,
+            distance_km: found.distance_km,
+            services: labels(&place.services),
+            audiences: labels(&place.audiences),
+            specific_support: labels(&place.specific_support),
+            support_modes: labels(&place.support_modes),
+            costs: labels(&place.costs),
+            opening_hours: place.opening_hours,
+        }
+    }
 }
 
 /// The places found by a search as a GeoJSON FeatureCollection of points (for the map).
@@ -272,34 +287,33 @@ pub async fn places(
     responses((status = 200, description = "FeatureCollection GeoJSON : un point par lieu (id, name, commune, distance_km)"),
               (status = 400, description = "Critère illisible"), (status = 401, description = "Connexion requise")))]
 pub async fn places_geojson(
-    State(state): State<AppState>,
-    user: CurrentUser,
+    me: Professional,
     Query(query): Query<DirectoryQuery>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let outcome = run_search(&state.store, &query, &user.account.territory).await?;
-    if let Some((field, message)) = outcome.errors.messages.first() {
-        return Err(WebError::BadRequest(format!("{field} : {message}")));
-    }
-    let features: Vec<serde_json::Value> = outcome
-        .found
-        .iter()
-        .filter_map(|found| {
-            let (latitude, longitude) = found.stored.latitude.zip(found.stored.longitude)?;
-            Some(serde_json::json!({
-                "type": "Feature",
-                "geometry": { "type": "Point", "coordinates": [longitude, latitude] },
-                "properties": {
-                    "id": found.stored.structure_id,
-                    "name": found.stored.place.name,
-                    "commune": found.stored.place.commune,
-                    "distance_km": found.distance_km,
-                },
-            }))
-        })
-        .collect();
-    Ok(Json(
-        serde_json::json!({ "type": "FeatureCollection", "features": features }),
+    let outcome = searched(&me, &query).await?;
+    Ok(feature_collection(
+        outcome.found.iter().filter_map(place_point).collect(),
     ))
+}
+
+/// A place as a GeoJSON point, if it has a position.
+fn place_point(found: &Found) -> Option<serde_json::Value> {
+    let (latitude, longitude) = found.stored.latitude.zip(found.stored.longitude)?;
+    Some(serde_json::json!({
+        "type": "Feature",
+        "geometry": { "type": "Point", "coordinates": [longitude, latitude] },
+        "properties": {
+            "id": found.stored.structure_id,
+            "name": found.stored.place.name,
+            "commune": found.stored.place.commune,
+            "distance_km": found.distance_km,
+        },
+    }))
+}
+
+/// A GeoJSON FeatureCollection of these features.
+fn feature_collection(features: Vec<serde_json::Value>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "type": "FeatureCollection", "features": features }))
 }
 
 /// An offer of a place found by a search.
@@ -353,17 +367,13 @@ fn offer_item(found: &Found, stored: StoredOffer) -> OfferItem {
     responses((status = 200, body = [OfferItem], description = "Les offres qui remplissent les critères, dans les lieux trouvés, au plus près d'abord"),
               (status = 400, description = "Critère illisible"), (status = 401, description = "Connexion requise")))]
 pub async fn offers(
-    State(state): State<AppState>,
-    user: CurrentUser,
+    me: Professional,
     Query(query): Query<DirectoryQuery>,
 ) -> Result<Json<Vec<OfferItem>>, WebError> {
-    let outcome = run_search(&state.store, &query, &user.account.territory).await?;
-    if let Some((field, message)) = outcome.errors.messages.first() {
-        return Err(WebError::BadRequest(format!("{field} : {message}")));
-    }
+    let outcome = searched(&me, &query).await?;
     let mut items = Vec::new();
     for found in &outcome.found {
-        for stored in state.store.offers_of(found.stored.structure_id).await? {
+        for stored in me.state.store.offers_of(found.stored.structure_id).await? {
             if offer_meets(&stored.offer, &outcome.criteria) {
                 items.push(offer_item(found, stored));
             }
@@ -392,25 +402,33 @@ pub async fn place_detail(
     Path(id): Path<i64>,
 ) -> Result<Json<PlaceDetail>, WebError> {
     let stored = state.store.place(id).await?;
-    let standard = write_json(std::slice::from_ref(&stored.place))
+    let offers = state.store.offers_of(id).await?;
+    Ok(Json(PlaceDetail::of(id, stored, offers)))
+}
+
+impl PlaceDetail {
+    fn of(id: i64, stored: StoredPlace, offers: Vec<StoredOffer>) -> PlaceDetail {
+        let standard = standard_json(&stored.place);
+        let found = Found {
+            stored,
+            distance_km: None,
+        };
+        PlaceDetail {
+            id,
+            commune_code: found.stored.commune_code.clone(),
+            support_model: found.stored.support_model.map(|m| m.label().to_owned()),
+            standard,
+            offers: offers.into_iter().map(|o| offer_item(&found, o)).collect(),
+        }
+    }
+}
+
+/// The place in the national standard's JSON form.
+fn standard_json(place: &aiguillage_domain::directory::Place) -> serde_json::Value {
+    write_json(std::slice::from_ref(place))
         .as_array()
         .and_then(|places| places.first().cloned())
-        .unwrap_or_default();
-    let offers = state.store.offers_of(id).await?;
-    let found = Found {
-        stored,
-        distance_km: None,
-    };
-    Ok(Json(PlaceDetail {
-        id,
-        commune_code: found.stored.commune_code.clone(),
-        support_model: found.stored.support_model.map(|m| m.label().to_owned()),
-        standard,
-        offers: offers
-            .into_iter()
-            .map(|offer| offer_item(&found, offer))
-            .collect(),
-    }))
+        .unwrap_or_default()
 }
 
 /// The OpenAPI document.
@@ -436,45 +454,52 @@ pub struct TerritoryParam {
               (status = 401, description = "Connexion requise"),
               (status = 404, description = "Territoire inconnu")))]
 pub async fn territory_communes_geojson(
-    State(state): State<AppState>,
-    user: CurrentUser,
+    me: Professional,
     Query(param): Query<TerritoryParam>,
 ) -> Result<Json<serde_json::Value>, WebError> {
-    let area = match param.territoire.as_deref().map(str::trim) {
-        Some(text) if !text.is_empty() => text
-            .parse::<aiguillage_domain::territory::TerritoryArea>()
-            .map_err(|e| WebError::BadRequest(e.to_string()))?,
-        _ => aiguillage_domain::territory::TerritoryArea::from(&user.account.territory),
-    };
+    let area = area_asked(param.territoire.as_deref(), &me.user.account.territory)?;
     let territory = &aiguillage_service::territory_diagnostic::reference()?.territory;
-    let diagnostic =
-        aiguillage_service::territory_diagnostic::diagnose(&state.store, &area).await?;
-    let inclusion = diagnostic.needs.iter().position(|n| {
-        *n == aiguillage_domain::coverage::Need::Help(
-            aiguillage_domain::directory::HelpKind::Inclusion,
-        )
-    });
-    let features: Vec<serde_json::Value> = diagnostic
-        .communes
+    let diagnostic = diagnose(&me.state.store, &area).await?;
+    let inclusion = diagnostic
+        .needs
         .iter()
-        .filter_map(|line| {
-            let commune = territory.communes.iter().find(|c| c.code == line.code)?;
-            let minutes = inclusion.and_then(|i| line.minutes.get(i).copied().flatten());
-            Some(serde_json::json!({
-                "type": "Feature",
-                "geometry": { "type": "Point", "coordinates": [commune.longitude?, commune.latitude?] },
-                "properties": {
-                    "code": line.code,
-                    "name": line.name,
-                    "population": line.population,
-                    "index": line.index,
-                    "inclusion_minutes": minutes,
-                    "far": minutes.is_none_or(|m| m > diagnostic.threshold),
-                },
-            }))
-        })
-        .collect();
-    Ok(Json(
-        serde_json::json!({ "type": "FeatureCollection", "features": features }),
+        .position(|n| *n == Need::Help(HelpKind::Inclusion));
+    let point = |line| commune_point(territory, &diagnostic, inclusion, line);
+    Ok(feature_collection(
+        diagnostic.communes.iter().filter_map(point).collect(),
     ))
+}
+
+/// The territory asked for, or the professional's own.
+fn area_asked(asked: Option<&str>, own: &TerritoryScope) -> Result<TerritoryArea, WebError> {
+    match asked.map(str::trim) {
+        Some(text) if !text.is_empty() => text
+            .parse::<TerritoryArea>()
+            .map_err(|e| WebError::BadRequest(e.to_string())),
+        _ => Ok(TerritoryArea::from(own)),
+    }
+}
+
+/// A commune of the diagnostic as a GeoJSON point at its centre, with how far the nearest inclusion
+/// help is.
+fn commune_point(
+    territory: &aiguillage_interop::territory::TerritoryData,
+    diagnostic: &Diagnostic,
+    inclusion: Option<usize>,
+    line: &CommuneLine,
+) -> Option<serde_json::Value> {
+    let commune = territory.communes.iter().find(|c| c.code == line.code)?;
+    let minutes = inclusion.and_then(|i| line.minutes.get(i).copied().flatten());
+    Some(serde_json::json!({
+        "type": "Feature",
+        "geometry": { "type": "Point", "coordinates": [commune.longitude?, commune.latitude?] },
+        "properties": {
+            "code": line.code,
+            "name": line.name,
+            "population": line.population,
+            "index": line.index,
+            "inclusion_minutes": minutes,
+            "far": minutes.is_none_or(|m| m > diagnostic.threshold),
+        },
+    }))
 }

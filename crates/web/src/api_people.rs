@@ -2,18 +2,18 @@
 //! the tool showed), submit a diagnostic, read the latest profile. Same permissions and visibility as
 //! the pages (another structure's person is "not found"), same audit.
 
-use crate::auth::CurrentUser;
+use crate::auth::Professional;
 use crate::error::WebError;
-use crate::pages::people::actor;
 use aiguillage_domain::calendar::date_of;
 use aiguillage_domain::diagnostic::{
-    check_notes, profile as compute_profile, Answers, PublicOverride, PublicProfile,
+    check_notes, profile as compute_profile, Answers, Profile, PublicOverride, PublicProfile,
 };
-use aiguillage_domain::person::{check_person, enrolment_consent, PersonInput};
-use aiguillage_service::state::AppState;
-use aiguillage_store::StoredDiagnostic;
+use aiguillage_domain::person::{
+    check_person, enrolment_consent, ConsentText, PersonDraft, PersonInput,
+};
+use aiguillage_store::{StoreError, StoredDiagnostic};
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -71,24 +71,50 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WebError> {
     responses((status = 201, body = Enrolled, description = "Personne inscrite avec son consentement"),
               (status = 400, description = "Consentement absent ou périmé, ou champ invalide : rien n'est enregistré"),
               (status = 401, description = "Connexion requise"), (status = 403, description = "Rôle non autorisé")))]
-pub async fn enrol(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    body: Bytes,
-) -> Result<Response, WebError> {
+pub async fn enrol(me: Professional, body: Bytes) -> Result<Response, WebError> {
     let enrolment: Enrolment = parse(&body)?;
-    let consent = enrolment_consent(&user.account.structure_name);
-    if !enrolment.consentement.accord {
+    let consent = enrolment_consent(&me.user.account.structure_name);
+    check_consent(&enrolment.consentement, &consent)?;
+    let now = me.now();
+    let draft = checked_person(enrolment, now)?;
+    let (store, actor) = (&me.state.store, me.actor());
+    let id = store.enrol_person(&actor, &draft, &consent, now).await;
+    let id = id.map_err(|error| unknown_commune(error, &draft))?;
+    Ok(created(Enrolled::new(id, consent.version)))
+}
+
+impl Enrolled {
+    fn new(id: i64, version_consentement: String) -> Enrolled {
+        Enrolled {
+            id,
+            version_consentement,
+        }
+    }
+}
+
+/// A 201 answer with its JSON body.
+fn created(body: impl Serialize) -> Response {
+    (StatusCode::CREATED, Json(body)).into_response()
+}
+
+/// The person agreed, to the text in force.
+fn check_consent(given: &Consent, in_force: &ConsentText) -> Result<(), WebError> {
+    if !given.accord {
         return Err(WebError::BadRequest(
             "La personne n'a pas donné son accord : rien n'est enregistré.".to_owned(),
         ));
     }
-    if enrolment.consentement.version != consent.version {
+    if given.version != in_force.version {
         return Err(WebError::BadRequest(format!(
             "Le texte de consentement montré n'est pas le texte en vigueur (version {}) : montrez-le à la personne. Texte : {}",
-            consent.version, consent.text
+            in_force.version, in_force.text
         )));
     }
+    Ok(())
+}
+
+/// The enrolment's person, checked, or every problem in one message.
+fn checked_person(enrolment: Enrolment, now: i64) -> Result<PersonDraft, WebError> {
     let input = PersonInput {
         first_name: enrolment.prenom,
         last_name: enrolment.nom,
@@ -101,8 +127,7 @@ pub async fn enrol(
             .map(|y| y.to_string())
             .unwrap_or_default(),
     };
-    let now = state.now();
-    let draft = check_person(&input, date_of(now).year()).map_err(|problems| {
+    check_person(&input, date_of(now).year()).map_err(|problems| {
         WebError::BadRequest(
             problems
                 .iter()
@@ -110,31 +135,18 @@ pub async fn enrol(
                 .collect::<Vec<_>>()
                 .join(" "),
         )
-    })?;
-    let id = state
-        .store
-        .enrol_person(
-            &actor(&user, "POST /api/v1/personnes"),
-            &draft,
-            &consent,
-            now,
-        )
-        .await
-        .map_err(|error| match error {
-            aiguillage_store::StoreError::NotFound(_) => WebError::BadRequest(format!(
-                "commune_insee : aucune commune n'a le code « {} ».",
-                draft.commune_code
-            )),
-            other => other.into(),
-        })?;
-    Ok((
-        StatusCode::CREATED,
-        Json(Enrolled {
-            id,
-            version_consentement: consent.version,
-        }),
-    )
-        .into_response())
+    })
+}
+
+/// A commune the store does not know is the caller's mistake.
+fn unknown_commune(error: StoreError, draft: &PersonDraft) -> WebError {
+    match error {
+        StoreError::NotFound(_) => WebError::BadRequest(format!(
+            "commune_insee : aucune commune n'a le code « {} ».",
+            draft.commune_code
+        )),
+        other => other.into(),
+    }
 }
 
 /// A stored diagnostic and its profile.
@@ -153,30 +165,34 @@ pub struct DiagnosticStored {
               (status = 400, description = "Réponses illisibles : rien n'est enregistré"),
               (status = 404, description = "Personne introuvable (ou d'une autre structure)")))]
 pub async fn submit_diagnostic(
-    State(state): State<AppState>,
-    user: CurrentUser,
+    me: Professional,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let answers: Answers = parse(&body)?;
+    let answers = checked_answers(&body)?;
+    let now = me.now();
+    let profil = compute_profile(&answers, date_of(now));
+    let (store, actor) = (&me.state.store, me.actor());
+    let stored = store.add_diagnostic(&actor, id, &answers, &profil, now);
+    let diagnostic_id = stored.await?.ok_or(WebError::NotFound)?;
+    Ok(created(DiagnosticStored::new(diagnostic_id, profil)))
+}
+
+/// The answers in the body, their notes checked.
+fn checked_answers(body: &[u8]) -> Result<Answers, WebError> {
+    let answers: Answers = parse(body)?;
     check_notes(answers.notes.as_deref().unwrap_or_default())
         .map_err(|e| WebError::BadRequest(format!("notes : {e}")))?;
-    let now = state.now();
-    let computed = compute_profile(&answers, date_of(now));
-    let reason = format!("POST /api/v1/personnes/{id}/diagnostics");
-    let diagnostic_id = state
-        .store
-        .add_diagnostic(&actor(&user, &reason), id, &answers, &computed, now)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(DiagnosticStored {
+    Ok(answers)
+}
+
+impl DiagnosticStored {
+    fn new(diagnostic_id: i64, profil: Profile) -> DiagnosticStored {
+        DiagnosticStored {
             diagnostic_id,
-            profil: PublicProfile::from(&computed),
-        }),
-    )
-        .into_response())
+            profil: PublicProfile::from(&profil),
+        }
+    }
 }
 
 /// The latest profile of a person.
@@ -197,24 +213,12 @@ pub struct ProfileRead {
     params(("id" = i64, Path, description = "Identifiant de la personne")),
     responses((status = 200, body = ProfileRead, description = "Le profil du dernier diagnostic"),
               (status = 404, description = "Personne introuvable (ou d'une autre structure), ou sans diagnostic")))]
-pub async fn profile(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Json<ProfileRead>, WebError> {
-    let reason = format!("GET /api/v1/personnes/{id}/profil");
-    let actor = actor(&user, &reason);
-    state
-        .store
-        .person(&actor, id, state.now())
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let latest: StoredDiagnostic = state
-        .store
-        .diagnostics_of(&actor, id)
-        .await?
-        .pop()
-        .ok_or(WebError::NotFound)?;
+pub async fn profile(me: Professional, Path(id): Path<i64>) -> Result<Json<ProfileRead>, WebError> {
+    let (store, actor) = (&me.state.store, me.actor());
+    let person = store.person(&actor, id, me.now()).await?;
+    person.ok_or(WebError::NotFound)?;
+    let mut diagnostics = store.diagnostics_of(&actor, id).await?;
+    let latest: StoredDiagnostic = diagnostics.pop().ok_or(WebError::NotFound)?;
     Ok(Json(ProfileRead {
         personne_id: id,
         diagnostic_id: latest.id,

@@ -1,18 +1,18 @@
 //! Administration: the accounts (list and creation form) and the audit journal.
 
-use crate::auth::{CurrentUser, Viewer};
+use crate::auth::Professional;
 use crate::error::WebError;
 use crate::layout::Layout;
+use crate::pages::account::territory_name;
 use crate::pages::{format_time, render};
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
 use aiguillage_domain::role::Role;
 use aiguillage_service::accounts::{
     create_account, AccountCreationError, AccountFieldErrors, AccountRequest, Requester,
 };
-use aiguillage_service::state::AppState;
-use aiguillage_store::{Account, AuditChainCheck, Structure};
+use aiguillage_store::{Account, AuditChainCheck, AuditEntry, Structure};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -45,10 +45,7 @@ impl From<&Account> for AccountRow {
             email: account.email.clone(),
             role_label: account.role.label(),
             structure_name: account.structure_name.clone(),
-            territory: account
-                .territory_name
-                .clone()
-                .unwrap_or_else(|| account.territory.to_string()),
+            territory: territory_name(account),
             last_login_at: account
                 .last_login_at
                 .map_or_else(|| "jamais".to_owned(), format_time),
@@ -75,28 +72,15 @@ pub struct AccountsQuery {
 }
 
 async fn accounts_page(
-    state: &AppState,
-    viewer: &Viewer,
-    user: &CurrentUser,
+    me: &Professional,
     form: AccountRequest,
     errors: AccountFieldErrors,
     created: bool,
-    reason: &str,
 ) -> Result<Response, WebError> {
-    let accounts = state.store.list_accounts().await?;
-    let reads: Vec<AuditEvent> = accounts
-        .iter()
-        .map(|account| AuditEvent {
-            actor_account_id: Some(user.account.id),
-            action: AuditAction::Read,
-            record_kind: "account".into(),
-            record_id: account.id.to_string(),
-            reason: reason.to_owned(),
-        })
-        .collect();
-    state.store.record_audits(&reads, state.now()).await?;
+    let accounts = me.state.store.list_accounts().await?;
+    audit_reads(me, &accounts).await?;
     render(&AccountsTemplate {
-        layout: Layout::new(state, viewer, ACCOUNTS_PATH, "Comptes"),
+        layout: me.layout(ACCOUNTS_PATH, "Comptes"),
         accounts: accounts.iter().map(AccountRow::from).collect(),
         roles: Role::ALL
             .iter()
@@ -105,7 +89,7 @@ async fn accounts_page(
                 label: role.label(),
             })
             .collect(),
-        structures: state.store.list_structures().await?,
+        structures: me.state.store.list_structures().await?,
         form: AccountRequest {
             password: String::new(),
             ..form
@@ -115,53 +99,68 @@ async fn accounts_page(
     })
 }
 
+/// Records that the professional read these accounts.
+async fn audit_reads(me: &Professional, accounts: &[Account]) -> Result<(), WebError> {
+    let reads: Vec<AuditEvent> = accounts
+        .iter()
+        .map(|account| AuditEvent {
+            actor_account_id: Some(me.user.account.id),
+            action: AuditAction::Read,
+            record_kind: "account".into(),
+            record_id: account.id.to_string(),
+            reason: me.reason.clone(),
+        })
+        .collect();
+    me.state.store.record_audits(&reads, me.now()).await?;
+    Ok(())
+}
+
+/// `GET /administration/comptes`: the accounts and the creation form.
 pub async fn list_accounts(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
+    me: Professional,
     Query(query): Query<AccountsQuery>,
 ) -> Result<Response, WebError> {
     let form = AccountRequest {
         role: Role::Prescriber.code().into(),
         ..AccountRequest::default()
     };
-    let reason = format!("GET {ACCOUNTS_PATH}");
-    accounts_page(
-        &state,
-        &viewer,
-        &user,
-        form,
-        AccountFieldErrors::default(),
-        query.cree.is_some(),
-        &reason,
-    )
-    .await
+    let no_errors = AccountFieldErrors::default();
+    accounts_page(&me, form, no_errors, query.cree.is_some()).await
 }
 
+/// `POST /administration/comptes`: creates the account, or shows the form with its errors.
 pub async fn create(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
+    me: Professional,
     Form(request): Form<AccountRequest>,
 ) -> Result<Response, WebError> {
-    let reason = format!("POST {ACCOUNTS_PATH}");
-    let requester = Requester {
-        account_id: Some(user.account.id),
-        reason: &reason,
-    };
-    match create_account(&state.store, &request, requester, state.now()).await {
+    let requester = requester(&me);
+    match create_account(&me.state.store, &request, requester, me.now()).await {
         Ok(id) => {
-            tracing::info!(account_id = id, by = user.account.id, "account created");
+            tracing::info!(account_id = id, by = me.user.account.id, "account created");
             Ok(Redirect::to(&format!("{ACCOUNTS_PATH}?cree={id}")).into_response())
         }
-        Err(AccountCreationError::Invalid(errors)) => {
-            let page =
-                accounts_page(&state, &viewer, &user, request, errors, false, &reason).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
+        Err(AccountCreationError::Invalid(errors)) => invalid_form(&me, request, errors).await,
         Err(AccountCreationError::Store(error)) => Err(error.into()),
         Err(AccountCreationError::Hash(error)) => Err(WebError::Internal(error)),
     }
+}
+
+/// The professional as the one who asks for an account.
+fn requester(me: &Professional) -> Requester<'_> {
+    Requester {
+        account_id: Some(me.user.account.id),
+        reason: &me.reason,
+    }
+}
+
+/// The form sent back with its errors (422).
+async fn invalid_form(
+    me: &Professional,
+    request: AccountRequest,
+    errors: AccountFieldErrors,
+) -> Result<Response, WebError> {
+    let page = accounts_page(me, request, errors, false).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
 /// An audit entry as a table row.
@@ -191,52 +190,59 @@ pub struct AuditQuery {
     page: Option<i64>,
 }
 
+/// `GET /administration/journal`: the audit entries, a page at a time, and the chain's check.
 pub async fn audit_log(
-    State(state): State<AppState>,
-    viewer: Viewer,
+    me: Professional,
     Query(query): Query<AuditQuery>,
 ) -> Result<Response, WebError> {
-    let total = state.store.count_audit().await?;
-    let pages = ((total + JOURNAL_PAGE_SIZE - 1) / JOURNAL_PAGE_SIZE).max(1);
-    let page = query.page.unwrap_or(1).clamp(1, pages);
-    let entries = state
-        .store
-        .list_audit(JOURNAL_PAGE_SIZE, (page - 1) * JOURNAL_PAGE_SIZE)
-        .await?;
-    let check = state.store.verify_audit_chain().await?;
+    let store = &me.state.store;
+    let total = store.count_audit().await?;
+    let (page, pages) = journal_page(total, query.page);
+    let offset = (page - 1) * JOURNAL_PAGE_SIZE;
+    let entries = store.list_audit(JOURNAL_PAGE_SIZE, offset).await?;
+    let (chain_intact, broken_at) = chain_state(&store.verify_audit_chain().await?);
     render(&AuditTemplate {
-        layout: Layout::new(
-            &state,
-            &viewer,
-            "/administration/journal",
-            "Journal d'audit",
-        ),
-        entries: entries
-            .into_iter()
-            .map(|entry| AuditRow {
-                seq: entry.seq,
-                at: format_time(entry.at),
-                actor: entry
-                    .actor_name
-                    .unwrap_or_else(|| "ligne de commande".to_owned()),
-                action: entry.action.label(),
-                record: format!(
-                    "{} n° {}",
-                    record_label(&entry.record_kind),
-                    entry.record_id
-                ),
-                reason: entry.reason,
-            })
-            .collect(),
+        layout: me.layout("/administration/journal", "Journal d'audit"),
+        entries: entries.into_iter().map(AuditRow::from).collect(),
         total,
-        chain_intact: matches!(check, AuditChainCheck::Intact { .. }),
-        broken_at: match check {
-            AuditChainCheck::BrokenAt { seq } => seq,
-            AuditChainCheck::Intact { .. } => 0,
-        },
+        chain_intact,
+        broken_at,
         page,
         pages,
     })
+}
+
+/// The journal page shown (the one asked, within bounds) and the number of pages.
+fn journal_page(total: i64, asked: Option<i64>) -> (i64, i64) {
+    let pages = ((total + JOURNAL_PAGE_SIZE - 1) / JOURNAL_PAGE_SIZE).max(1);
+    (asked.unwrap_or(1).clamp(1, pages), pages)
+}
+
+/// Whether the chain is intact, and else the first broken entry.
+fn chain_state(check: &AuditChainCheck) -> (bool, i64) {
+    match check {
+        AuditChainCheck::BrokenAt { seq } => (false, *seq),
+        AuditChainCheck::Intact { .. } => (true, 0),
+    }
+}
+
+impl From<AuditEntry> for AuditRow {
+    fn from(entry: AuditEntry) -> Self {
+        AuditRow {
+            seq: entry.seq,
+            at: format_time(entry.at),
+            actor: entry
+                .actor_name
+                .unwrap_or_else(|| "ligne de commande".to_owned()),
+            action: entry.action.label(),
+            record: format!(
+                "{} n° {}",
+                record_label(&entry.record_kind),
+                entry.record_id
+            ),
+            reason: entry.reason,
+        }
+    }
 }
 
 fn record_label(kind: &str) -> &str {

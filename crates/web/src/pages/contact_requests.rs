@@ -4,19 +4,17 @@
 //! by another structure is no longer shown to them at all. The coordinator sees them pseudonymised
 //! (initial, commune, profile, waiting time). Visibility and erasure are decided in the store.
 
-use crate::auth::{CurrentUser, Viewer};
+use crate::auth::Professional;
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::form_fields::{fields, text};
-use crate::pages::people::actor;
 use crate::pages::{format_time, render};
 use aiguillage_domain::contact_request::{ContactRequestClosing, CONTACT_REQUEST_LIFETIME_DAYS};
 use aiguillage_domain::role::Role;
-use aiguillage_service::state::AppState;
-use aiguillage_store::RequestViewer;
+use aiguillage_store::{ContactRequest, RequestViewer};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -61,109 +59,99 @@ pub struct ListQuery {
     close: String,
 }
 
+/// One request as the viewer sees it: the way to reach the person is masked for the coordinator.
+fn request_line(request: ContactRequest, pseudonymised: bool, now: i64) -> RequestLine {
+    RequestLine {
+        id: request.id,
+        who: request.first_name.clone(),
+        contact: if pseudonymised {
+            "masqué".to_owned()
+        } else {
+            [request.phone.clone(), request.email.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+        commune: request.commune_name,
+        typology: request.typology,
+        first_help: request.first_help,
+        waiting: waiting(request.created_at, now),
+        received: format_time(request.created_at),
+        taken_by: request.taken_by_structure,
+        ours: request.taken_by_viewer,
+    }
+}
+
 /// `GET /demandes-contact`.
-pub async fn list(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
-    Query(query): Query<ListQuery>,
-) -> Result<Response, WebError> {
-    let pseudonymised = user.account.role == Role::Coordinator;
-    let now = state.now();
-    let reason = "GET /demandes-contact";
-    let audited = actor(&user, reason);
-    let requests = state
-        .store
-        .contact_requests_in(
-            &user.account.territory,
-            if pseudonymised {
-                RequestViewer::Coordinator
-            } else {
-                RequestViewer::Professional(&audited)
-            },
-            now,
-        )
-        .await?;
-    let lines = requests
-        .into_iter()
-        .map(|request| RequestLine {
-            id: request.id,
-            who: request.first_name.clone(),
-            contact: if pseudonymised {
-                "masqué".to_owned()
-            } else {
-                [request.phone.clone(), request.email.clone()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            },
-            commune: request.commune_name,
-            typology: request.typology,
-            first_help: request.first_help,
-            waiting: waiting(request.created_at, now),
-            received: format_time(request.created_at),
-            taken_by: request.taken_by_structure,
-            ours: request.taken_by_viewer,
-        })
-        .collect();
+pub async fn list(me: Professional, Query(query): Query<ListQuery>) -> Result<Response, WebError> {
+    let pseudonymised = me.user.account.role == Role::Coordinator;
+    let requests = request_lines(&me, pseudonymised).await?;
     render(&RequestsTemplate {
-        layout: Layout::new(&state, &viewer, "/demandes-contact", "Demandes de contact"),
+        layout: me.layout("/demandes-contact", "Demandes de contact"),
         pseudonymised,
         may_take: !pseudonymised,
-        requests: lines,
+        requests,
         lifetime_days: CONTACT_REQUEST_LIFETIME_DAYS,
-        closings: ContactRequestClosing::ALL
-            .iter()
-            .map(|closing| (closing.code(), closing.label()))
-            .collect(),
-        notice: (query.close == "ok")
-            .then_some("Demande close : les coordonnées de la personne sont effacées."),
+        closings: closings(),
+        notice: (query.close == "ok").then_some(CLOSED),
     })
 }
 
+const CLOSED: &str = "Demande close : les coordonnées de la personne sont effacées.";
+
+/// The ways a request may be closed, as (code, label).
+fn closings() -> Vec<(&'static str, &'static str)> {
+    let all = ContactRequestClosing::ALL.iter();
+    all.map(|closing| (closing.code(), closing.label()))
+        .collect()
+}
+
+/// The territory's requests this professional sees (pseudonymised for the coordinator).
+async fn request_lines(
+    me: &Professional,
+    pseudonymised: bool,
+) -> Result<Vec<RequestLine>, WebError> {
+    let (now, actor) = (me.now(), me.actor());
+    let asker = if pseudonymised {
+        RequestViewer::Coordinator
+    } else {
+        RequestViewer::Professional(&actor)
+    };
+    let territory = &me.user.account.territory;
+    let requests = me.state.store.contact_requests_in(territory, asker, now);
+    let requests = requests.await?.into_iter();
+    Ok(requests
+        .map(|r| request_line(r, pseudonymised, now))
+        .collect())
+}
+
 /// `POST /demandes-contact/{id}/prendre`: the professional's structure takes the request.
-pub async fn take(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Response, WebError> {
-    let reason = format!("POST /demandes-contact/{id}/prendre");
-    let taken = state
-        .store
-        .take_contact_request(
-            &actor(&user, &reason),
-            &user.account.territory,
-            id,
-            state.now(),
-        )
-        .await?;
-    if !taken {
+pub async fn take(me: Professional, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let (store, actor, territory) = (&me.state.store, me.actor(), &me.user.account.territory);
+    if !store
+        .take_contact_request(&actor, territory, id, me.now())
+        .await?
+    {
         return Err(WebError::NotFound);
     }
     Ok(Redirect::to("/demandes-contact").into_response())
 }
 
+const NO_CLOSING: &str = "Indiquez comment la demande se termine : personne inscrite dans votre structure, ou close sans suite. Rien n'a été effacé.";
+
 /// `POST /demandes-contact/{id}/cloture`: the structure that took the request closes it (`issue`:
 /// the person enrolled, or no follow-up), which erases it; "not found" for any other structure.
 pub async fn close(
-    State(state): State<AppState>,
-    user: CurrentUser,
+    me: Professional,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let values = fields(&body);
-    let Some(closing) = ContactRequestClosing::from_code(&text(&values, "issue")) else {
-        return Err(WebError::BadRequest(
-            "Indiquez comment la demande se termine : personne inscrite dans votre structure, ou close sans suite. Rien n'a été effacé.".to_owned(),
-        ));
-    };
-    let reason = format!("POST /demandes-contact/{id}/cloture");
-    let closed = state
-        .store
-        .close_contact_request(&actor(&user, &reason), id, closing, state.now())
-        .await?;
-    if !closed {
+    let closing = ContactRequestClosing::from_code(&text(&fields(&body), "issue"));
+    let closing = closing.ok_or_else(|| WebError::BadRequest(NO_CLOSING.to_owned()))?;
+    let (store, actor) = (&me.state.store, me.actor());
+    let closed = store.close_contact_request(&actor, id, closing, me.now());
+    if !closed.await? {
         return Err(WebError::NotFound);
     }
     Ok(Redirect::to("/demandes-contact?close=ok").into_response())

@@ -2,22 +2,24 @@
 //! reasons (and the progress since the previous diagnostic), the override of typology or help, the
 //! printable one-page summary, and the unrecorded diagnostic run when the person did not consent.
 
-use crate::auth::{CurrentUser, Viewer};
+use crate::auth::{CurrentUser, Professional};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::form_fields::{fields, text, Errors, Fields};
-use crate::pages::people::{actor, contact_of};
+use crate::pages::people::contact_of;
 use crate::pages::questionnaire::{
     read_answers, sections, urgency_fields, ProfileView, Section, UrgencyFields, Wording,
 };
 use crate::pages::{format_time, render};
 use aiguillage_domain::calendar::date_of;
-use aiguillage_domain::diagnostic::{check_override, profile, RecommendedHelp, Typology};
-use aiguillage_service::state::AppState;
+use aiguillage_domain::diagnostic::{
+    check_override, profile, Answers, OverrideError, Profile, ProfileOverride, RecommendedHelp,
+    Typology,
+};
 use aiguillage_store::{PersonRecord, StoredDiagnostic};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -68,78 +70,65 @@ fn questionnaire(
     Ok((status, page).into_response())
 }
 
-async fn visible_person(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-    reason: &str,
-) -> Result<PersonRecord, WebError> {
-    state
-        .store
-        .person(&actor(user, reason), id, state.now())
-        .await?
-        .ok_or(WebError::NotFound)
+async fn visible_person(me: &Professional, id: i64) -> Result<PersonRecord, WebError> {
+    let person = me.state.store.person(&me.actor(), id, me.now()).await?;
+    person.ok_or(WebError::NotFound)
 }
 
-/// `GET /personnes/{id}/diagnostic`.
-pub async fn form(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+/// The questionnaire about an enrolled person, with `intro` above it.
+fn person_questionnaire(
+    me: &Professional,
+    person: &PersonRecord,
+    intro: &str,
+    (values, errors): (&Fields, Errors),
 ) -> Result<Response, WebError> {
-    let person = visible_person(
-        &state,
-        &user,
-        id,
-        &format!("GET /personnes/{id}/diagnostic"),
-    )
-    .await?;
+    let id = person.id;
     questionnaire(
-        Layout::new(&state, &viewer, "/personnes", "Diagnostic"),
+        me.layout("/personnes", "Diagnostic"),
         (
             format!("Diagnostic de {} {}", person.first_name, person.last_name),
-            "Environ 5 minutes. Posez les questions à la personne ; chaque réponse est expliquée dans le profil.".to_owned(),
+            intro.to_owned(),
             format!("/personnes/{id}/diagnostic"),
         ),
-        &Fields::new(),
-        Errors::new(),
+        values,
+        errors,
         format!("/personnes/{id}"),
     )
 }
 
+const PERSON_INTRO: &str = "Environ 5 minutes. Posez les questions à la personne ; chaque réponse est expliquée dans le profil.";
+
+/// `GET /personnes/{id}/diagnostic`.
+pub async fn form(me: Professional, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let person = visible_person(&me, id).await?;
+    person_questionnaire(&me, &person, PERSON_INTRO, (&Fields::new(), Errors::new()))
+}
+
 /// `POST /personnes/{id}/diagnostic`: computes and stores the profile.
 pub async fn submit(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
+    me: Professional,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let reason = format!("POST /personnes/{id}/diagnostic");
-    let person = visible_person(&state, &user, id, &reason).await?;
+    let person = visible_person(&me, id).await?;
     let values = fields(&body);
     let mut errors = Errors::new();
     let Some(answers) = read_answers(&values, &mut errors) else {
-        return questionnaire(
-            Layout::new(&state, &viewer, "/personnes", "Diagnostic"),
-            (
-                format!("Diagnostic de {} {}", person.first_name, person.last_name),
-                String::new(),
-                format!("/personnes/{id}/diagnostic"),
-            ),
-            &values,
-            errors,
-            format!("/personnes/{id}"),
-        );
+        return person_questionnaire(&me, &person, "", (&values, errors));
     };
-    let now = state.now();
-    let computed = profile(&answers, date_of(now));
-    let stored = state
-        .store
-        .add_diagnostic(&actor(&user, &reason), id, &answers, &computed, now)
-        .await?
-        .ok_or(WebError::NotFound)?;
+    store_diagnostic(&me, id, &answers).await
+}
+
+/// Computes the profile of the answers, stores both and shows the profile.
+async fn store_diagnostic(
+    me: &Professional,
+    id: i64,
+    answers: &Answers,
+) -> Result<Response, WebError> {
+    let computed = profile(answers, date_of(me.now()));
+    let (store, actor) = (&me.state.store, me.actor());
+    let stored = store.add_diagnostic(&actor, id, answers, &computed, me.now());
+    let stored = stored.await?.ok_or(WebError::NotFound)?;
     Ok(Redirect::to(&format!("/personnes/{id}/diagnostics/{stored}")).into_response())
 }
 
@@ -159,13 +148,11 @@ struct ResultTemplate {
 
 /// A stored diagnostic of a visible person, with the one before it.
 async fn stored_diagnostic(
-    state: &AppState,
-    user: &CurrentUser,
+    me: &Professional,
     (id, diagnostic_id): (i64, i64),
-    reason: &str,
 ) -> Result<(PersonRecord, StoredDiagnostic, Option<StoredDiagnostic>), WebError> {
-    let person = visible_person(state, user, id, reason).await?;
-    let diagnostics = state.store.diagnostics_of(&actor(user, reason), id).await?;
+    let person = visible_person(me, id).await?;
+    let diagnostics = me.state.store.diagnostics_of(&me.actor(), id).await?;
     let index = diagnostics
         .iter()
         .position(|d| d.id == diagnostic_id)
@@ -183,8 +170,7 @@ fn choices<T: Copy + PartialEq>(
 }
 
 fn result_page(
-    state: &AppState,
-    viewer: &Viewer,
+    me: &Professional,
     (person, diagnostic, previous): (PersonRecord, StoredDiagnostic, Option<StoredDiagnostic>),
     override_reason: String,
     errors: Errors,
@@ -201,7 +187,7 @@ fn result_page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = render(&ResultTemplate {
-        layout: Layout::new(state, viewer, "/personnes", "Profil"),
+        layout: me.layout("/personnes", "Profil"),
         base: format!("/personnes/{}/diagnostics/{}", person.id, diagnostic.id),
         made_at: format_time(diagnostic.made_at),
         typologies: choices(Typology::ALL, Typology::label, view.typology),
@@ -219,58 +205,52 @@ fn result_page(
 }
 
 /// `GET /personnes/{id}/diagnostics/{diagnostic}`: the profile with its reasons.
-pub async fn result(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
-    Path((id, diagnostic_id)): Path<(i64, i64)>,
-) -> Result<Response, WebError> {
-    let reason = format!("GET /personnes/{id}/diagnostics/{diagnostic_id}");
-    let found = stored_diagnostic(&state, &user, (id, diagnostic_id), &reason).await?;
-    result_page(&state, &viewer, found, String::new(), Errors::new())
+pub async fn result(me: Professional, Path(ids): Path<(i64, i64)>) -> Result<Response, WebError> {
+    let found = stored_diagnostic(&me, ids).await?;
+    result_page(&me, found, String::new(), Errors::new())
 }
 
 /// `POST /personnes/{id}/diagnostics/{diagnostic}/ajustement`: the professional sets another
 /// typology or help, with a reason.
 pub async fn adjust(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
-    Path((id, diagnostic_id)): Path<(i64, i64)>,
+    me: Professional,
+    Path(ids): Path<(i64, i64)>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let reason = format!("POST /personnes/{id}/diagnostics/{diagnostic_id}/ajustement");
-    let found = stored_diagnostic(&state, &user, (id, diagnostic_id), &reason).await?;
+    let found = stored_diagnostic(&me, ids).await?;
     let values = fields(&body);
-    let typology = Typology::from_label(&text(&values, "typologie"));
-    let help = RecommendedHelp::from_label(&text(&values, "aide"));
     let why = text(&values, "raison");
-    match check_override(&found.1.profile, typology, help, &why) {
-        Ok(decision) => {
-            let saved = state
-                .store
-                .override_diagnostic(
-                    &actor(&user, &reason),
-                    id,
-                    diagnostic_id,
-                    &decision,
-                    state.now(),
-                )
-                .await?;
-            if !saved {
-                return Err(WebError::NotFound);
-            }
-            Ok(Redirect::to(&format!(
-                "/personnes/{id}/diagnostics/{diagnostic_id}#ajustement"
-            ))
-            .into_response())
-        }
-        Err(error) => {
-            let mut errors = Errors::new();
-            errors.insert("raison", error.to_string());
-            result_page(&state, &viewer, found, why, errors)
-        }
+    match override_of(&found.1.profile, &values) {
+        Ok(decision) => save_override(&me, ids, &decision).await,
+        Err(error) => result_page(&me, found, why, reason_error(&error)),
     }
+}
+
+/// The override's error, shown beside the reason field.
+fn reason_error(error: &OverrideError) -> Errors {
+    Errors::from([("raison", error.to_string())])
+}
+
+/// The override the adjustment form asks for, checked against the computed profile.
+fn override_of(computed: &Profile, values: &Fields) -> Result<ProfileOverride, OverrideError> {
+    let typology = Typology::from_label(&text(values, "typologie"));
+    let help = RecommendedHelp::from_label(&text(values, "aide"));
+    check_override(computed, typology, help, &text(values, "raison"))
+}
+
+/// Stores the override and goes back to the profile.
+async fn save_override(
+    me: &Professional,
+    (id, diagnostic_id): (i64, i64),
+    decision: &ProfileOverride,
+) -> Result<Response, WebError> {
+    let (store, actor) = (&me.state.store, me.actor());
+    let saved = store.override_diagnostic(&actor, id, diagnostic_id, decision, me.now());
+    if !saved.await? {
+        return Err(WebError::NotFound);
+    }
+    let to = format!("/personnes/{id}/diagnostics/{diagnostic_id}#ajustement");
+    Ok(Redirect::to(&to).into_response())
 }
 
 #[derive(Template)]
@@ -287,32 +267,26 @@ struct SummaryTemplate {
 
 /// `GET /personnes/{id}/diagnostics/{diagnostic}/fiche`: the printable summary for the person.
 pub async fn summary(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
+    me: Professional,
     Path((id, diagnostic_id)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
-    let reason = format!("GET /personnes/{id}/diagnostics/{diagnostic_id}/fiche");
-    let (person, diagnostic, _) =
-        stored_diagnostic(&state, &user, (id, diagnostic_id), &reason).await?;
-    let view = ProfileView::new(
-        diagnostic.profile,
-        diagnostic.override_,
-        None,
-        &person.commune_name,
-    );
+    let (person, diagnostic, _) = stored_diagnostic(&me, (id, diagnostic_id)).await?;
+    let (profile, override_) = (diagnostic.profile, diagnostic.override_);
     render(&SummaryTemplate {
-        layout: Layout::new(&state, &viewer, "/personnes", "Votre bilan numérique"),
+        layout: me.layout("/personnes", "Votre bilan numérique"),
         first_name: person.first_name.clone(),
         date: format_day(diagnostic.made_at),
-        view,
-        who_calls: format!(
-            "{}, {}",
-            user.account.display_name, user.account.structure_name
-        ),
+        view: ProfileView::new(profile, override_, None, &person.commune_name),
+        who_calls: who_calls(&me.user),
         contact: contact_of(&person),
         back: format!("/personnes/{id}/diagnostics/{diagnostic_id}"),
     })
+}
+
+/// Who will call the person back: the professional and their structure.
+fn who_calls(user: &CurrentUser) -> String {
+    let account = &user.account;
+    format!("{}, {}", account.display_name, account.structure_name)
 }
 
 /// A day as `23/11/2026`.
@@ -335,60 +309,47 @@ struct UnrecordedTemplate {
     who_calls: String,
 }
 
-/// `GET /diagnostic-sans-enregistrement`: the questionnaire when the person did not consent.
-pub async fn unrecorded_form(
-    State(state): State<AppState>,
-    viewer: Viewer,
+const UNRECORDED: &str = "Diagnostic sans enregistrement";
+
+/// The questionnaire run without recording, with `intro` above it.
+fn unrecorded_questionnaire(
+    me: &Professional,
+    intro: &str,
+    values: &Fields,
+    errors: Errors,
 ) -> Result<Response, WebError> {
     questionnaire(
-        Layout::new(&state, &viewer, "/personnes", "Diagnostic sans enregistrement"),
+        me.layout("/personnes", UNRECORDED),
         (
-            "Diagnostic sans enregistrement".to_owned(),
-            "La personne n'a pas donné son accord : rien ne sera enregistré. Le profil s'affiche à l'écran et peut être imprimé pour elle.".to_owned(),
+            UNRECORDED.to_owned(),
+            intro.to_owned(),
             "/diagnostic-sans-enregistrement".to_owned(),
         ),
-        &Fields::new(),
-        Errors::new(),
+        values,
+        errors,
         "/personnes".to_owned(),
     )
 }
 
+/// `GET /diagnostic-sans-enregistrement`: the questionnaire when the person did not consent.
+pub async fn unrecorded_form(me: Professional) -> Result<Response, WebError> {
+    let intro = "La personne n'a pas donné son accord : rien ne sera enregistré. Le profil s'affiche à l'écran et peut être imprimé pour elle.";
+    unrecorded_questionnaire(&me, intro, &Fields::new(), Errors::new())
+}
+
 /// `POST /diagnostic-sans-enregistrement`: the profile, on screen only; nothing is written.
-pub async fn unrecorded_result(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
-    body: Bytes,
-) -> Result<Response, WebError> {
+pub async fn unrecorded_result(me: Professional, body: Bytes) -> Result<Response, WebError> {
     let values = fields(&body);
     let mut errors = Errors::new();
     let Some(answers) = read_answers(&values, &mut errors) else {
-        return questionnaire(
-            Layout::new(
-                &state,
-                &viewer,
-                "/personnes",
-                "Diagnostic sans enregistrement",
-            ),
-            (
-                "Diagnostic sans enregistrement".to_owned(),
-                "Rien ne sera enregistré.".to_owned(),
-                "/diagnostic-sans-enregistrement".to_owned(),
-            ),
-            &values,
-            errors,
-            "/personnes".to_owned(),
-        );
+        return unrecorded_questionnaire(&me, "Rien ne sera enregistré.", &values, errors);
     };
-    let now = state.now();
+    let now = me.now();
     let view = ProfileView::new(profile(&answers, date_of(now)), None, None, "");
     render(&UnrecordedTemplate {
-        layout: Layout::new(&state, &viewer, "/personnes", "Profil (non enregistré)"),
+        layout: me.layout("/personnes", "Profil (non enregistré)"),
         date: format_day(now),
         view,
-        who_calls: format!(
-            "{}, {}",
-            user.account.display_name, user.account.structure_name
-        ),
+        who_calls: who_calls(&me.user),
     })
 }

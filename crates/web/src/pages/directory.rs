@@ -1,17 +1,20 @@
 //! The directory pages: search by need, audience, specific support, support mode, cost, opening time
 //! and distance from a commune; and the page of one place with everything known about it.
 
-use crate::auth::{CurrentUser, Viewer};
+use crate::auth::Professional;
 use crate::error::WebError;
 use crate::layout::Layout;
+use crate::pages::account::territory_name;
+use crate::pages::place_edit::may_edit;
 use crate::pages::{format_time, render};
-use crate::policy::{may_edit_place, PlaceLocation};
 use aiguillage_domain::directory::{Audience, Cost, Service, SpecificSupport, SupportMode};
-use aiguillage_service::directory_search::{run_search, DirectoryQuery, QueryErrors};
-use aiguillage_service::state::AppState;
-use aiguillage_store::{StoredOffer, StoredPlace};
+use aiguillage_service::directory_search::{
+    run_search, DirectoryQuery, QueryErrors, SearchOutcome,
+};
+use aiguillage_store::Account;
+use aiguillage_store::{PlaceChange, StoredOffer, StoredPlace};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -123,52 +126,70 @@ fn filters(query: &DirectoryQuery, errors: &QueryErrors) -> Vec<Filter> {
     ]
 }
 
+/// `GET /annuaire`: the places matching the criteria, around a commune or on the territory.
 pub async fn search(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
+    me: Professional,
     Query(query): Query<DirectoryQuery>,
 ) -> Result<Response, WebError> {
-    let outcome = run_search(&state.store, &query, &user.account.territory).await?;
-    let territory = user
-        .account
-        .territory_name
-        .clone()
-        .unwrap_or_else(|| user.account.territory.to_string());
+    let scope = &me.user.account.territory;
+    let outcome = run_search(&me.state.store, &query, scope).await?;
+    let summary = summary_of(&outcome, &me.user.account);
+    render(&DirectoryTemplate::of(
+        me.layout("/annuaire", "Annuaire"),
+        query,
+        &outcome,
+        summary,
+        me.state.settings.map_tiles.clone(),
+    ))
+}
+
+/// How many places were found, and where, in words.
+fn summary_of(outcome: &SearchOutcome, account: &Account) -> String {
     let count = match outcome.found.len() {
         1 => "1 lieu".to_owned(),
         n => format!("{n} lieux"),
     };
-    let summary = match &outcome.around {
+    match &outcome.around {
         Some(commune) => format!("{count} à moins de {} km de {commune}", outcome.radius_km),
-        None => format!("{count} sur votre territoire ({territory})"),
-    };
-    let errors = &outcome.errors;
-    render(&DirectoryTemplate {
-        layout: Layout::new(&state, &viewer, "/annuaire", "Annuaire"),
-        filters: filters(&query, errors),
-        days: DAYS
-            .iter()
-            .enumerate()
-            .map(|(index, day)| (index, *day, query.jour.trim() == index.to_string()))
-            .collect(),
-        commune_error: errors.for_field("commune").map(str::to_owned),
-        rayon_error: errors.for_field("rayon").map(str::to_owned),
-        time_error: errors
-            .for_field("jour")
-            .or(errors.for_field("heure"))
-            .map(str::to_owned),
-        has_errors: !errors.messages.is_empty(),
-        results: outcome
-            .found
-            .iter()
-            .map(|found| ResultRow::from(&found.stored, found.distance_km))
-            .collect(),
-        summary,
-        query_string: query.to_query_string(),
-        map_tiles: state.settings.map_tiles.clone(),
-        query,
-    })
+        None => format!("{count} sur votre territoire ({})", territory_name(account)),
+    }
+}
+
+impl DirectoryTemplate {
+    fn of(
+        layout: Layout,
+        query: DirectoryQuery,
+        outcome: &SearchOutcome,
+        summary: String,
+        map_tiles: Option<String>,
+    ) -> DirectoryTemplate {
+        let errors = &outcome.errors;
+        DirectoryTemplate {
+            layout,
+            filters: filters(&query, errors),
+            days: DAYS
+                .iter()
+                .enumerate()
+                .map(|(index, day)| (index, *day, query.jour.trim() == index.to_string()))
+                .collect(),
+            commune_error: errors.for_field("commune").map(str::to_owned),
+            rayon_error: errors.for_field("rayon").map(str::to_owned),
+            time_error: errors
+                .for_field("jour")
+                .or(errors.for_field("heure"))
+                .map(str::to_owned),
+            has_errors: !errors.messages.is_empty(),
+            results: outcome
+                .found
+                .iter()
+                .map(|found| ResultRow::from(&found.stored, found.distance_km))
+                .collect(),
+            summary,
+            query_string: query.to_query_string(),
+            map_tiles,
+            query,
+        }
+    }
 }
 
 /// A labelled value of the place page.
@@ -353,14 +374,31 @@ pub struct PlaceQuery {
     modifie: Option<String>,
 }
 
+/// `GET /annuaire/{id}`: everything known about the place, its offers and its latest changes.
 pub async fn show(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
+    me: Professional,
     Path(id): Path<i64>,
     Query(query): Query<PlaceQuery>,
 ) -> Result<Response, WebError> {
-    let stored = state.store.place(id).await?;
+    let store = &me.state.store;
+    let stored = store.place(id).await?;
+    let changes = store.place_changes(id, 5).await?;
+    render(&PlaceTemplate {
+        layout: me.layout("/annuaire", &stored.place.name),
+        id,
+        name: stored.place.name.clone(),
+        summary: stored.place.summary.clone(),
+        facts: place_facts(&stored),
+        links: links_of(&stored),
+        editable: may_edit(&me.user.account, &stored),
+        saved: query.modifie.is_some(),
+        changes: changes.into_iter().map(change_line).collect(),
+        offers: store.offers_of(id).await?.iter().map(offer_card).collect(),
+    })
+}
+
+/// The place's online booking and accessibility sheet, when it has them.
+fn links_of(stored: &StoredPlace) -> Vec<(&'static str, String)> {
     let mut links = Vec::new();
     if let Some(url) = &stored.place.booking_url {
         links.push(("Prendre rendez-vous en ligne", url.clone()));
@@ -368,50 +406,17 @@ pub async fn show(
     if let Some(url) = &stored.place.accessibility_sheet_url {
         links.push(("Fiche d'accessibilité (Accès Libre)", url.clone()));
     }
-    let location = PlaceLocation {
-        structure_id: stored.structure_id,
-        departement_code: &stored.departement_code,
-        epci_code: stored.epci_code.as_deref(),
-    };
-    let account = &user.account;
-    let editable = may_edit_place(
-        account.role,
-        account.structure_id,
-        &account.territory,
-        &location,
-    );
-    let changes = state
-        .store
-        .place_changes(id, 5)
-        .await?
-        .into_iter()
-        .map(|change| {
-            let who = change
-                .account_name
-                .unwrap_or_else(|| "ligne de commande (exploitant)".into());
-            format!(
-                "{} — {who} — {}",
-                format_time(change.changed_at),
-                change.summary
-            )
-        })
-        .collect();
-    render(&PlaceTemplate {
-        layout: Layout::new(&state, &viewer, "/annuaire", &stored.place.name),
-        id,
-        name: stored.place.name.clone(),
-        summary: stored.place.summary.clone(),
-        facts: place_facts(&stored),
-        links,
-        editable,
-        saved: query.modifie.is_some(),
-        changes,
-        offers: state
-            .store
-            .offers_of(id)
-            .await?
-            .iter()
-            .map(offer_card)
-            .collect(),
-    })
+    links
+}
+
+/// A change of the place: when, by whom, what.
+fn change_line(change: PlaceChange) -> String {
+    let who = change
+        .account_name
+        .unwrap_or_else(|| "ligne de commande (exploitant)".into());
+    format!(
+        "{} — {who} — {}",
+        format_time(change.changed_at),
+        change.summary
+    )
 }

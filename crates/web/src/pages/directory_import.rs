@@ -7,20 +7,19 @@
 //! store asks that rule for every place inside the transaction that writes, at preview and again at
 //! confirmation, and records each creation and update in `structure_changes`.
 
-use crate::auth::{CurrentUser, Viewer};
+use crate::auth::Professional;
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::render;
 use crate::policy::may_import_place;
 use aiguillage_interop::directory_file::{read_directory_file, DirectoryFormat};
 use aiguillage_interop::places_standard::PlacesReport;
-use aiguillage_service::state::AppState;
 use aiguillage_store::{
-    Account, ImportAuthor, ImportRights, PlaceImportReport, PlaceSite, PENDING_IMPORT_MAX_BYTES,
-    PENDING_IMPORT_MAX_ROWS,
+    Account, ImportAuthor, ImportRights, PendingImport, PlaceImportReport, PlaceSite,
+    PENDING_IMPORT_MAX_BYTES, PENDING_IMPORT_MAX_ROWS,
 };
 use askama::Template;
-use axum::extract::{Multipart, State};
+use axum::extract::Multipart;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -68,25 +67,22 @@ struct ImportFormTemplate {
 }
 
 fn form_page(
-    state: &AppState,
-    viewer: &Viewer,
+    me: &Professional,
     chosen: &str,
     error: Option<String>,
     result: Option<ImportResult>,
 ) -> Result<Response, WebError> {
     render(&ImportFormTemplate {
-        layout: Layout::new(state, viewer, IMPORT_PATH, "Importer des lieux"),
+        layout: me.layout(IMPORT_PATH, "Importer des lieux"),
         formats: format_choices(chosen),
         error,
         result,
     })
 }
 
-pub async fn show_form(
-    State(state): State<AppState>,
-    viewer: Viewer,
-) -> Result<Response, WebError> {
-    form_page(&state, &viewer, "", None, None)
+/// `GET /annuaire/import`.
+pub async fn show_form(me: Professional) -> Result<Response, WebError> {
+    form_page(&me, "", None, None)
 }
 
 /// Whether this account may write the place at `site` (asked by the store for every row).
@@ -202,69 +198,126 @@ fn report_rows(read: &PlacesReport, stored: &PlaceImportReport) -> Vec<ReportRow
     rows
 }
 
-pub async fn preview(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
-    multipart: Multipart,
-) -> Result<Response, WebError> {
-    let refuse = |chosen: &str, message: String| {
-        form_page(&state, &viewer, chosen, Some(message), None)
-            .map(|page| (StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-    };
+/// `POST /annuaire/import`: reads the file and shows what importing it would do, writing nothing
+/// but the pending import to confirm.
+pub async fn preview(me: Professional, multipart: Multipart) -> Result<Response, WebError> {
     let upload = match read_upload(multipart).await {
         Ok(upload) => upload,
-        Err(message) => return refuse("", message),
+        Err(message) => return refuse(&me, "", message),
     };
-    let Ok(content) = String::from_utf8(upload.bytes) else {
-        return refuse(
-            &upload.format,
+    let (content, format, read) = match read_file(upload.bytes, &upload.format) {
+        Ok(file) => file,
+        Err(message) => return refuse(&me, &upload.format, message),
+    };
+    let (now, file) = (me.now(), (format, &read));
+    let would = preview_places(&me, &upload.file_name, file, now).await?;
+    let pending_id = keep_pending(&me, &upload.file_name, format, &content, now).await?;
+    render(&preview_page(
+        &me,
+        upload.file_name,
+        file,
+        pending_id,
+        would,
+    ))
+}
+
+/// Keeps the file until the professional confirms the import; its id.
+async fn keep_pending(
+    me: &Professional,
+    file_name: &str,
+    format: DirectoryFormat,
+    content: &str,
+    now: i64,
+) -> Result<i64, WebError> {
+    let (store, by) = (&me.state.store, me.user.account.id);
+    let saved = store.save_pending_import(by, file_name, format.code(), content, now);
+    Ok(saved.await?)
+}
+
+/// The form again with the reason the file was refused (422).
+fn refuse(me: &Professional, chosen: &str, message: String) -> Result<Response, WebError> {
+    let page = form_page(me, chosen, Some(message), None)?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// The uploaded file read in the chosen format, or why it is refused.
+fn read_file(
+    bytes: Vec<u8>,
+    chosen: &str,
+) -> Result<(String, DirectoryFormat, PlacesReport), String> {
+    let Ok(content) = String::from_utf8(bytes) else {
+        return Err(
             "Le fichier n'est pas encodé en UTF-8 : enregistrez-le en UTF-8 puis recommencez."
                 .into(),
         );
     };
-    let chosen = DirectoryFormat::from_code(&upload.format);
-    let (format, read) = match read_directory_file(content.as_bytes(), chosen) {
-        Ok(result) => result,
-        Err(message) => return refuse(&upload.format, message),
-    };
+    let (format, read) =
+        read_directory_file(content.as_bytes(), DirectoryFormat::from_code(chosen))?;
     if let Some(error) = &read.file_error {
-        return refuse(&upload.format, format!("Fichier refusé : {error}"));
+        return Err(format!("Fichier refusé : {error}"));
     }
     let rows = row_count(&read);
     if rows > PENDING_IMPORT_MAX_ROWS {
-        return refuse(
-            &upload.format,
-            format!(
-                "Fichier refusé : {rows} lignes, pour {PENDING_IMPORT_MAX_ROWS} au plus par import en ligne. \
-                 Découpez le fichier, ou demandez à l'exploitant de l'importer en ligne de commande."
-            ),
-        );
+        return Err(format!(
+            "Fichier refusé : {rows} lignes, pour {PENDING_IMPORT_MAX_ROWS} au plus par import en ligne. \
+             Découpez le fichier, ou demandez à l'exploitant de l'importer en ligne de commande."
+        ));
     }
-    let now = state.now();
-    let account = &user.account;
+    Ok((content, format, read))
+}
+
+/// What importing the places would do, computed in a transaction rolled back.
+async fn preview_places(
+    me: &Professional,
+    file_name: &str,
+    (format, read): (DirectoryFormat, &PlacesReport),
+    now: i64,
+) -> Result<PlaceImportReport, WebError> {
+    let account = &me.user.account;
     let check = |site: PlaceSite<'_>| may_write(account, site);
-    let origin = origin(&upload.file_name);
+    let origin = origin(file_name);
     let author = ImportAuthor {
         account_id: Some(account.id),
         origin: &origin,
         rights: ImportRights::Checked(&check),
     };
-    let would = state
-        .store
+    let store = &me.state.store;
+    Ok(store
         .preview_import_places(format.default_source(), &read.places, &author, now)
-        .await?;
-    let pending_id = state
-        .store
-        .save_pending_import(
-            user.account.id,
-            &upload.file_name,
-            format.code(),
-            &content,
-            now,
-        )
-        .await?;
-    let rows = report_rows(&read, &would);
+        .await?)
+}
+
+/// Imports the places this professional may write.
+async fn import_places(
+    me: &Professional,
+    file_name: &str,
+    (format, read): (DirectoryFormat, &PlacesReport),
+    now: i64,
+) -> Result<PlaceImportReport, WebError> {
+    let account = &me.user.account;
+    let check = |site: PlaceSite<'_>| may_write(account, site);
+    let origin = origin(file_name);
+    let author = ImportAuthor {
+        account_id: Some(account.id),
+        origin: &origin,
+        rights: ImportRights::Checked(&check),
+    };
+    let source = format.default_source();
+    let store = &me.state.store;
+    Ok(store
+        .import_places_by(source, &read.places, &author, now, &|_, _| {})
+        .await?)
+}
+
+/// The preview: what the import would do, the rows it would leave alone and the file's warnings.
+fn preview_page(
+    me: &Professional,
+    file_name: String,
+    (format, read): (DirectoryFormat, &PlacesReport),
+    pending_id: i64,
+    would: PlaceImportReport,
+) -> PreviewTemplate {
+    let rows = report_rows(read, &would);
     let rejected_rows = distinct_lines(&rows);
     let warnings = read
         .warnings
@@ -277,9 +330,9 @@ pub async fn preview(
             reason: w.message.clone(),
         })
         .collect();
-    render(&PreviewTemplate {
-        layout: Layout::new(&state, &viewer, IMPORT_PATH, "Aperçu de l'import"),
-        file_name: upload.file_name,
+    PreviewTemplate {
+        layout: me.layout(IMPORT_PATH, "Aperçu de l'import"),
+        file_name,
         format: format.label(),
         pending_id,
         would,
@@ -287,7 +340,7 @@ pub async fn preview(
         more_rows: rows.len().saturating_sub(SHOWN_ROWS),
         rows: rows.into_iter().take(SHOWN_ROWS).collect(),
         warnings,
-    })
+    }
 }
 
 #[derive(Deserialize)]
@@ -295,53 +348,42 @@ pub struct Confirmation {
     import_id: i64,
 }
 
+const EXPIRED: &str = "Cet import a expiré ou a déjà été confirmé : envoyez le fichier à nouveau.";
+
+/// `POST /annuaire/import/confirmer`: imports the pending file and shows what was done.
 pub async fn confirm(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
+    me: Professional,
     Form(confirmation): Form<Confirmation>,
 ) -> Result<Response, WebError> {
-    let now = state.now();
-    let pending = state
-        .store
-        .take_pending_import(confirmation.import_id, user.account.id, now)
-        .await?
-        .ok_or_else(|| {
-            WebError::BadRequest(
-                "Cet import a expiré ou a déjà été confirmé : envoyez le fichier à nouveau.".into(),
-            )
-        })?;
+    let now = me.now();
+    let pending = pending_import(&me, confirmation.import_id, now).await?;
     let format = DirectoryFormat::from_code(&pending.format);
     let (format, read) =
         read_directory_file(pending.content.as_bytes(), format).map_err(WebError::BadRequest)?;
-    let account = &user.account;
-    let check = |site: PlaceSite<'_>| may_write(account, site);
-    let origin = origin(&pending.file_name);
-    let author = ImportAuthor {
-        account_id: Some(account.id),
-        origin: &origin,
-        rights: ImportRights::Checked(&check),
-    };
-    let stored = state
-        .store
-        .import_places_by(
-            format.default_source(),
-            &read.places,
-            &author,
-            now,
-            &|_, _| {},
-        )
-        .await?;
+    let stored = import_places(&me, &pending.file_name, (format, &read), now).await?;
     let rows = report_rows(&read, &stored);
-    tracing::info!(account_id = account.id, file = %pending.file_name, inserted = stored.inserted,
-        updated = stored.updated, refused = stored.rejected.len(), "directory import");
-    let result = ImportResult {
-        inserted: stored.inserted,
-        updated: stored.updated,
-        unchanged: stored.unchanged,
-        rejected_rows: distinct_lines(&rows),
-        more_rows: rows.len().saturating_sub(SHOWN_ROWS),
-        rows: rows.into_iter().take(SHOWN_ROWS).collect(),
-    };
-    form_page(&state, &viewer, "", None, Some(result))
+    tracing::info!(account_id = me.user.account.id, file = %pending.file_name,
+        inserted = stored.inserted, updated = stored.updated, refused = stored.rejected.len(),
+        "directory import");
+    form_page(&me, "", None, Some(ImportResult::of(&stored, rows)))
+}
+
+/// The professional's pending import, taken so that it is confirmed once.
+async fn pending_import(me: &Professional, id: i64, now: i64) -> Result<PendingImport, WebError> {
+    let (store, by) = (&me.state.store, me.user.account.id);
+    let pending = store.take_pending_import(id, by, now).await?;
+    pending.ok_or_else(|| WebError::BadRequest(EXPIRED.into()))
+}
+
+impl ImportResult {
+    fn of(stored: &PlaceImportReport, rows: Vec<ReportRow>) -> ImportResult {
+        ImportResult {
+            inserted: stored.inserted,
+            updated: stored.updated,
+            unchanged: stored.unchanged,
+            rejected_rows: distinct_lines(&rows),
+            more_rows: rows.len().saturating_sub(SHOWN_ROWS),
+            rows: rows.into_iter().take(SHOWN_ROWS).collect(),
+        }
+    }
 }

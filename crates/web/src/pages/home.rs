@@ -4,10 +4,12 @@
 use crate::auth::Viewer;
 use crate::error::WebError;
 use crate::layout::{Layout, NAVIGATION};
+use crate::pages::account::territory_name;
 use crate::pages::render;
 use crate::routes::may_reach;
 use aiguillage_domain::role::Role;
 use aiguillage_service::state::AppState;
+use aiguillage_store::Account;
 use askama::Template;
 use axum::extract::State;
 use axum::http::Method;
@@ -96,30 +98,34 @@ struct WelcomeTemplate {
 /// `GET /`: the role's home for a professional; for a visitor without an account, the public
 /// welcome that leads to the self-diagnostic and to the professionals' login.
 pub async fn show(State(state): State<AppState>, viewer: Viewer) -> Result<Response, WebError> {
-    let Some(user) = viewer.0.clone() else {
-        return render(&WelcomeTemplate {
-            layout: Layout::new(&state, &viewer, "/", "Accueil"),
-        });
-    };
-    let account = &user.account;
-    let territory_name = account
-        .territory_name
-        .clone()
-        .unwrap_or_else(|| account.territory.to_string());
-    let role_guide = guide(account.role);
-    let shortcuts = NAVIGATION
+    let layout = Layout::new(&state, &viewer, "/", "Accueil");
+    match &viewer.0 {
+        None => render(&WelcomeTemplate { layout }),
+        Some(user) => render(&HomeTemplate::of(layout, &user.account)),
+    }
+}
+
+/// The pages of the navigation the role may open, but the home itself.
+fn shortcuts(role: Role) -> Vec<Shortcut> {
+    NAVIGATION
         .iter()
-        .filter(|(_, href)| *href != "/" && may_reach(Some(account.role), &Method::GET, href))
+        .filter(|(_, href)| *href != "/" && may_reach(Some(role), &Method::GET, href))
         .map(|(label, href)| Shortcut { label, href })
-        .collect();
-    render(&HomeTemplate {
-        layout: Layout::new(&state, &viewer, "/", "Accueil"),
-        name: account.display_name.clone(),
-        role_label: account.role.label(),
-        structure_name: account.structure_name.clone(),
-        territory_name,
-        mission: role_guide.mission,
-        tasks: role_guide.tasks,
-        shortcuts,
-    })
+        .collect()
+}
+
+impl HomeTemplate {
+    fn of(layout: Layout, account: &Account) -> HomeTemplate {
+        let role_guide = guide(account.role);
+        HomeTemplate {
+            layout,
+            name: account.display_name.clone(),
+            role_label: account.role.label(),
+            structure_name: account.structure_name.clone(),
+            territory_name: territory_name(account),
+            mission: role_guide.mission,
+            tasks: role_guide.tasks,
+            shortcuts: shortcuts(account.role),
+        }
+    }
 }

@@ -18,6 +18,7 @@ use aiguillage_domain::throttle::{
 };
 use aiguillage_service::credentials::{decoy_hash, random_token, token_hash, verify_password};
 use aiguillage_service::state::AppState;
+use aiguillage_store::LoginCandidate;
 use askama::Template;
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{Query, State};
@@ -239,13 +240,7 @@ pub async fn submit_login(
     }
     let now = state.now();
     let next = safe_next(form.suivant.as_deref());
-    let nonce = jar
-        .get(LOGIN_CSRF_COOKIE)
-        .map(|cookie| token_hash(cookie.value()))
-        .unwrap_or_default();
-    if !state.store.consume_login_nonce(&nonce, now).await? {
-        return Err(WebError::CsrfRejected);
-    }
+    consume_nonce(&state, &jar, now).await?;
     let email = form.email.trim().to_lowercase();
     let client = client_ip(&extensions);
     let refusal = Refusal {
@@ -265,13 +260,7 @@ pub async fn submit_login(
             .await;
     }
 
-    let stored_hash = candidate
-        .as_ref()
-        .map_or_else(|| decoy_hash().to_owned(), |c| c.password_hash.clone());
-    let password = form.password.clone();
-    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &stored_hash))
-        .await
-        .map_err(|e| WebError::Internal(format!("password check: {e}")))?;
+    let matches = password_matches(candidate.as_ref(), form.password.clone()).await?;
     let account = match candidate {
         Some(candidate) if matches && candidate.account.active => candidate.account,
         _ => {
@@ -282,24 +271,59 @@ pub async fn submit_login(
     };
 
     keys.succeeded(&state, now).await?;
+    let jar = open_session(&state, jar, account.id, now).await?;
+    Ok((jar, Redirect::to(&next)).into_response())
+}
+
+/// The login form's nonce (named by the login cookie) is consumed, or the form is refused.
+async fn consume_nonce(state: &AppState, jar: &CookieJar, now: i64) -> Result<(), WebError> {
+    let nonce = jar
+        .get(LOGIN_CSRF_COOKIE)
+        .map(|cookie| token_hash(cookie.value()))
+        .unwrap_or_default();
+    if !state.store.consume_login_nonce(&nonce, now).await? {
+        return Err(WebError::CsrfRejected);
+    }
+    Ok(())
+}
+
+/// Whether the password is the account's, checked on a blocking thread; an unknown e-mail is
+/// checked against a decoy hash so that the time taken does not reveal accounts.
+async fn password_matches(
+    candidate: Option<&LoginCandidate>,
+    password: String,
+) -> Result<bool, WebError> {
+    let stored_hash =
+        candidate.map_or_else(|| decoy_hash().to_owned(), |c| c.password_hash.clone());
+    tokio::task::spawn_blocking(move || verify_password(&password, &stored_hash))
+        .await
+        .map_err(|e| WebError::Internal(format!("password check: {e}")))
+}
+
+/// Replaces any session of this browser by a new one for the account, and records the login.
+async fn open_session(
+    state: &AppState,
+    jar: CookieJar,
+    account_id: i64,
+    now: i64,
+) -> Result<CookieJar, WebError> {
     if let Some(old) = jar.get(SESSION_COOKIE) {
         state.store.delete_session(&token_hash(old.value())).await?;
     }
     let token = random_token();
     state
         .store
-        .create_session(&token_hash(&token), account.id, &random_token(), now)
+        .create_session(&token_hash(&token), account_id, &random_token(), now)
         .await?;
-    state.store.record_login(account.id, now).await?;
-    tracing::info!(account_id = account.id, "login");
-    let jar = jar
+    state.store.record_login(account_id, now).await?;
+    tracing::info!(account_id, "login");
+    Ok(jar
         .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/"))
         .add(secure_cookie(
             SESSION_COOKIE,
             token,
             state.settings.secure_cookies,
-        ));
-    Ok((jar, Redirect::to(&next)).into_response())
+        )))
 }
 
 pub async fn logout(

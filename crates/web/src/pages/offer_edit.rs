@@ -2,17 +2,16 @@
 //! facts orientation weighs (capacity, delay, level, help style, kinds of help, status). Same rights as
 //! editing the place; every save is dated and attributed.
 
-use crate::auth::{CurrentUser, Viewer};
+use crate::auth::Professional;
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::form_fields::{fields, group, labels, number, text, Errors, Group};
 use crate::pages::place_edit::editable_place;
 use crate::pages::render;
 use aiguillage_domain::directory::*;
-use aiguillage_service::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -126,8 +125,7 @@ fn groups(offer: &Offer) -> Vec<Group> {
 }
 
 fn page(
-    state: &AppState,
-    viewer: &Viewer,
+    me: &Professional,
     (place_id, place_name): (i64, &str),
     offer_id: Option<i64>,
     values: &OfferValues,
@@ -138,7 +136,7 @@ fn page(
         None => format!("/annuaire/{place_id}/offres/nouvelle"),
     };
     render(&OfferTemplate {
-        layout: Layout::new(state, viewer, "/annuaire", "Offre"),
+        layout: me.layout("/annuaire", "Offre"),
         place_id,
         place_name: place_name.to_owned(),
         action,
@@ -209,66 +207,35 @@ fn read_offer(body: &[u8]) -> (OfferValues, Errors) {
     )
 }
 
-pub async fn show_new(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Response, WebError> {
-    let stored = editable_place(&state, &user, id).await?;
+/// `GET /annuaire/{id}/offres/nouvelle`: a blank offer's form.
+pub async fn show_new(me: Professional, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let stored = editable_place(&me, id).await?;
     let values = OfferValues::of(Offer::default());
-    page(
-        &state,
-        &viewer,
-        (id, &stored.place.name),
-        None,
-        &values,
-        Errors::new(),
-    )
+    page(&me, (id, &stored.place.name), None, &values, Errors::new())
 }
 
+/// `GET /annuaire/{id}/offres/{offre}`: the offer's form.
 pub async fn show_existing(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
+    me: Professional,
     Path((id, offer_id)): Path<(i64, i64)>,
 ) -> Result<Response, WebError> {
-    let stored = editable_place(&state, &user, id).await?;
-    let offer = state
-        .store
-        .offers_of(id)
-        .await?
-        .into_iter()
-        .find(|o| o.id == offer_id)
-        .ok_or(WebError::NotFound)?;
-    page(
-        &state,
-        &viewer,
-        (id, &stored.place.name),
-        Some(offer_id),
-        &OfferValues::of(offer.offer),
-        Errors::new(),
-    )
+    let stored = editable_place(&me, id).await?;
+    let offers = me.state.store.offers_of(id).await?;
+    let offer = offers.into_iter().find(|o| o.id == offer_id);
+    let values = OfferValues::of(offer.ok_or(WebError::NotFound)?.offer);
+    let place = (id, stored.place.name.as_str());
+    page(&me, place, Some(offer_id), &values, Errors::new())
 }
 
 async fn save(
-    state: &AppState,
-    viewer: &Viewer,
-    user: &CurrentUser,
+    me: &Professional,
     (id, offer_id): (i64, Option<i64>),
     body: &[u8],
 ) -> Result<Response, WebError> {
-    let stored = editable_place(state, user, id).await?;
+    let stored = editable_place(me, id).await?;
     let (values, errors) = read_offer(body);
     if !errors.is_empty() {
-        let page = page(
-            state,
-            viewer,
-            (id, &stored.place.name),
-            offer_id,
-            &values,
-            errors,
-        )?;
+        let page = page(me, (id, &stored.place.name), offer_id, &values, errors)?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let verb = if offer_id.is_some() {
@@ -277,31 +244,31 @@ async fn save(
         "ajoutée"
     };
     let summary = format!("Offre « {} » {verb}", values.offer.name);
-    let change = Some((user.account.id, summary.as_str()));
-    state
+    let by = me.user.account.id;
+    let change = Some((by, summary.as_str()));
+    let saved = me
+        .state
         .store
-        .save_offer(id, offer_id, &values.offer, change, state.now())
-        .await?;
-    tracing::info!(structure_id = id, by = user.account.id, %summary, "offer saved");
+        .save_offer(id, offer_id, &values.offer, change, me.now());
+    saved.await?;
+    tracing::info!(structure_id = id, by, %summary, "offer saved");
     Ok(Redirect::to(&format!("/annuaire/{id}?modifie=1")).into_response())
 }
 
+/// `POST /annuaire/{id}/offres/nouvelle`.
 pub async fn create(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
+    me: Professional,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    save(&state, &viewer, &user, (id, None), &body).await
+    save(&me, (id, None), &body).await
 }
 
+/// `POST /annuaire/{id}/offres/{offre}`.
 pub async fn update(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
+    me: Professional,
     Path((id, offer_id)): Path<(i64, i64)>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    save(&state, &viewer, &user, (id, Some(offer_id)), &body).await
+    save(&me, (id, Some(offer_id)), &body).await
 }

@@ -2,17 +2,17 @@
 //! without it; possible duplicates shown first), the person's page (identity, consent, diagnostics
 //! over time) and erasure when consent is withdrawn. Another structure's person is "not found".
 
-use crate::auth::{CurrentUser, Viewer};
+use crate::auth::{CurrentUser, Professional};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::form_fields::{fields, text, Errors, Fields};
 use crate::pages::{format_time, render};
-use aiguillage_domain::person::{check_person, enrolment_consent, PersonInput};
+use aiguillage_domain::person::{check_person, enrolment_consent, PersonDraft, PersonInput};
 use aiguillage_service::state::AppState;
 use aiguillage_store::{Actor, CommuneSummary, ConsentRecord, PersonRecord, StoredDiagnostic};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -43,10 +43,15 @@ struct PersonLine {
     last_contact: String,
 }
 
+/// The person's first and last names.
+fn full_name(person: &PersonRecord) -> String {
+    format!("{} {}", person.first_name, person.last_name)
+}
+
 fn line(person: &PersonRecord) -> PersonLine {
     PersonLine {
         id: person.id,
-        name: format!("{} {}", person.first_name, person.last_name),
+        name: full_name(person),
         commune: person.commune_name.clone(),
         birth_year: person
             .birth_year
@@ -66,17 +71,15 @@ pub struct PeopleQuery {
 
 /// `GET /personnes`: the structure's people, searchable by name.
 pub async fn list(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
+    me: Professional,
     Query(query): Query<PeopleQuery>,
 ) -> Result<Response, WebError> {
-    let people = state
-        .store
-        .search_people(&actor(&user, "GET /personnes"), &query.q, 50, state.now())
+    let store = &me.state.store;
+    let people = store
+        .search_people(&me.actor(), &query.q, 50, me.now())
         .await?;
     render(&PeopleTemplate {
-        layout: Layout::new(&state, &viewer, "/personnes", "Personnes accompagnées"),
+        layout: me.layout("/personnes", "Personnes accompagnées"),
         query: query.q,
         erased: !query.efface.is_empty(),
         people: people.iter().map(line).collect(),
@@ -155,21 +158,19 @@ impl EnrolTemplate {
 }
 
 fn enrol_page(
-    state: &AppState,
-    viewer: &Viewer,
-    user: &CurrentUser,
+    me: &Professional,
     values: Fields,
     (communes, duplicates): (Vec<CommuneSummary>, Vec<PersonLine>),
     errors: Errors,
 ) -> Result<Response, WebError> {
-    let consent = enrolment_consent(&user.account.structure_name);
+    let consent = enrolment_consent(&me.user.account.structure_name);
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = render(&EnrolTemplate {
-        layout: Layout::new(state, viewer, "/personnes", "Inscrire une personne"),
+        layout: me.layout("/personnes", "Inscrire une personne"),
         identity_fields: IDENTITY_FIELDS,
         consent_text: consent.text,
         consent_version: consent.version,
@@ -182,19 +183,9 @@ fn enrol_page(
 }
 
 /// `GET /personnes/inscrire`: the enrolment form with the consent text.
-pub async fn enrol_form(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
-) -> Result<Response, WebError> {
-    enrol_page(
-        &state,
-        &viewer,
-        &user,
-        Fields::new(),
-        (Vec::new(), Vec::new()),
-        Errors::new(),
-    )
+pub async fn enrol_form(me: Professional) -> Result<Response, WebError> {
+    let nothing = (Vec::new(), Vec::new());
+    enrol_page(&me, Fields::new(), nothing, Errors::new())
 }
 
 /// The commune the form names: a code chosen among candidates, or the one commune matching the
@@ -241,34 +232,69 @@ async fn resolve_commune(
 
 /// `POST /personnes/inscrire`: checks everything, then, only if the person consents, stores the
 /// person and their consent. Without consent the questionnaire can still be run, unrecorded.
-pub async fn enrol(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
-    body: Bytes,
-) -> Result<Response, WebError> {
+pub async fn enrol(me: Professional, body: Bytes) -> Result<Response, WebError> {
     let values = fields(&body);
-    let mut errors = Errors::new();
-    let consent_answer = text(&values, "consentement");
-    if consent_answer == "non" {
+    if text(&values, "consentement") == "non" {
         return Ok(Redirect::to("/diagnostic-sans-enregistrement").into_response());
     }
-    if consent_answer != "oui" {
+    let (draft, communes, mut errors) = checked_enrolment(&me.state, &values).await?;
+    let (Some(draft), true) = (draft, errors.is_empty()) else {
+        return enrol_page(&me, values, (communes, Vec::new()), errors);
+    };
+    let duplicates = duplicates_of(&me, &values, &draft).await?;
+    if !duplicates.is_empty() {
+        errors.insert("doublon", DUPLICATE_WARNING.to_owned());
+        return enrol_page(&me, values, (communes, duplicates), errors);
+    }
+    let consent = enrolment_consent(&me.user.account.structure_name);
+    let store = &me.state.store;
+    let id = store
+        .enrol_person(&me.actor(), &draft, &consent, me.now())
+        .await?;
+    Ok(Redirect::to(&format!("/personnes/{id}/diagnostic")).into_response())
+}
+
+/// The people already enrolled who may be the one in the form, unless the form confirms a new one.
+async fn duplicates_of(
+    me: &Professional,
+    values: &Fields,
+    draft: &PersonDraft,
+) -> Result<Vec<PersonLine>, WebError> {
+    if text(values, "confirmer_nouvelle") == "oui" {
+        return Ok(Vec::new());
+    }
+    let store = &me.state.store;
+    let duplicates = store
+        .possible_duplicates(&me.actor(), draft, me.now())
+        .await?;
+    Ok(duplicates.iter().map(line).collect())
+}
+
+const DUPLICATE_WARNING: &str = "Cette personne est peut-être déjà inscrite : vérifiez la liste ci-dessous avant de créer une nouvelle fiche.";
+
+/// The enrolment form read and checked: the person's draft when every field is right, the
+/// communes offered, and the errors by field.
+async fn checked_enrolment(
+    state: &AppState,
+    values: &Fields,
+) -> Result<(Option<PersonDraft>, Vec<CommuneSummary>, Errors), WebError> {
+    let mut errors = Errors::new();
+    if text(values, "consentement") != "oui" {
         errors.insert(
             "consentement",
             "Indiquez la réponse de la personne : sans son accord, rien n'est enregistré."
                 .to_owned(),
         );
     }
-    let (commune, communes) = resolve_commune(&state, &values, &mut errors).await?;
+    let (commune, communes) = resolve_commune(state, values, &mut errors).await?;
     let input = PersonInput {
-        first_name: text(&values, "prenom"),
-        last_name: text(&values, "nom"),
-        phone: text(&values, "telephone"),
-        email: text(&values, "courriel"),
-        no_phone: text(&values, "sans_telephone") == "oui",
+        first_name: text(values, "prenom"),
+        last_name: text(values, "nom"),
+        phone: text(values, "telephone"),
+        email: text(values, "courriel"),
+        no_phone: text(values, "sans_telephone") == "oui",
         commune_code: commune.unwrap_or_default(),
-        birth_year: text(&values, "annee_naissance"),
+        birth_year: text(values, "annee_naissance"),
     };
     let current_year = aiguillage_domain::calendar::date_of(state.now()).year();
     let draft = match check_person(&input, current_year) {
@@ -286,42 +312,7 @@ pub async fn enrol(
             None
         }
     };
-    let (Some(draft), true) = (draft, errors.is_empty()) else {
-        return enrol_page(
-            &state,
-            &viewer,
-            &user,
-            values,
-            (communes, Vec::new()),
-            errors,
-        );
-    };
-    let now = state.now();
-    if text(&values, "confirmer_nouvelle") != "oui" {
-        let duplicates = state
-            .store
-            .possible_duplicates(&actor(&user, "POST /personnes/inscrire"), &draft, now)
-            .await?;
-        if !duplicates.is_empty() {
-            errors.insert(
-                "doublon",
-                "Cette personne est peut-être déjà inscrite : vérifiez la liste ci-dessous avant de créer une nouvelle fiche.".to_owned(),
-            );
-            let lines = duplicates.iter().map(line).collect();
-            return enrol_page(&state, &viewer, &user, values, (communes, lines), errors);
-        }
-    }
-    let consent = enrolment_consent(&user.account.structure_name);
-    let id = state
-        .store
-        .enrol_person(
-            &actor(&user, "POST /personnes/inscrire"),
-            &draft,
-            &consent,
-            now,
-        )
-        .await?;
-    Ok(Redirect::to(&format!("/personnes/{id}/diagnostic")).into_response())
+    Ok((draft, communes, errors))
 }
 
 #[derive(Template)]
@@ -390,63 +381,43 @@ pub fn contact_of(person: &PersonRecord) -> String {
 }
 
 /// `GET /personnes/{id}`: identity, consent and diagnostics over time.
-pub async fn detail(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Response, WebError> {
-    let reason = format!("GET /personnes/{id}");
-    let actor = actor(&user, &reason);
-    let person = state
-        .store
-        .person(&actor, id, state.now())
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let consents = state.store.consents_of(&actor, id).await?;
-    let diagnostics = state.store.diagnostics_of(&actor, id).await?;
+pub async fn detail(me: Professional, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let (store, actor) = (&me.state.store, me.actor());
+    let person = store.person(&actor, id, me.now()).await?;
+    let person = person.ok_or(WebError::NotFound)?;
+    let consents = store.consents_of(&actor, id).await?;
+    let diagnostics = store.diagnostics_of(&actor, id).await?;
     render(&PersonTemplate {
-        layout: Layout::new(
-            &state,
-            &viewer,
-            "/personnes",
-            &format!("{} {}", person.first_name, person.last_name),
-        ),
+        layout: me.layout("/personnes", &full_name(&person)),
         enrolled_at: format_time(person.enrolled_at),
-        consents: consents
-            .into_iter()
-            .map(|c| {
-                let at = format_time(c.recorded_at);
-                (c, at)
-            })
-            .collect(),
+        consents: consents.into_iter().map(dated).collect(),
         diagnostics: diagnostics.iter().rev().map(diagnostic_line).collect(),
         contact: contact_of(&person),
         person,
     })
 }
 
+/// A consent with the time it was recorded, in words.
+fn dated(consent: ConsentRecord) -> (ConsentRecord, String) {
+    let at = format_time(consent.recorded_at);
+    (consent, at)
+}
+
+const ERASE_UNCONFIRMED: &str =
+    "Cochez la case de confirmation pour effacer la fiche : rien n'a été effacé.";
+
 /// `POST /personnes/{id}/effacer`: consent withdrawn or erasure requested — everything about the
 /// person is deleted at once, leaving anonymous counts. The form must confirm.
 pub async fn erase(
-    State(state): State<AppState>,
-    user: CurrentUser,
+    me: Professional,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let values = fields(&body);
-    if text(&values, "confirmer") != "oui" {
-        return Err(WebError::BadRequest(
-            "Cochez la case de confirmation pour effacer la fiche : rien n'a été effacé."
-                .to_owned(),
-        ));
+    if text(&fields(&body), "confirmer") != "oui" {
+        return Err(WebError::BadRequest(ERASE_UNCONFIRMED.to_owned()));
     }
-    let reason = format!("POST /personnes/{id}/effacer");
-    let erased = state
-        .store
-        .erase_person(&actor(&user, &reason), id, state.now())
-        .await?;
-    if !erased {
+    let store = &me.state.store;
+    if !store.erase_person(&me.actor(), id, me.now()).await? {
         return Err(WebError::NotFound);
     }
     Ok(Redirect::to("/personnes?efface=1").into_response())

@@ -3,7 +3,7 @@
 //! structure's support model; its offers are edited apart (`offer_edit`). Every saved change is dated
 //! and attributed.
 
-use crate::auth::{CurrentUser, Viewer};
+use crate::auth::Professional;
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::form_fields::{fields, group, labels, same_values, text, Errors, Fields, Group};
@@ -11,11 +11,10 @@ use crate::pages::render;
 use crate::policy::{may_edit_place, PlaceLocation};
 use aiguillage_domain::directory::opening_hours::WeeklyHours;
 use aiguillage_domain::directory::*;
-use aiguillage_service::state::AppState;
-use aiguillage_store::StoredPlace;
+use aiguillage_store::{Account, StoredPlace};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -87,20 +86,14 @@ fn groups(values: &EditValues) -> Vec<Group> {
 }
 
 fn page(
-    state: &AppState,
-    viewer: &Viewer,
+    me: &Professional,
     id: i64,
     values: &EditValues,
     errors: Errors,
 ) -> Result<Response, WebError> {
     let place = &values.place;
     render(&EditTemplate {
-        layout: Layout::new(
-            state,
-            viewer,
-            "/annuaire",
-            &format!("Modifier {}", place.name),
-        ),
+        layout: me.layout("/annuaire", &format!("Modifier {}", place.name)),
         id,
         name: place.name.clone(),
         opening_hours: place.opening_hours.clone().unwrap_or_default(),
@@ -111,42 +104,38 @@ fn page(
     })
 }
 
-/// The place, if this viewer may edit it (404 if it does not exist, 403 if it is not theirs).
-pub async fn editable_place(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-) -> Result<StoredPlace, WebError> {
-    let stored = state.store.place(id).await?;
+/// Whether this account may edit the place (`policy::may_edit_place`).
+pub(crate) fn may_edit(account: &Account, stored: &StoredPlace) -> bool {
     let location = PlaceLocation {
         structure_id: stored.structure_id,
         departement_code: &stored.departement_code,
         epci_code: stored.epci_code.as_deref(),
     };
-    let account = &user.account;
-    match may_edit_place(
+    may_edit_place(
         account.role,
         account.structure_id,
         &account.territory,
         &location,
-    ) {
+    )
+}
+
+/// The place, if this viewer may edit it (404 if it does not exist, 403 if it is not theirs).
+pub(crate) async fn editable_place(me: &Professional, id: i64) -> Result<StoredPlace, WebError> {
+    let stored = me.state.store.place(id).await?;
+    match may_edit(&me.user.account, &stored) {
         true => Ok(stored),
         false => Err(WebError::Forbidden),
     }
 }
 
-pub async fn show_form(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Response, WebError> {
-    let stored = editable_place(&state, &user, id).await?;
+/// `GET /annuaire/{id}/modifier`: the place's form.
+pub async fn show_form(me: Professional, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let stored = editable_place(&me, id).await?;
     let values = EditValues {
         place: stored.place,
         support_model: stored.support_model,
     };
-    page(&state, &viewer, id, &values, Errors::new())
+    page(&me, id, &values, Errors::new())
 }
 
 /// Applies the submitted fields to the stored place; every field that cannot be read gets a message.
@@ -245,25 +234,35 @@ fn change_summary(before: &StoredPlace, after: &EditValues) -> String {
     }
 }
 
+/// `POST /annuaire/{id}/modifier`: saves the place, dated and attributed, or shows the errors.
 pub async fn submit(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
+    me: Professional,
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, WebError> {
-    let stored = editable_place(&state, &user, id).await?;
+    let stored = editable_place(&me, id).await?;
     let (values, errors) = apply(&stored, &fields(&body));
     if !errors.is_empty() {
-        let page = page(&state, &viewer, id, &values, errors)?;
+        let page = page(&me, id, &values, errors)?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
-    let summary = change_summary(&stored, &values);
-    let change = (user.account.id, summary.as_str());
-    state
+    save(&me, id, &stored, &values).await
+}
+
+/// Saves the place, dated and attributed with a summary of what changed, and goes back to it.
+async fn save(
+    me: &Professional,
+    id: i64,
+    stored: &StoredPlace,
+    values: &EditValues,
+) -> Result<Response, WebError> {
+    let summary = change_summary(stored, values);
+    let (place, model, by) = (&values.place, values.support_model, me.user.account.id);
+    let saved = me
+        .state
         .store
-        .update_place_by_hand(id, &values.place, values.support_model, change, state.now())
-        .await?;
-    tracing::info!(structure_id = id, by = user.account.id, %summary, "place edited");
+        .update_place_by_hand(id, place, model, (by, &summary), me.now());
+    saved.await?;
+    tracing::info!(structure_id = id, by, %summary, "place edited");
     Ok(Redirect::to(&format!("/annuaire/{id}?modifie=1")).into_response())
 }

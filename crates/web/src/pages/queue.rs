@@ -1,19 +1,18 @@
 //! The coordinator's pages: the territory's active queue, pseudonymised and filterable (beyond target
 //! delay, refused, by offer, by urgency), and the territory's settings (target delays, ranking weights).
 
-use crate::auth::{CurrentUser, Viewer};
+use crate::auth::Professional;
 use crate::error::WebError;
 use crate::layout::Layout;
-use crate::pages::form_fields::{fields, number, text, Errors};
+use crate::pages::form_fields::{fields, number, text, Errors, Fields};
 use crate::pages::{format_time, render};
 use aiguillage_domain::orientation::{
     days_waiting, lateness, ReferralState, TargetDelays, Weights,
 };
-use aiguillage_service::state::AppState;
 use aiguillage_store::QueueEntry;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -71,15 +70,28 @@ fn keep(entry: &QueueEntry, filters: &QueueFilters, late: bool) -> bool {
 
 /// `GET /file-active`.
 pub async fn show(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
+    me: Professional,
     Query(filters): Query<QueueFilters>,
 ) -> Result<Response, WebError> {
-    let scope = &user.account.territory;
-    let (delays, _) = state.store.territory_settings(scope).await?;
-    let entries = state.store.territory_queue(scope).await?;
-    let now = state.now();
+    let scope = &me.user.account.territory;
+    let (delays, _) = me.state.store.territory_settings(scope).await?;
+    let entries = me.state.store.territory_queue(scope).await?;
+    let (lines, late_count) = queue_lines(&entries, &filters, &delays, me.now());
+    render(&QueueTemplate {
+        layout: me.layout("/file-active", "File active"),
+        total: entries.len(),
+        lines,
+        late_count,
+        delays,
+        view: filters.vue,
+        urgent_only: !filters.urgence.is_empty(),
+        offer: filters.offre,
+        offers: offer_choices(&entries),
+    })
+}
+
+/// The offers of the queue, once each, to filter by.
+fn offer_choices(entries: &[QueueEntry]) -> Vec<(i64, String)> {
     let mut offers: Vec<(i64, String)> = entries
         .iter()
         .map(|e| {
@@ -91,15 +103,25 @@ pub async fn show(
         .collect();
     offers.sort();
     offers.dedup();
+    offers
+}
+
+/// The lines the filters keep, and how many entries of the whole queue are late.
+fn queue_lines(
+    entries: &[QueueEntry],
+    filters: &QueueFilters,
+    delays: &TargetDelays,
+    now: i64,
+) -> (Vec<QueueLine>, usize) {
     let mut late_count = 0;
     let lines: Vec<QueueLine> = entries
         .iter()
         .filter_map(|entry| {
-            let late = lateness(entry.state, entry.state_changed_at, now, &delays);
+            let late = lateness(entry.state, entry.state_changed_at, now, delays);
             if late.is_some() {
                 late_count += 1;
             }
-            keep(entry, &filters, late.is_some()).then(|| QueueLine {
+            keep(entry, filters, late.is_some()).then(|| QueueLine {
                 pseudonym: entry.pseudonym.clone(),
                 commune: entry.commune_name.clone(),
                 typology: entry.typology.clone(),
@@ -113,17 +135,7 @@ pub async fn show(
             })
         })
         .collect();
-    render(&QueueTemplate {
-        layout: Layout::new(&state, &viewer, "/file-active", "File active"),
-        total: entries.len(),
-        lines,
-        late_count,
-        delays,
-        view: filters.vue,
-        urgent_only: !filters.urgence.is_empty(),
-        offer: filters.offre,
-        offers,
-    })
+    (lines, late_count)
 }
 
 #[derive(Template)]
@@ -204,21 +216,34 @@ pub struct SettingsQuery {
 
 /// `GET /territoire/reglages`.
 pub async fn settings_form(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
+    me: Professional,
     Query(query): Query<SettingsQuery>,
 ) -> Result<Response, WebError> {
-    let (delays, weights) = state
-        .store
-        .territory_settings(&user.account.territory)
-        .await?;
-    render(&SettingsTemplate {
-        layout: Layout::new(&state, &viewer, "/file-active", "Réglages du territoire"),
-        fields: setting_fields(&delays, &weights),
-        errors: Errors::new(),
-        saved: !query.enregistre.is_empty(),
-    })
+    let scope = &me.user.account.territory;
+    let (delays, weights) = me.state.store.territory_settings(scope).await?;
+    let fields = setting_fields(&delays, &weights);
+    settings_page(&me, fields, Errors::new(), !query.enregistre.is_empty())
+}
+
+/// The settings page; 422 when it shows errors.
+fn settings_page(
+    me: &Professional,
+    fields: Vec<SettingField>,
+    errors: Errors,
+    saved: bool,
+) -> Result<Response, WebError> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = render(&SettingsTemplate {
+        layout: me.layout("/file-active", "Réglages du territoire"),
+        fields,
+        errors,
+        saved,
+    })?;
+    Ok((status, page).into_response())
 }
 
 fn weight(text: &str, field: &'static str, errors: &mut Errors) -> f64 {
@@ -232,15 +257,32 @@ fn weight(text: &str, field: &'static str, errors: &mut Errors) -> f64 {
 }
 
 /// `POST /territoire/reglages`: every field checked; nothing saved if one is wrong.
-pub async fn save_settings(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
-    body: Bytes,
-) -> Result<Response, WebError> {
+pub async fn save_settings(me: Professional, body: Bytes) -> Result<Response, WebError> {
     let values = fields(&body);
+    let (delays, weights, errors) = read_settings(&values);
+    if !errors.is_empty() {
+        return settings_page(&me, sent_back(&values), errors, false);
+    }
+    let (scope, by) = (&me.user.account.territory, me.user.account.id);
+    let store = &me.state.store;
+    let saved = store.save_territory_settings(scope, (&delays, &weights), by, me.now());
+    saved.await?;
+    Ok(Redirect::to("/territoire/reglages?enregistre=1").into_response())
+}
+
+/// The settings' fields with the values as sent.
+fn sent_back(values: &Fields) -> Vec<SettingField> {
+    let mut shown = setting_fields(&TargetDelays::default(), &Weights::default());
+    for field in &mut shown {
+        field.value = text(values, field.name);
+    }
+    shown
+}
+
+/// The target delays and weights of the form, with the errors by field.
+fn read_settings(values: &Fields) -> (TargetDelays, Weights, Errors) {
     let mut errors = Errors::new();
-    let mut days = |name: &'static str| match number(&text(&values, name), name, 365, &mut errors) {
+    let mut days = |name: &'static str| match number(&text(values, name), name, 365, &mut errors) {
         Some(0) | None => {
             errors
                 .entry(name)
@@ -253,56 +295,15 @@ pub async fn save_settings(
         answer_days: days("delai_reponse"),
         first_contact_days: days("delai_contact"),
     };
+    let mut weight = |name: &'static str| weight(&text(values, name), name, &mut errors);
     let weights = Weights {
-        needs: weight(
-            &text(&values, "poids_besoins"),
-            "poids_besoins",
-            &mut errors,
-        ),
-        distance: weight(
-            &text(&values, "poids_distance"),
-            "poids_distance",
-            &mut errors,
-        ),
-        delay: weight(&text(&values, "poids_delai"), "poids_delai", &mut errors),
-        capacity: weight(
-            &text(&values, "poids_capacite"),
-            "poids_capacite",
-            &mut errors,
-        ),
-        audience: weight(&text(&values, "poids_public"), "poids_public", &mut errors),
-        support_mode: weight(
-            &text(&values, "poids_modalite"),
-            "poids_modalite",
-            &mut errors,
-        ),
-        quality: weight(
-            &text(&values, "poids_qualite"),
-            "poids_qualite",
-            &mut errors,
-        ),
+        needs: weight("poids_besoins"),
+        distance: weight("poids_distance"),
+        delay: weight("poids_delai"),
+        capacity: weight("poids_capacite"),
+        audience: weight("poids_public"),
+        support_mode: weight("poids_modalite"),
+        quality: weight("poids_qualite"),
     };
-    if !errors.is_empty() {
-        let mut shown = setting_fields(&delays, &weights);
-        for field in &mut shown {
-            field.value = text(&values, field.name);
-        }
-        let page = render(&SettingsTemplate {
-            layout: Layout::new(&state, &viewer, "/file-active", "Réglages du territoire"),
-            fields: shown,
-            errors,
-            saved: false,
-        })?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    state
-        .store
-        .save_territory_settings(
-            &user.account.territory,
-            (&delays, &weights),
-            user.account.id,
-            state.now(),
-        )
-        .await?;
-    Ok(Redirect::to("/territoire/reglages?enregistre=1").into_response())
+    (delays, weights, errors)
 }

@@ -2,18 +2,16 @@
 //! accepted without first contact), see the optimal proposal as moves with their reasons and the
 //! people left without a place and why, then confirm to apply the moves (see `redistribute`).
 
-use crate::auth::{CurrentUser, Viewer};
+use crate::auth::Professional;
 use crate::error::WebError;
 use crate::layout::Layout;
-use crate::pages::form_fields::fields;
-use crate::pages::people::actor;
+use crate::pages::form_fields::{fields, Fields};
 use crate::pages::render;
 use crate::security_event::{self, EventContext, SecurityEvent};
-use aiguillage_service::redistribute::{apply, compute, Pick, ProposalView};
-use aiguillage_service::state::AppState;
+use aiguillage_service::redistribute::{apply, compute, ApplyReport, Pick, ProposalView};
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -45,34 +43,43 @@ struct RedistributionTemplate {
 
 /// `GET /territoire/redistribution`.
 pub async fn show(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
+    me: Professional,
     Query(query): Query<RedistributionQuery>,
 ) -> Result<Response, WebError> {
-    let computing = query.calcul.is_some();
-    // Before a first computation, the usual pick: refused and unanswered referrals.
-    let pick = Pick {
-        refused: query.refusees.is_some() || !computing,
-        awaiting: query.attente.is_some() || !computing,
-        accepted: query.acceptees.is_some(),
-    };
-    let proposal = if computing {
-        Some(compute(&state, &user.account.territory, pick).await?)
-    } else {
-        None
-    };
+    let pick = query.pick();
+    let proposal = proposal(&me, pick, query.calcul.is_some()).await?;
     render(&RedistributionTemplate {
-        layout: Layout::new(
-            &state,
-            &viewer,
-            "/territoire/redistribution",
-            "Redistribution",
-        ),
+        layout: me.layout("/territoire/redistribution", "Redistribution"),
         pick,
         proposal,
         applied: query.appliquees.zip(query.ecartees),
     })
+}
+
+/// The optimal proposal for the pick, when asked to compute it.
+async fn proposal(
+    me: &Professional,
+    pick: Pick,
+    computing: bool,
+) -> Result<Option<ProposalView>, WebError> {
+    if !computing {
+        return Ok(None);
+    }
+    Ok(Some(
+        compute(&me.state, &me.user.account.territory, pick).await?,
+    ))
+}
+
+impl RedistributionQuery {
+    /// The referrals picked; before a first computation, the usual pick: refused and unanswered.
+    fn pick(&self) -> Pick {
+        let computing = self.calcul.is_some();
+        Pick {
+            refused: self.refusees.is_some() || !computing,
+            awaiting: self.attente.is_some() || !computing,
+            accepted: self.acceptees.is_some(),
+        }
+    }
 }
 
 /// Reads one confirmed move, `referral:version:offer`.
@@ -82,14 +89,8 @@ fn parse_move(text: &str) -> Option<(i64, i64, i64)> {
     parts.next().is_none().then_some(parsed)
 }
 
-/// `POST /territoire/redistribution`: applies the confirmed moves, each checked against the
-/// referral's version and the state machine.
-pub async fn confirm(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    body: Bytes,
-) -> Result<Response, WebError> {
-    let values = fields(&body);
+/// Every confirmed move of the form, or the first one that cannot be read.
+fn confirmed_moves(values: &Fields) -> Result<Vec<(i64, i64, i64)>, WebError> {
     let submitted = values.get("deplacement").cloned().unwrap_or_default();
     let mut moves = Vec::with_capacity(submitted.len());
     for text in &submitted {
@@ -100,33 +101,45 @@ pub async fn confirm(
         };
         moves.push(one);
     }
-    let actor = actor(&user, "POST /territoire/redistribution");
-    let report = apply(&state, &actor, &user.account.territory, &moves).await?;
+    Ok(moves)
+}
+
+/// `POST /territoire/redistribution`: applies the confirmed moves, each checked against the
+/// referral's version and the state machine.
+pub async fn confirm(me: Professional, body: Bytes) -> Result<Response, WebError> {
+    let moves = confirmed_moves(&fields(&body))?;
+    let scope = &me.user.account.territory;
+    let report = apply(&me.state, &me.actor(), scope, &moves).await?;
     if !report.refused.is_empty() {
-        security_event::record(
-            SecurityEvent::OutOfScope,
-            EventContext {
-                account_id: Some(user.account.id),
-                method: Some("POST"),
-                path: Some("/territoire/redistribution"),
-                ..EventContext::default()
-            },
-        );
-        let message = format!(
-            "Aucune réorientation n'a été appliquée. {} Recalculez la proposition.",
-            report.refused.join(" ")
-        );
-        return Err(if report.out_of_scope {
-            WebError::ForbiddenWith(message)
-        } else {
-            WebError::BadRequest(message)
-        });
+        return Err(refused(&me, &report));
     }
     Ok(Redirect::to(&format!(
         "/territoire/redistribution?appliquees={}&ecartees={}",
         report.moved, report.stale
     ))
     .into_response())
+}
+
+/// Moves refused, nothing applied: a security event, and the reasons as the answer.
+fn refused(me: &Professional, report: &ApplyReport) -> WebError {
+    security_event::record(
+        SecurityEvent::OutOfScope,
+        EventContext {
+            account_id: Some(me.user.account.id),
+            method: Some("POST"),
+            path: Some("/territoire/redistribution"),
+            ..EventContext::default()
+        },
+    );
+    let message = format!(
+        "Aucune réorientation n'a été appliquée. {} Recalculez la proposition.",
+        report.refused.join(" ")
+    );
+    if report.out_of_scope {
+        WebError::ForbiddenWith(message)
+    } else {
+        WebError::BadRequest(message)
+    }
 }
 
 #[cfg(test)]

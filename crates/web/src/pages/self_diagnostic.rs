@@ -16,7 +16,7 @@ use crate::pages::questionnaire::{
 use crate::pages::render;
 use aiguillage_domain::calendar::date_of;
 use aiguillage_domain::diagnostic::{profile, Answers, RecommendedHelp};
-use aiguillage_domain::person::{check_person, contact_request_consent, PersonInput};
+use aiguillage_domain::person::{check_person, contact_request_consent, PersonDraft, PersonInput};
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_service::directory_search::{run_search, DirectoryQuery, Found};
 use aiguillage_service::state::AppState;
@@ -255,19 +255,48 @@ pub async fn contact(
     let Some(answers) = read_answers(&values, &mut errors) else {
         return form_page(&state, &viewer, jar, &values, errors).await;
     };
-    if text(&values, "accord") != "oui" {
+    let (draft, errors) = checked_contact(&state, &values, errors).await?;
+    let (Some(draft), true) = (draft, errors.is_empty()) else {
+        return result_page(&state, &viewer, jar, (values, &answers), errors).await;
+    };
+    keep_request(&state, &draft, &answers).await?;
+    thanks(&state, &viewer, jar, draft.first_name).await
+}
+
+/// The page that thanks the person and says how long the request is kept.
+async fn thanks(
+    state: &AppState,
+    viewer: &Viewer,
+    jar: CookieJar,
+    first_name: String,
+) -> Result<Response, WebError> {
+    let (jar, layout) = public_layout(state, viewer, jar, "Demande envoyée").await?;
+    let page = render(&ThanksTemplate {
+        layout,
+        first_name,
+        lifetime_days: aiguillage_domain::contact_request::CONTACT_REQUEST_LIFETIME_DAYS,
+    })?;
+    Ok((jar, page).into_response())
+}
+
+/// The contact form checked: the person's draft when every field is right, and the errors by field
+/// (added to those of the answers).
+async fn checked_contact(
+    state: &AppState,
+    values: &Fields,
+    mut errors: Errors,
+) -> Result<(Option<PersonDraft>, Errors), WebError> {
+    if text(values, "accord") != "oui" {
         errors.insert(
             "accord",
             "Cochez la case pour que nous puissions garder vos coordonnées. Sinon, rien n'est gardé.".to_owned(),
         );
     }
-    let commune = match state
+    let found = state
         .store
-        .search_communes(&text(&values, "commune"), 1)
-        .await?
-        .into_iter()
-        .next()
-    {
+        .search_communes(&text(values, "commune"), 1)
+        .await?;
+    let commune = match found.into_iter().next() {
         Some(found) => found.code,
         None => {
             errors.insert(
@@ -278,12 +307,12 @@ pub async fn contact(
         }
     };
     let input = PersonInput {
-        first_name: text(&values, "prenom"),
+        first_name: text(values, "prenom"),
         last_name: "-".to_owned(),
-        phone: text(&values, "telephone"),
-        email: text(&values, "courriel"),
+        phone: text(values, "telephone"),
+        email: text(values, "courriel"),
         no_phone: false,
-        commune_code: commune.clone(),
+        commune_code: commune,
         birth_year: String::new(),
     };
     let year = date_of(state.now()).year();
@@ -305,32 +334,28 @@ pub async fn contact(
             None
         }
     };
-    let (Some(draft), true) = (draft, errors.is_empty()) else {
-        return result_page(&state, &viewer, jar, (values, &answers), errors).await;
-    };
+    Ok((draft, errors))
+}
+
+/// Keeps the request, with the answers, the profile and the consent given, for the territory's
+/// professionals to call back.
+async fn keep_request(
+    state: &AppState,
+    draft: &PersonDraft,
+    answers: &Answers,
+) -> Result<(), WebError> {
     let now = state.now();
-    let computed = profile(&answers, date_of(now));
+    let computed = profile(answers, date_of(now));
     let consent = contact_request_consent();
-    state
-        .store
-        .add_contact_request(
-            &NewContactRequest {
-                first_name: &draft.first_name,
-                phone: draft.phone.as_deref(),
-                email: draft.email.as_deref(),
-                commune_code: &commune,
-                answers: &answers,
-                profile: &computed,
-                consent: &consent,
-            },
-            now,
-        )
-        .await?;
-    let (jar, layout) = public_layout(&state, &viewer, jar, "Demande envoyée").await?;
-    let page = render(&ThanksTemplate {
-        layout,
-        first_name: draft.first_name,
-        lifetime_days: aiguillage_domain::contact_request::CONTACT_REQUEST_LIFETIME_DAYS,
-    })?;
-    Ok((jar, page).into_response())
+    let request = NewContactRequest {
+        first_name: &draft.first_name,
+        phone: draft.phone.as_deref(),
+        email: draft.email.as_deref(),
+        commune_code: &draft.commune_code,
+        answers,
+        profile: &computed,
+        consent: &consent,
+    };
+    state.store.add_contact_request(&request, now).await?;
+    Ok(())
 }

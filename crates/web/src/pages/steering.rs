@@ -4,7 +4,7 @@
 //! each chart, and the comparison with the département and the nation; for a structure manager the
 //! same for their structure; for a mediator their own activity.
 
-use crate::auth::{CurrentUser, Viewer};
+use crate::auth::{CurrentUser, Professional};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::{format_count, render};
@@ -15,16 +15,18 @@ use aiguillage_domain::indicators::{departement_of, own_activity};
 use aiguillage_domain::indicators::{
     Area, Cell, Cut, Dataset, IndicatorTable, Period, Publication,
 };
+use aiguillage_domain::orientation::TargetDelays;
 use aiguillage_domain::pathway::AgeBand;
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::{TerritoryArea, TerritoryScope};
 use aiguillage_domain::UnixSeconds;
-use aiguillage_service::state::AppState;
+use aiguillage_service::steering::Loaded;
 use aiguillage_service::steering::{masked_funnel, masked_publication};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::Response;
 use serde::Deserialize;
+use std::sync::Arc;
 
 use aiguillage_domain::calendar::DAY;
 /// The tables drawn as charts, with the column drawn.
@@ -425,36 +427,35 @@ fn iso_of(at: UnixSeconds) -> String {
 }
 
 /// `GET /pilotage`.
-pub async fn show(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
-    Query(filters): Query<Filters>,
-) -> Result<Response, WebError> {
-    let now = state.now();
-    let chosen = choose(&filters, &user, now);
-    let loaded = state.indicators.get(&state.store, now).await?;
-    let dataset = &loaded.dataset;
-    let min_cell = state.settings.min_cell_size;
-    let role = user.account.role;
-    let (targets, _) = state
-        .store
-        .territory_settings(&user.account.territory)
-        .await?;
-    let mut tables = Vec::new();
-    let mut comparison_columns = Vec::new();
-    let mut comparison_rows = Vec::new();
-    let mut activity = Vec::new();
-    let scope_label;
-    let role_view;
-    if role == Role::Mediator {
-        role_view = "mediator";
-        scope_label = "Mon activité".to_owned();
-        activity = own_activity(
-            dataset.sessions(),
-            user.account.id,
-            (chosen.from, chosen.to),
-        )
+pub async fn show(me: Professional, Query(filters): Query<Filters>) -> Result<Response, WebError> {
+    let now = me.now();
+    let chosen = choose(&filters, &me.user, now);
+    let loaded = me.state.indicators.get(&me.state.store, now).await?;
+    let figures = if me.user.account.role == Role::Mediator {
+        mediator_figures(&loaded, &me.user, &chosen)
+    } else {
+        published_figures(&me, &loaded, &chosen).await?
+    };
+    render(&steering_page(&me, &filters, chosen, figures, &loaded))
+}
+
+/// The comparison's columns and rows.
+type Comparison = (Vec<String>, Vec<(String, Vec<String>)>);
+
+/// What the page shows for the viewer's role: whose figures, and the figures.
+#[derive(Default)]
+struct Figures {
+    scope_label: String,
+    role_view: &'static str,
+    tables: Vec<TableView>,
+    comparison: Comparison,
+    activity: Vec<(String, u32, u32, u32, String)>,
+}
+
+/// A mediator's own activity over the period, month by month.
+fn mediator_figures(loaded: &Loaded, user: &CurrentUser, chosen: &Chosen) -> Figures {
+    let period = (chosen.from, chosen.to);
+    let activity = own_activity(loaded.dataset.sessions(), user.account.id, period)
         .into_iter()
         .map(|line| {
             (
@@ -466,52 +467,105 @@ pub async fn show(
             )
         })
         .collect();
-    } else {
-        let steers_territories = matches!(role, Role::Coordinator | Role::Administrator);
-        role_view = if steers_territories {
-            "coordinator"
-        } else {
-            "structure"
-        };
-        scope_label = match (&chosen.cut.area, role) {
-            (Some(_), _) if steers_territories && !chosen.area_label.is_empty() => {
-                territory_name(&chosen.area_label)
-            }
-            (_, Role::Coordinator) => state
-                .store
-                .territory_name(&user.account.territory)
-                .await?
-                .unwrap_or_else(|| user.account.territory.to_string()),
-            (None, Role::Administrator) => "France".to_owned(),
-            _ => "Ma structure".to_owned(),
-        };
-        // The computation runs on a blocking thread: nationally it takes a tenth of a second, which
-        // the requests served beside it need not wait for.
-        let (dataset, cut, label) = (
-            loaded.dataset.clone(),
-            chosen.cut.clone(),
-            scope_label.clone(),
-        );
-        let compare = steers_territories && cut.area.is_some();
-        let figures = tokio::task::spawn_blocking(move || {
-            let publication = masked_publication(&dataset, &cut, now, targets, min_cell)?;
-            let comparison = if compare {
-                let others = compared_funnels(&dataset, &cut, min_cell)?;
-                let refs: Vec<(String, &Publication)> = std::iter::once((label, &publication))
-                    .chain(others.iter().map(|(n, p)| (n.clone(), p)))
-                    .collect();
-                comparison(&refs)
-            } else {
-                (Vec::new(), Vec::new())
-            };
-            let tables: Vec<TableView> = publication.tables.iter().map(view_of).collect();
-            Ok::<_, String>((tables, comparison))
-        })
-        .await
-        .map_err(|error| WebError::Internal(error.to_string()))?
-        .map_err(WebError::Internal)?;
-        (tables, (comparison_columns, comparison_rows)) = figures;
+    Figures {
+        scope_label: "Mon activité".to_owned(),
+        role_view: "mediator",
+        activity,
+        ..Figures::default()
     }
+}
+
+/// The masked publication of the chosen cut (a structure's, or an area's compared with its
+/// département and the nation).
+async fn published_figures(
+    me: &Professional,
+    loaded: &Loaded,
+    chosen: &Chosen,
+) -> Result<Figures, WebError> {
+    let role = me.user.account.role;
+    let steers_territories = matches!(role, Role::Coordinator | Role::Administrator);
+    let role_view = if steers_territories {
+        "coordinator"
+    } else {
+        "structure"
+    };
+    let scope_label = scope_label(me, chosen, steers_territories).await?;
+    let (targets, _) = me
+        .state
+        .store
+        .territory_settings(&me.user.account.territory)
+        .await?;
+    let compare = steers_territories && chosen.cut.area.is_some();
+    let inputs = (
+        loaded.dataset.clone(),
+        chosen.cut.clone(),
+        scope_label.clone(),
+    );
+    let (tables, comparison) = compute_figures(
+        inputs,
+        compare,
+        (me.now(), targets, me.state.settings.min_cell_size),
+    )
+    .await?;
+    Ok(Figures {
+        scope_label,
+        role_view,
+        tables,
+        comparison,
+        activity: Vec::new(),
+    })
+}
+
+/// Whose figures these are, in words.
+async fn scope_label(
+    me: &Professional,
+    chosen: &Chosen,
+    steers_territories: bool,
+) -> Result<String, WebError> {
+    let account = &me.user.account;
+    Ok(match (&chosen.cut.area, account.role) {
+        (Some(_), _) if steers_territories && !chosen.area_label.is_empty() => {
+            territory_name(&chosen.area_label)
+        }
+        (_, Role::Coordinator) => me
+            .state
+            .store
+            .territory_name(&account.territory)
+            .await?
+            .unwrap_or_else(|| account.territory.to_string()),
+        (None, Role::Administrator) => "France".to_owned(),
+        _ => "Ma structure".to_owned(),
+    })
+}
+
+/// The publication's tables and the funnels' comparison, computed on a blocking thread: nationally
+/// it takes a tenth of a second, which the requests served beside it need not wait for.
+async fn compute_figures(
+    (dataset, cut, label): (Arc<Dataset>, Cut, String),
+    compare: bool,
+    (now, targets, min_cell): (UnixSeconds, TargetDelays, u64),
+) -> Result<(Vec<TableView>, Comparison), WebError> {
+    tokio::task::spawn_blocking(move || {
+        let publication = masked_publication(&dataset, &cut, now, targets, min_cell)?;
+        let comparison = if compare {
+            let others = compared_funnels(&dataset, &cut, min_cell)?;
+            let refs: Vec<(String, &Publication)> = std::iter::once((label, &publication))
+                .chain(others.iter().map(|(n, p)| (n.clone(), p)))
+                .collect();
+            comparison(&refs)
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let tables: Vec<TableView> = publication.tables.iter().map(view_of).collect();
+        Ok::<_, String>((tables, comparison))
+    })
+    .await
+    .map_err(|error| WebError::Internal(error.to_string()))?
+    .map_err(WebError::Internal)
+}
+
+/// The query string of the CSV export: the same period and filters.
+fn export_query(filters: &Filters, chosen: &Chosen) -> String {
     let mut export = form_urlencoded::Serializer::new(String::new());
     export.append_pair("du", &iso_of(chosen.from));
     export.append_pair("au", &iso_of(chosen.to - DAY));
@@ -525,12 +579,23 @@ pub async fn show(
             export.append_pair(key, value);
         }
     }
-    let export_query = export.finish();
-    render(&SteeringTemplate {
-        layout: Layout::new(&state, &viewer, "/pilotage", "Pilotage"),
-        scope_label,
-        role_view,
-        national: role == Role::Administrator,
+    export.finish()
+}
+
+fn steering_page(
+    me: &Professional,
+    filters: &Filters,
+    chosen: Chosen,
+    figures: Figures,
+    loaded: &Loaded,
+) -> SteeringTemplate {
+    let export_query = export_query(filters, &chosen);
+    let (comparison_columns, comparison_rows) = figures.comparison;
+    SteeringTemplate {
+        layout: me.layout("/pilotage", "Pilotage"),
+        scope_label: figures.scope_label,
+        role_view: figures.role_view,
+        national: me.user.account.role == Role::Administrator,
         du: iso_of(chosen.from),
         au: iso_of(chosen.to - DAY),
         territoire: chosen.area_label.clone(),
@@ -541,14 +606,14 @@ pub async fn show(
         ages: AgeBand::ALL.iter().map(|a| a.label()).collect(),
         typologies: Typology::ALL.iter().map(|t| t.label()).collect(),
         problems: chosen.problems,
-        tables,
+        tables: figures.tables,
         comparison_columns,
         comparison_rows,
-        activity,
-        min_cell,
+        activity: figures.activity,
+        min_cell: me.state.settings.min_cell_size,
         computed_at: crate::pages::format_time(loaded.loaded_at),
         export_query,
-    })
+    }
 }
 
 fn territory_name(area: &str) -> String {

@@ -1,15 +1,15 @@
 //! "Mon territoire": the communes of the viewer's territory, and a search over every French commune
 //! by name or postal code.
 
-use crate::auth::{CurrentUser, Viewer};
+use crate::auth::Professional;
 use crate::error::WebError;
 use crate::layout::Layout;
+use crate::pages::territory_diagnostic::trimmed;
 use crate::pages::{format_count, render};
 use aiguillage_domain::territory::TerritoryScope;
-use aiguillage_service::state::AppState;
 use aiguillage_store::CommuneSummary;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -57,50 +57,46 @@ pub struct TerritoryQuery {
     q: Option<String>,
 }
 
+/// `GET /territoire[?q=…]`: the territory's communes, and the communes of France matching `q`.
 pub async fn show(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
+    me: Professional,
     Query(query): Query<TerritoryQuery>,
 ) -> Result<Response, WebError> {
-    let scope = &user.account.territory;
-    let communes = state.store.communes_in(scope).await?;
+    let (store, scope) = (&me.state.store, &me.user.account.territory);
+    let communes = store.communes_in(scope).await?;
     let population: i64 = communes.iter().filter_map(|c| c.population).sum();
-    let search = query
-        .q
-        .as_deref()
-        .map(str::trim)
-        .filter(|q| !q.is_empty())
-        .map(str::to_owned);
-    let results = match &search {
-        Some(q) => Some(
-            state
-                .store
-                .search_communes(q, SEARCH_LIMIT)
-                .await?
-                .into_iter()
-                .map(CommuneRow::from)
-                .collect(),
-        ),
-        None => None,
-    };
-    let counts = state.store.territory_counts().await?;
+    let search = trimmed(query.q.as_deref());
+    let results = search_results(&me, search.as_deref()).await?;
+    let territory_name = store.territory_name(scope).await?;
     render(&TerritoryTemplate {
-        layout: Layout::new(&state, &viewer, "/territoire", "Mon territoire"),
-        territory_name: state
-            .store
-            .territory_name(scope)
-            .await?
-            .unwrap_or_else(|| scope.to_string()),
-        territory_kind: match scope {
-            TerritoryScope::Epci(_) => "Intercommunalité (EPCI)",
-            TerritoryScope::Departement(_) => "Département",
-        },
+        layout: me.layout("/territoire", "Mon territoire"),
+        territory_name: territory_name.unwrap_or_else(|| scope.to_string()),
+        territory_kind: kind_label(scope),
         commune_count: format_count(communes.len() as i64),
         population: format_count(population),
         communes: communes.into_iter().map(CommuneRow::from).collect(),
         query: search.unwrap_or_default(),
         results,
-        france_communes: format_count(counts.communes),
+        france_communes: format_count(store.territory_counts().await?.communes),
     })
+}
+
+/// The communes of France matching the search, if there is one.
+async fn search_results(
+    me: &Professional,
+    search: Option<&str>,
+) -> Result<Option<Vec<CommuneRow>>, WebError> {
+    let Some(q) = search else {
+        return Ok(None);
+    };
+    let found = me.state.store.search_communes(q, SEARCH_LIMIT).await?;
+    Ok(Some(found.into_iter().map(CommuneRow::from).collect()))
+}
+
+/// What kind of territory the scope is, in words.
+fn kind_label(scope: &TerritoryScope) -> &'static str {
+    match scope {
+        TerritoryScope::Epci(_) => "Intercommunalité (EPCI)",
+        TerritoryScope::Departement(_) => "Département",
+    }
 }

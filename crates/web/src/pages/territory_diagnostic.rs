@@ -4,7 +4,7 @@
 //! help, and for the coordinator of that territory its active queue; tables as the accessible form
 //! of the map, with a print stylesheet so that a coordinator can hand it to elected officials.
 
-use crate::auth::{CurrentUser, Viewer};
+use crate::auth::{CurrentUser, Professional};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::{format_count, render};
@@ -12,10 +12,9 @@ use aiguillage_domain::fragility::FRAGILE_FROM;
 use aiguillage_domain::orientation::ReferralState;
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::{search_key, TerritoryArea};
-use aiguillage_service::state::AppState;
 use aiguillage_service::territory_diagnostic::{diagnose, reference, Diagnostic, Reference};
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -166,16 +165,20 @@ fn choose(reference: &Reference, text: &str) -> Choice {
 
 /// The active queue by state, for the coordinator of that very territory.
 async fn queue_of(
-    state: &AppState,
-    user: &CurrentUser,
+    me: &Professional,
     area: &TerritoryArea,
 ) -> Result<Option<Vec<(String, usize)>>, WebError> {
+    let user = &me.user;
     if user.account.role != Role::Coordinator
         || area.scope().as_ref() != Some(&user.account.territory)
     {
         return Ok(None);
     }
-    let queue = state.store.territory_queue(&user.account.territory).await?;
+    let queue = me
+        .state
+        .store
+        .territory_queue(&user.account.territory)
+        .await?;
     Ok(Some(
         ReferralState::ALL
             .iter()
@@ -192,20 +195,41 @@ async fn queue_of(
 
 /// `GET /territoire/diagnostic[?territoire=…]`.
 pub async fn show(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
+    me: Professional,
     Query(query): Query<DiagnosticQuery>,
 ) -> Result<Response, WebError> {
     let reference = reference()?;
-    let own = TerritoryArea::from(&user.account.territory);
-    let search = query
-        .territoire
-        .as_deref()
+    let search = trimmed(query.territoire.as_deref());
+    let own = TerritoryArea::from(&me.user.account.territory);
+    let (area, problem, candidates) = chosen_area(reference, own, search.as_deref());
+    let diagnostic = diagnose(&me.state.store, &area).await?;
+    let queue = queue_of(&me, &area).await?;
+    let title = format!("Diagnostic territorial : {}", diagnostic.name);
+    let mut page = page_of(me.layout("/territoire", &title), &diagnostic, queue);
+    page.search = search.unwrap_or_default();
+    page.problem = problem;
+    page.candidates = candidates;
+    page.can_compute = me.user.account.role == Role::Coordinator;
+    page.steering_link = steering_link(reference, &me.user, &area);
+    render(&page)
+}
+
+/// The text asked for, trimmed, unless blank.
+pub(crate) fn trimmed(asked: Option<&str>) -> Option<String> {
+    asked
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .map(str::to_owned);
-    let (area, problem, candidates) = match search.as_deref().map(|t| choose(reference, t)) {
+        .map(str::to_owned)
+}
+
+/// The area the search names (the viewer's own without one), the problem with the search, and the
+/// territories to choose from when it names several.
+fn chosen_area(
+    reference: &Reference,
+    own: TerritoryArea,
+    search: Option<&str>,
+) -> (TerritoryArea, Option<String>, Vec<Link>) {
+    match search.map(|t| choose(reference, t)) {
         None => (own, None, Vec::new()),
         Some(Choice::Area(area)) => (area, None, Vec::new()),
         Some(Choice::Unknown(problem)) => (own, Some(problem), Vec::new()),
@@ -214,22 +238,7 @@ pub async fn show(
             None,
             found.into_iter().map(|(a, n)| link(a, n)).collect(),
         ),
-    };
-    let diagnostic = diagnose(&state.store, &area).await?;
-    let queue = queue_of(&state, &user, &area).await?;
-    let layout = Layout::new(
-        &state,
-        &viewer,
-        "/territoire",
-        &format!("Diagnostic territorial : {}", diagnostic.name),
-    );
-    let mut page = page_of(layout, &diagnostic, queue);
-    page.search = search.unwrap_or_default();
-    page.problem = problem;
-    page.candidates = candidates;
-    page.can_compute = user.account.role == Role::Coordinator;
-    page.steering_link = steering_link(reference, &user, &area);
-    render(&page)
+    }
 }
 
 fn page_of(

@@ -3,7 +3,7 @@
 //! benefits office's data), weigh them, pick the 2023 or 2021–22 method, and read every commune of
 //! the territory with each indicator's score, its index and what was missing; download it as CSV.
 
-use crate::auth::{CurrentUser, Viewer};
+use crate::auth::{CurrentUser, Professional};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::render;
@@ -11,13 +11,12 @@ use aiguillage_domain::fragility::{compute, AreaIndex, IndicatorChoice, Method, 
 use aiguillage_domain::territory::CommuneKind;
 use aiguillage_interop::csv_cell::write_safe_record;
 use aiguillage_interop::fragility::{
-    direction_of, label_of, read_indicator_file, DEFAULT_SELECTION,
+    direction_of, label_of, read_indicator_file, IndicatorFile, DEFAULT_SELECTION,
 };
-use aiguillage_service::state::AppState;
 use aiguillage_service::territory_diagnostic::reference;
 use aiguillage_store::LocalIndicatorReport;
 use askama::Template;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, Query};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::collections::{BTreeMap, HashMap};
@@ -96,19 +95,17 @@ fn choice_of(query: &HashMap<String, String>, available: &[String]) -> Choice {
 }
 
 /// The shipped national values, with the territory's uploaded ones beside them.
-async fn observations(
-    state: &AppState,
-    user: &CurrentUser,
-) -> Result<(Observations, Vec<String>), WebError> {
+async fn observations(me: &Professional) -> Result<(Observations, Vec<String>), WebError> {
     let reference = reference()?;
     let mut all = reference
         .observations
         .get("commune")
         .cloned()
         .unwrap_or_default();
-    let local = state
+    let local = me
+        .state
         .store
-        .local_indicators(&user.account.territory)
+        .local_indicators(&me.user.account.territory)
         .await?;
     let local_keys: Vec<String> = local.keys().cloned().collect();
     for (key, values) in local {
@@ -190,15 +187,14 @@ fn csv_of(result: &[AreaIndex], choices: &[IndicatorChoice]) -> Result<Vec<u8>, 
 }
 
 async fn page(
-    state: &AppState,
-    viewer: &Viewer,
-    user: &CurrentUser,
+    me: &Professional,
     query: &HashMap<String, String>,
     upload: Option<UploadOutcome>,
     problem: Option<String>,
 ) -> Result<IndexTemplate, WebError> {
     let reference = reference()?;
-    let (all, local_keys) = observations(state, user).await?;
+    let (state, user) = (&me.state, &me.user);
+    let (all, local_keys) = observations(me).await?;
     let available: Vec<String> = all.keys().cloned().collect();
     let choice = choice_of(query, &available);
     let (result, choices) = scored(&all, &choice, user)?;
@@ -270,12 +266,7 @@ async fn page(
         serialized.finish()
     };
     Ok(IndexTemplate {
-        layout: Layout::new(
-            state,
-            viewer,
-            "/territoire",
-            "Indice de fragilité du territoire",
-        ),
+        layout: me.layout("/territoire", "Indice de fragilité du territoire"),
         territory_name: state
             .store
             .territory_name(&user.account.territory)
@@ -298,28 +289,34 @@ async fn page(
 
 /// `GET /territoire/indice[?methode=2023&poids_KEY=W…][&format=csv]`.
 pub async fn show(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
+    me: Professional,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
     if query.get("format").map(String::as_str) == Some("csv") {
-        let (all, _) = observations(&state, &user).await?;
-        let available: Vec<String> = all.keys().cloned().collect();
-        let (result, choices) = scored(&all, &choice_of(&query, &available), &user)?;
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"indice-fragilite.csv\"",
-                ),
-            ],
-            csv_of(&result, &choices)?,
-        )
-            .into_response());
+        return csv_download(&me, &query).await;
     }
-    render(&page(&state, &viewer, &user, &query, None, None).await?)
+    render(&page(&me, &query, None, None).await?)
+}
+
+/// The index of every commune of the territory as a CSV file.
+async fn csv_download(
+    me: &Professional,
+    query: &HashMap<String, String>,
+) -> Result<Response, WebError> {
+    let (all, _) = observations(me).await?;
+    let available: Vec<String> = all.keys().cloned().collect();
+    let (result, choices) = scored(&all, &choice_of(query, &available), &me.user)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"indice-fragilite.csv\"",
+            ),
+        ],
+        csv_of(&result, &choices)?,
+    )
+        .into_response())
 }
 
 /// The fields of the upload form.
@@ -354,76 +351,101 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, String> {
 }
 
 /// `POST /territoire/indice`: stores an uploaded indicator file (or forgets one indicator).
-pub async fn upload(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
-    multipart: Multipart,
-) -> Result<Response, WebError> {
-    let refuse = |message: String| async {
-        let page = page(&state, &viewer, &user, &HashMap::new(), None, Some(message)).await?;
-        Ok::<Response, WebError>((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
-    };
+pub async fn upload(me: Professional, multipart: Multipart) -> Result<Response, WebError> {
     let upload = match read_upload(multipart).await {
         Ok(upload) => upload,
-        Err(message) => return refuse(message).await,
+        Err(message) => return refuse(&me, message).await,
     };
     if let Some(key) = upload.delete {
-        state
-            .store
-            .delete_local_indicator(&user.account.territory, key.trim())
-            .await?;
-        return render(&page(&state, &viewer, &user, &HashMap::new(), None, None).await?);
+        return forget(&me, key.trim()).await;
     }
-    if upload.bytes.is_empty() {
-        return refuse("Choisissez un fichier d'indicateurs à envoyer.".into()).await;
-    }
-    let Ok(text) = String::from_utf8(upload.bytes) else {
-        return refuse(
-            "Le fichier n'est pas encodé en UTF-8 : enregistrez-le en UTF-8 puis recommencez."
-                .into(),
-        )
-        .await;
-    };
-    let file = match read_indicator_file(&text) {
+    let file = match indicator_file(upload.bytes) {
         Ok(file) => file,
-        Err(error) => return refuse(format!("Fichier refusé : {error}")).await,
+        Err(message) => return refuse(&me, message).await,
     };
-    let shipped = reference()?
-        .observations
-        .get("commune")
-        .map(|o| o.keys().cloned().collect::<Vec<_>>())
-        .unwrap_or_default();
-    if let Some(clash) = file.observations.keys().find(|k| shipped.contains(k)) {
-        return refuse(format!(
-            "L'indicateur « {clash} » porte le nom d'un indicateur national : renommez-le dans le fichier."
-        ))
-        .await;
-    }
-    let report: LocalIndicatorReport = state
-        .store
-        .save_local_indicators(
-            &user.account.territory,
-            &file.observations,
-            Some(user.account.id),
-            state.now(),
-        )
+    let report = save_indicators(&me, &file).await?;
+    saved_page(&me, &report, &file).await
+}
+
+/// Forgets one of the territory's own indicators, and shows the page again.
+async fn forget(me: &Professional, key: &str) -> Result<Response, WebError> {
+    let store = &me.state.store;
+    store
+        .delete_local_indicator(&me.user.account.territory, key)
         .await?;
-    let outcome = UploadOutcome {
-        stored: report.stored,
-        indicators: report.indicators.join(", "),
-        outside: report.outside.len(),
-        rejected: file
-            .rejected
-            .iter()
-            .map(|r| (r.line, r.reason.clone()))
-            .collect(),
-    };
+    render(&page(me, &HashMap::new(), None, None).await?)
+}
+
+/// The page with what the upload stored (422 when it stored nothing).
+async fn saved_page(
+    me: &Professional,
+    report: &LocalIndicatorReport,
+    file: &IndicatorFile,
+) -> Result<Response, WebError> {
     let status = if report.stored == 0 {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
-    let page = page(&state, &viewer, &user, &HashMap::new(), Some(outcome), None).await?;
+    let outcome = UploadOutcome::of(report, file);
+    let page = page(me, &HashMap::new(), Some(outcome), None).await?;
     Ok((status, render(&page)?).into_response())
+}
+
+/// The page with the reason the upload was refused (422).
+async fn refuse(me: &Professional, message: String) -> Result<Response, WebError> {
+    let page = page(me, &HashMap::new(), None, Some(message)).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+}
+
+/// The uploaded indicator file, read, or why it is refused.
+fn indicator_file(bytes: Vec<u8>) -> Result<IndicatorFile, String> {
+    if bytes.is_empty() {
+        return Err("Choisissez un fichier d'indicateurs à envoyer.".into());
+    }
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Err(
+            "Le fichier n'est pas encodé en UTF-8 : enregistrez-le en UTF-8 puis recommencez."
+                .into(),
+        );
+    };
+    let file = read_indicator_file(&text).map_err(|error| format!("Fichier refusé : {error}"))?;
+    let shipped = reference()
+        .map_err(|error| error.to_string())?
+        .observations
+        .get("commune")
+        .map(|o| o.keys().cloned().collect::<Vec<_>>())
+        .unwrap_or_default();
+    if let Some(clash) = file.observations.keys().find(|k| shipped.contains(k)) {
+        return Err(format!(
+            "L'indicateur « {clash} » porte le nom d'un indicateur national : renommez-le dans le fichier."
+        ));
+    }
+    Ok(file)
+}
+
+/// Stores the file's values for the territory's communes.
+async fn save_indicators(
+    me: &Professional,
+    file: &IndicatorFile,
+) -> Result<LocalIndicatorReport, WebError> {
+    let (scope, by) = (&me.user.account.territory, Some(me.user.account.id));
+    let store = &me.state.store;
+    let saved = store.save_local_indicators(scope, &file.observations, by, me.now());
+    Ok(saved.await?)
+}
+
+impl UploadOutcome {
+    fn of(report: &LocalIndicatorReport, file: &IndicatorFile) -> UploadOutcome {
+        UploadOutcome {
+            stored: report.stored,
+            indicators: report.indicators.join(", "),
+            outside: report.outside.len(),
+            rejected: file
+                .rejected
+                .iter()
+                .map(|r| (r.line, r.reason.clone()))
+                .collect(),
+        }
+    }
 }

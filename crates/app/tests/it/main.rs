@@ -1,4 +1,10 @@
 //! The binary's tests in one binary: the command line, and the tidy checks of the workspace's layout.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
+
 mod cli;
 mod tidy;

@@ -1,6 +1,12 @@
 //! The store's stories in one binary (links once), each file a module; they run on SQLite, or on the
 //! PostgreSQL server named by `AIGUILLAGE_TEST_DATABASE_URL`, through `store::testing::fresh_store`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
+
 mod audit_chain_story;
 mod directory_story;
 mod fragility_story;

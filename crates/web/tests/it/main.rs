@@ -1,5 +1,11 @@
 //! The web crate's tests in one binary (links once): pages, API, policy and object scope, edge hardening, each file a module.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
+
 mod admin_accounts;
 mod common;
 mod directory_import;

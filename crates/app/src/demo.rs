@@ -357,7 +357,6 @@ async fn demo_account(store: &Store, email: &str) -> anyhow::Result<(i64, i64)> 
 /// ordinary store methods (with consent, audited), with sessions, a workshop and closings.
 async fn seed_pathways(store: &Store, now: i64) -> anyhow::Result<()> {
     use aiguillage_domain::calendar::date_of;
-    use aiguillage_domain::orientation::transition;
     use aiguillage_domain::person::{enrolment_consent, sharing_consent, PersonDraft};
     use aiguillage_store::{Actor, Applied, CloseOutcome, NewReferral, SessionOutcome};
     let (prescriber_id, sender) = demo_account(store, ACCOUNTS[0].0).await?;
@@ -426,19 +425,21 @@ async fn seed_pathways(store: &Store, now: i64) -> anyhow::Result<()> {
                 .referral(&mediator, referral, now)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("orientation {referral} invisible"))?;
-            let to = transition(current.state, event, side)
-                .map_err(|e| anyhow::anyhow!("démonstration : {e}"))?;
             let at = sent_at + (index as i64 + 1) * DAY;
             let applied = store
                 .apply_referral_event(
                     &mediator,
                     (referral, current.version),
-                    (side, event, current.state, to),
+                    (side, event),
                     "",
                     at,
                 )
                 .await?;
-            anyhow::ensure!(applied == Applied::Done, "orientation {referral} modifiée");
+            match applied {
+                Applied::Done { .. } => {}
+                Applied::Refused(e) => anyhow::bail!("démonstration : {e}"),
+                Applied::StaleVersion => anyhow::bail!("orientation {referral} modifiée"),
+            }
         }
         for (days_ago, minutes, themes, autonomy) in demo.sessions {
             let at = now - days_ago * DAY;

@@ -18,8 +18,7 @@ use crate::{decode, Applied, Store, StoreError};
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
 use aiguillage_domain::calendar::{iso_date, parse_iso_date, Date};
 use aiguillage_domain::orientation::{
-    receiver_access_cutoff, transition, ClosingOutcome, ReferralEvent, ReferralState, Side,
-    TransitionError,
+    receiver_access_cutoff, ClosingOutcome, ReferralEvent, ReferralState, Side, TransitionError,
 };
 use aiguillage_domain::pathway::{
     Closing, ClosingError, Equipment, Gains, MoneyBracket, NewSession, ObservedAutonomy,
@@ -340,31 +339,29 @@ impl Store {
             match state {
                 ReferralState::InPathway => {}
                 ReferralState::FirstContact => {
-                    let event = ReferralEvent::StartPathway;
-                    let to = match transition(state, &event, Side::Receiver) {
-                        Ok(to) => to,
-                        Err(_) => {
+                    let applied = apply_referral_event_in(
+                        &mut transaction,
+                        &self.audit_key,
+                        actor,
+                        (referral_id, version),
+                        (Side::Receiver, &ReferralEvent::StartPathway),
+                        "Première séance enregistrée",
+                        now,
+                    )
+                    .await?;
+                    match applied {
+                        Applied::Done { .. } => started_pathway.push(referral_id),
+                        Applied::StaleVersion => {
+                            return give_up(transaction, SessionOutcome::StaleVersion).await
+                        }
+                        Applied::Refused(_) => {
                             return give_up(
                                 transaction,
                                 SessionOutcome::NotInProgress { referral_id, state },
                             )
                             .await
                         }
-                    };
-                    let applied = apply_referral_event_in(
-                        &mut transaction,
-                        &self.audit_key,
-                        actor,
-                        (referral_id, version),
-                        (Side::Receiver, &event, state, to),
-                        "Première séance enregistrée",
-                        now,
-                    )
-                    .await?;
-                    if applied == Applied::StaleVersion {
-                        return give_up(transaction, SessionOutcome::StaleVersion).await;
                     }
-                    started_pathway.push(referral_id);
                 }
                 state => {
                     return give_up(
@@ -591,7 +588,7 @@ impl Store {
             return Err(error);
         }
         let row = sqlx::query(&format!(
-            "SELECT r.state, r.receiver_structure_id FROM referrals r WHERE r.id = $1 AND {}",
+            "SELECT r.receiver_structure_id FROM referrals r WHERE r.id = $1 AND {}",
             visible_to("$2", "$3")
         ))
         .bind(referral_id)
@@ -602,8 +599,6 @@ impl Store {
         let Some(row) = row else {
             return give_up(transaction, CloseOutcome::NotFound).await;
         };
-        let state: String = row.try_get("state")?;
-        let state: ReferralState = decode(&state, "état d'orientation")?;
         let receiver: i64 = row.try_get("receiver_structure_id")?;
         let side = if receiver == actor.structure_id {
             Side::Receiver
@@ -613,22 +608,22 @@ impl Store {
         let event = ReferralEvent::Close {
             outcome: closing.outcome,
         };
-        let to = match transition(state, &event, side) {
-            Ok(to) => to,
-            Err(error) => return give_up(transaction, CloseOutcome::Refused(error)).await,
-        };
         let applied = apply_referral_event_in(
             &mut transaction,
             &self.audit_key,
             actor,
             (referral_id, expected_version),
-            (side, &event, state, to),
+            (side, &event),
             comment,
             now,
         )
         .await?;
-        if applied == Applied::StaleVersion {
-            return give_up(transaction, CloseOutcome::StaleVersion).await;
+        match applied {
+            Applied::Done { .. } => {}
+            Applied::StaleVersion => return give_up(transaction, CloseOutcome::StaleVersion).await,
+            Applied::Refused(error) => {
+                return give_up(transaction, CloseOutcome::Refused(error)).await
+            }
         }
         let (sent_kind, sent_name) = match &closing.sent_elsewhere {
             Some(place) => (Some(place.kind.cra_code()), place.name.clone()),

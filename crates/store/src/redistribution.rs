@@ -200,9 +200,11 @@ async fn check_and_apply(
     let event = ReferralEvent::Redirect {
         offer_id: one.offer_id,
     };
-    let Ok(to) = transition(referral.state, &event, Side::Coordinator) else {
+    // The state is checked before the offer, so that the refusal names it (the store applies the
+    // state machine again when writing).
+    if transition(referral.state, &event, Side::Coordinator).is_err() {
         return Ok(Err(MoveRefusal::StateNotAllowed(referral.state)));
-    };
+    }
     if referral.offer_id == one.offer_id {
         return Ok(Err(MoveRefusal::SameOffer));
     }
@@ -215,16 +217,20 @@ async fn check_and_apply(
         key,
         actor,
         (one.referral_id, one.version),
-        (Side::Coordinator, &event, referral.state, to),
+        (Side::Coordinator, &event),
         "Redistribution optimale de la file active",
         now,
     )
     .await?;
-    Ok(Ok((applied == Applied::Done).then_some(AppliedMove {
-        referral_id: one.referral_id,
-        receiver_structure_id: receiver,
-        sender_structure_id: referral.sender_structure_id,
-    })))
+    Ok(match applied {
+        Applied::Done { .. } => Ok(Some(AppliedMove {
+            referral_id: one.referral_id,
+            receiver_structure_id: receiver,
+            sender_structure_id: referral.sender_structure_id,
+        })),
+        Applied::StaleVersion => Ok(None),
+        Applied::Refused(_) => Err(MoveRefusal::StateNotAllowed(referral.state)),
+    })
 }
 
 /// The referral if it is in the territory's queue: its person lives in the scope and it is open.

@@ -10,7 +10,7 @@ use aiguillage_domain::audit::{AuditAction, AuditEvent};
 use aiguillage_domain::diagnostic::Profile;
 use aiguillage_domain::orientation::{
     event_text, receiver_access_cutoff, transition, ClosingOutcome, ReferralEvent,
-    ReferralEventKind, ReferralState, RefusalReason, Side,
+    ReferralEventKind, ReferralState, RefusalReason, Side, TransitionError,
 };
 use aiguillage_domain::person::{ConsentText, SHARED_DATA};
 use aiguillage_domain::UnixSeconds;
@@ -72,12 +72,26 @@ pub struct ReferralHistoryLine {
     pub comment: String,
 }
 
-/// The outcome of applying a transition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What applying an event to a referral did ([`Store::apply_referral_event`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Applied {
-    Done,
-    /// Someone else changed the referral first: nothing was written.
+    /// Written: the referral went from `from` to `to`.
+    Done {
+        from: ReferralState,
+        to: ReferralState,
+    },
+    /// Someone else changed the referral first (or it no longer exists): nothing was written.
     StaleVersion,
+    /// The state machine refuses the event from the current state or for this side (its French
+    /// message says why): nothing was written.
+    Refused(TransitionError),
+}
+
+impl Applied {
+    /// Whether the transition was written.
+    pub fn is_done(&self) -> bool {
+        matches!(self, Applied::Done { .. })
+    }
 }
 
 const REFERRAL_COLUMNS: &str = "r.id, r.person_id, p.first_name, p.last_name, p.phone, p.email,
@@ -512,14 +526,17 @@ impl Store {
             .collect()
     }
 
-    /// Applies a transition the domain allowed, if the referral is still at `expected_version`: the
-    /// state, the event and the audit entry are written together, or nothing when someone else
+    /// Applies `event`, caused by `side`, to a referral the caller may act on, if it is still at
+    /// `expected_version`: in one transaction, its current state is read, the domain's state machine
+    /// (`orientation::transition`) decides the new one, and the state (checked against the
+    /// version), the event and the audit entry are written together — or nothing, when the state
+    /// machine refuses the event from the current state or for this side, or when someone else
     /// changed the referral first.
     pub async fn apply_referral_event(
         &self,
         actor: &Actor<'_>,
         (id, expected_version): (i64, i64),
-        (side, event, from, to): (Side, &ReferralEvent, ReferralState, ReferralState),
+        (side, event): (Side, &ReferralEvent),
         comment: &str,
         now: UnixSeconds,
     ) -> Result<Applied, StoreError> {
@@ -529,29 +546,57 @@ impl Store {
             &self.audit_key,
             actor,
             (id, expected_version),
-            (side, event, from, to),
+            (side, event),
             comment,
             now,
         )
         .await?;
-        if applied == Applied::Done {
+        if applied.is_done() {
             transaction.commit().await?;
+        } else {
+            transaction.rollback().await?;
         }
         Ok(applied)
     }
 }
 
-/// Applies a transition inside the caller's transaction (see [`Store::apply_referral_event`]): on
-/// `StaleVersion` nothing was written, and the caller should roll back whatever it wrote before.
+/// Applies an event inside the caller's transaction (see [`Store::apply_referral_event`]): unless
+/// `Done`, nothing was written, and the caller should roll back whatever it wrote before.
+///
+/// The referral's row is written first (a write that changes nothing): on SQLite the transaction
+/// then holds the write lock before reading the state, so that a concurrent change makes it wait
+/// (busy timeout) rather than fail on a stale snapshot; on PostgreSQL it waits for the row, and
+/// then reads the state the other transaction left. The state machine decides on that current
+/// state first (as the pages always did: « Impossible depuis l'état … »), then the version.
 pub(crate) async fn apply_referral_event_in(
     connection: &mut sqlx::AnyConnection,
     key: &AuditKey,
     actor: &Actor<'_>,
     (id, expected_version): (i64, i64),
-    (side, event, from, to): (Side, &ReferralEvent, ReferralState, ReferralState),
+    (side, event): (Side, &ReferralEvent),
     comment: &str,
     now: UnixSeconds,
 ) -> Result<Applied, StoreError> {
+    sqlx::query("UPDATE referrals SET version = version WHERE id = $1")
+        .bind(id)
+        .execute(&mut *connection)
+        .await?;
+    let Some(row) = sqlx::query("SELECT state, version FROM referrals WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *connection)
+        .await?
+    else {
+        return Ok(Applied::StaleVersion);
+    };
+    let state: String = row.try_get("state")?;
+    let from: ReferralState = decode(&state, "état")?;
+    let to = match transition(from, event, side) {
+        Ok(to) => to,
+        Err(error) => return Ok(Applied::Refused(error)),
+    };
+    if row.try_get::<i64, _>("version")? != expected_version {
+        return Ok(Applied::StaleVersion);
+    }
     let new_offer = match event {
         ReferralEvent::Redirect { offer_id } => Some(*offer_id),
         _ => None,
@@ -619,7 +664,7 @@ pub(crate) async fn apply_referral_event_in(
         now,
     )
     .await?;
-    Ok(Applied::Done)
+    Ok(Applied::Done { from, to })
 }
 
 /// A referral that may need a reminder: still waiting, not yet reminded in its current state.
@@ -636,18 +681,17 @@ pub struct ReminderCandidate {
 }
 
 impl Store {
-    /// Referrals waiting for an answer or a first contact, not reminded since their last change.
+    /// Referrals waiting for an answer or a first contact ([`ReferralState::awaits_receiver`]), not
+    /// reminded since their last change.
     pub async fn reminder_candidates(&self) -> Result<Vec<ReminderCandidate>, StoreError> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT r.id, r.version, r.state, r.state_changed_at, r.receiver_structure_id, p.commune_code,
                  c.departement_code, c.epci_code
              FROM referrals r JOIN people p ON p.id = r.person_id JOIN communes c ON c.code = p.commune_code
-             WHERE r.state IN ($1, $2, $3) AND (r.reminded_version IS NULL OR r.reminded_version <> r.version)
+             WHERE r.state IN ({}) AND (r.reminded_version IS NULL OR r.reminded_version <> r.version)
              ORDER BY r.id",
-        )
-        .bind(ReferralState::Sent.code())
-        .bind(ReferralState::Redirected.code())
-        .bind(ReferralState::Accepted.code())
+            states_where(ReferralState::awaits_receiver)
+        ))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

@@ -157,6 +157,12 @@ impl ReferralState {
         matches!(self, ReferralState::Sent | ReferralState::Redirected)
     }
 
+    /// Waits for the receiving structure within a target delay (`delays::lateness`): its answer
+    /// (sent, redirected) or, once accepted, the first contact. The reminders look at these.
+    pub fn awaits_receiver(self) -> bool {
+        self.awaits_answer() || self == ReferralState::Accepted
+    }
+
     /// Closed, or refused by its receiving structure: over for that structure (only the sender or the
     /// coordinator may still send it elsewhere, to another structure).
     pub fn has_ended(self) -> bool {
@@ -445,6 +451,10 @@ mod tests {
         assert_eq!(
             ReferralState::all_where(ReferralState::awaits_answer),
             [S::Sent, S::Redirected]
+        );
+        assert_eq!(
+            ReferralState::all_where(ReferralState::awaits_receiver),
+            [S::Sent, S::Accepted, S::Redirected]
         );
         assert_eq!(
             ReferralState::all_where(ReferralState::has_ended),

@@ -246,16 +246,16 @@ impl World {
         let to = transition(current.state, &event, side).expect("allowed");
         let applied = self
             .store
-            .apply_referral_event(
-                &who,
-                (referral, current.version),
-                (side, &event, current.state, to),
-                "",
-                at,
-            )
+            .apply_referral_event(&who, (referral, current.version), (side, &event), "", at)
             .await
             .expect("apply");
-        assert_eq!(applied, Applied::Done);
+        assert_eq!(
+            applied,
+            Applied::Done {
+                from: current.state,
+                to
+            }
+        );
     }
 
     async fn session(&self, referrals: &[i64], minutes: u32, anonymous: u32, at: UnixSeconds) {

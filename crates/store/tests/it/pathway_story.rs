@@ -191,16 +191,16 @@ async fn referral(world: &World, first_name: &str, events: &[ReferralEvent]) -> 
             .expect("visible");
         let to = transition(current.state, event, side).expect("allowed");
         let applied = store
-            .apply_referral_event(
-                &library,
-                (id, current.version),
-                (side, event, current.state, to),
-                "",
-                NOW,
-            )
+            .apply_referral_event(&library, (id, current.version), (side, event), "", NOW)
             .await
             .expect("apply");
-        assert_eq!(applied, Applied::Done);
+        assert_eq!(
+            applied,
+            Applied::Done {
+                from: current.state,
+                to
+            }
+        );
     }
     id
 }

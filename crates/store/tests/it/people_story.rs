@@ -269,7 +269,7 @@ async fn an_unknown_commune_leaves_nothing_written() {
 mod referrals {
     use super::*;
     use aiguillage_domain::directory::Offer;
-    use aiguillage_domain::orientation::{transition, ReferralEvent, ReferralState, Side};
+    use aiguillage_domain::orientation::{ReferralEvent, ReferralState, Side};
     use aiguillage_domain::person::sharing_consent;
     use aiguillage_store::{Applied, NewReferral};
 
@@ -339,6 +339,64 @@ mod referrals {
         assert_eq!(history[0].to_state, "Envoyée");
     }
 
+    /// One store call reads the state, asks the state machine and writes, or says why not (the
+    /// state machine's French message, or someone acting first) and writes nothing.
+    #[tokio::test]
+    async fn one_call_applies_an_event_or_says_why_not() {
+        let world = world().await;
+        let id = sent_referral(&world).await;
+        let store = &world.store;
+        let (receiver, sender) = (actor(world.library), actor(world.ccas));
+        let audit = store.count_audit().await.expect("audit");
+        let apply = |who: Actor<'static>, version: i64, side: Side| async move {
+            store
+                .apply_referral_event(&who, (id, version), (side, &ReferralEvent::Accept), "", NOW)
+                .await
+                .expect("apply")
+        };
+        let refused = apply(sender.clone(), 1, Side::Sender).await;
+        let Applied::Refused(error) = refused else {
+            panic!("{refused:?}")
+        };
+        assert_eq!(
+            error.to_string(),
+            "Acceptation : réservé à la structure destinataire."
+        );
+        assert_eq!(
+            apply(receiver.clone(), 0, Side::Receiver).await,
+            Applied::StaleVersion
+        );
+        assert_eq!(store.count_audit().await.expect("audit"), audit);
+        assert_eq!(store.referral_history(id).await.expect("history").len(), 1);
+        assert_eq!(
+            apply(receiver.clone(), 1, Side::Receiver).await,
+            Applied::Done {
+                from: ReferralState::Sent,
+                to: ReferralState::Accepted
+            }
+        );
+        let again = apply(receiver.clone(), 2, Side::Receiver).await;
+        let Applied::Refused(error) = again else {
+            panic!("{again:?}")
+        };
+        assert_eq!(
+            error.to_string(),
+            "Impossible depuis l'état « Acceptée » : acceptation."
+        );
+        let (after, _) = store
+            .referral(&receiver, id, NOW)
+            .await
+            .expect("read")
+            .expect("visible");
+        assert_eq!((after.state, after.version), (ReferralState::Accepted, 2));
+        assert_eq!(store.referral_history(id).await.expect("history").len(), 2);
+        assert_eq!(
+            store.count_audit().await.expect("audit"),
+            audit + 2,
+            "the change, and the read just above"
+        );
+    }
+
     #[tokio::test]
     async fn of_fifty_simultaneous_accepts_exactly_one_wins() {
         let world = world().await;
@@ -354,20 +412,23 @@ mod referrals {
                     .await
                     .expect("read")
                     .expect("visible");
-                let Ok(to) = transition(referral.state, &ReferralEvent::Accept, side) else {
-                    return false;
-                };
                 let applied = store
                     .apply_referral_event(
                         &receiver,
                         (id, referral.version),
-                        (side, &ReferralEvent::Accept, referral.state, to),
+                        (side, &ReferralEvent::Accept),
                         "",
                         NOW,
                     )
                     .await
                     .expect("apply");
-                applied == Applied::Done
+                match applied {
+                    Applied::Done { from, to } => {
+                        assert_eq!((from, to), (ReferralState::Sent, ReferralState::Accepted));
+                        true
+                    }
+                    Applied::StaleVersion | Applied::Refused(_) => false,
+                }
             }));
         }
         let mut wins = 0;

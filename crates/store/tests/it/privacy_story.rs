@@ -217,16 +217,16 @@ async fn apply(world: &World, who: (i64, i64), id: i64, event: ReferralEvent, at
     };
     let to = transition(current.state, &event, side).expect("allowed");
     let applied = store
-        .apply_referral_event(
-            &actor(who),
-            (id, current.version),
-            (side, &event, current.state, to),
-            "",
-            at,
-        )
+        .apply_referral_event(&actor(who), (id, current.version), (side, &event), "", at)
         .await
         .expect("apply");
-    assert_eq!(applied, Applied::Done);
+    assert_eq!(
+        applied,
+        Applied::Done {
+            from: current.state,
+            to
+        }
+    );
 }
 
 fn session() -> NewSession {

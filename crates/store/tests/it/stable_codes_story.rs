@@ -185,16 +185,16 @@ impl World {
         let to = transition(current.state, &event, side).expect("allowed");
         let applied = self
             .store
-            .apply_referral_event(
-                &actor(who),
-                (id, current.version),
-                (side, &event, current.state, to),
-                "",
-                at,
-            )
+            .apply_referral_event(&actor(who), (id, current.version), (side, &event), "", at)
             .await
             .expect("apply");
-        assert_eq!(applied, Applied::Done);
+        assert_eq!(
+            applied,
+            Applied::Done {
+                from: current.state,
+                to
+            }
+        );
     }
 }
 

@@ -550,10 +550,13 @@ pub async fn act(
             return referral_page(&state, (&viewer, &user), (referral, side), Some(message)).await
         }
     };
-    let to = match transition(referral.state, &event, side) {
-        Ok(to) => to,
-        Err(error) => {
-            return referral_page(
+    let applied = state
+        .store
+        .apply_referral_event(&actor, (id, version), (side, &event), &comment, state.now())
+        .await?;
+    match applied {
+        Applied::Refused(error) => {
+            referral_page(
                 &state,
                 (&viewer, &user),
                 (referral, side),
@@ -561,19 +564,7 @@ pub async fn act(
             )
             .await
         }
-    };
-    let applied = state
-        .store
-        .apply_referral_event(
-            &actor,
-            (id, version),
-            (side, &event, referral.state, to),
-            &comment,
-            state.now(),
-        )
-        .await?;
-    match applied {
-        Applied::Done => {
+        Applied::Done { .. } => {
             let answer = match event {
                 ReferralEvent::Accept => Some(Notice::Accepted),
                 ReferralEvent::Refuse { .. } => Some(Notice::Refused),

@@ -17,7 +17,7 @@ use aiguillage_domain::diagnostic::Profile;
 use aiguillage_domain::free_text::{check_free_text, FreeTextField};
 use aiguillage_domain::geo::Position;
 use aiguillage_domain::orientation::{
-    rank, transition, CandidateOffer, RankedOffer, ReferralEvent, RefusalReason, Seeker, Side,
+    rank, CandidateOffer, RankedOffer, ReferralEvent, RefusalReason, Seeker, Side,
 };
 use aiguillage_domain::person::sharing_consent;
 use aiguillage_service::notify::{notify_structure, Notice};

@@ -10,6 +10,7 @@
 mod accounts;
 mod audit;
 mod audit_key;
+mod commune_index;
 mod contact_requests;
 mod directory;
 mod error;

@@ -18,6 +18,7 @@ mod fragility;
 mod indicators;
 mod local_indicators;
 mod login_nonces;
+mod notifications;
 mod offers;
 mod pathway;
 mod pending_imports;
@@ -30,6 +31,7 @@ mod sessions;
 mod structures;
 mod synthetic;
 mod territory;
+mod territory_settings;
 pub mod testing;
 mod throttle;
 
@@ -47,6 +49,7 @@ pub use error::StoreError;
 pub use fragility::PublishedImportReport;
 pub use indicators::{DroppedRecords, IndicatorLoad};
 pub use local_indicators::LocalIndicatorReport;
+pub use notifications::Notification;
 pub use offers::StoredOffer;
 pub use pathway::{CloseOutcome, PathwaySession, SessionOutcome, StoredClosing};
 pub use pending_imports::{
@@ -54,7 +57,7 @@ pub use pending_imports::{
     PENDING_IMPORT_MAX_NAME_CHARS, PENDING_IMPORT_MAX_ROWS,
 };
 pub use people::{Actor, ConsentRecord, PersonRecord, PersonalRowCounts, StoredDiagnostic};
-pub use queue::{Notification, QueueEntry};
+pub use queue::QueueEntry;
 pub use redistribution::{AppliedMove, ConfirmedMove, MoveRefusal, RedistributionOutcome};
 pub use referrals::{
     Applied, NewReferral, ReferralHistoryLine, ReferralRecord, ReferralStateRow, ReminderCandidate,

@@ -1,0 +1,118 @@
+//! In-app notifications (per account or per structure) and who receives them: a structure's active
+//! accounts, the coordinators of a commune or of a territory.
+
+use crate::{Store, StoreError};
+use aiguillage_domain::territory::TerritoryScope;
+use aiguillage_domain::UnixSeconds;
+use sqlx::Row;
+
+/// An in-app notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub id: i64,
+    pub created_at: UnixSeconds,
+    pub text: String,
+    pub link: String,
+    pub read: bool,
+}
+
+impl Store {
+    /// Notifies one account, or every professional of a structure.
+    pub async fn notify(
+        &self,
+        (account_id, structure_id): (Option<i64>, Option<i64>),
+        text: &str,
+        link: &str,
+        now: UnixSeconds,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO notifications (account_id, structure_id, created_at, text, link) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(account_id)
+        .bind(structure_id)
+        .bind(now)
+        .bind(text)
+        .bind(link)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The notifications of an account (its own and its structure's), newest first.
+    pub async fn notifications_of(
+        &self,
+        account_id: i64,
+        structure_id: i64,
+        limit: i64,
+    ) -> Result<Vec<Notification>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, created_at, text, link, read_at FROM notifications
+             WHERE account_id = $1 OR structure_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3",
+        )
+        .bind(account_id)
+        .bind(structure_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let read: Option<i64> = row.try_get("read_at")?;
+                Ok(Notification {
+                    id: row.try_get("id")?,
+                    created_at: row.try_get("created_at")?,
+                    text: row.try_get("text")?,
+                    link: row.try_get("link")?,
+                    read: read.is_some(),
+                })
+            })
+            .collect()
+    }
+
+    /// The e-mail addresses of the active accounts of a structure.
+    pub async fn structure_emails(&self, structure_id: i64) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT email FROM accounts WHERE structure_id = $1 AND deactivated_at IS NULL ORDER BY email",
+        )
+        .bind(structure_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|row| Ok(row.try_get("email")?)).collect()
+    }
+
+    /// The coordinators' accounts whose territory contains the commune: `(id, e-mail)`.
+    pub async fn coordinators_of_commune(
+        &self,
+        commune_code: &str,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.email FROM accounts a JOIN communes c ON c.code = $1
+             WHERE a.role = 'coordinator' AND a.deactivated_at IS NULL
+               AND ((a.territory_kind = 'departement' AND a.territory_code = c.departement_code)
+                 OR (a.territory_kind = 'epci' AND a.territory_code = c.epci_code))",
+        )
+        .bind(commune_code)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("email")?)))
+            .collect()
+    }
+
+    /// The active coordinators' accounts of exactly this territory: `(id, structure)`.
+    pub async fn coordinators_of_scope(
+        &self,
+        scope: &TerritoryScope,
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, structure_id FROM accounts WHERE role = 'coordinator' AND deactivated_at IS NULL
+               AND territory_kind = $1 AND territory_code = $2 ORDER BY id",
+        )
+        .bind(scope.kind_code())
+        .bind(scope.code())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("structure_id")?)))
+            .collect()
+    }
+}

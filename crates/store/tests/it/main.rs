@@ -17,3 +17,4 @@ mod people_story;
 mod privacy_story;
 mod stable_codes_story;
 mod store_story;
+mod support;

@@ -10,7 +10,7 @@
     reason = "test code: a failure panics with its message"
 )]
 
-use aiguillage_domain::account::{DisplayName, Email, NewAccount};
+use crate::support::{store_of_maine_et_loire, structure_with_account};
 use aiguillage_domain::audit::AuditAction;
 use aiguillage_domain::calendar::parse_iso_date;
 use aiguillage_domain::contact_request::{ContactRequestClosing, CONTACT_REQUEST_LIFETIME_DAYS};
@@ -29,11 +29,9 @@ use aiguillage_domain::person::{
 };
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::TerritoryScope;
-use aiguillage_interop::territory::embedded;
-use aiguillage_store::testing::fresh_store;
 use aiguillage_store::{
-    Actor, Applied, CloseOutcome, NewContactRequest, NewReferral, NewStructure, RequestViewer,
-    SessionOutcome, Store,
+    Actor, Applied, CloseOutcome, NewContactRequest, NewReferral, RequestViewer, SessionOutcome,
+    Store,
 };
 
 const NOW: i64 = 1_795_392_000; // 2026-11-23
@@ -53,12 +51,7 @@ struct World {
 }
 
 async fn world() -> World {
-    let (store, url) = fresh_store().await.expect("fresh store");
-    let data = embedded().expect("territory").with_communes_of(&["49"]);
-    store
-        .import_territory(&data, &|_| {})
-        .await
-        .expect("territory import");
+    let (store, url) = store_of_maine_et_loire().await;
     let mut ids = Vec::new();
     for (name, commune, email, role) in [
         (
@@ -80,32 +73,7 @@ async fn world() -> World {
             Role::Mediator,
         ),
     ] {
-        let structure = store
-            .ensure_structure(
-                &NewStructure {
-                    name: name.into(),
-                    kind: "test".into(),
-                    commune_code: commune.into(),
-                },
-                NOW,
-            )
-            .await
-            .expect("structure");
-        let account = store
-            .create_account(
-                &NewAccount {
-                    email: Email::parse(email).expect("email"),
-                    display_name: DisplayName::parse("Camille Martin").expect("name"),
-                    role,
-                    structure_id: structure,
-                    territory: TerritoryScope::Departement("49".into()),
-                },
-                "$argon2id$test",
-                NOW,
-            )
-            .await
-            .expect("account");
-        ids.push((structure, account));
+        ids.push(structure_with_account(&store, (name, commune), (email, role), NOW).await);
     }
     let mut offers = Vec::new();
     for structure in [ids[1].0, ids[2].0] {

@@ -10,7 +10,7 @@
     reason = "test code: a failure panics with its message"
 )]
 
-use aiguillage_domain::account::{DisplayName, Email, NewAccount};
+use crate::support::{store_of_maine_et_loire, structure_with_account};
 use aiguillage_domain::diagnostic::{
     profile, Answers, AutonomyLevel, LiteracyLevel, ProfileOverride, PublicProfile,
     RecommendedHelp, SkillAnswer, SkillDomain, TravelRange, Typology, Willingness,
@@ -26,11 +26,9 @@ use aiguillage_domain::person::{
 };
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::TerritoryScope;
-use aiguillage_interop::territory::embedded;
-use aiguillage_store::testing::{connect_test_store, fresh_database_url, fresh_store};
+use aiguillage_store::testing::{connect_test_store, fresh_database_url};
 use aiguillage_store::{
-    Actor, Applied, CloseOutcome, NewContactRequest, NewReferral, NewStructure, RequestViewer,
-    Store,
+    Actor, Applied, CloseOutcome, NewContactRequest, NewReferral, RequestViewer, Store,
 };
 use sqlx::{AnyPool, Row};
 use std::collections::BTreeMap;
@@ -103,12 +101,7 @@ struct World {
 }
 
 async fn world() -> World {
-    let (store, url) = fresh_store().await.expect("fresh store");
-    let data = embedded().expect("territory").with_communes_of(&["49"]);
-    store
-        .import_territory(&data, &|_| {})
-        .await
-        .expect("territory import");
+    let (store, url) = store_of_maine_et_loire().await;
     let mut ids = Vec::new();
     for (name, commune, email, role) in [
         (
@@ -124,32 +117,7 @@ async fn world() -> World {
             Role::Mediator,
         ),
     ] {
-        let structure = store
-            .ensure_structure(
-                &NewStructure {
-                    name: name.into(),
-                    kind: "test".into(),
-                    commune_code: commune.into(),
-                },
-                NOW,
-            )
-            .await
-            .expect("structure");
-        let account = store
-            .create_account(
-                &NewAccount {
-                    email: Email::parse(email).expect("email"),
-                    display_name: DisplayName::parse("Camille Martin").expect("name"),
-                    role,
-                    structure_id: structure,
-                    territory: TerritoryScope::Departement("49".into()),
-                },
-                "$argon2id$test",
-                NOW,
-            )
-            .await
-            .expect("account");
-        ids.push((structure, account));
+        ids.push(structure_with_account(&store, (name, commune), (email, role), NOW).await);
     }
     let mut offers = Vec::new();
     for name in ["Ateliers premiers pas", "Permanence démarches"] {

@@ -357,25 +357,26 @@ async fn demo_account(store: &Store, email: &str) -> anyhow::Result<(i64, i64)> 
 /// ordinary store methods (with consent, audited), with sessions, a workshop and closings.
 async fn seed_pathways(store: &Store, now: i64) -> anyhow::Result<()> {
     use aiguillage_domain::calendar::date_of;
+    use aiguillage_domain::ids::{AccountId, OfferId, StructureId};
     use aiguillage_domain::person::{enrolment_consent, sharing_consent, PersonDraft};
     use aiguillage_store::{Actor, Applied, CloseOutcome, NewReferral, SessionOutcome};
     let (prescriber_id, sender) = demo_account(store, ACCOUNTS[0].0).await?;
     let (mediator_id, receiver) = demo_account(store, ACCOUNTS[1].0).await?;
     let prescriber = Actor {
-        account_id: prescriber_id,
-        structure_id: sender,
+        account_id: AccountId::new(prescriber_id),
+        structure_id: StructureId::new(sender),
         reason: "aiguillage demo",
     };
     let mediator = Actor {
-        account_id: mediator_id,
-        structure_id: receiver,
+        account_id: AccountId::new(mediator_id),
+        structure_id: StructureId::new(receiver),
         reason: "aiguillage demo",
     };
     let offer_id = store
         .offers_of(receiver)
         .await?
         .first()
-        .map(|o| o.id)
+        .map(|o| OfferId::new(o.id))
         .ok_or_else(|| anyhow::anyhow!("la structure du médiateur n'a pas d'offre"))?;
     let (_, receiver_name, offer_name) = store
         .offer_owner(offer_id)

@@ -140,8 +140,8 @@ async fn redistribute(
         );
     };
     let actor = Actor {
-        account_id,
-        structure_id,
+        account_id: aiguillage_domain::ids::AccountId::new(account_id),
+        structure_id: aiguillage_domain::ids::StructureId::new(structure_id),
         reason: "aiguillage queue redistribute",
     };
     let moves: Vec<(i64, i64, i64)> = proposal

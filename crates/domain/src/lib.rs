@@ -16,6 +16,7 @@ pub mod directory;
 pub mod fragility;
 pub mod free_text;
 pub mod geo;
+pub mod ids;
 pub mod indicators;
 pub mod itinerant;
 pub mod matching;

@@ -12,6 +12,7 @@ pub mod directory_search;
 pub mod mail;
 pub mod notify;
 pub mod redistribute;
+pub mod referrals;
 pub mod state;
 pub mod steering;
 pub mod territory_diagnostic;

@@ -4,6 +4,7 @@
 
 use crate::mail::send_mail;
 use crate::state::AppState;
+use aiguillage_domain::ids::{ReferralId, StructureId};
 use aiguillage_store::StoreError;
 
 /// What happened, for whom.
@@ -39,10 +40,11 @@ impl Notice {
 /// e-mail to its active accounts.
 pub async fn notify_structure(
     state: &AppState,
-    structure_id: i64,
+    structure_id: StructureId,
     notice: Notice,
-    referral_id: i64,
+    referral_id: ReferralId,
 ) -> Result<(), StoreError> {
+    let (structure_id, referral_id) = (structure_id.get(), referral_id.get());
     let link = format!("/orientations/{referral_id}");
     let now = state.now();
     state

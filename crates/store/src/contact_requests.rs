@@ -66,7 +66,7 @@ pub enum RequestViewer<'a> {
 
 fn request_event(actor: &Actor, action: AuditAction, id: i64) -> AuditEvent {
     AuditEvent {
-        actor_account_id: Some(actor.account_id),
+        actor_account_id: Some(actor.account_id.get()),
         action,
         record_kind: "contact_request".to_owned(),
         record_id: format!("demande-{id}"),
@@ -141,7 +141,7 @@ impl Store {
         let mut transaction = self.pool.begin().await?;
         let erased = erase_expired_in(&mut transaction, &self.audit_key, now).await?;
         let (structure, everyone) = match viewer {
-            RequestViewer::Professional(actor) => (actor.structure_id, 0_i64),
+            RequestViewer::Professional(actor) => (actor.structure_id.get(), 0_i64),
             RequestViewer::Coordinator => (0, 1),
         };
         let sql = format!(
@@ -227,8 +227,8 @@ impl Store {
             "UPDATE contact_requests SET taken_by_structure_id = $1, taken_by = $2, taken_at = $3
              WHERE id = $4 AND {column} = $5 AND taken_at IS NULL"
         ))
-        .bind(actor.structure_id)
-        .bind(actor.account_id)
+        .bind(actor.structure_id.get())
+        .bind(actor.account_id.get())
         .bind(now)
         .bind(id)
         .bind(scope.code())
@@ -265,7 +265,7 @@ impl Store {
             "DELETE FROM contact_requests WHERE id = $1 AND taken_by_structure_id = $2 RETURNING id",
         )
         .bind(id)
-        .bind(actor.structure_id)
+        .bind(actor.structure_id.get())
         .fetch_optional(&mut *transaction)
         .await?;
         if deleted.is_none() {

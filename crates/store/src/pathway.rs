@@ -17,6 +17,7 @@ use crate::referrals::{apply_referral_event_in, received_by, visible_to};
 use crate::{decode, Applied, Store, StoreError};
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
 use aiguillage_domain::calendar::{iso_date, parse_iso_date, Date};
+use aiguillage_domain::ids::ReferralId;
 use aiguillage_domain::orientation::{
     receiver_access_cutoff, ClosingOutcome, ReferralEvent, ReferralState, Side, TransitionError,
 };
@@ -36,10 +37,10 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct PathwaySession {
     pub id: i64,
     /// The person's referral, for an individual session.
-    pub referral_id: Option<i64>,
+    pub referral_id: Option<ReferralId>,
     /// For a collective workshop: the referrals of the registered people present (as far as the
     /// viewer may know them).
-    pub registered_referrals: Vec<i64>,
+    pub registered_referrals: Vec<ReferralId>,
     /// The structure that recorded it.
     pub structure_id: i64,
     /// The mediator who recorded it.
@@ -69,15 +70,15 @@ pub enum SessionOutcome {
     /// Recorded; `started_pathway` lists the referrals it moved from first contact to « En parcours ».
     Recorded {
         session_id: i64,
-        started_pathway: Vec<i64>,
+        started_pathway: Vec<ReferralId>,
     },
     /// The session breaks a rule (the message is French); nothing was written.
     Invalid(SessionError),
     /// The referral does not exist or the actor's structure does not receive it; nothing was written.
-    NotFound { referral_id: i64 },
+    NotFound { referral_id: ReferralId },
     /// The referral is not in progress (first contact or pathway); nothing was written.
     NotInProgress {
-        referral_id: i64,
+        referral_id: ReferralId,
         state: ReferralState,
     },
     /// Someone changed the referral meanwhile; nothing was written.
@@ -111,7 +112,7 @@ pub struct StoredClosing {
 
 fn pathway_event(actor: &Actor, action: AuditAction, referral_id: i64) -> AuditEvent {
     AuditEvent {
-        actor_account_id: Some(actor.account_id),
+        actor_account_id: Some(actor.account_id.get()),
         action,
         record_kind: "referral".to_owned(),
         record_id: format!("orientation-{referral_id}"),
@@ -186,6 +187,7 @@ fn session_from(row: &AnyRow) -> Result<PathwaySession, StoreError> {
         },
     };
     let referral_id: Option<i64> = row.try_get("referral_id")?;
+    let referral_id = referral_id.map(ReferralId::new);
     Ok(PathwaySession {
         id: row.try_get("id")?,
         referral_id,
@@ -247,8 +249,8 @@ async fn lock_actor(connection: &mut AnyConnection, actor: &Actor<'_>) -> Result
     let updated = sqlx::query(
         "UPDATE accounts SET structure_id = structure_id WHERE id = $1 AND structure_id = $2",
     )
-    .bind(actor.account_id)
-    .bind(actor.structure_id)
+    .bind(actor.account_id.get())
+    .bind(actor.structure_id.get())
     .execute(&mut *connection)
     .await?;
     if updated.rows_affected() == 0 {
@@ -278,7 +280,7 @@ impl Store {
     pub async fn record_session(
         &self,
         actor: &Actor<'_>,
-        referral_id: i64,
+        referral_id: ReferralId,
         session: &NewSession,
         now: UnixSeconds,
     ) -> Result<SessionOutcome, StoreError> {
@@ -293,7 +295,7 @@ impl Store {
     pub async fn record_collective_session(
         &self,
         actor: &Actor<'_>,
-        referral_ids: &[i64],
+        referral_ids: &[ReferralId],
         session: &NewSession,
         now: UnixSeconds,
     ) -> Result<SessionOutcome, StoreError> {
@@ -304,7 +306,7 @@ impl Store {
     async fn record_pathway_session(
         &self,
         actor: &Actor<'_>,
-        referral_ids: &[i64],
+        referral_ids: &[ReferralId],
         session: &NewSession,
         now: UnixSeconds,
     ) -> Result<SessionOutcome, StoreError> {
@@ -312,7 +314,7 @@ impl Store {
             Ok(record) => record,
             Err(error) => return Ok(SessionOutcome::Invalid(error)),
         };
-        let referral_ids: BTreeSet<i64> = referral_ids.iter().copied().collect();
+        let referral_ids: BTreeSet<ReferralId> = referral_ids.iter().copied().collect();
         if let Err(error) = record.check_registered(referral_ids.len()) {
             return Ok(SessionOutcome::Invalid(error));
         }
@@ -323,15 +325,20 @@ impl Store {
         }
         let structure_commune: String =
             sqlx::query("SELECT commune_code FROM structures WHERE id = $1")
-                .bind(actor.structure_id)
+                .bind(actor.structure_id.get())
                 .fetch_one(&mut *transaction)
                 .await?
                 .try_get("commune_code")?;
         let mut person_commune = None;
         let mut started_pathway = Vec::new();
         for &referral_id in &referral_ids {
-            let Some((state, version, commune)) =
-                received_referral(&mut transaction, referral_id, actor.structure_id, now).await?
+            let Some((state, version, commune)) = received_referral(
+                &mut transaction,
+                referral_id.get(),
+                actor.structure_id.get(),
+                now,
+            )
+            .await?
             else {
                 return give_up(transaction, SessionOutcome::NotFound { referral_id }).await;
             };
@@ -343,7 +350,7 @@ impl Store {
                         &mut transaction,
                         &self.audit_key,
                         actor,
-                        (referral_id, version),
+                        (referral_id.get(), version),
                         (Side::Receiver, &ReferralEvent::StartPathway),
                         "Première séance enregistrée",
                         now,
@@ -373,7 +380,7 @@ impl Store {
             }
         }
         let individual_referral = match record.format {
-            SessionFormat::Individual { .. } => referral_ids.first().copied(),
+            SessionFormat::Individual { .. } => referral_ids.first().map(|id| id.get()),
             SessionFormat::Collective { .. } => None,
         };
         let commune_code = match (record.place, individual_referral) {
@@ -392,8 +399,8 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
         )
         .bind(individual_referral)
-        .bind(actor.structure_id)
-        .bind(actor.account_id)
+        .bind(actor.structure_id.get())
+        .bind(actor.account_id.get())
         .bind(iso_date(record.held_on))
         .bind(i64::from(record.duration_minutes))
         .bind(record.kind().cra_code())
@@ -417,7 +424,7 @@ impl Store {
                     "INSERT INTO pathway_session_people (session_id, referral_id) VALUES ($1, $2)",
                 )
                 .bind(session_id)
-                .bind(referral_id)
+                .bind(referral_id.get())
                 .execute(&mut *transaction)
                 .await?;
             }
@@ -425,13 +432,13 @@ impl Store {
                 "UPDATE people SET last_contact_at = $1 WHERE id = (SELECT person_id FROM referrals WHERE id = $2)",
             )
             .bind(now)
-            .bind(referral_id)
+            .bind(referral_id.get())
             .execute(&mut *transaction)
             .await?;
             append_audit_in(
                 &mut transaction,
                 &self.audit_key,
-                &pathway_event(actor, AuditAction::Update, referral_id),
+                &pathway_event(actor, AuditAction::Update, referral_id.get()),
                 now,
             )
             .await?;
@@ -449,15 +456,16 @@ impl Store {
     pub async fn sessions_of_referral(
         &self,
         actor: &Actor<'_>,
-        referral_id: i64,
+        referral: ReferralId,
         now: UnixSeconds,
     ) -> Result<Option<Vec<PathwaySession>>, StoreError> {
+        let referral_id = referral.get();
         let visible = sqlx::query(&format!(
             "SELECT COUNT(*) AS n FROM referrals r WHERE r.id = $1 AND {}",
             visible_to("$2", "$3")
         ))
         .bind(referral_id)
-        .bind(actor.structure_id)
+        .bind(actor.structure_id.get())
         .bind(receiver_access_cutoff(now))
         .fetch_one(&self.pool)
         .await?;
@@ -479,10 +487,10 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         self.attach_people(&mut sessions).await?;
         for session in &mut sessions {
-            if session.structure_id != actor.structure_id {
+            if session.structure_id != actor.structure_id.get() {
                 session.record.notes = None;
                 if session.referral_id.is_none() {
-                    session.registered_referrals = vec![referral_id];
+                    session.registered_referrals = vec![referral];
                 }
             }
         }
@@ -504,7 +512,7 @@ impl Store {
              ORDER BY s.held_on, s.id"
         );
         let rows = sqlx::query(&sql)
-            .bind(actor.structure_id)
+            .bind(actor.structure_id.get())
             .bind(iso_date(from))
             .bind(iso_date(to))
             .fetch_all(&self.pool)
@@ -514,7 +522,7 @@ impl Store {
             .map(session_from)
             .collect::<Result<Vec<_>, _>>()?;
         self.attach_people(&mut sessions).await?;
-        let referrals: BTreeSet<i64> = sessions
+        let referrals: BTreeSet<ReferralId> = sessions
             .iter()
             .flat_map(|s| {
                 s.referral_id
@@ -524,7 +532,7 @@ impl Store {
             .collect();
         let events: Vec<AuditEvent> = referrals
             .into_iter()
-            .map(|id| pathway_event(actor, AuditAction::Read, id))
+            .map(|id| pathway_event(actor, AuditAction::Read, id.get()))
             .collect();
         self.record_audits(&events, now).await?;
         Ok(sessions)
@@ -540,7 +548,7 @@ impl Store {
         if workshops.is_empty() {
             return Ok(());
         }
-        let mut people: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        let mut people: BTreeMap<i64, Vec<ReferralId>> = BTreeMap::new();
         for chunk in workshops.chunks(500) {
             let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
@@ -556,7 +564,7 @@ impl Store {
                 people
                     .entry(row.try_get("session_id")?)
                     .or_default()
-                    .push(row.try_get("referral_id")?);
+                    .push(ReferralId::new(row.try_get("referral_id")?));
             }
         }
         for session in sessions {
@@ -573,11 +581,12 @@ impl Store {
     pub async fn close_referral(
         &self,
         actor: &Actor<'_>,
-        (referral_id, expected_version): (i64, i64),
+        (referral, expected_version): (ReferralId, i64),
         closing: &Closing,
         comment: &str,
         now: UnixSeconds,
     ) -> Result<CloseOutcome, StoreError> {
+        let referral_id = referral.get();
         let closing = match closing.checked() {
             Ok(closing) => closing,
             Err(error) => return Ok(CloseOutcome::Invalid(error)),
@@ -592,7 +601,7 @@ impl Store {
             visible_to("$2", "$3")
         ))
         .bind(referral_id)
-        .bind(actor.structure_id)
+        .bind(actor.structure_id.get())
         .bind(receiver_access_cutoff(now))
         .fetch_optional(&mut *transaction)
         .await?;
@@ -600,7 +609,7 @@ impl Store {
             return give_up(transaction, CloseOutcome::NotFound).await;
         };
         let receiver: i64 = row.try_get("receiver_structure_id")?;
-        let side = if receiver == actor.structure_id {
+        let side = if receiver == actor.structure_id.get() {
             Side::Receiver
         } else {
             Side::Sender
@@ -642,7 +651,7 @@ impl Store {
         .bind(sent_kind)
         .bind(sent_name)
         .bind(now)
-        .bind(actor.account_id)
+        .bind(actor.account_id.get())
         .execute(&mut *transaction)
         .await?;
         transaction.commit().await?;
@@ -654,9 +663,10 @@ impl Store {
     pub async fn referral_closing(
         &self,
         actor: &Actor<'_>,
-        referral_id: i64,
+        referral: ReferralId,
         now: UnixSeconds,
     ) -> Result<Option<StoredClosing>, StoreError> {
+        let referral_id = referral.get();
         let row = sqlx::query(&format!(
             "SELECT o.referral_id, o.outcome, o.rights, o.money_bracket, o.job_or_training, o.sent_elsewhere_kind,
                  o.sent_elsewhere_name, o.closed_at, o.closed_by, a.display_name AS closed_by_name
@@ -666,7 +676,7 @@ impl Store {
             visible_to("$2", "$3")
         ))
         .bind(referral_id)
-        .bind(actor.structure_id)
+        .bind(actor.structure_id.get())
         .bind(receiver_access_cutoff(now))
         .fetch_optional(&self.pool)
         .await?;

@@ -6,6 +6,7 @@ use crate::audit::append_audit_in;
 use crate::{Store, StoreError};
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
 use aiguillage_domain::diagnostic::{Answers, Profile, ProfileOverride};
+use aiguillage_domain::ids::{AccountId, PersonId, StructureId};
 use aiguillage_domain::person::{name_key, ConsentText, PersonDraft};
 use aiguillage_domain::UnixSeconds;
 use sqlx::any::AnyRow;
@@ -14,8 +15,8 @@ use sqlx::{AnyConnection, Row};
 /// Who acts and why, for the audit trail and the visibility rule.
 #[derive(Debug, Clone)]
 pub struct Actor<'a> {
-    pub account_id: i64,
-    pub structure_id: i64,
+    pub account_id: AccountId,
+    pub structure_id: StructureId,
     /// The route or command, e.g. `GET /personnes/12`.
     pub reason: &'a str,
 }
@@ -23,8 +24,8 @@ pub struct Actor<'a> {
 /// A stored person, with the names of their commune and enrolling structure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonRecord {
-    pub id: i64,
-    pub structure_id: i64,
+    pub id: PersonId,
+    pub structure_id: StructureId,
     pub structure_name: String,
     pub enrolled_by_name: Option<String>,
     pub enrolled_at: UnixSeconds,
@@ -73,7 +74,7 @@ pub struct PersonalRowCounts {
 
 fn person_event(actor: &Actor, action: AuditAction, person_id: i64) -> AuditEvent {
     AuditEvent {
-        actor_account_id: Some(actor.account_id),
+        actor_account_id: Some(actor.account_id.get()),
         action,
         record_kind: "person".to_owned(),
         record_id: format!("personne-{person_id}"),
@@ -99,8 +100,8 @@ fn person_from(row: &AnyRow) -> Result<PersonRecord, StoreError> {
     let no_phone: i64 = row.try_get("no_phone")?;
     let birth_year: Option<i64> = row.try_get("birth_year")?;
     Ok(PersonRecord {
-        id: row.try_get("id")?,
-        structure_id: row.try_get("structure_id")?,
+        id: PersonId::new(row.try_get("id")?),
+        structure_id: StructureId::new(row.try_get("structure_id")?),
         structure_name: row.try_get("structure_name")?,
         enrolled_by_name: row.try_get("enrolled_by_name")?,
         enrolled_at: row.try_get("enrolled_at")?,
@@ -185,7 +186,7 @@ impl Store {
         draft: &PersonDraft,
         consent: &ConsentText,
         now: UnixSeconds,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<PersonId, StoreError> {
         let mut transaction = self.pool.begin().await?;
         let commune = sqlx::query("SELECT COUNT(*) AS n FROM communes WHERE code = $1")
             .bind(&draft.commune_code)
@@ -202,8 +203,8 @@ impl Store {
                  email, no_phone, commune_code, birth_year, last_contact_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $3) RETURNING id",
         )
-        .bind(actor.structure_id)
-        .bind(actor.account_id)
+        .bind(actor.structure_id.get())
+        .bind(actor.account_id.get())
         .bind(now)
         .bind(&draft.first_name)
         .bind(&draft.last_name)
@@ -223,7 +224,7 @@ impl Store {
         .bind(person_id)
         .bind(&consent.version)
         .bind(&consent.text)
-        .bind(actor.account_id)
+        .bind(actor.account_id.get())
         .bind(now)
         .execute(&mut *transaction)
         .await?;
@@ -235,7 +236,7 @@ impl Store {
         )
         .await?;
         transaction.commit().await?;
-        Ok(person_id)
+        Ok(PersonId::new(person_id))
     }
 
     /// People of the structure with the same name and birth year in the same commune (possible
@@ -251,7 +252,7 @@ impl Store {
                AND (p.birth_year = $4 OR p.birth_year IS NULL OR $4 IS NULL) ORDER BY p.id"
         );
         let rows = sqlx::query(&sql)
-            .bind(actor.structure_id)
+            .bind(actor.structure_id.get())
             .bind(name_key(&draft.first_name, &draft.last_name))
             .bind(&draft.commune_code)
             .bind(draft.birth_year.map(i64::from))
@@ -275,7 +276,7 @@ impl Store {
              ORDER BY p.last_contact_at DESC, p.id DESC LIMIT $3"
         );
         let rows = sqlx::query(&sql)
-            .bind(actor.structure_id)
+            .bind(actor.structure_id.get())
             .bind(format!("%{key}%"))
             .bind(limit)
             .fetch_all(&self.pool)
@@ -295,7 +296,7 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         let events: Vec<AuditEvent> = people
             .iter()
-            .map(|person| person_event(actor, AuditAction::Read, person.id))
+            .map(|person| person_event(actor, AuditAction::Read, person.id.get()))
             .collect();
         self.record_audits(&events, now).await?;
         Ok(people)
@@ -306,14 +307,15 @@ impl Store {
     pub async fn person(
         &self,
         actor: &Actor<'_>,
-        person_id: i64,
+        person: PersonId,
         now: UnixSeconds,
     ) -> Result<Option<PersonRecord>, StoreError> {
+        let person_id = person.get();
         let mut transaction = self.pool.begin().await?;
         let sql = format!("SELECT {PERSON_COLUMNS} WHERE p.id = $1 AND p.structure_id = $2");
         let row = sqlx::query(&sql)
             .bind(person_id)
-            .bind(actor.structure_id)
+            .bind(actor.structure_id.get())
             .fetch_optional(&mut *transaction)
             .await?;
         let Some(row) = row else {
@@ -335,15 +337,16 @@ impl Store {
     pub async fn consents_of(
         &self,
         actor: &Actor<'_>,
-        person_id: i64,
+        person: PersonId,
     ) -> Result<Vec<ConsentRecord>, StoreError> {
+        let person_id = person.get();
         let rows = sqlx::query(
             "SELECT c.purpose, c.text_version, c.text, c.recorded_at, a.display_name AS recorded_by_name
              FROM consents c JOIN people p ON p.id = c.person_id LEFT JOIN accounts a ON a.id = c.recorded_by
              WHERE c.person_id = $1 AND p.structure_id = $2 ORDER BY c.id",
         )
         .bind(person_id)
-        .bind(actor.structure_id)
+        .bind(actor.structure_id.get())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -364,13 +367,14 @@ impl Store {
     pub async fn add_diagnostic(
         &self,
         actor: &Actor<'_>,
-        person_id: i64,
+        person: PersonId,
         answers: &Answers,
         profile: &Profile,
         now: UnixSeconds,
     ) -> Result<Option<i64>, StoreError> {
+        let person_id = person.get();
         let mut transaction = self.pool.begin().await?;
-        if !visible(&mut transaction, actor.structure_id, person_id).await? {
+        if !visible(&mut transaction, actor.structure_id.get(), person_id).await? {
             return Ok(None);
         }
         let row = sqlx::query(
@@ -378,7 +382,7 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(person_id)
-        .bind(actor.account_id)
+        .bind(actor.account_id.get())
         .bind(now)
         .bind(to_json(answers)?)
         .bind(to_json(profile)?)
@@ -408,15 +412,16 @@ impl Store {
     pub async fn diagnostics_of(
         &self,
         actor: &Actor<'_>,
-        person_id: i64,
+        person: PersonId,
     ) -> Result<Vec<StoredDiagnostic>, StoreError> {
+        let person_id = person.get();
         let rows = sqlx::query(
             "SELECT d.*, a.display_name AS made_by_name FROM diagnostics d
              JOIN people p ON p.id = d.person_id LEFT JOIN accounts a ON a.id = d.made_by
              WHERE d.person_id = $1 AND p.structure_id = $2 ORDER BY d.made_at, d.id",
         )
         .bind(person_id)
-        .bind(actor.structure_id)
+        .bind(actor.structure_id.get())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(diagnostic_from).collect()
@@ -427,13 +432,14 @@ impl Store {
     pub async fn override_diagnostic(
         &self,
         actor: &Actor<'_>,
-        person_id: i64,
+        person: PersonId,
         diagnostic_id: i64,
         decision: &ProfileOverride,
         now: UnixSeconds,
     ) -> Result<bool, StoreError> {
+        let person_id = person.get();
         let mut transaction = self.pool.begin().await?;
-        if !visible(&mut transaction, actor.structure_id, person_id).await? {
+        if !visible(&mut transaction, actor.structure_id.get(), person_id).await? {
             return Ok(false);
         }
         let updated = sqlx::query(
@@ -444,7 +450,7 @@ impl Store {
         .bind(decision.typology.map(|t| t.code()))
         .bind(decision.help.map(|h| h.code()))
         .bind(&decision.reason)
-        .bind(actor.account_id)
+        .bind(actor.account_id.get())
         .bind(now)
         .bind(diagnostic_id)
         .bind(person_id)
@@ -470,11 +476,12 @@ impl Store {
     pub async fn erase_person(
         &self,
         actor: &Actor<'_>,
-        person_id: i64,
+        person: PersonId,
         now: UnixSeconds,
     ) -> Result<bool, StoreError> {
+        let person_id = person.get();
         let mut transaction = self.pool.begin().await?;
-        if !visible(&mut transaction, actor.structure_id, person_id).await? {
+        if !visible(&mut transaction, actor.structure_id.get(), person_id).await? {
             return Ok(false);
         }
         let period = month_of(now);

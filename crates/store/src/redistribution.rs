@@ -13,6 +13,7 @@ use crate::referrals::{apply_referral_event_in, Applied};
 use crate::{decode, Store, StoreError};
 use aiguillage_domain::diagnostic::Profile;
 use aiguillage_domain::geo::Position;
+use aiguillage_domain::ids::{ReferralId, StructureId};
 use aiguillage_domain::orientation::{
     admits, transition, CandidateOffer, ReferralEvent, ReferralState, Seeker, Side,
 };
@@ -76,9 +77,9 @@ impl MoveRefusal {
 /// A move applied: who must be told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AppliedMove {
-    pub referral_id: i64,
-    pub receiver_structure_id: i64,
-    pub sender_structure_id: i64,
+    pub referral_id: ReferralId,
+    pub receiver_structure_id: StructureId,
+    pub sender_structure_id: StructureId,
 }
 
 /// What a confirmation did.
@@ -224,9 +225,9 @@ async fn check_and_apply(
     .await?;
     Ok(match applied {
         Applied::Done { .. } => Ok(Some(AppliedMove {
-            referral_id: one.referral_id,
-            receiver_structure_id: receiver,
-            sender_structure_id: referral.sender_structure_id,
+            referral_id: ReferralId::new(one.referral_id),
+            receiver_structure_id: StructureId::new(receiver),
+            sender_structure_id: StructureId::new(referral.sender_structure_id),
         })),
         Applied::StaleVersion => Ok(None),
         Applied::Refused(_) => Err(MoveRefusal::StateNotAllowed(referral.state)),

@@ -8,6 +8,7 @@ use crate::AuditKey;
 use crate::{decode, Store, StoreError};
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
 use aiguillage_domain::diagnostic::Profile;
+use aiguillage_domain::ids::{OfferId, PersonId, ReferralId, StructureId};
 use aiguillage_domain::orientation::{
     event_text, receiver_access_cutoff, transition, ClosingOutcome, ReferralEvent,
     ReferralEventKind, ReferralState, RefusalReason, Side, TransitionError,
@@ -20,8 +21,8 @@ use sqlx::Row;
 /// A referral to send.
 #[derive(Debug, Clone)]
 pub struct NewReferral<'a> {
-    pub person_id: i64,
-    pub offer_id: i64,
+    pub person_id: PersonId,
+    pub offer_id: OfferId,
     pub profile: &'a Profile,
     pub message: &'a str,
     pub consent: &'a ConsentText,
@@ -32,19 +33,19 @@ pub struct NewReferral<'a> {
 /// contact, no message and no profile.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReferralRecord {
-    pub id: i64,
-    pub person_id: i64,
+    pub id: ReferralId,
+    pub person_id: PersonId,
     pub first_name: String,
     pub last_name: String,
     pub phone: Option<String>,
     pub email: Option<String>,
     pub commune_name: String,
-    pub sender_structure_id: i64,
+    pub sender_structure_id: StructureId,
     pub sender_structure: String,
     pub sender_name: Option<String>,
-    pub receiver_structure_id: i64,
+    pub receiver_structure_id: StructureId,
     pub receiver_structure: String,
-    pub offer_id: i64,
+    pub offer_id: OfferId,
     pub offer_name: String,
     pub state: ReferralState,
     /// The prescriber's message; `None` when withheld from this viewer (no consent covers it).
@@ -107,7 +108,10 @@ const REFERRAL_COLUMNS: &str = "r.id, r.person_id, p.first_name, p.last_name, p.
 /// Reads a referral as `viewer_structure` may see it: a receiving structure the person has not
 /// agreed to share with (after a coordinator's redirection) sees neither name nor contact, nor the
 /// prescriber's message, nor the profile (support needs are sensitive).
-fn referral_from(row: &AnyRow, viewer_structure: i64) -> Result<ReferralRecord, StoreError> {
+fn referral_from(
+    row: &AnyRow,
+    viewer_structure: StructureId,
+) -> Result<ReferralRecord, StoreError> {
     let mut referral = referral_row(row)?;
     let consents: i64 = row.try_get("receiver_consents")?;
     referral.shared_with_receiver = consents > 0;
@@ -161,19 +165,19 @@ fn referral_row(row: &AnyRow) -> Result<ReferralRecord, StoreError> {
     let profile: String = row.try_get("profile_json")?;
     let urgent: i64 = row.try_get("urgent")?;
     Ok(ReferralRecord {
-        id: row.try_get("id")?,
-        person_id: row.try_get("person_id")?,
+        id: ReferralId::new(row.try_get("id")?),
+        person_id: PersonId::new(row.try_get("person_id")?),
         first_name: row.try_get("first_name")?,
         last_name: row.try_get("last_name")?,
         phone: row.try_get("phone")?,
         email: row.try_get("email")?,
         commune_name: row.try_get("commune_name")?,
-        sender_structure_id: row.try_get("sender_structure_id")?,
+        sender_structure_id: StructureId::new(row.try_get("sender_structure_id")?),
         sender_structure: row.try_get("sender_structure")?,
         sender_name: row.try_get("sender_name")?,
-        receiver_structure_id: row.try_get("receiver_structure_id")?,
+        receiver_structure_id: StructureId::new(row.try_get("receiver_structure_id")?),
         receiver_structure: row.try_get("receiver_structure")?,
-        offer_id: row.try_get("offer_id")?,
+        offer_id: OfferId::new(row.try_get("offer_id")?),
         offer_name: row.try_get("offer_name")?,
         state: decode(&state, "état d'orientation")?,
         message: Some(row.try_get("message")?),
@@ -190,7 +194,7 @@ fn referral_row(row: &AnyRow) -> Result<ReferralRecord, StoreError> {
 
 fn referral_event(actor: &Actor, action: AuditAction, id: i64) -> AuditEvent {
     AuditEvent {
-        actor_account_id: Some(actor.account_id),
+        actor_account_id: Some(actor.account_id.get()),
         action,
         record_kind: "referral".to_owned(),
         record_id: format!("orientation-{id}"),
@@ -260,18 +264,18 @@ impl Store {
     /// The structure and name of an offer, if it exists.
     pub async fn offer_owner(
         &self,
-        offer_id: i64,
-    ) -> Result<Option<(i64, String, String)>, StoreError> {
+        offer_id: OfferId,
+    ) -> Result<Option<(StructureId, String, String)>, StoreError> {
         let row = sqlx::query(
             "SELECT o.structure_id, s.name AS structure_name, o.name FROM offers o JOIN structures s ON s.id = o.structure_id
              WHERE o.id = $1",
         )
-        .bind(offer_id)
+        .bind(offer_id.get())
         .fetch_optional(&self.pool)
         .await?;
         row.map(|row| {
             Ok((
-                row.try_get("structure_id")?,
+                StructureId::new(row.try_get("structure_id")?),
                 row.try_get("structure_name")?,
                 row.try_get("name")?,
             ))
@@ -308,16 +312,16 @@ impl Store {
         actor: &Actor<'_>,
         referral: &NewReferral<'_>,
         now: UnixSeconds,
-    ) -> Result<Option<i64>, StoreError> {
+    ) -> Result<Option<ReferralId>, StoreError> {
         let mut transaction = self.pool.begin().await?;
         let person =
             sqlx::query("SELECT COUNT(*) AS n FROM people WHERE id = $1 AND structure_id = $2")
-                .bind(referral.person_id)
-                .bind(actor.structure_id)
+                .bind(referral.person_id.get())
+                .bind(actor.structure_id.get())
                 .fetch_one(&mut *transaction)
                 .await?;
         let offer = sqlx::query("SELECT structure_id FROM offers WHERE id = $1")
-            .bind(referral.offer_id)
+            .bind(referral.offer_id.get())
             .fetch_optional(&mut *transaction)
             .await?;
         let (true, Some(offer)) = (person.try_get::<i64, _>("n")? > 0, offer) else {
@@ -335,10 +339,10 @@ impl Store {
                  state, profile_json, message, urgent, created_at, state_changed_at, version)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, 1) RETURNING id",
         )
-        .bind(referral.person_id)
-        .bind(actor.structure_id)
-        .bind(actor.account_id)
-        .bind(referral.offer_id)
+        .bind(referral.person_id.get())
+        .bind(actor.structure_id.get())
+        .bind(actor.account_id.get())
+        .bind(referral.offer_id.get())
         .bind(receiver)
         .bind(sent.code())
         .bind(profile)
@@ -350,9 +354,9 @@ impl Store {
         let id: i64 = row.try_get("id")?;
         insert_sharing_consent(
             &mut transaction,
-            (id, referral.person_id, receiver),
+            (id, referral.person_id.get(), receiver),
             referral.consent,
-            actor.account_id,
+            actor.account_id.get(),
             now,
         )
         .await?;
@@ -362,7 +366,7 @@ impl Store {
         )
         .bind(id)
         .bind(now)
-        .bind(actor.account_id)
+        .bind(actor.account_id.get())
         .bind(event.kind().code())
         .bind(draft.code())
         .bind(sent.code())
@@ -370,7 +374,7 @@ impl Store {
         .await?;
         sqlx::query("UPDATE people SET last_contact_at = $1 WHERE id = $2")
             .bind(now)
-            .bind(referral.person_id)
+            .bind(referral.person_id.get())
             .execute(&mut *transaction)
             .await?;
         append_audit_in(
@@ -381,7 +385,7 @@ impl Store {
         )
         .await?;
         transaction.commit().await?;
-        Ok(Some(id))
+        Ok(Some(ReferralId::new(id)))
     }
 
     /// The referrals sent by the actor's structure or received by it (`received`: only those not
@@ -399,7 +403,7 @@ impl Store {
             "r.sender_structure_id = $1".to_owned()
         };
         let sql = format!("SELECT {REFERRAL_COLUMNS} WHERE {condition} ORDER BY r.state_changed_at DESC, r.id DESC LIMIT 200");
-        let mut query = sqlx::query(&sql).bind(actor.structure_id);
+        let mut query = sqlx::query(&sql).bind(actor.structure_id.get());
         if received {
             query = query.bind(receiver_access_cutoff(now));
         }
@@ -410,7 +414,7 @@ impl Store {
             .collect::<Result<Vec<_>, _>>()?;
         let events: Vec<AuditEvent> = referrals
             .iter()
-            .map(|r| referral_event(actor, AuditAction::Read, r.id))
+            .map(|r| referral_event(actor, AuditAction::Read, r.id.get()))
             .collect();
         self.record_audits(&events, now).await?;
         Ok(referrals)
@@ -421,16 +425,17 @@ impl Store {
     pub async fn referral(
         &self,
         actor: &Actor<'_>,
-        id: i64,
+        referral_id: ReferralId,
         now: UnixSeconds,
     ) -> Result<Option<(ReferralRecord, Side)>, StoreError> {
+        let id = referral_id.get();
         let sql = format!(
             "SELECT {REFERRAL_COLUMNS} WHERE r.id = $1 AND {}",
             visible_to("$2", "$3")
         );
         let Some(row) = sqlx::query(&sql)
             .bind(id)
-            .bind(actor.structure_id)
+            .bind(actor.structure_id.get())
             .bind(receiver_access_cutoff(now))
             .fetch_optional(&self.pool)
             .await?
@@ -453,16 +458,17 @@ impl Store {
     pub async fn record_sharing_consent(
         &self,
         actor: &Actor<'_>,
-        id: i64,
+        referral_id: ReferralId,
         consent: &ConsentText,
         now: UnixSeconds,
     ) -> Result<bool, StoreError> {
+        let id = referral_id.get();
         let mut transaction = self.pool.begin().await?;
         let Some(row) = sqlx::query(
             "SELECT person_id, receiver_structure_id FROM referrals WHERE id = $1 AND sender_structure_id = $2",
         )
         .bind(id)
-        .bind(actor.structure_id)
+        .bind(actor.structure_id.get())
         .fetch_optional(&mut *transaction)
         .await?
         else {
@@ -474,7 +480,7 @@ impl Store {
             &mut transaction,
             (id, person, receiver),
             consent,
-            actor.account_id,
+            actor.account_id.get(),
             now,
         )
         .await?;
@@ -490,13 +496,16 @@ impl Store {
     }
 
     /// The history of a referral, oldest first.
-    pub async fn referral_history(&self, id: i64) -> Result<Vec<ReferralHistoryLine>, StoreError> {
+    pub async fn referral_history(
+        &self,
+        id: ReferralId,
+    ) -> Result<Vec<ReferralHistoryLine>, StoreError> {
         let rows = sqlx::query(
             "SELECT e.at, a.display_name, e.event, e.refusal_reason, e.outcome, e.from_state, e.to_state, e.comment
              FROM referral_events e LEFT JOIN accounts a ON a.id = e.account_id
              WHERE e.referral_id = $1 ORDER BY e.id",
         )
-        .bind(id)
+        .bind(id.get())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -535,7 +544,7 @@ impl Store {
     pub async fn apply_referral_event(
         &self,
         actor: &Actor<'_>,
-        (id, expected_version): (i64, i64),
+        (id, expected_version): (ReferralId, i64),
         (side, event): (Side, &ReferralEvent),
         comment: &str,
         now: UnixSeconds,
@@ -545,7 +554,7 @@ impl Store {
             &mut transaction,
             &self.audit_key,
             actor,
-            (id, expected_version),
+            (id.get(), expected_version),
             (side, event),
             comment,
             now,
@@ -641,7 +650,7 @@ pub(crate) async fn apply_referral_event_in(
     )
     .bind(id)
     .bind(now)
-    .bind(actor.account_id)
+    .bind(actor.account_id.get())
     .bind(side_code(side))
     .bind(event.kind().code())
     .bind(event.refusal_reason().map(RefusalReason::code))
@@ -670,11 +679,11 @@ pub(crate) async fn apply_referral_event_in(
 /// A referral that may need a reminder: still waiting, not yet reminded in its current state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReminderCandidate {
-    pub id: i64,
+    pub id: ReferralId,
     pub version: i64,
     pub state: ReferralState,
     pub state_changed_at: UnixSeconds,
-    pub receiver_structure_id: i64,
+    pub receiver_structure_id: StructureId,
     pub commune_code: String,
     pub departement_code: String,
     pub epci_code: Option<String>,
@@ -698,11 +707,11 @@ impl Store {
             .map(|row| {
                 let state: String = row.try_get("state")?;
                 Ok(ReminderCandidate {
-                    id: row.try_get("id")?,
+                    id: ReferralId::new(row.try_get("id")?),
                     version: row.try_get("version")?,
                     state: decode(&state, "état")?,
                     state_changed_at: row.try_get("state_changed_at")?,
-                    receiver_structure_id: row.try_get("receiver_structure_id")?,
+                    receiver_structure_id: StructureId::new(row.try_get("receiver_structure_id")?),
                     commune_code: row.try_get("commune_code")?,
                     departement_code: row.try_get("departement_code")?,
                     epci_code: row.try_get("epci_code")?,
@@ -712,10 +721,10 @@ impl Store {
     }
 
     /// Records that the referral was reminded at this version.
-    pub async fn mark_reminded(&self, id: i64, version: i64) -> Result<(), StoreError> {
+    pub async fn mark_reminded(&self, id: ReferralId, version: i64) -> Result<(), StoreError> {
         sqlx::query("UPDATE referrals SET reminded_version = $1 WHERE id = $2")
             .bind(version)
-            .bind(id)
+            .bind(id.get())
             .execute(&self.pool)
             .await?;
         Ok(())

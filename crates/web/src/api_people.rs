@@ -8,6 +8,7 @@ use aiguillage_domain::calendar::date_of;
 use aiguillage_domain::diagnostic::{
     check_notes, profile as compute_profile, Answers, Profile, PublicOverride, PublicProfile,
 };
+use aiguillage_domain::ids::PersonId;
 use aiguillage_domain::person::{
     check_person, enrolment_consent, ConsentText, PersonDraft, PersonInput,
 };
@@ -80,7 +81,7 @@ pub async fn enrol(me: Professional, body: Bytes) -> Result<Response, WebError> 
     let (store, actor) = (&me.state.store, me.actor());
     let id = store.enrol_person(&actor, &draft, &consent, now).await;
     let id = id.map_err(|error| unknown_commune(error, &draft))?;
-    Ok(created(Enrolled::new(id, consent.version)))
+    Ok(created(Enrolled::new(id.get(), consent.version)))
 }
 
 impl Enrolled {
@@ -166,7 +167,7 @@ pub struct DiagnosticStored {
               (status = 404, description = "Personne introuvable (ou d'une autre structure)")))]
 pub async fn submit_diagnostic(
     me: Professional,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     body: Bytes,
 ) -> Result<Response, WebError> {
     let answers = checked_answers(&body)?;
@@ -213,14 +214,17 @@ pub struct ProfileRead {
     params(("id" = i64, Path, description = "Identifiant de la personne")),
     responses((status = 200, body = ProfileRead, description = "Le profil du dernier diagnostic"),
               (status = 404, description = "Personne introuvable (ou d'une autre structure), ou sans diagnostic")))]
-pub async fn profile(me: Professional, Path(id): Path<i64>) -> Result<Json<ProfileRead>, WebError> {
+pub async fn profile(
+    me: Professional,
+    Path(id): Path<PersonId>,
+) -> Result<Json<ProfileRead>, WebError> {
     let (store, actor) = (&me.state.store, me.actor());
     let person = store.person(&actor, id, me.now()).await?;
     person.ok_or(WebError::NotFound)?;
     let mut diagnostics = store.diagnostics_of(&actor, id).await?;
     let latest: StoredDiagnostic = diagnostics.pop().ok_or(WebError::NotFound)?;
     Ok(Json(ProfileRead {
-        personne_id: id,
+        personne_id: id.get(),
         diagnostic_id: latest.id,
         date: latest.made_at,
         profil: PublicProfile::from(&latest.profile),

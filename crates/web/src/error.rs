@@ -52,6 +52,19 @@ impl From<aiguillage_service::territory_diagnostic::DiagnoseError> for WebError 
     }
 }
 
+impl From<aiguillage_service::referrals::ReferralError> for WebError {
+    fn from(error: aiguillage_service::referrals::ReferralError) -> Self {
+        use aiguillage_service::referrals::ReferralError;
+        match error {
+            ReferralError::NotFound => WebError::NotFound,
+            ReferralError::NotDiagnosed | ReferralError::UnknownOffer => {
+                WebError::BadRequest(error.to_string())
+            }
+            ReferralError::Store(error) => error.into(),
+        }
+    }
+}
+
 impl From<StoreError> for WebError {
     fn from(error: StoreError) -> Self {
         match error {

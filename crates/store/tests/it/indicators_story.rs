@@ -18,6 +18,7 @@ use aiguillage_domain::diagnostic::{
     Typology, Willingness,
 };
 use aiguillage_domain::directory::{Offer, OfferFacts, SupportModel};
+use aiguillage_domain::ids::{AccountId, OfferId, PersonId, ReferralId, StructureId};
 use aiguillage_domain::indicators::{standard_publication, Cell, Cut, IndicatorTable, Params};
 use aiguillage_domain::orientation::{
     transition, ClosingOutcome, ReferralEvent, ReferralState, RefusalReason, TargetDelays,
@@ -54,8 +55,8 @@ struct World {
     url: String,
     ccas: (i64, i64),
     library: (i64, i64),
-    workshops: i64,
-    helper: i64,
+    workshops: OfferId,
+    helper: OfferId,
 }
 
 async fn world() -> World {
@@ -146,15 +147,15 @@ async fn world() -> World {
         url,
         ccas: ids[0],
         library: ids[1],
-        workshops,
-        helper,
+        workshops: OfferId::new(workshops),
+        helper: OfferId::new(helper),
     }
 }
 
 fn actor((structure_id, account_id): (i64, i64)) -> Actor<'static> {
     Actor {
-        account_id,
-        structure_id,
+        account_id: AccountId::new(account_id),
+        structure_id: StructureId::new(structure_id),
         reason: "test",
     }
 }
@@ -180,7 +181,7 @@ fn answers(skill: SkillAnswer) -> Answers {
 }
 
 impl World {
-    async fn enrol(&self, name: &str, commune: &str, birth_year: i32, at: UnixSeconds) -> i64 {
+    async fn enrol(&self, name: &str, commune: &str, birth_year: i32, at: UnixSeconds) -> PersonId {
         self.store
             .enrol_person(
                 &actor(self.ccas),
@@ -200,7 +201,7 @@ impl World {
             .expect("enrol")
     }
 
-    async fn diagnose(&self, person: i64, skill: SkillAnswer, at: UnixSeconds) -> i64 {
+    async fn diagnose(&self, person: PersonId, skill: SkillAnswer, at: UnixSeconds) -> i64 {
         let answers = answers(skill);
         self.store
             .add_diagnostic(
@@ -215,7 +216,7 @@ impl World {
             .expect("visible")
     }
 
-    async fn send(&self, person: i64, offer: i64, at: UnixSeconds) -> i64 {
+    async fn send(&self, person: PersonId, offer: OfferId, at: UnixSeconds) -> ReferralId {
         let computed = profile(&answers(SkillAnswer::WithHelp), date_of(at));
         self.store
             .send_referral(
@@ -235,7 +236,13 @@ impl World {
     }
 
     /// Applies `event` to the referral as `who` (one side), at `at`.
-    async fn act(&self, who: (i64, i64), referral: i64, event: ReferralEvent, at: UnixSeconds) {
+    async fn act(
+        &self,
+        who: (i64, i64),
+        referral: ReferralId,
+        event: ReferralEvent,
+        at: UnixSeconds,
+    ) {
         let who = actor(who);
         let (current, side) = self
             .store
@@ -258,7 +265,13 @@ impl World {
         );
     }
 
-    async fn session(&self, referrals: &[i64], minutes: u32, anonymous: u32, at: UnixSeconds) {
+    async fn session(
+        &self,
+        referrals: &[ReferralId],
+        minutes: u32,
+        anonymous: u32,
+        at: UnixSeconds,
+    ) {
         let collective = referrals.len() > 1;
         let session = NewSession {
             held_on: date_of(at),
@@ -289,7 +302,13 @@ impl World {
         );
     }
 
-    async fn close(&self, referral: i64, outcome: ClosingOutcome, gains: Gains, at: UnixSeconds) {
+    async fn close(
+        &self,
+        referral: ReferralId,
+        outcome: ClosingOutcome,
+        gains: Gains,
+        at: UnixSeconds,
+    ) {
         let library = actor(self.library);
         let (current, _) = self
             .store
@@ -348,7 +367,7 @@ fn unsure_alone() -> ProfileOverride {
     }
 }
 
-async fn story(world: &World) -> (i64, i64, i64, i64, i64) {
+async fn story(world: &World) -> (PersonId, PersonId, PersonId, PersonId, PersonId) {
     use ReferralEvent as E;
     let (library, ccas) = (world.library, world.ccas);
     // A, from Angers, born in 1951: diagnosed on enrolment, referred the next day, accepted on day 3,
@@ -383,7 +402,7 @@ async fn story(world: &World) -> (i64, i64, i64, i64, i64) {
     };
     world.act(library, rb, refuse, day(9)).await;
     let redirect = E::Redirect {
-        offer_id: world.helper,
+        offer_id: world.helper.get(),
     };
     world.act(ccas, rb, redirect.clone(), day(10)).await;
     let refuse_again = E::Refuse {
@@ -467,7 +486,9 @@ async fn the_indicators_of_a_story_match_the_hand_computed_figures() {
 
     // Keys are pseudonyms: none is a person's id.
     let ids = [people.0, people.1, people.2, people.3, people.4];
-    assert!(data.people().all(|p| !ids.contains(&(p.key as i64))));
+    assert!(data
+        .people()
+        .all(|p| !ids.contains(&PersonId::new(p.key as i64))));
     let by_enrolment =
         |at: UnixSeconds| data.people().find(|p| p.enrolled_at == at).expect("person");
     let (a, b, d) = (
@@ -508,7 +529,7 @@ async fn the_indicators_of_a_story_match_the_hand_computed_figures() {
             (day(10), RefusalReason::OutOfArea)
         ]
     );
-    assert_eq!(rb.offer, world.helper);
+    assert_eq!(rb.offer, world.helper.get());
     assert_eq!(rb.outcome, Some(ClosingOutcome::DroppedOut));
 
     let params = Params {
@@ -751,7 +772,7 @@ async fn synthetic_batches_are_read_back_whole() {
     };
     let library = world.library.0;
     let in_pathway = |sent: i64| SyntheticReferral {
-        offer_id: world.workshops,
+        offer_id: world.workshops.get(),
         receiver_structure_id: library,
         steps: vec![
             step(E::Send, S::Sent, day(sent)),
@@ -783,7 +804,7 @@ async fn synthetic_batches_are_read_back_whole() {
         day(30),
     ));
     let refused = SyntheticReferral {
-        offer_id: world.helper,
+        offer_id: world.helper.get(),
         receiver_structure_id: library,
         steps: vec![
             step(E::Send, S::Sent, day(2)),

@@ -14,6 +14,7 @@ use aiguillage_domain::diagnostic::{
     profile, Answers, LiteracyLevel, SkillAnswer, SkillDomain, TravelRange, Willingness,
 };
 use aiguillage_domain::directory::Offer;
+use aiguillage_domain::ids::{AccountId, OfferId, ReferralId, StructureId};
 use aiguillage_domain::orientation::{transition, ClosingOutcome, ReferralEvent, ReferralState};
 use aiguillage_domain::pathway::{
     Closing, ClosingError, Equipment, Gains, MoneyBracket, NewSession, ObservedAutonomy,
@@ -39,7 +40,7 @@ struct World {
     ccas: (i64, i64),
     library: (i64, i64),
     segre: (i64, i64),
-    offer_id: i64,
+    offer_id: OfferId,
 }
 
 async fn world() -> World {
@@ -110,14 +111,14 @@ async fn world() -> World {
         ccas: ids[0],
         library: ids[1],
         segre: ids[2],
-        offer_id,
+        offer_id: OfferId::new(offer_id),
     }
 }
 
 fn actor((structure_id, account_id): (i64, i64)) -> Actor<'static> {
     Actor {
-        account_id,
-        structure_id,
+        account_id: AccountId::new(account_id),
+        structure_id: StructureId::new(structure_id),
         reason: "test",
     }
 }
@@ -146,7 +147,7 @@ fn answers() -> Answers {
 }
 
 /// A referral from the CCAS to the library, moved by the library through `events`.
-async fn referral(world: &World, first_name: &str, events: &[ReferralEvent]) -> i64 {
+async fn referral(world: &World, first_name: &str, events: &[ReferralEvent]) -> ReferralId {
     let store = &world.store;
     let ccas = actor(world.ccas);
     let person = store
@@ -208,7 +209,7 @@ async fn referral(world: &World, first_name: &str, events: &[ReferralEvent]) -> 
 const AT_FIRST_CONTACT: &[ReferralEvent] =
     &[ReferralEvent::Accept, ReferralEvent::RecordFirstContact];
 
-async fn state_and_version(world: &World, id: i64) -> (ReferralState, i64) {
+async fn state_and_version(world: &World, id: ReferralId) -> (ReferralState, i64) {
     let (referral, _) = world
         .store
         .referral(&actor(world.library), id, NOW)
@@ -536,8 +537,8 @@ async fn a_mediator_of_another_structure_is_refused_and_nothing_is_written() {
     assert_eq!(refused, SessionOutcome::NotFound { referral_id: id });
     // An account acting for a structure it does not belong to is an error.
     let impostor = Actor {
-        account_id: world.segre.1,
-        structure_id: world.library.0,
+        account_id: AccountId::new(world.segre.1),
+        structure_id: StructureId::new(world.library.0),
         reason: "test",
     };
     assert!(store

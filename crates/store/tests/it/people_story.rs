@@ -11,6 +11,7 @@ use aiguillage_domain::account::{DisplayName, Email, NewAccount};
 use aiguillage_domain::diagnostic::{
     profile, Answers, LiteracyLevel, SkillAnswer, SkillDomain, TravelRange, Willingness,
 };
+use aiguillage_domain::ids::{AccountId, OfferId, ReferralId, StructureId};
 use aiguillage_domain::person::{enrolment_consent, PersonDraft};
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::TerritoryScope;
@@ -79,8 +80,8 @@ async fn world() -> World {
 
 fn actor((structure_id, account_id): (i64, i64)) -> Actor<'static> {
     Actor {
-        account_id,
-        structure_id,
+        account_id: AccountId::new(account_id),
+        structure_id: StructureId::new(structure_id),
         reason: "test",
     }
 }
@@ -274,7 +275,7 @@ mod referrals {
     use aiguillage_store::{Applied, NewReferral};
 
     /// A referral from the CCAS to an offer of the library, sent; returns its id.
-    async fn sent_referral(world: &World) -> i64 {
+    async fn sent_referral(world: &World) -> ReferralId {
         let store = &world.store;
         let ccas = actor(world.ccas);
         let person = store
@@ -296,7 +297,7 @@ mod referrals {
                 &ccas,
                 &NewReferral {
                     person_id: person,
-                    offer_id,
+                    offer_id: OfferId::new(offer_id),
                     profile: &computed,
                     message: "Mme Le Goff souhaite apprendre.",
                     consent: &consent,

@@ -18,6 +18,7 @@ use aiguillage_domain::diagnostic::{
     profile, Answers, LiteracyLevel, SkillAnswer, SkillDomain, TravelRange, Willingness,
 };
 use aiguillage_domain::directory::Offer;
+use aiguillage_domain::ids::{AccountId, OfferId, ReferralId, StructureId};
 use aiguillage_domain::orientation::{
     transition, ClosingOutcome, ReferralEvent, RefusalReason, Side, RECEIVER_ACCESS_AFTER_END_DAYS,
 };
@@ -46,8 +47,8 @@ struct World {
     ccas: (i64, i64),
     library: (i64, i64),
     segre: (i64, i64),
-    library_offer: i64,
-    segre_offer: i64,
+    library_offer: OfferId,
+    segre_offer: OfferId,
 }
 
 async fn world() -> World {
@@ -94,15 +95,15 @@ async fn world() -> World {
         ccas: ids[0],
         library: ids[1],
         segre: ids[2],
-        library_offer: offers[0],
-        segre_offer: offers[1],
+        library_offer: OfferId::new(offers[0]),
+        segre_offer: OfferId::new(offers[1]),
     }
 }
 
 fn actor((structure_id, account_id): (i64, i64)) -> Actor<'static> {
     Actor {
-        account_id,
-        structure_id,
+        account_id: AccountId::new(account_id),
+        structure_id: StructureId::new(structure_id),
         reason: "test",
     }
 }
@@ -133,7 +134,7 @@ fn answers() -> Answers {
 const MESSAGE: &str = "Vit seule depuis le décès de son mari, a peur des arnaques.";
 
 /// A referral from the CCAS to the library of Josiane Le Goff.
-async fn sent_referral(world: &World) -> i64 {
+async fn sent_referral(world: &World) -> ReferralId {
     let store = &world.store;
     let ccas = actor(world.ccas);
     let person = store
@@ -172,7 +173,7 @@ async fn sent_referral(world: &World) -> i64 {
 }
 
 /// Applies `event` as `who` on `side`, at `at`.
-async fn apply(world: &World, who: (i64, i64), id: i64, event: ReferralEvent, at: i64) {
+async fn apply(world: &World, who: (i64, i64), id: ReferralId, event: ReferralEvent, at: i64) {
     let store = &world.store;
     let (current, side) = store
         .referral(&actor(who), id, at)
@@ -215,7 +216,7 @@ fn session() -> NewSession {
 }
 
 /// What the library sees of the referral at `at`: (detail, listed, sessions, closing).
-async fn library_sees(world: &World, id: i64, at: i64) -> (bool, bool, bool, bool) {
+async fn library_sees(world: &World, id: ReferralId, at: i64) -> (bool, bool, bool, bool) {
     let store = &world.store;
     let library = actor(world.library);
     let detail = store
@@ -360,7 +361,7 @@ async fn a_redirected_referral_shows_nothing_the_consent_does_not_cover_until_it
         world.ccas,
         id,
         ReferralEvent::Redirect {
-            offer_id: world.segre_offer,
+            offer_id: world.segre_offer.get(),
         },
         NOW,
     )

@@ -16,6 +16,7 @@ use aiguillage_domain::diagnostic::{
     RecommendedHelp, SkillAnswer, SkillDomain, TravelRange, Typology, Willingness,
 };
 use aiguillage_domain::directory::{Offer, SupportModel};
+use aiguillage_domain::ids::{AccountId, OfferId, PersonId, ReferralId, StructureId};
 use aiguillage_domain::labelled::Coded;
 use aiguillage_domain::orientation::{
     transition, ClosingOutcome, ReferralEvent, ReferralState, RefusalReason,
@@ -66,8 +67,8 @@ fn answers() -> Answers {
 
 fn actor((structure_id, account_id): (i64, i64)) -> Actor<'static> {
     Actor {
-        account_id,
-        structure_id,
+        account_id: AccountId::new(account_id),
+        structure_id: StructureId::new(structure_id),
         reason: "test",
     }
 }
@@ -143,7 +144,7 @@ async fn world() -> World {
 
 impl World {
     /// Applies `event` as `who` sees the referral.
-    async fn step(&self, who: (i64, i64), id: i64, event: ReferralEvent, at: i64) {
+    async fn step(&self, who: (i64, i64), id: ReferralId, event: ReferralEvent, at: i64) {
         let (current, side) = self
             .store
             .referral(&actor(who), id, at)
@@ -217,7 +218,7 @@ async fn the_database_holds_codes_and_the_pages_french() {
             &ccas,
             &NewReferral {
                 person_id: person,
-                offer_id: world.offers.0,
+                offer_id: OfferId::new(world.offers.0),
                 profile: &computed,
                 message: "Souhaite apprendre.",
                 consent: &sharing_consent("Médiathèque de Saumur", "Ateliers premiers pas"),
@@ -772,18 +773,24 @@ async fn a_database_written_with_labels_is_converted_and_reads_as_before() {
     );
 
     // And everything reads as before.
-    let history = store.referral_history(closed).await.expect("history");
+    let history = store
+        .referral_history(ReferralId::new(closed))
+        .await
+        .expect("history");
     let lines: Vec<(&str, &str, &str)> = history
         .iter()
         .map(|l| (l.event.as_str(), l.from_state.as_str(), l.to_state.as_str()))
         .collect();
     assert_eq!(lines, old_history);
-    let legacy = store.referral_history(refused).await.expect("history");
+    let legacy = store
+        .referral_history(ReferralId::new(refused))
+        .await
+        .expect("history");
     assert_eq!(legacy[1].event, "Refus", "a refusal without a reason");
     let state = store.referral_state(closed).await.expect("state");
     assert_eq!(state.map(|s| s.state), Some(ReferralState::Closed));
     let stored = store
-        .diagnostics_of(&actor((ccas, 0)), person)
+        .diagnostics_of(&actor((ccas, 0)), PersonId::new(person))
         .await
         .expect("diagnostics");
     assert_eq!(stored[0].profile, computed);
@@ -841,7 +848,10 @@ async fn a_database_written_with_labels_is_converted_and_reads_as_before() {
     // Opening it again changes nothing.
     drop(store);
     let again = connect_test_store(&url).await.expect("reopened");
-    let history = again.referral_history(closed).await.expect("history");
+    let history = again
+        .referral_history(ReferralId::new(closed))
+        .await
+        .expect("history");
     assert_eq!(history.len(), 7);
 }
 

@@ -6,6 +6,7 @@
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::WebError;
 use crate::layout::Layout;
+use aiguillage_domain::ids::{AccountId, StructureId};
 use aiguillage_service::AppState;
 use aiguillage_store::Actor;
 use axum::extract::FromRequestParts;
@@ -25,8 +26,8 @@ impl Professional {
     /// The actor the use cases and the store check scopes against and audit.
     pub fn actor(&self) -> Actor<'_> {
         Actor {
-            account_id: self.user.account.id,
-            structure_id: self.user.account.structure_id,
+            account_id: AccountId::new(self.user.account.id),
+            structure_id: StructureId::new(self.user.account.structure_id),
             reason: &self.reason,
         }
     }

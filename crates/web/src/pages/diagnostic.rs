@@ -16,6 +16,7 @@ use aiguillage_domain::diagnostic::{
     check_override, profile, Answers, OverrideError, Profile, ProfileOverride, RecommendedHelp,
     Typology,
 };
+use aiguillage_domain::ids::PersonId;
 use aiguillage_store::{PersonRecord, StoredDiagnostic};
 use askama::Template;
 use axum::body::Bytes;
@@ -70,7 +71,7 @@ fn questionnaire(
     Ok((status, page).into_response())
 }
 
-async fn visible_person(me: &Professional, id: i64) -> Result<PersonRecord, WebError> {
+async fn visible_person(me: &Professional, id: PersonId) -> Result<PersonRecord, WebError> {
     let person = me.state.store.person(&me.actor(), id, me.now()).await?;
     person.ok_or(WebError::NotFound)
 }
@@ -99,7 +100,7 @@ fn person_questionnaire(
 const PERSON_INTRO: &str = "Environ 5 minutes. Posez les questions à la personne ; chaque réponse est expliquée dans le profil.";
 
 /// `GET /personnes/{id}/diagnostic`.
-pub async fn form(me: Professional, Path(id): Path<i64>) -> Result<Response, WebError> {
+pub async fn form(me: Professional, Path(id): Path<PersonId>) -> Result<Response, WebError> {
     let person = visible_person(&me, id).await?;
     person_questionnaire(&me, &person, PERSON_INTRO, (&Fields::new(), Errors::new()))
 }
@@ -107,7 +108,7 @@ pub async fn form(me: Professional, Path(id): Path<i64>) -> Result<Response, Web
 /// `POST /personnes/{id}/diagnostic`: computes and stores the profile.
 pub async fn submit(
     me: Professional,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     body: Bytes,
 ) -> Result<Response, WebError> {
     let person = visible_person(&me, id).await?;
@@ -122,7 +123,7 @@ pub async fn submit(
 /// Computes the profile of the answers, stores both and shows the profile.
 async fn store_diagnostic(
     me: &Professional,
-    id: i64,
+    id: PersonId,
     answers: &Answers,
 ) -> Result<Response, WebError> {
     let computed = profile(answers, date_of(me.now()));
@@ -149,7 +150,7 @@ struct ResultTemplate {
 /// A stored diagnostic of a visible person, with the one before it.
 async fn stored_diagnostic(
     me: &Professional,
-    (id, diagnostic_id): (i64, i64),
+    (id, diagnostic_id): (PersonId, i64),
 ) -> Result<(PersonRecord, StoredDiagnostic, Option<StoredDiagnostic>), WebError> {
     let person = visible_person(me, id).await?;
     let diagnostics = me.state.store.diagnostics_of(&me.actor(), id).await?;
@@ -205,7 +206,10 @@ fn result_page(
 }
 
 /// `GET /personnes/{id}/diagnostics/{diagnostic}`: the profile with its reasons.
-pub async fn result(me: Professional, Path(ids): Path<(i64, i64)>) -> Result<Response, WebError> {
+pub async fn result(
+    me: Professional,
+    Path(ids): Path<(PersonId, i64)>,
+) -> Result<Response, WebError> {
     let found = stored_diagnostic(&me, ids).await?;
     result_page(&me, found, String::new(), Errors::new())
 }
@@ -214,7 +218,7 @@ pub async fn result(me: Professional, Path(ids): Path<(i64, i64)>) -> Result<Res
 /// typology or help, with a reason.
 pub async fn adjust(
     me: Professional,
-    Path(ids): Path<(i64, i64)>,
+    Path(ids): Path<(PersonId, i64)>,
     body: Bytes,
 ) -> Result<Response, WebError> {
     let found = stored_diagnostic(&me, ids).await?;
@@ -241,7 +245,7 @@ fn override_of(computed: &Profile, values: &Fields) -> Result<ProfileOverride, O
 /// Stores the override and goes back to the profile.
 async fn save_override(
     me: &Professional,
-    (id, diagnostic_id): (i64, i64),
+    (id, diagnostic_id): (PersonId, i64),
     decision: &ProfileOverride,
 ) -> Result<Response, WebError> {
     let (store, actor) = (&me.state.store, me.actor());
@@ -268,7 +272,7 @@ struct SummaryTemplate {
 /// `GET /personnes/{id}/diagnostics/{diagnostic}/fiche`: the printable summary for the person.
 pub async fn summary(
     me: Professional,
-    Path((id, diagnostic_id)): Path<(i64, i64)>,
+    Path((id, diagnostic_id)): Path<(PersonId, i64)>,
 ) -> Result<Response, WebError> {
     let (person, diagnostic, _) = stored_diagnostic(&me, (id, diagnostic_id)).await?;
     let (profile, override_) = (diagnostic.profile, diagnostic.override_);

@@ -13,6 +13,7 @@ pub mod login;
 pub mod notifications;
 pub mod offer_edit;
 pub mod orientation;
+pub mod orientation_form;
 pub mod pathway;
 pub mod people;
 pub mod place_edit;

@@ -4,28 +4,25 @@
 //! The referral page itself is drawn by `pages::pathway::referral_page` (it carries the pathway's
 //! sessions and closing): the dependency goes from here to `pathway`, never back.
 
-use crate::auth::{CurrentUser, Viewer};
+use crate::auth::Professional;
 use crate::error::WebError;
 use crate::layout::Layout;
-use crate::pages::form_fields::{fields, text};
+use crate::pages::form_fields::Errors;
+use crate::pages::orientation_form::{SendForm, StepForm, StepRequest};
 use crate::pages::pathway::{referral_page_with, PathwaySubmission};
-use crate::pages::people::actor;
 use crate::pages::questionnaire::ProfileView;
 use crate::pages::{format_time, render};
 use crate::routes::may_reach;
 use aiguillage_domain::diagnostic::Profile;
-use aiguillage_domain::free_text::{check_free_text, FreeTextField};
 use aiguillage_domain::geo::Position;
-use aiguillage_domain::orientation::{
-    rank, CandidateOffer, RankedOffer, ReferralEvent, RefusalReason, Seeker, Side,
-};
+use aiguillage_domain::ids::{OfferId, PersonId, ReferralId};
+use aiguillage_domain::orientation::{rank, CandidateOffer, RankedOffer, Seeker, Side};
 use aiguillage_domain::person::sharing_consent;
-use aiguillage_service::notify::{notify_structure, Notice};
+use aiguillage_service::referrals::{self, ReferralChoice, ReferralStep, Stepped};
 use aiguillage_service::state::AppState;
-use aiguillage_store::{Applied, NewReferral, PersonRecord, ReferralRecord, StoredPlace};
+use aiguillage_store::{PersonRecord, ReferralRecord, StoredPlace};
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Form, Path, Query};
 use axum::http::Method;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -35,30 +32,6 @@ use serde::Deserialize;
 const SHOWN: usize = 15;
 /// Degrees of latitude per kilometre, for the coarse box before exact distances.
 const DEGREES_PER_KM: f64 = 1.0 / 111.0;
-
-/// The person and the effective profile of their latest diagnostic.
-async fn person_and_profile(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-    reason: &str,
-) -> Result<(PersonRecord, Profile), WebError> {
-    let actor = actor(user, reason);
-    let person = state
-        .store
-        .person(&actor, id, state.now())
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let latest = state
-        .store
-        .diagnostics_of(&actor, id)
-        .await?
-        .pop()
-        .ok_or_else(|| {
-            WebError::BadRequest("Faites d'abord le diagnostic de la personne.".to_owned())
-        })?;
-    Ok((person, latest.profile))
-}
 
 /// One ranked offer as the page shows it.
 struct OfferLine {
@@ -197,12 +170,13 @@ struct OrientationTemplate {
     excluded: Vec<(String, String)>,
     chosen: Option<Chosen>,
     message: String,
-    error: Option<String>,
+    /// A French message per field of the sending form that was refused.
+    errors: Errors,
 }
 
 /// The offer picked, with the consent text naming its structure.
 struct Chosen {
-    offer_id: i64,
+    offer_id: OfferId,
     structure: String,
     offer_name: String,
     consent_text: String,
@@ -211,10 +185,10 @@ struct Chosen {
 #[derive(Debug, Default, Deserialize)]
 pub struct ChoiceQuery {
     #[serde(default)]
-    offre: Option<i64>,
+    offre: Option<OfferId>,
 }
 
-async fn chosen(state: &AppState, offer_id: Option<i64>) -> Result<Option<Chosen>, WebError> {
+async fn chosen(state: &AppState, offer_id: Option<OfferId>) -> Result<Option<Chosen>, WebError> {
     let Some(offer_id) = offer_id else {
         return Ok(None);
     };
@@ -232,119 +206,76 @@ async fn chosen(state: &AppState, offer_id: Option<i64>) -> Result<Option<Chosen
     }))
 }
 
+/// The orientation page: the ranked offers, the chosen one's confirmation, and the sending form as
+/// submitted with its errors (422 when there are some).
 async fn orientation_page(
-    state: &AppState,
-    viewer: &Viewer,
+    professional: &Professional,
     (person, profile): (PersonRecord, Profile),
-    choice: Option<i64>,
-    (message, error): (String, Option<String>),
+    choice: Option<OfferId>,
+    (message, errors): (String, Errors),
 ) -> Result<Response, WebError> {
+    let state = &professional.state;
     let candidates = ranked_offers(state, &person, &profile).await?;
     let chosen = chosen(state, choice).await?;
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
+    let status = if errors.is_empty() {
         StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = render(&OrientationTemplate {
-        layout: Layout::new(state, viewer, "/personnes", "Orientation"),
+        layout: professional.layout("/personnes", "Orientation"),
         view: ProfileView::new(profile, None, None, &person.commune_name),
         person,
         lines: candidates.lines,
         excluded: candidates.excluded,
         chosen,
         message,
-        error,
+        errors,
     })?;
     Ok((status, page).into_response())
 }
 
 /// `GET /personnes/{id}/orientation`: the ranked offers; with `?offre=ID`, the confirmation.
 pub async fn candidates(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    professional: Professional,
+    Path(person): Path<PersonId>,
     Query(query): Query<ChoiceQuery>,
 ) -> Result<Response, WebError> {
-    let found = person_and_profile(
-        &state,
-        &user,
-        id,
-        &format!("GET /personnes/{id}/orientation"),
+    let found =
+        referrals::person_to_orient(&professional.state, &professional.actor(), person).await?;
+    orientation_page(
+        &professional,
+        found,
+        query.offre,
+        (String::new(), Errors::new()),
     )
-    .await?;
-    orientation_page(&state, &viewer, found, query.offre, (String::new(), None)).await
+    .await
 }
 
-/// `POST /personnes/{id}/orientation`: sends the referral once the person agreed to the sharing.
+/// `POST /personnes/{id}/orientation`: sends the referral once the person agreed to the sharing; a
+/// form with errors comes back with a message on each field concerned.
 pub async fn send(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    body: Bytes,
+    professional: Professional,
+    Path(person): Path<PersonId>,
+    Form(form): Form<SendForm>,
 ) -> Result<Response, WebError> {
-    let reason = format!("POST /personnes/{id}/orientation");
-    let (person, profile) = person_and_profile(&state, &user, id, &reason).await?;
-    let values = fields(&body);
-    let offer_id = text(&values, "offre").parse::<i64>().ok();
-    let message = text(&values, "message");
-    let refuse = |error: &str| (message.clone(), Some(error.to_owned()));
-    if let Err(error) = check_free_text(FreeTextField::ReferralMessage, &message) {
-        return orientation_page(
-            &state,
-            &viewer,
-            (person, profile),
-            offer_id,
-            refuse(&error.to_string()),
-        )
-        .await;
+    let (offer, message) = (form.offer(), form.message.clone());
+    let actor = professional.actor();
+    match ReferralChoice::try_from(form) {
+        Ok(choice) => {
+            let referral = referrals::send(&professional.state, &actor, person, &choice).await?;
+            Ok(Redirect::to(&format!("/orientations/{referral}")).into_response())
+        }
+        Err(errors) => {
+            let found = referrals::person_to_orient(&professional.state, &actor, person).await?;
+            orientation_page(&professional, found, offer, (message, errors)).await
+        }
     }
-    if text(&values, "consentement") != "oui" {
-        return orientation_page(
-            &state,
-            &viewer,
-            (person, profile),
-            offer_id,
-            refuse("Sans l'accord de la personne pour ce partage, rien n'est transmis : cochez son accord ou choisissez une autre solution avec elle."),
-        )
-        .await;
-    }
-    let Some(Chosen {
-        offer_id,
-        structure,
-        offer_name,
-        ..
-    }) = chosen(&state, offer_id).await?
-    else {
-        return Err(WebError::BadRequest("Choisissez une offre.".to_owned()));
-    };
-    let consent = sharing_consent(&structure, &offer_name);
-    let referral = state
-        .store
-        .send_referral(
-            &actor(&user, &reason),
-            &NewReferral {
-                person_id: id,
-                offer_id,
-                profile: &profile,
-                message: &message,
-                consent: &consent,
-            },
-            state.now(),
-        )
-        .await?
-        .ok_or(WebError::NotFound)?;
-    if let Some((receiver, _, _)) = state.store.offer_owner(offer_id).await? {
-        notify_structure(&state, receiver, Notice::Received, referral).await?;
-    }
-    Ok(Redirect::to(&format!("/orientations/{referral}")).into_response())
 }
 
 /// A referral line of a list.
 struct ReferralLine {
-    id: i64,
+    id: ReferralId,
     who: String,
     other_side: String,
     offer: String,
@@ -386,13 +317,12 @@ struct ReferralSection {
 }
 
 /// `GET /orientations`: what the structure received (to handle) and what it sent.
-pub async fn list(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
-) -> Result<Response, WebError> {
-    let actor = actor(&user, "GET /orientations");
-    let now = state.now();
+pub async fn list(professional: Professional) -> Result<Response, WebError> {
+    let (state, actor, now) = (
+        &professional.state,
+        professional.actor(),
+        professional.now(),
+    );
     let received = state
         .store
         .referrals_of_structure(&actor, true, now)
@@ -402,8 +332,12 @@ pub async fn list(
         .referrals_of_structure(&actor, false, now)
         .await?;
     render(&ReferralsTemplate {
-        layout: Layout::new(&state, &viewer, "/orientations", "Orientations"),
-        workshop_link: may_reach(Some(user.account.role), &Method::GET, "/ateliers/nouveau"),
+        layout: professional.layout("/orientations", "Orientations"),
+        workshop_link: may_reach(
+            Some(professional.user.account.role),
+            &Method::GET,
+            "/ateliers/nouveau",
+        ),
         sections: vec![
             ReferralSection {
                 title: "Reçues par votre structure (à traiter)",
@@ -419,23 +353,28 @@ pub async fn list(
     })
 }
 
+/// The referral page, with the errors of a refused step (409) when there are some.
 async fn referral_page(
-    state: &AppState,
-    (viewer, user): (&Viewer, &CurrentUser),
+    professional: &Professional,
     found: (ReferralRecord, Side),
-    error: Option<String>,
+    (error, step): (Option<String>, Errors),
 ) -> Result<Response, WebError> {
-    let status = if error.is_some() {
+    let status = if error.is_some() || !step.is_empty() {
         StatusCode::CONFLICT
     } else {
         StatusCode::OK
     };
+    let error =
+        error.or_else(|| (!step.is_empty()).then(|| "Corrigez les champs signalés.".to_owned()));
     referral_page_with(
-        state,
-        (viewer, user),
+        &professional.state,
+        (&professional.viewer, &professional.user),
         found,
         (error, status),
-        PathwaySubmission::default(),
+        PathwaySubmission {
+            step,
+            ..PathwaySubmission::default()
+        },
     )
     .await
 }
@@ -448,25 +387,19 @@ pub struct DetailQuery {
 
 /// `GET /orientations/{id}`.
 pub async fn detail(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
-    Path(id): Path<i64>,
+    professional: Professional,
+    Path(referral): Path<ReferralId>,
     Query(query): Query<DetailQuery>,
 ) -> Result<Response, WebError> {
-    let reason = format!("GET /orientations/{id}");
-    let found = state
-        .store
-        .referral(&actor(&user, &reason), id, state.now())
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let found =
+        referrals::visible_referral(&professional.state, &professional.actor(), referral).await?;
     let submitted = PathwaySubmission {
         notice: (!query.seance.is_empty()).then_some("Séance enregistrée."),
         ..PathwaySubmission::default()
     };
     referral_page_with(
-        &state,
-        (&viewer, &user),
+        &professional.state,
+        (&professional.viewer, &professional.user),
         found,
         (None, StatusCode::OK),
         submitted,
@@ -474,118 +407,46 @@ pub async fn detail(
     .await
 }
 
-/// The sender records the person's agreement to share with the structure a coordinator redirected
-/// the referral to; without the box ticked nothing is written.
-async fn record_consent(
-    state: &AppState,
-    (viewer, user): (&Viewer, &CurrentUser),
-    actor: &aiguillage_store::Actor<'_>,
-    (referral, side): (ReferralRecord, Side),
-    values: &crate::pages::form_fields::Fields,
-) -> Result<Response, WebError> {
-    if text(values, "consentement") != "oui" {
-        return referral_page(
-            state,
-            (viewer, user),
-            (referral, side),
-            Some("Cochez l'accord de la personne pour ce partage, ou cherchez une autre solution avec elle.".to_owned()),
-        )
-        .await;
-    }
-    let consent = sharing_consent(&referral.receiver_structure, &referral.offer_name);
-    state
-        .store
-        .record_sharing_consent(actor, referral.id, &consent, state.now())
-        .await?;
-    Ok(Redirect::to(&format!("/orientations/{}", referral.id)).into_response())
-}
-
-/// The event a submitted action asks for, with its comment.
-fn event_of(values: &crate::pages::form_fields::Fields) -> Result<ReferralEvent, String> {
-    match text(values, "action").as_str() {
-        "accepter" => Ok(ReferralEvent::Accept),
-        "refuser" => RefusalReason::from_label(&text(values, "motif"))
-            .map(|reason| ReferralEvent::Refuse { reason })
-            .ok_or_else(|| "Choisissez le motif du refus.".to_owned()),
-        "premier_contact" => Ok(ReferralEvent::RecordFirstContact),
-        "parcours" => Ok(ReferralEvent::StartPathway),
-        other => Err(format!("Action « {other} » inconnue.")),
-    }
-}
-
-/// `POST /orientations/{id}`: a transition, refused with a message when the state machine forbids it
-/// or when someone else acted first.
+/// `POST /orientations/{id}`: a step (answer, first contact, pathway) or, for the sender after a
+/// redirection, the person's agreement to share; refused with a message when a field is wrong, when
+/// the state machine forbids it, or when someone else acted first.
 pub async fn act(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    body: Bytes,
+    professional: Professional,
+    Path(referral): Path<ReferralId>,
+    Form(form): Form<StepForm>,
 ) -> Result<Response, WebError> {
-    let reason = format!("POST /orientations/{id}");
-    let actor = actor(&user, &reason);
-    let (referral, side) = state
-        .store
-        .referral(&actor, id, state.now())
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let values = fields(&body);
-    if text(&values, "action") == "consentement_partage" && side == Side::Sender {
-        return record_consent(&state, (&viewer, &user), &actor, (referral, side), &values).await;
-    }
-    let version = text(&values, "version").parse::<i64>().unwrap_or(-1);
-    let comment = text(&values, "commentaire");
-    if let Err(error) = check_free_text(FreeTextField::ReferralComment, &comment) {
-        return referral_page(
-            &state,
-            (&viewer, &user),
-            (referral, side),
-            Some(error.to_string()),
-        )
-        .await;
-    }
-    let event = match event_of(&values) {
-        Ok(event) => event,
-        Err(message) => {
-            return referral_page(&state, (&viewer, &user), (referral, side), Some(message)).await
+    let (state, actor) = (&professional.state, professional.actor());
+    let done = Redirect::to(&format!("/orientations/{referral}")).into_response();
+    let step = match StepRequest::try_from(form) {
+        Ok(StepRequest::RecordAgreement(agreement)) => {
+            referrals::record_agreement(state, &actor, referral, agreement).await?;
+            return Ok(done);
+        }
+        Ok(StepRequest::Event {
+            seen_version,
+            event,
+            comment,
+        }) => ReferralStep {
+            referral,
+            seen_version,
+            event,
+            comment,
+        },
+        Err(errors) => {
+            let found = referrals::visible_referral(state, &actor, referral).await?;
+            return referral_page(&professional, found, (None, errors)).await;
         }
     };
-    let applied = state
-        .store
-        .apply_referral_event(&actor, (id, version), (side, &event), &comment, state.now())
-        .await?;
-    match applied {
-        Applied::Refused(error) => {
-            referral_page(
-                &state,
-                (&viewer, &user),
-                (referral, side),
-                Some(error.to_string()),
-            )
-            .await
+    match referrals::take_step(state, &actor, &step).await? {
+        Stepped::Done => Ok(done),
+        Stepped::Refused(error, found) => {
+            referral_page(&professional, found, (Some(error.to_string()), Errors::new())).await
         }
-        Applied::Done { .. } => {
-            let answer = match event {
-                ReferralEvent::Accept => Some(Notice::Accepted),
-                ReferralEvent::Refuse { .. } => Some(Notice::Refused),
-                _ => None,
-            };
-            if let Some(notice) = answer {
-                notify_structure(&state, referral.sender_structure_id, notice, id).await?;
-            }
-            Ok(Redirect::to(&format!("/orientations/{id}")).into_response())
-        }
-        Applied::StaleVersion => {
-            let fresh = state
-                .store
-                .referral(&actor, id, state.now())
-                .await?
-                .ok_or(WebError::NotFound)?;
+        Stepped::Stale(fresh) => {
             referral_page(
-                &state,
-                (&viewer, &user),
+                &professional,
                 fresh,
-                Some("Quelqu'un a modifié cette orientation juste avant vous : voici son état à jour, rien n'a été enregistré.".to_owned()),
+                (Some("Quelqu'un a modifié cette orientation juste avant vous : voici son état à jour, rien n'a été enregistré.".to_owned()), Errors::new()),
             )
             .await
         }

@@ -7,6 +7,7 @@ use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::form_fields::{fields, text, Errors, Fields};
 use crate::pages::{format_time, render};
+use aiguillage_domain::ids::{AccountId, PersonId, StructureId};
 use aiguillage_domain::person::{check_person, enrolment_consent, PersonDraft, PersonInput};
 use aiguillage_service::state::AppState;
 use aiguillage_store::{Actor, CommuneSummary, ConsentRecord, PersonRecord, StoredDiagnostic};
@@ -20,8 +21,8 @@ use serde::Deserialize;
 /// The actor of a request: the signed-in professional, their structure, and the route.
 pub fn actor<'a>(user: &CurrentUser, reason: &'a str) -> Actor<'a> {
     Actor {
-        account_id: user.account.id,
-        structure_id: user.account.structure_id,
+        account_id: AccountId::new(user.account.id),
+        structure_id: StructureId::new(user.account.structure_id),
         reason,
     }
 }
@@ -36,7 +37,7 @@ struct PeopleTemplate {
 }
 
 struct PersonLine {
-    id: i64,
+    id: PersonId,
     name: String,
     commune: String,
     birth_year: String,
@@ -381,7 +382,7 @@ pub fn contact_of(person: &PersonRecord) -> String {
 }
 
 /// `GET /personnes/{id}`: identity, consent and diagnostics over time.
-pub async fn detail(me: Professional, Path(id): Path<i64>) -> Result<Response, WebError> {
+pub async fn detail(me: Professional, Path(id): Path<PersonId>) -> Result<Response, WebError> {
     let (store, actor) = (&me.state.store, me.actor());
     let person = store.person(&actor, id, me.now()).await?;
     let person = person.ok_or(WebError::NotFound)?;
@@ -410,7 +411,7 @@ const ERASE_UNCONFIRMED: &str =
 /// person is deleted at once, leaving anonymous counts. The form must confirm.
 pub async fn erase(
     me: Professional,
-    Path(id): Path<i64>,
+    Path(id): Path<PersonId>,
     body: Bytes,
 ) -> Result<Response, WebError> {
     if text(&fields(&body), "confirmer") != "oui" {

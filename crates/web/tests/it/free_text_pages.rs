@@ -8,6 +8,7 @@
 )]
 
 use crate::common;
+use aiguillage_domain::ids::{AccountId, PersonId, StructureId};
 
 use aiguillage_domain::orientation::ReferralState;
 use aiguillage_domain::role::Role;
@@ -63,8 +64,8 @@ async fn state_of(world: &World, referral: &str) -> ReferralState {
 /// How many sessions the library recorded, read straight from the store.
 async fn library_sessions(world: &World) -> usize {
     let actor = Actor {
-        account_id: account_id(world, MEDIATOR).await,
-        structure_id: world.library_id,
+        account_id: AccountId::new(account_id(world, MEDIATOR).await),
+        structure_id: StructureId::new(world.library_id),
         reason: "test",
     };
     let years = (
@@ -150,8 +151,8 @@ async fn diagnostic_notes_and_override_reasons_refuse_identifiers_and_write_noth
         ]
     };
     let actor = Actor {
-        account_id: account_id(&world, &email_of(Role::Prescriber)).await,
-        structure_id: app.structure_id,
+        account_id: AccountId::new(account_id(&world, &email_of(Role::Prescriber)).await),
+        structure_id: StructureId::new(app.structure_id),
         reason: "test",
     };
     for reason in [NIR_DOTS, CARD] {
@@ -166,7 +167,7 @@ async fn diagnostic_notes_and_override_reasons_refuse_identifiers_and_write_noth
         );
         let stored = app
             .store
-            .diagnostics_of(&actor, person)
+            .diagnostics_of(&actor, PersonId::new(person))
             .await
             .expect("read");
         assert!(stored.iter().all(|d| d.override_.is_none()), "{reason}");
@@ -181,7 +182,7 @@ async fn diagnostic_notes_and_override_reasons_refuse_identifiers_and_write_noth
     assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
     let stored = app
         .store
-        .diagnostics_of(&actor, person)
+        .diagnostics_of(&actor, PersonId::new(person))
         .await
         .expect("read");
     assert!(stored.iter().any(|d| d.override_.is_some()));
@@ -193,8 +194,8 @@ async fn referral_messages_and_comments_refuse_identifiers_and_write_nothing() {
     let (app, prescriber, mediator) = (&world.app, &world.prescriber, &world.mediator);
     let (person, referral) = referral_at_first_contact(&world, "Josiane").await;
     let actor = Actor {
-        account_id: account_id(&world, &email_of(Role::Prescriber)).await,
-        structure_id: app.structure_id,
+        account_id: AccountId::new(account_id(&world, &email_of(Role::Prescriber)).await),
+        structure_id: StructureId::new(app.structure_id),
         reason: "test",
     };
     let sent_count = || async {

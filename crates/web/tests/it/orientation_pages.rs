@@ -9,6 +9,7 @@
 )]
 
 use crate::common;
+use aiguillage_domain::ids::ReferralId;
 
 use aiguillage_domain::directory::{Place, Service, SupportMode};
 use aiguillage_domain::role::Role;
@@ -496,7 +497,7 @@ async fn the_coordinator_redistributes_a_refused_referral_after_seeing_the_propo
     assert_eq!(after.map(|s| s.state.label()), Some("Réorientée"));
     let history = app
         .store
-        .referral_history(referral_id)
+        .referral_history(ReferralId::new(referral_id))
         .await
         .expect("history");
     assert!(history

@@ -11,6 +11,7 @@
 )]
 
 use crate::common;
+use aiguillage_domain::ids::{AccountId, ReferralId, StructureId};
 
 use aiguillage_domain::calendar::Date;
 use aiguillage_domain::orientation::{ClosingOutcome, ReferralState};
@@ -48,8 +49,8 @@ async fn library_sessions(world: &World) -> Vec<PathwaySession> {
         .find(|a| a.email.as_str() == MEDIATOR)
         .expect("mediator");
     let actor = Actor {
-        account_id: mediator.id,
-        structure_id: world.library_id,
+        account_id: AccountId::new(mediator.id),
+        structure_id: StructureId::new(world.library_id),
         reason: "test",
     };
     let year = (
@@ -281,7 +282,10 @@ async fn a_workshop_counts_one_ticked_person_and_three_anonymous_participants() 
     let sessions = library_sessions(&world).await;
     assert_eq!(sessions.len(), 1);
     assert_eq!(sessions[0].record.participants(), Some((4, 3)));
-    assert_eq!(sessions[0].registered_referrals, vec![id_of(&referral)]);
+    assert_eq!(
+        sessions[0].registered_referrals,
+        vec![ReferralId::new(id_of(&referral))]
+    );
     assert_eq!(
         state_of(&world, &referral).await,
         ReferralState::InPathway,
@@ -395,11 +399,11 @@ async fn closing_with_gains_stores_the_outcome_and_shows_it() {
         .store
         .referral_closing(
             &Actor {
-                account_id: account.id,
-                structure_id: world.library_id,
+                account_id: AccountId::new(account.id),
+                structure_id: StructureId::new(world.library_id),
                 reason: "test",
             },
-            id_of(&referral),
+            ReferralId::new(id_of(&referral)),
             common::START,
         )
         .await

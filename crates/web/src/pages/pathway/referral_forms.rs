@@ -9,6 +9,7 @@ use crate::auth::{CurrentUser, Viewer};
 use crate::error::WebError;
 use crate::pages::form_fields::{fields, text, Errors, Fields};
 use crate::pages::people::actor;
+use aiguillage_domain::ids::ReferralId;
 use aiguillage_domain::orientation::{transition, ClosingOutcome, ReferralEvent, Side};
 use aiguillage_domain::pathway::SessionKind;
 use aiguillage_service::state::AppState;
@@ -22,7 +23,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 async fn found_referral(
     state: &AppState,
     user: &CurrentUser,
-    id: i64,
+    id: ReferralId,
     reason: &str,
 ) -> Result<(ReferralRecord, Side), WebError> {
     state
@@ -41,7 +42,7 @@ pub async fn record_session(
     State(state): State<AppState>,
     viewer: Viewer,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<ReferralId>,
     body: Bytes,
 ) -> Result<Response, WebError> {
     let reason = format!("POST /orientations/{id}/seances");
@@ -122,7 +123,7 @@ pub async fn close(
     State(state): State<AppState>,
     viewer: Viewer,
     user: CurrentUser,
-    Path(id): Path<i64>,
+    Path(id): Path<ReferralId>,
     body: Bytes,
 ) -> Result<Response, WebError> {
     let reason = format!("POST /orientations/{id}/cloture");

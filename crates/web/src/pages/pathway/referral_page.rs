@@ -6,6 +6,7 @@ use super::view::{pathway_view, PathwaySubmission, PathwayView};
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::WebError;
 use crate::layout::Layout;
+use crate::pages::form_fields::Errors;
 use crate::pages::questionnaire::ProfileView;
 use crate::pages::{format_time, render};
 use aiguillage_domain::orientation::{
@@ -31,10 +32,13 @@ struct ReferralTemplate {
     withheld: bool,
     history: Vec<(String, ReferralHistoryLine)>,
     actions: Vec<(&'static str, &'static str)>,
-    refusal_reasons: Vec<&'static str>,
+    /// (code, label) of each refusal reason.
+    refusal_reasons: Vec<(&'static str, &'static str)>,
     /// The sharing consent text for the current receiving structure.
     consent_text: String,
     error: Option<String>,
+    /// The errors of a refused step form, per field (`motif`, `commentaire`, `consentement`).
+    step_errors: Errors,
     /// Sessions, closing form and outcome.
     pathway: PathwayView,
 }
@@ -87,8 +91,9 @@ pub async fn referral_page_with(
     (viewer, user): (&Viewer, &CurrentUser),
     (referral, side): (ReferralRecord, Side),
     (error, status): (Option<String>, StatusCode),
-    submitted: PathwaySubmission,
+    mut submitted: PathwaySubmission,
 ) -> Result<Response, WebError> {
+    let step_errors = std::mem::take(&mut submitted.step);
     let withheld = side == Side::Receiver && !referral.shared_with_receiver;
     let history = visible_history(state.store.referral_history(referral.id).await?, withheld);
     let pathway = pathway_view(state, user, (&referral, side), submitted).await?;
@@ -103,11 +108,15 @@ pub async fn referral_page_with(
         withheld,
         receiver: side == Side::Receiver,
         actions: actions(referral.state, side),
-        refusal_reasons: RefusalReason::ALL.iter().map(|r| r.label()).collect(),
+        refusal_reasons: RefusalReason::ALL
+            .iter()
+            .map(|r| (r.code(), r.label()))
+            .collect(),
         consent_text: sharing_consent(&referral.receiver_structure, &referral.offer_name).text,
         referral,
         history,
         error,
+        step_errors,
         pathway,
     })?;
     Ok((status, page).into_response())

@@ -125,6 +125,8 @@ pub struct PathwaySubmission {
     pub session: Option<(Fields, Errors)>,
     pub closing: Option<(Fields, Errors)>,
     pub notice: Option<&'static str>,
+    /// The errors of a refused step form (answer, first contact, agreement), per field.
+    pub step: Errors,
 }
 
 /// The pathway part of the referral page for this viewer.
@@ -168,7 +170,7 @@ pub async fn pathway_view(
     } else {
         None
     };
-    let sees_person = referral.sender_structure_id == user.account.structure_id
+    let sees_person = referral.sender_structure_id.get() == user.account.structure_id
         && may_reach(
             Some(user.account.role),
             &Method::GET,

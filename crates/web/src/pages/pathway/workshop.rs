@@ -11,6 +11,7 @@ use crate::pages::form_fields::{fields, Errors, Fields};
 use crate::pages::people::actor;
 use crate::pages::render;
 use aiguillage_domain::calendar::{date_of, days_before};
+use aiguillage_domain::ids::ReferralId;
 use aiguillage_domain::pathway::SessionKind;
 use aiguillage_service::state::AppState;
 use aiguillage_store::SessionOutcome;
@@ -55,12 +56,12 @@ async fn people_in_progress(
     state: &AppState,
     user: &CurrentUser,
     reason: &str,
-) -> Result<Vec<(i64, PersonChoice)>, WebError> {
+) -> Result<Vec<(ReferralId, PersonChoice)>, WebError> {
     let received = state
         .store
         .referrals_of_structure(&actor(user, reason), true, state.now())
         .await?;
-    let mut people: Vec<(i64, PersonChoice)> = received
+    let mut people: Vec<(ReferralId, PersonChoice)> = received
         .iter()
         .filter(|r| r.state.accepts_sessions())
         .map(|r| {
@@ -196,7 +197,7 @@ pub async fn record_workshop(
     let mut unknown = false;
     for value in values.get("personnes").into_iter().flatten() {
         match value
-            .parse::<i64>()
+            .parse::<ReferralId>()
             .ok()
             .filter(|id| people.iter().any(|(p, _)| p == id))
         {
@@ -212,7 +213,7 @@ pub async fn record_workshop(
             "Une des personnes cochées n'a plus d'orientation en cours dans votre structure : vérifiez la liste.".to_owned(),
         );
     }
-    let refused = |errors: Errors, values: Fields, people: Vec<(i64, PersonChoice)>| {
+    let refused = |errors: Errors, values: Fields, people: Vec<(ReferralId, PersonChoice)>| {
         let mut form = SessionForm::new(WORKSHOP_PATH.to_owned(), true, values, errors);
         form.people = people.into_iter().map(|(_, p)| p).collect();
         form

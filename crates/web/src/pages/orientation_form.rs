@@ -1,0 +1,235 @@
+//! The two referral forms as typed input: the sending form (`POST /personnes/{id}/orientation`) and
+//! the step form of a referral page (`POST /orientations/{id}`). Each deserializes from the submitted
+//! fields and converts (`TryFrom`) into the service's input, or into a French message per field name
+//! that the page shows next to the field and in its error summary.
+
+use crate::pages::form_fields::Errors;
+use aiguillage_domain::free_text::{check_free_text, FreeTextField};
+use aiguillage_domain::ids::OfferId;
+use aiguillage_domain::orientation::{ReferralEvent, RefusalReason};
+use aiguillage_service::referrals::{Agreement, ReferralChoice};
+use serde::Deserialize;
+
+/// The consent checkbox's value when ticked.
+const TICKED: &str = "oui";
+
+/// The sending form as submitted.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct SendForm {
+    #[serde(default)]
+    pub offre: String,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub consentement: String,
+}
+
+impl SendForm {
+    /// The offer the form names, if readable (to show its confirmation again).
+    pub fn offer(&self) -> Option<OfferId> {
+        self.offre.parse().ok()
+    }
+}
+
+impl TryFrom<SendForm> for ReferralChoice {
+    type Error = Errors;
+
+    fn try_from(form: SendForm) -> Result<Self, Errors> {
+        let mut errors = Errors::new();
+        let offer = form.offer();
+        if offer.is_none() {
+            errors.insert("offre", "Choisissez une offre dans la liste.".to_owned());
+        }
+        let message = form.message.trim().to_owned();
+        if let Err(error) = check_free_text(FreeTextField::ReferralMessage, &message) {
+            errors.insert("message", error.to_string());
+        }
+        let agreement = Agreement::recorded(form.consentement == TICKED);
+        if agreement.is_none() {
+            errors.insert(
+                "consentement",
+                "Sans l'accord de la personne pour ce partage, rien n'est transmis : cochez son accord ou choisissez une autre solution avec elle.".to_owned(),
+            );
+        }
+        match (offer, agreement) {
+            (Some(offer), Some(agreement)) if errors.is_empty() => Ok(ReferralChoice {
+                offer,
+                agreement,
+                message,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The step form of a referral page as submitted: the button pressed (`action`), the version the
+/// page showed, and the reason, comment or agreement that goes with it.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub motif: String,
+    #[serde(default)]
+    pub commentaire: String,
+    #[serde(default)]
+    pub consentement: String,
+}
+
+/// What a step form asks, once read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepRequest {
+    /// The sender records the person's agreement to share with the new receiving structure.
+    RecordAgreement(Agreement),
+    /// A transition, at the version the page showed.
+    Event {
+        seen_version: i64,
+        event: ReferralEvent,
+        comment: String,
+    },
+}
+
+impl TryFrom<StepForm> for StepRequest {
+    type Error = Errors;
+
+    fn try_from(form: StepForm) -> Result<Self, Errors> {
+        let mut errors = Errors::new();
+        if form.action == "consentement_partage" {
+            return Agreement::recorded(form.consentement == TICKED)
+                .map(StepRequest::RecordAgreement)
+                .ok_or_else(|| {
+                    errors.insert("consentement", "Cochez l'accord de la personne pour ce partage, ou cherchez une autre solution avec elle.".to_owned());
+                    errors
+                });
+        }
+        let comment = form.commentaire.trim().to_owned();
+        if let Err(error) = check_free_text(FreeTextField::ReferralComment, &comment) {
+            errors.insert("commentaire", error.to_string());
+        }
+        let event = event_of(&form, &mut errors);
+        // A page always sends the version it showed; without it the step cannot be checked.
+        let seen_version = form.version.trim().parse::<i64>().unwrap_or(-1);
+        match event {
+            Some(event) if errors.is_empty() => Ok(StepRequest::Event {
+                seen_version,
+                event,
+                comment,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The transition the pressed button asks for; a refusal needs its reason.
+fn event_of(form: &StepForm, errors: &mut Errors) -> Option<ReferralEvent> {
+    match form.action.as_str() {
+        "accepter" => Some(ReferralEvent::Accept),
+        "refuser" => {
+            let reason = RefusalReason::from_code(&form.motif)
+                .or_else(|| RefusalReason::from_label(&form.motif));
+            if reason.is_none() {
+                errors.insert("motif", "Choisissez le motif du refus.".to_owned());
+            }
+            reason.map(|reason| ReferralEvent::Refuse { reason })
+        }
+        "premier_contact" => Some(ReferralEvent::RecordFirstContact),
+        "parcours" => Some(ReferralEvent::StartPathway),
+        other => {
+            errors.insert("action", format!("Action « {other} » inconnue."));
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn send_form(offre: &str, consentement: &str, message: &str) -> SendForm {
+        SendForm {
+            offre: offre.to_owned(),
+            message: message.to_owned(),
+            consentement: consentement.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_ticked_choice_becomes_the_referral_to_send() {
+        let choice = ReferralChoice::try_from(send_form("12", "oui", " Appeler le matin "));
+        let Ok(choice) = choice else {
+            panic!("refused: {choice:?}")
+        };
+        assert_eq!(choice.offer, OfferId::new(12));
+        assert_eq!(choice.message, "Appeler le matin");
+    }
+
+    #[test]
+    fn each_wrong_field_of_the_sending_form_gets_its_own_message() {
+        let Err(errors) = ReferralChoice::try_from(send_form("douze", "", "")) else {
+            panic!("accepted without an offer nor an agreement")
+        };
+        assert_eq!(
+            errors.keys().copied().collect::<Vec<_>>(),
+            ["consentement", "offre"]
+        );
+        assert!(errors["consentement"].contains("accord"));
+    }
+
+    #[test]
+    fn an_over_long_message_is_refused_on_its_field() {
+        let Err(errors) = ReferralChoice::try_from(send_form("3", "oui", &"x".repeat(5000))) else {
+            panic!("an over-long message was accepted")
+        };
+        assert_eq!(errors.keys().copied().collect::<Vec<_>>(), ["message"]);
+    }
+
+    fn step_form(action: &str, motif: &str) -> StepForm {
+        StepForm {
+            action: action.to_owned(),
+            version: "4".to_owned(),
+            motif: motif.to_owned(),
+            ..StepForm::default()
+        }
+    }
+
+    #[test]
+    fn a_refusal_reads_its_reason_by_code_or_by_label() {
+        let expected = StepRequest::Event {
+            seen_version: 4,
+            event: ReferralEvent::Refuse {
+                reason: RefusalReason::NoCapacity,
+            },
+            comment: String::new(),
+        };
+        let by_code = step_form("refuser", RefusalReason::NoCapacity.code());
+        let by_label = step_form("refuser", RefusalReason::NoCapacity.label());
+        assert_eq!(StepRequest::try_from(by_code), Ok(expected.clone()));
+        assert_eq!(StepRequest::try_from(by_label), Ok(expected));
+    }
+
+    #[test]
+    fn a_refusal_without_reason_or_an_unknown_button_is_explained() {
+        let no_reason = StepRequest::try_from(step_form("refuser", ""));
+        assert_eq!(
+            no_reason
+                .err()
+                .map(|e| e.keys().copied().collect::<Vec<_>>()),
+            Some(vec!["motif"])
+        );
+        let unknown = StepRequest::try_from(step_form("supprimer", ""));
+        assert!(unknown.is_err_and(|errors| errors["action"].contains("supprimer")));
+    }
+
+    #[test]
+    fn an_agreement_needs_the_box_ticked() {
+        let mut form = step_form("consentement_partage", "");
+        assert!(StepRequest::try_from(form.clone()).is_err_and(|e| e.contains_key("consentement")));
+        form.consentement = "oui".to_owned();
+        assert!(matches!(
+            StepRequest::try_from(form),
+            Ok(StepRequest::RecordAgreement(_))
+        ));
+    }
+}

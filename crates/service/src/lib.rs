@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod directory_search;
 pub mod mail;
 pub mod notify;
+pub mod pathway;
 pub mod redistribute;
 pub mod referrals;
 pub mod state;

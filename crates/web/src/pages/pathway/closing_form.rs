@@ -5,10 +5,12 @@
 use super::{coded, codes, is_checked, options, Opt};
 use crate::pages::form_fields::{text, Errors, Fields};
 use aiguillage_domain::free_text::{check_free_text, FreeTextField};
+use aiguillage_domain::ids::ReferralId;
 use aiguillage_domain::orientation::ClosingOutcome;
 use aiguillage_domain::pathway::{
     Closing, ClosingError, Gains, MoneyBracket, RedirectStructure, RightKind, SentElsewhere,
 };
+use aiguillage_service::pathway::ClosingStep;
 use aiguillage_store::ReferralRecord;
 
 /// The value of the money bracket « none or not known ».
@@ -86,6 +88,29 @@ pub(super) fn closing_field(error: &ClosingError) -> &'static str {
             "structure_type"
         }
         ClosingError::Name(_) => "structure_nom",
+    }
+}
+
+/// A submitted closing form for a referral; `with_gains` when it asks what the person gained
+/// (`service::pathway::closing_asks_gains`).
+pub(super) struct SubmittedClosing<'a> {
+    pub referral: ReferralId,
+    pub values: &'a Fields,
+    pub with_gains: bool,
+}
+
+impl TryFrom<SubmittedClosing<'_>> for ClosingStep {
+    type Error = Errors;
+
+    fn try_from(form: SubmittedClosing<'_>) -> Result<Self, Errors> {
+        let (closing, comment) = read_closing(form.values, form.with_gains)?;
+        Ok(ClosingStep {
+            referral: form.referral,
+            // A page always sends the version it showed; without it the closing cannot be checked.
+            seen_version: text(form.values, "version").parse().unwrap_or(-1),
+            closing,
+            comment,
+        })
     }
 }
 

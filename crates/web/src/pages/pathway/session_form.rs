@@ -206,6 +206,26 @@ fn whole(values: &Fields, name: &'static str, message: &str, errors: &mut Errors
     number
 }
 
+/// A submitted session form, with what reading it depends on: the kind of session, the number of
+/// registered people it is recorded for, and the current time (no session in the future).
+pub(super) struct SubmittedSession<'a> {
+    pub values: &'a Fields,
+    pub kind: SessionKind,
+    pub registered: usize,
+    pub now: UnixSeconds,
+}
+
+impl TryFrom<SubmittedSession<'_>> for NewSession {
+    type Error = Errors;
+
+    fn try_from(form: SubmittedSession<'_>) -> Result<Self, Errors> {
+        match read_session(form.values, form.kind, form.registered, form.now) {
+            (Some(session), errors) if errors.is_empty() => Ok(session),
+            (_, errors) => Err(errors),
+        }
+    }
+}
+
 /// Reads the session form: the session to record when every field is right, and the message of
 /// each field that is not. `registered` is the number of registered people it is recorded for.
 pub(super) fn read_session(

@@ -2,7 +2,7 @@
 //! referrals in progress to tick and the anonymous participants, its recording (all or nothing),
 //! and the structure's recent workshops.
 
-use super::session_form::{read_session, session_field, PersonChoice, SessionForm};
+use super::session_form::{session_field, PersonChoice, SessionForm, SubmittedSession};
 use super::{duration_label, french_date};
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::WebError;
@@ -12,9 +12,9 @@ use crate::pages::people::actor;
 use crate::pages::render;
 use aiguillage_domain::calendar::{date_of, days_before};
 use aiguillage_domain::ids::ReferralId;
-use aiguillage_domain::pathway::SessionKind;
+use aiguillage_domain::pathway::{NewSession, SessionKind};
+use aiguillage_service::pathway::{self, WorkshopRefusal};
 use aiguillage_service::state::AppState;
-use aiguillage_store::SessionOutcome;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -24,6 +24,8 @@ use serde::Deserialize;
 
 /// What the workshop page lists of the structure's past workshops.
 const RECENT_WORKSHOP_DAYS: i64 = 60;
+/// The message when a person ticked no longer has a referral in progress here.
+const NO_LONGER_IN_PROGRESS: &str = "Une des personnes cochées n'a plus d'orientation en cours dans votre structure : vérifiez la liste.";
 
 /// A past workshop of the structure.
 pub struct WorkshopLine {
@@ -206,44 +208,43 @@ pub async fn record_workshop(
             None => unknown = true,
         }
     }
-    let (session, mut errors) = read_session(&values, SessionKind::Collective, ticked.len(), now);
+    let submitted = SubmittedSession {
+        values: &values,
+        kind: SessionKind::Collective,
+        registered: ticked.len(),
+        now,
+    };
+    let read = NewSession::try_from(submitted);
+    let mut errors = read.as_ref().err().cloned().unwrap_or_default();
     if unknown {
-        errors.insert(
-            "personnes",
-            "Une des personnes cochées n'a plus d'orientation en cours dans votre structure : vérifiez la liste.".to_owned(),
-        );
+        errors.insert("personnes", NO_LONGER_IN_PROGRESS.to_owned());
     }
     let refused = |errors: Errors, values: Fields, people: Vec<(ReferralId, PersonChoice)>| {
         let mut form = SessionForm::new(WORKSHOP_PATH.to_owned(), true, values, errors);
         form.people = people.into_iter().map(|(_, p)| p).collect();
         form
     };
-    let session = match session {
-        Some(session) if errors.is_empty() => session,
+    let session = match read {
+        Ok(session) if errors.is_empty() => session,
         _ => {
             let form = refused(errors, values, people);
             return workshop_page(&state, (&viewer, &user), form, false, &reason).await;
         }
     };
-    let outcome = state
-        .store
-        .record_collective_session(&actor(&user, &reason), &ticked, &session, now)
-        .await?;
+    let actor = actor(&user, &reason);
+    let refusal = match pathway::record_workshop(&state, &actor, &ticked, &session).await? {
+        Ok(()) => return Ok(Redirect::to(&format!("{WORKSHOP_PATH}?enregistre=1")).into_response()),
+        Err(refusal) => refusal,
+    };
     let mut errors = Errors::new();
-    match outcome {
-        SessionOutcome::Recorded { .. } => {
-            return Ok(Redirect::to(&format!("{WORKSHOP_PATH}?enregistre=1")).into_response())
-        }
-        SessionOutcome::Invalid(error) => {
+    match refusal {
+        WorkshopRefusal::Session(error) => {
             errors.insert(session_field(&error), error.to_string());
         }
-        SessionOutcome::NotFound { .. } | SessionOutcome::NotInProgress { .. } => {
-            errors.insert(
-                "personnes",
-                "Une des personnes cochées n'a plus d'orientation en cours dans votre structure : vérifiez la liste.".to_owned(),
-            );
+        WorkshopRefusal::PersonNoLongerInProgress => {
+            errors.insert("personnes", NO_LONGER_IN_PROGRESS.to_owned());
         }
-        SessionOutcome::StaleVersion => {
+        WorkshopRefusal::Stale => {
             errors.insert(
                 "personnes",
                 "Une des orientations a changé pendant l'enregistrement : rien n'a été enregistré, vérifiez la liste et recommencez.".to_owned(),

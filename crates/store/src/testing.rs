@@ -141,3 +141,77 @@ async fn sqlite_columns(store: &Store, table: &str) -> Result<Vec<String>, Store
     .await?;
     rows.iter().map(|row| Ok(row.try_get("name")?)).collect()
 }
+
+/// A fresh store (and its URL) holding the communes of Maine-et-Loire (49), from the embedded
+/// territory file: the ground most stories stand on.
+pub async fn store_of_maine_et_loire() -> Result<(Store, String), StoreError> {
+    let (store, url) = fresh_store().await?;
+    let data = aiguillage_interop::territory::embedded()
+        .map_err(|error| StoreError::Corrupt(error.to_string()))?
+        .with_communes_of(&["49"]);
+    store.import_territory(&data, &|_| {}).await?;
+    Ok((store, url))
+}
+
+/// A structure `name` in `commune` with one active account (`email`, `role`, territory: the
+/// département 49), created at `now`: `(structure id, account id)`.
+pub async fn structure_with_account(
+    store: &Store,
+    (name, commune): (&str, &str),
+    (email, role): (&str, aiguillage_domain::role::Role),
+    now: i64,
+) -> Result<(i64, i64), StoreError> {
+    use aiguillage_domain::account::{DisplayName, Email, NewAccount};
+    let invalid = |error: String| StoreError::Conflict(error);
+    let structure = store
+        .ensure_structure(
+            &crate::NewStructure {
+                name: name.into(),
+                kind: "test".into(),
+                commune_code: commune.into(),
+            },
+            now,
+        )
+        .await?;
+    let account = NewAccount {
+        email: Email::parse(email).map_err(|e| invalid(e.to_string()))?,
+        display_name: DisplayName::parse("Camille Martin").map_err(|e| invalid(e.to_string()))?,
+        role,
+        structure_id: structure,
+        territory: aiguillage_domain::territory::TerritoryScope::Departement("49".into()),
+    };
+    let account = store
+        .create_account(&account, "$argon2id$test", now)
+        .await?;
+    Ok((structure, account))
+}
+
+/// The answers of a diagnostic where every skill is answered `skill`, French read and written with
+/// ease, travel up to 5 km and willing to learn; nothing else said.
+pub fn answers_with(
+    skill: aiguillage_domain::diagnostic::SkillAnswer,
+) -> aiguillage_domain::diagnostic::Answers {
+    use aiguillage_domain::diagnostic::{
+        Answers, LiteracyLevel, SkillDomain, TravelRange, Willingness,
+    };
+    Answers {
+        equipment: vec![],
+        skills: SkillDomain::ALL
+            .iter()
+            .map(|domain| (*domain, skill))
+            .collect(),
+        detailed: vec![],
+        french_reading: LiteracyLevel::Comfortable,
+        french_writing: LiteracyLevel::Comfortable,
+        languages: vec![],
+        support_needs: vec![],
+        travel_range: TravelRange::UpTo5Km,
+        travel_modes: vec![],
+        accepts_remote: false,
+        availability: vec![],
+        willingness: Willingness::Yes,
+        levers: vec![],
+        urgency: None,
+        notes: None,
+    }
+}

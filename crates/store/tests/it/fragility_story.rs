@@ -8,20 +8,13 @@
 )]
 
 use aiguillage_interop::published_index::read_published_index;
-use aiguillage_interop::territory::embedded;
-use aiguillage_store::testing::fresh_store;
 use aiguillage_store::Store;
 
 const NOW: i64 = 1_795_392_000;
 const HEADER: &str = "name,division,code,no_thd_coverage_rate,no_4g_coverage_rate,poverty_rate,older_65_rate,nscol15p_rate,total\n";
 
 async fn store() -> Store {
-    let (store, _) = fresh_store().await.expect("fresh store");
-    let data = embedded().expect("territory").with_communes_of(&["49"]);
-    store
-        .import_territory(&data, &|_| {})
-        .await
-        .expect("territory import");
+    let (store, _) = crate::support::store_of_maine_et_loire().await;
     store
 }
 

@@ -11,11 +11,9 @@
     reason = "test code: a failure panics with its message"
 )]
 
-use aiguillage_domain::account::{DisplayName, Email, NewAccount};
 use aiguillage_domain::calendar::date_of;
 use aiguillage_domain::diagnostic::{
-    profile, Answers, LiteracyLevel, ProfileOverride, SkillAnswer, SkillDomain, TravelRange,
-    Typology, Willingness,
+    profile, Answers, ProfileOverride, SkillAnswer, SkillDomain, Typology,
 };
 use aiguillage_domain::directory::{Offer, OfferFacts, SupportModel};
 use aiguillage_domain::ids::{AccountId, OfferId, PersonId, ReferralId, StructureId};
@@ -29,12 +27,9 @@ use aiguillage_domain::pathway::{
 };
 use aiguillage_domain::person::{enrolment_consent, sharing_consent, PersonDraft};
 use aiguillage_domain::role::Role;
-use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_domain::UnixSeconds;
-use aiguillage_interop::territory::embedded;
-use aiguillage_store::testing::fresh_store;
 use aiguillage_store::{
-    Actor, Applied, CloseOutcome, IndicatorLoad, NewReferral, NewStructure, SessionOutcome, Store,
+    Actor, Applied, CloseOutcome, IndicatorLoad, NewReferral, SessionOutcome, Store,
 };
 use sqlx::{Connection, Executor};
 use std::collections::{BTreeMap, BTreeSet};
@@ -60,12 +55,7 @@ struct World {
 }
 
 async fn world() -> World {
-    let (store, url) = fresh_store().await.expect("fresh store");
-    let data = embedded().expect("territory").with_communes_of(&["49"]);
-    store
-        .import_territory(&data, &|_| {})
-        .await
-        .expect("territory import");
+    let (store, url) = crate::support::store_of_maine_et_loire().await;
     let mut ids = Vec::new();
     for (name, commune, email, role) in [
         (
@@ -81,32 +71,9 @@ async fn world() -> World {
             Role::Mediator,
         ),
     ] {
-        let structure = store
-            .ensure_structure(
-                &NewStructure {
-                    name: name.into(),
-                    kind: "test".into(),
-                    commune_code: commune.into(),
-                },
-                T0,
-            )
-            .await
-            .expect("structure");
-        let account = store
-            .create_account(
-                &NewAccount {
-                    email: Email::parse(email).expect("email"),
-                    display_name: DisplayName::parse("Camille Martin").expect("name"),
-                    role,
-                    structure_id: structure,
-                    territory: TerritoryScope::Departement("49".into()),
-                },
-                "$argon2id$test",
-                T0,
-            )
-            .await
-            .expect("account");
-        ids.push((structure, account));
+        let ids_of =
+            crate::support::structure_with_account(&store, (name, commune), (email, role), T0);
+        ids.push(ids_of.await);
     }
     store
         .set_support_model(ids[1].0, Some(SupportModel::PlaceOfKnowledge))
@@ -161,23 +128,7 @@ fn actor((structure_id, account_id): (i64, i64)) -> Actor<'static> {
 }
 
 fn answers(skill: SkillAnswer) -> Answers {
-    Answers {
-        equipment: vec![],
-        skills: SkillDomain::ALL.iter().map(|d| (*d, skill)).collect(),
-        detailed: vec![],
-        french_reading: LiteracyLevel::Comfortable,
-        french_writing: LiteracyLevel::Comfortable,
-        languages: vec![],
-        support_needs: vec![],
-        travel_range: TravelRange::UpTo5Km,
-        travel_modes: vec![],
-        accepts_remote: false,
-        availability: vec![],
-        willingness: Willingness::Yes,
-        levers: vec![],
-        urgency: None,
-        notes: None,
-    }
+    aiguillage_store::testing::answers_with(skill)
 }
 
 impl World {

@@ -8,7 +8,6 @@
     reason = "test code: a failure panics with its message"
 )]
 
-use aiguillage_domain::account::{DisplayName, Email, NewAccount};
 use aiguillage_domain::calendar::{parse_iso_date, Date};
 use aiguillage_domain::diagnostic::{
     profile, Answers, LiteracyLevel, SkillAnswer, SkillDomain, TravelRange, Willingness,
@@ -23,13 +22,8 @@ use aiguillage_domain::pathway::{
 };
 use aiguillage_domain::person::{enrolment_consent, sharing_consent, PersonDraft};
 use aiguillage_domain::role::Role;
-use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_interop::cra::{read_cra_csv, write_cra_csv};
-use aiguillage_interop::territory::embedded;
-use aiguillage_store::testing::fresh_store;
-use aiguillage_store::{
-    Actor, Applied, CloseOutcome, NewReferral, NewStructure, SessionOutcome, Store,
-};
+use aiguillage_store::{Actor, Applied, CloseOutcome, NewReferral, SessionOutcome, Store};
 
 const NOW: i64 = 1_795_392_000; // 2026-11-23
 
@@ -44,12 +38,7 @@ struct World {
 }
 
 async fn world() -> World {
-    let (store, _) = fresh_store().await.expect("fresh store");
-    let data = embedded().expect("territory").with_communes_of(&["49"]);
-    store
-        .import_territory(&data, &|_| {})
-        .await
-        .expect("territory import");
+    let (store, _) = crate::support::store_of_maine_et_loire().await;
     let mut ids = Vec::new();
     for (name, commune, email, role) in [
         (
@@ -71,32 +60,9 @@ async fn world() -> World {
             Role::Mediator,
         ),
     ] {
-        let structure = store
-            .ensure_structure(
-                &NewStructure {
-                    name: name.into(),
-                    kind: "test".into(),
-                    commune_code: commune.into(),
-                },
-                NOW,
-            )
-            .await
-            .expect("structure");
-        let account = store
-            .create_account(
-                &NewAccount {
-                    email: Email::parse(email).expect("email"),
-                    display_name: DisplayName::parse("Camille Martin").expect("name"),
-                    role,
-                    structure_id: structure,
-                    territory: TerritoryScope::Departement("49".into()),
-                },
-                "$argon2id$test",
-                NOW,
-            )
-            .await
-            .expect("account");
-        ids.push((structure, account));
+        let ids_of =
+            crate::support::structure_with_account(&store, (name, commune), (email, role), NOW);
+        ids.push(ids_of.await);
     }
     let offer = Offer {
         name: "Ateliers premiers pas".into(),

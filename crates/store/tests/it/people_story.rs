@@ -15,8 +15,6 @@ use aiguillage_domain::ids::{AccountId, OfferId, ReferralId, StructureId};
 use aiguillage_domain::person::{enrolment_consent, PersonDraft};
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::TerritoryScope;
-use aiguillage_interop::territory::embedded;
-use aiguillage_store::testing::fresh_store;
 use aiguillage_store::{Actor, NewStructure, Store};
 
 const NOW: i64 = 1_795_392_000; // 2026-11-23
@@ -46,12 +44,7 @@ async fn account(store: &Store, email: &str, structure_id: i64) -> i64 {
 }
 
 async fn world() -> World {
-    let (store, url) = fresh_store().await.expect("fresh store");
-    let data = embedded().expect("territory").with_communes_of(&["49"]);
-    store
-        .import_territory(&data, &|_| {})
-        .await
-        .expect("territory import");
+    let (store, url) = crate::support::store_of_maine_et_loire().await;
     let mut ids = Vec::new();
     for (name, email) in [
         ("CCAS d'Angers", "ccas@example.fr"),

@@ -353,12 +353,21 @@ pub async fn list(professional: Professional) -> Result<Response, WebError> {
     })
 }
 
-/// The referral page, with the errors of a refused step (409) when there are some.
+const STALE: &str = "Quelqu'un a modifié cette orientation juste avant vous : voici son état à jour, rien n'a été enregistré.";
+
+/// The referral page, with the errors of a refused step (409) when there are some and the comment
+/// typed, kept unless it was the comment that was refused.
 async fn referral_page(
     professional: &Professional,
     found: (ReferralRecord, Side),
     (error, step): (Option<String>, Errors),
+    comment: String,
 ) -> Result<Response, WebError> {
+    let step_comment = if step.contains_key("commentaire") {
+        String::new()
+    } else {
+        comment
+    };
     let status = if error.is_some() || !step.is_empty() {
         StatusCode::CONFLICT
     } else {
@@ -373,6 +382,7 @@ async fn referral_page(
         (error, status),
         PathwaySubmission {
             step,
+            step_comment,
             ..PathwaySubmission::default()
         },
     )
@@ -417,6 +427,7 @@ pub async fn act(
 ) -> Result<Response, WebError> {
     let (state, actor) = (&professional.state, professional.actor());
     let done = Redirect::to(&format!("/orientations/{referral}")).into_response();
+    let typed = form.commentaire.clone();
     let step = match StepRequest::try_from(form) {
         Ok(StepRequest::RecordAgreement(agreement)) => {
             referrals::record_agreement(state, &actor, referral, agreement).await?;
@@ -434,21 +445,19 @@ pub async fn act(
         },
         Err(errors) => {
             let found = referrals::visible_referral(state, &actor, referral).await?;
-            return referral_page(&professional, found, (None, errors)).await;
+            return referral_page(&professional, found, (None, errors), typed).await;
         }
     };
-    match referrals::take_step(state, &actor, &step).await? {
-        Stepped::Done => Ok(done),
-        Stepped::Refused(error, found) => {
-            referral_page(&professional, found, (Some(error.to_string()), Errors::new())).await
-        }
-        Stepped::Stale(fresh) => {
-            referral_page(
-                &professional,
-                fresh,
-                (Some("Quelqu'un a modifié cette orientation juste avant vous : voici son état à jour, rien n'a été enregistré.".to_owned()), Errors::new()),
-            )
-            .await
-        }
-    }
+    let (message, found) = match referrals::take_step(state, &actor, &step).await? {
+        Stepped::Done => return Ok(done),
+        Stepped::Refused(error, found) => (error.to_string(), found),
+        Stepped::Stale(fresh) => (STALE.to_owned(), fresh),
+    };
+    referral_page(
+        &professional,
+        found,
+        (Some(message), Errors::new()),
+        step.comment,
+    )
+    .await
 }

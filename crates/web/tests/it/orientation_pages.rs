@@ -560,3 +560,59 @@ async fn the_coordinator_redistributes_a_refused_referral_after_seeing_the_propo
         .await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_refused_form_names_each_wrong_field_and_keeps_what_was_typed() {
+    let app = TestApp::new().await;
+    let library_id = library(&app).await;
+    let prescriber = app.sign_in(Role::Prescriber).await;
+    let person = diagnosed_person(&app, &prescriber).await;
+    let offer = app.store.offers_of(library_id).await.expect("offers")[0]
+        .id
+        .to_string();
+    let path = format!("/personnes/{person}/orientation");
+    let fields = [
+        ("csrf_token", prescriber.csrf.as_str()),
+        ("offre", offer.as_str()),
+        ("message", "Préfère être appelée le matin."),
+    ];
+    let unticked = app
+        .post_form(&path, Some(&prescriber.cookie), &fields)
+        .await;
+    assert_eq!(unticked.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body_text(unticked).await;
+    assert!(page.contains(r##"<a href="#consentement">Sans l'accord de la personne"##));
+    assert!(page.contains(r#"id="consentement-erreur""#));
+    assert!(page.contains("Préfère être appelée le matin.</textarea>"));
+    assert!(
+        !page.contains(r#"id="message-erreur""#),
+        "the message is fine"
+    );
+    let sent = [fields.as_slice(), &[("consentement", "oui")]].concat();
+    let referral = location(&app.post_form(&path, Some(&prescriber.cookie), &sent).await);
+    let referral = referral.expect("sent");
+
+    let mediator =
+        sign_in_elsewhere(&app, library_id, "mediatrice@example.fr", Role::Mediator).await;
+    let refusal = [
+        ("csrf_token", mediator.csrf.as_str()),
+        ("action", "refuser"),
+        ("version", "1"),
+        ("commentaire", "Rappeler après les vacances."),
+    ];
+    let no_reason = app
+        .post_form(&referral, Some(&mediator.cookie), &refusal)
+        .await;
+    assert_eq!(no_reason.status(), StatusCode::CONFLICT);
+    let page = body_text(no_reason).await;
+    assert!(page.contains(r##"<a href="#motif">Choisissez le motif du refus.</a>"##));
+    assert!(page.contains(r#"id="motif-erreur""#));
+    assert!(page.contains("Rappeler après les vacances.</textarea>"));
+    let with_reason = [refusal.as_slice(), &[("motif", "no_capacity")]].concat();
+    let refused = app
+        .post_form(&referral, Some(&mediator.cookie), &with_reason)
+        .await;
+    assert_eq!(refused.status(), StatusCode::SEE_OTHER);
+    let seen = body_text(app.get(&referral, Some(&prescriber)).await).await;
+    assert!(seen.contains("Refus : Plus de place disponible"), "{seen}");
+}

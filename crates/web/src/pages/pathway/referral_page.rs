@@ -39,6 +39,8 @@ struct ReferralTemplate {
     error: Option<String>,
     /// The errors of a refused step form, per field (`motif`, `commentaire`, `consentement`).
     step_errors: Errors,
+    /// The comment of a refused step form, to type no twice.
+    step_comment: String,
     /// Sessions, closing form and outcome.
     pathway: PathwayView,
 }
@@ -94,6 +96,7 @@ pub async fn referral_page_with(
     mut submitted: PathwaySubmission,
 ) -> Result<Response, WebError> {
     let step_errors = std::mem::take(&mut submitted.step);
+    let step_comment = std::mem::take(&mut submitted.step_comment);
     let withheld = side == Side::Receiver && !referral.shared_with_receiver;
     let history = visible_history(state.store.referral_history(referral.id).await?, withheld);
     let pathway = pathway_view(state, user, (&referral, side), submitted).await?;
@@ -117,6 +120,7 @@ pub async fn referral_page_with(
         history,
         error,
         step_errors,
+        step_comment,
         pathway,
     })?;
     Ok((status, page).into_response())

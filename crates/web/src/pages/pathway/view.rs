@@ -127,6 +127,8 @@ pub struct PathwaySubmission {
     pub notice: Option<&'static str>,
     /// The errors of a refused step form (answer, first contact, agreement), per field.
     pub step: Errors,
+    /// The comment of a refused step form, kept unless the comment itself was refused.
+    pub step_comment: String,
 }
 
 /// The pathway part of the referral page for this viewer.

@@ -2,6 +2,7 @@
 //! accounts, the coordinators of a commune or of a territory.
 
 use crate::{Store, StoreError};
+use aiguillage_domain::ids::{AccountId, StructureId};
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_domain::UnixSeconds;
 use sqlx::Row;
@@ -41,16 +42,16 @@ impl Store {
     /// The notifications of an account (its own and its structure's), newest first.
     pub async fn notifications_of(
         &self,
-        account_id: i64,
-        structure_id: i64,
+        account_id: AccountId,
+        structure_id: StructureId,
         limit: i64,
     ) -> Result<Vec<Notification>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, created_at, text, link, read_at FROM notifications
              WHERE account_id = $1 OR structure_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3",
         )
-        .bind(account_id)
-        .bind(structure_id)
+        .bind(account_id.get())
+        .bind(structure_id.get())
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;

@@ -3,6 +3,7 @@
 //! the older), and no larger than one upload.
 
 use crate::{Store, StoreError};
+use aiguillage_domain::ids::AccountId;
 use aiguillage_domain::UnixSeconds;
 use sqlx::Row;
 
@@ -34,7 +35,7 @@ impl Store {
     /// over [`PENDING_IMPORT_MAX_NAME_CHARS`] cut.
     pub async fn save_pending_import(
         &self,
-        account_id: i64,
+        account_id: AccountId,
         file_name: &str,
         format: &str,
         content: &str,
@@ -52,7 +53,7 @@ impl Store {
             .collect();
         let mut transaction = self.pool.begin().await?;
         sqlx::query("DELETE FROM pending_imports WHERE account_id = $1 OR created_at <= $2")
-            .bind(account_id)
+            .bind(account_id.get())
             .bind(now - PENDING_IMPORT_LIFETIME_SECONDS)
             .execute(&mut *transaction)
             .await?;
@@ -60,7 +61,7 @@ impl Store {
             "INSERT INTO pending_imports (account_id, file_name, format, content, created_at)
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
-        .bind(account_id)
+        .bind(account_id.get())
         .bind(file_name)
         .bind(format)
         .bind(content)
@@ -75,7 +76,7 @@ impl Store {
     pub async fn take_pending_import(
         &self,
         id: i64,
-        account_id: i64,
+        account_id: AccountId,
         now: UnixSeconds,
     ) -> Result<Option<PendingImport>, StoreError> {
         let row = sqlx::query(
@@ -83,7 +84,7 @@ impl Store {
              RETURNING id, file_name, format, content",
         )
         .bind(id)
-        .bind(account_id)
+        .bind(account_id.get())
         .bind(now - PENDING_IMPORT_LIFETIME_SECONDS)
         .fetch_optional(&self.pool)
         .await?;

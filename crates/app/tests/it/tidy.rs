@@ -1,7 +1,9 @@
 //! The layout's invariants, checked on the source tree itself (as rust-analyzer's tidy test does):
 //! every Rust file opens with its module comment; SQL (`sqlx`) lives in `store` alone and HTTP
 //! (`axum`) in `web` and `app` alone; the SQLite and PostgreSQL migration folders hold the same
-//! file names; a lint is silenced in code only by `#[expect(…, reason = "…")]`, never `#[allow]`.
+//! file names; a lint is silenced in code only by `#[expect(…, reason = "…")]`, never `#[allow]`;
+//! no public function of `store` or `service` takes two bare `i64` record ids (they are typed, see
+//! `domain::ids`, so that they cannot be swapped).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -211,8 +213,68 @@ fn expect_has_reason(source: &str, start: usize) -> bool {
         .any(|line| line.contains("reason ="))
 }
 
+/// The public function signatures of a source (from `pub fn`/`pub async fn` to the body's brace).
+fn public_signatures(source: &str) -> Vec<String> {
+    let mut signatures = Vec::new();
+    let mut rest = source;
+    while let Some(start) = rest.find("pub ") {
+        let after = &rest[start..];
+        let head = after
+            .trim_start_matches("pub ")
+            .trim_start_matches("async ");
+        let end = after.find(['{', ';']).unwrap_or(after.len());
+        if head.starts_with("fn ") {
+            signatures.push(
+                after[..end]
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+        }
+        rest = &after[end.max(4)..];
+    }
+    signatures
+}
+
+/// How many parameters of a signature are bare `i64` record ids (`id: i64`, `…_id: i64`).
+fn bare_ids(signature: &str) -> usize {
+    signature
+        .split([',', '('])
+        .filter_map(|parameter| parameter.trim().split_once(':'))
+        .filter(|(name, kind)| {
+            let name = name.trim();
+            (name == "id" || name.ends_with("_id")) && kind.trim().trim_end_matches(')') == "i64"
+        })
+        .count()
+}
+
+#[test]
+fn no_public_use_case_or_store_call_takes_two_bare_record_ids() {
+    let mut offenders = Vec::new();
+    for krate in ["store", "service"] {
+        for path in files(&crates_dir().join(krate).join("src"), ".rs") {
+            let source = std::fs::read_to_string(&path).expect("readable source");
+            for signature in public_signatures(&source) {
+                if bare_ids(&signature) >= 2 {
+                    offenders.push(format!("{}: {signature}", relative(&path)));
+                }
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "take typed ids (domain::ids) instead:\n{}",
+        offenders.join("\n")
+    );
+}
+
 #[test]
 fn the_checks_see_what_they_look_for() {
+    let two = "pub async fn f(&self, id: i64, account_id: i64, now: i64) -> X {";
+    assert_eq!(public_signatures(two).len(), 1);
+    assert_eq!(bare_ids(&public_signatures(two)[0]), 2);
+    assert_eq!(bare_ids("pub fn f(id: ReferralId, version: i64)"), 0);
+    assert_eq!(bare_ids("pub fn f(structure_id: i64)"), 1);
     assert!(uses_crate("use sqlx::Row;", "sqlx"));
     assert!(uses_crate("    let x = axum::Router::new();", "axum"));
     assert!(!uses_crate(

@@ -212,7 +212,11 @@ async fn each_side_takes_only_its_own_steps_and_a_stale_page_changes_nothing() {
     // The library was told it arrived.
     let told = state
         .store
-        .notifications_of(world.library.1, world.library.0, 10)
+        .notifications_of(
+            AccountId::new(world.library.1),
+            StructureId::new(world.library.0),
+            10,
+        )
         .await;
     assert_eq!(told.expect("notifications").len(), 1);
     // The sender cannot accept its own referral, nor record a session on it.
@@ -251,7 +255,11 @@ async fn each_side_takes_only_its_own_steps_and_a_stale_page_changes_nothing() {
     );
     let heard = state
         .store
-        .notifications_of(world.ccas.1, world.ccas.0, 10)
+        .notifications_of(
+            AccountId::new(world.ccas.1),
+            StructureId::new(world.ccas.0),
+            10,
+        )
         .await;
     let heard = heard.expect("notifications");
     assert_eq!(heard.len(), 1);

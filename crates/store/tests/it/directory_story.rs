@@ -9,6 +9,7 @@
 use aiguillage_domain::directory::{
     Offer, OfferFacts, Place, Service, SupportModel, DEFAULT_OFFER_NAME,
 };
+use aiguillage_domain::ids::AccountId;
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_interop::territory::embedded;
 use aiguillage_store::testing::fresh_store;
@@ -309,20 +310,26 @@ async fn a_pending_import_is_one_per_account_bounded_and_expires() {
         .await
         .expect("account");
     let first = store
-        .save_pending_import(account_id, "1.csv", "standard-csv", "a", 10)
+        .save_pending_import(AccountId::new(account_id), "1.csv", "standard-csv", "a", 10)
         .await
         .expect("first");
     let second = store
-        .save_pending_import(account_id, &"n".repeat(500), "standard-csv", "b", 20)
+        .save_pending_import(
+            AccountId::new(account_id),
+            &"n".repeat(500),
+            "standard-csv",
+            "b",
+            20,
+        )
         .await
         .expect("second");
     assert!(store
-        .take_pending_import(first, account_id, 30)
+        .take_pending_import(first, AccountId::new(account_id), 30)
         .await
         .expect("take")
         .is_none());
     let kept = store
-        .take_pending_import(second, account_id, 30)
+        .take_pending_import(second, AccountId::new(account_id), 30)
         .await
         .expect("take")
         .expect("the newer one is kept");
@@ -330,15 +337,21 @@ async fn a_pending_import_is_one_per_account_bounded_and_expires() {
     assert_eq!(kept.file_name.chars().count(), 120);
     let too_big = "x".repeat(PENDING_IMPORT_MAX_BYTES + 1);
     assert!(store
-        .save_pending_import(account_id, "gros.csv", "standard-csv", &too_big, 40)
+        .save_pending_import(
+            AccountId::new(account_id),
+            "gros.csv",
+            "standard-csv",
+            &too_big,
+            40
+        )
         .await
         .is_err());
     let third = store
-        .save_pending_import(account_id, "3.csv", "standard-csv", "c", 50)
+        .save_pending_import(AccountId::new(account_id), "3.csv", "standard-csv", "c", 50)
         .await
         .expect("third");
     assert!(store
-        .take_pending_import(third, account_id, 50 + 3600)
+        .take_pending_import(third, AccountId::new(account_id), 50 + 3600)
         .await
         .expect("take")
         .is_none());

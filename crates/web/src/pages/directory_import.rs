@@ -229,7 +229,7 @@ async fn keep_pending(
     content: &str,
     now: i64,
 ) -> Result<i64, WebError> {
-    let (store, by) = (&me.state.store, me.user.account.id);
+    let (store, by) = (&me.state.store, me.actor().account_id);
     let saved = store.save_pending_import(by, file_name, format.code(), content, now);
     Ok(saved.await?)
 }
@@ -370,7 +370,7 @@ pub async fn confirm(
 
 /// The professional's pending import, taken so that it is confirmed once.
 async fn pending_import(me: &Professional, id: i64, now: i64) -> Result<PendingImport, WebError> {
-    let (store, by) = (&me.state.store, me.user.account.id);
+    let (store, by) = (&me.state.store, me.actor().account_id);
     let pending = store.take_pending_import(id, by, now).await?;
     pending.ok_or_else(|| WebError::BadRequest(EXPIRED.into()))
 }

@@ -4,6 +4,7 @@ use crate::auth::Professional;
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::{format_time, render};
+use aiguillage_domain::ids::{AccountId, StructureId};
 use aiguillage_store::Notification;
 use askama::Template;
 use axum::response::Response;
@@ -21,7 +22,11 @@ pub async fn list(me: Professional) -> Result<Response, WebError> {
     let notifications = me
         .state
         .store
-        .notifications_of(account.id, account.structure_id, 100)
+        .notifications_of(
+            AccountId::new(account.id),
+            StructureId::new(account.structure_id),
+            100,
+        )
         .await?
         .into_iter()
         .map(|n| (format_time(n.created_at), n))

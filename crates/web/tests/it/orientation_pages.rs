@@ -9,7 +9,7 @@
 )]
 
 use crate::common;
-use aiguillage_domain::ids::ReferralId;
+use aiguillage_domain::ids::{AccountId, ReferralId, StructureId};
 
 use aiguillage_domain::directory::{Place, Service, SupportMode};
 use aiguillage_domain::role::Role;
@@ -360,7 +360,7 @@ async fn a_referral_waiting_beyond_the_target_is_reminded_once_to_the_receiver_a
     assert_eq!(remind(&state).await.expect("remind"), 0, "once per state");
     let for_library = app
         .store
-        .notifications_of(0, library_id, 10)
+        .notifications_of(AccountId::new(0), StructureId::new(library_id), 10)
         .await
         .expect("notifications");
     assert!(for_library
@@ -505,7 +505,7 @@ async fn the_coordinator_redistributes_a_refused_referral_after_seeing_the_propo
         .any(|line| line.comment.contains("Redistribution optimale")));
     let for_new_receiver = app
         .store
-        .notifications_of(0, other_id, 10)
+        .notifications_of(AccountId::new(0), StructureId::new(other_id), 10)
         .await
         .expect("notifications");
     assert!(for_new_receiver

@@ -9,6 +9,7 @@
 )]
 
 use crate::common;
+use aiguillage_domain::ids::{AccountId, StructureId};
 
 use aiguillage_domain::directory::{AccessMode, Place, Service, SupportMode};
 use aiguillage_domain::role::Role;
@@ -127,7 +128,7 @@ async fn snapshot(world: &World, referral_id: i64, watched: i64) -> (String, usi
     let notes = world
         .app
         .store
-        .notifications_of(0, watched, 100)
+        .notifications_of(AccountId::new(0), StructureId::new(watched), 100)
         .await
         .expect("notifications")
         .len();

@@ -147,7 +147,14 @@ async fn seed(store: &Store) -> anyhow::Result<()> {
                 ..stored.offer
             };
             store
-                .save_offer(id, Some(stored.id), &offer, None, now)
+                .save_offer(
+                    id,
+                    Some(stored.id),
+                    &offer,
+                    None,
+                    aiguillage_store::PlaceRights::Everything,
+                    now,
+                )
                 .await?;
         }
         structure_ids.push(id);

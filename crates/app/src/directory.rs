@@ -5,7 +5,7 @@ use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_interop::data_inclusion::read_data_inclusion;
 use aiguillage_interop::directory_file::{read_directory_file, DirectoryFormat};
 use aiguillage_interop::places_standard::{write_csv, write_json, PlacesReport};
-use aiguillage_store::{ImportAuthor, ImportRights, PlaceImportReport, Store};
+use aiguillage_store::{ImportAuthor, PlaceImportReport, PlaceRights, Store};
 use clap::{Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::Write;
@@ -126,7 +126,7 @@ async fn import(
     let author = ImportAuthor {
         account_id: None,
         origin: &origin,
-        rights: ImportRights::Everything,
+        rights: PlaceRights::Everything,
     };
     let stored = store
         .import_places_by(

@@ -590,7 +590,14 @@ pub async fn run(database_url: &str, args: GenerateArgs) -> anyhow::Result<()> {
                 let mut offer = offer.clone();
                 offer.facts.capacity_per_week = Some(20 + draw.below(60) as u32);
                 store
-                    .save_offer(place.structure_id, Some(*id), &offer, None, now)
+                    .save_offer(
+                        place.structure_id,
+                        Some(*id),
+                        &offer,
+                        None,
+                        aiguillage_store::PlaceRights::Everything,
+                        now,
+                    )
                     .await?;
             }
             offers_by_departement

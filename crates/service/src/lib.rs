@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod credentials;
+pub mod directory_edit;
 pub mod directory_search;
 pub mod mail;
 pub mod notify;

@@ -1,6 +1,6 @@
 //! The directory in storage: places of the national standard upserted on (source, id) in one
 //! transaction, with the commune resolved from the reference data, and read back for search and export.
-//! An import writes only the places its author may write ([`ImportRights`], decided by the caller's
+//! An import writes only the places its author may write ([`PlaceRights`], decided by the caller's
 //! policy and asked inside the writing transaction), and records every creation and update in
 //! `structure_changes`, like an edit by hand.
 
@@ -50,12 +50,12 @@ pub struct PlaceSite<'a> {
     pub epci_code: Option<&'a str>,
 }
 
-/// The check an import asks for each place it would write.
+/// The check an import or an edit asks for each place it would write.
 pub type PlaceCheck<'a> = &'a (dyn Fn(PlaceSite<'_>) -> bool + Sync);
 
-/// Which places an import may write.
+/// Which places an import or an edit may write.
 #[derive(Clone, Copy)]
-pub enum ImportRights<'a> {
+pub enum PlaceRights<'a> {
     /// Every place: the operator's command line.
     Everything,
     /// The places the check accepts, asked for an existing place both where it is stored and where
@@ -70,7 +70,7 @@ pub struct ImportAuthor<'a> {
     pub account_id: Option<i64>,
     /// The start of each change record, e.g. « Import web du fichier « lieux.csv » ».
     pub origin: &'a str,
-    pub rights: ImportRights<'a>,
+    pub rights: PlaceRights<'a>,
 }
 
 /// A place as stored: its structure id, resolved commune, position used for distance, and facts.
@@ -137,6 +137,38 @@ fn joined<T: std::fmt::Display>(values: &[T]) -> String {
         .join("|")
 }
 
+/// Refuses, inside the caller's transaction, a change to the place of `structure_id` that `rights`
+/// do not cover (`OutOfScope`), or to a place that does not exist (`NotFound`).
+pub(crate) async fn check_place_rights(
+    connection: &mut AnyConnection,
+    structure_id: i64,
+    rights: PlaceRights<'_>,
+) -> Result<(), StoreError> {
+    let PlaceRights::Checked(may_write) = rights else {
+        return Ok(());
+    };
+    let row = sqlx::query(
+        "SELECT c.departement_code, c.epci_code FROM structures s JOIN communes c ON c.code = s.commune_code
+         WHERE s.id = $1",
+    )
+    .bind(structure_id)
+    .fetch_optional(&mut *connection)
+    .await?
+    .ok_or_else(|| StoreError::NotFound(format!("lieu {structure_id}")))?;
+    let (departement_code, epci_code): (String, Option<String>) =
+        (row.try_get("departement_code")?, row.try_get("epci_code")?);
+    let site = PlaceSite {
+        structure_id: Some(structure_id),
+        departement_code: &departement_code,
+        epci_code: epci_code.as_deref(),
+    };
+    if may_write(site) {
+        Ok(())
+    } else {
+        Err(StoreError::OutOfScope(format!("lieu {structure_id}")))
+    }
+}
+
 impl Store {
     /// Upserts places without any restriction (the operator's tools and the demonstration data),
     /// each change recorded as « Import » by `actor_account_id` (none: the command line). See
@@ -152,7 +184,7 @@ impl Store {
         let author = ImportAuthor {
             account_id: actor_account_id,
             origin: "Import",
-            rights: ImportRights::Everything,
+            rights: PlaceRights::Everything,
         };
         self.import_places_by(default_source, places, &author, now, progress)
             .await
@@ -277,11 +309,13 @@ impl Store {
         place: &Place,
         support_model: Option<SupportModel>,
         change: (i64, &str),
+        rights: PlaceRights<'_>,
         now: UnixSeconds,
     ) -> Result<(), StoreError> {
         let (account_id, summary) = change;
         let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
         let mut transaction = self.pool.begin().await?;
+        check_place_rights(&mut transaction, structure_id, rights).await?;
         let result = sqlx::query(
             "UPDATE structures SET services = $1, audiences = $2, specific_support = $3, support_modes = $4,
                  costs = $5, place_json = $6, support_model = $7, updated_at = $8, updated_by = $9
@@ -384,13 +418,13 @@ struct PlaceBatch<'a> {
 /// Why the author may not write this place (a French sentence naming the line and the place), or
 /// `None` when they may.
 fn refusal(
-    rights: ImportRights<'_>,
+    rights: PlaceRights<'_>,
     (line, place): (u64, &Place),
     stored: Option<&ExistingPlace>,
     communes: &CommuneIndex,
     commune_code: &str,
 ) -> Option<String> {
-    let ImportRights::Checked(may_write) = rights else {
+    let PlaceRights::Checked(may_write) = rights else {
         return None;
     };
     let target = communes.site(stored.map(|s| s.id), commune_code);

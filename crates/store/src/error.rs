@@ -7,6 +7,9 @@ pub enum StoreError {
     NotFound(String),
     #[error("conflit : {0}")]
     Conflict(String),
+    /// The record exists but is outside the actor's scope.
+    #[error("hors de votre périmètre : {0}")]
+    OutOfScope(String),
     #[error("adresse de base de données non prise en charge : « {0} » (attendu sqlite://… ou postgres://…)")]
     UnsupportedUrl(String),
     #[error("impossible de créer {path} : {source}")]

@@ -42,7 +42,7 @@ pub use audit_key::{
 };
 pub use contact_requests::{ContactRequest, NewContactRequest, RequestViewer};
 pub use directory::{
-    ImportAuthor, ImportRights, PlaceChange, PlaceCheck, PlaceImportReport, PlaceRejection,
+    ImportAuthor, PlaceChange, PlaceCheck, PlaceImportReport, PlaceRejection, PlaceRights,
     PlaceSite, StoredPlace,
 };
 pub use error::StoreError;

@@ -1,6 +1,7 @@
 //! The offers of a structure: the default one an import creates and keeps in line with the place's
 //! lists, and the ones managers add or refine; each change is dated and attributed.
 
+use crate::directory::{check_place_rights, PlaceRights};
 use crate::{Store, StoreError};
 use aiguillage_domain::directory::{Offer, Place};
 use aiguillage_domain::UnixSeconds;
@@ -155,10 +156,12 @@ impl Store {
         offer_id: Option<i64>,
         offer: &Offer,
         change: Option<(i64, &str)>,
+        rights: PlaceRights<'_>,
         now: UnixSeconds,
     ) -> Result<i64, StoreError> {
         let actor = change.map(|(account_id, _)| account_id);
         let mut transaction = self.pool.begin().await?;
+        check_place_rights(&mut transaction, structure_id, rights).await?;
         let id = match offer_id {
             Some(id) => {
                 let owner = sqlx::query("SELECT structure_id FROM offers WHERE id = $1")

@@ -69,6 +69,7 @@ impl From<StoreError> for WebError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound(_) => WebError::NotFound,
+            StoreError::OutOfScope(_) => WebError::Forbidden,
             other => WebError::Internal(other.to_string()),
         }
     }

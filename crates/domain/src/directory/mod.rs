@@ -2,6 +2,7 @@
 //! of the national open-data standard ("schéma des lieux de médiation numérique", TableSchema v1.0.2),
 //! plus what orientation needs and the standard lacks (capacity, delay, level, help style, model, status).
 
+pub mod access;
 pub mod opening_hours;
 pub mod place;
 pub mod search;

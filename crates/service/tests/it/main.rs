@@ -7,4 +7,5 @@
     reason = "test code: a failure panics with its message"
 )]
 
+mod directory_scope;
 mod referral_scope;

@@ -76,7 +76,16 @@ async fn world() -> World {
         name: "Ateliers premiers pas".into(),
         ..Offer::default()
     };
-    let offer = store.save_offer(ids[1].0, None, &offer, None, NOW).await;
+    let offer = store
+        .save_offer(
+            ids[1].0,
+            None,
+            &offer,
+            None,
+            aiguillage_store::PlaceRights::Everything,
+            NOW,
+        )
+        .await;
     let mut state = AppState::new(store, Settings::default());
     state.clock = Arc::new(|| NOW);
     let person = enrolled_and_diagnosed(&state, ids[0]).await;

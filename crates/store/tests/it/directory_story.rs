@@ -193,7 +193,14 @@ async fn an_imported_place_gets_one_offer_that_reimports_refresh_without_losing_
         ..OfferFacts::default()
     };
     store
-        .save_offer(id, Some(offers[0].id), &refined, None, 200)
+        .save_offer(
+            id,
+            Some(offers[0].id),
+            &refined,
+            None,
+            aiguillage_store::PlaceRights::Everything,
+            200,
+        )
         .await
         .expect("save");
     let workshop = Offer {
@@ -202,7 +209,14 @@ async fn an_imported_place_gets_one_offer_that_reimports_refresh_without_losing_
         ..Offer::default()
     };
     let workshop_id = store
-        .save_offer(id, None, &workshop, None, 200)
+        .save_offer(
+            id,
+            None,
+            &workshop,
+            None,
+            aiguillage_store::PlaceRights::Everything,
+            200,
+        )
         .await
         .expect("new offer");
 
@@ -225,7 +239,14 @@ async fn an_imported_place_gets_one_offer_that_reimports_refresh_without_losing_
     assert_eq!((offers[1].id, offers[1].position), (workshop_id, 1));
     assert!(
         store
-            .save_offer(id + 1000, Some(workshop_id), &workshop, None, 400)
+            .save_offer(
+                id + 1000,
+                Some(workshop_id),
+                &workshop,
+                None,
+                aiguillage_store::PlaceRights::Everything,
+                400
+            )
             .await
             .is_err(),
         "not another structure's offer"
@@ -234,7 +255,7 @@ async fn an_imported_place_gets_one_offer_that_reimports_refresh_without_losing_
 
 #[tokio::test]
 async fn a_checked_import_writes_only_what_its_rights_allow_and_records_each_change() {
-    use aiguillage_store::{ImportAuthor, ImportRights, PlaceSite};
+    use aiguillage_store::{ImportAuthor, PlaceRights, PlaceSite};
     let store = store_with_pays_de_la_loire().await;
     let first = vec![
         (2, place("a", "Angers", "49000", Some("49007"))),
@@ -248,7 +269,7 @@ async fn a_checked_import_writes_only_what_its_rights_allow_and_records_each_cha
     let author = ImportAuthor {
         account_id: None,
         origin: "Essai",
-        rights: ImportRights::Checked(&only_49),
+        rights: PlaceRights::Checked(&only_49),
     };
     let mut renamed_a = place("a", "Angers", "49000", Some("49007"));
     renamed_a.name = "Angers renommé".into();

@@ -92,6 +92,7 @@ async fn world() -> World {
                 ..Offer::default()
             },
             None,
+            aiguillage_store::PlaceRights::Everything,
             T0,
         )
         .await
@@ -105,6 +106,7 @@ async fn world() -> World {
                 ..Offer::default()
             },
             None,
+            aiguillage_store::PlaceRights::Everything,
             T0,
         )
         .await

@@ -69,7 +69,14 @@ async fn world() -> World {
         ..Offer::default()
     };
     let offer_id = store
-        .save_offer(ids[1].0, None, &offer, None, NOW)
+        .save_offer(
+            ids[1].0,
+            None,
+            &offer,
+            None,
+            aiguillage_store::PlaceRights::Everything,
+            NOW,
+        )
         .await
         .expect("offer");
     World {

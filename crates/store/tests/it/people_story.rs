@@ -280,7 +280,14 @@ mod referrals {
             ..Offer::default()
         };
         let offer_id = store
-            .save_offer(world.library.0, None, &offer, None, NOW)
+            .save_offer(
+                world.library.0,
+                None,
+                &offer,
+                None,
+                aiguillage_store::PlaceRights::Everything,
+                NOW,
+            )
             .await
             .expect("offer");
         let computed = profile(&answers(), time::macros::date!(2026 - 11 - 23));

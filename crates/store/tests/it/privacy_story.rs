@@ -84,7 +84,14 @@ async fn world() -> World {
         };
         offers.push(
             store
-                .save_offer(structure, None, &offer, None, NOW)
+                .save_offer(
+                    structure,
+                    None,
+                    &offer,
+                    None,
+                    aiguillage_store::PlaceRights::Everything,
+                    NOW,
+                )
                 .await
                 .expect("offer"),
         );

@@ -128,7 +128,14 @@ async fn world() -> World {
         };
         offers.push(
             store
-                .save_offer(ids[1].0, None, &offer, None, NOW)
+                .save_offer(
+                    ids[1].0,
+                    None,
+                    &offer,
+                    None,
+                    aiguillage_store::PlaceRights::Everything,
+                    NOW,
+                )
                 .await
                 .expect("offer"),
         );

@@ -5,7 +5,6 @@ use crate::auth::Professional;
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::account::territory_name;
-use crate::pages::place_edit::may_edit;
 use crate::pages::{format_time, render};
 use aiguillage_domain::directory::{Audience, Cost, Service, SpecificSupport, SupportMode};
 use aiguillage_service::directory_search::{
@@ -390,7 +389,7 @@ pub async fn show(
         summary: stored.place.summary.clone(),
         facts: place_facts(&stored),
         links: links_of(&stored),
-        editable: may_edit(&me.user.account, &stored),
+        editable: aiguillage_service::directory_edit::may_edit(&me.user.account, &stored),
         saved: query.modifie.is_some(),
         changes: changes.into_iter().map(change_line).collect(),
         offers: store.offers_of(id).await?.iter().map(offer_card).collect(),

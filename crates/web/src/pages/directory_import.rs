@@ -2,7 +2,7 @@
 //! of the report (what would be added, updated, left alone or rejected, and why) before anything is
 //! written, then confirmation, which shows the same report of what was done.
 //!
-//! An import writes only the places its author may write (`policy::may_import_place`, the place
+//! An import writes only the places its author may write (`service::directory_edit::rights_of`, the place
 //! form's rule; the administrator every place): the others are reported per row and left alone. The
 //! store asks that rule for every place inside the transaction that writes, at preview and again at
 //! confirmation, and records each creation and update in `structure_changes`.
@@ -11,12 +11,12 @@ use crate::auth::Professional;
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::render;
-use crate::policy::may_import_place;
 use aiguillage_interop::directory_file::{read_directory_file, DirectoryFormat};
 use aiguillage_interop::places_standard::PlacesReport;
+use aiguillage_service::directory_edit::rights_of;
 use aiguillage_store::{
-    Account, ImportAuthor, ImportRights, PendingImport, PlaceImportReport, PlaceSite,
-    PENDING_IMPORT_MAX_BYTES, PENDING_IMPORT_MAX_ROWS,
+    ImportAuthor, PendingImport, PlaceImportReport, PlaceRights, PENDING_IMPORT_MAX_BYTES,
+    PENDING_IMPORT_MAX_ROWS,
 };
 use askama::Template;
 use axum::extract::Multipart;
@@ -83,17 +83,6 @@ fn form_page(
 /// `GET /annuaire/import`.
 pub async fn show_form(me: Professional) -> Result<Response, WebError> {
     form_page(&me, "", None, None)
-}
-
-/// Whether this account may write the place at `site` (asked by the store for every row).
-fn may_write(account: &Account, site: PlaceSite<'_>) -> bool {
-    may_import_place(
-        account.role,
-        account.structure_id,
-        &account.territory,
-        site.structure_id,
-        (site.departement_code, site.epci_code),
-    )
 }
 
 /// How the change records name a web import of `file_name`.
@@ -274,12 +263,12 @@ async fn preview_places(
     now: i64,
 ) -> Result<PlaceImportReport, WebError> {
     let account = &me.user.account;
-    let check = |site: PlaceSite<'_>| may_write(account, site);
+    let check = rights_of(account);
     let origin = origin(file_name);
     let author = ImportAuthor {
         account_id: Some(account.id),
         origin: &origin,
-        rights: ImportRights::Checked(&check),
+        rights: PlaceRights::Checked(&check),
     };
     let store = &me.state.store;
     Ok(store
@@ -295,12 +284,12 @@ async fn import_places(
     now: i64,
 ) -> Result<PlaceImportReport, WebError> {
     let account = &me.user.account;
-    let check = |site: PlaceSite<'_>| may_write(account, site);
+    let check = rights_of(account);
     let origin = origin(file_name);
     let author = ImportAuthor {
         account_id: Some(account.id),
         origin: &origin,
-        rights: ImportRights::Checked(&check),
+        rights: PlaceRights::Checked(&check),
     };
     let source = format.default_source();
     let store = &me.state.store;

@@ -9,6 +9,7 @@ use crate::pages::form_fields::{fields, group, labels, number, text, Errors, Gro
 use crate::pages::place_edit::editable_place;
 use crate::pages::render;
 use aiguillage_domain::directory::*;
+use aiguillage_service::directory_edit;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::Path;
@@ -244,14 +245,8 @@ async fn save(
         "ajoutée"
     };
     let summary = format!("Offre « {} » {verb}", values.offer.name);
-    let by = me.user.account.id;
-    let change = Some((by, summary.as_str()));
-    let saved = me
-        .state
-        .store
-        .save_offer(id, offer_id, &values.offer, change, me.now());
-    saved.await?;
-    tracing::info!(structure_id = id, by, %summary, "offer saved");
+    let (offer, account) = ((&values.offer, summary.as_str()), &me.user.account);
+    directory_edit::save_offer(&me.state, account, (id, offer_id), offer).await?;
     Ok(Redirect::to(&format!("/annuaire/{id}?modifie=1")).into_response())
 }
 

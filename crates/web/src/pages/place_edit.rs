@@ -8,10 +8,10 @@ use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::form_fields::{fields, group, labels, same_values, text, Errors, Fields, Group};
 use crate::pages::render;
-use crate::policy::{may_edit_place, PlaceLocation};
 use aiguillage_domain::directory::opening_hours::WeeklyHours;
 use aiguillage_domain::directory::*;
-use aiguillage_store::{Account, StoredPlace};
+use aiguillage_service::directory_edit::{self, PlaceEdit};
+use aiguillage_store::StoredPlace;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::Path;
@@ -104,25 +104,10 @@ fn page(
     })
 }
 
-/// Whether this account may edit the place (`policy::may_edit_place`).
-pub(crate) fn may_edit(account: &Account, stored: &StoredPlace) -> bool {
-    let location = PlaceLocation {
-        structure_id: stored.structure_id,
-        departement_code: &stored.departement_code,
-        epci_code: stored.epci_code.as_deref(),
-    };
-    may_edit_place(
-        account.role,
-        account.structure_id,
-        &account.territory,
-        &location,
-    )
-}
-
 /// The place, if this viewer may edit it (404 if it does not exist, 403 if it is not theirs).
 pub(crate) async fn editable_place(me: &Professional, id: i64) -> Result<StoredPlace, WebError> {
     let stored = me.state.store.place(id).await?;
-    match may_edit(&me.user.account, &stored) {
+    match directory_edit::may_edit(&me.user.account, &stored) {
         true => Ok(stored),
         false => Err(WebError::Forbidden),
     }
@@ -257,12 +242,11 @@ async fn save(
     values: &EditValues,
 ) -> Result<Response, WebError> {
     let summary = change_summary(stored, values);
-    let (place, model, by) = (&values.place, values.support_model, me.user.account.id);
-    let saved = me
-        .state
-        .store
-        .update_place_by_hand(id, place, model, (by, &summary), me.now());
-    saved.await?;
-    tracing::info!(structure_id = id, by, %summary, "place edited");
+    let edit = PlaceEdit {
+        place: &values.place,
+        support_model: values.support_model,
+        summary: &summary,
+    };
+    directory_edit::update_place(&me.state, &me.user.account, id, &edit).await?;
     Ok(Redirect::to(&format!("/annuaire/{id}?modifie=1")).into_response())
 }

@@ -289,7 +289,14 @@ async fn the_api_lists_the_offers_meeting_the_criteria_and_the_detail_of_a_place
         ..Default::default()
     };
     app.store
-        .save_offer(angers, None, &workshop, None, 0)
+        .save_offer(
+            angers,
+            None,
+            &workshop,
+            None,
+            aiguillage_store::PlaceRights::Everything,
+            0,
+        )
         .await
         .expect("offer");
 

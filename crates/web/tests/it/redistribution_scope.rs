@@ -296,7 +296,14 @@ async fn moves_into_one_offer_stop_at_its_capacity() {
         .clone();
     offer.facts.capacity_per_week = Some(1);
     app.store
-        .save_offer(structure, Some(small_offer), &offer, None, START)
+        .save_offer(
+            structure,
+            Some(small_offer),
+            &offer,
+            None,
+            aiguillage_store::PlaceRights::Everything,
+            START,
+        )
         .await
         .expect("capacity");
     let first = accepted_referral(&world, "Maëlle").await;

@@ -13,6 +13,7 @@ pub mod directory_search;
 pub mod mail;
 pub mod notify;
 pub mod pathway;
+pub mod people;
 pub mod redistribute;
 pub mod referrals;
 pub mod state;

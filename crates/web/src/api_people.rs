@@ -12,7 +12,8 @@ use aiguillage_domain::ids::PersonId;
 use aiguillage_domain::person::{
     check_person, enrolment_consent, ConsentText, PersonDraft, PersonInput,
 };
-use aiguillage_store::{StoreError, StoredDiagnostic};
+use aiguillage_service::people::{self, DuplicateCheck, EnrolError};
+use aiguillage_store::StoredDiagnostic;
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -78,9 +79,20 @@ pub async fn enrol(me: Professional, body: Bytes) -> Result<Response, WebError> 
     check_consent(&enrolment.consentement, &consent)?;
     let now = me.now();
     let draft = checked_person(enrolment, now)?;
-    let (store, actor) = (&me.state.store, me.actor());
-    let id = store.enrol_person(&actor, &draft, &consent, now).await;
-    let id = id.map_err(|error| unknown_commune(error, &draft))?;
+    let (structure, actor) = (&me.user.account.structure_name, me.actor());
+    // The API's client shows no list of possible duplicates: it enrols the person it was given.
+    let enrolling = (&draft, DuplicateCheck::ConfirmedNew);
+    let id = match people::enrol(&me.state, &actor, structure, enrolling).await {
+        Ok(id) => id,
+        Err(EnrolError::UnknownCommune(code)) => {
+            let message = format!("commune_insee : aucune commune n'a le code « {code} ».");
+            return Err(WebError::BadRequest(message));
+        }
+        Err(refused @ EnrolError::PossibleDuplicates(_)) => {
+            return Err(WebError::BadRequest(refused.to_string()))
+        }
+        Err(EnrolError::Store(error)) => return Err(error.into()),
+    };
     Ok(created(Enrolled::new(id.get(), consent.version)))
 }
 
@@ -137,17 +149,6 @@ fn checked_person(enrolment: Enrolment, now: i64) -> Result<PersonDraft, WebErro
                 .join(" "),
         )
     })
-}
-
-/// A commune the store does not know is the caller's mistake.
-fn unknown_commune(error: StoreError, draft: &PersonDraft) -> WebError {
-    match error {
-        StoreError::NotFound(_) => WebError::BadRequest(format!(
-            "commune_insee : aucune commune n'a le code « {} ».",
-            draft.commune_code
-        )),
-        other => other.into(),
-    }
 }
 
 /// A stored diagnostic and its profile.

@@ -9,6 +9,7 @@ use crate::pages::form_fields::{fields, text, Errors, Fields};
 use crate::pages::{format_time, render};
 use aiguillage_domain::ids::{AccountId, PersonId, StructureId};
 use aiguillage_domain::person::{check_person, enrolment_consent, PersonDraft, PersonInput};
+use aiguillage_service::people::{self, DuplicateCheck, EnrolError};
 use aiguillage_service::state::AppState;
 use aiguillage_store::{Actor, CommuneSummary, ConsentRecord, PersonRecord, StoredDiagnostic};
 use askama::Template;
@@ -242,33 +243,24 @@ pub async fn enrol(me: Professional, body: Bytes) -> Result<Response, WebError> 
     let (Some(draft), true) = (draft, errors.is_empty()) else {
         return enrol_page(&me, values, (communes, Vec::new()), errors);
     };
-    let duplicates = duplicates_of(&me, &values, &draft).await?;
-    if !duplicates.is_empty() {
-        errors.insert("doublon", DUPLICATE_WARNING.to_owned());
-        return enrol_page(&me, values, (communes, duplicates), errors);
+    let check = match text(&values, "confirmer_nouvelle").as_str() {
+        "oui" => DuplicateCheck::ConfirmedNew,
+        _ => DuplicateCheck::Ask,
+    };
+    let structure = &me.user.account.structure_name;
+    match people::enrol(&me.state, &me.actor(), structure, (&draft, check)).await {
+        Ok(id) => Ok(Redirect::to(&format!("/personnes/{id}/diagnostic")).into_response()),
+        Err(EnrolError::PossibleDuplicates(found)) => {
+            errors.insert("doublon", DUPLICATE_WARNING.to_owned());
+            let duplicates = found.iter().map(line).collect();
+            enrol_page(&me, values, (communes, duplicates), errors)
+        }
+        Err(error @ EnrolError::UnknownCommune(_)) => {
+            errors.insert("commune_recherche", error.to_string());
+            enrol_page(&me, values, (communes, Vec::new()), errors)
+        }
+        Err(EnrolError::Store(error)) => Err(error.into()),
     }
-    let consent = enrolment_consent(&me.user.account.structure_name);
-    let store = &me.state.store;
-    let id = store
-        .enrol_person(&me.actor(), &draft, &consent, me.now())
-        .await?;
-    Ok(Redirect::to(&format!("/personnes/{id}/diagnostic")).into_response())
-}
-
-/// The people already enrolled who may be the one in the form, unless the form confirms a new one.
-async fn duplicates_of(
-    me: &Professional,
-    values: &Fields,
-    draft: &PersonDraft,
-) -> Result<Vec<PersonLine>, WebError> {
-    if text(values, "confirmer_nouvelle") == "oui" {
-        return Ok(Vec::new());
-    }
-    let store = &me.state.store;
-    let duplicates = store
-        .possible_duplicates(&me.actor(), draft, me.now())
-        .await?;
-    Ok(duplicates.iter().map(line).collect())
 }
 
 const DUPLICATE_WARNING: &str = "Cette personne est peut-être déjà inscrite : vérifiez la liste ci-dessous avant de créer une nouvelle fiche.";

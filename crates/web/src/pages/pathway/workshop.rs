@@ -193,41 +193,23 @@ pub async fn record_workshop(
 ) -> Result<Response, WebError> {
     let reason = format!("POST {WORKSHOP_PATH}");
     let values = fields(&body);
-    let now = state.now();
     let people = people_in_progress(&state, &user, &reason).await?;
-    let mut ticked = Vec::new();
-    let mut unknown = false;
-    for value in values.get("personnes").into_iter().flatten() {
-        match value
-            .parse::<ReferralId>()
-            .ok()
-            .filter(|id| people.iter().any(|(p, _)| p == id))
-        {
-            Some(id) if !ticked.contains(&id) => ticked.push(id),
-            Some(_) => {}
-            None => unknown = true,
-        }
-    }
+    let (ticked, unknown) = ticked_referrals(&values, &people);
     let submitted = SubmittedSession {
         values: &values,
         kind: SessionKind::Collective,
         registered: ticked.len(),
-        now,
+        now: state.now(),
     };
     let read = NewSession::try_from(submitted);
     let mut errors = read.as_ref().err().cloned().unwrap_or_default();
     if unknown {
         errors.insert("personnes", NO_LONGER_IN_PROGRESS.to_owned());
     }
-    let refused = |errors: Errors, values: Fields, people: Vec<(ReferralId, PersonChoice)>| {
-        let mut form = SessionForm::new(WORKSHOP_PATH.to_owned(), true, values, errors);
-        form.people = people.into_iter().map(|(_, p)| p).collect();
-        form
-    };
     let session = match read {
         Ok(session) if errors.is_empty() => session,
         _ => {
-            let form = refused(errors, values, people);
+            let form = refused_form(errors, values, people);
             return workshop_page(&state, (&viewer, &user), form, false, &reason).await;
         }
     };
@@ -236,6 +218,42 @@ pub async fn record_workshop(
         Ok(()) => return Ok(Redirect::to(&format!("{WORKSHOP_PATH}?enregistre=1")).into_response()),
         Err(refusal) => refusal,
     };
+    let people = people_in_progress(&state, &user, &reason).await?;
+    let form = refused_form(explained(refusal), values, people);
+    workshop_page(&state, (&viewer, &user), form, false, &reason).await
+}
+
+/// The referrals ticked that are in progress here (each once), and whether any other was ticked.
+fn ticked_referrals(
+    values: &Fields,
+    people: &[(ReferralId, PersonChoice)],
+) -> (Vec<ReferralId>, bool) {
+    let mut ticked = Vec::new();
+    let mut unknown = false;
+    for value in values.get("personnes").into_iter().flatten() {
+        let known = value.parse::<ReferralId>().ok();
+        match known.filter(|id| people.iter().any(|(p, _)| p == id)) {
+            Some(id) if !ticked.contains(&id) => ticked.push(id),
+            Some(_) => {}
+            None => unknown = true,
+        }
+    }
+    (ticked, unknown)
+}
+
+/// The workshop form again, as submitted, with its errors and the people in progress.
+fn refused_form(
+    errors: Errors,
+    values: Fields,
+    people: Vec<(ReferralId, PersonChoice)>,
+) -> SessionForm {
+    let mut form = SessionForm::new(WORKSHOP_PATH.to_owned(), true, values, errors);
+    form.people = people.into_iter().map(|(_, p)| p).collect();
+    form
+}
+
+/// The field a refusal of the workshop belongs to, with its message.
+fn explained(refusal: WorkshopRefusal) -> Errors {
     let mut errors = Errors::new();
     match refusal {
         WorkshopRefusal::Session(error) => {
@@ -251,7 +269,5 @@ pub async fn record_workshop(
             );
         }
     }
-    let people = people_in_progress(&state, &user, &reason).await?;
-    let form = refused(errors, values, people);
-    workshop_page(&state, (&viewer, &user), form, false, &reason).await
+    errors
 }

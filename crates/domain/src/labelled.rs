@@ -131,7 +131,7 @@ mod tests {
     use super::Coded;
     use crate::contact_request::ContactRequestClosing;
     use crate::diagnostic::*;
-    use crate::directory::SupportModel;
+    use crate::directory::{HelpKind, HelpStyle, InterventionLevel, OfferStatus, SupportModel};
     use crate::orientation::{ClosingOutcome, ReferralEventKind, ReferralState, RefusalReason};
     use crate::pathway;
     use crate::role::Role;
@@ -196,6 +196,7 @@ mod tests {
                 Typology, RecommendedHelp, SkillDomain, SkillAnswer, DetailedTask, Equipment,
                 LiteracyLevel, Language, TravelRange, TravelMode, Availability, Willingness, Lever,
                 ProcedureOrganisation, ProcedureKind, SupportModel, ContactRequestClosing,
+                InterventionLevel, HelpStyle, HelpKind, OfferStatus,
                 pathway::RightKind, pathway::MoneyBracket;
             other: Role, pathway::SessionKind, pathway::SessionPlace, pathway::Equipment,
                 pathway::Theme, pathway::ObservedAutonomy, pathway::WorkshopLevel,

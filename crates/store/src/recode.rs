@@ -1,18 +1,21 @@
-//! Rewrites, once, the JSON documents written before migration 0018 (with labels) so that they hold
-//! codes like every other stored value: a diagnostic's answers and profile, a referral's profile, a
-//! contact request's answers. Each document is read (labels read through serde's alias, see
+//! Rewrites, once, the JSON documents written with labels so that they hold codes like every other
+//! stored value: since migration 0018 a diagnostic's answers and profile, a referral's profile, a
+//! contact request's answers; since 0019 an offer's own facts (intervention level, help style, kinds
+//! of help, status — the places standard's vocabulary keeps the standard's values). Each document is read (labels read through serde's alias, see
 //! `domain::labelled`) and written again (codes); one that does not read is left as it was, and one
 //! already written with codes is left untouched. Marked done in `data_upgrades`; running it again (two
 //! instances starting together, a restart after a crash) changes nothing.
 
 use crate::{Store, StoreError};
 use aiguillage_domain::diagnostic::{Answers, Profile};
+use aiguillage_domain::directory::Offer;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sqlx::Row;
 
-/// The name this conversion is recorded under in `data_upgrades`.
+/// The names these conversions are recorded under in `data_upgrades`.
 const JSON_CODES: &str = "0018_json_codes";
+const OFFER_CODES: &str = "0019_offer_codes";
 
 /// Rows read and rewritten per transaction.
 const BATCH: i64 = 500;
@@ -25,34 +28,54 @@ fn recoded<T: Serialize + DeserializeOwned>(text: &str) -> Option<String> {
 }
 
 impl Store {
-    /// Rewrites the JSON documents with codes, unless already done.
+    /// Rewrites the JSON documents with codes, each conversion unless already done.
     pub(crate) async fn recode_json_documents(&self) -> Result<(), StoreError> {
+        if !self.upgraded(JSON_CODES).await? {
+            let mut rewritten = 0;
+            rewritten += self
+                .recode_column("diagnostics", "answers_json", recoded::<Answers>)
+                .await?;
+            rewritten += self
+                .recode_column("diagnostics", "profile_json", recoded::<Profile>)
+                .await?;
+            rewritten += self
+                .recode_column("referrals", "profile_json", recoded::<Profile>)
+                .await?;
+            rewritten += self
+                .recode_column("contact_requests", "answers_json", recoded::<Answers>)
+                .await?;
+            self.mark_upgraded(JSON_CODES, rewritten).await?;
+        }
+        if !self.upgraded(OFFER_CODES).await? {
+            let rewritten = self
+                .recode_column("offers", "offer_json", recoded::<Offer>)
+                .await?;
+            self.mark_upgraded(OFFER_CODES, rewritten).await?;
+        }
+        Ok(())
+    }
+
+    /// Whether the conversion `name` ran already.
+    async fn upgraded(&self, name: &str) -> Result<bool, StoreError> {
         let done = sqlx::query("SELECT COUNT(*) AS n FROM data_upgrades WHERE name = $1")
-            .bind(JSON_CODES)
+            .bind(name)
             .fetch_one(&self.pool)
             .await?;
-        if done.try_get::<i64, _>("n")? > 0 {
-            return Ok(());
-        }
-        let mut rewritten = 0;
-        rewritten += self
-            .recode_column("diagnostics", "answers_json", recoded::<Answers>)
-            .await?;
-        rewritten += self
-            .recode_column("diagnostics", "profile_json", recoded::<Profile>)
-            .await?;
-        rewritten += self
-            .recode_column("referrals", "profile_json", recoded::<Profile>)
-            .await?;
-        rewritten += self
-            .recode_column("contact_requests", "answers_json", recoded::<Answers>)
-            .await?;
+        Ok(done.try_get::<i64, _>("n")? > 0)
+    }
+
+    /// Records the conversion `name` as done, having rewritten `rewritten` documents.
+    async fn mark_upgraded(&self, name: &str, rewritten: usize) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO data_upgrades (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
-            .bind(JSON_CODES)
+            .bind(name)
             .execute(&self.pool)
             .await?;
         if rewritten > 0 {
-            tracing::info!(rewritten, "JSON documents rewritten with stable codes");
+            tracing::info!(
+                name,
+                rewritten,
+                "JSON documents rewritten with stable codes"
+            );
         }
         Ok(())
     }

@@ -116,26 +116,26 @@ labelled_enum! {
     /// Level of intervention (not in the standard): first level informs and helps at once; second level
     /// runs a learning pathway.
     InterventionLevel {
-        FirstLevel => "Premier niveau (information, aide immédiate)",
-        SecondLevel => "Second niveau (parcours d'apprentissage)",
+        FirstLevel = "first_level" => "Premier niveau (information, aide immédiate)",
+        SecondLevel = "second_level" => "Second niveau (parcours d'apprentissage)",
     }
 }
 
 labelled_enum! {
     /// Whether the offer acts on the person's behalf (habilitated helper), teaches, or both.
     HelpStyle {
-        ActsOnBehalf => "Fait pour la personne (aidant habilité)",
-        Teaches => "Apprend à faire",
-        Both => "Fait pour et apprend à faire",
+        ActsOnBehalf = "acts_on_behalf" => "Fait pour la personne (aidant habilité)",
+        Teaches = "teaches" => "Apprend à faire",
+        Both = "both" => "Fait pour et apprend à faire",
     }
 }
 
 labelled_enum! {
     /// The kind of help in the sector's value chain.
     HelpKind {
-        DigitalEmergency => "Urgence numérique",
-        Inclusion => "Inclusion numérique",
-        Acculturation => "Acculturation numérique",
+        DigitalEmergency = "digital_emergency" => "Urgence numérique",
+        Inclusion = "inclusion" => "Inclusion numérique",
+        Acculturation = "acculturation" => "Acculturation numérique",
     }
 }
 
@@ -154,9 +154,9 @@ labelled_enum! {
 labelled_enum! {
     /// How official an offer is.
     OfferStatus {
-        NationalOfficial => "Officielle nationale",
-        LocalOfficial => "Officielle locale",
-        Informal => "Informelle",
+        NationalOfficial = "national_official" => "Officielle nationale",
+        LocalOfficial = "local_official" => "Officielle locale",
+        Informal = "informal" => "Informelle",
     }
 }
 

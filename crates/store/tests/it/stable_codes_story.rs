@@ -15,7 +15,9 @@ use aiguillage_domain::diagnostic::{
     profile, Answers, AutonomyLevel, LiteracyLevel, ProfileOverride, PublicProfile,
     RecommendedHelp, SkillAnswer, SkillDomain, TravelRange, Typology, Willingness,
 };
-use aiguillage_domain::directory::{Offer, SupportModel};
+use aiguillage_domain::directory::{
+    HelpKind, HelpStyle, InterventionLevel, Offer, OfferStatus, SupportModel,
+};
 use aiguillage_domain::ids::{AccountId, OfferId, PersonId, ReferralId, StructureId};
 use aiguillage_domain::labelled::Coded;
 use aiguillage_domain::orientation::{
@@ -547,7 +549,17 @@ async fn a_database_written_with_labels_is_converted_and_reads_as_before() {
         &[Text("Médiathèque"), Int(NOW), Text("Lieu de savoir")],
     )
     .await;
-    let offer_json = serde_json::to_string(&Offer::default()).expect("offer");
+    // An offer as written before 0019: its own facts by their labels.
+    let offer_json = serde_json::to_string(&legacy_offer())
+        .expect("offer")
+        .replace(
+            "\"second_level\"",
+            "\"Second niveau (parcours d'apprentissage)\"",
+        )
+        .replace("\"teaches\"", "\"Apprend à faire\"")
+        .replace("\"inclusion\"", "\"Inclusion numérique\"")
+        .replace("\"local_official\"", "\"Officielle locale\"");
+    assert!(offer_json.contains("Apprend à faire"), "{offer_json}");
     let offer = insert(
         &pool,
         "INSERT INTO offers (structure_id, position, name, services, audiences, specific_support, support_modes,
@@ -775,9 +787,23 @@ async fn a_database_written_with_labels_is_converted_and_reads_as_before() {
         some(&["diagnostic_efface:not_autonomous_willing"])
     );
     assert_eq!(
-        column(&pool, "SELECT name FROM data_upgrades").await,
-        some(&["0018_json_codes"])
+        column(&pool, "SELECT name FROM data_upgrades ORDER BY name").await,
+        some(&["0018_json_codes", "0019_offer_codes"])
     );
+    let offer_json = column(&pool, "SELECT offer_json FROM offers").await;
+    let offer_json = offer_json
+        .first()
+        .and_then(|json| json.clone())
+        .expect("offer");
+    for code in ["second_level", "teaches", "inclusion", "local_official"] {
+        assert!(
+            offer_json.contains(&format!("\"{code}\"")),
+            "{code} in {offer_json}"
+        );
+    }
+    assert!(!offer_json.contains("Apprend à faire"), "{offer_json}");
+    let offers = store.offers_of(library).await.expect("offers");
+    assert_eq!(offers[0].offer, legacy_offer(), "the offer reads as before");
 
     // And everything reads as before.
     let history = store
@@ -860,6 +886,19 @@ async fn a_database_written_with_labels_is_converted_and_reads_as_before() {
         .await
         .expect("history");
     assert_eq!(history.len(), 7);
+}
+
+/// An offer with every fact of its own set.
+fn legacy_offer() -> Offer {
+    let mut offer = Offer {
+        name: "Ateliers".into(),
+        ..Offer::default()
+    };
+    offer.facts.intervention_level = Some(InterventionLevel::SecondLevel);
+    offer.facts.help_style = Some(HelpStyle::Teaches);
+    offer.facts.help_kinds = vec![HelpKind::Inclusion];
+    offer.facts.status = Some(OfferStatus::LocalOfficial);
+    offer
 }
 
 /// Labels reworded since migration 0018 (today's label, the label 0018 converts): none yet. When a

@@ -1,9 +1,12 @@
-//! Enrolling a person helped: with their consent to the text in force for the enrolling structure,
-//! and, unless the professional confirms a new person, only after checking the structure has not
-//! enrolled them already. The web form and the API share this use case; the store writes the person,
-//! the consent and the audit entry together, in the actor's structure.
+//! The people a structure helps: enrolling one (with their consent to the text in force for the
+//! enrolling structure, and, unless the professional confirms a new person, only after checking the
+//! structure has not enrolled them already), recording a diagnostic (the profile computed by the
+//! domain on the day) and a professional's adjustment of it. The web pages and the API share these
+//! use cases; the store writes each change with its audit entry, in the actor's structure only.
 
 use crate::state::AppState;
+use aiguillage_domain::calendar::date_of;
+use aiguillage_domain::diagnostic::{profile, Answers, Profile, ProfileOverride};
 use aiguillage_domain::ids::PersonId;
 use aiguillage_domain::person::{enrolment_consent, PersonDraft};
 use aiguillage_store::{Actor, PersonRecord, StoreError};
@@ -50,4 +53,35 @@ pub async fn enrol(
         StoreError::NotFound(_) => EnrolError::UnknownCommune(draft.commune_code.clone()),
         other => EnrolError::Store(other),
     })
+}
+
+/// Computes the profile of a person's answers today and records both, if the person belongs to the
+/// actor's structure (`None` otherwise); returns the diagnostic's id and the profile.
+pub async fn record_diagnostic(
+    state: &AppState,
+    actor: &Actor<'_>,
+    person: PersonId,
+    answers: &Answers,
+) -> Result<Option<(i64, Profile)>, StoreError> {
+    let now = state.now();
+    let computed = profile(answers, date_of(now));
+    let stored = state
+        .store
+        .add_diagnostic(actor, person, answers, &computed, now)
+        .await?;
+    Ok(stored.map(|id| (id, computed)))
+}
+
+/// Records a professional's adjustment of a computed profile (checked by the caller with
+/// `diagnostic::check_override`), if the person belongs to the actor's structure; `false` otherwise.
+pub async fn override_diagnostic(
+    state: &AppState,
+    actor: &Actor<'_>,
+    (person, diagnostic): (PersonId, i64),
+    decision: &ProfileOverride,
+) -> Result<bool, StoreError> {
+    state
+        .store
+        .override_diagnostic(actor, person, diagnostic, decision, state.now())
+        .await
 }

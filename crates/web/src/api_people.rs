@@ -5,9 +5,7 @@
 use crate::auth::Professional;
 use crate::error::WebError;
 use aiguillage_domain::calendar::date_of;
-use aiguillage_domain::diagnostic::{
-    check_notes, profile as compute_profile, Answers, Profile, PublicOverride, PublicProfile,
-};
+use aiguillage_domain::diagnostic::{check_notes, Answers, Profile, PublicOverride, PublicProfile};
 use aiguillage_domain::ids::PersonId;
 use aiguillage_domain::person::{
     check_person, enrolment_consent, ConsentText, PersonDraft, PersonInput,
@@ -172,11 +170,8 @@ pub async fn submit_diagnostic(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let answers = checked_answers(&body)?;
-    let now = me.now();
-    let profil = compute_profile(&answers, date_of(now));
-    let (store, actor) = (&me.state.store, me.actor());
-    let stored = store.add_diagnostic(&actor, id, &answers, &profil, now);
-    let diagnostic_id = stored.await?.ok_or(WebError::NotFound)?;
+    let recorded = people::record_diagnostic(&me.state, &me.actor(), id, &answers).await?;
+    let (diagnostic_id, profil) = recorded.ok_or(WebError::NotFound)?;
     Ok(created(DiagnosticStored::new(diagnostic_id, profil)))
 }
 

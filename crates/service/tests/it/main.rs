@@ -8,4 +8,5 @@
 )]
 
 mod directory_scope;
+mod people_scope;
 mod referral_scope;

@@ -17,6 +17,7 @@ use aiguillage_domain::diagnostic::{
     Typology,
 };
 use aiguillage_domain::ids::PersonId;
+use aiguillage_service::people;
 use aiguillage_store::{PersonRecord, StoredDiagnostic};
 use askama::Template;
 use axum::body::Bytes;
@@ -126,10 +127,8 @@ async fn store_diagnostic(
     id: PersonId,
     answers: &Answers,
 ) -> Result<Response, WebError> {
-    let computed = profile(answers, date_of(me.now()));
-    let (store, actor) = (&me.state.store, me.actor());
-    let stored = store.add_diagnostic(&actor, id, answers, &computed, me.now());
-    let stored = stored.await?.ok_or(WebError::NotFound)?;
+    let recorded = people::record_diagnostic(&me.state, &me.actor(), id, answers).await?;
+    let (stored, _) = recorded.ok_or(WebError::NotFound)?;
     Ok(Redirect::to(&format!("/personnes/{id}/diagnostics/{stored}")).into_response())
 }
 
@@ -248,8 +247,8 @@ async fn save_override(
     (id, diagnostic_id): (PersonId, i64),
     decision: &ProfileOverride,
 ) -> Result<Response, WebError> {
-    let (store, actor) = (&me.state.store, me.actor());
-    let saved = store.override_diagnostic(&actor, id, diagnostic_id, decision, me.now());
+    let actor = me.actor();
+    let saved = people::override_diagnostic(&me.state, &actor, (id, diagnostic_id), decision);
     if !saved.await? {
         return Err(WebError::NotFound);
     }

@@ -1,6 +1,7 @@
 //! Calendar arithmetic on Unix times, in UTC: the one place that turns a moment into a day, a date
 //! or a month and back. Every crate uses these helpers instead of writing `86_400` or a civil-date
-//! conversion of its own.
+//! conversion of its own. People read times in metropolitan France's legal time
+//! ([`paris_time`]: UTC+1, UTC+2 in summer by the European rule), which needs no time-zone database.
 
 use crate::UnixSeconds;
 
@@ -25,6 +26,39 @@ pub fn date_of(at: UnixSeconds) -> Date {
     time::OffsetDateTime::from_unix_timestamp(at)
         .map(|moment| moment.date())
         .unwrap_or(Date::MIN)
+}
+
+/// The last Sunday of `month` in `year`, at 01:00 UTC: when European summer time starts (March)
+/// and ends (October), the same instant everywhere in the Union (directive 2000/84/EC).
+fn last_sunday_at_one_utc(year: i32, month: time::Month) -> Option<UnixSeconds> {
+    let next_month = match month {
+        time::Month::December => Date::from_calendar_date(year + 1, time::Month::January, 1),
+        other => Date::from_calendar_date(year, other.next(), 1),
+    }
+    .ok()?;
+    let last_day = next_month.previous_day()?;
+    let back = i64::from(last_day.weekday().number_days_from_sunday());
+    Some(midnight_of(last_day) - back * DAY + 3_600)
+}
+
+/// The offset of Paris's legal time from UTC at a moment, in seconds: 7 200 from the last Sunday
+/// of March to the last Sunday of October (01:00 UTC both), 3 600 otherwise.
+pub fn paris_offset(at: UnixSeconds) -> i64 {
+    let year = date_of(at).year();
+    let summer = last_sunday_at_one_utc(year, time::Month::March)
+        .zip(last_sunday_at_one_utc(year, time::Month::October));
+    match summer {
+        Some((start, end)) if (start..end).contains(&at) => 7_200,
+        _ => 3_600,
+    }
+}
+
+/// The moment as read on a clock in Paris (date, hour and minute of France's legal time).
+pub fn paris_time(at: UnixSeconds) -> time::PrimitiveDateTime {
+    let local = at.saturating_add(paris_offset(at));
+    time::OffsetDateTime::from_unix_timestamp(local)
+        .map(|moment| time::PrimitiveDateTime::new(moment.date(), moment.time()))
+        .unwrap_or(time::PrimitiveDateTime::MIN)
 }
 
 /// The first moment (midnight UTC) of a date.
@@ -79,6 +113,29 @@ pub fn rfc3339(at: UnixSeconds) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paris_time_follows_the_european_summer_time_rule() {
+        use time::macros::datetime;
+        let at = |moment: time::OffsetDateTime| moment.unix_timestamp();
+        // 2026: summer time from Sunday 29 March to Sunday 25 October, 01:00 UTC.
+        let winter = at(datetime!(2026-03-29 00:59:59 UTC));
+        let spring = at(datetime!(2026-03-29 01:00 UTC));
+        let autumn = at(datetime!(2026-10-25 01:00 UTC));
+        assert_eq!(paris_offset(winter), 3_600);
+        assert_eq!(paris_offset(spring), 7_200);
+        assert_eq!(paris_offset(autumn - 1), 7_200);
+        assert_eq!(paris_offset(autumn), 3_600);
+        assert_eq!(paris_time(spring), datetime!(2026-03-29 03:00));
+        assert_eq!(paris_time(winter), datetime!(2026-03-29 01:59:59));
+        // A late evening in UTC is already the next day in Paris.
+        let new_year = at(datetime!(2026-12-31 23:30 UTC));
+        assert_eq!(paris_time(new_year), datetime!(2027-01-01 00:30));
+        // 2027: 28 March and 31 October.
+        assert_eq!(paris_offset(at(datetime!(2027-03-28 01:00 UTC))), 7_200);
+        assert_eq!(paris_offset(at(datetime!(2027-10-31 00:59 UTC))), 7_200);
+        assert_eq!(paris_offset(at(datetime!(2027-10-31 01:00 UTC))), 3_600);
+    }
 
     #[test]
     fn months_follow_the_civil_calendar() {

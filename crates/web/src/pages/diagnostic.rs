@@ -292,9 +292,9 @@ fn who_calls(user: &CurrentUser) -> String {
     format!("{}, {}", account.display_name, account.structure_name)
 }
 
-/// A day as `23/11/2026`.
+/// A day as `23/11/2026`, on Paris's calendar.
 pub fn format_day(unix: i64) -> String {
-    let date = date_of(unix);
+    let date = aiguillage_domain::calendar::paris_time(unix).date();
     format!(
         "{:02}/{:02}/{}",
         date.day(),

@@ -41,13 +41,12 @@ pub fn render(template: &impl Template) -> Result<Response, WebError> {
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
 }
 
-/// A Unix time as the interface shows it, in UTC (`22/11/2026 à 14:05 UTC`).
+/// A Unix time as the interface shows it, on Paris's clock (`22/11/2026 à 15:05`).
 pub fn format_time(unix: i64) -> String {
-    let format = time::macros::format_description!("[day]/[month]/[year] à [hour]:[minute] UTC");
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|moment| moment.format(format).ok())
-        .unwrap_or_else(|| "date inconnue".to_owned())
+    let format = time::macros::format_description!("[day]/[month]/[year] à [hour]:[minute]");
+    aiguillage_domain::calendar::paris_time(unix)
+        .format(format)
+        .unwrap_or_else(|_| "date inconnue".to_owned())
 }
 
 /// A number with French thousands separators (`34 969`).
@@ -75,6 +74,16 @@ mod tests {
     fn counts_and_times_are_written_the_french_way() {
         assert_eq!(format_count(34_969), "34\u{202f}969");
         assert_eq!(format_count(101), "101");
-        assert_eq!(format_time(0), "01/01/1970 à 00:00 UTC");
+        assert_eq!(format_time(0), "01/01/1970 à 01:00", "winter: UTC+1");
+        assert_eq!(
+            format_time(1_782_900_000),
+            "01/07/2026 à 12:00",
+            "summer: UTC+2"
+        );
+        assert_eq!(
+            format_time(1_798_758_000),
+            "01/01/2027 à 00:00",
+            "the next day in Paris"
+        );
     }
 }

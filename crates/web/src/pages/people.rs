@@ -317,6 +317,8 @@ struct PersonTemplate {
     consents: Vec<(ConsentRecord, String)>,
     diagnostics: Vec<DiagnosticLine>,
     contact: String,
+    /// Why the erasure form was refused (the confirmation box left unticked).
+    erase_error: Option<&'static str>,
 }
 
 struct DiagnosticLine {
@@ -375,19 +377,34 @@ pub fn contact_of(person: &PersonRecord) -> String {
 
 /// `GET /personnes/{id}`: identity, consent and diagnostics over time.
 pub async fn detail(me: Professional, Path(id): Path<PersonId>) -> Result<Response, WebError> {
+    person_page(&me, id, None).await
+}
+
+/// The person's file; with the erasure form's error (422) when it was sent unconfirmed.
+async fn person_page(
+    me: &Professional,
+    id: PersonId,
+    erase_error: Option<&'static str>,
+) -> Result<Response, WebError> {
     let (store, actor) = (&me.state.store, me.actor());
     let person = store.person(&actor, id, me.now()).await?;
     let person = person.ok_or(WebError::NotFound)?;
     let consents = store.consents_of(&actor, id).await?;
     let diagnostics = store.diagnostics_of(&actor, id).await?;
-    render(&PersonTemplate {
+    let page = render(&PersonTemplate {
         layout: me.layout("/personnes", &full_name(&person)),
         enrolled_at: format_time(person.enrolled_at),
         consents: consents.into_iter().map(dated).collect(),
         diagnostics: diagnostics.iter().rev().map(diagnostic_line).collect(),
         contact: contact_of(&person),
         person,
-    })
+        erase_error,
+    })?;
+    let status = match erase_error {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    Ok((status, page).into_response())
 }
 
 /// A consent with the time it was recorded, in words.
@@ -407,7 +424,7 @@ pub async fn erase(
     body: Bytes,
 ) -> Result<Response, WebError> {
     if text(&fields(&body), "confirmer") != "oui" {
-        return Err(WebError::BadRequest(ERASE_UNCONFIRMED.to_owned()));
+        return person_page(&me, id, Some(ERASE_UNCONFIRMED)).await;
     }
     let store = &me.state.store;
     if !store.erase_person(&me.actor(), id, me.now()).await? {

@@ -306,7 +306,20 @@ async fn withdrawal_of_consent_erases_the_person_and_keeps_anonymous_counts() {
             &[("csrf_token", &session.csrf)],
         )
         .await;
-    assert_eq!(unconfirmed.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(unconfirmed.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body_text(unconfirmed).await;
+    assert!(
+        page.contains("Rien n'a été effacé"),
+        "the file again: {page}"
+    );
+    assert!(
+        page.contains(r#"id="confirmer-erreur""#),
+        "the box in error"
+    );
+    assert!(
+        page.contains("Le Goff"),
+        "the person's file, not a bare error page"
+    );
     assert_eq!(counts(&app).await.people, 1);
 
     let response = app

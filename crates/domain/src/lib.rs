@@ -24,6 +24,7 @@ pub mod orientation;
 pub mod password;
 pub mod pathway;
 pub mod person;
+pub mod phone;
 pub mod role;
 pub mod session;
 pub mod territory;

@@ -150,29 +150,12 @@ fn check_phone(text: &str, errors: &mut Vec<PersonError>) -> Option<String> {
     if text.is_empty() {
         return None;
     }
-    let compact: String = text
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '.' | '-' | '(' | ')'))
-        .collect();
-    let (plus, digits) = match compact.strip_prefix('+') {
-        Some(rest) => (true, rest),
-        None => (false, compact.as_str()),
-    };
-    let all_digits = !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit());
-    let valid = all_digits
-        && if plus {
-            (8..=15).contains(&digits.len())
-        } else {
-            digits.len() == 10 && digits.starts_with('0')
-        };
-    if valid {
-        Some(compact)
-    } else {
-        errors.push(error(
-            PersonField::Phone,
-            "Le téléphone doit avoir 10 chiffres commençant par 0 (ou commencer par + pour un numéro international).",
-        ));
-        None
+    match crate::phone::Phone::read(text) {
+        Ok(phone) => Some(phone.national()),
+        Err(error) => {
+            errors.push(self::error(PersonField::Phone, error.to_string()));
+            None
+        }
     }
 }
 

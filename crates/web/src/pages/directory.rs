@@ -309,7 +309,7 @@ fn place_facts(stored: &StoredPlace) -> Vec<Fact> {
         },
         Fact {
             label: "Téléphone",
-            value: optional(&place.phone),
+            value: optional(&place.phone.as_deref().map(aiguillage_domain::phone::spaced)),
         },
         Fact {
             label: "Courriel",

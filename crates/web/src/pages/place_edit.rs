@@ -10,6 +10,7 @@ use crate::pages::form_fields::{fields, group, labels, same_values, text, Errors
 use crate::pages::render;
 use aiguillage_domain::directory::opening_hours::WeeklyHours;
 use aiguillage_domain::directory::*;
+use aiguillage_domain::phone::Phone;
 use aiguillage_service::directory_edit::{self, PlaceEdit};
 use aiguillage_store::StoredPlace;
 use askama::Template;
@@ -135,18 +136,15 @@ fn apply(stored: &StoredPlace, fields: &Fields) -> (EditValues, Errors) {
         );
     }
     place.opening_hours = Some(hours).filter(|h| !h.is_empty());
-    let phone = text(fields, "telephone").replace([' ', '.'], "");
-    let phone_ok = phone.is_empty()
-        || (phone.starts_with('+')
-            && (8..=13).contains(&phone.len())
-            && phone[1..].bytes().all(|b| b.is_ascii_digit()));
-    if !phone_ok {
-        errors.insert(
-            "telephone",
-            "Numéro au format international attendu, par exemple +33241000000.".into(),
-        );
-    }
-    place.phone = Some(phone).filter(|p| !p.is_empty());
+    let typed = text(fields, "telephone");
+    place.phone = match Phone::read(&typed) {
+        _ if typed.is_empty() => None,
+        Ok(phone) => Some(phone.international()),
+        Err(error) => {
+            errors.insert("telephone", error.to_string());
+            Some(typed)
+        }
+    };
     place.emails = text(fields, "courriels")
         .split([',', ';', ' '])
         .map(str::trim)

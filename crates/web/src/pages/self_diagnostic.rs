@@ -162,7 +162,11 @@ async fn nearby(
                     "{}, {} {}",
                     stored.place.address, stored.place.postal_code, stored.place.commune
                 ),
-                phone: stored.place.phone.clone(),
+                phone: stored
+                    .place
+                    .phone
+                    .as_deref()
+                    .map(aiguillage_domain::phone::spaced),
                 distance: distance_km
                     .map(|d| format!("à {:.0} km", d.max(1.0)))
                     .unwrap_or_default(),

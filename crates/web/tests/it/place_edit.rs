@@ -107,6 +107,7 @@ fn form<'a>(csrf: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a st
         ("horaires", "Mo-Fr 09:00-12:00"),
         ("telephone", "+33241000000"),
     ];
+    fields.retain(|(name, _)| extra.iter().all(|(other, _)| other != name));
     fields.extend_from_slice(extra);
     fields
 }
@@ -120,6 +121,7 @@ async fn a_manager_edits_their_own_place_and_the_change_is_signed() {
             ("services", "Utilisation sécurisée du numérique"),
             ("publics", "Seniors"),
             ("modele", "Lieu de savoir"),
+            ("telephone", "02 41 51 00 00"),
         ],
     );
     let response = app
@@ -160,6 +162,12 @@ async fn a_manager_edits_their_own_place_and_the_change_is_signed() {
     )
     .await;
     assert!(page.contains("Responsable Angers") && page.contains("Modifier ce lieu"));
+    assert_eq!(
+        stored.place.phone.as_deref(),
+        Some("+33241510000"),
+        "a French number as typed is kept in the standard's form"
+    );
+    assert!(page.contains("02 41 51 00 00"), "and shown spaced");
 
     let other = app
         .get(&format!("/annuaire/{nantes}/modifier"), Some(&manager))
@@ -312,7 +320,7 @@ async fn bad_input_is_explained_and_nothing_is_saved() {
     let html = body_text(response).await;
     for message in [
         "Horaires non compris",
-        "Numéro au format international",
+        "Numéro de téléphone « 02 41 » non reconnu",
         "nom@domaine.fr",
         "Valeur « Cuisine » inconnue.",
     ] {

@@ -22,6 +22,7 @@ use aiguillage_domain::diagnostic::{AutonomyLevel, SkillDomain, Typology};
 use aiguillage_domain::directory::SupportModel;
 use aiguillage_domain::indicators::{
     Dataset, DiagnosticRecord, OfferCapacity, PersonRecord, ReferralRecord, Refusal, SessionFact,
+    StructureArea,
 };
 use aiguillage_domain::orientation::{ClosingOutcome, ReferralState, RefusalReason};
 use aiguillage_domain::pathway::{AgeBand, Gains, MoneyBracket, RightKind, SessionKind};
@@ -317,6 +318,7 @@ impl Store {
         let sessions = load_sessions(connection, &referrals, &mut dropped).await?;
         let sessions_ms = lap.next();
         let capacities = load_capacities(connection, &models, &mut dropped).await?;
+        let structure_areas = load_structure_areas(connection).await?;
         transaction.commit().await?;
         let counts = (
             people.records.len(),
@@ -327,7 +329,8 @@ impl Store {
         );
         lap.next();
         let dataset = Dataset::new(people.records, referrals, diagnostics, sessions, capacities)
-            .map_err(|error| StoreError::Corrupt(format!("indicateurs : {error}")))?;
+            .map_err(|error| StoreError::Corrupt(format!("indicateurs : {error}")))?
+            .with_structure_areas(structure_areas);
         tracing::info!(
             people = counts.0,
             diagnostics = counts.1,
@@ -441,6 +444,27 @@ async fn load_support_models(
         }
     }
     Ok(models)
+}
+
+/// Where each structure is (its commune, EPCI and département), for the workshops of an area.
+async fn load_structure_areas(
+    connection: &mut AnyConnection,
+) -> Result<HashMap<i64, StructureArea>, StoreError> {
+    let mut areas = HashMap::new();
+    let mut rows = sqlx::query(
+        "SELECT s.id, s.commune_code, c.epci_code, c.departement_code
+         FROM structures s JOIN communes c ON c.code = s.commune_code",
+    )
+    .fetch(&mut *connection);
+    while let Some(row) = next_row!(rows) {
+        let area = StructureArea {
+            commune: row.try_get(1)?,
+            epci: row.try_get(2)?,
+            departement: row.try_get(3)?,
+        };
+        areas.insert(row.try_get(0)?, area);
+    }
+    Ok(areas)
 }
 
 /// Every stored closing by referral id (`None`: unreadable codes, the referral is left out).

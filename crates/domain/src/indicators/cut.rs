@@ -5,7 +5,9 @@
 
 use super::facts::SessionFigures;
 use super::funnel::Cohort;
-use super::records::{Dataset, OfferCapacity, PersonRecord, ReferralRecord, SessionFact, NONE_YET};
+use super::records::{
+    Dataset, OfferCapacity, PersonRecord, ReferralRecord, SessionFact, StructureArea, NONE_YET,
+};
 use crate::diagnostic::Typology;
 use crate::directory::Audience;
 use crate::orientation::TargetDelays;
@@ -26,6 +28,15 @@ pub enum Area {
 }
 
 impl Area {
+    /// Whether a structure at this place is in this territory.
+    pub fn holds_structure(&self, place: &StructureArea) -> bool {
+        match self {
+            Area::Commune(code) => place.commune == *code,
+            Area::Epci(code) => place.epci.as_deref() == Some(code.as_str()),
+            Area::Departement(code) => place.departement == *code,
+        }
+    }
+
     /// Whether the offer's structure is in this territory.
     pub fn holds_offer(&self, offer: &OfferCapacity) -> bool {
         match self {
@@ -313,16 +324,41 @@ impl<'a> Scope<'a> {
     }
 
     /// Positions of the sessions kept when a criterion is about people: the sessions of a referral
-    /// whose person fits, held by the structure (if any).
+    /// whose person fits, held by the structure (if any); and, when the area is the only criterion
+    /// about people, the workshops held by a structure of the area (their participants are not all
+    /// registered people: a workshop belongs to its structure's territory, and cannot be judged by
+    /// audience, age band or typology).
     fn kept_session_positions(&self) -> &[u32] {
         let held =
             |session: &SessionFact| self.cut.structure.is_none_or(|s| session.structure == s);
         self.kept_sessions.get_or_init(|| {
-            self.fitting_people()
+            let of_people = self
+                .fitting_people()
                 .flat_map(|at| self.data.referral_positions_of(at).iter().copied())
                 .flat_map(|r| self.data.session_positions_of(r).iter().copied())
-                .filter(|s| held(self.data.session_at(*s)))
-                .collect()
+                .filter(|s| held(self.data.session_at(*s)));
+            let workshops = self
+                .area_workshops()
+                .filter(|s| held(self.data.session_at(*s)));
+            of_people.chain(workshops).collect()
         })
+    }
+
+    /// The workshops held in the cut's area, when the area is its only criterion about people.
+    fn area_workshops(&self) -> Box<dyn Iterator<Item = u32> + '_> {
+        let cut = self.cut;
+        let judged_by_person =
+            cut.audience.is_some() || cut.age_band.is_some() || cut.typology.is_some();
+        let Some(area) = cut.area.as_ref().filter(|_| !judged_by_person) else {
+            return Box::new(std::iter::empty());
+        };
+        let data = self.data;
+        Box::new((0..data.sessions().len() as u32).filter(move |at| {
+            let session = data.session_at(*at);
+            session.referral.is_none()
+                && data
+                    .structure_area(session.structure)
+                    .is_some_and(|place| area.holds_structure(place))
+        }))
     }
 }

@@ -39,7 +39,7 @@ pub use linear::Fraction;
 pub use publication::{CellAddress, Link, Publication, SuppressionError};
 pub use records::{
     departement_of, Dataset, DiagnosticRecord, OfferCapacity, PersonRecord, RecordError,
-    ReferralRecord, Refusal, SessionFact,
+    ReferralRecord, Refusal, SessionFact, StructureArea,
 };
 pub use stats::{median, nearest_rank, ninetieth};
 pub use suppression::{

@@ -105,6 +105,16 @@ pub struct SessionFact {
     pub participants: u32,
 }
 
+/// Where a structure is: a workshop, whose participants are not all registered people, belongs to
+/// its structure's territory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StructureArea {
+    /// INSEE code of the structure's commune.
+    pub commune: String,
+    pub epci: Option<String>,
+    pub departement: String,
+}
+
 /// The places an offer has, and where its structure is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfferCapacity {
@@ -186,6 +196,8 @@ pub struct Dataset {
     /// When each person reached each funnel step over all their referrals (`NONE_YET`: not
     /// reached): what every cut without a structure reads.
     step_times: Vec<StepTimes>,
+    /// Where each structure is, for the workshops of an area.
+    structure_areas: HashMap<i64, StructureArea>,
 }
 
 /// A kind of place of residence tables are detailed by.
@@ -238,6 +250,18 @@ impl Grouped {
 
 impl Dataset {
     /// Checks and indexes the records.
+    /// The same records, knowing where each structure is (so that an area's cut keeps the
+    /// workshops held in it).
+    pub fn with_structure_areas(mut self, areas: HashMap<i64, StructureArea>) -> Dataset {
+        self.structure_areas = areas;
+        self
+    }
+
+    /// Where the structure is, if known.
+    pub(crate) fn structure_area(&self, structure: i64) -> Option<&StructureArea> {
+        self.structure_areas.get(&structure)
+    }
+
     pub fn new(
         people: Vec<PersonRecord>,
         referrals: Vec<ReferralRecord>,

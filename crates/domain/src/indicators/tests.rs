@@ -32,6 +32,7 @@ use crate::pathway::{AgeBand, Gains, MoneyBracket, RightKind, SessionKind};
 
 const T0: i64 = 1_767_225_600; // 2026-01-01 00:00 UTC
 use crate::calendar::DAY;
+use std::collections::HashMap;
 const HOUR: i64 = 3_600;
 const E1: &str = "244900015";
 const E2: &str = "244900882";
@@ -662,13 +663,42 @@ fn activity_counts_sessions_participants_and_time_in_the_period() {
     assert_eq!(seconds(&table, "individuel", 2), Some(150 * 60));
     assert_eq!(seconds(&table, "collectif", 2), Some(120 * 60));
     assert_eq!(seconds(&table, "ensemble", 2), Some(270 * 60));
-    // A territory criterion keeps only the sessions of a referral of someone living there: the
-    // open workshop goes, the two sessions of R1 (person 1, 49007) stay.
-    let cut = Cut {
-        area: Some(Area::Commune("49007".into())),
+    // A territory keeps the sessions of a referral of someone living there (the two of R1, person
+    // 1 in 49007) and the workshops held by a structure of the territory: structure 10's workshop
+    // of 8 counts where the structure is, and nowhere else.
+    let cut = |area: &str| Cut {
+        area: Some(Area::Commune(area.into())),
         ..quarter()
     };
-    assert_eq!(counts(&activity(&dataset(), &cut), 0), vec![2, 0, 2]);
+    let placed = |commune: &str| {
+        let place = StructureArea {
+            commune: commune.into(),
+            epci: None,
+            departement: "49".into(),
+        };
+        dataset().with_structure_areas(HashMap::from([(10, place)]))
+    };
+    let at_home = activity(&placed("49007"), &cut("49007"));
+    assert_eq!(counts(&at_home, 0), vec![2, 1, 3]);
+    assert_eq!(counts(&at_home, 1), vec![2, 8, 10]);
+    let elsewhere = activity(&placed("49099"), &cut("49007"));
+    assert_eq!(counts(&elsewhere, 0), vec![2, 0, 2]);
+    let department = Cut {
+        area: Some(Area::Departement("49".into())),
+        ..quarter()
+    };
+    assert_eq!(counts(&activity(&placed("49099"), &department), 0)[1], 1);
+    // Its participants are not all registered people: an audience cannot judge it.
+    let seniors = Cut {
+        audience: Some(Audience::Seniors),
+        ..cut("49007")
+    };
+    assert_eq!(counts(&activity(&placed("49007"), &seniors), 0)[1], 0);
+    // Without knowing where the structure is, no territory claims the workshop.
+    assert_eq!(
+        counts(&activity(&dataset(), &cut("49007")), 0),
+        vec![2, 0, 2]
+    );
 }
 
 #[test]

@@ -621,6 +621,21 @@ async fn the_indicators_of_a_story_match_the_hand_computed_figures() {
         })
     );
 
+    // In Maine-et-Loire, where the médiathèque is, its workshop counts too: it belongs to its
+    // structure's territory (it was 0 there while France counted it).
+    let local_activity = local
+        .tables
+        .iter()
+        .find(|t| t.id == "activite")
+        .expect("activity within a département");
+    assert_eq!(
+        (
+            count(local_activity, "collectif", 0),
+            count(local_activity, "collectif", 1)
+        ),
+        (1, 5)
+    );
+
     // The watermark stays while nothing changes, and moves with a support model or an erasure.
     assert_eq!(
         world.store.indicator_watermark().await.expect("watermark"),

@@ -24,11 +24,14 @@ pub struct Structure {
     pub commune_name: String,
     pub departement_code: String,
     pub epci_code: Option<String>,
+    /// Whether it is a place of the directory (it has a page there).
+    pub has_place: bool,
 }
 
 const SELECT_STRUCTURE: &str =
     "SELECT s.id, s.name, s.kind, s.commune_code, c.name AS commune_name,
-        c.departement_code, c.epci_code
+        c.departement_code, c.epci_code,
+        CAST(CASE WHEN s.place_json IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_place
      FROM structures s JOIN communes c ON c.code = s.commune_code";
 
 fn structure_from(row: &AnyRow) -> Result<Structure, StoreError> {
@@ -40,6 +43,7 @@ fn structure_from(row: &AnyRow) -> Result<Structure, StoreError> {
         commune_name: row.try_get("commune_name")?,
         departement_code: row.try_get("departement_code")?,
         epci_code: row.try_get("epci_code")?,
+        has_place: row.try_get::<i64, _>("has_place")? == 1,
     })
 }
 

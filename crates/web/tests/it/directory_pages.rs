@@ -346,3 +346,36 @@ async fn an_address_searches_around_its_commune() {
         "{html}"
     );
 }
+
+#[tokio::test]
+async fn the_structures_list_names_each_type_and_links_the_places() {
+    let app = app_with_places().await;
+    let mut ccas = place(
+        "angers-ccas",
+        "Angers",
+        "49007",
+        "49000",
+        vec![Audience::Seniors],
+        vec![Service::AdministrativeProcedures],
+    );
+    ccas.typologies = vec!["CCAS".into()];
+    let batch = [(7, ccas)];
+    let imported = app
+        .store
+        .import_places("test", &batch, None, 0, &|_, _| {})
+        .await;
+    assert_eq!(imported.expect("import").inserted, 1);
+    let session = app.sign_in(Role::Prescriber).await;
+    let html = body_text(app.get("/structures", Some(&session)).await).await;
+    let id = app.store.place_id("test", "angers-ccas").await.expect("id");
+    let id = id.expect("stored");
+    assert!(
+        html.contains(&format!(r#"<a href="/annuaire/{id}">Lieu angers-ccas</a>"#)),
+        "a place links to its page: {html}"
+    );
+    assert!(
+        html.contains("Centres communaux d’action sociale (CCAS)"),
+        "its type's label"
+    );
+    assert!(!html.contains("<td>CCAS</td>"), "not the bare code");
+}

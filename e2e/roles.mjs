@@ -386,7 +386,7 @@ async function recordSessionAndClose(page) {
   await shoot(close, 'mediateur-formulaire-cloture.png', { fullPage: false });
   await close.getByRole('button', { name: 'Clore le parcours' }).click();
   await page.waitForLoadState('load');
-  if (page.url().split('#')[0] !== referralUrl.split('#')[0].split('?')[0]) fail(`clôture : retour à l'orientation attendu, vu ${page.url()}`);
+  if (page.url().split('#')[0].split('?')[0] !== referralUrl.split('#')[0].split('?')[0]) fail(`clôture : retour à l'orientation attendu, vu ${page.url()}`);
   state = await page.locator('.fr-badge').first().textContent();
   if (state?.trim() !== 'Close') fail(`clôture : état « Close » attendu, vu « ${state} »`);
   const outcome = await page.locator('#issue + dl').textContent();

@@ -9,14 +9,16 @@ use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::form_fields::Errors;
 use crate::pages::orientation_form::{SendForm, StepForm, StepRequest};
-use crate::pages::pathway::{referral_page_with, PathwaySubmission};
+use crate::pages::pathway::{referral_page_with, PathwaySubmission, SESSION_RECORDED};
 use crate::pages::questionnaire::ProfileView;
 use crate::pages::{format_time, render};
 use crate::routes::may_reach;
 use aiguillage_domain::diagnostic::Profile;
 use aiguillage_domain::geo::Position;
 use aiguillage_domain::ids::{OfferId, PersonId, ReferralId};
-use aiguillage_domain::orientation::{rank, CandidateOffer, RankedOffer, Seeker, Side};
+use aiguillage_domain::orientation::{
+    rank, CandidateOffer, RankedOffer, ReferralEvent, Seeker, Side,
+};
 use aiguillage_domain::person::sharing_consent;
 use aiguillage_service::referrals::{self, ReferralChoice, ReferralStep, Stepped};
 use aiguillage_service::state::AppState;
@@ -264,7 +266,7 @@ pub async fn send(
     match ReferralChoice::try_from(form) {
         Ok(choice) => {
             let referral = referrals::send(&professional.state, &actor, person, &choice).await?;
-            Ok(Redirect::to(&format!("/orientations/{referral}")).into_response())
+            Ok(Redirect::to(&format!("/orientations/{referral}?fait=envoyee")).into_response())
         }
         Err(errors) => {
             let found = referrals::person_to_orient(&professional.state, &actor, person).await?;
@@ -393,6 +395,37 @@ async fn referral_page(
 pub struct DetailQuery {
     #[serde(default)]
     seance: String,
+    /// What was just done (`envoyee`, `acceptee`, …), to confirm it at the top of the page.
+    #[serde(default)]
+    fait: String,
+}
+
+/// The confirmation of what was just done, by the code the redirection carries.
+fn done_notice(query: &DetailQuery) -> Option<&'static str> {
+    if !query.seance.is_empty() {
+        return Some(SESSION_RECORDED);
+    }
+    Some(match query.fait.as_str() {
+        "envoyee" => "Orientation envoyée : la structure qui la reçoit est prévenue.",
+        "acceptee" => "Orientation acceptée : la structure qui l'a envoyée est prévenue.",
+        "refusee" => "Refus enregistré : la structure qui l'a envoyée est prévenue et peut réorienter la personne.",
+        "premier_contact" => "Premier contact enregistré.",
+        "parcours" => "Début du parcours enregistré.",
+        "accord" => "Accord de partage enregistré : la structure qui reçoit l'orientation voit désormais la fiche.",
+        "close" => "Orientation close : son issue est enregistrée.",
+        _ => return None,
+    })
+}
+
+/// The code of a step's confirmation.
+fn done_code(event: &ReferralEvent) -> &'static str {
+    match event {
+        ReferralEvent::Accept => "acceptee",
+        ReferralEvent::Refuse { .. } => "refusee",
+        ReferralEvent::RecordFirstContact => "premier_contact",
+        ReferralEvent::StartPathway => "parcours",
+        _ => "",
+    }
 }
 
 /// `GET /orientations/{id}`.
@@ -404,7 +437,7 @@ pub async fn detail(
     let found =
         referrals::visible_referral(&professional.state, &professional.actor(), referral).await?;
     let submitted = PathwaySubmission {
-        notice: (!query.seance.is_empty()).then_some("Séance enregistrée."),
+        notice: done_notice(&query),
         ..PathwaySubmission::default()
     };
     referral_page_with(
@@ -426,12 +459,13 @@ pub async fn act(
     Form(form): Form<StepForm>,
 ) -> Result<Response, WebError> {
     let (state, actor) = (&professional.state, professional.actor());
-    let done = Redirect::to(&format!("/orientations/{referral}")).into_response();
+    let done =
+        |code: &str| Redirect::to(&format!("/orientations/{referral}?fait={code}")).into_response();
     let typed = form.commentaire.clone();
     let step = match StepRequest::try_from(form) {
         Ok(StepRequest::RecordAgreement(agreement)) => {
             referrals::record_agreement(state, &actor, referral, agreement).await?;
-            return Ok(done);
+            return Ok(done("accord"));
         }
         Ok(StepRequest::Event {
             seen_version,
@@ -449,7 +483,7 @@ pub async fn act(
         }
     };
     let (message, found) = match referrals::take_step(state, &actor, &step).await? {
-        Stepped::Done => return Ok(done),
+        Stepped::Done => return Ok(done(done_code(&step.event))),
         Stepped::Refused(error, found) => (error.to_string(), found),
         Stepped::Stale(fresh) => (STALE.to_owned(), fresh),
     };

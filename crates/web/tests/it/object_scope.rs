@@ -455,7 +455,7 @@ async fn waiting_referral(world: &common::journeys::World) -> String {
             ],
         )
         .await;
-    let referral: i64 = common::location(&sent)
+    let referral: i64 = common::referral_location(&sent)
         .expect("sent")
         .trim_start_matches("/orientations/")
         .parse()

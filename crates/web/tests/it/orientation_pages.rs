@@ -14,7 +14,7 @@ use aiguillage_domain::ids::{AccountId, ReferralId, StructureId};
 use aiguillage_domain::directory::{Place, Service, SupportMode};
 use aiguillage_domain::role::Role;
 use axum::http::StatusCode;
-use common::{body_text, location, sign_in_elsewhere, Session, TestApp};
+use common::{body_text, location, referral_location, sign_in_elsewhere, Session, TestApp};
 
 const ANSWERS: &[(&str, &str)] = &[
     ("equipement", "Un smartphone"),
@@ -156,7 +156,7 @@ async fn a_person_is_oriented_accepted_and_contacted_and_both_sides_see_each_ste
             ],
         )
         .await;
-    let referral = location(&sent).expect("sent");
+    let referral = referral_location(&sent).expect("sent");
     assert!(referral.starts_with("/orientations/"));
 
     let mediator =
@@ -295,7 +295,7 @@ async fn a_new_referral_and_its_acceptance_are_notified_in_the_app_and_by_email(
             ],
         )
         .await;
-    let referral = location(&sent).expect("sent");
+    let referral = referral_location(&sent).expect("sent");
 
     let mails = smtp.received();
     assert_eq!(mails.len(), 1, "one mail to the library's only account");
@@ -420,7 +420,7 @@ async fn the_coordinator_redistributes_a_refused_referral_after_seeing_the_propo
             ],
         )
         .await;
-    let referral = location(&sent).expect("sent");
+    let referral = referral_location(&sent).expect("sent");
     let referral_id: i64 = referral
         .trim_start_matches("/orientations/")
         .parse()
@@ -589,7 +589,7 @@ async fn a_refused_form_names_each_wrong_field_and_keeps_what_was_typed() {
         "the message is fine"
     );
     let sent = [fields.as_slice(), &[("consentement", "oui")]].concat();
-    let referral = location(&app.post_form(&path, Some(&prescriber.cookie), &sent).await);
+    let referral = referral_location(&app.post_form(&path, Some(&prescriber.cookie), &sent).await);
     let referral = referral.expect("sent");
 
     let mediator =
@@ -613,6 +613,14 @@ async fn a_refused_form_names_each_wrong_field_and_keeps_what_was_typed() {
         .post_form(&referral, Some(&mediator.cookie), &with_reason)
         .await;
     assert_eq!(refused.status(), StatusCode::SEE_OTHER);
+    let confirmed = location(&refused).expect("back to the referral");
+    assert_eq!(confirmed, format!("{referral}?fait=refusee"));
+    let page = body_text(app.get(&confirmed, Some(&mediator)).await).await;
+    assert!(page.contains("Refus enregistré"), "the step is confirmed");
     let seen = body_text(app.get(&referral, Some(&prescriber)).await).await;
+    assert!(
+        !seen.contains("Refus enregistré"),
+        "only right after the step"
+    );
     assert!(seen.contains("Refus : Plus de place disponible"), "{seen}");
 }

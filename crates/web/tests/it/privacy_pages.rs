@@ -17,7 +17,10 @@ use aiguillage_domain::role::Role;
 use aiguillage_web::Settings;
 use axum::http::StatusCode;
 use common::journeys::{good_session, referral_at_first_contact, world, ANSWERS, MEDIATOR};
-use common::{body_text, hidden_csrf, location, set_cookie, sign_in_elsewhere, Session, TestApp};
+use common::{
+    body_text, hidden_csrf, location, referral_location, set_cookie, sign_in_elsewhere, Session,
+    TestApp,
+};
 
 use aiguillage_domain::calendar::DAY;
 /// The password `sign_in_elsewhere` gives the accounts it creates.
@@ -326,7 +329,7 @@ async fn a_redirected_referral_hides_the_message_and_the_profile_until_the_perso
             ],
         )
         .await;
-    let referral = location(&sent).expect("sent");
+    let referral = referral_location(&sent).expect("sent");
     let referral_id = referral.trim_start_matches("/orientations/");
     let first = body_text(app.get(&referral, Some(&world.mediator)).await).await;
     assert!(

@@ -17,7 +17,7 @@ use aiguillage_interop::territory::embedded;
 use aiguillage_web::Settings;
 use axum::http::StatusCode;
 use common::journeys::{referral_at_first_contact, world, World, ANSWERS};
-use common::{body_text, location, sign_in_territory, Session, TestApp, START};
+use common::{body_text, location, referral_location, sign_in_territory, Session, TestApp, START};
 
 /// Adds Loire-Atlantique (44) to the test territory.
 async fn add_loire_atlantique(app: &TestApp) {
@@ -97,7 +97,7 @@ async fn accepted_referral(world: &World, first_name: &str) -> i64 {
             ],
         )
         .await;
-    let referral = location(&sent).expect("sent");
+    let referral = referral_location(&sent).expect("sent");
     let accepted = app
         .post_form(
             &referral,

@@ -22,7 +22,7 @@ mod workshop;
 
 pub use referral_forms::{close, record_session};
 pub use referral_page::referral_page_with;
-pub use view::PathwaySubmission;
+pub use view::{PathwaySubmission, SESSION_RECORDED};
 pub use workshop::{record_workshop, workshop_form};
 
 use crate::pages::form_fields::{text, Errors, Fields};

@@ -188,6 +188,6 @@ pub async fn close(
         }
     };
     let outcome = pathway::close(state, &actor, &step).await?;
-    let done = format!("/orientations/{id}#issue");
+    let done = format!("/orientations/{id}?fait=close#issue");
     answered(&professional, outcome, (Form::Closing, values), done).await
 }

@@ -112,12 +112,17 @@ pub struct PathwayView {
     pub closing: Option<ClosingView>,
     /// The person's new-diagnostic page, when the viewer may see the person.
     pub rediagnose: Option<String>,
-    /// A short confirmation after a session was recorded.
+    /// A short confirmation of what was just done (a step, a session, a closing).
     pub notice: Option<&'static str>,
+    /// The confirmation is of a session: it links to the sessions.
+    pub notice_about_sessions: bool,
     /// The next session starts the pathway (the referral is at first contact).
     pub starts_pathway: bool,
     pub closed: bool,
 }
+
+/// The confirmation after a session was recorded.
+pub const SESSION_RECORDED: &str = "Séance enregistrée.";
 
 /// What was submitted and refused, to show again on the referral page.
 #[derive(Default)]
@@ -187,6 +192,7 @@ pub async fn pathway_view(
         closing,
         rediagnose: sees_person.then(|| format!("/personnes/{}/diagnostic", referral.person_id)),
         notice: submitted.notice,
+        notice_about_sessions: submitted.notice == Some(SESSION_RECORDED),
         starts_pathway: referral.state == ReferralState::FirstContact,
         closed: referral.state == ReferralState::Closed,
     })

@@ -1,7 +1,7 @@
 //! A referral's journey shared by the pathway and steering tests: a library in Angers that receives
 //! referrals, its mediator, and a person enrolled, diagnosed, sent, accepted and first contacted.
 
-use super::{location, sign_in_elsewhere, Session, TestApp};
+use super::{location, referral_location, sign_in_elsewhere, Session, TestApp};
 use aiguillage_domain::directory::{Place, Service, SupportMode};
 use aiguillage_domain::role::Role;
 use aiguillage_web::Settings;
@@ -106,7 +106,7 @@ pub async fn referral_at_first_contact(world: &World, first_name: &str) -> (i64,
             ],
         )
         .await;
-    let referral = location(&sent).expect("sent");
+    let referral = referral_location(&sent).expect("sent");
     for (action, version) in [("accepter", "1"), ("premier_contact", "2")] {
         let response = app
             .post_form(

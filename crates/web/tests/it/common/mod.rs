@@ -221,6 +221,12 @@ pub fn location(response: &Response<Body>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Where a referral form sent the browser: the referral's own path, without the `?fait=…`
+/// confirmation the redirection carries.
+pub fn referral_location(response: &Response<Body>) -> Option<String> {
+    location(response).map(|to| to.split(['?', '#']).next().unwrap_or_default().to_owned())
+}
+
 /// The body, with the HTML entities of quotes and ampersands decoded so tests can look for plain text.
 pub async fn body_text(response: Response<Body>) -> String {
     let bytes = to_bytes(response.into_body(), 16 * 1024 * 1024)

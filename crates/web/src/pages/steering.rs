@@ -201,12 +201,28 @@ pub fn cell_text(cell: &Cell) -> String {
             .percent()
             .map(|p| format!("{} %", format!("{p:.1}").replace('.', ",")))
             .unwrap_or_default(),
-        Cell::Duration { .. } => cell
-            .days()
-            .map(|d| format!("{} j", format!("{d:.1}").replace('.', ",")))
-            .unwrap_or_default(),
+        Cell::Duration { .. } => cell.days().map(duration_text).unwrap_or_default(),
         Cell::Empty => "—".to_owned(),
         Cell::Masked => "secret".to_owned(),
+    }
+}
+
+/// Days as people say them: hours under a day, whole days under two months, then months
+/// (« 5 h », « 12 jours », « 13 mois »), never « 392,1 j ».
+fn duration_text(days: f64) -> String {
+    const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
+    let plural = |n: f64, one: &str, many: &str| {
+        if n < 2.0 {
+            format!("{n:.0} {one}")
+        } else {
+            format!("{n:.0} {many}")
+        }
+    };
+    match days {
+        d if d * 24.0 < 0.5 => "moins d'une heure".to_owned(),
+        d if d < 1.0 => format!("{:.0} h", (d * 24.0).round()),
+        d if d < 60.0 => plural(d.round(), "jour", "jours"),
+        d => format!("{:.0} mois", (d / DAYS_PER_MONTH).round()),
     }
 }
 
@@ -603,7 +619,12 @@ fn steering_page(
         age: non_empty(&filters.age).unwrap_or("").to_owned(),
         typologie: non_empty(&filters.typologie).unwrap_or("").to_owned(),
         audiences: Audience::ALL.iter().map(|a| a.label()).collect(),
-        ages: AgeBand::ALL.iter().map(|a| a.label()).collect(),
+        // Nobody under 16 is enrolled: a band that cannot match is not offered.
+        ages: AgeBand::ALL
+            .iter()
+            .filter(|band| **band != AgeBand::Under12)
+            .map(|a| a.label())
+            .collect(),
         typologies: Typology::ALL.iter().map(|t| t.label()).collect(),
         problems: chosen.problems,
         tables: figures.tables,
@@ -647,6 +668,16 @@ mod tests {
             vec![Cell::amount(rows as u64)],
         ));
         table
+    }
+
+    #[test]
+    fn durations_read_in_hours_days_or_months() {
+        assert_eq!(duration_text(0.01), "moins d'une heure");
+        assert_eq!(duration_text(0.21), "5 h");
+        assert_eq!(duration_text(1.2), "1 jour");
+        assert_eq!(duration_text(12.4), "12 jours");
+        assert_eq!(duration_text(59.4), "59 jours");
+        assert_eq!(duration_text(392.1), "13 mois");
     }
 
     #[test]

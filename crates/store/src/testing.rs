@@ -215,3 +215,14 @@ pub fn answers_with(
         notes: None,
     }
 }
+
+/// The actor a test acts as: the account `account` of the structure `structure`, for the reason
+/// « test ».
+pub fn actor((structure, account): (i64, i64)) -> crate::Actor<'static> {
+    use aiguillage_domain::ids::{AccountId, StructureId};
+    crate::Actor {
+        account_id: AccountId::new(account),
+        structure_id: StructureId::new(structure),
+        reason: "test",
+    }
+}

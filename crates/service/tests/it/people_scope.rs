@@ -3,23 +3,16 @@
 //! structure can neither diagnose nor adjust the diagnosis of a person it did not enrol.
 
 use aiguillage_domain::diagnostic::{ProfileOverride, RecommendedHelp, SkillAnswer, Typology};
-use aiguillage_domain::ids::{AccountId, PersonId, StructureId};
+use aiguillage_domain::ids::PersonId;
 use aiguillage_domain::person::PersonDraft;
 use aiguillage_domain::role::Role;
 use aiguillage_service::people::{self, DuplicateCheck, EnrolError};
 use aiguillage_service::{AppState, Settings};
+use aiguillage_store::testing::actor;
 use aiguillage_store::testing::{answers_with, store_of_maine_et_loire, structure_with_account};
 use aiguillage_store::Actor;
 
 const NOW: i64 = 1_763_892_000;
-
-fn actor((structure, account): (i64, i64)) -> Actor<'static> {
-    Actor {
-        account_id: AccountId::new(account),
-        structure_id: StructureId::new(structure),
-        reason: "test",
-    }
-}
 
 fn josiane(commune: &str) -> PersonDraft {
     PersonDraft {

@@ -19,8 +19,8 @@ use aiguillage_service::referrals::{
     self, Agreement, ReferralChoice, ReferralError, ReferralStep, Stepped,
 };
 use aiguillage_service::{AppState, Settings};
+use aiguillage_store::testing::actor;
 use aiguillage_store::testing::{answers_with, store_of_maine_et_loire, structure_with_account};
-use aiguillage_store::Actor;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -36,14 +36,6 @@ struct World {
     outsider: (i64, i64),
     offer: OfferId,
     person: PersonId,
-}
-
-fn actor((structure, account): (i64, i64)) -> Actor<'static> {
-    Actor {
-        account_id: AccountId::new(account),
-        structure_id: StructureId::new(structure),
-        reason: "test",
-    }
 }
 
 async fn world() -> World {

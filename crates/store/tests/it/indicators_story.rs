@@ -16,7 +16,7 @@ use aiguillage_domain::diagnostic::{
     profile, Answers, ProfileOverride, SkillAnswer, SkillDomain, Typology,
 };
 use aiguillage_domain::directory::{Offer, OfferFacts, SupportModel};
-use aiguillage_domain::ids::{AccountId, OfferId, PersonId, ReferralId, StructureId};
+use aiguillage_domain::ids::{OfferId, PersonId, ReferralId};
 use aiguillage_domain::indicators::{standard_publication, Cell, Cut, IndicatorTable, Params};
 use aiguillage_domain::orientation::{
     transition, ClosingOutcome, ReferralEvent, ReferralState, RefusalReason, TargetDelays,
@@ -28,9 +28,8 @@ use aiguillage_domain::pathway::{
 use aiguillage_domain::person::{enrolment_consent, sharing_consent, PersonDraft};
 use aiguillage_domain::role::Role;
 use aiguillage_domain::UnixSeconds;
-use aiguillage_store::{
-    Actor, Applied, CloseOutcome, IndicatorLoad, NewReferral, SessionOutcome, Store,
-};
+use aiguillage_store::testing::actor;
+use aiguillage_store::{Applied, CloseOutcome, IndicatorLoad, NewReferral, SessionOutcome, Store};
 use sqlx::{Connection, Executor};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -118,14 +117,6 @@ async fn world() -> World {
         library: ids[1],
         workshops: OfferId::new(workshops),
         helper: OfferId::new(helper),
-    }
-}
-
-fn actor((structure_id, account_id): (i64, i64)) -> Actor<'static> {
-    Actor {
-        account_id: AccountId::new(account_id),
-        structure_id: StructureId::new(structure_id),
-        reason: "test",
     }
 }
 

@@ -23,6 +23,7 @@ use aiguillage_domain::pathway::{
 use aiguillage_domain::person::{enrolment_consent, sharing_consent, PersonDraft};
 use aiguillage_domain::role::Role;
 use aiguillage_interop::cra::{read_cra_csv, write_cra_csv};
+use aiguillage_store::testing::actor;
 use aiguillage_store::{Actor, Applied, CloseOutcome, NewReferral, SessionOutcome, Store};
 
 const NOW: i64 = 1_795_392_000; // 2026-11-23
@@ -85,14 +86,6 @@ async fn world() -> World {
         library: ids[1],
         segre: ids[2],
         offer_id: OfferId::new(offer_id),
-    }
-}
-
-fn actor((structure_id, account_id): (i64, i64)) -> Actor<'static> {
-    Actor {
-        account_id: AccountId::new(account_id),
-        structure_id: StructureId::new(structure_id),
-        reason: "test",
     }
 }
 

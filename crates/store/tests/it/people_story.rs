@@ -11,10 +11,11 @@ use aiguillage_domain::account::{DisplayName, Email, NewAccount};
 use aiguillage_domain::diagnostic::{
     profile, Answers, LiteracyLevel, SkillAnswer, SkillDomain, TravelRange, Willingness,
 };
-use aiguillage_domain::ids::{AccountId, OfferId, ReferralId, StructureId};
+use aiguillage_domain::ids::{OfferId, ReferralId};
 use aiguillage_domain::person::{enrolment_consent, PersonDraft};
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::TerritoryScope;
+use aiguillage_store::testing::actor;
 use aiguillage_store::{Actor, NewStructure, Store};
 
 const NOW: i64 = 1_795_392_000; // 2026-11-23
@@ -68,14 +69,6 @@ async fn world() -> World {
         url,
         ccas: ids[0],
         library: ids[1],
-    }
-}
-
-fn actor((structure_id, account_id): (i64, i64)) -> Actor<'static> {
-    Actor {
-        account_id: AccountId::new(account_id),
-        structure_id: StructureId::new(structure_id),
-        reason: "test",
     }
 }
 

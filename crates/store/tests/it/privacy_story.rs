@@ -18,7 +18,7 @@ use aiguillage_domain::diagnostic::{
     profile, Answers, LiteracyLevel, SkillAnswer, SkillDomain, TravelRange, Willingness,
 };
 use aiguillage_domain::directory::Offer;
-use aiguillage_domain::ids::{AccountId, OfferId, ReferralId, StructureId};
+use aiguillage_domain::ids::{OfferId, ReferralId};
 use aiguillage_domain::orientation::{
     transition, ClosingOutcome, ReferralEvent, RefusalReason, Side, RECEIVER_ACCESS_AFTER_END_DAYS,
 };
@@ -30,9 +30,9 @@ use aiguillage_domain::person::{
 };
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::TerritoryScope;
+use aiguillage_store::testing::actor;
 use aiguillage_store::{
-    Actor, Applied, CloseOutcome, NewContactRequest, NewReferral, RequestViewer, SessionOutcome,
-    Store,
+    Applied, CloseOutcome, NewContactRequest, NewReferral, RequestViewer, SessionOutcome, Store,
 };
 
 const NOW: i64 = 1_795_392_000; // 2026-11-23
@@ -104,14 +104,6 @@ async fn world() -> World {
         segre: ids[2],
         library_offer: OfferId::new(offers[0]),
         segre_offer: OfferId::new(offers[1]),
-    }
-}
-
-fn actor((structure_id, account_id): (i64, i64)) -> Actor<'static> {
-    Actor {
-        account_id: AccountId::new(account_id),
-        structure_id: StructureId::new(structure_id),
-        reason: "test",
     }
 }
 

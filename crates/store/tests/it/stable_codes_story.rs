@@ -18,7 +18,7 @@ use aiguillage_domain::diagnostic::{
 use aiguillage_domain::directory::{
     HelpKind, HelpStyle, InterventionLevel, Offer, OfferStatus, SupportModel,
 };
-use aiguillage_domain::ids::{AccountId, OfferId, PersonId, ReferralId, StructureId};
+use aiguillage_domain::ids::{OfferId, PersonId, ReferralId};
 use aiguillage_domain::labelled::Coded;
 use aiguillage_domain::orientation::{
     transition, ClosingOutcome, ReferralEvent, ReferralState, RefusalReason,
@@ -29,9 +29,10 @@ use aiguillage_domain::person::{
 };
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::TerritoryScope;
+use aiguillage_store::testing::actor;
 use aiguillage_store::testing::{connect_test_store, fresh_database_url};
 use aiguillage_store::{
-    Actor, Applied, CloseOutcome, NewContactRequest, NewReferral, RequestViewer, Store,
+    Applied, CloseOutcome, NewContactRequest, NewReferral, RequestViewer, Store,
 };
 use sqlx::{AnyPool, Row};
 use std::collections::BTreeMap;
@@ -64,14 +65,6 @@ fn answers() -> Answers {
         levers: vec![],
         urgency: None,
         notes: None,
-    }
-}
-
-fn actor((structure_id, account_id): (i64, i64)) -> Actor<'static> {
-    Actor {
-        account_id: AccountId::new(account_id),
-        structure_id: StructureId::new(structure_id),
-        reason: "test",
     }
 }
 

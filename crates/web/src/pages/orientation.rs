@@ -9,7 +9,7 @@ use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::form_fields::Errors;
 use crate::pages::orientation_form::{SendForm, StepForm, StepRequest};
-use crate::pages::pathway::{referral_page_with, PathwaySubmission, SESSION_RECORDED};
+use crate::pages::pathway::{referral_page_with, PathwaySubmission, SESSION_RECORDED, STALE};
 use crate::pages::questionnaire::ProfileView;
 use crate::pages::{format_time, render};
 use crate::routes::may_reach;
@@ -354,8 +354,6 @@ pub async fn list(professional: Professional) -> Result<Response, WebError> {
         ],
     })
 }
-
-const STALE: &str = "Quelqu'un a modifié cette orientation juste avant vous : voici son état à jour, rien n'a été enregistré.";
 
 /// The referral page, with the errors of a refused step (409) when there are some and the comment
 /// typed, kept unless it was the comment that was refused.

@@ -20,7 +20,7 @@ mod session_form;
 mod view;
 mod workshop;
 
-pub use referral_forms::{close, record_session};
+pub use referral_forms::{close, record_session, STALE};
 pub use referral_page::referral_page_with;
 pub use view::{PathwaySubmission, SESSION_RECORDED};
 pub use workshop::{record_workshop, workshop_form};

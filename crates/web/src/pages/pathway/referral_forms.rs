@@ -23,7 +23,8 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-const STALE: &str = "Quelqu'un a modifié cette orientation juste avant vous : voici son état à jour, rien n'a été enregistré.";
+/// Someone changed the referral first: the message of every referral form (steps, sessions, closing).
+pub const STALE: &str = "Quelqu'un a modifié cette orientation juste avant vous : voici son état à jour, rien n'a été enregistré.";
 const SESSION_FIELDS: &str = "Séance non enregistrée : corrigez les champs signalés dans le formulaire « Enregistrer une séance ».";
 const CLOSING_FIELDS: &str =
     "Clôture non enregistrée : corrigez les champs signalés dans le formulaire de clôture.";

@@ -62,6 +62,10 @@ pub struct Place {
     pub accessibility_sheet_url: Option<String>,
     /// `prise_rdv`: link to online booking.
     pub booking_url: Option<String>,
+    /// Not in the standard v1: the help style an older file declared (« A ma place : une personne
+    /// habilitée fait les démarches à ma place »), which the place's first offer takes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared_help_style: Option<HelpStyle>,
 }
 
 /// What orientation needs to know of an offer and the standard does not carry. Every field is optional:
@@ -127,6 +131,10 @@ impl Offer {
             specific_support: place.specific_support.clone(),
             support_modes: place.support_modes.clone(),
             costs: place.costs.clone(),
+            facts: OfferFacts {
+                help_style: self.facts.help_style.or(place.declared_help_style),
+                ..self.facts
+            },
             ..self
         }
     }

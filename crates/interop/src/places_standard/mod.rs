@@ -2,13 +2,15 @@
 //! TableSchema v1.0.2, La MedNum / ANCT): reading a CSV or JSON file into [`Place`]s with a precise
 //! report, in French, of every row that breaks the standard, and writing places back in its form.
 //!
-//! Reading goes row by row. A row with any problem is rejected whole, with one [`RowError`] per problem;
-//! the other rows come through. Values are trimmed and empty strings count as absent. Older ("v0",
-//! before 1.0) files are accepted where the conversion is certain: `;` instead of `|` between list
-//! values, and the old labels of [`V0_LABELS`]; every conversion leaves a [`RowWarning`] on the row.
-//! Everything else that breaks the standard (schema.json: required fields, patterns, enumerations,
-//! `maxLength`, unique `id`, calendar dates, coordinates) rejects the row, and so does a free text
-//! longer than our limits where the standard sets none ([`FIELD_MAX_CHARS`]), whatever the format.
+//! Reading goes row by row, and keeps what can be kept: real files (regional exports in the pre-1.0
+//! vocabulary, spreadsheets) break the standard in many small ways. A row is rejected, with one
+//! [`RowError`] per problem, only when it cannot be a place: no name, no commune, postal code or
+//! address, no date, services given of which none is usable, an `id` already used, or a free text
+//! longer than our limits ([`FIELD_MAX_CHARS`]). Every other value that breaks the standard is repaired
+//! when the repair is certain or left out, and each repair and each value left out is a [`RowWarning`]
+//! on its line. Values are trimmed and empty strings count as absent. Older values (`;` between list
+//! values, the pre-1.0 labels and data·inclusion v0 codes) are converted by the published
+//! correspondence [`V0_LABELS`], each line naming its source.
 //!
 //! Writing produces the 32 columns in the standard's order, lists joined with `|`; reading what was
 //! written gives back the same places (for places whose texts carry no surrounding spaces and whose
@@ -35,7 +37,7 @@ pub use lengths::{
 };
 pub use read::detect_format;
 pub(crate) use read::{json_kind, strip_bom};
-pub use v0::V0_LABELS;
+pub use v0::{Conversion, MappingSource, V0Label, V0_LABELS};
 pub(crate) use values::{
     calendar_date, check_email, check_insee_code, check_postal_code, check_url,
 };
@@ -100,19 +102,29 @@ pub struct RowWarning {
     pub message: String,
 }
 
-/// Reads a places file of the given format.
+/// Reads a places file of the given format. A CSV file that is not UTF-8 is read as Windows-1252
+/// (what Excel writes in France), with a warning; a JSON file must be UTF-8.
 pub fn read_places(bytes: &[u8], format: PlacesFormat) -> PlacesReport {
-    let text = match std::str::from_utf8(strip_bom(bytes)) {
-        Ok(text) => text,
-        Err(error) => return file_error(not_utf8(strip_bom(bytes), &error)),
+    let bytes = strip_bom(bytes);
+    let mut report = PlacesReport::default();
+    let text = match (std::str::from_utf8(bytes), format) {
+        (Ok(text), _) => std::borrow::Cow::Borrowed(text),
+        (Err(_), PlacesFormat::Csv) => {
+            report.warnings.push(RowWarning {
+                line: 1,
+                field: String::new(),
+                message: "fichier non UTF-8 lu comme Windows-1252 (enregistrement Excel) : vérifiez les accents".to_string(),
+            });
+            encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0
+        }
+        (Err(error), PlacesFormat::Json) => return file_error(not_utf8(bytes, &error)),
     };
     if text.trim().is_empty() {
         return file_error("fichier vide".to_string());
     }
-    let mut report = PlacesReport::default();
     let rows = match format {
-        PlacesFormat::Csv => csv_rows(text, &mut report),
-        PlacesFormat::Json => json_rows(text, &mut report),
+        PlacesFormat::Csv => csv_rows(&text, &mut report),
+        PlacesFormat::Json => json_rows(&text, &mut report),
     };
     check_rows(rows, &mut report);
     reject_overlong_fields(&mut report);

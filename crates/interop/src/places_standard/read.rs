@@ -6,7 +6,11 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
-use super::fields::{standard_field, FIELDS, LIST_FIELDS, REQUIRED_FIELDS};
+use super::fields::{standard_field, FIELDS, LIST_FIELDS};
+
+/// The columns without which no row can be a place. The standard also requires `id` and `pivot`:
+/// a row without an id gets one derived from its content, a place without a pivot is kept.
+const COLUMNS_A_ROW_NEEDS: [&str; 5] = ["nom", "commune", "code_postal", "adresse", "date_maj"];
 use super::{PlacesFormat, PlacesReport, RowError, RowWarning};
 
 /// Guesses the format from the first bytes: `[` or `{` means JSON, a first line naming one of the
@@ -53,8 +57,18 @@ pub(super) fn not_utf8(bytes: &[u8], error: &std::str::Utf8Error) -> String {
 }
 
 pub(super) fn csv_rows(text: &str, report: &mut PlacesReport) -> Vec<(u64, RawRow)> {
+    let first_line = text.lines().next().unwrap_or_default();
+    let semicolons = first_line.matches(';').count() > first_line.matches(',').count();
+    if semicolons {
+        report.warnings.push(RowWarning {
+            line: 1,
+            field: String::new(),
+            message: "colonnes séparées par « ; » (enregistrement Excel) au lieu de la virgule du standard : fichier lu quand même".to_string(),
+        });
+    }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
+        .delimiter(if semicolons { b';' } else { b',' })
         .from_reader(text.as_bytes());
     let header = match reader.headers() {
         Ok(header) => header.clone(),
@@ -93,11 +107,6 @@ fn csv_columns(
     header: &csv::StringRecord,
     report: &mut PlacesReport,
 ) -> Option<Vec<Option<&'static str>>> {
-    if header.len() == 1 && header.iter().any(|name| name.contains(';')) {
-        report.file_error =
-            Some("colonnes séparées par « ; » : le standard impose la virgule".to_string());
-        return None;
-    }
     let mut columns = Vec::new();
     for name in header.iter().map(str::trim) {
         let field = standard_field(name);
@@ -110,7 +119,7 @@ fn csv_columns(
         }
         columns.push(field);
     }
-    let missing: Vec<&str> = REQUIRED_FIELDS
+    let missing: Vec<&str> = COLUMNS_A_ROW_NEEDS
         .into_iter()
         .filter(|field| !columns.contains(&Some(*field)))
         .collect();

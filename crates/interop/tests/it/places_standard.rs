@@ -105,6 +105,7 @@ fn official_example() -> Place {
                 .into(),
         ),
         booking_url: Some("https://www.rdv-solidarites.fr/".into()),
+        declared_help_style: None,
     }
 }
 
@@ -143,6 +144,7 @@ fn every_label_place() -> Place {
         support_modes: SupportMode::ALL.to_vec(),
         accessibility_sheet_url: None,
         booking_url: Some("https://rdv.exemple.re/".into()),
+        declared_help_style: None,
     }
 }
 
@@ -246,64 +248,22 @@ fn written_json_omits_absent_fields_and_reads_back_the_same_places() {
 }
 
 #[test]
-fn broken_rows_are_rejected_each_with_its_exact_reasons() {
+fn rows_that_cannot_be_a_place_are_rejected_each_with_its_exact_reasons() {
     let report = read_places(&fixture("broken.csv"), PlacesFormat::Csv);
     assert_eq!(report.file_error, None);
     let expected = vec![
         error(4, Some("sans-nom"), "nom", "champ obligatoire absent"),
         error(
-            5,
-            Some("cp-faux"),
-            "code_postal",
-            "code postal « 4910 » invalide : 5 chiffres attendus",
-        ),
-        error(
             6,
             Some("service-inconnu"),
             "services",
-            "service inconnu « Aide aux démarches »",
-        ),
-        error(
-            7,
-            Some("latitude-fausse"),
-            "latitude",
-            "latitude « 91.2 » hors de [-90, 90]",
-        ),
-        error(
-            8,
-            Some("longitude-seule"),
-            "latitude",
-            "latitude absente alors que la longitude est renseignée",
-        ),
-        error(
-            9,
-            Some("separateur"),
-            "services",
-            "séparateur « ; » utilisé au lieu de « | »",
-        ),
-        error(
-            9,
-            Some("separateur"),
-            "services",
-            "service inconnu « Créer et développer mon entreprise »",
+            "aucun service utilisable : le lieu n'offrirait rien vers quoi orienter",
         ),
         error(
             10,
             Some("date-fausse"),
             "date_maj",
             "date « 2024-02-30 » invalide : date réelle au format AAAA-MM-JJ attendue",
-        ),
-        error(
-            11,
-            Some("deux-erreurs"),
-            "pivot",
-            "pivot « 123 » invalide : 9 à 14 lettres ou chiffres attendus (SIRET ou RNA)",
-        ),
-        error(
-            11,
-            Some("deux-erreurs"),
-            "date_maj",
-            "date « 02/04/2024 » invalide : date réelle au format AAAA-MM-JJ attendue",
         ),
         error(
             13,
@@ -316,30 +276,89 @@ fn broken_rows_are_rejected_each_with_its_exact_reasons() {
 }
 
 #[test]
-fn the_good_rows_of_a_broken_file_still_come_through() {
+fn the_rest_of_a_broken_file_comes_through_repaired_or_without_what_breaks_the_standard() {
     let report = read_places(&fixture("broken.csv"), PlacesFormat::Csv);
     let lines_and_ids: Vec<(u64, &str)> = report
         .places
         .iter()
         .map(|(line, place)| (*line, place.id.as_str()))
         .collect();
-    assert_eq!(lines_and_ids, vec![(2, "bon-1"), (12, "bon-2")]);
-    let first = &report.places[0].1;
     assert_eq!(
-        first.detail.as_deref(),
-        Some("Accueil sur deux lignes :\nle mardi et le jeudi")
-    );
-    assert_eq!(first.services, vec![Service::AdministrativeProcedures]);
-    let second = &report.places[1].1;
-    assert_eq!(second.latitude, Some(-20.8823));
-    assert_eq!(
-        second.services,
+        lines_and_ids,
         vec![
-            Service::InternetAndEquipmentAccess,
-            Service::LeisureAndCreation
+            (2, "bon-1"),
+            (5, "cp-faux"),
+            (7, "latitude-fausse"),
+            (8, "longitude-seule"),
+            (9, "separateur"),
+            (11, "deux-erreurs"),
+            (12, "bon-2")
         ]
     );
-    assert_eq!(report.warnings, vec![]);
+    let place = |id: &str| {
+        &report
+            .places
+            .iter()
+            .find(|(_, place)| place.id == id)
+            .expect("accepted")
+            .1
+    };
+    assert_eq!(
+        place("bon-1").detail.as_deref(),
+        Some("Accueil sur deux lignes :\nle mardi et le jeudi")
+    );
+    assert_eq!(place("cp-faux").postal_code, "04910");
+    assert_eq!(place("latitude-fausse").latitude, None);
+    assert_eq!(place("latitude-fausse").longitude, None);
+    assert_eq!(
+        place("separateur").services,
+        vec![
+            Service::AdministrativeProcedures,
+            Service::ProfessionalInsertion
+        ]
+    );
+    assert_eq!(place("deux-erreurs").pivot, "");
+    assert_eq!(place("deux-erreurs").updated_on, "2024-04-02");
+    assert_eq!(place("bon-2").latitude, Some(-20.8823));
+    let warnings_of = |line: u64| -> Vec<(&str, &str)> {
+        report
+            .warnings
+            .iter()
+            .filter(|w| w.line == line)
+            .map(|w| (w.field.as_str(), w.message.as_str()))
+            .collect()
+    };
+    assert!(warnings_of(2).is_empty());
+    assert_eq!(
+        warnings_of(5)[0],
+        (
+            "code_postal",
+            "code postal « 4910 » complété en « 04910 » (zéro initial perdu)"
+        )
+    );
+    assert_eq!(
+        warnings_of(7)[..2],
+        [
+            (
+                "latitude",
+                "latitude « 91.2 » hors de [-90, 90] : valeur laissée de côté"
+            ),
+            (
+                "latitude",
+                "une seule des deux coordonnées est utilisable : position laissée de côté, le centre de la commune est utilisé"
+            )
+        ]
+    );
+    assert_eq!(
+        warnings_of(11)[..2],
+        [
+            (
+                "pivot",
+                "pivot « 123 » invalide : 9 à 14 lettres ou chiffres attendus (SIRET ou RNA) : valeur laissée de côté"
+            ),
+            ("date_maj", "date « 02/04/2024 » écrite « 2024-04-02 »")
+        ]
+    );
 }
 
 #[test]
@@ -397,34 +416,50 @@ fn v0_semicolon_lists_and_old_labels_are_converted_with_a_warning() {
 }
 
 #[test]
-fn a_v0_list_with_a_label_that_does_not_map_is_rejected() {
-    let csv = "id,pivot,nom,commune,code_postal,adresse,date_maj,publics_specifiquement_adresses\n\
-               v0-2,43493312300029,Lieu,Reims,51100,1 rue A,2022-06-02,Seniors (+ 65 ans);Adultes\n";
+fn a_v0_value_without_equivalent_is_left_out_with_a_warning_and_the_row_kept() {
+    let csv = "id,pivot,nom,commune,code_postal,adresse,date_maj,publics_specifiquement_adresses,services\n\
+               v0-2,43493312300029,Lieu,Reims,51100,1 rue A,2022-06-02,Seniors (+ 65 ans);Adultes;Surdité,\
+               approfondir ma culture numerique|Promouvoir la citoyenneté numérique\n";
     let report = read_csv_text(csv);
-    assert_eq!(report.places, vec![]);
+    assert_eq!(report.rejected, vec![]);
+    let place = &report.places[0].1;
+    assert_eq!(place.audiences, vec![Audience::Seniors]);
+    assert_eq!(place.specific_support, vec![SpecificSupport::Deafness]);
+    assert_eq!(place.services, vec![Service::UnderstandingDigitalWorld]);
+    let messages: Vec<&str> = report.warnings.iter().map(|w| w.message.as_str()).collect();
     assert_eq!(
-        report.rejected,
+        messages,
         vec![
-            error(
-                2,
-                Some("v0-2"),
-                "publics_specifiquement_adresses",
-                "séparateur « ; » utilisé au lieu de « | »"
-            ),
-            error(
-                2,
-                Some("v0-2"),
-                "publics_specifiquement_adresses",
-                "public inconnu « Adultes »"
-            ),
+            "ancien format (v0) converti : « approfondir ma culture numerique » remplacé par \
+             « Compréhension du monde numérique » ; « Promouvoir la citoyenneté numérique » remplacé par \
+             « Compréhension du monde numérique »",
+            "« Adultes » n'a pas d'équivalent dans le standard v1 : valeur laissée de côté",
+            "ancien format (v0) converti : séparateur « ; » remplacé par « | » ; \
+             « Seniors (+ 65 ans) » remplacé par « Seniors »",
+            "« Surdité » déplacé vers prise_en_charge_specifique",
         ]
     );
 }
 
 #[test]
-fn each_constraint_of_the_standard_rejects_the_row_with_a_precise_reason() {
+fn acting_on_the_persons_behalf_becomes_individual_help_and_the_offers_help_style() {
+    let csv = "id,pivot,nom,commune,code_postal,adresse,date_maj,services,modalites_accompagnement\n\
+               v0-3,43493312300029,Lieu,Reims,51100,1 rue A,2022-06-02,Accompagner les démarches de santé,\
+               A ma place : une personne habilitée fait les démarches à ma place\n";
+    let report = read_csv_text(csv);
+    let place = &report.places[0].1;
+    assert_eq!(place.services, vec![Service::AdministrativeProcedures]);
+    assert_eq!(place.support_modes, vec![SupportMode::Individual]);
+    assert_eq!(place.declared_help_style, Some(HelpStyle::ActsOnBehalf));
+    assert_eq!(
+        Offer::mirroring(place).facts.help_style,
+        Some(HelpStyle::ActsOnBehalf)
+    );
+}
+
+#[test]
+fn rows_without_what_a_place_needs_are_rejected_with_a_precise_reason() {
     let cases: Vec<(&str, Value, &str)> = vec![
-        ("id", json!(""), "champ obligatoire absent"),
         ("nom", json!("   "), "champ obligatoire absent"),
         (
             "code_postal",
@@ -432,56 +467,11 @@ fn each_constraint_of_the_standard_rejects_the_row_with_a_precise_reason() {
             "valeur JSON de type nombre : texte attendu",
         ),
         (
-            "code_insee",
-            json!("20004"),
-            "code INSEE « 20004 » invalide : 5 caractères attendus, chiffres (2A ou 2B pour la Corse)",
+            "code_postal",
+            json!("511"),
+            "code postal « 511 » invalide : 5 chiffres attendus",
         ),
-        (
-            "telephone",
-            json!("01 80 05 98 80"),
-            "téléphone « 01 80 05 98 80 » invalide : format international sans espace attendu, \
-             par exemple +33180059880",
-        ),
-        (
-            "courriels",
-            json!("contact-at-exemple.fr"),
-            "courriel « contact-at-exemple.fr » invalide : adresse avec un « @ » attendue",
-        ),
-        (
-            "site_web",
-            json!(["https://ok.fr/", "www.exemple.fr"]),
-            "adresse web « www.exemple.fr » invalide : doit commencer par http:// ou https://",
-        ),
-        (
-            "fiche_acces_libre",
-            json!("acceslibre.beta.gouv.fr/x"),
-            "adresse web « acceslibre.beta.gouv.fr/x » invalide : doit commencer par http:// ou https://",
-        ),
-        (
-            "presentation_resume",
-            json!("a".repeat(281)),
-            "résumé trop long : 281 caractères pour 280 au plus",
-        ),
-        (
-            "itinerance",
-            json!("Mobile"),
-            "itinérance inconnue « Mobile »",
-        ),
-        (
-            "publics_specifiquement_adresses",
-            json!("Jeunes|"),
-            "élément vide dans la liste (« | » en trop)",
-        ),
-        (
-            "frais_a_charge",
-            json!("Gratuit|Adhésion"),
-            "frais inconnus « Adhésion »",
-        ),
-        (
-            "modalites_acces",
-            json!(["Se présenter", 3]),
-            "tableau JSON contenant un nombre : textes attendus",
-        ),
+        ("adresse", json!(""), "champ obligatoire absent"),
         (
             "date_maj",
             json!("2023-02-29"),
@@ -492,6 +482,11 @@ fn each_constraint_of_the_standard_rejects_the_row_with_a_precise_reason() {
             json!(["Lieu"]),
             "valeur JSON de type tableau : texte attendu",
         ),
+        (
+            "services",
+            json!("Cours de cuisine"),
+            "aucun service utilisable : le lieu n'offrirait rien vers quoi orienter",
+        ),
     ];
     for (field, value, reason) in cases {
         let mut row = json!({
@@ -500,54 +495,129 @@ fn each_constraint_of_the_standard_rejects_the_row_with_a_precise_reason() {
         });
         row[field] = value;
         let report = read_json_value(&json!([row]));
-        let id = (field != "id").then_some("base");
         assert_eq!(report.places, vec![], "{field}");
         assert_eq!(
             report.rejected,
-            vec![error(1, id, field, reason)],
+            vec![error(1, Some("base"), field, reason)],
             "{field}"
         );
     }
 }
 
 #[test]
+fn values_that_break_the_standard_are_repaired_or_left_out_and_the_row_kept() {
+    let cases: Vec<(&str, Value, &str)> = vec![
+        (
+            "code_insee",
+            json!("20004"),
+            "code INSEE « 20004 » invalide : 5 caractères attendus, chiffres (2A ou 2B pour la Corse) : valeur laissée de côté",
+        ),
+        (
+            "telephone",
+            json!("01 80 05 98 80"),
+            "téléphone « 01 80 05 98 80 » écrit « +33180059880 »",
+        ),
+        (
+            "telephone",
+            json!("appeler la mairie"),
+            "téléphone « appeler la mairie » non reconnu : 10 chiffres commençant par 0, ou + et l'indicatif du pays : valeur laissée de côté",
+        ),
+        (
+            "courriels",
+            json!("contact-at-exemple.fr"),
+            "courriel « contact-at-exemple.fr » invalide : adresse avec un « @ » attendue : valeur laissée de côté",
+        ),
+        (
+            "site_web",
+            json!(["https://ok.fr/", "www.exemple.fr"]),
+            "adresse web « www.exemple.fr » complétée en « https://www.exemple.fr »",
+        ),
+        (
+            "presentation_resume",
+            json!("a".repeat(281)),
+            "résumé trop long : 281 caractères pour 280 au plus : valeur laissée de côté",
+        ),
+        (
+            "itinerance",
+            json!("Mobile"),
+            "itinérance inconnue « Mobile » : valeur laissée de côté",
+        ),
+        (
+            "frais_a_charge",
+            json!("Gratuit|Adhésion"),
+            "ancien format (v0) converti : « Adhésion » remplacé par « Payant »",
+        ),
+        (
+            "modalites_acces",
+            json!(["Se présenter", 3]),
+            "tableau JSON contenant un nombre : textes attendus : valeur laissée de côté",
+        ),
+        (
+            "pivot",
+            json!(""),
+            "",
+        ),
+    ];
+    for (field, value, message) in cases {
+        let mut row = json!({
+            "id": "base", "pivot": "43493312300029", "nom": "Lieu", "commune": "Reims",
+            "code_postal": "51100", "adresse": "1 rue A", "date_maj": "2024-04-02",
+            "services": "Aide aux démarches administratives"
+        });
+        row[field] = value;
+        let report = read_json_value(&json!([row]));
+        assert_eq!(report.rejected, vec![], "{field}");
+        assert_eq!(report.places.len(), 1, "{field}");
+        let messages: Vec<&str> = report.warnings.iter().map(|w| w.message.as_str()).collect();
+        let expected: Vec<&str> = Some(message).filter(|m| !m.is_empty()).into_iter().collect();
+        assert_eq!(messages, expected, "{field}");
+    }
+}
+
+#[test]
+fn a_row_without_id_gets_the_same_derived_id_at_every_reading() {
+    let row = json!({
+        "pivot": "43493312300029", "nom": "Lieu", "commune": "Reims",
+        "code_postal": "51100", "adresse": "1 rue A", "date_maj": "2024-04-02",
+        "services": "Aide aux démarches administratives"
+    });
+    let first = read_json_value(&json!([row.clone()]));
+    let second = read_json_value(&json!([row]));
+    let id = &first.places[0].1.id;
+    assert!(id.starts_with("sans-id-"), "{id}");
+    assert_eq!(id, &second.places[0].1.id);
+    assert_eq!(first.warnings[0].field, "id");
+}
+
+#[test]
 fn coordinates_are_numbers_in_range_given_together() {
     let base = json!({
         "id": "c", "pivot": "43493312300029", "nom": "Lieu", "commune": "Reims",
-        "code_postal": "51100", "adresse": "1 rue A", "date_maj": "2024-04-02"
+        "code_postal": "51100", "adresse": "1 rue A", "date_maj": "2024-04-02",
+        "services": "Aide aux démarches administratives"
     });
     let with = |latitude: Value, longitude: Value| {
         let mut row = base.clone();
         row["latitude"] = latitude;
         row["longitude"] = longitude;
-        read_json_value(&json!([row]))
+        let report = read_json_value(&json!([row]));
+        assert_eq!(report.rejected, vec![]);
+        let place = &report.places[0].1;
+        let warnings: Vec<String> = report.warnings.iter().map(|w| w.message.clone()).collect();
+        ((place.latitude, place.longitude), warnings)
     };
-    let report = with(json!(49.25), json!(-4.03));
-    assert_eq!(report.places[0].1.latitude, Some(49.25));
-    assert_eq!(report.places[0].1.longitude, Some(-4.03));
+    assert_eq!(with(json!(49.25), json!(-4.03)), ((Some(49.25), Some(-4.03)), vec![]));
+    let (position, warnings) = with(json!("43,5"), json!("4.0"));
+    assert_eq!(position, (Some(43.5), Some(4.0)));
     assert_eq!(
-        with(json!("43,5"), json!("4.0")).rejected,
-        vec![error(
-            1,
-            Some("c"),
-            "latitude",
-            "latitude « 43,5 » invalide : nombre attendu, avec un point décimal"
-        )]
+        warnings,
+        vec!["virgule décimale de « 43,5 » remplacée par un point"]
     );
-    assert_eq!(
-        with(json!("49"), json!("-181")).rejected,
-        vec![error(
-            1,
-            Some("c"),
-            "longitude",
-            "longitude « -181 » hors de [-180, 180]"
-        )]
-    );
-    assert_eq!(
-        with(json!("NaN"), json!(null)).rejected.len(),
-        2,
-        "NaN is not a number and the longitude is missing"
-    );
+    let (position, warnings) = with(json!("49"), json!("-181"));
+    assert_eq!(position, (None, None));
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    let (position, _) = with(json!("NaN"), json!(null));
+    assert_eq!(position, (None, None));
 }
 
 #[test]
@@ -577,12 +647,7 @@ fn unreadable_files_are_file_errors() {
         (
             b"id,nom,commune,code_postal,adresse\nx,Lieu,Reims,51100,1 rue A\n",
             PlacesFormat::Csv,
-            "colonnes obligatoires absentes de l'en-tête : pivot, date_maj",
-        ),
-        (
-            b"id;pivot;nom;commune;code_postal;adresse;date_maj\n",
-            PlacesFormat::Csv,
-            "colonnes séparées par « ; » : le standard impose la virgule",
+            "colonnes obligatoires absentes de l'en-tête : date_maj",
         ),
         (
             b"id,pivot,nom,commune,code_postal,adresse,date_maj,nom\n",
@@ -590,9 +655,9 @@ fn unreadable_files_are_file_errors() {
             "colonne « nom » en double dans l'en-tête",
         ),
         (
-            b"id,pivot,nom\nx,y,Caf\xe9\n",
-            PlacesFormat::Csv,
-            "fichier non UTF-8 : octet invalide ligne 2 (octet n° 21) ; enregistrez-le en UTF-8",
+            b"[{\"nom\": \"Caf\xe9\"}]",
+            PlacesFormat::Json,
+            "fichier non UTF-8 : octet invalide ligne 1 (octet n° 14) ; enregistrez-le en UTF-8",
         ),
         (b"  \n", PlacesFormat::Csv, "fichier vide"),
         (
@@ -614,9 +679,35 @@ fn unreadable_files_are_file_errors() {
 }
 
 #[test]
+fn an_excel_file_with_semicolons_in_windows_1252_is_read_with_warnings() {
+    let mut bytes = b"id;pivot;nom;commune;code_postal;adresse;date_maj;services\n".to_vec();
+    bytes.extend_from_slice(b"x;43493312300029;M\xe9diath\xe8que;Reims;51100;1 rue A;02/04/2024;");
+    bytes.extend_from_slice(b"Aide aux d\xe9marches administratives\n");
+    let report = read_places(&bytes, PlacesFormat::Csv);
+    assert_eq!(report.file_error, None);
+    assert_eq!(report.rejected, vec![]);
+    let place = &report.places[0].1;
+    assert_eq!(place.name, "Médiathèque");
+    assert_eq!(place.services, vec![Service::AdministrativeProcedures]);
+    let file_warnings: Vec<&str> = report
+        .warnings
+        .iter()
+        .filter(|w| w.line == 1)
+        .map(|w| w.message.as_str())
+        .collect();
+    assert_eq!(
+        file_warnings,
+        vec![
+            "fichier non UTF-8 lu comme Windows-1252 (enregistrement Excel) : vérifiez les accents",
+            "colonnes séparées par « ; » (enregistrement Excel) au lieu de la virgule du standard : fichier lu quand même"
+        ]
+    );
+}
+
+#[test]
 fn a_bom_is_stripped_and_columns_may_come_in_any_order() {
-    let csv = "\u{feff}date_maj,nom,id,adresse,pivot,code_postal,commune\n\
-               2024-04-02,Lieu,b,1 rue A,43493312300029,51100,Reims\n";
+    let csv = "\u{feff}date_maj,nom,id,adresse,pivot,code_postal,commune,services\n\
+               2024-04-02,Lieu,b,1 rue A,43493312300029,51100,Reims,Aide aux démarches administratives\n";
     let report = read_csv_text(csv);
     assert_eq!(report.rejected, vec![]);
     assert_eq!(report.warnings, vec![]);

@@ -149,6 +149,9 @@ fn print_report(read: &PlacesReport, stored: &PlaceImportReport) {
             warning.line, warning.field, warning.message
         );
     }
+    for note in &stored.placements {
+        println!("ligne {} ({}) · commune : {}", note.line, note.id, note.message);
+    }
     for error in &read.rejected {
         let id = error
             .id
@@ -168,6 +171,9 @@ fn print_report(read: &PlacesReport, stored: &PlaceImportReport) {
     }
     let rejected_rows: std::collections::BTreeSet<u64> =
         read.rejected.iter().map(|e| e.line).collect();
+    for (rule, count) in &stored.placed_by_rule {
+        println!("communes trouvées par « {} » : {count}", rule.label());
+    }
     println!(
         "{} lieux ajoutés, {} mis à jour, {} inchangés ; {} lignes rejetées.",
         stored.inserted,

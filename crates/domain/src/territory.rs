@@ -345,6 +345,71 @@ pub fn search_key(text: &str) -> String {
     key.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The key a commune name is matched by when written loosely, as places files write it: the
+/// [`search_key`], without a « CEDEX » suffix (and what follows it), an arrondissement number
+/// (« Lyon 3e », « Paris 15e arrondissement »), a leading article (« Le Pont-de-Claix » is « Pont de
+/// Claix »), with « St »/« Ste » read « Saint »/« Sainte » and « s/ » read « sur ».
+pub fn commune_key(name: &str) -> String {
+    let key = search_key(&name.replace("s/", " sur "));
+    let mut words: Vec<&str> = key.split(' ').collect();
+    if let Some(cedex) = words.iter().position(|word| *word == "cedex") {
+        words.truncate(cedex);
+    }
+    while let Some(last) = words.last() {
+        let ordinal = last.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        let arrondissement = *last == "arrondissement"
+            || (!ordinal.is_empty()
+                && ordinal.bytes().all(|b| b.is_ascii_digit())
+                && matches!(&last[ordinal.len()..], "" | "e" | "er" | "eme" | "ème"));
+        if arrondissement && words.len() > 1 {
+            words.pop();
+        } else {
+            break;
+        }
+    }
+    if words.len() > 1 && matches!(words[0], "le" | "la" | "les" | "l") {
+        words.remove(0);
+    }
+    words
+        .iter()
+        .map(|word| match *word {
+            "st" => "saint",
+            "ste" => "sainte",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod commune_key_tests {
+    use super::commune_key;
+
+    #[test]
+    fn loose_writings_of_a_commune_share_its_key() {
+        assert_eq!(commune_key("Annecy Cedex 03"), commune_key("Annecy"));
+        assert_eq!(
+            commune_key("Pont de Claix"),
+            commune_key("Le Pont-de-Claix")
+        );
+        assert_eq!(
+            commune_key("Saint-Just St-Rambert"),
+            commune_key("Saint-Just-Saint-Rambert")
+        );
+        assert_eq!(
+            commune_key("STE FOY LES LYON"),
+            commune_key("Sainte-Foy-lès-Lyon")
+        );
+        assert_eq!(commune_key("Lyon 3e"), "lyon");
+        assert_eq!(commune_key("Paris 15e Arrondissement"), "paris");
+        assert_eq!(commune_key("Marseille 1er"), "marseille");
+        assert_eq!(commune_key("Ardes s/ Couze"), "ardes sur couze");
+        assert_eq!(commune_key("Les Ulis"), "ulis");
+        assert_eq!(commune_key("Laval"), "laval");
+        assert_eq!(commune_key("Villeneuve 2"), "villeneuve");
+    }
+}
+
 #[cfg(test)]
 mod search_key_tests {
     use super::search_key;

@@ -9,6 +9,27 @@ const COMMUNES_CSV: &str = include_str!("../../../data/territory/communes-2026.c
 const EPCI_CSV: &str = include_str!("../../../data/territory/epci-2026.csv");
 const DEPARTEMENTS_JSON: &str = include_str!("../../../data/territory/departements.json");
 const REGIONS_JSON: &str = include_str!("../../../data/territory/regions.json");
+const FORMER_COMMUNES_CSV: &str =
+    include_str!("../../../data/territory/communes-anciennes-2026.csv");
+
+/// A commune that no longer exists as such: a commune déléguée or associée of a merged commune (it
+/// has a name), or only the old INSEE code a current commune absorbed (no name).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct FormerCommune {
+    #[serde(rename = "ancien_code")]
+    pub code: String,
+    #[serde(rename = "nom")]
+    pub name: String,
+    #[serde(rename = "code_actuel")]
+    pub current_code: String,
+    #[serde(rename = "departement")]
+    pub departement_code: String,
+}
+
+/// The former communes embedded in the binary (`communes-anciennes-2026.csv`, COG 2026 history).
+pub fn former_communes() -> Result<Vec<FormerCommune>, TerritoryFileError> {
+    read_csv("communes-anciennes-2026.csv", FORMER_COMMUNES_CSV, Ok)
+}
 
 /// Everything the territory import loads, in dependency order.
 #[derive(Debug, Clone, PartialEq)]

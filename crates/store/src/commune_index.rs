@@ -1,68 +1,173 @@
 //! The reference communes as a directory import needs them, loaded once per import: each place's
-//! commune resolved from its INSEE code, or (an old code, a missing one) from its postal code and name,
-//! and the département and EPCI that decide who may write it.
+//! commune resolved by the first of a list of named rules ([`PlacementRule`]) — its INSEE code, an
+//! old code, the postal code and name, then looser readings of the name as people write it (CEDEX,
+//! St/Ste, articles, a shortened or lengthened name, a commune merged into another since) — and the
+//! département and EPCI that decide who may write it.
 
 use crate::directory::PlaceSite;
 use crate::StoreError;
 use aiguillage_domain::directory::Place;
-use aiguillage_domain::territory::search_key;
+use aiguillage_domain::territory::{commune_key, search_key};
+use aiguillage_interop::territory::{former_communes, FormerCommune};
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
+
+/// How a place's commune was found, from the most certain rule to the loosest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub enum PlacementRule {
+    /// The row's INSEE code is a current commune.
+    InseeCode,
+    /// The row's INSEE code belonged to a commune merged into another since.
+    FormerInseeCode,
+    /// The postal code and the name as the reference writes it (case and accents aside).
+    PostalCodeAndName,
+    /// The postal code and the name read loosely (CEDEX, arrondissement, St/Ste, article).
+    PostalCodeAndLooseName,
+    /// The name, read loosely, borne by one commune of the postal code's département.
+    NameInDepartement,
+    /// The name of a commune déléguée or associée, merged into a current commune.
+    MergedCommune,
+    /// A shortened or lengthened name (« SAINT GERVAIS » for Saint-Gervais-les-Bains), the only
+    /// commune of the postal code it fits.
+    PartOfNameInPostalCode,
+    /// A name only one commune in France bears.
+    NameUniqueInFrance,
+    /// The only commune of the postal code.
+    OnlyCommuneOfPostalCode,
+}
+
+impl PlacementRule {
+    /// How the import report names the rule.
+    pub fn label(self) -> &'static str {
+        match self {
+            PlacementRule::InseeCode => "code INSEE",
+            PlacementRule::FormerInseeCode => "ancien code INSEE d'une commune fusionnée",
+            PlacementRule::PostalCodeAndName => "code postal et nom",
+            PlacementRule::PostalCodeAndLooseName => {
+                "code postal et nom normalisé (CEDEX, arrondissement, St/Ste, article)"
+            }
+            PlacementRule::NameInDepartement => "nom normalisé, unique dans le département",
+            PlacementRule::MergedCommune => "commune déléguée ou associée, fusionnée depuis",
+            PlacementRule::PartOfNameInPostalCode => "nom abrégé ou complété, seul du code postal",
+            PlacementRule::NameUniqueInFrance => "nom porté par une seule commune de France",
+            PlacementRule::OnlyCommuneOfPostalCode => "seule commune du code postal",
+        }
+    }
+
+    /// Whether the row's report names the rule: every rule looser than the name as written.
+    pub fn is_reported(self) -> bool {
+        self > PlacementRule::PostalCodeAndName
+    }
+}
+
+/// Where a place was put: the commune's INSEE code and the rule that found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Placement {
+    pub(crate) code: String,
+    pub(crate) rule: PlacementRule,
+}
 
 /// The reference communes, loaded once per import to resolve each place's commune.
 pub(crate) struct CommuneIndex {
     centres: HashMap<String, (Option<f64>, Option<f64>)>,
+    names: HashMap<String, String>,
     /// Département and EPCI of each commune.
     areas: HashMap<String, (String, Option<String>)>,
     by_postal_and_name: HashMap<(String, String), String>,
+    by_postal_and_key: HashMap<(String, String), Vec<String>>,
+    by_departement_and_key: HashMap<(String, String), Vec<String>>,
     by_name: HashMap<String, Vec<String>>,
     by_postal: HashMap<String, Vec<String>>,
+    keys: HashMap<String, String>,
+    former_codes: HashMap<String, String>,
+    merged_by_departement_and_key: HashMap<(String, String), Vec<String>>,
 }
 
 impl CommuneIndex {
     pub(crate) async fn load(connection: &mut AnyConnection) -> Result<CommuneIndex, StoreError> {
         let rows = sqlx::query(
-            "SELECT code, search_name, postal_codes, longitude, latitude, departement_code, epci_code
+            "SELECT code, name, search_name, postal_codes, longitude, latitude, departement_code, epci_code
              FROM communes",
         )
         .fetch_all(&mut *connection)
         .await?;
+        let former = former_communes().map_err(|error| StoreError::Corrupt(error.to_string()))?;
         let mut index = CommuneIndex {
             centres: HashMap::new(),
+            names: HashMap::new(),
             areas: HashMap::new(),
             by_postal_and_name: HashMap::new(),
+            by_postal_and_key: HashMap::new(),
+            by_departement_and_key: HashMap::new(),
             by_name: HashMap::new(),
             by_postal: HashMap::new(),
+            keys: HashMap::new(),
+            former_codes: HashMap::new(),
+            merged_by_departement_and_key: HashMap::new(),
         };
         for row in &rows {
             let code: String = row.try_get("code")?;
-            let name: String = row.try_get("search_name")?;
+            let name: String = row.try_get("name")?;
+            let search_name: String = row.try_get("search_name")?;
             let postal_codes: String = row.try_get("postal_codes")?;
+            let departement: String = row.try_get("departement_code")?;
+            let key = commune_key(&name);
             for postal_code in postal_codes.split('|') {
                 index
                     .by_postal_and_name
-                    .insert((postal_code.to_owned(), name.clone()), code.clone());
-                index
-                    .by_postal
-                    .entry(postal_code.to_owned())
-                    .or_default()
-                    .push(code.clone());
+                    .insert((postal_code.to_owned(), search_name.clone()), code.clone());
+                push(
+                    &mut index.by_postal_and_key,
+                    (postal_code.to_owned(), key.clone()),
+                    &code,
+                );
+                push(&mut index.by_postal, postal_code.to_owned(), &code);
             }
-            index.by_name.entry(name).or_default().push(code.clone());
-            index.areas.insert(
-                code.clone(),
-                (row.try_get("departement_code")?, row.try_get("epci_code")?),
+            push(
+                &mut index.by_departement_and_key,
+                (departement.clone(), key.clone()),
+                &code,
             );
+            push(&mut index.by_name, search_name, &code);
+            index.keys.insert(code.clone(), key);
+            index.names.insert(code.clone(), name);
+            index
+                .areas
+                .insert(code.clone(), (departement, row.try_get("epci_code")?));
             index
                 .centres
                 .insert(code, (row.try_get("latitude")?, row.try_get("longitude")?));
         }
+        index.add_former(&former);
         Ok(index)
+    }
+
+    fn add_former(&mut self, former: &[FormerCommune]) {
+        for commune in former {
+            if !self.centres.contains_key(&commune.current_code) {
+                continue;
+            }
+            self.former_codes
+                .insert(commune.code.clone(), commune.current_code.clone());
+            if !commune.name.is_empty() {
+                let key = (commune.departement_code.clone(), commune_key(&commune.name));
+                push(
+                    &mut self.merged_by_departement_and_key,
+                    key,
+                    &commune.current_code,
+                );
+            }
+        }
     }
 
     /// The centre (latitude, longitude) of commune `code`, when known.
     pub(crate) fn centre(&self, code: &str) -> (Option<f64>, Option<f64>) {
         self.centres.get(code).copied().unwrap_or((None, None))
+    }
+
+    /// The official name of commune `code`.
+    pub(crate) fn name(&self, code: &str) -> &str {
+        self.names.get(code).map_or("", String::as_str)
     }
 
     /// The site of a place (stored or to be created) in commune `code`.
@@ -78,36 +183,121 @@ impl CommuneIndex {
         }
     }
 
-    /// The INSEE code of the place's commune: its own code if current; else (a code from before a
-    /// merger, or none) by postal code and name, by a name only one commune bears, or by a postal code
-    /// only one commune uses.
-    pub(crate) fn resolve(&self, place: &Place) -> Result<String, String> {
-        if let Some(code) = place
-            .insee_code
-            .as_deref()
-            .filter(|code| self.centres.contains_key(*code))
-        {
-            return Ok(code.to_owned());
+    /// The commune of the place, by the first [`PlacementRule`] that finds exactly one.
+    pub(crate) fn resolve(&self, place: &Place) -> Result<Placement, String> {
+        let found = |code: String, rule| Placement { code, rule };
+        if let Some(code) = place.insee_code.as_deref() {
+            if self.centres.contains_key(code) {
+                return Ok(found(code.to_owned(), PlacementRule::InseeCode));
+            }
+            if let Some(current) = self.former_codes.get(code) {
+                return Ok(found(current.clone(), PlacementRule::FormerInseeCode));
+            }
         }
+        let postal = place.postal_code.as_str();
         let name = search_key(&place.commune);
-        let unique = |codes: Option<&Vec<String>>| match codes.map(Vec::as_slice) {
-            Some([only]) => Some(only.clone()),
-            _ => None,
+        let key = commune_key(&place.commune);
+        let departements = departements_of_postal_code(postal);
+        let in_departements = |map: &HashMap<(String, String), Vec<String>>| {
+            let codes: Vec<String> = departements
+                .iter()
+                .filter_map(|dep| map.get(&(dep.to_string(), key.clone())))
+                .flatten()
+                .cloned()
+                .collect();
+            only(&codes)
         };
-        self.by_postal_and_name
-            .get(&(place.postal_code.clone(), name.clone()))
-            .cloned()
-            .or_else(|| unique(self.by_name.get(&name)))
-            .or_else(|| unique(self.by_postal.get(&place.postal_code)))
-            .ok_or_else(|| match place.insee_code.as_deref() {
-                Some(code) => format!(
-                    "code INSEE « {code} » absent du référentiel des communes, et la commune « {} » ({}) introuvable",
-                    place.commune, place.postal_code
-                ),
-                None => format!(
-                    "commune « {} » ({}) introuvable dans le référentiel : indiquez son code INSEE",
-                    place.commune, place.postal_code
-                ),
+        let rules: [(PlacementRule, &dyn Fn() -> Option<String>); 7] = [
+            (PlacementRule::PostalCodeAndName, &|| {
+                self.by_postal_and_name
+                    .get(&(postal.to_owned(), name.clone()))
+                    .cloned()
+            }),
+            (PlacementRule::PostalCodeAndLooseName, &|| {
+                self.by_postal_and_key
+                    .get(&(postal.to_owned(), key.clone()))
+                    .and_then(|codes| only(codes))
+            }),
+            (PlacementRule::NameInDepartement, &|| {
+                in_departements(&self.by_departement_and_key)
+            }),
+            (PlacementRule::MergedCommune, &|| {
+                in_departements(&self.merged_by_departement_and_key)
+            }),
+            (PlacementRule::PartOfNameInPostalCode, &|| {
+                self.part_of_name(postal, &key)
+            }),
+            (PlacementRule::NameUniqueInFrance, &|| {
+                self.by_name.get(&name).and_then(|codes| only(codes))
+            }),
+            (PlacementRule::OnlyCommuneOfPostalCode, &|| {
+                self.by_postal.get(postal).and_then(|codes| only(codes))
+            }),
+        ];
+        for (rule, find) in rules {
+            if let Some(code) = find() {
+                return Ok(found(code, rule));
+            }
+        }
+        Err(match place.insee_code.as_deref() {
+            Some(code) => format!(
+                "code INSEE « {code} » absent du référentiel des communes, et la commune « {} » ({}) introuvable",
+                place.commune, place.postal_code
+            ),
+            None => format!(
+                "commune « {} » ({}) introuvable dans le référentiel, même par son nom normalisé ou parmi les communes fusionnées : indiquez son code INSEE",
+                place.commune, place.postal_code
+            ),
+        })
+    }
+
+    /// The only commune of the postal code whose name starts with the written one, or that the
+    /// written one starts with, word for word.
+    fn part_of_name(&self, postal: &str, key: &str) -> Option<String> {
+        if key.is_empty() {
+            return None;
+        }
+        let codes = self.by_postal.get(postal)?;
+        let fitting: Vec<String> = codes
+            .iter()
+            .filter(|code| {
+                self.keys.get(*code).is_some_and(|official| {
+                    starts_with_words(official, key) || starts_with_words(key, official)
+                })
             })
+            .cloned()
+            .collect();
+        only(&fitting)
+    }
+}
+
+fn push<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<String>>, key: K, code: &str) {
+    let codes = map.entry(key).or_default();
+    if !codes.iter().any(|known| known == code) {
+        codes.push(code.to_owned());
+    }
+}
+
+fn only(codes: &[String]) -> Option<String> {
+    match codes {
+        [only] => Some(only.clone()),
+        _ => None,
+    }
+}
+
+/// Whether `text` is `prefix` followed by more words.
+fn starts_with_words(text: &str, prefix: &str) -> bool {
+    text.strip_prefix(prefix)
+        .is_some_and(|rest| rest.starts_with(' '))
+}
+
+/// The départements a postal code can belong to: its first two digits, three overseas (97x), both
+/// Corsican départements for 20xxx.
+fn departements_of_postal_code(postal: &str) -> Vec<&str> {
+    match postal.get(..2) {
+        Some("20") => vec!["2A", "2B"],
+        Some("97") | Some("98") => postal.get(..3).into_iter().collect(),
+        Some(two) => vec![two],
+        None => Vec::new(),
     }
 }

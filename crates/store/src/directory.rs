@@ -4,7 +4,7 @@
 //! policy and asked inside the writing transaction), and records every creation and update in
 //! `structure_changes`, like an edit by hand.
 
-use crate::commune_index::CommuneIndex;
+use crate::commune_index::{CommuneIndex, PlacementRule};
 use crate::offers::{insert_offer, refresh_default_offer};
 use crate::{Store, StoreError};
 use aiguillage_domain::directory::{Offer, Place, SupportModel};
@@ -32,6 +32,15 @@ pub struct PlaceRejection {
     pub reason: String,
 }
 
+/// A row placed in its commune by a looser rule than its name as written: which commune, by which
+/// rule.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PlacementNote {
+    pub line: u64,
+    pub id: String,
+    pub message: String,
+}
+
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct PlaceImportReport {
@@ -39,6 +48,10 @@ pub struct PlaceImportReport {
     pub updated: u64,
     pub unchanged: u64,
     pub rejected: Vec<PlaceRejection>,
+    /// The rows placed by a rule looser than their name as written.
+    pub placements: Vec<PlacementNote>,
+    /// How many rows each rule placed.
+    pub placed_by_rule: std::collections::BTreeMap<PlacementRule, u64>,
 }
 
 /// Where a place an import would write lies: its structure (`None` for a place the import would
@@ -491,7 +504,10 @@ async fn upsert_places(
             continue;
         }
         let commune_code = match communes.resolve(place) {
-            Ok(code) => code,
+            Ok(placement) => {
+                note_placement(&mut report, (*line, place), &placement, &communes);
+                placement.code
+            }
             Err(reason) => {
                 let field = if place.insee_code.is_some() {
                     "code_insee"
@@ -575,6 +591,30 @@ async fn upsert_places(
         }
     }
     Ok(report)
+}
+
+/// Counts the rule that placed a row, and notes it on the row when it is a loose one.
+fn note_placement(
+    report: &mut PlaceImportReport,
+    (line, place): (u64, &Place),
+    placement: &crate::commune_index::Placement,
+    communes: &CommuneIndex,
+) {
+    *report.placed_by_rule.entry(placement.rule).or_default() += 1;
+    if placement.rule.is_reported() {
+        report.placements.push(PlacementNote {
+            line,
+            id: place.id.clone(),
+            message: format!(
+                "commune « {} » ({}) rattachée à {} ({}) : {}",
+                place.commune,
+                place.postal_code,
+                communes.name(&placement.code),
+                placement.code,
+                placement.rule.label()
+            ),
+        });
+    }
 }
 
 /// One place about to be written.

@@ -11,6 +11,7 @@ mod accounts;
 mod audit;
 mod audit_key;
 mod commune_index;
+pub use commune_index::PlacementRule;
 mod contact_requests;
 mod directory;
 mod error;
@@ -43,7 +44,7 @@ pub use audit_key::{
 pub use contact_requests::{ContactRequest, NewContactRequest, RequestViewer};
 pub use directory::{
     ImportAuthor, PlaceChange, PlaceCheck, PlaceImportReport, PlaceRejection, PlaceRights,
-    PlaceSite, StoredPlace,
+    PlaceSite, PlacementNote, StoredPlace,
 };
 pub use error::StoreError;
 pub use fragility::PublishedImportReport;

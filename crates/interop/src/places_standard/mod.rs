@@ -115,7 +115,9 @@ pub fn read_places(bytes: &[u8], format: PlacesFormat) -> PlacesReport {
                 field: String::new(),
                 message: "fichier non UTF-8 lu comme Windows-1252 (enregistrement Excel) : vérifiez les accents".to_string(),
             });
-            encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
         }
         (Err(error), PlacesFormat::Json) => return file_error(not_utf8(bytes, &error)),
     };

@@ -257,7 +257,9 @@ impl<'a> RowCheck<'a> {
     fn text_or_reason(&self, field: &'static str) -> Result<Option<String>, String> {
         match self.raw.get(field) {
             None => Ok(None),
-            Some(Raw::Text(text)) => Ok(Some(text.trim().to_string()).filter(|text| !text.is_empty())),
+            Some(Raw::Text(text)) => {
+                Ok(Some(text.trim().to_string()).filter(|text| !text.is_empty()))
+            }
             Some(Raw::List(_)) => Err("valeur JSON de type tableau : texte attendu".to_owned()),
             Some(Raw::Invalid(reason)) => Err(reason.clone()),
         }

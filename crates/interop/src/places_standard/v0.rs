@@ -143,10 +143,6 @@ pub const V0_LABELS: &[V0Label] = &[
     line(PROGRAMMES, "Point relais CAF", None, To("Point d'accès numérique CAF"), Sp),
     line(TRAINING, "Fabrique de Territoire", Some("fabrique-de-territoire"), To("Fabriques de Territoire"), Cn),
     line(TRAINING, "Étapes numériques (La Poste)", Some("etapes-numeriques"), To("Étapes numériques(La Poste)"), Cn),
-    line(TRAINING, "Mon Espace Santé", Some("mon-espace-sante"), To("Formé à « Mon Espace Santé »"), Cn),
-    line(TRAINING, "Duplex", Some("duplex"), To("Formé à « DUPLEX » (illettrisme)"), Cn),
-    line(TRAINING, "Les Éclaireurs du numérique", Some("les-eclaireurs"), To("Les Éclaireurs du numérique (Drôme)"), Cn),
-    line(TRAINING, "Mes Papiers", Some("mes-papiers"), To("Mes Papiers (Métropole de Lyon)"), Cn),
     // modalités d'accompagnement ← the MedNum v0 modalities and data·inclusion v0 types
     // (TYPES_TO_MODALITES_ACCOMPAGNEMENT_MAP; `delegation` is individual help given on the person's behalf).
     line(MODES, "Seul : j'ai accès à du matériel et une connexion", Some("autonomie"), To("En autonomie"), Cn),
@@ -346,5 +342,54 @@ mod tests {
                 false
             )
         );
+    }
+}
+
+#[cfg(test)]
+mod documentation {
+    use super::*;
+
+    const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/import-des-lieux.md");
+    const START: &str = "<!-- début de la table -->\n";
+    const END: &str = "<!-- fin de la table -->";
+
+    fn table() -> String {
+        let mut text = String::from(
+            "| Champ | Ancienne valeur | Code data·inclusion v0 | Valeur du standard v1.0.2 | Source |\n\
+             | --- | --- | --- | --- | --- |\n",
+        );
+        for entry in V0_LABELS {
+            let new = match entry.conversion {
+                Conversion::To(new) => new.to_owned(),
+                Conversion::ToActingOnBehalf(new) => {
+                    format!("{new} + style d'aide « fait pour la personne »")
+                }
+                Conversion::Dropped => "— (écartée)".to_owned(),
+            };
+            text.push_str(&format!(
+                "| `{}` | {} | {} | {} | {} |\n",
+                entry.field,
+                entry.old,
+                entry.code.map(|code| format!("`{code}`")).unwrap_or_default(),
+                new,
+                entry.source.label()
+            ));
+        }
+        text
+    }
+
+    #[test]
+    fn the_correspondence_table_of_the_documentation_is_the_one_the_code_applies() {
+        let doc = std::fs::read_to_string(DOC).expect("docs/import-des-lieux.md");
+        let (Some(start), Some(end)) = (doc.find(START), doc.find(END)) else {
+            panic!("markers missing in {DOC}");
+        };
+        let written = &doc[start + START.len()..end];
+        if written != table() && std::env::var_os("AIGUILLAGE_UPDATE_DOCS").is_some() {
+            let updated = format!("{}{START}{}{}", &doc[..start], table(), &doc[end..]);
+            std::fs::write(DOC, updated).expect("write docs");
+            return;
+        }
+        assert_eq!(written, table(), "run with AIGUILLAGE_UPDATE_DOCS=1 to rewrite the table");
     }
 }

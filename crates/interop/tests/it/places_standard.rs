@@ -569,7 +569,10 @@ fn values_that_break_the_standard_are_repaired_or_left_out_and_the_row_kept() {
         assert_eq!(report.rejected, vec![], "{field}");
         assert_eq!(report.places.len(), 1, "{field}");
         let messages: Vec<&str> = report.warnings.iter().map(|w| w.message.as_str()).collect();
-        let expected: Vec<&str> = Some(message).filter(|m| !m.is_empty()).into_iter().collect();
+        let expected: Vec<&str> = Some(message)
+            .filter(|m| !m.is_empty())
+            .into_iter()
+            .collect();
         assert_eq!(messages, expected, "{field}");
     }
 }
@@ -606,7 +609,10 @@ fn coordinates_are_numbers_in_range_given_together() {
         let warnings: Vec<String> = report.warnings.iter().map(|w| w.message.clone()).collect();
         ((place.latitude, place.longitude), warnings)
     };
-    assert_eq!(with(json!(49.25), json!(-4.03)), ((Some(49.25), Some(-4.03)), vec![]));
+    assert_eq!(
+        with(json!(49.25), json!(-4.03)),
+        ((Some(49.25), Some(-4.03)), vec![])
+    );
     let (position, warnings) = with(json!("43,5"), json!("4.0"));
     assert_eq!(position, (Some(43.5), Some(4.0)));
     assert_eq!(

@@ -13,6 +13,7 @@ mod fragility_story;
 mod indicators_story;
 mod login_throttle;
 mod pathway_story;
+mod places_file_story;
 mod people_story;
 mod privacy_story;
 mod stable_codes_story;

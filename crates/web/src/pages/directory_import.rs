@@ -123,6 +123,9 @@ struct PreviewTemplate {
     rejected_rows: usize,
     rows: Vec<ReportRow>,
     warnings: Vec<ReportRow>,
+    more_warnings: usize,
+    /// How many rows each rule placed in their commune, by rule label.
+    placed_by_rule: Vec<(&'static str, u64)>,
     more_rows: usize,
 }
 
@@ -308,16 +311,11 @@ fn preview_page(
 ) -> PreviewTemplate {
     let rows = report_rows(read, &would);
     let rejected_rows = distinct_lines(&rows);
-    let warnings = read
-        .warnings
+    let warnings = warning_rows(read, &would);
+    let placed_by_rule = would
+        .placed_by_rule
         .iter()
-        .take(SHOWN_ROWS)
-        .map(|w| ReportRow {
-            line: w.line,
-            id: String::new(),
-            field: w.field.clone(),
-            reason: w.message.clone(),
-        })
+        .map(|(rule, count)| (rule.label(), *count))
         .collect();
     PreviewTemplate {
         layout: me.layout(IMPORT_PATH, "Aperçu de l'import"),
@@ -328,8 +326,29 @@ fn preview_page(
         rejected_rows,
         more_rows: rows.len().saturating_sub(SHOWN_ROWS),
         rows: rows.into_iter().take(SHOWN_ROWS).collect(),
-        warnings,
+        more_warnings: warnings.len().saturating_sub(SHOWN_ROWS),
+        warnings: warnings.into_iter().take(SHOWN_ROWS).collect(),
+        placed_by_rule,
     }
+}
+
+/// The file's warnings and the communes placed by a loose rule, by line.
+fn warning_rows(read: &PlacesReport, would: &PlaceImportReport) -> Vec<ReportRow> {
+    let from_file = read.warnings.iter().map(|w| ReportRow {
+        line: w.line,
+        id: String::new(),
+        field: w.field.clone(),
+        reason: w.message.clone(),
+    });
+    let placements = would.placements.iter().map(|note| ReportRow {
+        line: note.line,
+        id: note.id.clone(),
+        field: "commune".to_owned(),
+        reason: note.message.clone(),
+    });
+    let mut rows: Vec<ReportRow> = from_file.chain(placements).collect();
+    rows.sort_by_key(|row| row.line);
+    rows
 }
 
 #[derive(Deserialize)]

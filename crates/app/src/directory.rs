@@ -150,7 +150,10 @@ fn print_report(read: &PlacesReport, stored: &PlaceImportReport) {
         );
     }
     for note in &stored.placements {
-        println!("ligne {} ({}) · commune : {}", note.line, note.id, note.message);
+        println!(
+            "ligne {} ({}) · commune : {}",
+            note.line, note.id, note.message
+        );
     }
     for error in &read.rejected {
         let id = error

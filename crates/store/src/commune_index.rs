@@ -17,12 +17,13 @@ use std::collections::HashMap;
 pub enum PlacementRule {
     /// The row's INSEE code is a current commune.
     InseeCode,
-    /// The row's INSEE code belonged to a commune merged into another since.
-    FormerInseeCode,
     /// The postal code and the name as the reference writes it (case and accents aside).
     PostalCodeAndName,
     /// The postal code and the name read loosely (CEDEX, arrondissement, St/Ste, article).
     PostalCodeAndLooseName,
+    /// The row's INSEE code belonged to a commune merged into another since (asked after the name
+    /// and postal code, which win when they name another commune).
+    FormerInseeCode,
     /// The name, read loosely, borne by one commune of the postal code's département.
     NameInDepartement,
     /// The name of a commune déléguée or associée, merged into a current commune.
@@ -186,13 +187,9 @@ impl CommuneIndex {
     /// The commune of the place, by the first [`PlacementRule`] that finds exactly one.
     pub(crate) fn resolve(&self, place: &Place) -> Result<Placement, String> {
         let found = |code: String, rule| Placement { code, rule };
-        if let Some(code) = place.insee_code.as_deref() {
-            if self.centres.contains_key(code) {
-                return Ok(found(code.to_owned(), PlacementRule::InseeCode));
-            }
-            if let Some(current) = self.former_codes.get(code) {
-                return Ok(found(current.clone(), PlacementRule::FormerInseeCode));
-            }
+        let insee = place.insee_code.as_deref();
+        if let Some(code) = insee.filter(|code| self.centres.contains_key(*code)) {
+            return Ok(found(code.to_owned(), PlacementRule::InseeCode));
         }
         let postal = place.postal_code.as_str();
         let name = search_key(&place.commune);
@@ -207,7 +204,7 @@ impl CommuneIndex {
                 .collect();
             only(&codes)
         };
-        let rules: [(PlacementRule, &dyn Fn() -> Option<String>); 7] = [
+        let rules: [(PlacementRule, &dyn Fn() -> Option<String>); 8] = [
             (PlacementRule::PostalCodeAndName, &|| {
                 self.by_postal_and_name
                     .get(&(postal.to_owned(), name.clone()))
@@ -217,6 +214,9 @@ impl CommuneIndex {
                 self.by_postal_and_key
                     .get(&(postal.to_owned(), key.clone()))
                     .and_then(|codes| only(codes))
+            }),
+            (PlacementRule::FormerInseeCode, &|| {
+                insee.and_then(|code| self.former_codes.get(code).cloned())
             }),
             (PlacementRule::NameInDepartement, &|| {
                 in_departements(&self.by_departement_and_key)

@@ -172,12 +172,12 @@ async fn directory_import_reports_broken_rows_is_idempotent_and_export_reads_bac
         &format!("{fixtures}/broken.csv"),
     ]));
     assert!(
-        broken.contains("REJET ligne 5 (cp-faux) · code_postal : code postal « 4910 » invalide"),
+        broken.contains("ligne 5 (cp-faux) · commune : commune « Angers » (04910) rattachée à Angers (49007) : nom porté par une seule commune de France"),
         "{broken}"
     );
     assert!(
         broken.contains(
-            "REJET ligne 6 (service-inconnu) · services : service inconnu « Aide aux démarches »"
+            "REJET ligne 6 (service-inconnu) · services : aucun service utilisable : le lieu n'offrirait rien vers quoi orienter"
         ),
         "{broken}"
     );

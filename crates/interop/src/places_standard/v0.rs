@@ -349,7 +349,10 @@ mod tests {
 mod documentation {
     use super::*;
 
-    const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/import-des-lieux.md");
+    const DOC: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/import-des-lieux.md"
+    );
     const START: &str = "<!-- début de la table -->\n";
     const END: &str = "<!-- fin de la table -->";
 
@@ -370,7 +373,10 @@ mod documentation {
                 "| `{}` | {} | {} | {} | {} |\n",
                 entry.field,
                 entry.old,
-                entry.code.map(|code| format!("`{code}`")).unwrap_or_default(),
+                entry
+                    .code
+                    .map(|code| format!("`{code}`"))
+                    .unwrap_or_default(),
                 new,
                 entry.source.label()
             ));
@@ -390,6 +396,10 @@ mod documentation {
             std::fs::write(DOC, updated).expect("write docs");
             return;
         }
-        assert_eq!(written, table(), "run with AIGUILLAGE_UPDATE_DOCS=1 to rewrite the table");
+        assert_eq!(
+            written,
+            table(),
+            "run with AIGUILLAGE_UPDATE_DOCS=1 to rewrite the table"
+        );
     }
 }

@@ -95,12 +95,13 @@ async fn a_place_in_an_unknown_commune_or_a_repeated_id_is_rejected_alone() {
         (4, place("c", "Nulle", "49998", Some("99999"))),
         (5, place("a", "Angers", "49000", Some("49007"))),
         (6, place("d", "Cholet", "49300", Some("49098"))),
+        (7, place("e", "Chigné", "49490", Some("49098"))),
     ];
     let report = store
         .import_places("test", &places, None, 100, &|_, _| {})
         .await
         .expect("import");
-    assert_eq!(report.inserted, 2);
+    assert_eq!(report.inserted, 3);
     let lines: Vec<(u64, &str)> = report
         .rejected
         .iter()
@@ -114,12 +115,29 @@ async fn a_place_in_an_unknown_commune_or_a_repeated_id_is_rejected_alone() {
         .reason
         .contains("code INSEE « 99999 » absent du référentiel"));
     let stored = store.places(None).await.expect("places");
-    assert_eq!(stored.len(), 2);
+    assert_eq!(stored.len(), 3);
     let cholet = stored
         .iter()
         .find(|p| p.place.id == "d")
-        .expect("an outdated INSEE code falls back to the name");
+        .expect("a former INSEE code naming another commune than the name gives way to the name");
     assert_eq!(cholet.commune_code, "49099");
+    let chigne = stored
+        .iter()
+        .find(|p| p.place.id == "e")
+        .expect("a former INSEE code places the row in the commune that absorbed it");
+    assert_eq!(
+        chigne.commune_code, "49228",
+        "Chigné is part of Noyant-Villages"
+    );
+    let note = report
+        .placements
+        .iter()
+        .find(|n| n.id == "e")
+        .expect("noted");
+    assert_eq!(
+        note.message,
+        "commune « Chigné » (49490) rattachée à Noyant-Villages (49228) : ancien code INSEE d'une commune fusionnée"
+    );
 }
 
 #[tokio::test]

@@ -26,13 +26,16 @@ async fn store_with_auvergne_rhone_alpes() -> Store {
     let data = embedded().expect("territory").with_communes_of(&[
         "01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74",
     ]);
-    store.import_territory(&data, &|_| {}).await.expect("territory");
+    store
+        .import_territory(&data, &|_| {})
+        .await
+        .expect("territory");
     store
 }
 
 #[tokio::test]
-async fn a_regional_v0_file_is_stored_but_for_rows_that_cannot_be_places_and_a_reimport_changes_nothing()
-{
+async fn a_regional_v0_file_is_stored_but_for_rows_that_cannot_be_places_and_a_reimport_changes_nothing(
+) {
     let store = store_with_auvergne_rhone_alpes().await;
     let bytes = std::fs::read(FIXTURE).expect("fixture");
     let read = read_places(&bytes, PlacesFormat::Csv);
@@ -55,7 +58,11 @@ async fn a_regional_v0_file_is_stored_but_for_rows_that_cannot_be_places_and_a_r
             .push(rejection.reason.clone());
     }
     assert_eq!(first.inserted as usize + reasons.len(), 687, "{reasons:#?}");
-    assert!(first.inserted >= 650, "only {} stored: {reasons:#?}", first.inserted);
+    assert!(
+        first.inserted >= 650,
+        "only {} stored: {reasons:#?}",
+        first.inserted
+    );
     for (id, why) in &reasons {
         assert_eq!(why.len(), 1, "{id}: {why:?}");
     }
@@ -65,7 +72,10 @@ async fn a_regional_v0_file_is_stored_but_for_rows_that_cannot_be_places_and_a_r
         .map(str::to_owned)
         .collect();
     let rejected: Vec<String> = reasons.keys().cloned().collect();
-    assert_eq!(rejected, broken, "only the rows made to be broken are rejected");
+    assert_eq!(
+        rejected, broken,
+        "only the rows made to be broken are rejected"
+    );
 
     // The communes the first real file could not find are found, each by its rule.
     let rules: BTreeMap<PlacementRule, u64> = first.placed_by_rule.clone();
@@ -77,7 +87,10 @@ async fn a_regional_v0_file_is_stored_but_for_rows_that_cannot_be_places_and_a_r
         PlacementRule::MergedCommune,
         PlacementRule::PartOfNameInPostalCode,
     ] {
-        assert!(rules.get(&rule).copied().unwrap_or(0) > 0, "{rule:?}: {rules:?}");
+        assert!(
+            rules.get(&rule).copied().unwrap_or(0) > 0,
+            "{rule:?}: {rules:?}"
+        );
     }
     for (written, code) in [
         ("Annecy Cedex 03", "74010"),
@@ -93,7 +106,11 @@ async fn a_regional_v0_file_is_stored_but_for_rows_that_cannot_be_places_and_a_r
             .find(|(_, place)| place.commune == written)
             .map(|(_, place)| place.id.clone())
             .expect(written);
-        let id = store.place_id(SOURCE, &place).await.expect("query").expect(written);
+        let id = store
+            .place_id(SOURCE, &place)
+            .await
+            .expect("query")
+            .expect(written);
         let stored = store.place(id).await.expect("place");
         assert_eq!(stored.commune_code, code, "{written}");
         let noted = first.placements.iter().any(|note| note.id == place);
@@ -108,9 +125,16 @@ async fn a_regional_v0_file_is_stored_but_for_rows_that_cannot_be_places_and_a_r
         .map(|(_, place)| place.id.clone())
         .next()
         .expect("a row acting on behalf");
-    let id = store.place_id(SOURCE, &on_behalf).await.expect("query").expect("stored");
+    let id = store
+        .place_id(SOURCE, &on_behalf)
+        .await
+        .expect("query")
+        .expect("stored");
     let stored = store.place(id).await.expect("place");
-    assert_eq!(stored.offers[0].facts.help_style, Some(HelpStyle::ActsOnBehalf));
+    assert_eq!(
+        stored.offers[0].facts.help_style,
+        Some(HelpStyle::ActsOnBehalf)
+    );
 
     let again = store
         .import_places(SOURCE, &read.places, None, 1_700_086_400, &|_, _| {})

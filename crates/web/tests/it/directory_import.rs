@@ -124,10 +124,14 @@ async fn the_preview_lists_each_rejected_row_with_its_reason() {
     let admin = app.sign_in(Role::Administrator).await;
     let html = body_text(upload(&app, &admin, "casse.csv", &fixture("broken.csv")).await).await;
     assert!(
-        html.contains("code postal « 4910 » invalide : 5 chiffres attendus"),
+        html.contains("code postal « 4910 » complété en « 04910 » (zéro initial perdu)"),
         "{html}"
     );
-    assert!(html.contains("service inconnu « Aide aux démarches »"));
+    assert!(html.contains("offrirait rien vers quoi orienter"));
+    assert!(
+        html.contains("nom porté par une seule commune de France"),
+        "the rule that placed the row is named: {html}"
+    );
 }
 
 #[tokio::test]

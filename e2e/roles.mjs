@@ -121,7 +121,7 @@ async function importDirectoryFile(page) {
   await page.getByRole('button', { name: 'Voir le rapport avant import' }).click();
   await page.waitForLoadState('load');
   const text = await page.locator('main').textContent();
-  if (!text?.includes('Rien n\'a encore été enregistré') || !text.includes('code postal « 4910 » invalide')) fail(`aperçu d'import inattendu : ${text?.slice(0, 300)}`);
+  if (!text?.includes('Rien n\'a encore été enregistré') || !text.includes('code postal « 4910 » complété en « 04910 »')) fail(`aperçu d'import inattendu : ${text?.slice(0, 300)}`);
   await checkAccessibility(page, 'coordinateur apercu import');
   await shoot(page, 'coordinateur-apercu-import.png');
   await page.getByRole('button', { name: 'Confirmer l\'import' }).click();

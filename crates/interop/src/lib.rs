@@ -11,6 +11,7 @@ pub mod france_services;
 pub mod indicators_export;
 pub mod places_standard;
 pub mod published_index;
+pub mod spreadsheet;
 pub mod structure_types;
 pub mod territory;
 pub mod travel_times;

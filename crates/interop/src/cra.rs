@@ -571,6 +571,60 @@ fn activity_of(row: &CraRow) -> Result<CraActivity, String> {
     })
 }
 
+/// What each column of the CRA export holds, in the order of [`CSV_COLUMNS`].
+const COLUMN_DESCRIPTIONS: [&str; 13] = [
+    "Jour de l'activité",
+    "Type d'activité : individuel ou collectif",
+    "Durée en minutes",
+    "Type de lieu : lieu d'activité, à domicile, à distance, autre",
+    "Code INSEE de la commune du lieu",
+    "Matériel utilisé (plusieurs valeurs séparées par |)",
+    "Thématiques d'accompagnement (séparées par |)",
+    "Thématiques de démarche administrative (séparées par |)",
+    "Autonomie de la personne à la fin de l'activité",
+    "Nombre de participants (atelier collectif)",
+    "Nombre de participants anonymes",
+    "Niveau de l'atelier",
+    "Titre de l'atelier",
+];
+
+/// The activities as a spreadsheet table, dates as dates, counts and durations as numbers.
+pub fn spreadsheet_table(activities: &[CraActivity]) -> crate::spreadsheet::Table {
+    use crate::spreadsheet::{Column, Table, Value};
+    let number = |n: Option<u32>| n.map_or(Value::Empty, |n| Value::Integer(i64::from(n)));
+    let rows = activities
+        .iter()
+        .map(|activity| {
+            let row = row_of(activity);
+            vec![
+                Value::iso_date(&row.date),
+                Value::text(row.kind),
+                Value::Integer(i64::from(row.duree)),
+                Value::text(row.type_lieu),
+                Value::text(row.lieu_code_insee.unwrap_or_default()),
+                Value::text(row.materiel.join("|")),
+                Value::text(row.thematiques.join("|")),
+                Value::text(row.thematiques_demarche.join("|")),
+                Value::text(row.autonomie.unwrap_or_default()),
+                number(row.nb_participants),
+                number(row.nb_participants_anonymes),
+                Value::text(row.niveau.unwrap_or_default()),
+                Value::text(row.titre_atelier.unwrap_or_default()),
+            ]
+        })
+        .collect();
+    Table {
+        sheet: "activites".into(),
+        title: "Activités (compte rendu d'activité)".into(),
+        columns: CSV_COLUMNS
+            .iter()
+            .zip(COLUMN_DESCRIPTIONS)
+            .map(|(name, description)| Column::new(*name, description))
+            .collect(),
+        rows,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

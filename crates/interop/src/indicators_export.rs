@@ -275,6 +275,52 @@ pub fn write_csv_files(
         .collect())
 }
 
+/// Every table of a masked publication as spreadsheet tables (one sheet each, named by its id):
+/// counts as integers, rates and durations as decimals, masked cells as the text `secret`.
+pub fn spreadsheet_tables(
+    publication: &Publication,
+    min_cell: u64,
+) -> Vec<crate::spreadsheet::Table> {
+    use crate::spreadsheet::{Column, Table, Value};
+    publication
+        .tables
+        .iter()
+        .map(|table| {
+            let columns = std::iter::once(Column::new("ligne", format!("Ligne du tableau « {} »", table.title)))
+                .chain(table.columns.iter().map(|column| {
+                    Column::new(
+                        column.clone(),
+                        format!(
+                            "{column} ({}) ; « {SECRET} » : valeur masquée, moins de {min_cell} personnes ou déductible d'une autre",
+                            table.title
+                        ),
+                    )
+                }))
+                .collect();
+            let rows = table
+                .rows
+                .iter()
+                .map(|row| {
+                    std::iter::once(Value::text(row.label.clone()))
+                        .chain(row.cells.iter().map(|cell| match Valeur::of(cell) {
+                            Valeur::Nombre(n) => Value::Integer(i64::try_from(n).unwrap_or(i64::MAX)),
+                            Valeur::Decimal(x) => Value::Decimal(x),
+                            Valeur::Vide => Value::Empty,
+                            Valeur::Secret => Value::text(SECRET),
+                        }))
+                        .collect()
+                })
+                .collect();
+            Table {
+                sheet: table.id.to_owned(),
+                title: table.title.clone(),
+                columns,
+                rows,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

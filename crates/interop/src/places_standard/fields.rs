@@ -68,3 +68,40 @@ pub(super) const LIST_FIELDS: [&str; 13] = [
 pub(super) fn standard_field(name: &str) -> Option<&'static str> {
     FIELDS.iter().copied().find(|field| *field == name)
 }
+
+/// The title schema.json gives each field, in the order of [`FIELDS`] (the columns' descriptions in
+/// a spreadsheet).
+pub const FIELD_TITLES: [&str; 32] = [
+    "Identifiant unique local du lieu",
+    "SIRET ou RNA ou RIDET",
+    "Nom",
+    "Commune",
+    "Code postal",
+    "Code INSEE",
+    "Adresse",
+    "Complément d'adresse",
+    "Latitude",
+    "Longitude",
+    "Typologie",
+    "Numéro de téléphone",
+    "Courriel(s)",
+    "Site web",
+    "Horaires",
+    "Présentation résumé",
+    "Présentation détaillée",
+    "Structure collectant la donnée",
+    "Itinérance",
+    "Structure parente",
+    "Date de mise à jour",
+    "Services",
+    "Publics spécifiquement adressés",
+    "Prise en charge spécifique",
+    "Frais à charge",
+    "Dispositifs et programmes nationaux",
+    "Formations et labels",
+    "Autres formations et labels",
+    "Modalités d'accès",
+    "Modalités d'accompagnement",
+    "Fiche Accès libre",
+    "Prise de rdv",
+];

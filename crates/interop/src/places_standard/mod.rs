@@ -41,7 +41,7 @@ pub use v0::{Conversion, MappingSource, V0Label, V0_LABELS};
 pub(crate) use values::{
     calendar_date, check_email, check_insee_code, check_postal_code, check_url,
 };
-pub use write::{changed_fields, write_csv, write_json};
+pub use write::{changed_fields, spreadsheet_table, write_csv, write_json};
 
 use aiguillage_domain::directory::Place;
 use read::{csv_rows, json_rows, not_utf8};

@@ -4,12 +4,42 @@
 use aiguillage_domain::directory::Place;
 use serde_json::{Map, Value};
 
-use super::fields::FIELDS;
+use super::fields::{FIELDS, FIELD_TITLES};
+use crate::spreadsheet::{Column, Table, Value as Cell};
 
 /// The standard's CSV: header and one row per place, lists joined with `|`.
 pub fn write_csv(places: &[Place]) -> String {
     let header = FIELDS.map(String::from);
     crate::csv_cell::safe_csv(std::iter::once(header).chain(places.iter().map(standard_values)))
+}
+
+/// The places as a spreadsheet table: the standard's 32 columns described by their titles,
+/// coordinates as numbers, the update date as a date, lists joined with `|`.
+pub fn spreadsheet_table(places: &[Place]) -> Table {
+    let rows = places
+        .iter()
+        .map(|place| {
+            standard_values(place)
+                .into_iter()
+                .zip(FIELDS)
+                .map(|(value, field)| match field {
+                    "latitude" | "longitude" => value.parse().map_or(Cell::Empty, Cell::Decimal),
+                    "date_maj" => Cell::iso_date(&value),
+                    _ => Cell::text(value),
+                })
+                .collect()
+        })
+        .collect();
+    Table {
+        sheet: "lieux".into(),
+        title: "Lieux de médiation numérique (standard national v1.0.2)".into(),
+        columns: FIELDS
+            .iter()
+            .zip(FIELD_TITLES)
+            .map(|(name, title)| Column::new(*name, title))
+            .collect(),
+        rows,
+    }
 }
 
 /// The standard's JSON form: an array of objects, values as strings like the CSV, absent fields

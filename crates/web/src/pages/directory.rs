@@ -5,8 +5,11 @@ use crate::auth::Professional;
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::account::territory_name;
+use crate::pages::download::{tables_download, DownloadParams};
 use crate::pages::{format_time, render};
+use aiguillage_domain::directory::Place;
 use aiguillage_domain::directory::{Audience, Cost, Service, SpecificSupport, SupportMode};
+use aiguillage_interop::places_standard::spreadsheet_table;
 use aiguillage_service::directory_search::{
     run_search, DirectoryQuery, QueryErrors, SearchOutcome,
 };
@@ -125,13 +128,23 @@ fn filters(query: &DirectoryQuery, errors: &QueryErrors) -> Vec<Filter> {
     ]
 }
 
-/// `GET /annuaire`: the places matching the criteria, around a commune or on the territory.
+/// `GET /annuaire`: the places matching the criteria, around a commune or on the territory; with
+/// `format=xlsx|csv`, the same places as a file in the standard's columns.
 pub async fn search(
     me: Professional,
     Query(query): Query<DirectoryQuery>,
+    Query(download): Query<DownloadParams>,
 ) -> Result<Response, WebError> {
     let scope = &me.user.account.territory;
     let outcome = run_search(&me.state.store, &query, scope).await?;
+    if let Some(format) = download.table_format()? {
+        let places: Vec<Place> = outcome
+            .found
+            .iter()
+            .map(|f| f.stored.place.clone())
+            .collect();
+        return tables_download("annuaire", &[spreadsheet_table(&places)], format);
+    }
     let summary = summary_of(&outcome, &me.user.account);
     render(&DirectoryTemplate::of(
         me.layout("/annuaire", "Annuaire"),

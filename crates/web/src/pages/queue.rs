@@ -4,11 +4,14 @@
 use crate::auth::Professional;
 use crate::error::WebError;
 use crate::layout::Layout;
+use crate::pages::download::{tables_download, unknown_format, TableFormat};
 use crate::pages::form_fields::{fields, number, text, Errors, Fields};
 use crate::pages::{format_time, render};
+use aiguillage_domain::calendar::date_of;
 use aiguillage_domain::orientation::{
     days_waiting, lateness, ReferralState, TargetDelays, Weights,
 };
+use aiguillage_interop::spreadsheet::{Column, Table, Value};
 use aiguillage_store::QueueEntry;
 use askama::Template;
 use axum::body::Bytes;
@@ -27,6 +30,21 @@ pub struct QueueFilters {
     urgence: String,
     #[serde(default)]
     offre: String,
+    /// `csv` or `xlsx` to download the lines shown.
+    format: Option<String>,
+    separateur: Option<String>,
+}
+
+impl QueueFilters {
+    /// The query of the page's filters, for its download links.
+    fn query(&self) -> String {
+        format!(
+            "vue={}&urgence={}&offre={}",
+            urlencoding::encode(&self.vue),
+            urlencoding::encode(&self.urgence),
+            urlencoding::encode(&self.offre)
+        )
+    }
 }
 
 struct QueueLine {
@@ -54,6 +72,7 @@ struct QueueTemplate {
     urgent_only: bool,
     offer: String,
     offers: Vec<(i64, String)>,
+    query: String,
 }
 
 fn keep(entry: &QueueEntry, filters: &QueueFilters, late: bool) -> bool {
@@ -76,8 +95,16 @@ pub async fn show(
     let scope = &me.user.account.territory;
     let (delays, _) = me.state.store.territory_settings(scope).await?;
     let entries = me.state.store.territory_queue(scope).await?;
+    if filters.format.is_some() {
+        let (format, separator) = (filters.format.as_deref(), filters.separateur.as_deref());
+        let format =
+            TableFormat::from_query(format, separator).ok_or_else(|| unknown_format(format))?;
+        let table = queue_table(&entries, &filters, &delays, me.now());
+        return tables_download("file-active", &[table], format);
+    }
     let (lines, late_count) = queue_lines(&entries, &filters, &delays, me.now());
     render(&QueueTemplate {
+        query: filters.query(),
         layout: me.layout("/file-active", "File active"),
         total: entries.len(),
         lines,
@@ -88,6 +115,70 @@ pub async fn show(
         offer: filters.offre,
         offers: offer_choices(&entries),
     })
+}
+
+/// The lines the filters keep as a table: pseudonyms only, dates as dates, delays in days.
+fn queue_table(
+    entries: &[QueueEntry],
+    filters: &QueueFilters,
+    delays: &TargetDelays,
+    now: i64,
+) -> Table {
+    let day = |at: i64| {
+        let date = date_of(at);
+        Value::Date(date.year() as u16, u8::from(date.month()), date.day())
+    };
+    let rows = entries
+        .iter()
+        .filter_map(|entry| {
+            let late = lateness(entry.state, entry.state_changed_at, now, delays);
+            keep(entry, filters, late.is_some()).then(|| {
+                vec![
+                    Value::text(entry.pseudonym.clone()),
+                    Value::text(entry.commune_name.clone()),
+                    Value::text(entry.typology.clone()),
+                    Value::text(entry.first_help.clone()),
+                    Value::text(if entry.urgent { "oui" } else { "non" }),
+                    Value::text(entry.receiver_structure.clone()),
+                    Value::text(entry.offer_name.clone()),
+                    Value::text(entry.state.label()),
+                    day(entry.created_at),
+                    Value::Integer(days_waiting(entry.created_at, now)),
+                    day(entry.state_changed_at),
+                    late.map_or(Value::Empty, |l| Value::Integer(l.days_late)),
+                ]
+            })
+        })
+        .collect();
+    let column = Column::new;
+    Table {
+        sheet: "file-active".into(),
+        title: "File active du territoire".into(),
+        columns: vec![
+            column(
+                "pseudonyme",
+                "Pseudonyme de la personne (ni nom ni contact)",
+            ),
+            column("commune", "Commune où habite la personne"),
+            column("typologie", "Typologie issue du diagnostic"),
+            column(
+                "premiere_aide",
+                "Première aide recommandée par le diagnostic",
+            ),
+            column("urgent", "Urgence numérique (oui ou non)"),
+            column("structure", "Structure qui reçoit l'orientation"),
+            column("offre", "Offre vers laquelle la personne est orientée"),
+            column("etat", "État de l'orientation"),
+            column("envoyee_le", "Date d'envoi de l'orientation"),
+            column("jours_d_attente", "Jours écoulés depuis l'envoi"),
+            column("etat_depuis", "Date du dernier changement d'état"),
+            column(
+                "jours_de_retard",
+                "Jours au-delà du délai cible (vide : dans les délais)",
+            ),
+        ],
+        rows,
+    }
 }
 
 /// The offers of the queue, once each, to filter by.

@@ -1,24 +1,25 @@
-//! Exports of the steering indicators: every table of the dashboard's cut as CSV or JSON (aggregates
-//! only, masked), the open-data file of a coordinator's territory, and the activities of a structure
-//! or a mediator in the CRA format of La Coop de la médiation numérique.
+//! Exports of the steering indicators: every table of the dashboard's cut as CSV, Excel or JSON
+//! (aggregates only, masked), the open-data file of a coordinator's territory, and the activities of
+//! a structure or a mediator in the CRA format of La Coop de la médiation numérique (CSV, Excel or
+//! JSON). CSV and Excel go through `download` (byte order mark, `;` option, typed cells).
 
 use crate::auth::Professional;
 use crate::error::WebError;
+use crate::pages::download::{attachment, tables_download, unknown_format, TableFormat};
 use crate::pages::steering::{choose, Filters};
 use aiguillage_domain::calendar::{date_of, iso_date};
 use aiguillage_domain::indicators::{Area, Cut, Publication};
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::TerritoryArea;
-use aiguillage_interop::cra::{write_cra_csv, write_cra_json, CraActivity};
-use aiguillage_interop::csv_cell::write_safe_record;
+use aiguillage_interop::cra::{spreadsheet_table, write_cra_json, CraActivity};
 use aiguillage_interop::indicators_export::{
-    check_masked, write_json, write_table_csv, ExportContext, Periode, Territoire, Valeur,
+    check_masked, spreadsheet_tables, write_json, ExportContext, Periode, Territoire, Valeur,
 };
+use aiguillage_interop::spreadsheet::{Column, Table, Value};
 use aiguillage_service::steering::masked_publication;
 use aiguillage_store::{Account, PathwaySession};
 use axum::extract::Query;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -27,20 +28,19 @@ pub struct ExportQuery {
     filters: Filters,
     format: Option<String>,
     tableau: Option<String>,
+    separateur: Option<String>,
 }
 
-fn attachment(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
+impl ExportQuery {
+    /// The table format asked for (CSV by default), or `None` for JSON.
+    fn table_format(&self) -> Result<Option<TableFormat>, WebError> {
+        if self.format.as_deref() == Some("json") {
+            return Ok(None);
+        }
+        TableFormat::from_query(self.format.as_deref(), self.separateur.as_deref())
+            .map(Some)
+            .ok_or_else(|| unknown_format(self.format.as_deref()))
+    }
 }
 
 /// The masked publication of the viewer's cut, and what its files say about it.
@@ -109,38 +109,41 @@ fn json_file(
     Ok(attachment("application/json", name, json.into_bytes()))
 }
 
-/// One table of the publication as a CSV file.
-fn table_file(publication: &Publication, id: &str) -> Result<Response, WebError> {
-    let table = publication
-        .tables
-        .iter()
-        .find(|t| t.id == id)
-        .ok_or_else(|| WebError::BadRequest(format!("tableau « {id} » inconnu")))?;
-    let csv = write_table_csv(table).into_bytes();
-    Ok(attachment(
-        "text/csv; charset=utf-8",
-        &format!("{id}.csv"),
-        csv,
-    ))
-}
-
-/// Every table in one CSV, one line per value: `tableau, ligne, colonne, valeur`.
-fn long_csv(publication: &Publication) -> Result<Vec<u8>, WebError> {
-    let internal = |e: csv::Error| WebError::Internal(e.to_string());
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    write_safe_record(&mut writer, ["tableau", "ligne", "colonne", "valeur"]).map_err(internal)?;
+/// Every table in one, one line per value: `tableau, ligne, colonne, valeur`.
+fn long_table(publication: &Publication) -> Table {
+    let mut rows = Vec::new();
     for table in &publication.tables {
         for row in &table.rows {
             for (column, cell) in table.columns.iter().zip(&row.cells) {
-                let value = Valeur::of(cell).csv();
-                write_safe_record(&mut writer, [table.id, &row.label, column, &value])
-                    .map_err(internal)?;
+                let value = match Valeur::of(cell) {
+                    Valeur::Nombre(n) => Value::Integer(i64::try_from(n).unwrap_or(i64::MAX)),
+                    Valeur::Decimal(x) => Value::Decimal(x),
+                    Valeur::Vide => Value::Empty,
+                    secret @ Valeur::Secret => Value::text(secret.csv()),
+                };
+                rows.push(vec![
+                    Value::text(table.id),
+                    Value::text(row.label.clone()),
+                    Value::text(column.clone()),
+                    value,
+                ]);
             }
         }
     }
-    writer
-        .into_inner()
-        .map_err(|e| WebError::Internal(e.to_string()))
+    Table {
+        sheet: "indicateurs".into(),
+        title: "Tous les indicateurs".into(),
+        columns: vec![
+            Column::new("tableau", "Identifiant du tableau (docs/indicateurs.md)"),
+            Column::new("ligne", "Ligne du tableau"),
+            Column::new("colonne", "Colonne du tableau"),
+            Column::new(
+                "valeur",
+                "Valeur ; « secret » : masquée par le secret statistique",
+            ),
+        ],
+        rows,
+    }
 }
 
 /// `GET /pilotage/export?format=csv|json[&tableau=ID]`: aggregates only, masked.
@@ -151,16 +154,20 @@ pub async fn export(
     let (publication, context) = publication_of(&me, &query.filters).await?;
     check_masked(&publication, context.seuil_secret)
         .map_err(|e| WebError::Internal(e.to_string()))?;
+    let Some(format) = query.table_format()? else {
+        return json_file(&publication, &context, "indicateurs.json");
+    };
+    let tables = spreadsheet_tables(&publication, context.seuil_secret);
     if let Some(id) = query.tableau.as_deref().filter(|t| !t.is_empty()) {
-        return table_file(&publication, id);
+        let table: Vec<Table> = tables.into_iter().filter(|t| t.sheet == id).collect();
+        if table.is_empty() {
+            return Err(WebError::BadRequest(format!("tableau « {id} » inconnu")));
+        }
+        return tables_download(id, &table, format);
     }
-    match query.format.as_deref() {
-        Some("json") => json_file(&publication, &context, "indicateurs.json"),
-        _ => Ok(attachment(
-            "text/csv; charset=utf-8",
-            "indicateurs.csv",
-            long_csv(&publication)?,
-        )),
+    match format {
+        TableFormat::Xlsx => tables_download("indicateurs", &tables, format),
+        TableFormat::Csv(_) => tables_download("indicateurs", &[long_table(&publication)], format),
     }
 }
 
@@ -191,7 +198,17 @@ pub async fn cra(me: Professional, Query(query): Query<ExportQuery>) -> Result<R
         .await?;
     let activities = own_activities(&sessions, &me.user.account);
     let name = format!("activites-cra-{}-{}", iso_date(from), iso_date(to));
-    Ok(cra_file(&name, query.format.as_deref(), &activities))
+    match query.table_format()? {
+        None => {
+            let json = write_cra_json(&activities).to_string().into_bytes();
+            Ok(attachment(
+                "application/json",
+                &format!("{name}.json"),
+                json,
+            ))
+        }
+        Some(format) => tables_download(&name, &[spreadsheet_table(&activities)], format),
+    }
 }
 
 /// The sessions as CRA activities: the structure's for a manager, their own for a mediator.
@@ -201,18 +218,4 @@ fn own_activities(sessions: &[PathwaySession], account: &Account) -> Vec<CraActi
         .filter(|s| account.role != Role::Mediator || s.account_id == Some(account.id))
         .map(|s| s.cra_activity())
         .collect()
-}
-
-/// The activities as a CRA file, JSON or CSV.
-fn cra_file(name: &str, format: Option<&str>, activities: &[CraActivity]) -> Response {
-    match format {
-        Some("json") => {
-            let json = write_cra_json(activities).to_string().into_bytes();
-            attachment("application/json", &format!("{name}.json"), json)
-        }
-        _ => {
-            let csv = write_cra_csv(activities).into_bytes();
-            attachment("text/csv; charset=utf-8", &format!("{name}.csv"), csv)
-        }
-    }
 }

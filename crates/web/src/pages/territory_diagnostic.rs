@@ -7,11 +7,13 @@
 use crate::auth::{CurrentUser, Professional};
 use crate::error::WebError;
 use crate::layout::Layout;
+use crate::pages::download::{tables_download, unknown_format, TableFormat};
 use crate::pages::{format_count, render};
 use aiguillage_domain::fragility::FRAGILE_FROM;
 use aiguillage_domain::orientation::ReferralState;
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::{search_key, TerritoryArea};
+use aiguillage_interop::spreadsheet::{Column, Table, Value};
 use aiguillage_service::territory_diagnostic::{diagnose, reference, Diagnostic, Reference};
 use askama::Template;
 use axum::extract::Query;
@@ -85,6 +87,9 @@ struct DiagnosticTemplate {
 #[derive(Deserialize)]
 pub struct DiagnosticQuery {
     territoire: Option<String>,
+    /// `xlsx` (every table) or `csv` (coverage by commune) to download the diagnostic's tables.
+    format: Option<String>,
+    separateur: Option<String>,
 }
 
 /// A number with a decimal comma, as French writes it.
@@ -203,6 +208,13 @@ pub async fn show(
     let own = TerritoryArea::from(&me.user.account.territory);
     let (area, problem, candidates) = chosen_area(reference, own, search.as_deref());
     let diagnostic = diagnose(&me.state.store, &area).await?;
+    if query.format.is_some() {
+        let (format, separator) = (query.format.as_deref(), query.separateur.as_deref());
+        let format =
+            TableFormat::from_query(format, separator).ok_or_else(|| unknown_format(format))?;
+        let stem = format!("diagnostic-{}", diagnostic.area).replace([':', ' '], "-");
+        return tables_download(&stem, &diagnostic_tables(&diagnostic), format);
+    }
     let queue = queue_of(&me, &area).await?;
     let title = format!("Diagnostic territorial : {}", diagnostic.name);
     let mut page = page_of(me.layout("/territoire", &title), &diagnostic, queue);
@@ -212,6 +224,136 @@ pub async fn show(
     page.can_compute = me.user.account.role == Role::Coordinator;
     page.steering_link = steering_link(reference, &me.user, &area);
     render(&page)
+}
+
+/// The diagnostic's tables for a spreadsheet: coverage by commune first (the CSV holds it alone),
+/// then the support models, the kinds of help and the places.
+fn diagnostic_tables(diagnostic: &Diagnostic) -> Vec<Table> {
+    let decimal = |value: Option<f64>| {
+        value.map_or(Value::Empty, |v| Value::Decimal((v * 10.0).round() / 10.0))
+    };
+    let mut columns = vec![
+        Column::new("code_insee", "Code INSEE de la commune"),
+        Column::new("commune", "Nom de la commune"),
+        Column::new("population", "Population municipale"),
+        Column::new(
+            "indice",
+            "Indice de fragilité numérique (méthode 2023), sur 10",
+        ),
+        Column::new(
+            "indice_2019",
+            "Indice publié en 2019 (méthode de la MedNum), quand il existe",
+        ),
+    ];
+    columns.extend(diagnostic.needs.iter().map(|need| {
+        Column::new(
+            format!("minutes_{}", need.label()),
+            format!("Temps de trajet modélisé, en minutes, jusqu'à l'offre la plus proche pour « {} » (vide : aucune offre dans sa zone)", need.label()),
+        )
+    }));
+    columns.push(Column::new(
+        "modeles_a_portee",
+        "Nombre de modèles d'accompagnement présents dans le seuil de trajet",
+    ));
+    let communes = diagnostic
+        .communes
+        .iter()
+        .map(|c| {
+            let mut row = vec![
+                Value::text(c.code.clone()),
+                Value::text(c.name.clone()),
+                Value::Integer(i64::try_from(c.population).unwrap_or(i64::MAX)),
+                decimal(c.index),
+                decimal(c.published_2019),
+            ];
+            row.extend(c.minutes.iter().map(|m| decimal(*m)));
+            row.push(Value::Integer(c.models_within_reach as i64));
+            row
+        })
+        .collect();
+    let count = |n: usize| Value::Integer(n as i64);
+    vec![
+        Table {
+            sheet: "couverture".into(),
+            title: format!("Couverture par commune : {}", diagnostic.name),
+            columns,
+            rows: communes,
+        },
+        Table {
+            sheet: "modeles".into(),
+            title: "Modèles d'accompagnement présents".into(),
+            columns: vec![
+                Column::new("modele", "Modèle d'accompagnement"),
+                Column::new("lieux", "Nombre de lieux"),
+                Column::new("lieux_pour_10000", "Lieux pour 10 000 habitants"),
+                Column::new(
+                    "capacite_hebdomadaire",
+                    "Capacité déclarée, personnes par semaine",
+                ),
+            ],
+            rows: diagnostic
+                .models
+                .iter()
+                .map(|m| {
+                    vec![
+                        Value::text(m.model),
+                        count(m.places),
+                        Value::Decimal(m.per_10_000),
+                        Value::Integer(i64::from(m.capacity_per_week)),
+                    ]
+                })
+                .collect(),
+        },
+        Table {
+            sheet: "aides".into(),
+            title: "Types d'aide présents".into(),
+            columns: vec![
+                Column::new("type_aide", "Type d'aide"),
+                Column::new("offres", "Nombre d'offres"),
+                Column::new("structures", "Nombre de structures"),
+                Column::new("structures_pour_10000", "Structures pour 10 000 habitants"),
+                Column::new(
+                    "capacite_hebdomadaire",
+                    "Capacité déclarée, personnes par semaine",
+                ),
+            ],
+            rows: diagnostic
+                .help
+                .iter()
+                .map(|h| {
+                    vec![
+                        Value::text(h.kind),
+                        count(h.offers),
+                        count(h.structures),
+                        Value::Decimal(h.structures_per_10_000),
+                        Value::Integer(i64::from(h.capacity_per_week)),
+                    ]
+                })
+                .collect(),
+        },
+        Table {
+            sheet: "lieux".into(),
+            title: "Lieux de l'annuaire".into(),
+            columns: vec![
+                Column::new("lieu", "Nom du lieu"),
+                Column::new("commune", "Commune du lieu"),
+                Column::new("modele", "Modèle d'accompagnement (vide : non renseigné)"),
+                Column::new("offres", "Nombre d'offres"),
+            ],
+            rows: diagnostic
+                .places
+                .iter()
+                .map(|p| {
+                    vec![
+                        Value::text(p.name.clone()),
+                        Value::text(p.commune.clone()),
+                        Value::text(p.model.unwrap_or_default()),
+                        count(p.offers),
+                    ]
+                })
+                .collect(),
+        },
+    ]
 }
 
 /// The text asked for, trimmed, unless blank.

@@ -6,18 +6,19 @@
 use crate::auth::{CurrentUser, Professional};
 use crate::error::WebError;
 use crate::layout::Layout;
+use crate::pages::download::{tables_download, unknown_format, TableFormat};
 use crate::pages::render;
 use aiguillage_domain::fragility::{compute, AreaIndex, IndicatorChoice, Method, Observations};
 use aiguillage_domain::territory::CommuneKind;
-use aiguillage_interop::csv_cell::write_safe_record;
 use aiguillage_interop::fragility::{
     direction_of, label_of, read_indicator_file, IndicatorFile, DEFAULT_SELECTION,
 };
+use aiguillage_interop::spreadsheet::{Column, Table, Value};
 use aiguillage_service::territory_diagnostic::reference;
 use aiguillage_store::LocalIndicatorReport;
 use askama::Template;
 use axum::extract::{Multipart, Query};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use std::collections::{BTreeMap, HashMap};
 
@@ -164,26 +165,43 @@ fn number(value: Option<f64>) -> String {
     }
 }
 
-fn csv_of(result: &[AreaIndex], choices: &[IndicatorChoice]) -> Result<Vec<u8>, WebError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["code_insee".to_owned()];
-    header.extend(choices.iter().map(|c| c.key.clone()));
-    header.push("index".to_owned());
-    let internal = |e: csv::Error| WebError::Internal(e.to_string());
-    write_safe_record(&mut writer, &header).map_err(internal)?;
-    for area in result {
-        let mut row = vec![area.code.clone()];
-        row.extend(
-            area.scores
-                .iter()
-                .map(|s| s.map(|v| format!("{v}")).unwrap_or_default()),
-        );
-        row.push(area.index.map(|v| format!("{v:.3}")).unwrap_or_default());
-        write_safe_record(&mut writer, &row).map_err(internal)?;
+/// The index of every commune as a table: code, scores of the chosen indicators, index.
+fn table_of(result: &[AreaIndex], choices: &[IndicatorChoice]) -> Table {
+    let mut columns = vec![Column::new("code_insee", "Code INSEE de la commune")];
+    columns.extend(choices.iter().map(|c| {
+        Column::new(
+            c.key.clone(),
+            format!(
+                "Score de l'indicateur « {} » (poids {}), de 0 à 1",
+                c.key, c.weight
+            ),
+        )
+    }));
+    columns.push(Column::new(
+        "index",
+        "Indice de fragilité numérique de la commune (moyenne pondérée des scores)",
+    ));
+    let rows = result
+        .iter()
+        .map(|area| {
+            let mut row = vec![Value::text(area.code.clone())];
+            row.extend(
+                area.scores
+                    .iter()
+                    .map(|s| s.map_or(Value::Empty, Value::Decimal)),
+            );
+            row.push(area.index.map_or(Value::Empty, |v| {
+                Value::Decimal((v * 1000.0).round() / 1000.0)
+            }));
+            row
+        })
+        .collect();
+    Table {
+        sheet: "indice".into(),
+        title: "Indice de fragilité numérique par commune".into(),
+        columns,
+        rows,
     }
-    writer
-        .into_inner()
-        .map_err(|e| WebError::Internal(e.to_string()))
 }
 
 async fn page(
@@ -287,36 +305,31 @@ async fn page(
     })
 }
 
-/// `GET /territoire/indice[?methode=2023&poids_KEY=W…][&format=csv]`.
+/// `GET /territoire/indice[?methode=2023&poids_KEY=W…][&format=csv|xlsx[&separateur=point-virgule]]`.
 pub async fn show(
     me: Professional,
     Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    if query.get("format").map(String::as_str) == Some("csv") {
-        return csv_download(&me, &query).await;
+    let format = query.get("format").map(String::as_str);
+    if format.is_some() {
+        let separator = query.get("separateur").map(String::as_str);
+        let format =
+            TableFormat::from_query(format, separator).ok_or_else(|| unknown_format(format))?;
+        return download(&me, &query, format).await;
     }
     render(&page(&me, &query, None, None).await?)
 }
 
-/// The index of every commune of the territory as a CSV file.
-async fn csv_download(
+/// The index of every commune of the territory as a CSV or Excel file.
+async fn download(
     me: &Professional,
     query: &HashMap<String, String>,
+    format: TableFormat,
 ) -> Result<Response, WebError> {
     let (all, _) = observations(me).await?;
     let available: Vec<String> = all.keys().cloned().collect();
     let (result, choices) = scored(&all, &choice_of(query, &available), &me.user)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"indice-fragilite.csv\"",
-            ),
-        ],
-        csv_of(&result, &choices)?,
-    )
-        .into_response())
+    tables_download("indice-fragilite", &[table_of(&result, &choices)], format)
 }
 
 /// The fields of the upload form.

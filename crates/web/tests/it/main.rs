@@ -10,6 +10,7 @@ mod admin_accounts;
 mod common;
 mod directory_import;
 mod directory_pages;
+mod downloads;
 mod edge;
 mod free_text_pages;
 mod login_hardening;

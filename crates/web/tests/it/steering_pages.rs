@@ -94,7 +94,7 @@ async fn a_closed_pathway_shows_in_the_coordinator_s_indicators_and_the_mediator
     let mut lines = cra.lines();
     assert!(lines
         .next()
-        .is_some_and(|h| h.starts_with("date,type,duree")));
+        .is_some_and(|h| h.starts_with("\u{feff}date,type,duree")));
     let session = lines.next().expect("one activity");
     assert!(
         session.contains("individuel") && session.contains("email"),
@@ -111,7 +111,7 @@ async fn a_closed_pathway_shows_in_the_coordinator_s_indicators_and_the_mediator
     )
     .await;
     assert!(
-        csv.starts_with("ligne,Orientations closes,Part des clôtures"),
+        csv.starts_with("\u{feff}ligne,Orientations closes,Part des clôtures"),
         "{csv}"
     );
     assert!(csv.contains("Autonomie atteinte,1,"), "{csv}");
@@ -140,7 +140,7 @@ async fn with_the_default_minimum_cell_size_small_counts_are_secret_everywhere()
             .await,
     )
     .await;
-    assert!(all.starts_with("tableau,ligne,colonne,valeur"));
+    assert!(all.starts_with("\u{feff}tableau,ligne,colonne,valeur"));
     assert!(
         all.contains("issues,Autonomie atteinte,Orientations closes,secret"),
         "{all}"

@@ -93,9 +93,9 @@ async fn a_coordinator_weighs_national_and_uploaded_indicators() {
     )
     .await;
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("code_insee,caf_suivis,index"));
-    assert!(csv.contains("\n49328,6,6.000\n"), "{csv}");
-    assert!(csv.contains("\n49007,1,1.000\n"), "{csv}");
+    assert_eq!(lines.next(), Some("\u{feff}code_insee,caf_suivis,index"));
+    assert!(csv.contains("\n49328,6,6\n"), "{csv}");
+    assert!(csv.contains("\n49007,1,1\n"), "{csv}");
 
     // A national name cannot be overwritten; a file without any valid row stores nothing.
     let clash = post(

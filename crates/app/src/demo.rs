@@ -106,6 +106,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         operator_name: "une instance de démonstration (Maine-et-Loire)".into(),
         operator_contact: "demo@aiguillage.example".into(),
         demo_banner: true,
+        public_url: format!("http://127.0.0.1:{}", args.port),
         ..Settings::default()
     };
     serve(store, settings, "127.0.0.1", args.port, |address| {

@@ -1,6 +1,7 @@
 //! The `aiguillage` binary: reads the configuration, wires storage and web together, and offers the
 //! commands to serve, run the demo, import the territory and create accounts.
 
+mod api_client;
 mod coverage;
 mod demo;
 mod demo_directory;
@@ -56,6 +57,11 @@ enum Command {
         #[command(subcommand)]
         command: structure::StructureCommand,
     },
+    /// API clients: partner tools calling the JSON API with a bearer credential.
+    ApiClient {
+        #[command(subcommand)]
+        command: api_client::ApiClientCommand,
+    },
     /// Professional accounts.
     User {
         #[command(subcommand)]
@@ -93,6 +99,7 @@ async fn main() -> ExitCode {
         Command::Territory { command } => territory::run(&cli.database_url, command).await,
         Command::Structure { command } => structure::run(&cli.database_url, command).await,
         Command::User { command } => user::run(&cli.database_url, command).await,
+        Command::ApiClient { command } => api_client::run(&cli.database_url, command).await,
         Command::Queue { command } => queue::run(&cli.database_url, command).await,
         Command::Indicators { command } => indicators::run(&cli.database_url, command).await,
         Command::Generate(args) => generate::run(&cli.database_url, args).await,

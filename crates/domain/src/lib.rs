@@ -7,6 +7,7 @@
 pub mod labelled;
 
 pub mod account;
+pub mod api_client;
 pub mod audit;
 pub mod calendar;
 pub mod contact_request;

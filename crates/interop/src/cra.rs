@@ -335,6 +335,41 @@ fn row_of(activity: &CraActivity) -> CraRow {
     }
 }
 
+/// An activity's fields as La Coop's API v1 lists them (`/activites`): the CRA codes, themes and
+/// procedure themes in one list, one « accompagnement » per participant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoopActivityFields {
+    pub kind: String,
+    pub accompagnements: u32,
+    pub date: String,
+    pub duree: u32,
+    pub type_lieu: String,
+    pub autonomie: Option<String>,
+    pub materiel: Vec<String>,
+    pub thematiques: Vec<String>,
+    pub titre_atelier: Option<String>,
+    pub niveau_atelier: Option<String>,
+}
+
+/// The fields of an activity for La Coop's API.
+pub fn coop_activity_fields(activity: &CraActivity) -> CoopActivityFields {
+    let row = row_of(activity);
+    let mut thematiques = row.thematiques;
+    thematiques.extend(row.thematiques_demarche);
+    CoopActivityFields {
+        kind: row.kind,
+        accompagnements: row.nb_participants.unwrap_or(1),
+        date: row.date,
+        duree: row.duree,
+        type_lieu: row.type_lieu,
+        autonomie: row.autonomie,
+        materiel: row.materiel,
+        thematiques,
+        titre_atelier: row.titre_atelier,
+        niveau_atelier: row.niveau,
+    }
+}
+
 /// The activities as CSV: a header of [`CSV_COLUMNS`], one row per activity, lists joined with `|`,
 /// absent values empty.
 pub fn write_cra_csv(activities: &[CraActivity]) -> String {

@@ -1,6 +1,7 @@
 //! File formats aiguillage reads and writes. Each module turns one outside format into domain types
 //! (or back), reporting bad rows precisely; none of them touches the database.
 
+pub mod coop_api;
 pub mod cra;
 pub mod csv_cell;
 pub mod data_inclusion;

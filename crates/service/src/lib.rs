@@ -7,6 +7,7 @@
 //! `aiguillage_domain`; SQL belongs to `aiguillage_store`.
 
 pub mod accounts;
+pub mod api_clients;
 pub mod credentials;
 pub mod directory_edit;
 pub mod directory_search;

@@ -8,6 +8,8 @@
 //! code (`domain::labelled::Coded`), never by their French label, so labels can change freely.
 
 mod accounts;
+mod activities;
+mod api_clients;
 mod audit;
 mod audit_key;
 mod commune_index;
@@ -37,6 +39,8 @@ pub mod testing;
 mod throttle;
 
 pub use accounts::{Account, LoginCandidate};
+pub use activities::ActivityAuthor;
+pub use api_clients::{ApiClientRecord, NewApiClient};
 pub use audit::{AuditChainCheck, AuditEntry};
 pub use audit_key::{
     AuditKey, AUDIT_KEY_FILE_NAME, AUDIT_KEY_FILE_VAR, AUDIT_KEY_VAR, MIN_AUDIT_KEY_BYTES,

@@ -152,12 +152,12 @@ fn count(value: Option<i64>) -> Option<u32> {
     value.and_then(|n| u32::try_from(n).ok())
 }
 
-const SESSION_COLUMNS: &str = "s.id, s.referral_id, s.structure_id, s.account_id, a.display_name AS account_name,
+pub(crate) const SESSION_COLUMNS: &str = "s.id, s.referral_id, s.structure_id, s.account_id, a.display_name AS account_name,
     s.held_on, s.duration_minutes, s.kind, s.place, s.commune_code, s.equipment, s.themes, s.observed_autonomy,
     s.participants, s.anonymous_participants, s.workshop_level, s.title, s.notes, s.created_at
     FROM pathway_sessions s LEFT JOIN accounts a ON a.id = s.account_id";
 
-fn session_from(row: &AnyRow) -> Result<PathwaySession, StoreError> {
+pub(crate) fn session_from(row: &AnyRow) -> Result<PathwaySession, StoreError> {
     let held_on: String = row.try_get("held_on")?;
     let kind: String = row.try_get("kind")?;
     let place: String = row.try_get("place")?;

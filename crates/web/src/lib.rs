@@ -6,6 +6,8 @@
 //! store and renders a template.
 
 pub mod api;
+pub mod api_coop;
+mod api_coop_statistics;
 pub mod api_people;
 mod assets;
 pub mod auth;
@@ -33,7 +35,10 @@ pub fn router(state: AppState) -> Router {
         if route.upload {
             handler = handler.layer(DefaultBodyLimit::max(routes::UPLOAD_BODY_BYTES));
         }
-        let guarded = handler.route_layer(from_fn_with_state(route.who, auth::guard::guard));
+        let guarded = handler.route_layer(from_fn_with_state(
+            (route.who, state.clone()),
+            auth::guard::guard,
+        ));
         router = router.route(route.path, guarded);
     }
     router

@@ -3,6 +3,7 @@
 //! touch is decided inside each use case's transaction: by the store's visibility rules, and for the
 //! directory by `domain::directory::access`, which the store asks for every place it writes.
 
+use aiguillage_domain::api_client::ApiScope;
 use aiguillage_domain::role::Role;
 
 /// Who may reach a page.
@@ -14,6 +15,8 @@ pub enum Audience {
     SignedIn,
     /// Signed-in professionals with one of these roles.
     Roles(&'static [Role]),
+    /// Partner tools calling with a bearer credential granted this scope; never a browser session.
+    ApiClient(ApiScope),
 }
 
 /// Who edits the directory: structure managers (their own place) and coordinators (their territory).
@@ -23,12 +26,14 @@ pub const EDITORS: Audience = Audience::Roles(&[Role::StructureManager, Role::Co
 pub const HELPERS: Audience = Audience::Roles(&[Role::Prescriber, Role::Mediator]);
 
 impl Audience {
-    /// Whether someone with `role` (or nobody signed in, `None`) belongs to this audience.
+    /// Whether someone with `role` (or nobody signed in, `None`) belongs to this audience (an API
+    /// client's route admits no session: the guard checks its bearer credential instead).
     pub fn admits(self, role: Option<Role>) -> bool {
         match (self, role) {
             (Audience::Public, _) => true,
             (Audience::SignedIn, Some(_)) => true,
             (Audience::Roles(roles), Some(role)) => roles.contains(&role),
+            (Audience::ApiClient(_), _) => false,
             (_, None) => false,
         }
     }

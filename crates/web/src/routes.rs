@@ -5,9 +5,10 @@
 //!
 //! Adding a page: write its handler in `pages/`, then add one line below.
 
-use crate::policy::Audience::{self, Public, Roles, SignedIn};
+use crate::policy::Audience::{self, ApiClient, Public, Roles, SignedIn};
 use crate::policy::{EDITORS, HELPERS};
-use crate::{api, api_people, assets, pages};
+use crate::{api, api_coop, api_people, assets, pages};
+use aiguillage_domain::api_client::ApiScope::{ActivitiesRead, DirectoryRead};
 use aiguillage_domain::role::Role::{
     self, Administrator, Coordinator, Mediator, Prescriber, StructureManager,
 };
@@ -162,6 +163,12 @@ routes! {
     POST "/api/v1/personnes" => api_people::enrol, HELPERS;
     POST "/api/v1/personnes/{id}/diagnostics" => api_people::submit_diagnostic, HELPERS;
     GET "/api/v1/personnes/{id}/profil" => api_people::profile, HELPERS;
+    GET "/api/coop/v1/health" => api_coop::health, Public;
+    GET "/api/coop/v1/activites" => api_coop::activities, ApiClient(ActivitiesRead);
+    GET "/api/coop/v1/utilisateurs" => api_coop::users, ApiClient(ActivitiesRead);
+    GET "/api/coop/v1/statistiques" => api_coop::statistics, ApiClient(ActivitiesRead);
+    GET "/api/coop/v1/structures" => api_coop::structures, ApiClient(DirectoryRead);
+    GET "/api/coop/v1/lieux-activite" => api_coop::places_of_activity, ApiClient(DirectoryRead);
     GET "/static/{*path}" => assets::serve, Public;
 }
 

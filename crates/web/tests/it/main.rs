@@ -7,6 +7,7 @@
 )]
 
 mod admin_accounts;
+mod api_clients;
 mod common;
 mod directory_import;
 mod directory_pages;

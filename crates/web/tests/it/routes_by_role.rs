@@ -32,6 +32,8 @@ enum Expected {
     /// The open-data file: coordinators (their territory) and the administrator (the nation).
     SteeringOpenDataRoles,
     ManagerOrMediator,
+    /// Partner tools with a bearer credential only: no browser session gets through.
+    ApiClientsOnly,
 }
 
 const MATRIX: &[(&str, &str, Expected)] = &[
@@ -136,6 +138,16 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/api/v1/lieux/{id}", Expected::SignedIn),
     ("GET", "/api/v1/offres", Expected::SignedIn),
     ("GET", "/static/{*path}", Expected::Everyone),
+    ("GET", "/api/coop/v1/health", Expected::Everyone),
+    ("GET", "/api/coop/v1/activites", Expected::ApiClientsOnly),
+    ("GET", "/api/coop/v1/utilisateurs", Expected::ApiClientsOnly),
+    ("GET", "/api/coop/v1/statistiques", Expected::ApiClientsOnly),
+    ("GET", "/api/coop/v1/structures", Expected::ApiClientsOnly),
+    (
+        "GET",
+        "/api/coop/v1/lieux-activite",
+        Expected::ApiClientsOnly,
+    ),
     ("GET", "/personnes", Expected::PrescriberOrMediator),
     ("GET", "/personnes/inscrire", Expected::PrescriberOrMediator),
     (
@@ -253,6 +265,7 @@ const MATRIX: &[(&str, &str, Expected)] = &[
 fn may_pass(expected: Expected, role: Option<Role>) -> bool {
     match expected {
         Expected::Everyone => true,
+        Expected::ApiClientsOnly => false,
         Expected::SignedIn => role.is_some(),
         Expected::AdministratorOnly => role == Some(Role::Administrator),
         Expected::ManagerOrCoordinator => {

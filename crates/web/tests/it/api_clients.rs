@@ -1,0 +1,276 @@
+//! Partner tools through the real router: for every route of the table open to API clients, a call
+//! without a credential, with a browser session, with a wrong secret, with a revoked client or
+//! without the route's scope is refused, and one with the scope goes through and is audited; a
+//! client reads only its territory; the rate limit answers 429; La Coop's resources keep their
+//! shape, stable ids and cursors; statistics under the minimum cell size publish nothing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
+
+use crate::common;
+
+use aiguillage_domain::api_client::{ApiScope, CALLS_PER_WINDOW};
+use aiguillage_domain::role::Role;
+use aiguillage_domain::territory::TerritoryScope;
+use aiguillage_service::api_clients::{issue, ClientGrant};
+use aiguillage_web::policy::Audience;
+use aiguillage_web::routes::ROUTES;
+use aiguillage_web::Settings;
+use axum::body::{to_bytes, Body};
+use axum::http::{header, Request, StatusCode};
+use common::journeys::{good_session, referral_at_first_contact, world};
+use common::{TestApp, START};
+use serde_json::Value;
+
+async fn client(app: &TestApp, scopes: &[ApiScope], territory: Option<&str>) -> String {
+    let grant = ClientGrant {
+        name: "Outil partenaire".into(),
+        scopes: scopes.to_vec(),
+        structure_id: None,
+        territory: territory.map(|t| t.parse::<TerritoryScope>().expect("territory")),
+    };
+    issue(&app.store, grant, START)
+        .await
+        .expect("client")
+        .credential
+}
+
+async fn call(
+    app: &TestApp,
+    path: &str,
+    bearer: Option<&str>,
+    cookie: Option<&str>,
+) -> (StatusCode, Value) {
+    let mut request = Request::get(path);
+    if let Some(bearer) = bearer {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {bearer}"));
+    }
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let response = app.send(request.body(Body::empty()).unwrap()).await;
+    let status = response.status();
+    let bytes = to_bytes(response.into_body(), 64 * 1024 * 1024)
+        .await
+        .unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn every_api_client_route_lets_through_only_a_live_credential_with_its_scope() {
+    let app = TestApp::new().await;
+    let api_routes: Vec<(&str, ApiScope)> = ROUTES
+        .iter()
+        .filter_map(|route| match route.who {
+            Audience::ApiClient(scope) => Some((route.path, scope)),
+            _ => None,
+        })
+        .collect();
+    assert!(api_routes.len() >= 5, "{api_routes:?}");
+    let coordinator = app.sign_in(Role::Coordinator).await;
+    for (path, scope) in api_routes {
+        let others: Vec<ApiScope> = ApiScope::ALL
+            .into_iter()
+            .filter(|s| *s != scope && !s.needs_structure())
+            .collect();
+        let without_scope = client(&app, &others, None).await;
+        let with_scope = client(&app, &[scope], None).await;
+        let (status, body) = call(&app, path, None, None).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{path} without credential"
+        );
+        assert!(
+            body["errors"][0]["detail"]
+                .as_str()
+                .unwrap()
+                .contains("Bearer"),
+            "{body}"
+        );
+        let (status, _) = call(&app, path, None, Some(&coordinator.cookie)).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{path}: a browser session is no credential"
+        );
+        let wrong = format!(
+            "{}:pas-le-bon-secret",
+            with_scope.split(':').next().unwrap()
+        );
+        let (status, _) = call(&app, path, Some(&wrong), None).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{path} with a wrong secret"
+        );
+        let (status, body) = call(&app, path, Some(&without_scope), None).await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "{path} without scope {}",
+            scope.code()
+        );
+        assert!(body["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains(scope.code()));
+        let (status, _) = call(&app, path, Some(&with_scope), None).await;
+        assert_eq!(status, StatusCode::OK, "{path} with scope {}", scope.code());
+        let id = with_scope.split(':').next().unwrap().to_owned();
+        assert!(app.store.revoke_api_client(&id, START + 1).await.unwrap());
+        let (status, body) = call(&app, path, Some(&with_scope), None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} once revoked");
+        assert!(body["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("révoqué"));
+    }
+    let journal = app.store.list_audit(500, 0).await.unwrap();
+    assert!(
+        journal
+            .iter()
+            .any(|e| e.record_kind == "api_client" && e.reason == "GET /api/coop/v1/activites"),
+        "every call is audited like a page view"
+    );
+}
+
+#[tokio::test]
+async fn a_client_reads_its_territory_only_with_stable_ids_and_cursors() {
+    let world = world(Settings {
+        min_cell_size: 1,
+        ..Settings::default()
+    })
+    .await;
+    let app = &world.app;
+    for name in ["Josiane", "Marcel", "Odette"] {
+        let (_, referral) = referral_at_first_contact(&world, name).await;
+        let recorded = app
+            .post_form(
+                &format!("{referral}/seances"),
+                Some(&world.mediator.cookie),
+                &good_session(&world.mediator.csrf),
+            )
+            .await;
+        assert_eq!(recorded.status(), StatusCode::SEE_OTHER);
+    }
+    let reads = [ApiScope::ActivitiesRead, ApiScope::DirectoryRead];
+    let departement = client(app, &reads, Some("49")).await;
+    // Saumur Val de Loire: the library's sessions were recorded in Angers.
+    let elsewhere = client(app, &reads, Some("epci:200071876")).await;
+
+    let (status, first) = call(
+        app,
+        "/api/coop/v1/activites?page[size]=2",
+        Some(&departement),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(first["meta"]["total_count"], 3);
+    assert_eq!(first["data"].as_array().unwrap().len(), 2);
+    let activity = &first["data"][0];
+    assert_eq!(activity["type"], "activite");
+    assert_eq!(activity["attributes"]["type"], "individuel");
+    assert_eq!(activity["attributes"]["duree"], 45);
+    assert_eq!(activity["id"].as_str().unwrap().len(), 36, "a UUID");
+    let next = first["links"]["next"].as_str().expect("a next link");
+    let next = &next[next.find("/api/").unwrap()..];
+    let (_, second) = call(app, next, Some(&departement), None).await;
+    assert_eq!(second["data"].as_array().unwrap().len(), 1);
+    assert_ne!(second["data"][0]["id"], first["data"][1]["id"]);
+    assert_eq!(second["meta"]["has_next_page"], false);
+    let (_, again) = call(
+        app,
+        "/api/coop/v1/activites?page[size]=2",
+        Some(&departement),
+        None,
+    )
+    .await;
+    assert_eq!(again["data"][0]["id"], first["data"][0]["id"], "stable ids");
+    let (status, refused) = call(
+        app,
+        "/api/coop/v1/activites?page[size]=501",
+        Some(&departement),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(refused["errors"][0]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("page[size]"));
+
+    let (_, outside) = call(app, "/api/coop/v1/activites", Some(&elsewhere), None).await;
+    assert_eq!(
+        outside["meta"]["total_count"], 0,
+        "another territory's activities stay out of reach"
+    );
+    let (_, structures) = call(app, "/api/coop/v1/structures", Some(&elsewhere), None).await;
+    assert_eq!(structures["meta"]["total_count"], 0);
+    let (_, structures) = call(app, "/api/coop/v1/structures", Some(&departement), None).await;
+    assert!(structures["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["attributes"]["nom"] == "Médiathèque Toussaint"));
+    let (_, users) = call(app, "/api/coop/v1/utilisateurs", Some(&departement), None).await;
+    let mediator = activity["attributes"]["mediateur_id"].clone();
+    assert!(
+        users["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["id"] == mediator),
+        "{users}"
+    );
+    let (_, statistics) = call(app, "/api/coop/v1/statistiques", Some(&departement), None).await;
+    assert_eq!(statistics["data"]["attributes"]["activites"]["total"], 3);
+}
+
+#[tokio::test]
+async fn statistics_under_the_minimum_cell_size_publish_nothing_and_the_rate_limit_answers_429() {
+    let world = world(Settings::default()).await;
+    let app = &world.app;
+    let (_, referral) = referral_at_first_contact(&world, "Josiane").await;
+    app.post_form(
+        &format!("{referral}/seances"),
+        Some(&world.mediator.cookie),
+        &good_session(&world.mediator.csrf),
+    )
+    .await;
+    let reader = client(app, &[ApiScope::ActivitiesRead], None).await;
+    let (status, statistics) = call(app, "/api/coop/v1/statistiques", Some(&reader), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        statistics["data"]["attributes"],
+        serde_json::json!({}),
+        "1 activity < 11: secret"
+    );
+    assert_eq!(statistics["meta"]["seuil_secret"], 11);
+    let mut last = StatusCode::OK;
+    for _ in 0..CALLS_PER_WINDOW {
+        last = call(app, "/api/coop/v1/health", None, None).await.0;
+        let (status, _) = call(
+            app,
+            "/api/coop/v1/utilisateurs?page[size]=1",
+            Some(&reader),
+            None,
+        )
+        .await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            last = status;
+            break;
+        }
+    }
+    assert_eq!(
+        last,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{CALLS_PER_WINDOW} calls a minute at most"
+    );
+}

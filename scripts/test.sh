@@ -7,7 +7,9 @@
 #   3. the same tests again on a real PostgreSQL server started on 127.0.0.1 for the run;
 #   4. the end-to-end journey of every demo role in headless Chromium, with axe-core checks;
 #   5. the directory export (all France services + the standard's example) validated by the reference
-#      library of the cartographie nationale (npm @gouvfr-anct/lieux-de-mediation-numerique).
+#      library of the cartographie nationale (npm @gouvfr-anct/lieux-de-mediation-numerique);
+#   6. La Coop's API as served by the demo (/api/coop/v1/…) validated against La Coop's own OpenAPI
+#      document by openapi-core (PyPI, pinned, in a virtual environment).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +22,7 @@ install_system_packages() {
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
   command -v npm >/dev/null || missing+=(nodejs npm)
   /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
+  /usr/bin/python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
   if [ ${#missing[@]} -gt 0 ]; then
     step "Installing ${missing[*]}"
     local sudo=""
@@ -109,6 +112,25 @@ step "Directory export checked by the cartographie nationale's reference library
   target/debug/aiguillage directory export --format json --output "$work/export.json"
   node e2e/validate-export.mjs "$work/export.json"
   rm -rf "$work"
+)
+
+step "La Coop's API checked against La Coop's OpenAPI document (openapi-core)"
+(
+  work="$(mktemp -d)"
+  python3 -m venv "$work/venv"
+  "$work/venv/bin/pip" install --quiet --disable-pip-version-check openapi-core==0.23.1
+  port=8766
+  RUST_LOG=warn target/debug/aiguillage demo --port "$port" --data-dir "$work/demo" >"$work/demo.log" 2>&1 &
+  demo=$!
+  for _ in $(seq 1 180); do grep -q 'Arrêt : Ctrl-C.' "$work/demo.log" && break; sleep 1; done
+  token="$(target/debug/aiguillage api-client add --database-url "sqlite://$work/demo/aiguillage.db" \
+    --name "Validation CI" --scope activities:read,directory:read --territory 49 | sed -n 3p)"
+  status=0
+  "$work/venv/bin/python" scripts/validate-coop-api.py "http://127.0.0.1:$port" "$token" || status=$?
+  kill "$demo" 2>/dev/null || true
+  wait "$demo" 2>/dev/null || true
+  rm -rf "$work"
+  exit "$status"
 )
 
 step "All checks passed"

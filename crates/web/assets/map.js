@@ -1,5 +1,6 @@
 // aiguillage: the directory map. Draws the département outlines as background and the places found
-// by the search (GeoJSON from /api/v1/lieux.geojson with the page's criteria) as points, each with a
+// by the search (GeoJSON from data-geojson: /api/v1/lieux.geojson, or /lieux.geojson on the public
+// pages, whose data-lien gives the base of the places' pages) as points, each with a
 // popup linking to its page. The list beside the map shows the same places for everyone, with or
 // without JavaScript; the map only adds the picture. No tile server unless the instance sets one.
 (function () {
@@ -48,7 +49,7 @@
     const feature = event.features[0];
     const body = document.createElement('div');
     const link = document.createElement('a');
-    link.href = '/annuaire/' + feature.properties.id;
+    link.href = (container.dataset.lien || '/annuaire') + '/' + feature.properties.id;
     link.textContent = feature.properties.name;
     const commune = document.createElement('p');
     commune.textContent = feature.properties.commune;

@@ -25,18 +25,26 @@ const HEADERS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Marks a response drawn for another site's frame (the embeddable directory): its
+/// Content-Security-Policy lets any site frame it, and `X-Frame-Options` is not sent. No other
+/// response can be framed.
+#[derive(Debug, Clone, Copy)]
+pub struct Embeddable;
+
 /// What every response not explicitly public says to caches.
 const NOT_STORED: &str = "no-store";
 
-/// The Content-Security-Policy: our own origin only, plus the map tile server if the instance has one.
-fn content_security_policy(map_tiles: Option<&str>) -> String {
+/// The Content-Security-Policy: our own origin only, plus the map tile server if the instance has one;
+/// framing by any site only for an embeddable response.
+fn content_security_policy(map_tiles: Option<&str>, embeddable: bool) -> String {
+    let ancestors = if embeddable { "*" } else { "'none'" };
     let tiles = map_tiles
         .and_then(tile_origin)
         .map(|origin| format!(" {origin}"))
         .unwrap_or_default();
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{tiles}; font-src 'self'; \
-         connect-src 'self'{tiles}; worker-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; \
+         connect-src 'self'{tiles}; worker-src 'self'; form-action 'self'; frame-ancestors {ancestors}; base-uri 'self'; \
          object-src 'none'"
     )
 }
@@ -60,14 +68,18 @@ pub async fn security_headers(
     next: Next,
 ) -> Response {
     let mut response = next.run(request).await;
+    let embeddable = response.extensions().get::<Embeddable>().is_some();
     let headers = response.headers_mut();
-    let csp = content_security_policy(state.settings.map_tiles.as_deref());
+    let csp = content_security_policy(state.settings.map_tiles.as_deref(), embeddable);
     if let Ok(value) = HeaderValue::from_str(&csp) {
         headers
             .entry(HeaderName::from_static("content-security-policy"))
             .or_insert(value);
     }
     for (name, value) in HEADERS {
+        if embeddable && *name == "x-frame-options" {
+            continue;
+        }
         headers
             .entry(HeaderName::from_static(name))
             .or_insert_with(|| HeaderValue::from_static(value));
@@ -84,9 +96,10 @@ mod tests {
 
     #[test]
     fn the_policy_allows_only_our_origin_unless_a_tile_server_is_set() {
-        let strict = content_security_policy(None);
+        let strict = content_security_policy(None, false);
         assert!(strict.contains("img-src 'self' data:;") && !strict.contains("unsafe"));
-        let with_tiles = content_security_policy(Some("https://tuiles.exemple.fr/{z}/{x}/{y}.png"));
+        let with_tiles =
+            content_security_policy(Some("https://tuiles.exemple.fr/{z}/{x}/{y}.png"), false);
         assert!(with_tiles.contains("img-src 'self' data: https://tuiles.exemple.fr;"));
         assert_eq!(tile_origin("javascript:alert(1)"), None);
         assert_eq!(tile_origin("https://a b/"), None);

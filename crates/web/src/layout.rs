@@ -48,6 +48,8 @@ pub struct Layout {
     pub csrf_token: String,
     pub operator_name: String,
     pub demo_banner: bool,
+    /// Drawn inside another site's frame (the embeddable directory): no header, menu nor footer.
+    pub embedded: bool,
 }
 
 impl Layout {
@@ -79,6 +81,15 @@ impl Layout {
                 .unwrap_or_default(),
             operator_name: state.settings.operator_name.clone(),
             demo_banner: state.settings.demo_banner,
+            embedded: false,
+        }
+    }
+
+    /// The frame of a page drawn inside another site: nobody signed in, no header, menu nor footer.
+    pub fn embedded(state: &AppState, title: &str) -> Layout {
+        Layout {
+            embedded: true,
+            ..Layout::new(state, &Viewer(None), "", title)
         }
     }
 

@@ -13,7 +13,7 @@ mod assets;
 pub mod auth;
 mod body_limit;
 pub mod error;
-mod headers;
+pub(crate) mod headers;
 pub mod layout;
 mod pages;
 pub mod policy;

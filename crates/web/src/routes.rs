@@ -140,6 +140,11 @@ routes! {
     POST "/territoire/redistribution" => pages::redistribution::confirm, Roles(&[Coordinator]);
     GET "/notifications" => pages::notifications::list, SignedIn;
     GET "/auto-diagnostic" => pages::self_diagnostic::form, Public;
+    GET "/lieux" => pages::public_directory::search, Public;
+    GET "/lieux.geojson" => pages::public_directory::geojson, Public;
+    GET "/lieux/{id}" => pages::public_directory::place, Public;
+    GET "/integration/lieux" => pages::public_directory::embedded_search, Public;
+    GET "/integration/lieux/{id}" => pages::public_directory::embedded_place, Public;
     POST "/auto-diagnostic" => pages::self_diagnostic::result, Public;
     POST "/auto-diagnostic/contact" => pages::self_diagnostic::contact, Public;
     GET "/demandes-contact" => pages::contact_requests::list, Roles(&[Prescriber, Mediator, Coordinator]);

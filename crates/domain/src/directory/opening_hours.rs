@@ -50,6 +50,40 @@ impl WeeklyHours {
     }
 }
 
+/// French names of the weekdays, Monday first.
+pub const FRENCH_DAYS: [&str; 7] = [
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+];
+
+/// A time of day as French writes it: « 9 h », « 14 h 30 ».
+fn french_time(minute: u16) -> String {
+    match (minute / 60, minute % 60) {
+        (hour, 0) => format!("{hour} h"),
+        (hour, minutes) => format!("{hour} h {minutes:02}"),
+    }
+}
+
+impl WeeklyHours {
+    /// The week in plain French, one line per day: « lundi : 9 h – 12 h et 14 h – 17 h 30 »,
+    /// « samedi : fermé ».
+    pub fn in_french(&self) -> Vec<String> {
+        FRENCH_DAYS
+            .iter()
+            .zip(&self.days)
+            .map(|(day, intervals)| {
+                if intervals.is_empty() {
+                    return format!("{day} : fermé");
+                }
+                let spans: Vec<String> = intervals
+                    .iter()
+                    .map(|(start, end)| format!("{} – {}", french_time(*start), french_time(*end)))
+                    .collect();
+                format!("{day} : {}", spans.join(" et "))
+            })
+            .collect()
+    }
+}
+
 fn day_index(code: &str) -> Option<usize> {
     DAYS.iter().position(|day| *day == code)
 }
@@ -114,5 +148,14 @@ mod tests {
         assert!(WeeklyHours::parse("PH off").is_err());
         assert!(WeeklyHours::parse("Mo 14:00-09:00").is_err());
         assert!(WeeklyHours::parse("sunrise-sunset").is_err());
+    }
+
+    #[test]
+    fn the_week_reads_in_plain_french() {
+        let hours = WeeklyHours::parse("Mo-Fr 09:00-12:00,14:00-17:30; Sa 08:30-12:00").unwrap();
+        let week = hours.in_french();
+        assert_eq!(week[0], "lundi : 9 h – 12 h et 14 h – 17 h 30");
+        assert_eq!(week[5], "samedi : 8 h 30 – 12 h");
+        assert_eq!(week[6], "dimanche : fermé");
     }
 }

@@ -21,9 +21,9 @@ use axum::response::Response;
 use serde::Deserialize;
 
 /// One option of a select, marked when chosen.
-struct Choice {
-    label: &'static str,
-    selected: bool,
+pub(crate) struct Choice {
+    pub(crate) label: &'static str,
+    pub(crate) selected: bool,
 }
 
 fn choices<T: Copy>(all: &[T], label: fn(T) -> &'static str, chosen: &str) -> Vec<Choice> {
@@ -36,25 +36,25 @@ fn choices<T: Copy>(all: &[T], label: fn(T) -> &'static str, chosen: &str) -> Ve
 }
 
 /// A select of the search form.
-struct Filter {
-    name: &'static str,
-    label: &'static str,
-    choices: Vec<Choice>,
-    error: Option<String>,
+pub(crate) struct Filter {
+    pub(crate) name: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) choices: Vec<Choice>,
+    pub(crate) error: Option<String>,
 }
 
 /// A place in the result list.
-struct ResultRow {
-    id: i64,
-    name: String,
-    commune: String,
-    distance: Option<String>,
-    services: Vec<&'static str>,
-    audiences: Vec<&'static str>,
+pub(crate) struct ResultRow {
+    pub(crate) id: i64,
+    pub(crate) name: String,
+    pub(crate) commune: String,
+    pub(crate) distance: Option<String>,
+    pub(crate) services: Vec<&'static str>,
+    pub(crate) audiences: Vec<&'static str>,
 }
 
 impl ResultRow {
-    fn from(stored: &StoredPlace, distance_km: Option<f64>) -> ResultRow {
+    pub(crate) fn from(stored: &StoredPlace, distance_km: Option<f64>) -> ResultRow {
         let place = &stored.place;
         ResultRow {
             id: stored.structure_id,
@@ -67,7 +67,7 @@ impl ResultRow {
     }
 }
 
-const DAYS: [&str; 7] = [
+pub(crate) const DAYS: [&str; 7] = [
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
 ];
 
@@ -86,9 +86,11 @@ struct DirectoryTemplate {
     summary: String,
     query_string: String,
     map_tiles: Option<String>,
+    form_action: &'static str,
+    commune_hint: &'static str,
 }
 
-fn filters(query: &DirectoryQuery, errors: &QueryErrors) -> Vec<Filter> {
+pub(crate) fn filters(query: &DirectoryQuery, errors: &QueryErrors) -> Vec<Filter> {
     let error = |field: &str| errors.for_field(field).map(str::to_owned);
     vec![
         Filter {
@@ -199,6 +201,8 @@ impl DirectoryTemplate {
             summary,
             query_string: query.to_query_string(),
             map_tiles,
+            form_action: "/annuaire",
+            commune_hint: "Nom, code postal ou adresse (ramenée au centre de sa commune) ; vide : tout votre territoire",
             query,
         }
     }
@@ -225,7 +229,7 @@ struct PlaceTemplate {
     offers: Vec<OfferCard>,
 }
 
-fn list<T: std::fmt::Display>(values: &[T]) -> String {
+pub(crate) fn list<T: std::fmt::Display>(values: &[T]) -> String {
     match values {
         [] => "non renseigné".to_owned(),
         values => values

@@ -18,6 +18,7 @@ pub mod orientation_form;
 pub mod pathway;
 pub mod people;
 pub mod place_edit;
+pub mod public_directory;
 pub mod questionnaire;
 pub mod queue;
 pub mod redistribution;

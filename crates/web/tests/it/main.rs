@@ -22,6 +22,7 @@ mod pathway_pages;
 mod people_pages;
 mod place_edit;
 mod privacy_pages;
+mod public_directory;
 mod redistribution_scope;
 mod routes_by_role;
 mod sign_in;

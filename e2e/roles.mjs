@@ -90,6 +90,38 @@ async function visit(page, url, label) {
   console.log(`ok ${label} (${url}) — ${violations} violation(s) axe`);
 }
 
+/** Somebody without an account looks for a place near Saumur, reads its sheet, and a commune's site
+ * frames the embeddable search. */
+async function publicDirectory(page) {
+  await page.goto(`${base}/`);
+  await page.getByRole('link', { name: 'Trouver un lieu près de chez vous' }).click();
+  await page.waitForLoadState('load');
+  await page.getByLabel('Besoin (service)').selectOption('Aide aux démarches administratives');
+  await page.getByLabel('Autour de la commune').fill('Saumur');
+  await page.getByRole('button', { name: 'Rechercher' }).click();
+  await page.waitForLoadState('load');
+  const cards = await page.locator('.fr-card__title a').count();
+  if (cards === 0) fail('annuaire public : aucun lieu trouvé autour de Saumur');
+  const cookies = await page.context().cookies();
+  if (cookies.length > 0) fail(`annuaire public : ${cookies.length} cookie(s) déposé(s)`);
+  await checkAccessibility(page, 'anonyme annuaire public');
+  await shoot(page, 'anonyme-annuaire-public.png');
+  await page.locator('.fr-card__title a').first().click();
+  await page.waitForLoadState('load');
+  const sheet = await page.locator('main').textContent();
+  if (!sheet?.includes("Adresse et comment s'y rendre") || !sheet.includes('Horaires')) fail(`fiche publique incomplète : ${sheet?.slice(0, 200)}`);
+  await checkAccessibility(page, 'anonyme fiche lieu publique');
+  await shoot(page, 'anonyme-fiche-lieu-publique.png');
+  await page.setContent(`<!doctype html><html lang="fr"><head><title>Site d'une commune</title></head><body><main><h1>Mairie</h1>`
+    + `<iframe title="Lieux d'aide au numérique" src="${base}/integration/lieux?commune=Saumur" width="1000" height="900"></iframe></main></body></html>`);
+  const frame = page.frameLocator('iframe');
+  await frame.locator('.fr-card__title a').first().waitFor({ timeout: 15_000 })
+    .catch(() => fail("l'annuaire intégrable ne s'affiche pas dans le cadre d'un autre site"));
+  await shoot(page, 'site-commune-annuaire-integre.png');
+  await visit(page, `${base}/integration/lieux?commune=Saumur`, 'annuaire integrable');
+  console.log(`ok annuaire public : ${cards} lieux autour de Saumur, fiche lue, version intégrable affichée dans le cadre d'un autre site`);
+}
+
 /** A prescriber looks for help with procedures around Saumur, through the form, as a person would. */
 async function searchDirectory(page) {
   await page.goto(`${base}/annuaire`);
@@ -539,6 +571,7 @@ async function main() {
 
     const anonymous = await browser.newPage();
     await selfDiagnostic(anonymous);
+    await publicDirectory(await browser.newPage());
     for (const [path, label] of [['/connexion', 'anonyme connexion'], ['/mentions-legales', 'anonyme mentions legales'], ['/accessibilite', 'anonyme accessibilite']]) {
       await visit(anonymous, `${base}${path}`, label);
     }

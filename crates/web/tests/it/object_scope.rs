@@ -99,6 +99,21 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
             NoRecord("the public directory")
         }
         ("GET", "/annuaire/import") => NoRecord("an empty form"),
+        ("GET", "/lieux")
+        | ("GET", "/lieux.geojson")
+        | ("GET", "/lieux/{id}")
+        | ("GET", "/integration/lieux")
+        | ("GET", "/integration/lieux/{id}") => NoRecord(
+            "the public directory, the same for everybody: tests/it/public_directory.rs",
+        ),
+        ("GET", "/api/coop/v1/health")
+        | ("GET", "/api/coop/v1/activites")
+        | ("GET", "/api/coop/v1/utilisateurs")
+        | ("GET", "/api/coop/v1/statistiques")
+        | ("GET", "/api/coop/v1/structures")
+        | ("GET", "/api/coop/v1/lieux-activite") => NoRecord(
+            "partner tools only, by their client's territory: tests/it/api_clients.rs",
+        ),
         ("GET", "/annuaire/{id}/modifier") => record(format!("{place}/modifier"), &[], false),
         ("POST", "/annuaire/{id}/modifier") => record(
             format!("{place}/modifier"),

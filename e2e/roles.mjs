@@ -97,7 +97,7 @@ async function publicDirectory(page) {
   await page.getByRole('link', { name: 'Trouver un lieu près de chez vous' }).click();
   await page.waitForLoadState('load');
   await page.getByLabel('Besoin (service)').selectOption('Aide aux démarches administratives');
-  await page.getByLabel('Autour de la commune').fill('Saumur');
+  await page.getByLabel('Votre commune ou votre code postal').fill('Saumur');
   await page.getByRole('button', { name: 'Rechercher' }).click();
   await page.waitForLoadState('load');
   const cards = await page.locator('.fr-card__title a').count();

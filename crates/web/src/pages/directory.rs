@@ -87,6 +87,7 @@ struct DirectoryTemplate {
     query_string: String,
     map_tiles: Option<String>,
     form_action: &'static str,
+    commune_label: &'static str,
     commune_hint: &'static str,
 }
 
@@ -202,6 +203,7 @@ impl DirectoryTemplate {
             query_string: query.to_query_string(),
             map_tiles,
             form_action: "/annuaire",
+            commune_label: "Autour de la commune ou de l'adresse",
             commune_hint: "Nom, code postal ou adresse (ramenée au centre de sa commune) ; vide : tout votre territoire",
             query,
         }

@@ -70,6 +70,7 @@ struct SearchTemplate {
     query_string: String,
     map_tiles: Option<String>,
     form_action: &'static str,
+    commune_label: &'static str,
     commune_hint: &'static str,
     place_base: &'static str,
 }
@@ -147,6 +148,7 @@ async fn search_page(
         query_string: query.to_query_string(),
         map_tiles: state.settings.map_tiles.clone(),
         form_action: frame.base(),
+        commune_label: "Votre commune ou votre code postal",
         commune_hint: "Nom de la commune ou code postal, par exemple « Saumur » ou « 49400 »",
         place_base: frame.base(),
         query,

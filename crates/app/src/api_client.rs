@@ -4,7 +4,8 @@
 use aiguillage_domain::api_client::read_scopes;
 use aiguillage_domain::ids::StructureId;
 use aiguillage_domain::territory::TerritoryScope;
-use aiguillage_service::api_clients::{issue, ClientGrant};
+use aiguillage_service::accounts::Requester;
+use aiguillage_service::api_clients::{issue, revoke, ClientGrant};
 use aiguillage_store::Store;
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -66,7 +67,11 @@ pub async fn run(database_url: &str, command: ApiClientCommand) -> anyhow::Resul
             Ok(())
         }
         ApiClientCommand::Revoke { client_id } => {
-            if store.revoke_api_client(&client_id, crate::now()).await? {
+            let by = Requester {
+                account_id: None,
+                reason: "aiguillage api-client revoke",
+            };
+            if revoke(&store, &client_id, by, crate::now()).await? {
                 println!("Client {client_id} révoqué.");
                 Ok(())
             } else {
@@ -89,7 +94,11 @@ async fn add(store: &Store, args: AddArgs) -> anyhow::Result<()> {
         structure_id: args.structure.map(StructureId::new),
         territory,
     };
-    let issued = issue(store, grant, crate::now())
+    let by = Requester {
+        account_id: None,
+        reason: "aiguillage api-client add",
+    };
+    let issued = issue(store, grant, by, crate::now())
         .await
         .context("création du client d'API")?;
     println!(

@@ -3,8 +3,10 @@
 //! `Authorization: Bearer client-id:client-secret` header, refused when revoked, and counted in the
 //! client's rate window.
 
+use crate::accounts::Requester;
 use crate::credentials::{random_token, token_hash};
 use aiguillage_domain::api_client::{ApiScope, Credential, CALLS_PER_WINDOW, RATE_WINDOW_SECONDS};
+use aiguillage_domain::audit::{AuditAction, AuditEvent};
 use aiguillage_domain::ids::StructureId;
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_domain::UnixSeconds;
@@ -38,10 +40,11 @@ pub enum IssueError {
     Store(#[from] StoreError),
 }
 
-/// Issues a client: a random public identifier and a random 256-bit secret.
+/// Issues a client: a random public identifier and a random 256-bit secret; the creation is audited.
 pub async fn issue(
     store: &Store,
     grant: ClientGrant,
+    by: Requester<'_>,
     now: UnixSeconds,
 ) -> Result<IssuedClient, IssueError> {
     let name = grant.name.trim().to_owned();
@@ -71,10 +74,39 @@ pub async fn issue(
             now,
         )
         .await?;
+    store
+        .record_audit(&client_event(AuditAction::Create, &client_id, &by), now)
+        .await?;
     Ok(IssuedClient {
         record,
         credential: format!("{client_id}:{secret}"),
     })
+}
+
+/// Revokes a client at once; `false` when there is no active client of that identifier. Audited.
+pub async fn revoke(
+    store: &Store,
+    client_id: &str,
+    by: Requester<'_>,
+    now: UnixSeconds,
+) -> Result<bool, StoreError> {
+    let revoked = store.revoke_api_client(client_id, now).await?;
+    if revoked {
+        store
+            .record_audit(&client_event(AuditAction::Delete, client_id, &by), now)
+            .await?;
+    }
+    Ok(revoked)
+}
+
+fn client_event(action: AuditAction, client_id: &str, by: &Requester<'_>) -> AuditEvent {
+    AuditEvent {
+        actor_account_id: by.account_id,
+        action,
+        record_kind: "api_client".into(),
+        record_id: client_id.to_owned(),
+        reason: by.reason.to_owned(),
+    }
 }
 
 /// Why a call is refused; the message is what the client reads.

@@ -28,6 +28,7 @@ pub const NAVIGATION: &[(&str, &str)] = &[
     ("Structures", "/structures"),
     ("Comptes", "/administration/comptes"),
     ("Journal d'audit", "/administration/journal"),
+    ("Clients d'API", "/administration/clients-api"),
     ("Notifications", "/notifications"),
     ("Mon compte", "/compte"),
 ];

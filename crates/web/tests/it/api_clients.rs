@@ -14,6 +14,7 @@ use crate::common;
 use aiguillage_domain::api_client::{ApiScope, CALLS_PER_WINDOW};
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::TerritoryScope;
+use aiguillage_service::accounts::Requester;
 use aiguillage_service::api_clients::{issue, ClientGrant};
 use aiguillage_web::policy::Audience;
 use aiguillage_web::routes::ROUTES;
@@ -31,7 +32,11 @@ async fn client(app: &TestApp, scopes: &[ApiScope], territory: Option<&str>) -> 
         structure_id: None,
         territory: territory.map(|t| t.parse::<TerritoryScope>().expect("territory")),
     };
-    issue(&app.store, grant, START)
+    let by = Requester {
+        account_id: None,
+        reason: "test",
+    };
+    issue(&app.store, grant, by, START)
         .await
         .expect("client")
         .credential
@@ -272,5 +277,80 @@ async fn statistics_under_the_minimum_cell_size_publish_nothing_and_the_rate_lim
         last,
         StatusCode::TOO_MANY_REQUESTS,
         "{CALLS_PER_WINDOW} calls a minute at most"
+    );
+}
+
+#[tokio::test]
+async fn an_administrator_creates_a_client_sees_its_credential_once_and_revokes_it() {
+    let app = TestApp::new().await;
+    let admin = app.sign_in(Role::Administrator).await;
+    let refused = app
+        .post_form(
+            "/administration/clients-api",
+            Some(&admin.cookie),
+            &[
+                ("csrf_token", &admin.csrf),
+                ("name", "Logiciel du CCAS"),
+                ("scopes", "people:write"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = common::body_text(refused).await;
+    assert!(page.contains("agit pour une structure"), "{page}");
+    assert!(
+        app.store.api_clients().await.unwrap().is_empty(),
+        "nothing created"
+    );
+
+    let created = app
+        .post_form(
+            "/administration/clients-api",
+            Some(&admin.cookie),
+            &[
+                ("csrf_token", &admin.csrf),
+                ("name", "Tableau de bord du Département"),
+                ("scopes", "activities:read"),
+                ("scopes", "directory:read"),
+                ("territory", "49"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let page = common::body_text(created).await;
+    let clients = app.store.api_clients().await.unwrap();
+    assert_eq!(clients.len(), 1);
+    let id = clients[0].client_id.clone();
+    let start = page
+        .find(&format!("{id}:"))
+        .expect("the credential is shown");
+    let credential: String = page[start..].chars().take_while(|c| *c != '<').collect();
+    let (status, _) = call(&app, "/api/coop/v1/structures", Some(&credential), None).await;
+    assert_eq!(status, StatusCode::OK, "the credential shown works");
+    let again = common::body_text(app.get("/administration/clients-api", Some(&admin)).await).await;
+    assert!(
+        again.contains(&id) && !again.contains(&credential),
+        "shown once only"
+    );
+
+    let revoked = app
+        .post_form(
+            &format!("/administration/clients-api/{id}/revocation"),
+            Some(&admin.cookie),
+            &[("csrf_token", &admin.csrf)],
+        )
+        .await;
+    assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
+    let (status, _) = call(&app, "/api/coop/v1/structures", Some(&credential), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let journal = app.store.list_audit(100, 0).await.unwrap();
+    let kinds: Vec<&str> = journal
+        .iter()
+        .filter(|e| e.record_kind == "api_client" && e.record_id == id)
+        .map(|e| e.action.code())
+        .collect();
+    assert!(
+        kinds.contains(&"create") && kinds.contains(&"delete"),
+        "{kinds:?}"
     );
 }

@@ -106,6 +106,11 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
         | ("GET", "/integration/lieux/{id}") => NoRecord(
             "the public directory, the same for everybody: tests/it/public_directory.rs",
         ),
+        ("GET", "/administration/clients-api")
+        | ("POST", "/administration/clients-api")
+        | ("POST", "/administration/clients-api/{client}/revocation") => {
+            NoRecord("the instance's API clients, its administrators only")
+        }
         ("GET", "/api/coop/v1/health")
         | ("GET", "/api/coop/v1/activites")
         | ("GET", "/api/coop/v1/utilisateurs")

@@ -121,6 +121,21 @@ const MATRIX: &[(&str, &str, Expected)] = &[
         "/administration/journal",
         Expected::AdministratorOnly,
     ),
+    (
+        "GET",
+        "/administration/clients-api",
+        Expected::AdministratorOnly,
+    ),
+    (
+        "POST",
+        "/administration/clients-api",
+        Expected::AdministratorOnly,
+    ),
+    (
+        "POST",
+        "/administration/clients-api/{client}/revocation",
+        Expected::AdministratorOnly,
+    ),
     ("GET", "/mentions-legales", Expected::Everyone),
     ("GET", "/accessibilite", Expected::Everyone),
     ("GET", "/healthz", Expected::Everyone),

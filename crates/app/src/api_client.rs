@@ -2,7 +2,7 @@
 //! bearer credential `client-id:client-secret` once (only the hash of the secret is kept).
 
 use aiguillage_domain::api_client::read_scopes;
-use aiguillage_domain::ids::StructureId;
+use aiguillage_domain::ids::AccountId;
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_service::accounts::Requester;
 use aiguillage_service::api_clients::{issue, revoke, ClientGrant};
@@ -32,9 +32,10 @@ pub struct AddArgs {
     /// referrals:write (several with commas or repeated).
     #[arg(long = "scope", required = true)]
     scopes: Vec<String>,
-    /// The structure it acts for (needed by people:write and referrals:write).
+    /// The professional it acts as, a prescriber or mediator whose structure is the client's (needed
+    /// by people:write and referrals:write; see `aiguillage user list`).
     #[arg(long)]
-    structure: Option<i64>,
+    account: Option<i64>,
     /// The territory it reads: a département code (49) or an EPCI SIREN; the whole instance if absent.
     #[arg(long)]
     territory: Option<String>,
@@ -82,7 +83,7 @@ pub async fn run(database_url: &str, command: ApiClientCommand) -> anyhow::Resul
 }
 
 async fn add(store: &Store, args: AddArgs) -> anyhow::Result<()> {
-    let scopes = read_scopes(&args.scopes, args.structure.is_some())?;
+    let scopes = read_scopes(&args.scopes, args.account.is_some())?;
     let territory = args
         .territory
         .map(|text| text.parse::<TerritoryScope>())
@@ -91,7 +92,7 @@ async fn add(store: &Store, args: AddArgs) -> anyhow::Result<()> {
     let grant = ClientGrant {
         name: args.name,
         scopes,
-        structure_id: args.structure.map(StructureId::new),
+        account_id: args.account.map(AccountId::new),
         territory,
     };
     let by = Requester {

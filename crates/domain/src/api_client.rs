@@ -52,8 +52,9 @@ impl ApiScope {
         }
     }
 
-    /// Whether the scope acts for one structure (and so needs one).
-    pub fn needs_structure(self) -> bool {
+    /// Whether the scope writes for one structure, in the name of one of its professionals (and so
+    /// needs their account).
+    pub fn needs_account(self) -> bool {
         matches!(self, ApiScope::PeopleWrite | ApiScope::ReferralsWrite)
     }
 }
@@ -65,12 +66,12 @@ pub enum ScopeError {
     Unknown(String),
     #[error("au moins une portée est nécessaire (--scope)")]
     None,
-    #[error("la portée « {0} » agit pour une structure : indiquez --structure")]
-    NeedsStructure(&'static str),
+    #[error("la portée « {0} » agit au nom d'un professionnel de sa structure : indiquez son compte (--account)")]
+    NeedsAccount(&'static str),
 }
 
 /// The scopes read from `directory:read,people:write` (commas or repeated options), checked.
-pub fn read_scopes(texts: &[String], has_structure: bool) -> Result<Vec<ApiScope>, ScopeError> {
+pub fn read_scopes(texts: &[String], has_account: bool) -> Result<Vec<ApiScope>, ScopeError> {
     let mut scopes = Vec::new();
     for code in texts.iter().flat_map(|text| text.split([',', '|', ' '])) {
         let code = code.trim();
@@ -79,8 +80,8 @@ pub fn read_scopes(texts: &[String], has_structure: bool) -> Result<Vec<ApiScope
         }
         let scope =
             ApiScope::from_code(code).ok_or_else(|| ScopeError::Unknown(code.to_owned()))?;
-        if scope.needs_structure() && !has_structure {
-            return Err(ScopeError::NeedsStructure(scope.code()));
+        if scope.needs_account() && !has_account {
+            return Err(ScopeError::NeedsAccount(scope.code()));
         }
         if !scopes.contains(&scope) {
             scopes.push(scope);
@@ -136,7 +137,7 @@ mod tests {
         );
         assert_eq!(
             read_scopes(&given, false),
-            Err(ScopeError::NeedsStructure("people:write"))
+            Err(ScopeError::NeedsAccount("people:write"))
         );
         assert_eq!(
             read_scopes(&["tout".to_owned()], false),

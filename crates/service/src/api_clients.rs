@@ -7,7 +7,8 @@ use crate::accounts::Requester;
 use crate::credentials::{random_token, token_hash};
 use aiguillage_domain::api_client::{ApiScope, Credential, CALLS_PER_WINDOW, RATE_WINDOW_SECONDS};
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
-use aiguillage_domain::ids::StructureId;
+use aiguillage_domain::ids::{AccountId, StructureId};
+use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_domain::UnixSeconds;
 use aiguillage_store::{ApiClientRecord, NewApiClient, Store, StoreError};
@@ -25,7 +26,8 @@ pub struct IssuedClient {
 pub struct ClientGrant {
     pub name: String,
     pub scopes: Vec<ApiScope>,
-    pub structure_id: Option<StructureId>,
+    /// The professional a writing client acts as (its structure is the client's).
+    pub account_id: Option<AccountId>,
     pub territory: Option<TerritoryScope>,
 }
 
@@ -34,8 +36,10 @@ pub struct ClientGrant {
 pub enum IssueError {
     #[error("le nom du client est obligatoire")]
     NoName,
-    #[error("structure {0} inconnue")]
-    UnknownStructure(StructureId),
+    #[error("compte {0} inconnu")]
+    UnknownAccount(AccountId),
+    #[error("le compte {0} n'est ni prescripteur ni médiateur actif : un outil n'agit qu'au nom de l'un d'eux")]
+    NotAHelper(AccountId),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -51,13 +55,17 @@ pub async fn issue(
     if name.is_empty() {
         return Err(IssueError::NoName);
     }
-    if let Some(structure) = grant.structure_id {
-        match store.structure(structure.get()).await {
-            Err(StoreError::NotFound(_)) => return Err(IssueError::UnknownStructure(structure)),
-            other => {
-                other?;
-            }
+    let mut structure_id = None;
+    if let Some(account_id) = grant.account_id {
+        let account = match store.account(account_id.get()).await {
+            Err(StoreError::NotFound(_)) => return Err(IssueError::UnknownAccount(account_id)),
+            other => other?,
+        };
+        let helper = matches!(account.role, Role::Prescriber | Role::Mediator);
+        if !helper || !account.active {
+            return Err(IssueError::NotAHelper(account_id));
         }
+        structure_id = Some(StructureId::new(account.structure_id));
     }
     let client_id = format!("aig-{}", &random_token()[..16]).to_lowercase();
     let secret = random_token();
@@ -68,7 +76,8 @@ pub async fn issue(
                 name,
                 secret_hash: token_hash(&secret),
                 scopes: grant.scopes,
-                structure_id: grant.structure_id,
+                structure_id,
+                account_id: grant.account_id,
                 territory: grant.territory,
             },
             now,

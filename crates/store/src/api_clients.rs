@@ -4,7 +4,7 @@
 
 use crate::{Store, StoreError};
 use aiguillage_domain::api_client::{ApiScope, RATE_WINDOW_SECONDS};
-use aiguillage_domain::ids::StructureId;
+use aiguillage_domain::ids::{AccountId, StructureId};
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_domain::UnixSeconds;
 use sqlx::any::AnyRow;
@@ -18,6 +18,8 @@ pub struct NewApiClient {
     pub secret_hash: String,
     pub scopes: Vec<ApiScope>,
     pub structure_id: Option<StructureId>,
+    /// The professional a writing client acts as.
+    pub account_id: Option<AccountId>,
     pub territory: Option<TerritoryScope>,
 }
 
@@ -28,6 +30,8 @@ pub struct ApiClientRecord {
     pub name: String,
     pub scopes: Vec<ApiScope>,
     pub structure_id: Option<StructureId>,
+    /// The professional a writing client acts as.
+    pub account_id: Option<AccountId>,
     /// The territory it reads; `None`: the whole instance.
     pub territory: Option<TerritoryScope>,
     pub created_at: UnixSeconds,
@@ -42,7 +46,7 @@ impl ApiClientRecord {
 }
 
 const COLUMNS: &str =
-    "client_id, name, scopes, structure_id, territory, created_at, revoked_at, last_used_at";
+    "client_id, name, scopes, structure_id, account_id, territory, created_at, revoked_at, last_used_at";
 
 fn record_of(row: &AnyRow) -> Result<ApiClientRecord, StoreError> {
     let scopes: String = row.try_get("scopes")?;
@@ -62,11 +66,13 @@ fn record_of(row: &AnyRow) -> Result<ApiClientRecord, StoreError> {
         })
         .transpose()?;
     let structure_id: Option<i64> = row.try_get("structure_id")?;
+    let account_id: Option<i64> = row.try_get("account_id")?;
     Ok(ApiClientRecord {
         client_id: row.try_get("client_id")?,
         name: row.try_get("name")?,
         scopes,
         structure_id: structure_id.map(StructureId::new),
+        account_id: account_id.map(AccountId::new),
         territory,
         created_at: row.try_get("created_at")?,
         revoked_at: row.try_get("revoked_at")?,
@@ -83,14 +89,15 @@ impl Store {
     ) -> Result<ApiClientRecord, StoreError> {
         let scopes: Vec<&str> = client.scopes.iter().map(|s| s.code()).collect();
         sqlx::query(
-            "INSERT INTO api_clients (client_id, name, secret_hash, scopes, structure_id, territory, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO api_clients (client_id, name, secret_hash, scopes, structure_id, account_id, territory, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&client.client_id)
         .bind(&client.name)
         .bind(&client.secret_hash)
         .bind(scopes.join("|"))
         .bind(client.structure_id.map(StructureId::get))
+        .bind(client.account_id.map(AccountId::get))
         .bind(client.territory.as_ref().map(ToString::to_string))
         .bind(now)
         .execute(&self.pool)

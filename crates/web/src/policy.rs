@@ -17,13 +17,23 @@ pub enum Audience {
     Roles(&'static [Role]),
     /// Partner tools calling with a bearer credential granted this scope; never a browser session.
     ApiClient(ApiScope),
+    /// Signed-in professionals with one of these roles, or a partner tool with this scope acting as
+    /// one of them (the professional its administrator named).
+    RolesOrClient(&'static [Role], ApiScope),
 }
+
+/// The roles of [`HELPERS`].
+pub const HELPER_ROLES: &[Role] = &[Role::Prescriber, Role::Mediator];
 
 /// Who edits the directory: structure managers (their own place) and coordinators (their territory).
 pub const EDITORS: Audience = Audience::Roles(&[Role::StructureManager, Role::Coordinator]);
 
 /// Who enrols and diagnoses people: prescribers and mediators (each sees their structure's people).
-pub const HELPERS: Audience = Audience::Roles(&[Role::Prescriber, Role::Mediator]);
+pub const HELPERS: Audience = Audience::Roles(HELPER_ROLES);
+
+/// Helpers, or a partner tool writing people in the name of one of them.
+pub const HELPERS_OR_PEOPLE_CLIENTS: Audience =
+    Audience::RolesOrClient(HELPER_ROLES, ApiScope::PeopleWrite);
 
 impl Audience {
     /// Whether someone with `role` (or nobody signed in, `None`) belongs to this audience (an API
@@ -32,7 +42,9 @@ impl Audience {
         match (self, role) {
             (Audience::Public, _) => true,
             (Audience::SignedIn, Some(_)) => true,
-            (Audience::Roles(roles), Some(role)) => roles.contains(&role),
+            (Audience::Roles(roles) | Audience::RolesOrClient(roles, _), Some(role)) => {
+                roles.contains(&role)
+            }
             (Audience::ApiClient(_), _) => false,
             (_, None) => false,
         }

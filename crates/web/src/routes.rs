@@ -6,7 +6,7 @@
 //! Adding a page: write its handler in `pages/`, then add one line below.
 
 use crate::policy::Audience::{self, ApiClient, Public, Roles, SignedIn};
-use crate::policy::{EDITORS, HELPERS};
+use crate::policy::{EDITORS, HELPERS, HELPERS_OR_PEOPLE_CLIENTS};
 use crate::{api, api_coop, api_people, assets, pages};
 use aiguillage_domain::api_client::ApiScope::{ActivitiesRead, DirectoryRead};
 use aiguillage_domain::role::Role::{
@@ -168,9 +168,9 @@ routes! {
     GET "/api/v1/territoire/communes.geojson" => api::territory_communes_geojson, SignedIn;
     GET "/api/v1/lieux/{id}" => api::place_detail, SignedIn;
     GET "/api/v1/offres" => api::offers, SignedIn;
-    POST "/api/v1/personnes" => api_people::enrol, HELPERS;
-    POST "/api/v1/personnes/{id}/diagnostics" => api_people::submit_diagnostic, HELPERS;
-    GET "/api/v1/personnes/{id}/profil" => api_people::profile, HELPERS;
+    POST "/api/v1/personnes" => api_people::enrol, HELPERS_OR_PEOPLE_CLIENTS;
+    POST "/api/v1/personnes/{id}/diagnostics" => api_people::submit_diagnostic, HELPERS_OR_PEOPLE_CLIENTS;
+    GET "/api/v1/personnes/{id}/profil" => api_people::profile, HELPERS_OR_PEOPLE_CLIENTS;
     GET "/api/coop/v1/health" => api_coop::health, Public;
     GET "/api/coop/v1/activites" => api_coop::activities, ApiClient(ActivitiesRead);
     GET "/api/coop/v1/utilisateurs" => api_coop::users, ApiClient(ActivitiesRead);

@@ -38,6 +38,21 @@ pub async fn verify_csrf(
     ) {
         return next.run(request).await;
     }
+    // A partner tool's bearer credential is never sent by a browser on its own: such a call, without
+    // a session, cannot be forged from another site (its route's guard checks the credential).
+    let bearer = request
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("bearer ")
+        });
+    if bearer && viewer.0.is_none() {
+        return next.run(request).await;
+    }
     // The login form carries the login cookie's nonce, even when posted from a stale tab by someone
     // signed in since (the login page then sends them home).
     let by_login_nonce = viewer.0.is_none() || request.uri().path() == LOGIN_PATH;

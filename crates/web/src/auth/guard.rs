@@ -32,6 +32,11 @@ pub async fn guard(
     if let Audience::ApiClient(scope) = who {
         return api_call(&state, scope, request, next).await;
     }
+    if let Audience::RolesOrClient(_, scope) = who {
+        if request.headers().contains_key(header::AUTHORIZATION) {
+            return api_call_as_professional(&state, scope, request, next).await;
+        }
+    }
     if who.admits(viewer.role()) {
         return next.run(request).await;
     }
@@ -70,6 +75,47 @@ async fn api_call(state: &AppState, scope: ApiScope, mut request: Request, next:
     if let Err(error) = state.store.record_audit(&event, now).await {
         return WebError::from(error).into_response();
     }
+    request.extensions_mut().insert(ApiCaller(caller));
+    next.run(request).await
+}
+
+/// Authenticates an API call made in the name of a professional: the client's named account becomes
+/// the request's viewer (the handler then runs as for that professional, and its audit entries say
+/// which client acted); refused when the client names no active account.
+async fn api_call_as_professional(
+    state: &AppState,
+    scope: ApiScope,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let header_value = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let now = (state.clock)();
+    let caller = match authenticate(&state.store, header_value.as_deref(), scope, now).await {
+        Ok(caller) => caller,
+        Err(refusal) => return refusal_response(&refusal),
+    };
+    let account = match caller.account_id {
+        Some(id) => state
+            .store
+            .account(id.get())
+            .await
+            .ok()
+            .filter(|a| a.active),
+        None => None,
+    };
+    let Some(account) = account else {
+        return refusal_response(&CallRefusal::OutOfScope(scope));
+    };
+    let user = crate::auth::CurrentUser {
+        account,
+        csrf_token: String::new(),
+        token_hash: String::new(),
+    };
+    request.extensions_mut().insert(Viewer(Some(user)));
     request.extensions_mut().insert(ApiCaller(caller));
     next.run(request).await
 }

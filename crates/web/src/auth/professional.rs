@@ -51,11 +51,16 @@ impl FromRequestParts<AppState> for Professional {
             .await
             .unwrap_or_default();
         let user = viewer.0.clone().ok_or(WebError::SignInRequired)?;
+        let route = format!("{} {}", parts.method, parts.uri.path());
+        let reason = match parts.extensions.get::<crate::auth::guard::ApiCaller>() {
+            Some(caller) => format!("client d'API {} : {route}", caller.0.client_id),
+            None => route,
+        };
         Ok(Professional {
             state: state.clone(),
             viewer,
             user,
-            reason: format!("{} {}", parts.method, parts.uri.path()),
+            reason,
         })
     }
 }

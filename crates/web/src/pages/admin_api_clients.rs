@@ -8,7 +8,8 @@ use crate::layout::Layout;
 use crate::pages::form_fields::{fields, labels, text, Errors};
 use crate::pages::{format_time, render};
 use aiguillage_domain::api_client::{read_scopes, ApiScope};
-use aiguillage_domain::ids::StructureId;
+use aiguillage_domain::ids::AccountId;
+use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_service::accounts::Requester;
 use aiguillage_service::api_clients::{issue, revoke, ClientGrant, IssueError};
@@ -39,7 +40,7 @@ struct ClientRow {
 struct ClientForm {
     name: String,
     scopes: Vec<ApiScope>,
-    structure_id: String,
+    account_id: String,
     territory: String,
 }
 
@@ -49,7 +50,8 @@ struct ClientsTemplate {
     layout: Layout,
     clients: Vec<ClientRow>,
     scopes: Vec<(&'static str, &'static str, bool)>,
-    structures: Vec<Structure>,
+    /// The prescribers and mediators a writing client may act as: id, name and structure.
+    helpers: Vec<(i64, String)>,
     form: ClientForm,
     errors: Errors,
     /// The credential of the client just created, shown once.
@@ -94,6 +96,25 @@ async fn page(
 ) -> Result<ClientsTemplate, WebError> {
     let structures = me.state.store.list_structures().await?;
     let clients = me.state.store.api_clients().await?;
+    let helpers = me
+        .state
+        .store
+        .list_accounts()
+        .await?
+        .into_iter()
+        .filter(|a| a.active && matches!(a.role, Role::Prescriber | Role::Mediator))
+        .map(|a| {
+            (
+                a.id,
+                format!(
+                    "{} ({}, {})",
+                    a.display_name,
+                    a.role.label(),
+                    a.structure_name
+                ),
+            )
+        })
+        .collect();
     Ok(ClientsTemplate {
         layout: me.layout(PATH, "Clients d'API"),
         clients: clients.iter().map(|c| row_of(c, &structures)).collect(),
@@ -101,7 +122,7 @@ async fn page(
             .iter()
             .map(|s| (s.code(), s.label(), form.scopes.contains(s)))
             .collect(),
-        structures,
+        helpers,
         form,
         errors,
         credential,
@@ -123,18 +144,18 @@ fn grant_of(form: &ClientForm, errors: &mut Errors) -> Option<ClientGrant> {
     if form.name.is_empty() {
         errors.insert("name", "Indiquez le nom de l'outil partenaire.".into());
     }
-    let structure_id = match form.structure_id.as_str() {
+    let account_id = match form.account_id.as_str() {
         "" => None,
         text => match text.parse::<i64>() {
-            Ok(id) => Some(StructureId::new(id)),
+            Ok(id) => Some(AccountId::new(id)),
             Err(_) => {
-                errors.insert("structure_id", "Structure inconnue.".into());
+                errors.insert("account_id", "Compte inconnu.".into());
                 None
             }
         },
     };
     let codes: Vec<String> = form.scopes.iter().map(|s| s.code().to_owned()).collect();
-    let scopes = match read_scopes(&codes, structure_id.is_some()) {
+    let scopes = match read_scopes(&codes, account_id.is_some()) {
         Ok(scopes) => scopes,
         Err(error) => {
             errors.insert("scopes", format!("{}.", capitalised(&error.to_string())));
@@ -158,7 +179,7 @@ fn grant_of(form: &ClientForm, errors: &mut Errors) -> Option<ClientGrant> {
     errors.is_empty().then(|| ClientGrant {
         name: form.name.clone(),
         scopes,
-        structure_id,
+        account_id,
         territory,
     })
 }
@@ -179,7 +200,7 @@ pub async fn create(me: Professional, body: Bytes) -> Result<Response, WebError>
     let form = ClientForm {
         name: text(&submitted, "name"),
         scopes: labels(&submitted, "scopes", ApiScope::from_code, &mut errors),
-        structure_id: text(&submitted, "structure_id"),
+        account_id: text(&submitted, "account_id"),
         territory: text(&submitted, "territory"),
     };
     let Some(grant) = grant_of(&form, &mut errors) else {
@@ -203,8 +224,11 @@ pub async fn create(me: Professional, body: Bytes) -> Result<Response, WebError>
                 .await?,
             )
         }
-        Err(IssueError::UnknownStructure(_)) => {
-            errors.insert("structure_id", "Structure inconnue.".into());
+        Err(error @ (IssueError::UnknownAccount(_) | IssueError::NotAHelper(_))) => {
+            errors.insert(
+                "account_id",
+                format!("{}.", capitalised(&error.to_string())),
+            );
             let page = render(&page(&me, form, errors, (None, false)).await?)?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }

@@ -29,7 +29,7 @@ async fn client(app: &TestApp, scopes: &[ApiScope], territory: Option<&str>) -> 
     let grant = ClientGrant {
         name: "Outil partenaire".into(),
         scopes: scopes.to_vec(),
-        structure_id: None,
+        account_id: None,
         territory: territory.map(|t| t.parse::<TerritoryScope>().expect("territory")),
     };
     let by = Requester {
@@ -81,7 +81,7 @@ async fn every_api_client_route_lets_through_only_a_live_credential_with_its_sco
     for (path, scope) in api_routes {
         let others: Vec<ApiScope> = ApiScope::ALL
             .into_iter()
-            .filter(|s| *s != scope && !s.needs_structure())
+            .filter(|s| *s != scope && !s.needs_account())
             .collect();
         let without_scope = client(&app, &others, None).await;
         let with_scope = client(&app, &[scope], None).await;
@@ -297,7 +297,7 @@ async fn an_administrator_creates_a_client_sees_its_credential_once_and_revokes_
         .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = common::body_text(refused).await;
-    assert!(page.contains("agit pour une structure"), "{page}");
+    assert!(page.contains("au nom d'un professionnel"), "{page}");
     assert!(
         app.store.api_clients().await.unwrap().is_empty(),
         "nothing created"
@@ -352,5 +352,197 @@ async fn an_administrator_creates_a_client_sees_its_credential_once_and_revokes_
     assert!(
         kinds.contains(&"create") && kinds.contains(&"delete"),
         "{kinds:?}"
+    );
+}
+
+/// A client acting as account `account` with `scopes`.
+async fn acting_client(app: &TestApp, scopes: &[ApiScope], account: i64) -> String {
+    let grant = ClientGrant {
+        name: "Logiciel de la structure".into(),
+        scopes: scopes.to_vec(),
+        account_id: Some(aiguillage_domain::ids::AccountId::new(account)),
+        territory: None,
+    };
+    let by = Requester {
+        account_id: None,
+        reason: "test",
+    };
+    issue(&app.store, grant, by, START)
+        .await
+        .expect("client")
+        .credential
+}
+
+async fn post_bearer(app: &TestApp, path: &str, bearer: &str, json: &str) -> (StatusCode, Value) {
+    let request = Request::post(path)
+        .header(header::AUTHORIZATION, format!("Bearer {bearer}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(json.to_owned()))
+        .unwrap();
+    let response = app.send(request).await;
+    let status = response.status();
+    let bytes = to_bytes(response.into_body(), 1024 * 1024).await.unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn a_client_enrols_and_diagnoses_in_the_name_of_its_professional_and_nowhere_else() {
+    let app = TestApp::new().await;
+    let accounts = app.store.list_accounts().await.unwrap();
+    let prescriber = accounts
+        .iter()
+        .find(|a| a.role == Role::Prescriber)
+        .unwrap()
+        .id;
+    let coordinator = accounts
+        .iter()
+        .find(|a| a.role == Role::Coordinator)
+        .unwrap()
+        .id;
+    let writer = acting_client(&app, &[ApiScope::PeopleWrite], prescriber).await;
+    let reader = client(&app, &[ApiScope::DirectoryRead], None).await;
+    let grant = ClientGrant {
+        name: "Mauvais choix".into(),
+        scopes: vec![ApiScope::PeopleWrite],
+        account_id: Some(aiguillage_domain::ids::AccountId::new(coordinator)),
+        territory: None,
+    };
+    let by = Requester {
+        account_id: None,
+        reason: "test",
+    };
+    assert!(
+        issue(&app.store, grant, by, START).await.is_err(),
+        "only a prescriber or mediator"
+    );
+
+    let person = r#"{"prenom":"Ali","nom":"Ben","telephone":"0600000000","commune_insee":"49007",
+        "consentement":{"accord":true,"version":"inscription-2026-11-v1"}}"#;
+    let (status, _) = post_bearer(&app, "/api/v1/personnes", &reader, person).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a reader may not write people"
+    );
+    let (status, body) = post_bearer(&app, "/api/v1/personnes", &writer, person).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_i64().expect("id");
+    let answers = r#"{"equipment":["Un ordinateur"],"skills":[["Utiliser un appareil","Seul"]],
+        "detailed":[],"french_reading":"À l'aise","french_writing":"À l'aise","languages":["Français"],
+        "support_needs":[],"travel_range":"Jusqu'à 15 km","travel_modes":[],"accepts_remote":true,
+        "availability":[],"willingness":"Oui","levers":[],"urgency":null,"notes":null}"#;
+    let (status, body) = post_bearer(
+        &app,
+        &format!("/api/v1/personnes/{id}/diagnostics"),
+        &writer,
+        answers,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, profile) = call(
+        &app,
+        &format!("/api/v1/personnes/{id}/profil"),
+        Some(&writer),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(profile["profil"]["typology"].is_string(), "{profile}");
+
+    // The person belongs to the professional's structure: another structure's client sees nothing.
+    let elsewhere = common::sign_in_elsewhere(
+        &app,
+        {
+            let structure = aiguillage_store::NewStructure {
+                name: "Autre structure".into(),
+                kind: "CCAS".into(),
+                commune_code: "49328".into(),
+            };
+            app.store.ensure_structure(&structure, START).await.unwrap()
+        },
+        "autre@test.aiguillage.fr",
+        Role::Mediator,
+    )
+    .await;
+    let _ = elsewhere;
+    let other_id = app
+        .store
+        .list_accounts()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.email == "autre@test.aiguillage.fr")
+        .unwrap()
+        .id;
+    let outsider = acting_client(&app, &[ApiScope::PeopleWrite], other_id).await;
+    let (status, _) = call(
+        &app,
+        &format!("/api/v1/personnes/{id}/profil"),
+        Some(&outsider),
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another structure's person is not found"
+    );
+
+    let journal = app.store.list_audit(200, 0).await.unwrap();
+    assert!(
+        journal
+            .iter()
+            .any(|e| e.actor_account_id == Some(prescriber)
+                && e.reason.starts_with("client d'API aig-")
+                && e.reason.ends_with("POST /api/v1/personnes")),
+        "the professional answers for the client's writes, and the journal names the client"
+    );
+}
+
+#[tokio::test]
+async fn every_route_open_to_professionals_or_clients_refuses_a_client_without_its_scope() {
+    let app = TestApp::new().await;
+    let reader = client(
+        &app,
+        &[ApiScope::DirectoryRead, ApiScope::ActivitiesRead],
+        None,
+    )
+    .await;
+    let wrong = format!("{}:faux", reader.split(':').next().unwrap());
+    let routes: Vec<_> = ROUTES
+        .iter()
+        .filter(|route| matches!(route.who, Audience::RolesOrClient(..)))
+        .collect();
+    assert!(routes.len() >= 3, "{routes:?}");
+    for route in routes {
+        let path = route.path.replace("{id}", "1");
+        for (bearer, expected) in [
+            (&reader, StatusCode::FORBIDDEN),
+            (&wrong, StatusCode::UNAUTHORIZED),
+        ] {
+            let request = Request::builder()
+                .method(route.method.clone())
+                .uri(&path)
+                .header(header::AUTHORIZATION, format!("Bearer {bearer}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{}"))
+                .unwrap();
+            let status = app.send(request).await.status();
+            assert_eq!(status, expected, "{} {path}", route.method);
+        }
+    }
+    assert_eq!(
+        app.store
+            .list_audit(100, 0)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.record_kind == "person")
+            .count(),
+        0,
+        "nothing about a person was read or written"
     );
 }

@@ -435,6 +435,7 @@ fn standard_json(place: &aiguillage_domain::directory::Place) -> serde_json::Val
 pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     let mut document = ApiDoc::openapi();
     document.merge(crate::api_people::PeopleApiDoc::openapi());
+    document.merge(crate::api_referrals::ReferralsApiDoc::openapi());
     Json(document)
 }
 

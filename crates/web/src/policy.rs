@@ -31,6 +31,10 @@ pub const EDITORS: Audience = Audience::Roles(&[Role::StructureManager, Role::Co
 /// Who enrols and diagnoses people: prescribers and mediators (each sees their structure's people).
 pub const HELPERS: Audience = Audience::Roles(HELPER_ROLES);
 
+/// Helpers, or a partner tool following referrals in the name of one of them.
+pub const HELPERS_OR_REFERRAL_CLIENTS: Audience =
+    Audience::RolesOrClient(HELPER_ROLES, ApiScope::ReferralsWrite);
+
 /// Helpers, or a partner tool writing people in the name of one of them.
 pub const HELPERS_OR_PEOPLE_CLIENTS: Audience =
     Audience::RolesOrClient(HELPER_ROLES, ApiScope::PeopleWrite);

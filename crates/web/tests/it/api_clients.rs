@@ -546,3 +546,120 @@ async fn every_route_open_to_professionals_or_clients_refuses_a_client_without_i
         "nothing about a person was read or written"
     );
 }
+
+#[tokio::test]
+async fn two_partner_tools_carry_a_referral_from_enrolment_to_first_contact() {
+    let world = world(Settings::default()).await;
+    let app = &world.app;
+    let accounts = app.store.list_accounts().await.unwrap();
+    let prescriber = accounts
+        .iter()
+        .find(|a| a.role == Role::Prescriber)
+        .unwrap()
+        .id;
+    let mediator = accounts
+        .iter()
+        .find(|a| a.role == Role::Mediator && a.structure_id == world.library_id)
+        .unwrap()
+        .id;
+    let sender = acting_client(
+        app,
+        &[ApiScope::PeopleWrite, ApiScope::ReferralsWrite],
+        prescriber,
+    )
+    .await;
+    let receiver = acting_client(app, &[ApiScope::ReferralsWrite], mediator).await;
+
+    let person = r#"{"prenom":"Josiane","nom":"Ménard","telephone":"0600000000","commune_insee":"49007",
+        "consentement":{"accord":true,"version":"inscription-2026-11-v1"}}"#;
+    let (status, body) = post_bearer(app, "/api/v1/personnes", &sender, person).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    let answers = r#"{"equipment":["Un ordinateur"],"skills":[["Faire une démarche en ligne","Pas du tout"]],
+        "detailed":[],"french_reading":"À l'aise","french_writing":"À l'aise","languages":["Français"],
+        "support_needs":[],"travel_range":"Jusqu'à 15 km","travel_modes":[],"accepts_remote":false,
+        "availability":[],"willingness":"Oui","levers":[],"urgency":null,"notes":null}"#;
+    let (status, _) = post_bearer(
+        app,
+        &format!("/api/v1/personnes/{id}/diagnostics"),
+        &sender,
+        answers,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let path = format!("/api/v1/personnes/{id}/orientations");
+    let without = format!(
+        r#"{{"offre_id":{},"accord_partage":false}}"#,
+        world.offer_id
+    );
+    let (status, body) = post_bearer(app, &path, &sender, &without).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "no agreement, nothing sent: {body}"
+    );
+    let with = format!(
+        r#"{{"offre_id":{},"accord_partage":true,"message":"Appeler le matin"}}"#,
+        world.offer_id
+    );
+    let (status, sent) = post_bearer(app, &path, &sender, &with).await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    assert_eq!(sent["etat"], "sent");
+    let referral = sent["id"].as_i64().unwrap();
+    let version = sent["version"].as_i64().unwrap();
+    let steps = format!("/api/v1/orientations/{referral}/etapes");
+
+    let accept = format!(r#"{{"action":"accepter","version":{version}}}"#);
+    let (status, _) = post_bearer(app, &steps, &sender, &accept).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the sender cannot accept its own referral"
+    );
+    let (status, accepted) = post_bearer(app, &steps, &receiver, &accept).await;
+    assert_eq!(status, StatusCode::OK, "{accepted}");
+    assert_eq!(accepted["etat"], "accepted");
+    let (status, _) = post_bearer(app, &steps, &receiver, &accept).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "accepted already");
+    let stale = format!(r#"{{"action":"premier_contact","version":{version}}}"#);
+    let (status, now) = post_bearer(app, &steps, &receiver, &stale).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "an old version is refused: {now}"
+    );
+    assert_eq!(
+        now["version"], accepted["version"],
+        "and the answer gives the current one"
+    );
+    let contact = format!(
+        r#"{{"action":"premier_contact","version":{}}}"#,
+        accepted["version"]
+    );
+    let (status, contacted) = post_bearer(app, &steps, &receiver, &contact).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(contacted["etat"], "first_contact");
+    let (status, read) = call(
+        app,
+        &format!("/api/v1/orientations/{referral}"),
+        Some(&sender),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(read["etat"], "first_contact", "the sender follows it");
+    let people_only = acting_client(app, &[ApiScope::PeopleWrite], prescriber).await;
+    let (status, _) = call(
+        app,
+        &format!("/api/v1/orientations/{referral}"),
+        Some(&people_only),
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "referrals need their own scope"
+    );
+}

@@ -293,6 +293,24 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
         ("GET", "/api/v1/personnes/{id}/profil") => {
             record(format!("/api/v1/personnes/{}/profil", ids.person), &[], true)
         }
+        ("POST", "/api/v1/personnes/{id}/orientations") => Case::Record {
+            path: format!("/api/v1/personnes/{}/orientations", ids.person),
+            form: Vec::new(),
+            json: Some(format!(r#"{{"offre_id":{},"accord_partage":true}}"#, ids.offer)),
+            about_person: true,
+        },
+        ("GET", "/api/v1/orientations/{id}") => {
+            record(format!("/api/v1/orientations/{}", ids.referral), &[], false)
+        }
+        ("POST", "/api/v1/orientations/{id}/etapes") => Case::Record {
+            path: format!("/api/v1/orientations/{}/etapes", ids.referral),
+            form: Vec::new(),
+            json: Some(format!(
+                r#"{{"action":"accepter","version":{}}}"#,
+                ids.referral_version
+            )),
+            about_person: false,
+        },
         ("GET", "/static/{*path}") => NoRecord("static assets"),
         _ => return None,
     };

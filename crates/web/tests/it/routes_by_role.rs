@@ -280,6 +280,21 @@ const MATRIX: &[(&str, &str, Expected)] = &[
         "/api/v1/personnes/{id}/profil",
         Expected::PrescriberOrMediator,
     ),
+    (
+        "POST",
+        "/api/v1/personnes/{id}/orientations",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "GET",
+        "/api/v1/orientations/{id}",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "POST",
+        "/api/v1/orientations/{id}/etapes",
+        Expected::PrescriberOrMediator,
+    ),
 ];
 
 fn may_pass(expected: Expected, role: Option<Role>) -> bool {

@@ -1,8 +1,8 @@
 //! The referrals part of the JSON API, for professionals' sessions and partner tools acting in the
 //! name of one (`referrals:write`): send a person's referral with their recorded agreement, read a
 //! referral, and take a step (accept, refuse with a reason, record the first contact, start the
-//! pathway) through the same state machine and version check as the pages. Another structure's
-//! referral is « not found ».
+//! pathway), record a session and close with the outcome and gains, through the same state machine,
+//! version check and form rules as the pages. Another structure's referral is « not found ».
 
 use crate::auth::Professional;
 use crate::error::WebError;
@@ -24,8 +24,8 @@ use utoipa::{OpenApi, ToSchema};
 /// The referral endpoints' part of the OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
-    paths(send_referral, referral, step),
-    components(schemas(NewReferral, ReferralRead, Step))
+    paths(send_referral, referral, step, record_session, close),
+    components(schemas(NewReferral, ReferralRead, Step, FormFields, FieldValue, Refusal))
 )]
 pub struct ReferralsApiDoc;
 
@@ -196,5 +196,169 @@ pub async fn step(
             ReferralRead::of(&record),
         )),
         Stepped::Stale((record, _)) => Ok(answer(StatusCode::CONFLICT, ReferralRead::of(&record))),
+    }
+}
+
+/// A session or a closing as a JSON object: the fields of the page's form, each a text or a list of
+/// texts (`{"date": "2026-12-01", "duree": "45", "materiel": ["telephone"], …}`).
+#[derive(Deserialize, ToSchema)]
+#[serde(transparent)]
+pub struct FormFields(std::collections::BTreeMap<String, FieldValue>);
+
+/// One field: a text, a number or a list of texts.
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum FieldValue {
+    Text(String),
+    Number(i64),
+    Texts(Vec<String>),
+}
+
+impl FormFields {
+    fn into_fields(self) -> crate::pages::form_fields::Fields {
+        self.0
+            .into_iter()
+            .map(|(name, value)| {
+                let values = match value {
+                    FieldValue::Text(text) => vec![text],
+                    FieldValue::Number(n) => vec![n.to_string()],
+                    FieldValue::Texts(texts) => texts,
+                };
+                (name, values)
+            })
+            .collect()
+    }
+}
+
+/// The errors of a session or closing, one French message per field, with the referral as it stands.
+#[derive(Serialize, ToSchema)]
+pub struct Refusal {
+    erreurs: std::collections::BTreeMap<String, String>,
+    orientation: Option<ReferralRead>,
+}
+
+fn refusal(errors: crate::pages::form_fields::Errors, record: Option<&ReferralRecord>) -> Response {
+    let body = Refusal {
+        erreurs: errors.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+        orientation: record.map(ReferralRead::of),
+    };
+    answer(StatusCode::UNPROCESSABLE_ENTITY, body)
+}
+
+fn refusal_message(refusal: &aiguillage_service::pathway::PathwayRefusal) -> String {
+    use aiguillage_service::pathway::PathwayRefusal::*;
+    match refusal {
+        SessionsNotOpen(state) | NoLongerInProgress(state) => format!(
+            "Les séances se notent au premier contact ou en parcours, par la structure qui reçoit : l'orientation est « {} ».",
+            state.label()
+        ),
+        Session(error) => error.to_string(),
+        Closing(error) => error.to_string(),
+        Transition(error) => error.to_string(),
+        Stale => "Quelqu'un a agi avant vous : relisez l'orientation.".to_owned(),
+    }
+}
+
+/// `POST /api/v1/orientations/{id}/seances`: records an individual session.
+#[utoipa::path(post, path = "/api/v1/orientations/{id}/seances", tag = "orientations",
+    params(("id" = i64, Path, description = "L'orientation")),
+    request_body(content = FormFields, description = "Les champs du formulaire de séance : date (AAAA-MM-JJ), duree (minutes), lieu, materiel, thematiques, demarches, autonomie, notes"),
+    responses((status = 201, body = ReferralRead, description = "Séance enregistrée"),
+              (status = 404, description = "Orientation introuvable"),
+              (status = 422, body = Refusal, description = "Séance invalide ou impossible : rien n'est écrit")))]
+pub async fn record_session(
+    me: Professional,
+    Path(id): Path<ReferralId>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    use crate::pages::pathway::session_form::SubmittedSession;
+    use aiguillage_domain::pathway::{NewSession, SessionKind};
+    use aiguillage_service::pathway::{self, PathwayOutcome};
+    let values = parse::<FormFields>(&body)?.into_fields();
+    let actor = me.actor();
+    // Another structure's referral is « not found » whatever the session says.
+    visible_referral(&me.state, &actor, id)
+        .await
+        .map_err(refused)?;
+    let submitted = SubmittedSession {
+        values: &values,
+        kind: SessionKind::Individual,
+        registered: 1,
+        now: me.now(),
+    };
+    let session = match NewSession::try_from(submitted) {
+        Ok(session) => session,
+        Err(errors) => return Ok(refusal(errors, None)),
+    };
+    match pathway::record_session(&me.state, &actor, id, &session)
+        .await
+        .map_err(refused)?
+    {
+        PathwayOutcome::Done => {
+            let (record, _) = visible_referral(&me.state, &actor, id)
+                .await
+                .map_err(refused)?;
+            Ok(answer(StatusCode::CREATED, ReferralRead::of(&record)))
+        }
+        PathwayOutcome::Refused(why, now) => {
+            let errors = [("orientation", refusal_message(&why))]
+                .into_iter()
+                .collect();
+            Ok(refusal(errors, Some(&now.0)))
+        }
+    }
+}
+
+/// `POST /api/v1/orientations/{id}/cloture`: closes the referral with its outcome (and gains).
+#[utoipa::path(post, path = "/api/v1/orientations/{id}/cloture", tag = "orientations",
+    params(("id" = i64, Path, description = "L'orientation")),
+    request_body(content = FormFields, description = "Les champs du formulaire de clôture : version, issue (libellé), et pour un parcours : droits, gain, emploi…"),
+    responses((status = 200, body = ReferralRead, description = "Orientation close"),
+              (status = 404, description = "Orientation introuvable"),
+              (status = 409, body = Refusal, description = "Quelqu'un a agi avant : rien n'est écrit"),
+              (status = 422, body = Refusal, description = "Clôture invalide ou impossible : rien n'est écrit")))]
+pub async fn close(
+    me: Professional,
+    Path(id): Path<ReferralId>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    use crate::pages::pathway::closing_form::SubmittedClosing;
+    use aiguillage_service::pathway::{
+        self, closing_asks_gains, ClosingStep, PathwayOutcome, PathwayRefusal,
+    };
+    let values = parse::<FormFields>(&body)?.into_fields();
+    let actor = me.actor();
+    let seen = visible_referral(&me.state, &actor, id)
+        .await
+        .map_err(refused)?;
+    let submitted = SubmittedClosing {
+        referral: id,
+        values: &values,
+        with_gains: closing_asks_gains(&seen),
+    };
+    let step = match ClosingStep::try_from(submitted) {
+        Ok(step) => step,
+        Err(errors) => return Ok(refusal(errors, Some(&seen.0))),
+    };
+    match pathway::close(&me.state, &actor, &step)
+        .await
+        .map_err(refused)?
+    {
+        PathwayOutcome::Done => {
+            let (record, _) = visible_referral(&me.state, &actor, id)
+                .await
+                .map_err(refused)?;
+            Ok(answer(StatusCode::OK, ReferralRead::of(&record)))
+        }
+        PathwayOutcome::Refused(why, now) => {
+            let errors = [("orientation", refusal_message(&why))]
+                .into_iter()
+                .collect();
+            let mut response = refusal(errors, Some(&now.0));
+            if matches!(why, PathwayRefusal::Stale) {
+                *response.status_mut() = StatusCode::CONFLICT;
+            }
+            Ok(response)
+        }
     }
 }

@@ -174,6 +174,8 @@ routes! {
     POST "/api/v1/personnes/{id}/orientations" => api_referrals::send_referral, HELPERS_OR_REFERRAL_CLIENTS;
     GET "/api/v1/orientations/{id}" => api_referrals::referral, HELPERS_OR_REFERRAL_CLIENTS;
     POST "/api/v1/orientations/{id}/etapes" => api_referrals::step, HELPERS_OR_REFERRAL_CLIENTS;
+    POST "/api/v1/orientations/{id}/seances" => api_referrals::record_session, HELPERS_OR_REFERRAL_CLIENTS;
+    POST "/api/v1/orientations/{id}/cloture" => api_referrals::close, HELPERS_OR_REFERRAL_CLIENTS;
     GET "/api/coop/v1/health" => api_coop::health, Public;
     GET "/api/coop/v1/activites" => api_coop::activities, ApiClient(ActivitiesRead);
     GET "/api/coop/v1/utilisateurs" => api_coop::users, ApiClient(ActivitiesRead);

@@ -640,6 +640,48 @@ async fn two_partner_tools_carry_a_referral_from_enrolment_to_first_contact() {
     let (status, contacted) = post_bearer(app, &steps, &receiver, &contact).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(contacted["etat"], "first_contact");
+    let seances = format!("/api/v1/orientations/{referral}/seances");
+    let bad = r#"{"date":"demain","duree":"45","lieu":"lieu_activite","materiel":["telephone"],
+        "thematiques":["email"],"autonomie":"partiellement_autonome"}"#;
+    let (status, refused) = post_bearer(app, &seances, &receiver, bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused["erreurs"]["date"]
+            .as_str()
+            .unwrap()
+            .contains("AAAA-MM-JJ"),
+        "{refused}"
+    );
+    let session = format!(
+        r#"{{"date":"{}","duree":"45","lieu":"lieu_activite","materiel":["telephone"],
+        "thematiques":["email"],"autonomie":"partiellement_autonome"}}"#,
+        common::journeys::TODAY
+    );
+    let (status, recorded) = post_bearer(app, &seances, &receiver, &session).await;
+    assert_eq!(status, StatusCode::CREATED, "{recorded}");
+    assert_eq!(
+        recorded["etat"], "in_pathway",
+        "the first session starts the pathway"
+    );
+    let (status, _) = post_bearer(app, &seances, &sender, &session).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "only the receiver records sessions"
+    );
+    let closing = format!(
+        r#"{{"version":{},"issue":"Autonomie atteinte","droits":["prime_activite"],"gain":"50_150"}}"#,
+        recorded["version"]
+    );
+    let (status, closed) = post_bearer(
+        app,
+        &format!("/api/v1/orientations/{referral}/cloture"),
+        &receiver,
+        &closing,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    assert_eq!(closed["etat"], "closed");
     let (status, read) = call(
         app,
         &format!("/api/v1/orientations/{referral}"),
@@ -648,7 +690,7 @@ async fn two_partner_tools_carry_a_referral_from_enrolment_to_first_contact() {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(read["etat"], "first_contact", "the sender follows it");
+    assert_eq!(read["etat"], "closed", "the sender follows it");
     let people_only = acting_client(app, &[ApiScope::PeopleWrite], prescriber).await;
     let (status, _) = call(
         app,

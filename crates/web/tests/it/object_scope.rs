@@ -311,6 +311,25 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
             )),
             about_person: false,
         },
+        ("POST", "/api/v1/orientations/{id}/seances") => Case::Record {
+            path: format!("/api/v1/orientations/{}/seances", ids.referral),
+            form: Vec::new(),
+            json: Some(
+                r#"{"date":"2026-11-18","duree":"45","lieu":"lieu_activite","materiel":["telephone"],
+                    "thematiques":["email"],"autonomie":"partiellement_autonome"}"#
+                    .into(),
+            ),
+            about_person: false,
+        },
+        ("POST", "/api/v1/orientations/{id}/cloture") => Case::Record {
+            path: format!("/api/v1/orientations/{}/cloture", ids.referral),
+            form: Vec::new(),
+            json: Some(format!(
+                r#"{{"version":{},"issue":"Abandon"}}"#,
+                ids.referral_version
+            )),
+            about_person: false,
+        },
         ("GET", "/static/{*path}") => NoRecord("static assets"),
         _ => return None,
     };

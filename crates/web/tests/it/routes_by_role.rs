@@ -295,6 +295,16 @@ const MATRIX: &[(&str, &str, Expected)] = &[
         "/api/v1/orientations/{id}/etapes",
         Expected::PrescriberOrMediator,
     ),
+    (
+        "POST",
+        "/api/v1/orientations/{id}/seances",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "POST",
+        "/api/v1/orientations/{id}/cloture",
+        Expected::PrescriberOrMediator,
+    ),
 ];
 
 fn may_pass(expected: Expected, role: Option<Role>) -> bool {

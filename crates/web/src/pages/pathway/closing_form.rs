@@ -93,7 +93,7 @@ pub(super) fn closing_field(error: &ClosingError) -> &'static str {
 
 /// A submitted closing form for a referral; `with_gains` when it asks what the person gained
 /// (`service::pathway::closing_asks_gains`).
-pub(super) struct SubmittedClosing<'a> {
+pub(crate) struct SubmittedClosing<'a> {
     pub referral: ReferralId,
     pub values: &'a Fields,
     pub with_gains: bool,

@@ -13,10 +13,10 @@
 //! posted from the referral page) and `workshop` (the collective workshop). This file holds what
 //! the forms share: the choices of a list and the reading of coded fields, durations and dates.
 
-mod closing_form;
+pub(crate) mod closing_form;
 mod referral_forms;
 mod referral_page;
-mod session_form;
+pub(crate) mod session_form;
 mod view;
 mod workshop;
 

@@ -208,7 +208,7 @@ fn whole(values: &Fields, name: &'static str, message: &str, errors: &mut Errors
 
 /// A submitted session form, with what reading it depends on: the kind of session, the number of
 /// registered people it is recorded for, and the current time (no session in the future).
-pub(super) struct SubmittedSession<'a> {
+pub(crate) struct SubmittedSession<'a> {
     pub values: &'a Fields,
     pub kind: SessionKind,
     pub registered: usize,

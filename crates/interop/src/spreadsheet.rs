@@ -3,6 +3,8 @@
 //! describing every column) and CSV for Excel (a UTF-8 byte order mark so that accents show, and
 //! the `;` separator with decimal commas that French Excel expects, or the `,` of open data).
 //! Texts are written as texts in `.xlsx` (never formulas) and neutralised in CSV (`csv_cell`).
+//! The same tables also go out as JSON for the API (`tables_json`): each row an object keyed by the
+//! column names, numbers as numbers, dates as `AAAA-MM-JJ`, empty cells as `null`.
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
@@ -217,8 +219,84 @@ pub fn write_csv(table: &Table, separator: Separator) -> Vec<u8> {
     writer.into_inner().expect("flushing to memory")
 }
 
+impl Value {
+    fn json(&self) -> serde_json::Value {
+        match self {
+            Value::Empty => serde_json::Value::Null,
+            Value::Text(text) => serde_json::Value::from(text.as_str()),
+            Value::Integer(n) => serde_json::Value::from(*n),
+            Value::Decimal(x) => serde_json::Number::from_f64(*x)
+                .map_or(serde_json::Value::Null, serde_json::Value::Number),
+            Value::Date(y, m, d) => serde_json::Value::from(format!("{y:04}-{m:02}-{d:02}")),
+        }
+    }
+}
+
+/// Tables as one JSON document: `{"tableaux": [{"code", "titre", "colonnes": [{"code",
+/// "description"}], "lignes": [{column: value}]}]}`.
+pub fn tables_json(tables: &[Table]) -> serde_json::Value {
+    let table = |table: &Table| {
+        let columns: Vec<serde_json::Value> = table
+            .columns
+            .iter()
+            .map(|c| serde_json::json!({ "code": c.name, "description": c.description }))
+            .collect();
+        let rows: Vec<serde_json::Value> = table
+            .rows
+            .iter()
+            .map(|row| {
+                let cells = table
+                    .columns
+                    .iter()
+                    .zip(row)
+                    .map(|(column, value)| (column.name.clone(), value.json()));
+                serde_json::Value::Object(cells.collect())
+            })
+            .collect();
+        serde_json::json!({
+            "code": table.sheet,
+            "titre": table.title,
+            "colonnes": columns,
+            "lignes": rows,
+        })
+    };
+    serde_json::json!({ "tableaux": tables.iter().map(table).collect::<Vec<_>>() })
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn tables_go_out_as_json_rows_keyed_by_column_with_typed_values() {
+        let table = Table {
+            sheet: "couverture".into(),
+            title: "Couverture".into(),
+            columns: vec![
+                Column::new("code", "Code"),
+                Column::new("n", "Nombre"),
+                Column::new("x", "Indice"),
+                Column::new("jour", "Date"),
+                Column::new("vide", "Rien"),
+            ],
+            rows: vec![vec![
+                Value::text("49007"),
+                Value::Integer(3),
+                Value::Decimal(4.5),
+                Value::Date(2026, 3, 9),
+                Value::Empty,
+            ]],
+        };
+        let json = tables_json(&[table]);
+        let first = &json["tableaux"][0];
+        assert_eq!(first["code"], "couverture");
+        assert_eq!(first["colonnes"][1]["description"], "Nombre");
+        let row = &first["lignes"][0];
+        assert_eq!(row["code"], "49007");
+        assert_eq!(row["n"], 3);
+        assert_eq!(row["x"], 4.5);
+        assert_eq!(row["jour"], "2026-03-09");
+        assert!(row["vide"].is_null());
+    }
     use super::*;
     use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
 

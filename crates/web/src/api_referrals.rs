@@ -24,8 +24,16 @@ use utoipa::{OpenApi, ToSchema};
 /// The referral endpoints' part of the OpenAPI document.
 #[derive(OpenApi)]
 #[openapi(
-    paths(send_referral, referral, step, record_session, close),
-    components(schemas(NewReferral, ReferralRead, Step, FormFields, FieldValue, Refusal))
+    paths(referrals, send_referral, referral, step, record_session, close),
+    components(schemas(
+        NewReferral,
+        ReferralRead,
+        ReferralLists,
+        Step,
+        FormFields,
+        FieldValue,
+        Refusal
+    ))
 )]
 pub struct ReferralsApiDoc;
 
@@ -133,6 +141,28 @@ pub async fn send_referral(
         .await
         .map_err(refused)?;
     Ok(answer(StatusCode::CREATED, ReferralRead::of(&record)))
+}
+
+/// The referrals of the caller's structure, newest step first (200 at most each).
+#[derive(Serialize, ToSchema)]
+pub struct ReferralLists {
+    /// Received by the structure: to accept, contact and follow.
+    recues: Vec<ReferralRead>,
+    /// Sent by the structure.
+    envoyees: Vec<ReferralRead>,
+}
+
+#[utoipa::path(get, path = "/api/v1/orientations", tag = "orientations",
+    responses((status = 200, body = ReferralLists), (status = 401, description = "Connexion ou jeton requis")))]
+pub async fn referrals(me: Professional) -> Result<Response, WebError> {
+    let (actor, now) = (me.actor(), me.now());
+    let store = &me.state.store;
+    let read = |records: Vec<ReferralRecord>| records.iter().map(ReferralRead::of).collect();
+    let lists = ReferralLists {
+        recues: read(store.referrals_of_structure(&actor, true, now).await?),
+        envoyees: read(store.referrals_of_structure(&actor, false, now).await?),
+    };
+    Ok(answer(StatusCode::OK, lists))
 }
 
 #[utoipa::path(get, path = "/api/v1/orientations/{id}", tag = "orientations",

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod api_coop;
 mod api_coop_statistics;
+pub mod api_indicators;
 pub mod api_people;
 pub mod api_referrals;
 mod assets;

@@ -39,6 +39,27 @@ pub const HELPERS_OR_REFERRAL_CLIENTS: Audience =
 pub const HELPERS_OR_PEOPLE_CLIENTS: Audience =
     Audience::RolesOrClient(HELPER_ROLES, ApiScope::PeopleWrite);
 
+/// Who reads the steering publication through the API: those who may export it, or a partner tool
+/// with `indicators:read`.
+pub const STEERING_READERS: Audience = Audience::RolesOrClient(
+    &[
+        Role::Coordinator,
+        Role::StructureManager,
+        Role::Administrator,
+    ],
+    ApiScope::IndicatorsRead,
+);
+
+/// Who reads a territory's diagnostic and coverage through the API: any professional (as on the
+/// page), or a partner tool with `indicators:read`.
+pub const TERRITORY_READERS: Audience =
+    Audience::RolesOrClient(&Role::ALL, ApiScope::IndicatorsRead);
+
+/// Who reads the fragility index through the API: coordinators (as on the page), or a partner
+/// tool with `indicators:read`.
+pub const INDEX_READERS: Audience =
+    Audience::RolesOrClient(&[Role::Coordinator], ApiScope::IndicatorsRead);
+
 impl Audience {
     /// Whether someone with `role` (or nobody signed in, `None`) belongs to this audience (an API
     /// client's route admits no session: the guard checks its bearer credential instead).

@@ -6,8 +6,11 @@
 //! Adding a page: write its handler in `pages/`, then add one line below.
 
 use crate::policy::Audience::{self, ApiClient, Public, Roles, SignedIn};
-use crate::policy::{EDITORS, HELPERS, HELPERS_OR_PEOPLE_CLIENTS, HELPERS_OR_REFERRAL_CLIENTS};
-use crate::{api, api_coop, api_people, api_referrals, assets, pages};
+use crate::policy::{
+    EDITORS, HELPERS, HELPERS_OR_PEOPLE_CLIENTS, HELPERS_OR_REFERRAL_CLIENTS, INDEX_READERS,
+    STEERING_READERS, TERRITORY_READERS,
+};
+use crate::{api, api_coop, api_indicators, api_people, api_referrals, assets, pages};
 use aiguillage_domain::api_client::ApiScope::{ActivitiesRead, DirectoryRead};
 use aiguillage_domain::role::Role::{
     self, Administrator, Coordinator, Mediator, Prescriber, StructureManager,
@@ -172,10 +175,15 @@ routes! {
     POST "/api/v1/personnes/{id}/diagnostics" => api_people::submit_diagnostic, HELPERS_OR_PEOPLE_CLIENTS;
     GET "/api/v1/personnes/{id}/profil" => api_people::profile, HELPERS_OR_PEOPLE_CLIENTS;
     POST "/api/v1/personnes/{id}/orientations" => api_referrals::send_referral, HELPERS_OR_REFERRAL_CLIENTS;
+    GET "/api/v1/orientations" => api_referrals::referrals, HELPERS_OR_REFERRAL_CLIENTS;
     GET "/api/v1/orientations/{id}" => api_referrals::referral, HELPERS_OR_REFERRAL_CLIENTS;
     POST "/api/v1/orientations/{id}/etapes" => api_referrals::step, HELPERS_OR_REFERRAL_CLIENTS;
     POST "/api/v1/orientations/{id}/seances" => api_referrals::record_session, HELPERS_OR_REFERRAL_CLIENTS;
     POST "/api/v1/orientations/{id}/cloture" => api_referrals::close, HELPERS_OR_REFERRAL_CLIENTS;
+    GET "/api/v1/pilotage" => api_indicators::steering, STEERING_READERS;
+    GET "/api/v1/territoire/diagnostic" => api_indicators::territory_diagnostic, TERRITORY_READERS;
+    GET "/api/v1/territoire/couverture" => api_indicators::coverage, TERRITORY_READERS;
+    GET "/api/v1/territoire/indice" => api_indicators::fragility_index, INDEX_READERS;
     GET "/api/coop/v1/health" => api_coop::health, Public;
     GET "/api/coop/v1/activites" => api_coop::activities, ApiClient(ActivitiesRead);
     GET "/api/coop/v1/utilisateurs" => api_coop::users, ApiClient(ActivitiesRead);

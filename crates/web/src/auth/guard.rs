@@ -34,7 +34,11 @@ pub async fn guard(
     }
     if let Audience::RolesOrClient(_, scope) = who {
         if request.headers().contains_key(header::AUTHORIZATION) {
-            return api_call_as_professional(&state, scope, request, next).await;
+            return if scope.needs_account() {
+                api_call_as_professional(&state, scope, request, next).await
+            } else {
+                api_call(&state, scope, request, next).await
+            };
         }
     }
     if who.admits(viewer.role()) {

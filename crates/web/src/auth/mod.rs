@@ -4,6 +4,7 @@
 pub mod csrf;
 pub mod guard;
 pub mod professional;
+pub mod reader;
 pub mod session;
 
 pub use professional::Professional;

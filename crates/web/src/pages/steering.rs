@@ -4,6 +4,7 @@
 //! each chart, and the comparison with the département and the nation; for a structure manager the
 //! same for their structure; for a mediator their own activity.
 
+use crate::auth::reader::SteeringBounds;
 use crate::auth::{CurrentUser, Professional};
 use crate::error::WebError;
 use crate::layout::Layout;
@@ -74,7 +75,7 @@ fn area_of(scope: &TerritoryScope) -> Area {
 }
 
 /// Reads the filters; anything unreadable is reported and left at its default.
-pub fn choose(filters: &Filters, user: &CurrentUser, now: UnixSeconds) -> Chosen {
+pub fn choose(filters: &Filters, bounds: &SteeringBounds, now: UnixSeconds) -> Chosen {
     let mut problems = Vec::new();
     let mut date = |value: &Option<String>, name: &str, default: UnixSeconds| match non_empty(value)
     {
@@ -117,9 +118,8 @@ pub fn choose(filters: &Filters, user: &CurrentUser, now: UnixSeconds) -> Chosen
             }
         }
     };
-    match user.account.role {
-        Role::Coordinator => {
-            let own = &user.account.territory;
+    match bounds {
+        SteeringBounds::Territory(own) => {
             let chosen = choose_area(
                 &|area| inside(area, own),
                 "indiquez une commune (code INSEE) ou une intercommunalité de votre territoire.",
@@ -127,13 +127,13 @@ pub fn choose(filters: &Filters, user: &CurrentUser, now: UnixSeconds) -> Chosen
             cut.area = Some(chosen.unwrap_or_else(|| area_of(own)));
         }
         // The instance's administrator steers the nation: France, or any area of it.
-        Role::Administrator => {
+        SteeringBounds::Nation => {
             cut.area = choose_area(
                 &known,
                 "indiquez une commune (code INSEE), une intercommunalité (SIREN) ou un département (code) ; la France entière est affichée.",
             );
         }
-        _ => cut.structure = Some(user.account.structure_id),
+        SteeringBounds::Structure(structure) => cut.structure = Some(*structure),
     }
     cut.audience = non_empty(&filters.public).and_then(Audience::from_label);
     cut.age_band = non_empty(&filters.age).and_then(AgeBand::from_label);
@@ -445,7 +445,7 @@ fn iso_of(at: UnixSeconds) -> String {
 /// `GET /pilotage`.
 pub async fn show(me: Professional, Query(filters): Query<Filters>) -> Result<Response, WebError> {
     let now = me.now();
-    let chosen = choose(&filters, &me.user, now);
+    let chosen = choose(&filters, &SteeringBounds::of(&me.user.account), now);
     let loaded = me.state.indicators.get(&me.state.store, now).await?;
     let figures = if me.user.account.role == Role::Mediator {
         mediator_figures(&loaded, &me.user, &chosen)

@@ -3,12 +3,14 @@
 //! a structure or a mediator in the CRA format of La Coop de la médiation numérique (CSV, Excel or
 //! JSON). CSV and Excel go through `download` (byte order mark, `;` option, typed cells).
 
+use crate::auth::reader::{FiguresReader, SteeringBounds};
 use crate::auth::Professional;
 use crate::error::WebError;
 use crate::pages::download::{attachment, tables_download, unknown_format, TableFormat};
 use crate::pages::steering::{choose, Filters};
 use aiguillage_domain::calendar::{date_of, iso_date};
 use aiguillage_domain::indicators::{Area, Cut, Publication};
+use aiguillage_domain::orientation::TargetDelays;
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::TerritoryArea;
 use aiguillage_interop::cra::{spreadsheet_table, write_cra_json, CraActivity};
@@ -48,11 +50,29 @@ async fn publication_of(
     me: &Professional,
     filters: &Filters,
 ) -> Result<(Publication, ExportContext), WebError> {
-    let (state, now) = (&me.state, me.now());
-    let chosen = choose(filters, &me.user, now);
+    let reader = FiguresReader {
+        state: me.state.clone(),
+        steering: SteeringBounds::of(&me.user.account),
+        territory: Some(me.user.account.territory.clone()),
+    };
+    let (publication, context, _) = masked_publication_for(&reader, filters).await?;
+    Ok((publication, context))
+}
+
+/// The masked publication of a reader's cut, what its files say about it, and what could not be
+/// read in the filters (left at their defaults).
+pub async fn masked_publication_for(
+    reader: &FiguresReader,
+    filters: &Filters,
+) -> Result<(Publication, ExportContext, Vec<String>), WebError> {
+    let state = &reader.state;
+    let now = state.now();
+    let chosen = choose(filters, &reader.steering, now);
     let loaded = state.indicators.get(&state.store, now).await?;
-    let scope = &me.user.account.territory;
-    let (targets, _) = state.store.territory_settings(scope).await?;
+    let targets = match &reader.territory {
+        Some(scope) => state.store.territory_settings(scope).await?.0,
+        None => TargetDelays::default(),
+    };
     let min_cell = state.settings.min_cell_size;
     let (dataset, cut) = (loaded.dataset.clone(), chosen.cut.clone());
     let publication = tokio::task::spawn_blocking(move || {
@@ -70,7 +90,7 @@ async fn publication_of(
         seuil_secret: min_cell,
         calcule_le: aiguillage_domain::calendar::rfc3339(now),
     };
-    Ok((publication, context))
+    Ok((publication, context, chosen.problems))
 }
 
 /// The territory (or structure) the cut covers, as the files name it.
@@ -190,7 +210,7 @@ pub async fn open_data(
 /// mediator, in the CRA format, over the chosen period (notes never exported).
 pub async fn cra(me: Professional, Query(query): Query<ExportQuery>) -> Result<Response, WebError> {
     let now = me.now();
-    let chosen = choose(&query.filters, &me.user, now);
+    let chosen = choose(&query.filters, &SteeringBounds::of(&me.user.account), now);
     let (from, to) = (date_of(chosen.from), date_of(chosen.to - 1));
     let store = &me.state.store;
     let sessions = store

@@ -142,13 +142,13 @@ fn rows(diagnostic: &Diagnostic) -> Vec<Row> {
 }
 
 /// What the visitor asked for: one area, several that match a name, or nothing known.
-enum Choice {
+pub(crate) enum Choice {
     Area(TerritoryArea),
     Several(Vec<(TerritoryArea, String)>),
     Unknown(String),
 }
 
-fn choose(reference: &Reference, text: &str) -> Choice {
+pub(crate) fn choose(reference: &Reference, text: &str) -> Choice {
     if let Ok(area) = text.parse::<TerritoryArea>() {
         if reference.name_of(&area).is_some() {
             return Choice::Area(area);
@@ -228,7 +228,7 @@ pub async fn show(
 
 /// The diagnostic's tables for a spreadsheet: coverage by commune first (the CSV holds it alone),
 /// then the support models, the kinds of help and the places.
-fn diagnostic_tables(diagnostic: &Diagnostic) -> Vec<Table> {
+pub(crate) fn diagnostic_tables(diagnostic: &Diagnostic) -> Vec<Table> {
     let decimal = |value: Option<f64>| {
         value.map_or(Value::Empty, |v| Value::Decimal((v * 10.0).round() / 10.0))
     };

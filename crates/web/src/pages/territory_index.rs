@@ -9,7 +9,7 @@ use crate::layout::Layout;
 use crate::pages::download::{tables_download, unknown_format, TableFormat};
 use crate::pages::render;
 use aiguillage_domain::fragility::{compute, AreaIndex, IndicatorChoice, Method, Observations};
-use aiguillage_domain::territory::CommuneKind;
+use aiguillage_domain::territory::{CommuneKind, TerritoryScope};
 use aiguillage_interop::fragility::{
     direction_of, label_of, read_indicator_file, IndicatorFile, DEFAULT_SELECTION,
 };
@@ -97,17 +97,24 @@ fn choice_of(query: &HashMap<String, String>, available: &[String]) -> Choice {
 
 /// The shipped national values, with the territory's uploaded ones beside them.
 async fn observations(me: &Professional) -> Result<(Observations, Vec<String>), WebError> {
+    observations_of(&me.state.store, Some(&me.user.account.territory)).await
+}
+
+/// The shipped national values, with the uploaded ones of a territory (none for the whole instance).
+pub(crate) async fn observations_of(
+    store: &aiguillage_store::Store,
+    territory: Option<&TerritoryScope>,
+) -> Result<(Observations, Vec<String>), WebError> {
     let reference = reference()?;
     let mut all = reference
         .observations
         .get("commune")
         .cloned()
         .unwrap_or_default();
-    let local = me
-        .state
-        .store
-        .local_indicators(&me.user.account.territory)
-        .await?;
+    let local = match territory {
+        Some(scope) => store.local_indicators(scope).await?,
+        None => Observations::default(),
+    };
     let local_keys: Vec<String> = local.keys().cloned().collect();
     for (key, values) in local {
         all.insert(key, values);
@@ -119,6 +126,15 @@ fn scored(
     all: &Observations,
     choice: &Choice,
     user: &CurrentUser,
+) -> Result<(Vec<AreaIndex>, Vec<IndicatorChoice>), WebError> {
+    scored_in(all, choice, Some(&user.account.territory))
+}
+
+/// Every commune of the territory (of the instance with `None`) scored, most fragile first.
+fn scored_in(
+    all: &Observations,
+    choice: &Choice,
+    territory: Option<&TerritoryScope>,
 ) -> Result<(Vec<AreaIndex>, Vec<IndicatorChoice>), WebError> {
     let reference = reference()?;
     let choices: Vec<IndicatorChoice> = choice
@@ -137,12 +153,12 @@ fn scored(
         .filter(|c| c.kind == CommuneKind::Commune)
         .map(|c| c.code.clone())
         .collect();
-    let territory = aiguillage_domain::territory::TerritoryArea::from(&user.account.territory);
+    let territory = territory.map(aiguillage_domain::territory::TerritoryArea::from);
     let inside: std::collections::BTreeSet<&str> = reference
         .territory
         .communes
         .iter()
-        .filter(|c| territory.contains(c))
+        .filter(|c| territory.as_ref().is_none_or(|t| t.contains(c)))
         .map(|c| c.code.as_str())
         .collect();
     let mut result: Vec<AreaIndex> = compute(&codes, all, &choices, choice.method)
@@ -326,10 +342,22 @@ async fn download(
     query: &HashMap<String, String>,
     format: TableFormat,
 ) -> Result<Response, WebError> {
-    let (all, _) = observations(me).await?;
+    let territory = Some(&me.user.account.territory);
+    let table = index_table(&me.state.store, territory, query).await?;
+    tables_download("indice-fragilite", &[table], format)
+}
+
+/// The index of every commune of a territory (of the instance with `None`) for the choice the
+/// query asks (`methode`, `poids_KEY`), as a table.
+pub(crate) async fn index_table(
+    store: &aiguillage_store::Store,
+    territory: Option<&TerritoryScope>,
+    query: &HashMap<String, String>,
+) -> Result<Table, WebError> {
+    let (all, _) = observations_of(store, territory).await?;
     let available: Vec<String> = all.keys().cloned().collect();
-    let (result, choices) = scored(&all, &choice_of(query, &available), &me.user)?;
-    tables_download("indice-fragilite", &[table_of(&result, &choices)], format)
+    let (result, choices) = scored_in(&all, &choice_of(query, &available), territory)?;
+    Ok(table_of(&result, &choices))
 }
 
 /// The fields of the upload form.

@@ -691,6 +691,51 @@ async fn two_partner_tools_carry_a_referral_from_enrolment_to_first_contact() {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(read["etat"], "closed", "the sender follows it");
+    let listed = |lists: &Value, side: &str| {
+        lists[side]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == referral)
+    };
+    let (status, lists) = call(app, "/api/v1/orientations", Some(&sender), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        listed(&lists, "envoyees") && !listed(&lists, "recues"),
+        "{lists}"
+    );
+    let (_, lists) = call(app, "/api/v1/orientations", Some(&receiver), None).await;
+    assert!(
+        listed(&lists, "recues") && !listed(&lists, "envoyees"),
+        "{lists}"
+    );
+
+    // The territory's steering tool reads the masked indicators: the one person is counted, and
+    // every count under the minimum cell size is published as « secret », never as 1.
+    let steering = client(app, &[ApiScope::IndicatorsRead], Some("49")).await;
+    let (status, published) = call(app, "/api/v1/pilotage", Some(&steering), None).await;
+    assert_eq!(status, StatusCode::OK, "{published}");
+    assert_eq!(published["territoire"]["code"], "49");
+    assert_eq!(published["seuil_secret"], 11);
+    let funnel = published["tableaux"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "entonnoir")
+        .expect("the funnel");
+    let values: Vec<&Value> = funnel["lignes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|l| l["valeurs"].as_array().unwrap())
+        .collect();
+    assert!(values.iter().any(|v| *v == "secret"), "{funnel}");
+    assert!(
+        values
+            .iter()
+            .all(|v| v.as_u64().is_none_or(|n| n == 0 || n >= 11)),
+        "no small count is published: {funnel}"
+    );
     let people_only = acting_client(app, &[ApiScope::PeopleWrite], prescriber).await;
     let (status, _) = call(
         app,
@@ -703,5 +748,128 @@ async fn two_partner_tools_carry_a_referral_from_enrolment_to_first_contact() {
         status,
         StatusCode::FORBIDDEN,
         "referrals need their own scope"
+    );
+}
+
+#[tokio::test]
+async fn an_indicators_client_reads_the_figures_of_its_territory_only() {
+    let app = TestApp::new().await;
+    let maine_et_loire = client(&app, &[ApiScope::IndicatorsRead], Some("49")).await;
+    let nation = client(&app, &[ApiScope::IndicatorsRead], None).await;
+    let directory = client(&app, &[ApiScope::DirectoryRead], Some("49")).await;
+
+    let (status, body) = call(
+        &app,
+        "/api/v1/pilotage?territoire=49007",
+        Some(&maine_et_loire),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["territoire"]["niveau"], "commune");
+    assert_eq!(body["territoire"]["nom"], "Angers");
+    let (status, body) = call(
+        &app,
+        "/api/v1/pilotage?territoire=75056",
+        Some(&maine_et_loire),
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "Paris is outside its territory: {body}"
+    );
+    assert!(body.to_string().contains("75056"), "{body}");
+    let (status, body) = call(
+        &app,
+        "/api/v1/pilotage?du=hier",
+        Some(&maine_et_loire),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.to_string().contains("AAAA-MM-JJ"), "{body}");
+    let (status, body) = call(
+        &app,
+        "/api/v1/pilotage?territoire=75056",
+        Some(&nation),
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "a client of the whole instance reads any area: {body}"
+    );
+    let (status, _) = call(&app, "/api/v1/pilotage", Some(&directory), None).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "indicators need their own scope"
+    );
+
+    let (status, coverage) = call(
+        &app,
+        "/api/v1/territoire/couverture",
+        Some(&maine_et_loire),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{coverage}");
+    let table = &coverage["tableaux"][0];
+    assert_eq!(table["code"], "couverture");
+    let rows = table["lignes"].as_array().unwrap();
+    assert!(
+        rows.len() > 150,
+        "every commune of Maine-et-Loire: {}",
+        rows.len()
+    );
+    let angers = rows
+        .iter()
+        .find(|r| r["code_insee"] == "49007")
+        .expect("Angers");
+    assert!(angers["population"].as_i64().unwrap() > 100_000, "{angers}");
+    let (status, body) = call(&app, "/api/v1/territoire/couverture", Some(&nation), None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "which territory? {body}");
+    let (status, body) = call(
+        &app,
+        "/api/v1/territoire/diagnostic?territoire=Angers",
+        Some(&nation),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let codes: Vec<&str> = body["tableaux"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["couverture", "modeles", "aides", "lieux"]);
+    let (status, body) = call(
+        &app,
+        "/api/v1/territoire/diagnostic?territoire=Nullepartville",
+        Some(&nation),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.to_string().contains("Aucun territoire"), "{body}");
+
+    let (status, index) = call(
+        &app,
+        "/api/v1/territoire/indice",
+        Some(&maine_et_loire),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{index}");
+    let rows = index["tableaux"][0]["lignes"].as_array().unwrap();
+    assert!(rows.len() > 150, "{}", rows.len());
+    assert!(
+        rows.iter()
+            .all(|r| r["code_insee"].as_str().unwrap().starts_with("49")),
+        "its territory only"
     );
 }

@@ -299,6 +299,20 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
             json: Some(format!(r#"{{"offre_id":{},"accord_partage":true}}"#, ids.offer)),
             about_person: true,
         },
+        ("GET", "/api/v1/pilotage") => Case::Hides {
+            path: "/api/v1/pilotage?territoire=49007".into(),
+            marker: "Angers".into(),
+        },
+        ("GET", "/api/v1/territoire/diagnostic") | ("GET", "/api/v1/territoire/couverture") => {
+            NoRecord("public data: the directory's places and the reference indicators")
+        }
+        ("GET", "/api/v1/territoire/indice") => {
+            NoRecord("the coordinator's own territory, from the account, never from the request")
+        }
+        ("GET", "/api/v1/orientations") => Case::Hides {
+            path: path.into(),
+            marker: format!(r#""id":{},"#, ids.referral),
+        },
         ("GET", "/api/v1/orientations/{id}") => {
             record(format!("/api/v1/orientations/{}", ids.referral), &[], false)
         }

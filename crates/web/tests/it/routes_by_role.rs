@@ -287,6 +287,19 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ),
     (
         "GET",
+        "/api/v1/orientations",
+        Expected::PrescriberOrMediator,
+    ),
+    ("GET", "/api/v1/pilotage", Expected::SteeringExportRoles),
+    ("GET", "/api/v1/territoire/diagnostic", Expected::SignedIn),
+    ("GET", "/api/v1/territoire/couverture", Expected::SignedIn),
+    (
+        "GET",
+        "/api/v1/territoire/indice",
+        Expected::CoordinatorOnly,
+    ),
+    (
+        "GET",
         "/api/v1/orientations/{id}",
         Expected::PrescriberOrMediator,
     ),

@@ -39,6 +39,22 @@ impl Need {
             .collect()
     }
 
+    /// The stable code of the need (its kind of help's or specific support's code).
+    pub fn code(self) -> &'static str {
+        match self {
+            Need::Help(kind) => kind.code(),
+            Need::Support(support) => match support {
+                SpecificSupport::Deafness => "deafness",
+                SpecificSupport::MotorDisability => "motor_disability",
+                SpecificSupport::MentalDisability => "mental_disability",
+                SpecificSupport::Illiteracy => "illiteracy",
+                SpecificSupport::EnglishLanguage => "english_language",
+                SpecificSupport::OtherLanguages => "other_languages",
+                SpecificSupport::VisualImpairment => "visual_impairment",
+            },
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Need::Help(kind) => kind.label(),

@@ -247,7 +247,7 @@ pub(crate) fn diagnostic_tables(diagnostic: &Diagnostic) -> Vec<Table> {
     ];
     columns.extend(diagnostic.needs.iter().map(|need| {
         Column::new(
-            format!("minutes_{}", need.label()),
+            format!("minutes_{}", need.code()),
             format!("Temps de trajet modélisé, en minutes, jusqu'à l'offre la plus proche pour « {} » (vide : aucune offre dans sa zone)", need.label()),
         )
     }));

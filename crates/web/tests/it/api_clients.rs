@@ -830,6 +830,10 @@ async fn an_indicators_client_reads_the_figures_of_its_territory_only() {
         .find(|r| r["code_insee"] == "49007")
         .expect("Angers");
     assert!(angers["population"].as_i64().unwrap() > 100_000, "{angers}");
+    assert!(
+        angers.get("minutes_digital_emergency").is_some(),
+        "columns are named by stable codes: {angers}"
+    );
     let (status, body) = call(&app, "/api/v1/territoire/couverture", Some(&nation), None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "which territory? {body}");
     let (status, body) = call(

@@ -35,6 +35,9 @@ pub struct ReferralChoice {
     pub agreement: Agreement,
     /// Checked free text (`free_text::ReferralMessage`), possibly empty.
     pub message: String,
+    /// Why the person is sent again while another referral of theirs is open (checked free text,
+    /// empty when none is open); required when one is.
+    pub why_again: String,
 }
 
 /// An answer or a step of the receiving (or sending) side on a referral, at the version the
@@ -69,6 +72,9 @@ pub enum ReferralError {
     NotDiagnosed,
     #[error("Cette offre n'existe plus : choisissez-en une autre.")]
     UnknownOffer,
+    /// Another referral of the person is open and the sending form says not why a new one goes.
+    #[error("Une orientation est déjà en cours pour cette personne ({}) : indiquez pourquoi vous en envoyez une autre.", .0.join(" ; "))]
+    AlreadyOpen(Vec<String>),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -103,6 +109,21 @@ pub async fn send(
     choice: &ReferralChoice,
 ) -> Result<ReferralId, ReferralError> {
     let (_, profile) = person_to_orient(state, actor, person).await?;
+    let open = open_referrals(state, actor, person).await?;
+    if !open.is_empty() && choice.why_again.trim().is_empty() {
+        let described = open
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}, {} : {}",
+                    r.offer_name,
+                    r.receiver_structure,
+                    r.state.label()
+                )
+            })
+            .collect();
+        return Err(ReferralError::AlreadyOpen(described));
+    }
     let (receiver, structure, offer_name) = state
         .store
         .offer_owner(choice.offer)
@@ -119,6 +140,11 @@ pub async fn send(
                 profile: &profile,
                 message: &choice.message,
                 consent: &consent,
+                why_again: if open.is_empty() {
+                    ""
+                } else {
+                    choice.why_again.trim()
+                },
             },
             state.now(),
         )
@@ -126,6 +152,22 @@ pub async fn send(
         .ok_or(ReferralError::NotFound)?;
     notify_structure(state, receiver, Notice::Received, referral).await?;
     Ok(referral)
+}
+
+/// The person's referrals that are still open (sent and neither refused nor closed), newest first.
+pub async fn open_referrals(
+    state: &AppState,
+    actor: &Actor<'_>,
+    person: PersonId,
+) -> Result<Vec<ReferralRecord>, ReferralError> {
+    let all = state
+        .store
+        .referrals_of_person(actor, person, state.now())
+        .await?;
+    Ok(all
+        .into_iter()
+        .filter(|r| r.state.holds_a_place())
+        .collect())
 }
 
 /// Applies a step through the state machine, with the version check, in one store transaction; an

@@ -239,6 +239,59 @@ impl Store {
         Ok(PersonId::new(person_id))
     }
 
+    /// Corrects the identity and contact details of a person of the actor's structure (every field of
+    /// the draft, checked like an enrolment); `false` when the person is not the structure's, and
+    /// nothing changes. The change is audited; the commune must exist.
+    pub async fn update_person(
+        &self,
+        actor: &Actor<'_>,
+        person: PersonId,
+        draft: &PersonDraft,
+        now: UnixSeconds,
+    ) -> Result<bool, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        let commune = sqlx::query("SELECT COUNT(*) AS n FROM communes WHERE code = $1")
+            .bind(&draft.commune_code)
+            .fetch_one(&mut *transaction)
+            .await?;
+        if commune.try_get::<i64, _>("n")? == 0 {
+            return Err(StoreError::NotFound(format!(
+                "commune {}",
+                draft.commune_code
+            )));
+        }
+        let updated = sqlx::query(
+            "UPDATE people SET first_name = $1, last_name = $2, name_key = $3, phone = $4, email = $5,
+                 no_phone = $6, commune_code = $7, birth_year = $8
+             WHERE id = $9 AND structure_id = $10",
+        )
+        .bind(&draft.first_name)
+        .bind(&draft.last_name)
+        .bind(name_key(&draft.first_name, &draft.last_name))
+        .bind(&draft.phone)
+        .bind(&draft.email)
+        .bind(i64::from(draft.no_phone))
+        .bind(&draft.commune_code)
+        .bind(draft.birth_year.map(i64::from))
+        .bind(person.get())
+        .bind(actor.structure_id.get())
+        .execute(&mut *transaction)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            return Ok(false);
+        }
+        append_audit_in(
+            &mut transaction,
+            &self.audit_key,
+            &person_event(actor, AuditAction::Update, person.get()),
+            now,
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(true)
+    }
+
     /// People of the structure with the same name and birth year in the same commune (possible
     /// duplicates shown before enrolling). Each one shown is audited as a read.
     pub async fn possible_duplicates(

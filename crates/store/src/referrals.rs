@@ -26,6 +26,9 @@ pub struct NewReferral<'a> {
     pub profile: &'a Profile,
     pub message: &'a str,
     pub consent: &'a ConsentText,
+    /// Why the person is sent again while another referral of theirs is open (empty otherwise):
+    /// kept as the sending event's comment in the referral's history.
+    pub why_again: &'a str,
 }
 
 /// A referral as lists and pages show it: only what the sharing consent covers. A receiving structure
@@ -362,7 +365,7 @@ impl Store {
         .await?;
         sqlx::query(
             "INSERT INTO referral_events (referral_id, at, account_id, side, event, from_state, to_state, comment, offer_id)
-             VALUES ($1, $2, $3, 'sender', $4, $5, $6, '', NULL)",
+             VALUES ($1, $2, $3, 'sender', $4, $5, $6, $7, NULL)",
         )
         .bind(id)
         .bind(now)
@@ -370,6 +373,7 @@ impl Store {
         .bind(event.kind().code())
         .bind(draft.code())
         .bind(sent.code())
+        .bind(referral.why_again)
         .execute(&mut *transaction)
         .await?;
         sqlx::query("UPDATE people SET last_contact_at = $1 WHERE id = $2")
@@ -408,6 +412,35 @@ impl Store {
             query = query.bind(receiver_access_cutoff(now));
         }
         let rows = query.fetch_all(&self.pool).await?;
+        let referrals = rows
+            .iter()
+            .map(|row| referral_from(row, actor.structure_id))
+            .collect::<Result<Vec<_>, _>>()?;
+        let events: Vec<AuditEvent> = referrals
+            .iter()
+            .map(|r| referral_event(actor, AuditAction::Read, r.id.get()))
+            .collect();
+        self.record_audits(&events, now).await?;
+        Ok(referrals)
+    }
+
+    /// The referrals of a person of the actor's structure (sent by the structure that enrolled them),
+    /// newest first; empty for anyone else's person. Each one listed is audited as a read.
+    pub async fn referrals_of_person(
+        &self,
+        actor: &Actor<'_>,
+        person: PersonId,
+        now: UnixSeconds,
+    ) -> Result<Vec<ReferralRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {REFERRAL_COLUMNS} WHERE r.person_id = $1 AND p.structure_id = $2
+               AND r.sender_structure_id = $2 ORDER BY r.created_at DESC, r.id DESC"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(person.get())
+            .bind(actor.structure_id.get())
+            .fetch_all(&self.pool)
+            .await?;
         let referrals = rows
             .iter()
             .map(|row| referral_from(row, actor.structure_id))

@@ -7,6 +7,7 @@
 use crate::auth::Professional;
 use crate::error::WebError;
 use crate::pages::orientation_form::{StepForm, StepRequest};
+use aiguillage_domain::free_text::{check_free_text, FreeTextField};
 use aiguillage_domain::ids::{OfferId, PersonId, ReferralId};
 use aiguillage_service::referrals::{
     send, take_step, visible_referral, Agreement, ReferralChoice, ReferralError, ReferralStep,
@@ -47,6 +48,9 @@ pub struct NewReferral {
     accord_partage: bool,
     #[serde(default)]
     message: String,
+    /// Required when another referral of the person is open: why a new one goes as well.
+    #[serde(default)]
+    motif_nouvel_envoi: String,
 }
 
 /// A referral as its viewer may see it.
@@ -128,10 +132,18 @@ pub async fn send_referral(
             "Sans l'accord de la personne pour ce partage, rien n'est transmis.".into(),
         ));
     };
+    for (field, text) in [
+        ("message", &asked.message),
+        ("motif_nouvel_envoi", &asked.motif_nouvel_envoi),
+    ] {
+        check_free_text(FreeTextField::ReferralMessage, text.trim())
+            .map_err(|error| WebError::BadRequest(format!("{field} : {error}")))?;
+    }
     let choice = ReferralChoice {
         offer: OfferId::new(asked.offre_id),
         agreement,
         message: asked.message.trim().to_owned(),
+        why_again: asked.motif_nouvel_envoi.trim().to_owned(),
     };
     let actor = me.actor();
     let id = send(&me.state, &actor, person, &choice)

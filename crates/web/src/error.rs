@@ -57,9 +57,9 @@ impl From<aiguillage_service::referrals::ReferralError> for WebError {
         use aiguillage_service::referrals::ReferralError;
         match error {
             ReferralError::NotFound => WebError::NotFound,
-            ReferralError::NotDiagnosed | ReferralError::UnknownOffer => {
-                WebError::BadRequest(error.to_string())
-            }
+            ReferralError::NotDiagnosed
+            | ReferralError::UnknownOffer
+            | ReferralError::AlreadyOpen(_) => WebError::BadRequest(error.to_string()),
             ReferralError::Store(error) => error.into(),
         }
     }

@@ -120,6 +120,8 @@ routes! {
     POST "/personnes/inscrire" => pages::people::enrol, HELPERS;
     GET "/personnes/{id}" => pages::people::detail, HELPERS;
     POST "/personnes/{id}/effacer" => pages::people::erase, HELPERS;
+    GET "/personnes/{id}/modifier" => pages::people::edit_form, HELPERS;
+    POST "/personnes/{id}/modifier" => pages::people::update, HELPERS;
     GET "/personnes/{id}/diagnostic" => pages::diagnostic::form, HELPERS;
     POST "/personnes/{id}/diagnostic" => pages::diagnostic::submit, HELPERS;
     GET "/personnes/{id}/diagnostics/{diagnostic}" => pages::diagnostic::result, HELPERS;

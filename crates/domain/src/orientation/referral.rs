@@ -174,6 +174,24 @@ impl ReferralState {
         self != ReferralState::Draft && !self.has_ended()
     }
 
+    /// What comes next, in plain French, as the sending professional reads it on the person's file.
+    pub fn next_step_for_sender(self) -> &'static str {
+        match self {
+            ReferralState::Draft => "À envoyer.",
+            ReferralState::Sent => "La structure destinataire doit l'accepter ou la refuser.",
+            ReferralState::Redirected => {
+                "Réorientée par la coordination : la nouvelle structure doit l'accepter ou la refuser."
+            }
+            ReferralState::Accepted => "Acceptée : la structure va appeler la personne.",
+            ReferralState::FirstContact => {
+                "Personne contactée : l'accompagnement va commencer."
+            }
+            ReferralState::InPathway => "Accompagnement en cours.",
+            ReferralState::Refused => "Refusée : à réorienter vers une autre offre.",
+            ReferralState::Closed => "Terminée.",
+        }
+    }
+
     /// First contact made or in pathway: the receiving structure records sessions.
     pub fn accepts_sessions(self) -> bool {
         matches!(self, ReferralState::FirstContact | ReferralState::InPathway)

@@ -135,6 +135,7 @@ fn choice(offer: OfferId) -> ReferralChoice {
         offer,
         agreement: Agreement::recorded(true).expect("ticked"),
         message: "Souhaite apprendre à utiliser sa messagerie.".into(),
+        why_again: String::new(),
     }
 }
 

@@ -171,6 +171,7 @@ impl World {
                     profile: &computed,
                     message: "",
                     consent: &sharing_consent("Médiathèque de Saumur", "Ateliers premiers pas"),
+                    why_again: "",
                 },
                 at,
             )

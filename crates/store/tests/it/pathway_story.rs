@@ -143,6 +143,7 @@ async fn referral(world: &World, first_name: &str, events: &[ReferralEvent]) -> 
                 profile: &computed,
                 message: "Souhaite apprendre.",
                 consent: &sharing_consent("Médiathèque de Saumur", "Ateliers premiers pas"),
+                why_again: "",
             },
             NOW,
         )

@@ -294,6 +294,7 @@ mod referrals {
                     profile: &computed,
                     message: "Mme Le Goff souhaite apprendre.",
                     consent: &consent,
+                    why_again: "",
                 },
                 NOW,
             )
@@ -331,6 +332,65 @@ mod referrals {
         let history = world.store.referral_history(id).await.expect("history");
         assert_eq!(history.len(), 1);
         assert_eq!(history[0].to_state, "Envoyée");
+    }
+
+    /// The person's file lists their referrals for the enrolling structure only; a correction of
+    /// identity and contact is written for that structure only, audited, and seen through the
+    /// referral by the receiving side.
+    #[tokio::test]
+    async fn the_enrolling_structure_lists_and_corrects_its_person_and_no_one_else() {
+        let world = world().await;
+        let id = sent_referral(&world).await;
+        let store = &world.store;
+        let (ccas, library) = (actor(world.ccas), actor(world.library));
+        let (seen, _) = store.referral(&ccas, id, NOW).await.unwrap().unwrap();
+        let person = seen.person_id;
+        let listed = store.referrals_of_person(&ccas, person, NOW).await.unwrap();
+        assert_eq!(listed.iter().map(|r| r.id).collect::<Vec<_>>(), [id]);
+        assert!(
+            store
+                .referrals_of_person(&library, person, NOW)
+                .await
+                .unwrap()
+                .is_empty(),
+            "the receiving structure reads them through its own list, not the person's file"
+        );
+        let corrected = PersonDraft {
+            phone: Some("0798765432".into()),
+            email: Some("josiane@example.fr".into()),
+            ..draft()
+        };
+        assert!(
+            !store
+                .update_person(&library, person, &corrected, NOW)
+                .await
+                .unwrap(),
+            "another structure changes nothing"
+        );
+        let (before, _) = store.referral(&library, id, NOW).await.unwrap().unwrap();
+        assert_ne!(before.email.as_deref(), Some("josiane@example.fr"));
+        let audited = store.count_audit().await.unwrap();
+        assert!(store
+            .update_person(&ccas, person, &corrected, NOW)
+            .await
+            .unwrap());
+        assert_eq!(store.count_audit().await.unwrap(), audited + 1, "audited");
+        let (after, _) = store.referral(&library, id, NOW).await.unwrap().unwrap();
+        assert_eq!(after.email.as_deref(), Some("josiane@example.fr"));
+        assert_eq!(after.phone.as_deref(), Some("0798765432"));
+        let unknown = PersonDraft {
+            commune_code: "99999".into(),
+            ..corrected.clone()
+        };
+        assert!(store
+            .update_person(&ccas, person, &unknown, NOW)
+            .await
+            .is_err());
+        let (kept, _) = store.referral(&ccas, id, NOW).await.unwrap().unwrap();
+        assert_eq!(
+            kept.commune_name, "Angers",
+            "an unknown commune writes nothing"
+        );
     }
 
     /// One store call reads the state, asks the state machine and writes, or says why not (the

@@ -163,6 +163,7 @@ async fn sent_referral(world: &World) -> ReferralId {
                 profile: &computed,
                 message: MESSAGE,
                 consent: &sharing_consent("Médiathèque de Saumur", "Ateliers premiers pas"),
+                why_again: "",
             },
             NOW,
         )

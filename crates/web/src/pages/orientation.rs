@@ -172,8 +172,40 @@ struct OrientationTemplate {
     excluded: Vec<(String, String)>,
     chosen: Option<Chosen>,
     message: String,
+    /// Why one more referral, as typed.
+    why_again: String,
+    /// The person's referrals still open: sending another one asks why.
+    open: Vec<OpenLine>,
     /// A French message per field of the sending form that was refused.
     errors: Errors,
+}
+
+/// An open referral of the person, as the orientation page warns of it.
+struct OpenLine {
+    id: ReferralId,
+    offer: String,
+    structure: String,
+    state: &'static str,
+    since: String,
+}
+
+impl OpenLine {
+    fn of(referral: &ReferralRecord) -> OpenLine {
+        OpenLine {
+            id: referral.id,
+            offer: referral.offer_name.clone(),
+            structure: referral.receiver_structure.clone(),
+            state: referral.state.label(),
+            since: format_time(referral.state_changed_at),
+        }
+    }
+}
+
+/// What the sending form had typed, shown again with its errors.
+#[derive(Default)]
+struct Typed {
+    message: String,
+    why_again: String,
 }
 
 /// The offer picked, with the consent text naming its structure.
@@ -214,9 +246,11 @@ async fn orientation_page(
     professional: &Professional,
     (person, profile): (PersonRecord, Profile),
     choice: Option<OfferId>,
-    (message, errors): (String, Errors),
+    (typed, errors): (Typed, Errors),
 ) -> Result<Response, WebError> {
     let state = &professional.state;
+    let actor = professional.actor();
+    let open = referrals::open_referrals(state, &actor, person.id).await?;
     let candidates = ranked_offers(state, &person, &profile).await?;
     let chosen = chosen(state, choice).await?;
     let status = if errors.is_empty() {
@@ -231,7 +265,9 @@ async fn orientation_page(
         lines: candidates.lines,
         excluded: candidates.excluded,
         chosen,
-        message,
+        message: typed.message,
+        why_again: typed.why_again,
+        open: open.iter().map(OpenLine::of).collect(),
         errors,
     })?;
     Ok((status, page).into_response())
@@ -249,7 +285,7 @@ pub async fn candidates(
         &professional,
         found,
         query.offre,
-        (String::new(), Errors::new()),
+        (Typed::default(), Errors::new()),
     )
     .await
 }
@@ -261,16 +297,29 @@ pub async fn send(
     Path(person): Path<PersonId>,
     Form(form): Form<SendForm>,
 ) -> Result<Response, WebError> {
-    let (offer, message) = (form.offer(), form.message.clone());
+    let offer = form.offer();
+    let typed = Typed {
+        message: form.message.clone(),
+        why_again: form.motif_nouvel_envoi.clone(),
+    };
     let actor = professional.actor();
     match ReferralChoice::try_from(form) {
-        Ok(choice) => {
-            let referral = referrals::send(&professional.state, &actor, person, &choice).await?;
-            Ok(Redirect::to(&format!("/orientations/{referral}?fait=envoyee")).into_response())
-        }
+        Ok(choice) => match referrals::send(&professional.state, &actor, person, &choice).await {
+            Ok(referral) => {
+                Ok(Redirect::to(&format!("/orientations/{referral}?fait=envoyee")).into_response())
+            }
+            Err(error @ referrals::ReferralError::AlreadyOpen(_)) => {
+                let mut errors = Errors::new();
+                errors.insert("motif_nouvel_envoi", error.to_string());
+                let found =
+                    referrals::person_to_orient(&professional.state, &actor, person).await?;
+                orientation_page(&professional, found, offer, (typed, errors)).await
+            }
+            Err(error) => Err(error.into()),
+        },
         Err(errors) => {
             let found = referrals::person_to_orient(&professional.state, &actor, person).await?;
-            orientation_page(&professional, found, offer, (message, errors)).await
+            orientation_page(&professional, found, offer, (typed, errors)).await
         }
     }
 }

@@ -22,6 +22,9 @@ pub struct SendForm {
     pub message: String,
     #[serde(default)]
     pub consentement: String,
+    /// Why the person is sent again while another referral of theirs is open.
+    #[serde(default)]
+    pub motif_nouvel_envoi: String,
 }
 
 impl SendForm {
@@ -44,6 +47,10 @@ impl TryFrom<SendForm> for ReferralChoice {
         if let Err(error) = check_free_text(FreeTextField::ReferralMessage, &message) {
             errors.insert("message", error.to_string());
         }
+        let why_again = form.motif_nouvel_envoi.trim().to_owned();
+        if let Err(error) = check_free_text(FreeTextField::ReferralMessage, &why_again) {
+            errors.insert("motif_nouvel_envoi", error.to_string());
+        }
         let agreement = Agreement::recorded(form.consentement == TICKED);
         if agreement.is_none() {
             errors.insert(
@@ -56,6 +63,7 @@ impl TryFrom<SendForm> for ReferralChoice {
                 offer,
                 agreement,
                 message,
+                why_again,
             }),
             _ => Err(errors),
         }
@@ -152,6 +160,7 @@ mod tests {
             offre: offre.to_owned(),
             message: message.to_owned(),
             consentement: consentement.to_owned(),
+            motif_nouvel_envoi: String::new(),
         }
     }
 

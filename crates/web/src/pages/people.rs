@@ -1,17 +1,21 @@
 //! The people a structure helps: the list and search, enrolment with consent (nothing is stored
 //! without it; possible duplicates shown first), the person's page (identity, consent, diagnostics
-//! over time) and erasure when consent is withdrawn. Another structure's person is "not found".
+//! over time, every referral with its state and next step), the correction of identity and contact
+//! (checked like an enrolment, audited) and erasure when consent is withdrawn. Another structure's person is "not found".
 
 use crate::auth::{CurrentUser, Professional};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::form_fields::{fields, text, Errors, Fields};
 use crate::pages::{format_time, render};
-use aiguillage_domain::ids::{AccountId, PersonId, StructureId};
+use aiguillage_domain::ids::{AccountId, PersonId, ReferralId, StructureId};
+use aiguillage_domain::orientation::ReferralState;
 use aiguillage_domain::person::{check_person, enrolment_consent, PersonDraft, PersonInput};
 use aiguillage_service::people::{self, DuplicateCheck, EnrolError};
 use aiguillage_service::state::AppState;
-use aiguillage_store::{Actor, CommuneSummary, ConsentRecord, PersonRecord, StoredDiagnostic};
+use aiguillage_store::{
+    Actor, CommuneSummary, ConsentRecord, PersonRecord, ReferralRecord, StoredDiagnostic,
+};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query};
@@ -271,7 +275,7 @@ async fn checked_enrolment(
     state: &AppState,
     values: &Fields,
 ) -> Result<(Option<PersonDraft>, Vec<CommuneSummary>, Errors), WebError> {
-    let mut errors = Errors::new();
+    let (draft, communes, mut errors) = checked_identity(state, values).await?;
     if text(values, "consentement") != "oui" {
         errors.insert(
             "consentement",
@@ -279,6 +283,15 @@ async fn checked_enrolment(
                 .to_owned(),
         );
     }
+    Ok((draft, communes, errors))
+}
+
+/// The identity and contact fields read and checked, as for an enrolment.
+async fn checked_identity(
+    state: &AppState,
+    values: &Fields,
+) -> Result<(Option<PersonDraft>, Vec<CommuneSummary>, Errors), WebError> {
+    let mut errors = Errors::new();
     let (commune, communes) = resolve_commune(state, values, &mut errors).await?;
     let input = PersonInput {
         first_name: text(values, "prenom"),
@@ -309,6 +322,110 @@ async fn checked_enrolment(
 }
 
 #[derive(Template)]
+#[template(path = "person_edit.html")]
+struct EditTemplate {
+    layout: Layout,
+    person_id: PersonId,
+    person_name: String,
+    identity_fields: &'static [InputField],
+    values: Fields,
+    communes: Vec<CommuneSummary>,
+    errors: Errors,
+}
+
+impl EditTemplate {
+    fn value(&self, name: &str) -> String {
+        text(&self.values, name)
+    }
+
+    fn checked(&self, name: &str, value: &str) -> bool {
+        self.values
+            .get(name)
+            .is_some_and(|values| values.iter().any(|v| v == value))
+    }
+}
+
+/// The form's values for a person as recorded.
+fn values_of(person: &PersonRecord) -> Fields {
+    let mut values = Fields::new();
+    let mut set = |name: &str, value: String| {
+        if !value.is_empty() {
+            values.insert(name.to_owned(), vec![value]);
+        }
+    };
+    set("prenom", person.first_name.clone());
+    set("nom", person.last_name.clone());
+    set("telephone", person.phone.clone().unwrap_or_default());
+    set("courriel", person.email.clone().unwrap_or_default());
+    set(
+        "annee_naissance",
+        person.birth_year.map(|y| y.to_string()).unwrap_or_default(),
+    );
+    if person.no_phone {
+        set("sans_telephone", "oui".to_owned());
+    }
+    set("commune_recherche", person.commune_name.clone());
+    set("commune", person.commune_code.clone());
+    values
+}
+
+fn edit_page(
+    me: &Professional,
+    person: &PersonRecord,
+    (values, communes): (Fields, Vec<CommuneSummary>),
+    errors: Errors,
+) -> Result<Response, WebError> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = render(&EditTemplate {
+        layout: me.layout("/personnes", "Corriger l'identité et le contact"),
+        person_id: person.id,
+        person_name: full_name(person),
+        identity_fields: IDENTITY_FIELDS,
+        values,
+        communes,
+        errors,
+    })?;
+    Ok((status, page).into_response())
+}
+
+/// `GET /personnes/{id}/modifier`: the identity and contact form, filled with what is recorded.
+pub async fn edit_form(me: Professional, Path(id): Path<PersonId>) -> Result<Response, WebError> {
+    let person = me.state.store.person(&me.actor(), id, me.now()).await?;
+    let person = person.ok_or(WebError::NotFound)?;
+    edit_page(
+        &me,
+        &person,
+        (values_of(&person), Vec::new()),
+        Errors::new(),
+    )
+}
+
+/// `POST /personnes/{id}/modifier`: checks every field as at enrolment and corrects the record
+/// (audited); with an error, nothing changes and the form comes back with a message per field.
+pub async fn update(
+    me: Professional,
+    Path(id): Path<PersonId>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let (store, actor) = (&me.state.store, me.actor());
+    let person = store.person(&actor, id, me.now()).await?;
+    let person = person.ok_or(WebError::NotFound)?;
+    let values = fields(&body);
+    let (draft, communes, errors) = checked_identity(&me.state, &values).await?;
+    let (Some(draft), true) = (draft, errors.is_empty()) else {
+        return edit_page(&me, &person, (values, communes), errors);
+    };
+    if !store.update_person(&actor, id, &draft, me.now()).await? {
+        return Err(WebError::NotFound);
+    }
+    Ok(Redirect::to(&format!("/personnes/{id}?fait=modifiee")).into_response())
+}
+
+#[derive(Template)]
 #[template(path = "person.html")]
 struct PersonTemplate {
     layout: Layout,
@@ -316,9 +433,39 @@ struct PersonTemplate {
     enrolled_at: String,
     consents: Vec<(ConsentRecord, String)>,
     diagnostics: Vec<DiagnosticLine>,
+    referrals: Vec<PersonReferralLine>,
+    /// The identity or contact was just corrected.
+    updated: bool,
     contact: String,
     /// Why the erasure form was refused (the confirmation box left unticked).
     erase_error: Option<&'static str>,
+}
+
+/// A referral of the person, as their file lists it.
+struct PersonReferralLine {
+    id: ReferralId,
+    offer: String,
+    structure: String,
+    state: &'static str,
+    next_step: &'static str,
+    sent: String,
+    changed: String,
+    open: bool,
+    refused: bool,
+}
+
+fn referral_line(referral: &ReferralRecord) -> PersonReferralLine {
+    PersonReferralLine {
+        id: referral.id,
+        offer: referral.offer_name.clone(),
+        structure: referral.receiver_structure.clone(),
+        state: referral.state.label(),
+        next_step: referral.state.next_step_for_sender(),
+        sent: format_time(referral.created_at),
+        changed: format_time(referral.state_changed_at),
+        open: referral.state.holds_a_place(),
+        refused: referral.state == ReferralState::Refused,
+    }
 }
 
 struct DiagnosticLine {
@@ -376,8 +523,19 @@ pub fn contact_of(person: &PersonRecord) -> String {
 }
 
 /// `GET /personnes/{id}`: identity, consent and diagnostics over time.
-pub async fn detail(me: Professional, Path(id): Path<PersonId>) -> Result<Response, WebError> {
-    person_page(&me, id, None).await
+pub async fn detail(
+    me: Professional,
+    Path(id): Path<PersonId>,
+    Query(query): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    let updated = query.fait.as_deref() == Some("modifiee");
+    person_page(&me, id, None, updated).await
+}
+
+/// What was just done, as a redirection tells it.
+#[derive(Debug, Default, Deserialize)]
+pub struct DoneQuery {
+    fait: Option<String>,
 }
 
 /// The person's file; with the erasure form's error (422) when it was sent unconfirmed.
@@ -385,17 +543,21 @@ async fn person_page(
     me: &Professional,
     id: PersonId,
     erase_error: Option<&'static str>,
+    updated: bool,
 ) -> Result<Response, WebError> {
     let (store, actor) = (&me.state.store, me.actor());
     let person = store.person(&actor, id, me.now()).await?;
     let person = person.ok_or(WebError::NotFound)?;
     let consents = store.consents_of(&actor, id).await?;
     let diagnostics = store.diagnostics_of(&actor, id).await?;
+    let referrals = store.referrals_of_person(&actor, id, me.now()).await?;
     let page = render(&PersonTemplate {
         layout: me.layout("/personnes", &full_name(&person)),
         enrolled_at: format_time(person.enrolled_at),
         consents: consents.into_iter().map(dated).collect(),
         diagnostics: diagnostics.iter().rev().map(diagnostic_line).collect(),
+        referrals: referrals.iter().map(referral_line).collect(),
+        updated,
         contact: contact_of(&person),
         person,
         erase_error,
@@ -424,7 +586,7 @@ pub async fn erase(
     body: Bytes,
 ) -> Result<Response, WebError> {
     if text(&fields(&body), "confirmer") != "oui" {
-        return person_page(&me, id, Some(ERASE_UNCONFIRMED)).await;
+        return person_page(&me, id, Some(ERASE_UNCONFIRMED), false).await;
     }
     let store = &me.state.store;
     if !store.erase_person(&me.actor(), id, me.now()).await? {

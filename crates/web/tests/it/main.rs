@@ -20,6 +20,7 @@ mod orientation_pages;
 mod pages_and_api;
 mod pathway_pages;
 mod people_pages;
+mod person_file;
 mod place_edit;
 mod privacy_pages;
 mod public_directory;

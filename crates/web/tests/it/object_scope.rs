@@ -153,6 +153,17 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
         ("GET", "/personnes/inscrire") | ("POST", "/personnes/inscrire") => {
             NoRecord("creates a person of the viewer's own structure")
         }
+        ("GET", "/personnes/{id}/modifier") => record(format!("{person}/modifier"), &[], true),
+        ("POST", "/personnes/{id}/modifier") => record(
+            format!("{person}/modifier"),
+            &[
+                ("prenom", "Intrus".into()),
+                ("nom", "Intrus".into()),
+                ("telephone", "0611111111".into()),
+                ("commune_recherche", "Angers".into()),
+            ],
+            true,
+        ),
         ("GET", "/personnes/{id}") => record(person, &[], true),
         ("POST", "/personnes/{id}/effacer") => {
             record(format!("{person}/effacer"), &[("confirmer", "oui".into())], true)

@@ -166,6 +166,16 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/personnes", Expected::PrescriberOrMediator),
     ("GET", "/personnes/inscrire", Expected::PrescriberOrMediator),
     (
+        "GET",
+        "/personnes/{id}/modifier",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "POST",
+        "/personnes/{id}/modifier",
+        Expected::PrescriberOrMediator,
+    ),
+    (
         "POST",
         "/personnes/inscrire",
         Expected::PrescriberOrMediator,

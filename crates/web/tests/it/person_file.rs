@@ -1,0 +1,205 @@
+//! The person's file as the hub of the loop, through the real router: it lists every referral with
+//! its state and next step; identity and contact are corrected with the enrolment's checks (a wrong
+//! field changes nothing, the correction is audited, another structure gets "not found"); and a
+//! second referral while one is open is sent only with the reason, kept in its history.
+
+use crate::common;
+
+use aiguillage_domain::audit::AuditAction;
+use aiguillage_web::Settings;
+use axum::http::StatusCode;
+use common::journeys::{referral_at_first_contact, world};
+use common::{body_text, location, referral_location};
+
+#[tokio::test]
+async fn the_file_lists_each_referral_with_its_state_and_next_step() {
+    let world = world(Settings::default()).await;
+    let (app, prescriber) = (&world.app, &world.prescriber);
+    let (person, referral) = referral_at_first_contact(&world, "Josiane").await;
+    let page = body_text(
+        app.get(&format!("/personnes/{person}"), Some(prescriber))
+            .await,
+    )
+    .await;
+    assert!(page.contains("<h2>Orientations</h2>"), "{page}");
+    assert!(page.contains(&format!("href=\"{referral}\"")), "{page}");
+    assert!(page.contains("Premier contact fait"), "{page}");
+    assert!(
+        page.contains("Personne contactée : l&#x27;accompagnement va commencer.")
+            || page.contains("Personne contactée : l'accompagnement va commencer."),
+        "the next step in words: {page}"
+    );
+    assert!(page.contains("Médiathèque Toussaint"), "{page}");
+}
+
+#[tokio::test]
+async fn identity_and_contact_are_corrected_with_the_enrolment_checks_and_audited() {
+    let world = world(Settings::default()).await;
+    let (app, prescriber) = (&world.app, &world.prescriber);
+    let (person, referral) = referral_at_first_contact(&world, "Josiane").await;
+    let path = format!("/personnes/{person}/modifier");
+    let form = body_text(app.get(&path, Some(prescriber)).await).await;
+    assert!(
+        form.contains("value=\"Josiane\""),
+        "filled with what is recorded: {form}"
+    );
+    assert!(form.contains("value=\"Angers\""), "{form}");
+
+    let bad = [
+        ("csrf_token", prescriber.csrf.as_str()),
+        ("prenom", "Josiane"),
+        ("nom", "Le Goff"),
+        ("telephone", "12"),
+        ("commune_recherche", "Angers"),
+    ];
+    let response = app.post_form(&path, Some(&prescriber.cookie), &bad).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body_text(response).await;
+    assert!(
+        page.contains("Rien n&#x27;a été modifié") || page.contains("Rien n'a été modifié"),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"12\""),
+        "what was typed stays: {page}"
+    );
+    let file = body_text(
+        app.get(&format!("/personnes/{person}"), Some(prescriber))
+            .await,
+    )
+    .await;
+    assert!(
+        file.contains("06 12 34 56 78") || file.contains("0612345678"),
+        "unchanged: {file}"
+    );
+
+    let good = [
+        ("csrf_token", prescriber.csrf.as_str()),
+        ("prenom", "Josiane"),
+        ("nom", "Le Goff-Martin"),
+        ("telephone", "07 98 76 54 32"),
+        ("courriel", "josiane@example.fr"),
+        ("commune_recherche", "Angers"),
+    ];
+    let response = app.post_form(&path, Some(&prescriber.cookie), &good).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&response).as_deref(),
+        Some(format!("/personnes/{person}?fait=modifiee").as_str())
+    );
+    let file = body_text(
+        app.get(
+            &format!("/personnes/{person}?fait=modifiee"),
+            Some(prescriber),
+        )
+        .await,
+    )
+    .await;
+    assert!(file.contains("Identité et contact corrigés."), "{file}");
+    assert!(
+        file.contains("Le Goff-Martin") && file.contains("josiane@example.fr"),
+        "{file}"
+    );
+    let seen = body_text(app.get(&referral, Some(&world.mediator)).await).await;
+    assert!(
+        seen.contains("josiane@example.fr"),
+        "the receiving structure sees the new contact at once: {seen}"
+    );
+    let journal = app.store.list_audit(50, 0).await.expect("audit");
+    assert!(
+        journal.iter().any(|e| e.action == AuditAction::Update
+            && e.record_id == format!("personne-{person}")),
+        "the correction is in the journal"
+    );
+
+    let response = app.get(&path, Some(&world.mediator)).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::NOT_FOUND,
+        "another structure's person"
+    );
+    let response = app
+        .post_form(
+            &path,
+            Some(&world.mediator.cookie),
+            &[
+                ("csrf_token", world.mediator.csrf.as_str()),
+                ("prenom", "Intrus"),
+                ("nom", "Intrus"),
+                ("telephone", "0611111111"),
+                ("commune_recherche", "Angers"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let file = body_text(
+        app.get(&format!("/personnes/{person}"), Some(prescriber))
+            .await,
+    )
+    .await;
+    assert!(
+        !file.contains("Intrus"),
+        "nothing written by another structure"
+    );
+}
+
+#[tokio::test]
+async fn a_second_referral_while_one_is_open_goes_only_with_its_reason() {
+    let world = world(Settings::default()).await;
+    let (app, prescriber) = (&world.app, &world.prescriber);
+    let (person, first) = referral_at_first_contact(&world, "Josiane").await;
+    let path = format!("/personnes/{person}/orientation");
+    let offer = world.offer_id.to_string();
+    let page = body_text(
+        app.get(&format!("{path}?offre={offer}"), Some(prescriber))
+            .await,
+    )
+    .await;
+    assert!(page.contains("Une orientation est déjà en cours"), "{page}");
+    assert!(page.contains(&format!("href=\"{first}\"")), "{page}");
+    assert!(page.contains("name=\"motif_nouvel_envoi\""), "{page}");
+
+    let without = [
+        ("csrf_token", prescriber.csrf.as_str()),
+        ("offre", offer.as_str()),
+        ("consentement", "oui"),
+    ];
+    let response = app
+        .post_form(&path, Some(&prescriber.cookie), &without)
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body_text(response).await;
+    assert!(
+        page.contains("indiquez pourquoi vous en envoyez une autre"),
+        "{page}"
+    );
+    let file = body_text(
+        app.get(&format!("/personnes/{person}"), Some(prescriber))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        file.matches("href=\"/orientations/").count(),
+        1,
+        "nothing sent"
+    );
+
+    let with = [
+        ("csrf_token", prescriber.csrf.as_str()),
+        ("offre", offer.as_str()),
+        ("consentement", "oui"),
+        (
+            "motif_nouvel_envoi",
+            "Un second besoin : les démarches de retraite",
+        ),
+    ];
+    let response = app.post_form(&path, Some(&prescriber.cookie), &with).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let second = referral_location(&response).expect("sent");
+    assert_ne!(second, first);
+    let page = body_text(app.get(&second, Some(prescriber)).await).await;
+    assert!(
+        page.contains("Un second besoin : les démarches de retraite"),
+        "the reason is in the history: {page}"
+    );
+}

@@ -475,6 +475,98 @@ async function seeReferralSteps(page) {
   console.log('ok le prescripteur voit chaque étape de l\'orientation, les séances sans notes et l\'issue du parcours');
 }
 
+/** Shoots the page at a phone's width too, then back to the desktop width. */
+async function shootNarrow(page, name) {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shoot(page, name);
+  if (size) await page.setViewportSize(size);
+}
+
+/** The prescriber opens Lucien's file: every referral with its state and next step; corrects his
+ * phone (a wrong number first, refused with nothing changed); then sends him again to the
+ * Médiathèque Toussaint for another need. */
+async function personFile(page) {
+  await page.goto(`${base}/personnes?q=Martin`);
+  await page.getByRole('link', { name: 'Lucien Martin' }).first().click();
+  await page.waitForLoadState('load');
+  const referrals = await page.locator('table', { hasText: 'Prochaine étape' }).textContent().catch(() => null);
+  if (!referrals?.includes('Médiathèque Toussaint') || !referrals.includes('Close')) fail(`fiche : orientations attendues, vu « ${referrals} »`);
+  await checkAccessibility(page, 'prescripteur fiche personne');
+  await shoot(page, 'prescripteur-fiche-personne.png');
+  await shootNarrow(page, 'prescripteur-fiche-personne-390.png');
+  const file = page.url();
+
+  await page.getByRole('link', { name: 'Corriger l\'identité ou le contact' }).click();
+  await page.waitForLoadState('load');
+  await page.getByLabel(/^Téléphone/).fill('12');
+  await page.getByRole('button', { name: 'Enregistrer la correction' }).click();
+  await page.waitForLoadState('load');
+  const summary = await page.locator('.fr-alert--error').textContent().catch(() => null);
+  if (!summary?.includes('Rien n\'a été modifié')) fail(`correction refusée : résumé d'erreurs attendu, vu « ${summary} »`);
+  await checkAccessibility(page, 'prescripteur correction erreurs');
+  await shoot(page, 'prescripteur-correction-erreurs.png');
+  await page.getByLabel(/^Téléphone/).fill('07 11 22 33 44');
+  await page.getByRole('button', { name: 'Enregistrer la correction' }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.getByText('Identité et contact corrigés.').count())) fail('correction : confirmation attendue');
+  if (!(await page.locator('dl.aig-facts').textContent())?.match(/07\s?11\s?22\s?33\s?44/)) fail('correction : nouveau téléphone attendu sur la fiche');
+  console.log('ok fiche de la personne : orientations et prochaine étape, correction du contact (refusée puis enregistrée)');
+
+  await page.goto(file);
+  await page.getByRole('link', { name: 'Orienter', exact: true }).click();
+  await page.waitForLoadState('load');
+  await page.getByRole('link', { name: /Choisir cette offre : Médiathèque Toussaint/ }).first().click();
+  await page.waitForLoadState('load');
+  await page.getByLabel('La personne est d\'accord pour ce partage').check({ force: true });
+  await page.getByRole('button', { name: 'Envoyer l\'orientation' }).click();
+  await page.waitForLoadState('load');
+  const state = await page.locator('.fr-badge').first().textContent();
+  if (state?.trim() !== 'Envoyée') fail(`seconde orientation : « Envoyée » attendu, vu « ${state} »`);
+}
+
+/** The mediator refuses Lucien's new referral and says where to go instead. */
+async function refuseWithHint(page) {
+  await page.goto(`${base}/orientations`);
+  await page.getByRole('link', { name: 'Lucien Martin' }).first().click();
+  await page.waitForLoadState('load');
+  await page.getByLabel('Motif en cas de refus').selectOption({ label: 'Besoin non couvert par l\'offre' });
+  await page.getByLabel(/^Commentaire/).fill('Voir le centre social de son quartier');
+  await page.getByRole('button', { name: 'Refuser' }).click();
+  await page.waitForLoadState('load');
+  const state = await page.locator('.fr-badge').first().textContent();
+  if (state?.trim() !== 'Refusée') fail(`refus : « Refusée » attendu, vu « ${state} »`);
+  if (await page.locator('#formulaire-cloture').count()) fail('refus : la structure qui refuse n\'a rien à clore');
+  console.log('ok le médiateur refuse avec un conseil, sans formulaire de clôture');
+}
+
+/** The prescriber reads the refusal and its hint, and re-orients Lucien to another structure. */
+async function reorientRefused(page) {
+  await page.goto(`${base}/orientations`);
+  await page.getByRole('link', { name: 'Lucien Martin' }).first().click();
+  await page.waitForLoadState('load');
+  const box = await page.locator('#reorienter').textContent().catch(() => null);
+  if (!box?.includes('Voir le centre social de son quartier')) fail(`refus : conseil attendu, vu « ${box} »`);
+  await checkAccessibility(page, 'prescripteur orientation refusee');
+  await shoot(page, 'prescripteur-orientation-refusee.png');
+  await shootNarrow(page, 'prescripteur-orientation-refusee-390.png');
+  await page.getByRole('link', { name: 'Réorienter vers une autre offre' }).click();
+  await page.waitForLoadState('load');
+  if (await page.getByRole('link', { name: /Choisir cette offre : Médiathèque Toussaint/ }).count()) fail('réorientation : les offres de la structure qui a refusé doivent être retirées');
+  await checkAccessibility(page, 'prescripteur reorientation');
+  await shoot(page, 'prescripteur-reorientation.png');
+  await page.locator('ol.aig-ranked > li a').first().click();
+  await page.waitForLoadState('load');
+  await page.getByLabel('La personne est d\'accord pour ce partage').check({ force: true });
+  await page.getByRole('button', { name: 'Réorienter vers cette offre' }).click();
+  await page.waitForLoadState('load');
+  const state = await page.locator('.fr-badge').first().textContent();
+  if (state?.trim() !== 'Réorientée') fail(`réorientation : « Réorientée » attendu, vu « ${state} »`);
+  await checkAccessibility(page, 'prescripteur orientation reorientee');
+  await shoot(page, 'prescripteur-orientation-reorientee.png');
+  console.log('ok le prescripteur réoriente l\'orientation refusée vers une autre structure');
+}
+
 /** The coordinator asks for the optimal redistribution of the waiting referrals and sees the proposal. */
 async function redistribute(page) {
   await page.goto(`${base}/territoire/redistribution`);
@@ -611,6 +703,16 @@ async function main() {
       const page = await context.newPage();
       await logIn(page, prescriber);
       await seeReferralSteps(page);
+      await personFile(page);
+      const mediator = accounts.find((a) => a.role === 'Médiateur numérique');
+      if (mediator) {
+        const other = await browser.newContext();
+        const mediatorPage = await other.newPage();
+        await logIn(mediatorPage, mediator);
+        await refuseWithHint(mediatorPage);
+        await other.close();
+        await reorientRefused(page);
+      }
       await context.close();
     }
   } finally {

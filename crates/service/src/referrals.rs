@@ -203,6 +203,57 @@ pub async fn take_step(
     }
 }
 
+/// A re-orientation of a referral by the structure that sent it, to another offer, with the person's
+/// agreement to share with that offer's structure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reorientation {
+    pub referral: ReferralId,
+    pub seen_version: i64,
+    pub offer: OfferId,
+    pub agreement: Agreement,
+}
+
+/// Re-orients a referral the actor's structure sent (refused, or still waiting for an answer) to
+/// another offer: the same referral, its history and profile, goes to the new structure, which is
+/// notified. The receiving side finds nothing to re-orient (`NotFound`).
+pub async fn reorient(
+    state: &AppState,
+    actor: &Actor<'_>,
+    asked: &Reorientation,
+) -> Result<Stepped, ReferralError> {
+    let (referral, side) = visible_referral(state, actor, asked.referral).await?;
+    if side != Side::Sender {
+        return Err(ReferralError::NotFound);
+    }
+    let (receiver, structure, offer_name) = state
+        .store
+        .offer_owner(asked.offer)
+        .await?
+        .ok_or(ReferralError::UnknownOffer)?;
+    let consent = sharing_consent(&structure, &offer_name);
+    let applied = state
+        .store
+        .reorient_referral(
+            actor,
+            (asked.referral, asked.seen_version),
+            asked.offer,
+            &consent,
+            state.now(),
+        )
+        .await?
+        .ok_or(ReferralError::NotFound)?;
+    match applied {
+        Applied::Done { .. } => {
+            notify_structure(state, receiver, Notice::Received, asked.referral).await?;
+            Ok(Stepped::Done)
+        }
+        Applied::Refused(error) => Ok(Stepped::Refused(error, (referral, side))),
+        Applied::StaleVersion => Ok(Stepped::Stale(
+            visible_referral(state, actor, asked.referral).await?,
+        )),
+    }
+}
+
 /// The notice the sending structure gets for an answer, if the event is one.
 fn answer_notice(event: &ReferralEvent) -> Option<Notice> {
     match event {

@@ -486,6 +486,68 @@ impl Store {
         Ok(Some((referral, side)))
     }
 
+    /// The sending structure re-orients its referral (refused, or still waiting) to another offer:
+    /// the `Redirect` step through the state machine with the version check, and the person's
+    /// consent to share with the new offer's structure, in one transaction. Anyone but the sending
+    /// structure finds nothing (`None`); otherwise nothing is written unless `Done`.
+    pub async fn reorient_referral(
+        &self,
+        actor: &Actor<'_>,
+        (referral_id, seen_version): (ReferralId, i64),
+        offer: OfferId,
+        consent: &ConsentText,
+        now: UnixSeconds,
+    ) -> Result<Option<Applied>, StoreError> {
+        let id = referral_id.get();
+        let mut transaction = self.pool.begin().await?;
+        let sender = sqlx::query(
+            "SELECT person_id FROM referrals WHERE id = $1 AND sender_structure_id = $2",
+        )
+        .bind(id)
+        .bind(actor.structure_id.get())
+        .fetch_optional(&mut *transaction)
+        .await?;
+        let Some(sender) = sender else {
+            return Ok(None);
+        };
+        let person: i64 = sender.try_get("person_id")?;
+        let receiver = sqlx::query("SELECT structure_id FROM offers WHERE id = $1")
+            .bind(offer.get())
+            .fetch_optional(&mut *transaction)
+            .await?;
+        let Some(receiver) = receiver else {
+            return Err(StoreError::NotFound(format!("offre {}", offer.get())));
+        };
+        let receiver: i64 = receiver.try_get("structure_id")?;
+        let event = ReferralEvent::Redirect {
+            offer_id: offer.get(),
+        };
+        let applied = apply_referral_event_in(
+            &mut transaction,
+            &self.audit_key,
+            actor,
+            (id, seen_version),
+            (Side::Sender, &event),
+            "",
+            now,
+        )
+        .await?;
+        if !applied.is_done() {
+            transaction.rollback().await?;
+            return Ok(Some(applied));
+        }
+        insert_sharing_consent(
+            &mut transaction,
+            (id, person, receiver),
+            consent,
+            actor.account_id.get(),
+            now,
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(Some(applied))
+    }
+
     /// Records the person's consent to share with the referral's current receiving structure (after
     /// a coordinator's redirection), if the actor's structure sent it; `false` otherwise.
     pub async fn record_sharing_consent(

@@ -134,6 +134,8 @@ routes! {
     GET "/orientations" => pages::orientation::list, HELPERS;
     GET "/orientations/{id}" => pages::orientation::detail, HELPERS;
     POST "/orientations/{id}" => pages::orientation::act, HELPERS;
+    GET "/orientations/{id}/reorientation" => pages::reorientation::show, HELPERS;
+    POST "/orientations/{id}/reorientation" => pages::reorientation::submit, HELPERS;
     POST "/orientations/{id}/seances" => pages::pathway::record_session, HELPERS;
     POST "/orientations/{id}/cloture" => pages::pathway::close, HELPERS;
     GET "/ateliers/nouveau" => pages::pathway::workshop_form, Roles(&[Mediator]);

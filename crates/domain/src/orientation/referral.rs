@@ -180,12 +180,10 @@ impl ReferralState {
             ReferralState::Draft => "À envoyer.",
             ReferralState::Sent => "La structure destinataire doit l'accepter ou la refuser.",
             ReferralState::Redirected => {
-                "Réorientée par la coordination : la nouvelle structure doit l'accepter ou la refuser."
+                "Réorientée : la nouvelle structure doit l'accepter ou la refuser."
             }
             ReferralState::Accepted => "Acceptée : la structure va appeler la personne.",
-            ReferralState::FirstContact => {
-                "Personne contactée : l'accompagnement va commencer."
-            }
+            ReferralState::FirstContact => "Personne contactée : l'accompagnement va commencer.",
             ReferralState::InPathway => "Accompagnement en cours.",
             ReferralState::Refused => "Refusée : à réorienter vers une autre offre.",
             ReferralState::Closed => "Terminée.",
@@ -291,6 +289,15 @@ pub fn transition(
         return Err(TransitionError::NotYourSide {
             event: event.label(),
             who,
+        });
+    }
+    // Until it accepts, the receiving structure answers (accept or refuse) rather than closes; once
+    // it refused, only the sender decides between re-orienting and closing.
+    let unanswered = matches!(state, S::Sent | S::Redirected | S::Refused);
+    if matches!(event, ReferralEvent::Close { .. }) && side == Side::Receiver && unanswered {
+        return Err(TransitionError::NotYourSide {
+            event: event.label(),
+            who: "au prescripteur tant que l'orientation n'est pas acceptée",
         });
     }
     Ok(to)
@@ -411,8 +418,9 @@ mod tests {
                 }
             }
         }
-        // Send 1, Accept 2, Refuse 2, Redirect 4×2, First contact 1, Start 1, Close 6×2.
-        assert_eq!(allowed, 1 + 2 + 2 + 8 + 1 + 1 + 12);
+        // Send 1, Accept 2, Refuse 2, Redirect 4×2, First contact 1, Start 1, Close 6 for the
+        // sender and 3 for the receiver (accepted, first contact, in pathway).
+        assert_eq!(allowed, 1 + 2 + 2 + 8 + 1 + 1 + 6 + 3);
         let closed_is_final = events.iter().all(|event| {
             [Side::Sender, Side::Receiver, Side::Coordinator]
                 .into_iter()

@@ -15,7 +15,7 @@ use crate::pages::{format_time, render};
 use crate::routes::may_reach;
 use aiguillage_domain::diagnostic::Profile;
 use aiguillage_domain::geo::Position;
-use aiguillage_domain::ids::{OfferId, PersonId, ReferralId};
+use aiguillage_domain::ids::{OfferId, PersonId, ReferralId, StructureId};
 use aiguillage_domain::orientation::{
     rank, CandidateOffer, RankedOffer, ReferralEvent, Seeker, Side,
 };
@@ -56,6 +56,7 @@ async fn ranked_offers(
     state: &AppState,
     person: &PersonRecord,
     profile: &Profile,
+    leave_out: Option<StructureId>,
 ) -> Result<Candidates, WebError> {
     let (latitude, longitude) = state
         .store
@@ -79,6 +80,7 @@ async fn ranked_offers(
     let open = state.store.open_referrals_by_offer().await?;
     let candidates: Vec<CandidateOffer> = places
         .iter()
+        .filter(|place| leave_out.is_none_or(|s| s.get() != place.structure_id))
         .flat_map(|place| {
             let position = place
                 .latitude
@@ -176,8 +178,32 @@ struct OrientationTemplate {
     why_again: String,
     /// The person's referrals still open: sending another one asks why.
     open: Vec<OpenLine>,
+    /// Where the choice and the form go: `/personnes/{id}/orientation`, or the re-orientation's.
+    form_path: String,
+    /// The refused referral being re-oriented, if that is what the page is for.
+    reorienting: Option<Reorienting>,
     /// A French message per field of the sending form that was refused.
     errors: Errors,
+}
+
+/// A referral the structure sent, being re-oriented: what its receiving structure answered.
+pub(crate) struct Reorienting {
+    pub referral_id: ReferralId,
+    pub version: i64,
+    pub refused_by: String,
+    pub refused_structure: StructureId,
+    /// « Refus : Plus de place disponible », when it was refused.
+    pub answer: Option<String>,
+    /// The refusing structure's comment, often where to go instead.
+    pub hint: String,
+}
+
+/// What the orientation page is for.
+pub(crate) enum Mode {
+    /// A new referral of the person.
+    New,
+    /// Another offer for a referral the structure sent.
+    Reorient(Reorienting),
 }
 
 /// An open referral of the person, as the orientation page warns of it.
@@ -203,9 +229,9 @@ impl OpenLine {
 
 /// What the sending form had typed, shown again with its errors.
 #[derive(Default)]
-struct Typed {
-    message: String,
-    why_again: String,
+pub(crate) struct Typed {
+    pub message: String,
+    pub why_again: String,
 }
 
 /// The offer picked, with the consent text naming its structure.
@@ -220,6 +246,13 @@ struct Chosen {
 pub struct ChoiceQuery {
     #[serde(default)]
     offre: Option<OfferId>,
+}
+
+impl ChoiceQuery {
+    /// The offer asked for.
+    pub fn offer(&self) -> Option<OfferId> {
+        self.offre
+    }
 }
 
 async fn chosen(state: &AppState, offer_id: Option<OfferId>) -> Result<Option<Chosen>, WebError> {
@@ -242,16 +275,28 @@ async fn chosen(state: &AppState, offer_id: Option<OfferId>) -> Result<Option<Ch
 
 /// The orientation page: the ranked offers, the chosen one's confirmation, and the sending form as
 /// submitted with its errors (422 when there are some).
-async fn orientation_page(
+pub(crate) async fn orientation_page(
     professional: &Professional,
     (person, profile): (PersonRecord, Profile),
-    choice: Option<OfferId>,
+    (choice, mode): (Option<OfferId>, Mode),
     (typed, errors): (Typed, Errors),
 ) -> Result<Response, WebError> {
     let state = &professional.state;
     let actor = professional.actor();
-    let open = referrals::open_referrals(state, &actor, person.id).await?;
-    let candidates = ranked_offers(state, &person, &profile).await?;
+    let (open, form_path, reorienting) = match mode {
+        Mode::New => (
+            referrals::open_referrals(state, &actor, person.id).await?,
+            format!("/personnes/{}/orientation", person.id),
+            None,
+        ),
+        Mode::Reorient(reorienting) => (
+            Vec::new(),
+            format!("/orientations/{}/reorientation", reorienting.referral_id),
+            Some(reorienting),
+        ),
+    };
+    let leave_out = reorienting.as_ref().map(|r| r.refused_structure);
+    let candidates = ranked_offers(state, &person, &profile, leave_out).await?;
     let chosen = chosen(state, choice).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -268,6 +313,8 @@ async fn orientation_page(
         message: typed.message,
         why_again: typed.why_again,
         open: open.iter().map(OpenLine::of).collect(),
+        form_path,
+        reorienting,
         errors,
     })?;
     Ok((status, page).into_response())
@@ -284,7 +331,7 @@ pub async fn candidates(
     orientation_page(
         &professional,
         found,
-        query.offre,
+        (query.offre, Mode::New),
         (Typed::default(), Errors::new()),
     )
     .await
@@ -313,13 +360,13 @@ pub async fn send(
                 errors.insert("motif_nouvel_envoi", error.to_string());
                 let found =
                     referrals::person_to_orient(&professional.state, &actor, person).await?;
-                orientation_page(&professional, found, offer, (typed, errors)).await
+                orientation_page(&professional, found, (offer, Mode::New), (typed, errors)).await
             }
             Err(error) => Err(error.into()),
         },
         Err(errors) => {
             let found = referrals::person_to_orient(&professional.state, &actor, person).await?;
-            orientation_page(&professional, found, offer, (typed, errors)).await
+            orientation_page(&professional, found, (offer, Mode::New), (typed, errors)).await
         }
     }
 }
@@ -460,6 +507,7 @@ fn done_notice(query: &DetailQuery) -> Option<&'static str> {
         "parcours" => "Début du parcours enregistré.",
         "accord" => "Accord de partage enregistré : la structure qui reçoit l'orientation voit désormais la fiche.",
         "close" => "Orientation close : son issue est enregistrée.",
+        "reorientee" => "Orientation réorientée : la nouvelle structure est prévenue et doit l'accepter ou la refuser.",
         _ => return None,
     })
 }

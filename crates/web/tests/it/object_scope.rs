@@ -219,6 +219,18 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
             ],
             true,
         ),
+        ("GET", "/orientations/{id}/reorientation") => {
+            record(format!("{referral}/reorientation"), &[], true)
+        }
+        ("POST", "/orientations/{id}/reorientation") => record(
+            format!("{referral}/reorientation"),
+            &[
+                ("offre", ids.other_offer.to_string()),
+                ("version", ids.referral_version.to_string()),
+                ("consentement", "oui".into()),
+            ],
+            true,
+        ),
         ("POST", "/orientations/{id}/seances") => {
             let session: Vec<(&str, String)> = common::journeys::good_session("")
                 .into_iter()

@@ -1,14 +1,15 @@
 //! The person's file as the hub of the loop, through the real router: it lists every referral with
 //! its state and next step; identity and contact are corrected with the enrolment's checks (a wrong
 //! field changes nothing, the correction is audited, another structure gets "not found"); and a
-//! second referral while one is open is sent only with the reason, kept in its history.
+//! second referral while one is open is sent only with the reason, kept in its history; a refused
+//! referral is re-oriented from the refusal and its hint, to another structure's offer.
 
 use crate::common;
 
 use aiguillage_domain::audit::AuditAction;
 use aiguillage_web::Settings;
 use axum::http::StatusCode;
-use common::journeys::{referral_at_first_contact, world};
+use common::journeys::{referral_at_first_contact, sent_referral, world};
 use common::{body_text, location, referral_location};
 
 #[tokio::test]
@@ -202,4 +203,149 @@ async fn a_second_referral_while_one_is_open_goes_only_with_its_reason() {
         page.contains("Un second besoin : les démarches de retraite"),
         "the reason is in the history: {page}"
     );
+}
+
+/// Imports a social centre in Angers with one offer; returns (structure id, offer id).
+async fn social_centre(app: &common::TestApp) -> (i64, i64) {
+    use aiguillage_domain::directory::{Place, Service, SupportMode};
+    let place = Place {
+        id: "centre-social-angers".into(),
+        pivot: "21490007800099".into(),
+        name: "Centre social Jean Vilar".into(),
+        commune: "Angers".into(),
+        postal_code: "49000".into(),
+        insee_code: Some("49007".into()),
+        address: "1 place Jean Vilar".into(),
+        updated_on: "2026-01-15".into(),
+        services: vec![Service::EverydayTools, Service::AdministrativeProcedures],
+        support_modes: vec![SupportMode::Individual],
+        ..Place::default()
+    };
+    app.store
+        .import_places("test", &[(2, place)], None, 0, &|_, _| {})
+        .await
+        .expect("import");
+    let id = app
+        .store
+        .place_id("test", "centre-social-angers")
+        .await
+        .expect("id")
+        .expect("imported");
+    (id, app.store.offers_of(id).await.expect("offers")[0].id)
+}
+
+#[tokio::test]
+async fn a_refused_referral_is_reoriented_with_the_refusal_and_its_hint_in_view() {
+    let world = world(Settings::default()).await;
+    let (app, prescriber, library) = (&world.app, &world.prescriber, &world.mediator);
+    let (centre, centre_offer) = social_centre(app).await;
+    let (_, referral) = sent_referral(&world, "Josiane").await;
+    let refuse = [
+        ("csrf_token", library.csrf.as_str()),
+        ("action", "refuser"),
+        ("version", "1"),
+        ("motif", "need_not_covered"),
+        ("commentaire", "Voir le centre social Jean Vilar"),
+    ];
+    let response = app
+        .post_form(&referral, Some(&library.cookie), &refuse)
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let seen = body_text(app.get(&referral, Some(library)).await).await;
+    assert!(
+        !seen.contains("id=\"cloture\""),
+        "the refusing structure has nothing to close: {seen}"
+    );
+
+    let page = body_text(app.get(&referral, Some(prescriber)).await).await;
+    assert!(page.contains("à réorienter"), "{page}");
+    assert!(
+        page.contains("Voir le centre social Jean Vilar"),
+        "the hint: {page}"
+    );
+    let reorient = format!("{referral}/reorientation");
+    assert!(page.contains(&format!("href=\"{reorient}\"")), "{page}");
+    assert!(
+        page.contains("Ne pas réorienter : clore l"),
+        "closing is the other way: {page}"
+    );
+
+    let choice = body_text(app.get(&reorient, Some(prescriber)).await).await;
+    assert!(
+        choice.contains("Besoin non couvert par l"),
+        "the reason: {choice}"
+    );
+    assert!(
+        choice.contains("Voir le centre social Jean Vilar"),
+        "{choice}"
+    );
+    assert!(
+        choice.contains("Centre social Jean Vilar —"),
+        "another offer: {choice}"
+    );
+    assert!(
+        !choice.contains(&format!("?offre={}#confirmation", world.offer_id)),
+        "the refusing structure's offers are left out: {choice}"
+    );
+    let offer = centre_offer.to_string();
+    let without = [
+        ("csrf_token", prescriber.csrf.as_str()),
+        ("offre", offer.as_str()),
+        ("version", "2"),
+    ];
+    let response = app
+        .post_form(&reorient, Some(&prescriber.cookie), &without)
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no agreement"
+    );
+    let response = app.get(&reorient, Some(library)).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::NOT_FOUND,
+        "the receiver does not re-orient"
+    );
+
+    let with = [
+        ("csrf_token", prescriber.csrf.as_str()),
+        ("offre", offer.as_str()),
+        ("version", "2"),
+        ("consentement", "oui"),
+    ];
+    let response = app
+        .post_form(&reorient, Some(&prescriber.cookie), &with)
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&response).as_deref(),
+        Some(format!("{referral}?fait=reorientee").as_str())
+    );
+    let page = body_text(app.get(&referral, Some(prescriber)).await).await;
+    assert!(page.contains("Réorientée"), "{page}");
+    assert!(page.contains("Centre social Jean Vilar"), "{page}");
+    let again = app
+        .post_form(&reorient, Some(&prescriber.cookie), &with)
+        .await;
+    assert_eq!(
+        again.status(),
+        StatusCode::BAD_REQUEST,
+        "once only: {}",
+        body_text(again).await
+    );
+
+    let receiver = common::sign_in_elsewhere(
+        app,
+        centre,
+        "centre@example.fr",
+        aiguillage_domain::role::Role::Mediator,
+    )
+    .await;
+    let seen = body_text(app.get(&referral, Some(&receiver)).await).await;
+    assert!(
+        seen.contains("Josiane"),
+        "the agreement covers the new structure: {seen}"
+    );
+    assert!(seen.contains("Accepter"), "{seen}");
 }

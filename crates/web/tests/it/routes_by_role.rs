@@ -233,6 +233,16 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ),
     ("GET", "/orientations", Expected::PrescriberOrMediator),
     ("GET", "/orientations/{id}", Expected::PrescriberOrMediator),
+    (
+        "GET",
+        "/orientations/{id}/reorientation",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "POST",
+        "/orientations/{id}/reorientation",
+        Expected::PrescriberOrMediator,
+    ),
     ("POST", "/orientations/{id}", Expected::PrescriberOrMediator),
     (
         "POST",

@@ -43,6 +43,40 @@ struct ReferralTemplate {
     step_comment: String,
     /// Sessions, closing form and outcome.
     pathway: PathwayView,
+    /// For the sending side of a refused (or unanswered) referral: the way to re-orient it.
+    reorient: Option<ReorientBox>,
+}
+
+/// What the sending side reads before re-orienting: the answer, the hint, the link.
+struct ReorientBox {
+    href: String,
+    refused: bool,
+    answer: String,
+    hint: String,
+}
+
+/// The re-orientation box of the sending side: prominent after a refusal, a plain link while the
+/// referral waits for its first answer.
+fn reorient_box(
+    referral: &ReferralRecord,
+    side: Side,
+    history: &[(String, ReferralHistoryLine)],
+) -> Option<ReorientBox> {
+    let refused = referral.state == ReferralState::Refused;
+    if side != Side::Sender || !(refused || referral.state == ReferralState::Sent) {
+        return None;
+    }
+    let refusal = history
+        .iter()
+        .rev()
+        .map(|(_, line)| line)
+        .find(|line| line.to_state == ReferralState::Refused.label());
+    Some(ReorientBox {
+        href: format!("/orientations/{}/reorientation", referral.id),
+        refused,
+        answer: refusal.map(|l| l.event.clone()).unwrap_or_default(),
+        hint: refusal.map(|l| l.comment.clone()).unwrap_or_default(),
+    })
 }
 
 /// The referral's history for this viewer: a receiving structure the person has not agreed to share
@@ -100,6 +134,7 @@ pub async fn referral_page_with(
     let withheld = side == Side::Receiver && !referral.shared_with_receiver;
     let history = visible_history(state.store.referral_history(referral.id).await?, withheld);
     let pathway = pathway_view(state, user, (&referral, side), submitted).await?;
+    let reorient = reorient_box(&referral, side, &history);
     let view = referral
         .profile
         .clone()
@@ -122,6 +157,7 @@ pub async fn referral_page_with(
         step_errors,
         step_comment,
         pathway,
+        reorient,
     })?;
     Ok((status, page).into_response())
 }

@@ -119,6 +119,8 @@ pub struct PathwayView {
     /// The next session starts the pathway (the referral is at first contact).
     pub starts_pathway: bool,
     pub closed: bool,
+    /// Refused by its receiving structure: closing means not re-orienting.
+    pub after_refusal: bool,
 }
 
 /// The confirmation after a session was recorded.
@@ -195,5 +197,6 @@ pub async fn pathway_view(
         notice_about_sessions: submitted.notice == Some(SESSION_RECORDED),
         starts_pathway: referral.state == ReferralState::FirstContact,
         closed: referral.state == ReferralState::Closed,
+        after_refusal: referral.state == ReferralState::Refused,
     })
 }

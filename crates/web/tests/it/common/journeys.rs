@@ -69,9 +69,9 @@ pub async fn world(settings: Settings) -> World {
     }
 }
 
-/// Enrols and diagnoses a person at the CCAS, sends them to the library, and lets the library
-/// accept and record the first contact. Returns (person id, referral path).
-pub async fn referral_at_first_contact(world: &World, first_name: &str) -> (i64, String) {
+/// Enrols and diagnoses a person at the CCAS and sends them to the library. Returns (person id,
+/// referral path).
+pub async fn sent_referral(world: &World, first_name: &str) -> (i64, String) {
     let (app, prescriber) = (&world.app, &world.prescriber);
     let mut fields = vec![("csrf_token", prescriber.csrf.as_str())];
     fields.extend_from_slice(&[
@@ -107,6 +107,14 @@ pub async fn referral_at_first_contact(world: &World, first_name: &str) -> (i64,
         )
         .await;
     let referral = referral_location(&sent).expect("sent");
+    (person, referral)
+}
+
+/// Enrols and diagnoses a person at the CCAS, sends them to the library, and lets the library
+/// accept and record the first contact. Returns (person id, referral path).
+pub async fn referral_at_first_contact(world: &World, first_name: &str) -> (i64, String) {
+    let (person, referral) = sent_referral(world, first_name).await;
+    let app = &world.app;
     for (action, version) in [("accepter", "1"), ("premier_contact", "2")] {
         let response = app
             .post_form(

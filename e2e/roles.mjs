@@ -475,6 +475,25 @@ async function seeReferralSteps(page) {
   console.log('ok le prescripteur voit chaque étape de l\'orientation, les séances sans notes et l\'issue du parcours');
 }
 
+/** The structure manager gives a received referral to one of the structure's mediators. */
+async function assignReferral(page) {
+  await page.goto(`${base}/orientations`);
+  const select = page.getByLabel(/^Médiateur pour l'orientation de Monique Bertin/);
+  if (!(await select.count())) { fail('responsable : orientation reçue de Monique Bertin attendue'); return; }
+  await checkAccessibility(page, 'responsable orientations a attribuer');
+  await shoot(page, 'responsable-orientations.png');
+  await select.selectOption({ label: 'Inès Garnier' });
+  await page.getByRole('button', { name: /Attribuer l'orientation de Monique Bertin/ }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.getByText('Attribution enregistrée').count())) fail('attribution : confirmation attendue');
+  const chosen = await page.getByLabel(/^Médiateur pour l'orientation de Monique Bertin/).inputValue();
+  const label = await page.locator(`select[id^="mediateur-"] option[value="${chosen}"]`).first().textContent();
+  if (label?.trim() !== 'Inès Garnier') fail(`attribution : « Inès Garnier » attendue, vu « ${label} »`);
+  await checkAccessibility(page, 'responsable attribution enregistree');
+  await shootNarrow(page, 'responsable-orientations-390.png');
+  console.log('ok le responsable attribue une orientation reçue à une médiatrice de sa structure');
+}
+
 /** Shoots the page at a phone's width too, then back to the desktop width. */
 async function shootNarrow(page, name) {
   const size = page.viewportSize();
@@ -689,7 +708,7 @@ async function main() {
       if (account.role === 'Prescripteur') { await searchDirectory(page); await enrolAndDiagnose(page); await orientPerson(page); }
       if (account.role === 'Médiateur numérique') { await handleReferral(page); await recordSessionAndClose(page); await recordWorkshop(page); }
       if (account.role === 'Coordinateur territorial') { await importDirectoryFile(page); await redistribute(page); }
-      if (account.role === 'Responsable de structure') await editOwnPlace(page);
+      if (account.role === 'Responsable de structure') { await editOwnPlace(page); await assignReferral(page); }
       if (account.role === 'Administrateur') await nationalSteering(page);
       await page.goto(`${base}/`);
       await page.getByRole('button', { name: 'Se déconnecter' }).click();

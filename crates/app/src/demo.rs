@@ -88,6 +88,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     seed(&store).await?;
     seed_pathways(&store, crate::now()).await?;
     seed_directory(&store).await?;
+    let prescriber = demo_account(&store, "prescripteur@demo.aiguillage.fr").await?;
+    let (_, managed) = demo_account(&store, "responsable@demo.aiguillage.fr").await?;
+    crate::demo_team::seed_manager_team(&store, prescriber, managed, crate::now()).await?;
     println!("Population synthétique du Maine-et-Loire (pour les indicateurs de pilotage)…");
     let (_, mediator_structure) = demo_account(&store, "mediateur@demo.aiguillage.fr").await?;
     let (_, manager_structure) = demo_account(&store, "responsable@demo.aiguillage.fr").await?;
@@ -327,7 +330,7 @@ const DEMO_PATHWAYS: &[DemoPathway] = &[
     },
 ];
 
-fn demo_answers(
+pub(crate) fn demo_answers(
     skill: aiguillage_domain::diagnostic::SkillAnswer,
 ) -> aiguillage_domain::diagnostic::Answers {
     use aiguillage_domain::diagnostic::*;

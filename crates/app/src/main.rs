@@ -5,6 +5,7 @@ mod api_client;
 mod coverage;
 mod demo;
 mod demo_directory;
+mod demo_team;
 mod directory;
 mod fragility_index;
 mod generate;

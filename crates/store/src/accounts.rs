@@ -125,6 +125,20 @@ impl Store {
     }
 
     /// Every account, by role then name.
+    /// The active mediators of a structure, by name: whom its manager gives referrals to.
+    pub async fn mediators_of(&self, structure_id: i64) -> Result<Vec<Account>, StoreError> {
+        let sql = format!(
+            "{SELECT_ACCOUNT} WHERE a.structure_id = $1 AND a.role = $2 AND a.deactivated_at IS NULL
+             ORDER BY a.display_name, a.id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(structure_id)
+            .bind(Role::Mediator.code())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(account_from).collect()
+    }
+
     pub async fn list_accounts(&self) -> Result<Vec<Account>, StoreError> {
         let rows = sqlx::query(&format!("{SELECT_ACCOUNT} ORDER BY a.role, a.display_name"))
             .fetch_all(&self.pool)

@@ -8,12 +8,13 @@ use crate::AuditKey;
 use crate::{decode, Store, StoreError};
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
 use aiguillage_domain::diagnostic::Profile;
-use aiguillage_domain::ids::{OfferId, PersonId, ReferralId, StructureId};
+use aiguillage_domain::ids::{AccountId, OfferId, PersonId, ReferralId, StructureId};
 use aiguillage_domain::orientation::{
     event_text, receiver_access_cutoff, transition, ClosingOutcome, ReferralEvent,
     ReferralEventKind, ReferralState, RefusalReason, Side, TransitionError,
 };
 use aiguillage_domain::person::{ConsentText, SHARED_DATA};
+use aiguillage_domain::role::Role;
 use aiguillage_domain::UnixSeconds;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -62,6 +63,9 @@ pub struct ReferralRecord {
     /// Whether the person agreed to share with the current receiving structure (not yet after a
     /// coordinator's redirection: the receiver then sees initials only, until the sender records it).
     pub shared_with_receiver: bool,
+    /// The receiving structure's mediator the referral is given to, and their name.
+    pub assigned_account_id: Option<AccountId>,
+    pub assigned_name: Option<String>,
 }
 
 /// One dated, attributed transition, in French for the page: the event's text (« Refus : Plus de
@@ -102,11 +106,13 @@ const REFERRAL_COLUMNS: &str = "r.id, r.person_id, p.first_name, p.last_name, p.
     c.name AS commune_name, r.sender_structure_id, ss.name AS sender_structure, a.display_name AS sender_name,
     r.receiver_structure_id, rs.name AS receiver_structure, r.offer_id, o.name AS offer_name, r.state,
     r.message, r.urgent, r.created_at, r.state_changed_at, r.version, r.profile_json,
+    r.assigned_account_id, asg.display_name AS assigned_name,
     (SELECT COUNT(*) FROM sharing_consents sc WHERE sc.referral_id = r.id
         AND sc.receiver_structure_id = r.receiver_structure_id) AS receiver_consents
     FROM referrals r JOIN people p ON p.id = r.person_id JOIN communes c ON c.code = p.commune_code
     JOIN structures ss ON ss.id = r.sender_structure_id JOIN structures rs ON rs.id = r.receiver_structure_id
-    JOIN offers o ON o.id = r.offer_id LEFT JOIN accounts a ON a.id = r.sender_account_id";
+    JOIN offers o ON o.id = r.offer_id LEFT JOIN accounts a ON a.id = r.sender_account_id
+    LEFT JOIN accounts asg ON asg.id = r.assigned_account_id";
 
 /// Reads a referral as `viewer_structure` may see it: a receiving structure the person has not
 /// agreed to share with (after a coordinator's redirection) sees neither name nor contact, nor the
@@ -192,6 +198,10 @@ fn referral_row(row: &AnyRow) -> Result<ReferralRecord, StoreError> {
             serde_json::from_str(&profile).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         ),
         shared_with_receiver: false,
+        assigned_account_id: row
+            .try_get::<Option<i64>, _>("assigned_account_id")?
+            .map(AccountId::new),
+        assigned_name: row.try_get("assigned_name")?,
     })
 }
 
@@ -546,6 +556,61 @@ impl Store {
         .await?;
         transaction.commit().await?;
         Ok(Some(applied))
+    }
+
+    /// The structure manager gives a referral its structure receives to one of the structure's active
+    /// mediators (`None`: back to the whole structure). `false`, and nothing written, when the
+    /// referral is not received by the actor's structure (or has ended for it) or the account is not
+    /// one of its active mediators. Audited.
+    pub async fn assign_referral(
+        &self,
+        actor: &Actor<'_>,
+        referral_id: ReferralId,
+        mediator: Option<AccountId>,
+        now: UnixSeconds,
+    ) -> Result<bool, StoreError> {
+        let id = referral_id.get();
+        let mut transaction = self.pool.begin().await?;
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM referrals r WHERE r.id = $1 AND {}",
+            received_by("$2", "$3")
+        );
+        let received = sqlx::query(&sql)
+            .bind(id)
+            .bind(actor.structure_id.get())
+            .bind(receiver_access_cutoff(now))
+            .fetch_one(&mut *transaction)
+            .await?;
+        if received.try_get::<i64, _>("n")? == 0 {
+            return Ok(false);
+        }
+        if let Some(account) = mediator {
+            let member = sqlx::query(
+                "SELECT COUNT(*) AS n FROM accounts WHERE id = $1 AND structure_id = $2 AND role = $3 AND deactivated_at IS NULL",
+            )
+            .bind(account.get())
+            .bind(actor.structure_id.get())
+            .bind(Role::Mediator.code())
+            .fetch_one(&mut *transaction)
+            .await?;
+            if member.try_get::<i64, _>("n")? == 0 {
+                return Ok(false);
+            }
+        }
+        sqlx::query("UPDATE referrals SET assigned_account_id = $1 WHERE id = $2")
+            .bind(mediator.map(AccountId::get))
+            .bind(id)
+            .execute(&mut *transaction)
+            .await?;
+        append_audit_in(
+            &mut transaction,
+            &self.audit_key,
+            &referral_event(actor, AuditAction::Update, id),
+            now,
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(true)
     }
 
     /// Records the person's consent to share with the referral's current receiving structure (after

@@ -131,7 +131,8 @@ routes! {
     POST "/diagnostic-sans-enregistrement" => pages::diagnostic::unrecorded_result, HELPERS;
     GET "/personnes/{id}/orientation" => pages::orientation::candidates, HELPERS;
     POST "/personnes/{id}/orientation" => pages::orientation::send, HELPERS;
-    GET "/orientations" => pages::orientation::list, HELPERS;
+    GET "/orientations" => pages::orientation::list, Roles(&[Prescriber, Mediator, StructureManager]);
+    POST "/orientations/{id}/attribution" => pages::orientation::assign, Roles(&[StructureManager]);
     GET "/orientations/{id}" => pages::orientation::detail, HELPERS;
     POST "/orientations/{id}" => pages::orientation::act, HELPERS;
     GET "/orientations/{id}/reorientation" => pages::reorientation::show, HELPERS;

@@ -393,6 +393,58 @@ mod referrals {
         );
     }
 
+    /// The receiving structure's manager gives a referral to one of its active mediators, and only
+    /// that: not to another structure's account, not as another structure.
+    #[tokio::test]
+    async fn a_received_referral_goes_to_one_of_the_structures_mediators_only() {
+        let world = world().await;
+        let id = sent_referral(&world).await;
+        let store = &world.store;
+        let (ccas, library) = (actor(world.ccas), actor(world.library));
+        let mediator = store
+            .create_account(
+                &NewAccount {
+                    email: Email::parse("mediatrice@example.fr").unwrap(),
+                    display_name: DisplayName::parse("Inès Robert").unwrap(),
+                    role: Role::Mediator,
+                    structure_id: world.library.0,
+                    territory: TerritoryScope::Departement("49".into()),
+                },
+                "$argon2id$test",
+                NOW,
+            )
+            .await
+            .unwrap();
+        let mediator = aiguillage_domain::ids::AccountId::new(mediator);
+        let stranger = aiguillage_domain::ids::AccountId::new(world.ccas.1);
+        assert!(!store
+            .assign_referral(&library, id, Some(stranger), NOW)
+            .await
+            .unwrap());
+        assert!(!store
+            .assign_referral(&ccas, id, Some(mediator), NOW)
+            .await
+            .unwrap());
+        let (seen, _) = store.referral(&library, id, NOW).await.unwrap().unwrap();
+        assert_eq!(seen.assigned_account_id, None, "nothing written");
+        assert!(store
+            .assign_referral(&library, id, Some(mediator), NOW)
+            .await
+            .unwrap());
+        let (seen, _) = store.referral(&library, id, NOW).await.unwrap().unwrap();
+        assert_eq!(seen.assigned_account_id, Some(mediator));
+        assert_eq!(seen.assigned_name.as_deref(), Some("Inès Robert"));
+        assert!(store
+            .assign_referral(&library, id, None, NOW)
+            .await
+            .unwrap());
+        let (seen, _) = store.referral(&library, id, NOW).await.unwrap().unwrap();
+        assert_eq!(
+            seen.assigned_account_id, None,
+            "back to the whole structure"
+        );
+    }
+
     /// One store call reads the state, asks the state machine and writes, or says why not (the
     /// state machine's French message, or someone acting first) and writes nothing.
     #[tokio::test]

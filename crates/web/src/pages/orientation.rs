@@ -20,6 +20,7 @@ use aiguillage_domain::orientation::{
     rank, CandidateOffer, RankedOffer, ReferralEvent, Seeker, Side,
 };
 use aiguillage_domain::person::sharing_consent;
+use aiguillage_domain::role::Role;
 use aiguillage_service::referrals::{self, ReferralChoice, ReferralStep, Stepped};
 use aiguillage_service::state::AppState;
 use aiguillage_store::{PersonRecord, ReferralRecord, StoredPlace};
@@ -380,6 +381,9 @@ struct ReferralLine {
     state: &'static str,
     changed: String,
     urgent: bool,
+    /// The mediator it is given to (received referrals), if any.
+    assigned: Option<String>,
+    assigned_id: Option<i64>,
 }
 
 fn referral_line(referral: &ReferralRecord, received: bool) -> ReferralLine {
@@ -395,6 +399,8 @@ fn referral_line(referral: &ReferralRecord, received: bool) -> ReferralLine {
         state: referral.state.label(),
         changed: format_time(referral.state_changed_at),
         urgent: referral.urgent,
+        assigned: referral.assigned_name.clone(),
+        assigned_id: referral.assigned_account_id.map(|a| a.get()),
     }
 }
 
@@ -405,6 +411,26 @@ struct ReferralsTemplate {
     sections: Vec<ReferralSection>,
     /// The viewer may record a collective workshop.
     workshop_link: bool,
+    /// The viewer opens referrals (a prescriber or a mediator; a manager assigns them).
+    can_open: bool,
+    /// The structure's mediators, (account id, name), when the viewer assigns received referrals.
+    mediators: Vec<(i64, String)>,
+    /// The viewer's own account, to mark what is given to them.
+    me: i64,
+    notice: Option<&'static str>,
+}
+
+impl ReferralsTemplate {
+    fn is_assigned(&self, line: &ReferralLine, account: &i64) -> bool {
+        line.assigned_id == Some(*account)
+    }
+}
+
+/// What was just done on the list.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    fait: String,
 }
 
 /// Received or sent referrals.
@@ -415,7 +441,10 @@ struct ReferralSection {
 }
 
 /// `GET /orientations`: what the structure received (to handle) and what it sent.
-pub async fn list(professional: Professional) -> Result<Response, WebError> {
+pub async fn list(
+    professional: Professional,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, WebError> {
     let (state, actor, now) = (
         &professional.state,
         professional.actor(),
@@ -429,8 +458,26 @@ pub async fn list(professional: Professional) -> Result<Response, WebError> {
         .store
         .referrals_of_structure(&actor, false, now)
         .await?;
+    let account = &professional.user.account;
+    let assigning = account.role == Role::StructureManager;
+    let mediators = if assigning {
+        state
+            .store
+            .mediators_of(account.structure_id)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.display_name))
+            .collect()
+    } else {
+        Vec::new()
+    };
     render(&ReferralsTemplate {
         layout: professional.layout("/orientations", "Orientations"),
+        can_open: !assigning,
+        mediators,
+        me: account.id,
+        notice: (query.fait == "attribuee")
+            .then_some("Attribution enregistrée : le médiateur la retrouve dans ses orientations."),
         workshop_link: may_reach(
             Some(professional.user.account.role),
             &Method::GET,
@@ -449,6 +496,41 @@ pub async fn list(professional: Professional) -> Result<Response, WebError> {
             },
         ],
     })
+}
+
+/// The assignment form of one received referral.
+#[derive(Debug, Default, Deserialize)]
+pub struct AssignForm {
+    #[serde(default)]
+    mediateur: String,
+}
+
+/// `POST /orientations/{id}/attribution`: the structure manager gives a received referral to one of
+/// the structure's mediators (empty: back to the whole structure). Another structure's referral, or
+/// someone who is not one of its active mediators, is « not found » and nothing changes.
+pub async fn assign(
+    professional: Professional,
+    Path(id): Path<ReferralId>,
+    Form(form): Form<AssignForm>,
+) -> Result<Response, WebError> {
+    let chosen = form.mediateur.trim();
+    let mediator = if chosen.is_empty() {
+        None
+    } else {
+        let id = chosen
+            .parse::<i64>()
+            .map_err(|_| WebError::BadRequest("Choisissez un médiateur de la liste.".into()))?;
+        Some(aiguillage_domain::ids::AccountId::new(id))
+    };
+    let (state, actor) = (&professional.state, professional.actor());
+    if !state
+        .store
+        .assign_referral(&actor, id, mediator, professional.now())
+        .await?
+    {
+        return Err(WebError::NotFound);
+    }
+    Ok(Redirect::to("/orientations?fait=attribuee").into_response())
 }
 
 /// The referral page, with the errors of a refused step (409) when there are some and the comment

@@ -219,6 +219,11 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
             ],
             true,
         ),
+        ("POST", "/orientations/{id}/attribution") => record(
+            format!("{referral}/attribution"),
+            &[("mediateur", String::new())],
+            false,
+        ),
         ("GET", "/orientations/{id}/reorientation") => {
             record(format!("{referral}/reorientation"), &[], true)
         }

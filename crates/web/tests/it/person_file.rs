@@ -349,3 +349,93 @@ async fn a_refused_referral_is_reoriented_with_the_refusal_and_its_hint_in_view(
     );
     assert!(seen.contains("Accepter"), "{seen}");
 }
+
+#[tokio::test]
+async fn a_manager_gives_a_received_referral_to_one_of_its_mediators() {
+    use aiguillage_domain::role::Role;
+    let world = world(Settings::default()).await;
+    let app = &world.app;
+    let (_, referral) = sent_referral(&world, "Josiane").await;
+    let manager = common::sign_in_elsewhere(
+        app,
+        world.library_id,
+        "responsable@example.fr",
+        Role::StructureManager,
+    )
+    .await;
+    let accounts = app.store.list_accounts().await.expect("accounts");
+    let mediator = accounts
+        .iter()
+        .find(|a| a.role == Role::Mediator && a.structure_id == world.library_id)
+        .expect("the library's mediator");
+    let prescriber = accounts
+        .iter()
+        .find(|a| a.role == Role::Prescriber)
+        .expect("prescriber");
+
+    let list = body_text(app.get("/orientations", Some(&manager)).await).await;
+    assert!(list.contains("Josiane Le Goff"), "{list}");
+    assert!(
+        !list.contains(&format!("href=\"{referral}\"")),
+        "the manager assigns, the mediator opens"
+    );
+    assert!(
+        list.contains(&format!("<option value=\"{}\">", mediator.id)),
+        "{list}"
+    );
+    assert_eq!(
+        app.get(&referral, Some(&manager)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+
+    let path = format!("{referral}/attribution");
+    let give = |id: String| vec![("csrf_token", manager.csrf.clone()), ("mediateur", id)];
+    let form = give(prescriber.id.to_string());
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let response = app.post_form(&path, Some(&manager.cookie), &fields).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::NOT_FOUND,
+        "not one of its mediators"
+    );
+    let form = give(mediator.id.to_string());
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let response = app.post_form(&path, Some(&manager.cookie), &fields).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let list = body_text(
+        app.get("/orientations?fait=attribuee", Some(&manager))
+            .await,
+    )
+    .await;
+    assert!(list.contains("Attribution enregistrée"), "{list}");
+    assert!(
+        list.contains(&format!("<option value=\"{}\" selected>", mediator.id)),
+        "{list}"
+    );
+    let theirs = body_text(app.get("/orientations", Some(&world.mediator)).await).await;
+    assert!(theirs.contains("<strong>vous</strong>"), "{theirs}");
+    let journal = app.store.list_audit(20, 0).await.expect("audit");
+    assert!(journal
+        .iter()
+        .any(|e| e.action == AuditAction::Update && e.reason.ends_with("/attribution")));
+
+    let elsewhere = common::sign_in_elsewhere(
+        app,
+        1,
+        "autre-responsable@example.fr",
+        Role::StructureManager,
+    )
+    .await;
+    let form = [("csrf_token", elsewhere.csrf.as_str()), ("mediateur", "")];
+    let response = app.post_form(&path, Some(&elsewhere.cookie), &form).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::NOT_FOUND,
+        "another structure's manager"
+    );
+    let list = body_text(app.get("/orientations", Some(&manager)).await).await;
+    assert!(
+        list.contains(&format!("<option value=\"{}\" selected>", mediator.id)),
+        "unchanged"
+    );
+}

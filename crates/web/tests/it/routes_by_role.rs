@@ -34,6 +34,9 @@ enum Expected {
     ManagerOrMediator,
     /// Partner tools with a bearer credential only: no browser session gets through.
     ApiClientsOnly,
+    /// Prescribers and mediators, and structure managers (who assign received referrals).
+    HelpersOrManager,
+    ManagerOnly,
 }
 
 const MATRIX: &[(&str, &str, Expected)] = &[
@@ -231,7 +234,12 @@ const MATRIX: &[(&str, &str, Expected)] = &[
         "/personnes/{id}/orientation",
         Expected::PrescriberOrMediator,
     ),
-    ("GET", "/orientations", Expected::PrescriberOrMediator),
+    ("GET", "/orientations", Expected::HelpersOrManager),
+    (
+        "POST",
+        "/orientations/{id}/attribution",
+        Expected::ManagerOnly,
+    ),
     ("GET", "/orientations/{id}", Expected::PrescriberOrMediator),
     (
         "GET",
@@ -344,6 +352,11 @@ fn may_pass(expected: Expected, role: Option<Role>) -> bool {
     match expected {
         Expected::Everyone => true,
         Expected::ApiClientsOnly => false,
+        Expected::HelpersOrManager => matches!(
+            role,
+            Some(Role::Prescriber | Role::Mediator | Role::StructureManager)
+        ),
+        Expected::ManagerOnly => role == Some(Role::StructureManager),
         Expected::SignedIn => role.is_some(),
         Expected::AdministratorOnly => role == Some(Role::Administrator),
         Expected::ManagerOrCoordinator => {

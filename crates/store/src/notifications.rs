@@ -39,7 +39,8 @@ impl Store {
         Ok(())
     }
 
-    /// The notifications of an account (its own and its structure's), newest first.
+    /// The notifications of an account (its own and its structure's), newest first; `read` says
+    /// whether it was shown to the account before.
     pub async fn notifications_of(
         &self,
         account_id: AccountId,
@@ -47,8 +48,10 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<Notification>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, created_at, text, link, read_at FROM notifications
-             WHERE account_id = $1 OR structure_id = $2 ORDER BY created_at DESC, id DESC LIMIT $3",
+            "SELECT n.id, n.created_at, n.text, n.link,
+                 CAST(CASE WHEN n.id <= (SELECT notifications_seen_id FROM accounts WHERE id = $1) THEN 1 ELSE 0 END AS BIGINT) AS seen
+             FROM notifications n
+             WHERE n.account_id = $1 OR n.structure_id = $2 ORDER BY n.created_at DESC, n.id DESC LIMIT $3",
         )
         .bind(account_id.get())
         .bind(structure_id.get())
@@ -57,16 +60,51 @@ impl Store {
         .await?;
         rows.iter()
             .map(|row| {
-                let read: Option<i64> = row.try_get("read_at")?;
+                let seen: i64 = row.try_get("seen")?;
                 Ok(Notification {
                     id: row.try_get("id")?,
                     created_at: row.try_get("created_at")?,
                     text: row.try_get("text")?,
                     link: row.try_get("link")?,
-                    read: read.is_some(),
+                    read: seen != 0,
                 })
             })
             .collect()
+    }
+
+    /// How many notifications of an account (its own and its structure's) came after the newest one
+    /// it was shown.
+    pub async fn unread_notifications(
+        &self,
+        account_id: AccountId,
+        structure_id: StructureId,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM notifications n
+             WHERE (n.account_id = $1 OR n.structure_id = $2)
+               AND n.id > (SELECT notifications_seen_id FROM accounts WHERE id = $1)",
+        )
+        .bind(account_id.get())
+        .bind(structure_id.get())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    /// Marks every notification up to `newest` as read for the account (never backwards).
+    pub async fn mark_notifications_seen(
+        &self,
+        account_id: AccountId,
+        newest: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE accounts SET notifications_seen_id = $1 WHERE id = $2 AND notifications_seen_id < $1",
+        )
+        .bind(newest)
+        .bind(account_id.get())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// The e-mail addresses of the active accounts of a structure.

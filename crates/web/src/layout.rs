@@ -12,6 +12,8 @@ pub struct NavLink {
     pub label: &'static str,
     pub href: &'static str,
     pub current: bool,
+    /// A count shown beside the label (the unread notifications), when there is one.
+    pub count: Option<i64>,
 }
 
 /// The main navigation, in order: each entry's label and the page (a `GET` route) it leads to.
@@ -65,6 +67,11 @@ impl Layout {
                     label,
                     href,
                     current: *href == current_path,
+                    count: viewer
+                        .0
+                        .as_ref()
+                        .filter(|user| *href == "/notifications" && user.unread_notifications > 0)
+                        .map(|user| user.unread_notifications),
                 })
                 .collect(),
         };

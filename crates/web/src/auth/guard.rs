@@ -118,6 +118,7 @@ async fn api_call_as_professional(
         account,
         csrf_token: String::new(),
         token_hash: String::new(),
+        unread_notifications: 0,
     };
     request.extensions_mut().insert(Viewer(Some(user)));
     request.extensions_mut().insert(ApiCaller(caller));

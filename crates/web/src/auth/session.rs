@@ -25,6 +25,8 @@ pub struct CurrentUser {
     pub account: Account,
     pub csrf_token: String,
     pub token_hash: String,
+    /// Notifications the professional has not been shown yet (the header's count).
+    pub unread_notifications: i64,
 }
 
 /// Who is looking: a signed-in professional or nobody. Always extractable.
@@ -85,10 +87,18 @@ async fn find_user(state: &AppState, token: &str) -> Result<Option<CurrentUser>,
         return Ok(None);
     };
     let account = state.store.account(session.account_id).await?;
+    let unread_notifications = state
+        .store
+        .unread_notifications(
+            aiguillage_domain::ids::AccountId::new(account.id),
+            aiguillage_domain::ids::StructureId::new(account.structure_id),
+        )
+        .await?;
     Ok(Some(CurrentUser {
         account,
         csrf_token: session.csrf_token,
         token_hash: hash,
+        unread_notifications,
     }))
 }
 

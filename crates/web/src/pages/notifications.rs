@@ -27,12 +27,27 @@ pub async fn list(me: Professional) -> Result<Response, WebError> {
             StructureId::new(account.structure_id),
             100,
         )
-        .await?
+        .await?;
+    if let Some(newest) = notifications.iter().map(|n| n.id).max() {
+        me.state
+            .store
+            .mark_notifications_seen(AccountId::new(account.id), newest)
+            .await?;
+    }
+    let notifications = notifications
         .into_iter()
         .map(|n| (format_time(n.created_at), n))
         .collect();
     render(&NotificationsTemplate {
-        layout: me.layout("/notifications", "Notifications"),
+        layout: seen_layout(me.layout("/notifications", "Notifications")),
         notifications,
     })
+}
+
+/// The frame of the notifications page: once shown, nothing is left unread.
+fn seen_layout(mut layout: crate::layout::Layout) -> crate::layout::Layout {
+    for link in &mut layout.nav {
+        link.count = None;
+    }
+    layout
 }

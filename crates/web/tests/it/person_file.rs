@@ -439,3 +439,33 @@ async fn a_manager_gives_a_received_referral_to_one_of_its_mediators() {
         "unchanged"
     );
 }
+
+#[tokio::test]
+async fn the_header_counts_unread_notifications_until_they_are_shown() {
+    let world = world(Settings::default()).await;
+    let (app, mediator) = (&world.app, &world.mediator);
+    let home = body_text(app.get("/", Some(mediator)).await).await;
+    assert!(!home.contains("non lue"), "nothing yet: {home}");
+    sent_referral(&world, "Josiane").await;
+    let home = body_text(app.get("/", Some(mediator)).await).await;
+    assert!(
+        home.contains("1<span class=\"fr-sr-only\"> non lue</span>"),
+        "{home}"
+    );
+    let shown = body_text(app.get("/notifications", Some(mediator)).await).await;
+    let badge = "fr-mr-1v\">Nouvelle</span>";
+    assert!(shown.contains(badge), "{shown}");
+    assert!(
+        !shown.contains("non lue"),
+        "the page itself leaves nothing unread"
+    );
+    let home = body_text(app.get("/", Some(mediator)).await).await;
+    assert!(!home.contains("non lue"), "{home}");
+    let again = body_text(app.get("/notifications", Some(mediator)).await).await;
+    assert!(!again.contains(badge), "{again}");
+    let other = body_text(app.get("/", Some(&world.prescriber)).await).await;
+    assert!(
+        !other.contains("non lue"),
+        "the sender was not notified of its own sending"
+    );
+}

@@ -24,11 +24,13 @@ pub enum FreeTextField {
     RedirectName,
     /// The comment given when closing a referral.
     ClosingComment,
+    /// A message of a referral's thread between the two professionals.
+    ThreadMessage,
 }
 
 impl FreeTextField {
     /// Every field, for tests and documentation.
-    pub const ALL: [FreeTextField; 8] = [
+    pub const ALL: [FreeTextField; 9] = [
         FreeTextField::DiagnosticNotes,
         FreeTextField::OverrideReason,
         FreeTextField::ReferralMessage,
@@ -37,6 +39,7 @@ impl FreeTextField {
         FreeTextField::WorkshopTitle,
         FreeTextField::RedirectName,
         FreeTextField::ClosingComment,
+        FreeTextField::ThreadMessage,
     ];
 
     /// The field's name as the form shows it.
@@ -50,13 +53,14 @@ impl FreeTextField {
             FreeTextField::WorkshopTitle => "Titre de l'atelier",
             FreeTextField::RedirectName => "Nom de la structure",
             FreeTextField::ClosingComment => "Commentaire de clôture",
+            FreeTextField::ThreadMessage => "Votre message",
         }
     }
 
     /// The longest text accepted, in characters.
     pub fn max_chars(self) -> usize {
         match self {
-            FreeTextField::ReferralMessage => 1000,
+            FreeTextField::ReferralMessage | FreeTextField::ThreadMessage => 1000,
             FreeTextField::WorkshopTitle => 120,
             FreeTextField::RedirectName => 150,
             FreeTextField::DiagnosticNotes

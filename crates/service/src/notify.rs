@@ -20,6 +20,8 @@ pub enum Notice {
     Late,
     /// The coordinator redirected it to another offer (to the sender).
     Redistributed,
+    /// The other side wrote in the referral's thread.
+    Message,
 }
 
 impl Notice {
@@ -32,6 +34,7 @@ impl Notice {
             Notice::Redistributed => {
                 "Le coordinateur a réorienté une de vos orientations vers une autre offre"
             }
+            Notice::Message => "Nouveau message sur une orientation",
         }
     }
 }

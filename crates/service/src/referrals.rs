@@ -254,6 +254,24 @@ pub async fn reorient(
     }
 }
 
+/// Writes a message (checked free text) in the referral's thread and notifies the other side; a
+/// referral whose thread the actor's structure may not read is « not found ».
+pub async fn post_message(
+    state: &AppState,
+    actor: &Actor<'_>,
+    referral: ReferralId,
+    text: &str,
+) -> Result<(), ReferralError> {
+    let posted = state
+        .store
+        .post_referral_message(actor, referral, text, state.now())
+        .await?
+        .ok_or(ReferralError::NotFound)?;
+    let other = aiguillage_domain::ids::StructureId::new(posted.other_structure);
+    notify_structure(state, other, Notice::Message, referral).await?;
+    Ok(())
+}
+
 /// The notice the sending structure gets for an answer, if the event is one.
 fn answer_notice(event: &ReferralEvent) -> Option<Notice> {
     match event {

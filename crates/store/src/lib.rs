@@ -29,6 +29,7 @@ mod people;
 mod queue;
 mod recode;
 mod redistribution;
+mod referral_messages;
 mod referrals;
 mod sessions;
 mod structures;
@@ -64,6 +65,7 @@ pub use pending_imports::{
 pub use people::{Actor, ConsentRecord, PersonRecord, PersonalRowCounts, StoredDiagnostic};
 pub use queue::QueueEntry;
 pub use redistribution::{AppliedMove, ConfirmedMove, MoveRefusal, RedistributionOutcome};
+pub use referral_messages::{Posted, ThreadMessage};
 pub use referrals::{
     Applied, NewReferral, ReferralHistoryLine, ReferralRecord, ReferralStateRow, ReminderCandidate,
 };

@@ -70,6 +70,8 @@ pub struct PersonalRowCounts {
     pub consents: i64,
     pub diagnostics: i64,
     pub contact_requests: i64,
+    /// Messages of referral threads (they go with their referral).
+    pub referral_messages: i64,
 }
 
 fn person_event(actor: &Actor, action: AuditAction, person_id: i64) -> AuditEvent {
@@ -604,12 +606,15 @@ impl Store {
 
     /// How many rows of personal data are stored.
     pub async fn personal_row_counts(&self) -> Result<PersonalRowCounts, StoreError> {
-        let mut counts = [0_i64; 4];
-        for (count, table) in
-            counts
-                .iter_mut()
-                .zip(["people", "consents", "diagnostics", "contact_requests"])
-        {
+        let mut counts = [0_i64; 5];
+        let tables = [
+            "people",
+            "consents",
+            "diagnostics",
+            "contact_requests",
+            "referral_messages",
+        ];
+        for (count, table) in counts.iter_mut().zip(tables) {
             let row = sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
                 .fetch_one(&self.pool)
                 .await?;
@@ -620,6 +625,7 @@ impl Store {
             consents: counts[1],
             diagnostics: counts[2],
             contact_requests: counts[3],
+            referral_messages: counts[4],
         })
     }
 }

@@ -135,6 +135,7 @@ routes! {
     POST "/orientations/{id}/attribution" => pages::orientation::assign, Roles(&[StructureManager]);
     GET "/orientations/{id}" => pages::orientation::detail, HELPERS;
     POST "/orientations/{id}" => pages::orientation::act, HELPERS;
+    POST "/orientations/{id}/messages" => pages::referral_thread::post, HELPERS;
     GET "/orientations/{id}/reorientation" => pages::reorientation::show, HELPERS;
     POST "/orientations/{id}/reorientation" => pages::reorientation::submit, HELPERS;
     POST "/orientations/{id}/seances" => pages::pathway::record_session, HELPERS;

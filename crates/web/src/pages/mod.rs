@@ -23,6 +23,7 @@ pub mod public_directory;
 pub mod questionnaire;
 pub mod queue;
 pub mod redistribution;
+pub mod referral_thread;
 pub mod reorientation;
 pub mod self_diagnostic;
 pub mod steering;

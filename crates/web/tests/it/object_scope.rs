@@ -219,6 +219,11 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
             ],
             true,
         ),
+        ("POST", "/orientations/{id}/messages") => record(
+            format!("{referral}/messages"),
+            &[("message", "Un message d'une autre structure".into())],
+            false,
+        ),
         ("POST", "/orientations/{id}/attribution") => record(
             format!("{referral}/attribution"),
             &[("mediateur", String::new())],

@@ -131,7 +131,8 @@ async fn without_consent_nothing_is_written_and_the_profile_is_still_shown() {
             people: 0,
             consents: 0,
             diagnostics: 0,
-            contact_requests: 0
+            contact_requests: 0,
+            referral_messages: 0,
         }
     );
     assert_eq!(audit_size(&app).await, audit_before, "no record, no access");

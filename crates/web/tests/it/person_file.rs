@@ -469,3 +469,116 @@ async fn the_header_counts_unread_notifications_until_they_are_shown() {
         "the sender was not notified of its own sending"
     );
 }
+
+#[tokio::test]
+async fn the_two_sides_write_in_the_referral_thread_and_nobody_else_reads_it() {
+    let world = world(Settings::default()).await;
+    let (app, prescriber, mediator) = (&world.app, &world.prescriber, &world.mediator);
+    let (person, referral) = sent_referral(&world, "Josiane").await;
+    let path = format!("{referral}/messages");
+    let page = body_text(app.get(&referral, Some(mediator)).await).await;
+    assert!(page.contains("id=\"echanges\""), "{page}");
+
+    let empty = [("csrf_token", mediator.csrf.as_str()), ("message", "  ")];
+    let response = app.post_form(&path, Some(&mediator.cookie), &empty).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let identifier = [
+        ("csrf_token", mediator.csrf.as_str()),
+        ("message", "Son numéro : 2 51 03 49 007 123 45"),
+    ];
+    let response = app
+        .post_form(&path, Some(&mediator.cookie), &identifier)
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body_text(response).await;
+    assert!(page.contains("ne doit jamais être noté"), "{page}");
+    assert!(
+        page.contains("2 51 03 49 007 123 45"),
+        "what was typed stays to be corrected"
+    );
+
+    let question = [
+        ("csrf_token", mediator.csrf.as_str()),
+        ("message", "Madame préfère-t-elle être appelée le matin ?"),
+    ];
+    let response = app
+        .post_form(&path, Some(&mediator.cookie), &question)
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let answer = [
+        ("csrf_token", prescriber.csrf.as_str()),
+        ("message", "Oui, plutôt avant 11 h."),
+    ];
+    let response = app
+        .post_form(&path, Some(&prescriber.cookie), &answer)
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let page = body_text(app.get(&referral, Some(prescriber)).await).await;
+    let (asked, answered) = (
+        page.find("Madame préfère-t-elle être appelée le matin ?"),
+        page.find("Oui, plutôt avant 11 h."),
+    );
+    assert!(
+        asked.is_some() && answered.is_some() && asked < answered,
+        "in order: {page}"
+    );
+    assert_eq!(
+        app.store
+            .personal_row_counts()
+            .await
+            .unwrap()
+            .referral_messages,
+        2
+    );
+    let notices = body_text(app.get("/notifications", Some(prescriber)).await).await;
+    assert!(
+        notices.contains("Nouveau message sur une orientation"),
+        "{notices}"
+    );
+
+    let elsewhere = app
+        .store
+        .ensure_structure(
+            &aiguillage_store::NewStructure {
+                name: "Médiathèque de Saumur".into(),
+                kind: "Médiathèque".into(),
+                commune_code: "49328".into(),
+            },
+            0,
+        )
+        .await
+        .expect("structure");
+    let outsider = common::sign_in_elsewhere(
+        app,
+        elsewhere,
+        "curieux@example.fr",
+        aiguillage_domain::role::Role::Mediator,
+    )
+    .await;
+    let intrusion = [
+        ("csrf_token", outsider.csrf.as_str()),
+        ("message", "Bonjour"),
+    ];
+    let response = app
+        .post_form(&path, Some(&outsider.cookie), &intrusion)
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
+    let erase = [
+        ("csrf_token", prescriber.csrf.as_str()),
+        ("confirmer", "oui"),
+    ];
+    let response = app
+        .post_form(
+            &format!("/personnes/{person}/effacer"),
+            Some(&prescriber.cookie),
+            &erase,
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let counts = app.store.personal_row_counts().await.expect("counts");
+    assert_eq!(
+        counts.referral_messages, 0,
+        "the thread goes with the referral: {counts:?}"
+    );
+}

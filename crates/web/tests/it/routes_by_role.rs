@@ -242,6 +242,11 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ),
     ("GET", "/orientations/{id}", Expected::PrescriberOrMediator),
     (
+        "POST",
+        "/orientations/{id}/messages",
+        Expected::PrescriberOrMediator,
+    ),
+    (
         "GET",
         "/orientations/{id}/reorientation",
         Expected::PrescriberOrMediator,

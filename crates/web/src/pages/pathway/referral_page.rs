@@ -1,12 +1,13 @@
 //! The referral page (`GET /orientations/{id}`), drawn for the orientation handlers and again by the
 //! pathway forms when they refuse something: the referral, its history for this viewer, the
-//! transitions the side may make, and the pathway part.
+//! transitions the side may make, the thread between the two structures, and the pathway part.
 
 use super::view::{pathway_view, PathwaySubmission, PathwayView};
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::form_fields::Errors;
+use crate::pages::people::actor;
 use crate::pages::questionnaire::ProfileView;
 use crate::pages::{format_time, render};
 use aiguillage_domain::orientation::{
@@ -14,7 +15,7 @@ use aiguillage_domain::orientation::{
 };
 use aiguillage_domain::person::sharing_consent;
 use aiguillage_service::state::AppState;
-use aiguillage_store::{ReferralHistoryLine, ReferralRecord};
+use aiguillage_store::{ReferralHistoryLine, ReferralRecord, ThreadMessage};
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -45,6 +46,11 @@ struct ReferralTemplate {
     pathway: PathwayView,
     /// For the sending side of a refused (or unanswered) referral: the way to re-orient it.
     reorient: Option<ReorientBox>,
+    /// The thread between the two structures, when the viewer's may read it: (date, message).
+    thread: Option<Vec<(String, ThreadMessage)>>,
+    /// A refused message: what was typed and why.
+    message_typed: String,
+    message_error: Option<String>,
 }
 
 /// What the sending side reads before re-orienting: the answer, the hint, the link.
@@ -131,6 +137,21 @@ pub async fn referral_page_with(
 ) -> Result<Response, WebError> {
     let step_errors = std::mem::take(&mut submitted.step);
     let step_comment = std::mem::take(&mut submitted.step_comment);
+    let (message_typed, message_error) = match submitted.message.take() {
+        Some((typed, error)) => (typed, Some(error)),
+        None => (String::new(), None),
+    };
+    let reason = format!("GET /orientations/{}", referral.id);
+    let thread = state
+        .store
+        .referral_thread(&actor(user, &reason), referral.id, state.now())
+        .await?
+        .map(|messages| {
+            messages
+                .into_iter()
+                .map(|m| (format_time(m.at), m))
+                .collect()
+        });
     let withheld = side == Side::Receiver && !referral.shared_with_receiver;
     let history = visible_history(state.store.referral_history(referral.id).await?, withheld);
     let pathway = pathway_view(state, user, (&referral, side), submitted).await?;
@@ -158,6 +179,9 @@ pub async fn referral_page_with(
         step_comment,
         pathway,
         reorient,
+        thread,
+        message_typed,
+        message_error,
     })?;
     Ok((status, page).into_response())
 }

@@ -136,6 +136,8 @@ pub struct PathwaySubmission {
     pub step: Errors,
     /// The comment of a refused step form, kept unless the comment itself was refused.
     pub step_comment: String,
+    /// A refused thread message: what was typed and why it was refused.
+    pub message: Option<(String, String)>,
 }
 
 /// The pathway part of the referral page for this viewer.

@@ -54,6 +54,18 @@ pub struct ContactRequest {
     pub taken_by_viewer: bool,
 }
 
+/// A request the viewer's structure took, as the enrolment form starts from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TakenRequest {
+    pub id: i64,
+    pub first_name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub commune_code: String,
+    pub commune_name: String,
+    pub answers: Answers,
+}
+
 /// Who lists the territory's requests.
 #[derive(Debug, Clone, Copy)]
 pub enum RequestViewer<'a> {
@@ -247,6 +259,43 @@ impl Store {
         .await?;
         self.commit_erasing(transaction, erased).await?;
         Ok(true)
+    }
+
+    /// What a request the actor's structure took says, to enrol the person from it: first name,
+    /// phone, e-mail, commune (code and name) and the self-diagnostic's answers. `None` for a request
+    /// another structure took, nobody took, or that no longer exists. The read is audited.
+    pub async fn taken_contact_request(
+        &self,
+        actor: &Actor<'_>,
+        id: i64,
+        now: UnixSeconds,
+    ) -> Result<Option<TakenRequest>, StoreError> {
+        let row = sqlx::query(
+            "SELECT r.first_name, r.phone, r.email, r.commune_code, c.name AS commune_name, r.answers_json
+             FROM contact_requests r JOIN communes c ON c.code = r.commune_code
+             WHERE r.id = $1 AND r.taken_by_structure_id = $2",
+        )
+        .bind(id)
+        .bind(actor.structure_id.get())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let answers: String = row.try_get("answers_json")?;
+        let taken = TakenRequest {
+            id,
+            first_name: row.try_get("first_name")?,
+            phone: row.try_get("phone")?,
+            email: row.try_get("email")?,
+            commune_code: row.try_get("commune_code")?,
+            commune_name: row.try_get("commune_name")?,
+            answers: serde_json::from_str(&answers)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        };
+        self.record_audit(&request_event(actor, AuditAction::Read, id), now)
+            .await?;
+        Ok(Some(taken))
     }
 
     /// Closes a request the actor's structure took: the request is erased (first name, contacts,

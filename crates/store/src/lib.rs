@@ -46,7 +46,7 @@ pub use audit::{AuditChainCheck, AuditEntry};
 pub use audit_key::{
     AuditKey, AUDIT_KEY_FILE_NAME, AUDIT_KEY_FILE_VAR, AUDIT_KEY_VAR, MIN_AUDIT_KEY_BYTES,
 };
-pub use contact_requests::{ContactRequest, NewContactRequest, RequestViewer};
+pub use contact_requests::{ContactRequest, NewContactRequest, RequestViewer, TakenRequest};
 pub use directory::{
     ImportAuthor, PlaceChange, PlaceCheck, PlaceImportReport, PlaceRejection, PlaceRights,
     PlaceSite, PlacementNote, StoredPlace,

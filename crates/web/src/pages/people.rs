@@ -8,6 +8,7 @@ use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::form_fields::{fields, text, Errors, Fields};
 use crate::pages::{format_time, render};
+use aiguillage_domain::contact_request::ContactRequestClosing;
 use aiguillage_domain::ids::{AccountId, PersonId, ReferralId, StructureId};
 use aiguillage_domain::orientation::ReferralState;
 use aiguillage_domain::person::{check_person, enrolment_consent, PersonDraft, PersonInput};
@@ -149,6 +150,8 @@ struct EnrolTemplate {
     communes: Vec<CommuneSummary>,
     duplicates: Vec<PersonLine>,
     errors: Errors,
+    /// The contact request the enrolment starts from (its answers become the first diagnostic).
+    request: Option<i64>,
 }
 
 impl EnrolTemplate {
@@ -175,6 +178,7 @@ fn enrol_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let request = text(&values, "demande").parse().ok();
     let page = render(&EnrolTemplate {
         layout: me.layout("/personnes", "Inscrire une personne"),
         identity_fields: IDENTITY_FIELDS,
@@ -184,14 +188,73 @@ fn enrol_page(
         communes,
         duplicates,
         errors,
+        request,
     })?;
     Ok((status, page).into_response())
 }
 
-/// `GET /personnes/inscrire`: the enrolment form with the consent text.
-pub async fn enrol_form(me: Professional) -> Result<Response, WebError> {
+/// Which contact request the enrolment starts from.
+#[derive(Debug, Default, Deserialize)]
+pub struct EnrolQuery {
+    demande: Option<i64>,
+}
+
+/// `GET /personnes/inscrire[?demande=ID]`: the enrolment form with the consent text; from a contact
+/// request the structure took, filled with what the person gave (their consent is asked again).
+pub async fn enrol_form(
+    me: Professional,
+    Query(query): Query<EnrolQuery>,
+) -> Result<Response, WebError> {
     let nothing = (Vec::new(), Vec::new());
-    enrol_page(&me, Fields::new(), nothing, Errors::new())
+    let Some(request) = query.demande else {
+        return enrol_page(&me, Fields::new(), nothing, Errors::new());
+    };
+    let taken = me
+        .state
+        .store
+        .taken_contact_request(&me.actor(), request, me.now())
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let mut values = Fields::new();
+    let mut set = |name: &str, value: String| {
+        if !value.is_empty() {
+            values.insert(name.to_owned(), vec![value]);
+        }
+    };
+    set("demande", request.to_string());
+    set("prenom", taken.first_name);
+    set("telephone", taken.phone.unwrap_or_default());
+    set("courriel", taken.email.unwrap_or_default());
+    set("commune_recherche", taken.commune_name);
+    set("commune", taken.commune_code);
+    enrol_page(&me, values, nothing, Errors::new())
+}
+
+/// After an enrolment from a contact request: its answers become the person's first diagnostic and
+/// the request is closed (its contacts erased, an anonymous count kept). Returns where to go next.
+async fn enrolled_from_request(
+    me: &Professional,
+    person: PersonId,
+    request: i64,
+) -> Result<String, WebError> {
+    let actor = me.actor();
+    let Some(taken) = me
+        .state
+        .store
+        .taken_contact_request(&actor, request, me.now())
+        .await?
+    else {
+        return Ok(format!("/personnes/{person}/diagnostic"));
+    };
+    let recorded = people::record_diagnostic(&me.state, &actor, person, &taken.answers).await?;
+    me.state
+        .store
+        .close_contact_request(&actor, request, ContactRequestClosing::Enrolled, me.now())
+        .await?;
+    Ok(match recorded {
+        Some((diagnostic, _)) => format!("/personnes/{person}/diagnostics/{diagnostic}"),
+        None => format!("/personnes/{person}/diagnostic"),
+    })
 }
 
 /// The commune the form names: a code chosen among candidates, or the one commune matching the
@@ -253,7 +316,13 @@ pub async fn enrol(me: Professional, body: Bytes) -> Result<Response, WebError> 
     };
     let structure = &me.user.account.structure_name;
     match people::enrol(&me.state, &me.actor(), structure, (&draft, check)).await {
-        Ok(id) => Ok(Redirect::to(&format!("/personnes/{id}/diagnostic")).into_response()),
+        Ok(id) => {
+            let next = match text(&values, "demande").parse::<i64>() {
+                Ok(request) => enrolled_from_request(&me, id, request).await?,
+                Err(_) => format!("/personnes/{id}/diagnostic"),
+            };
+            Ok(Redirect::to(&next).into_response())
+        }
         Err(EnrolError::PossibleDuplicates(found)) => {
             errors.insert("doublon", DUPLICATE_WARNING.to_owned());
             let duplicates = found.iter().map(line).collect();

@@ -582,3 +582,87 @@ async fn the_two_sides_write_in_the_referral_thread_and_nobody_else_reads_it() {
         "the thread goes with the referral: {counts:?}"
     );
 }
+
+#[tokio::test]
+async fn a_taken_contact_request_becomes_an_enrolment_with_its_answers_as_first_diagnostic() {
+    let world = world(Settings::default()).await;
+    let (app, prescriber) = (&world.app, &world.prescriber);
+    let (login_cookie, token) = app.login_form().await;
+    let mut fields = vec![("csrf_token", token.as_str())];
+    fields.extend_from_slice(common::journeys::ANSWERS);
+    fields.extend_from_slice(&[
+        ("prenom", "Odette"),
+        ("telephone", "0655443322"),
+        ("commune", "Angers"),
+        ("accord", "oui"),
+    ]);
+    let response = app
+        .post_form("/auto-diagnostic/contact", Some(&login_cookie), &fields)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let list = body_text(app.get("/demandes-contact", Some(prescriber)).await).await;
+    let start =
+        list.find("/demandes-contact/").expect("a request to take") + "/demandes-contact/".len();
+    let id: i64 = list[start..]
+        .split('/')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .expect("its id");
+    let take = [("csrf_token", prescriber.csrf.as_str())];
+    let response = app
+        .post_form(
+            &format!("/demandes-contact/{id}/prendre"),
+            Some(&prescriber.cookie),
+            &take,
+        )
+        .await;
+    assert!(response.status().is_redirection());
+    let list = body_text(app.get("/demandes-contact", Some(prescriber)).await).await;
+    assert!(
+        list.contains(&format!("/personnes/inscrire?demande={id}")),
+        "{list}"
+    );
+
+    let form_path = format!("/personnes/inscrire?demande={id}");
+    let form = body_text(app.get(&form_path, Some(prescriber)).await).await;
+    assert!(
+        form.contains("value=\"Odette\"") && form.contains("0655443322"),
+        "{form}"
+    );
+    assert!(
+        form.contains(&format!("name=\"demande\" value=\"{id}\"")),
+        "{form}"
+    );
+    assert_eq!(
+        app.get(&form_path, Some(&world.mediator)).await.status(),
+        StatusCode::NOT_FOUND,
+        "another structure did not take it"
+    );
+
+    let enrol = [
+        ("csrf_token", prescriber.csrf.as_str()),
+        ("demande", &id.to_string()),
+        ("prenom", "Odette"),
+        ("nom", "Lemoine"),
+        ("telephone", "0655443322"),
+        ("commune_recherche", "Angers"),
+        ("consentement", "oui"),
+    ];
+    let response = app
+        .post_form("/personnes/inscrire", Some(&prescriber.cookie), &enrol)
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let to = location(&response).expect("redirect");
+    assert!(
+        to.contains("/diagnostics/"),
+        "the answers made the first diagnostic: {to}"
+    );
+    let result = body_text(app.get(&to, Some(prescriber)).await).await;
+    assert!(result.contains("Odette Lemoine"), "{result}");
+    let counts = app.store.personal_row_counts().await.expect("counts");
+    assert_eq!(
+        counts.contact_requests, 0,
+        "the request is closed and erased"
+    );
+    assert_eq!(counts.diagnostics, 1);
+}

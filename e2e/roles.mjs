@@ -352,7 +352,7 @@ async function orientPerson(page) {
   await checkAccessibility(page, 'prescripteur confirmation orientation');
   await page.getByRole('button', { name: 'Envoyer l\'orientation' }).click();
   await page.waitForLoadState('load');
-  const state = await page.locator('.fr-badge').first().textContent();
+  const state = await page.locator('main .fr-badge').first().textContent();
   if (state?.trim() !== 'Envoyée') fail(`orientation : état « Envoyée » attendu, vu « ${state} »`);
   await shoot(page, 'prescripteur-orientation-envoyee.png');
   console.log(`ok orientation : ${ranked} offre(s) classée(s), envoyée à la Médiathèque Toussaint avec l'accord de partage`);
@@ -368,7 +368,7 @@ async function handleReferral(page) {
   await page.waitForLoadState('load');
   await page.getByRole('button', { name: 'Premier contact fait' }).click();
   await page.waitForLoadState('load');
-  const state = await page.locator('.fr-badge').first().textContent();
+  const state = await page.locator('main .fr-badge').first().textContent();
   if (state?.trim() !== 'Premier contact fait') fail(`médiateur : état « Premier contact fait » attendu, vu « ${state} »`);
   await shoot(page, 'mediateur-orientation-premier-contact.png');
   console.log('ok le médiateur accepte l\'orientation et note le premier contact');
@@ -400,7 +400,7 @@ async function recordSessionAndClose(page) {
   await shoot(page, 'mediateur-formulaire-seance.png');
   await form.getByRole('button', { name: 'Enregistrer la séance' }).click();
   await page.waitForLoadState('load');
-  let state = await page.locator('.fr-badge').first().textContent();
+  let state = await page.locator('main .fr-badge').first().textContent();
   if (state?.trim() !== 'En parcours') fail(`séance : état « En parcours » attendu, vu « ${state} »`);
   const sessions = await page.locator('table', { hasText: 'séance(s)' }).textContent();
   for (const shown of ['1 h', 'E-mail', 'Argent - Impôts', 'Autonome avec guidage en cas de besoin', 'Revoir la déclaration']) {
@@ -419,7 +419,7 @@ async function recordSessionAndClose(page) {
   await close.getByRole('button', { name: 'Clore le parcours' }).click();
   await page.waitForLoadState('load');
   if (page.url().split('#')[0].split('?')[0] !== referralUrl.split('#')[0].split('?')[0]) fail(`clôture : retour à l'orientation attendu, vu ${page.url()}`);
-  state = await page.locator('.fr-badge').first().textContent();
+  state = await page.locator('main .fr-badge').first().textContent();
   if (state?.trim() !== 'Close') fail(`clôture : état « Close » attendu, vu « ${state} »`);
   const outcome = await page.locator('#issue + dl').textContent();
   for (const shown of ['Autonomie atteinte', 'Prime d\'activité', 'De 50 à 150 € par mois']) {
@@ -540,7 +540,7 @@ async function personFile(page) {
   await page.getByLabel('La personne est d\'accord pour ce partage').check({ force: true });
   await page.getByRole('button', { name: 'Envoyer l\'orientation' }).click();
   await page.waitForLoadState('load');
-  const state = await page.locator('.fr-badge').first().textContent();
+  const state = await page.locator('main .fr-badge').first().textContent();
   if (state?.trim() !== 'Envoyée') fail(`seconde orientation : « Envoyée » attendu, vu « ${state} »`);
 }
 
@@ -553,7 +553,7 @@ async function refuseWithHint(page) {
   await page.getByLabel(/^Commentaire/).fill('Voir le centre social de son quartier');
   await page.getByRole('button', { name: 'Refuser' }).click();
   await page.waitForLoadState('load');
-  const state = await page.locator('.fr-badge').first().textContent();
+  const state = await page.locator('main .fr-badge').first().textContent();
   if (state?.trim() !== 'Refusée') fail(`refus : « Refusée » attendu, vu « ${state} »`);
   if (await page.locator('#formulaire-cloture').count()) fail('refus : la structure qui refuse n\'a rien à clore');
   console.log('ok le médiateur refuse avec un conseil, sans formulaire de clôture');
@@ -579,7 +579,7 @@ async function reorientRefused(page) {
   await page.getByLabel('La personne est d\'accord pour ce partage').check({ force: true });
   await page.getByRole('button', { name: 'Réorienter vers cette offre' }).click();
   await page.waitForLoadState('load');
-  const state = await page.locator('.fr-badge').first().textContent();
+  const state = await page.locator('main .fr-badge').first().textContent();
   if (state?.trim() !== 'Réorientée') fail(`réorientation : « Réorientée » attendu, vu « ${state} »`);
   await checkAccessibility(page, 'prescripteur orientation reorientee');
   await shoot(page, 'prescripteur-orientation-reorientee.png');
@@ -699,7 +699,7 @@ async function main() {
       await logIn(page, account);
       const heading = await page.locator('h1').first().textContent();
       if (!page.url().endsWith('/') || !heading?.startsWith('Bonjour')) fail(`${account.role} : page d'accueil attendue, vu ${page.url()} « ${heading} »`);
-      const badge = await page.locator('.fr-badge').first().textContent();
+      const badge = await page.locator('main .fr-badge').first().textContent();
       if (badge?.trim() !== account.role) fail(`${account.role} : rôle affiché « ${badge} »`);
       const links = await page.locator('#navigation-principale a.fr-nav__link').evaluateAll(
         (anchors) => anchors.map((a) => ({ href: a.getAttribute('href'), text: a.textContent.trim() })));

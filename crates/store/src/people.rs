@@ -74,6 +74,21 @@ pub struct PersonalRowCounts {
     pub referral_messages: i64,
 }
 
+/// `NotFound` unless the commune exists in the territory reference.
+async fn require_commune(
+    connection: &mut sqlx::AnyConnection,
+    code: &str,
+) -> Result<(), StoreError> {
+    let commune = sqlx::query("SELECT COUNT(*) AS n FROM communes WHERE code = $1")
+        .bind(code)
+        .fetch_one(&mut *connection)
+        .await?;
+    if commune.try_get::<i64, _>("n")? == 0 {
+        return Err(StoreError::NotFound(format!("commune {code}")));
+    }
+    Ok(())
+}
+
 fn person_event(actor: &Actor, action: AuditAction, person_id: i64) -> AuditEvent {
     AuditEvent {
         actor_account_id: Some(actor.account_id.get()),
@@ -190,16 +205,7 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<PersonId, StoreError> {
         let mut transaction = self.pool.begin().await?;
-        let commune = sqlx::query("SELECT COUNT(*) AS n FROM communes WHERE code = $1")
-            .bind(&draft.commune_code)
-            .fetch_one(&mut *transaction)
-            .await?;
-        if commune.try_get::<i64, _>("n")? == 0 {
-            return Err(StoreError::NotFound(format!(
-                "commune {}",
-                draft.commune_code
-            )));
-        }
+        require_commune(&mut transaction, &draft.commune_code).await?;
         let row = sqlx::query(
             "INSERT INTO people (structure_id, enrolled_by, enrolled_at, first_name, last_name, name_key, phone,
                  email, no_phone, commune_code, birth_year, last_contact_at)
@@ -252,16 +258,7 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<bool, StoreError> {
         let mut transaction = self.pool.begin().await?;
-        let commune = sqlx::query("SELECT COUNT(*) AS n FROM communes WHERE code = $1")
-            .bind(&draft.commune_code)
-            .fetch_one(&mut *transaction)
-            .await?;
-        if commune.try_get::<i64, _>("n")? == 0 {
-            return Err(StoreError::NotFound(format!(
-                "commune {}",
-                draft.commune_code
-            )));
-        }
+        require_commune(&mut transaction, &draft.commune_code).await?;
         let updated = sqlx::query(
             "UPDATE people SET first_name = $1, last_name = $2, name_key = $3, phone = $4, email = $5,
                  no_phone = $6, commune_code = $7, birth_year = $8

@@ -422,6 +422,16 @@ impl Store {
             query = query.bind(receiver_access_cutoff(now));
         }
         let rows = query.fetch_all(&self.pool).await?;
+        self.listed_referrals(actor, &rows, now).await
+    }
+
+    /// Referral rows read as the actor may see them, each one audited as a read (a list shows names).
+    async fn listed_referrals(
+        &self,
+        actor: &Actor<'_>,
+        rows: &[AnyRow],
+        now: UnixSeconds,
+    ) -> Result<Vec<ReferralRecord>, StoreError> {
         let referrals = rows
             .iter()
             .map(|row| referral_from(row, actor.structure_id))
@@ -451,16 +461,7 @@ impl Store {
             .bind(actor.structure_id.get())
             .fetch_all(&self.pool)
             .await?;
-        let referrals = rows
-            .iter()
-            .map(|row| referral_from(row, actor.structure_id))
-            .collect::<Result<Vec<_>, _>>()?;
-        let events: Vec<AuditEvent> = referrals
-            .iter()
-            .map(|r| referral_event(actor, AuditAction::Read, r.id.get()))
-            .collect();
-        self.record_audits(&events, now).await?;
-        Ok(referrals)
+        self.listed_referrals(actor, &rows, now).await
     }
 
     /// One referral, if the actor's structure sent it, or receives it and the referral has not ended

@@ -53,6 +53,30 @@ pub fn paris_offset(at: UnixSeconds) -> i64 {
     }
 }
 
+/// The offset of a département's legal time from UTC at a moment, in seconds (its INSEE code:
+/// `49`, `2A`, `974`…): the overseas départements and collectivities keep one offset all year
+/// (Antilles UTC−4, Guyane and Saint-Pierre-et-Miquelon UTC−3, La Réunion UTC+4, Mayotte UTC+3,
+/// the Pacific ones theirs); everywhere else, Paris's rule.
+pub fn local_offset(at: UnixSeconds, departement: &str) -> i64 {
+    const HOUR: i64 = 3_600;
+    match departement {
+        "971" | "972" | "977" | "978" => -4 * HOUR,
+        "973" | "975" => -3 * HOUR,
+        "974" => 4 * HOUR,
+        "976" => 3 * HOUR,
+        "986" => 12 * HOUR,
+        "987" => -10 * HOUR,
+        "988" => 11 * HOUR,
+        _ => paris_offset(at),
+    }
+}
+
+/// The date it is at a moment in a département (its legal time, [`local_offset`]): the one rule
+/// for "today" wherever a person types a date (a session cannot be dated after it).
+pub fn local_date(at: UnixSeconds, departement: &str) -> Date {
+    date_of(at.saturating_add(local_offset(at, departement)))
+}
+
 /// The moment as read on a clock in Paris (date, hour and minute of France's legal time).
 pub fn paris_time(at: UnixSeconds) -> time::PrimitiveDateTime {
     let local = at.saturating_add(paris_offset(at));
@@ -113,6 +137,21 @@ pub fn rfc3339(at: UnixSeconds) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn today_is_the_date_of_the_departement_s_legal_time() {
+        use time::macros::{date, datetime};
+        let at = |moment: time::OffsetDateTime| moment.unix_timestamp();
+        // 23:30 UTC on 4 December: already the 5th in Paris and in La Réunion, still the 4th in
+        // Guadeloupe; at 02:30 UTC the 5th in Paris but still the 4th in Guadeloupe (UTC−4).
+        let evening = at(datetime!(2026-12-04 23:30 UTC));
+        assert_eq!(local_date(evening, "49"), date!(2026 - 12 - 05));
+        assert_eq!(local_date(evening, "974"), date!(2026 - 12 - 05));
+        assert_eq!(local_date(evening, "971"), date!(2026 - 12 - 04));
+        let night = at(datetime!(2026-12-05 02:30 UTC));
+        assert_eq!(local_date(night, "2A"), date!(2026 - 12 - 05));
+        assert_eq!(local_date(night, "971"), date!(2026 - 12 - 04));
+    }
 
     #[test]
     fn paris_time_follows_the_european_summer_time_rule() {

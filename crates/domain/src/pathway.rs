@@ -12,11 +12,10 @@
 
 use crate::free_text::{check_free_text, FreeTextError, FreeTextField};
 use crate::orientation::ClosingOutcome;
-use crate::UnixSeconds;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-use crate::calendar::{date_of, iso_date, Date};
+use crate::calendar::{iso_date, Date};
 
 /// Declares the CRA `api` code of every variant of a labelled enumeration (the match is exhaustive:
 /// a variant without a code does not compile).
@@ -447,11 +446,10 @@ fn trimmed(text: Option<&str>) -> Option<String> {
 }
 
 impl NewSession {
-    /// Checks every rule, the date included (not after `now`'s day; one day of margin absorbs the
-    /// time zones of France and its overseas territories), and gives the checked record.
-    pub fn validate(&self, now: UnixSeconds) -> Result<SessionRecord, SessionError> {
-        let latest = date_of(now).next_day().unwrap_or(Date::MAX);
-        if self.held_on > latest {
+    /// Checks every rule, the date included: not after `today`, the date it is where the session's
+    /// structure is ([`crate::calendar::local_date`]), and gives the checked record.
+    pub fn validate(&self, today: Date) -> Result<SessionRecord, SessionError> {
+        if self.held_on > today {
             return Err(SessionError::InTheFuture {
                 date: iso_date(self.held_on),
             });
@@ -752,7 +750,7 @@ mod tests {
     use super::*;
     use time::macros::date;
 
-    const NOW: UnixSeconds = 1_795_392_000; // 2026-11-23 00:00 UTC
+    const TODAY: Date = date!(2026 - 11 - 23);
 
     fn individual() -> NewSession {
         NewSession {
@@ -785,8 +783,27 @@ mod tests {
     }
 
     #[test]
+    fn a_session_may_be_dated_today_but_not_tomorrow() {
+        let today = NewSession {
+            held_on: TODAY,
+            ..individual()
+        };
+        assert!(today.validate(TODAY).is_ok());
+        let tomorrow = NewSession {
+            held_on: date!(2026 - 11 - 24),
+            ..individual()
+        };
+        assert_eq!(
+            tomorrow.validate(TODAY).map(|_| ()),
+            Err(SessionError::InTheFuture {
+                date: "2026-11-24".into()
+            })
+        );
+    }
+
+    #[test]
     fn a_good_individual_session_is_recorded_with_its_notes_trimmed() {
-        let record = individual().validate(NOW).expect("valid");
+        let record = individual().validate(TODAY).expect("valid");
         assert_eq!(record.kind(), SessionKind::Individual);
         assert_eq!(record.autonomy(), Some(ObservedAutonomy::PartlyAutonomous));
         assert_eq!(
@@ -806,7 +823,7 @@ mod tests {
 
     #[test]
     fn a_good_workshop_is_recorded_and_counts_everyone_once() {
-        let record = workshop().validate(NOW).expect("valid");
+        let record = workshop().validate(TODAY).expect("valid");
         assert_eq!(record.participants(), Some((8, 5)));
         assert_eq!(record.autonomy(), None);
         assert_eq!(record.check_registered(3), Ok(()));
@@ -973,7 +990,7 @@ mod tests {
             ),
         ];
         for (session, expected, message) in cases {
-            let error = session.validate(NOW).expect_err(message);
+            let error = session.validate(TODAY).expect_err(message);
             assert_eq!(error, expected);
             assert_eq!(error.to_string(), message);
         }
@@ -983,17 +1000,19 @@ mod tests {
     fn the_limits_themselves_are_accepted() {
         let longest = NewSession {
             duration_minutes: MAX_SESSION_MINUTES,
-            held_on: date!(2026 - 11 - 24), // tomorrow in UTC: today somewhere in France
+            held_on: TODAY,
             ..individual()
         };
-        assert!(longest.validate(NOW).is_ok());
+        assert!(longest.validate(TODAY).is_ok());
         let smallest = NewSession {
             participants: Some(2),
             anonymous_participants: Some(2),
             workshop_title: Some("   ".into()),
             ..workshop()
         };
-        let record = smallest.validate(NOW).expect("two anonymous participants");
+        let record = smallest
+            .validate(TODAY)
+            .expect("two anonymous participants");
         assert!(matches!(
             record.format,
             SessionFormat::Collective { title: None, .. }
@@ -1003,7 +1022,7 @@ mod tests {
                 equipment: [Equipment::NoEquipment].into(),
                 ..individual()
             }
-            .validate(NOW)
+            .validate(TODAY)
             .map(|r| r.equipment.len()),
             Ok(1)
         );
@@ -1015,7 +1034,7 @@ mod tests {
             themes: [Theme::Housing].into(),
             ..individual()
         }
-        .validate(NOW)
+        .validate(TODAY)
         .expect("valid");
         assert_eq!(
             record.themes,

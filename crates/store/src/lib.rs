@@ -31,6 +31,7 @@ mod recode;
 mod redistribution;
 mod referral_messages;
 mod referrals;
+mod session_corrections;
 mod sessions;
 mod structures;
 mod synthetic;
@@ -69,6 +70,7 @@ pub use referral_messages::{Posted, ThreadMessage};
 pub use referrals::{
     Applied, NewReferral, ReferralHistoryLine, ReferralRecord, ReferralStateRow, ReminderCandidate,
 };
+pub use session_corrections::SessionChange;
 pub use sessions::StoredSession;
 pub use structures::{NewStructure, Structure};
 pub use synthetic::{

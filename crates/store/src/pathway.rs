@@ -110,7 +110,7 @@ pub struct StoredClosing {
     pub closed_by_name: Option<String>,
 }
 
-fn pathway_event(actor: &Actor, action: AuditAction, referral_id: i64) -> AuditEvent {
+pub(crate) fn pathway_event(actor: &Actor, action: AuditAction, referral_id: i64) -> AuditEvent {
     AuditEvent {
         actor_account_id: Some(actor.account_id.get()),
         action,
@@ -120,7 +120,7 @@ fn pathway_event(actor: &Actor, action: AuditAction, referral_id: i64) -> AuditE
     }
 }
 
-fn joined<T: Copy>(values: &BTreeSet<T>, code: fn(T) -> &'static str) -> String {
+pub(crate) fn joined<T: Copy>(values: &BTreeSet<T>, code: fn(T) -> &'static str) -> String {
     values
         .iter()
         .map(|v| code(*v))
@@ -213,7 +213,7 @@ pub(crate) fn session_from(row: &AnyRow) -> Result<PathwaySession, StoreError> {
 
 /// The state and version of a referral the structure receives (and still may see), with the
 /// person's commune.
-async fn received_referral(
+pub(crate) async fn received_referral(
     connection: &mut AnyConnection,
     referral_id: i64,
     structure_id: i64,
@@ -245,7 +245,10 @@ async fn received_referral(
 /// nothing, made first in the transaction: on SQLite the transaction then holds the write lock before
 /// reading anything, so that a concurrent change makes it wait (busy timeout) rather than fail on a
 /// stale snapshot; on PostgreSQL it only locks the account's row.
-async fn lock_actor(connection: &mut AnyConnection, actor: &Actor<'_>) -> Result<(), StoreError> {
+pub(crate) async fn lock_actor(
+    connection: &mut AnyConnection,
+    actor: &Actor<'_>,
+) -> Result<(), StoreError> {
     let updated = sqlx::query(
         "UPDATE accounts SET structure_id = structure_id WHERE id = $1 AND structure_id = $2",
     )
@@ -264,7 +267,7 @@ async fn lock_actor(connection: &mut AnyConnection, actor: &Actor<'_>) -> Result
 
 /// Ends a transaction that changes nothing, now: a dropped transaction rolls back only when its
 /// connection is next used, and on SQLite it would hold the write lock taken by `lock_actor` until then.
-async fn give_up<T>(
+pub(crate) async fn give_up<T>(
     transaction: sqlx::Transaction<'_, sqlx::Any>,
     outcome: T,
 ) -> Result<T, StoreError> {
@@ -310,7 +313,10 @@ impl Store {
         session: &NewSession,
         now: UnixSeconds,
     ) -> Result<SessionOutcome, StoreError> {
-        let record = match session.validate(now) {
+        let today = self
+            .today_at_structure(actor.structure_id.get(), now)
+            .await?;
+        let record = match session.validate(today) {
             Ok(record) => record,
             Err(error) => return Ok(SessionOutcome::Invalid(error)),
         };
@@ -539,7 +545,10 @@ impl Store {
     }
 
     /// Fills the registered people of the collective sessions.
-    async fn attach_people(&self, sessions: &mut [PathwaySession]) -> Result<(), StoreError> {
+    pub(crate) async fn attach_people(
+        &self,
+        sessions: &mut [PathwaySession],
+    ) -> Result<(), StoreError> {
         let workshops: Vec<i64> = sessions
             .iter()
             .filter(|s| s.referral_id.is_none())

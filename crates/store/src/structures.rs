@@ -47,7 +47,39 @@ fn structure_from(row: &AnyRow) -> Result<Structure, StoreError> {
     })
 }
 
+/// The date it is now where a structure is (its commune's département's legal time): the "today"
+/// no session of that structure may be dated after.
+pub(crate) async fn structure_today(
+    connection: &mut sqlx::AnyConnection,
+    structure: i64,
+    now: UnixSeconds,
+) -> Result<aiguillage_domain::calendar::Date, StoreError> {
+    let row = sqlx::query(
+        "SELECT c.departement_code FROM structures s JOIN communes c ON c.code = s.commune_code
+         WHERE s.id = $1",
+    )
+    .bind(structure)
+    .fetch_optional(&mut *connection)
+    .await?;
+    let departement: String = match row {
+        Some(row) => row.try_get("departement_code")?,
+        None => String::new(),
+    };
+    Ok(aiguillage_domain::calendar::local_date(now, &departement))
+}
+
 impl Store {
+    /// The date it is now where the structure is ([`aiguillage_domain::calendar::local_date`]):
+    /// forms offer it as the default and refuse any later date.
+    pub async fn today_at_structure(
+        &self,
+        structure: i64,
+        now: UnixSeconds,
+    ) -> Result<aiguillage_domain::calendar::Date, StoreError> {
+        let mut connection = self.pool.acquire().await?;
+        structure_today(&mut connection, structure, now).await
+    }
+
     /// Records a structure, or returns the existing one with the same name in the same commune.
     pub async fn ensure_structure(
         &self,

@@ -326,7 +326,12 @@ pub async fn record_session(
         values: &values,
         kind: SessionKind::Individual,
         registered: 1,
-        now: me.now(),
+        today: me
+            .state
+            .store
+            .today_at_structure(actor.structure_id.get(), me.now())
+            .await
+            .map_err(|e| refused(e.into()))?,
     };
     let session = match NewSession::try_from(submitted) {
         Ok(session) => session,

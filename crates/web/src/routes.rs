@@ -140,6 +140,9 @@ routes! {
     POST "/orientations/{id}/reorientation" => pages::reorientation::submit, HELPERS;
     POST "/orientations/{id}/seances" => pages::pathway::record_session, HELPERS;
     POST "/orientations/{id}/cloture" => pages::pathway::close, HELPERS;
+    GET "/seances/{id}/modifier" => pages::pathway::session_edit_form, HELPERS;
+    POST "/seances/{id}/modifier" => pages::pathway::correct_session, HELPERS;
+    POST "/seances/{id}/supprimer" => pages::pathway::delete_session, HELPERS;
     GET "/ateliers/nouveau" => pages::pathway::workshop_form, Roles(&[Mediator]);
     POST "/ateliers/nouveau" => pages::pathway::record_workshop, Roles(&[Mediator]);
     GET "/file-active" => pages::queue::show, Roles(&[Coordinator]);

@@ -590,6 +590,8 @@ fn done_notice(query: &DetailQuery) -> Option<&'static str> {
         "accord" => "Accord de partage enregistré : la structure qui reçoit l'orientation voit désormais la fiche.",
         "close" => "Orientation close : son issue est enregistrée.",
         "message" => "Message envoyé : l'autre structure est prévenue.",
+        "seance_corrigee" => "Séance corrigée.",
+        "seance_supprimee" => "Séance supprimée.",
         "reorientee" => "Orientation réorientée : la nouvelle structure est prévenue et doit l'accepter ou la refuser.",
         _ => return None,
     })

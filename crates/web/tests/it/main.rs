@@ -26,6 +26,7 @@ mod privacy_pages;
 mod public_directory;
 mod redistribution_scope;
 mod routes_by_role;
+mod session_corrections;
 mod sign_in;
 mod steering_pages;
 mod territory_index;

@@ -29,6 +29,8 @@ struct Ids {
     diagnostic: i64,
     referral: i64,
     referral_version: i64,
+    /// The library's session on the referral.
+    session: i64,
     place: i64,
     offer: i64,
     other_offer: i64,
@@ -254,6 +256,22 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
             &[("issue", "autonomie".into())],
             true,
         ),
+        ("GET", "/seances/{id}/modifier") => {
+            record(format!("/seances/{}/modifier", ids.session), &[], true)
+        }
+        ("POST", "/seances/{id}/modifier") => {
+            let session: Vec<(&str, String)> = common::journeys::good_session("")
+                .into_iter()
+                .filter(|(k, _)| *k != "csrf_token")
+                .map(|(k, v)| (k, v.to_owned()))
+                .collect();
+            record(format!("/seances/{}/modifier", ids.session), &session, true)
+        }
+        ("POST", "/seances/{id}/supprimer") => record(
+            format!("/seances/{}/supprimer", ids.session),
+            &[("confirmer", "oui".into())],
+            true,
+        ),
         ("GET", "/ateliers/nouveau") | ("POST", "/ateliers/nouveau") => {
             NoRecord("a workshop of the mediator's own structure")
         }
@@ -468,6 +486,16 @@ async fn contact_request(app: &TestApp) -> i64 {
 }
 
 /// Builds the home records and returns their ids.
+/// The number that follows the first `marker` in a page.
+fn number_after(page: &str, marker: &str) -> i64 {
+    let start = page.find(marker).expect(marker) + marker.len();
+    let digits: String = page[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().expect("a number")
+}
+
 async fn home_records(world: &common::journeys::World) -> Ids {
     let app = &world.app;
     let (person, referral_path) = referral_at_first_contact(world, "Maëlle").await;
@@ -481,14 +509,19 @@ async fn home_records(world: &common::journeys::World) -> Ids {
     )
     .await;
     let marker = format!("/personnes/{person}/diagnostics/");
-    let start = person_page.find(&marker).expect("diagnostic link") + marker.len();
-    let end = person_page[start..]
-        .find(|c: char| !c.is_ascii_digit())
-        .expect("end")
-        + start;
-    let diagnostic = person_page[start..end].parse().expect("diagnostic id");
-    // Sent (1), accepted (2), first contact (3).
-    let version = 3;
+    let diagnostic = number_after(&person_page, &marker);
+    // Sent (1), accepted (2), first contact (3), pathway started by the first session (4).
+    let recorded = app
+        .post_form(
+            &format!("{referral_path}/seances"),
+            Some(&world.mediator.cookie),
+            &common::journeys::good_session(&world.mediator.csrf),
+        )
+        .await;
+    assert_eq!(recorded.status(), StatusCode::SEE_OTHER);
+    let referral_page = body_text(app.get(&referral_path, Some(&world.mediator)).await).await;
+    let session = number_after(&referral_page, "/seances/");
+    let version = 4;
     let other = aiguillage_domain::directory::Place {
         id: "espace-belle-beille".into(),
         name: "Espace Belle-Beille".into(),
@@ -516,6 +549,7 @@ async fn home_records(world: &common::journeys::World) -> Ids {
         diagnostic,
         referral,
         referral_version: version,
+        session,
         place: world.library_id,
         offer: world.offer_id,
         other_offer,

@@ -267,6 +267,21 @@ const MATRIX: &[(&str, &str, Expected)] = &[
         "/orientations/{id}/cloture",
         Expected::PrescriberOrMediator,
     ),
+    (
+        "GET",
+        "/seances/{id}/modifier",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "POST",
+        "/seances/{id}/modifier",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "POST",
+        "/seances/{id}/supprimer",
+        Expected::PrescriberOrMediator,
+    ),
     ("GET", "/ateliers/nouveau", Expected::MediatorOnly),
     ("POST", "/ateliers/nouveau", Expected::MediatorOnly),
     ("GET", "/file-active", Expected::CoordinatorOnly),

@@ -16,12 +16,16 @@
 pub(crate) mod closing_form;
 mod referral_forms;
 mod referral_page;
+mod session_edit;
 pub(crate) mod session_form;
 mod view;
 mod workshop;
 
 pub use referral_forms::{close, record_session, STALE};
 pub use referral_page::referral_page_with;
+pub use session_edit::{
+    correct as correct_session, delete as delete_session, edit_form as session_edit_form,
+};
 pub use view::{PathwaySubmission, SESSION_RECORDED};
 pub use workshop::{record_workshop, workshop_form};
 

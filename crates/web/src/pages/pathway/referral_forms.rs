@@ -131,7 +131,10 @@ pub async fn record_session(
         values: &values,
         kind: SessionKind::Individual,
         registered: 1,
-        now: professional.now(),
+        today: state
+            .store
+            .today_at_structure(actor.structure_id.get(), professional.now())
+            .await?,
     };
     let outcome = match NewSession::try_from(submitted) {
         Ok(session) => pathway::record_session(state, &actor, id, &session).await?,

@@ -4,13 +4,12 @@
 
 use super::{coded, codes, duration_label, is_checked, options, Opt};
 use crate::pages::form_fields::{text, Errors, Fields};
-use aiguillage_domain::calendar::{date_of, iso_date, parse_iso_date, Date};
+use aiguillage_domain::calendar::{iso_date, parse_iso_date, Date};
 use aiguillage_domain::free_text::FreeTextField;
 use aiguillage_domain::pathway::{
-    Equipment, NewSession, ObservedAutonomy, SessionError, SessionKind, SessionPlace, Theme,
-    WorkshopLevel, MIN_WORKSHOP_PARTICIPANTS,
+    Equipment, NewSession, ObservedAutonomy, SessionError, SessionKind, SessionPlace,
+    SessionRecord, Theme, WorkshopLevel, MIN_WORKSHOP_PARTICIPANTS,
 };
-use aiguillage_domain::UnixSeconds;
 
 /// The durations offered in the list, in minutes.
 const DURATIONS: &[u32] = &[15, 30, 45, 60, 90, 120];
@@ -98,6 +97,40 @@ impl SessionForm {
         SessionForm::new(action, collective, values, Errors::new())
     }
 
+    /// The form filled with a recorded session, to correct it.
+    pub(super) fn of_session(action: String, record: &SessionRecord) -> SessionForm {
+        let mut values = Fields::new();
+        let mut put = |name: &str, value: String| {
+            values.entry(name.to_owned()).or_default().push(value);
+        };
+        put("date", iso_date(record.held_on));
+        if DURATIONS.contains(&record.duration_minutes) {
+            put("duree", record.duration_minutes.to_string());
+        } else {
+            put("duree", "autre".to_owned());
+            put("duree_autre", record.duration_minutes.to_string());
+        }
+        put("lieu", record.place.cra_code().to_owned());
+        for equipment in &record.equipment {
+            put("materiel", equipment.cra_code().to_owned());
+        }
+        for theme in &record.themes {
+            let field = if theme.is_procedure_detail() {
+                "demarches"
+            } else {
+                "thematiques"
+            };
+            put(field, theme.cra_code().to_owned());
+        }
+        if let Some(autonomy) = record.autonomy() {
+            put("autonomie", autonomy.cra_code().to_owned());
+        }
+        if let Some(notes) = &record.notes {
+            put("notes", notes.clone());
+        }
+        SessionForm::new(action, false, values, Errors::new())
+    }
+
     /// The first submitted value of a field, trimmed.
     pub fn value(&self, name: &str) -> String {
         text(&self.values, name)
@@ -168,16 +201,15 @@ fn mend(session: &mut NewSession, error: &SessionError, registered: u32, today: 
 fn check_session(
     mut session: NewSession,
     registered: usize,
-    now: UnixSeconds,
+    today: Date,
     errors: &mut Errors,
 ) -> Option<NewSession> {
     let submitted = session.clone();
     let count = u32::try_from(registered).unwrap_or(u32::MAX);
-    let today = date_of(now);
     let mut broken = false;
     for _ in 0..16 {
         let result = session
-            .validate(now)
+            .validate(today)
             .and_then(|record| record.check_registered(registered));
         let Err(error) = result else {
             break;
@@ -207,19 +239,20 @@ fn whole(values: &Fields, name: &'static str, message: &str, errors: &mut Errors
 }
 
 /// A submitted session form, with what reading it depends on: the kind of session, the number of
-/// registered people it is recorded for, and the current time (no session in the future).
+/// registered people it is recorded for, and the date it is where the structure is (no session
+/// after it).
 pub(crate) struct SubmittedSession<'a> {
     pub values: &'a Fields,
     pub kind: SessionKind,
     pub registered: usize,
-    pub now: UnixSeconds,
+    pub today: Date,
 }
 
 impl TryFrom<SubmittedSession<'_>> for NewSession {
     type Error = Errors;
 
     fn try_from(form: SubmittedSession<'_>) -> Result<Self, Errors> {
-        match read_session(form.values, form.kind, form.registered, form.now) {
+        match read_session(form.values, form.kind, form.registered, form.today) {
             (Some(session), errors) if errors.is_empty() => Ok(session),
             (_, errors) => Err(errors),
         }
@@ -232,10 +265,9 @@ pub(super) fn read_session(
     values: &Fields,
     kind: SessionKind,
     registered: usize,
-    now: UnixSeconds,
+    today: Date,
 ) -> (Option<NewSession>, Errors) {
     let mut errors = Errors::new();
-    let today = date_of(now);
     let typed_date = text(values, "date");
     let held_on = if typed_date.is_empty() {
         errors.insert("date", "Indiquez la date de la séance.".to_owned());
@@ -336,7 +368,7 @@ pub(super) fn read_session(
                 coded(values, "niveau", WorkshopLevel::from_cra_code, &mut errors);
         }
     }
-    let checked = check_session(session, registered, now, &mut errors);
+    let checked = check_session(session, registered, today, &mut errors);
     (checked, errors)
 }
 
@@ -344,7 +376,7 @@ pub(super) fn read_session(
 mod tests {
     use super::*;
 
-    const NOW: UnixSeconds = 1_795_392_000; // 2026-11-23
+    const NOW: Date = time::macros::date!(2026 - 11 - 23);
     use crate::pages::pathway::tests::form;
 
     #[test]

@@ -10,7 +10,6 @@ use crate::error::WebError;
 use crate::pages::form_fields::{Errors, Fields};
 use crate::pages::people::actor;
 use crate::routes::may_reach;
-use aiguillage_domain::calendar::date_of;
 use aiguillage_domain::orientation::{
     transition, ClosingOutcome, ReferralEvent, ReferralState, Side,
 };
@@ -29,9 +28,11 @@ pub struct SessionLine {
     pub autonomy: &'static str,
     pub notes: Option<String>,
     pub by: String,
+    /// The page to correct or delete it, for the structure that recorded it.
+    pub edit: Option<String>,
 }
 
-fn session_line(session: &PathwaySession) -> SessionLine {
+fn session_line(session: &PathwaySession, viewer_structure: i64) -> SessionLine {
     let record = &session.record;
     let kind = match record.participants() {
         Some((participants, _)) => {
@@ -63,6 +64,8 @@ fn session_line(session: &PathwaySession) -> SessionLine {
         autonomy: record.autonomy().map(|a| a.label()).unwrap_or("—"),
         notes: record.notes.clone(),
         by: session.account_name.clone().unwrap_or_default(),
+        edit: (session.structure_id == viewer_structure)
+            .then(|| format!("/seances/{}/modifier", session.id)),
     }
 }
 
@@ -156,11 +159,15 @@ pub async fn pathway_view(
         .await?
         .unwrap_or_default();
     let may_record = side == Side::Receiver && referral.state.accepts_sessions();
+    let today = state
+        .store
+        .today_at_structure(user.account.structure_id, now)
+        .await?;
     let session_form = may_record.then(|| {
         let action = format!("/orientations/{}/seances", referral.id);
         match submitted.session {
             Some((values, errors)) => SessionForm::new(action, false, values, errors),
-            None => SessionForm::blank(action, false, date_of(now)),
+            None => SessionForm::blank(action, false, today),
         }
     });
     let any_close = ReferralEvent::Close {
@@ -190,7 +197,10 @@ pub async fn pathway_view(
     Ok(PathwayView {
         show_sessions: may_record || !sessions.is_empty(),
         notes_visible: side == Side::Receiver,
-        sessions: sessions.iter().map(session_line).collect(),
+        sessions: sessions
+            .iter()
+            .map(|s| session_line(s, user.account.structure_id))
+            .collect(),
         session_form,
         closing_form,
         closing,

@@ -29,6 +29,7 @@ const NO_LONGER_IN_PROGRESS: &str = "Une des personnes cochées n'a plus d'orien
 
 /// A past workshop of the structure.
 pub struct WorkshopLine {
+    pub id: i64,
     pub date: String,
     pub title: String,
     pub level: &'static str,
@@ -44,6 +45,8 @@ struct WorkshopTemplate {
     layout: Layout,
     form: SessionForm,
     recorded: bool,
+    /// A workshop was just deleted.
+    deleted: bool,
     recent: Vec<WorkshopLine>,
 }
 
@@ -51,6 +54,8 @@ struct WorkshopTemplate {
 pub struct WorkshopQuery {
     #[serde(default)]
     enregistre: String,
+    #[serde(default)]
+    supprime: String,
 }
 
 /// The referrals of the structure in progress, as people to tick.
@@ -117,6 +122,7 @@ async fn recent_workshops(
                 return None;
             };
             Some(WorkshopLine {
+                id: session.id,
                 date: french_date(record.held_on),
                 title: title.clone().unwrap_or_else(|| "Sans titre".to_owned()),
                 level: level.map(|l| l.label()).unwrap_or("—"),
@@ -133,7 +139,8 @@ async fn workshop_page(
     state: &AppState,
     (viewer, user): (&Viewer, &CurrentUser),
     form: SessionForm,
-    recorded: bool,
+    // Just recorded (`Some(true)`), just deleted (`Some(false)`), or neither.
+    recorded: Option<bool>,
     reason: &str,
 ) -> Result<Response, WebError> {
     let status = if form.errors.is_empty() {
@@ -150,7 +157,8 @@ async fn workshop_page(
             "Enregistrer un atelier collectif",
         ),
         form,
-        recorded,
+        recorded: recorded == Some(true),
+        deleted: recorded == Some(false),
         recent,
     })?;
     Ok((status, page).into_response())
@@ -167,7 +175,11 @@ pub async fn workshop_form(
     Query(query): Query<WorkshopQuery>,
 ) -> Result<Response, WebError> {
     let reason = format!("GET {WORKSHOP_PATH}");
-    let mut form = SessionForm::blank(WORKSHOP_PATH.to_owned(), true, date_of(state.now()));
+    let today = state
+        .store
+        .today_at_structure(user.account.structure_id, state.now())
+        .await?;
+    let mut form = SessionForm::blank(WORKSHOP_PATH.to_owned(), true, today);
     form.people = people_in_progress(&state, &user, &reason)
         .await?
         .into_iter()
@@ -177,7 +189,11 @@ pub async fn workshop_form(
         &state,
         (&viewer, &user),
         form,
-        !query.enregistre.is_empty(),
+        match (query.enregistre.is_empty(), query.supprime.is_empty()) {
+            (false, _) => Some(true),
+            (true, false) => Some(false),
+            (true, true) => None,
+        },
         &reason,
     )
     .await
@@ -199,7 +215,10 @@ pub async fn record_workshop(
         values: &values,
         kind: SessionKind::Collective,
         registered: ticked.len(),
-        now: state.now(),
+        today: state
+            .store
+            .today_at_structure(user.account.structure_id, state.now())
+            .await?,
     };
     let read = NewSession::try_from(submitted);
     let mut errors = read.as_ref().err().cloned().unwrap_or_default();
@@ -210,7 +229,7 @@ pub async fn record_workshop(
         Ok(session) if errors.is_empty() => session,
         _ => {
             let form = refused_form(errors, values, people);
-            return workshop_page(&state, (&viewer, &user), form, false, &reason).await;
+            return workshop_page(&state, (&viewer, &user), form, None, &reason).await;
         }
     };
     let actor = actor(&user, &reason);
@@ -220,7 +239,7 @@ pub async fn record_workshop(
     };
     let people = people_in_progress(&state, &user, &reason).await?;
     let form = refused_form(explained(refusal), values, people);
-    workshop_page(&state, (&viewer, &user), form, false, &reason).await
+    workshop_page(&state, (&viewer, &user), form, None, &reason).await
 }
 
 /// The referrals ticked that are in progress here (each once), and whether any other was ticked.

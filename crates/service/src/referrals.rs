@@ -90,10 +90,11 @@ pub async fn person_to_orient(
         .store
         .person(actor, person, state.now())
         .await?
+        .filter(|record| record.structure_id == actor.structure_id)
         .ok_or(ReferralError::NotFound)?;
     let latest = state
         .store
-        .diagnostics_of(actor, person)
+        .diagnostics_of(actor, person, state.now())
         .await?
         .pop()
         .ok_or(ReferralError::NotDiagnosed)?;

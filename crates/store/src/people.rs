@@ -7,6 +7,7 @@ use crate::{Store, StoreError};
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
 use aiguillage_domain::diagnostic::{Answers, Profile, ProfileOverride};
 use aiguillage_domain::ids::{AccountId, PersonId, StructureId};
+use aiguillage_domain::orientation::receiver_access_cutoff;
 use aiguillage_domain::person::{name_key, ConsentText, PersonDraft};
 use aiguillage_domain::UnixSeconds;
 use sqlx::any::AnyRow;
@@ -161,17 +162,59 @@ fn diagnostic_from(row: &AnyRow) -> Result<StoredDiagnostic, StoreError> {
     })
 }
 
-/// Whether the person exists and belongs to the structure.
+/// The SQL condition "structure `structure` reaches person `p`": it enrolled them, or it follows them
+/// through a referral it accepted (`ReferralState::followed_by_receiver`), that the person agreed
+/// to share with it, and that did not end at or before `cutoff` (`receiver_access_cutoff`). The
+/// placeholders must come in the order of the query's other ones (SQLite numbers them by first use).
+pub(crate) fn reaches_person(structure: &str, cutoff: &str) -> String {
+    use crate::referrals::states_where;
+    use aiguillage_domain::orientation::ReferralState;
+    format!(
+        "(p.structure_id = {structure} OR EXISTS (SELECT 1 FROM referrals fr
+             JOIN sharing_consents fsc ON fsc.referral_id = fr.id AND fsc.receiver_structure_id = fr.receiver_structure_id
+             WHERE fr.person_id = p.id AND fr.receiver_structure_id = {structure}
+               AND fr.state IN ({followed}) AND (fr.state NOT IN ({ended}) OR fr.state_changed_at > {cutoff})))",
+        followed = states_where(ReferralState::followed_by_receiver),
+        ended = states_where(ReferralState::has_ended),
+    )
+}
+
+/// Who may touch a person: the structure that enrolled them only (identity, consents, erasure), or
+/// also a structure that follows them (their file, diagnostics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    Enrolling,
+    Following,
+}
+
+/// Whether the person exists and the structure reaches them.
 async fn visible(
     connection: &mut AnyConnection,
-    structure_id: i64,
+    (structure_id, reach): (i64, Reach),
     person_id: i64,
+    now: UnixSeconds,
 ) -> Result<bool, StoreError> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM people WHERE id = $1 AND structure_id = $2")
-        .bind(person_id)
-        .bind(structure_id)
-        .fetch_one(&mut *connection)
-        .await?;
+    let row = match reach {
+        Reach::Enrolling => {
+            sqlx::query("SELECT COUNT(*) AS n FROM people WHERE id = $1 AND structure_id = $2")
+                .bind(person_id)
+                .bind(structure_id)
+                .fetch_one(&mut *connection)
+                .await?
+        }
+        Reach::Following => {
+            let sql = format!(
+                "SELECT COUNT(*) AS n FROM people p WHERE p.id = $1 AND {}",
+                reaches_person("$2", "$3")
+            );
+            sqlx::query(&sql)
+                .bind(person_id)
+                .bind(structure_id)
+                .bind(receiver_access_cutoff(now))
+                .fetch_one(&mut *connection)
+                .await?
+        }
+    };
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
@@ -313,8 +356,9 @@ impl Store {
         self.audited_people(actor, &rows, now).await
     }
 
-    /// People of the structure whose name contains the query (all of them, newest first, when the
-    /// query is empty), at most `limit`. Each one listed is audited as a read.
+    /// People the structure enrolled or follows ([`reaches_person`]) whose name contains the query
+    /// (all of them, newest first, when the query is empty), at most `limit`. Each one listed is
+    /// audited as a read.
     pub async fn search_people(
         &self,
         actor: &Actor<'_>,
@@ -324,11 +368,13 @@ impl Store {
     ) -> Result<Vec<PersonRecord>, StoreError> {
         let key = name_key(query, "");
         let sql = format!(
-            "SELECT {PERSON_COLUMNS} WHERE p.structure_id = $1 AND p.name_key LIKE $2
-             ORDER BY p.last_contact_at DESC, p.id DESC LIMIT $3"
+            "SELECT {PERSON_COLUMNS} WHERE {} AND p.name_key LIKE $3
+             ORDER BY p.last_contact_at DESC, p.id DESC LIMIT $4",
+            reaches_person("$1", "$2")
         );
         let rows = sqlx::query(&sql)
             .bind(actor.structure_id.get())
+            .bind(receiver_access_cutoff(now))
             .bind(format!("%{key}%"))
             .bind(limit)
             .fetch_all(&self.pool)
@@ -354,8 +400,8 @@ impl Store {
         Ok(people)
     }
 
-    /// The person, if they belong to the actor's structure (`None` otherwise, whether they exist or
-    /// not); the read is audited.
+    /// The person, if the actor's structure enrolled or follows them ([`reaches_person`]; `None`
+    /// otherwise, whether they exist or not); the read is audited.
     pub async fn person(
         &self,
         actor: &Actor<'_>,
@@ -364,10 +410,14 @@ impl Store {
     ) -> Result<Option<PersonRecord>, StoreError> {
         let person_id = person.get();
         let mut transaction = self.pool.begin().await?;
-        let sql = format!("SELECT {PERSON_COLUMNS} WHERE p.id = $1 AND p.structure_id = $2");
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} WHERE p.id = $1 AND {}",
+            reaches_person("$2", "$3")
+        );
         let row = sqlx::query(&sql)
             .bind(person_id)
             .bind(actor.structure_id.get())
+            .bind(receiver_access_cutoff(now))
             .fetch_optional(&mut *transaction)
             .await?;
         let Some(row) = row else {
@@ -414,8 +464,8 @@ impl Store {
             .collect()
     }
 
-    /// Stores a diagnostic of a person of the actor's structure (`None` when not visible), and
-    /// moves the person's last contact to now.
+    /// Stores a diagnostic of a person the actor's structure enrolled or follows (`None` when not
+    /// visible), and moves the person's last contact to now.
     pub async fn add_diagnostic(
         &self,
         actor: &Actor<'_>,
@@ -426,7 +476,8 @@ impl Store {
     ) -> Result<Option<i64>, StoreError> {
         let person_id = person.get();
         let mut transaction = self.pool.begin().await?;
-        if !visible(&mut transaction, actor.structure_id.get(), person_id).await? {
+        let whose = (actor.structure_id.get(), Reach::Following);
+        if !visible(&mut transaction, whose, person_id, now).await? {
             return Ok(None);
         }
         let row = sqlx::query(
@@ -460,22 +511,27 @@ impl Store {
         Ok(Some(id))
     }
 
-    /// The diagnostics of a person of the actor's structure, oldest first (empty when not visible).
+    /// The diagnostics of a person the actor's structure enrolled or follows, oldest first (empty when
+    /// not visible): both sides see the progress.
     pub async fn diagnostics_of(
         &self,
         actor: &Actor<'_>,
         person: PersonId,
+        now: UnixSeconds,
     ) -> Result<Vec<StoredDiagnostic>, StoreError> {
         let person_id = person.get();
-        let rows = sqlx::query(
+        let sql = format!(
             "SELECT d.*, a.display_name AS made_by_name FROM diagnostics d
              JOIN people p ON p.id = d.person_id LEFT JOIN accounts a ON a.id = d.made_by
-             WHERE d.person_id = $1 AND p.structure_id = $2 ORDER BY d.made_at, d.id",
-        )
-        .bind(person_id)
-        .bind(actor.structure_id.get())
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE d.person_id = $1 AND {} ORDER BY d.made_at, d.id",
+            reaches_person("$2", "$3")
+        );
+        let rows = sqlx::query(&sql)
+            .bind(person_id)
+            .bind(actor.structure_id.get())
+            .bind(receiver_access_cutoff(now))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(diagnostic_from).collect()
     }
 
@@ -491,7 +547,8 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let person_id = person.get();
         let mut transaction = self.pool.begin().await?;
-        if !visible(&mut transaction, actor.structure_id.get(), person_id).await? {
+        let whose = (actor.structure_id.get(), Reach::Following);
+        if !visible(&mut transaction, whose, person_id, now).await? {
             return Ok(false);
         }
         let updated = sqlx::query(
@@ -533,7 +590,8 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let person_id = person.get();
         let mut transaction = self.pool.begin().await?;
-        if !visible(&mut transaction, actor.structure_id.get(), person_id).await? {
+        let whose = (actor.structure_id.get(), Reach::Enrolling);
+        if !visible(&mut transaction, whose, person_id, now).await? {
             return Ok(false);
         }
         let period = month_of(now);

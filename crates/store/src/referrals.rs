@@ -444,8 +444,9 @@ impl Store {
         Ok(referrals)
     }
 
-    /// The referrals of a person of the actor's structure (sent by the structure that enrolled them),
-    /// newest first; empty for anyone else's person. Each one listed is audited as a read.
+    /// The referrals of a person, newest first: for the structure that enrolled them, every one it
+    /// sent; for a structure that follows them, the ones it receives (and still may see); empty for
+    /// anyone else. Each one listed is audited as a read.
     pub async fn referrals_of_person(
         &self,
         actor: &Actor<'_>,
@@ -453,12 +454,15 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<Vec<ReferralRecord>, StoreError> {
         let sql = format!(
-            "SELECT {REFERRAL_COLUMNS} WHERE r.person_id = $1 AND p.structure_id = $2
-               AND r.sender_structure_id = $2 ORDER BY r.created_at DESC, r.id DESC"
+            "SELECT {REFERRAL_COLUMNS} WHERE r.person_id = $1
+               AND ((p.structure_id = $2 AND r.sender_structure_id = $2) OR {})
+             ORDER BY r.created_at DESC, r.id DESC",
+            received_by("$2", "$3")
         );
         let rows = sqlx::query(&sql)
             .bind(person.get())
             .bind(actor.structure_id.get())
+            .bind(receiver_access_cutoff(now))
             .fetch_all(&self.pool)
             .await?;
         self.listed_referrals(actor, &rows, now).await

@@ -217,7 +217,7 @@ pub async fn profile(
     let (store, actor) = (&me.state.store, me.actor());
     let person = store.person(&actor, id, me.now()).await?;
     person.ok_or(WebError::NotFound)?;
-    let mut diagnostics = store.diagnostics_of(&actor, id).await?;
+    let mut diagnostics = store.diagnostics_of(&actor, id, me.now()).await?;
     let latest: StoredDiagnostic = diagnostics.pop().ok_or(WebError::NotFound)?;
     Ok(Json(ProfileRead {
         personne_id: id.get(),

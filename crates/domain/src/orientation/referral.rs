@@ -190,6 +190,34 @@ impl ReferralState {
         }
     }
 
+    /// Accepted by its receiving structure, since or later (closed included): that structure follows
+    /// the person and, with their consent to share, sees their file and re-runs the diagnostic
+    /// (within [`RECEIVER_ACCESS_AFTER_END_DAYS`] of a closing).
+    pub fn followed_by_receiver(self) -> bool {
+        matches!(
+            self,
+            ReferralState::Accepted
+                | ReferralState::FirstContact
+                | ReferralState::InPathway
+                | ReferralState::Closed
+        )
+    }
+
+    /// What comes next, in plain French, as the receiving structure reads it on the person's file.
+    pub fn next_step_for_receiver(self) -> &'static str {
+        match self {
+            ReferralState::Draft => "Pas encore envoyée.",
+            ReferralState::Sent | ReferralState::Redirected => "À accepter ou à refuser.",
+            ReferralState::Accepted => "Appeler la personne, puis noter le premier contact.",
+            ReferralState::FirstContact => "Enregistrer la première séance.",
+            ReferralState::InPathway => {
+                "Enregistrer les séances, refaire le diagnostic pour mesurer les progrès, puis clore."
+            }
+            ReferralState::Refused => "Refusée par votre structure.",
+            ReferralState::Closed => "Terminée.",
+        }
+    }
+
     /// First contact made or in pathway: the receiving structure records sessions.
     pub fn accepts_sessions(self) -> bool {
         matches!(self, ReferralState::FirstContact | ReferralState::InPathway)

@@ -85,7 +85,7 @@ async fn a_person_is_enrolled_once_diagnosed_and_adjusted_only_by_their_structur
     );
     let stored = state
         .store
-        .diagnostics_of(&ccas, first)
+        .diagnostics_of(&ccas, first, NOW)
         .await
         .expect("read");
     assert_eq!(stored.len(), 1);

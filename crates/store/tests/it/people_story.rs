@@ -303,6 +303,101 @@ mod referrals {
             .expect("visible person and offer")
     }
 
+    /// The receiving structure follows the person from its acceptance until 90 days after the
+    /// end: it reads the file and the diagnostics, adds one, but neither erases nor sees the
+    /// consents; before acceptance and after those 90 days, the person is "not found" for it.
+    #[tokio::test]
+    async fn the_receiver_follows_the_person_from_acceptance_to_ninety_days_after_the_end() {
+        use aiguillage_domain::orientation::ClosingOutcome;
+        let world = world().await;
+        let id = sent_referral(&world).await;
+        let store = &world.store;
+        let (library, ccas) = (actor(world.library), actor(world.ccas));
+        let person = store
+            .referral(&ccas, id, NOW)
+            .await
+            .expect("read")
+            .expect("sent")
+            .0
+            .person_id;
+        let computed = profile(&answers(), time::macros::date!(2026 - 11 - 23));
+        let reaches = |at: i64| {
+            let library = library.clone();
+            async move {
+                store
+                    .person(&library, person, at)
+                    .await
+                    .expect("read")
+                    .is_some()
+            }
+        };
+        assert!(!reaches(NOW).await, "sent, not accepted yet");
+        let accept = (Side::Receiver, &ReferralEvent::Accept);
+        let applied = store
+            .apply_referral_event(&library, (id, 1), accept, "", NOW)
+            .await
+            .expect("accept");
+        assert!(applied.is_done(), "{applied:?}");
+        assert!(
+            reaches(NOW).await,
+            "accepted: the library follows the person"
+        );
+        let listed = store
+            .search_people(&library, "goff", 10, NOW)
+            .await
+            .expect("search");
+        assert_eq!(listed.len(), 1);
+        assert!(store
+            .consents_of(&library, person)
+            .await
+            .expect("consents")
+            .is_empty());
+        let added = store
+            .add_diagnostic(&library, person, &answers(), &computed, NOW)
+            .await
+            .expect("add");
+        assert!(added.is_some(), "the follower re-runs the diagnostic");
+        let seen_by_sender = store
+            .diagnostics_of(&ccas, person, NOW)
+            .await
+            .expect("diagnostics");
+        assert_eq!(seen_by_sender.len(), 1, "the sender sees it too");
+        assert!(!store
+            .erase_person(&library, person, NOW)
+            .await
+            .expect("erase"));
+        assert!(store
+            .person(&ccas, person, NOW)
+            .await
+            .expect("read")
+            .is_some());
+
+        let close = ReferralEvent::Close {
+            outcome: ClosingOutcome::Unreachable,
+        };
+        let closed = store
+            .apply_referral_event(&library, (id, 2), (Side::Receiver, &close), "", NOW)
+            .await
+            .expect("close");
+        assert!(closed.is_done(), "{closed:?}");
+        let day = 86_400;
+        assert!(
+            reaches(NOW + 89 * day).await,
+            "still within 90 days of the end"
+        );
+        assert!(!reaches(NOW + 91 * day).await, "90 days after the end");
+        assert!(store
+            .diagnostics_of(&library, person, NOW + 91 * day)
+            .await
+            .expect("diagnostics")
+            .is_empty());
+        assert!(store
+            .person(&ccas, person, NOW + 91 * day)
+            .await
+            .expect("read")
+            .is_some());
+    }
+
     #[tokio::test]
     async fn both_sides_see_the_referral_and_strangers_do_not() {
         let world = world().await;
@@ -334,7 +429,8 @@ mod referrals {
         assert_eq!(history[0].to_state, "Envoyée");
     }
 
-    /// The person's file lists their referrals for the enrolling structure only; a correction of
+    /// The person's file lists their referrals for the enrolling structure, and the received ones
+    /// for the receiving structure; a correction of
     /// identity and contact is written for that structure only, audited, and seen through the
     /// referral by the receiving side.
     #[tokio::test]
@@ -347,13 +443,14 @@ mod referrals {
         let person = seen.person_id;
         let listed = store.referrals_of_person(&ccas, person, NOW).await.unwrap();
         assert_eq!(listed.iter().map(|r| r.id).collect::<Vec<_>>(), [id]);
-        assert!(
-            store
-                .referrals_of_person(&library, person, NOW)
-                .await
-                .unwrap()
-                .is_empty(),
-            "the receiving structure reads them through its own list, not the person's file"
+        let received = store
+            .referrals_of_person(&library, person, NOW)
+            .await
+            .unwrap();
+        assert_eq!(
+            received.iter().map(|r| r.id).collect::<Vec<_>>(),
+            [id],
+            "the receiving structure lists the one it receives"
         );
         let corrected = PersonDraft {
             phone: Some("0798765432".into()),

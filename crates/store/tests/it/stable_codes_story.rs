@@ -396,7 +396,10 @@ async fn the_database_holds_codes_and_the_pages_french() {
         .expect("requests");
     assert_eq!(requests[0].typology, computed.typology.label());
     assert_eq!(requests[0].first_help, computed.first_help().label());
-    let stored = store.diagnostics_of(&ccas, person).await.expect("read");
+    let stored = store
+        .diagnostics_of(&ccas, person, NOW)
+        .await
+        .expect("read");
     assert_eq!(stored[0].profile, computed);
     assert_eq!(stored[0].override_.as_ref(), Some(&decision));
 
@@ -817,7 +820,7 @@ async fn a_database_written_with_labels_is_converted_and_reads_as_before() {
     let state = store.referral_state(closed).await.expect("state");
     assert_eq!(state.map(|s| s.state), Some(ReferralState::Closed));
     let stored = store
-        .diagnostics_of(&actor((ccas, 0)), PersonId::new(person))
+        .diagnostics_of(&actor((ccas, 0)), PersonId::new(person), NOW)
         .await
         .expect("diagnostics");
     assert_eq!(stored[0].profile, computed);

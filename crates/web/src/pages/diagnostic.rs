@@ -137,6 +137,9 @@ async fn store_diagnostic(
 struct ResultTemplate {
     layout: Layout,
     person: Option<PersonRecord>,
+    /// The viewer's structure enrolled the person, so may orient them (a structure that follows
+    /// them re-runs the diagnostic but does not send referrals for them).
+    may_orient: bool,
     made_at: String,
     view: ProfileView,
     base: String,
@@ -152,7 +155,11 @@ async fn stored_diagnostic(
     (id, diagnostic_id): (PersonId, i64),
 ) -> Result<(PersonRecord, StoredDiagnostic, Option<StoredDiagnostic>), WebError> {
     let person = visible_person(me, id).await?;
-    let diagnostics = me.state.store.diagnostics_of(&me.actor(), id).await?;
+    let diagnostics = me
+        .state
+        .store
+        .diagnostics_of(&me.actor(), id, me.now())
+        .await?;
     let index = diagnostics
         .iter()
         .position(|d| d.id == diagnostic_id)
@@ -196,6 +203,7 @@ fn result_page(
             RecommendedHelp::label,
             view.first_help,
         ),
+        may_orient: person.structure_id.get() == me.user.account.structure_id,
         person: Some(person),
         view,
         override_reason,

@@ -9,6 +9,7 @@ use crate::layout::Layout;
 use crate::pages::form_fields::{fields, text, Errors, Fields};
 use crate::pages::{format_time, render};
 use aiguillage_domain::contact_request::ContactRequestClosing;
+use aiguillage_domain::diagnostic::DomainProgress;
 use aiguillage_domain::ids::{AccountId, PersonId, ReferralId, StructureId};
 use aiguillage_domain::orientation::ReferralState;
 use aiguillage_domain::person::{check_person, enrolment_consent, PersonDraft, PersonInput};
@@ -45,6 +46,8 @@ struct PeopleTemplate {
 struct PersonLine {
     id: PersonId,
     name: String,
+    /// The structure that enrolled the person, when it is not the viewer's (who follows them).
+    sent_by: Option<String>,
     commune: String,
     birth_year: String,
     last_contact: String,
@@ -55,10 +58,12 @@ fn full_name(person: &PersonRecord) -> String {
     format!("{} {}", person.first_name, person.last_name)
 }
 
-fn line(person: &PersonRecord) -> PersonLine {
+fn line(person: &PersonRecord, viewer_structure: i64) -> PersonLine {
     PersonLine {
         id: person.id,
         name: full_name(person),
+        sent_by: (person.structure_id.get() != viewer_structure)
+            .then(|| person.structure_name.clone()),
         commune: person.commune_name.clone(),
         birth_year: person
             .birth_year
@@ -89,7 +94,10 @@ pub async fn list(
         layout: me.layout("/personnes", "Personnes accompagnées"),
         query: query.q,
         erased: !query.efface.is_empty(),
-        people: people.iter().map(line).collect(),
+        people: people
+            .iter()
+            .map(|p| line(p, me.user.account.structure_id))
+            .collect(),
     })
 }
 
@@ -325,7 +333,10 @@ pub async fn enrol(me: Professional, body: Bytes) -> Result<Response, WebError> 
         }
         Err(EnrolError::PossibleDuplicates(found)) => {
             errors.insert("doublon", DUPLICATE_WARNING.to_owned());
-            let duplicates = found.iter().map(line).collect();
+            let duplicates = found
+                .iter()
+                .map(|p| line(p, me.user.account.structure_id))
+                .collect();
             enrol_page(&me, values, (communes, duplicates), errors)
         }
         Err(error @ EnrolError::UnknownCommune(_)) => {
@@ -461,10 +472,18 @@ fn edit_page(
     Ok((status, page).into_response())
 }
 
+/// A person the viewer's structure enrolled: only it corrects identity and contact (a structure
+/// that follows the person gets "not found").
+async fn enrolled_person(me: &Professional, id: PersonId) -> Result<PersonRecord, WebError> {
+    let person = me.state.store.person(&me.actor(), id, me.now()).await?;
+    person
+        .filter(|p| p.structure_id.get() == me.user.account.structure_id)
+        .ok_or(WebError::NotFound)
+}
+
 /// `GET /personnes/{id}/modifier`: the identity and contact form, filled with what is recorded.
 pub async fn edit_form(me: Professional, Path(id): Path<PersonId>) -> Result<Response, WebError> {
-    let person = me.state.store.person(&me.actor(), id, me.now()).await?;
-    let person = person.ok_or(WebError::NotFound)?;
+    let person = enrolled_person(&me, id).await?;
     edit_page(
         &me,
         &person,
@@ -481,8 +500,7 @@ pub async fn update(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let (store, actor) = (&me.state.store, me.actor());
-    let person = store.person(&actor, id, me.now()).await?;
-    let person = person.ok_or(WebError::NotFound)?;
+    let person = enrolled_person(&me, id).await?;
     let values = fields(&body);
     let (draft, communes, errors) = checked_identity(&me.state, &values).await?;
     let (Some(draft), true) = (draft, errors.is_empty()) else {
@@ -502,6 +520,11 @@ struct PersonTemplate {
     enrolled_at: String,
     consents: Vec<(ConsentRecord, String)>,
     diagnostics: Vec<DiagnosticLine>,
+    /// By domain, from the first diagnostic to the latest (when there are two or more).
+    progress: Vec<DomainProgress>,
+    /// The structure that sent the person to the viewer's, when the viewer's structure follows
+    /// them rather than enrolled them: the page then shows what the sharing consent covers.
+    followed_from: Option<String>,
     referrals: Vec<PersonReferralLine>,
     /// The identity or contact was just corrected.
     updated: bool,
@@ -523,13 +546,26 @@ struct PersonReferralLine {
     refused: bool,
 }
 
-fn referral_line(referral: &ReferralRecord) -> PersonReferralLine {
+/// A referral of the person as their file lists it: to which structure and what the sender does
+/// next, or, for the structure that receives it, from which structure and what it does next.
+fn referral_line(referral: &ReferralRecord, received: bool) -> PersonReferralLine {
+    let (structure, next_step) = if received {
+        (
+            format!("Envoyée par {}", referral.sender_structure),
+            referral.state.next_step_for_receiver(),
+        )
+    } else {
+        (
+            referral.receiver_structure.clone(),
+            referral.state.next_step_for_sender(),
+        )
+    };
     PersonReferralLine {
         id: referral.id,
         offer: referral.offer_name.clone(),
-        structure: referral.receiver_structure.clone(),
+        structure,
         state: referral.state.label(),
-        next_step: referral.state.next_step_for_sender(),
+        next_step,
         sent: format_time(referral.created_at),
         changed: format_time(referral.state_changed_at),
         open: referral.state.holds_a_place(),
@@ -617,15 +653,31 @@ async fn person_page(
     let (store, actor) = (&me.state.store, me.actor());
     let person = store.person(&actor, id, me.now()).await?;
     let person = person.ok_or(WebError::NotFound)?;
-    let consents = store.consents_of(&actor, id).await?;
-    let diagnostics = store.diagnostics_of(&actor, id).await?;
+    let followed_from = (person.structure_id.get() != me.user.account.structure_id)
+        .then(|| person.structure_name.clone());
+    let consents = match followed_from {
+        None => store.consents_of(&actor, id).await?,
+        Some(_) => Vec::new(),
+    };
+    let diagnostics = store.diagnostics_of(&actor, id, me.now()).await?;
+    let progress = match (diagnostics.first(), diagnostics.last()) {
+        (Some(first), Some(latest)) if diagnostics.len() > 1 => {
+            aiguillage_domain::diagnostic::progress(&first.profile, &latest.profile)
+        }
+        _ => Vec::new(),
+    };
     let referrals = store.referrals_of_person(&actor, id, me.now()).await?;
     let page = render(&PersonTemplate {
+        progress,
+        followed_from,
         layout: me.layout("/personnes", &full_name(&person)),
         enrolled_at: format_time(person.enrolled_at),
         consents: consents.into_iter().map(dated).collect(),
         diagnostics: diagnostics.iter().rev().map(diagnostic_line).collect(),
-        referrals: referrals.iter().map(referral_line).collect(),
+        referrals: referrals
+            .iter()
+            .map(|r| referral_line(r, r.receiver_structure_id == actor.structure_id))
+            .collect(),
         updated,
         contact: contact_of(&person),
         person,

@@ -167,7 +167,7 @@ async fn diagnostic_notes_and_override_reasons_refuse_identifiers_and_write_noth
         );
         let stored = app
             .store
-            .diagnostics_of(&actor, PersonId::new(person))
+            .diagnostics_of(&actor, PersonId::new(person), common::START)
             .await
             .expect("read");
         assert!(stored.iter().all(|d| d.override_.is_none()), "{reason}");
@@ -182,7 +182,7 @@ async fn diagnostic_notes_and_override_reasons_refuse_identifiers_and_write_noth
     assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
     let stored = app
         .store
-        .diagnostics_of(&actor, PersonId::new(person))
+        .diagnostics_of(&actor, PersonId::new(person), common::START)
         .await
         .expect("read");
     assert!(stored.iter().any(|d| d.override_.is_some()));

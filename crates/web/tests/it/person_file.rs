@@ -666,3 +666,102 @@ async fn a_taken_contact_request_becomes_an_enrolment_with_its_answers_as_first_
     );
     assert_eq!(counts.diagnostics, 1);
 }
+
+#[tokio::test]
+async fn the_receiving_structure_follows_the_person_and_measures_progress_with_the_sender() {
+    let world = world(Settings::default()).await;
+    let (app, prescriber, mediator) = (&world.app, &world.prescriber, &world.mediator);
+    // Sent but not yet accepted: the library does not follow the person yet.
+    let (waiting, _) = sent_referral(&world, "Odette").await;
+    let waiting_file = format!("/personnes/{waiting}");
+    assert_eq!(
+        app.get(&waiting_file, Some(mediator)).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let (person, referral) = referral_at_first_contact(&world, "Josiane").await;
+    let file = format!("/personnes/{person}");
+
+    // The referral leads the library to the file, which the library's list shows too.
+    let referral_page = body_text(app.get(&referral, Some(mediator)).await).await;
+    assert!(
+        referral_page.contains(&format!("href=\"{file}\"")),
+        "{referral_page}"
+    );
+    let list = body_text(app.get("/personnes", Some(mediator)).await).await;
+    assert!(list.contains("Josiane Le Goff"), "{list}");
+    assert!(list.contains("Orientée par"), "{list}");
+    assert!(!list.contains("Odette"), "not yet accepted: {list}");
+    let page = body_text(app.get(&file, Some(mediator)).await).await;
+    assert!(
+        page.contains("a orienté cette personne vers votre structure"),
+        "{page}"
+    );
+    assert!(page.contains("Envoyée par"), "{page}");
+    assert!(page.contains("Refaire le diagnostic"), "{page}");
+    for absent in [
+        "/modifier",
+        "/effacer",
+        "/orientation\"",
+        "Texte montré à la personne",
+    ] {
+        assert!(
+            !page.contains(absent),
+            "« {absent} » is the enrolling structure's: {page}"
+        );
+    }
+    // Only the enrolling structure corrects, erases or orients.
+    assert_eq!(
+        app.get(&format!("{file}/modifier"), Some(mediator))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let erase = app
+        .post_form(
+            &format!("{file}/effacer"),
+            Some(&mediator.cookie),
+            &[("csrf_token", mediator.csrf.as_str()), ("confirmer", "oui")],
+        )
+        .await;
+    assert_eq!(erase.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("{file}/orientation"), Some(mediator))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // The mediator re-runs the diagnostic: better at searching and at procedures.
+    let mut answers = vec![("csrf_token", mediator.csrf.as_str())];
+    answers.extend(common::journeys::ANSWERS.iter().map(|(k, v)| match *k {
+        "competence_recherche" | "competence_demarche" => (*k, "Seul"),
+        _ => (*k, *v),
+    }));
+    let done = app
+        .post_form(
+            &format!("{file}/diagnostic"),
+            Some(&mediator.cookie),
+            &answers,
+        )
+        .await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    let result = location(&done).expect("the new diagnostic");
+    let result_page = body_text(app.get(&result, Some(mediator)).await).await;
+    assert!(result_page.contains("Progrès"), "{result_page}");
+    assert!(!result_page.contains("id=\"orientation\""), "{result_page}");
+
+    // Both sides read the progress on the file.
+    for (side, session) in [("library", mediator), ("CCAS", prescriber)] {
+        let page = body_text(app.get(&file, Some(session)).await).await;
+        assert!(
+            page.contains("Progrès depuis le premier diagnostic"),
+            "{side}: {page}"
+        );
+        assert!(page.contains("Chercher une information"), "{side}: {page}");
+        assert!(page.contains("Progrès (+"), "{side}: {page}");
+        assert!(
+            page.contains(&format!("Compte {}", common::journeys::MEDIATOR)),
+            "{side}: {page}"
+        );
+    }
+}

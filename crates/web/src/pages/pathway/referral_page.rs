@@ -46,6 +46,9 @@ struct ReferralTemplate {
     pathway: PathwayView,
     /// For the sending side of a refused (or unanswered) referral: the way to re-orient it.
     reorient: Option<ReorientBox>,
+    /// The person's file, when the viewer reaches it: the sender always; the receiver once it has
+    /// accepted, with the person's agreement to share (it may then re-run the diagnostic).
+    person_link: Option<String>,
     /// The thread between the two structures, when the viewer's may read it: (date, message).
     thread: Option<Vec<(String, ThreadMessage)>>,
     /// A refused message: what was typed and why.
@@ -156,6 +159,9 @@ pub async fn referral_page_with(
     let history = visible_history(state.store.referral_history(referral.id).await?, withheld);
     let pathway = pathway_view(state, user, (&referral, side), submitted).await?;
     let reorient = reorient_box(&referral, side, &history);
+    let follows = referral.shared_with_receiver && referral.state.followed_by_receiver();
+    let person_link =
+        (side == Side::Sender || follows).then(|| format!("/personnes/{}", referral.person_id));
     let view = referral
         .profile
         .clone()
@@ -179,6 +185,7 @@ pub async fn referral_page_with(
         step_comment,
         pathway,
         reorient,
+        person_link,
         thread,
         message_typed,
         message_error,

@@ -1,5 +1,6 @@
 //! `aiguillage serve`: the web server, with its settings read from flags or the environment.
 
+use aiguillage_domain::orientation::Helpline;
 use aiguillage_service::mail::SmtpSettings;
 use aiguillage_service::{AppState, Settings};
 use aiguillage_store::Store;
@@ -55,6 +56,24 @@ pub struct ServeArgs {
     /// Published indicator counts below this are masked (secret statistique).
     #[arg(long, env = "AIGUILLAGE_MIN_CELL_SIZE", default_value_t = 11, value_parser = clap::value_parser!(u64).range(1..))]
     pub min_cell_size: u64,
+    /// The helpline printed on the take-home sheet, as « nom|téléphone|horaires|site »; Solidarité
+    /// numérique by default.
+    #[arg(long, env = "AIGUILLAGE_HELPLINE", value_parser = parse_helpline)]
+    pub helpline: Option<Helpline>,
+}
+
+/// « nom|téléphone|horaires|site » → a helpline; every part must be given.
+fn parse_helpline(text: &str) -> Result<Helpline, String> {
+    let parts: Vec<&str> = text.split('|').map(str::trim).collect();
+    match parts.as_slice() {
+        [name, phone, hours, website] if parts.iter().all(|p| !p.is_empty()) => Ok(Helpline {
+            name: (*name).to_owned(),
+            phone: (*phone).to_owned(),
+            hours: (*hours).to_owned(),
+            website: (*website).to_owned(),
+        }),
+        _ => Err("attendu « nom|téléphone|horaires|site », chaque partie remplie".to_owned()),
+    }
 }
 
 /// Serves until interrupted.
@@ -71,6 +90,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         }),
         public_url: args.public_url.clone(),
         min_cell_size: args.min_cell_size,
+        helpline: args.helpline.clone().unwrap_or_default(),
         ..Settings::default()
     };
     serve(store, settings, &args.bind, args.port, |_| {}).await

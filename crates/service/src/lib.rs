@@ -19,6 +19,7 @@ pub mod redistribute;
 pub mod referrals;
 pub mod state;
 pub mod steering;
+pub mod take_home;
 pub mod territory_diagnostic;
 
 pub use state::{AppState, Clock, Settings};

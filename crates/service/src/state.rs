@@ -31,6 +31,8 @@ pub struct Settings {
     pub public_url: String,
     /// Published counts below this are masked ("secret statistique"), 11 by default.
     pub min_cell_size: u64,
+    /// The helpline the take-home sheet gives for the meantime (Solidarité numérique by default).
+    pub helpline: aiguillage_domain::orientation::Helpline,
 }
 
 impl Default for Settings {
@@ -44,6 +46,7 @@ impl Default for Settings {
             smtp: None,
             public_url: "http://127.0.0.1:8080".into(),
             min_cell_size: aiguillage_domain::indicators::DEFAULT_MIN_CELL,
+            helpline: aiguillage_domain::orientation::Helpline::default(),
         }
     }
 }

@@ -140,6 +140,8 @@ routes! {
     POST "/orientations/{id}/reorientation" => pages::reorientation::submit, HELPERS;
     POST "/orientations/{id}/seances" => pages::pathway::record_session, HELPERS;
     POST "/orientations/{id}/cloture" => pages::pathway::close, HELPERS;
+    GET "/orientations/{id}/fiche" => pages::take_home::show, HELPERS;
+    POST "/orientations/{id}/fiche" => pages::take_home::send, HELPERS;
     GET "/seances/{id}/modifier" => pages::pathway::session_edit_form, HELPERS;
     POST "/seances/{id}/modifier" => pages::pathway::correct_session, HELPERS;
     POST "/seances/{id}/supprimer" => pages::pathway::delete_session, HELPERS;

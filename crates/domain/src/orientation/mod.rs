@@ -6,6 +6,7 @@ pub mod ranking;
 pub mod redistribution;
 pub mod referral;
 pub mod spatial;
+pub mod take_home;
 
 pub use delays::{days_waiting, lateness, Lateness, TargetDelays};
 pub use ranking::{admits, rank, CandidateOffer, RankedOffer, Ranking, Seeker, Weights};
@@ -16,3 +17,4 @@ pub use referral::{
     RECEIVER_ACCESS_AFTER_END_DAYS,
 };
 pub use spatial::OfferIndex;
+pub use take_home::{contact_promise, ways_in, what_to_bring, Helpline};

@@ -2,7 +2,7 @@
 //! reasons (and the progress since the previous diagnostic), the override of typology or help, the
 //! printable one-page summary, and the unrecorded diagnostic run when the person did not consent.
 
-use crate::auth::{CurrentUser, Professional};
+use crate::auth::Professional;
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::form_fields::{fields, text, Errors, Fields};
@@ -46,7 +46,7 @@ pub struct QuestionnaireTemplate {
 fn questionnaire(
     layout: Layout,
     (heading, intro, action): (String, String, String),
-    values: &Fields,
+    (values, commune): (&Fields, Option<String>),
     errors: Errors,
     cancel_href: String,
 ) -> Result<Response, WebError> {
@@ -65,7 +65,7 @@ fn questionnaire(
         errors,
         professional: true,
         notes: text(values, "notes"),
-        commune: None,
+        commune,
         submit_label: "Calculer le profil",
         cancel_href,
     })?;
@@ -92,7 +92,7 @@ fn person_questionnaire(
             intro.to_owned(),
             format!("/personnes/{id}/diagnostic"),
         ),
-        values,
+        (values, None),
         errors,
         format!("/personnes/{id}"),
     )
@@ -271,7 +271,7 @@ struct SummaryTemplate {
     first_name: String,
     date: String,
     view: ProfileView,
-    who_calls: String,
+    next_step: String,
     contact: String,
     back: String,
 }
@@ -288,16 +288,31 @@ pub async fn summary(
         first_name: person.first_name.clone(),
         date: format_day(diagnostic.made_at),
         view: ProfileView::new(profile, override_, None, &person.commune_name),
-        who_calls: who_calls(&me.user),
+        next_step: next_step(&me, &person).await?,
         contact: contact_of(&person),
         back: format!("/personnes/{id}/diagnostics/{diagnostic_id}"),
     })
 }
 
-/// Who will call the person back: the professional and their structure.
-fn who_calls(user: &CurrentUser) -> String {
-    let account = &user.account;
-    format!("{}, {}", account.display_name, account.structure_name)
+/// Who contacts the person next, in a sentence for their sheet: the structure their open referral
+/// goes to (it calls, not the sender), or else the viewer's structure, to choose where to go.
+async fn next_step(me: &Professional, person: &PersonRecord) -> Result<String, WebError> {
+    let referrals = me
+        .state
+        .store
+        .referrals_of_person(&me.actor(), person.id, me.now())
+        .await?;
+    let open = referrals.iter().find(|r| r.state.holds_a_place());
+    Ok(match open {
+        Some(referral) => format!(
+            "{} vous appelle ou vous écrit pour la suite. Votre fiche d'orientation dit où aller et quoi apporter.",
+            referral.receiver_structure
+        ),
+        None => format!(
+            "{} vous recontacte pour choisir avec vous où être accompagné.",
+            me.user.account.structure_name
+        ),
+    })
 }
 
 /// A day as `23/11/2026`, on Paris's calendar.
@@ -317,8 +332,16 @@ struct UnrecordedTemplate {
     layout: Layout,
     date: String,
     view: ProfileView,
-    who_calls: String,
+    next_step: &'static str,
+    /// The commune typed, kept on screen, and the one it was read as (`None` when unknown).
+    commune_typed: String,
+    commune: Option<String>,
+    /// The best-ranked offers around that commune (nothing is stored).
+    offers: Vec<crate::pages::orientation::OfferLine>,
 }
+
+/// Offers shown for a diagnostic without recording.
+const UNRECORDED_OFFERS: usize = 5;
 
 const UNRECORDED: &str = "Diagnostic sans enregistrement";
 
@@ -336,7 +359,7 @@ fn unrecorded_questionnaire(
             intro.to_owned(),
             "/diagnostic-sans-enregistrement".to_owned(),
         ),
-        values,
+        (values, Some(text(values, "commune"))),
         errors,
         "/personnes".to_owned(),
     )
@@ -356,11 +379,34 @@ pub async fn unrecorded_result(me: Professional, body: Bytes) -> Result<Response
         return unrecorded_questionnaire(&me, "Rien ne sera enregistré.", &values, errors);
     };
     let now = me.now();
-    let view = ProfileView::new(profile(&answers, date_of(now)), None, None, "");
+    let commune_typed = text(&values, "commune");
+    let found = me.state.store.search_communes(&commune_typed, 1).await?;
+    let commune = found.into_iter().next();
+    let computed = profile(&answers, date_of(now));
+    let offers = match &commune {
+        Some(commune) => {
+            let whereabouts = crate::pages::orientation::Whereabouts {
+                commune_code: &commune.code,
+                birth_year: None,
+            };
+            let mut ranked =
+                crate::pages::orientation::ranked_offers(&me.state, whereabouts, &computed, None)
+                    .await?
+                    .lines;
+            ranked.truncate(UNRECORDED_OFFERS);
+            ranked
+        }
+        None => Vec::new(),
+    };
+    let commune_name = commune.as_ref().map(|c| c.name.clone()).unwrap_or_default();
+    let view = ProfileView::new(computed, None, None, &commune_name);
     render(&UnrecordedTemplate {
         layout: me.layout("/personnes", "Profil (non enregistré)"),
         date: format_day(now),
         view,
-        who_calls: who_calls(&me.user),
+        next_step: "Ce bilan n'est enregistré nulle part : personne ne vous appellera à son sujet. Gardez cette feuille et allez vers un des lieux proposés ci-dessous.",
+        commune_typed,
+        commune: commune.map(|c| c.name),
+        offers,
     })
 }

@@ -29,6 +29,7 @@ pub mod self_diagnostic;
 pub mod steering;
 pub mod steering_export;
 pub mod structures;
+pub mod take_home;
 pub mod territory;
 pub mod territory_diagnostic;
 pub mod territory_index;

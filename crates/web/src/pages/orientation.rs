@@ -37,31 +37,37 @@ const SHOWN: usize = 15;
 const DEGREES_PER_KM: f64 = 1.0 / 111.0;
 
 /// One ranked offer as the page shows it.
-struct OfferLine {
-    offer_id: i64,
-    place_name: String,
-    offer_name: String,
-    commune: String,
-    distance: String,
-    score: String,
-    ranked: RankedOffer,
+pub(crate) struct OfferLine {
+    pub(crate) offer_id: i64,
+    pub(crate) place_name: String,
+    pub(crate) offer_name: String,
+    pub(crate) commune: String,
+    pub(crate) distance: String,
+    pub(crate) score: String,
+    pub(crate) ranked: RankedOffer,
 }
 
-struct Candidates {
-    lines: Vec<OfferLine>,
-    excluded: Vec<(String, String)>,
+pub(crate) struct Candidates {
+    pub(crate) lines: Vec<OfferLine>,
+    pub(crate) excluded: Vec<(String, String)>,
+}
+
+/// Where the person lives and when they were born, what ranking needs of them.
+pub(crate) struct Whereabouts<'a> {
+    pub(crate) commune_code: &'a str,
+    pub(crate) birth_year: Option<i32>,
 }
 
 /// The places within reach of the person, ranked.
-async fn ranked_offers(
+pub(crate) async fn ranked_offers(
     state: &AppState,
-    person: &PersonRecord,
+    person: Whereabouts<'_>,
     profile: &Profile,
     leave_out: Option<StructureId>,
 ) -> Result<Candidates, WebError> {
     let (latitude, longitude) = state
         .store
-        .commune_centre(&person.commune_code)
+        .commune_centre(person.commune_code)
         .await?
         .ok_or_else(|| {
             WebError::BadRequest(
@@ -118,7 +124,7 @@ async fn ranked_offers(
     };
     let (_, weights) = state
         .store
-        .settings_for_commune(&person.commune_code)
+        .settings_for_commune(person.commune_code)
         .await?;
     let ranking = rank(&seeker, &candidates, &weights);
     let describe = |offer_id: i64| {
@@ -297,7 +303,11 @@ pub(crate) async fn orientation_page(
         ),
     };
     let leave_out = reorienting.as_ref().map(|r| r.refused_structure);
-    let candidates = ranked_offers(state, &person, &profile, leave_out).await?;
+    let whereabouts = Whereabouts {
+        commune_code: &person.commune_code,
+        birth_year: person.birth_year,
+    };
+    let candidates = ranked_offers(state, whereabouts, &profile, leave_out).await?;
     let chosen = chosen(state, choice).await?;
     let status = if errors.is_empty() {
         StatusCode::OK

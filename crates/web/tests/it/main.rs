@@ -29,4 +29,5 @@ mod routes_by_role;
 mod session_corrections;
 mod sign_in;
 mod steering_pages;
+mod take_home_sheet;
 mod territory_index;

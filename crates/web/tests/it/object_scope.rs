@@ -256,6 +256,12 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
             &[("issue", "autonomie".into())],
             true,
         ),
+        ("GET", "/orientations/{id}/fiche") => record(format!("{referral}/fiche"), &[], true),
+        ("POST", "/orientations/{id}/fiche") => record(
+            format!("{referral}/fiche"),
+            &[("accord", "oui".into())],
+            true,
+        ),
         ("GET", "/seances/{id}/modifier") => {
             record(format!("/seances/{}/modifier", ids.session), &[], true)
         }

@@ -14,7 +14,9 @@ use aiguillage_domain::ids::{AccountId, ReferralId, StructureId};
 use aiguillage_domain::directory::{Place, Service, SupportMode};
 use aiguillage_domain::role::Role;
 use axum::http::StatusCode;
-use common::{body_text, location, referral_location, sign_in_elsewhere, Session, TestApp};
+use common::{
+    body_text, location, referral_location, sign_in_elsewhere, Session, SmtpServer, TestApp,
+};
 
 const ANSWERS: &[(&str, &str)] = &[
     ("equipement", "Un smartphone"),
@@ -200,67 +202,6 @@ async fn a_person_is_oriented_accepted_and_contacted_and_both_sides_see_each_ste
         app.get(&referral, Some(&stranger)).await.status(),
         StatusCode::NOT_FOUND
     );
-}
-
-/// A real SMTP server (Python's aiosmtpd, storing what it receives in a Maildir), stopped on drop.
-struct SmtpServer {
-    child: std::process::Child,
-    port: u16,
-    maildir: std::path::PathBuf,
-}
-
-impl SmtpServer {
-    fn start() -> SmtpServer {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("free port")
-            .port();
-        let maildir = std::env::temp_dir().join(format!("aiguillage-smtp-{port}"));
-        let _ = std::fs::remove_dir_all(&maildir);
-        let python =
-            std::env::var("AIGUILLAGE_TEST_PYTHON").unwrap_or_else(|_| "/usr/bin/python3".into());
-        let mut child = std::process::Command::new(&python)
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            .arg(&maildir)
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!("{python} -m aiosmtpd (Debian package python3-aiosmtpd): {e}")
-            });
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return SmtpServer {
-                    child,
-                    port,
-                    maildir,
-                };
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("aiosmtpd did not listen on {port} (is python3-aiosmtpd installed?)");
-    }
-
-    /// Every message received so far, as raw text.
-    fn received(&self) -> Vec<String> {
-        std::fs::read_dir(self.maildir.join("new"))
-            .map(|entries| {
-                entries
-                    .filter_map(|entry| entry.ok())
-                    .filter_map(|entry| std::fs::read_to_string(entry.path()).ok())
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.maildir);
-    }
 }
 
 #[tokio::test]

@@ -269,6 +269,16 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ),
     (
         "GET",
+        "/orientations/{id}/fiche",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "POST",
+        "/orientations/{id}/fiche",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "GET",
         "/seances/{id}/modifier",
         Expected::PrescriberOrMediator,
     ),

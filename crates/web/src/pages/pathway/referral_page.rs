@@ -49,6 +49,8 @@ struct ReferralTemplate {
     /// The person's file, when the viewer reaches it: the sender always; the receiver once it has
     /// accepted, with the person's agreement to share (it may then re-run the diagnostic).
     person_link: Option<String>,
+    /// The take-home sheet, for whoever may read the person's name and profile.
+    sheet_link: Option<String>,
     /// The thread between the two structures, when the viewer's may read it: (date, message).
     thread: Option<Vec<(String, ThreadMessage)>>,
     /// A refused message: what was typed and why.
@@ -162,6 +164,8 @@ pub async fn referral_page_with(
     let follows = referral.shared_with_receiver && referral.state.followed_by_receiver();
     let person_link =
         (side == Side::Sender || follows).then(|| format!("/personnes/{}", referral.person_id));
+    let sheet_link = (!withheld && referral.profile.is_some())
+        .then(|| format!("/orientations/{}/fiche", referral.id));
     let view = referral
         .profile
         .clone()
@@ -186,6 +190,7 @@ pub async fn referral_page_with(
         pathway,
         reorient,
         person_link,
+        sheet_link,
         thread,
         message_typed,
         message_error,

@@ -42,6 +42,12 @@ pub async fn world(settings: Settings) -> World {
         postal_code: "49100".into(),
         insee_code: Some("49007".into()),
         address: "49 rue Toussaint".into(),
+        phone: Some("02 41 24 25 50".into()),
+        opening_hours: Some("Tu-Fr 10:00-18:00; Sa 10:00-13:00".into()),
+        access_modes: vec![
+            aiguillage_domain::directory::AccessMode::WalkIn,
+            aiguillage_domain::directory::AccessMode::Phone,
+        ],
         updated_on: "2026-01-15".into(),
         services: vec![Service::EverydayTools, Service::AdministrativeProcedures],
         support_modes: vec![SupportMode::Individual, SupportMode::CollectiveWorkshop],

@@ -124,7 +124,19 @@ impl Store {
         account_from(&row)
     }
 
-    /// Every account, by role then name.
+    /// The active accounts of a structure, by role then name: its team.
+    pub async fn team_of(&self, structure_id: i64) -> Result<Vec<Account>, StoreError> {
+        let sql = format!(
+            "{SELECT_ACCOUNT} WHERE a.structure_id = $1 AND a.deactivated_at IS NULL
+             ORDER BY a.role, a.display_name, a.id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(structure_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(account_from).collect()
+    }
+
     /// The active mediators of a structure, by name: whom its manager gives referrals to.
     pub async fn mediators_of(&self, structure_id: i64) -> Result<Vec<Account>, StoreError> {
         let sql = format!(
@@ -139,6 +151,7 @@ impl Store {
         rows.iter().map(account_from).collect()
     }
 
+    /// Every account, by role then name.
     pub async fn list_accounts(&self) -> Result<Vec<Account>, StoreError> {
         let rows = sqlx::query(&format!("{SELECT_ACCOUNT} ORDER BY a.role, a.display_name"))
             .fetch_all(&self.pool)

@@ -33,6 +33,7 @@ mod referral_messages;
 mod referrals;
 mod session_corrections;
 mod sessions;
+mod structure_figures;
 mod structures;
 mod synthetic;
 mod territory;
@@ -72,6 +73,7 @@ pub use referrals::{
 };
 pub use session_corrections::SessionChange;
 pub use sessions::StoredSession;
+pub use structure_figures::StructureFigures;
 pub use structures::{NewStructure, Structure};
 pub use synthetic::{
     SyntheticCounts, SyntheticDiagnostic, SyntheticPerson, SyntheticReferral, SyntheticSession,

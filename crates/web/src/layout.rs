@@ -21,6 +21,7 @@ pub const NAVIGATION: &[(&str, &str)] = &[
     ("Accueil", "/"),
     ("Personnes", "/personnes"),
     ("Orientations", "/orientations"),
+    ("Ma structure", "/ma-structure"),
     ("File active", "/file-active"),
     ("Demandes de contact", "/demandes-contact"),
     ("Annuaire", "/annuaire"),

@@ -104,6 +104,7 @@ routes! {
     GET "/pilotage/activites-cra" => pages::steering_export::cra, Roles(&[StructureManager, Mediator]);
     POST "/territoire/indice" => pages::territory_index::upload, Roles(&[Coordinator]), upload;
     GET "/structures" => pages::structures::list, SignedIn;
+    GET "/ma-structure" => pages::my_structure::show, Roles(&[StructureManager, Mediator]);
     GET "/annuaire" => pages::directory::search, SignedIn;
     GET "/annuaire/{id}" => pages::directory::show, SignedIn;
     GET "/annuaire/{id}/modifier" => pages::place_edit::show_form, Roles(&[StructureManager, Coordinator]);

@@ -12,6 +12,7 @@ pub mod form_fields;
 pub mod home;
 pub mod legal;
 pub mod login;
+pub mod my_structure;
 pub mod notifications;
 pub mod offer_edit;
 pub mod orientation;

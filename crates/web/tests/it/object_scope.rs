@@ -281,6 +281,10 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
         ("GET", "/ateliers/nouveau") | ("POST", "/ateliers/nouveau") => {
             NoRecord("a workshop of the mediator's own structure")
         }
+        ("GET", "/ma-structure") => Case::Hides {
+            path: path.into(),
+            marker: "Médiathèque Toussaint".into(),
+        },
         ("GET", "/file-active") => Case::Hides {
             path: path.into(),
             marker: ids.waiting_pseudonym.clone(),

@@ -765,3 +765,42 @@ async fn the_receiving_structure_follows_the_person_and_measures_progress_with_t
         );
     }
 }
+
+#[tokio::test]
+async fn my_structure_shows_the_place_offers_team_and_counts_of_the_viewer_s_structure() {
+    let world = world(Settings::default()).await;
+    let (app, mediator) = (&world.app, &world.mediator);
+    let (_, referral) = referral_at_first_contact(&world, "Josiane").await;
+    let recorded = app
+        .post_form(
+            &format!("{referral}/seances"),
+            Some(&mediator.cookie),
+            &common::journeys::good_session(&mediator.csrf),
+        )
+        .await;
+    assert_eq!(recorded.status(), StatusCode::SEE_OTHER);
+    let _ = sent_referral(&world, "Odette").await;
+    let page = body_text(app.get("/ma-structure", Some(mediator)).await).await;
+    assert!(page.contains("<h1>Médiathèque Toussaint</h1>"), "{page}");
+    assert!(page.contains("49 rue Toussaint, 49100 Angers"), "{page}");
+    assert!(
+        page.contains("Accompagnement proposé par le lieu"),
+        "{page}"
+    );
+    assert!(
+        page.contains(common::journeys::MEDIATOR),
+        "the team: {page}"
+    );
+    // One waiting for an answer (Odette), one in pathway (Josiane) with its one session.
+    assert!(page.contains("<td>Envoyée</td><td>1</td>"), "{page}");
+    assert!(page.contains("<td>En parcours</td><td>1</td>"), "{page}");
+    assert!(page.contains("<p class=\"fr-callout__title\">1</p><p class=\"fr-callout__text\">séance(s) individuelle(s)"), "{page}");
+    assert!(!page.contains("Josiane"), "counts only, no names: {page}");
+    // The prescriber's structure is not a place that receives: the page is not theirs to open.
+    assert_eq!(
+        app.get("/ma-structure", Some(&world.prescriber))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}

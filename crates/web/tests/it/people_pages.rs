@@ -176,7 +176,10 @@ async fn a_person_is_enrolled_diagnosed_explained_and_compared_over_time() {
     assert_eq!(summary.status(), StatusCode::OK);
     let summary = body_text(summary).await;
     assert!(summary.contains("Votre bilan numérique"));
-    assert!(summary.contains("Test Prescripteur, CCAS d"));
+    assert!(
+        summary.contains("Angers vous recontacte pour choisir avec vous"),
+        "no referral yet: the enrolling structure calls back, {summary}"
+    );
 
     let override_ = app
         .post_form(

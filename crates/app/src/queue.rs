@@ -1,5 +1,6 @@
 //! `aiguillage queue remind`: notifies the referrals waiting beyond their territory's target delays
-//! (to run daily, e.g. from cron or a systemd timer); `aiguillage queue redistribute`: the optimal
+//! (to run daily, e.g. from cron or a systemd timer); `aiguillage queue digest`: the daily e-mail
+//! summaries of the professionals who chose one (daily too); `aiguillage queue redistribute`: the optimal
 //! redistribution of a territory's waiting referrals, shown and, unless `--dry-run`, applied as
 //! redirections attributed to the territory's coordinator.
 
@@ -16,6 +17,9 @@ pub enum QueueCommand {
     /// Notify the receiving structures and coordinators of referrals waiting beyond the target
     /// delays (once per referral and state).
     Remind(MailArgs),
+    /// Send the daily e-mail summary to each professional who chose it (counts and a link, no
+    /// personal data); to run once a day, like `remind`.
+    Digest(MailArgs),
     /// Compute the optimal redistribution of the territory's refused and unanswered referrals (and,
     /// with --accepted, those accepted without a first contact); apply it unless --dry-run.
     Redistribute {
@@ -73,6 +77,11 @@ pub async fn run(database_url: &str, command: QueueCommand) -> anyhow::Result<()
             let state = AppState::new(store, settings_of(mail));
             let reminded = remind_late_referrals(&state).await?;
             println!("{reminded} orientation(s) en retard signalée(s).");
+        }
+        QueueCommand::Digest(mail) => {
+            let state = AppState::new(store, settings_of(mail));
+            let sent = aiguillage_service::notify::send_daily_digests(&state).await?;
+            println!("{sent} récapitulatif(s) envoyé(s).");
         }
         QueueCommand::Redistribute {
             territory,

@@ -106,3 +106,12 @@ mod tests {
         assert_eq!(DisplayName::parse("   "), Err(AccountError::EmptyName));
     }
 }
+
+labelled_enum! {
+    /// How a professional receives notifications by e-mail (the app always shows them).
+    MailDigest {
+        Immediate = "immediate" => "Un courriel à chaque notification",
+        Daily = "daily" => "Un récapitulatif par jour",
+        Never = "none" => "Aucun courriel : seulement dans l'application",
+    }
+}

@@ -126,3 +126,38 @@ pub async fn remind_late_referrals(state: &AppState) -> Result<usize, StoreError
     }
     Ok(reminded)
 }
+
+/// Sends each professional who chose the daily summary one e-mail counting the notifications since
+/// the last one (no personal data: a count and the link), then records it as sent. Without a mail
+/// relay nothing is sent nor recorded. Returns how many summaries left.
+pub async fn send_daily_digests(state: &AppState) -> Result<usize, StoreError> {
+    let Some(smtp) = &state.settings.smtp else {
+        return Ok(0);
+    };
+    let mut sent = 0;
+    for due in state.store.digests_due().await? {
+        let plural = if due.count > 1 { "s" } else { "" };
+        let subject = format!(
+            "Aiguillage — {} nouvelle{plural} notification{plural}",
+            due.count
+        );
+        let body = format!(
+            "Bonjour,\n\nVous avez {} nouvelle{plural} notification{plural} depuis le dernier récapitulatif.\n\nPour les lire : {}/notifications\n(connexion nécessaire ; ce message ne contient aucune donnée sur les personnes).\n\nPour changer la fréquence de ces courriels : {}/compte\n\nAiguillage",
+            due.count, state.settings.public_url, state.settings.public_url
+        );
+        match send_mail(smtp, std::slice::from_ref(&due.email), &subject, &body).await {
+            Ok(1) => {
+                state
+                    .store
+                    .mark_digest_sent(due.account_id, due.newest)
+                    .await?;
+                sent += 1;
+            }
+            Ok(_) => tracing::warn!(account = due.account_id.get(), "récapitulatif refusé"),
+            Err(error) => {
+                tracing::warn!(%error, account = due.account_id.get(), "récapitulatif non envoyé");
+            }
+        }
+    }
+    Ok(sent)
+}

@@ -57,7 +57,7 @@ pub use error::StoreError;
 pub use fragility::PublishedImportReport;
 pub use indicators::{DroppedRecords, IndicatorLoad};
 pub use local_indicators::LocalIndicatorReport;
-pub use notifications::Notification;
+pub use notifications::{DigestDue, Notification};
 pub use offers::StoredOffer;
 pub use pathway::{CloseOutcome, PathwaySession, SessionOutcome, StoredClosing};
 pub use pending_imports::{

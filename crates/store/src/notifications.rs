@@ -2,6 +2,7 @@
 //! accounts, the coordinators of a commune or of a territory.
 
 use crate::{Store, StoreError};
+use aiguillage_domain::account::MailDigest;
 use aiguillage_domain::ids::{AccountId, StructureId};
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_domain::UnixSeconds;
@@ -107,12 +108,15 @@ impl Store {
         Ok(())
     }
 
-    /// The e-mail addresses of the active accounts of a structure.
+    /// The e-mail addresses of the active accounts of a structure that want a mail at each
+    /// notification (`MailDigest::Immediate`).
     pub async fn structure_emails(&self, structure_id: i64) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query(
-            "SELECT email FROM accounts WHERE structure_id = $1 AND deactivated_at IS NULL ORDER BY email",
+            "SELECT email FROM accounts WHERE structure_id = $1 AND deactivated_at IS NULL
+               AND mail_digest = $2 ORDER BY email",
         )
         .bind(structure_id)
+        .bind(MailDigest::Immediate.code())
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(|row| Ok(row.try_get("email")?)).collect()
@@ -154,4 +158,84 @@ impl Store {
             .map(|row| Ok((row.try_get("id")?, row.try_get("structure_id")?)))
             .collect()
     }
+
+    /// How the account wants notifications by e-mail.
+    pub async fn mail_digest_of(&self, account_id: AccountId) -> Result<MailDigest, StoreError> {
+        let row = sqlx::query("SELECT mail_digest FROM accounts WHERE id = $1")
+            .bind(account_id.get())
+            .fetch_one(&self.pool)
+            .await?;
+        let code: String = row.try_get("mail_digest")?;
+        crate::decode::<MailDigest>(&code, "récapitulatif")
+    }
+
+    /// Records how the account wants notifications by e-mail; choosing the daily summary starts it
+    /// from now (what came before is not mailed again).
+    pub async fn set_mail_digest(
+        &self,
+        account_id: AccountId,
+        digest: MailDigest,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE accounts SET mail_digest = $1,
+                 digest_sent_id = CASE WHEN mail_digest = $1 THEN digest_sent_id
+                     ELSE (SELECT COALESCE(MAX(id), 0) FROM notifications) END
+             WHERE id = $2",
+        )
+        .bind(digest.code())
+        .bind(account_id.get())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The daily summaries due: each active account that chose `MailDigest::Daily` and has
+    /// notifications (its own or its structure's) after the last summary.
+    pub async fn digests_due(&self) -> Result<Vec<DigestDue>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.email, COUNT(n.id) AS n, MAX(n.id) AS newest
+             FROM accounts a JOIN notifications n
+               ON (n.account_id = a.id OR n.structure_id = a.structure_id) AND n.id > a.digest_sent_id
+             WHERE a.mail_digest = $1 AND a.deactivated_at IS NULL
+             GROUP BY a.id, a.email ORDER BY a.id",
+        )
+        .bind(MailDigest::Daily.code())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(DigestDue {
+                    account_id: AccountId::new(row.try_get("id")?),
+                    email: row.try_get("email")?,
+                    count: row.try_get("n")?,
+                    newest: row.try_get("newest")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Records that the account's daily summary counted every notification up to `newest`.
+    pub async fn mark_digest_sent(
+        &self,
+        account_id: AccountId,
+        newest: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE accounts SET digest_sent_id = $1 WHERE id = $2 AND digest_sent_id < $1",
+        )
+        .bind(newest)
+        .bind(account_id.get())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+/// A daily summary to send: to whom, how many notifications, and the newest one counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DigestDue {
+    pub account_id: AccountId,
+    pub email: String,
+    pub count: i64,
+    pub newest: i64,
 }

@@ -95,6 +95,7 @@ routes! {
     POST "/connexion" => pages::login::submit_login, Public;
     POST "/deconnexion" => pages::login::logout, SignedIn;
     GET "/compte" => pages::account::show, SignedIn;
+    POST "/compte/courriels" => pages::account::set_digest, SignedIn;
     GET "/territoire" => pages::territory::show, SignedIn;
     GET "/territoire/diagnostic" => pages::territory_diagnostic::show, SignedIn;
     GET "/territoire/indice" => pages::territory_index::show, Roles(&[Coordinator]);

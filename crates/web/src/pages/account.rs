@@ -1,13 +1,20 @@
-//! "Mon compte": the signed-in professional's own account and session.
+//! "Mon compte": the signed-in professional's own account and session, and how they receive
+//! notifications by e-mail (at each one, a daily summary, or none).
 
 use crate::auth::Professional;
 use crate::error::WebError;
 use crate::layout::Layout;
+use crate::pages::form_fields::{fields, text};
 use crate::pages::{format_time, render};
+use aiguillage_domain::account::MailDigest;
+use aiguillage_domain::ids::AccountId;
 use aiguillage_domain::session::{ABSOLUTE_TIMEOUT_SECONDS, IDLE_TIMEOUT_SECONDS};
 use aiguillage_store::Account;
 use askama::Template;
-use axum::response::Response;
+use axum::body::Bytes;
+use axum::extract::Query;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 
 #[derive(Template)]
 #[template(path = "account.html")]
@@ -22,14 +29,47 @@ struct AccountTemplate {
     last_login_at: String,
     idle_minutes: i64,
     absolute_hours: i64,
+    /// The e-mail choices (code, label, chosen).
+    digests: Vec<(&'static str, &'static str, bool)>,
+    /// The choice was just saved.
+    saved: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AccountQuery {
+    #[serde(default)]
+    enregistre: String,
 }
 
 /// `GET /compte`.
-pub async fn show(me: Professional) -> Result<Response, WebError> {
-    render(&AccountTemplate::of(
-        me.layout("/compte", "Mon compte"),
-        &me.user.account,
-    ))
+pub async fn show(
+    me: Professional,
+    Query(query): Query<AccountQuery>,
+) -> Result<Response, WebError> {
+    let account_id = AccountId::new(me.user.account.id);
+    let chosen = me.state.store.mail_digest_of(account_id).await?;
+    let mut page = AccountTemplate::of(me.layout("/compte", "Mon compte"), &me.user.account);
+    page.digests = MailDigest::ALL
+        .iter()
+        .map(|d| (d.code(), d.label(), *d == chosen))
+        .collect();
+    page.saved = !query.enregistre.is_empty();
+    render(&page)
+}
+
+/// `POST /compte/courriels`: how the professional receives notifications by e-mail; an unknown
+/// choice is a 400 and changes nothing.
+pub async fn set_digest(me: Professional, body: Bytes) -> Result<Response, WebError> {
+    let values = fields(&body);
+    let chosen = text(&values, "recapitulatif");
+    let digest = MailDigest::from_code(&chosen).ok_or_else(|| {
+        WebError::BadRequest(format!(
+            "Choix de courriels « {chosen} » inconnu : rien n'a été changé."
+        ))
+    })?;
+    let account_id = AccountId::new(me.user.account.id);
+    me.state.store.set_mail_digest(account_id, digest).await?;
+    Ok(Redirect::to("/compte?enregistre=1#courriels").into_response())
 }
 
 /// The name of the account's territory, or its code when it has none.
@@ -55,6 +95,8 @@ impl AccountTemplate {
                 .map_or_else(|| "jamais".to_owned(), format_time),
             idle_minutes: IDLE_TIMEOUT_SECONDS / 60,
             absolute_hours: ABSOLUTE_TIMEOUT_SECONDS / 3600,
+            digests: Vec::new(),
+            saved: false,
         }
     }
 }

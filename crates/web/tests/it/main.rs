@@ -15,6 +15,7 @@ mod downloads;
 mod edge;
 mod free_text_pages;
 mod login_hardening;
+mod mail_digest;
 mod object_scope;
 mod orientation_pages;
 mod pages_and_api;

@@ -75,7 +75,10 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
     let name = "Le Goff".to_owned();
     let case = match (method.as_str(), path) {
         ("GET", "/") | ("GET", "/connexion") | ("POST", "/connexion") => NoRecord("public"),
-        ("POST", "/deconnexion") | ("GET", "/compte") | ("GET", "/notifications") => {
+        ("POST", "/deconnexion")
+        | ("GET", "/compte")
+        | ("POST", "/compte/courriels")
+        | ("GET", "/notifications") => {
             NoRecord("the viewer's own account")
         }
         ("GET", "/territoire") | ("GET", "/territoire/diagnostic") => {

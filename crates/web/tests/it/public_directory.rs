@@ -81,7 +81,10 @@ async fn anybody_finds_a_place_around_a_commune_and_reads_its_sheet_without_a_co
 
     let sheet = body_text(app.get(&format!("/lieux/{}", world.library_id), None).await).await;
     assert!(sheet.contains("49 rue Toussaint, 49100 Angers"), "{sheet}");
-    assert!(sheet.contains("mardi : 10 h – 18 h"), "hours in plain French: {sheet}");
+    assert!(
+        sheet.contains("mardi : 10 h – 18 h"),
+        "hours in plain French: {sheet}"
+    );
     assert!(
         !sheet.contains("Capacité"),
         "the offers' internal facts stay inside"

@@ -45,6 +45,7 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("POST", "/connexion", Expected::Everyone),
     ("POST", "/deconnexion", Expected::SignedIn),
     ("GET", "/compte", Expected::SignedIn),
+    ("POST", "/compte/courriels", Expected::SignedIn),
     ("GET", "/ma-structure", Expected::ManagerOrMediator),
     ("GET", "/territoire", Expected::SignedIn),
     ("GET", "/territoire/diagnostic", Expected::SignedIn),

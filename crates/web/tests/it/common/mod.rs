@@ -25,6 +25,8 @@ pub struct TestApp {
     pub store: Store,
     pub clock: Arc<AtomicI64>,
     pub structure_id: i64,
+    /// The state the router serves (for use cases a test runs as a command would).
+    pub state: AppState,
 }
 
 /// The password of the test account of a role.
@@ -93,10 +95,11 @@ impl TestApp {
             indicators: Arc::default(),
         };
         TestApp {
-            router: router(state),
+            router: router(state.clone()),
             store,
             clock,
             structure_id,
+            state,
         }
     }
 

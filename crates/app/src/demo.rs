@@ -428,6 +428,7 @@ async fn seed_pathways(store: &Store, now: i64) -> anyhow::Result<()> {
                     message: "Souhaite gagner en autonomie pour ses démarches en ligne.",
                     consent: &sharing_consent(&receiver_name, &offer_name),
                     why_again: "",
+                    appointment: None,
                 },
                 sent_at,
             )

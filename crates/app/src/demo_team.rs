@@ -99,6 +99,7 @@ pub async fn seed_manager_team(
                     message: "Souhaite être accompagnée pour ses démarches en ligne.",
                     consent: &sharing_consent(&receiver_name, &offer_name),
                     why_again: "",
+                    appointment: None,
                 },
                 at,
             )

@@ -15,7 +15,7 @@ use clap::{Args, Subcommand};
 #[derive(Subcommand)]
 pub enum QueueCommand {
     /// Notify the receiving structures and coordinators of referrals waiting beyond the target
-    /// delays (once per referral and state).
+    /// delays (once per referral and state), and remind people of tomorrow's appointments.
     Remind(MailArgs),
     /// Send the daily e-mail summary to each professional who chose it (counts and a link, no
     /// personal data); to run once a day, like `remind`.
@@ -77,6 +77,9 @@ pub async fn run(database_url: &str, command: QueueCommand) -> anyhow::Result<()
             let state = AppState::new(store, settings_of(mail));
             let reminded = remind_late_referrals(&state).await?;
             println!("{reminded} orientation(s) en retard signalée(s).");
+            let appointments =
+                aiguillage_service::notify::send_appointment_reminders(&state).await?;
+            println!("{appointments} rappel(s) de rendez-vous envoyé(s) aux personnes.");
         }
         QueueCommand::Digest(mail) => {
             let state = AppState::new(store, settings_of(mail));

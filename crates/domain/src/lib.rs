@@ -8,6 +8,7 @@ pub mod labelled;
 
 pub mod account;
 pub mod api_client;
+pub mod appointment;
 pub mod audit;
 pub mod calendar;
 pub mod contact_request;

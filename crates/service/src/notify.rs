@@ -161,3 +161,44 @@ pub async fn send_daily_digests(state: &AppState) -> Result<usize, StoreError> {
     }
     Ok(sent)
 }
+
+/// Reminds each person of their appointment the day before (tomorrow in the structure's legal
+/// time), by e-mail when they have an address — the sheet printed at sending carries it otherwise;
+/// each reminder leaves once. Without a mail relay nothing is sent nor recorded. Returns how many
+/// reminders left.
+pub async fn send_appointment_reminders(state: &AppState) -> Result<usize, StoreError> {
+    use aiguillage_domain::appointment::when_in_french;
+    let Some(smtp) = &state.settings.smtp else {
+        return Ok(0);
+    };
+    let now = state.now();
+    let mut sent = 0;
+    for due in state.store.reminders_due(now).await? {
+        let when = when_in_french(due.starts_at, &due.departement);
+        let subject = format!(
+            "Rappel : votre rendez-vous de demain avec {}",
+            due.place_name
+        );
+        let body = format!(
+            "Bonjour {},\n\nNous vous rappelons votre rendez-vous {when} ({}) avec {}, {}.\n\nSi vous ne pouvez pas venir, prévenez la structure : elle vous proposera un autre moment.\n\nÀ demain !",
+            due.first_name,
+            due.channel.label().to_lowercase(),
+            due.place_name,
+            due.address
+        );
+        match send_mail(smtp, std::slice::from_ref(&due.email), &subject, &body).await {
+            Ok(1) => {
+                state
+                    .store
+                    .mark_appointment_reminded(due.appointment_id, now)
+                    .await?;
+                sent += 1;
+            }
+            Ok(_) => tracing::warn!(appointment = due.appointment_id, "rappel refusé"),
+            Err(error) => {
+                tracing::warn!(%error, appointment = due.appointment_id, "rappel non envoyé");
+            }
+        }
+    }
+    Ok(sent)
+}

@@ -38,6 +38,11 @@ pub struct ReferralChoice {
     /// Why the person is sent again while another referral of theirs is open (checked free text,
     /// empty when none is open); required when one is.
     pub why_again: String,
+    /// A first appointment chosen among the receiving structure's free slots (start, channel).
+    pub appointment: Option<(
+        aiguillage_domain::UnixSeconds,
+        aiguillage_domain::appointment::AppointmentChannel,
+    )>,
 }
 
 /// An answer or a step of the receiving (or sending) side on a referral, at the version the
@@ -75,6 +80,9 @@ pub enum ReferralError {
     /// Another referral of the person is open and the sending form says not why a new one goes.
     #[error("Une orientation est déjà en cours pour cette personne ({}) : indiquez pourquoi vous en envoyez une autre.", .0.join(" ; "))]
     AlreadyOpen(Vec<String>),
+    /// The appointment's slot was taken by someone else meanwhile.
+    #[error("Ce créneau vient d'être pris : choisissez-en un autre (rien n'a été envoyé).")]
+    SlotTaken,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -146,10 +154,17 @@ pub async fn send(
                 } else {
                     choice.why_again.trim()
                 },
+                appointment: choice.appointment,
             },
             state.now(),
         )
-        .await?
+        .await
+        .map_err(|error| match error {
+            StoreError::Conflict(message) if message == aiguillage_store::SLOT_TAKEN => {
+                ReferralError::SlotTaken
+            }
+            other => ReferralError::Store(other),
+        })?
         .ok_or(ReferralError::NotFound)?;
     notify_structure(state, receiver, Notice::Received, referral).await?;
     Ok(referral)

@@ -6,6 +6,7 @@
 
 use crate::referrals::{visible_referral, ReferralError};
 use crate::state::AppState;
+use aiguillage_domain::appointment::{when_in_french, AppointmentStatus};
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
 use aiguillage_domain::diagnostic::{Equipment, Profile};
 use aiguillage_domain::directory::opening_hours::WeeklyHours;
@@ -33,6 +34,8 @@ pub struct TakeHomeSheet {
     pub hours: Vec<String>,
     pub ways_in: Vec<&'static str>,
     pub promise: String,
+    /// The next appointment booked, in words (« mardi 24/11/2026 à 14 h, sur place »).
+    pub appointment: Option<String>,
     pub bring: Vec<String>,
     pub helpline: Helpline,
 }
@@ -107,6 +110,20 @@ pub async fn sheet(
     let delay = offer
         .and_then(|o| o.facts.first_contact_delay_days)
         .unwrap_or(targets.answer_days + targets.first_contact_days);
+    let now = state.now();
+    let appointment = state
+        .store
+        .appointments_of_referral(referral_id.get())
+        .await?
+        .into_iter()
+        .find(|a| a.status == AppointmentStatus::Booked && a.starts_at >= now)
+        .map(|a| {
+            format!(
+                "{}, {}",
+                when_in_french(a.starts_at, &stored.departement_code),
+                a.channel.label().to_lowercase()
+            )
+        });
     let mut address = vec![place.address.clone()];
     address.extend(place.address_complement.clone());
     address.push(format!("{} {}", place.postal_code, place.commune));
@@ -131,7 +148,11 @@ pub async fn sheet(
         phone: place.phone.clone(),
         hours,
         ways_in: ways_in(&place.access_modes),
-        promise: contact_promise(&place.name, delay),
+        promise: match &appointment {
+            Some(_) => format!("{} vous attend au rendez-vous ci-dessus.", place.name),
+            None => contact_promise(&place.name, delay),
+        },
+        appointment,
         helpline: state.settings.helpline.clone(),
     })
 }
@@ -153,6 +174,9 @@ pub fn mail_text(sheet: &TakeHomeSheet) -> String {
         for line in &sheet.hours {
             text.push_str(&format!("  {line}\n"));
         }
+    }
+    if let Some(appointment) = &sheet.appointment {
+        text.push_str(&format!("\nVotre rendez-vous : {appointment}.\n"));
     }
     text.push_str(&format!("\nEt maintenant ? {}\n", sheet.promise));
     text.push_str("\nÀ apporter :\n");

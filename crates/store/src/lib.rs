@@ -10,6 +10,7 @@
 mod accounts;
 mod activities;
 mod api_clients;
+mod appointments;
 mod audit;
 mod audit_key;
 mod commune_index;
@@ -44,6 +45,7 @@ mod throttle;
 pub use accounts::{Account, LoginCandidate};
 pub use activities::ActivityAuthor;
 pub use api_clients::{ApiClientRecord, NewApiClient};
+pub use appointments::{FeedAppointment, ReminderDue, StoredAppointment, SLOT_TAKEN};
 pub use audit::{AuditChainCheck, AuditEntry};
 pub use audit_key::{
     AuditKey, AUDIT_KEY_FILE_NAME, AUDIT_KEY_FILE_VAR, AUDIT_KEY_VAR, MIN_AUDIT_KEY_BYTES,

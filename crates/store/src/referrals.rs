@@ -30,6 +30,13 @@ pub struct NewReferral<'a> {
     /// Why the person is sent again while another referral of theirs is open (empty otherwise):
     /// kept as the sending event's comment in the referral's history.
     pub why_again: &'a str,
+    /// The first appointment booked while sending, on a free slot of the receiving structure:
+    /// (start, how it takes place). Re-checked in the transaction; taken meanwhile, nothing is
+    /// written (`StoreError::Conflict(SLOT_TAKEN)`).
+    pub appointment: Option<(
+        UnixSeconds,
+        aiguillage_domain::appointment::AppointmentChannel,
+    )>,
 }
 
 /// A referral as lists and pages show it: only what the sharing consent covers. A receiving structure
@@ -386,6 +393,15 @@ impl Store {
         .bind(referral.why_again)
         .execute(&mut *transaction)
         .await?;
+        if let Some(appointment) = referral.appointment {
+            crate::appointments::book_slot_in(
+                &mut transaction,
+                (id, receiver),
+                appointment,
+                (actor.account_id.get(), now),
+            )
+            .await?;
+        }
         sqlx::query("UPDATE people SET last_contact_at = $1 WHERE id = $2")
             .bind(now)
             .bind(referral.person_id.get())

@@ -1,9 +1,11 @@
 //! A structure's own figures for its « Ma structure » page: counts only (no person is read, so
 //! nothing is audited): the referrals it receives by state (within its access window), those waiting
-//! for a mediator, the referrals it sent still open, and its sessions of the last 30 days.
+//! for a mediator, the referrals it sent still open, its sessions of the last 30 days and its
+//! appointments of the last 30 days (came, no-show).
 
 use crate::referrals::states_where;
 use crate::{decode, Store, StoreError};
+use aiguillage_domain::appointment::AppointmentStatus;
 use aiguillage_domain::calendar::{date_of, days_before, iso_date};
 use aiguillage_domain::orientation::{receiver_access_cutoff, ReferralState};
 use aiguillage_domain::UnixSeconds;
@@ -21,6 +23,9 @@ pub struct StructureFigures {
     /// Individual sessions and collective workshops of the last 30 days.
     pub sessions_30_days: i64,
     pub workshops_30_days: i64,
+    /// Appointments of the last 30 days: people who came, and who did not come.
+    pub attended_30_days: i64,
+    pub no_shows_30_days: i64,
 }
 
 impl Store {
@@ -75,7 +80,24 @@ impl Store {
         .bind(since)
         .fetch_one(&self.pool)
         .await?;
+        let appointments = sqlx::query(
+            "SELECT CAST(SUM(CASE WHEN status = $3 THEN 1 ELSE 0 END) AS BIGINT) AS attended,
+                    CAST(SUM(CASE WHEN status = $4 THEN 1 ELSE 0 END) AS BIGINT) AS no_shows
+             FROM appointments WHERE structure_id = $1 AND starts_at >= $2",
+        )
+        .bind(structure_id)
+        .bind(days_before(now, 30))
+        .bind(AppointmentStatus::Attended.code())
+        .bind(AppointmentStatus::NoShow.code())
+        .fetch_one(&self.pool)
+        .await?;
         Ok(StructureFigures {
+            attended_30_days: appointments
+                .try_get::<Option<i64>, _>("attended")?
+                .unwrap_or(0),
+            no_shows_30_days: appointments
+                .try_get::<Option<i64>, _>("no_shows")?
+                .unwrap_or(0),
             received,
             unassigned,
             sent_open,

@@ -144,6 +144,7 @@ pub async fn send_referral(
         agreement,
         message: asked.message.trim().to_owned(),
         why_again: asked.motif_nouvel_envoi.trim().to_owned(),
+        appointment: None,
     };
     let actor = me.actor();
     let id = send(&me.state, &actor, person, &choice)

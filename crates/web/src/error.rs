@@ -59,7 +59,8 @@ impl From<aiguillage_service::referrals::ReferralError> for WebError {
             ReferralError::NotFound => WebError::NotFound,
             ReferralError::NotDiagnosed
             | ReferralError::UnknownOffer
-            | ReferralError::AlreadyOpen(_) => WebError::BadRequest(error.to_string()),
+            | ReferralError::AlreadyOpen(_)
+            | ReferralError::SlotTaken => WebError::BadRequest(error.to_string()),
             ReferralError::Store(error) => error.into(),
         }
     }

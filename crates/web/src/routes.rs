@@ -96,6 +96,11 @@ routes! {
     POST "/deconnexion" => pages::login::logout, SignedIn;
     GET "/compte" => pages::account::show, SignedIn;
     POST "/compte/courriels" => pages::account::set_digest, SignedIn;
+    POST "/compte/agenda" => pages::appointments::create_feed, SignedIn;
+    POST "/compte/agenda/revocation" => pages::appointments::revoke_feeds, SignedIn;
+    GET "/agenda/{jeton}" => pages::appointments::feed, Public;
+    GET "/ma-structure/creneaux" => pages::appointments::slots_form, Roles(&[StructureManager]);
+    POST "/ma-structure/creneaux" => pages::appointments::slots_submit, Roles(&[StructureManager]);
     GET "/territoire" => pages::territory::show, SignedIn;
     GET "/territoire/diagnostic" => pages::territory_diagnostic::show, SignedIn;
     GET "/territoire/indice" => pages::territory_index::show, Roles(&[Coordinator]);
@@ -143,6 +148,8 @@ routes! {
     POST "/orientations/{id}/seances" => pages::pathway::record_session, HELPERS;
     POST "/orientations/{id}/cloture" => pages::pathway::close, HELPERS;
     GET "/orientations/{id}/fiche" => pages::take_home::show, HELPERS;
+    POST "/orientations/{id}/rendez-vous" => pages::appointments::set, HELPERS;
+    POST "/rendez-vous/{id}" => pages::appointments::settle, HELPERS;
     POST "/orientations/{id}/fiche" => pages::take_home::send, HELPERS;
     GET "/seances/{id}/modifier" => pages::pathway::session_edit_form, HELPERS;
     POST "/seances/{id}/modifier" => pages::pathway::correct_session, HELPERS;

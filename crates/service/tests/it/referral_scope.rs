@@ -136,6 +136,7 @@ fn choice(offer: OfferId) -> ReferralChoice {
         agreement: Agreement::recorded(true).expect("ticked"),
         message: "Souhaite apprendre à utiliser sa messagerie.".into(),
         why_again: String::new(),
+        appointment: None,
     }
 }
 

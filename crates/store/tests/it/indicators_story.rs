@@ -172,6 +172,7 @@ impl World {
                     message: "",
                     consent: &sharing_consent("Médiathèque de Saumur", "Ateliers premiers pas"),
                     why_again: "",
+                    appointment: None,
                 },
                 at,
             )

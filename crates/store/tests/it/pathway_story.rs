@@ -144,6 +144,7 @@ async fn referral(world: &World, first_name: &str, events: &[ReferralEvent]) -> 
                 message: "Souhaite apprendre.",
                 consent: &sharing_consent("Médiathèque de Saumur", "Ateliers premiers pas"),
                 why_again: "",
+                appointment: None,
             },
             NOW,
         )

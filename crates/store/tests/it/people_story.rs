@@ -295,6 +295,7 @@ mod referrals {
                     message: "Mme Le Goff souhaite apprendre.",
                     consent: &consent,
                     why_again: "",
+                    appointment: None,
                 },
                 NOW,
             )

@@ -164,6 +164,7 @@ async fn sent_referral(world: &World) -> ReferralId {
                 message: MESSAGE,
                 consent: &sharing_consent("Médiathèque de Saumur", "Ateliers premiers pas"),
                 why_again: "",
+                appointment: None,
             },
             NOW,
         )

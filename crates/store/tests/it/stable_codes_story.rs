@@ -225,6 +225,7 @@ async fn the_database_holds_codes_and_the_pages_french() {
                 message: "Souhaite apprendre.",
                 consent: &sharing_consent("Médiathèque de Saumur", "Ateliers premiers pas"),
                 why_again: "",
+                appointment: None,
             },
             NOW,
         )

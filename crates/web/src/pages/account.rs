@@ -33,18 +33,41 @@ struct AccountTemplate {
     digests: Vec<(&'static str, &'static str, bool)>,
     /// The choice was just saved.
     saved: bool,
+    /// The live calendar feeds: (created on, only the referrals given to the professional).
+    feeds: Vec<(String, bool)>,
+    /// The address of the feed just created (shown once: only its hash is kept).
+    new_feed: Option<String>,
+    /// The feeds were just revoked.
+    revoked: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct AccountQuery {
     #[serde(default)]
     enregistre: String,
+    #[serde(default)]
+    agenda: String,
 }
 
 /// `GET /compte`.
 pub async fn show(
     me: Professional,
     Query(query): Query<AccountQuery>,
+) -> Result<Response, WebError> {
+    let saved = !query.enregistre.is_empty();
+    let revoked = query.agenda == "revoque";
+    account_page(me, saved, (None, revoked)).await
+}
+
+/// The account page with the address of a calendar feed just created.
+pub async fn show_with_feed(me: Professional, url: String) -> Result<Response, WebError> {
+    account_page(me, false, (Some(url), false)).await
+}
+
+async fn account_page(
+    me: Professional,
+    saved: bool,
+    (new_feed, revoked): (Option<String>, bool),
 ) -> Result<Response, WebError> {
     let account_id = AccountId::new(me.user.account.id);
     let chosen = me.state.store.mail_digest_of(account_id).await?;
@@ -53,7 +76,17 @@ pub async fn show(
         .iter()
         .map(|d| (d.code(), d.label(), *d == chosen))
         .collect();
-    page.saved = !query.enregistre.is_empty();
+    page.saved = saved;
+    page.feeds = me
+        .state
+        .store
+        .calendar_feeds_of(me.user.account.id)
+        .await?
+        .into_iter()
+        .map(|(at, only)| (format_time(at), only))
+        .collect();
+    page.new_feed = new_feed;
+    page.revoked = revoked;
     render(&page)
 }
 
@@ -97,6 +130,9 @@ impl AccountTemplate {
             absolute_hours: ABSOLUTE_TIMEOUT_SECONDS / 3600,
             digests: Vec::new(),
             saved: false,
+            feeds: Vec::new(),
+            new_feed: None,
+            revoked: false,
         }
     }
 }

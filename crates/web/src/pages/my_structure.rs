@@ -35,6 +35,8 @@ struct MyStructureTemplate {
     figures: StructureFigures,
     /// The queue page, when the viewer may open it.
     queue_href: Option<String>,
+    /// The page of the appointment windows, when the viewer may open it.
+    slots_href: Option<String>,
 }
 
 /// `GET /ma-structure`.
@@ -78,5 +80,7 @@ pub async fn show(me: Professional) -> Result<Response, WebError> {
         figures: store.structure_figures(structure_id, me.now()).await?,
         queue_href: may_reach(role, &Method::GET, "/orientations")
             .then(|| "/orientations".to_owned()),
+        slots_href: may_reach(role, &Method::GET, "/ma-structure/creneaux")
+            .then(|| "/ma-structure/creneaux".to_owned()),
     })
 }

@@ -191,6 +191,8 @@ struct OrientationTemplate {
     reorienting: Option<Reorienting>,
     /// A French message per field of the sending form that was refused.
     errors: Errors,
+    /// How an appointment may take place: (code, label).
+    channels: Vec<(&'static str, &'static str)>,
 }
 
 /// A referral the structure sent, being re-oriented: what its receiving structure answered.
@@ -247,7 +249,14 @@ struct Chosen {
     structure: String,
     offer_name: String,
     consent_text: String,
+    /// The receiving structure's free slots for a first appointment: (start, in words).
+    slots: Vec<(i64, String)>,
 }
+
+/// How many days ahead the sending form offers slots.
+const SLOT_DAYS: u32 = 21;
+/// How many slots the list shows at most.
+const SLOTS_SHOWN: usize = 40;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ChoiceQuery {
@@ -266,17 +275,37 @@ async fn chosen(state: &AppState, offer_id: Option<OfferId>) -> Result<Option<Ch
     let Some(offer_id) = offer_id else {
         return Ok(None);
     };
-    let (_, structure, offer_name) = state
+    let (receiver, structure, offer_name) = state
         .store
         .offer_owner(offer_id)
         .await?
         .ok_or(WebError::NotFound)?;
     let consent = sharing_consent(&structure, &offer_name);
+    let departement = state
+        .store
+        .place(receiver.get())
+        .await
+        .map(|p| p.departement_code)
+        .unwrap_or_default();
+    let slots = state
+        .store
+        .free_slots_of(receiver.get(), state.now(), SLOT_DAYS)
+        .await?
+        .into_iter()
+        .take(SLOTS_SHOWN)
+        .map(|slot| {
+            (
+                slot.starts_at,
+                aiguillage_domain::appointment::when_in_french(slot.starts_at, &departement),
+            )
+        })
+        .collect();
     Ok(Some(Chosen {
         offer_id,
         structure,
         offer_name,
         consent_text: consent.text,
+        slots,
     }))
 }
 
@@ -327,6 +356,10 @@ pub(crate) async fn orientation_page(
         form_path,
         reorienting,
         errors,
+        channels: aiguillage_domain::appointment::AppointmentChannel::ALL
+            .iter()
+            .map(|c| (c.code(), c.label()))
+            .collect(),
     })?;
     Ok((status, page).into_response())
 }
@@ -366,9 +399,16 @@ pub async fn send(
             Ok(referral) => {
                 Ok(Redirect::to(&format!("/orientations/{referral}?fait=envoyee")).into_response())
             }
-            Err(error @ referrals::ReferralError::AlreadyOpen(_)) => {
+            Err(
+                error @ (referrals::ReferralError::AlreadyOpen(_)
+                | referrals::ReferralError::SlotTaken),
+            ) => {
+                let field = match error {
+                    referrals::ReferralError::SlotTaken => "rendez_vous",
+                    _ => "motif_nouvel_envoi",
+                };
                 let mut errors = Errors::new();
-                errors.insert("motif_nouvel_envoi", error.to_string());
+                errors.insert(field, error.to_string());
                 let found =
                     referrals::person_to_orient(&professional.state, &actor, person).await?;
                 orientation_page(&professional, found, (offer, Mode::New), (typed, errors)).await
@@ -601,6 +641,8 @@ fn done_notice(query: &DetailQuery) -> Option<&'static str> {
         "close" => "Orientation close : son issue est enregistrée.",
         "message" => "Message envoyé : l'autre structure est prévenue.",
         "seance_corrigee" => "Séance corrigée.",
+        "rendez_vous" => "Rendez-vous enregistré : il figure dans l'agenda de la structure.",
+        "rendez_vous_note" => "Issue du rendez-vous enregistrée.",
         "seance_supprimee" => "Séance supprimée.",
         "reorientee" => "Orientation réorientée : la nouvelle structure est prévenue et doit l'accepter ou la refuser.",
         _ => return None,

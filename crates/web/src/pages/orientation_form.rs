@@ -4,6 +4,7 @@
 //! that the page shows next to the field and in its error summary.
 
 use crate::pages::form_fields::Errors;
+use aiguillage_domain::appointment::AppointmentChannel;
 use aiguillage_domain::free_text::{check_free_text, FreeTextField};
 use aiguillage_domain::ids::OfferId;
 use aiguillage_domain::orientation::{ReferralEvent, RefusalReason};
@@ -25,6 +26,12 @@ pub struct SendForm {
     /// Why the person is sent again while another referral of theirs is open.
     #[serde(default)]
     pub motif_nouvel_envoi: String,
+    /// A first appointment: the start of a free slot (Unix seconds), empty for none.
+    #[serde(default)]
+    pub rendez_vous: String,
+    /// How it takes place (`AppointmentChannel` code).
+    #[serde(default)]
+    pub canal: String,
 }
 
 impl SendForm {
@@ -51,6 +58,25 @@ impl TryFrom<SendForm> for ReferralChoice {
         if let Err(error) = check_free_text(FreeTextField::ReferralMessage, &why_again) {
             errors.insert("motif_nouvel_envoi", error.to_string());
         }
+        let appointment = match form.rendez_vous.trim() {
+            "" => None,
+            typed => {
+                let channel = match form.canal.as_str() {
+                    "" => Some(AppointmentChannel::OnSite),
+                    code => AppointmentChannel::from_code(code),
+                };
+                match (typed.parse::<i64>().ok(), channel) {
+                    (Some(at), Some(channel)) => Some((at, channel)),
+                    _ => {
+                        errors.insert(
+                            "rendez_vous",
+                            "Choisissez un créneau de la liste, ou « pas de rendez-vous maintenant ».".to_owned(),
+                        );
+                        None
+                    }
+                }
+            }
+        };
         let agreement = Agreement::recorded(form.consentement == TICKED);
         if agreement.is_none() {
             errors.insert(
@@ -64,6 +90,7 @@ impl TryFrom<SendForm> for ReferralChoice {
                 agreement,
                 message,
                 why_again,
+                appointment,
             }),
             _ => Err(errors),
         }
@@ -161,6 +188,7 @@ mod tests {
             message: message.to_owned(),
             consentement: consentement.to_owned(),
             motif_nouvel_envoi: String::new(),
+            ..SendForm::default()
         }
     }
 

@@ -8,6 +8,7 @@
 
 mod admin_accounts;
 mod api_clients;
+mod appointments;
 mod common;
 mod directory_import;
 mod directory_pages;

@@ -31,6 +31,8 @@ struct Ids {
     referral_version: i64,
     /// The library's session on the referral.
     session: i64,
+    /// The library's appointment with the person.
+    appointment: i64,
     place: i64,
     offer: i64,
     other_offer: i64,
@@ -78,6 +80,8 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
         ("POST", "/deconnexion")
         | ("GET", "/compte")
         | ("POST", "/compte/courriels")
+        | ("POST", "/compte/agenda")
+        | ("POST", "/compte/agenda/revocation")
         | ("GET", "/notifications") => {
             NoRecord("the viewer's own account")
         }
@@ -284,6 +288,29 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
         ("GET", "/ateliers/nouveau") | ("POST", "/ateliers/nouveau") => {
             NoRecord("a workshop of the mediator's own structure")
         }
+        ("GET", "/agenda/{jeton}") => NoRecord(
+            "a secret address naming its account's structure: tests/it/appointments.rs",
+        ),
+        ("GET", "/ma-structure/creneaux") | ("POST", "/ma-structure/creneaux") => NoRecord(
+            "the manager's own structure, from the account; another's window is not found: tests/it/appointments.rs",
+        ),
+        ("POST", "/orientations/{id}/rendez-vous") => record(
+            format!("{referral}/rendez-vous"),
+            &[
+                ("date", "2026-12-01".into()),
+                ("heure", "10:00".into()),
+                ("canal", "on_site".into()),
+            ],
+            true,
+        ),
+        ("POST", "/rendez-vous/{id}") => record(
+            format!("/rendez-vous/{}", ids.appointment),
+            &[
+                ("issue", "absente".into()),
+                ("orientation", ids.referral.to_string()),
+            ],
+            true,
+        ),
         ("GET", "/ma-structure") => Case::Hides {
             path: path.into(),
             marker: "Médiathèque Toussaint".into(),
@@ -534,6 +561,21 @@ async fn home_records(world: &common::journeys::World) -> Ids {
     assert_eq!(recorded.status(), StatusCode::SEE_OTHER);
     let referral_page = body_text(app.get(&referral_path, Some(&world.mediator)).await).await;
     let session = number_after(&referral_page, "/seances/");
+    let set = app
+        .post_form(
+            &format!("{referral_path}/rendez-vous"),
+            Some(&world.mediator.cookie),
+            &[
+                ("csrf_token", world.mediator.csrf.as_str()),
+                ("date", "2026-12-01"),
+                ("heure", "10:00"),
+                ("canal", "on_site"),
+            ],
+        )
+        .await;
+    assert_eq!(set.status(), StatusCode::SEE_OTHER);
+    let referral_page = body_text(app.get(&referral_path, Some(&world.mediator)).await).await;
+    let appointment = number_after(&referral_page, "action=\"/rendez-vous/");
     let version = 4;
     let other = aiguillage_domain::directory::Place {
         id: "espace-belle-beille".into(),
@@ -563,6 +605,7 @@ async fn home_records(world: &common::journeys::World) -> Ids {
         referral,
         referral_version: version,
         session,
+        appointment,
         place: world.library_id,
         offer: world.offer_id,
         other_offer,

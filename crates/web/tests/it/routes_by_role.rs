@@ -46,6 +46,17 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("POST", "/deconnexion", Expected::SignedIn),
     ("GET", "/compte", Expected::SignedIn),
     ("POST", "/compte/courriels", Expected::SignedIn),
+    ("POST", "/compte/agenda", Expected::SignedIn),
+    ("POST", "/compte/agenda/revocation", Expected::SignedIn),
+    ("GET", "/agenda/{jeton}", Expected::Everyone),
+    ("GET", "/ma-structure/creneaux", Expected::ManagerOnly),
+    ("POST", "/ma-structure/creneaux", Expected::ManagerOnly),
+    (
+        "POST",
+        "/orientations/{id}/rendez-vous",
+        Expected::PrescriberOrMediator,
+    ),
+    ("POST", "/rendez-vous/{id}", Expected::PrescriberOrMediator),
     ("GET", "/ma-structure", Expected::ManagerOrMediator),
     ("GET", "/territoire", Expected::SignedIn),
     ("GET", "/territoire/diagnostic", Expected::SignedIn),
@@ -431,6 +442,7 @@ fn concrete(path: &str) -> String {
         "/annuaire/{id}/offres/nouvelle" => "/annuaire/1/offres/nouvelle".to_owned(),
         "/annuaire/{id}/offres/{offre}" => "/annuaire/1/offres/1".to_owned(),
         "/annuaire/{id}/modifier" => "/annuaire/1/modifier".to_owned(),
+        "/agenda/{jeton}" => "/agenda/pas-un-jeton".to_owned(),
         other => other.replace("{id}", "1").replace("{diagnostic}", "1"),
     }
 }

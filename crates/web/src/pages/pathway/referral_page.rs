@@ -51,6 +51,12 @@ struct ReferralTemplate {
     person_link: Option<String>,
     /// The take-home sheet, for whoever may read the person's name and profile.
     sheet_link: Option<String>,
+    /// The referral's appointments, earliest first.
+    appointments: Vec<crate::pages::appointments::AppointmentLine>,
+    /// The receiving structure may set an appointment now (accepted, in contact or in pathway).
+    may_set_appointment: bool,
+    /// The appointment channels (code, label).
+    appointment_channels: Vec<(&'static str, &'static str)>,
     /// The thread between the two structures, when the viewer's may read it: (date, message).
     thread: Option<Vec<(String, ThreadMessage)>>,
     /// A refused message: what was typed and why.
@@ -164,6 +170,16 @@ pub async fn referral_page_with(
     let follows = referral.shared_with_receiver && referral.state.followed_by_receiver();
     let person_link =
         (side == Side::Sender || follows).then(|| format!("/personnes/{}", referral.person_id));
+    let appointments = state
+        .store
+        .appointments_of_referral(referral.id.get())
+        .await?
+        .iter()
+        .map(crate::pages::appointments::AppointmentLine::of)
+        .collect();
+    let may_set_appointment = side == Side::Receiver
+        && referral.state.followed_by_receiver()
+        && referral.state != ReferralState::Closed;
     let sheet_link = (!withheld && referral.profile.is_some())
         .then(|| format!("/orientations/{}/fiche", referral.id));
     let view = referral
@@ -191,6 +207,12 @@ pub async fn referral_page_with(
         reorient,
         person_link,
         sheet_link,
+        appointments,
+        may_set_appointment,
+        appointment_channels: aiguillage_domain::appointment::AppointmentChannel::ALL
+            .iter()
+            .map(|c| (c.code(), c.label()))
+            .collect(),
         thread,
         message_typed,
         message_error,

@@ -1,0 +1,304 @@
+//! Appointments through the real router: the library's manager publishes windows (a wrong one is
+//! refused, another structure cannot touch them); the prescriber books a free slot while sending
+//! (a full slot is refused and nothing is sent); the sheet gives the appointment; the mediator's
+//! agenda subscribes to a secret iCalendar feed (read back by an iCalendar parser: the event, no
+//! name) that stops answering once revoked; a no-show is recorded; the person is reminded by
+//! e-mail the day before (a real SMTP server receives it), once.
+
+use crate::common;
+
+use aiguillage_domain::role::Role;
+use aiguillage_service::notify::send_appointment_reminders;
+use aiguillage_web::Settings;
+use axum::http::StatusCode;
+use common::journeys::{world, ANSWERS};
+use common::{body_text, location, sign_in_elsewhere, Session, SmtpServer, TestApp};
+
+/// Tuesday 24 November 2026, 14 h in Angers (13:00 UTC): the first slot after the test's start
+/// (Wednesday 18 November).
+const TUESDAY_14H: i64 = 1_795_525_200;
+
+/// Enrols (with an e-mail address when given) and diagnoses a person at the CCAS.
+async fn diagnosed(app: &TestApp, prescriber: &Session, first_name: &str, email: &str) -> i64 {
+    let mut fields = vec![("csrf_token", prescriber.csrf.as_str())];
+    fields.extend_from_slice(&[
+        ("prenom", first_name),
+        ("nom", "Le Goff"),
+        ("telephone", "0612345678"),
+        ("courriel", email),
+        ("commune_recherche", "Angers"),
+        ("consentement", "oui"),
+    ]);
+    let response = app
+        .post_form("/personnes/inscrire", Some(&prescriber.cookie), &fields)
+        .await;
+    let to = location(&response).expect("enrolled");
+    let mut answers = vec![("csrf_token", prescriber.csrf.as_str())];
+    answers.extend_from_slice(ANSWERS);
+    let done = app.post_form(&to, Some(&prescriber.cookie), &answers).await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    to.trim_start_matches("/personnes/")
+        .trim_end_matches("/diagnostic")
+        .parse()
+        .expect("id")
+}
+
+async fn send_with_slot(
+    app: &TestApp,
+    prescriber: &Session,
+    (person, offer): (i64, i64),
+    slot: i64,
+) -> axum::response::Response {
+    let (offer, slot) = (offer.to_string(), slot.to_string());
+    app.post_form(
+        &format!("/personnes/{person}/orientation"),
+        Some(&prescriber.cookie),
+        &[
+            ("csrf_token", prescriber.csrf.as_str()),
+            ("offre", &offer),
+            ("consentement", "oui"),
+            ("rendez_vous", &slot),
+            ("canal", "on_site"),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_slot_is_booked_while_sending_shows_in_the_agenda_and_is_reminded_the_day_before() {
+    let smtp = SmtpServer::start();
+    let settings = Settings {
+        smtp: Some(aiguillage_service::mail::SmtpSettings {
+            host: "127.0.0.1".into(),
+            port: smtp.port,
+            from: "aiguillage@example.fr".into(),
+        }),
+        public_url: "https://aiguillage.example".into(),
+        ..Settings::default()
+    };
+    let world = world(settings).await;
+    let (app, prescriber, mediator) = (&world.app, &world.prescriber, &world.mediator);
+    let manager = sign_in_elsewhere(
+        app,
+        world.library_id,
+        "responsable@mediatheque.example.fr",
+        Role::StructureManager,
+    )
+    .await;
+    let window = |start: &'static str, end: &'static str| {
+        let manager = manager.clone();
+        async move {
+            app.post_form(
+                "/ma-structure/creneaux",
+                Some(&manager.cookie),
+                &[
+                    ("csrf_token", manager.csrf.as_str()),
+                    ("action", "ajouter"),
+                    ("jour", "1"),
+                    ("debut", start),
+                    ("fin", end),
+                    ("duree", "30"),
+                    ("places", "2"),
+                ],
+            )
+            .await
+        }
+    };
+    let refused = window("15:00", "14:00").await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body_text(refused)
+        .await
+        .contains("L'heure de fin doit venir après l'heure de début."));
+    assert_eq!(
+        window("14:00", "15:00").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let slots_page = body_text(app.get("/ma-structure/creneaux", Some(&manager)).await).await;
+    assert!(
+        slots_page.contains("mardi, 14 h – 15 h, rendez-vous de 30 min, 2 à la fois"),
+        "{slots_page}"
+    );
+    // Another structure's manager cannot remove it.
+    let other_manager = app.sign_in(Role::StructureManager).await;
+    let marker = "name=\"plage\" value=\"";
+    let start = slots_page.find(marker).expect("a window") + marker.len();
+    let window_id: String = slots_page[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let removal = app
+        .post_form(
+            "/ma-structure/creneaux",
+            Some(&other_manager.cookie),
+            &[
+                ("csrf_token", other_manager.csrf.as_str()),
+                ("action", "retirer"),
+                ("plage", window_id.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(removal.status(), StatusCode::NOT_FOUND);
+
+    // The prescriber sees the free slots and books the first one while sending.
+    let josiane = diagnosed(app, prescriber, "Josiane", "josiane@example.fr").await;
+    let choice = body_text(
+        app.get(
+            &format!("/personnes/{josiane}/orientation?offre={}", world.offer_id),
+            Some(prescriber),
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        choice.contains(&format!(
+            "<option value=\"{TUESDAY_14H}\">mardi 24/11/2026 à 14 h</option>"
+        )),
+        "{choice}"
+    );
+    let sent = send_with_slot(app, prescriber, (josiane, world.offer_id), TUESDAY_14H).await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let referral = common::referral_location(&sent).expect("sent");
+    let sheet = body_text(
+        app.get(&format!("{referral}/fiche"), Some(prescriber))
+            .await,
+    )
+    .await;
+    assert!(
+        sheet.contains("Le mardi 24/11/2026 à 14 h, sur place."),
+        "{sheet}"
+    );
+    assert!(
+        sheet.contains("un rappel par courriel la veille"),
+        "{sheet}"
+    );
+
+    // Two places at 14 h: a second booking goes, a third is refused and nothing is sent.
+    let odette = diagnosed(app, prescriber, "Odette", "").await;
+    let second = send_with_slot(app, prescriber, (odette, world.offer_id), TUESDAY_14H).await;
+    assert_eq!(second.status(), StatusCode::SEE_OTHER);
+    let odette_referral = common::referral_location(&second).expect("sent");
+    let gisele = diagnosed(app, prescriber, "Gisèle", "").await;
+    let before = aiguillage_store::testing::database_contents(&app.store)
+        .await
+        .expect("contents");
+    let third = send_with_slot(app, prescriber, (gisele, world.offer_id), TUESDAY_14H).await;
+    assert_eq!(third.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body_text(third)
+        .await
+        .contains("Ce créneau vient d'être pris"));
+    let after = aiguillage_store::testing::database_contents(&app.store)
+        .await
+        .expect("contents");
+    assert_eq!(before.get("referrals"), after.get("referrals"));
+    assert_eq!(before.get("appointments"), after.get("appointments"));
+
+    // The mediator's agenda: a secret feed, parsed as iCalendar, naming no one.
+    let created = app
+        .post_form(
+            "/compte/agenda",
+            Some(&mediator.cookie),
+            &[("csrf_token", mediator.csrf.as_str())],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let page = body_text(created).await;
+    let marker = "<code id=\"adresse-agenda\">https://aiguillage.example";
+    let start = page.find(marker).expect("the feed's address") + marker.len();
+    let end = page[start..].find('<').expect("end") + start;
+    let feed_path = page[start..end].to_owned();
+    let feed = app.get(&feed_path, None).await;
+    assert_eq!(feed.status(), StatusCode::OK);
+    assert!(feed.headers()[axum::http::header::CONTENT_TYPE]
+        .to_str()
+        .unwrap_or_default()
+        .starts_with("text/calendar"));
+    let text = body_text(feed).await;
+    let unfolded = icalendar::parser::unfold(&text);
+    let calendar = icalendar::parser::read_calendar(&unfolded).expect("an iCalendar document");
+    let events: Vec<_> = calendar
+        .components
+        .iter()
+        .filter(|c| c.name == "VEVENT")
+        .collect();
+    assert_eq!(events.len(), 2, "{text}");
+    let starts: Vec<String> = events
+        .iter()
+        .filter_map(|e| e.find_prop("DTSTART").map(|p| p.val.to_string()))
+        .collect();
+    assert_eq!(starts, ["20261124T130000Z", "20261124T130000Z"], "{text}");
+    assert!(text.contains("orientation n°"), "{text}");
+    for secret in ["Le Goff", "Josiane", "Odette", "0612345678", "josiane@"] {
+        assert!(!text.contains(secret), "the feed names no one: {text}");
+    }
+
+    // Odette does not come: recorded by the library.
+    let page = body_text(app.get(&odette_referral, Some(mediator)).await).await;
+    let marker = "action=\"/rendez-vous/";
+    let start = page.find(marker).expect("the appointment's form") + marker.len();
+    let appointment: String = page[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let odette_id = odette_referral.trim_start_matches("/orientations/");
+    let settled = app
+        .post_form(
+            &format!("/rendez-vous/{appointment}"),
+            Some(&mediator.cookie),
+            &[
+                ("csrf_token", mediator.csrf.as_str()),
+                ("issue", "absente"),
+                ("orientation", odette_id),
+            ],
+        )
+        .await;
+    assert_eq!(settled.status(), StatusCode::SEE_OTHER);
+    let page = body_text(app.get(&odette_referral, Some(prescriber)).await).await;
+    assert!(page.contains("Personne absente"), "{page}");
+    let figures = body_text(app.get("/ma-structure", Some(&manager)).await).await;
+    assert!(
+        figures.contains("<p class=\"fr-callout__title\">1</p><p class=\"fr-callout__text\">rendez-vous manqué(s)"),
+        "the no-show is counted: {figures}"
+    );
+
+    // The day before, Josiane (who has an address) is reminded once; Odette's is settled.
+    let reminders = |at: i64| {
+        app.clock.store(at, std::sync::atomic::Ordering::SeqCst);
+        send_appointment_reminders(&app.state)
+    };
+    assert_eq!(
+        reminders(TUESDAY_14H - 2 * 86_400)
+            .await
+            .expect("reminders"),
+        0,
+        "two days before"
+    );
+    assert_eq!(reminders(TUESDAY_14H - 86_400).await.expect("reminders"), 1);
+    assert_eq!(
+        reminders(TUESDAY_14H - 86_000).await.expect("reminders"),
+        0,
+        "once"
+    );
+    let mails: Vec<String> = smtp
+        .received()
+        .into_iter()
+        .filter(|m| m.contains("To: josiane@example.fr"))
+        .collect();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert!(mails[0].contains("Rappel"), "{}", mails[0]);
+
+    // Revoked, the feed no longer answers.
+    app.clock
+        .store(common::START + 600, std::sync::atomic::Ordering::SeqCst);
+    let revoked = app
+        .post_form(
+            "/compte/agenda/revocation",
+            Some(&mediator.cookie),
+            &[("csrf_token", mediator.csrf.as_str())],
+        )
+        .await;
+    assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get(&feed_path, None).await.status(),
+        StatusCode::NOT_FOUND
+    );
+}

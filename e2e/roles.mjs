@@ -349,12 +349,33 @@ async function orientPerson(page) {
   await page.waitForLoadState('load');
   await page.getByLabel('La personne est d\'accord pour ce partage').check({ force: true });
   await page.getByLabel(/^Message pour la structure/).fill('Lucien souhaite apprendre à faire ses démarches seul.');
+  // The library publishes its slots: the first appointment is booked while sending.
+  const slots = page.getByLabel(/^Premier rendez-vous/);
+  const options = await slots.locator('option').allTextContents();
+  if (options.length < 2) fail(`orientation : créneaux de la médiathèque attendus, vu ${JSON.stringify(options)}`);
+  const booked = options[1];
+  await slots.selectOption({ index: 1 });
   await checkAccessibility(page, 'prescripteur confirmation orientation');
+  await shoot(page.locator('#confirmation'), 'prescripteur-confirmation-rendez-vous.png', { fullPage: false });
   await page.getByRole('button', { name: 'Envoyer l\'orientation' }).click();
   await page.waitForLoadState('load');
   const state = await page.locator('main .fr-badge').first().textContent();
   if (state?.trim() !== 'Envoyée') fail(`orientation : état « Envoyée » attendu, vu « ${state} »`);
   await shoot(page, 'prescripteur-orientation-envoyee.png');
+  // The sheet the person takes home: the library, its hours, the appointment, what to bring.
+  await page.getByRole('link', { name: /^Fiche à remettre à la personne/ }).click();
+  await page.waitForLoadState('load');
+  const sheet = await page.locator('main').textContent();
+  for (const shown of ['Médiathèque Toussaint', 'Quand c\'est ouvert', booked, 'À apporter', 'Solidarité numérique']) {
+    if (!sheet?.includes(shown)) fail(`fiche : « ${shown} » attendu`);
+  }
+  if (sheet?.includes('Claire Moreau, CCAS')) fail('fiche : la prescriptrice n\'appelle pas, la médiathèque si');
+  await checkAccessibility(page, 'prescripteur fiche orientation');
+  await shoot(page, 'prescripteur-fiche-orientation.png');
+  await page.emulateMedia({ media: 'print' });
+  await page.pdf({ path: join(shots, 'fiche-orientation.pdf'), format: 'A4', printBackground: true });
+  await page.emulateMedia({ media: 'screen' });
+  console.log(`ok fiche d'orientation : rendez-vous « ${booked} », imprimée en PDF`);
   console.log(`ok orientation : ${ranked} offre(s) classée(s), envoyée à la Médiathèque Toussaint avec l'accord de partage`);
 }
 
@@ -370,8 +391,24 @@ async function handleReferral(page) {
   await page.waitForLoadState('load');
   const state = await page.locator('main .fr-badge').first().textContent();
   if (state?.trim() !== 'Premier contact fait') fail(`médiateur : état « Premier contact fait » attendu, vu « ${state} »`);
+  const appointments = await page.locator('#rendez-vous + .fr-table').textContent().catch(() => '');
+  if (!appointments?.includes('Prévu')) fail(`médiateur : le rendez-vous réservé à l'envoi attendu, vu « ${appointments} »`);
   await shoot(page, 'mediateur-orientation-premier-contact.png');
   console.log('ok le médiateur accepte l\'orientation et note le premier contact');
+  // The mediator's agenda subscribes to the structure's feed: Lucien's appointment is in it.
+  const referral = page.url();
+  await page.goto(`${base}/compte`);
+  await page.getByRole('button', { name: 'Créer une adresse d\'agenda' }).click();
+  await page.waitForLoadState('load');
+  const feedUrl = (await page.locator('#adresse-agenda').textContent())?.trim() ?? '';
+  await checkAccessibility(page, 'mediateur agenda cree');
+  await shoot(page, 'mediateur-agenda.png');
+  const feed = await page.request.get(feedUrl.replace(/^https?:\/\/[^/]+/, base));
+  const ics = await feed.text();
+  if (!ics.includes('BEGIN:VEVENT') || ics.includes('Lucien')) fail(`agenda : un rendez-vous sans nom attendu, vu ${ics.slice(0, 300)}`);
+  console.log(`ok agenda iCalendar : ${(ics.match(/BEGIN:VEVENT/g) ?? []).length} rendez-vous, aucun nom`);
+  await page.goto(referral);
+  await page.waitForLoadState('load');
 }
 
 /** On Lucien's referral, the mediator records a session through the form (a first try without the
@@ -409,6 +446,17 @@ async function recordSessionAndClose(page) {
   await checkAccessibility(page, 'mediateur seance enregistree');
   await shoot(page, 'mediateur-seance-enregistree.png');
   console.log('ok le médiateur enregistre une séance (refusée d\'abord avec un message par champ) : orientation en parcours');
+  // A wrong duration is corrected afterwards.
+  await page.getByRole('link', { name: /^Corriger la séance/ }).first().click();
+  await page.waitForLoadState('load');
+  await checkAccessibility(page, 'mediateur correction seance');
+  await shoot(page, 'mediateur-correction-seance.png');
+  await page.locator('#formulaire-seance').getByLabel('Durée de la séance').selectOption('90');
+  await page.getByRole('button', { name: 'Enregistrer la correction' }).click();
+  await page.waitForLoadState('load');
+  const corrected = await page.locator('table', { hasText: 'séance(s)' }).textContent();
+  if (!corrected?.includes('1 h 30')) fail('séance corrigée : « 1 h 30 » attendu');
+  console.log('ok le médiateur corrige la durée de la séance');
 
   const close = page.locator('#formulaire-cloture');
   await close.getByLabel('Autonomie atteinte', { exact: true }).check({ force: true });
@@ -661,6 +709,29 @@ async function nationalSteering(page) {
   console.log(`ok pilotage national : ${places} lignes par département, puis le Maine-et-Loire comparé à la France`);
 }
 
+/** The manager publishes a window for first appointments, after a wrong one is refused. */
+async function publishSlots(page) {
+  await page.goto(`${base}/ma-structure`);
+  await page.getByRole('link', { name: /^Créneaux de premier rendez-vous/ }).click();
+  await page.waitForLoadState('load');
+  await page.getByLabel('Jour').selectOption({ label: 'vendredi' });
+  await page.getByLabel(/^De/).fill('11:00');
+  await page.getByLabel(/^À/).fill('10:00');
+  await page.getByRole('button', { name: 'Ajouter la plage' }).click();
+  await page.waitForLoadState('load');
+  const error = await page.locator('#erreurs').textContent().catch(() => '');
+  if (!error?.includes('L\'heure de fin doit venir après l\'heure de début')) fail(`créneaux : message d'erreur attendu, vu « ${error} »`);
+  await checkAccessibility(page, 'responsable creneaux erreur');
+  await page.getByLabel(/^À/).fill('12:00');
+  await page.getByRole('button', { name: 'Ajouter la plage' }).click();
+  await page.waitForLoadState('load');
+  const listed = await page.locator('main ul').first().textContent();
+  if (!listed?.includes('vendredi, 9 h – 12 h') && !listed?.includes('vendredi, 11 h – 12 h')) fail(`créneaux : la plage du vendredi attendue, vu « ${listed} »`);
+  await checkAccessibility(page, 'responsable creneaux');
+  await shoot(page, 'responsable-creneaux.png');
+  console.log('ok le responsable publie une plage de rendez-vous (une plage fausse refusée d\'abord)');
+}
+
 async function logIn(page, account) {
   await page.goto(`${base}/connexion`);
   await page.getByLabel('Adresse électronique').fill(account.email);
@@ -708,7 +779,7 @@ async function main() {
       if (account.role === 'Prescripteur') { await searchDirectory(page); await enrolAndDiagnose(page); await orientPerson(page); }
       if (account.role === 'Médiateur numérique') { await handleReferral(page); await recordSessionAndClose(page); await recordWorkshop(page); }
       if (account.role === 'Coordinateur territorial') { await importDirectoryFile(page); await redistribute(page); }
-      if (account.role === 'Responsable de structure') { await editOwnPlace(page); await assignReferral(page); }
+      if (account.role === 'Responsable de structure') { await editOwnPlace(page); await assignReferral(page); await publishSlots(page); }
       if (account.role === 'Administrateur') await nationalSteering(page);
       await page.goto(`${base}/`);
       await page.getByRole('button', { name: 'Se déconnecter' }).click();

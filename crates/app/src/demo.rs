@@ -91,6 +91,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let prescriber = demo_account(&store, "prescripteur@demo.aiguillage.fr").await?;
     let (_, managed) = demo_account(&store, "responsable@demo.aiguillage.fr").await?;
     crate::demo_team::seed_manager_team(&store, prescriber, managed, crate::now()).await?;
+    for email in ["mediateur@demo.aiguillage.fr", "responsable@demo.aiguillage.fr"] {
+        seed_slot_windows(&store, demo_account(&store, email).await?).await?;
+    }
     println!("Population synthétique du Maine-et-Loire (pour les indicateurs de pilotage)…");
     let (_, mediator_structure) = demo_account(&store, "mediateur@demo.aiguillage.fr").await?;
     let (_, manager_structure) = demo_account(&store, "responsable@demo.aiguillage.fr").await?;
@@ -354,6 +357,28 @@ pub(crate) fn demo_answers(
 }
 
 /// The demo account with this e-mail: (account id, structure id).
+/// First-appointment windows for a demo structure: Tuesday and Thursday afternoons, 14 h – 17 h,
+/// half-hour appointments, two at a time — what prescribers see as free slots when sending.
+async fn seed_slot_windows(store: &Store, (account, structure): (i64, i64)) -> anyhow::Result<()> {
+    let actor = aiguillage_store::Actor {
+        account_id: aiguillage_domain::ids::AccountId::new(account),
+        structure_id: aiguillage_domain::ids::StructureId::new(structure),
+        reason: "aiguillage demo",
+    };
+    for weekday in [1, 3] {
+        let window = aiguillage_domain::appointment::SlotWindow {
+            weekday,
+            start_minute: 14 * 60,
+            end_minute: 17 * 60,
+            length_minutes: 30,
+            capacity: 2,
+        }
+        .checked()?;
+        store.add_slot_window(&actor, &window, crate::now()).await?;
+    }
+    Ok(())
+}
+
 async fn demo_account(store: &Store, email: &str) -> anyhow::Result<(i64, i64)> {
     store
         .list_accounts()

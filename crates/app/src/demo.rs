@@ -91,7 +91,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let prescriber = demo_account(&store, "prescripteur@demo.aiguillage.fr").await?;
     let (_, managed) = demo_account(&store, "responsable@demo.aiguillage.fr").await?;
     crate::demo_team::seed_manager_team(&store, prescriber, managed, crate::now()).await?;
-    for email in ["mediateur@demo.aiguillage.fr", "responsable@demo.aiguillage.fr"] {
+    for email in [
+        "mediateur@demo.aiguillage.fr",
+        "responsable@demo.aiguillage.fr",
+    ] {
         seed_slot_windows(&store, demo_account(&store, email).await?).await?;
     }
     println!("Population synthétique du Maine-et-Loire (pour les indicateurs de pilotage)…");

@@ -7,7 +7,7 @@
 use crate::diagnostic::{Availability, Profile, RecommendedHelp};
 use crate::directory::opening_hours::WeeklyHours;
 use crate::directory::{
-    AccessMode, Audience, HelpStyle, Mobility, Offer, OfferStatus, Place, SupportMode,
+    AccessMode, Audience, HelpStyle, Mobility, Offer, OfferStatus, Place, Service, SupportMode,
 };
 use crate::geo::{distance_km, Position};
 use serde::{Deserialize, Serialize};
@@ -78,6 +78,9 @@ pub struct RankedOffer {
     pub distance_km: Option<f64>,
     pub criteria: Vec<CriterionScore>,
     pub lacks: Vec<String>,
+    /// With an urgent procedure in the profile: whether the offer helps with administrative
+    /// procedures (such offers come before every other, whatever their score).
+    pub handles_urgency: bool,
 }
 
 /// An offer left out, with the hard filter it failed.
@@ -92,6 +95,9 @@ pub struct ExcludedOffer {
 pub struct Ranking {
     pub ranked: Vec<RankedOffer>,
     pub excluded: Vec<ExcludedOffer>,
+    /// The profile has an urgent procedure and no offer within reach helps with it: the page says
+    /// so and proposes widening the distance, remote help or someone acting on the person's behalf.
+    pub urgency_uncovered: bool,
 }
 
 /// Minutes of each availability slot, Monday = 0 (weekday slots apply Monday to Friday).
@@ -372,12 +378,26 @@ fn score(
     } else {
         0.0
     };
+    let handles_urgency = seeker.profile.urgency.is_some()
+        && offer.services.contains(&Service::AdministrativeProcedures);
+    if let Some(urgency) = &seeker.profile.urgency {
+        if !handles_urgency {
+            lacks.insert(
+                0,
+                format!(
+                    "N'aide pas aux démarches : la démarche urgente avec {} passe d'abord ailleurs.",
+                    urgency.organisation.label()
+                ),
+            );
+        }
+    }
     RankedOffer {
         offer_id: candidate.offer_id,
         total,
         distance_km: distance,
         criteria,
         lacks,
+        handles_urgency,
     }
 }
 
@@ -404,9 +424,13 @@ pub fn rank(seeker: &Seeker, candidates: &[CandidateOffer], weights: &Weights) -
             }),
         }
     }
+    // An urgent procedure comes first: the offers that help with it dominate every other.
+    ranking.urgency_uncovered =
+        seeker.profile.urgency.is_some() && !ranking.ranked.iter().any(|r| r.handles_urgency);
     ranking.ranked.sort_by(|a, b| {
-        b.total
-            .total_cmp(&a.total)
+        b.handles_urgency
+            .cmp(&a.handles_urgency)
+            .then(b.total.total_cmp(&a.total))
             .then(
                 a.distance_km
                     .unwrap_or(f64::MAX)
@@ -492,6 +516,49 @@ mod tests {
             })
             .collect();
         rank(&seeker, &candidates, &Weights::default())
+    }
+
+    #[test]
+    fn an_urgent_procedure_puts_the_offers_that_help_with_it_first_or_says_none_is_in_reach() {
+        let urgent = Answers {
+            urgency: Some(crate::diagnostic::Urgency {
+                organisation: crate::diagnostic::ProcedureOrganisation::Caf,
+                kind: crate::diagnostic::ProcedureKind::Declare,
+                deadline: time::macros::date!(2026 - 11 - 30),
+            }),
+            ..answers()
+        };
+        // A near, broad offer without procedures, and a farther one that helps with them.
+        let broad = offer(
+            &[Service::EverydayTools, Service::SafeUse],
+            OfferFacts::default(),
+        );
+        let procedures = offer(&[Service::AdministrativeProcedures], OfferFacts::default());
+        let ranking = rank_for(
+            &urgent,
+            &[(broad.clone(), near(1.0), 0), (procedures, near(12.0), 0)],
+        );
+        assert_eq!(ranking.ranked[0].offer_id, 2, "{ranking:?}");
+        assert!(ranking.ranked[0].handles_urgency);
+        assert!(!ranking.urgency_uncovered);
+        assert!(
+            ranking.ranked[1].lacks[0].contains("démarche urgente avec CAF ou MSA"),
+            "{ranking:?}"
+        );
+        let without = rank_for(&urgent, &[(broad, near(1.0), 0)]);
+        assert!(
+            without.urgency_uncovered,
+            "no offer within reach helps with it"
+        );
+        let calm = rank_for(
+            &answers(),
+            &[(
+                offer(&[Service::EverydayTools], OfferFacts::default()),
+                near(1.0),
+                0,
+            )],
+        );
+        assert!(!calm.urgency_uncovered);
     }
 
     #[test]

@@ -264,6 +264,7 @@ mod tests {
                 reason: format!("Couvre les besoins ({offer_id})."),
             }],
             lacks: vec![],
+            handles_urgency: false,
         }
     }
 
@@ -271,6 +272,7 @@ mod tests {
         Ranking {
             ranked: offers.iter().map(|(id, t)| ranked(*id, *t)).collect(),
             excluded: vec![],
+            urgency_uncovered: false,
         }
     }
 
@@ -340,6 +342,7 @@ mod tests {
                 offer_id: 4,
                 reason: "Pas d'accompagnement en LSF.".to_owned(),
             }],
+            urgency_uncovered: false,
         };
         let waiting = [WaitingReferral {
             referral_id: 30,

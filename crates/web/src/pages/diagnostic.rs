@@ -388,6 +388,7 @@ pub async fn unrecorded_result(me: Professional, body: Bytes) -> Result<Response
             let whereabouts = crate::pages::orientation::Whereabouts {
                 commune_code: &commune.code,
                 birth_year: None,
+                availability: &answers.availability,
             };
             let mut ranked =
                 crate::pages::orientation::ranked_offers(&me.state, whereabouts, &computed, None)

@@ -14,6 +14,7 @@ use crate::pages::questionnaire::ProfileView;
 use crate::pages::{format_time, render};
 use crate::routes::may_reach;
 use aiguillage_domain::diagnostic::Profile;
+use aiguillage_domain::directory::opening_hours::WeeklyHours;
 use aiguillage_domain::geo::Position;
 use aiguillage_domain::ids::{OfferId, PersonId, ReferralId, StructureId};
 use aiguillage_domain::orientation::{
@@ -45,17 +46,23 @@ pub(crate) struct OfferLine {
     pub(crate) distance: String,
     pub(crate) score: String,
     pub(crate) ranked: RankedOffer,
+    /// The place's opening hours in plain French, one line per open day (empty when unknown).
+    pub(crate) hours: Vec<String>,
 }
 
 pub(crate) struct Candidates {
     pub(crate) lines: Vec<OfferLine>,
     pub(crate) excluded: Vec<(String, String)>,
+    /// An urgent procedure that no offer within reach helps with.
+    pub(crate) urgency_uncovered: bool,
 }
 
 /// Where the person lives and when they were born, what ranking needs of them.
 pub(crate) struct Whereabouts<'a> {
     pub(crate) commune_code: &'a str,
     pub(crate) birth_year: Option<i32>,
+    /// When the person can come (from their latest diagnostic): places closed then are left out.
+    pub(crate) availability: &'a [aiguillage_domain::diagnostic::Availability],
 }
 
 /// The places within reach of the person, ranked.
@@ -120,7 +127,7 @@ pub(crate) async fn ranked_offers(
             longitude,
         },
         age,
-        availability: &[],
+        availability: person.availability,
     };
     let (_, weights) = state
         .store
@@ -140,6 +147,21 @@ pub(crate) async fn ranked_offers(
             })
             .unwrap_or_default()
     };
+    let hours_of = |offer_id: i64| -> Vec<String> {
+        candidates
+            .iter()
+            .find(|c| c.offer_id == offer_id)
+            .and_then(|c| c.place.opening_hours.as_deref())
+            .and_then(|text| WeeklyHours::parse(text).ok())
+            .map(|week| {
+                week.in_french()
+                    .into_iter()
+                    .filter(|day| !day.ends_with("fermé"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let urgency_uncovered = ranking.urgency_uncovered;
     let lines = ranking
         .ranked
         .into_iter()
@@ -147,6 +169,7 @@ pub(crate) async fn ranked_offers(
         .map(|ranked| {
             let (place_name, offer_name, commune) = describe(ranked.offer_id);
             OfferLine {
+                hours: hours_of(ranked.offer_id),
                 offer_id: ranked.offer_id,
                 place_name,
                 offer_name,
@@ -168,7 +191,11 @@ pub(crate) async fn ranked_offers(
             (format!("{place_name} — {offer_name}"), e.reason.clone())
         })
         .collect();
-    Ok(Candidates { lines, excluded })
+    Ok(Candidates {
+        lines,
+        excluded,
+        urgency_uncovered,
+    })
 }
 
 #[derive(Template)]
@@ -193,6 +220,40 @@ struct OrientationTemplate {
     errors: Errors,
     /// How an appointment may take place: (code, label).
     channels: Vec<(&'static str, &'static str)>,
+    /// An urgent procedure no offer within reach helps with: where else to look.
+    urgency_alternatives: Option<UrgencyAlternatives>,
+}
+
+/// Where to look when no offer within reach helps with the urgent procedure: farther, remotely, or
+/// someone who acts on the person's behalf (all in the directory).
+struct UrgencyAlternatives {
+    organisation: &'static str,
+    farther: String,
+    farther_km: u32,
+    remote: String,
+}
+
+impl UrgencyAlternatives {
+    fn of(profile: &Profile, person: &PersonRecord) -> UrgencyAlternatives {
+        let organisation = profile
+            .urgency
+            .as_ref()
+            .map_or("", |u| u.organisation.label());
+        let farther_km = (profile.requirements.max_distance_km * 2).clamp(30, 100);
+        let need = urlencoding::encode(
+            aiguillage_domain::directory::Service::AdministrativeProcedures.label(),
+        );
+        let commune = urlencoding::encode(&person.commune_name);
+        UrgencyAlternatives {
+            organisation,
+            farther: format!("/annuaire?commune={commune}&rayon={farther_km}&besoin={need}"),
+            farther_km,
+            remote: format!(
+                "/annuaire?besoin={need}&modalite={}",
+                urlencoding::encode(aiguillage_domain::directory::SupportMode::Remote.label())
+            ),
+        }
+    }
 }
 
 /// A referral the structure sent, being re-oriented: what its receiving structure answered.
@@ -332,9 +393,16 @@ pub(crate) async fn orientation_page(
         ),
     };
     let leave_out = reorienting.as_ref().map(|r| r.refused_structure);
+    let latest = state
+        .store
+        .diagnostics_of(&actor, person.id, state.now())
+        .await?
+        .pop();
+    let availability = latest.map(|d| d.answers.availability).unwrap_or_default();
     let whereabouts = Whereabouts {
         commune_code: &person.commune_code,
         birth_year: person.birth_year,
+        availability: &availability,
     };
     let candidates = ranked_offers(state, whereabouts, &profile, leave_out).await?;
     let chosen = chosen(state, choice).await?;
@@ -343,10 +411,14 @@ pub(crate) async fn orientation_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let urgency_alternatives = candidates
+        .urgency_uncovered
+        .then(|| UrgencyAlternatives::of(&profile, &person));
     let page = render(&OrientationTemplate {
         layout: professional.layout("/personnes", "Orientation"),
         view: ProfileView::new(profile, None, None, &person.commune_name),
         person,
+        urgency_alternatives,
         lines: candidates.lines,
         excluded: candidates.excluded,
         chosen,

@@ -565,3 +565,74 @@ async fn a_refused_form_names_each_wrong_field_and_keeps_what_was_typed() {
     );
     assert!(seen.contains("Refus : Plus de place disponible"), "{seen}");
 }
+
+/// Enrols and diagnoses a person with extra answers (urgency, availability…) and opens the ranked
+/// offers.
+async fn ranked_for(
+    world: &common::journeys::World,
+    first_name: &str,
+    extra: &[(&str, &str)],
+) -> String {
+    let (app, prescriber) = (&world.app, &world.prescriber);
+    let mut fields = vec![("csrf_token", prescriber.csrf.as_str())];
+    fields.extend_from_slice(&[
+        ("prenom", first_name),
+        ("nom", "Le Goff"),
+        ("telephone", "0612345678"),
+        ("commune_recherche", "Angers"),
+        ("consentement", "oui"),
+    ]);
+    let enrolled = app
+        .post_form("/personnes/inscrire", Some(&prescriber.cookie), &fields)
+        .await;
+    let to = location(&enrolled).expect("enrolled");
+    let mut answers = vec![("csrf_token", prescriber.csrf.as_str())];
+    answers.extend_from_slice(common::journeys::ANSWERS);
+    answers.extend_from_slice(extra);
+    let done = app.post_form(&to, Some(&prescriber.cookie), &answers).await;
+    assert_eq!(
+        done.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        body_text(done).await
+    );
+    let person = to.trim_end_matches("/diagnostic");
+    body_text(
+        app.get(&format!("{person}/orientation"), Some(prescriber))
+            .await,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_ranking_puts_the_urgent_procedure_first_and_keeps_to_the_person_s_availability() {
+    let world = common::journeys::world(aiguillage_web::Settings::default()).await;
+    // The library helps with procedures: with a CAF deadline, it is marked and first.
+    let urgent = ranked_for(
+        &world,
+        "Ginette",
+        &[
+            ("urgence_organisme", "CAF ou MSA"),
+            ("urgence_demarche", "Faire une déclaration"),
+            ("urgence_echeance", "2026-11-25"),
+        ],
+    )
+    .await;
+    assert!(urgent.contains("aide à la démarche urgente"), "{urgent}");
+    assert!(!urgent.contains("Aucune offre à portée"), "{urgent}");
+    assert!(
+        urgent.contains("Ouvert : mardi : 10 h – 18 h"),
+        "the hours: {urgent}"
+    );
+    // Available only on weekday evenings: the library (closed then) is left out, and says why.
+    let evenings = ranked_for(
+        &world,
+        "Paulette",
+        &[("disponibilites", "En semaine en soirée")],
+    )
+    .await;
+    assert!(
+        evenings.contains("Médiathèque Toussaint — Accompagnement proposé par le lieu : Le lieu n'est pas ouvert quand la personne est disponible."),
+        "{evenings}"
+    );
+}

@@ -8,5 +8,7 @@ pub mod place;
 pub mod search;
 pub mod vocabulary;
 
-pub use place::{Offer, OfferError, OfferFacts, Place, DEFAULT_OFFER_NAME, MAX_OFFER_NAME};
+pub use place::{
+    ItinerantStop, Offer, OfferError, OfferFacts, Place, DEFAULT_OFFER_NAME, MAX_OFFER_NAME,
+};
 pub use vocabulary::*;

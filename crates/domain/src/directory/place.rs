@@ -94,6 +94,55 @@ pub struct Offer {
     pub support_modes: Vec<SupportMode>,
     pub costs: Vec<Cost>,
     pub facts: OfferFacts,
+    /// Where an itinerant offer (a bus, a roving permanence) stops, and when: ranking measures the
+    /// distance to the nearest stop rather than to the place's base.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stops: Vec<ItinerantStop>,
+}
+
+/// One stop of an itinerant offer: the commune, the weekdays it is there (0 = Monday), and the
+/// commune's centre for distances.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ItinerantStop {
+    pub commune_code: String,
+    pub commune_name: String,
+    pub weekdays: Vec<u8>,
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+/// The French names of the weekdays, Monday first.
+const DAY_NAMES: [&str; 7] = [
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+];
+
+impl ItinerantStop {
+    /// « le mardi et le jeudi », « chaque jour de passage annoncé » when no day is known.
+    pub fn days_in_french(&self) -> String {
+        let days: Vec<String> = self
+            .weekdays
+            .iter()
+            .filter_map(|d| DAY_NAMES.get(usize::from(*d)))
+            .map(|d| format!("le {d}"))
+            .collect();
+        match days.as_slice() {
+            [] => "jours à confirmer".to_owned(),
+            [one] => one.clone(),
+            [rest @ .., last] => format!("{} et {last}", rest.join(", ")),
+        }
+    }
+
+    /// Reads a weekday name (« mardi », « Mardi », « mar »), 0 = Monday.
+    pub fn weekday_of(name: &str) -> Option<u8> {
+        let name = name.trim().to_lowercase();
+        if name.len() < 3 {
+            return None;
+        }
+        DAY_NAMES
+            .iter()
+            .position(|day| day.starts_with(&name))
+            .and_then(|i| u8::try_from(i).ok())
+    }
 }
 
 /// The name of the offer an imported place starts with.

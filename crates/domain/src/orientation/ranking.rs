@@ -7,7 +7,8 @@
 use crate::diagnostic::{Availability, Profile, RecommendedHelp};
 use crate::directory::opening_hours::WeeklyHours;
 use crate::directory::{
-    AccessMode, Audience, HelpStyle, Mobility, Offer, OfferStatus, Place, Service, SupportMode,
+    AccessMode, Audience, HelpStyle, ItinerantStop, Mobility, Offer, OfferStatus, Place, Service,
+    SupportMode,
 };
 use crate::geo::{distance_km, Position};
 use serde::{Deserialize, Serialize};
@@ -139,7 +140,10 @@ fn hard_filter(
         return Err("Le lieu n'accueille pas de public.".to_owned());
     }
     let remote = offer.support_modes.contains(&SupportMode::Remote) && requirements.remote_possible;
-    let comes_to_person = candidate.place.mobility.contains(&Mobility::Itinerant);
+    // An itinerant place without its stops described is still given the benefit of the doubt
+    // within 30 km of its base; with stops, the distance is already the nearest stop's.
+    let comes_to_person =
+        candidate.place.mobility.contains(&Mobility::Itinerant) && candidate.offer.stops.is_empty();
     match distance {
         Some(km) if km <= f64::from(requirements.max_distance_km) => {}
         _ if remote => {}
@@ -324,7 +328,11 @@ fn capacity_score(candidate: &CandidateOffer, lacks: &mut Vec<String>) -> Criter
     }
 }
 
-fn distance_score(seeker: &Seeker, distance: Option<f64>, remote: bool) -> CriterionScore {
+fn distance_score(
+    seeker: &Seeker,
+    (distance, stop): (Option<f64>, Option<&ItinerantStop>),
+    remote: bool,
+) -> CriterionScore {
     let reach = f64::from(seeker.profile.requirements.max_distance_km.max(5));
     match distance {
         _ if remote && seeker.profile.requirements.max_distance_km == 0 => criterion(
@@ -332,8 +340,46 @@ fn distance_score(seeker: &Seeker, distance: Option<f64>, remote: bool) -> Crite
             1.0,
             "À distance : aucun déplacement.".to_owned(),
         ),
-        Some(km) => criterion("Distance", 1.0 - km / reach, format!("À {km:.0} km.")),
+        Some(km) => match stop {
+            Some(stop) => criterion(
+                "Distance",
+                1.0 - km / reach,
+                format!(
+                    "Itinérante : arrêt le plus proche à {} ({}), à {km:.0} km.",
+                    stop.commune_name,
+                    stop.days_in_french()
+                ),
+            ),
+            None => criterion("Distance", 1.0 - km / reach, format!("À {km:.0} km.")),
+        },
         None => criterion("Distance", 0.5, "À distance.".to_owned()),
+    }
+}
+
+/// How far the offer is from the person: to its nearest stop when it is itinerant with stops
+/// described, else to the place; with the stop, for the reason.
+fn reach_of<'a>(
+    seeker: &Seeker,
+    candidate: &'a CandidateOffer,
+) -> (Option<f64>, Option<&'a ItinerantStop>) {
+    let nearest = candidate
+        .offer
+        .stops
+        .iter()
+        .map(|stop| {
+            let at = Position {
+                latitude: stop.latitude,
+                longitude: stop.longitude,
+            };
+            (distance_km(seeker.position, at), stop)
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0));
+    match nearest {
+        Some((km, stop)) => (Some(km), Some(stop)),
+        None => (
+            candidate.position.map(|p| distance_km(seeker.position, p)),
+            None,
+        ),
     }
 }
 
@@ -341,7 +387,7 @@ fn distance_score(seeker: &Seeker, distance: Option<f64>, remote: bool) -> Crite
 fn score(
     seeker: &Seeker,
     candidate: &CandidateOffer,
-    distance: Option<f64>,
+    (distance, stop): (Option<f64>, Option<&ItinerantStop>),
     weights: &Weights,
 ) -> RankedOffer {
     let mut lacks = Vec::new();
@@ -355,7 +401,7 @@ fn score(
         quality_score(candidate.place, offer),
         delay_score(offer, &mut lacks),
         capacity_score(candidate, &mut lacks),
-        distance_score(seeker, distance, remote),
+        distance_score(seeker, (distance, stop), remote),
     ];
     let weight_of = [
         weights.needs,
@@ -404,7 +450,7 @@ fn score(
 /// Whether one offer passes every hard filter for the person, or the first one it fails: the check a
 /// move confirmed by a coordinator is held to again when it is applied.
 pub fn admits(seeker: &Seeker, candidate: &CandidateOffer) -> Result<(), String> {
-    let distance = candidate.position.map(|p| distance_km(seeker.position, p));
+    let (distance, _) = reach_of(seeker, candidate);
     hard_filter(seeker, candidate, distance)
 }
 
@@ -413,11 +459,11 @@ pub fn admits(seeker: &Seeker, candidate: &CandidateOffer) -> Result<(), String>
 pub fn rank(seeker: &Seeker, candidates: &[CandidateOffer], weights: &Weights) -> Ranking {
     let mut ranking = Ranking::default();
     for candidate in candidates {
-        let distance = candidate.position.map(|p| distance_km(seeker.position, p));
+        let (distance, stop) = reach_of(seeker, candidate);
         match hard_filter(seeker, candidate, distance) {
             Ok(()) => ranking
                 .ranked
-                .push(score(seeker, candidate, distance, weights)),
+                .push(score(seeker, candidate, (distance, stop), weights)),
             Err(reason) => ranking.excluded.push(ExcludedOffer {
                 offer_id: candidate.offer_id,
                 reason,
@@ -559,6 +605,69 @@ mod tests {
             )],
         );
         assert!(!calm.urgency_uncovered);
+    }
+
+    #[test]
+    fn an_itinerant_offer_is_as_near_as_its_nearest_stop_and_says_which() {
+        let close_by = Answers {
+            travel_range: TravelRange::UpTo5Km,
+            ..answers()
+        };
+        let computed = profile(&close_by, time::macros::date!(2026 - 11 - 23));
+        let seeker = Seeker {
+            profile: &computed,
+            position: HOME,
+            age: Some(70),
+            availability: &[],
+        };
+        let bus = Place {
+            mobility: vec![Mobility::Itinerant],
+            ..Place::default()
+        };
+        let stop = |km: f64, day: u8| ItinerantStop {
+            commune_code: "49050".into(),
+            commune_name: "Brissac Loire Aubance".into(),
+            weekdays: vec![day],
+            latitude: near(km).latitude,
+            longitude: HOME.longitude,
+        };
+        let with_stops = |stops: Vec<ItinerantStop>| Offer {
+            stops,
+            ..offer(&[Service::EverydayTools], OfferFacts::default())
+        };
+        let near_stop = with_stops(vec![stop(12.0, 0), stop(3.0, 1)]);
+        let far_stops = with_stops(vec![stop(12.0, 0)]);
+        let candidates = [
+            CandidateOffer {
+                offer_id: 1,
+                place: &bus,
+                offer: &near_stop,
+                position: Some(near(17.0)),
+                open_referrals: 0,
+            },
+            CandidateOffer {
+                offer_id: 2,
+                place: &bus,
+                offer: &far_stops,
+                position: Some(near(17.0)),
+                open_referrals: 0,
+            },
+        ];
+        let ranking = rank(&seeker, &candidates, &Weights::default());
+        assert_eq!(ranking.ranked.len(), 1, "{ranking:?}");
+        let kept = &ranking.ranked[0];
+        assert_eq!(kept.offer_id, 1);
+        assert!(kept.distance_km.is_some_and(|km| (km - 3.0).abs() < 0.2));
+        let reason = &kept.criteria.last().expect("distance").reason;
+        assert_eq!(
+            reason,
+            "Itinérante : arrêt le plus proche à Brissac Loire Aubance (le mardi), à 3 km."
+        );
+        assert_eq!(ranking.excluded[0].offer_id, 2);
+        assert!(
+            ranking.excluded[0].reason.starts_with("Trop loin : 12 km"),
+            "{ranking:?}"
+        );
     }
 
     #[test]

@@ -27,6 +27,8 @@ struct OfferTemplate {
     name: String,
     capacity: String,
     delay: String,
+    /// The itinerant stops as typed, one « commune ; jours » per line.
+    stops: String,
     groups: Vec<Group>,
     errors: Errors,
 }
@@ -36,6 +38,7 @@ struct OfferValues {
     offer: Offer,
     capacity: String,
     delay: String,
+    stops: String,
 }
 
 impl OfferValues {
@@ -51,6 +54,19 @@ impl OfferValues {
                 .first_contact_delay_days
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
+            stops: offer
+                .stops
+                .iter()
+                .map(|stop| {
+                    let days: Vec<&str> = stop
+                        .weekdays
+                        .iter()
+                        .filter_map(|d| WEEKDAY_NAMES.get(usize::from(*d)).copied())
+                        .collect();
+                    format!("{} ; {}", stop.commune_name, days.join(", "))
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
             offer,
         }
     }
@@ -145,6 +161,7 @@ fn page(
         name: values.offer.name.clone(),
         capacity: values.capacity.clone(),
         delay: values.delay.clone(),
+        stops: values.stops.clone(),
         groups: groups(&values.offer),
         errors,
     })
@@ -186,6 +203,7 @@ fn read_offer(body: &[u8]) -> (OfferValues, Errors) {
                 .first()
                 .copied(),
         },
+        stops: Vec::new(),
     };
     match offer.check() {
         Err(OfferError::NoService) => {
@@ -203,9 +221,73 @@ fn read_offer(body: &[u8]) -> (OfferValues, Errors) {
             offer,
             capacity,
             delay,
+            stops: text(&fields, "arrets"),
         },
         errors,
     )
+}
+
+/// The French weekday names, Monday first.
+const WEEKDAY_NAMES: [&str; 7] = [
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+];
+
+/// Reads the stops typed one per line as « commune ; jours » (« Brissac-Quincé ; mardi, jeudi »):
+/// each commune found by name or postal code, with its centre; the first line that cannot be read
+/// gives the message.
+async fn itinerant_stops(
+    store: &aiguillage_store::Store,
+    typed: &str,
+) -> Result<Result<Vec<ItinerantStop>, String>, WebError> {
+    let mut stops = Vec::new();
+    for (number, line) in typed
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let number = number + 1;
+        let (commune, days) = line.split_once(';').unwrap_or((line, ""));
+        let Some(found) = store
+            .search_communes(commune.trim(), 1)
+            .await?
+            .into_iter()
+            .next()
+        else {
+            return Ok(Err(format!(
+                "Ligne {number} : la commune « {} » est introuvable (nom ou code postal).",
+                commune.trim()
+            )));
+        };
+        let mut weekdays = Vec::new();
+        for day in days
+            .split([',', ' '])
+            .filter(|d| !d.trim().is_empty() && d.trim() != "et")
+        {
+            match ItinerantStop::weekday_of(day) {
+                Some(weekday) => weekdays.push(weekday),
+                None => {
+                    return Ok(Err(format!(
+                    "Ligne {number} : « {} » n'est pas un jour de la semaine (lundi … dimanche).",
+                    day.trim()
+                )))
+                }
+            }
+        }
+        weekdays.sort_unstable();
+        weekdays.dedup();
+        let (latitude, longitude) = store
+            .commune_centre(&found.code)
+            .await?
+            .unwrap_or((0.0, 0.0));
+        stops.push(ItinerantStop {
+            commune_code: found.code,
+            commune_name: found.name,
+            weekdays,
+            latitude,
+            longitude,
+        });
+    }
+    Ok(Ok(stops))
 }
 
 /// `GET /annuaire/{id}/offres/nouvelle`: a blank offer's form.
@@ -234,7 +316,13 @@ async fn save(
     body: &[u8],
 ) -> Result<Response, WebError> {
     let stored = editable_place(me, id).await?;
-    let (values, errors) = read_offer(body);
+    let (mut values, mut errors) = read_offer(body);
+    match itinerant_stops(&me.state.store, &values.stops).await? {
+        Ok(stops) => values.offer.stops = stops,
+        Err(message) => {
+            errors.insert("arrets", message);
+        }
+    }
     if !errors.is_empty() {
         let page = page(me, (id, &stored.place.name), offer_id, &values, errors)?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());

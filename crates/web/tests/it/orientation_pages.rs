@@ -636,3 +636,61 @@ async fn the_ranking_puts_the_urgent_procedure_first_and_keeps_to_the_person_s_a
         "{evenings}"
     );
 }
+
+#[tokio::test]
+async fn an_offer_s_stops_are_typed_by_commune_and_day_and_ranking_measures_to_the_nearest() {
+    let world = common::journeys::world(aiguillage_web::Settings::default()).await;
+    let app = &world.app;
+    let coordinator = app.sign_in(Role::Coordinator).await;
+    let path = format!("/annuaire/{}/offres/{}", world.library_id, world.offer_id);
+    let save = |stops: &'static str| {
+        let (coordinator, path) = (coordinator.clone(), path.clone());
+        async move {
+            app.post_form(
+                &path,
+                Some(&coordinator.cookie),
+                &[
+                    ("csrf_token", coordinator.csrf.as_str()),
+                    ("nom", "Bus numérique"),
+                    ("services", "Aide aux démarches administratives"),
+                    ("services", "Maîtrise des outils numériques du quotidien"),
+                    ("arrets", stops),
+                ],
+            )
+            .await
+        }
+    };
+    let refused = save("Trélazé ; marsdi").await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = body_text(refused).await;
+    assert!(
+        refused.contains("Ligne 1 : « marsdi » n'est pas un jour de la semaine"),
+        "{refused}"
+    );
+    assert!(
+        refused.contains("Trélazé ; marsdi"),
+        "what was typed stays: {refused}"
+    );
+    let unknown = body_text(save("Nulle-Part-Sur-Loire ; mardi").await).await;
+    assert!(
+        unknown.contains("Ligne 1 : la commune « Nulle-Part-Sur-Loire » est introuvable"),
+        "{unknown}"
+    );
+    assert_eq!(
+        save("Trélazé ; mardi, jeudi\nSaumur ; samedi")
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let form = body_text(app.get(&path, Some(&coordinator)).await).await;
+    assert!(
+        form.contains("Trélazé ; mardi, jeudi\nSaumur ; samedi"),
+        "{form}"
+    );
+    // A person of Angers: the offer is measured to its nearest stop, Trélazé, and says so.
+    let page = ranked_for(&world, "Lucette", &[]).await;
+    assert!(
+        page.contains("Itinérante : arrêt le plus proche à Trélazé (le mardi et le jeudi)"),
+        "{page}"
+    );
+}

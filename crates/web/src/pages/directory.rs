@@ -304,7 +304,37 @@ fn offer_card(stored: &StoredOffer) -> OfferCard {
                 label: "Statut",
                 value: optional(facts.status.map(|s| s.label())),
             },
+            Fact {
+                label: "Arrêts (offre itinérante)",
+                value: if offer.stops.is_empty() {
+                    "aucun".to_owned()
+                } else {
+                    offer
+                        .stops
+                        .iter()
+                        .map(|s| format!("{} ({})", s.commune_name, s.days_in_french()))
+                        .collect::<Vec<_>>()
+                        .join(" ; ")
+                },
+            },
         ],
+    }
+}
+
+/// Opening hours in plain French (« mardi : 10 h – 18 h ; … »), the open days only; the text as
+/// recorded when it cannot be read.
+fn hours_in_french(hours: &Option<String>) -> String {
+    let Some(text) = hours else {
+        return "non renseignés".to_owned();
+    };
+    match aiguillage_domain::directory::opening_hours::WeeklyHours::parse(text) {
+        Ok(week) => week
+            .in_french()
+            .into_iter()
+            .filter(|day| !day.ends_with("fermé"))
+            .collect::<Vec<_>>()
+            .join(" ; "),
+        Err(_) => text.clone(),
     }
 }
 
@@ -324,7 +354,7 @@ fn place_facts(stored: &StoredPlace) -> Vec<Fact> {
         },
         Fact {
             label: "Horaires",
-            value: optional(&place.opening_hours),
+            value: hours_in_french(&place.opening_hours),
         },
         Fact {
             label: "Téléphone",

@@ -217,7 +217,11 @@ async fn a_place_page_shows_everything_known_about_it() {
     .await;
     assert!(html.contains("<h1>Lieu angers-seniors</h1>"));
     assert!(html.contains("Aide aux démarches administratives"));
-    assert!(html.contains("Mo-Fr 09:00-12:00"));
+    assert!(
+        html.contains("lundi : 9 h – 12 h ; mardi : 9 h – 12 h"),
+        "hours in plain French, not « Mo-Fr 09:00-12:00 »: {html}"
+    );
+    assert!(!html.contains("Mo-Fr 09:00-12:00"));
     assert_eq!(
         app.get("/annuaire/999999", Some(&session)).await.status(),
         StatusCode::NOT_FOUND

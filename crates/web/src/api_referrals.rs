@@ -208,6 +208,7 @@ pub async fn step(
         motif: asked.motif,
         commentaire: asked.commentaire,
         consentement: String::new(),
+        joint_par: String::new(),
     };
     let request = StepRequest::try_from(form).map_err(|errors| {
         WebError::BadRequest(errors.values().cloned().collect::<Vec<_>>().join(" "))

@@ -111,7 +111,20 @@ pub struct StepForm {
     pub commentaire: String,
     #[serde(default)]
     pub consentement: String,
+    /// How the person was reached, for a first contact (`CONTACT_CHANNELS` code).
+    #[serde(default)]
+    pub joint_par: String,
 }
+
+/// How the receiving structure reached the person at the first contact: (code, words kept in the
+/// referral's history).
+pub const CONTACT_CHANNELS: &[(&str, &str)] = &[
+    ("telephone", "par téléphone"),
+    ("courriel", "par courriel"),
+    ("sms", "par SMS"),
+    ("sur_place", "sur place"),
+    ("courrier", "par courrier"),
+];
 
 /// What a step form asks, once read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,11 +152,29 @@ impl TryFrom<StepForm> for StepRequest {
                     errors
                 });
         }
-        let comment = form.commentaire.trim().to_owned();
+        let mut comment = form.commentaire.trim().to_owned();
         if let Err(error) = check_free_text(FreeTextField::ReferralComment, &comment) {
             errors.insert("commentaire", error.to_string());
         }
         let event = event_of(&form, &mut errors);
+        if event == Some(ReferralEvent::RecordFirstContact) && !form.joint_par.is_empty() {
+            match CONTACT_CHANNELS
+                .iter()
+                .find(|(code, _)| *code == form.joint_par)
+            {
+                Some((_, words)) => {
+                    comment = format!("Personne jointe {words}. {comment}")
+                        .trim()
+                        .to_owned();
+                }
+                None => {
+                    errors.insert(
+                        "joint_par",
+                        "Choisissez comment la personne a été jointe.".to_owned(),
+                    );
+                }
+            }
+        }
         // A page always sends the version it showed; without it the step cannot be checked.
         let seen_version = form.version.trim().parse::<i64>().unwrap_or(-1);
         match event {

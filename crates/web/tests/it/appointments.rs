@@ -302,3 +302,73 @@ async fn a_slot_is_booked_while_sending_shows_in_the_agenda_and_is_reminded_the_
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_first_contact_says_how_the_person_was_reached_and_the_appointment_agreed_is_set() {
+    let world = world(Settings::default()).await;
+    let (app, mediator) = (&world.app, &world.mediator);
+    let (_, referral) = common::journeys::sent_referral(&world, "Josiane").await;
+    let path = referral.as_str();
+    let step = |action: &'static str, version: &'static str, channel: &'static str| async move {
+        app.post_form(
+            path,
+            Some(&mediator.cookie),
+            &[
+                ("csrf_token", mediator.csrf.as_str()),
+                ("action", action),
+                ("version", version),
+                ("joint_par", channel),
+            ],
+        )
+        .await
+    };
+    assert_eq!(
+        step("accepter", "1", "").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let unknown = step("premier_contact", "2", "pigeon").await;
+    assert_eq!(
+        unknown.status(),
+        StatusCode::CONFLICT,
+        "a refused step, as every other"
+    );
+    assert!(body_text(unknown)
+        .await
+        .contains("Choisissez comment la personne a été jointe."));
+    assert_eq!(
+        step("premier_contact", "2", "telephone").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let set = app
+        .post_form(
+            &format!("{referral}/rendez-vous"),
+            Some(&mediator.cookie),
+            &[
+                ("csrf_token", mediator.csrf.as_str()),
+                ("date", "2026-11-26"),
+                ("heure", "09:30"),
+                ("canal", "phone"),
+            ],
+        )
+        .await;
+    assert_eq!(set.status(), StatusCode::SEE_OTHER);
+    // A moment already past is refused.
+    let past = app
+        .post_form(
+            &format!("{referral}/rendez-vous"),
+            Some(&mediator.cookie),
+            &[
+                ("csrf_token", mediator.csrf.as_str()),
+                ("date", "2026-11-01"),
+                ("heure", "09:30"),
+                ("canal", "phone"),
+            ],
+        )
+        .await;
+    assert_eq!(past.status(), StatusCode::BAD_REQUEST);
+    let page = body_text(app.get(&referral, Some(&world.prescriber)).await).await;
+    assert!(page.contains("Personne jointe par téléphone."), "{page}");
+    assert!(page.contains("jeudi 26/11/2026 à 9 h 30"), "{page}");
+    assert!(page.contains("Par téléphone"), "{page}");
+    assert_eq!(page.matches("<td>Prévu</td>").count(), 1, "{page}");
+}

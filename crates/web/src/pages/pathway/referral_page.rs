@@ -57,6 +57,8 @@ struct ReferralTemplate {
     may_set_appointment: bool,
     /// The appointment channels (code, label).
     appointment_channels: Vec<(&'static str, &'static str)>,
+    /// How a person may have been reached at the first contact (code, words).
+    contact_channels: &'static [(&'static str, &'static str)],
     /// The thread between the two structures, when the viewer's may read it: (date, message).
     thread: Option<Vec<(String, ThreadMessage)>>,
     /// A refused message: what was typed and why.
@@ -209,6 +211,7 @@ pub async fn referral_page_with(
         sheet_link,
         appointments,
         may_set_appointment,
+        contact_channels: crate::pages::orientation_form::CONTACT_CHANNELS,
         appointment_channels: aiguillage_domain::appointment::AppointmentChannel::ALL
             .iter()
             .map(|c| (c.code(), c.label()))

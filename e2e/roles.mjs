@@ -387,6 +387,7 @@ async function handleReferral(page) {
   await checkAccessibility(page, 'mediateur orientation recue');
   await page.getByRole('button', { name: 'Accepter' }).click();
   await page.waitForLoadState('load');
+  await page.getByLabel('par téléphone', { exact: true }).check({ force: true });
   await page.getByRole('button', { name: 'Premier contact fait' }).click();
   await page.waitForLoadState('load');
   const state = await page.locator('main .fr-badge').first().textContent();
@@ -407,6 +408,35 @@ async function handleReferral(page) {
   const ics = await feed.text();
   if (!ics.includes('BEGIN:VEVENT') || ics.includes('Lucien')) fail(`agenda : un rendez-vous sans nom attendu, vu ${ics.slice(0, 300)}`);
   console.log(`ok agenda iCalendar : ${(ics.match(/BEGIN:VEVENT/g) ?? []).length} rendez-vous, aucun nom`);
+  await page.goto(referral);
+  await page.waitForLoadState('load');
+  const history = await page.locator('table', { hasText: 'Chaque étape' }).textContent();
+  if (!history?.includes('Personne jointe par téléphone.')) fail('premier contact : le moyen de contact attendu dans l\'historique');
+  // A question to the prescriber in the referral's thread.
+  await page.getByLabel(/^Votre message/).fill('Lucien préfère être appelé le matin : est-ce toujours le cas ?');
+  await page.getByRole('button', { name: 'Envoyer le message' }).click();
+  await page.waitForLoadState('load');
+  const thread = await page.locator('ol.aig-thread').textContent().catch(() => '');
+  if (!thread?.includes('appelé le matin')) fail('échanges : le message du médiateur attendu');
+  await checkAccessibility(page, 'mediateur echanges');
+  await shootNarrow(page, 'mediateur-orientation-390.png');
+  // The person's file, reached from the referral: the mediator re-runs the diagnostic.
+  await page.getByRole('link', { name: /^Voir la fiche de Lucien Martin/ }).click();
+  await page.waitForLoadState('load');
+  await checkAccessibility(page, 'mediateur fiche personne suivie');
+  await shoot(page, 'mediateur-fiche-personne-suivie.png');
+  await page.getByRole('link', { name: 'Refaire le diagnostic' }).click();
+  await page.waitForLoadState('load');
+  await answerQuestionnaire(page, DESK_ANSWERS.map(([g, l]) => [g, g === 'competence_recherche' ? 'Seul' : l]));
+  await page.getByRole('button', { name: 'Calculer le profil' }).click();
+  await page.waitForLoadState('load');
+  await page.getByRole('link', { name: 'Lucien Martin' }).first().click();
+  await page.waitForLoadState('load');
+  const progress = await page.locator('table', { hasText: 'du premier diagnostic au plus récent' }).textContent().catch(() => '');
+  if (!progress?.includes('Progrès')) fail(`re-diagnostic du médiateur : progrès par domaine attendu, vu « ${progress} »`);
+  await checkAccessibility(page, 'mediateur progres');
+  await shoot(page, 'mediateur-progres.png');
+  console.log('ok le médiateur écrit au prescripteur et refait le diagnostic : progrès par domaine affichés');
   await page.goto(referral);
   await page.waitForLoadState('load');
 }

@@ -85,6 +85,17 @@ fn small(value: i64) -> u16 {
     u16::try_from(value).unwrap_or(0)
 }
 
+/// A window as stored.
+fn window_from(row: &sqlx::any::AnyRow) -> Result<SlotWindow, StoreError> {
+    Ok(SlotWindow {
+        weekday: u8::try_from(row.try_get::<i64, _>("weekday")?).unwrap_or(7),
+        start_minute: small(row.try_get("start_minute")?),
+        end_minute: small(row.try_get("end_minute")?),
+        length_minutes: small(row.try_get("length_minutes")?),
+        capacity: small(row.try_get("capacity")?),
+    })
+}
+
 /// The structure's windows, closed days, booked start times and département.
 async fn agenda_of(
     connection: &mut AnyConnection,
@@ -98,15 +109,7 @@ async fn agenda_of(
     .fetch_all(&mut *connection)
     .await?
     .iter()
-    .map(|row| {
-        Ok(SlotWindow {
-            weekday: u8::try_from(row.try_get::<i64, _>("weekday")?).unwrap_or(7),
-            start_minute: small(row.try_get("start_minute")?),
-            end_minute: small(row.try_get("end_minute")?),
-            length_minutes: small(row.try_get("length_minutes")?),
-            capacity: small(row.try_get("capacity")?),
-        })
-    })
+    .map(window_from)
     .collect::<Result<Vec<_>, StoreError>>()?;
     let closed = sqlx::query("SELECT day FROM closed_days WHERE structure_id = $1")
         .bind(structure_id)
@@ -204,18 +207,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|row| {
-                Ok((
-                    row.try_get("id")?,
-                    SlotWindow {
-                        weekday: u8::try_from(row.try_get::<i64, _>("weekday")?).unwrap_or(7),
-                        start_minute: small(row.try_get("start_minute")?),
-                        end_minute: small(row.try_get("end_minute")?),
-                        length_minutes: small(row.try_get("length_minutes")?),
-                        capacity: small(row.try_get("capacity")?),
-                    },
-                ))
-            })
+            .map(|row| Ok((row.try_get("id")?, window_from(row)?)))
             .collect()
     }
 

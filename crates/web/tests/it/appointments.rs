@@ -11,37 +11,12 @@ use aiguillage_domain::role::Role;
 use aiguillage_service::notify::send_appointment_reminders;
 use aiguillage_web::Settings;
 use axum::http::StatusCode;
-use common::journeys::{world, ANSWERS};
-use common::{body_text, location, sign_in_elsewhere, Session, SmtpServer, TestApp};
+use common::journeys::{diagnosed_person, world};
+use common::{body_text, sign_in_elsewhere, Session, SmtpServer, TestApp};
 
 /// Tuesday 24 November 2026, 14 h in Angers (13:00 UTC): the first slot after the test's start
 /// (Wednesday 18 November).
 const TUESDAY_14H: i64 = 1_795_525_200;
-
-/// Enrols (with an e-mail address when given) and diagnoses a person at the CCAS.
-async fn diagnosed(app: &TestApp, prescriber: &Session, first_name: &str, email: &str) -> i64 {
-    let mut fields = vec![("csrf_token", prescriber.csrf.as_str())];
-    fields.extend_from_slice(&[
-        ("prenom", first_name),
-        ("nom", "Le Goff"),
-        ("telephone", "0612345678"),
-        ("courriel", email),
-        ("commune_recherche", "Angers"),
-        ("consentement", "oui"),
-    ]);
-    let response = app
-        .post_form("/personnes/inscrire", Some(&prescriber.cookie), &fields)
-        .await;
-    let to = location(&response).expect("enrolled");
-    let mut answers = vec![("csrf_token", prescriber.csrf.as_str())];
-    answers.extend_from_slice(ANSWERS);
-    let done = app.post_form(&to, Some(&prescriber.cookie), &answers).await;
-    assert_eq!(done.status(), StatusCode::SEE_OTHER);
-    to.trim_start_matches("/personnes/")
-        .trim_end_matches("/diagnostic")
-        .parse()
-        .expect("id")
-}
 
 async fn send_with_slot(
     app: &TestApp,
@@ -68,13 +43,8 @@ async fn send_with_slot(
 async fn a_slot_is_booked_while_sending_shows_in_the_agenda_and_is_reminded_the_day_before() {
     let smtp = SmtpServer::start();
     let settings = Settings {
-        smtp: Some(aiguillage_service::mail::SmtpSettings {
-            host: "127.0.0.1".into(),
-            port: smtp.port,
-            from: "aiguillage@example.fr".into(),
-        }),
         public_url: "https://aiguillage.example".into(),
-        ..Settings::default()
+        ..smtp.settings()
     };
     let world = world(settings).await;
     let (app, prescriber, mediator) = (&world.app, &world.prescriber, &world.mediator);
@@ -140,7 +110,7 @@ async fn a_slot_is_booked_while_sending_shows_in_the_agenda_and_is_reminded_the_
     assert_eq!(removal.status(), StatusCode::NOT_FOUND);
 
     // The prescriber sees the free slots and books the first one while sending.
-    let josiane = diagnosed(app, prescriber, "Josiane", "josiane@example.fr").await;
+    let josiane = diagnosed_person(app, prescriber, ("Josiane", "josiane@example.fr"), &[]).await;
     let choice = body_text(
         app.get(
             &format!("/personnes/{josiane}/orientation?offre={}", world.offer_id),
@@ -173,11 +143,11 @@ async fn a_slot_is_booked_while_sending_shows_in_the_agenda_and_is_reminded_the_
     );
 
     // Two places at 14 h: a second booking goes, a third is refused and nothing is sent.
-    let odette = diagnosed(app, prescriber, "Odette", "").await;
+    let odette = diagnosed_person(app, prescriber, ("Odette", ""), &[]).await;
     let second = send_with_slot(app, prescriber, (odette, world.offer_id), TUESDAY_14H).await;
     assert_eq!(second.status(), StatusCode::SEE_OTHER);
     let odette_referral = common::referral_location(&second).expect("sent");
-    let gisele = diagnosed(app, prescriber, "Gisèle", "").await;
+    let gisele = diagnosed_person(app, prescriber, ("Gisèle", ""), &[]).await;
     let before = aiguillage_store::testing::database_contents(&app.store)
         .await
         .expect("contents");

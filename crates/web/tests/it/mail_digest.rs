@@ -5,7 +5,6 @@
 use crate::common;
 
 use aiguillage_service::notify::send_daily_digests;
-use aiguillage_web::Settings;
 use axum::http::StatusCode;
 use common::journeys::{sent_referral, world, MEDIATOR};
 use common::{body_text, SmtpServer};
@@ -20,14 +19,7 @@ fn mails_to(smtp: &SmtpServer, address: &str) -> Vec<String> {
 #[tokio::test]
 async fn a_professional_chooses_each_mail_a_daily_summary_or_none() {
     let smtp = SmtpServer::start();
-    let settings = Settings {
-        smtp: Some(aiguillage_service::mail::SmtpSettings {
-            host: "127.0.0.1".into(),
-            port: smtp.port,
-            from: "aiguillage@example.fr".into(),
-        }),
-        ..Settings::default()
-    };
+    let settings = smtp.settings();
     let world = world(settings).await;
     let (app, mediator) = (&world.app, &world.mediator);
     let choose = |code: &'static str| async move {

@@ -18,20 +18,6 @@ use common::{
     body_text, location, referral_location, sign_in_elsewhere, Session, SmtpServer, TestApp,
 };
 
-const ANSWERS: &[(&str, &str)] = &[
-    ("equipement", "Un smartphone"),
-    ("competence_appareil", "Avec de l'aide"),
-    ("competence_recherche", "Pas du tout"),
-    ("competence_messagerie", "Avec de l'aide"),
-    ("competence_demarche", "Pas du tout"),
-    ("competence_securite", "Pas du tout"),
-    ("lecture", "À l'aise"),
-    ("ecriture", "À l'aise"),
-    ("langues", "Français"),
-    ("deplacement", "Jusqu'à 15 km"),
-    ("envie", "Oui"),
-];
-
 /// Imports a library in Angers with one offer; returns its structure id.
 async fn library(app: &TestApp) -> i64 {
     let place = Place {
@@ -58,27 +44,9 @@ async fn library(app: &TestApp) -> i64 {
         .expect("imported")
 }
 
+/// Josiane, enrolled at the CCAS and diagnosed.
 async fn diagnosed_person(app: &TestApp, session: &Session) -> i64 {
-    let mut fields = vec![("csrf_token", session.csrf.as_str())];
-    fields.extend_from_slice(&[
-        ("prenom", "Josiane"),
-        ("nom", "Le Goff"),
-        ("telephone", "0612345678"),
-        ("commune_recherche", "Angers"),
-        ("consentement", "oui"),
-    ]);
-    let response = app
-        .post_form("/personnes/inscrire", Some(&session.cookie), &fields)
-        .await;
-    let to = location(&response).expect("enrolled");
-    let mut answers = vec![("csrf_token", session.csrf.as_str())];
-    answers.extend_from_slice(ANSWERS);
-    let response = app.post_form(&to, Some(&session.cookie), &answers).await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    to.trim_start_matches("/personnes/")
-        .trim_end_matches("/diagnostic")
-        .parse()
-        .expect("id")
+    common::journeys::diagnosed_person(app, session, ("Josiane", ""), &[]).await
 }
 
 async fn act(
@@ -574,29 +542,8 @@ async fn ranked_for(
     extra: &[(&str, &str)],
 ) -> String {
     let (app, prescriber) = (&world.app, &world.prescriber);
-    let mut fields = vec![("csrf_token", prescriber.csrf.as_str())];
-    fields.extend_from_slice(&[
-        ("prenom", first_name),
-        ("nom", "Le Goff"),
-        ("telephone", "0612345678"),
-        ("commune_recherche", "Angers"),
-        ("consentement", "oui"),
-    ]);
-    let enrolled = app
-        .post_form("/personnes/inscrire", Some(&prescriber.cookie), &fields)
-        .await;
-    let to = location(&enrolled).expect("enrolled");
-    let mut answers = vec![("csrf_token", prescriber.csrf.as_str())];
-    answers.extend_from_slice(common::journeys::ANSWERS);
-    answers.extend_from_slice(extra);
-    let done = app.post_form(&to, Some(&prescriber.cookie), &answers).await;
-    assert_eq!(
-        done.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        body_text(done).await
-    );
-    let person = to.trim_end_matches("/diagnostic");
+    let id = common::journeys::diagnosed_person(app, prescriber, (first_name, ""), extra).await;
+    let person = format!("/personnes/{id}");
     body_text(
         app.get(&format!("{person}/orientation"), Some(prescriber))
             .await,

@@ -14,14 +14,7 @@ use common::{body_text, location, sign_in_territory, SmtpServer};
 #[tokio::test]
 async fn the_sheet_names_the_receiving_place_and_goes_by_mail_only_with_agreement() {
     let smtp = SmtpServer::start();
-    let settings = Settings {
-        smtp: Some(aiguillage_service::mail::SmtpSettings {
-            host: "127.0.0.1".into(),
-            port: smtp.port,
-            from: "aiguillage@example.fr".into(),
-        }),
-        ..Settings::default()
-    };
+    let settings = smtp.settings();
     let world = world(settings).await;
     let (app, prescriber) = (&world.app, &world.prescriber);
     let (person, referral) = sent_referral(&world, "Josiane").await;

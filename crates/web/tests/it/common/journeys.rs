@@ -75,15 +75,20 @@ pub async fn world(settings: Settings) -> World {
     }
 }
 
-/// Enrols and diagnoses a person at the CCAS and sends them to the library. Returns (person id,
-/// referral path).
-pub async fn sent_referral(world: &World, first_name: &str) -> (i64, String) {
-    let (app, prescriber) = (&world.app, &world.prescriber);
+/// Enrols a person of Angers at the CCAS (with an e-mail address when not empty) and diagnoses them
+/// with `ANSWERS` and the `extra` answers (urgency, availability…). Returns the person's id.
+pub async fn diagnosed_person(
+    app: &TestApp,
+    prescriber: &Session,
+    (first_name, email): (&str, &str),
+    extra: &[(&str, &str)],
+) -> i64 {
     let mut fields = vec![("csrf_token", prescriber.csrf.as_str())];
     fields.extend_from_slice(&[
         ("prenom", first_name),
         ("nom", "Le Goff"),
         ("telephone", "0612345678"),
+        ("courriel", email),
         ("commune_recherche", "Angers"),
         ("consentement", "oui"),
     ]);
@@ -93,13 +98,20 @@ pub async fn sent_referral(world: &World, first_name: &str) -> (i64, String) {
     let to = location(&response).expect("enrolled");
     let mut answers = vec![("csrf_token", prescriber.csrf.as_str())];
     answers.extend_from_slice(ANSWERS);
+    answers.extend_from_slice(extra);
     let response = app.post_form(&to, Some(&prescriber.cookie), &answers).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let person: i64 = to
-        .trim_start_matches("/personnes/")
+    to.trim_start_matches("/personnes/")
         .trim_end_matches("/diagnostic")
         .parse()
-        .expect("id");
+        .expect("id")
+}
+
+/// Enrols and diagnoses a person at the CCAS and sends them to the library. Returns (person id,
+/// referral path).
+pub async fn sent_referral(world: &World, first_name: &str) -> (i64, String) {
+    let (app, prescriber) = (&world.app, &world.prescriber);
+    let person = diagnosed_person(app, prescriber, (first_name, ""), &[]).await;
     let offer = world.offer_id.to_string();
     let sent = app
         .post_form(

@@ -398,3 +398,17 @@ impl Drop for SmtpServer {
         let _ = std::fs::remove_dir_all(&self.maildir);
     }
 }
+
+impl SmtpServer {
+    /// Instance settings that send mail through this server.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            smtp: Some(aiguillage_service::mail::SmtpSettings {
+                host: "127.0.0.1".into(),
+                port: self.port,
+                from: "aiguillage@example.fr".into(),
+            }),
+            ..Settings::default()
+        }
+    }
+}

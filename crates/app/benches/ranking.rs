@@ -167,6 +167,7 @@ fn main() {
             position,
             age: Some(60),
             availability: &[],
+            travel_modes: &[],
         };
         let ranking = rank(&seeker, &candidates, &weights);
         latencies.push(started.elapsed());

@@ -167,6 +167,7 @@ pub async fn compute(
                 position,
                 age: entry.birth_year.map(|y| year - y),
                 availability: &[],
+                travel_modes: &[],
             };
             Some(rank(&seeker, &candidates, &weights))
         })

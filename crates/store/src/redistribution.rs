@@ -322,6 +322,7 @@ async fn offer_fits(
         position,
         age: referral.birth_year.map(|born| year - born),
         availability: &[],
+        travel_modes: &[],
     };
     let candidate = CandidateOffer {
         offer_id,

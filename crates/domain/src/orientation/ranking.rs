@@ -4,7 +4,7 @@
 //! delay, capacity left, distance) combined with the territory's weights. Every ranked offer says why it
 //! is there and what it lacks; every excluded one says why.
 
-use crate::diagnostic::{Availability, Profile, RecommendedHelp};
+use crate::diagnostic::{Availability, Profile, RecommendedHelp, TravelMode};
 use crate::directory::opening_hours::WeeklyHours;
 use crate::directory::{
     AccessMode, Audience, HelpStyle, ItinerantStop, Mobility, Offer, OfferStatus, Place, Service,
@@ -50,6 +50,39 @@ pub struct Seeker<'a> {
     /// Age in years, when the birth year is known.
     pub age: Option<i32>,
     pub availability: &'a [Availability],
+    /// How the person gets about: the distance's reason gives the time by the fastest of them.
+    pub travel_modes: &'a [TravelMode],
+}
+
+/// Rough door-to-door speeds, in km/h, to turn a distance into minutes for the person (walking,
+/// cycling, public transport with its waits, a car in town).
+fn speed_of(mode: TravelMode) -> f64 {
+    match mode {
+        TravelMode::Walking => 4.5,
+        TravelMode::Bicycle => 14.0,
+        TravelMode::PublicTransport => 18.0,
+        TravelMode::Car | TravelMode::DrivenByRelative => 35.0,
+    }
+}
+
+/// « (environ 12 min à pied) » by the fastest way the person has, or nothing.
+fn travel_time(km: f64, modes: &[TravelMode]) -> String {
+    let Some(fastest) = modes
+        .iter()
+        .copied()
+        .max_by(|a, b| speed_of(*a).total_cmp(&speed_of(*b)))
+    else {
+        return String::new();
+    };
+    let minutes = (km / speed_of(fastest) * 60.0).round().max(1.0);
+    let how = match fastest {
+        TravelMode::Walking => "à pied",
+        TravelMode::Bicycle => "à vélo",
+        TravelMode::PublicTransport => "en transports en commun",
+        TravelMode::Car => "en voiture",
+        TravelMode::DrivenByRelative => "en voiture avec un proche",
+    };
+    format!(" (environ {minutes:.0} min {how})")
 }
 
 /// One offer of a place, as ranking sees it.
@@ -345,12 +378,17 @@ fn distance_score(
                 "Distance",
                 1.0 - km / reach,
                 format!(
-                    "Itinérante : arrêt le plus proche à {} ({}), à {km:.0} km.",
+                    "Itinérante : arrêt le plus proche à {} ({}), à {km:.0} km{}.",
                     stop.commune_name,
-                    stop.days_in_french()
+                    stop.days_in_french(),
+                    travel_time(km, seeker.travel_modes)
                 ),
             ),
-            None => criterion("Distance", 1.0 - km / reach, format!("À {km:.0} km.")),
+            None => criterion(
+                "Distance",
+                1.0 - km / reach,
+                format!("À {km:.0} km{}.", travel_time(km, seeker.travel_modes)),
+            ),
         },
         None => criterion("Distance", 0.5, "À distance.".to_owned()),
     }
@@ -549,6 +587,7 @@ mod tests {
             position: HOME,
             age: Some(70),
             availability: &[],
+            travel_modes: &[],
         };
         let candidates: Vec<CandidateOffer> = offers
             .iter()
@@ -608,6 +647,23 @@ mod tests {
     }
 
     #[test]
+    fn a_distance_is_also_a_time_by_the_fastest_way_the_person_has() {
+        assert_eq!(travel_time(3.0, &[]), "");
+        assert_eq!(
+            travel_time(3.0, &[TravelMode::Walking]),
+            " (environ 40 min à pied)"
+        );
+        assert_eq!(
+            travel_time(3.0, &[TravelMode::Walking, TravelMode::PublicTransport]),
+            " (environ 10 min en transports en commun)"
+        );
+        assert_eq!(
+            travel_time(0.1, &[TravelMode::Car]),
+            " (environ 1 min en voiture)"
+        );
+    }
+
+    #[test]
     fn an_itinerant_offer_is_as_near_as_its_nearest_stop_and_says_which() {
         let close_by = Answers {
             travel_range: TravelRange::UpTo5Km,
@@ -619,6 +675,7 @@ mod tests {
             position: HOME,
             age: Some(70),
             availability: &[],
+            travel_modes: &[],
         };
         let bus = Place {
             mobility: vec![Mobility::Itinerant],
@@ -749,6 +806,7 @@ mod tests {
             position: HOME,
             age: None,
             availability: &[],
+            travel_modes: &[],
         };
         let candidates = [
             CandidateOffer {

@@ -389,6 +389,7 @@ pub async fn unrecorded_result(me: Professional, body: Bytes) -> Result<Response
                 commune_code: &commune.code,
                 birth_year: None,
                 availability: &answers.availability,
+                travel_modes: &answers.travel_modes,
             };
             let mut ranked =
                 crate::pages::orientation::ranked_offers(&me.state, whereabouts, &computed, None)

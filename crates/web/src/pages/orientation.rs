@@ -63,6 +63,8 @@ pub(crate) struct Whereabouts<'a> {
     pub(crate) birth_year: Option<i32>,
     /// When the person can come (from their latest diagnostic): places closed then are left out.
     pub(crate) availability: &'a [aiguillage_domain::diagnostic::Availability],
+    /// How the person gets about: the distance is also given as a time.
+    pub(crate) travel_modes: &'a [aiguillage_domain::diagnostic::TravelMode],
 }
 
 /// The places within reach of the person, ranked.
@@ -128,6 +130,7 @@ pub(crate) async fn ranked_offers(
         },
         age,
         availability: person.availability,
+        travel_modes: person.travel_modes,
     };
     let (_, weights) = state
         .store
@@ -398,11 +401,14 @@ pub(crate) async fn orientation_page(
         .diagnostics_of(&actor, person.id, state.now())
         .await?
         .pop();
-    let availability = latest.map(|d| d.answers.availability).unwrap_or_default();
+    let (availability, travel_modes) = latest
+        .map(|d| (d.answers.availability, d.answers.travel_modes))
+        .unwrap_or_default();
     let whereabouts = Whereabouts {
         commune_code: &person.commune_code,
         birth_year: person.birth_year,
         availability: &availability,
+        travel_modes: &travel_modes,
     };
     let candidates = ranked_offers(state, whereabouts, &profile, leave_out).await?;
     let chosen = chosen(state, choice).await?;

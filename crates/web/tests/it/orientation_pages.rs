@@ -562,9 +562,14 @@ async fn the_ranking_puts_the_urgent_procedure_first_and_keeps_to_the_person_s_a
             ("urgence_organisme", "CAF ou MSA"),
             ("urgence_demarche", "Faire une déclaration"),
             ("urgence_echeance", "2026-11-25"),
+            ("moyens", "À pied"),
         ],
     )
     .await;
+    assert!(
+        urgent.contains("min à pied)."),
+        "the distance as a walking time: {urgent}"
+    );
     assert!(urgent.contains("aide à la démarche urgente"), "{urgent}");
     assert!(!urgent.contains("Aucune offre à portée"), "{urgent}");
     assert!(

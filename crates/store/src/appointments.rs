@@ -509,19 +509,23 @@ impl Store {
     /// The booked appointments of tomorrow (in each structure's legal time) not yet reminded, whose
     /// person has an e-mail address and still a referral open.
     pub async fn reminders_due(&self, now: UnixSeconds) -> Result<Vec<ReminderDue>, StoreError> {
-        let rows = sqlx::query(
+        let sql = format!(
             "SELECT ap.id, ap.starts_at, ap.channel, p.email, p.first_name, s.name AS place_name,
                     s.place_json, c.name AS commune_name, c.departement_code
              FROM appointments ap JOIN referrals r ON r.id = ap.referral_id JOIN people p ON p.id = r.person_id
              JOIN structures s ON s.id = ap.structure_id JOIN communes c ON c.code = s.commune_code
              WHERE ap.status = $1 AND ap.reminded_at IS NULL AND p.email IS NOT NULL
-               AND ap.starts_at > $2 AND ap.starts_at < $3",
-        )
-        .bind(AppointmentStatus::Booked.code())
-        .bind(now)
-        .bind(now + 3 * DAY)
-        .fetch_all(&self.pool)
-        .await?;
+               AND ap.starts_at > $2 AND ap.starts_at < $3 AND r.state NOT IN ({ended})",
+            ended = crate::referrals::states_where(
+                aiguillage_domain::orientation::ReferralState::has_ended
+            )
+        );
+        let rows = sqlx::query(&sql)
+            .bind(AppointmentStatus::Booked.code())
+            .bind(now)
+            .bind(now + 3 * DAY)
+            .fetch_all(&self.pool)
+            .await?;
         let mut due = Vec::new();
         for row in &rows {
             let starts_at: i64 = row.try_get("starts_at")?;

@@ -87,7 +87,14 @@ async function visit(page, url, label) {
   if (!response || response.status() >= 400) fail(`${label} : statut ${response?.status()} pour ${url}`);
   const violations = await checkAccessibility(page, label);
   await shoot(page, `${slug(label)}.png`);
-  console.log(`ok ${label} (${url}) — ${violations} violation(s) axe`);
+  // Every page of the navigation at a phone's width too, checked again there.
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(150);
+  const narrow = await checkAccessibility(page, `${label} (390 px)`);
+  await shoot(page, `${slug(label)}-390.png`);
+  if (size) await page.setViewportSize(size);
+  console.log(`ok ${label} (${url}) — ${violations} violation(s) axe, ${narrow} à 390 px`);
 }
 
 /** Somebody without an account looks for a place near Saumur, reads its sheet, and a commune's site
@@ -372,6 +379,7 @@ async function orientPerson(page) {
   if (sheet?.includes('Claire Moreau, CCAS')) fail('fiche : la prescriptrice n\'appelle pas, la médiathèque si');
   await checkAccessibility(page, 'prescripteur fiche orientation');
   await shoot(page, 'prescripteur-fiche-orientation.png');
+  await shootNarrow(page, 'prescripteur-fiche-orientation-390.png');
   await page.emulateMedia({ media: 'print' });
   await page.pdf({ path: join(shots, 'fiche-orientation.pdf'), format: 'A4', printBackground: true });
   await page.emulateMedia({ media: 'screen' });
@@ -436,6 +444,7 @@ async function handleReferral(page) {
   if (!progress?.includes('Progrès')) fail(`re-diagnostic du médiateur : progrès par domaine attendu, vu « ${progress} »`);
   await checkAccessibility(page, 'mediateur progres');
   await shoot(page, 'mediateur-progres.png');
+  await shootNarrow(page, 'mediateur-progres-390.png');
   console.log('ok le médiateur écrit au prescripteur et refait le diagnostic : progrès par domaine affichés');
   await page.goto(referral);
   await page.waitForLoadState('load');
@@ -481,6 +490,7 @@ async function recordSessionAndClose(page) {
   await page.waitForLoadState('load');
   await checkAccessibility(page, 'mediateur correction seance');
   await shoot(page, 'mediateur-correction-seance.png');
+  await shootNarrow(page, 'mediateur-correction-seance-390.png');
   await page.locator('#formulaire-seance').getByLabel('Durée de la séance').selectOption('90');
   await page.getByRole('button', { name: 'Enregistrer la correction' }).click();
   await page.waitForLoadState('load');
@@ -759,6 +769,7 @@ async function publishSlots(page) {
   if (!listed?.includes('vendredi, 9 h – 12 h') && !listed?.includes('vendredi, 11 h – 12 h')) fail(`créneaux : la plage du vendredi attendue, vu « ${listed} »`);
   await checkAccessibility(page, 'responsable creneaux');
   await shoot(page, 'responsable-creneaux.png');
+  await shootNarrow(page, 'responsable-creneaux-390.png');
   console.log('ok le responsable publie une plage de rendez-vous (une plage fausse refusée d\'abord)');
 }
 

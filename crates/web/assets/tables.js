@@ -1,0 +1,27 @@
+// Wide tables scroll sideways on a phone (DSFR `.fr-table`): a region that scrolls must be reachable
+// with the keyboard (RGAA 12.13, WCAG 2.1.1). Each scrolling element of a table gets a tab stop and is
+// named after the table's caption; nothing changes where the table fits. Runs again when the DSFR
+// script wraps the tables, and when the window is resized.
+(function () {
+  function label(element) {
+    var caption = element.querySelector('caption');
+    return caption ? caption.textContent.trim() : 'Tableau';
+  }
+  function mark() {
+    document.querySelectorAll('.fr-table table, .fr-table__shadow, .fr-table__wrapper').forEach(function (element) {
+      var scrolls = element.scrollWidth > element.clientWidth + 1 || element.scrollHeight > element.clientHeight + 1;
+      if (scrolls && !element.hasAttribute('tabindex')) {
+        element.setAttribute('tabindex', '0');
+        // A table keeps its own role (named by its caption); a wrapper becomes a named region.
+        if (element.tagName !== 'TABLE') {
+          element.setAttribute('role', 'region');
+          element.setAttribute('aria-label', label(element.closest('.fr-table') || element));
+        }
+      }
+    });
+  }
+  document.addEventListener('DOMContentLoaded', mark);
+  window.addEventListener('load', mark);
+  window.addEventListener('resize', mark);
+  new MutationObserver(mark).observe(document.documentElement, { childList: true, subtree: true });
+})();

@@ -361,7 +361,8 @@ impl Store {
 
     /// A value that changes whenever the records [`Store::indicator_dataset`] reads change: new
     /// people, diagnostics, referral events (every step, refusal, redirection and closing writes
-    /// one), sessions; erasures (they add to the anonymous counts); offers added, changed or
+    /// one), sessions (a correction or a deletion adds to the anonymous counts); erasures (they add
+    /// to the anonymous counts too); offers added, changed or
     /// removed; structures' support models; the communes. Read from indexes and small tables only.
     /// Not covered: a professional's override of an existing diagnostic's typology alone (no index
     /// reaches it cheaply) — a cache should also expire after a while.

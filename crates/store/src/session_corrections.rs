@@ -7,7 +7,7 @@ use crate::audit::append_audit_in;
 use crate::pathway::{
     give_up, joined, lock_actor, pathway_event, received_referral, session_from, SESSION_COLUMNS,
 };
-use crate::people::Actor;
+use crate::people::{count_fact, month_of, Actor};
 use crate::structures::structure_today;
 use crate::{PathwaySession, Store, StoreError};
 use aiguillage_domain::audit::AuditAction;
@@ -168,6 +168,8 @@ impl Store {
         .execute(&mut *transaction)
         .await?;
         audit_change(&mut transaction, self, actor, &referrals, now).await?;
+        // Counted anonymously, which also moves the indicators' watermark: the figures reload.
+        count_fact(&mut transaction, &month_of(now), "seance_corrigee").await?;
         transaction.commit().await?;
         Ok(SessionChange::Done)
     }
@@ -196,6 +198,7 @@ impl Store {
             .execute(&mut *transaction)
             .await?;
         audit_change(&mut transaction, self, actor, &referrals, now).await?;
+        count_fact(&mut transaction, &month_of(now), "seance_supprimee").await?;
         transaction.commit().await?;
         Ok(SessionChange::Done)
     }

@@ -359,6 +359,68 @@ async fn the_first_session_starts_the_pathway_and_sessions_are_listed() {
     assert_eq!(read.activities[0].session.notes, None);
 }
 
+/// A corrected or deleted session moves the indicators' watermark, so that the steering figures
+/// reload; and only the structure that recorded it may touch it.
+#[tokio::test]
+async fn correcting_or_deleting_a_session_moves_the_indicators_watermark() {
+    let world = world().await;
+    let store = &world.store;
+    let library = actor(world.library);
+    let id = referral(&world, "Josiane", AT_FIRST_CONTACT).await;
+    let recorded = store
+        .record_session(&library, id, &individual("2026-11-16"), NOW)
+        .await
+        .expect("record");
+    let SessionOutcome::Recorded { session_id, .. } = recorded else {
+        panic!("recorded: {recorded:?}");
+    };
+    let before = store.indicator_watermark().await.expect("watermark");
+    let ccas = actor(world.ccas);
+    let corrected = NewSession {
+        duration_minutes: 90,
+        ..individual("2026-11-17")
+    };
+    assert_eq!(
+        store
+            .correct_pathway_session(&ccas, session_id, &corrected, NOW)
+            .await
+            .expect("correct"),
+        aiguillage_store::SessionChange::NotFound,
+        "the sending structure cannot"
+    );
+    assert_eq!(
+        store.indicator_watermark().await.expect("watermark"),
+        before
+    );
+    assert_eq!(
+        store
+            .correct_pathway_session(&library, session_id, &corrected, NOW)
+            .await
+            .expect("correct"),
+        aiguillage_store::SessionChange::Done
+    );
+    let after_correction = store.indicator_watermark().await.expect("watermark");
+    assert_ne!(after_correction, before);
+    let sessions = store
+        .sessions_of_referral(&library, id, NOW)
+        .await
+        .expect("sessions")
+        .expect("visible");
+    assert_eq!(sessions[0].record.duration_minutes, 90);
+    assert_eq!(sessions[0].record.held_on, date("2026-11-17"));
+    assert_eq!(
+        store
+            .delete_pathway_session(&library, session_id, NOW)
+            .await
+            .expect("delete"),
+        aiguillage_store::SessionChange::Done
+    );
+    assert_ne!(
+        store.indicator_watermark().await.expect("watermark"),
+        after_correction
+    );
+}
+
 #[tokio::test]
 async fn a_collective_workshop_counts_registered_and_anonymous_people() {
     let world = world().await;

@@ -173,6 +173,26 @@ pub fn is_free(
         .find(|slot| slot.starts_at == starts_at)
 }
 
+/// Whether an appointment starting at `at` falls within one of the person's availabilities (their
+/// weekday and hour in the département's legal time); with none given, every moment does.
+pub fn suits(
+    at: UnixSeconds,
+    departement: &str,
+    availability: &[crate::diagnostic::Availability],
+) -> bool {
+    if availability.is_empty() {
+        return true;
+    }
+    let local = at + calendar::local_offset(at, departement);
+    let date = calendar::date_of(local);
+    let weekday = usize::from(date.weekday().number_days_from_monday());
+    let minute = u16::try_from(local.rem_euclid(DAY) / 60).unwrap_or(0);
+    availability.iter().any(|slot| {
+        let (days, start, end) = crate::orientation::ranking::slot_times(*slot);
+        days.contains(&weekday) && (start..end).contains(&minute)
+    })
+}
+
 /// The moment and day, as a person reads them: « mardi 24/11/2026 à 14 h 30 ».
 pub fn when_in_french(at: UnixSeconds, departement: &str) -> String {
     let local = at + calendar::local_offset(at, departement);
@@ -263,6 +283,20 @@ mod tests {
             "49",
         );
         assert!(closed.is_empty(), "a closed day has no slot");
+    }
+
+    #[test]
+    fn a_slot_suits_the_person_s_availability_in_local_time() {
+        use crate::diagnostic::Availability;
+        // Tuesday 24 November, 14 h in Angers.
+        let tuesday_14h = local_moment(date!(2026 - 11 - 24), 14 * 60, "49");
+        assert!(suits(tuesday_14h, "49", &[]));
+        assert!(suits(tuesday_14h, "49", &[Availability::WeekdayAfternoon]));
+        assert!(!suits(
+            tuesday_14h,
+            "49",
+            &[Availability::WeekdayMorning, Availability::Saturday]
+        ));
     }
 
     #[test]

@@ -134,8 +134,9 @@ pub struct Ranking {
     pub urgency_uncovered: bool,
 }
 
-/// Minutes of each availability slot, Monday = 0 (weekday slots apply Monday to Friday).
-fn slot_times(slot: Availability) -> (&'static [usize], u16, u16) {
+/// Minutes of each availability slot, Monday = 0 (weekday slots apply Monday to Friday): the days,
+/// and the start and end minute.
+pub fn slot_times(slot: Availability) -> (&'static [usize], u16, u16) {
     const WEEKDAYS: &[usize] = &[0, 1, 2, 3, 4];
     match slot {
         Availability::WeekdayMorning => (WEEKDAYS, 8 * 60, 12 * 60),

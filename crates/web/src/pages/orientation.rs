@@ -313,8 +313,11 @@ struct Chosen {
     structure: String,
     offer_name: String,
     consent_text: String,
-    /// The receiving structure's free slots for a first appointment: (start, in words).
+    /// The receiving structure's free slots for a first appointment: (start, in words), those
+    /// within the person's availability when some are.
     slots: Vec<(i64, String)>,
+    /// No free slot falls within the person's availability: all of them are offered.
+    slots_outside_availability: bool,
 }
 
 /// How many days ahead the sending form offers slots.
@@ -335,7 +338,11 @@ impl ChoiceQuery {
     }
 }
 
-async fn chosen(state: &AppState, offer_id: Option<OfferId>) -> Result<Option<Chosen>, WebError> {
+async fn chosen(
+    state: &AppState,
+    offer_id: Option<OfferId>,
+    availability: &[aiguillage_domain::diagnostic::Availability],
+) -> Result<Option<Chosen>, WebError> {
     let Some(offer_id) = offer_id else {
         return Ok(None);
     };
@@ -351,25 +358,39 @@ async fn chosen(state: &AppState, offer_id: Option<OfferId>) -> Result<Option<Ch
         .await
         .map(|p| p.departement_code)
         .unwrap_or_default();
-    let slots = state
+    let free = state
         .store
         .free_slots_of(receiver.get(), state.now(), SLOT_DAYS)
-        .await?
-        .into_iter()
-        .take(SLOTS_SHOWN)
-        .map(|slot| {
-            (
-                slot.starts_at,
-                aiguillage_domain::appointment::when_in_french(slot.starts_at, &departement),
-            )
+        .await?;
+    let fitting: Vec<_> = free
+        .iter()
+        .filter(|slot| {
+            aiguillage_domain::appointment::suits(slot.starts_at, &departement, availability)
         })
+        .copied()
         .collect();
+    let slots_outside_availability = fitting.is_empty() && !free.is_empty();
+    let slots = if slots_outside_availability {
+        free
+    } else {
+        fitting
+    }
+    .into_iter()
+    .take(SLOTS_SHOWN)
+    .map(|slot| {
+        (
+            slot.starts_at,
+            aiguillage_domain::appointment::when_in_french(slot.starts_at, &departement),
+        )
+    })
+    .collect();
     Ok(Some(Chosen {
         offer_id,
         structure,
         offer_name,
         consent_text: consent.text,
         slots,
+        slots_outside_availability,
     }))
 }
 
@@ -411,7 +432,7 @@ pub(crate) async fn orientation_page(
         travel_modes: &travel_modes,
     };
     let candidates = ranked_offers(state, whereabouts, &profile, leave_out).await?;
-    let chosen = chosen(state, choice).await?;
+    let chosen = chosen(state, choice, &availability).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {

@@ -125,6 +125,30 @@ async fn a_slot_is_booked_while_sending_shows_in_the_agenda_and_is_reminded_the_
         )),
         "{choice}"
     );
+    // Someone free only on Saturdays: no Tuesday slot fits, all are offered with a word about it.
+    let saturday = diagnosed_person(
+        app,
+        prescriber,
+        ("Huguette", ""),
+        &[("disponibilites", "Le samedi")],
+    )
+    .await;
+    let choice = body_text(
+        app.get(
+            &format!("/personnes/{saturday}/orientation?offre={}", world.offer_id),
+            Some(prescriber),
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        choice.contains("ne tombe pendant les disponibilités de la personne"),
+        "{choice}"
+    );
+    assert!(
+        choice.contains(&format!("<option value=\"{TUESDAY_14H}\">")),
+        "{choice}"
+    );
     let sent = send_with_slot(app, prescriber, (josiane, world.offer_id), TUESDAY_14H).await;
     assert_eq!(sent.status(), StatusCode::SEE_OTHER);
     let referral = common::referral_location(&sent).expect("sent");

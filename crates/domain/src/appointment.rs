@@ -25,6 +25,18 @@ labelled_enum! {
     }
 }
 
+impl AppointmentStatus {
+    /// Whether an appointment starting at `starts_at` may be settled as `self` at `now`: whether
+    /// the person came or not is known only once it has begun; it may be cancelled at any time.
+    pub fn may_settle(self, starts_at: UnixSeconds, now: UnixSeconds) -> bool {
+        match self {
+            AppointmentStatus::Booked => false,
+            AppointmentStatus::Cancelled => true,
+            AppointmentStatus::Attended | AppointmentStatus::NoShow => now >= starts_at,
+        }
+    }
+}
+
 /// The French names of the weekdays, Monday first (`SlotWindow::weekday` indexes them).
 pub const WEEKDAYS: [&str; 7] = [
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",

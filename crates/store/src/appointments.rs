@@ -19,6 +19,16 @@ use sqlx::{AnyConnection, Row};
 /// The conflict a booking meets when its slot was taken meanwhile.
 pub const SLOT_TAKEN: &str = "créneau déjà pris";
 
+/// What became of a request to settle an appointment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    Done,
+    /// Not the actor's structure's, or already settled.
+    NotFound,
+    /// A visit or an absence recorded before the appointment's time.
+    TooEarly,
+}
+
 /// An appointment as the referral page and the sheet show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredAppointment {
@@ -194,6 +204,25 @@ fn referral_audit(actor: &Actor<'_>, referral_id: i64) -> AuditEvent {
 }
 
 impl Store {
+    /// Records in the audit that the actor changed the referral's appointments, and commits.
+    async fn audit_referral_and_commit(
+        &self,
+        mut transaction: sqlx::Transaction<'_, sqlx::Any>,
+        actor: &Actor<'_>,
+        referral_id: i64,
+        now: UnixSeconds,
+    ) -> Result<(), StoreError> {
+        append_audit_in(
+            &mut transaction,
+            &self.audit_key,
+            &referral_audit(actor, referral_id),
+            now,
+        )
+        .await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
     /// The structure's windows for first appointments, with their ids.
     pub async fn slot_windows(
         &self,
@@ -322,14 +351,8 @@ impl Store {
             (actor.account_id.get(), now),
         )
         .await?;
-        append_audit_in(
-            &mut transaction,
-            &self.audit_key,
-            &referral_audit(actor, referral_id),
-            now,
-        )
-        .await?;
-        transaction.commit().await?;
+        self.audit_referral_and_commit(transaction, actor, referral_id, now)
+            .await?;
         Ok(true)
     }
 
@@ -349,18 +372,19 @@ impl Store {
         rows.iter().map(appointment_from).collect()
     }
 
-    /// Records what became of an appointment of the actor's structure (came, no show, cancelled);
-    /// `false` for anyone else's or one already settled.
+    /// Records what became of an appointment of the actor's structure (came, no show, cancelled):
+    /// [`Settled::NotFound`] for anyone else's or one already settled, [`Settled::TooEarly`] for a
+    /// visit or an absence before the appointment's time ([`AppointmentStatus::may_settle`]).
     pub async fn settle_appointment(
         &self,
         actor: &Actor<'_>,
         appointment_id: i64,
         status: AppointmentStatus,
         now: UnixSeconds,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Settled, StoreError> {
         let mut transaction = self.pool.begin().await?;
         let row = sqlx::query(
-            "SELECT referral_id FROM appointments WHERE id = $1 AND structure_id = $2 AND status = $3",
+            "SELECT referral_id, starts_at FROM appointments WHERE id = $1 AND structure_id = $2 AND status = $3",
         )
         .bind(appointment_id)
         .bind(actor.structure_id.get())
@@ -368,23 +392,20 @@ impl Store {
         .fetch_optional(&mut *transaction)
         .await?;
         let Some(row) = row else {
-            return Ok(false);
+            return Ok(Settled::NotFound);
         };
         let referral_id: i64 = row.try_get("referral_id")?;
+        if !status.may_settle(row.try_get("starts_at")?, now) {
+            return Ok(Settled::TooEarly);
+        }
         sqlx::query("UPDATE appointments SET status = $1 WHERE id = $2")
             .bind(status.code())
             .bind(appointment_id)
             .execute(&mut *transaction)
             .await?;
-        append_audit_in(
-            &mut transaction,
-            &self.audit_key,
-            &referral_audit(actor, referral_id),
-            now,
-        )
-        .await?;
-        transaction.commit().await?;
-        Ok(true)
+        self.audit_referral_and_commit(transaction, actor, referral_id, now)
+            .await?;
+        Ok(Settled::Done)
     }
 
     /// The structure's appointments from 30 days ago on, for a calendar feed (only those of the

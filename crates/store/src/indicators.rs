@@ -17,12 +17,13 @@
 //! changes, so a cache knows when to load again.
 
 use crate::{Backend, Store, StoreError};
+use aiguillage_domain::appointment::AppointmentStatus;
 use aiguillage_domain::calendar::{date_of, parse_midnight};
 use aiguillage_domain::diagnostic::{AutonomyLevel, SkillDomain, Typology};
 use aiguillage_domain::directory::SupportModel;
 use aiguillage_domain::indicators::{
-    Dataset, DiagnosticRecord, OfferCapacity, PersonRecord, ReferralRecord, Refusal, SessionFact,
-    StructureArea,
+    AppointmentFact, Dataset, DiagnosticRecord, OfferCapacity, PersonRecord, ReferralRecord,
+    Refusal, SessionFact, StructureArea,
 };
 use aiguillage_domain::orientation::{ClosingOutcome, ReferralState, RefusalReason};
 use aiguillage_domain::pathway::{AgeBand, Gains, MoneyBracket, RightKind, SessionKind};
@@ -74,11 +75,18 @@ pub struct DroppedRecords {
     pub sessions: usize,
     /// An offer whose facts cannot be read.
     pub capacities: usize,
+    /// An appointment of a referral left out, or with an unreadable status.
+    pub appointments: usize,
 }
 
 impl DroppedRecords {
     pub fn total(&self) -> usize {
-        self.people + self.diagnostics + self.referrals + self.sessions + self.capacities
+        self.people
+            + self.diagnostics
+            + self.referrals
+            + self.sessions
+            + self.capacities
+            + self.appointments
     }
 }
 
@@ -316,6 +324,7 @@ impl Store {
         drop(outcomes);
         let referrals_ms = lap.next();
         let sessions = load_sessions(connection, &referrals, &mut dropped).await?;
+        let appointments = load_appointments(connection, &referrals, &mut dropped).await?;
         let sessions_ms = lap.next();
         let capacities = load_capacities(connection, &models, &mut dropped).await?;
         let structure_areas = load_structure_areas(connection).await?;
@@ -329,6 +338,7 @@ impl Store {
         );
         lap.next();
         let dataset = Dataset::new(people.records, referrals, diagnostics, sessions, capacities)
+            .and_then(|dataset| dataset.with_appointments(appointments))
             .map_err(|error| StoreError::Corrupt(format!("indicateurs : {error}")))?
             .with_structure_areas(structure_areas);
         tracing::info!(
@@ -361,7 +371,8 @@ impl Store {
 
     /// A value that changes whenever the records [`Store::indicator_dataset`] reads change: new
     /// people, diagnostics, referral events (every step, refusal, redirection and closing writes
-    /// one), sessions (a correction or a deletion adds to the anonymous counts); erasures (they add
+    /// one), sessions (a correction or a deletion adds to the anonymous counts), appointments booked
+    /// and settled; erasures (they add
     /// to the anonymous counts too); offers added, changed or
     /// removed; structures' support models; the communes. Read from indexes and small tables only.
     /// Not covered: a professional's override of an existing diagnostic's typology alone (no index
@@ -393,7 +404,9 @@ async fn watermark_in(connection: &mut AnyConnection) -> Result<i64, StoreError>
              (SELECT COALESCE(CAST(SUM(id * CASE support_model {model_rank} ELSE 0 END) AS BIGINT), 0)
                  FROM structures) AS models,
              (SELECT COUNT(*) FROM structures) AS structures,
-             (SELECT COUNT(*) FROM communes) AS communes"
+             (SELECT COUNT(*) FROM communes) AS communes,
+             (SELECT COALESCE(CAST(SUM(id * CASE status WHEN 'booked' THEN 1 WHEN 'attended' THEN 2
+                 WHEN 'no_show' THEN 3 ELSE 4 END) AS BIGINT), 0) FROM appointments) AS appointments"
     );
     let mut query = sqlx::query(&sql);
     for model in SupportModel::ALL {
@@ -401,7 +414,7 @@ async fn watermark_in(connection: &mut AnyConnection) -> Result<i64, StoreError>
     }
     let row = query.fetch_one(&mut *connection).await?;
     let mut mark = 0x5157_4154_4552_4D41_u64;
-    for index in 0..11 {
+    for index in 0..12 {
         let value: i64 = row.try_get(index)?;
         mark = mix64(mark ^ (value as u64).wrapping_add(index as u64));
     }
@@ -800,6 +813,34 @@ async fn load_sessions(
         });
     }
     Ok(sessions)
+}
+
+/// The appointments of the referrals kept.
+async fn load_appointments(
+    connection: &mut AnyConnection,
+    referrals: &[ReferralRecord],
+    dropped: &mut DroppedRecords,
+) -> Result<Vec<AppointmentFact>, StoreError> {
+    let mut appointments = Vec::new();
+    let mut rows =
+        sqlx::query("SELECT referral_id, structure_id, starts_at, status FROM appointments")
+            .fetch(&mut *connection);
+    while let Some(row) = next_row!(rows) {
+        let referral: i64 = row.try_get(0)?;
+        let status: &str = row.try_get(3)?;
+        let known = referrals.binary_search_by_key(&referral, |r| r.id).is_ok();
+        let (Some(status), true) = (AppointmentStatus::from_code(status), known) else {
+            dropped.appointments += 1;
+            continue;
+        };
+        appointments.push(AppointmentFact {
+            referral,
+            structure: row.try_get(1)?,
+            at: row.try_get(2)?,
+            status,
+        });
+    }
+    Ok(appointments)
 }
 
 /// The offers whose capacity is known.

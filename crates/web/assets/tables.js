@@ -1,7 +1,7 @@
 // Wide tables scroll sideways on a phone (DSFR `.fr-table`): a region that scrolls must be reachable
 // with the keyboard (RGAA 12.13, WCAG 2.1.1). Each scrolling element of a table gets a tab stop and is
 // named after the table's caption; nothing changes where the table fits. Runs again when the DSFR
-// script wraps the tables, and when the window is resized.
+// script wraps the tables, and when the window is resized (at most once a frame).
 (function () {
   function label(element) {
     var caption = element.querySelector('caption');
@@ -20,8 +20,19 @@
       }
     });
   }
-  document.addEventListener('DOMContentLoaded', mark);
-  window.addEventListener('load', mark);
-  window.addEventListener('resize', mark);
-  new MutationObserver(mark).observe(document.documentElement, { childList: true, subtree: true });
+  // Many changes (the DSFR wrapping every table, a resize being dragged) ask for one pass at the next
+  // frame, not one pass each.
+  var pending = false;
+  function soon() {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () {
+      pending = false;
+      mark();
+    });
+  }
+  document.addEventListener('DOMContentLoaded', soon);
+  window.addEventListener('load', soon);
+  window.addEventListener('resize', soon);
+  new MutationObserver(soon).observe(document.documentElement, { childList: true, subtree: true });
 })();

@@ -6,7 +6,7 @@ use super::cut::{Cut, Params, Scope};
 use super::publication::{CellAddress, Publication};
 use super::records::Dataset;
 use super::table::IndicatorTable;
-use super::{funnel as funnel_steps, reach, results};
+use super::{attendance as kept_and_missed, funnel as funnel_steps, reach, results};
 use crate::orientation::ClosingOutcome;
 
 /// People at each step of the funnel (cohort enrolled in the period) and the share of the step before.
@@ -79,9 +79,14 @@ pub fn activity(data: &Dataset, cut: &Cut) -> IndicatorTable {
     capacity::activity(&Scope::new(data, cut))
 }
 
+/// Appointments dated in the period: kept, missed (the no-show rate), to settle, cancelled.
+pub fn attendance(data: &Dataset, cut: &Cut) -> IndicatorTable {
+    kept_and_missed::attendance(&Scope::new(data, cut))
+}
+
 /// The standard set of indicators for one cut, in this order: funnel, delays, refusals, target
 /// delays, autonomy, outcomes, gains, drop-out, reach by audience, by age band, by commune, capacity
-/// by offer, by structure, by model, activity — with the links that tie the same figure in two
+/// by offer, by structure, by model, activity, appointments — with the links that tie the same figure in two
 /// tables (the funnel's step and the delay's people, the closings of outcomes, gains and drop-out,
 /// the reach totals, the active referrals of the three capacity tables).
 pub fn standard_publication(data: &Dataset, cut: &Cut, params: &Params) -> Publication {
@@ -136,6 +141,7 @@ pub fn standard_publication_with(
                     reach::by_commune(&scope)
                 },
                 capacity::activity(&scope),
+                kept_and_missed::attendance(&scope),
             ]
         },
         || {
@@ -151,7 +157,8 @@ pub fn standard_publication_with(
             ]
         },
     );
-    let [funnel, delays, autonomy, by_audience, by_age_band, by_place, activity] = people_side;
+    let [funnel, delays, autonomy, by_audience, by_age_band, by_place, activity, appointments] =
+        people_side;
     let [outcomes, gains, drop_out, by_offer, by_structure, by_model, refusals, beyond] =
         referral_side;
     let mut publication = Publication::default();
@@ -170,6 +177,7 @@ pub fn standard_publication_with(
     ];
     let capacity = [by_offer, by_structure, by_model].map(|table| publication.push(table));
     publication.push(activity);
+    publication.push(appointments);
 
     for step in 1..funnel_steps::Step::ALL.len() {
         publication.link_equal(at(funnel, step, 0), at(delays, step - 1, 0));

@@ -6,7 +6,8 @@
 use super::facts::SessionFigures;
 use super::funnel::Cohort;
 use super::records::{
-    Dataset, OfferCapacity, PersonRecord, ReferralRecord, SessionFact, StructureArea, NONE_YET,
+    AppointmentFact, Dataset, OfferCapacity, PersonRecord, ReferralRecord, SessionFact,
+    StructureArea, NONE_YET,
 };
 use crate::diagnostic::Typology;
 use crate::directory::Audience;
@@ -290,6 +291,25 @@ impl<'a> Scope<'a> {
                 .filter(|r| facts[*r as usize].active)
                 .collect()
         })
+    }
+
+    /// The appointments kept: those of a kept referral.
+    pub fn appointments(&self) -> Box<dyn Iterator<Item = &'a AppointmentFact> + '_> {
+        let data = self.data;
+        if self.keeps_all() {
+            return Box::new(data.appointments().iter());
+        }
+        let mut kept = vec![false; data.referrals().len()];
+        for r in self.referral_positions() {
+            kept[r as usize] = true;
+        }
+        Box::new(
+            data.appointments()
+                .iter()
+                .zip(data.appointment_referral_positions())
+                .filter(move |(_, r)| kept[**r as usize])
+                .map(|(a, _)| a),
+        )
     }
 
     /// Whether any criterion is about people (so a session needs a referral to be judged).

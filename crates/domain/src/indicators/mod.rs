@@ -6,11 +6,13 @@
 //!   from them (`facts`);
 //! - [`cut`]: what to look at ([`Cut`]) and the computation's [`Params`];
 //! - [`compute`]: one function per indicator, and the standard set as a [`Publication`];
+//! - [`attendance`]: appointments kept and missed (the no-show rate);
 //! - [`table`]: the [`IndicatorTable`] every indicator returns;
 //! - [`publication`]: tables shown together and the sums that tie their counts;
 //! - [`suppression`]: primary and secondary masking, and the subtraction attack that checks it.
 
 pub mod activity;
+pub mod attendance;
 pub mod capacity;
 pub mod compute;
 pub mod cut;
@@ -38,8 +40,8 @@ pub use funnel::{Step, COMPLETING_OUTCOMES};
 pub use linear::Fraction;
 pub use publication::{CellAddress, Link, Publication, SuppressionError};
 pub use records::{
-    departement_of, Dataset, DiagnosticRecord, OfferCapacity, PersonRecord, RecordError,
-    ReferralRecord, Refusal, SessionFact, StructureArea,
+    departement_of, AppointmentFact, Dataset, DiagnosticRecord, OfferCapacity, PersonRecord,
+    RecordError, ReferralRecord, Refusal, SessionFact, StructureArea,
 };
 pub use stats::{median, nearest_rank, ninetieth};
 pub use suppression::{

@@ -6,6 +6,7 @@
 use super::cut::Area;
 use super::facts::{code_of, PersonFacts, Progress, ReferralFacts, RefusalFact, SessionFigures};
 use super::funnel::COMPLETING_OUTCOMES;
+use crate::appointment::AppointmentStatus;
 use crate::diagnostic::{AutonomyLevel, SkillDomain, Typology};
 use crate::directory::{Audience, SupportModel};
 use crate::orientation::{ClosingOutcome, ReferralState, RefusalReason};
@@ -105,6 +106,16 @@ pub struct SessionFact {
     pub participants: u32,
 }
 
+/// One appointment booked on a referral, as statistics need it: when, and what became of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppointmentFact {
+    pub referral: i64,
+    /// The receiving structure that holds it.
+    pub structure: i64,
+    pub at: UnixSeconds,
+    pub status: AppointmentStatus,
+}
+
 /// Where a structure is: a workshop, whose participants are not all registered people, belongs to
 /// its structure's territory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,6 +152,8 @@ pub enum RecordError {
     UnknownPerson { what: String, person: u64 },
     #[error("La séance du {at} renvoie à l'orientation {referral}, inconnue.")]
     UnknownReferral { at: UnixSeconds, referral: i64 },
+    #[error("Le rendez-vous du {at} renvoie à l'orientation {referral}, inconnue.")]
+    AppointmentOfUnknownReferral { at: UnixSeconds, referral: i64 },
     #[error("L'orientation {referral} : « {step} » manque ou précède l'étape qu'il suit.")]
     StepOutOfOrder { referral: i64, step: &'static str },
     #[error("L'orientation {0} est envoyée avant tout diagnostic de la personne.")]
@@ -198,6 +211,9 @@ pub struct Dataset {
     step_times: Vec<StepTimes>,
     /// Where each structure is, for the workshops of an area.
     structure_areas: HashMap<i64, StructureArea>,
+    /// Appointments, with their referral's position alongside.
+    appointments: Vec<AppointmentFact>,
+    appointment_referrals: Vec<u32>,
 }
 
 /// A kind of place of residence tables are detailed by.
@@ -255,6 +271,35 @@ impl Dataset {
     pub fn with_structure_areas(mut self, areas: HashMap<i64, StructureArea>) -> Dataset {
         self.structure_areas = areas;
         self
+    }
+
+    /// Adds the appointments booked on referrals; one naming an unknown referral is refused.
+    pub fn with_appointments(
+        mut self,
+        appointments: Vec<AppointmentFact>,
+    ) -> Result<Dataset, RecordError> {
+        let mut positions = Vec::with_capacity(appointments.len());
+        for appointment in &appointments {
+            let Some(position) = self.by_id.get(&appointment.referral) else {
+                return Err(RecordError::AppointmentOfUnknownReferral {
+                    at: appointment.at,
+                    referral: appointment.referral,
+                });
+            };
+            positions.push(*position);
+        }
+        self.appointments = appointments;
+        self.appointment_referrals = positions;
+        Ok(self)
+    }
+
+    pub fn appointments(&self) -> &[AppointmentFact] {
+        &self.appointments
+    }
+
+    /// Each appointment's referral position, in the order of [`Dataset::appointments`].
+    pub(crate) fn appointment_referral_positions(&self) -> &[u32] {
+        &self.appointment_referrals
     }
 
     /// Where the structure is, if known.

@@ -25,6 +25,7 @@
 //! | 9 | 2 | 1 → 11, 111 | t(5,10) | t(6,10) | | | t(20,10) unreachable | |
 
 use super::*;
+use crate::appointment::AppointmentStatus;
 use crate::diagnostic::{AutonomyLevel, SkillDomain, Typology};
 use crate::directory::{Audience, SupportModel};
 use crate::orientation::{ClosingOutcome, ReferralState, RefusalReason, TargetDelays};
@@ -282,6 +283,36 @@ fn dataset() -> Dataset {
         ],
     )
     .expect("consistent records")
+    .with_appointments(appointments())
+    .expect("appointments of known referrals")
+}
+
+fn appointment(
+    referral: i64,
+    structure: i64,
+    at: i64,
+    status: AppointmentStatus,
+) -> AppointmentFact {
+    AppointmentFact {
+        referral,
+        structure,
+        at,
+        status,
+    }
+}
+
+/// R1 and R3 came (days 8 and 9), R2 did not (day 20), R7's is still booked (day 25), R5's was
+/// cancelled (day 14); R8's no-show (day 103) is after the quarter.
+fn appointments() -> Vec<AppointmentFact> {
+    use AppointmentStatus as S;
+    vec![
+        appointment(1, 10, t(8, 9), S::Attended),
+        appointment(2, 10, t(20, 9), S::NoShow),
+        appointment(3, 10, t(9, 9), S::Attended),
+        appointment(7, 11, t(25, 9), S::Booked),
+        appointment(5, 11, t(14, 9), S::Cancelled),
+        appointment(8, 10, t(103, 9), S::NoShow),
+    ]
 }
 
 fn quarter() -> Cut {
@@ -856,7 +887,7 @@ fn inconsistent_records_are_refused_with_the_record_named() {
 #[test]
 fn every_rate_and_duration_of_the_standard_set_names_the_counts_it_comes_from() {
     let publication = standard_publication(&dataset(), &quarter(), &params());
-    assert_eq!(publication.tables.len(), 15);
+    assert_eq!(publication.tables.len(), 16);
     for table in &publication.tables {
         for row in &table.rows {
             for cell in &row.cells {
@@ -920,4 +951,61 @@ fn with_a_minimum_of_two_the_funnel_shows_its_larger_steps_and_hides_the_rest() 
         seconds(delays, "premier_contact-parcours", 1),
         Some(4 * HOUR)
     );
+}
+
+#[test]
+fn appointments_count_kept_missed_to_settle_and_cancelled_and_the_no_show_rate_reads_the_settled() {
+    let data = dataset();
+    let table = attendance(&data, &quarter());
+    assert_eq!(
+        keys(&table),
+        [
+            "renseignes",
+            "venue",
+            "absence",
+            "prevus",
+            "annules",
+            "ensemble"
+        ]
+    );
+    // Settled: R1, R3 came, R2 did not (3); R7 to settle, R5 cancelled; R8 is after the quarter.
+    assert_eq!(counts(&table, 0), vec![3, 2, 1, 1, 1, 5]);
+    assert_eq!(rate(&table, "absence", 1), Some((1, 3)));
+    assert_eq!(rate(&table, "venue", 1), Some((2, 3)));
+    assert_eq!(rate(&table, "prevus", 1), None);
+    // Structure 11 receives R5 and R7 only: nothing settled, so no rate at all.
+    let eleven = Cut {
+        structure: Some(11),
+        ..quarter()
+    };
+    let table = attendance(&data, &eleven);
+    assert_eq!(counts(&table, 0), vec![0, 0, 0, 1, 1, 2]);
+    assert_eq!(rate(&table, "absence", 1), None);
+    // Young people: person 3 only, whose R3 appointment was kept.
+    let youth = Cut {
+        audience: Some(Audience::Youth),
+        ..quarter()
+    };
+    assert_eq!(
+        counts(&attendance(&data, &youth), 0),
+        vec![1, 1, 0, 0, 0, 1]
+    );
+    // Over all time, R8's no-show counts.
+    let all = attendance(&data, &Cut::default());
+    assert_eq!(count(&all, "absence", 0), 2);
+    assert_eq!(rate(&all, "absence", 1), Some((2, 4)));
+}
+
+#[test]
+fn an_appointment_of_an_unknown_referral_is_refused() {
+    let refused = dataset().with_appointments(vec![appointment(
+        42,
+        10,
+        t(3, 9),
+        AppointmentStatus::Attended,
+    )]);
+    assert!(matches!(
+        refused,
+        Err(RecordError::AppointmentOfUnknownReferral { referral: 42, .. })
+    ));
 }

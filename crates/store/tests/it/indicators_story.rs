@@ -29,7 +29,9 @@ use aiguillage_domain::person::{enrolment_consent, sharing_consent, PersonDraft}
 use aiguillage_domain::role::Role;
 use aiguillage_domain::UnixSeconds;
 use aiguillage_store::testing::actor;
-use aiguillage_store::{Applied, CloseOutcome, IndicatorLoad, NewReferral, SessionOutcome, Store};
+use aiguillage_store::{
+    Applied, CloseOutcome, IndicatorLoad, NewReferral, SessionOutcome, Settled, Store,
+};
 use sqlx::{Connection, Executor};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -869,4 +871,82 @@ async fn a_typology_override_moves_the_watermark() {
         world.store.indicator_watermark().await.expect("watermark"),
         after
     );
+}
+
+/// An appointment set at first contact and then missed: each step moves the watermark, and the
+/// no-show reaches the standard set's appointment table.
+#[tokio::test]
+async fn a_missed_appointment_moves_the_watermark_and_counts_as_a_no_show() {
+    use aiguillage_domain::appointment::{AppointmentChannel, AppointmentStatus};
+    use aiguillage_domain::indicators::attendance;
+    let world = world().await;
+    let fanny = world.enrol("Fanny", "49328", 1948, day(0)).await;
+    world.diagnose(fanny, SkillAnswer::WithHelp, day(0)).await;
+    let referral = world.send(fanny, world.workshops, day(1)).await;
+    world
+        .act(world.library, referral, ReferralEvent::Accept, day(2))
+        .await;
+    let accepted = world.store.indicator_watermark().await.expect("watermark");
+    let library = actor(world.library);
+    let slot = (day(4), 30, AppointmentChannel::OnSite);
+    assert!(world
+        .store
+        .set_appointment(&library, referral.get(), slot, day(2))
+        .await
+        .expect("set"));
+    let booked = world.store.indicator_watermark().await.expect("watermark");
+    assert_ne!(booked, accepted);
+    let set = world
+        .store
+        .appointments_of_referral(referral.get())
+        .await
+        .expect("appointments");
+    assert_eq!(set.len(), 1);
+    let table = attendance(&world.load().await.dataset, &Cut::default());
+    assert_eq!(count(&table, "prevus", 0), 1);
+    assert_eq!(count(&table, "absence", 0), 0);
+
+    // The CCAS cannot settle the library's appointment; the library cannot say she did not come
+    // before the time; it records the no-show once it has passed.
+    let settle = |who: (i64, i64), at: UnixSeconds| {
+        let store = world.store.clone();
+        let id = set[0].id;
+        async move {
+            store
+                .settle_appointment(&actor(who), id, AppointmentStatus::NoShow, at)
+                .await
+                .expect("settle")
+        }
+    };
+    assert_eq!(settle(world.ccas, day(4)).await, Settled::NotFound);
+    assert_eq!(settle(world.library, day(4) - 60).await, Settled::TooEarly);
+    assert_eq!(
+        world.store.indicator_watermark().await.expect("watermark"),
+        booked
+    );
+    assert_eq!(settle(world.library, day(4)).await, Settled::Done);
+    let missed = world.store.indicator_watermark().await.expect("watermark");
+    assert_ne!(missed, booked);
+    let load = world.load().await;
+    assert_eq!(load.watermark, missed);
+    assert_eq!(load.dropped_by_kind.appointments, 0);
+    let table = attendance(&load.dataset, &Cut::default());
+    assert_eq!(
+        (
+            count(&table, "renseignes", 0),
+            count(&table, "absence", 0),
+            count(&table, "prevus", 0),
+            count(&table, "ensemble", 0)
+        ),
+        (1, 1, 0, 1)
+    );
+    let published = standard_publication(
+        &load.dataset,
+        &Cut::default(),
+        &Params {
+            now: day(5),
+            targets: TargetDelays::default(),
+        },
+    );
+    assert!(published.tables.iter().any(|t| t.id == "rendez_vous"));
 }

@@ -14,10 +14,11 @@ use aiguillage_domain::appointment::{
 };
 use aiguillage_domain::calendar::{iso_date, parse_iso_date};
 use aiguillage_domain::ids::ReferralId;
+use aiguillage_domain::UnixSeconds;
 use aiguillage_service::credentials::{random_token, token_hash};
 use aiguillage_service::referrals::visible_referral;
 use aiguillage_service::state::AppState;
-use aiguillage_store::StoredAppointment;
+use aiguillage_store::{Settled, StoredAppointment};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -31,17 +32,20 @@ pub struct AppointmentLine {
     pub channel: &'static str,
     pub status: &'static str,
     pub booked: bool,
+    /// Whether its time has come: only then can the person be said to have come or not.
+    pub begun: bool,
     pub by: String,
 }
 
 impl AppointmentLine {
-    pub fn of(appointment: &StoredAppointment) -> AppointmentLine {
+    pub fn of(appointment: &StoredAppointment, now: UnixSeconds) -> AppointmentLine {
         AppointmentLine {
             id: appointment.id,
             when: when_in_french(appointment.starts_at, &appointment.departement),
             channel: appointment.channel.label(),
             status: appointment.status.label(),
             booked: appointment.status == AppointmentStatus::Booked,
+            begun: AppointmentStatus::Attended.may_settle(appointment.starts_at, now),
             by: appointment.booked_by_name.clone().unwrap_or_default(),
         }
     }
@@ -124,8 +128,16 @@ pub async fn settle(
         .store
         .settle_appointment(&me.actor(), id, status, me.now())
         .await?;
-    if !settled {
-        return Err(WebError::NotFound);
+    match settled {
+        Settled::Done => {}
+        Settled::NotFound => return Err(WebError::NotFound),
+        Settled::TooEarly => {
+            return Err(WebError::BadRequest(
+                "Le rendez-vous n'a pas encore eu lieu : on ne peut noter la venue ou l'absence \
+                 qu'après son heure. Rien n'a été changé."
+                    .to_owned(),
+            ))
+        }
     }
     let back = match referral.parse::<i64>() {
         Ok(referral) => format!("/orientations/{referral}?fait=rendez_vous_note#rendez-vous"),

@@ -12,7 +12,7 @@ use aiguillage_service::notify::send_appointment_reminders;
 use aiguillage_web::Settings;
 use axum::http::StatusCode;
 use common::journeys::{diagnosed_person, world};
-use common::{body_text, sign_in_elsewhere, Session, SmtpServer, TestApp};
+use common::{body_text, sign_in_again, sign_in_elsewhere, Session, SmtpServer, TestApp};
 
 /// Tuesday 24 November 2026, 14 h in Angers (13:00 UTC): the first slot after the test's start
 /// (Wednesday 18 November).
@@ -44,6 +44,7 @@ async fn a_slot_is_booked_while_sending_shows_in_the_agenda_and_is_reminded_the_
     let smtp = SmtpServer::start();
     let settings = Settings {
         public_url: "https://aiguillage.example".into(),
+        min_cell_size: 1,
         ..smtp.settings()
     };
     let world = world(settings).await;
@@ -234,6 +235,37 @@ async fn a_slot_is_booked_while_sending_shows_in_the_agenda_and_is_reminded_the_
         .take_while(char::is_ascii_digit)
         .collect();
     let odette_id = odette_referral.trim_start_matches("/orientations/");
+    let settle = |issue: &'static str| {
+        let path = format!("/rendez-vous/{appointment}");
+        async move {
+            app.post_form(
+                &path,
+                Some(&mediator.cookie),
+                &[
+                    ("csrf_token", mediator.csrf.as_str()),
+                    ("issue", issue),
+                    ("orientation", odette_id),
+                ],
+            )
+            .await
+        }
+    };
+    // Not before the time: the page offers only the cancellation, and an absence is refused.
+    assert!(!page.contains("value=\"absente\""), "{page}");
+    assert!(
+        page.contains("à noter après l'heure du rendez-vous"),
+        "{page}"
+    );
+    let early = settle("absente").await;
+    assert_eq!(early.status(), StatusCode::BAD_REQUEST);
+    assert!(body_text(early).await.contains("n'a pas encore eu lieu"));
+    app.clock
+        .store(TUESDAY_14H + 3_600, std::sync::atomic::Ordering::SeqCst);
+    let mediator = &sign_in_again(app, common::journeys::MEDIATOR).await;
+    let manager = sign_in_again(app, "responsable@mediatheque.example.fr").await;
+    let prescriber = &app.sign_in(Role::Prescriber).await;
+    let page = body_text(app.get(&odette_referral, Some(mediator)).await).await;
+    assert!(page.contains("value=\"absente\""), "{page}");
     let settled = app
         .post_form(
             &format!("/rendez-vous/{appointment}"),
@@ -253,6 +285,19 @@ async fn a_slot_is_booked_while_sending_shows_in_the_agenda_and_is_reminded_the_
         figures.contains("<p class=\"fr-callout__title\">1</p><p class=\"fr-callout__text\">rendez-vous manqué(s)"),
         "the no-show is counted: {figures}"
     );
+    // …and in the territory's steering indicators: one appointment settled, missed.
+    let coordinator = app.sign_in(Role::Coordinator).await;
+    let steering = body_text(app.get("/pilotage", Some(&coordinator)).await).await;
+    assert!(
+        steering.contains("Rendez-vous : venues et absences"),
+        "{steering}"
+    );
+    let missed = steering
+        .split("<tr>")
+        .find(|r| r.contains("<th scope=\"row\">Personne absente</th>"))
+        .unwrap_or_default();
+    assert!(missed.contains("<td>1</td>"), "{missed}");
+    assert!(missed.contains("100"), "one of one settled: {missed}");
 
     // The day before, Josiane (who has an address) is reminded once; Odette's is settled.
     let reminders = |at: i64| {

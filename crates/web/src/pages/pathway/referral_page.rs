@@ -177,7 +177,7 @@ pub async fn referral_page_with(
         .appointments_of_referral(referral.id.get())
         .await?
         .iter()
-        .map(crate::pages::appointments::AppointmentLine::of)
+        .map(|a| crate::pages::appointments::AppointmentLine::of(a, state.now()))
         .collect();
     let may_set_appointment = side == Side::Receiver
         && referral.state.followed_by_receiver()

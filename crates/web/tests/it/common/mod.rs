@@ -274,6 +274,13 @@ pub async fn sign_in_elsewhere(
     create_account(&app.store, &request, requester, START)
         .await
         .expect("account");
+    sign_in_again(app, email).await
+}
+
+/// Signs in again an account made by [`sign_in_elsewhere`] (after the clock moved past its
+/// session's deadline, say).
+pub async fn sign_in_again(app: &TestApp, email: &str) -> Session {
+    let password = "une phrase de passe assez longue 2026";
     let response = app.attempt_login(email, password).await;
     let token = set_cookie(&response, "aiguillage_session").expect("session");
     let cookie = format!("aiguillage_session={token}");

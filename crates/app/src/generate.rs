@@ -5,6 +5,7 @@
 //! (1.5 referrals and about 5 sessions per person). For benchmarks and load tests; never on a
 //! production database.
 
+use aiguillage_domain::appointment::AppointmentStatus;
 use aiguillage_domain::calendar::date_of;
 use aiguillage_domain::diagnostic::{
     profile, Answers, Equipment, Language, Lever, LiteracyLevel, ProcedureKind,
@@ -217,8 +218,9 @@ fn synthetic_closing(draw: &mut Draw) -> Closing {
 }
 
 /// A referral's history, ending in a drawn state: waiting for an answer (8 %), refused (4 %),
-/// refused then redirected to another offer (4 %), accepted (6 %), first contact made (8 %), in
-/// pathway (32 %) or closed (38 %). A pathway has 1 to 9 sessions (5 on average) from its start to
+/// refused then redirected to another offer (4 %), accepted (6 %), first contact made (8 %: the
+/// first appointment, a week later, was missed), in pathway (32 %) or closed (38 %); a pathway
+/// starts at a first appointment the person came to. A pathway has 1 to 9 sessions (5 on average) from its start to
 /// its closing (or now); each is an individual session, or (15 %) a place in a collective
 /// workshop, returned apart with its time.
 fn referral_history(
@@ -237,6 +239,7 @@ fn referral_history(
         steps,
         sessions: Vec::new(),
         closing: None,
+        appointment: None,
     };
     let mut fate = draw.below(100);
     let mut at = sent_at;
@@ -263,7 +266,17 @@ fn referral_history(
     at = later(draw, at, 10, now);
     steps.push(step(E::RecordFirstContact, S::FirstContact, at));
     if fate < 30 {
-        return (referral(steps, offer, receiver), Vec::new());
+        // Booked at the first contact for a week later, and the pathway never started: missed
+        // once past, still to come otherwise.
+        let first_visit = at + 7 * DAY;
+        let status = if first_visit <= now {
+            AppointmentStatus::NoShow
+        } else {
+            AppointmentStatus::Booked
+        };
+        let mut result = referral(steps, offer, receiver);
+        result.appointment = Some((first_visit, status));
+        return (result, Vec::new());
     }
     let started = later(draw, at, 10, now);
     steps.push(step(E::StartPathway, S::InPathway, started));
@@ -292,6 +305,8 @@ fn referral_history(
     times.sort_unstable();
     let mut result = referral(steps, offer, receiver);
     result.closing = closing;
+    // The pathway starts at the first appointment, which the person came to.
+    result.appointment = Some((started, AppointmentStatus::Attended));
     let mut workshop_times = Vec::new();
     for at in times {
         if at > started && draw.chance(15) {

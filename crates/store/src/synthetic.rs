@@ -1,10 +1,11 @@
 //! Writing synthetic people in bulk, for benchmarks and load tests (`aiguillage generate`): each
 //! person with their diagnostics, their referrals with every step of their history, the pathway
 //! sessions of those followed (individual ones, and collective workshops gathering several people
-//! of a batch), and the closings with their gains. One transaction per batch, multi-row `INSERT`s
+//! of a batch), the first appointments, and the closings with their gains. One transaction per batch, multi-row `INSERT`s
 //! (a few hundred rows per statement); no audit entries (nobody read anything).
 
 use crate::{Backend, Store, StoreError};
+use aiguillage_domain::appointment::{AppointmentChannel, AppointmentStatus};
 use aiguillage_domain::calendar::{date_of, iso_date};
 use aiguillage_domain::diagnostic::{AutonomyLevel, RecommendedHelp, Typology};
 use aiguillage_domain::orientation::{ClosingOutcome, ReferralEvent, ReferralState, RefusalReason};
@@ -51,6 +52,8 @@ pub struct SyntheticReferral {
     pub steps: Vec<SyntheticStep>,
     pub sessions: Vec<SyntheticSession>,
     pub closing: Option<(Closing, UnixSeconds)>,
+    /// The first appointment, booked at the first contact: when, and what became of it.
+    pub appointment: Option<(UnixSeconds, AppointmentStatus)>,
 }
 
 /// One synthetic person; their referrals carry the profile of their first diagnostic.
@@ -346,6 +349,7 @@ impl Store {
         let mut params = Vec::new();
         let mut outcomes = Vec::new();
         let mut sessions = Vec::new();
+        let mut appointments = Vec::new();
         for (person, ids) in people.iter().zip(&positions) {
             for (referral, id) in person.referrals.iter().zip(ids) {
                 let Some(id) = *id else { continue };
@@ -382,6 +386,22 @@ impl Store {
                         Param::Int(*at),
                     ]);
                     counts.outcomes += 1;
+                }
+                if let Some((starts_at, status)) = referral.appointment {
+                    let booked_at = referral
+                        .steps
+                        .iter()
+                        .find(|s| s.to == ReferralState::FirstContact)
+                        .map_or(starts_at, |s| s.at);
+                    appointments.extend([
+                        Param::Int(id),
+                        Param::Int(referral.receiver_structure_id),
+                        Param::Int(starts_at),
+                        Param::Int(30),
+                        Param::Text(AppointmentChannel::OnSite.code()),
+                        Param::Text(status.code()),
+                        Param::Int(booked_at),
+                    ]);
                 }
                 for session in &referral.sessions {
                     sessions.extend([
@@ -422,6 +442,15 @@ impl Store {
                  closed_at)",
             7,
             &outcomes,
+            false,
+        )
+        .await?;
+        insert_rows(
+            connection,
+            limit,
+            "appointments (referral_id, structure_id, starts_at, length_minutes, channel, status, booked_at)",
+            7,
+            &appointments,
             false,
         )
         .await?;

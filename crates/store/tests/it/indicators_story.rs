@@ -745,6 +745,10 @@ async fn synthetic_batches_are_read_back_whole() {
         ],
         sessions: vec![session(day(sent + 3)), session(day(sent + 10))],
         closing: None,
+        appointment: Some((
+            day(sent + 3),
+            aiguillage_domain::appointment::AppointmentStatus::Attended,
+        )),
     };
     let mut closed = in_pathway(1);
     closed.steps.push(step(
@@ -781,6 +785,7 @@ async fn synthetic_batches_are_read_back_whole() {
         ],
         sessions: vec![],
         closing: None,
+        appointment: None,
     };
     let person = |index: usize, referrals: Vec<SyntheticReferral>| SyntheticPerson {
         first_name: "Prénom".into(),
@@ -851,6 +856,10 @@ async fn synthetic_batches_are_read_back_whole() {
     assert_eq!((workshop.referral, workshop.participants), (None, 6));
     assert_eq!(workshop.at, T0 + 20 * DAY);
     assert_eq!(data.sessions().len(), 5);
+    // The two pathways' first appointments, kept.
+    let kept = aiguillage_domain::indicators::attendance(data, &Cut::default());
+    assert_eq!(count(&kept, "venue", 0), 2);
+    assert_eq!(count(&kept, "ensemble", 0), 2);
 }
 
 #[tokio::test]

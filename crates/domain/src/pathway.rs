@@ -10,6 +10,7 @@
 //! (DATA-PROTECTION.md): gains are coded rights, a monthly bracket and a yes/no for a job or a
 //! training; notes are short and checked for national identifiers.
 
+use crate::directory::Audience;
 use crate::free_text::{check_free_text, FreeTextError, FreeTextField};
 use crate::orientation::ClosingOutcome;
 use serde::{Deserialize, Serialize};
@@ -313,6 +314,31 @@ impl AgeBand {
             age if age < 70 => AgeBand::From60To69,
             _ => AgeBand::From70,
         }
+    }
+
+    /// The publics of the places standard a person of this band belongs to by age alone: young
+    /// people under 25, seniors from 60. The other publics (students, families, women) are not
+    /// recorded at enrolment, so no figure is cut by them.
+    pub fn implied_audiences(self) -> &'static [Audience] {
+        match self {
+            AgeBand::From12To17 | AgeBand::From18To24 => &[Audience::Youth],
+            AgeBand::From60To69 | AgeBand::From70 => &[Audience::Seniors],
+            _ => &[],
+        }
+    }
+
+    /// The publics some age band implies, in the standard's order: the only ones a figure can be
+    /// cut by.
+    pub fn implied_publics() -> Vec<Audience> {
+        Audience::ALL
+            .iter()
+            .copied()
+            .filter(|a| {
+                AgeBand::ALL
+                    .iter()
+                    .any(|b| b.implied_audiences().contains(a))
+            })
+            .collect()
     }
 }
 

@@ -540,6 +540,10 @@ async fn load_people(
             dropped.people += 1;
             continue;
         };
+        let age_band = AgeBand::of_birth_year(
+            birth_year.and_then(|year| i32::try_from(year).ok()),
+            date_of(enrolled_at).year(),
+        );
         people.ids.push(id);
         people.records.push(PersonRecord {
             key: keys.key(id),
@@ -548,11 +552,8 @@ async fn load_people(
             commune: commune.to_owned(),
             epci: facts.epci.clone(),
             departement: facts.departement.clone(),
-            audiences: Vec::new(),
-            age_band: AgeBand::of_birth_year(
-                birth_year.and_then(|year| i32::try_from(year).ok()),
-                date_of(enrolled_at).year(),
-            ),
+            audiences: age_band.implied_audiences().to_vec(),
+            age_band,
             typology: None,
             fragile_commune: facts.fragile,
         });

@@ -78,8 +78,11 @@ pub(crate) fn by_audience(scope: &Scope) -> IndicatorTable {
         "Personnes repérées et communes fragiles, par public",
         &COLUMNS,
     );
-    for (audience, group) in Audience::ALL.iter().zip(&groups) {
-        push_row(&mut table, audience.label(), audience.label(), group);
+    // Only the publics someone is recorded in: a row that can only read 0 would mislead.
+    for (index, (audience, group)) in Audience::ALL.iter().zip(&groups).enumerate() {
+        if scope.data.records_audience(index) {
+            push_row(&mut table, audience.label(), audience.label(), group);
+        }
     }
     push_row(&mut table, "sans_public", "Sans public particulier", &none);
     push_row(&mut table, "ensemble", "Ensemble", &all);

@@ -211,6 +211,9 @@ pub struct Dataset {
     step_times: Vec<StepTimes>,
     /// Where each structure is, for the workshops of an area.
     structure_areas: HashMap<i64, StructureArea>,
+    /// The audiences at least one person belongs to (bit `i`: `Audience::ALL[i]`): the reach
+    /// table lists only those, so it never shows a public nothing records.
+    audiences_recorded: u32,
     /// Appointments, with their referral's position alongside.
     appointments: Vec<AppointmentFact>,
     appointment_referrals: Vec<u32>,
@@ -293,6 +296,11 @@ impl Dataset {
         Ok(self)
     }
 
+    /// Whether anyone recorded belongs to `Audience::ALL[index]`.
+    pub(crate) fn records_audience(&self, index: usize) -> bool {
+        self.audiences_recorded & (1 << index) != 0
+    }
+
     pub fn appointments(&self) -> &[AppointmentFact] {
         &self.appointments
     }
@@ -325,6 +333,10 @@ impl Dataset {
         data.capacities = capacities;
         data.index_areas();
         data.derive_facts();
+        data.audiences_recorded = data
+            .person_facts
+            .iter()
+            .fold(0, |seen, person| seen | person.audiences);
         data.step_times = (0..data.people.len() as u32)
             .map(|person| data.step_times_with(person, |_| true))
             .collect();

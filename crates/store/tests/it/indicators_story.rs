@@ -423,6 +423,13 @@ async fn the_indicators_of_a_story_match_the_hand_computed_figures() {
 
     let data = &load.dataset;
     assert_eq!(data.people().count(), 5);
+    // Seniors by age: A (born 1951) and C (1960); nobody else belongs to a public.
+    let seniors = data
+        .people()
+        .filter(|p| p.audiences == [aiguillage_domain::directory::Audience::Seniors])
+        .count();
+    assert_eq!(seniors, 2);
+    assert_eq!(data.people().filter(|p| p.audiences.is_empty()).count(), 3);
     assert_eq!(data.referrals().len(), 3);
     assert_eq!(data.sessions().len(), 3);
     assert_eq!(data.capacities().len(), 1);

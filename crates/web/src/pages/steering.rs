@@ -135,7 +135,15 @@ pub fn choose(filters: &Filters, bounds: &SteeringBounds, now: UnixSeconds) -> C
         }
         SteeringBounds::Structure(structure) => cut.structure = Some(*structure),
     }
-    cut.audience = non_empty(&filters.public).and_then(Audience::from_label);
+    cut.audience = non_empty(&filters.public).and_then(|typed| {
+        let public = Audience::from_label(typed).filter(|a| AgeBand::implied_publics().contains(a));
+        if public.is_none() {
+            problems.push(format!(
+                "Public « {typed} » : seuls les publics déduits de l'âge (Jeunes, Seniors) sont connus ; tous les publics sont affichés."
+            ));
+        }
+        public
+    });
     cut.age_band = non_empty(&filters.age).and_then(AgeBand::from_label);
     cut.typology = non_empty(&filters.typologie).and_then(Typology::from_label);
     Chosen {
@@ -618,7 +626,12 @@ fn steering_page(
         public: non_empty(&filters.public).unwrap_or("").to_owned(),
         age: non_empty(&filters.age).unwrap_or("").to_owned(),
         typologie: non_empty(&filters.typologie).unwrap_or("").to_owned(),
-        audiences: Audience::ALL.iter().map(|a| a.label()).collect(),
+        // Only the publics an age implies: the others are not recorded, a cut by them would
+        // always read 0.
+        audiences: AgeBand::implied_publics()
+            .iter()
+            .map(|a| a.label())
+            .collect(),
         // Nobody under 16 is enrolled: a band that cannot match is not offered.
         ages: AgeBand::ALL
             .iter()

@@ -201,3 +201,57 @@ async fn the_administrator_steers_the_nation_and_any_area_of_it() {
         .iter()
         .any(|t| t.id == "portee_departement"));
 }
+
+#[tokio::test]
+async fn publics_come_from_age_and_only_those_are_offered() {
+    let settings = Settings {
+        min_cell_size: 1,
+        ..Settings::default()
+    };
+    let world = world(settings).await;
+    let (app, prescriber) = (&world.app, &world.prescriber);
+    for (first_name, year) in [("Odette", "1948"), ("Marcel", "1952"), ("Inès", "2004")] {
+        let response = app
+            .post_form(
+                "/personnes/inscrire",
+                Some(&prescriber.cookie),
+                &[
+                    ("csrf_token", prescriber.csrf.as_str()),
+                    ("prenom", first_name),
+                    ("nom", "Martin"),
+                    ("telephone", "0612345678"),
+                    ("annee_naissance", year),
+                    ("commune_recherche", "Angers"),
+                    ("consentement", "oui"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{first_name}");
+    }
+    let coordinator = app.sign_in(Role::Coordinator).await;
+    let page = body_text(app.get("/pilotage", Some(&coordinator)).await).await;
+    // The cut offers the publics an age implies, and no other.
+    assert!(page.contains("<option value=\"Seniors\""), "{page}");
+    assert!(page.contains("<option value=\"Jeunes\""), "{page}");
+    assert!(!page.contains("<option value=\"Femmes\""), "{page}");
+    // The reach table counts two seniors and one young woman, lists no public nobody is in.
+    let seniors = row(&page, "Seniors");
+    assert!(seniors.contains("<td>2</td>"), "{seniors}");
+    assert!(row(&page, "Jeunes").contains("<td>1</td>"));
+    assert_eq!(row(&page, "Femmes"), "");
+    // Cut by seniors: two people enrolled.
+    let cut = body_text(
+        app.get("/pilotage?public=Seniors", Some(&coordinator))
+            .await,
+    )
+    .await;
+    let enrolled = row(&cut, "Ensemble");
+    assert!(enrolled.contains("<td>2</td>"), "{enrolled}");
+    // A public typed by hand that nothing records is refused, in words.
+    let refused = body_text(app.get("/pilotage?public=Femmes", Some(&coordinator)).await).await;
+    assert!(
+        refused.contains("seuls les publics déduits de l&#39;âge")
+            || refused.contains("seuls les publics déduits de l'âge"),
+        "{refused}"
+    );
+}

@@ -107,13 +107,17 @@ pub fn choose(filters: &Filters, bounds: &SteeringBounds, now: UnixSeconds) -> C
     let typed = non_empty(&filters.territoire);
     let mut choose_area = |accepted: &dyn Fn(&TerritoryArea) -> bool, refused: &str| {
         let text = typed?;
-        match text.parse::<TerritoryArea>() {
+        match area_named(text) {
             Ok(area) if accepted(&area) => {
-                area_label = area.to_string();
+                area_label = area.code().to_owned();
                 Some(area_cut(area))
             }
-            _ => {
+            Ok(_) => {
                 problems.push(format!("Territoire « {text} » : {refused}"));
+                None
+            }
+            Err(problem) => {
+                problems.push(problem);
                 None
             }
         }
@@ -152,6 +156,32 @@ pub fn choose(filters: &Filters, bounds: &SteeringBounds, now: UnixSeconds) -> C
         to,
         problems,
         area_label,
+    }
+}
+
+/// The area a code or a name stands for, searched as on the territory page (« Saumur », « 49328 »,
+/// « Maine-et-Loire »); a name several areas share, or none, is a problem in words.
+fn area_named(text: &str) -> Result<TerritoryArea, String> {
+    use crate::pages::territory_diagnostic::{choose, Choice};
+    let reference = aiguillage_service::territory_diagnostic::reference()
+        .map_err(|_| "Le référentiel des territoires est indisponible.".to_owned())?;
+    match choose(reference, text) {
+        Choice::Area(area) => Ok(area),
+        Choice::Several(found) => {
+            let names: Vec<String> = found
+                .iter()
+                .map(|(area, name)| match area {
+                    TerritoryArea::Commune(code) => format!("{name}, commune {code}"),
+                    TerritoryArea::Epci(code) => format!("{name}, intercommunalité {code}"),
+                    TerritoryArea::Departement(code) => format!("{name}, département {code}"),
+                })
+                .collect();
+            Err(format!(
+                "Territoire « {text} » : plusieurs territoires portent ce nom ({}) ; précisez le nom entier ou le code.",
+                names.join(" ; ")
+            ))
+        }
+        Choice::Unknown(message) => Err(message),
     }
 }
 

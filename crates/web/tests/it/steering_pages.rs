@@ -255,3 +255,40 @@ async fn publics_come_from_age_and_only_those_are_offered() {
         "{refused}"
     );
 }
+
+#[tokio::test]
+async fn an_area_is_cut_by_its_name_as_on_the_territory_page() {
+    let world = exact_world_with_one_pathway().await;
+    let app = &world.app;
+    let coordinator = app.sign_in(Role::Coordinator).await;
+    let page = |query: &'static str| {
+        let coordinator = coordinator.clone();
+        async move {
+            body_text(
+                app.get(&format!("/pilotage?territoire={query}"), Some(&coordinator))
+                    .await,
+            )
+            .await
+        }
+    };
+    let angers = page("angers").await;
+    assert!(angers.contains("Pilotage : Angers"), "{angers}");
+    // Josiane lives in Angers: her closed pathway counts there.
+    assert!(row(&angers, "Autonomie atteinte").contains("<td>1</td>"));
+    assert!(
+        angers.contains("value=\"49007\""),
+        "the field keeps the code"
+    );
+    let saumur = page("Saumur").await;
+    assert!(saumur.contains("Pilotage : Saumur"), "{saumur}");
+    assert!(row(&saumur, "Autonomie atteinte").contains("<td>0</td>"));
+    // Outside the territory, or unknown: said, and the whole territory shown under its own name.
+    let nantes = page("Nantes").await;
+    assert!(nantes.contains("Territoire « Nantes »"), "{nantes}");
+    assert!(nantes.contains("Pilotage : Maine-et-Loire"));
+    let nowhere = page("Atlantide").await;
+    assert!(
+        nowhere.contains("Aucun territoire ne correspond à « Atlantide »"),
+        "{nowhere}"
+    );
+}

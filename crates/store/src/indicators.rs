@@ -383,6 +383,56 @@ impl Store {
     }
 }
 
+impl Store {
+    /// The public names the capacity tables show instead of bare ids: each offer as « offer —
+    /// structure », each structure by its name. Ids unknown (removed since) are absent.
+    pub async fn indicator_row_names(
+        &self,
+        offers: &[i64],
+        structures: &[i64],
+    ) -> Result<(HashMap<i64, String>, HashMap<i64, String>), StoreError> {
+        let mut offer_names = HashMap::new();
+        for chunk in offers.chunks(500) {
+            let sql = format!(
+                "SELECT o.id, o.name, s.name FROM offers o JOIN structures s ON s.id = o.structure_id
+                 WHERE o.id IN ({})",
+                placeholders(chunk.len())
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                let (offer, structure): (String, String) = (row.try_get(1)?, row.try_get(2)?);
+                offer_names.insert(row.try_get(0)?, format!("{offer} — {structure}"));
+            }
+        }
+        let mut structure_names = HashMap::new();
+        for chunk in structures.chunks(500) {
+            let sql = format!(
+                "SELECT id, name FROM structures WHERE id IN ({})",
+                placeholders(chunk.len())
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                structure_names.insert(row.try_get(0)?, row.try_get(1)?);
+            }
+        }
+        Ok((offer_names, structure_names))
+    }
+}
+
+/// `$1, $2, …, $n`.
+fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 async fn watermark_in(connection: &mut AnyConnection) -> Result<i64, StoreError> {
     // Each structure's support model as its rank, weighted by the structure's id: a change of model
     // changes the sum.

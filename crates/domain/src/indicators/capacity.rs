@@ -88,11 +88,14 @@ impl CapacityBy {
     }
 }
 
-/// Places (`None` when no capacity is known) and active referrals of one row.
+/// Places (`None` when no capacity is known), active referrals of one row, and those of them on an
+/// offer whose capacity is known: only these are set against the places, so an offer without a
+/// capacity never inflates the occupancy.
 #[derive(Default)]
 struct Use {
     places: Option<u64>,
     active: u64,
+    active_on_places: u64,
 }
 
 fn use_row(key: String, label: String, row: usize, used: &Use) -> Row {
@@ -102,10 +105,11 @@ fn use_row(key: String, label: String, row: usize, used: &Use) -> Row {
         vec![
             used.places.map_or(Cell::Empty, Cell::amount),
             Cell::count(used.active),
+            Cell::count(used.active_on_places),
             Cell::rate(
-                used.active,
+                used.active_on_places,
                 used.places.unwrap_or(0),
-                vec![CellRef::new(row, 1)],
+                vec![CellRef::new(row, 2)],
             ),
         ],
     )
@@ -130,9 +134,15 @@ pub(crate) fn capacity_used(scope: &Scope, by: CapacityBy) -> IndicatorTable {
     }
     let mut groups: Vec<Use> = (0..by.groups(data)).map(|_| Use::default()).collect();
     let facts = data.referral_facts();
+    let with_capacity = data.capacities().len() as u32;
     for r in scope.active_positions() {
         let f = &facts[*r as usize];
-        groups[by.group(f.offer, f.receiver, f.model)].active += 1;
+        let group = &mut groups[by.group(f.offer, f.receiver, f.model)];
+        group.active += 1;
+        // Offers with a capacity are numbered first.
+        if f.offer < with_capacity {
+            group.active_on_places += 1;
+        }
         if cut
             .structure
             .is_none_or(|s| data.structure_id(f.receiver) == s)
@@ -154,11 +164,17 @@ pub(crate) fn capacity_used(scope: &Scope, by: CapacityBy) -> IndicatorTable {
     let mut table = IndicatorTable::new(
         by.table_id(),
         by.title(),
-        &["Places", "Orientations actives", "Taux d'occupation"],
+        &[
+            "Places",
+            "Orientations actives",
+            "dont sur une offre aux places connues",
+            "Taux d'occupation des places connues",
+        ],
     );
     let total = Use {
         places: Some(rows.values().filter_map(|u| u.places).sum()),
         active: rows.values().map(|u| u.active).sum(),
+        active_on_places: rows.values().map(|u| u.active_on_places).sum(),
     };
     for ((key, label), used) in rows {
         let row = table.rows.len();
@@ -171,7 +187,9 @@ pub(crate) fn capacity_used(scope: &Scope, by: CapacityBy) -> IndicatorTable {
         total_row,
         &total,
     ));
-    table.add_column_sum(1, total_row, &(0..total_row).collect::<Vec<_>>());
+    let parts: Vec<usize> = (0..total_row).collect();
+    table.add_column_sum(1, total_row, &parts);
+    table.add_column_sum(2, total_row, &parts);
     table
 }
 

@@ -219,7 +219,7 @@ pub fn standard_publication_with(
             &mut publication,
             (capacity[0], "ensemble"),
             (*other, "ensemble"),
-            &[(1, 1)],
+            &[(1, 1), (2, 2)],
         );
     }
     publication

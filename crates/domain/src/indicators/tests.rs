@@ -633,23 +633,23 @@ fn capacity_used_compares_active_referrals_with_places() {
     assert_eq!(keys(&table), vec!["100", "101", "110", "ensemble"]);
     assert_eq!(counts(&table, 1), vec![2, 0, 1, 3]);
     assert_eq!(table.at("100", 0), Some(&Cell::amount(5)));
-    assert_eq!(rate(&table, "100", 2), Some((2, 5)));
-    assert_eq!(rate(&table, "101", 2), Some((0, 2)));
-    assert_eq!(rate(&table, "ensemble", 2), Some((3, 11)));
+    assert_eq!(rate(&table, "100", 3), Some((2, 5)));
+    assert_eq!(rate(&table, "101", 3), Some((0, 2)));
+    assert_eq!(rate(&table, "ensemble", 3), Some((3, 11)));
 
     let table = capacity_used(&data, &quarter(), CapacityBy::Structure);
     // Structure 10: offers 100 + 101 = 7 places, 2 active; structure 11: 4 places, 1 active.
     assert_eq!(counts(&table, 1), vec![2, 1, 3]);
-    assert_eq!(rate(&table, "10", 2), Some((2, 7)));
-    assert_eq!(rate(&table, "11", 2), Some((1, 4)));
+    assert_eq!(rate(&table, "10", 3), Some((2, 7)));
+    assert_eq!(rate(&table, "11", 3), Some((1, 4)));
 
     let table = capacity_used(&data, &quarter(), CapacityBy::SupportModel);
     // « Charité » (structure 11) sorts before « Lieu de savoir » (structure 10).
     let charity = SupportModel::Charity.label();
     assert_eq!(table.rows[0].key, charity);
-    assert_eq!(rate(&table, charity, 2), Some((1, 4)));
+    assert_eq!(rate(&table, charity, 3), Some((1, 4)));
     assert_eq!(
-        rate(&table, SupportModel::PlaceOfKnowledge.label(), 2),
+        rate(&table, SupportModel::PlaceOfKnowledge.label(), 3),
         Some((2, 7))
     );
 
@@ -660,7 +660,7 @@ fn capacity_used_compares_active_referrals_with_places() {
     };
     let table = capacity_used(&data, &cut, CapacityBy::Offer);
     assert_eq!(counts(&table, 1), vec![1, 1]);
-    assert_eq!(rate(&table, "ensemble", 2), Some((1, 4)));
+    assert_eq!(rate(&table, "ensemble", 3), Some((1, 4)));
 
     // E1's offers (100, 101) and the one its people are actively referred to (110, by R7 of person
     // 1): R2, R3 on 100 and R7 on 110 are active, 11 places.
@@ -671,7 +671,7 @@ fn capacity_used_compares_active_referrals_with_places() {
     let table = capacity_used(&data, &in_e1, CapacityBy::Offer);
     assert_eq!(keys(&table), vec!["100", "101", "110", "ensemble"]);
     assert_eq!(counts(&table, 1), vec![2, 0, 1, 3]);
-    assert_eq!(rate(&table, "ensemble", 2), Some((3, 11)));
+    assert_eq!(rate(&table, "ensemble", 3), Some((3, 11)));
     // E2 holds offer 110 only, and its one person (5) has no referral: 4 places, none taken.
     let in_e2 = Cut {
         area: Some(Area::Epci(E2.into())),
@@ -681,6 +681,41 @@ fn capacity_used_compares_active_referrals_with_places() {
     assert_eq!(keys(&table), vec!["110", "ensemble"]);
     assert_eq!(counts(&table, 1), vec![0, 0]);
     assert_eq!(table.at("110", 0), Some(&Cell::amount(4)));
+}
+
+#[test]
+fn an_offer_without_capacity_counts_its_referrals_but_not_against_places() {
+    // R10: person 2 accepted on offer 120 of structure 10, whose capacity is unknown.
+    let mut referrals = referrals();
+    referrals.push(ReferralRecord {
+        state: ReferralState::Accepted,
+        sent_at: Some(t(40, 10)),
+        accepted_at: Some(t(41, 10)),
+        ..referral(10, 2, 1, 10, 120)
+    });
+    let data = Dataset::new(
+        people(),
+        referrals,
+        diagnostics(),
+        vec![],
+        vec![
+            capacity(100, 10, 5),
+            capacity(101, 10, 2),
+            capacity(110, 11, 4),
+        ],
+    )
+    .expect("consistent records");
+    let table = capacity_used(&data, &quarter(), CapacityBy::Offer);
+    assert_eq!(keys(&table), vec!["100", "101", "110", "120", "ensemble"]);
+    assert_eq!(table.at("120", 0), Some(&Cell::Empty));
+    assert_eq!(counts(&table, 1), vec![2, 0, 1, 1, 4]);
+    assert_eq!(counts(&table, 2), vec![2, 0, 1, 0, 3]);
+    // 3 of 11 known places, not 4 of 11.
+    assert_eq!(rate(&table, "ensemble", 3), Some((3, 11)));
+    // Structure 10: 7 places, 3 active of which 2 on its offers with a capacity.
+    let table = capacity_used(&data, &quarter(), CapacityBy::Structure);
+    assert_eq!(count(&table, "10", 1), 3);
+    assert_eq!(rate(&table, "10", 3), Some((2, 7)));
 }
 
 #[test]

@@ -30,6 +30,7 @@ pub mod reorientation;
 pub mod self_diagnostic;
 pub mod steering;
 pub mod steering_export;
+pub mod steering_names;
 pub mod structures;
 pub mod take_home;
 pub mod territory;

@@ -555,12 +555,14 @@ async fn published_figures(
         chosen.cut.clone(),
         scope_label.clone(),
     );
-    let (tables, comparison) = compute_figures(
+    let (mut publication, comparison) = compute_figures(
         inputs,
         compare,
         (me.now(), targets, me.state.settings.min_cell_size),
     )
     .await?;
+    crate::pages::steering_names::name_rows(&me.state.store, &mut publication).await?;
+    let tables = publication.tables.iter().map(view_of).collect();
     Ok(Figures {
         scope_label,
         role_view,
@@ -598,7 +600,7 @@ async fn compute_figures(
     (dataset, cut, label): (Arc<Dataset>, Cut, String),
     compare: bool,
     (now, targets, min_cell): (UnixSeconds, TargetDelays, u64),
-) -> Result<(Vec<TableView>, Comparison), WebError> {
+) -> Result<(Publication, Comparison), WebError> {
     tokio::task::spawn_blocking(move || {
         let publication = masked_publication(&dataset, &cut, now, targets, min_cell)?;
         let comparison = if compare {
@@ -610,8 +612,7 @@ async fn compute_figures(
         } else {
             (Vec::new(), Vec::new())
         };
-        let tables: Vec<TableView> = publication.tables.iter().map(view_of).collect();
-        Ok::<_, String>((tables, comparison))
+        Ok::<_, String>((publication, comparison))
     })
     .await
     .map_err(|error| WebError::Internal(error.to_string()))?

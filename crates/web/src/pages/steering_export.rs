@@ -75,12 +75,13 @@ pub async fn masked_publication_for(
     };
     let min_cell = state.settings.min_cell_size;
     let (dataset, cut) = (loaded.dataset.clone(), chosen.cut.clone());
-    let publication = tokio::task::spawn_blocking(move || {
+    let mut publication = tokio::task::spawn_blocking(move || {
         masked_publication(&dataset, &cut, now, targets, min_cell)
     })
     .await
     .map_err(|error| WebError::Internal(error.to_string()))?
     .map_err(WebError::Internal)?;
+    crate::pages::steering_names::name_rows(&state.store, &mut publication).await?;
     let context = ExportContext {
         territoire: territoire_of(&chosen.cut),
         periode: Periode {

@@ -177,10 +177,15 @@ async fn a_slot_is_booked_while_sending_shows_in_the_agenda_and_is_reminded_the_
         .await
         .expect("contents");
     let third = send_with_slot(app, prescriber, (gisele, world.offer_id), TUESDAY_14H).await;
-    assert_eq!(third.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body_text(third)
-        .await
-        .contains("Ce créneau vient d'être pris"));
+    let status = third.status();
+    let third_location = common::location(&third);
+    let third_body = body_text(third).await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{third_location:?} {third_body}"
+    );
+    assert!(third_body.contains("Ce créneau vient d'être pris"));
     let after = aiguillage_store::testing::database_contents(&app.store)
         .await
         .expect("contents");

@@ -190,7 +190,10 @@ async fn the_administrator_steers_the_nation_and_any_area_of_it() {
     assert!(elsewhere.contains("<h2>Comparaison</h2>"));
     // An unknown area is said, and France shown.
     let unknown = body_text(app.get("/pilotage?territoire=99999", Some(&admin)).await).await;
-    assert!(unknown.contains("Territoire « 99999 »"), "{unknown}");
+    assert!(
+        unknown.contains("Aucun territoire ne correspond à « 99999 »"),
+        "{unknown}"
+    );
     assert!(unknown.contains("Pilotage : France"));
 
     let open = body_text(app.get("/pilotage/donnees-ouvertes", Some(&admin)).await).await;
@@ -273,6 +276,13 @@ async fn an_area_is_cut_by_its_name_as_on_the_territory_page() {
     };
     let angers = page("angers").await;
     assert!(angers.contains("Pilotage : Angers"), "{angers}");
+    // Capacity rows are named by the directory, never « Offre 12 » or « Structure 3 ».
+    let everywhere = page("").await;
+    let offer_row = format!("<th scope=\"row\">Offre {}</th>", world.offer_id);
+    let structure_row = format!("<th scope=\"row\">Structure {}</th>", world.library_id);
+    assert!(!everywhere.contains(&offer_row), "{everywhere}");
+    assert!(!everywhere.contains(&structure_row), "{everywhere}");
+    assert!(everywhere.contains("Places occupées par structure"));
     // Josiane lives in Angers: her closed pathway counts there.
     assert!(row(&angers, "Autonomie atteinte").contains("<td>1</td>"));
     assert!(

@@ -106,7 +106,9 @@ pub(crate) fn by_age_band(scope: &Scope) -> IndicatorTable {
         &COLUMNS,
     );
     for (band, group) in AgeBand::ALL.iter().zip(&groups) {
-        push_row(&mut table, band.cra_code(), band.label(), group);
+        if scope.data.lists_age_band(*band) {
+            push_row(&mut table, band.cra_code(), band.label(), group);
+        }
     }
     push_row(&mut table, "ensemble", "Ensemble", &all);
     sum_columns(&mut table);

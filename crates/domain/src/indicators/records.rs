@@ -214,6 +214,9 @@ pub struct Dataset {
     /// The audiences at least one person belongs to (bit `i`: `Audience::ALL[i]`): the reach
     /// table lists only those, so it never shows a public nothing records.
     audiences_recorded: u32,
+    /// Whether anyone is recorded under 12 (enrolment refuses anyone under 16: the reach table
+    /// lists that band only for records that hold it).
+    under_twelve_recorded: bool,
     /// Appointments, with their referral's position alongside.
     appointments: Vec<AppointmentFact>,
     appointment_referrals: Vec<u32>,
@@ -296,6 +299,12 @@ impl Dataset {
         Ok(self)
     }
 
+    /// Whether the reach table lists this age band: every band a person can be enrolled in, and
+    /// « under 12 » only when someone is recorded there.
+    pub(crate) fn lists_age_band(&self, band: AgeBand) -> bool {
+        band != AgeBand::Under12 || self.under_twelve_recorded
+    }
+
     /// Whether anyone recorded belongs to `Audience::ALL[index]`.
     pub(crate) fn records_audience(&self, index: usize) -> bool {
         self.audiences_recorded & (1 << index) != 0
@@ -337,6 +346,10 @@ impl Dataset {
             .person_facts
             .iter()
             .fold(0, |seen, person| seen | person.audiences);
+        data.under_twelve_recorded = data
+            .people
+            .iter()
+            .any(|person| person.age_band == AgeBand::Under12);
         data.step_times = (0..data.people.len() as u32)
             .map(|person| data.step_times_with(person, |_| true))
             .collect();

@@ -568,8 +568,10 @@ fn reach_counts_people_from_fragile_communes_by_audience_age_band_and_commune() 
     assert_eq!(row(&table, "ensemble"), (vec![5, 2, 2, 1], Some((2, 4))));
 
     let table = reach_by_age_band(&data, &quarter());
-    // 18–24: 3; 25–39: 5; 40–59: 2; 60–69: 4; 70+: 1; other bands empty.
-    assert_eq!(counts(&table, 0), vec![0, 0, 1, 1, 1, 1, 1, 0, 5]);
+    // 18–24: 3; 25–39: 5; 40–59: 2; 60–69: 4; 70+: 1; other bands empty; nobody under 12, so no
+    // row for that band (enrolment refuses anyone under 16).
+    assert_eq!(counts(&table, 0), vec![0, 1, 1, 1, 1, 1, 0, 5]);
+    assert_eq!(table.at(AgeBand::Under12.cra_code(), 0), None);
     assert_eq!(
         row(&table, AgeBand::From70.cra_code()),
         (vec![1, 1, 0, 0], Some((1, 1)))

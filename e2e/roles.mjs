@@ -795,7 +795,7 @@ async function main() {
     const anonymous = await browser.newPage();
     await selfDiagnostic(anonymous);
     await publicDirectory(await browser.newPage());
-    for (const [path, label] of [['/connexion', 'anonyme connexion'], ['/mentions-legales', 'anonyme mentions legales'], ['/accessibilite', 'anonyme accessibilite']]) {
+    for (const [path, label] of [['/connexion', 'anonyme connexion'], ['/mentions-legales', 'anonyme mentions legales'], ['/accessibilite', 'anonyme accessibilite'], ['/documentation/indicateurs', 'anonyme definitions des indicateurs']]) {
       await visit(anonymous, `${base}${path}`, label);
     }
     await logIn(anonymous, { email: accounts[0]?.email ?? 'x@y.fr', password: 'mauvais mot de passe' });

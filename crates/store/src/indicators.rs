@@ -384,8 +384,8 @@ impl Store {
 }
 
 impl Store {
-    /// The public names the capacity tables show instead of bare ids: each offer as « offer —
-    /// structure », each structure by its name. Ids unknown (removed since) are absent.
+    /// The public names the capacity tables show instead of bare ids: each offer as « structure —
+    /// offer », each structure by its name. Ids unknown (removed since) are absent.
     pub async fn indicator_row_names(
         &self,
         offers: &[i64],
@@ -404,7 +404,7 @@ impl Store {
             }
             for row in query.fetch_all(&self.pool).await? {
                 let (offer, structure): (String, String) = (row.try_get(1)?, row.try_get(2)?);
-                offer_names.insert(row.try_get(0)?, format!("{offer} — {structure}"));
+                offer_names.insert(row.try_get(0)?, format!("{structure} — {offer}"));
             }
         }
         let mut structure_names = HashMap::new();

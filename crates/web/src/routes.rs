@@ -181,6 +181,7 @@ routes! {
     POST "/administration/clients-api/{client}/revocation" => pages::admin_api_clients::revoke_client, Roles(&[Administrator]);
     GET "/mentions-legales" => pages::legal::legal_notice, Public;
     GET "/accessibilite" => pages::legal::accessibility, Public;
+    GET "/documentation/{page}" => pages::documentation::page, Public;
     GET "/healthz" => api::health, Public;
     GET "/api/openapi.json" => api::openapi, Public;
     GET "/api/v1/moi" => api::me, SignedIn;

@@ -8,6 +8,7 @@ pub mod contact_requests;
 pub mod diagnostic;
 pub mod directory;
 pub mod directory_import;
+pub mod documentation;
 pub mod download;
 pub mod form_fields;
 pub mod home;

@@ -354,9 +354,10 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
         ("GET", "/administration/comptes")
         | ("POST", "/administration/comptes")
         | ("GET", "/administration/journal") => NoRecord("the instance's administrator only"),
-        ("GET", "/mentions-legales") | ("GET", "/accessibilite") | ("GET", "/healthz") => {
-            NoRecord("public")
-        }
+        ("GET", "/mentions-legales")
+        | ("GET", "/accessibilite")
+        | ("GET", "/documentation/{page}")
+        | ("GET", "/healthz") => NoRecord("public"),
         ("GET", "/api/openapi.json") | ("GET", "/api/v1/moi") => NoRecord("public or own account"),
         ("GET", "/api/v1/communes")
         | ("GET", "/api/v1/structures")

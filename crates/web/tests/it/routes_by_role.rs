@@ -154,6 +154,7 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ),
     ("GET", "/mentions-legales", Expected::Everyone),
     ("GET", "/accessibilite", Expected::Everyone),
+    ("GET", "/documentation/{page}", Expected::Everyone),
     ("GET", "/healthz", Expected::Everyone),
     ("GET", "/api/openapi.json", Expected::Everyone),
     ("GET", "/api/v1/moi", Expected::SignedIn),
@@ -443,6 +444,7 @@ fn concrete(path: &str) -> String {
         "/annuaire/{id}/offres/{offre}" => "/annuaire/1/offres/1".to_owned(),
         "/annuaire/{id}/modifier" => "/annuaire/1/modifier".to_owned(),
         "/agenda/{jeton}" => "/agenda/pas-un-jeton".to_owned(),
+        "/documentation/{page}" => "/documentation/indicateurs".to_owned(),
         other => other.replace("{id}", "1").replace("{diagnostic}", "1"),
     }
 }

@@ -1,0 +1,103 @@
+//! The reference documents a professional may need, served as pages (`/documentation/{page}`): the
+//! definitions of the steering indicators, the open-data file, the import of places, La Coop's API
+//! and the register of processing. The French documents of `docs/` are built into the binary and
+//! rendered from Markdown; a mention of another one (`docs/indicateurs.md`) becomes a link to its
+//! page, never a repository path.
+
+use crate::auth::Viewer;
+use crate::error::WebError;
+use crate::layout::Layout;
+use crate::pages::render;
+use aiguillage_service::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Response;
+
+/// (page, file name in `docs/`, title, text).
+const DOCUMENTS: [(&str, &str, &str, &str); 5] = [
+    (
+        "indicateurs",
+        "indicateurs.md",
+        "Indicateurs de pilotage",
+        include_str!("../../../../docs/indicateurs.md"),
+    ),
+    (
+        "donnees-ouvertes",
+        "donnees-ouvertes.md",
+        "Données ouvertes",
+        include_str!("../../../../docs/donnees-ouvertes.md"),
+    ),
+    (
+        "import-des-lieux",
+        "import-des-lieux.md",
+        "Import des lieux",
+        include_str!("../../../../docs/import-des-lieux.md"),
+    ),
+    (
+        "api-coop",
+        "api-coop.md",
+        "API de La Coop",
+        include_str!("../../../../docs/api-coop.md"),
+    ),
+    (
+        "registre-des-traitements",
+        "registre-des-traitements.md",
+        "Registre des traitements",
+        include_str!("../../../../docs/registre-des-traitements.md"),
+    ),
+];
+
+#[derive(Template)]
+#[template(path = "documentation.html")]
+struct DocumentationTemplate {
+    layout: Layout,
+    body: String,
+}
+
+/// `GET /documentation/{page}`.
+pub async fn page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(page): Path<String>,
+) -> Result<Response, WebError> {
+    let (slug, _, title, text) = DOCUMENTS
+        .iter()
+        .find(|(slug, ..)| *slug == page)
+        .ok_or(WebError::NotFound)?;
+    render(&DocumentationTemplate {
+        layout: Layout::new(&state, &viewer, &format!("/documentation/{slug}"), title),
+        body: html_of(text),
+    })
+}
+
+/// The Markdown as HTML: tables in the DSFR's frame, mentions of the other documents as links.
+fn html_of(markdown: &str) -> String {
+    use pulldown_cmark::{html, Options, Parser};
+    let parser = Parser::new_ext(markdown, Options::ENABLE_TABLES);
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut out, parser);
+    let mut out = out
+        .replace("<table>", "<div class=\"fr-table\"><table>")
+        .replace("</table>", "</table></div>");
+    for (slug, file, title, _) in DOCUMENTS {
+        let link = format!("<a href=\"/documentation/{slug}\">{title}</a>");
+        out = out
+            .replace(&format!("<code>docs/{file}</code>"), &link)
+            .replace(&format!("docs/{file}"), &link);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documents_become_pages_with_links_between_them_and_framed_tables() {
+        let html = html_of(DOCUMENTS[1].3);
+        assert!(html.starts_with("<h1>"), "{}", &html[..80]);
+        assert!(html.contains("<a href=\"/documentation/indicateurs\">Indicateurs de pilotage</a>"));
+        assert!(!html.contains("docs/indicateurs.md"));
+        assert!(html.contains("<div class=\"fr-table\"><table>"));
+    }
+}

@@ -728,6 +728,21 @@ async function redistribute(page) {
   const document = await exported.json();
   if (document.seuil_secret !== 11 || !document.tableaux?.length) fail('pilotage : données ouvertes attendues');
   console.log(`ok pilotage : ${charts} graphiques, autonomie atteinte « ${closed.trim()} », données ouvertes (${document.tableaux.length} tableaux)`);
+  // The elected officials' summary of a commune typed by name, printed: two A4 pages at most.
+  await page.goto(`${base}/pilotage?territoire=Saumur`);
+  if (!(await page.locator('h1').textContent())?.includes('Pilotage : Saumur')) fail('pilotage : découpage par nom attendu');
+  await page.getByRole('link', { name: /^Synthèse pour les élus/ }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.locator('h1').textContent())?.includes('Inclusion numérique : Saumur')) fail('synthèse : titre attendu');
+  await checkAccessibility(page, 'coordinateur synthese elus');
+  await shoot(page, 'coordinateur-synthese-elus.png');
+  await shootNarrow(page, 'coordinateur-synthese-elus-390.png');
+  await page.emulateMedia({ media: 'print' });
+  const pdf = await page.pdf({ path: join(shots, 'synthese-elus.pdf'), format: 'A4', printBackground: true });
+  await page.emulateMedia({ media: 'screen' });
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+  if (pages < 1 || pages > 2) fail(`synthèse : ${pages} page(s) imprimée(s), deux au plus attendues`);
+  console.log(`ok synthèse pour les élus de Saumur : ${pages} page(s) A4`);
 }
 
 // The administrator's national dashboard, then one département of it.

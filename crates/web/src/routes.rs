@@ -106,6 +106,7 @@ routes! {
     GET "/territoire/indice" => pages::territory_index::show, Roles(&[Coordinator]);
     GET "/pilotage" => pages::steering::show, Roles(&[Coordinator, StructureManager, Mediator, Administrator]);
     GET "/pilotage/export" => pages::steering_export::export, Roles(&[Coordinator, StructureManager, Administrator]);
+    GET "/pilotage/synthese" => pages::steering_summary::show, Roles(&[Coordinator, StructureManager, Administrator]);
     GET "/pilotage/donnees-ouvertes" => pages::steering_export::open_data, Roles(&[Coordinator, Administrator]);
     GET "/pilotage/activites-cra" => pages::steering_export::cra, Roles(&[StructureManager, Mediator]);
     POST "/territoire/indice" => pages::territory_index::upload, Roles(&[Coordinator]), upload;

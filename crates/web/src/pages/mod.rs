@@ -32,6 +32,7 @@ pub mod self_diagnostic;
 pub mod steering;
 pub mod steering_export;
 pub mod steering_names;
+pub mod steering_summary;
 pub mod structures;
 pub mod take_home;
 pub mod territory;

@@ -98,6 +98,10 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
             path: "/pilotage?territoire=49007".into(),
             marker: "Angers".into(),
         },
+        ("GET", "/pilotage/synthese") => Case::Hides {
+            path: "/pilotage/synthese?territoire=49007".into(),
+            marker: "Angers".into(),
+        },
         ("GET", "/pilotage/export") | ("GET", "/pilotage/donnees-ouvertes") => {
             NoRecord("the cut of /pilotage (checked above) as masked aggregates")
         }

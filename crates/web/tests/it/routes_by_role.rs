@@ -64,6 +64,7 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("POST", "/territoire/indice", Expected::CoordinatorOnly),
     ("GET", "/pilotage", Expected::SteeringRoles),
     ("GET", "/pilotage/export", Expected::SteeringExportRoles),
+    ("GET", "/pilotage/synthese", Expected::SteeringExportRoles),
     (
         "GET",
         "/pilotage/donnees-ouvertes",

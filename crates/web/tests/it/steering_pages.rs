@@ -302,3 +302,44 @@ async fn an_area_is_cut_by_its_name_as_on_the_territory_page() {
         "{nowhere}"
     );
 }
+
+#[tokio::test]
+async fn the_elected_officials_summary_says_the_key_figures_of_the_same_cut() {
+    let world = exact_world_with_one_pathway().await;
+    let app = &world.app;
+    let coordinator = app.sign_in(Role::Coordinator).await;
+    let full = body_text(app.get("/pilotage", Some(&coordinator)).await).await;
+    assert!(
+        full.contains("href=\"/pilotage/synthese?"),
+        "linked from the dashboard"
+    );
+    let summary = body_text(app.get("/pilotage/synthese", Some(&coordinator)).await).await;
+    assert!(
+        summary.contains("Inclusion numérique : Maine-et-Loire"),
+        "{summary}"
+    );
+    // Josiane's pathway: one person found, oriented, started, closed autonomous.
+    assert!(
+        summary.contains("<span class=\"aig-key-figure\">1</span> personnes repérées et inscrites"),
+        "{summary}"
+    );
+    assert!(
+        row(&summary, "Autonomie atteinte").contains("<td>1</td>"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("href=\"/pilotage?"),
+        "back to the full dashboard"
+    );
+    // The same cut by name: Saumur, where nobody was helped.
+    let saumur = body_text(
+        app.get("/pilotage/synthese?territoire=Saumur", Some(&coordinator))
+            .await,
+    )
+    .await;
+    assert!(saumur.contains("Inclusion numérique : Saumur"), "{saumur}");
+    assert!(saumur.contains("Aucun accompagnement clos sur la période."));
+    // A mediator has no summary of a territory.
+    let refused = app.get("/pilotage/synthese", Some(&world.mediator)).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}

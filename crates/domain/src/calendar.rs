@@ -117,6 +117,34 @@ pub fn parse_iso_date(text: &str) -> Option<Date> {
     Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()
 }
 
+/// Reads a date as a person types it or a browser sends it: `JJ/MM/AAAA` (also with `-` or `.`,
+/// one-digit day or month accepted) or `AAAA-MM-JJ`; only dates that exist.
+pub fn parse_typed_date(text: &str) -> Option<Date> {
+    let text = text.trim();
+    if let Some(date) = parse_iso_date(text) {
+        return Some(date);
+    }
+    let parts: Vec<&str> = text.split(['/', '-', '.']).collect();
+    let [day, month, year] = parts.as_slice() else {
+        return None;
+    };
+    if year.len() != 4 || !(1..=2).contains(&day.len()) || !(1..=2).contains(&month.len()) {
+        return None;
+    }
+    let month = time::Month::try_from(month.parse::<u8>().ok()?).ok()?;
+    Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()
+}
+
+/// A date as the interface writes it (`15/12/2026`).
+pub fn french_date(date: Date) -> String {
+    format!(
+        "{:02}/{:02}/{}",
+        date.day(),
+        u8::from(date.month()),
+        date.year()
+    )
+}
+
 /// The midnight UTC of a `YYYY-MM-DD` text.
 pub fn parse_midnight(text: &str) -> Option<UnixSeconds> {
     parse_iso_date(text).map(midnight_of)
@@ -136,6 +164,20 @@ pub fn rfc3339(at: UnixSeconds) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn dates_are_read_as_typed_in_france_or_as_browsers_send_them() {
+        let date = |y, m, d| Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok();
+        assert_eq!(parse_typed_date("15/12/2026"), date(2026, 12, 15));
+        assert_eq!(parse_typed_date(" 5/1/2027 "), date(2027, 1, 5));
+        assert_eq!(parse_typed_date("15.12.2026"), date(2026, 12, 15));
+        assert_eq!(parse_typed_date("2026-12-15"), date(2026, 12, 15));
+        assert_eq!(parse_typed_date("31/02/2026"), None);
+        assert_eq!(parse_typed_date("15/12/26"), None);
+        assert_eq!(parse_typed_date("demain"), None);
+        assert_eq!(french_date(date(2026, 3, 7).expect("a date")), "07/03/2026");
+    }
+
     use super::*;
 
     #[test]

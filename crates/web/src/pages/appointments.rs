@@ -12,7 +12,7 @@ use crate::pages::render;
 use aiguillage_domain::appointment::{
     local_moment, when_in_french, AppointmentChannel, AppointmentStatus, SlotWindow, WEEKDAYS,
 };
-use aiguillage_domain::calendar::{iso_date, parse_iso_date};
+use aiguillage_domain::calendar::{iso_date, parse_typed_date};
 use aiguillage_domain::ids::ReferralId;
 use aiguillage_domain::UnixSeconds;
 use aiguillage_service::credentials::{random_token, token_hash};
@@ -74,8 +74,8 @@ pub async fn set(
         return Err(WebError::NotFound);
     }
     let values = fields(&body);
-    let date = parse_iso_date(&text(&values, "date")).ok_or_else(|| {
-        WebError::BadRequest("Indiquez la date du rendez-vous (AAAA-MM-JJ).".to_owned())
+    let date = parse_typed_date(&text(&values, "date")).ok_or_else(|| {
+        WebError::BadRequest("Indiquez la date du rendez-vous (JJ/MM/AAAA).".to_owned())
     })?;
     let minute = minutes_of(&text(&values, "heure")).ok_or_else(|| {
         WebError::BadRequest("Indiquez l'heure du rendez-vous (HH:MM).".to_owned())
@@ -249,14 +249,14 @@ pub async fn slots_submit(me: Professional, body: Bytes) -> Result<Response, Web
                 return Err(WebError::NotFound);
             }
         }
-        action @ ("fermer" | "ouvrir") => match parse_iso_date(&text(&values, "jour_ferme")) {
+        action @ ("fermer" | "ouvrir") => match parse_typed_date(&text(&values, "jour_ferme")) {
             Some(day) => {
                 store
                     .set_closed_day(&actor, day, action == "fermer")
                     .await?
             }
             None => {
-                errors.insert("jour_ferme", "Indiquez la date (AAAA-MM-JJ).".to_owned());
+                errors.insert("jour_ferme", "Indiquez la date (JJ/MM/AAAA).".to_owned());
             }
         },
         other => {

@@ -6,7 +6,6 @@
 use crate::pages::form_fields::{labels, text, Choice, Errors, Fields, Group};
 use aiguillage_domain::diagnostic::*;
 use aiguillage_domain::directory::SpecificSupport;
-use time::Date;
 
 /// One titled part of the form.
 pub struct Section {
@@ -345,15 +344,14 @@ fn read_urgency(fields: &Fields, errors: &mut Errors) -> Option<Urgency> {
         errors,
     );
     let deadline_text = text(fields, "urgence_echeance");
-    let format = time::macros::format_description!("[year]-[month]-[day]");
     let deadline = match deadline_text.as_str() {
         "" => None,
-        typed => match Date::parse(typed, format) {
-            Ok(date) => Some(date),
-            Err(_) => {
+        typed => match aiguillage_domain::calendar::parse_typed_date(typed) {
+            Some(date) => Some(date),
+            None => {
                 errors.insert(
                     "urgence_echeance",
-                    "Indiquez la date au format AAAA-MM-JJ (par exemple 2026-12-15).".to_owned(),
+                    "Indiquez la date au format JJ/MM/AAAA (par exemple 15/12/2026).".to_owned(),
                 );
                 None
             }

@@ -9,7 +9,7 @@ use crate::auth::{CurrentUser, Professional};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::{format_count, render};
-use aiguillage_domain::calendar::parse_iso_date;
+use aiguillage_domain::calendar::parse_typed_date;
 use aiguillage_domain::diagnostic::Typology;
 use aiguillage_domain::directory::Audience;
 use aiguillage_domain::indicators::{departement_of, own_activity};
@@ -59,7 +59,7 @@ pub struct Chosen {
 }
 
 fn day_start(text: &str) -> Option<UnixSeconds> {
-    let date = parse_iso_date(text.trim())?;
+    let date = parse_typed_date(text)?;
     Some(date.midnight().assume_utc().unix_timestamp())
 }
 
@@ -82,7 +82,7 @@ pub fn choose(filters: &Filters, bounds: &SteeringBounds, now: UnixSeconds) -> C
         None => default,
         Some(text) => day_start(text).unwrap_or_else(|| {
             problems.push(format!(
-                "{name} « {text} » : date attendue au format AAAA-MM-JJ."
+                "{name} « {text} » : date attendue au format JJ/MM/AAAA (ou AAAA-MM-JJ)."
             ));
             default
         }),

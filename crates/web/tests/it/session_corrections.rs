@@ -148,3 +148,28 @@ async fn the_receiving_structure_corrects_and_deletes_its_own_session() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_session_date_typed_the_french_way_is_read_and_a_wrong_one_explained() {
+    let world = common::journeys::world(aiguillage_web::Settings::default()).await;
+    let (app, mediator) = (&world.app, &world.mediator);
+    let (_, referral) = common::journeys::referral_at_first_contact(&world, "Ginette").await;
+    let record = |date: &'static str| {
+        let mut fields = common::journeys::good_session(&mediator.csrf);
+        fields[1] = ("date", date);
+        let path = format!("{referral}/seances");
+        async move { app.post_form(&path, Some(&mediator.cookie), &fields).await }
+    };
+    let wrong = record("31/02/2026").await;
+    assert_eq!(wrong.status(), axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    let page = common::body_text(wrong).await;
+    assert!(page.contains("sous la forme JJ/MM/AAAA"), "{page}");
+    assert!(
+        page.contains("Format attendu : JJ/MM/AAAA"),
+        "the hint: {page}"
+    );
+    let typed = record("17/11/2026").await;
+    assert_eq!(typed.status(), axum::http::StatusCode::SEE_OTHER);
+    let page = common::body_text(app.get(&referral, Some(mediator)).await).await;
+    assert!(page.contains("17/11/2026"), "{page}");
+}

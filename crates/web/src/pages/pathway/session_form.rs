@@ -4,7 +4,7 @@
 
 use super::{coded, codes, duration_label, is_checked, options, Opt};
 use crate::pages::form_fields::{text, Errors, Fields};
-use aiguillage_domain::calendar::{iso_date, parse_iso_date, Date};
+use aiguillage_domain::calendar::{french_date, iso_date, parse_typed_date, Date};
 use aiguillage_domain::free_text::FreeTextField;
 use aiguillage_domain::pathway::{
     Equipment, NewSession, ObservedAutonomy, SessionError, SessionKind, SessionPlace,
@@ -273,10 +273,10 @@ pub(super) fn read_session(
         errors.insert("date", "Indiquez la date de la séance.".to_owned());
         today
     } else {
-        parse_iso_date(&typed_date).unwrap_or_else(|| {
+        parse_typed_date(&typed_date).unwrap_or_else(|| {
             errors.insert(
                 "date",
-                format!("La date « {typed_date} » n'est pas lisible : indiquez-la sous la forme AAAA-MM-JJ, par exemple {}.", iso_date(today)),
+                format!("La date « {typed_date} » n'est pas lisible : indiquez-la sous la forme JJ/MM/AAAA (ou AAAA-MM-JJ), par exemple {}.", french_date(today)),
             );
             today
         })

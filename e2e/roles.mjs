@@ -189,6 +189,27 @@ async function editOwnPlace(page) {
   await checkAccessibility(page, 'responsable lieu modifie');
   await shoot(page, 'responsable-lieu-modifie.png');
   console.log('ok modification d\'une offre de son propre lieu, signée');
+  // The opening hours, typed day by day in plain French; a wrong day comes back explained.
+  await page.getByRole('link', { name: 'Modifier ce lieu' }).click();
+  await page.waitForLoadState('load');
+  await page.getByLabel('Mardi', { exact: true }).fill('10h-12h et 14 h – 18 h');
+  await page.getByLabel('Mercredi', { exact: true }).fill('le matin');
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.waitForLoadState('load');
+  const refused = await page.locator('.fr-alert--error').textContent();
+  if (!refused?.includes('Mercredi : « le matin »')) fail(`horaires : erreur attendue, vu « ${refused} »`);
+  await checkAccessibility(page, 'responsable horaires refuses');
+  await shoot(page, 'responsable-horaires-refuses.png');
+  await page.getByLabel('Mercredi', { exact: true }).fill('14h-17h');
+  await page.getByLabel('Fermé les jours fériés').check({ force: true });
+  await checkAccessibility(page, 'responsable horaires jour par jour');
+  await shoot(page, 'responsable-horaires-jour-par-jour.png');
+  await shootNarrow(page, 'responsable-horaires-jour-par-jour-390.png');
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.waitForLoadState('load');
+  const week = await page.locator('main').textContent();
+  if (!week?.includes('mardi : 10 h – 12 h et 14 h – 18 h') || !week.includes('fermé les jours fériés')) fail(`horaires non enregistrés : ${week?.slice(0, 400)}`);
+  console.log('ok horaires saisis jour par jour, une erreur expliquée d\'abord');
 }
 
 /** Fills the diagnostic questionnaire as a professional would at a desk; returns the number of actions. */

@@ -8,7 +8,7 @@ use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::form_fields::{fields, group, labels, same_values, text, Errors, Fields, Group};
 use crate::pages::render;
-use aiguillage_domain::directory::opening_hours::WeeklyHours;
+use aiguillage_domain::directory::opening_hours::{read_french_day, WeeklyHours, FRENCH_DAYS};
 use aiguillage_domain::directory::*;
 use aiguillage_domain::phone::Phone;
 use aiguillage_service::directory_edit::{self, PlaceEdit};
@@ -23,6 +23,86 @@ use axum::response::{IntoResponse, Redirect, Response};
 struct EditValues {
     place: Place,
     support_model: Option<SupportModel>,
+    week: WeekForm,
+}
+
+/// The opening hours as the form shows them: one French line per day (empty: closed), closed on
+/// public holidays or not, and the stored text when the standard's syntax it is in is not understood
+/// (kept as it is while nothing is typed).
+struct WeekForm {
+    days: [String; 7],
+    holidays_closed: bool,
+    unreadable: Option<String>,
+}
+
+impl WeekForm {
+    fn of_stored(stored: Option<&str>) -> WeekForm {
+        let stored = stored.unwrap_or_default();
+        match WeeklyHours::parse(stored) {
+            Ok(hours) => WeekForm {
+                days: std::array::from_fn(|day| hours.day_in_french(day)),
+                holidays_closed: hours.closed_on_holidays,
+                unreadable: None,
+            },
+            Err(_) => WeekForm {
+                days: Default::default(),
+                holidays_closed: false,
+                unreadable: Some(stored.to_owned()),
+            },
+        }
+    }
+
+    fn of_fields(fields: &Fields) -> WeekForm {
+        WeekForm {
+            days: std::array::from_fn(|day| text(fields, DAY_FIELDS[day])),
+            holidays_closed: text(fields, "feries") == "oui",
+            unreadable: Some(text(fields, "horaires_origine")).filter(|raw| !raw.is_empty()),
+        }
+    }
+
+    /// The hours to store (`None`: never open), or the errors by day; the stored text not
+    /// understood stays when nothing was typed.
+    fn read(&self, errors: &mut Errors) -> Option<String> {
+        let mut hours = WeeklyHours {
+            closed_on_holidays: self.holidays_closed,
+            ..WeeklyHours::default()
+        };
+        for (day, typed) in self.days.iter().enumerate() {
+            match read_french_day(typed) {
+                Ok(ranges) => hours.days[day] = ranges,
+                Err(error) => {
+                    errors.insert(
+                        DAY_FIELDS[day],
+                        format!("{} : {error}", capitalised(FRENCH_DAYS[day])),
+                    );
+                }
+            }
+        }
+        let nothing_typed = self.days.iter().all(|d| d.trim().is_empty()) && !self.holidays_closed;
+        match &self.unreadable {
+            Some(raw) if nothing_typed => Some(raw.clone()),
+            _ => Some(hours.to_osm()).filter(|osm| !osm.is_empty()),
+        }
+    }
+}
+
+/// The form's field of each weekday, Monday first.
+const DAY_FIELDS: [&str; 7] = [
+    "horaires_lundi",
+    "horaires_mardi",
+    "horaires_mercredi",
+    "horaires_jeudi",
+    "horaires_vendredi",
+    "horaires_samedi",
+    "horaires_dimanche",
+];
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 #[derive(Template)]
@@ -31,7 +111,10 @@ struct EditTemplate {
     layout: Layout,
     id: i64,
     name: String,
-    opening_hours: String,
+    /// (field, day's name, typed or stored hours).
+    days: Vec<(&'static str, String, String)>,
+    holidays_closed: bool,
+    unreadable_hours: Option<String>,
     phone: String,
     emails: String,
     groups: Vec<Group>,
@@ -97,8 +180,19 @@ fn page(
         layout: me.layout("/annuaire", &format!("Modifier {}", place.name)),
         id,
         name: place.name.clone(),
-        opening_hours: place.opening_hours.clone().unwrap_or_default(),
-        phone: place.phone.clone().unwrap_or_default(),
+        days: DAY_FIELDS
+            .iter()
+            .zip(FRENCH_DAYS)
+            .zip(&values.week.days)
+            .map(|((field, day), typed)| (*field, capitalised(day), typed.clone()))
+            .collect(),
+        holidays_closed: values.week.holidays_closed,
+        unreadable_hours: values.week.unreadable.clone(),
+        phone: place
+            .phone
+            .as_deref()
+            .map(aiguillage_domain::phone::spaced)
+            .unwrap_or_default(),
         emails: place.emails.join(", "),
         groups: groups(values),
         errors,
@@ -118,6 +212,7 @@ pub(crate) async fn editable_place(me: &Professional, id: i64) -> Result<StoredP
 pub async fn show_form(me: Professional, Path(id): Path<i64>) -> Result<Response, WebError> {
     let stored = editable_place(&me, id).await?;
     let values = EditValues {
+        week: WeekForm::of_stored(stored.place.opening_hours.as_deref()),
         place: stored.place,
         support_model: stored.support_model,
     };
@@ -128,14 +223,8 @@ pub async fn show_form(me: Professional, Path(id): Path<i64>) -> Result<Response
 fn apply(stored: &StoredPlace, fields: &Fields) -> (EditValues, Errors) {
     let mut errors = Errors::new();
     let mut place = stored.place.clone();
-    let hours = text(fields, "horaires");
-    if !hours.is_empty() && WeeklyHours::parse(&hours).is_err() {
-        errors.insert(
-            "horaires",
-            "Horaires non compris. Exemple : Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:00-12:00".into(),
-        );
-    }
-    place.opening_hours = Some(hours).filter(|h| !h.is_empty());
+    let week = WeekForm::of_fields(fields);
+    place.opening_hours = week.read(&mut errors);
     let typed = text(fields, "telephone");
     place.phone = match Phone::read(&typed) {
         _ if typed.is_empty() => None,
@@ -178,6 +267,7 @@ fn apply(stored: &StoredPlace, fields: &Fields) -> (EditValues, Errors) {
         EditValues {
             place,
             support_model,
+            week,
         },
         errors,
     )

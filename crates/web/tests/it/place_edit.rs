@@ -104,7 +104,11 @@ async fn app_with_places() -> (TestApp, i64, i64, Session) {
 fn form<'a>(csrf: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut fields = vec![
         ("csrf_token", csrf),
-        ("horaires", "Mo-Fr 09:00-12:00"),
+        ("horaires_lundi", "9 h – 12 h"),
+        ("horaires_mardi", "9h-12h"),
+        ("horaires_mercredi", "09:00-12:00"),
+        ("horaires_jeudi", "de 9 h à 12 h"),
+        ("horaires_vendredi", "9h-12h"),
         ("telephone", "+33241000000"),
     ];
     fields.retain(|(name, _)| extra.iter().all(|(other, _)| other != name));
@@ -168,6 +172,26 @@ async fn a_manager_edits_their_own_place_and_the_change_is_signed() {
         "a French number as typed is kept in the standard's form"
     );
     assert!(page.contains("02 41 51 00 00"), "and shown spaced");
+    // The week typed day by day, in four spellings, is stored in the standard's syntax and shown
+    // in plain French.
+    assert_eq!(
+        stored.place.opening_hours.as_deref(),
+        Some("Mo-Fr 09:00-12:00")
+    );
+    assert!(page.contains("lundi : 9 h – 12 h"), "{page}");
+    let form_again = body_text(
+        app.get(&format!("/annuaire/{angers}/modifier"), Some(&manager))
+            .await,
+    )
+    .await;
+    assert!(
+        form_again.contains("id=\"horaires_jeudi\" name=\"horaires_jeudi\" value=\"9 h – 12 h\""),
+        "{form_again}"
+    );
+    assert!(
+        form_again.contains("value=\"02 41 51 00 00\""),
+        "the phone spaced in the form"
+    );
 
     let other = app
         .get(&format!("/annuaire/{nantes}/modifier"), Some(&manager))
@@ -304,7 +328,8 @@ async fn bad_input_is_explained_and_nothing_is_saved() {
     let logged = app.store.place_changes(angers, 50).await.expect("changes");
     let fields = vec![
         ("csrf_token", manager.csrf.as_str()),
-        ("horaires", "le matin"),
+        ("horaires_mardi", "le matin"),
+        ("horaires_samedi", "18h-9h"),
         ("telephone", "02 41"),
         ("courriels", "accueil-at-mairie"),
         ("services", "Cuisine"),
@@ -319,12 +344,14 @@ async fn bad_input_is_explained_and_nothing_is_saved() {
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = body_text(response).await;
     for message in [
-        "Horaires non compris",
+        "Mardi : « le matin » n'est pas compris",
+        "Samedi : « 18h-9h » : l'heure de fin doit venir après l'heure de début.",
+        "href=\"#horaires_mardi\"",
         "Numéro de téléphone « 02 41 » non reconnu",
         "nom@domaine.fr",
         "Valeur « Cuisine » inconnue.",
     ] {
-        assert!(html.contains(message), "missing « {message} »");
+        assert!(html.contains(message), "missing « {message} » in {html}");
     }
     assert!(html.contains("value=\"le matin\""), "typed values are kept");
     assert_eq!(app.store.place(angers).await.expect("place"), before);

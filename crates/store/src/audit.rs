@@ -26,6 +26,18 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
+/// What the administrator looks for in the journal: entries about some records (a person's file and
+/// referrals), by an author (name or e-mail, in part), between two moments. Empty criteria keep all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// `Some(ids)`: only entries about these records (`personne-12`, `orientation-40`…).
+    pub records: Option<Vec<String>>,
+    pub author: Option<String>,
+    pub from: Option<UnixSeconds>,
+    /// Exclusive.
+    pub to: Option<UnixSeconds>,
+}
+
 /// The result of re-computing the chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditChainCheck {
@@ -129,6 +141,126 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(entry_from).collect()
+    }
+
+    /// The entries the filter keeps, most recent first, a page at a time, and how many it keeps.
+    pub async fn search_audit(
+        &self,
+        filter: &AuditFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<AuditEntry>, i64), StoreError> {
+        // Placeholders are numbered in the order they appear (SQLite numbers them so).
+        let mut conditions = Vec::new();
+        let mut next = 1;
+        let mut take = || {
+            let placeholder = format!("${next}");
+            next += 1;
+            placeholder
+        };
+        if let Some(records) = &filter.records {
+            if records.is_empty() {
+                return Ok((Vec::new(), 0));
+            }
+            let list: Vec<String> = records.iter().map(|_| take()).collect();
+            conditions.push(format!("l.record_id IN ({})", list.join(", ")));
+        }
+        if filter.author.is_some() {
+            let (name, email) = (take(), take());
+            conditions.push(format!(
+                "(LOWER(a.display_name) LIKE {name} OR LOWER(a.email) LIKE {email})"
+            ));
+        }
+        if filter.from.is_some() {
+            conditions.push(format!("l.at >= {}", take()));
+        }
+        if filter.to.is_some() {
+            conditions.push(format!("l.at < {}", take()));
+        }
+        let (limit_at, offset_at) = (take(), take());
+        let clause = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        let from = "FROM audit_log l LEFT JOIN accounts a ON a.id = l.actor_account_id";
+        let list_sql = format!(
+            "SELECT l.seq, l.at, l.actor_account_id, a.display_name AS actor_name, l.action, l.record_kind,
+                    l.record_id, l.reason, l.hash
+             {from} {clause} ORDER BY l.seq DESC LIMIT {limit_at} OFFSET {offset_at}"
+        );
+        let count_sql = format!("SELECT COUNT(*) AS entries {from} {clause}");
+        let pattern = filter
+            .author
+            .as_ref()
+            .map(|author| format!("%{}%", author.trim().to_lowercase()));
+        fn bind<'q>(
+            sql: &'q str,
+            filter: &AuditFilter,
+            pattern: &Option<String>,
+        ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+            let mut query = sqlx::query(sql).persistent(false);
+            for record in filter.records.iter().flatten() {
+                query = query.bind(record.clone());
+            }
+            if let Some(pattern) = pattern {
+                query = query.bind(pattern.clone()).bind(pattern.clone());
+            }
+            for moment in [filter.from, filter.to].into_iter().flatten() {
+                query = query.bind(moment);
+            }
+            query
+        }
+        let rows = bind(&list_sql, filter, &pattern)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
+        let total: i64 = bind(&count_sql, filter, &pattern)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("entries")?;
+        Ok((
+            rows.iter().map(entry_from).collect::<Result<_, _>>()?,
+            total,
+        ))
+    }
+
+    /// The journal's record ids of the people whose name contains `typed` (accents and case aside):
+    /// their files and their referrals; and how many people matched (at most 200 are looked at).
+    pub async fn audit_records_of_people_named(
+        &self,
+        typed: &str,
+    ) -> Result<(usize, Vec<String>), StoreError> {
+        let key = aiguillage_domain::person::name_key("", typed);
+        if key.is_empty() {
+            return Ok((0, Vec::new()));
+        }
+        let people: Vec<i64> =
+            sqlx::query("SELECT id FROM people WHERE name_key LIKE $1 ORDER BY id LIMIT 200")
+                .bind(format!("%{key}%"))
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|row| row.try_get("id"))
+                .collect::<Result<_, _>>()?;
+        let mut records: Vec<String> = people.iter().map(|id| format!("personne-{id}")).collect();
+        for chunk in people.chunks(100) {
+            let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT id FROM referrals WHERE person_id IN ({})",
+                list.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                let id: i64 = row.try_get("id")?;
+                records.push(format!("orientation-{id}"));
+            }
+        }
+        Ok((people.len(), records))
     }
 
     pub async fn count_audit(&self) -> Result<i64, StoreError> {

@@ -46,7 +46,7 @@ pub use accounts::{Account, LoginCandidate};
 pub use activities::ActivityAuthor;
 pub use api_clients::{ApiClientRecord, NewApiClient};
 pub use appointments::{FeedAppointment, ReminderDue, Settled, StoredAppointment, SLOT_TAKEN};
-pub use audit::{AuditChainCheck, AuditEntry};
+pub use audit::{AuditChainCheck, AuditEntry, AuditFilter};
 pub use audit_key::{
     AuditKey, AUDIT_KEY_FILE_NAME, AUDIT_KEY_FILE_VAR, AUDIT_KEY_VAR, MIN_AUDIT_KEY_BYTES,
 };

@@ -178,16 +178,77 @@ struct AuditRow {
 struct AuditTemplate {
     layout: Layout,
     entries: Vec<AuditRow>,
+    /// Entries the search keeps, and in the whole journal.
+    found: i64,
     total: i64,
     chain_intact: bool,
     broken_at: i64,
     page: i64,
     pages: i64,
+    query: AuditQuery,
+    /// The filters again, for the pages' links.
+    filters: String,
+    /// What the search understood, or could not.
+    notes: Vec<String>,
+    searching: bool,
 }
 
-#[derive(Deserialize)]
+/// The journal's search: a person's name (or `personne-12`), an author, a period.
+#[derive(Deserialize, Default)]
 pub struct AuditQuery {
     page: Option<i64>,
+    #[serde(default)]
+    personne: String,
+    #[serde(default)]
+    auteur: String,
+    #[serde(default)]
+    du: String,
+    #[serde(default)]
+    au: String,
+}
+
+/// The store's filter for the query, and what it understood (in French).
+async fn audit_filter(
+    store: &aiguillage_store::Store,
+    query: &AuditQuery,
+) -> Result<(aiguillage_store::AuditFilter, Vec<String>), WebError> {
+    use aiguillage_domain::calendar::{midnight_of, parse_typed_date, DAY};
+    let mut notes = Vec::new();
+    let mut filter = aiguillage_store::AuditFilter::default();
+    let person = query.personne.trim();
+    if let Some(id) = person
+        .strip_prefix("personne-")
+        .filter(|id| id.parse::<i64>().is_ok())
+    {
+        filter.records = Some(vec![format!("personne-{id}")]);
+    } else if !person.is_empty() {
+        let (people, records) = store.audit_records_of_people_named(person).await?;
+        notes.push(match people {
+            0 => format!("Aucune personne enregistrée ne s'appelle « {person} » (une personne effacée n'est plus retrouvée par son nom)."),
+            1 => format!("Une personne s'appelle « {person} » : les entrées sur sa fiche et ses orientations."),
+            n => format!("{n} personnes s'appellent « {person} » : les entrées sur leurs fiches et leurs orientations."),
+        });
+        filter.records = Some(records);
+    }
+    filter.author = Some(query.auteur.trim().to_owned()).filter(|a| !a.is_empty());
+    for (typed, bound, name) in [
+        (&query.du, &mut filter.from, "Du"),
+        (&query.au, &mut filter.to, "Au"),
+    ] {
+        if typed.trim().is_empty() {
+            continue;
+        }
+        match parse_typed_date(typed) {
+            // « Au » includes its day.
+            Some(date) if name == "Au" => *bound = Some(midnight_of(date) + DAY),
+            Some(date) => *bound = Some(midnight_of(date)),
+            None => notes.push(format!(
+                "{name} « {} » : date attendue au format JJ/MM/AAAA ; ce critère est ignoré.",
+                typed.trim()
+            )),
+        }
+    }
+    Ok((filter, notes))
 }
 
 /// `GET /administration/journal`: the audit entries, a page at a time, and the chain's check.
@@ -197,18 +258,44 @@ pub async fn audit_log(
 ) -> Result<Response, WebError> {
     let store = &me.state.store;
     let total = store.count_audit().await?;
-    let (page, pages) = journal_page(total, query.page);
-    let offset = (page - 1) * JOURNAL_PAGE_SIZE;
-    let entries = store.list_audit(JOURNAL_PAGE_SIZE, offset).await?;
+    let (filter, notes) = audit_filter(store, &query).await?;
+    let searching = filter != aiguillage_store::AuditFilter::default();
+    let first = store.search_audit(&filter, JOURNAL_PAGE_SIZE, 0).await?;
+    let (page, pages) = journal_page(first.1, query.page);
+    let (entries, found) = match page {
+        1 => first,
+        _ => {
+            let offset = (page - 1) * JOURNAL_PAGE_SIZE;
+            store
+                .search_audit(&filter, JOURNAL_PAGE_SIZE, offset)
+                .await?
+        }
+    };
     let (chain_intact, broken_at) = chain_state(&store.verify_audit_chain().await?);
+    let mut filters = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in [
+        ("personne", &query.personne),
+        ("auteur", &query.auteur),
+        ("du", &query.du),
+        ("au", &query.au),
+    ] {
+        if !value.trim().is_empty() {
+            filters.append_pair(name, value.trim());
+        }
+    }
     render(&AuditTemplate {
         layout: me.layout("/administration/journal", "Journal d'audit"),
         entries: entries.into_iter().map(AuditRow::from).collect(),
+        found,
         total,
         chain_intact,
         broken_at,
         page,
         pages,
+        filters: filters.finish(),
+        query,
+        notes,
+        searching,
     })
 }
 
@@ -235,11 +322,7 @@ impl From<AuditEntry> for AuditRow {
                 .actor_name
                 .unwrap_or_else(|| "ligne de commande".to_owned()),
             action: entry.action.label(),
-            record: format!(
-                "{} n° {}",
-                record_label(&entry.record_kind),
-                entry.record_id
-            ),
+            record: record_name(&entry.record_kind, &entry.record_id),
             reason: entry.reason,
         }
     }
@@ -248,8 +331,21 @@ impl From<AuditEntry> for AuditRow {
 fn record_label(kind: &str) -> &str {
     match kind {
         "account" => "Compte",
-        "person" => "Personne",
+        "person" => "Fiche de la personne",
         "referral" => "Orientation",
+        "referral_thread" => "Messages de l'orientation",
+        "contact_request" => "Demande de contact",
         other => other,
     }
+}
+
+/// A record as people say it: « Fiche de la personne n° 12 », « Orientation n° 40 » (the stored id
+/// `personne-12` keeps its prefix for the search, not for the eye).
+fn record_name(kind: &str, id: &str) -> String {
+    let number = id
+        .rsplit_once('-')
+        .map(|(_, number)| number)
+        .filter(|number| number.parse::<i64>().is_ok())
+        .unwrap_or(id);
+    format!("{} n° {number}", record_label(kind))
 }

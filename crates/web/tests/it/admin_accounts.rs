@@ -152,3 +152,67 @@ async fn reading_the_account_list_is_recorded_and_shown_in_the_journal() {
         AuditChainCheck::Intact { entries: after }
     );
 }
+
+/// « Qui a ouvert le dossier de Mme Garnier ? »: the administrator finds the entries about her file
+/// and referrals by her name, narrows them by author and by date, and reads the records in words.
+#[tokio::test]
+async fn the_journal_answers_who_opened_a_persons_file() {
+    let world = common::journeys::world(aiguillage_web::Settings::default()).await;
+    let (app, prescriber) = (&world.app, &world.prescriber);
+    let garnier = common::journeys::diagnosed_person(app, prescriber, ("Hélène", ""), &[]).await;
+    let other = common::journeys::diagnosed_person(app, prescriber, ("Paul", ""), &[]).await;
+    // Both are « Le Goff »: Hélène is found by her first name, accents aside.
+    for person in [garnier, other] {
+        let page = app
+            .get(&format!("/personnes/{person}"), Some(prescriber))
+            .await;
+        assert_eq!(page.status(), StatusCode::OK);
+    }
+    let admin = app.sign_in(Role::Administrator).await;
+    let search = |query: &'static str| {
+        let admin = admin.clone();
+        async move {
+            body_text(
+                app.get(&format!("/administration/journal?{query}"), Some(&admin))
+                    .await,
+            )
+            .await
+        }
+    };
+    let found = search("personne=helene").await;
+    assert!(
+        found.contains("Une personne s&#39;appelle « helene »")
+            || found.contains("Une personne s'appelle « helene »"),
+        "{found}"
+    );
+    assert!(
+        found.contains(&format!("Fiche de la personne n° {garnier}")),
+        "{found}"
+    );
+    assert!(
+        !found.contains(&format!("Fiche de la personne n° {other}")),
+        "{found}"
+    );
+    assert!(
+        !found.contains(&format!("<td>personne-{garnier}")),
+        "records in words: {found}"
+    );
+    // By author: the prescriber's account, not the administrator's.
+    let by_author = search("personne=helene&auteur=prescriber@").await;
+    assert!(
+        by_author.contains(&format!("Fiche de la personne n° {garnier}")),
+        "{by_author}"
+    );
+    let nobody = search("personne=helene&auteur=administrateur").await;
+    assert!(nobody.contains("<strong>0 entrée</strong>"), "{nobody}");
+    // By date: the test's day (18/11/2026) keeps them, the day before none.
+    let that_day = search("personne=helene&du=18/11/2026&au=18/11/2026").await;
+    assert!(that_day.contains(&format!("Fiche de la personne n° {garnier}")));
+    let before = search("personne=helene&au=17/11/2026").await;
+    assert!(before.contains("<strong>0 entrée</strong>"), "{before}");
+    let unknown = search("personne=zorglub").await;
+    assert!(
+        unknown.contains("Aucune personne enregistrée ne s"),
+        "{unknown}"
+    );
+}

@@ -786,6 +786,23 @@ async function nationalSteering(page) {
 }
 
 /** The manager publishes a window for first appointments, after a wrong one is refused. */
+/** The administrator answers « who opened this person's file? » from the journal. */
+async function searchJournal(page) {
+  await page.goto(`${base}/administration/journal`);
+  await page.getByLabel(/^Personne concernée/).fill('Martin');
+  await page.getByRole('button', { name: 'Rechercher' }).click();
+  await page.waitForLoadState('load');
+  const status = await page.locator('p[role="status"]').textContent();
+  const rows = await page.locator('table tbody tr').count();
+  if (!status?.includes('entrée') || rows === 0) fail(`journal : recherche par personne, vu « ${status} », ${rows} ligne(s)`);
+  const record = await page.locator('table tbody tr').first().locator('td').nth(4).textContent();
+  if (!/^(Fiche de la personne|Orientation|Messages de l'orientation) n° \d+$/.test(record?.trim() ?? '')) fail(`journal : fiche « ${record} »`);
+  await checkAccessibility(page, 'administrateur journal recherche');
+  await shoot(page, 'administrateur-journal-recherche.png');
+  await shootNarrow(page, 'administrateur-journal-recherche-390.png');
+  console.log(`ok journal : ${status?.trim()} sur les personnes nommées Martin`);
+}
+
 async function publishSlots(page) {
   await page.goto(`${base}/ma-structure`);
   await page.getByRole('link', { name: /^Créneaux de premier rendez-vous/ }).click();
@@ -857,7 +874,7 @@ async function main() {
       if (account.role === 'Médiateur numérique') { await handleReferral(page); await recordSessionAndClose(page); await recordWorkshop(page); }
       if (account.role === 'Coordinateur territorial') { await importDirectoryFile(page); await redistribute(page); }
       if (account.role === 'Responsable de structure') { await editOwnPlace(page); await assignReferral(page); await publishSlots(page); }
-      if (account.role === 'Administrateur') await nationalSteering(page);
+      if (account.role === 'Administrateur') { await nationalSteering(page); await searchJournal(page); }
       await page.goto(`${base}/`);
       await page.getByRole('button', { name: 'Se déconnecter' }).click();
       await page.waitForLoadState('load');

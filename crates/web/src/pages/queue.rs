@@ -30,6 +30,8 @@ pub struct QueueFilters {
     urgence: String,
     #[serde(default)]
     offre: String,
+    /// The page of lines shown (from 1); downloads hold every line the filters keep.
+    page: Option<usize>,
     /// `csv` or `xlsx` to download the lines shown.
     format: Option<String>,
     separateur: Option<String>,
@@ -60,11 +62,20 @@ struct QueueLine {
     since: String,
 }
 
+/// Lines on one page of the queue.
+const QUEUE_PAGE_SIZE: usize = 50;
+
 #[derive(Template)]
 #[template(path = "queue.html")]
 struct QueueTemplate {
     layout: Layout,
     lines: Vec<QueueLine>,
+    /// Lines the filters keep (all pages).
+    kept: usize,
+    /// The page shown, the number of pages, and the rank of its first line.
+    page: usize,
+    pages: usize,
+    first_rank: usize,
     total: usize,
     late_count: usize,
     delays: TargetDelays,
@@ -103,10 +114,23 @@ pub async fn show(
         return tables_download("file-active", &[table], format);
     }
     let (lines, late_count) = queue_lines(&entries, &filters, &delays, me.now());
+    let kept = lines.len();
+    let pages = kept.div_ceil(QUEUE_PAGE_SIZE).max(1);
+    let page = filters.page.unwrap_or(1).clamp(1, pages);
+    let first = (page - 1) * QUEUE_PAGE_SIZE;
+    let lines: Vec<QueueLine> = lines
+        .into_iter()
+        .skip(first)
+        .take(QUEUE_PAGE_SIZE)
+        .collect();
     render(&QueueTemplate {
         query: filters.query(),
         layout: me.layout("/file-active", "File active"),
         total: entries.len(),
+        kept,
+        page,
+        pages,
+        first_rank: first + 1,
         lines,
         late_count,
         delays,
@@ -221,7 +245,13 @@ fn queue_lines(
                 offer: format!("{} — {}", entry.receiver_structure, entry.offer_name),
                 state: entry.state.label(),
                 waiting: days_waiting(entry.created_at, now),
-                late: late.map(|l| format!("{} : {} jour(s) de retard", l.what, l.days_late)),
+                late: late.map(|l| {
+                    let days = match l.days_late {
+                        1 => "1 jour".to_owned(),
+                        n => format!("{n} jours"),
+                    };
+                    format!("{} : {days} de retard", l.what)
+                }),
                 since: format_time(entry.state_changed_at),
             })
         })

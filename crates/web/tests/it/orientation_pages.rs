@@ -279,7 +279,8 @@ async fn a_referral_waiting_beyond_the_target_is_reminded_once_to_the_receiver_a
     let news = body_text(app.get("/notifications", Some(&coordinator)).await).await;
     assert!(news.contains("au-delà du délai cible"));
     let queue = body_text(app.get("/file-active?vue=retard", Some(&coordinator)).await).await;
-    assert!(queue.contains("jour(s) de retard"));
+    assert!(queue.contains(" de retard"), "{queue}");
+    assert!(!queue.contains("(s)"), "plurals written out: {queue}");
     assert!(!queue.contains("Le Goff"), "pseudonymised");
 }
 
@@ -644,5 +645,107 @@ async fn an_offer_s_stops_are_typed_by_commune_and_day_and_ranking_measures_to_t
     assert!(
         page.contains("Itinérante : arrêt le plus proche à Trélazé (le mardi et le jeudi)"),
         "{page}"
+    );
+}
+
+/// A long queue is shown fifty lines at a time, the filters kept from page to page; the download
+/// still holds every line.
+#[tokio::test]
+async fn the_active_queue_is_paged_with_its_filters_kept() {
+    use aiguillage_domain::diagnostic::{profile, SkillAnswer};
+    use aiguillage_domain::orientation::{ReferralEvent, ReferralState};
+    use aiguillage_store::{
+        SyntheticDiagnostic, SyntheticPerson, SyntheticReferral, SyntheticStep,
+    };
+    let world = common::journeys::world(aiguillage_web::Settings::default()).await;
+    let app = &world.app;
+    let now = common::START;
+    let answers = aiguillage_store::testing::answers_with(SkillAnswer::WithHelp);
+    let computed = profile(&answers, aiguillage_domain::calendar::date_of(now));
+    let person = |index: usize| SyntheticPerson {
+        first_name: "Prénom".into(),
+        last_name: format!("Nom{index}"),
+        commune_code: "49007".into(),
+        birth_year: 1960,
+        enrolled_at: now - 86_400,
+        urgent: false,
+        diagnostics: vec![SyntheticDiagnostic {
+            made_at: now - 86_400,
+            answers_json: serde_json::to_string(&answers).expect("json"),
+            profile_json: serde_json::to_string(&computed).expect("json"),
+            typology: computed.typology,
+            overall: computed.overall,
+            first_help: computed.first_help(),
+        }],
+        referrals: vec![SyntheticReferral {
+            offer_id: world.offer_id,
+            receiver_structure_id: world.library_id,
+            steps: vec![SyntheticStep {
+                event: ReferralEvent::Send,
+                to: ReferralState::Sent,
+                at: now - 3_600,
+            }],
+            sessions: vec![],
+            closing: None,
+            appointment: None,
+        }],
+    };
+    let people: Vec<SyntheticPerson> = (0..120).map(person).collect();
+    let structure = app
+        .store
+        .place_id("test", "mediatheque-angers")
+        .await
+        .expect("id")
+        .expect("place");
+    app.store
+        .insert_synthetic_people(structure, &people, &[])
+        .await
+        .expect("insert");
+    let coordinator = app.sign_in(Role::Coordinator).await;
+    let first = body_text(
+        app.get("/file-active?vue=attente", Some(&coordinator))
+            .await,
+    )
+    .await;
+    assert!(
+        first.contains("Orientations 1 à 50 sur 120 retenues"),
+        "{first}"
+    );
+    assert_eq!(
+        first.matches("<tr>").count(),
+        51,
+        "a header and fifty lines"
+    );
+    assert!(
+        first.contains("href=\"/file-active?vue=attente&urgence=&offre=&page=2\""),
+        "the next page keeps the filter: {first}"
+    );
+    let last = body_text(
+        app.get("/file-active?vue=attente&page=3", Some(&coordinator))
+            .await,
+    )
+    .await;
+    assert!(
+        last.contains("Orientations 101 à 120 sur 120 retenues"),
+        "{last}"
+    );
+    let beyond = body_text(
+        app.get("/file-active?vue=attente&page=99", Some(&coordinator))
+            .await,
+    )
+    .await;
+    assert!(
+        beyond.contains("Orientations 101 à 120"),
+        "a page beyond the last shows the last"
+    );
+    let download = body_text(
+        app.get("/file-active?vue=attente&format=csv", Some(&coordinator))
+            .await,
+    )
+    .await;
+    assert_eq!(
+        download.lines().count(),
+        121,
+        "every line kept, and the header"
     );
 }

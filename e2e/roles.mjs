@@ -736,6 +736,24 @@ async function redistribute(page) {
   await checkAccessibility(page, 'coordinateur indice du territoire');
   await shoot(page, 'coordinateur-indice.png');
   console.log('ok indice du territoire avec deux indicateurs pondérés');
+  // Its own data, a French file: what was understood is shown first, the direction asked.
+  await page.getByLabel(/^Fichier d'indicateurs/).setInputFiles({
+    name: 'acces-droits.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('code_insee;indicateur;valeur\n49007;acces_droits;90,5\n49328;acces_droits;40\n'),
+  });
+  await page.getByRole('button', { name: 'Envoyer le fichier' }).click();
+  await page.waitForLoadState('load');
+  const understood = await page.locator('table', { hasText: 'Indicateurs lus dans le fichier' }).textContent();
+  if (!understood?.includes('acces_droits') || understood.includes('valeur')) fail(`indice : aperçu « ${understood} »`);
+  await checkAccessibility(page, 'coordinateur apercu indicateurs');
+  await shoot(page, 'coordinateur-apercu-indicateurs.png');
+  await page.getByLabel(/Une valeur plus basse signale une commune plus fragile/).check({ force: true });
+  await page.getByRole('button', { name: 'Enregistrer ces indicateurs' }).click();
+  await page.waitForLoadState('load');
+  const saved = await page.locator('.fr-alert--success').textContent();
+  if (!saved?.includes('2 valeurs enregistrées')) fail(`indice : enregistrement « ${saved} »`);
+  console.log('ok indicateurs du territoire : fichier français compris, sens de lecture choisi, enregistrés');
   // The steering dashboard: charts with their tables, the comparison, the exports.
   await page.goto(`${base}/pilotage`);
   if (!(await page.locator('h1').textContent())?.includes('Pilotage : Maine-et-Loire')) fail('pilotage : titre attendu');

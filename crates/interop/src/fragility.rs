@@ -69,11 +69,12 @@ pub struct IndicatorFile {
 pub struct IndicatorFileError(pub String);
 
 fn reader(text: &str) -> csv::Reader<&[u8]> {
-    let delimiter = if text.lines().next().is_some_and(|h| h.contains(';')) {
-        b';'
-    } else {
-        b','
-    };
+    // The separator the header uses most: `;` (French spreadsheets), `,` or a tab.
+    let header = text.lines().next().unwrap_or("");
+    let delimiter = [b';', b',', b'\t']
+        .into_iter()
+        .max_by_key(|d| header.bytes().filter(|b| b == d).count())
+        .unwrap_or(b',');
     csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -88,19 +89,57 @@ fn parse_value(raw: &str) -> Option<f64> {
         .filter(|v| v.is_finite())
 }
 
-/// Reads the long format: header `code_insee,indicator,value` (`;` also accepted, decimal comma too).
+/// A column name compared loosely: lower case, accents, spaces and hyphens aside
+/// (« Code INSEE », « code-insee » and « code_insee » are one name).
+fn column_key(header: &str) -> String {
+    aiguillage_domain::territory::search_key(header).replace(' ', "_")
+}
+
+/// The names a commune's code column goes by.
+const CODE_COLUMNS: [&str; 6] = [
+    "code_insee",
+    "codgeo",
+    "code_commune",
+    "insee",
+    "code_geo",
+    "com",
+];
+/// The names of the long format's indicator and value columns.
+const INDICATOR_COLUMNS: [&str; 4] = ["indicator", "indicateur", "nom_indicateur", "variable"];
+const VALUE_COLUMNS: [&str; 2] = ["value", "valeur"];
+/// Columns of a wide table that name things rather than measure them.
+const LABEL_COLUMNS: [&str; 8] = [
+    "libcom",
+    "dep",
+    "libelle",
+    "nom",
+    "commune",
+    "nom_commune",
+    "departement",
+    "libgeo",
+];
+
+fn position_of(headers: &csv::StringRecord, names: &[&str]) -> Option<usize> {
+    headers
+        .iter()
+        .position(|h| names.contains(&column_key(h).as_str()))
+}
+
+/// Reads the long format: one value per line, columns `code_insee`, `indicateur` (or
+/// `indicator`) and `valeur` (or `value`), French names and separators accepted, decimal comma too.
 pub fn read_long(text: &str) -> Result<IndicatorFile, IndicatorFileError> {
     let mut reader = reader(text);
     let headers = reader
         .headers()
         .map_err(|e| IndicatorFileError(e.to_string()))?
         .clone();
-    let column = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let (Some(code), Some(indicator), Some(value)) =
-        (column("code_insee"), column("indicator"), column("value"))
-    else {
+    let (Some(code), Some(indicator), Some(value)) = (
+        position_of(&headers, &CODE_COLUMNS),
+        position_of(&headers, &INDICATOR_COLUMNS),
+        position_of(&headers, &VALUE_COLUMNS),
+    ) else {
         return Err(IndicatorFileError(
-            "les colonnes code_insee, indicator et value sont attendues".to_owned(),
+            "les colonnes code_insee, indicateur et valeur sont attendues".to_owned(),
         ));
     };
     let mut file = IndicatorFile::default();
@@ -152,18 +191,15 @@ pub fn read_wide(text: &str) -> Result<IndicatorFile, IndicatorFileError> {
         .headers()
         .map_err(|e| IndicatorFileError(e.to_string()))?
         .clone();
-    let Some(code) = headers
-        .iter()
-        .position(|h| h.trim().eq_ignore_ascii_case("code_insee"))
-    else {
+    let Some(code) = position_of(&headers, &CODE_COLUMNS) else {
         return Err(IndicatorFileError(
-            "la colonne CODE_INSEE est attendue".to_owned(),
+            "la colonne du code de la commune (CODE_INSEE ou CODGEO) est attendue".to_owned(),
         ));
     };
     let indicators: Vec<(usize, String)> = headers
         .iter()
         .enumerate()
-        .filter(|(i, h)| *i != code && !matches!(h.trim(), "LIBCOM" | "DEP"))
+        .filter(|(i, h)| *i != code && !LABEL_COLUMNS.contains(&column_key(h).as_str()))
         .map(|(i, h)| (i, h.trim().to_owned()))
         .collect();
     let mut file = IndicatorFile::default();
@@ -211,8 +247,13 @@ pub fn read_wide(text: &str) -> Result<IndicatorFile, IndicatorFileError> {
 
 /// Reads either format, by its header.
 pub fn read_indicator_file(text: &str) -> Result<IndicatorFile, IndicatorFileError> {
-    let header = text.lines().next().unwrap_or("");
-    if header.contains("indicator") && header.contains("value") {
+    let headers = reader(text)
+        .headers()
+        .map_err(|e| IndicatorFileError(e.to_string()))?
+        .clone();
+    let long = position_of(&headers, &INDICATOR_COLUMNS).is_some()
+        && position_of(&headers, &VALUE_COLUMNS).is_some();
+    if long {
         read_long(text)
     } else {
         read_wide(text)
@@ -222,6 +263,29 @@ pub fn read_indicator_file(text: &str) -> Result<IndicatorFile, IndicatorFileErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_french_long_file_is_read_long_whatever_its_separator() {
+        for text in [
+            "code_insee;indicateur;valeur\n49007;part_caf;12,5\n49328;part_caf;8\n",
+            "Code INSEE,Indicateur,Valeur\n49007,part_caf,12.5\n49328,part_caf,8\n",
+            "CODGEO\tindicateur\tvaleur\n49007\tpart_caf\t12,5\n49328\tpart_caf\t8\n",
+        ] {
+            let file = read_indicator_file(text).expect("read");
+            assert_eq!(file.observations.len(), 1, "{text}");
+            let values = &file.observations["part_caf"];
+            assert_eq!(values.get("49007"), Some(&12.5), "{text}");
+            assert!(!file.observations.contains_key("valeur"), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_wide_file_skips_its_label_columns_under_their_french_names() {
+        let text = "CODGEO;Libellé;part_caf\n49007;Angers;12,5\n";
+        let file = read_indicator_file(text).expect("read");
+        assert_eq!(file.observations.keys().collect::<Vec<_>>(), ["part_caf"]);
+        assert!(file.rejected.is_empty(), "{:?}", file.rejected);
+    }
 
     #[test]
     fn the_long_format_keeps_good_rows_and_reports_each_bad_one() {

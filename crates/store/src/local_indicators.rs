@@ -21,11 +21,12 @@ pub struct LocalIndicatorReport {
 
 impl Store {
     /// Stores the territory's values of each indicator of `observations`, replacing the previous
-    /// values of those indicators; nothing is stored when no value falls inside the territory.
+    /// values of those indicators, with the way each reads (`lower_is_worse` names those whose low
+    /// values mark fragile communes); nothing is stored when no value falls inside the territory.
     pub async fn save_local_indicators(
         &self,
         scope: &TerritoryScope,
-        observations: &Observations,
+        (observations, lower_is_worse): (&Observations, &BTreeSet<String>),
         account_id: Option<i64>,
         now: UnixSeconds,
     ) -> Result<LocalIndicatorReport, StoreError> {
@@ -56,12 +57,25 @@ impl Store {
         }
         let mut transaction = self.pool.begin().await?;
         for indicator in &indicators {
+            for table in ["local_indicators", "local_indicator_directions"] {
+                let sql = format!(
+                    "DELETE FROM {table} WHERE territory_kind = $1 AND territory_code = $2 AND indicator = $3"
+                );
+                sqlx::query(&sql)
+                    .bind(scope.kind_code())
+                    .bind(scope.code())
+                    .bind(*indicator)
+                    .execute(&mut *transaction)
+                    .await?;
+            }
             sqlx::query(
-                "DELETE FROM local_indicators WHERE territory_kind = $1 AND territory_code = $2 AND indicator = $3",
+                "INSERT INTO local_indicator_directions (territory_kind, territory_code, indicator, lower_is_worse)
+                 VALUES ($1, $2, $3, $4)",
             )
             .bind(scope.kind_code())
             .bind(scope.code())
             .bind(*indicator)
+            .bind(i64::from(lower_is_worse.contains(*indicator)))
             .execute(&mut *transaction)
             .await?;
         }
@@ -114,20 +128,48 @@ impl Store {
         Ok(observations)
     }
 
+    /// The territory's uploaded indicators whose low values mark fragile communes.
+    pub async fn local_indicators_lower_is_worse(
+        &self,
+        scope: &TerritoryScope,
+    ) -> Result<BTreeSet<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT indicator FROM local_indicator_directions
+             WHERE territory_kind = $1 AND territory_code = $2 AND lower_is_worse = 1",
+        )
+        .bind(scope.kind_code())
+        .bind(scope.code())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok(row.try_get("indicator")?))
+            .collect()
+    }
+
     /// Forgets one uploaded indicator of the territory; returns how many values were removed.
     pub async fn delete_local_indicator(
         &self,
         scope: &TerritoryScope,
         indicator: &str,
     ) -> Result<u64, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        sqlx::query(
+            "DELETE FROM local_indicator_directions WHERE territory_kind = $1 AND territory_code = $2 AND indicator = $3",
+        )
+        .bind(scope.kind_code())
+        .bind(scope.code())
+        .bind(indicator)
+        .execute(&mut *transaction)
+        .await?;
         let done = sqlx::query(
             "DELETE FROM local_indicators WHERE territory_kind = $1 AND territory_code = $2 AND indicator = $3",
         )
         .bind(scope.kind_code())
         .bind(scope.code())
         .bind(indicator)
-        .execute(&self.pool)
+        .execute(&mut *transaction)
         .await?;
+        transaction.commit().await?;
         Ok(done.rows_affected())
     }
 }

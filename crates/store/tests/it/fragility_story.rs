@@ -113,12 +113,21 @@ async fn local_indicators_are_kept_per_territory_and_replaced_per_indicator() {
         ("49328".to_owned(), 20.0),
         ("75056".to_owned(), 9.0), // Paris: outside the territory
     ]);
+    let none = std::collections::BTreeSet::new();
+    let lower = std::collections::BTreeSet::from(["caf_suivis".to_owned()]);
     let report = store
-        .save_local_indicators(&anjou, &upload, None, NOW)
+        .save_local_indicators(&anjou, (&upload, &lower), None, NOW)
         .await
         .expect("save");
     assert_eq!(report.stored, 2);
     assert_eq!(report.indicators, vec!["caf_suivis".to_owned()]);
+    assert_eq!(
+        store
+            .local_indicators_lower_is_worse(&anjou)
+            .await
+            .expect("directions"),
+        lower
+    );
     assert_eq!(
         report.outside,
         vec![("caf_suivis".to_owned(), "75056".to_owned())]
@@ -130,9 +139,15 @@ async fn local_indicators_are_kept_per_territory_and_replaced_per_indicator() {
         .or_default()
         .insert("49007".into(), 14.0);
     store
-        .save_local_indicators(&anjou, &again, None, NOW)
+        .save_local_indicators(&anjou, (&again, &none), None, NOW)
         .await
         .expect("save again");
+    // Sent again as « higher is worse », it reads so.
+    assert!(store
+        .local_indicators_lower_is_worse(&anjou)
+        .await
+        .expect("directions")
+        .is_empty());
     let stored = store.local_indicators(&anjou).await.expect("read");
     assert_eq!(stored["caf_suivis"].len(), 1);
     assert_eq!(stored["caf_suivis"]["49007"], 14.0);
@@ -143,7 +158,7 @@ async fn local_indicators_are_kept_per_territory_and_replaced_per_indicator() {
         .or_default()
         .insert("75056".into(), 1.0);
     let report = store
-        .save_local_indicators(&anjou, &elsewhere, None, NOW)
+        .save_local_indicators(&anjou, (&elsewhere, &none), None, NOW)
         .await
         .expect("save elsewhere");
     assert_eq!(report.stored, 0);

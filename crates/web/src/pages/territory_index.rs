@@ -8,7 +8,9 @@ use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::download::{tables_download, unknown_format, TableFormat};
 use crate::pages::render;
-use aiguillage_domain::fragility::{compute, AreaIndex, IndicatorChoice, Method, Observations};
+use aiguillage_domain::fragility::{
+    compute, AreaIndex, Direction, IndicatorChoice, Method, Observations,
+};
 use aiguillage_domain::territory::{CommuneKind, TerritoryScope};
 use aiguillage_interop::fragility::{
     direction_of, label_of, read_indicator_file, IndicatorFile, DEFAULT_SELECTION,
@@ -20,7 +22,7 @@ use askama::Template;
 use axum::extract::{Multipart, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Communes listed on the page (most fragile first); the CSV has them all.
 const LISTED: usize = 80;
@@ -55,6 +57,23 @@ struct IndexTemplate {
     query: String,
     upload: Option<UploadOutcome>,
     problem: Option<String>,
+    preview: Option<Preview>,
+}
+
+/// What an uploaded file holds, shown before anything is stored: each indicator with how many
+/// communes of the territory it covers, its range, and the way it reads (asked).
+struct Preview {
+    /// The file's text, sent back with the confirmation.
+    content: String,
+    indicators: Vec<PreviewIndicator>,
+    rejected: Vec<(usize, String)>,
+}
+
+struct PreviewIndicator {
+    key: String,
+    inside: usize,
+    outside: usize,
+    range: String,
 }
 
 struct UploadOutcome {
@@ -123,16 +142,26 @@ pub(crate) async fn observations_of(
 }
 
 fn scored(
-    all: &Observations,
+    (all, lower_is_worse): (&Observations, &BTreeSet<String>),
     choice: &Choice,
     user: &CurrentUser,
 ) -> Result<(Vec<AreaIndex>, Vec<IndicatorChoice>), WebError> {
-    scored_in(all, choice, Some(&user.account.territory))
+    scored_in((all, lower_is_worse), choice, Some(&user.account.territory))
+}
+
+/// The way an indicator reads: as the territory's coordinator said for its own data, as the
+/// national table says for the shipped ones.
+fn direction(key: &str, lower_is_worse: &BTreeSet<String>) -> Direction {
+    if lower_is_worse.contains(key) {
+        Direction::LowerIsMoreFragile
+    } else {
+        direction_of(key)
+    }
 }
 
 /// Every commune of the territory (of the instance with `None`) scored, most fragile first.
 fn scored_in(
-    all: &Observations,
+    (all, lower_is_worse): (&Observations, &BTreeSet<String>),
     choice: &Choice,
     territory: Option<&TerritoryScope>,
 ) -> Result<(Vec<AreaIndex>, Vec<IndicatorChoice>), WebError> {
@@ -142,7 +171,7 @@ fn scored_in(
         .iter()
         .map(|(key, weight)| IndicatorChoice {
             key: key.clone(),
-            direction: direction_of(key),
+            direction: direction(key, lower_is_worse),
             weight: *weight,
         })
         .collect();
@@ -226,12 +255,25 @@ async fn page(
     upload: Option<UploadOutcome>,
     problem: Option<String>,
 ) -> Result<IndexTemplate, WebError> {
+    page_with(me, query, (upload, problem), None).await
+}
+
+async fn page_with(
+    me: &Professional,
+    query: &HashMap<String, String>,
+    (upload, problem): (Option<UploadOutcome>, Option<String>),
+    preview: Option<Preview>,
+) -> Result<IndexTemplate, WebError> {
     let reference = reference()?;
     let (state, user) = (&me.state, &me.user);
     let (all, local_keys) = observations(me).await?;
+    let lower_is_worse = state
+        .store
+        .local_indicators_lower_is_worse(&user.account.territory)
+        .await?;
     let available: Vec<String> = all.keys().cloned().collect();
     let choice = choice_of(query, &available);
-    let (result, choices) = scored(&all, &choice, user)?;
+    let (result, choices) = scored((&all, &lower_is_worse), &choice, user)?;
     let names: BTreeMap<&str, &str> = reference
         .territory
         .communes
@@ -318,6 +360,59 @@ async fn page(
         query,
         upload,
         problem,
+        preview,
+    })
+}
+
+/// The preview of a file read: per indicator, communes inside and outside the territory, range.
+fn preview_of(
+    me: &Professional,
+    content: String,
+    file: &IndicatorFile,
+) -> Result<Preview, WebError> {
+    let reference = reference()?;
+    let territory = aiguillage_domain::territory::TerritoryArea::from(&me.user.account.territory);
+    let inside: std::collections::BTreeSet<&str> = reference
+        .territory
+        .communes
+        .iter()
+        .filter(|c| c.kind == CommuneKind::Commune && territory.contains(c))
+        .map(|c| c.code.as_str())
+        .collect();
+    let indicators = file
+        .observations
+        .iter()
+        .map(|(key, values)| {
+            let kept: Vec<f64> = values
+                .iter()
+                .filter(|(code, _)| inside.contains(code.as_str()))
+                .map(|(_, v)| *v)
+                .collect();
+            let (low, high) = kept
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+                    (l.min(*v), h.max(*v))
+                });
+            PreviewIndicator {
+                key: key.clone(),
+                inside: kept.len(),
+                outside: values.len() - kept.len(),
+                range: if kept.is_empty() {
+                    "—".to_owned()
+                } else {
+                    format!("de {} à {}", number(Some(low)), number(Some(high)))
+                },
+            }
+        })
+        .collect();
+    Ok(Preview {
+        content,
+        indicators,
+        rejected: file
+            .rejected
+            .iter()
+            .map(|r| (r.line, r.reason.clone()))
+            .collect(),
     })
 }
 
@@ -355,16 +450,28 @@ pub(crate) async fn index_table(
     query: &HashMap<String, String>,
 ) -> Result<Table, WebError> {
     let (all, _) = observations_of(store, territory).await?;
+    let lower_is_worse = match territory {
+        Some(scope) => store.local_indicators_lower_is_worse(scope).await?,
+        None => BTreeSet::new(),
+    };
     let available: Vec<String> = all.keys().cloned().collect();
-    let (result, choices) = scored_in(&all, &choice_of(query, &available), territory)?;
+    let (result, choices) = scored_in(
+        (&all, &lower_is_worse),
+        &choice_of(query, &available),
+        territory,
+    )?;
     Ok(table_of(&result, &choices))
 }
 
-/// The fields of the upload form.
+/// The fields of the upload form: a file (first step), or the file's text confirmed with the
+/// indicators whose low values mark fragility (second step), or an indicator to forget.
 #[derive(Default)]
 struct Upload {
     bytes: Vec<u8>,
     delete: Option<String>,
+    content: Option<String>,
+    confirmed: bool,
+    lower_is_worse: std::collections::BTreeSet<String>,
 }
 
 async fn read_upload(mut multipart: Multipart) -> Result<Upload, String> {
@@ -385,6 +492,15 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, String> {
             Some("supprimer") => {
                 upload.delete = Some(field.text().await.map_err(|e| e.to_string())?)
             }
+            Some("contenu") => {
+                upload.content = Some(field.text().await.map_err(|e| e.to_string())?)
+            }
+            Some("confirmer") => upload.confirmed = true,
+            Some("plus_bas_fragile") => {
+                upload
+                    .lower_is_worse
+                    .insert(field.text().await.map_err(|e| e.to_string())?);
+            }
             _ => {}
         }
     }
@@ -400,11 +516,20 @@ pub async fn upload(me: Professional, multipart: Multipart) -> Result<Response, 
     if let Some(key) = upload.delete {
         return forget(&me, key.trim()).await;
     }
-    let file = match indicator_file(upload.bytes) {
-        Ok(file) => file,
+    let bytes = match (&upload.content, upload.confirmed) {
+        (Some(content), true) => content.clone().into_bytes(),
+        _ => upload.bytes,
+    };
+    let (text, file) = match indicator_file(bytes) {
+        Ok(read) => read,
         Err(message) => return refuse(&me, message).await,
     };
-    let report = save_indicators(&me, &file).await?;
+    if !upload.confirmed {
+        // First step: what was understood, nothing stored yet.
+        let preview = preview_of(&me, text, &file)?;
+        return render(&page_with(&me, &HashMap::new(), (None, None), Some(preview)).await?);
+    }
+    let report = save_indicators(&me, &file, &upload.lower_is_worse).await?;
     saved_page(&me, &report, &file).await
 }
 
@@ -440,7 +565,7 @@ async fn refuse(me: &Professional, message: String) -> Result<Response, WebError
 }
 
 /// The uploaded indicator file, read, or why it is refused.
-fn indicator_file(bytes: Vec<u8>) -> Result<IndicatorFile, String> {
+fn indicator_file(bytes: Vec<u8>) -> Result<(String, IndicatorFile), String> {
     if bytes.is_empty() {
         return Err("Choisissez un fichier d'indicateurs à envoyer.".into());
     }
@@ -451,6 +576,15 @@ fn indicator_file(bytes: Vec<u8>) -> Result<IndicatorFile, String> {
         );
     };
     let file = read_indicator_file(&text).map_err(|error| format!("Fichier refusé : {error}"))?;
+    if file.observations.is_empty() {
+        return Err(format!(
+            "Aucune valeur lisible dans le fichier{}.",
+            file.rejected
+                .first()
+                .map(|r| format!(" (ligne {} : {})", r.line, r.reason))
+                .unwrap_or_default()
+        ));
+    }
     let shipped = reference()
         .map_err(|error| error.to_string())?
         .observations
@@ -462,17 +596,19 @@ fn indicator_file(bytes: Vec<u8>) -> Result<IndicatorFile, String> {
             "L'indicateur « {clash} » porte le nom d'un indicateur national : renommez-le dans le fichier."
         ));
     }
-    Ok(file)
+    Ok((text, file))
 }
 
-/// Stores the file's values for the territory's communes.
+/// Stores the file's values for the territory's communes, with the way each indicator reads.
 async fn save_indicators(
     me: &Professional,
     file: &IndicatorFile,
+    lower_is_worse: &std::collections::BTreeSet<String>,
 ) -> Result<LocalIndicatorReport, WebError> {
     let (scope, by) = (&me.user.account.territory, Some(me.user.account.id));
     let store = &me.state.store;
-    let saved = store.save_local_indicators(scope, &file.observations, by, me.now());
+    let saved =
+        store.save_local_indicators(scope, (&file.observations, lower_is_worse), by, me.now());
     Ok(saved.await?)
 }
 

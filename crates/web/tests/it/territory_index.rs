@@ -60,7 +60,29 @@ async fn a_coordinator_weighs_national_and_uploaded_indicators() {
 
     // Local values: Saumur more followed than Angers; a bad row and a Paris row are left out.
     let file = "code_insee,indicator,value\n49007,caf_suivis,10\n49328,caf_suivis,30\n49099,caf_suivis,abc\n75056,caf_suivis,50\n";
-    let uploaded = post(&app, &session, &[], Some(file)).await;
+    // First what was understood, nothing stored; then the confirmation stores it.
+    let preview = body_text(post(&app, &session, &[], Some(file)).await).await;
+    assert!(
+        preview.contains("Vérifiez avant d'enregistrer"),
+        "{preview}"
+    );
+    assert!(
+        preview
+            .contains("<th scope=\"row\">caf_suivis</th><td>2</td><td>1</td><td>de 10 à 30</td>"),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("ligne 4"),
+        "the bad row is reported by line"
+    );
+    assert!(!preview.contains("Vos données"), "nothing stored yet");
+    let uploaded = post(
+        &app,
+        &session,
+        &[("confirmer", "oui"), ("contenu", file)],
+        None,
+    )
+    .await;
     assert_eq!(uploaded.status(), StatusCode::OK);
     let page = body_text(uploaded).await;
     assert!(
@@ -105,8 +127,77 @@ async fn a_coordinator_weighs_national_and_uploaded_indicators() {
         Some("code_insee,indicator,value\n49007,TX_POVERTY,99\n"),
     )
     .await;
+    let header_only = post(&app, &session, &[], Some("code_insee;indicateur;valeur\n")).await;
+    assert_eq!(header_only.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body_text(header_only)
+        .await
+        .contains("Aucune valeur lisible"));
     assert_eq!(clash.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body_text(clash).await.contains("indicateur national"));
     let removed = body_text(post(&app, &session, &[("supprimer", "caf_suivis")], None).await).await;
     assert!(!removed.contains("Vos données"));
+}
+
+/// A French file (« code_insee;indicateur;valeur », decimal commas) is read long, not as an
+/// indicator called « valeur »; the coordinator says an access rate reads the other way round, and
+/// the ranking follows.
+#[tokio::test]
+async fn a_french_file_is_understood_and_its_direction_chosen() {
+    let app = TestApp::new().await;
+    let session = app.sign_in(Role::Coordinator).await;
+    let file = "code_insee;indicateur;valeur\n49007;acces_droits;90,5\n49328;acces_droits;40\n";
+    let preview = body_text(post(&app, &session, &[], Some(file)).await).await;
+    assert!(
+        preview.contains("<th scope=\"row\">acces_droits</th><td>2</td>"),
+        "{preview}"
+    );
+    assert!(
+        !preview.contains("<th scope=\"row\">valeur</th>"),
+        "{preview}"
+    );
+    let stored = post(
+        &app,
+        &session,
+        &[
+            ("confirmer", "oui"),
+            ("contenu", file),
+            ("plus_bas_fragile", "acces_droits"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(stored.status(), StatusCode::OK);
+    let ranked = body_text(
+        app.get(
+            "/territoire/indice?methode=2023&poids_acces_droits=1",
+            Some(&session),
+        )
+        .await,
+    )
+    .await;
+    let (saumur, angers) = (
+        ranked.find("(49328)").expect("Saumur"),
+        ranked.find("(49007)").expect("Angers"),
+    );
+    assert!(saumur < angers, "the lower access rate, the more fragile");
+    // Sent again without the box ticked: the higher value is the more fragile.
+    post(
+        &app,
+        &session,
+        &[("confirmer", "oui"), ("contenu", file)],
+        None,
+    )
+    .await;
+    let ranked = body_text(
+        app.get(
+            "/territoire/indice?methode=2023&poids_acces_droits=1",
+            Some(&session),
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        ranked.find("(49007)") < ranked.find("(49328)"),
+        "now Angers first"
+    );
 }

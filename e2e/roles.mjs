@@ -744,8 +744,8 @@ async function redistribute(page) {
   });
   await page.getByRole('button', { name: 'Envoyer le fichier' }).click();
   await page.waitForLoadState('load');
-  const understood = await page.locator('table', { hasText: 'Indicateurs lus dans le fichier' }).textContent();
-  if (!understood?.includes('acces_droits') || understood.includes('valeur')) fail(`indice : aperçu « ${understood} »`);
+  const understood = await page.locator('table', { hasText: 'Indicateurs lus dans le fichier' }).locator('tbody th').allTextContents();
+  if (understood.join('|') !== 'acces_droits') fail(`indice : aperçu « ${understood.join(', ')} »`);
   await checkAccessibility(page, 'coordinateur apercu indicateurs');
   await shoot(page, 'coordinateur-apercu-indicateurs.png');
   await page.getByLabel(/Une valeur plus basse signale une commune plus fragile/).check({ force: true });

@@ -135,9 +135,13 @@ async fn check_fields(
         .parse::<Role>()
         .map_err(|_| errors.role = Some("Choisissez un rôle.".into()))
         .ok();
+    let mut structure_departement = None;
     let structure_id = match request.structure_id.trim().parse::<i64>() {
         Ok(id) => match store.structure(id).await {
-            Ok(_) => Some(id),
+            Ok(structure) => {
+                structure_departement = Some(structure.departement_code);
+                Some(id)
+            }
             Err(StoreError::NotFound(_)) => {
                 errors.structure_id = Some("Cette structure n'existe pas.".into());
                 None
@@ -149,19 +153,25 @@ async fn check_fields(
             None
         }
     };
-    let territory = match request.territory.parse::<TerritoryScope>() {
-        Ok(scope) if store.territory_name(&scope).await?.is_some() => Some(scope),
-        Ok(scope) => {
-            errors.territory = Some(format!(
-                "Le territoire {} n'existe pas dans le référentiel.",
-                scope.code()
-            ));
-            None
-        }
-        Err(error) => {
-            errors.territory = Some(format!("{}.", capitalize(&error.to_string())));
-            None
-        }
+    let typed = request.territory.trim();
+    let territory = match (typed, structure_departement) {
+        // Empty: the structure's département.
+        ("", Some(departement)) => Some(TerritoryScope::Departement(departement)),
+        ("", None) => None,
+        (typed, _) => match territory_of(typed) {
+            Ok(scope) if store.territory_name(&scope).await?.is_some() => Some(scope),
+            Ok(scope) => {
+                errors.territory = Some(format!(
+                    "Le territoire {} n'existe pas dans le référentiel de l'instance.",
+                    scope.code()
+                ));
+                None
+            }
+            Err(message) => {
+                errors.territory = Some(message);
+                None
+            }
+        },
     };
     let account = match (email, display_name, role, structure_id, territory) {
         (Some(email), Some(display_name), Some(role), Some(structure_id), Some(territory)) => {
@@ -178,9 +188,58 @@ async fn check_fields(
     Ok((account, errors))
 }
 
-fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
+/// The territory an administrator typed: a code (département, EPCI's SIREN, `dep:49`), a commune's
+/// code or name (its intercommunality, or its département when it has none), or the name of a
+/// département or an intercommunality, searched as on the territory page.
+fn territory_of(typed: &str) -> Result<TerritoryScope, String> {
+    use aiguillage_domain::territory::{is_insee_commune_code, search_key, TerritoryArea};
+    if let Ok(scope) = typed.parse::<TerritoryScope>() {
+        return Ok(scope);
+    }
+    let reference = crate::territory_diagnostic::reference()
+        .map_err(|_| "Le référentiel des territoires est indisponible.".to_owned())?;
+    let commune_scope = |code: &str| {
+        reference
+            .territory
+            .communes
+            .iter()
+            .find(|c| c.code == code)
+            .map(|c| match &c.epci_code {
+                Some(epci) => TerritoryScope::Epci(epci.clone()),
+                None => TerritoryScope::Departement(c.departement_code.clone()),
+            })
+    };
+    if is_insee_commune_code(typed) {
+        return commune_scope(typed).ok_or_else(|| format!("Aucune commune n'a le code {typed}."));
+    }
+    let found = reference.find(typed, 12);
+    let key = search_key(typed);
+    let exact: Vec<&(TerritoryArea, String)> = found
+        .iter()
+        .filter(|(_, name)| search_key(name) == key)
+        .collect();
+    let chosen: Option<&(TerritoryArea, String)> = match (exact.as_slice(), found.as_slice()) {
+        ([one], _) => Some(*one),
+        ([], [one]) => Some(one),
+        _ => None,
+    };
+    match chosen.map(|(area, _)| area) {
+        Some(TerritoryArea::Departement(code)) => Ok(TerritoryScope::Departement(code.clone())),
+        Some(TerritoryArea::Epci(code)) => Ok(TerritoryScope::Epci(code.clone())),
+        Some(TerritoryArea::Commune(code)) => {
+            commune_scope(code).ok_or_else(|| format!("Aucune commune n'a le code {code}."))
+        }
+        None if found.is_empty() => Err(format!(
+            "Aucun territoire ne s'appelle « {typed} » : indiquez un département, une intercommunalité ou une commune (nom ou code), ou laissez vide pour le département de la structure."
+        )),
+        None => Err(format!(
+            "« {typed} » désigne plusieurs territoires ({}) : précisez.",
+            found
+                .iter()
+                .take(5)
+                .map(|(_, name)| name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
 }

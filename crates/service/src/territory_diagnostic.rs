@@ -153,6 +153,17 @@ fn level_name(area: &TerritoryArea) -> &'static str {
     }
 }
 
+/// The legal forms an intercommunality's official name starts with (as search keys).
+const EPCI_FORMS: [&str; 7] = [
+    "cu ",
+    "ca ",
+    "cc ",
+    "metropole ",
+    "communaute urbaine ",
+    "communaute d agglomeration ",
+    "communaute de communes ",
+];
+
 impl Reference {
     /// The area's name, when the reference knows it.
     pub fn name_of(&self, area: &TerritoryArea) -> Option<String> {
@@ -206,9 +217,14 @@ impl Reference {
         let (exact, prefix): (Vec<_>, Vec<_>) = named
             .filter_map(|(area, name)| {
                 let candidate = search_key(&name);
-                candidate
-                    .starts_with(&key)
-                    .then_some((candidate == key, (area, name)))
+                // An intercommunality answers to its name without its legal form too
+                // (« Angers Loire Métropole » for « CU Angers Loire Métropole »).
+                let bare = EPCI_FORMS
+                    .iter()
+                    .find_map(|form| candidate.strip_prefix(form))
+                    .unwrap_or(&candidate);
+                (candidate.starts_with(&key) || bare.starts_with(&key))
+                    .then_some((candidate == key || bare == key, (area, name)))
             })
             .partition(|(exact, _)| *exact);
         exact

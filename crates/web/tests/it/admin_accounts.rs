@@ -25,7 +25,7 @@ async fn bad_fields_are_each_explained_and_nothing_is_stored() {
         ("display_name", "  "),
         ("role", "chef"),
         ("structure_id", "999"),
-        ("territory", "angers"),
+        ("territory", "Atlantide"),
         ("password", "azerty"),
     ];
     let response = app
@@ -38,7 +38,7 @@ async fn bad_fields_are_each_explained_and_nothing_is_stored() {
         "Le nom affiché est obligatoire.",
         "Choisissez un rôle.",
         "Cette structure n'existe pas.",
-        "Territoire « angers » invalide",
+        "Aucun territoire ne s'appelle « Atlantide »",
         "Le mot de passe doit compter au moins 12 caractères.",
     ] {
         assert!(html.contains(message), "missing « {message} »");
@@ -215,4 +215,47 @@ async fn the_journal_answers_who_opened_a_persons_file() {
         unknown.contains("Aucune personne enregistrée ne s"),
         "{unknown}"
     );
+}
+
+/// The territory is the structure's département when left empty, and is found by name or by a
+/// commune's code otherwise (a commune stands for its intercommunality); a shared name is said.
+#[tokio::test]
+async fn the_territory_of_an_account_is_derived_or_found_by_name() {
+    let app = TestApp::new().await;
+    let admin = app.sign_in(Role::Administrator).await;
+    let structure = app.structure_id.to_string();
+    let cases = [
+        ("vide@angers.fr", "", Some("Maine-et-Loire")),
+        ("nom@angers.fr", "Angers", Some("CU Angers Loire Métropole")),
+        ("code@angers.fr", "49007", Some("CU Angers Loire Métropole")),
+        ("dep@angers.fr", "maine et loire", Some("Maine-et-Loire")),
+        (
+            "epci@angers.fr",
+            "Angers Loire Métropole",
+            Some("CU Angers Loire Métropole"),
+        ),
+    ];
+    for (email, typed, expected) in cases {
+        let fields = [
+            ("csrf_token", admin.csrf.as_str()),
+            ("email", email),
+            ("display_name", "Compte de test"),
+            ("role", "coordinator"),
+            ("structure_id", structure.as_str()),
+            ("territory", typed),
+            ("password", "velo rouge sous la pluie d'ete"),
+        ];
+        let response = app
+            .post_form("/administration/comptes", Some(&admin.cookie), &fields)
+            .await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "« {typed} »: {}",
+            body_text(response).await
+        );
+        let accounts = app.store.list_accounts().await.expect("accounts");
+        let account = accounts.iter().find(|a| a.email == email).expect("stored");
+        assert_eq!(account.territory_name.as_deref(), expected, "« {typed} »");
+    }
 }

@@ -367,6 +367,15 @@ async fn the_coordinator_redistributes_a_refused_referral_after_seeing_the_propo
             || page.contains("Refusée par l'offre précédente")
     );
     assert!(!page.contains("Le Goff"), "pseudonymised");
+    // Each move is a box the coordinator may untick, ticked; the summary speaks plainly.
+    assert!(
+        page.contains(&format!(
+            "name=\"deplacement\" value=\"{referral_id}:2:{other_offer}\" checked"
+        )),
+        "{page}"
+    );
+    assert!(page.contains("une personne serait réorientée"), "{page}");
+    assert!(!page.contains("Coût total"), "{page}");
     assert!(
         page.matches("name=\"csrf_token\"").count() >= 2,
         "the confirmation form carries the CSRF token (besides the logout form)"

@@ -499,7 +499,7 @@ async function recordSessionAndClose(page) {
   await page.waitForLoadState('load');
   let state = await page.locator('main .fr-badge').first().textContent();
   if (state?.trim() !== 'En parcours') fail(`séance : état « En parcours » attendu, vu « ${state} »`);
-  const sessions = await page.locator('table', { hasText: 'séance(s)' }).textContent();
+  const sessions = await page.locator('table', { hasText: /séances?, de la plus ancienne/ }).textContent();
   for (const shown of ['1 h', 'E-mail', 'Argent - Impôts', 'Autonome avec guidage en cas de besoin', 'Revoir la déclaration']) {
     if (!sessions?.includes(shown)) fail(`séance enregistrée : « ${shown} » attendu dans la liste`);
   }
@@ -515,7 +515,7 @@ async function recordSessionAndClose(page) {
   await page.locator('#formulaire-seance').getByLabel('Durée de la séance').selectOption('90');
   await page.getByRole('button', { name: 'Enregistrer la correction' }).click();
   await page.waitForLoadState('load');
-  const corrected = await page.locator('table', { hasText: 'séance(s)' }).textContent();
+  const corrected = await page.locator('table', { hasText: /séances?, de la plus ancienne/ }).textContent();
   if (!corrected?.includes('1 h 30')) fail('séance corrigée : « 1 h 30 » attendu');
   console.log('ok le médiateur corrige la durée de la séance');
 
@@ -558,7 +558,7 @@ async function recordWorkshop(page) {
   await page.getByRole('button', { name: 'Enregistrer l\'atelier' }).click();
   await page.waitForLoadState('load');
   const recent = await page.locator('table', { hasText: 'Ateliers des deux derniers mois' }).textContent();
-  if (!(await page.getByText('Atelier enregistré').count()) || !recent?.includes('Premiers pas sur la tablette') || !recent.includes('4 (1 inscrite(s), 3 anonyme(s))')) {
+  if (!(await page.getByText('Atelier enregistré').count()) || !recent?.includes('Premiers pas sur la tablette') || !recent.includes('4 (1 inscrite, 3 anonymes)')) {
     fail(`atelier : enregistrement attendu, vu « ${recent} »`);
   }
   await shoot(page, 'mediateur-atelier-enregistre.png');
@@ -576,7 +576,7 @@ async function seeReferralSteps(page) {
   }
   const outcome = await page.locator('#issue + dl').textContent().catch(() => null);
   if (!outcome?.includes('Autonomie atteinte') || !outcome.includes('Prime d\'activité')) fail(`le prescripteur ne voit pas l'issue du parcours : « ${outcome} »`);
-  const sessions = await page.locator('table', { hasText: 'séance(s)' }).textContent();
+  const sessions = await page.locator('table', { hasText: /séances?, de la plus ancienne/ }).textContent();
   if (!sessions?.includes('Argent - Impôts') || sessions.includes('Revoir la déclaration')) fail('le prescripteur voit les séances, sans leurs notes');
   if (!(await page.getByRole('link', { name: 'Refaire le diagnostic pour mesurer les progrès' }).count())) fail('lien « Refaire le diagnostic pour mesurer les progrès » attendu pour le prescripteur');
   await checkAccessibility(page, 'prescripteur suivi orientation');

@@ -60,6 +60,43 @@ pub fn format_time(unix: i64) -> String {
         .unwrap_or_else(|_| "date inconnue".to_owned())
 }
 
+/// A count with its noun agreed (« 1 personne », « 3 personnes », « aucune orientation » is the
+/// caller's): `one` and `many` are the two forms.
+pub fn counted<C: Count + std::fmt::Display>(count: C, one: &str, many: &str) -> String {
+    format!("{count} {}", plural(&count, one, many))
+}
+
+/// The form of a noun (or a phrase) agreed with a count shown apart: `one` up to 1, `many` beyond.
+pub fn plural<'a, C: Count>(count: C, one: &'a str, many: &'a str) -> &'a str {
+    if count.is_plural() {
+        many
+    } else {
+        one
+    }
+}
+
+/// A count, as templates hold it (by value or by reference): plural in French from 2 on.
+pub trait Count {
+    fn is_plural(&self) -> bool;
+}
+
+macro_rules! count_of_integers {
+    ($($integer:ty),*) => {$(
+        impl Count for $integer {
+            fn is_plural(&self) -> bool {
+                *self > 1
+            }
+        }
+    )*};
+}
+count_of_integers!(usize, u32, u64, i32, i64);
+
+impl<C: Count> Count for &C {
+    fn is_plural(&self) -> bool {
+        (*self).is_plural()
+    }
+}
+
 /// A number with French thousands separators (`34 969`).
 pub fn format_count(number: i64) -> String {
     let digits = number.unsigned_abs().to_string();
@@ -80,6 +117,14 @@ pub fn format_count(number: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_agree_with_their_nouns() {
+        assert_eq!(counted(0_usize, "séance", "séances"), "0 séance");
+        assert_eq!(counted(1_i64, "séance", "séances"), "1 séance");
+        assert_eq!(counted(&2_u32, "séance", "séances"), "2 séances");
+        assert_eq!(plural(3_usize, "honoré", "honorés"), "honorés");
+    }
 
     #[test]
     fn counts_and_times_are_written_the_french_way() {

@@ -287,7 +287,7 @@ async fn a_slot_is_booked_while_sending_shows_in_the_agenda_and_is_reminded_the_
     assert!(page.contains("Personne absente"), "{page}");
     let figures = body_text(app.get("/ma-structure", Some(&manager)).await).await;
     assert!(
-        figures.contains("<p class=\"fr-callout__title\">1</p><p class=\"fr-callout__text\">rendez-vous manqué(s)"),
+        figures.contains("<p class=\"fr-callout__title\">1</p><p class=\"fr-callout__text\">rendez-vous manqué ces 30 derniers jours, pour 0 honoré"),
         "the no-show is counted: {figures}"
     );
     // …and in the territory's steering indicators: one appointment settled, missed.

@@ -297,7 +297,7 @@ async fn a_workshop_counts_one_ticked_person_and_three_anonymous_participants() 
     )
     .await;
     assert!(page.contains("Atelier enregistré"));
-    assert!(page.contains("4 (1 inscrite(s), 3 anonyme(s))"));
+    assert!(page.contains("4 (1 inscrite, 3 anonymes)"));
     let detail = body_text(app.get(&referral, Some(mediator)).await).await;
     assert!(detail.contains("Atelier collectif « Déjouer les arnaques » (4 participants)"));
 }

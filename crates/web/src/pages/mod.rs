@@ -75,6 +75,29 @@ pub fn plural<'a, C: Count>(count: C, one: &'a str, many: &'a str) -> &'a str {
     }
 }
 
+/// « de » before a name, elided or contracted as French writes it: « d'Angers », « d'Hélène »,
+/// « du Mans », « des Ponts-de-Cé », « de la Flèche », « de Saumur ».
+pub fn of_name(name: &str) -> String {
+    let name = name.trim();
+    if let Some(rest) = name.strip_prefix("Le ") {
+        return format!("du {rest}");
+    }
+    if let Some(rest) = name.strip_prefix("Les ") {
+        return format!("des {rest}");
+    }
+    if let Some(rest) = name.strip_prefix("La ") {
+        return format!("de la {rest}");
+    }
+    let elided = name.chars().next().is_some_and(|first| {
+        "aeiouyhàâäéèêëîïôöùûüÿœæ".contains(first.to_lowercase().next().unwrap_or(first))
+    });
+    if elided {
+        format!("d'{name}")
+    } else {
+        format!("de {name}")
+    }
+}
+
 /// A count, as templates hold it (by value or by reference): plural in French from 2 on.
 pub trait Count {
     fn is_plural(&self) -> bool;
@@ -117,6 +140,17 @@ pub fn format_count(number: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn de_is_elided_or_contracted_before_a_name() {
+        assert_eq!(of_name("Angers"), "d'Angers");
+        assert_eq!(of_name("Hélène"), "d'Hélène");
+        assert_eq!(of_name("Saumur"), "de Saumur");
+        assert_eq!(of_name("Le Mans"), "du Mans");
+        assert_eq!(of_name("Les Ponts-de-Cé"), "des Ponts-de-Cé");
+        assert_eq!(of_name("La Flèche"), "de la Flèche");
+        assert_eq!(of_name("Élodie"), "d'Élodie");
+    }
 
     #[test]
     fn counts_agree_with_their_nouns() {

@@ -398,8 +398,12 @@ fn compared_funnels(
                     area: Some(Area::Departement(dep.clone())),
                     ..cut.clone()
                 };
+                let name = aiguillage_service::territory_diagnostic::reference()
+                    .ok()
+                    .and_then(|r| r.name_of(&TerritoryArea::Departement(dep.clone())))
+                    .unwrap_or_else(|| format!("Département {dep}"));
                 compared.push((
-                    format!("Département {dep}"),
+                    name,
                     masked_funnel(dataset, &cut, min_cell)?,
                 ));
             }

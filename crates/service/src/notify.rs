@@ -22,6 +22,8 @@ pub enum Notice {
     Redistributed,
     /// The other side wrote in the referral's thread.
     Message,
+    /// The territory's coordinator asks the receiver to act on it.
+    Nudged,
 }
 
 impl Notice {
@@ -35,6 +37,9 @@ impl Notice {
                 "Le coordinateur a réorienté une de vos orientations vers une autre offre"
             }
             Notice::Message => "Nouveau message sur une orientation",
+            Notice::Nudged => {
+                "Le coordinateur du territoire vous relance sur une orientation : merci d'y donner suite"
+            }
         }
     }
 }

@@ -21,6 +21,7 @@ pub struct QueueEntry {
     pub offer_id: i64,
     pub offer_name: String,
     pub receiver_structure: String,
+    pub receiver_structure_id: i64,
     pub state: ReferralState,
     pub created_at: UnixSeconds,
     pub state_changed_at: UnixSeconds,
@@ -48,7 +49,7 @@ impl Store {
         let key = self.instance_key("pseudonymes").await?;
         let sql = format!(
             "SELECT r.id, r.person_id, c.name AS commune_name, r.profile_json, r.urgent, r.offer_id, o.name AS offer_name,
-                 s.name AS receiver_structure, r.state, r.created_at, r.state_changed_at, r.version,
+                 s.name AS receiver_structure, r.receiver_structure_id, r.state, r.created_at, r.state_changed_at, r.version,
                  p.commune_code, p.birth_year
              FROM referrals r JOIN people p ON p.id = r.person_id JOIN communes c ON c.code = p.commune_code
              JOIN offers o ON o.id = r.offer_id JOIN structures s ON s.id = r.receiver_structure_id
@@ -78,6 +79,7 @@ impl Store {
                     offer_id: row.try_get("offer_id")?,
                     offer_name: row.try_get("offer_name")?,
                     receiver_structure: row.try_get("receiver_structure")?,
+                    receiver_structure_id: row.try_get("receiver_structure_id")?,
                     state: decode(&state, "état")?,
                     created_at: row.try_get("created_at")?,
                     state_changed_at: row.try_get("state_changed_at")?,

@@ -157,6 +157,7 @@ routes! {
     POST "/seances/{id}/supprimer" => pages::pathway::delete_session, HELPERS;
     GET "/ateliers/nouveau" => pages::pathway::workshop_form, Roles(&[Mediator]);
     POST "/ateliers/nouveau" => pages::pathway::record_workshop, Roles(&[Mediator]);
+    POST "/file-active/{id}/relance" => pages::queue::nudge, Roles(&[Coordinator]);
     GET "/file-active" => pages::queue::show, Roles(&[Coordinator]);
     GET "/territoire/reglages" => pages::queue::settings_form, Roles(&[Coordinator]);
     POST "/territoire/reglages" => pages::queue::save_settings, Roles(&[Coordinator]);

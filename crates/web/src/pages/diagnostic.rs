@@ -88,7 +88,11 @@ fn person_questionnaire(
     questionnaire(
         me.layout("/personnes", "Diagnostic"),
         (
-            format!("Diagnostic {} {}", crate::pages::of_name(&person.first_name), person.last_name),
+            format!(
+                "Diagnostic {} {}",
+                crate::pages::of_name(&person.first_name),
+                person.last_name
+            ),
             intro.to_owned(),
             format!("/personnes/{id}/diagnostic"),
         ),

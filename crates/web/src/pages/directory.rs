@@ -165,7 +165,11 @@ fn summary_of(outcome: &SearchOutcome, account: &Account) -> String {
         n => format!("{n} lieux"),
     };
     match &outcome.around {
-        Some(commune) => format!("{count} à moins de {} km {}", outcome.radius_km, crate::pages::of_name(commune)),
+        Some(commune) => format!(
+            "{count} à moins de {} km {}",
+            outcome.radius_km,
+            crate::pages::of_name(commune)
+        ),
         None => format!("{count} sur votre territoire ({})", territory_name(account)),
     }
 }

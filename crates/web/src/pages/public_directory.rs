@@ -115,7 +115,11 @@ async fn search_page(
             n => format!("{n} lieux"),
         };
         match &outcome.around {
-            Some(commune) => format!("{count} à moins de {} km {}", outcome.radius_km, crate::pages::of_name(commune)),
+            Some(commune) => format!(
+                "{count} à moins de {} km {}",
+                outcome.radius_km,
+                crate::pages::of_name(commune)
+            ),
             None => count,
         }
     });

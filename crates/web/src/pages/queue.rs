@@ -35,6 +35,9 @@ pub struct QueueFilters {
     /// `csv` or `xlsx` to download the lines shown.
     format: Option<String>,
     separateur: Option<String>,
+    /// The structure just reminded, for the confirmation.
+    #[serde(default)]
+    relancee: String,
 }
 
 impl QueueFilters {
@@ -50,6 +53,7 @@ impl QueueFilters {
 }
 
 struct QueueLine {
+    referral_id: i64,
     pseudonym: String,
     commune: String,
     typology: String,
@@ -84,6 +88,7 @@ struct QueueTemplate {
     offer: String,
     offers: Vec<(i64, String)>,
     query: String,
+    nudged: String,
 }
 
 fn keep(entry: &QueueEntry, filters: &QueueFilters, late: bool) -> bool {
@@ -96,6 +101,33 @@ fn keep(entry: &QueueEntry, filters: &QueueFilters, late: bool) -> bool {
     let urgent_ok = filters.urgence.is_empty() || entry.urgent;
     let offer_ok = filters.offre.is_empty() || filters.offre == entry.offer_id.to_string();
     view_ok && urgent_ok && offer_ok
+}
+
+/// `POST /file-active/{id}/relance`: the coordinator reminds the receiving structure of one
+/// referral of the territory's queue (in the app and by e-mail, no personal data); any other
+/// referral is a 404.
+pub async fn nudge(
+    me: Professional,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Response, WebError> {
+    let scope = &me.user.account.territory;
+    let entries = me.state.store.territory_queue(scope).await?;
+    let entry = entries
+        .iter()
+        .find(|e| e.referral_id == id)
+        .ok_or(WebError::NotFound)?;
+    aiguillage_service::notify::notify_structure(
+        &me.state,
+        aiguillage_domain::ids::StructureId::new(entry.receiver_structure_id),
+        aiguillage_service::notify::Notice::Nudged,
+        aiguillage_domain::ids::ReferralId::new(id),
+    )
+    .await?;
+    let to = format!(
+        "/file-active?relancee={}",
+        urlencoding::encode(&entry.receiver_structure)
+    );
+    Ok(Redirect::to(&to).into_response())
 }
 
 /// `GET /file-active`.
@@ -138,6 +170,7 @@ pub async fn show(
         urgent_only: !filters.urgence.is_empty(),
         offer: filters.offre,
         offers: offer_choices(&entries),
+        nudged: filters.relancee,
     })
 }
 
@@ -237,6 +270,7 @@ fn queue_lines(
                 late_count += 1;
             }
             keep(entry, filters, late.is_some()).then(|| QueueLine {
+                referral_id: entry.referral_id,
                 pseudonym: entry.pseudonym.clone(),
                 commune: entry.commune_name.clone(),
                 typology: entry.typology.clone(),

@@ -402,10 +402,7 @@ fn compared_funnels(
                     .ok()
                     .and_then(|r| r.name_of(&TerritoryArea::Departement(dep.clone())))
                     .unwrap_or_else(|| format!("Département {dep}"));
-                compared.push((
-                    name,
-                    masked_funnel(dataset, &cut, min_cell)?,
-                ));
+                compared.push((name, masked_funnel(dataset, &cut, min_cell)?));
             }
         }
     }

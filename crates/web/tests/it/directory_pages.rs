@@ -115,10 +115,7 @@ async fn service_audience_and_distance_find_the_right_places_nearest_first() {
     let response = app.get(url, Some(&session)).await;
     assert_eq!(response.status(), StatusCode::OK);
     let html = body_text(response).await;
-    assert!(
-        html.contains("2 lieux à moins de 20 km d'Angers"),
-        "{html}"
-    );
+    assert!(html.contains("2 lieux à moins de 20 km d'Angers"), "{html}");
     let angers = html.find("Lieu angers-seniors").expect("Angers listed");
     let trelaze = html.find("Lieu trelaze-seniors").expect("Trélazé listed");
     assert!(angers < trelaze, "nearest first");
@@ -345,10 +342,7 @@ async fn an_address_searches_around_its_commune() {
     let session = app.sign_in(Role::Prescriber).await;
     let url = "/annuaire?public=Seniors&commune=3+place+du+Ralliement%2C+49100+Angers&rayon=20";
     let html = body_text(app.get(url, Some(&session)).await).await;
-    assert!(
-        html.contains("3 lieux à moins de 20 km d'Angers"),
-        "{html}"
-    );
+    assert!(html.contains("3 lieux à moins de 20 km d'Angers"), "{html}");
 }
 
 #[tokio::test]

@@ -323,6 +323,11 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
             path: path.into(),
             marker: ids.waiting_pseudonym.clone(),
         },
+        ("POST", "/file-active/{id}/relance") => record(
+            format!("/file-active/{}/relance", ids.referral),
+            &[],
+            false,
+        ),
         ("GET", "/territoire/redistribution") => Case::Hides {
             path: "/territoire/redistribution?refusees=1&attente=1&acceptees=1&calcul=1".into(),
             marker: ids.waiting_pseudonym.clone(),

@@ -281,6 +281,52 @@ async fn a_referral_waiting_beyond_the_target_is_reminded_once_to_the_receiver_a
     let queue = body_text(app.get("/file-active?vue=retard", Some(&coordinator)).await).await;
     assert!(queue.contains(" de retard"), "{queue}");
     assert!(!queue.contains("(s)"), "plurals written out: {queue}");
+    // The coordinator reminds the library of that referral: one more notice for it, said on the
+    // page; a referral outside the queue is not found.
+    let marker = "action=\"/file-active/";
+    let start = queue.find(marker).expect("a reminder button") + marker.len();
+    let referral: String = queue[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let before = app
+        .store
+        .notifications_of(AccountId::new(0), StructureId::new(library_id), 50)
+        .await
+        .expect("notifications")
+        .len();
+    let nudged = app
+        .post_form(
+            &format!("/file-active/{referral}/relance"),
+            Some(&coordinator.cookie),
+            &[("csrf_token", coordinator.csrf.as_str())],
+        )
+        .await;
+    assert_eq!(nudged.status(), StatusCode::SEE_OTHER);
+    let after = app
+        .store
+        .notifications_of(AccountId::new(0), StructureId::new(library_id), 50)
+        .await
+        .expect("notifications");
+    assert_eq!(after.len(), before + 1);
+    assert!(after.iter().any(|n| n.text.contains("vous relance")));
+    let page = body_text(
+        app.get(
+            &common::location(&nudged).expect("back"),
+            Some(&coordinator),
+        )
+        .await,
+    )
+    .await;
+    assert!(page.contains("Relance envoyée à"), "{page}");
+    let unknown = app
+        .post_form(
+            "/file-active/999999/relance",
+            Some(&coordinator.cookie),
+            &[("csrf_token", coordinator.csrf.as_str())],
+        )
+        .await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     assert!(!queue.contains("Le Goff"), "pseudonymised");
 }
 

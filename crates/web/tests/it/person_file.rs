@@ -794,7 +794,12 @@ async fn my_structure_shows_the_place_offers_team_and_counts_of_the_viewer_s_str
     // One waiting for an answer (Odette), one in pathway (Josiane) with its one session.
     assert!(page.contains("<td>Envoyée</td><td>1</td>"), "{page}");
     assert!(page.contains("<td>En parcours</td><td>1</td>"), "{page}");
-    assert!(page.contains("<p class=\"fr-callout__title\">1</p><p class=\"fr-callout__text\">séance individuelle"), "{page}");
+    assert!(
+        page.contains(
+            "<p class=\"fr-callout__title\">1</p><p class=\"fr-callout__text\">séance individuelle"
+        ),
+        "{page}"
+    );
     assert!(!page.contains("Josiane"), "counts only, no names: {page}");
     // The prescriber's structure is not a place that receives: the page is not theirs to open.
     assert_eq!(

@@ -310,6 +310,11 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/ateliers/nouveau", Expected::MediatorOnly),
     ("POST", "/ateliers/nouveau", Expected::MediatorOnly),
     ("GET", "/file-active", Expected::CoordinatorOnly),
+    (
+        "POST",
+        "/file-active/{id}/relance",
+        Expected::CoordinatorOnly,
+    ),
     ("GET", "/territoire/reglages", Expected::CoordinatorOnly),
     ("POST", "/territoire/reglages", Expected::CoordinatorOnly),
     (

@@ -292,7 +292,10 @@ async fn an_area_is_cut_by_its_name_as_on_the_territory_page() {
     let saumur = page("Saumur").await;
     assert!(saumur.contains("Pilotage : Saumur"), "{saumur}");
     // Compared with its département, named.
-    assert!(saumur.contains("<th scope=\"col\">Maine-et-Loire</th>"), "{saumur}");
+    assert!(
+        saumur.contains("<th scope=\"col\">Maine-et-Loire</th>"),
+        "{saumur}"
+    );
     assert!(row(&saumur, "Autonomie atteinte").contains("<td>0</td>"));
     // Outside the territory, or unknown: said, and the whole territory shown under its own name.
     let nantes = page("Nantes").await;

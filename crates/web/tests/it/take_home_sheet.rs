@@ -146,7 +146,10 @@ async fn without_consent_the_commune_stays_on_screen_with_ranked_offers_and_no_c
         .await;
     assert_eq!(response.status(), StatusCode::OK);
     let page = body_text(response).await;
-    assert!(page.contains("autour d'Angers") || page.contains("autour d&#39;Angers"), "{page}");
+    assert!(
+        page.contains("autour d'Angers") || page.contains("autour d&#39;Angers"),
+        "{page}"
+    );
     assert!(page.contains("Médiathèque Toussaint"), "{page}");
     assert!(page.contains("personne ne vous appellera"), "{page}");
     assert!(!page.contains("vous appelle ou vous écrit"), "{page}");

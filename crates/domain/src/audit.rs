@@ -63,6 +63,89 @@ pub struct AuditEvent {
     pub reason: String,
 }
 
+/// How long after an entry the same actor's access to the same record, for the same reason (the
+/// same route), is the same access: the page that reads a file before changing it, or shows it again
+/// while it redraws, is one access to the data-protection officer, not two.
+pub const SAME_ACCESS_SECONDS: UnixSeconds = 10;
+
+/// What a new entry does to the chain, given the chain's last entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Joining {
+    /// A new entry after the last one.
+    Append,
+    /// The last entry already records this access (a read after a read or a change of the record).
+    Covered,
+    /// The last entry is the read that prepared this change: it becomes the change.
+    Upgrade,
+}
+
+/// How `event` at `now` joins the chain whose last entry is `last` (written at `last_at`): one entry
+/// per real access. Entries join only within one request: the same actor (an account), the same
+/// reason (the route), within [`SAME_ACCESS_SECONDS`], neither of them a list. Then a read after any
+/// entry about the same record is already recorded; a read followed by a change of the same record,
+/// or by the creation of a record made from it (a referral from a person's file), becomes that
+/// change. Two changes stay two entries.
+pub fn joining(
+    last: &AuditEvent,
+    last_at: UnixSeconds,
+    event: &AuditEvent,
+    now: UnixSeconds,
+) -> Joining {
+    let same_request = event.actor_account_id.is_some()
+        && last.actor_account_id == event.actor_account_id
+        && last.reason == event.reason
+        && !is_list(&last.record_kind)
+        && !is_list(&event.record_kind)
+        && (now - last_at).abs() <= SAME_ACCESS_SECONDS;
+    if !same_request {
+        return Joining::Append;
+    }
+    let same_record = last.record_id == event.record_id;
+    match (last.action, event.action) {
+        (_, AuditAction::Read) if same_record => Joining::Covered,
+        (AuditAction::Read, AuditAction::Create) => Joining::Upgrade,
+        (AuditAction::Read, _) if same_record => Joining::Upgrade,
+        _ => Joining::Append,
+    }
+}
+
+/// The kind of the one entry that records a list of several records of `kind` (« person » →
+/// « person_list »).
+pub fn list_kind(kind: &str) -> String {
+    format!("{kind}{LIST_SUFFIX}")
+}
+
+const LIST_SUFFIX: &str = "_list";
+
+/// Whether entries of this kind record a list (their record id is the listed ids, space-separated).
+pub fn is_list(kind: &str) -> bool {
+    kind.ends_with(LIST_SUFFIX)
+}
+
+/// The one entry recording that `events` (reads by one actor for one reason) were shown together:
+/// `None` when they are not such a list (fewer than two, or mixed), to be recorded one by one.
+pub fn list_entry(events: &[AuditEvent]) -> Option<AuditEvent> {
+    let (first, rest) = events.split_first()?;
+    let alike = |event: &AuditEvent| {
+        event.actor_account_id == first.actor_account_id
+            && event.action == first.action
+            && event.reason == first.reason
+            && event.record_kind == first.record_kind
+    };
+    if rest.is_empty() || !rest.iter().all(alike) || is_list(&first.record_kind) {
+        return None;
+    }
+    let ids: Vec<&str> = events
+        .iter()
+        .map(|event| event.record_id.as_str())
+        .collect();
+    Some(AuditEvent {
+        record_kind: list_kind(&first.record_kind),
+        record_id: ids.join(" "),
+        ..first.clone()
+    })
+}
+
 /// How an entry's hash was computed, stored beside the hash so that the chain can be re-computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuditHashScheme {
@@ -160,6 +243,87 @@ mod tests {
             record_id: record_id.into(),
             reason: "GET /administration/comptes".into(),
         }
+    }
+
+    fn change(record_id: &str) -> AuditEvent {
+        AuditEvent {
+            action: AuditAction::Update,
+            ..event(record_id)
+        }
+    }
+
+    #[test]
+    fn a_read_then_a_change_of_the_same_record_by_the_same_request_is_one_access() {
+        assert_eq!(
+            joining(&event("7"), 100, &change("7"), 101),
+            Joining::Upgrade
+        );
+        assert_eq!(
+            joining(&event("7"), 100, &event("7"), 100),
+            Joining::Covered
+        );
+        assert_eq!(
+            joining(&change("7"), 100, &event("7"), 100),
+            Joining::Covered
+        );
+        // Two changes are two changes; another record, reason, actor or a later access is new.
+        assert_eq!(
+            joining(&change("7"), 100, &change("7"), 100),
+            Joining::Append
+        );
+        assert_eq!(joining(&event("7"), 100, &event("8"), 100), Joining::Append);
+        assert_eq!(
+            joining(&event("7"), 100, &change("8"), 100),
+            Joining::Append
+        );
+        let created = AuditEvent {
+            action: AuditAction::Create,
+            ..event("8")
+        };
+        assert_eq!(joining(&event("7"), 100, &created, 100), Joining::Upgrade);
+        let elsewhere = AuditEvent {
+            reason: "GET /administration/journal".into(),
+            ..event("7")
+        };
+        assert_eq!(joining(&event("7"), 100, &elsewhere, 100), Joining::Append);
+        let someone_else = AuditEvent {
+            actor_account_id: Some(4),
+            ..event("7")
+        };
+        assert_eq!(
+            joining(&event("7"), 100, &someone_else, 100),
+            Joining::Append
+        );
+        let command_line = AuditEvent {
+            actor_account_id: None,
+            ..event("7")
+        };
+        assert_eq!(
+            joining(&command_line, 100, &command_line, 100),
+            Joining::Append
+        );
+        let later = 100 + SAME_ACCESS_SECONDS + 1;
+        assert_eq!(
+            joining(&event("7"), 100, &event("7"), later),
+            Joining::Append
+        );
+    }
+
+    #[test]
+    fn a_list_of_reads_is_one_entry_naming_every_record() {
+        let list = list_entry(&[event("7"), event("8"), event("9")]).expect("a list");
+        assert_eq!(list.record_kind, "account_list");
+        assert_eq!(list.record_id, "7 8 9");
+        assert!(is_list(&list.record_kind));
+        assert_eq!(list_entry(&[event("7")]), None, "one record is not a list");
+        assert_eq!(
+            list_entry(&[event("7"), change("8")]),
+            None,
+            "mixed actions"
+        );
+        assert_eq!(list_entry(&[]), None);
+        // A list never joins an entry about one record of it.
+        assert_eq!(joining(&list, 100, &event("7"), 100), Joining::Append);
     }
 
     #[test]

@@ -6,7 +6,8 @@
 
 use crate::{AuditKey, Store, StoreError};
 use aiguillage_domain::audit::{
-    chain_hash, keyed_chain_hash, legacy_seal, AuditAction, AuditEvent, AuditHashScheme,
+    chain_hash, is_list, joining, keyed_chain_hash, legacy_seal, list_entry, AuditAction,
+    AuditEvent, AuditHashScheme, Joining,
 };
 use aiguillage_domain::UnixSeconds;
 use sqlx::any::AnyRow;
@@ -45,22 +46,47 @@ pub enum AuditChainCheck {
     BrokenAt { seq: i64 },
 }
 
-/// Appends one entry inside the caller's transaction, so that the audit and the access it records
-/// are written together or not at all.
+/// Records one access inside the caller's transaction, so that the audit and the access it records
+/// are written together or not at all: a new entry, unless the chain's last entry is the same access
+/// (`domain::audit::joining`: the read that prepared this change becomes the change, a second read is
+/// already recorded). Returns the entry's sequence number.
 pub async fn append_audit_in(
     connection: &mut AnyConnection,
     key: &AuditKey,
     event: &AuditEvent,
     now: UnixSeconds,
 ) -> Result<i64, StoreError> {
-    // Updating the head first takes the write lock (SQLite) or the row lock (PostgreSQL):
+    // Touching the head first takes the write lock (SQLite) or the row lock (PostgreSQL):
     // concurrent appends wait here, so sequence numbers and hashes never fork.
-    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+    let head = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash")
         .fetch_one(&mut *connection)
         .await?;
-    let seq: i64 = head.try_get("seq")?;
-    let prev_hash: String = head.try_get("hash")?;
-    let hash = keyed_chain_hash(key.bytes(), &prev_hash, seq, now, event);
+    let (last_seq, last_hash): (i64, String) = (head.try_get("seq")?, head.try_get("hash")?);
+    if let Some(last) = keyed_entry(connection, last_seq).await? {
+        match joining(&last.event, last.at, event, now) {
+            Joining::Covered => return Ok(last_seq),
+            Joining::Upgrade => {
+                let upgraded = AuditEvent {
+                    action: event.action,
+                    record_kind: event.record_kind.clone(),
+                    record_id: event.record_id.clone(),
+                    ..last.event
+                };
+                rewrite_last(
+                    connection,
+                    key,
+                    (last_seq, &last.prev_hash),
+                    last.at,
+                    &upgraded,
+                )
+                .await?;
+                return Ok(last_seq);
+            }
+            Joining::Append => {}
+        }
+    }
+    let seq = last_seq + 1;
+    let hash = keyed_chain_hash(key.bytes(), &last_hash, seq, now, event);
     sqlx::query(
         "INSERT INTO audit_log (seq, at, actor_account_id, action, record_kind, record_id, reason, prev_hash,
                                 hash, hash_scheme)
@@ -73,16 +99,98 @@ pub async fn append_audit_in(
     .bind(&event.record_kind)
     .bind(&event.record_id)
     .bind(&event.reason)
-    .bind(&prev_hash)
+    .bind(&last_hash)
     .bind(&hash)
     .bind(AuditHashScheme::HmacSha256.code())
     .execute(&mut *connection)
     .await?;
+    sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(seq)
+        .bind(&hash)
+        .execute(&mut *connection)
+        .await?;
+    if is_list(&event.record_kind) {
+        record_subjects(connection, seq, &event.record_id).await?;
+    }
+    Ok(seq)
+}
+
+/// The chain's last entry, when it is keyed (a legacy entry is never rewritten).
+struct LastEntry {
+    event: AuditEvent,
+    at: UnixSeconds,
+    prev_hash: String,
+}
+
+async fn keyed_entry(
+    connection: &mut AnyConnection,
+    seq: i64,
+) -> Result<Option<LastEntry>, StoreError> {
+    let row = sqlx::query(
+        "SELECT at, actor_account_id, action, record_kind, record_id, reason, prev_hash FROM audit_log
+         WHERE seq = $1 AND hash_scheme = $2",
+    )
+    .bind(seq)
+    .bind(AuditHashScheme::HmacSha256.code())
+    .fetch_optional(&mut *connection)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let action: String = row.try_get("action")?;
+    Ok(Some(LastEntry {
+        event: AuditEvent {
+            actor_account_id: row.try_get("actor_account_id")?,
+            action: AuditAction::from_code(&action)
+                .ok_or_else(|| StoreError::Corrupt(format!("action d'audit « {action} »")))?,
+            record_kind: row.try_get("record_kind")?,
+            record_id: row.try_get("record_id")?,
+            reason: row.try_get("reason")?,
+        },
+        at: row.try_get("at")?,
+        prev_hash: row.try_get("prev_hash")?,
+    }))
+}
+
+/// Rewrites the chain's last entry (`seq`, chained to `prev_hash`) as `event`, with its hash and the
+/// head's: nothing is chained to it yet, and the head's lock is held.
+async fn rewrite_last(
+    connection: &mut AnyConnection,
+    key: &AuditKey,
+    (seq, prev_hash): (i64, &str),
+    at: UnixSeconds,
+    event: &AuditEvent,
+) -> Result<(), StoreError> {
+    let hash = keyed_chain_hash(key.bytes(), prev_hash, seq, at, event);
+    sqlx::query("UPDATE audit_log SET action = $1, record_kind = $2, record_id = $3, hash = $4 WHERE seq = $5",
+    )
+    .bind(event.action.code())
+    .bind(&event.record_kind)
+    .bind(&event.record_id)
+        .bind(&hash)
+        .bind(seq)
+        .execute(&mut *connection)
+        .await?;
     sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
         .bind(&hash)
         .execute(&mut *connection)
         .await?;
-    Ok(seq)
+    Ok(())
+}
+
+/// Names each record of a list's entry in `audit_subjects`, for the search by person.
+async fn record_subjects(
+    connection: &mut AnyConnection,
+    seq: i64,
+    record_ids: &str,
+) -> Result<(), StoreError> {
+    let unique: std::collections::BTreeSet<&str> = record_ids.split(' ').collect();
+    for record_id in unique {
+        sqlx::query("INSERT INTO audit_subjects (seq, record_id) VALUES ($1, $2)")
+            .bind(seq)
+            .bind(record_id)
+            .execute(&mut *connection)
+            .await?;
+    }
+    Ok(())
 }
 
 fn entry_from(row: &AnyRow) -> Result<AuditEntry, StoreError> {
@@ -114,15 +222,26 @@ impl Store {
         Ok(seq)
     }
 
-    /// Records several accesses in one transaction (a page that lists several records).
+    /// Records the records a page lists, in one transaction: one entry naming them all when they are
+    /// reads by one actor for one reason (`domain::audit::list_entry`), otherwise one each.
     pub async fn record_audits(
         &self,
         events: &[AuditEvent],
         now: UnixSeconds,
     ) -> Result<(), StoreError> {
+        if events.is_empty() {
+            return Ok(());
+        }
         let mut transaction = self.pool.begin().await?;
-        for event in events {
-            append_audit_in(&mut transaction, &self.audit_key, event, now).await?;
+        match list_entry(events) {
+            Some(list) => {
+                append_audit_in(&mut transaction, &self.audit_key, &list, now).await?;
+            }
+            None => {
+                for event in events {
+                    append_audit_in(&mut transaction, &self.audit_key, event, now).await?;
+                }
+            }
         }
         transaction.commit().await?;
         Ok(())
@@ -163,7 +282,12 @@ impl Store {
                 return Ok((Vec::new(), 0));
             }
             let list: Vec<String> = records.iter().map(|_| take()).collect();
-            conditions.push(format!("l.record_id IN ({})", list.join(", ")));
+            let listed: Vec<String> = records.iter().map(|_| take()).collect();
+            conditions.push(format!(
+                "(l.record_id IN ({}) OR l.seq IN (SELECT seq FROM audit_subjects WHERE record_id IN ({})))",
+                list.join(", "),
+                listed.join(", ")
+            ));
         }
         if filter.author.is_some() {
             let (name, email) = (take(), take());
@@ -200,8 +324,11 @@ impl Store {
             pattern: &Option<String>,
         ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
             let mut query = sqlx::query(sql).persistent(false);
-            for record in filter.records.iter().flatten() {
-                query = query.bind(record.clone());
+            // The records twice: the entries about one of them, and the lists naming one.
+            for _ in 0..2 {
+                for record in filter.records.iter().flatten() {
+                    query = query.bind(record.clone());
+                }
             }
             if let Some(pattern) = pattern {
                 query = query.bind(pattern.clone()).bind(pattern.clone());

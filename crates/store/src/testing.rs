@@ -78,6 +78,7 @@ pub const BOOKKEEPING_TABLES: &[&str] = &[
     "login_throttle",
     "audit_log",
     "audit_head",
+    "audit_subjects",
     "audit_checkpoints",
     "pending_imports",
     "instance_keys",

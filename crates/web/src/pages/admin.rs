@@ -5,7 +5,7 @@ use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::account::territory_name;
 use crate::pages::{format_time, render};
-use aiguillage_domain::audit::{AuditAction, AuditEvent};
+use aiguillage_domain::audit::{is_list, AuditAction, AuditEvent};
 use aiguillage_domain::role::Role;
 use aiguillage_service::accounts::{
     create_account, AccountCreationError, AccountFieldErrors, AccountRequest, Requester,
@@ -331,6 +331,7 @@ impl From<AuditEntry> for AuditRow {
 fn record_label(kind: &str) -> &str {
     match kind {
         "account" => "Compte",
+        "api_client" => "Client de l'API",
         "person" => "Fiche de la personne",
         "referral" => "Orientation",
         "referral_thread" => "Messages de l'orientation",
@@ -339,13 +340,40 @@ fn record_label(kind: &str) -> &str {
     }
 }
 
-/// A record as people say it: « Fiche de la personne n° 12 », « Orientation n° 40 » (the stored id
-/// `personne-12` keeps its prefix for the search, not for the eye).
-fn record_name(kind: &str, id: &str) -> String {
-    let number = id
-        .rsplit_once('-')
+/// What a list of records of `kind` is called, after its count.
+fn listed_label(kind: &str) -> &str {
+    match kind {
+        "account" => "comptes",
+        "api_client" => "clients de l'API",
+        "person" => "personnes",
+        "referral" => "orientations",
+        "referral_thread" => "fils de messages",
+        "contact_request" => "demandes de contact",
+        other => other,
+    }
+}
+
+/// The number of a record as people say it: `personne-12` → 12.
+fn record_number(id: &str) -> &str {
+    id.rsplit_once('-')
         .map(|(_, number)| number)
         .filter(|number| number.parse::<i64>().is_ok())
-        .unwrap_or(id);
-    format!("{} n° {number}", record_label(kind))
+        .unwrap_or(id)
+}
+
+/// A record as people say it: « Fiche de la personne n° 12 », « Orientation n° 40 » (the stored id
+/// `personne-12` keeps its prefix for the search, not for the eye); a list view's one entry:
+/// « Liste de 3 personnes (n° 12, 14, 20) ».
+fn record_name(kind: &str, id: &str) -> String {
+    if is_list(kind) {
+        let listed = kind.trim_end_matches("_list");
+        let numbers: Vec<&str> = id.split(' ').map(record_number).collect();
+        return format!(
+            "Liste de {} {} (n° {})",
+            numbers.len(),
+            listed_label(listed),
+            numbers.join(", ")
+        );
+    }
+    format!("{} n° {}", record_label(kind), record_number(id))
 }

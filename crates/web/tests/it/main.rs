@@ -9,6 +9,7 @@
 mod admin_accounts;
 mod api_clients;
 mod appointments;
+mod audit_per_access;
 mod common;
 mod directory_import;
 mod directory_pages;

@@ -159,6 +159,7 @@ routes! {
     POST "/ateliers/nouveau" => pages::pathway::record_workshop, Roles(&[Mediator]);
     POST "/file-active/{id}/relance" => pages::queue::nudge, Roles(&[Coordinator]);
     GET "/file-active" => pages::queue::show, Roles(&[Coordinator]);
+    GET "/file-active/{id}" => pages::queue::entry, Roles(&[Coordinator]);
     GET "/territoire/reglages" => pages::queue::settings_form, Roles(&[Coordinator]);
     POST "/territoire/reglages" => pages::queue::save_settings, Roles(&[Coordinator]);
     GET "/territoire/redistribution" => pages::redistribution::show, Roles(&[Coordinator]);

@@ -109,12 +109,15 @@ fn keep(entry: &QueueEntry, filters: &QueueFilters, late: bool) -> bool {
 pub async fn nudge(
     me: Professional,
     axum::extract::Path(id): axum::extract::Path<i64>,
+    body: Bytes,
 ) -> Result<Response, WebError> {
     let scope = &me.user.account.territory;
-    let entries = me.state.store.territory_queue(scope).await?;
-    let entry = entries
-        .iter()
-        .find(|e| e.referral_id == id)
+    let entry = me
+        .state
+        .store
+        .territory_referral(scope, id)
+        .await?
+        .filter(|entry| entry.state != ReferralState::Closed)
         .ok_or(WebError::NotFound)?;
     aiguillage_service::notify::notify_structure(
         &me.state,
@@ -123,11 +126,126 @@ pub async fn nudge(
         aiguillage_domain::ids::ReferralId::new(id),
     )
     .await?;
+    let back_to_entry = text(&fields(&body), "retour") == "fiche";
     let to = format!(
-        "/file-active?relancee={}",
+        "/file-active{}?relancee={}",
+        if back_to_entry {
+            format!("/{id}")
+        } else {
+            String::new()
+        },
         urlencoding::encode(&entry.receiver_structure)
     );
     Ok(Redirect::to(&to).into_response())
+}
+
+/// `GET /file-active/{id}`: one referral of the territory's queue, pseudonymised (no name, no
+/// contact, no free text): the person's commune and profile, the offer, both structures, its delays
+/// and its steps, with the coordinator's actions. Any other referral is a 404. The read is audited.
+pub async fn entry(
+    me: Professional,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Query(notice): Query<EntryNotice>,
+) -> Result<Response, WebError> {
+    let scope = &me.user.account.territory;
+    let store = &me.state.store;
+    let entry = store
+        .territory_referral(scope, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let (delays, _) = store.territory_settings(scope).await?;
+    let referral = aiguillage_domain::ids::ReferralId::new(id);
+    let history = store.referral_history(referral).await?;
+    store
+        .record_audit(&referral_read(&me, id), me.now())
+        .await?;
+    let now = me.now();
+    let late = lateness(entry.state, entry.state_changed_at, now, &delays);
+    render(&QueueEntryTemplate {
+        layout: me.layout("/file-active", "File active"),
+        needs: entry
+            .profile
+            .services
+            .iter()
+            .map(|need| need.service.label())
+            .collect(),
+        autonomy: format!(
+            "{} ({} %)",
+            entry.profile.overall.label(),
+            entry.profile.overall_percent
+        ),
+        waiting: days_waiting(entry.created_at, now),
+        sent_on: format_time(entry.created_at),
+        since: format_time(entry.state_changed_at),
+        late: late.map(|l| format!("{} : {} de retard", l.what, days(l.days_late))),
+        redistributable: entry.state == ReferralState::Refused || entry.state.awaits_answer(),
+        steps: history
+            .into_iter()
+            .map(|line| QueueStep {
+                at: format_time(line.at),
+                event: line.event,
+                states: format!("{} → {}", line.from_state, line.to_state),
+                who: line.who.unwrap_or_default(),
+            })
+            .collect(),
+        state: entry.state.label(),
+        nudged: !notice.relancee.is_empty(),
+        open: entry.state != ReferralState::Closed,
+        entry,
+    })
+}
+
+/// « 1 jour », « 3 jours ».
+fn days(count: i64) -> String {
+    match count {
+        1 => "1 jour".to_owned(),
+        n => format!("{n} jours"),
+    }
+}
+
+/// The audit entry of the coordinator's read of a referral of the queue.
+fn referral_read(me: &Professional, id: i64) -> aiguillage_domain::audit::AuditEvent {
+    aiguillage_domain::audit::AuditEvent {
+        actor_account_id: Some(me.user.account.id),
+        action: aiguillage_domain::audit::AuditAction::Read,
+        record_kind: "referral".to_owned(),
+        record_id: format!("orientation-{id}"),
+        reason: me.reason.clone(),
+    }
+}
+
+/// The notice a referral's page of the queue shows after a reminder.
+#[derive(Deserialize, Default)]
+pub struct EntryNotice {
+    #[serde(default)]
+    relancee: String,
+}
+
+/// One step of a referral, as the coordinator reads it (no comment: free text stays between the
+/// two structures).
+struct QueueStep {
+    at: String,
+    event: String,
+    states: String,
+    who: String,
+}
+
+#[derive(Template)]
+#[template(path = "queue_entry.html")]
+struct QueueEntryTemplate {
+    layout: Layout,
+    entry: QueueEntry,
+    state: &'static str,
+    autonomy: String,
+    needs: Vec<&'static str>,
+    sent_on: String,
+    since: String,
+    waiting: i64,
+    late: Option<String>,
+    redistributable: bool,
+    steps: Vec<QueueStep>,
+    nudged: bool,
+    open: bool,
 }
 
 /// `GET /file-active`.
@@ -279,13 +397,7 @@ fn queue_lines(
                 offer: format!("{} — {}", entry.receiver_structure, entry.offer_name),
                 state: entry.state.label(),
                 waiting: days_waiting(entry.created_at, now),
-                late: late.map(|l| {
-                    let days = match l.days_late {
-                        1 => "1 jour".to_owned(),
-                        n => format!("{n} jours"),
-                    };
-                    format!("{} : {days} de retard", l.what)
-                }),
+                late: late.map(|l| format!("{} : {} de retard", l.what, days(l.days_late))),
                 since: format_time(entry.state_changed_at),
             })
         })

@@ -323,6 +323,10 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
             path: path.into(),
             marker: ids.waiting_pseudonym.clone(),
         },
+        ("GET", "/file-active/{id}") => Case::Hides {
+            path: format!("/file-active/{}", ids.referral),
+            marker: "Reçue par".into(),
+        },
         ("POST", "/file-active/{id}/relance") => record(
             format!("/file-active/{}/relance", ids.referral),
             &[],

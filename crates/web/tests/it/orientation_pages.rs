@@ -319,6 +319,47 @@ async fn a_referral_waiting_beyond_the_target_is_reminded_once_to_the_receiver_a
     )
     .await;
     assert!(page.contains("Relance envoyée à"), "{page}");
+    // The row opens the referral, pseudonymised: its structures, its steps, no name; a reminder
+    // from there comes back to it.
+    assert!(queue.contains(&format!("href=\"/file-active/{referral}\"")));
+    let opened = app
+        .get(&format!("/file-active/{referral}"), Some(&coordinator))
+        .await;
+    assert_eq!(opened.status(), StatusCode::OK);
+    let sheet = body_text(opened).await;
+    for expected in [
+        "Envoyée par",
+        "Reçue par",
+        "Étapes",
+        "Typologie",
+        "de retard",
+    ] {
+        assert!(sheet.contains(expected), "{expected}: {sheet}");
+    }
+    assert!(!sheet.contains("Le Goff"), "pseudonymised: {sheet}");
+    let from_sheet = app
+        .post_form(
+            &format!("/file-active/{referral}/relance"),
+            Some(&coordinator.cookie),
+            &[
+                ("csrf_token", coordinator.csrf.as_str()),
+                ("retour", "fiche"),
+            ],
+        )
+        .await;
+    let back = common::location(&from_sheet).expect("back to the referral");
+    assert!(
+        back.starts_with(&format!("/file-active/{referral}?")),
+        "{back}"
+    );
+    let sheet = body_text(app.get(&back, Some(&coordinator)).await).await;
+    assert!(sheet.contains("Relance envoyée à"), "{sheet}");
+    assert_eq!(
+        app.get("/file-active/999999", Some(&coordinator))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
     let unknown = app
         .post_form(
             "/file-active/999999/relance",

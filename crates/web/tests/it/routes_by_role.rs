@@ -310,6 +310,7 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/ateliers/nouveau", Expected::MediatorOnly),
     ("POST", "/ateliers/nouveau", Expected::MediatorOnly),
     ("GET", "/file-active", Expected::CoordinatorOnly),
+    ("GET", "/file-active/{id}", Expected::CoordinatorOnly),
     (
         "POST",
         "/file-active/{id}/relance",

@@ -24,6 +24,13 @@ pub enum Notice {
     Message,
     /// The territory's coordinator asks the receiver to act on it.
     Nudged,
+    /// The coordinator undid the redistribution that had sent it here (to that receiver).
+    Withdrawn,
+    /// The coordinator undid its redistribution: it is back, to answer or to follow again (to the
+    /// structure it had left).
+    Returned,
+    /// The coordinator undid its redistribution (to the sender).
+    RedistributionUndone,
 }
 
 impl Notice {
@@ -37,6 +44,15 @@ impl Notice {
                 "Le coordinateur a réorienté une de vos orientations vers une autre offre"
             }
             Notice::Message => "Nouveau message sur une orientation",
+            Notice::Withdrawn => {
+                "Le coordinateur a annulé une redistribution : une orientation qu'il vous avait adressée ne vous est plus destinée"
+            }
+            Notice::Returned => {
+                "Le coordinateur a annulé une redistribution : une orientation vous revient"
+            }
+            Notice::RedistributionUndone => {
+                "Le coordinateur a annulé la réorientation d'une de vos orientations : elle revient à son offre d'origine"
+            }
             Notice::Nudged => {
                 "Le coordinateur du territoire vous relance sur une orientation : merci d'y donner suite"
             }

@@ -6,6 +6,7 @@
 use crate::notify::{notify_structure, Notice};
 use crate::state::AppState;
 use aiguillage_domain::geo::Position;
+use aiguillage_domain::ids::ReferralId;
 use aiguillage_domain::orientation::{
     days_waiting, propose, rank, room_left, CandidateOffer, Outcome, Ranking, ReferralState,
     Seeker, WaitingReferral,
@@ -13,6 +14,7 @@ use aiguillage_domain::orientation::{
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_store::{
     Actor, ConfirmedMove, MoveRefusal, QueueEntry, RedistributionOutcome, StoreError, StoredPlace,
+    UndoOutcome,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -294,6 +296,8 @@ pub struct ApplyReport {
     pub refused: Vec<String>,
     /// Some refused move named a referral or an offer outside the coordinator's territory.
     pub out_of_scope: bool,
+    /// The confirmation kept to be undone, when something moved.
+    pub batch: Option<i64>,
 }
 
 /// Applies confirmed moves `(referral, version, new offer)` of the coordinator of `scope`: the store
@@ -320,8 +324,12 @@ pub async fn apply(
         .store
         .apply_redistribution(actor, scope, &confirmed, (now, year))
         .await?;
-    let (moved, stale) = match outcome {
-        RedistributionOutcome::Applied { moved, stale } => (moved, stale),
+    let (moved, stale, batch) = match outcome {
+        RedistributionOutcome::Applied {
+            moved,
+            stale,
+            batch,
+        } => (moved, stale, batch),
         RedistributionOutcome::Refused(refusals) => {
             return Ok(ApplyReport {
                 out_of_scope: refusals.iter().any(|(_, refusal)| {
@@ -359,5 +367,50 @@ pub async fn apply(
         stale,
         refused: Vec::new(),
         out_of_scope: false,
+        batch,
     })
+}
+
+/// What undoing a redistribution did: how many referrals went back, and which stayed because
+/// someone acted on them since.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UndoReport {
+    pub returned: usize,
+    pub kept: Vec<ReferralId>,
+}
+
+/// Undoes a confirmed redistribution of the coordinator's territory (`None`: no such batch there, or
+/// already undone): what nobody acted on returns to its offer and state; the structure that loses
+/// each referral, the one it returns to (unless it had refused it) and its sender are notified.
+pub async fn undo(
+    state: &AppState,
+    actor: &Actor<'_>,
+    scope: &TerritoryScope,
+    batch: i64,
+) -> Result<Option<UndoReport>, StoreError> {
+    let outcome = state
+        .store
+        .undo_redistribution(actor, scope, batch, state.now())
+        .await?;
+    let UndoOutcome::Undone { returned, kept } = outcome else {
+        return Ok(None);
+    };
+    for back in &returned {
+        let referral = back.referral_id;
+        notify_structure(state, back.withdrawn_from, Notice::Withdrawn, referral).await?;
+        if back.returns_to_receiver {
+            notify_structure(state, back.returned_to, Notice::Returned, referral).await?;
+        }
+        notify_structure(
+            state,
+            back.sender_structure_id,
+            Notice::RedistributionUndone,
+            referral,
+        )
+        .await?;
+    }
+    Ok(Some(UndoReport {
+        returned: returned.len(),
+        kept,
+    }))
 }

@@ -68,7 +68,10 @@ pub use pending_imports::{
 };
 pub use people::{Actor, ConsentRecord, PersonRecord, PersonalRowCounts, StoredDiagnostic};
 pub use queue::QueueEntry;
-pub use redistribution::{AppliedMove, ConfirmedMove, MoveRefusal, RedistributionOutcome};
+pub use redistribution::{
+    AppliedMove, ConfirmedMove, MoveRefusal, RedistributionBatch, RedistributionOutcome,
+    ReturnedMove, UndoOutcome,
+};
 pub use referral_messages::{Posted, ThreadMessage};
 pub use referrals::{
     Applied, NewReferral, ReferralHistoryLine, ReferralRecord, ReferralStateRow, ReminderCandidate,

@@ -5,6 +5,11 @@
 //! directory of the territory, and pass every hard filter of the ranking for that person, room
 //! included (counting the moves of the same confirmation). One refused move refuses the whole
 //! confirmation: nothing is written, and each refusal says why in French.
+//!
+//! Each confirmation is kept as a batch (`redistribution_batches`, `redistribution_moves`): its
+//! coordinator, or another of the same territory, may undo it. Undoing returns each referral to the
+//! offer and state it left, as an `UndoRedirect` step, when nobody acted on it since (its version is
+//! still the one the move gave it); the others are kept and said.
 
 use crate::audit_key::AuditKey;
 use crate::directory::place_in;
@@ -82,13 +87,63 @@ pub struct AppliedMove {
     pub sender_structure_id: StructureId,
 }
 
+/// What the move of a referral left, kept to undo it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LeftBehind {
+    referral_id: i64,
+    offer_id: i64,
+    state: ReferralState,
+    to_offer_id: i64,
+    version_after: i64,
+}
+
+/// A confirmed redistribution of the territory, as the page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedistributionBatch {
+    pub id: i64,
+    pub applied_at: UnixSeconds,
+    pub author: String,
+    pub moves: i64,
+    /// When it was undone (what could be).
+    pub undone_at: Option<UnixSeconds>,
+    pub undone_moves: i64,
+}
+
+/// What undoing a batch did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UndoOutcome {
+    /// No batch of the territory has this id, or it was already undone.
+    NotFound,
+    Undone {
+        /// Each referral back where it was: who must be told.
+        returned: Vec<ReturnedMove>,
+        /// The referrals someone acted on since the move (answered, contacted, moved again,
+        /// closed): left as they are.
+        kept: Vec<ReferralId>,
+    },
+}
+
+/// A referral returned to the offer it left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReturnedMove {
+    pub referral_id: ReferralId,
+    /// The structure that had received it through the redistribution.
+    pub withdrawn_from: StructureId,
+    /// The structure it returns to, and whether that structure still has it (it had not refused).
+    pub returned_to: StructureId,
+    pub returns_to_receiver: bool,
+    pub sender_structure_id: StructureId,
+}
+
 /// What a confirmation did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RedistributionOutcome {
-    /// Every valid move written; `stale` referrals had changed since the proposal and were left.
+    /// Every valid move written, kept as batch `batch` (`None` when nothing moved); `stale`
+    /// referrals had changed since the proposal and were left.
     Applied {
         moved: Vec<AppliedMove>,
         stale: usize,
+        batch: Option<i64>,
     },
     /// At least one move was refused: nothing was written.
     Refused(Vec<(i64, MoveRefusal)>),
@@ -126,6 +181,7 @@ impl Store {
             }
         }
         let mut moved = Vec::new();
+        let mut left = Vec::new();
         let mut stale = 0;
         for one in moves {
             if refusals.iter().any(|(id, _)| *id == one.referral_id) {
@@ -141,14 +197,25 @@ impl Store {
             )
             .await?
             {
-                Ok(Some(applied)) => moved.push(applied),
+                Ok(Some((applied, behind))) => {
+                    moved.push(applied);
+                    left.push(behind);
+                }
                 Ok(None) => stale += 1,
                 Err(refusal) => refusals.push((one.referral_id, refusal)),
             }
         }
         if refusals.is_empty() {
+            let batch = match left.is_empty() {
+                true => None,
+                false => Some(record_batch(&mut transaction, actor, scope, &left, now).await?),
+            };
             transaction.commit().await?;
-            Ok(RedistributionOutcome::Applied { moved, stale })
+            Ok(RedistributionOutcome::Applied {
+                moved,
+                stale,
+                batch,
+            })
         } else {
             transaction.rollback().await?;
             Ok(RedistributionOutcome::Refused(refusals))
@@ -191,7 +258,7 @@ async fn check_and_apply(
     scope: &TerritoryScope,
     one: &ConfirmedMove,
     (now, year): (UnixSeconds, i32),
-) -> Result<Result<Option<AppliedMove>, MoveRefusal>, StoreError> {
+) -> Result<Result<Option<(AppliedMove, LeftBehind)>, MoveRefusal>, StoreError> {
     let Some(referral) = referral_in_queue(connection, scope, one.referral_id).await? else {
         return Ok(Err(MoveRefusal::NotInQueue));
     };
@@ -224,11 +291,20 @@ async fn check_and_apply(
     )
     .await?;
     Ok(match applied {
-        Applied::Done { .. } => Ok(Some(AppliedMove {
-            referral_id: ReferralId::new(one.referral_id),
-            receiver_structure_id: StructureId::new(receiver),
-            sender_structure_id: StructureId::new(referral.sender_structure_id),
-        })),
+        Applied::Done { .. } => Ok(Some((
+            AppliedMove {
+                referral_id: ReferralId::new(one.referral_id),
+                receiver_structure_id: StructureId::new(receiver),
+                sender_structure_id: StructureId::new(referral.sender_structure_id),
+            },
+            LeftBehind {
+                referral_id: one.referral_id,
+                offer_id: referral.offer_id,
+                state: referral.state,
+                to_offer_id: one.offer_id,
+                version_after: one.version + 1,
+            },
+        ))),
         Applied::StaleVersion => Ok(None),
         Applied::Refused(_) => Err(MoveRefusal::StateNotAllowed(referral.state)),
     })
@@ -355,4 +431,201 @@ async fn open_referrals_on(
     .fetch_one(&mut *connection)
     .await?;
     Ok(u32::try_from(row.try_get::<i64, _>("n")?).unwrap_or(u32::MAX))
+}
+
+/// Keeps a confirmation's moves as one batch of the territory; returns its id.
+async fn record_batch(
+    connection: &mut AnyConnection,
+    actor: &Actor<'_>,
+    scope: &TerritoryScope,
+    left: &[LeftBehind],
+    now: UnixSeconds,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO redistribution_batches (territory_kind, territory_code, account_id, applied_at)
+         VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(scope.kind_code())
+    .bind(scope.code())
+    .bind(actor.account_id.get())
+    .bind(now)
+    .fetch_one(&mut *connection)
+    .await?;
+    let batch: i64 = row.try_get("id")?;
+    for one in left {
+        sqlx::query(
+            "INSERT INTO redistribution_moves (batch_id, referral_id, from_offer_id, from_state, to_offer_id,
+                 version_after)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(batch)
+        .bind(one.referral_id)
+        .bind(one.offer_id)
+        .bind(one.state.code())
+        .bind(one.to_offer_id)
+        .bind(one.version_after)
+        .execute(&mut *connection)
+        .await?;
+    }
+    Ok(batch)
+}
+
+impl Store {
+    /// The territory's confirmed redistributions, newest first, at most `limit`.
+    pub async fn redistribution_batches(
+        &self,
+        scope: &TerritoryScope,
+        limit: i64,
+    ) -> Result<Vec<RedistributionBatch>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT b.id, b.applied_at, b.undone_at, a.display_name,
+                 (SELECT COUNT(*) FROM redistribution_moves m WHERE m.batch_id = b.id) AS moves,
+                 (SELECT COUNT(*) FROM redistribution_moves m WHERE m.batch_id = b.id AND m.undone = 1) AS undone_moves
+             FROM redistribution_batches b JOIN accounts a ON a.id = b.account_id
+             WHERE b.territory_kind = $1 AND b.territory_code = $2
+             ORDER BY b.applied_at DESC, b.id DESC LIMIT $3",
+        )
+        .bind(scope.kind_code())
+        .bind(scope.code())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(RedistributionBatch {
+                    id: row.try_get("id")?,
+                    applied_at: row.try_get("applied_at")?,
+                    author: row.try_get("display_name")?,
+                    moves: row.try_get("moves")?,
+                    undone_at: row.try_get("undone_at")?,
+                    undone_moves: row.try_get("undone_moves")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Undoes a batch of the coordinator's territory, in one transaction: each referral nobody acted
+    /// on since its move returns to the offer and state it left (an `UndoRedirect` step by the
+    /// coordinator, audited); the others stay. A batch of another territory, or already undone, is
+    /// `NotFound`.
+    pub async fn undo_redistribution(
+        &self,
+        actor: &Actor<'_>,
+        scope: &TerritoryScope,
+        batch: i64,
+        now: UnixSeconds,
+    ) -> Result<UndoOutcome, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        let claimed = sqlx::query(
+            "UPDATE redistribution_batches SET undone_at = $1, undone_by = $2
+             WHERE id = $3 AND territory_kind = $4 AND territory_code = $5 AND undone_at IS NULL",
+        )
+        .bind(now)
+        .bind(actor.account_id.get())
+        .bind(batch)
+        .bind(scope.kind_code())
+        .bind(scope.code())
+        .execute(&mut *transaction)
+        .await?;
+        if claimed.rows_affected() == 0 {
+            return Ok(UndoOutcome::NotFound);
+        }
+        let mut returned = Vec::new();
+        let mut kept = Vec::new();
+        for one in batch_moves(&mut transaction, batch).await? {
+            match undo_move(&mut transaction, &self.audit_key, actor, &one, now).await? {
+                Some(back) => {
+                    sqlx::query(
+                        "UPDATE redistribution_moves SET undone = 1 WHERE batch_id = $1 AND referral_id = $2",
+                    )
+                    .bind(batch)
+                    .bind(one.referral_id)
+                    .execute(&mut *transaction)
+                    .await?;
+                    returned.push(back);
+                }
+                None => kept.push(ReferralId::new(one.referral_id)),
+            }
+        }
+        transaction.commit().await?;
+        Ok(UndoOutcome::Undone { returned, kept })
+    }
+}
+
+async fn batch_moves(
+    connection: &mut AnyConnection,
+    batch: i64,
+) -> Result<Vec<LeftBehind>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT referral_id, from_offer_id, from_state, to_offer_id, version_after
+         FROM redistribution_moves WHERE batch_id = $1 ORDER BY referral_id",
+    )
+    .bind(batch)
+    .fetch_all(&mut *connection)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let state: String = row.try_get("from_state")?;
+            Ok(LeftBehind {
+                referral_id: row.try_get("referral_id")?,
+                offer_id: row.try_get("from_offer_id")?,
+                state: decode(&state, "état")?,
+                to_offer_id: row.try_get("to_offer_id")?,
+                version_after: row.try_get("version_after")?,
+            })
+        })
+        .collect()
+}
+
+/// Returns one referral to where it was, if nobody acted on it since its move (same version, still
+/// redirected): `None` otherwise.
+async fn undo_move(
+    connection: &mut AnyConnection,
+    key: &AuditKey,
+    actor: &Actor<'_>,
+    one: &LeftBehind,
+    now: UnixSeconds,
+) -> Result<Option<ReturnedMove>, StoreError> {
+    let structure_of =
+        |offer: i64| sqlx::query("SELECT structure_id FROM offers WHERE id = $1").bind(offer);
+    let Some(from) = structure_of(one.offer_id)
+        .fetch_optional(&mut *connection)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(to) = structure_of(one.to_offer_id)
+        .fetch_optional(&mut *connection)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let event = ReferralEvent::UndoRedirect {
+        offer_id: one.offer_id,
+        state: one.state,
+    };
+    let applied = apply_referral_event_in(
+        connection,
+        key,
+        actor,
+        (one.referral_id, one.version_after),
+        (Side::Coordinator, &event),
+        "Annulation de la redistribution",
+        now,
+    )
+    .await?;
+    if !matches!(applied, Applied::Done { .. }) {
+        return Ok(None);
+    }
+    let sender = sqlx::query("SELECT sender_structure_id FROM referrals WHERE id = $1")
+        .bind(one.referral_id)
+        .fetch_one(&mut *connection)
+        .await?;
+    Ok(Some(ReturnedMove {
+        referral_id: ReferralId::new(one.referral_id),
+        withdrawn_from: StructureId::new(to.try_get("structure_id")?),
+        returned_to: StructureId::new(from.try_get("structure_id")?),
+        returns_to_receiver: one.state != ReferralState::Refused,
+        sender_structure_id: StructureId::new(sender.try_get("sender_structure_id")?),
+    }))
 }

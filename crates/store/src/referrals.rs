@@ -788,7 +788,9 @@ pub(crate) async fn apply_referral_event_in(
         return Ok(Applied::StaleVersion);
     }
     let new_offer = match event {
-        ReferralEvent::Redirect { offer_id } => Some(*offer_id),
+        ReferralEvent::Redirect { offer_id } | ReferralEvent::UndoRedirect { offer_id, .. } => {
+            Some(*offer_id)
+        }
         _ => None,
     };
     let updated = match new_offer {

@@ -164,6 +164,7 @@ routes! {
     POST "/territoire/reglages" => pages::queue::save_settings, Roles(&[Coordinator]);
     GET "/territoire/redistribution" => pages::redistribution::show, Roles(&[Coordinator]);
     POST "/territoire/redistribution" => pages::redistribution::confirm, Roles(&[Coordinator]);
+    POST "/territoire/redistribution/{id}/annuler" => pages::redistribution::undo, Roles(&[Coordinator]);
     GET "/notifications" => pages::notifications::list, SignedIn;
     GET "/auto-diagnostic" => pages::self_diagnostic::form, Public;
     GET "/lieux" => pages::public_directory::search, Public;

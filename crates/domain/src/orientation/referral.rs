@@ -50,6 +50,7 @@ labelled_enum! {
         Accept = "accept" => "Acceptation",
         Refuse = "refuse" => "Refus",
         Redirect = "redirect" => "Réorientation vers une autre offre",
+        UndoRedirect = "undo_redirect" => "Annulation d'une redistribution",
         RecordFirstContact = "first_contact" => "Premier contact",
         StartPathway = "start_pathway" => "Début du parcours",
         Close = "close" => "Clôture",
@@ -84,6 +85,12 @@ pub enum ReferralEvent {
     Close {
         outcome: ClosingOutcome,
     },
+    /// The coordinator takes back a redistribution nobody acted on yet: the referral returns to the
+    /// offer and the state it had before.
+    UndoRedirect {
+        offer_id: i64,
+        state: ReferralState,
+    },
 }
 
 impl ReferralEvent {
@@ -97,6 +104,7 @@ impl ReferralEvent {
             ReferralEvent::RecordFirstContact => ReferralEventKind::RecordFirstContact,
             ReferralEvent::StartPathway => ReferralEventKind::StartPathway,
             ReferralEvent::Close { .. } => ReferralEventKind::Close,
+            ReferralEvent::UndoRedirect { .. } => ReferralEventKind::UndoRedirect,
         }
     }
 
@@ -254,6 +262,14 @@ pub fn receiver_keeps_access(
     !state.has_ended() || state_changed_at > receiver_access_cutoff(now)
 }
 
+/// The states a referral may be redirected from (and returned to when a redistribution is undone).
+const REDIRECTED_FROM: &[ReferralState] = &[
+    ReferralState::Sent,
+    ReferralState::Refused,
+    ReferralState::Redirected,
+    ReferralState::Accepted,
+];
+
 /// The state after `event`, if `side` may cause it from `state`.
 pub fn transition(
     state: ReferralState,
@@ -276,7 +292,7 @@ pub fn transition(
             "à la structure destinataire",
         ),
         ReferralEvent::Redirect { .. } => (
-            &[S::Sent, S::Refused, S::Redirected, S::Accepted],
+            REDIRECTED_FROM,
             S::Redirected,
             &[Side::Sender, Side::Coordinator],
             "au prescripteur ou au coordinateur",
@@ -305,6 +321,16 @@ pub fn transition(
             S::Closed,
             &[Side::Sender, Side::Receiver],
             "au prescripteur ou à la structure destinataire",
+        ),
+        ReferralEvent::UndoRedirect { state: before, .. } => (
+            if REDIRECTED_FROM.contains(before) {
+                &[S::Redirected]
+            } else {
+                &[]
+            },
+            *before,
+            &[Side::Coordinator],
+            "au coordinateur",
         ),
     };
     if !allowed_from.contains(&state) {
@@ -370,6 +396,44 @@ mod tests {
             state = transition(state, &event, side).expect("allowed");
         }
         assert_eq!(state, ReferralState::Closed);
+    }
+
+    #[test]
+    fn only_the_coordinator_undoes_a_redistribution_nobody_answered_yet() {
+        let undo = |state| ReferralEvent::UndoRedirect { offer_id: 3, state };
+        for before in [
+            ReferralState::Refused,
+            ReferralState::Sent,
+            ReferralState::Accepted,
+        ] {
+            assert_eq!(
+                transition(ReferralState::Redirected, &undo(before), Side::Coordinator),
+                Ok(before)
+            );
+        }
+        // Once the new structure answered, or back to a state never redirected from: refused.
+        assert!(transition(
+            ReferralState::Accepted,
+            &undo(ReferralState::Refused),
+            Side::Coordinator
+        )
+        .is_err());
+        assert!(transition(
+            ReferralState::Redirected,
+            &undo(ReferralState::InPathway),
+            Side::Coordinator
+        )
+        .is_err());
+        assert!(transition(
+            ReferralState::Redirected,
+            &undo(ReferralState::Refused),
+            Side::Sender
+        )
+        .is_err());
+        assert_eq!(
+            undo(ReferralState::Refused).label(),
+            "Annulation d'une redistribution"
+        );
     }
 
     #[test]

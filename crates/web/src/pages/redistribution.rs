@@ -6,7 +6,7 @@ use crate::auth::Professional;
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::form_fields::{fields, Fields};
-use crate::pages::render;
+use crate::pages::{format_time, render};
 use crate::security_event::{self, EventContext, SecurityEvent};
 use aiguillage_service::redistribute::{apply, compute, ApplyReport, Pick, ProposalView};
 use askama::Template;
@@ -30,6 +30,14 @@ pub struct RedistributionQuery {
     appliquees: Option<usize>,
     #[serde(default)]
     ecartees: Option<usize>,
+    /// The batch just applied, to offer its undoing.
+    #[serde(default)]
+    lot: Option<i64>,
+    /// After an undo: how many returned, and the referrals kept (numbers, comma-separated).
+    #[serde(default)]
+    annulees: Option<usize>,
+    #[serde(default)]
+    conservees: Option<String>,
 }
 
 #[derive(Template)]
@@ -39,7 +47,23 @@ struct RedistributionTemplate {
     pick: Pick,
     proposal: Option<ProposalView>,
     applied: Option<(usize, usize)>,
+    just_applied: Option<i64>,
+    undone: Option<(usize, Vec<String>)>,
+    batches: Vec<BatchLine>,
 }
+
+/// A confirmed redistribution, as the page lists it.
+struct BatchLine {
+    id: i64,
+    applied_at: String,
+    author: String,
+    moves: i64,
+    /// « Annulée le … (2 sur 3) » once undone.
+    undone: Option<String>,
+}
+
+/// How many confirmed redistributions the page lists.
+const BATCHES_SHOWN: i64 = 10;
 
 /// `GET /territoire/redistribution`.
 pub async fn show(
@@ -48,12 +72,64 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let pick = query.pick();
     let proposal = proposal(&me, pick, query.calcul.is_some()).await?;
+    let batches = me
+        .state
+        .store
+        .redistribution_batches(&me.user.account.territory, BATCHES_SHOWN)
+        .await?
+        .into_iter()
+        .map(|batch| BatchLine {
+            id: batch.id,
+            applied_at: format_time(batch.applied_at),
+            author: batch.author,
+            moves: batch.moves,
+            undone: batch.undone_at.map(|at| {
+                format!(
+                    "Annulée le {} ({} sur {})",
+                    format_time(at),
+                    batch.undone_moves,
+                    batch.moves
+                )
+            }),
+        })
+        .collect();
+    let kept = |text: &str| -> Vec<String> {
+        text.split(',')
+            .filter(|n| n.parse::<i64>().is_ok())
+            .map(str::to_owned)
+            .collect()
+    };
     render(&RedistributionTemplate {
         layout: me.layout("/territoire/redistribution", "Redistribution"),
         pick,
         proposal,
         applied: query.appliquees.zip(query.ecartees),
+        just_applied: query.lot,
+        undone: query
+            .annulees
+            .map(|returned| (returned, kept(query.conservees.as_deref().unwrap_or("")))),
+        batches,
     })
+}
+
+/// `POST /territoire/redistribution/{id}/annuler`: undoes a confirmed redistribution of the
+/// coordinator's territory — what nobody acted on returns where it was; another territory's batch,
+/// or one already undone, is not found.
+pub async fn undo(
+    me: Professional,
+    axum::extract::Path(batch): axum::extract::Path<i64>,
+) -> Result<Response, WebError> {
+    let scope = &me.user.account.territory;
+    let report = aiguillage_service::redistribute::undo(&me.state, &me.actor(), scope, batch)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let kept: Vec<String> = report.kept.iter().map(|id| id.get().to_string()).collect();
+    Ok(Redirect::to(&format!(
+        "/territoire/redistribution?annulees={}&conservees={}",
+        report.returned,
+        kept.join(",")
+    ))
+    .into_response())
 }
 
 /// The optimal proposal for the pick, when asked to compute it.
@@ -113,8 +189,12 @@ pub async fn confirm(me: Professional, body: Bytes) -> Result<Response, WebError
     if !report.refused.is_empty() {
         return Err(refused(&me, &report));
     }
+    let batch = report
+        .batch
+        .map(|id| format!("&lot={id}"))
+        .unwrap_or_default();
     Ok(Redirect::to(&format!(
-        "/territoire/redistribution?appliquees={}&ecartees={}",
+        "/territoire/redistribution?appliquees={}&ecartees={}{batch}",
         report.moved, report.stale
     ))
     .into_response())

@@ -39,6 +39,8 @@ struct Ids {
     contact_request: i64,
     /// The queue pseudonym of a second person's referral, sent and still unanswered.
     waiting_pseudonym: String,
+    /// The home coordinator's redistribution of that referral, not undone.
+    batch: i64,
 }
 
 /// What a foreign account must get on a route.
@@ -336,6 +338,11 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
             path: "/territoire/redistribution?refusees=1&attente=1&acceptees=1&calcul=1".into(),
             marker: ids.waiting_pseudonym.clone(),
         },
+        ("POST", "/territoire/redistribution/{id}/annuler") => record(
+            format!("/territoire/redistribution/{}/annuler", ids.batch),
+            &[],
+            false,
+        ),
         ("POST", "/territoire/redistribution") => record(
             path.into(),
             &[(
@@ -613,6 +620,7 @@ async fn home_records(world: &common::journeys::World) -> Ids {
         .expect("id")
         .expect("imported");
     let other_offer = app.store.offers_of(other_place).await.expect("offers")[0].id;
+    let waiting = waiting_referral(world).await;
     Ids {
         person,
         diagnostic,
@@ -624,12 +632,33 @@ async fn home_records(world: &common::journeys::World) -> Ids {
         offer: world.offer_id,
         other_offer,
         contact_request: contact_request(app).await,
-        waiting_pseudonym: waiting_referral(world).await,
+        waiting_pseudonym: waiting.1,
+        batch: redistributed(app, waiting.0, other_offer).await,
     }
 }
 
-/// Enrols, diagnoses and sends a second person (no answer yet); the queue pseudonym of the referral.
-async fn waiting_referral(world: &common::journeys::World) -> String {
+/// The home coordinator moves the waiting referral (version 1) to the other offer: the batch's id.
+async fn redistributed(app: &TestApp, referral: i64, offer: i64) -> i64 {
+    let coordinator = app.sign_in(Role::Coordinator).await;
+    let response = app
+        .post_form(
+            "/territoire/redistribution",
+            Some(&coordinator.cookie),
+            &[
+                ("csrf_token", coordinator.csrf.as_str()),
+                ("deplacement", &format!("{referral}:1:{offer}")),
+            ],
+        )
+        .await;
+    let to = common::location(&response).expect("applied");
+    to.rsplit_once("lot=")
+        .and_then(|(_, id)| id.parse().ok())
+        .expect("a batch to undo")
+}
+
+/// Enrols, diagnoses and sends a second person (no answer yet); the referral's id and queue
+/// pseudonym.
+async fn waiting_referral(world: &common::journeys::World) -> (i64, String) {
     let (app, prescriber) = (&world.app, &world.prescriber);
     let response = app
         .post_form(
@@ -669,14 +698,16 @@ async fn waiting_referral(world: &common::journeys::World) -> String {
         .parse()
         .expect("id");
     let scope = aiguillage_domain::territory::TerritoryScope::Departement("49".into());
-    app.store
+    let pseudonym = app
+        .store
         .territory_queue(&scope)
         .await
         .expect("queue")
         .into_iter()
         .find(|entry| entry.referral_id == referral)
         .expect("in the queue")
-        .pseudonym
+        .pseudonym;
+    (referral, pseudonym)
 }
 
 fn world_place() -> aiguillage_domain::directory::Place {

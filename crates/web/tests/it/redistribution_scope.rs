@@ -319,3 +319,147 @@ async fn moves_into_one_offer_stop_at_its_capacity() {
     let (status, _) = confirm(app, &coordinator, &both[..1]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
+
+/// A confirmed redistribution can be undone while nobody acted on it: the referral the new
+/// structure already accepted stays, the other returns to its offer and state; a coordinator of
+/// another territory finds nothing, and a batch is undone once.
+#[tokio::test]
+async fn a_redistribution_is_undone_for_what_nobody_acted_on() {
+    let world = world(Settings::default()).await;
+    let app = &world.app;
+    add_loire_atlantique(app).await;
+    let good_offer = place_offer(
+        app,
+        place(
+            "espace-belle-beille",
+            "Espace Belle-Beille",
+            ("Angers", "49000", "49007"),
+        ),
+    )
+    .await;
+    let good_structure = app
+        .store
+        .place_id("test", "espace-belle-beille")
+        .await
+        .expect("id")
+        .expect("imported");
+    let untouched = accepted_referral(&world, "Maëlle").await;
+    let answered = accepted_referral(&world, "Gaël").await;
+    let coordinator = app.sign_in(Role::Coordinator).await;
+    let moves = [
+        format!("{untouched}:2:{good_offer}"),
+        format!("{answered}:2:{good_offer}"),
+    ];
+    let mut fields = vec![("csrf_token", coordinator.csrf.as_str())];
+    for one in &moves {
+        fields.push(("deplacement", one));
+    }
+    let applied = app
+        .post_form(
+            "/territoire/redistribution",
+            Some(&coordinator.cookie),
+            &fields,
+        )
+        .await;
+    let to = location(&applied).expect("applied");
+    let batch = to.rsplit_once("lot=").expect("the batch").1.to_owned();
+    let page = body_text(app.get(&to, Some(&coordinator)).await).await;
+    assert!(page.contains("2 réorientations appliquées"), "{page}");
+    assert!(page.contains("Annuler cette redistribution"), "{page}");
+
+    // The new structure accepts one of the two.
+    let newcomer = common::sign_in_elsewhere(
+        app,
+        good_structure,
+        "belle-beille@example.fr",
+        Role::Mediator,
+    )
+    .await;
+    let accepted = app
+        .post_form(
+            &format!("/orientations/{answered}"),
+            Some(&newcomer.cookie),
+            &[
+                ("csrf_token", newcomer.csrf.as_str()),
+                ("action", "accepter"),
+                ("version", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(accepted.status(), StatusCode::SEE_OTHER);
+
+    // Another territory's coordinator cannot undo it: not found, nothing changes.
+    let outsider = sign_in_territory(
+        app,
+        (Role::Coordinator, "44", "44109"),
+        "coordination44@example.fr",
+    )
+    .await;
+    let undo_path = format!("/territoire/redistribution/{batch}/annuler");
+    let before = snapshot(&world, untouched, world.library_id).await;
+    let foreign = app
+        .post_form(
+            &undo_path,
+            Some(&outsider.cookie),
+            &[("csrf_token", outsider.csrf.as_str())],
+        )
+        .await;
+    assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+    assert_eq!(snapshot(&world, untouched, world.library_id).await, before);
+
+    // The coordinator undoes it: the untouched one returns, accepted, to the library (told); the
+    // answered one stays and is named.
+    let newcomer_notes = snapshot(&world, untouched, good_structure).await.1;
+    let undone = app
+        .post_form(
+            &undo_path,
+            Some(&coordinator.cookie),
+            &[("csrf_token", coordinator.csrf.as_str())],
+        )
+        .await;
+    let to = location(&undone).expect("undone");
+    let page = body_text(app.get(&to, Some(&coordinator)).await).await;
+    assert!(
+        page.contains("1 orientation revient à son offre d'origine"),
+        "{page}"
+    );
+    assert!(page.contains(&format!("n° {answered}")), "{page}");
+    assert!(page.contains("Annulée le"), "{page}");
+    let (state, library_notes) = snapshot(&world, untouched, world.library_id).await;
+    assert!(state.contains("Accepted"), "{state}");
+    assert_eq!(
+        library_notes,
+        before.1 + 1,
+        "the library is told it is back"
+    );
+    assert_eq!(
+        snapshot(&world, untouched, good_structure).await.1,
+        newcomer_notes + 1,
+        "the new structure is told it lost it"
+    );
+    let kept = snapshot(&world, answered, good_structure).await.0;
+    assert!(kept.contains("Accepted"), "{kept}");
+    let receiving = app
+        .get(&format!("/orientations/{untouched}"), Some(&world.mediator))
+        .await;
+    assert_eq!(
+        receiving.status(),
+        StatusCode::OK,
+        "the library has it again"
+    );
+    let history = body_text(receiving).await;
+    assert!(
+        history.contains("Annulation d'une redistribution"),
+        "{history}"
+    );
+
+    // Once is enough.
+    let again = app
+        .post_form(
+            &undo_path,
+            Some(&coordinator.cookie),
+            &[("csrf_token", coordinator.csrf.as_str())],
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+}

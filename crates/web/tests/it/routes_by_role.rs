@@ -328,6 +328,11 @@ const MATRIX: &[(&str, &str, Expected)] = &[
         "/territoire/redistribution",
         Expected::CoordinatorOnly,
     ),
+    (
+        "POST",
+        "/territoire/redistribution/{id}/annuler",
+        Expected::CoordinatorOnly,
+    ),
     ("GET", "/notifications", Expected::SignedIn),
     ("GET", "/auto-diagnostic", Expected::Everyone),
     ("GET", "/lieux", Expected::Everyone),

@@ -329,17 +329,37 @@ async function enrolAndDiagnose(page) {
   console.log('ok diagnostic sans consentement : affiché, rien enregistré');
 }
 
-/** A person alone does the self-diagnostic from the public home page and asks to be called. */
+/** A person alone does the self-diagnostic from the public home page, one question a page (leaving
+ * one needed answer out once), and asks to be called. */
 async function selfDiagnostic(page) {
   await visit(page, `${base}/`, 'anonyme accueil public');
   await page.getByRole('link', { name: 'Faire le point sur le numérique' }).click();
   await page.waitForLoadState('load');
-  await checkAccessibility(page, 'anonyme auto-diagnostic');
+  await checkAccessibility(page, 'anonyme auto-diagnostic question 1');
   await shoot(page, 'anonyme-auto-diagnostic.png');
-  await answerQuestionnaire(page, DESK_ANSWERS.filter(([g]) => g !== 'a_distance'));
-  await page.getByLabel('Votre commune ou votre code postal').fill('Saumur');
-  await page.getByRole('button', { name: 'Voir mon résultat' }).click();
-  await page.waitForLoadState('load');
+  const answers = new Map(DESK_ANSWERS.filter(([g]) => g !== 'a_distance'));
+  let steps = 0;
+  let sawError = false;
+  const asked = page.locator('form[action="/auto-diagnostic"] :is(input[type=radio], input[type=checkbox], select, input[type=text])');
+  while (!(await page.locator('h1').first().textContent())?.includes('Votre résultat')) {
+    steps += 1;
+    if (steps > 30) fail('auto-diagnostic : le résultat devrait venir après les questions');
+    const field = await asked.first().getAttribute('name');
+    if (field === 'competence_appareil' && !sawError) {
+      await page.getByRole('button', { name: 'Continuer' }).click();
+      await page.waitForLoadState('load');
+      if (!(await page.getByText('Il manque une réponse').count())) fail('auto-diagnostic : réponse manquante signalée attendue');
+      await checkAccessibility(page, 'anonyme auto-diagnostic réponse manquante');
+      await shoot(page, 'anonyme-auto-diagnostic-erreur.png');
+      sawError = true;
+      continue;
+    }
+    if (field === 'commune') await page.locator('#commune-1').fill('Saumur');
+    else if (answers.has(field)) await page.locator(`input[name="${field}"][value="${answers.get(field)}"]`).check({ force: true });
+    if (field === 'prise_en_charge') await shoot(page, 'anonyme-auto-diagnostic-aide-adaptee.png');
+    await page.getByRole('button', { name: /Continuer|Voir mon résultat/ }).click();
+    await page.waitForLoadState('load');
+  }
   await checkAccessibility(page, 'anonyme auto-diagnostic résultat');
   await shoot(page, 'anonyme-auto-diagnostic-resultat.png');
   const places = await page.locator('#etre-rappele').locator('xpath=preceding::ul[1]/li').count();
@@ -351,7 +371,7 @@ async function selfDiagnostic(page) {
   await page.waitForLoadState('load');
   if (!(await page.locator('h1').textContent())?.includes('Merci Marcel')) fail('auto-diagnostic : remerciement attendu');
   await checkAccessibility(page, 'anonyme demande de contact envoyée');
-  console.log(`ok auto-diagnostic sans compte : ${places} lieu(x) proche(s), demande de contact envoyée`);
+  console.log(`ok auto-diagnostic sans compte : ${steps} pages de questions, ${places} lieu(x) proche(s), demande de contact envoyée`);
 }
 
 /** The prescriber enrols Lucien in Angers, diagnoses him and orients him to the Médiathèque Toussaint. */

@@ -29,6 +29,7 @@ pub mod redistribution;
 pub mod referral_thread;
 pub mod reorientation;
 pub mod self_diagnostic;
+pub mod self_diagnostic_steps;
 pub mod steering;
 pub mod steering_export;
 pub mod steering_names;

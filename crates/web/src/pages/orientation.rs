@@ -48,6 +48,9 @@ pub(crate) struct OfferLine {
     pub(crate) ranked: RankedOffer,
     /// The place's opening hours in plain French, one line per open day (empty when unknown).
     pub(crate) hours: Vec<String>,
+    /// Where the place is and its phone (spaced), for the public self-diagnostic.
+    pub(crate) address: String,
+    pub(crate) phone: Option<String>,
 }
 
 pub(crate) struct Candidates {
@@ -150,6 +153,24 @@ pub(crate) async fn ranked_offers(
             })
             .unwrap_or_default()
     };
+    let reach_of = |offer_id: i64| -> (String, Option<String>) {
+        candidates
+            .iter()
+            .find(|c| c.offer_id == offer_id)
+            .map(|c| {
+                (
+                    format!(
+                        "{}, {} {}",
+                        c.place.address, c.place.postal_code, c.place.commune
+                    ),
+                    c.place
+                        .phone
+                        .as_deref()
+                        .map(aiguillage_domain::phone::spaced),
+                )
+            })
+            .unwrap_or_default()
+    };
     let hours_of = |offer_id: i64| -> Vec<String> {
         candidates
             .iter()
@@ -171,7 +192,10 @@ pub(crate) async fn ranked_offers(
         .take(SHOWN)
         .map(|ranked| {
             let (place_name, offer_name, commune) = describe(ranked.offer_id);
+            let (address, phone) = reach_of(ranked.offer_id);
             OfferLine {
+                address,
+                phone,
                 hours: hours_of(ranked.offer_id),
                 offer_id: ranked.offer_id,
                 place_name,

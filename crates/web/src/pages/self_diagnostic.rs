@@ -9,16 +9,18 @@ use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::form_fields::{fields, text, Errors, Fields};
 use crate::pages::login::login_csrf;
+use crate::pages::orientation::{ranked_offers, Whereabouts};
 use crate::pages::people::{input, InputField};
 use crate::pages::questionnaire::{
-    hidden_answers, read_answers, sections, urgency_fields, ProfileView, Wording,
+    hidden_answers, read_answers, urgency_fields, ProfileView, UrgencyFields,
 };
 use crate::pages::render;
+use crate::pages::self_diagnostic_steps::{step_error, steps, Step, StepKind};
 use aiguillage_domain::calendar::date_of;
 use aiguillage_domain::diagnostic::{profile, Answers, RecommendedHelp};
+use aiguillage_domain::orientation::Helpline;
 use aiguillage_domain::person::{check_person, contact_request_consent, PersonDraft, PersonInput};
-use aiguillage_domain::territory::TerritoryScope;
-use aiguillage_service::directory_search::{run_search, DirectoryQuery, Found};
+use aiguillage_service::directory_search::locality_of;
 use aiguillage_service::state::AppState;
 use aiguillage_store::NewContactRequest;
 use askama::Template;
@@ -46,44 +48,107 @@ async fn public_layout(
     Ok((jar, layout.with_csrf_token(token)))
 }
 
-async fn form_page(
+#[derive(Template)]
+#[template(path = "self_diagnostic_step.html")]
+struct StepTemplate {
+    layout: Layout,
+    /// The step shown, from 1, and how many there are.
+    number: usize,
+    total: usize,
+    step: Step,
+    next_question: Option<&'static str>,
+    last: bool,
+    values: Fields,
+    /// The answers of the other steps, carried.
+    hidden: Vec<(String, String)>,
+    /// The field to go to and the message, when the step was left without its answer.
+    error: Option<(&'static str, String)>,
+    urgency: UrgencyFields,
+    commune: String,
+    helpline: Helpline,
+}
+
+impl StepTemplate {
+    /// The helpline's number for a `tel:` link.
+    fn helpline_tel(&self) -> String {
+        self.helpline.phone.split_whitespace().collect()
+    }
+
+    fn several(&self) -> bool {
+        matches!(self.step.kind, StepKind::Several)
+    }
+}
+
+/// Fields that steer the steps rather than answer them.
+const STEERING_FIELDS: &[&str] = &["csrf_token", "etape", "aller"];
+
+/// Step `index` (from 0) with the answers given so far; 422 when it shows an error.
+async fn step_page(
     state: &AppState,
     viewer: &Viewer,
     jar: CookieJar,
-    values: &Fields,
-    errors: Errors,
+    (values, index): (&Fields, usize),
+    error: Option<(&'static str, String)>,
 ) -> Result<Response, WebError> {
-    let (jar, layout) =
-        public_layout(state, viewer, jar, "Faire le point sur le numérique").await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
+    let mut all = steps();
+    let total = all.len();
+    let index = index.min(total - 1);
+    let next_question = all.get(index + 1).map(|next| next.question);
+    let step = all.swap_remove(index);
+    let own = step.fields();
+    let hidden = hidden_answers(values)
+        .into_iter()
+        .filter(|(name, _)| {
+            !STEERING_FIELDS.contains(&name.as_str()) && !own.contains(&name.as_str())
+        })
+        .collect();
+    let title = format!(
+        "Faire le point sur le numérique — question {} sur {total}",
+        index + 1
+    );
+    let (jar, layout) = public_layout(state, viewer, jar, &title).await?;
+    let status = match error {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
     };
-    let page = render(&crate::pages::diagnostic::QuestionnaireTemplate {
+    let page = render(&StepTemplate {
         layout,
-        heading: "Faire le point sur le numérique".to_owned(),
-        intro: "Répondez à quelques questions. C'est rapide : 5 minutes. Vous pouvez répondre seul ou avec un proche. Nous ne gardons rien, sauf si vous demandez qu'on vous appelle.".to_owned(),
-        action: "/auto-diagnostic".to_owned(),
-        sections: sections(values, Wording::EasyToRead, false),
+        number: index + 1,
+        total,
+        next_question,
+        last: index + 1 == total,
         urgency: urgency_fields(values),
-        errors,
-        professional: false,
-        notes: String::new(),
-        commune: Some(text(values, "commune")),
-        submit_label: "Voir mon résultat",
-        cancel_href: "/".to_owned(),
+        commune: text(values, "commune"),
+        helpline: state.settings.helpline.clone(),
+        step,
+        values: values.clone(),
+        hidden,
+        error,
     })?;
     Ok((status, jar, page).into_response())
 }
 
-/// `GET /auto-diagnostic`.
+/// The first step whose answer `read_answers` found missing or wrong, with its message.
+fn first_failing_step(errors: &Errors) -> (usize, Option<(&'static str, String)>) {
+    steps()
+        .iter()
+        .enumerate()
+        .find_map(|(index, step)| {
+            step.error_keys()
+                .into_iter()
+                .find_map(|key| errors.get(key).map(|message| (key, message.clone())))
+                .map(|error| (index, Some(error)))
+        })
+        .unwrap_or((0, None))
+}
+
+/// `GET /auto-diagnostic`: the first question.
 pub async fn form(
     State(state): State<AppState>,
     viewer: Viewer,
     jar: CookieJar,
 ) -> Result<Response, WebError> {
-    form_page(&state, &viewer, jar, &Fields::new(), Errors::new()).await
+    step_page(&state, &viewer, jar, (&Fields::new(), 0), None).await
 }
 
 #[derive(Template)]
@@ -95,7 +160,7 @@ struct ResultTemplate {
     next_step: &'static str,
     view: ProfileView,
     places: Vec<PlaceLine>,
-    around: Option<String>,
+    around: Nearby,
     hidden: Vec<(String, String)>,
     consent_text: String,
     values: Fields,
@@ -110,70 +175,68 @@ impl ResultTemplate {
 
 struct PlaceLine {
     name: String,
+    offer: String,
     address: String,
     phone: Option<String>,
     distance: String,
 }
 
-/// Fitting places around the person's commune: the first service needed and any specific support,
-/// within the distance they can travel (at least 5 km).
+/// The places the professional ranking puts first for this profile around the person's commune
+/// (the same hard filters — capacity, audience, accessibility, reach — and the same order), and the
+/// commune's name; a commune typed but not known says so.
 async fn nearby(
     state: &AppState,
     view: &ProfileView,
+    answers: &Answers,
     commune: &str,
-) -> Result<(Vec<PlaceLine>, Option<String>), WebError> {
-    if commune.trim().is_empty() {
-        return Ok((Vec::new(), None));
+) -> Result<(Vec<PlaceLine>, Nearby), WebError> {
+    let typed = locality_of(commune);
+    if typed.is_empty() {
+        return Ok((Vec::new(), Nearby::NotTyped));
     }
-    let requirements = &view.profile.requirements;
-    let query = DirectoryQuery {
-        besoin: view
-            .profile
-            .services
-            .first()
-            .map(|need| need.service.label().to_owned())
-            .unwrap_or_default(),
-        accompagnement_specifique: requirements
-            .specific_support
-            .first()
-            .map(|s| s.label().to_owned())
-            .unwrap_or_default(),
-        commune: commune.to_owned(),
-        rayon: requirements.max_distance_km.clamp(5, 100).to_string(),
-        ..DirectoryQuery::default()
+    let Some(found) = state
+        .store
+        .search_communes(&typed, 1)
+        .await?
+        .into_iter()
+        .next()
+    else {
+        return Ok((Vec::new(), Nearby::Unknown(commune.trim().to_owned())));
     };
-    let outcome = run_search(
-        &state.store,
-        &query,
-        &TerritoryScope::Departement(String::new()),
-    )
-    .await?;
-    let places = outcome
-        .found
-        .iter()
+    let whereabouts = Whereabouts {
+        commune_code: &found.code,
+        birth_year: None,
+        availability: &answers.availability,
+        travel_modes: &answers.travel_modes,
+    };
+    let candidates = match ranked_offers(state, whereabouts, &view.profile, None).await {
+        Ok(candidates) => candidates,
+        Err(WebError::BadRequest(_)) => return Ok((Vec::new(), Nearby::Around(found.name))),
+        Err(other) => return Err(other),
+    };
+    let places = candidates
+        .lines
+        .into_iter()
         .take(PLACES_SHOWN)
-        .map(
-            |Found {
-                 stored,
-                 distance_km,
-             }| PlaceLine {
-                name: stored.place.name.clone(),
-                address: format!(
-                    "{}, {} {}",
-                    stored.place.address, stored.place.postal_code, stored.place.commune
-                ),
-                phone: stored
-                    .place
-                    .phone
-                    .as_deref()
-                    .map(aiguillage_domain::phone::spaced),
-                distance: distance_km
-                    .map(|d| format!("à {:.0} km", d.max(1.0)))
-                    .unwrap_or_default(),
+        .map(|line| PlaceLine {
+            name: line.place_name,
+            offer: line.offer_name,
+            address: line.address,
+            phone: line.phone,
+            distance: match line.ranked.distance_km {
+                Some(km) => format!("à {:.0} km", km.max(1.0)),
+                None => "à distance".to_owned(),
             },
-        )
+        })
         .collect();
-    Ok((places, outcome.around))
+    Ok((places, Nearby::Around(found.name)))
+}
+
+/// Around which commune the places were looked for.
+enum Nearby {
+    NotTyped,
+    Unknown(String),
+    Around(String),
 }
 
 async fn result_page(
@@ -185,7 +248,7 @@ async fn result_page(
 ) -> Result<Response, WebError> {
     let commune = text(&values, "commune");
     let view = ProfileView::new(profile(answers, date_of(state.now())), None, None, &commune);
-    let (places, around) = nearby(state, &view, &commune).await?;
+    let (places, around) = nearby(state, &view, answers, &commune).await?;
     let (jar, layout) = public_layout(state, viewer, jar, "Votre résultat").await?;
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -222,7 +285,9 @@ const CONTACT_INPUTS: &[InputField] = &[
 /// The contact form's own fields (not answers to carry).
 const CONTACT_FIELDS: &[&str] = &["prenom", "telephone", "courriel", "accord", "commune"];
 
-/// `POST /auto-diagnostic`: the result, computed and shown; nothing is written.
+/// `POST /auto-diagnostic`: one step answered (`etape`, going on or back with `aller`): the next
+/// question, the same one with its error, or after the last the result, computed and shown; nothing
+/// is written. Without `etape`, every answer at once (the result or the first missing answer).
 pub async fn result(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -230,10 +295,35 @@ pub async fn result(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let values = fields(&body);
+    let current = text(&values, "etape").parse::<usize>().ok();
+    if let Some(number) = current.filter(|n| *n >= 1) {
+        let index = number - 1;
+        if text(&values, "aller") == "precedent" {
+            return step_page(
+                &state,
+                &viewer,
+                jar,
+                (&values, index.saturating_sub(1)),
+                None,
+            )
+            .await;
+        }
+        let all = steps();
+        let step = &all[index.min(all.len() - 1)];
+        if let Some(error) = step_error(step, &values) {
+            return step_page(&state, &viewer, jar, (&values, index), Some(error)).await;
+        }
+        if index + 1 < all.len() {
+            return step_page(&state, &viewer, jar, (&values, index + 1), None).await;
+        }
+    }
     let mut errors = Errors::new();
     match read_answers(&values, &mut errors) {
         Some(answers) => result_page(&state, &viewer, jar, (values, &answers), Errors::new()).await,
-        None => form_page(&state, &viewer, jar, &values, errors).await,
+        None => {
+            let (index, error) = first_failing_step(&errors);
+            step_page(&state, &viewer, jar, (&values, index), error).await
+        }
     }
 }
 
@@ -257,7 +347,8 @@ pub async fn contact(
     let values = fields(&body);
     let mut errors = Errors::new();
     let Some(answers) = read_answers(&values, &mut errors) else {
-        return form_page(&state, &viewer, jar, &values, errors).await;
+        let (index, error) = first_failing_step(&errors);
+        return step_page(&state, &viewer, jar, (&values, index), error).await;
     };
     let (draft, errors) = checked_contact(&state, &values, errors).await?;
     let (Some(draft), true) = (draft, errors.is_empty()) else {

@@ -29,6 +29,7 @@ mod privacy_pages;
 mod public_directory;
 mod redistribution_scope;
 mod routes_by_role;
+mod self_diagnostic_steps;
 mod session_corrections;
 mod sign_in;
 mod steering_pages;

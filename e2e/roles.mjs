@@ -726,6 +726,30 @@ async function redistribute(page) {
   await checkAccessibility(page, 'coordinateur redistribution');
   await shoot(page, 'coordinateur-redistribution.png');
   console.log(`ok redistribution : ${summary?.trim().split('.')[0]}`);
+  // Keep three moves, apply them, then undo the batch.
+  await page.evaluate(() => {
+    document.querySelectorAll('input[name="deplacement"]').forEach((box, rank) => { box.checked = rank < 3; });
+  });
+  await page.getByRole('button', { name: 'Appliquer les réorientations cochées' }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.getByText('3 réorientations appliquées').count())) fail('redistribution : 3 réorientations appliquées attendues');
+  await shoot(page, 'coordinateur-redistribution-appliquee.png');
+  await page.getByRole('button', { name: 'Annuler cette redistribution' }).click();
+  await page.waitForLoadState('load');
+  const undone = await page.locator('.fr-alert--success .fr-alert__title').first().textContent();
+  if (!undone?.includes('reviennent')) fail(`redistribution annulée : « ${undone} »`);
+  await checkAccessibility(page, 'coordinateur redistribution annulee');
+  await shoot(page, 'coordinateur-redistribution-annulee.png');
+  console.log(`ok redistribution appliquée puis annulée : ${undone?.trim()}`);
+  // A row of the queue opens its referral, pseudonymised.
+  await page.goto(`${base}/file-active`);
+  await page.locator('table tbody tr').first().locator('a').first().click();
+  await page.waitForLoadState('load');
+  if (!(await page.getByText('Envoyée par').count())) fail('file active : la fiche de l\'orientation attendue');
+  await checkAccessibility(page, 'coordinateur orientation de la file active');
+  await shoot(page, 'coordinateur-file-active-orientation.png');
+  await shootNarrow(page, 'coordinateur-file-active-orientation-390.png');
+  console.log(`ok file active : ${await page.locator('h1').textContent()}`);
   await page.goto(`${base}/territoire/diagnostic`);
   const heading = await page.locator('h1').textContent();
   if (!heading?.includes('Maine-et-Loire')) fail(`diagnostic territorial : titre « ${heading} »`);
@@ -834,7 +858,7 @@ async function searchJournal(page) {
   const rows = await page.locator('table tbody tr').count();
   if (!status?.includes('entrée') || rows === 0) fail(`journal : recherche par personne, vu « ${status} », ${rows} ligne(s)`);
   const record = await page.locator('table tbody tr').first().locator('td').nth(4).textContent();
-  if (!/^(Fiche de la personne|Orientation|Messages de l'orientation) n° \d+$/.test(record?.trim() ?? '')) fail(`journal : fiche « ${record} »`);
+  if (!/^((Fiche de la personne|Orientation|Messages de l'orientation) n° \d+|Liste de \d+ (personnes|orientations) \(n° [\d, ]+\))$/.test(record?.trim() ?? '')) fail(`journal : fiche « ${record} »`);
   await checkAccessibility(page, 'administrateur journal recherche');
   await shoot(page, 'administrateur-journal-recherche.png');
   await shootNarrow(page, 'administrateur-journal-recherche-390.png');

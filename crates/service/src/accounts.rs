@@ -43,6 +43,21 @@ impl AccountFieldErrors {
         *self == AccountFieldErrors::default()
     }
 
+    /// Each wrong field's form name and message, in field order, for the page's error summary.
+    pub fn listed(&self) -> Vec<(&'static str, String)> {
+        [
+            ("email", &self.email),
+            ("display_name", &self.display_name),
+            ("role", &self.role),
+            ("structure_id", &self.structure_id),
+            ("territory", &self.territory),
+            ("password", &self.password),
+        ]
+        .into_iter()
+        .filter_map(|(name, message)| message.clone().map(|message| (name, message)))
+        .collect()
+    }
+
     /// Every message, in field order, for the command line.
     pub fn messages(&self) -> Vec<String> {
         [

@@ -9,6 +9,7 @@ pub mod search;
 pub mod vocabulary;
 
 pub use place::{
-    ItinerantStop, Offer, OfferError, OfferFacts, Place, DEFAULT_OFFER_NAME, MAX_OFFER_NAME,
+    offer_name_of, ItinerantStop, Offer, OfferError, OfferFacts, Place, DEFAULT_OFFER_NAME,
+    MAX_OFFER_NAME,
 };
 pub use vocabulary::*;

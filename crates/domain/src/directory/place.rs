@@ -145,8 +145,44 @@ impl ItinerantStop {
     }
 }
 
-/// The name of the offer an imported place starts with.
+/// The name of the offer an imported place starts with when the place lists no service.
 pub const DEFAULT_OFFER_NAME: &str = "Accompagnement proposé par le lieu";
+
+/// The name of the offer an imported place starts with: what it offers, by the standard's services
+/// (« Aide aux démarches administratives et maîtrise des outils numériques du quotidien », « …, … et
+/// 3 autres services »), within [`MAX_OFFER_NAME`]; [`DEFAULT_OFFER_NAME`] when none is listed.
+pub fn offer_name_of(services: &[super::Service]) -> String {
+    let lowered = |service: &super::Service| {
+        let label = service.label();
+        let mut chars = label.chars();
+        chars
+            .next()
+            .map(|first| first.to_lowercase().chain(chars).collect::<String>())
+            .unwrap_or_default()
+    };
+    let others = |count: usize| match count {
+        1 => "1 autre service".to_owned(),
+        n => format!("{n} autres services"),
+    };
+    let name = match services {
+        [] => DEFAULT_OFFER_NAME.to_owned(),
+        [only] => only.label().to_owned(),
+        [first, second] => format!("{} et {}", first.label(), lowered(second)),
+        [first, second, rest @ ..] => format!(
+            "{}, {} et {}",
+            first.label(),
+            lowered(second),
+            others(rest.len())
+        ),
+    };
+    if name.chars().count() <= MAX_OFFER_NAME {
+        return name;
+    }
+    match services {
+        [first, rest @ ..] => format!("{} et {}", first.label(), others(rest.len())),
+        [] => DEFAULT_OFFER_NAME.to_owned(),
+    }
+}
 /// Longest offer name, in characters.
 pub const MAX_OFFER_NAME: usize = 120;
 
@@ -165,7 +201,7 @@ impl Offer {
     /// The offer a place starts with: the place's own lists, no facts yet.
     pub fn mirroring(place: &Place) -> Offer {
         Offer {
-            name: DEFAULT_OFFER_NAME.to_owned(),
+            name: offer_name_of(&place.services),
             facts: OfferFacts::default(),
             ..Offer::default()
         }
@@ -174,7 +210,16 @@ impl Offer {
 
     /// The same offer with the place's lists (after a re-import), its name and facts kept.
     pub fn with_lists_of(self, place: &Place) -> Offer {
+        // A name the platform gave follows the services; a name someone typed is kept.
+        let named_by_platform =
+            self.name == DEFAULT_OFFER_NAME || self.name == offer_name_of(&self.services);
+        let name = if named_by_platform {
+            offer_name_of(&place.services)
+        } else {
+            self.name.clone()
+        };
         Offer {
+            name,
             services: place.services.clone(),
             audiences: place.audiences.clone(),
             specific_support: place.specific_support.clone(),
@@ -207,6 +252,42 @@ impl Offer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_imported_place_s_offer_is_named_by_what_it_offers() {
+        assert_eq!(offer_name_of(&[]), DEFAULT_OFFER_NAME);
+        assert_eq!(
+            offer_name_of(&[Service::AdministrativeProcedures]),
+            "Aide aux démarches administratives"
+        );
+        assert_eq!(
+            offer_name_of(&[Service::AdministrativeProcedures, Service::EverydayTools]),
+            "Aide aux démarches administratives et maîtrise des outils numériques du quotidien"
+        );
+        let many = offer_name_of(&Service::ALL.to_vec());
+        assert!(many.chars().count() <= MAX_OFFER_NAME, "{many}");
+        assert!(many.ends_with("autres services"), "{many}");
+        // A re-import renames an offer the platform named, never one a person named.
+        let place = Place {
+            services: vec![Service::SafeUse],
+            ..Place::default()
+        };
+        let named = Offer::mirroring(&place);
+        assert_eq!(named.name, "Utilisation sécurisée du numérique");
+        let more = Place {
+            services: vec![Service::SafeUse, Service::Parenting],
+            ..Place::default()
+        };
+        assert_eq!(
+            named.clone().with_lists_of(&more).name,
+            "Utilisation sécurisée du numérique et parentalité et éducation avec le numérique"
+        );
+        let typed = Offer {
+            name: "Atelier seniors".into(),
+            ..named
+        };
+        assert_eq!(typed.with_lists_of(&more).name, "Atelier seniors");
+    }
 
     #[test]
     fn a_reimport_refreshes_the_lists_and_keeps_the_name_and_facts() {

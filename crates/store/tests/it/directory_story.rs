@@ -6,9 +6,7 @@
     reason = "test code: a failure panics with its message"
 )]
 
-use aiguillage_domain::directory::{
-    Offer, OfferFacts, Place, Service, SupportModel, DEFAULT_OFFER_NAME,
-};
+use aiguillage_domain::directory::{Offer, OfferFacts, Place, Service, SupportModel};
 use aiguillage_domain::ids::AccountId;
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_interop::territory::embedded;
@@ -198,7 +196,10 @@ async fn an_imported_place_gets_one_offer_that_reimports_refresh_without_losing_
         .expect("place");
     let offers = store.offers_of(id).await.expect("offers");
     assert_eq!(offers.len(), 1);
-    assert_eq!(offers[0].offer.name, DEFAULT_OFFER_NAME);
+    assert_eq!(
+        offers[0].offer.name, "Aide aux démarches administratives",
+        "named by what it offers"
+    );
     assert_eq!(
         offers[0].offer.services,
         vec![Service::AdministrativeProcedures]

@@ -61,6 +61,32 @@ pub fn format_time(unix: i64) -> String {
         .unwrap_or_else(|_| "date inconnue".to_owned())
 }
 
+/// Whether an error key names a field an error summary links to (the duplicate warning of enrolment
+/// is about the whole form, said in the summary's text).
+pub fn is_field(name: &str) -> bool {
+    name != "doublon"
+}
+
+/// The id an error summary links to for field `name`, where the form gives its fields the ids
+/// `pattern` makes (`{}` for the name: `"{}"`, `"contact-{}"`, `"{}-1"` for a group's first choice),
+/// save the fields the shared parts name otherwise: the commune search, the consent's « yes », the
+/// urgency's first list, and the plain ids of the questionnaire's date, notes and agreement.
+pub fn field_anchor(pattern: &str, name: &str) -> String {
+    match name {
+        "commune" if pattern == "{}" => "commune_recherche".to_owned(),
+        "consentement" => "consentement-oui".to_owned(),
+        "urgence" => "urgence_organisme".to_owned(),
+        "urgence_organisme" | "urgence_demarche" | "urgence_echeance" | "notes" | "accord" => {
+            name.to_owned()
+        }
+        // A workshop: its own fields, then the session's (`session_fields.html`).
+        "titre" | "anonymes" | "niveau" | "personnes" if pattern == "seance-{}" => {
+            format!("atelier-{name}")
+        }
+        _ => pattern.replace("{}", name),
+    }
+}
+
 /// A count with its noun agreed (« 1 personne », « 3 personnes », « aucune orientation » is the
 /// caller's): `one` and `many` are the two forms.
 pub fn counted<C: Count + std::fmt::Display>(count: C, one: &str, many: &str) -> String {

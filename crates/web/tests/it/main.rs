@@ -15,6 +15,7 @@ mod directory_import;
 mod directory_pages;
 mod downloads;
 mod edge;
+mod error_summaries;
 mod free_text_pages;
 mod login_hardening;
 mod mail_digest;

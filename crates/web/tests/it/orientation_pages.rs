@@ -682,7 +682,7 @@ async fn the_ranking_puts_the_urgent_procedure_first_and_keeps_to_the_person_s_a
     )
     .await;
     assert!(
-        evenings.contains("Médiathèque Toussaint — Accompagnement proposé par le lieu : Le lieu n'est pas ouvert quand la personne est disponible."),
+        evenings.contains("Médiathèque Toussaint — Maîtrise des outils numériques du quotidien et aide aux démarches administratives : Le lieu n'est pas ouvert quand la personne est disponible."),
         "{evenings}"
     );
 }

@@ -784,7 +784,9 @@ async fn my_structure_shows_the_place_offers_team_and_counts_of_the_viewer_s_str
     assert!(page.contains("<h1>Médiathèque Toussaint</h1>"), "{page}");
     assert!(page.contains("49 rue Toussaint, 49100 Angers"), "{page}");
     assert!(
-        page.contains("Accompagnement proposé par le lieu"),
+        page.contains(
+            "Maîtrise des outils numériques du quotidien et aide aux démarches administratives"
+        ),
         "{page}"
     );
     assert!(

@@ -37,13 +37,13 @@ pub use fields::{FIELDS, REQUIRED_FIELDS};
 pub use lengths::{
     field_max_chars, overlong_fields, reject_overlong_fields, FIELD_MAX_CHARS, LIST_MAX_ITEMS,
 };
+pub use one_field::{copy_field, field_title, same_value, standard_value, with_standard_value};
 pub use read::detect_format;
 pub(crate) use read::{json_kind, strip_bom};
 pub use v0::{Conversion, MappingSource, V0Label, V0_LABELS};
 pub(crate) use values::{
     calendar_date, check_email, check_insee_code, check_postal_code, check_url,
 };
-pub use one_field::{copy_field, field_title, same_value, standard_value, with_standard_value};
 pub use write::{changed_fields, spreadsheet_table, write_csv, write_json};
 
 use aiguillage_domain::directory::Place;

@@ -15,6 +15,7 @@ mod directory_pages;
 mod downloads;
 mod edge;
 mod free_text_pages;
+mod import_conflicts;
 mod login_hardening;
 mod mail_digest;
 mod object_scope;

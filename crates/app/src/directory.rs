@@ -1,5 +1,6 @@
 //! `aiguillage directory import|export`: the directory in the national places standard (CSV or JSON)
-//! and the official France Services list, with a French report of every rejected row.
+//! and the official France Services list, with a French report of every rejected row and of every
+//! field corrected by hand that the import kept against its file (the conflicts to settle).
 
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_interop::data_inclusion::read_data_inclusion;
@@ -177,12 +178,27 @@ fn print_report(read: &PlacesReport, stored: &PlaceImportReport) {
     for (rule, count) in &stored.placed_by_rule {
         println!("communes trouvées par « {} » : {count}", rule.label());
     }
+    for conflict in &stored.conflicts {
+        println!(
+            "CONFLIT ligne {} ({}) · {} : correction à la main « {} » conservée, le fichier propose « {} »",
+            conflict.line,
+            conflict.id,
+            conflict.field,
+            conflict.hand_value,
+            conflict.file_value
+        );
+    }
     println!(
         "{} lieux ajoutés, {} mis à jour, {} inchangés ; {} lignes rejetées.",
         stored.inserted,
         stored.updated,
         stored.unchanged,
         rejected_rows.len() + stored.rejected.len()
+    );
+    println!(
+        "{} conflits d'import : champs corrigés à la main conservés malgré une autre valeur du fichier, \
+         à trancher par la coordination sur la page « Conflits d'import » (/annuaire/conflits).",
+        stored.conflicts.len()
     );
 }
 

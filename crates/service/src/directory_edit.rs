@@ -1,6 +1,7 @@
-//! Directory edits: a place's description and its offers changed by hand, and places imported from a
-//! file, by a structure manager (their own place), a coordinator (the places of their territory) or
-//! the administrator (imports).
+//! Directory edits: a place's description and its offers changed by hand, places imported from a
+//! file, and the conflicts between a correction by hand and a later import settled, by a structure
+//! manager (their own place), a coordinator (the places of their territory) or the administrator
+//! (imports).
 //!
 //! Who may write which place is `domain::directory::access`; [`rights_of`] hands that rule to the
 //! store, which asks it for the very place it writes inside its transaction (`OutOfScope` otherwise),
@@ -9,7 +10,10 @@
 use crate::state::AppState;
 use aiguillage_domain::directory::access::{may_edit_place, may_import_place, PlaceLocation};
 use aiguillage_domain::directory::{Offer, Place, SupportModel};
-use aiguillage_store::{Account, PlaceSite, StoreError, StoredPlace};
+use aiguillage_store::{
+    Account, ConflictChoice, ConflictSettled, OpenConflict, PlaceRights, PlaceSite, StoreError,
+    StoredPlace,
+};
 
 /// The rule the store asks for every place the account would write (edit or import).
 pub fn rights_of(account: &Account) -> impl Fn(PlaceSite<'_>) -> bool + Sync + '_ {
@@ -63,7 +67,7 @@ pub async fn update_place(
             edit.place,
             edit.support_model,
             change,
-            aiguillage_store::PlaceRights::Checked(&rights),
+            PlaceRights::Checked(&rights),
             state.now(),
         )
         .await?;
@@ -92,10 +96,47 @@ pub async fn save_offer(
             offer_id,
             offer,
             Some((account.id, summary)),
-            aiguillage_store::PlaceRights::Checked(&rights),
+            PlaceRights::Checked(&rights),
             state.now(),
         )
         .await?;
     tracing::info!(structure_id, by = account.id, %summary, "offer saved");
     Ok(saved)
+}
+
+/// The open import conflicts of the places the account may write, by place name.
+pub async fn import_conflicts(
+    state: &AppState,
+    account: &Account,
+) -> Result<Vec<OpenConflict>, StoreError> {
+    let rights = rights_of(account);
+    state.store.open_import_conflicts(&rights).await
+}
+
+/// Settles an import conflict as the account chooses, if they may write its place: another
+/// territory's or structure's conflict is `NotFound`, and nothing changes.
+pub async fn settle_conflict(
+    state: &AppState,
+    account: &Account,
+    conflict_id: i64,
+    choice: ConflictChoice,
+) -> Result<ConflictSettled, StoreError> {
+    let rights = rights_of(account);
+    let settled = state
+        .store
+        .resolve_import_conflict(
+            conflict_id,
+            choice,
+            (account.id, PlaceRights::Checked(&rights)),
+            state.now(),
+        )
+        .await?;
+    tracing::info!(
+        conflict_id,
+        by = account.id,
+        ?choice,
+        ?settled,
+        "import conflict settled"
+    );
+    Ok(settled)
 }

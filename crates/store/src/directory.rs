@@ -5,6 +5,10 @@
 //! `structure_changes`, like an edit by hand.
 
 use crate::commune_index::{CommuneIndex, PlacementRule};
+use crate::hand_fields::{
+    all_marks, keep_hand_fields, mark_hand_fields, settle_import, FieldOutcome, ImportConflict,
+    Marks,
+};
 use crate::offers::{insert_offer, refresh_default_offer};
 use crate::{Store, StoreError};
 use aiguillage_domain::directory::{Offer, Place, SupportModel};
@@ -52,6 +56,9 @@ pub struct PlaceImportReport {
     pub placements: Vec<PlacementNote>,
     /// How many rows each rule placed.
     pub placed_by_rule: std::collections::BTreeMap<PlacementRule, u64>,
+    /// The fields corrected by hand whose file value differs: the hand value was kept (a row whose
+    /// only differences are such fields counts as unchanged), the conflict left open.
+    pub conflicts: Vec<ImportConflict>,
 }
 
 /// Where a place an import would write lies: its structure (`None` for a place the import would
@@ -315,7 +322,8 @@ impl Store {
     }
 
     /// Saves a place edited by hand (standard fields and support model) and records who changed
-    /// what, in one transaction.
+    /// what, in one transaction; each standard field it changes is marked as corrected by hand
+    /// (kept at the next imports, `hand_fields`).
     pub async fn update_place_by_hand(
         &self,
         structure_id: i64,
@@ -326,30 +334,15 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<(), StoreError> {
         let (account_id, summary) = change;
-        let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
         let mut transaction = self.pool.begin().await?;
         check_place_rights(&mut transaction, structure_id, rights).await?;
-        let result = sqlx::query(
-            "UPDATE structures SET services = $1, audiences = $2, specific_support = $3, support_modes = $4,
-                 costs = $5, place_json = $6, support_model = $7, updated_at = $8, updated_by = $9
-             WHERE id = $10 AND place_json IS NOT NULL",
-        )
-        .bind(joined(&place.services))
-        .bind(joined(&place.audiences))
-        .bind(joined(&place.specific_support))
-        .bind(joined(&place.support_modes))
-        .bind(joined(&place.costs))
-        .bind(serde_json::to_string(place).map_err(corrupt)?)
-        .bind(support_model.map(SupportModel::code))
-        .bind(now)
-        .bind(account_id)
-        .bind(structure_id)
-        .execute(&mut *transaction)
-        .await?;
-        if result.rows_affected() == 0 {
-            return Err(StoreError::NotFound(format!("lieu {structure_id}")));
-        }
-        refresh_default_offer(&mut transaction, structure_id, place, Some(account_id), now).await?;
+        let before = place_in(&mut transaction, structure_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("lieu {structure_id}")))?;
+        let author = (account_id, now);
+        write_hand_place(&mut transaction, structure_id, place, support_model, author).await?;
+        let edit = (&before.place, place);
+        mark_hand_fields(&mut transaction, structure_id, edit, account_id, now).await?;
         let change = (Some(account_id), summary);
         record_place_change(&mut transaction, structure_id, change, now).await?;
         transaction.commit().await?;
@@ -400,8 +393,41 @@ impl Store {
     }
 }
 
+/// Writes a place's standard fields and support model as a hand edit does (the JSON, the columns
+/// search filters on, the default offer), dated and signed by `account_id`.
+pub(crate) async fn write_hand_place(
+    connection: &mut AnyConnection,
+    structure_id: i64,
+    place: &Place,
+    support_model: Option<SupportModel>,
+    (account_id, now): (i64, UnixSeconds),
+) -> Result<(), StoreError> {
+    let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
+    let result = sqlx::query(
+        "UPDATE structures SET services = $1, audiences = $2, specific_support = $3, support_modes = $4,
+             costs = $5, place_json = $6, support_model = $7, updated_at = $8, updated_by = $9
+         WHERE id = $10 AND place_json IS NOT NULL",
+    )
+    .bind(joined(&place.services))
+    .bind(joined(&place.audiences))
+    .bind(joined(&place.specific_support))
+    .bind(joined(&place.support_modes))
+    .bind(joined(&place.costs))
+    .bind(serde_json::to_string(place).map_err(corrupt)?)
+    .bind(support_model.map(SupportModel::code))
+    .bind(now)
+    .bind(account_id)
+    .bind(structure_id)
+    .execute(&mut *connection)
+    .await?;
+    if result.rows_affected() == 0 {
+        return Err(StoreError::NotFound(format!("lieu {structure_id}")));
+    }
+    refresh_default_offer(connection, structure_id, place, Some(account_id), now).await
+}
+
 /// Records a change of a place: by whom (`None`: the command line) and what, in French.
-async fn record_place_change(
+pub(crate) async fn record_place_change(
     connection: &mut AnyConnection,
     structure_id: i64,
     (account_id, summary): (Option<i64>, &str),
@@ -485,6 +511,7 @@ async fn upsert_places(
 ) -> Result<PlaceImportReport, StoreError> {
     let communes = CommuneIndex::load(&mut *connection).await?;
     let existing = existing_places(&mut *connection).await?;
+    let marks = all_marks(&mut *connection).await?;
     let mut report = PlaceImportReport::default();
     let mut seen = std::collections::HashSet::new();
     let total = batch.places.len() as u64;
@@ -523,13 +550,6 @@ async fn upsert_places(
                 continue;
             }
         };
-        let place_json =
-            serde_json::to_string(place).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let centre = communes.centre(&commune_code);
-        let position = match (place.latitude, place.longitude) {
-            (Some(lat), Some(lon)) => (Some(lat), Some(lon)),
-            _ => centre,
-        };
         let stored = existing.get(&(source.to_owned(), place.id.clone()));
         let author = batch.author;
         if let Some(reason) = refusal(
@@ -547,6 +567,17 @@ async fn upsert_places(
             });
             continue;
         }
+        let kept = with_hand_fields(stored, place, &marks)?;
+        let (place, outcomes) = match &kept {
+            Some((kept, outcomes)) => (kept, outcomes.as_slice()),
+            None => (place, &[][..]),
+        };
+        let place_json =
+            serde_json::to_string(place).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let position = match (place.latitude, place.longitude) {
+            (Some(lat), Some(lon)) => (Some(lat), Some(lon)),
+            _ => communes.centre(&commune_code),
+        };
         let row = PlaceRow {
             source,
             place,
@@ -556,41 +587,107 @@ async fn upsert_places(
             actor_account_id: author.account_id,
             now: batch.now,
         };
-        match stored {
-            None => {
-                let id = insert_place(&mut *connection, &row).await?;
-                let summary = format!("{} : lieu ajouté", author.origin);
-                let change = (author.account_id, summary.as_str());
-                record_place_change(&mut *connection, id, change, batch.now).await?;
-                report.inserted += 1;
-            }
-            Some(stored) if stored.place_json.as_deref() == Some(place_json.as_str()) => {
-                report.unchanged += 1
-            }
-            Some(stored) => {
-                if !update_place(&mut *connection, stored, &row).await? {
-                    report.rejected.push(PlaceRejection {
-                        line: *line,
-                        id: place.id.clone(),
-                        field: "territoire".into(),
-                        reason: format!(
-                            "ligne {line} : le lieu « {} » a été déplacé pendant l'import : envoyez le fichier à nouveau",
-                            stored.name
-                        ),
-                    });
-                    continue;
-                }
-                let summary = update_summary(author.origin, stored, place);
-                let change = (author.account_id, summary.as_str());
-                record_place_change(&mut *connection, stored.id, change, batch.now).await?;
-                report.updated += 1;
-            }
+        let Some(stored) = stored else {
+            let id = insert_place(&mut *connection, &row).await?;
+            let summary = format!("{} : lieu ajouté", author.origin);
+            let change = (author.account_id, summary.as_str());
+            record_place_change(&mut *connection, id, change, batch.now).await?;
+            report.inserted += 1;
+            continue;
+        };
+        if !write_existing(&mut *connection, (*line, stored), &row, batch, &mut report).await? {
+            continue;
         }
+        settle_import(
+            &mut *connection,
+            stored.id,
+            outcomes,
+            author.origin,
+            batch.now,
+        )
+        .await?;
+        report
+            .conflicts
+            .extend(conflicts_of((*line, stored), outcomes));
         if done % 500 == 0 || done as u64 + 1 == total {
             progress(done as u64 + 1, total);
         }
     }
     Ok(report)
+}
+
+/// Updates a stored place from its row, or leaves it alone when nothing differs; `false` (the row
+/// rejected in the report) when the place moved during the import.
+async fn write_existing(
+    connection: &mut AnyConnection,
+    (line, stored): (u64, &ExistingPlace),
+    row: &PlaceRow<'_>,
+    batch: &PlaceBatch<'_>,
+    report: &mut PlaceImportReport,
+) -> Result<bool, StoreError> {
+    if stored.place_json.as_deref() == Some(row.place_json) {
+        report.unchanged += 1;
+        return Ok(true);
+    }
+    if !update_place(&mut *connection, stored, row).await? {
+        report.rejected.push(PlaceRejection {
+            line,
+            id: row.place.id.clone(),
+            field: "territoire".into(),
+            reason: format!(
+                "ligne {line} : le lieu « {} » a été déplacé pendant l'import : envoyez le fichier à nouveau",
+                stored.name
+            ),
+        });
+        return Ok(false);
+    }
+    let summary = update_summary(batch.author.origin, stored, row.place);
+    let change = (batch.author.account_id, summary.as_str());
+    record_place_change(&mut *connection, stored.id, change, batch.now).await?;
+    report.updated += 1;
+    Ok(true)
+}
+
+/// The row's place with the fields corrected by hand on the stored place kept, and what becomes
+/// of each mark; `None` when the place is new or has no mark.
+fn with_hand_fields(
+    stored: Option<&ExistingPlace>,
+    place: &Place,
+    marks: &Marks,
+) -> Result<Option<(Place, Vec<FieldOutcome>)>, StoreError> {
+    let Some((stored, marks)) = stored.and_then(|s| Some((s, marks.get(&s.id)?))) else {
+        return Ok(None);
+    };
+    let json = stored.place_json.as_deref().unwrap_or_default();
+    let before: Place = serde_json::from_str(json)
+        .map_err(|e| StoreError::Corrupt(format!("lieu {} : {e}", stored.id)))?;
+    Ok(Some(keep_hand_fields(&before, place, marks)))
+}
+
+/// The report's lines of the conflicts a row left open.
+fn conflicts_of(
+    (line, stored): (u64, &ExistingPlace),
+    outcomes: &[FieldOutcome],
+) -> Vec<ImportConflict> {
+    outcomes
+        .iter()
+        .filter_map(|outcome| match outcome {
+            FieldOutcome::Conflict {
+                field,
+                hand_value,
+                file_value,
+            } => Some(ImportConflict {
+                line,
+                id: stored.source_id.clone(),
+                structure_id: stored.id,
+                place_name: stored.name.clone(),
+                field: field.clone(),
+                hand_value: hand_value.clone(),
+                file_value: file_value.clone(),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Counts the rule that placed a row, and notes it on the row when it is a loose one.
@@ -640,6 +737,7 @@ impl PlaceRow<'_> {
 /// A place already stored: its id, name, commune and stored JSON.
 struct ExistingPlace {
     id: i64,
+    source_id: String,
     name: String,
     commune_code: String,
     place_json: Option<String>,
@@ -662,6 +760,7 @@ async fn existing_places(connection: &mut AnyConnection) -> Result<ExistingPlace
         if let Some(source_id) = source_id {
             let place = ExistingPlace {
                 id: row.try_get("id")?,
+                source_id: source_id.clone(),
                 name: row.try_get("name")?,
                 commune_code: row.try_get("commune_code")?,
                 place_json: row.try_get("place_json")?,

@@ -19,6 +19,7 @@ mod contact_requests;
 mod directory;
 mod error;
 mod fragility;
+mod hand_fields;
 mod indicators;
 mod local_indicators;
 mod login_nonces;
@@ -57,6 +58,7 @@ pub use directory::{
 };
 pub use error::StoreError;
 pub use fragility::PublishedImportReport;
+pub use hand_fields::{ConflictChoice, ConflictSettled, HandField, ImportConflict, OpenConflict};
 pub use indicators::{DroppedRecords, IndicatorLoad};
 pub use local_indicators::LocalIndicatorReport;
 pub use notifications::{DigestDue, Notification};

@@ -26,6 +26,7 @@ pub const NAVIGATION: &[(&str, &str)] = &[
     ("Demandes de contact", "/demandes-contact"),
     ("Annuaire", "/annuaire"),
     ("Importer des lieux", "/annuaire/import"),
+    ("Conflits d'import", "/annuaire/conflits"),
     ("Pilotage", "/pilotage"),
     ("Mon territoire", "/territoire"),
     ("Structures", "/structures"),

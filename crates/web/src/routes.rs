@@ -123,6 +123,8 @@ routes! {
     GET "/annuaire/import" => pages::directory_import::show_form, Roles(&[Coordinator, Administrator]);
     POST "/annuaire/import" => pages::directory_import::preview, Roles(&[Coordinator, Administrator]), upload;
     POST "/annuaire/import/confirmer" => pages::directory_import::confirm, Roles(&[Coordinator, Administrator]);
+    GET "/annuaire/conflits" => pages::import_conflicts::list, Roles(&[StructureManager, Coordinator]);
+    POST "/annuaire/conflits/{id}" => pages::import_conflicts::choose, Roles(&[StructureManager, Coordinator]);
     GET "/personnes" => pages::people::list, HELPERS;
     GET "/personnes/inscrire" => pages::people::enrol_form, HELPERS;
     POST "/personnes/inscrire" => pages::people::enrol, HELPERS;

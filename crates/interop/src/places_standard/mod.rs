@@ -19,12 +19,14 @@
 //! The files: `fields` (the standard's columns), `read` (format detection, and a CSV or JSON file
 //! into raw rows), `row` (the checks of one row, into a place or its errors), `values` (the checks
 //! of single values: schema.json's patterns and formats), `v0` (the conversions of older files),
-//! `lengths` (our limits on free texts, applied by every reader) and `write` (the standard's CSV and
-//! JSON, and the fields that differ between two places). This file holds the report and
+//! `lengths` (our limits on free texts, applied by every reader), `write` (the standard's CSV and
+//! JSON, and the fields that differ between two places) and `one_field` (one field's written value,
+//! compared, copied or read back: the fields corrected by hand). This file holds the report and
 //! [`read_places`].
 
 mod fields;
 mod lengths;
+mod one_field;
 mod read;
 mod row;
 mod v0;
@@ -35,6 +37,7 @@ pub use fields::{FIELDS, REQUIRED_FIELDS};
 pub use lengths::{
     field_max_chars, overlong_fields, reject_overlong_fields, FIELD_MAX_CHARS, LIST_MAX_ITEMS,
 };
+pub use one_field::{copy_field, field_title, same_value, standard_value, with_standard_value};
 pub use read::detect_format;
 pub(crate) use read::{json_kind, strip_bom};
 pub use v0::{Conversion, MappingSource, V0Label, V0_LABELS};

@@ -58,7 +58,7 @@ pub fn write_json(places: &[Place]) -> Value {
 }
 
 /// The place's 32 values in the standard's order, `""` for absent ones.
-fn standard_values(place: &Place) -> [String; 32] {
+pub(super) fn standard_values(place: &Place) -> [String; 32] {
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
     let number = |value: Option<f64>| value.map(|n| n.to_string()).unwrap_or_default();
     [

@@ -10,6 +10,7 @@
 mod audit_chain_story;
 mod directory_story;
 mod fragility_story;
+mod hand_fields_story;
 mod indicators_story;
 mod login_throttle;
 mod pathway_story;

@@ -327,7 +327,7 @@ fn offer_card(stored: &StoredOffer) -> OfferCard {
 
 /// Opening hours in plain French (« mardi : 10 h – 18 h ; … »), the open days only; the text as
 /// recorded when it cannot be read.
-fn hours_in_french(hours: &Option<String>) -> String {
+pub(crate) fn hours_in_french(hours: &Option<String>) -> String {
     let Some(text) = hours else {
         return "non renseignés".to_owned();
     };

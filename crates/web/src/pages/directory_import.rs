@@ -5,22 +5,27 @@
 //! An import writes only the places its author may write (`service::directory_edit::rights_of`, the place
 //! form's rule; the administrator every place): the others are reported per row and left alone. The
 //! store asks that rule for every place inside the transaction that writes, at preview and again at
-//! confirmation, and records each creation and update in `structure_changes`.
+//! confirmation, and records each creation and update in `structure_changes`. A field corrected by hand
+//! keeps its value; where the file disagrees, preview and result list the conflict, settled on
+//! `/annuaire/conflits` (`import_conflicts`).
 
 use crate::auth::Professional;
 use crate::error::WebError;
 use crate::layout::Layout;
+use crate::pages::import_conflicts::{shown, CONFLICTS_PATH};
 use crate::pages::render;
+use crate::routes::may_reach;
 use aiguillage_interop::directory_file::{read_directory_file, DirectoryFormat};
+use aiguillage_interop::places_standard::field_title;
 use aiguillage_interop::places_standard::PlacesReport;
 use aiguillage_service::directory_edit::rights_of;
 use aiguillage_store::{
-    ImportAuthor, PendingImport, PlaceImportReport, PlaceRights, PENDING_IMPORT_MAX_BYTES,
-    PENDING_IMPORT_MAX_ROWS,
+    ImportAuthor, ImportConflict, PendingImport, PlaceImportReport, PlaceRights,
+    PENDING_IMPORT_MAX_BYTES, PENDING_IMPORT_MAX_ROWS,
 };
 use askama::Template;
 use axum::extract::Multipart;
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
@@ -47,7 +52,8 @@ fn format_choices(chosen: &str) -> Vec<FormatChoice> {
         .collect()
 }
 
-/// What a confirmed import did: its counts, and the rows it left alone with their reasons.
+/// What a confirmed import did: its counts, the rows it left alone with their reasons, and the
+/// corrections by hand it kept against the file.
 struct ImportResult {
     inserted: u64,
     updated: u64,
@@ -55,6 +61,49 @@ struct ImportResult {
     rejected_rows: usize,
     rows: Vec<ReportRow>,
     more_rows: usize,
+    conflicts: ConflictTable,
+}
+
+/// The corrections by hand kept against the file: the first [`SHOWN_ROWS`], how many more, and the
+/// table's caption.
+struct ConflictTable {
+    rows: Vec<ConflictRow>,
+    more: usize,
+    caption: &'static str,
+}
+
+/// A field corrected by hand whose file value differs: the correction is kept.
+struct ConflictRow {
+    line: u64,
+    place_name: String,
+    field: String,
+    hand: String,
+    file: String,
+}
+
+/// The report's conflicts as the page shows them, under `caption`.
+fn conflict_table(conflicts: &[ImportConflict], caption: &'static str) -> ConflictTable {
+    let rows = conflicts
+        .iter()
+        .take(SHOWN_ROWS)
+        .map(|conflict| ConflictRow {
+            line: conflict.line,
+            place_name: conflict.place_name.clone(),
+            field: field_title(&conflict.field).to_owned(),
+            hand: shown(&conflict.field, &conflict.hand_value),
+            file: shown(&conflict.field, &conflict.file_value),
+        })
+        .collect();
+    ConflictTable {
+        rows,
+        more: conflicts.len().saturating_sub(SHOWN_ROWS),
+        caption,
+    }
+}
+
+/// Whether the viewer may open the conflicts page (the administrator imports but edits no place).
+fn reaches_conflicts(me: &Professional) -> bool {
+    may_reach(Some(me.user.account.role), &Method::GET, CONFLICTS_PATH)
 }
 
 #[derive(Template)]
@@ -64,6 +113,7 @@ struct ImportFormTemplate {
     formats: Vec<FormatChoice>,
     error: Option<String>,
     result: Option<ImportResult>,
+    conflicts_page: bool,
 }
 
 fn form_page(
@@ -77,6 +127,7 @@ fn form_page(
         formats: format_choices(chosen),
         error,
         result,
+        conflicts_page: reaches_conflicts(me),
     })
 }
 
@@ -127,6 +178,8 @@ struct PreviewTemplate {
     /// How many rows each rule placed in their commune, by rule label.
     placed_by_rule: Vec<(&'static str, u64)>,
     more_rows: usize,
+    conflicts: ConflictTable,
+    conflicts_page: bool,
 }
 
 /// The uploaded form: the file, its name and the chosen format.
@@ -317,6 +370,10 @@ fn preview_page(
         .iter()
         .map(|(rule, count)| (rule.label(), *count))
         .collect();
+    let conflicts = conflict_table(
+        &would.conflicts,
+        "Champs corrigés à la main dont le fichier propose une autre valeur",
+    );
     PreviewTemplate {
         layout: me.layout(IMPORT_PATH, "Aperçu de l'import"),
         file_name,
@@ -329,6 +386,8 @@ fn preview_page(
         more_warnings: warnings.len().saturating_sub(SHOWN_ROWS),
         warnings: warnings.into_iter().take(SHOWN_ROWS).collect(),
         placed_by_rule,
+        conflicts,
+        conflicts_page: reaches_conflicts(me),
     }
 }
 
@@ -372,7 +431,7 @@ pub async fn confirm(
     let rows = report_rows(&read, &stored);
     tracing::info!(account_id = me.user.account.id, file = %pending.file_name,
         inserted = stored.inserted, updated = stored.updated, refused = stored.rejected.len(),
-        "directory import");
+        conflicts = stored.conflicts.len(), "directory import");
     form_page(&me, "", None, Some(ImportResult::of(&stored, rows)))
 }
 
@@ -386,6 +445,10 @@ async fn pending_import(me: &Professional, id: i64, now: i64) -> Result<PendingI
 impl ImportResult {
     fn of(stored: &PlaceImportReport, rows: Vec<ReportRow>) -> ImportResult {
         ImportResult {
+            conflicts: conflict_table(
+                &stored.conflicts,
+                "Champs corrigés à la main dont le fichier propose une autre valeur : la correction est conservée",
+            ),
             inserted: stored.inserted,
             updated: stored.updated,
             unchanged: stored.unchanged,

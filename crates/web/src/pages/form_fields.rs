@@ -15,6 +15,8 @@ pub struct Group {
     pub legend: &'static str,
     pub multiple: bool,
     pub options: Vec<Choice>,
+    /// When the group's field was corrected by hand (« 12/03/2026 »): it is kept at the next imports.
+    pub hand_note: Option<String>,
 }
 
 /// A group listing every value of an enumeration, the chosen ones checked.
@@ -37,6 +39,7 @@ pub fn group<T: Copy + PartialEq>(
         legend,
         multiple,
         options,
+        hand_note: None,
     }
 }
 

@@ -12,6 +12,7 @@ pub mod documentation;
 pub mod download;
 pub mod form_fields;
 pub mod home;
+pub mod import_conflicts;
 pub mod legal;
 pub mod login;
 pub mod my_structure;

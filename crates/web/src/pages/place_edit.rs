@@ -1,7 +1,8 @@
 //! Editing a place of the directory: its structure manager or a coordinator of its territory updates
 //! what the standard says (hours, contact, services, audiences, specific support, modes, costs) and the
 //! structure's support model; its offers are edited apart (`offer_edit`). Every saved change is dated
-//! and attributed.
+//! and attributed, and each field changed is marked as corrected by hand: the form shows the marks,
+//! kept at the next imports (a file disagreeing goes to `import_conflicts`).
 
 use crate::auth::Professional;
 use crate::error::WebError;
@@ -12,12 +13,13 @@ use aiguillage_domain::directory::opening_hours::{read_french_day, WeeklyHours, 
 use aiguillage_domain::directory::*;
 use aiguillage_domain::phone::Phone;
 use aiguillage_service::directory_edit::{self, PlaceEdit};
-use aiguillage_store::StoredPlace;
+use aiguillage_store::{HandField, StoredPlace};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use std::collections::BTreeMap;
 
 /// What the form shows and what it sends back.
 struct EditValues {
@@ -119,9 +121,43 @@ struct EditTemplate {
     emails: String,
     groups: Vec<Group>,
     errors: Errors,
+    /// The date each field of the form was corrected by hand, by the form's field name.
+    hand_notes: BTreeMap<&'static str, String>,
 }
 
-fn groups(values: &EditValues) -> Vec<Group> {
+/// The form's field of each standard field a hand edit may change.
+const FORM_FIELDS: [(&str, &str); 8] = [
+    ("horaires", "horaires"),
+    ("telephone", "telephone"),
+    ("courriels", "courriels"),
+    ("services", "services"),
+    ("publics_specifiquement_adresses", "publics"),
+    ("prise_en_charge_specifique", "prise_en_charge"),
+    ("modalites_accompagnement", "modalites"),
+    ("frais_a_charge", "frais"),
+];
+
+/// The date of each mark, by the form's field name (`12/03/2026`).
+fn hand_notes(marks: &[HandField]) -> BTreeMap<&'static str, String> {
+    marks
+        .iter()
+        .filter_map(|mark| {
+            let (_, name) = FORM_FIELDS.iter().find(|(field, _)| *field == mark.field)?;
+            let day = aiguillage_domain::calendar::paris_time(mark.edited_at).date();
+            Some((*name, aiguillage_domain::calendar::french_date(day)))
+        })
+        .collect()
+}
+
+fn groups(values: &EditValues, notes: &BTreeMap<&'static str, String>) -> Vec<Group> {
+    let mut groups = choice_groups(values);
+    for group in &mut groups {
+        group.hand_note = notes.get(group.name).cloned();
+    }
+    groups
+}
+
+fn choice_groups(values: &EditValues) -> Vec<Group> {
     let place = &values.place;
     vec![
         group(
@@ -171,11 +207,12 @@ fn groups(values: &EditValues) -> Vec<Group> {
 
 fn page(
     me: &Professional,
-    id: i64,
+    (id, marks): (i64, &[HandField]),
     values: &EditValues,
     errors: Errors,
 ) -> Result<Response, WebError> {
     let place = &values.place;
+    let notes = hand_notes(marks);
     render(&EditTemplate {
         layout: me.layout("/annuaire", &format!("Modifier {}", place.name)),
         id,
@@ -194,8 +231,9 @@ fn page(
             .map(aiguillage_domain::phone::spaced)
             .unwrap_or_default(),
         emails: place.emails.join(", "),
-        groups: groups(values),
+        groups: groups(values, &notes),
         errors,
+        hand_notes: notes,
     })
 }
 
@@ -216,7 +254,8 @@ pub async fn show_form(me: Professional, Path(id): Path<i64>) -> Result<Response
         place: stored.place,
         support_model: stored.support_model,
     };
-    page(&me, id, &values, Errors::new())
+    let marks = me.state.store.hand_fields(id).await?;
+    page(&me, (id, &marks), &values, Errors::new())
 }
 
 /// Applies the submitted fields to the stored place; every field that cannot be read gets a message.
@@ -316,7 +355,8 @@ pub async fn submit(
     let stored = editable_place(&me, id).await?;
     let (values, errors) = apply(&stored, &fields(&body));
     if !errors.is_empty() {
-        let page = page(&me, id, &values, errors)?;
+        let marks = me.state.store.hand_fields(id).await?;
+        let page = page(&me, (id, &marks), &values, errors)?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     save(&me, id, &stored, &values).await

@@ -36,6 +36,7 @@ fn group(
         name,
         legend,
         multiple,
+        hand_note: None,
         options: options
             .iter()
             .map(|value| Choice {

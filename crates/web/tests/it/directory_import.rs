@@ -38,7 +38,7 @@ fn multipart(csrf: &str, format: &str, file_name: &str, content: &[u8]) -> Vec<u
     body
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     session: &Session,
     file_name: &str,
@@ -55,7 +55,7 @@ async fn upload(
     app.send(request).await
 }
 
-fn pending_id(html: &str) -> String {
+pub(crate) fn pending_id(html: &str) -> String {
     let start = html.find("name=\"import_id\" value=\"").expect("import id")
         + "name=\"import_id\" value=\"".len();
     html[start..start + html[start..].find('"').expect("end")].to_owned()
@@ -172,7 +172,7 @@ use aiguillage_domain::directory::{Place, Service};
 use aiguillage_interop::places_standard::write_csv;
 use aiguillage_service::accounts::{create_account, AccountRequest, Requester};
 
-fn place_of(id: &str, name: &str, commune: (&str, &str, &str)) -> Place {
+pub(crate) fn place_of(id: &str, name: &str, commune: (&str, &str, &str)) -> Place {
     let (commune, insee, postal) = commune;
     Place {
         id: id.into(),
@@ -188,7 +188,7 @@ fn place_of(id: &str, name: &str, commune: (&str, &str, &str)) -> Place {
     }
 }
 
-const ANGERS: (&str, &str, &str) = ("Angers", "49007", "49000");
+pub(crate) const ANGERS: (&str, &str, &str) = ("Angers", "49007", "49000");
 const SAUMUR: (&str, &str, &str) = ("Saumur", "49328", "49400");
 const NANTES: (&str, &str, &str) = ("Nantes", "44109", "44000");
 
@@ -215,7 +215,7 @@ async fn app_with_places_of_49() -> TestApp {
 }
 
 /// Signs in a new coordinator of Loire-Atlantique (44).
-async fn coordinator_of_44(app: &TestApp) -> Session {
+pub(crate) async fn coordinator_of_44(app: &TestApp) -> Session {
     let email = "coordination.44@test.aiguillage.fr";
     let password = "une phrase de passe assez longue 2026";
     let request = AccountRequest {
@@ -249,7 +249,11 @@ async fn coordinator_of_44(app: &TestApp) -> Session {
     Session { cookie, csrf }
 }
 
-async fn confirm(app: &TestApp, session: &Session, id: &str) -> axum::http::Response<Body> {
+pub(crate) async fn confirm(
+    app: &TestApp,
+    session: &Session,
+    id: &str,
+) -> axum::http::Response<Body> {
     app.post_form(
         "/annuaire/import/confirmer",
         Some(&session.cookie),

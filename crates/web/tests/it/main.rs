@@ -17,6 +17,7 @@ mod downloads;
 mod edge;
 mod error_summaries;
 mod free_text_pages;
+mod import_conflicts;
 mod login_hardening;
 mod mail_digest;
 mod object_scope;

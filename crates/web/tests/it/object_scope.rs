@@ -37,6 +37,9 @@ struct Ids {
     offer: i64,
     other_offer: i64,
     contact_request: i64,
+    /// An open import conflict on the library's place (its phone corrected by hand, then a file
+    /// proposing another).
+    conflict: i64,
     /// The queue pseudonym of a second person's referral, sent and still unanswered.
     waiting_pseudonym: String,
     /// The home coordinator's redistribution of that referral, not undone.
@@ -114,6 +117,15 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
             NoRecord("the public directory")
         }
         ("GET", "/annuaire/import") => NoRecord("an empty form"),
+        ("GET", "/annuaire/conflits") => Case::Hides {
+            path: path.into(),
+            marker: "Médiathèque Toussaint".into(),
+        },
+        ("POST", "/annuaire/conflits/{id}") => record(
+            format!("/annuaire/conflits/{}", ids.conflict),
+            &[("choix", "fichier".into())],
+            false,
+        ),
         ("GET", "/lieux")
         | ("GET", "/lieux.geojson")
         | ("GET", "/lieux/{id}")
@@ -632,6 +644,7 @@ async fn home_records(world: &common::journeys::World) -> Ids {
         offer: world.offer_id,
         other_offer,
         contact_request: contact_request(app).await,
+        conflict: home_conflict(world).await,
         waiting_pseudonym: waiting.1,
         batch: redistributed(app, waiting.0, other_offer).await,
     }
@@ -654,6 +667,55 @@ async fn redistributed(app: &TestApp, referral: i64, offer: i64) -> i64 {
     to.rsplit_once("lot=")
         .and_then(|(_, id)| id.parse().ok())
         .expect("a batch to undo")
+}
+
+/// The library's phone corrected by hand by the coordinator of 49, then a file proposing another:
+/// the open conflict's id.
+async fn home_conflict(world: &common::journeys::World) -> i64 {
+    let app = &world.app;
+    let coordinator = app
+        .store
+        .team_of(app.structure_id)
+        .await
+        .expect("team")
+        .into_iter()
+        .find(|account| account.role == Role::Coordinator)
+        .expect("coordinator")
+        .id;
+    let file = app
+        .store
+        .place(world.library_id)
+        .await
+        .expect("library")
+        .place;
+    let mut corrected = file.clone();
+    corrected.phone = Some("+33241000077".into());
+    app.store
+        .update_place_by_hand(
+            world.library_id,
+            &corrected,
+            None,
+            (coordinator, "Lieu modifié : téléphone"),
+            aiguillage_store::PlaceRights::Everything,
+            common::START,
+        )
+        .await
+        .expect("hand edit");
+    let file = aiguillage_domain::directory::Place {
+        phone: Some("+33241000088".into()),
+        ..file
+    };
+    let report = app
+        .store
+        .import_places("test", &[(2, file)], None, common::START, &|_, _| {})
+        .await
+        .expect("import");
+    assert_eq!(report.conflicts.len(), 1, "one conflict");
+    app.store
+        .open_import_conflicts(&|_| true)
+        .await
+        .expect("conflicts")[0]
+        .id
 }
 
 /// Enrols, diagnoses and sends a second person (no answer yet); the referral's id and queue

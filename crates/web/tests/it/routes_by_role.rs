@@ -123,6 +123,12 @@ const MATRIX: &[(&str, &str, Expected)] = &[
         "/annuaire/import/confirmer",
         Expected::CoordinatorOrAdministrator,
     ),
+    ("GET", "/annuaire/conflits", Expected::ManagerOrCoordinator),
+    (
+        "POST",
+        "/annuaire/conflits/{id}",
+        Expected::ManagerOrCoordinator,
+    ),
     (
         "GET",
         "/administration/comptes",
@@ -455,6 +461,7 @@ fn concrete(path: &str) -> String {
         "/annuaire/{id}/offres/nouvelle" => "/annuaire/1/offres/nouvelle".to_owned(),
         "/annuaire/{id}/offres/{offre}" => "/annuaire/1/offres/1".to_owned(),
         "/annuaire/{id}/modifier" => "/annuaire/1/modifier".to_owned(),
+        "/annuaire/conflits/{id}" => "/annuaire/conflits/1".to_owned(),
         "/agenda/{jeton}" => "/agenda/pas-un-jeton".to_owned(),
         "/documentation/{page}" => "/documentation/indicateurs".to_owned(),
         other => other.replace("{id}", "1").replace("{diagnostic}", "1"),

@@ -264,7 +264,7 @@ mod tests {
             offer_name_of(&[Service::AdministrativeProcedures, Service::EverydayTools]),
             "Aide aux démarches administratives et maîtrise des outils numériques du quotidien"
         );
-        let many = offer_name_of(&Service::ALL.to_vec());
+        let many = offer_name_of(Service::ALL);
         assert!(many.chars().count() <= MAX_OFFER_NAME, "{many}");
         assert!(many.ends_with("autres services"), "{many}");
         // A re-import renames an offer the platform named, never one a person named.

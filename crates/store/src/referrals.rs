@@ -441,6 +441,43 @@ impl Store {
         self.listed_referrals(actor, &rows, now).await
     }
 
+    /// One page of [`Store::referrals_of_structure`]: `limit` referrals after skipping `offset`, the
+    /// newest change first, and how many there are in all. The page's referrals are audited as one
+    /// list read.
+    pub async fn referrals_of_structure_page(
+        &self,
+        actor: &Actor<'_>,
+        received: bool,
+        (limit, offset): (i64, i64),
+        now: UnixSeconds,
+    ) -> Result<(Vec<ReferralRecord>, i64), StoreError> {
+        let condition = if received {
+            received_by("$1", "$2")
+        } else {
+            "r.sender_structure_id = $1 AND $2 = $2".to_owned()
+        };
+        let sql = format!(
+            "SELECT {REFERRAL_COLUMNS} WHERE {condition}
+             ORDER BY r.state_changed_at DESC, r.id DESC LIMIT $3 OFFSET $4"
+        );
+        let count_sql = format!("SELECT COUNT(*) AS n FROM referrals r WHERE {condition}");
+        let cutoff = receiver_access_cutoff(now);
+        let rows = sqlx::query(&sql)
+            .bind(actor.structure_id.get())
+            .bind(cutoff)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
+        let total: i64 = sqlx::query(&count_sql)
+            .bind(actor.structure_id.get())
+            .bind(cutoff)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        Ok((self.listed_referrals(actor, &rows, now).await?, total))
+    }
+
     /// Referral rows read as the actor may see them, each one audited as a read (a list shows names).
     async fn listed_referrals(
         &self,

@@ -604,13 +604,57 @@ impl ReferralsTemplate {
 pub struct ListQuery {
     #[serde(default)]
     fait: String,
+    /// The page shown of the received and of the sent referrals (from 1).
+    recues: Option<i64>,
+    envoyees: Option<i64>,
 }
 
-/// Received or sent referrals.
+/// Referrals on one page of each section of `/orientations`.
+const REFERRALS_PAGE_SIZE: i64 = 50;
+
+/// Received or sent referrals: one page of them.
 struct ReferralSection {
     title: &'static str,
     received: bool,
     lines: Vec<ReferralLine>,
+    /// All of them, the page shown and the number of pages.
+    total: i64,
+    page: i64,
+    pages: i64,
+    /// The link to page `n` of this section, the other section's page kept.
+    link_pattern: String,
+}
+
+impl ReferralSection {
+    fn page_link<N: std::fmt::Display>(&self, page: N) -> String {
+        self.link_pattern.replace("{}", &page.to_string())
+    }
+}
+
+/// One section's page: the page asked (clamped to the last), its referrals and how many in all.
+async fn section_page(
+    professional: &Professional,
+    received: bool,
+    asked: Option<i64>,
+) -> Result<(i64, i64, Vec<ReferralRecord>, i64), WebError> {
+    let (state, actor, now) = (
+        &professional.state,
+        professional.actor(),
+        professional.now(),
+    );
+    let mut page = asked.unwrap_or(1).max(1);
+    loop {
+        let offset = (page - 1) * REFERRALS_PAGE_SIZE;
+        let (records, total) = state
+            .store
+            .referrals_of_structure_page(&actor, received, (REFERRALS_PAGE_SIZE, offset), now)
+            .await?;
+        let pages = ((total + REFERRALS_PAGE_SIZE - 1) / REFERRALS_PAGE_SIZE).max(1);
+        if page <= pages {
+            return Ok((page, pages, records, total));
+        }
+        page = pages;
+    }
 }
 
 /// `GET /orientations`: what the structure received (to handle) and what it sent.
@@ -618,19 +662,11 @@ pub async fn list(
     professional: Professional,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, WebError> {
-    let (state, actor, now) = (
-        &professional.state,
-        professional.actor(),
-        professional.now(),
-    );
-    let received = state
-        .store
-        .referrals_of_structure(&actor, true, now)
-        .await?;
-    let sent = state
-        .store
-        .referrals_of_structure(&actor, false, now)
-        .await?;
+    let state = &professional.state;
+    let (received_page, received_pages, received, received_total) =
+        section_page(&professional, true, query.recues).await?;
+    let (sent_page, sent_pages, sent, sent_total) =
+        section_page(&professional, false, query.envoyees).await?;
     let account = &professional.user.account;
     let assigning = account.role == Role::StructureManager;
     let mediators = if assigning {
@@ -661,11 +697,21 @@ pub async fn list(
                 title: "Reçues par votre structure (à traiter)",
                 received: true,
                 lines: received.iter().map(|r| referral_line(r, true)).collect(),
+                total: received_total,
+                page: received_page,
+                pages: received_pages,
+                link_pattern: format!("/orientations?recues={{}}&envoyees={sent_page}#recues"),
             },
             ReferralSection {
                 title: "Envoyées par votre structure",
                 received: false,
                 lines: sent.iter().map(|r| referral_line(r, false)).collect(),
+                total: sent_total,
+                page: sent_page,
+                pages: sent_pages,
+                link_pattern: format!(
+                    "/orientations?recues={received_page}&envoyees={{}}#envoyees"
+                ),
             },
         ],
     })

@@ -846,3 +846,46 @@ async fn the_active_queue_is_paged_with_its_filters_kept() {
         "every line kept, and the header"
     );
 }
+
+/// `/orientations` pages each section fifty at a time: the count of all, links to the other pages
+/// keeping the other section's page, a page beyond the last showing the last; nothing is lost past
+/// the first page.
+#[tokio::test]
+async fn the_referrals_page_is_paged_per_section() {
+    let world = common::journeys::world(aiguillage_web::Settings::default()).await;
+    let app = &world.app;
+    for rank in 0..52_u8 {
+        let suffix: String = [b'a' + rank / 26, b'a' + rank % 26]
+            .iter()
+            .map(|b| char::from(*b))
+            .collect();
+        common::journeys::sent_referral(&world, &format!("Personne{suffix}")).await;
+    }
+    let first = body_text(app.get("/orientations", Some(&world.prescriber)).await).await;
+    assert!(first.contains("Orientations 1 à 50 sur 52"), "{first}");
+    assert!(
+        first.contains("href=\"/orientations?recues=1&envoyees=2#envoyees\""),
+        "{first}"
+    );
+    let second = body_text(
+        app.get("/orientations?recues=1&envoyees=2", Some(&world.prescriber))
+            .await,
+    )
+    .await;
+    assert!(second.contains("Orientations 51 à 52 sur 52"), "{second}");
+    assert!(
+        second.contains("Personneaa"),
+        "the oldest is on the last page"
+    );
+    let beyond = body_text(
+        app.get("/orientations?envoyees=9", Some(&world.prescriber))
+            .await,
+    )
+    .await;
+    assert!(beyond.contains("Orientations 51 à 52 sur 52"), "{beyond}");
+    let received = body_text(app.get("/orientations", Some(&world.mediator)).await).await;
+    assert!(
+        received.contains("Orientations 1 à 50 sur 52"),
+        "{received}"
+    );
+}

@@ -48,15 +48,43 @@ impl Store {
         structure_id: StructureId,
         limit: i64,
     ) -> Result<Vec<Notification>, StoreError> {
+        self.notifications_page(account_id, structure_id, (limit, 0))
+            .await
+    }
+
+    /// How many notifications an account has (its own and its structure's).
+    pub async fn count_notifications(
+        &self,
+        account_id: AccountId,
+        structure_id: StructureId,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM notifications n WHERE n.account_id = $1 OR n.structure_id = $2",
+        )
+        .bind(account_id.get())
+        .bind(structure_id.get())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("n")?)
+    }
+
+    /// One page of [`Store::notifications_of`]: `limit` after skipping `offset`.
+    pub async fn notifications_page(
+        &self,
+        account_id: AccountId,
+        structure_id: StructureId,
+        (limit, offset): (i64, i64),
+    ) -> Result<Vec<Notification>, StoreError> {
         let rows = sqlx::query(
             "SELECT n.id, n.created_at, n.text, n.link,
                  CAST(CASE WHEN n.id <= (SELECT notifications_seen_id FROM accounts WHERE id = $1) THEN 1 ELSE 0 END AS BIGINT) AS seen
              FROM notifications n
-             WHERE n.account_id = $1 OR n.structure_id = $2 ORDER BY n.created_at DESC, n.id DESC LIMIT $3",
+             WHERE n.account_id = $1 OR n.structure_id = $2 ORDER BY n.created_at DESC, n.id DESC LIMIT $3 OFFSET $4",
         )
         .bind(account_id.get())
         .bind(structure_id.get())
         .bind(limit)
+        .bind(offset)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

@@ -382,6 +382,41 @@ impl Store {
         self.audited_people(actor, &rows, now).await
     }
 
+    /// One page of [`Store::search_people`]: `limit` people after skipping `offset`, and how many
+    /// the query finds in all. The page is audited as one list read.
+    pub async fn search_people_page(
+        &self,
+        actor: &Actor<'_>,
+        query: &str,
+        (limit, offset): (i64, i64),
+        now: UnixSeconds,
+    ) -> Result<(Vec<PersonRecord>, i64), StoreError> {
+        let key = format!("%{}%", name_key(query, ""));
+        let condition = format!("{} AND p.name_key LIKE $3", reaches_person("$1", "$2"));
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} WHERE {condition}
+             ORDER BY p.last_contact_at DESC, p.id DESC LIMIT $4 OFFSET $5"
+        );
+        let cutoff = receiver_access_cutoff(now);
+        let rows = sqlx::query(&sql)
+            .bind(actor.structure_id.get())
+            .bind(cutoff)
+            .bind(&key)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
+        let count_sql = format!("SELECT COUNT(*) AS n FROM people p WHERE {condition}");
+        let total: i64 = sqlx::query(&count_sql)
+            .bind(actor.structure_id.get())
+            .bind(cutoff)
+            .bind(&key)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        Ok((self.audited_people(actor, &rows, now).await?, total))
+    }
+
     async fn audited_people(
         &self,
         actor: &Actor<'_>,

@@ -62,6 +62,43 @@ pub fn format_time(unix: i64) -> String {
         .unwrap_or_else(|_| "date inconnue".to_owned())
 }
 
+/// Where a paged list stands: the page shown (from 1), how many pages, and the link to page `n`
+/// (`{}` in `pattern`, the list's filters kept), drawn by `pagination.html`.
+pub struct Pager {
+    pub page: i64,
+    pub pages: i64,
+    pub pattern: String,
+    /// What the navigation is called for screen readers, e.g. « Pages des personnes ».
+    pub label: &'static str,
+}
+
+impl Pager {
+    /// The pager of `total` items shown `size` a page, the page asked clamped to the last.
+    pub fn new(
+        asked: Option<i64>,
+        total: i64,
+        size: i64,
+        (pattern, label): (String, &'static str),
+    ) -> Pager {
+        let pages = ((total + size - 1) / size).max(1);
+        Pager {
+            page: asked.unwrap_or(1).clamp(1, pages),
+            pages,
+            pattern,
+            label,
+        }
+    }
+
+    /// How many items to skip for the page shown.
+    pub fn offset(&self, size: i64) -> i64 {
+        (self.page - 1) * size
+    }
+
+    pub fn link<N: std::fmt::Display>(&self, page: N) -> String {
+        self.pattern.replace("{}", &page.to_string())
+    }
+}
+
 /// Whether an error key names a field an error summary links to (the duplicate warning of enrolment
 /// is about the whole form, said in the summary's text).
 pub fn is_field(name: &str) -> bool {

@@ -617,18 +617,9 @@ struct ReferralSection {
     title: &'static str,
     received: bool,
     lines: Vec<ReferralLine>,
-    /// All of them, the page shown and the number of pages.
+    /// All of them, and the section's pages (the other section's page kept in the links).
     total: i64,
-    page: i64,
-    pages: i64,
-    /// The link to page `n` of this section, the other section's page kept.
-    link_pattern: String,
-}
-
-impl ReferralSection {
-    fn page_link<N: std::fmt::Display>(&self, page: N) -> String {
-        self.link_pattern.replace("{}", &page.to_string())
-    }
+    pager: crate::pages::Pager,
 }
 
 /// One section's page: the page asked (clamped to the last), its referrals and how many in all.
@@ -698,20 +689,24 @@ pub async fn list(
                 received: true,
                 lines: received.iter().map(|r| referral_line(r, true)).collect(),
                 total: received_total,
-                page: received_page,
-                pages: received_pages,
-                link_pattern: format!("/orientations?recues={{}}&envoyees={sent_page}#recues"),
+                pager: crate::pages::Pager {
+                    page: received_page,
+                    pages: received_pages,
+                    pattern: format!("/orientations?recues={{}}&envoyees={sent_page}#recues"),
+                    label: "Pages des orientations reçues",
+                },
             },
             ReferralSection {
                 title: "Envoyées par votre structure",
                 received: false,
                 lines: sent.iter().map(|r| referral_line(r, false)).collect(),
                 total: sent_total,
-                page: sent_page,
-                pages: sent_pages,
-                link_pattern: format!(
-                    "/orientations?recues={received_page}&envoyees={{}}#envoyees"
-                ),
+                pager: crate::pages::Pager {
+                    page: sent_page,
+                    pages: sent_pages,
+                    pattern: format!("/orientations?recues={received_page}&envoyees={{}}#envoyees"),
+                    label: "Pages des orientations envoyées",
+                },
             },
         ],
     })

@@ -41,6 +41,10 @@ struct PeopleTemplate {
     query: String,
     erased: bool,
     people: Vec<PersonLine>,
+    /// Everyone the search finds, the rank of the page's first, and the pages.
+    total: i64,
+    first_rank: i64,
+    pager: crate::pages::Pager,
 }
 
 struct PersonLine {
@@ -79,7 +83,12 @@ pub struct PeopleQuery {
     q: String,
     #[serde(default)]
     efface: String,
+    /// The page shown (from 1).
+    page: Option<i64>,
 }
+
+/// People on one page of `/personnes`.
+const PEOPLE_PAGE_SIZE: i64 = 50;
 
 /// `GET /personnes`: the structure's people, searchable by name.
 pub async fn list(
@@ -87,10 +96,24 @@ pub async fn list(
     Query(query): Query<PeopleQuery>,
 ) -> Result<Response, WebError> {
     let store = &me.state.store;
-    let people = store
-        .search_people(&me.actor(), &query.q, 50, me.now())
+    let asked = query.page.unwrap_or(1).max(1);
+    let size = PEOPLE_PAGE_SIZE;
+    let (mut people, total) = store
+        .search_people_page(&me.actor(), &query.q, (size, (asked - 1) * size), me.now())
         .await?;
+    let pattern = format!("/personnes?q={}&page={{}}", urlencoding::encode(&query.q));
+    let pager =
+        crate::pages::Pager::new(Some(asked), total, size, (pattern, "Pages des personnes"));
+    if pager.page != asked {
+        people = store
+            .search_people_page(&me.actor(), &query.q, (size, pager.offset(size)), me.now())
+            .await?
+            .0;
+    }
     render(&PeopleTemplate {
+        first_rank: pager.offset(size) + 1,
+        total,
+        pager,
         layout: me.layout("/personnes", "Personnes accompagnées"),
         query: query.q,
         erased: !query.efface.is_empty(),

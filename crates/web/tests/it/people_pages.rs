@@ -485,3 +485,65 @@ async fn partner_tools_enrol_diagnose_and_read_a_profile_through_the_api() {
     let openapi = body_text(app.get("/api/openapi.json", None).await).await;
     assert!(openapi.contains("/api/v1/personnes/{id}/profil"));
 }
+
+/// `/personnes` and `/notifications` are paged fifty at a time, the search kept in the links.
+#[tokio::test]
+async fn long_lists_of_people_and_notifications_are_paged() {
+    let app = TestApp::new().await;
+    let session = app.sign_in(Role::Prescriber).await;
+    for rank in 0..53_u8 {
+        let first: String = [b'a' + rank / 26, b'a' + rank % 26]
+            .iter()
+            .map(|b| char::from(*b))
+            .collect();
+        let first = format!("Jos{first}");
+        let fields = [
+            ("csrf_token", session.csrf.as_str()),
+            ("prenom", first.as_str()),
+            ("nom", "Le Goff"),
+            ("telephone", "06 12 34 56 78"),
+            ("commune_recherche", "Angers"),
+            ("consentement", "oui"),
+        ];
+        let response = app
+            .post_form("/personnes/inscrire", Some(&session.cookie), &fields)
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{first}");
+    }
+    let first = body_text(app.get("/personnes?q=goff", Some(&session)).await).await;
+    assert!(first.contains("Personnes 1 à 50 sur 53"), "{first}");
+    assert!(
+        first.contains("href=\"/personnes?q=goff&page=2\""),
+        "{first}"
+    );
+    let last = body_text(app.get("/personnes?q=goff&page=7", Some(&session)).await).await;
+    assert!(
+        last.contains("Personnes 51 à 53 sur 53"),
+        "a page past the last: {last}"
+    );
+    assert!(
+        last.contains("Josaa Le Goff"),
+        "the first enrolled comes last"
+    );
+
+    for rank in 0..55 {
+        app.store
+            .notify(
+                (None, Some(app.structure_id)),
+                &format!("Avis numéro {rank}"),
+                "/orientations",
+                1_795_000_000 + rank,
+            )
+            .await
+            .expect("notify");
+    }
+    let news = body_text(app.get("/notifications", Some(&session)).await).await;
+    assert!(news.contains("Notifications 1 à 50 sur 55"), "{news}");
+    assert!(
+        news.contains("Avis numéro 54") && !news.contains("Avis numéro 4<"),
+        "{news}"
+    );
+    let older = body_text(app.get("/notifications?page=2", Some(&session)).await).await;
+    assert!(older.contains("Notifications 51 à 55 sur 55"), "{older}");
+    assert!(older.contains("Avis numéro 0"), "{older}");
+}

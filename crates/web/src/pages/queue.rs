@@ -77,8 +77,7 @@ struct QueueTemplate {
     /// Lines the filters keep (all pages).
     kept: usize,
     /// The page shown, the number of pages, and the rank of its first line.
-    page: usize,
-    pages: usize,
+    pager: crate::pages::Pager,
     first_rank: usize,
     total: usize,
     late_count: usize,
@@ -278,8 +277,12 @@ pub async fn show(
         layout: me.layout("/file-active", "File active"),
         total: entries.len(),
         kept,
-        page,
-        pages,
+        pager: crate::pages::Pager {
+            page: i64::try_from(page).unwrap_or(1),
+            pages: i64::try_from(pages).unwrap_or(1),
+            pattern: format!("/file-active?{}&page={{}}", filters.query()),
+            label: "Pages de la file active",
+        },
         first_rank: first + 1,
         lines,
         late_count,

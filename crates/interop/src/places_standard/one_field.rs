@@ -140,7 +140,6 @@ pub fn with_standard_value(place: &Place, field: &str, value: &str) -> Result<Pl
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, reason = "test code")]
     use super::*;
     use aiguillage_domain::directory::Service;
 

@@ -8,7 +8,7 @@
 //!
 //! Each confirmation is kept as a batch (`redistribution_batches`, `redistribution_moves`): its
 //! coordinator, or another of the same territory, may undo it. Undoing returns each referral to the
-//! offer and state it left, as an `UndoRedirect` step, when nobody acted on it since (its version is
+//! offer and state it left (since when it was in it), as an `UndoRedirect` step, when nobody acted on it since (its version is
 //! still the one the move gave it); the others are kept and said.
 
 use crate::audit_key::AuditKey;
@@ -93,6 +93,8 @@ struct LeftBehind {
     referral_id: i64,
     offer_id: i64,
     state: ReferralState,
+    /// Since when it was in that state (unknown for moves kept before migration 0030).
+    state_changed_at: Option<UnixSeconds>,
     to_offer_id: i64,
     version_after: i64,
 }
@@ -152,6 +154,7 @@ pub enum RedistributionOutcome {
 /// The referral as the checks need it.
 struct ReferralInQueue {
     state: ReferralState,
+    state_changed_at: UnixSeconds,
     version: i64,
     offer_id: i64,
     sender_structure_id: i64,
@@ -301,6 +304,7 @@ async fn check_and_apply(
                 referral_id: one.referral_id,
                 offer_id: referral.offer_id,
                 state: referral.state,
+                state_changed_at: Some(referral.state_changed_at),
                 to_offer_id: one.offer_id,
                 version_after: one.version + 1,
             },
@@ -317,7 +321,7 @@ async fn referral_in_queue(
     referral_id: i64,
 ) -> Result<Option<ReferralInQueue>, StoreError> {
     let row = sqlx::query(
-        "SELECT r.state, r.version, r.offer_id, r.sender_structure_id, r.profile_json, p.birth_year,
+        "SELECT r.state, r.state_changed_at, r.version, r.offer_id, r.sender_structure_id, r.profile_json, p.birth_year,
                 c.departement_code, c.epci_code, c.latitude, c.longitude
          FROM referrals r JOIN people p ON p.id = r.person_id JOIN communes c ON c.code = p.commune_code
          WHERE r.id = $1",
@@ -338,6 +342,7 @@ async fn referral_in_queue(
         (row.try_get("latitude")?, row.try_get("longitude")?);
     Ok(Some(ReferralInQueue {
         state,
+        state_changed_at: row.try_get("state_changed_at")?,
         version: row.try_get("version")?,
         offer_id: row.try_get("offer_id")?,
         sender_structure_id: row.try_get("sender_structure_id")?,
@@ -455,8 +460,8 @@ async fn record_batch(
     for one in left {
         sqlx::query(
             "INSERT INTO redistribution_moves (batch_id, referral_id, from_offer_id, from_state, to_offer_id,
-                 version_after)
-             VALUES ($1, $2, $3, $4, $5, $6)",
+                 version_after, from_state_changed_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(batch)
         .bind(one.referral_id)
@@ -464,6 +469,7 @@ async fn record_batch(
         .bind(one.state.code())
         .bind(one.to_offer_id)
         .bind(one.version_after)
+        .bind(one.state_changed_at)
         .execute(&mut *connection)
         .await?;
     }
@@ -557,7 +563,7 @@ async fn batch_moves(
     batch: i64,
 ) -> Result<Vec<LeftBehind>, StoreError> {
     let rows = sqlx::query(
-        "SELECT referral_id, from_offer_id, from_state, to_offer_id, version_after
+        "SELECT referral_id, from_offer_id, from_state, to_offer_id, version_after, from_state_changed_at
          FROM redistribution_moves WHERE batch_id = $1 ORDER BY referral_id",
     )
     .bind(batch)
@@ -570,6 +576,7 @@ async fn batch_moves(
                 referral_id: row.try_get("referral_id")?,
                 offer_id: row.try_get("from_offer_id")?,
                 state: decode(&state, "état")?,
+                state_changed_at: row.try_get("from_state_changed_at")?,
                 to_offer_id: row.try_get("to_offer_id")?,
                 version_after: row.try_get("version_after")?,
             })
@@ -616,6 +623,14 @@ async fn undo_move(
     .await?;
     if !matches!(applied, Applied::Done { .. }) {
         return Ok(None);
+    }
+    if let Some(at) = one.state_changed_at {
+        // Back in its former state since when it was: its delays run from there.
+        sqlx::query("UPDATE referrals SET state_changed_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(one.referral_id)
+            .execute(&mut *connection)
+            .await?;
     }
     let sender = sqlx::query("SELECT sender_structure_id FROM referrals WHERE id = $1")
         .bind(one.referral_id)

@@ -345,6 +345,18 @@ async fn a_redistribution_is_undone_for_what_nobody_acted_on() {
         .expect("imported");
     let untouched = accepted_referral(&world, "Maëlle").await;
     let answered = accepted_referral(&world, "Gaël").await;
+    let scope = aiguillage_domain::territory::TerritoryScope::Departement("49".into());
+    let accepted_at = |entry: Option<aiguillage_store::QueueEntry>| {
+        entry.expect("in the territory").state_changed_at
+    };
+    let accepted_since = accepted_at(
+        app.store
+            .territory_referral(&scope, untouched)
+            .await
+            .expect("read"),
+    );
+    // The redistribution comes twenty minutes later.
+    app.advance(20 * 60);
     let coordinator = app.sign_in(Role::Coordinator).await;
     let moves = [
         format!("{untouched}:2:{good_offer}"),
@@ -427,6 +439,16 @@ async fn a_redistribution_is_undone_for_what_nobody_acted_on() {
     assert!(page.contains("Annulée le"), "{page}");
     let (state, library_notes) = snapshot(&world, untouched, world.library_id).await;
     assert!(state.contains("Accepted"), "{state}");
+    assert_eq!(
+        accepted_at(
+            app.store
+                .territory_referral(&scope, untouched)
+                .await
+                .expect("read")
+        ),
+        accepted_since,
+        "back in its state since when it was: its delays run from there"
+    );
     assert_eq!(
         library_notes,
         before.1 + 1,

@@ -222,6 +222,21 @@ fn referral_event(actor: &Actor, action: AuditAction, id: i64) -> AuditEvent {
     }
 }
 
+impl Store {
+    /// Records that the actor read a referral shown outside its two structures (the coordinator's
+    /// pseudonymised view of the queue), under the same record id as every other referral read.
+    pub async fn record_referral_read(
+        &self,
+        actor: &Actor<'_>,
+        id: i64,
+        now: UnixSeconds,
+    ) -> Result<(), StoreError> {
+        self.record_audit(&referral_event(actor, AuditAction::Read, id), now)
+            .await?;
+        Ok(())
+    }
+}
+
 /// Records the person's consent to share the referral's data with the receiving structure, inside
 /// the caller's transaction.
 async fn insert_sharing_consent(

@@ -156,7 +156,7 @@ pub async fn entry(
     let referral = aiguillage_domain::ids::ReferralId::new(id);
     let history = store.referral_history(referral).await?;
     store
-        .record_audit(&referral_read(&me, id), me.now())
+        .record_referral_read(&me.actor(), id, me.now())
         .await?;
     let now = me.now();
     let late = lateness(entry.state, entry.state_changed_at, now, &delays);
@@ -199,17 +199,6 @@ fn days(count: i64) -> String {
     match count {
         1 => "1 jour".to_owned(),
         n => format!("{n} jours"),
-    }
-}
-
-/// The audit entry of the coordinator's read of a referral of the queue.
-fn referral_read(me: &Professional, id: i64) -> aiguillage_domain::audit::AuditEvent {
-    aiguillage_domain::audit::AuditEvent {
-        actor_account_id: Some(me.user.account.id),
-        action: aiguillage_domain::audit::AuditAction::Read,
-        record_kind: "referral".to_owned(),
-        record_id: format!("orientation-{id}"),
-        reason: me.reason.clone(),
     }
 }
 

@@ -337,6 +337,9 @@ async fn a_referral_waiting_beyond_the_target_is_reminded_once_to_the_receiver_a
         assert!(sheet.contains(expected), "{expected}: {sheet}");
     }
     assert!(!sheet.contains("Le Goff"), "pseudonymised: {sheet}");
+    let journal = app.store.list_audit(1, 0).await.expect("audit");
+    assert_eq!(journal[0].record_id, format!("orientation-{referral}"));
+    assert_eq!(journal[0].reason, format!("GET /file-active/{referral}"));
     let from_sheet = app
         .post_form(
             &format!("/file-active/{referral}/relance"),

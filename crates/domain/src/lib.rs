@@ -31,6 +31,7 @@ pub mod role;
 pub mod session;
 pub mod territory;
 pub mod throttle;
+pub mod voucher;
 
 /// A point in time, as seconds since the Unix epoch (UTC). The storage layer keeps times in this form.
 pub type UnixSeconds = i64;

@@ -18,16 +18,20 @@ pub enum Role {
     Coordinator,
     /// Administrateur: runs the instance (accounts, territories, settings, imports).
     Administrator,
+    /// Financeur: an organisation (département, CAF, company, foundation) that funds voucher
+    /// campaigns and reads how its vouchers were used; sees no person.
+    Sponsor,
 }
 
 impl Role {
     /// Every role, in the order the interface lists them.
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Prescriber,
         Role::Mediator,
         Role::StructureManager,
         Role::Coordinator,
         Role::Administrator,
+        Role::Sponsor,
     ];
 
     /// The stable code stored in the database and used on the command line.
@@ -38,6 +42,7 @@ impl Role {
             Role::StructureManager => "structure_manager",
             Role::Coordinator => "coordinator",
             Role::Administrator => "administrator",
+            Role::Sponsor => "sponsor",
         }
     }
 
@@ -49,6 +54,7 @@ impl Role {
             Role::StructureManager => "Responsable de structure",
             Role::Coordinator => "Coordinateur territorial",
             Role::Administrator => "Administrateur",
+            Role::Sponsor => "Financeur",
         }
     }
 }
@@ -75,7 +81,7 @@ impl fmt::Display for Role {
 
 /// A role code that names no role.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("rôle inconnu « {0} » : attendu prescriber, mediator, structure_manager, coordinator ou administrator")]
+#[error("rôle inconnu « {0} » : attendu prescriber, mediator, structure_manager, coordinator, administrator ou sponsor")]
 pub struct UnknownRole(pub String);
 
 impl FromStr for Role {

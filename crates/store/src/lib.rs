@@ -42,6 +42,7 @@ mod territory;
 mod territory_settings;
 pub mod testing;
 mod throttle;
+mod vouchers;
 
 pub use accounts::{Account, LoginCandidate};
 pub use activities::ActivityAuthor;
@@ -87,6 +88,10 @@ pub use synthetic::{
     SyntheticStep, SyntheticWorkshop,
 };
 pub use territory::{CommuneSummary, ImportProgress, TerritoryCounts, TerritoryImportReport};
+pub use vouchers::{
+    Book, Campaign, CampaignScope, HandRefusal, HandTo, Handed, Handing, LedgerCheck,
+    QualifiedPlace, Redeemed, Redemption, StatementSummary,
+};
 
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};

@@ -644,6 +644,14 @@ impl Store {
             )
             .await?;
         }
+        // A voucher handed from the person's referrals keeps its statistical facts, not the link.
+        sqlx::query(
+            "UPDATE vouchers SET referral_id = NULL
+             WHERE referral_id IN (SELECT id FROM referrals WHERE person_id = $1)",
+        )
+        .bind(person_id)
+        .execute(&mut *transaction)
+        .await?;
         for table in ["sharing_consents", "referrals", "diagnostics", "consents"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE person_id = $1"))
                 .bind(person_id)

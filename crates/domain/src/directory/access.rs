@@ -26,7 +26,7 @@ pub fn may_edit_place(
             TerritoryScope::Departement(code) => code == place.departement_code,
             TerritoryScope::Epci(code) => Some(code.as_str()) == place.epci_code,
         },
-        Role::Prescriber | Role::Mediator | Role::Administrator => false,
+        Role::Prescriber | Role::Mediator | Role::Administrator | Role::Sponsor => false,
     }
 }
 

@@ -20,3 +20,4 @@ mod privacy_story;
 mod stable_codes_story;
 mod store_story;
 mod support;
+mod voucher_story;

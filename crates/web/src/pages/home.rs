@@ -67,6 +67,14 @@ fn guide(role: Role) -> RoleGuide {
                 "Importer le référentiel des communes (commande aiguillage territory import).",
             ],
         },
+        Role::Sponsor => RoleGuide {
+            mission: "Vous financez l'accompagnement au numérique par des chèques. Aiguillage tient vos campagnes, de l'impression des carnets à leur encaissement par les lieux qualifiés, et vous rend compte de leur usage sans jamais vous montrer les personnes.",
+            tasks: &[
+                "Ouvrir une campagne de chèques : valeur, ce qu'un chèque paie, publics visés, dates de validité, budget.",
+                "Suivre les chèques imprimés, remis et encaissés, par lieu, commune, public et tranche d'âge (chiffres masqués sous le seuil de diffusion).",
+                "Recevoir chaque mois le relevé de remboursement de chaque lieu et le marquer payé.",
+            ],
+        },
     }
 }
 

@@ -21,5 +21,6 @@ pub mod state;
 pub mod steering;
 pub mod take_home;
 pub mod territory_diagnostic;
+pub mod vouchers;
 
 pub use state::{AppState, Clock, Settings};

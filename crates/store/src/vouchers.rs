@@ -437,6 +437,39 @@ impl Store {
         Ok(row.try_get("id")?)
     }
 
+    /// The structures of a territory with a sponsor account: those a coordinator may open a
+    /// campaign for.
+    pub async fn sponsors_in(
+        &self,
+        territory: &TerritoryScope,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        self.structures_in(territory, Some("sponsor")).await
+    }
+
+    /// The structures of a territory (with an account of `role`, when given), by name.
+    pub async fn structures_in(
+        &self,
+        territory: &TerritoryScope,
+        role: Option<&str>,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let column = match territory {
+            TerritoryScope::Departement(_) => "c.departement_code",
+            TerritoryScope::Epci(_) => "c.epci_code",
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT s.id, s.name FROM structures s JOIN communes c ON c.code = s.commune_code
+             WHERE {column} = $1 AND ($2 = '' OR EXISTS (SELECT 1 FROM accounts a WHERE a.structure_id = s.id AND a.role = $2))
+             ORDER BY s.name, s.id"
+        ))
+        .bind(territory.code())
+        .bind(role.unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get("id")?, row.try_get("name")?)))
+            .collect()
+    }
+
     /// The campaigns a scope manages, newest first.
     pub async fn campaigns(&self, scope: CampaignScope<'_>) -> Result<Vec<Campaign>, StoreError> {
         let ids = sqlx::query("SELECT id FROM voucher_campaigns ORDER BY id DESC")

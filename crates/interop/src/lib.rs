@@ -16,3 +16,4 @@ pub mod spreadsheet;
 pub mod structure_types;
 pub mod territory;
 pub mod travel_times;
+pub mod voucher_print;

@@ -11,6 +11,7 @@ use crate::{Store, StoreError};
 use aiguillage_domain::calendar::Date;
 use aiguillage_domain::calendar::{iso_date, parse_iso_date};
 use aiguillage_domain::directory::vocabulary::HelpKind;
+use aiguillage_domain::ids::StructureId;
 use aiguillage_domain::labelled::Coded;
 use aiguillage_domain::orientation::ClosingOutcome;
 use aiguillage_domain::pathway::AgeBand;
@@ -514,11 +515,12 @@ impl Store {
     pub async fn qualify_place(
         &self,
         campaign_id: i64,
-        structure_id: i64,
+        place: StructureId,
         coordinator: &TerritoryScope,
         account_id: Option<i64>,
         now: UnixSeconds,
     ) -> Result<bool, StoreError> {
+        let structure_id = place.get();
         let mut transaction = self.pool.begin().await?;
         let campaign = campaign_in(
             &mut transaction,
@@ -716,11 +718,12 @@ impl Store {
     pub async fn allocate_book(
         &self,
         book_id: i64,
-        holder_structure_id: i64,
+        holder: StructureId,
         scope: CampaignScope<'_>,
         (account_id, structure_id): (Option<i64>, Option<i64>),
         now: UnixSeconds,
     ) -> Result<(), StoreError> {
+        let holder_structure_id = holder.get();
         let mut transaction = self.pool.begin().await?;
         let head = lock_ledger(&mut transaction).await?;
         let campaign_id: i64 = sqlx::query("SELECT campaign_id FROM voucher_books WHERE id = $1")

@@ -27,6 +27,7 @@ pub const NAVIGATION: &[(&str, &str)] = &[
     ("Annuaire", "/annuaire"),
     ("Importer des lieux", "/annuaire/import"),
     ("Conflits d'import", "/annuaire/conflits"),
+    ("Chèques numériques", "/cheques"),
     ("Pilotage", "/pilotage"),
     ("Mon territoire", "/territoire"),
     ("Structures", "/structures"),

@@ -13,7 +13,7 @@ use crate::policy::{
 use crate::{api, api_coop, api_indicators, api_people, api_referrals, assets, pages};
 use aiguillage_domain::api_client::ApiScope::{ActivitiesRead, DirectoryRead};
 use aiguillage_domain::role::Role::{
-    self, Administrator, Coordinator, Mediator, Prescriber, StructureManager,
+    self, Administrator, Coordinator, Mediator, Prescriber, Sponsor, StructureManager,
 };
 use aiguillage_service::AppState;
 use axum::http::Method;
@@ -167,6 +167,23 @@ routes! {
     GET "/territoire/redistribution" => pages::redistribution::show, Roles(&[Coordinator]);
     POST "/territoire/redistribution" => pages::redistribution::confirm, Roles(&[Coordinator]);
     POST "/territoire/redistribution/{id}/annuler" => pages::redistribution::undo, Roles(&[Coordinator]);
+    GET "/cheques" => pages::vouchers::hub, Roles(&[Sponsor, Coordinator, Prescriber, Mediator, StructureManager]);
+    GET "/cheques/campagnes/nouvelle" => pages::vouchers::new_campaign, Roles(&[Sponsor, Coordinator]);
+    POST "/cheques/campagnes/nouvelle" => pages::vouchers::create_campaign, Roles(&[Sponsor, Coordinator]);
+    GET "/cheques/campagnes/{id}" => pages::vouchers::show, Roles(&[Sponsor, Coordinator]);
+    POST "/cheques/campagnes/{id}/lieux" => pages::vouchers::qualify, Roles(&[Coordinator]);
+    POST "/cheques/campagnes/{id}/carnets" => pages::vouchers::print, Roles(&[Sponsor, Coordinator]);
+    GET "/cheques/campagnes/{id}/rapport" => pages::voucher_files::report_file, Roles(&[Sponsor, Coordinator]);
+    GET "/cheques/campagnes/{id}/releves/{lieu}/{mois}" => pages::voucher_files::statement_file, Roles(&[Sponsor, Coordinator, Mediator, StructureManager]);
+    POST "/cheques/campagnes/{id}/releves/{lieu}/{mois}/paye" => pages::vouchers::mark_paid, Roles(&[Sponsor, Coordinator]);
+    POST "/cheques/carnets/{id}/attribution" => pages::vouchers::allocate, Roles(&[Sponsor, Coordinator]);
+    POST "/cheques/carnets/{id}/reception" => pages::vouchers::receive, HELPERS;
+    GET "/cheques/carnets/{id}/pdf" => pages::voucher_files::book_pdf, Roles(&[Sponsor, Coordinator, Prescriber, Mediator]);
+    GET "/cheques/remise" => pages::voucher_desk::hand_form, HELPERS;
+    POST "/cheques/remise" => pages::voucher_desk::hand, HELPERS;
+    GET "/cheques/encaissement" => pages::voucher_desk::redeem_form, Roles(&[Mediator, StructureManager]);
+    POST "/cheques/encaissement" => pages::voucher_desk::redeem, Roles(&[Mediator, StructureManager]);
+    POST "/cheques/encaissement/annulation" => pages::voucher_desk::cancel, Roles(&[Mediator, StructureManager]);
     GET "/notifications" => pages::notifications::list, SignedIn;
     GET "/auto-diagnostic" => pages::self_diagnostic::form, Public;
     GET "/lieux" => pages::public_directory::search, Public;

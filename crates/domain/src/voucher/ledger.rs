@@ -79,8 +79,8 @@ pub enum ChainBreak {
 /// Checks the whole chain, in sequence order from the first entry.
 pub fn verify(key: &[u8], entries: &[LedgerEntry]) -> Result<(), ChainBreak> {
     let mut prev = GENESIS.to_owned();
-    let mut expected_sequence = entries.first().map_or(1, |e| e.sequence);
-    for entry in entries {
+    let first = entries.first().map_or(1, |e| e.sequence);
+    for (expected_sequence, entry) in (first..).zip(entries) {
         if entry.sequence != expected_sequence {
             return Err(ChainBreak::Gap(expected_sequence));
         }
@@ -91,7 +91,6 @@ pub fn verify(key: &[u8], entries: &[LedgerEntry]) -> Result<(), ChainBreak> {
             return Err(ChainBreak::Altered(entry.sequence));
         }
         prev.clone_from(&entry.hash);
-        expected_sequence += 1;
     }
     Ok(())
 }

@@ -100,7 +100,7 @@ impl VoucherNumber {
             SYMBOLS => {}
             other => return Err(NumberError::WrongLength(other)),
         }
-        if luhn_sum(&symbols, false) % 32 != 0 {
+        if !luhn_sum(&symbols, false).is_multiple_of(32) {
             return Err(NumberError::CheckFailed);
         }
         Ok(VoucherNumber(symbols.into_iter().map(char::from).collect()))

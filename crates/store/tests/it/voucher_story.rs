@@ -13,7 +13,7 @@ use aiguillage_domain::diagnostic::{
 };
 use aiguillage_domain::directory::vocabulary::HelpKind;
 use aiguillage_domain::directory::Offer;
-use aiguillage_domain::ids::OfferId;
+use aiguillage_domain::ids::{OfferId, StructureId};
 use aiguillage_domain::pathway::AgeBand;
 use aiguillage_domain::person::{enrolment_consent, sharing_consent, PersonDraft};
 use aiguillage_domain::role::Role;
@@ -215,7 +215,13 @@ async fn campaign_with_received_book(world: &World, name: &str) -> (i64, Vec<Vou
         .unwrap();
     for place in [world.library.0, world.segre.0] {
         assert!(store
-            .qualify_place(campaign, place, &maine_et_loire(), None, NOW)
+            .qualify_place(
+                campaign,
+                StructureId::new(place),
+                &maine_et_loire(),
+                None,
+                NOW
+            )
             .await
             .unwrap());
     }
@@ -227,7 +233,7 @@ async fn campaign_with_received_book(world: &World, name: &str) -> (i64, Vec<Vou
     store
         .allocate_book(
             books[0],
-            world.ccas.0,
+            StructureId::new(world.ccas.0),
             sponsor,
             (Some(world.sponsor.1), Some(world.sponsor.0)),
             NOW,
@@ -261,7 +267,13 @@ async fn a_campaign_from_printing_to_redemption_with_every_refusal() {
         .unwrap();
     let loire_atlantique = TerritoryScope::Departement("44".into());
     let refused = store
-        .qualify_place(campaign, world.library.0, &loire_atlantique, None, NOW)
+        .qualify_place(
+            campaign,
+            StructureId::new(world.library.0),
+            &loire_atlantique,
+            None,
+            NOW,
+        )
         .await;
     assert!(
         matches!(refused, Err(StoreError::NotFound(_))),
@@ -269,11 +281,23 @@ async fn a_campaign_from_printing_to_redemption_with_every_refusal() {
     );
     assert!(store.qualified_places(campaign).await.unwrap().is_empty());
     assert!(store
-        .qualify_place(campaign, world.library.0, &maine_et_loire(), None, NOW)
+        .qualify_place(
+            campaign,
+            StructureId::new(world.library.0),
+            &maine_et_loire(),
+            None,
+            NOW
+        )
         .await
         .unwrap());
     assert!(!store
-        .qualify_place(campaign, world.library.0, &maine_et_loire(), None, NOW)
+        .qualify_place(
+            campaign,
+            StructureId::new(world.library.0),
+            &maine_et_loire(),
+            None,
+            NOW
+        )
         .await
         .unwrap());
 
@@ -317,7 +341,13 @@ async fn a_campaign_from_printing_to_redemption_with_every_refusal() {
         Err(HandRefusal::NotYours)
     );
     store
-        .allocate_book(books[0], world.ccas.0, sponsor, (None, None), NOW)
+        .allocate_book(
+            books[0],
+            StructureId::new(world.ccas.0),
+            sponsor,
+            (None, None),
+            NOW,
+        )
         .await
         .unwrap();
     assert!(store.held_books(world.ccas.0).await.unwrap().len() == 1);

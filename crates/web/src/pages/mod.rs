@@ -40,6 +40,9 @@ pub mod take_home;
 pub mod territory;
 pub mod territory_diagnostic;
 pub mod territory_index;
+pub mod voucher_desk;
+pub mod voucher_files;
+pub mod vouchers;
 
 use crate::error::WebError;
 use askama::Template;

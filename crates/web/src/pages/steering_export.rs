@@ -131,7 +131,7 @@ fn json_file(
 }
 
 /// Every table in one, one line per value: `tableau, ligne, colonne, valeur`.
-fn long_table(publication: &Publication) -> Table {
+pub(crate) fn long_table(publication: &Publication) -> Table {
     let mut rows = Vec::new();
     for table in &publication.tables {
         for row in &table.rows {

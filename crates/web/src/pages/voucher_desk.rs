@@ -24,11 +24,6 @@ use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 
-/// The handing desk's path.
-pub const HAND_PATH: &str = "/cheques/remise";
-/// The redemption desk's path.
-pub const REDEEM_PATH: &str = "/cheques/encaissement";
-
 /// The handing form, as typed.
 #[derive(Debug, Default, Deserialize, Clone)]
 pub struct HandForm {
@@ -51,7 +46,7 @@ pub struct HandForm {
 struct HandTemplate {
     layout: Layout,
     form: HandForm,
-    errors: Vec<(String, String)>,
+    errors: std::collections::BTreeMap<String, String>,
     done: Option<String>,
     audiences: Vec<Choice>,
     help_kinds: Vec<Choice>,
@@ -76,15 +71,23 @@ async fn hand_page(
     errors: Vec<(String, String)>,
     done: Option<String>,
 ) -> Result<Response, WebError> {
-    let books = me.state.store.held_books(me.user.account.structure_id).await?;
-    let left = books.iter().filter(|(b, _)| b.received_at.is_some()).map(|(b, _)| b.left).sum();
+    let books = me
+        .state
+        .store
+        .held_books(me.user.account.structure_id)
+        .await?;
+    let left = books
+        .iter()
+        .filter(|(b, _)| b.received_at.is_some())
+        .map(|(b, _)| b.left)
+        .sum();
     let page = HandTemplate {
         layout: me.layout(super::vouchers::VOUCHERS_PATH, "Remettre un chèque"),
         audiences: options::<TargetAudience>(&form.public),
         help_kinds: options::<HelpKind>(&form.aide),
         age_bands: options::<AgeBand>(&form.tranche),
         form,
-        errors,
+        errors: errors.into_iter().collect(),
         done,
         left,
     };
@@ -96,7 +99,10 @@ async fn hand_page(
 }
 
 /// `GET /cheques/remise[?orientation=ID]`.
-pub async fn hand_form(me: Professional, Query(form): Query<HandForm>) -> Result<Response, WebError> {
+pub async fn hand_form(
+    me: Professional,
+    Query(form): Query<HandForm>,
+) -> Result<Response, WebError> {
     hand_page(&me, form, Vec::new(), None).await
 }
 
@@ -108,22 +114,35 @@ fn handing_of(form: &HandForm) -> Result<Handing, Vec<(String, String)>> {
         .ok();
     let audience = TargetAudience::from_code(&form.public);
     if audience.is_none() {
-        errors.push(("public".into(), "Choisissez le public de la personne.".into()));
+        errors.push((
+            "public".into(),
+            "Choisissez le public de la personne.".into(),
+        ));
     }
     let help_kind = HelpKind::from_code(&form.aide);
     if help_kind.is_none() {
-        errors.push(("aide".into(), "Choisissez le type d'aide que paie le chèque.".into()));
+        errors.push((
+            "aide".into(),
+            "Choisissez le type d'aide que paie le chèque.".into(),
+        ));
     }
     let to = if let Ok(referral) = form.orientation.trim().parse::<i64>() {
         Some(HandTo::Referral(referral))
     } else {
         let band = AgeBand::from_code(&form.tranche);
         if band.is_none() {
-            errors.push(("tranche".into(), "Choisissez la tranche d'âge de la personne.".into()));
+            errors.push((
+                "tranche".into(),
+                "Choisissez la tranche d'âge de la personne.".into(),
+            ));
         }
         let commune = form.commune.trim();
         if commune.len() != 5 {
-            errors.push(("commune".into(), "Indiquez le code de la commune de la personne (5 caractères, par exemple 49007).".into()));
+            errors.push((
+                "commune".into(),
+                "Indiquez le code de la commune de la personne (5 caractères, par exemple 49007)."
+                    .into(),
+            ));
         }
         band.map(|age_band| HandTo::Anonymous {
             age_band,
@@ -131,12 +150,14 @@ fn handing_of(form: &HandForm) -> Result<Handing, Vec<(String, String)>> {
         })
     };
     match (number, audience, help_kind, to) {
-        (Some(number), Some(audience), Some(help_kind), Some(to)) if errors.is_empty() => Ok(Handing {
-            number,
-            to,
-            audience,
-            help_kind,
-        }),
+        (Some(number), Some(audience), Some(help_kind), Some(to)) if errors.is_empty() => {
+            Ok(Handing {
+                number,
+                to,
+                audience,
+                help_kind,
+            })
+        }
         _ => Err(errors),
     }
 }
@@ -168,7 +189,13 @@ pub async fn hand(me: Professional, Form(form): Form<HandForm>) -> Result<Respon
                 aiguillage_store::HandRefusal::ReferralNotFound => "orientation",
                 _ => "numero",
             };
-            hand_page(&me, form, vec![(field.to_owned(), refusal.to_string())], None).await
+            hand_page(
+                &me,
+                form,
+                vec![(field.to_owned(), refusal.to_string())],
+                None,
+            )
+            .await
         }
     }
 }
@@ -213,7 +240,11 @@ async fn redeem_page(
     let place = me.user.account.structure_id;
     let now = me.state.now();
     let campaigns = store.campaigns_of_place(place).await?;
-    let chosen = form.campagne.parse::<i64>().ok().or(campaigns.first().map(|c| c.id));
+    let chosen = form
+        .campagne
+        .parse::<i64>()
+        .ok()
+        .or(campaigns.first().map(|c| c.id));
     let recent = store.place_redemptions(place, now - 31 * DAY).await?;
     let failed = error.is_some();
     let page = RedeemTemplate {
@@ -291,7 +322,10 @@ pub async fn cancel(me: Professional, Form(form): Form<RedeemForm>) -> Result<Re
         .await?;
     match cancelled {
         Ok(()) => {
-            let done = format!("Encaissement du chèque {} annulé : le chèque peut de nouveau être encaissé.", number.printed());
+            let done = format!(
+                "Encaissement du chèque {} annulé : le chèque peut de nouveau être encaissé.",
+                number.printed()
+            );
             redeem_page(&me, RedeemForm::default(), (None, Some(done))).await
         }
         Err(refusal) => redeem_page(&me, form, (Some(refusal.to_string()), None)).await,

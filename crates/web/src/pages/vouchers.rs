@@ -12,6 +12,7 @@ use crate::pages::steering::cell_text;
 use crate::pages::{format_time, render};
 use aiguillage_domain::calendar::{french_date, midnight_of, parse_typed_date, DAY};
 use aiguillage_domain::directory::vocabulary::HelpKind;
+use aiguillage_domain::ids::StructureId;
 use aiguillage_domain::indicators::Publication;
 use aiguillage_domain::role::Role;
 use aiguillage_domain::voucher::report::Period;
@@ -43,7 +44,11 @@ impl CampaignLine {
             id: campaign.id,
             name: terms.name.clone(),
             sponsor: campaign.sponsor_name.clone(),
-            value: format!("{} € — {}", terms.face_value_euros, terms.payment.describe()),
+            value: format!(
+                "{} € — {}",
+                terms.face_value_euros,
+                terms.payment.describe()
+            ),
             dates: format!(
                 "du {} au {}",
                 french_date(terms.valid_from),
@@ -154,7 +159,7 @@ pub(crate) struct Choice {
 #[template(path = "voucher_campaign_form.html")]
 struct CampaignFormTemplate {
     layout: Layout,
-    errors: Vec<(String, String)>,
+    errors: std::collections::BTreeMap<String, String>,
     form: CampaignForm,
     /// A coordinator chooses the sponsor among these.
     sponsors: Vec<(i64, String)>,
@@ -188,7 +193,7 @@ async fn campaign_form_page(
         layout: me.layout(VOUCHERS_PATH, "Ouvrir une campagne de chèques"),
         audiences: choices::<TargetAudience>(&form.audiences),
         help_kinds: choices::<HelpKind>(&form.help_kinds),
-        errors,
+        errors: errors.into_iter().collect(),
         form,
         sponsors,
     };
@@ -233,11 +238,17 @@ fn read_campaign_form(body: &[u8]) -> (CampaignForm, Option<i64>) {
 }
 
 /// `POST /cheques/campagnes/nouvelle`: opens the campaign, or the form again with each refusal.
-pub async fn create_campaign(me: Professional, RawForm(body): RawForm) -> Result<Response, WebError> {
+pub async fn create_campaign(
+    me: Professional,
+    RawForm(body): RawForm,
+) -> Result<Response, WebError> {
     let (form, sponsor) = read_campaign_form(&body);
     let mut errors: Vec<(String, String)> = Vec::new();
     if me.user.account.role == Role::Coordinator && sponsor.is_none() {
-        errors.push(("financeur".into(), "Choisissez le financeur de la campagne.".into()));
+        errors.push((
+            "financeur".into(),
+            "Choisissez le financeur de la campagne.".into(),
+        ));
     }
     let terms = match CampaignTerms::check(&form) {
         Ok(terms) => Some(terms),
@@ -250,7 +261,9 @@ pub async fn create_campaign(me: Professional, RawForm(body): RawForm) -> Result
         return campaign_form_page(&me, form, errors).await;
     };
     match open_campaign(&me.state, &me.user.account, sponsor, &terms).await {
-        Ok(id) => Ok(Redirect::to(&format!("/cheques/campagnes/{id}?fait=ouverte")).into_response()),
+        Ok(id) => {
+            Ok(Redirect::to(&format!("/cheques/campagnes/{id}?fait=ouverte")).into_response())
+        }
         Err(StoreError::NotFound(_)) => {
             let errors = vec![(
                 "financeur".to_owned(),
@@ -278,9 +291,15 @@ fn book_line(book: Book) -> BookLine {
         id: book.id,
         ordinal: book.ordinal,
         size: book.size,
-        holder: book.holder.map(|(_, name)| name).unwrap_or_else(|| "non attribué".into()),
+        holder: book
+            .holder
+            .map(|(_, name)| name)
+            .unwrap_or_else(|| "non attribué".into()),
         allocated: book.allocated_at.is_some(),
-        received: book.received_at.map(format_time).unwrap_or_else(|| "non".into()),
+        received: book
+            .received_at
+            .map(format_time)
+            .unwrap_or_else(|| "non".into()),
         left: book.left,
     }
 }
@@ -387,8 +406,18 @@ pub(crate) fn period_of(campaign: &Campaign, du: &str, au: &str) -> (Period, Str
 
 fn month_label(month: &str) -> String {
     const MONTHS: [&str; 12] = [
-        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-        "octobre", "novembre", "décembre",
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
     ];
     let (year, number) = month.split_once('-').unwrap_or((month, "0"));
     let index = number.parse::<usize>().unwrap_or(0);
@@ -403,7 +432,11 @@ pub(crate) fn month_name(month: &str) -> String {
 }
 
 fn labels<T: aiguillage_domain::labelled::Coded>(values: &[T]) -> String {
-    values.iter().map(|v| v.label()).collect::<Vec<_>>().join(", ")
+    values
+        .iter()
+        .map(|v| v.label())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `GET /cheques/campagnes/{id}`: a campaign its sponsor or a coordinator of its territory manages.
@@ -455,7 +488,9 @@ pub async fn show(
         coordinator,
         places: places.into_iter().map(|p| (p.name, p.commune)).collect(),
         candidates,
-        holders: store.structures_in(&campaign.territory, Some("prescriber")).await?,
+        holders: store
+            .structures_in(&campaign.territory, Some("prescriber"))
+            .await?,
         books: books.into_iter().map(book_line).collect(),
         left_to_print: (budget - printed).max(0),
         from,
@@ -515,7 +550,13 @@ pub async fn qualify(
     let done = me
         .state
         .store
-        .qualify_place(id, place, &account.territory, Some(account.id), me.state.now())
+        .qualify_place(
+            id,
+            StructureId::new(place),
+            &account.territory,
+            Some(account.id),
+            me.state.now(),
+        )
         .await?;
     Ok(back(id, if done { "fait=lieu" } else { "fait=deja-lieu" }))
 }
@@ -535,8 +576,18 @@ pub async fn print(
     Path(id): Path<i64>,
     Form(form): Form<PrintForm>,
 ) -> Result<Response, WebError> {
-    let count = form.carnets.trim().parse::<i64>().ok().filter(|n| (1..=100).contains(n));
-    let size = form.cheques.trim().parse::<i64>().ok().filter(|n| (1..=100).contains(n));
+    let count = form
+        .carnets
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=100).contains(n));
+    let size = form
+        .cheques
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=100).contains(n));
     let (Some(count), Some(size)) = (count, size) else {
         return Ok(back_with_error(
             id,
@@ -547,11 +598,20 @@ pub async fn print(
     let printed = me
         .state
         .store
-        .print_books(id, required_scope(account)?, (count, size), Some(account.structure_id), me.state.now())
+        .print_books(
+            id,
+            required_scope(account)?,
+            (count, size),
+            Some(account.structure_id),
+            me.state.now(),
+        )
         .await;
     match printed {
         Ok(_) => Ok(back(id, "fait=imprimes")),
-        Err(StoreError::Conflict(message)) => Ok(back_with_error(id, &format!("Impression refusée : {message}."))),
+        Err(StoreError::Conflict(message)) => Ok(back_with_error(
+            id,
+            &format!("Impression refusée : {message}."),
+        )),
         Err(other) => Err(other.into()),
     }
 }
@@ -573,16 +633,27 @@ pub async fn allocate(
     let scope = required_scope(account)?;
     let (_, campaign, _) = me.state.store.book_sheet(book, scope, None).await?;
     let Ok(holder) = form.structure.parse::<i64>() else {
-        return Ok(back_with_error(campaign.id, "Choisissez la structure qui reçoit le carnet."));
+        return Ok(back_with_error(
+            campaign.id,
+            "Choisissez la structure qui reçoit le carnet.",
+        ));
     };
     let allocated = me
         .state
         .store
-        .allocate_book(book, holder, scope, (Some(account.id), Some(account.structure_id)), me.state.now())
+        .allocate_book(
+            book,
+            StructureId::new(holder),
+            scope,
+            (Some(account.id), Some(account.structure_id)),
+            me.state.now(),
+        )
         .await;
     match allocated {
         Ok(()) => Ok(back(campaign.id, "fait=attribue")),
-        Err(StoreError::Conflict(_)) => Ok(back_with_error(campaign.id, "Ce carnet est déjà attribué.")),
+        Err(StoreError::Conflict(_)) => {
+            Ok(back_with_error(campaign.id, "Ce carnet est déjà attribué."))
+        }
         Err(other) => Err(other.into()),
     }
 }
@@ -596,7 +667,12 @@ pub async fn mark_paid(
     let done = me
         .state
         .store
-        .mark_statement_paid((id, place, &month), required_scope(account)?, Some(account.id), me.state.now())
+        .mark_statement_paid(
+            (id, place, &month),
+            required_scope(account)?,
+            Some(account.id),
+            me.state.now(),
+        )
         .await?;
     Ok(back(id, if done { "fait=paye" } else { "fait=deja-paye" }))
 }

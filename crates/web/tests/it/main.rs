@@ -37,3 +37,4 @@ mod sign_in;
 mod steering_pages;
 mod take_home_sheet;
 mod territory_index;
+mod vouchers;

@@ -44,6 +44,8 @@ struct Ids {
     waiting_pseudonym: String,
     /// The home coordinator's redistribution of that referral, not undone.
     batch: i64,
+    /// A voucher campaign of Maine-et-Loire: its book, a voucher handed, the library's statement.
+    vouchers: crate::vouchers::VoucherIds,
 }
 
 /// What a foreign account must get on a route.
@@ -59,6 +61,13 @@ enum Case {
     },
     /// A list or view scoped to the viewer: answers, but shows none of the home records.
     Hides { path: String, marker: String },
+    /// A desk form acting only on the viewer's own structure: a home record named in it is refused
+    /// with the form's message (422), nothing written.
+    Refused {
+        path: String,
+        form: Vec<(String, String)>,
+        message: &'static str,
+    },
 }
 
 fn record(path: String, form: &[(&str, String)], about_person: bool) -> Case {
@@ -79,6 +88,11 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
     let person = format!("/personnes/{}", ids.person);
     let referral = format!("/orientations/{}", ids.referral);
     let place = format!("/annuaire/{}", ids.place);
+    let voucher_campaign = format!("/cheques/campagnes/{}", ids.vouchers.campaign);
+    let statement = format!(
+        "{voucher_campaign}/releves/{}/{}",
+        ids.place, ids.vouchers.month
+    );
     let name = "Le Goff".to_owned();
     let case = match (method.as_str(), path) {
         ("GET", "/") | ("GET", "/connexion") | ("POST", "/connexion") => NoRecord("public"),
@@ -469,6 +483,90 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
             about_person: false,
         },
         ("GET", "/static/{*path}") => NoRecord("static assets"),
+        ("GET", "/cheques") => Case::Hides {
+            path: "/cheques".into(),
+            marker: "Pass numérique Anjou".into(),
+        },
+        ("GET", "/cheques/campagnes/nouvelle") | ("GET", "/cheques/remise") => {
+            NoRecord("a blank form for the viewer's own structure and territory")
+        }
+        ("POST", "/cheques/campagnes/nouvelle") => Case::Refused {
+            path: path.into(),
+            form: std::iter::once(("financeur".to_owned(), ids.vouchers.sponsor.to_string()))
+                .chain(
+                    crate::vouchers::CAMPAIGN
+                        .iter()
+                        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+                )
+                .collect(),
+            message: "Ce financeur n'est pas une structure de votre territoire.",
+        },
+        ("GET", "/cheques/encaissement") => Case::Hides {
+            path: path.into(),
+            marker: ids.vouchers.redeemed.clone(),
+        },
+        ("GET", "/cheques/campagnes/{id}") => record(voucher_campaign.clone(), &[], false),
+        ("POST", "/cheques/campagnes/{id}/lieux") => record(
+            format!("{voucher_campaign}/lieux"),
+            &[("lieu", ids.place.to_string()), ("charte", "oui".into())],
+            false,
+        ),
+        ("POST", "/cheques/campagnes/{id}/carnets") => record(
+            format!("{voucher_campaign}/carnets"),
+            &[("carnets", "1".into()), ("cheques", "1".into())],
+            false,
+        ),
+        ("GET", "/cheques/campagnes/{id}/rapport") => {
+            record(format!("{voucher_campaign}/rapport?format=csv"), &[], false)
+        }
+        ("GET", "/cheques/campagnes/{id}/releves/{lieu}/{mois}") => {
+            record(format!("{statement}?format=csv"), &[], false)
+        }
+        ("POST", "/cheques/campagnes/{id}/releves/{lieu}/{mois}/paye") => {
+            record(format!("{statement}/paye"), &[], false)
+        }
+        ("POST", "/cheques/carnets/{id}/attribution") => record(
+            format!("/cheques/carnets/{}/attribution", ids.vouchers.book),
+            &[("structure", ids.place.to_string())],
+            false,
+        ),
+        ("POST", "/cheques/carnets/{id}/reception") => record(
+            format!("/cheques/carnets/{}/reception", ids.vouchers.book),
+            &[],
+            false,
+        ),
+        ("GET", "/cheques/carnets/{id}/pdf") => record(
+            format!("/cheques/carnets/{}/pdf", ids.vouchers.book),
+            &[],
+            false,
+        ),
+        ("POST", "/cheques/remise") => Case::Refused {
+            path: path.into(),
+            form: vec![
+                ("numero".into(), ids.vouchers.handed.clone()),
+                ("tranche".into(), "soixante_dix_plus".into()),
+                ("commune".into(), "49007".into()),
+                ("public".into(), "seniors".into()),
+                ("aide".into(), "inclusion".into()),
+            ],
+            message: "Aucun chèque de vos carnets ne porte ce numéro",
+        },
+        ("POST", "/cheques/encaissement") => Case::Refused {
+            path: path.into(),
+            form: vec![
+                ("campagne".into(), ids.vouchers.campaign.to_string()),
+                ("numero".into(), ids.vouchers.handed.clone()),
+            ],
+            message: "n'est pas qualifié pour la campagne",
+        },
+        ("POST", "/cheques/encaissement/annulation") => Case::Refused {
+            path: path.into(),
+            form: vec![
+                ("numero".into(), ids.vouchers.redeemed.clone()),
+                ("raison".into(), "erreur de saisie".into()),
+            ],
+            message: "Seul le lieu qui a encaissé ce chèque",
+        },
         _ => return None,
     };
     Some(case)
@@ -647,6 +745,7 @@ async fn home_records(world: &common::journeys::World) -> Ids {
         conflict: home_conflict(world).await,
         waiting_pseudonym: waiting.1,
         batch: redistributed(app, waiting.0, other_offer).await,
+        vouchers: crate::vouchers::home_vouchers(world).await,
     }
 }
 
@@ -881,6 +980,25 @@ async fn no_account_of_another_structure_or_territory_reaches_the_home_records()
                     }
                     if let Some(secret) = secrets.iter().find(|s| body.contains(*s)) {
                         failures.push(format!("{label}: shows « {secret} »"));
+                    }
+                    let after = database_contents(&app.store).await.expect("contents");
+                    if let Some(table) = before.keys().find(|t| before.get(*t) != after.get(*t)) {
+                        failures.push(format!("{label}: changed table {table}"));
+                        before = after;
+                    }
+                }
+                Case::Refused {
+                    path,
+                    form,
+                    message,
+                } => {
+                    let (status, body) =
+                        request(app, &route.method, (path, form, None), session).await;
+                    let refused =
+                        status == StatusCode::UNPROCESSABLE_ENTITY && body.contains(message);
+                    let hidden = status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN;
+                    if !refused && !hidden {
+                        failures.push(format!("{label}: answered {status} without « {message} »"));
                     }
                     let after = database_contents(&app.store).await.expect("contents");
                     if let Some(table) = before.keys().find(|t| before.get(*t) != after.get(*t)) {

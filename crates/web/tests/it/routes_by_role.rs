@@ -37,6 +37,16 @@ enum Expected {
     /// Prescribers and mediators, and structure managers (who assign received referrals).
     HelpersOrManager,
     ManagerOnly,
+    /// Whoever takes part in voucher campaigns: sponsors, coordinators, prescribers, mediators, managers.
+    VoucherRoles,
+    /// Those who manage a campaign: its sponsor and the coordinators of its territory.
+    SponsorOrCoordinator,
+    /// A campaign's managers and the places that redeem (their own statements).
+    StatementReaders,
+    /// A campaign's managers and the structures holding a book (prescribers, mediators).
+    BookPrinters,
+    /// The places that redeem: mediators and structure managers.
+    RedeemingPlaces,
 }
 
 const MATRIX: &[(&str, &str, Expected)] = &[
@@ -158,6 +168,67 @@ const MATRIX: &[(&str, &str, Expected)] = &[
         "POST",
         "/administration/clients-api/{client}/revocation",
         Expected::AdministratorOnly,
+    ),
+    ("GET", "/cheques", Expected::VoucherRoles),
+    (
+        "GET",
+        "/cheques/campagnes/nouvelle",
+        Expected::SponsorOrCoordinator,
+    ),
+    (
+        "POST",
+        "/cheques/campagnes/nouvelle",
+        Expected::SponsorOrCoordinator,
+    ),
+    (
+        "GET",
+        "/cheques/campagnes/{id}",
+        Expected::SponsorOrCoordinator,
+    ),
+    (
+        "POST",
+        "/cheques/campagnes/{id}/lieux",
+        Expected::CoordinatorOnly,
+    ),
+    (
+        "POST",
+        "/cheques/campagnes/{id}/carnets",
+        Expected::SponsorOrCoordinator,
+    ),
+    (
+        "GET",
+        "/cheques/campagnes/{id}/rapport",
+        Expected::SponsorOrCoordinator,
+    ),
+    (
+        "GET",
+        "/cheques/campagnes/{id}/releves/{lieu}/{mois}",
+        Expected::StatementReaders,
+    ),
+    (
+        "POST",
+        "/cheques/campagnes/{id}/releves/{lieu}/{mois}/paye",
+        Expected::SponsorOrCoordinator,
+    ),
+    (
+        "POST",
+        "/cheques/carnets/{id}/attribution",
+        Expected::SponsorOrCoordinator,
+    ),
+    (
+        "POST",
+        "/cheques/carnets/{id}/reception",
+        Expected::PrescriberOrMediator,
+    ),
+    ("GET", "/cheques/carnets/{id}/pdf", Expected::BookPrinters),
+    ("GET", "/cheques/remise", Expected::PrescriberOrMediator),
+    ("POST", "/cheques/remise", Expected::PrescriberOrMediator),
+    ("GET", "/cheques/encaissement", Expected::RedeemingPlaces),
+    ("POST", "/cheques/encaissement", Expected::RedeemingPlaces),
+    (
+        "POST",
+        "/cheques/encaissement/annulation",
+        Expected::RedeemingPlaces,
     ),
     ("GET", "/mentions-legales", Expected::Everyone),
     ("GET", "/accessibilite", Expected::Everyone),
@@ -448,6 +519,17 @@ fn may_pass(expected: Expected, role: Option<Role>) -> bool {
         Expected::CoordinatorOrAdministrator => {
             matches!(role, Some(Role::Coordinator | Role::Administrator))
         }
+        Expected::VoucherRoles => !matches!(role, None | Some(Role::Administrator)),
+        Expected::SponsorOrCoordinator => matches!(role, Some(Role::Sponsor | Role::Coordinator)),
+        Expected::StatementReaders => matches!(
+            role,
+            Some(Role::Sponsor | Role::Coordinator | Role::Mediator | Role::StructureManager)
+        ),
+        Expected::BookPrinters => matches!(
+            role,
+            Some(Role::Sponsor | Role::Coordinator | Role::Prescriber | Role::Mediator)
+        ),
+        Expected::RedeemingPlaces => matches!(role, Some(Role::Mediator | Role::StructureManager)),
     }
 }
 
@@ -464,6 +546,12 @@ fn concrete(path: &str) -> String {
         "/annuaire/conflits/{id}" => "/annuaire/conflits/1".to_owned(),
         "/agenda/{jeton}" => "/agenda/pas-un-jeton".to_owned(),
         "/documentation/{page}" => "/documentation/indicateurs".to_owned(),
+        "/cheques/campagnes/{id}/releves/{lieu}/{mois}" => {
+            "/cheques/campagnes/1/releves/1/2026-11".to_owned()
+        }
+        "/cheques/campagnes/{id}/releves/{lieu}/{mois}/paye" => {
+            "/cheques/campagnes/1/releves/1/2026-11/paye".to_owned()
+        }
         other => other.replace("{id}", "1").replace("{diagnostic}", "1"),
     }
 }

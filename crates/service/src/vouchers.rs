@@ -119,7 +119,7 @@ pub async fn redeem(
         .redeem_voucher(
             number,
             campaign_id,
-            account.structure_id,
+            aiguillage_domain::ids::StructureId::new(account.structure_id),
             (state.now(), today(state)),
         )
         .await?;

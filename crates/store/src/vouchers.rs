@@ -942,9 +942,10 @@ impl Store {
         &self,
         number: &VoucherNumber,
         campaign_id: i64,
-        place_id: i64,
+        place: StructureId,
         today: Date,
     ) -> Result<Result<Redeemed, Refusal>, StoreError> {
+        let place_id = place.get();
         let mut connection = self.pool.acquire().await?;
         redeemable(&mut connection, number, campaign_id, place_id, today).await
     }
@@ -955,9 +956,10 @@ impl Store {
         &self,
         number: &VoucherNumber,
         campaign_id: i64,
-        place_id: i64,
+        place: StructureId,
         (now, today): (UnixSeconds, Date),
     ) -> Result<Result<Redeemed, Refusal>, StoreError> {
+        let place_id = place.get();
         let mut transaction = self.pool.begin().await?;
         let head = lock_ledger(&mut transaction).await?;
         let redeemed =
@@ -1165,9 +1167,10 @@ impl Store {
     pub async fn statement_lines(
         &self,
         campaign_id: i64,
-        place_id: i64,
+        place: StructureId,
         month: &str,
     ) -> Result<Vec<Redemption>, StoreError> {
+        let place_id = place.get();
         let rows = sqlx::query(
             "SELECT v.number, v.campaign_id, k.name, k.face_value_euros, v.redeemed_at FROM vouchers v
              JOIN voucher_campaigns k ON k.id = v.campaign_id
@@ -1198,7 +1201,9 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<bool, StoreError> {
         self.campaign(campaign_id, scope).await?;
-        let lines = self.statement_lines(campaign_id, place_id, month).await?;
+        let lines = self
+            .statement_lines(campaign_id, StructureId::new(place_id), month)
+            .await?;
         if lines.is_empty() {
             return Err(StoreError::NotFound(format!("relevé {month}")));
         }

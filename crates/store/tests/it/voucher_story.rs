@@ -417,7 +417,7 @@ async fn a_campaign_from_printing_to_redemption_with_every_refusal() {
         let number = number.clone();
         async move {
             store
-                .redeem_voucher(&number, campaign, place, at)
+                .redeem_voucher(&number, campaign, StructureId::new(place), at)
                 .await
                 .unwrap()
         }
@@ -565,7 +565,7 @@ async fn a_campaign_from_printing_to_redemption_with_every_refusal() {
             .redeem_voucher(
                 &numbers[2],
                 campaign,
-                world.library.0,
+                StructureId::new(world.library.0),
                 (NOW + 400 * DAY, after)
             )
             .await
@@ -609,7 +609,12 @@ async fn fifty_simultaneous_redemptions_of_one_voucher_let_exactly_one_win() {
         };
         tasks.push(tokio::spawn(async move {
             store
-                .redeem_voucher(&number, campaign, place, (NOW + 60, today()))
+                .redeem_voucher(
+                    &number,
+                    campaign,
+                    StructureId::new(place),
+                    (NOW + 60, today()),
+                )
                 .await
         }));
     }

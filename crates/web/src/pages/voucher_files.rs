@@ -76,7 +76,9 @@ pub async fn statement_file(
 ) -> Result<Response, WebError> {
     let campaign = statement_campaign(&me, id, place).await?;
     let store = &me.state.store;
-    let lines = store.statement_lines(id, place, &month).await?;
+    let lines = store
+        .statement_lines(id, aiguillage_domain::ids::StructureId::new(place), &month)
+        .await?;
     if lines.is_empty() {
         return Err(WebError::NotFound);
     }

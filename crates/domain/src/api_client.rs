@@ -15,15 +15,18 @@ pub enum ApiScope {
     PeopleWrite,
     /// Send and move referrals, record sessions and closings, for the client's structure.
     ReferralsWrite,
+    /// Check and redeem vouchers at the client's place, in the name of one of its professionals.
+    VouchersRedeem,
 }
 
 impl ApiScope {
-    pub const ALL: [ApiScope; 5] = [
+    pub const ALL: [ApiScope; 6] = [
         ApiScope::DirectoryRead,
         ApiScope::IndicatorsRead,
         ApiScope::ActivitiesRead,
         ApiScope::PeopleWrite,
         ApiScope::ReferralsWrite,
+        ApiScope::VouchersRedeem,
     ];
 
     /// The scope as the command line and the store write it.
@@ -34,6 +37,7 @@ impl ApiScope {
             ApiScope::ActivitiesRead => "activities:read",
             ApiScope::PeopleWrite => "people:write",
             ApiScope::ReferralsWrite => "referrals:write",
+            ApiScope::VouchersRedeem => "vouchers:redeem",
         }
     }
 
@@ -49,20 +53,26 @@ impl ApiScope {
             ApiScope::ActivitiesRead => "lire les activités et les médiateurs qui les ont saisies",
             ApiScope::PeopleWrite => "inscrire et diagnostiquer des personnes pour sa structure",
             ApiScope::ReferralsWrite => "envoyer et suivre des orientations pour sa structure",
+            ApiScope::VouchersRedeem => {
+                "vérifier et encaisser des chèques numériques pour son lieu"
+            }
         }
     }
 
     /// Whether the scope writes for one structure, in the name of one of its professionals (and so
     /// needs their account).
     pub fn needs_account(self) -> bool {
-        matches!(self, ApiScope::PeopleWrite | ApiScope::ReferralsWrite)
+        matches!(
+            self,
+            ApiScope::PeopleWrite | ApiScope::ReferralsWrite | ApiScope::VouchersRedeem
+        )
     }
 }
 
 /// Why scopes given on the command line are refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScopeError {
-    #[error("portée « {0} » inconnue : directory:read, indicators:read, activities:read, people:write ou referrals:write")]
+    #[error("portée « {0} » inconnue : directory:read, indicators:read, activities:read, people:write, referrals:write ou vouchers:redeem")]
     Unknown(String),
     #[error("au moins une portée est nécessaire (--scope)")]
     None,

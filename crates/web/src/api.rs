@@ -436,6 +436,7 @@ pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     let mut document = ApiDoc::openapi();
     document.merge(crate::api_people::PeopleApiDoc::openapi());
     document.merge(crate::api_referrals::ReferralsApiDoc::openapi());
+    document.merge(crate::api_vouchers::VouchersApiDoc::openapi());
     document.merge(crate::api_indicators::IndicatorsApiDoc::openapi());
     Json(document)
 }

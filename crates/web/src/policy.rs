@@ -39,6 +39,13 @@ pub const HELPERS_OR_REFERRAL_CLIENTS: Audience =
 pub const HELPERS_OR_PEOPLE_CLIENTS: Audience =
     Audience::RolesOrClient(HELPER_ROLES, ApiScope::PeopleWrite);
 
+/// Who checks and redeems vouchers through the API: a place's mediators and managers, or its own
+/// tool acting in the name of one of them (`vouchers:redeem`).
+pub const VOUCHER_PLACES_OR_CLIENTS: Audience = Audience::RolesOrClient(
+    &[Role::Mediator, Role::StructureManager],
+    ApiScope::VouchersRedeem,
+);
+
 /// Who reads the steering publication through the API: those who may export it, or a partner tool
 /// with `indicators:read`.
 pub const STEERING_READERS: Audience = Audience::RolesOrClient(

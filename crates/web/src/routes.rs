@@ -8,9 +8,11 @@
 use crate::policy::Audience::{self, ApiClient, Public, Roles, SignedIn};
 use crate::policy::{
     EDITORS, HELPERS, HELPERS_OR_PEOPLE_CLIENTS, HELPERS_OR_REFERRAL_CLIENTS, INDEX_READERS,
-    STEERING_READERS, TERRITORY_READERS,
+    STEERING_READERS, TERRITORY_READERS, VOUCHER_PLACES_OR_CLIENTS,
 };
-use crate::{api, api_coop, api_indicators, api_people, api_referrals, assets, pages};
+use crate::{
+    api, api_coop, api_indicators, api_people, api_referrals, api_vouchers, assets, pages,
+};
 use aiguillage_domain::api_client::ApiScope::{ActivitiesRead, DirectoryRead};
 use aiguillage_domain::role::Role::{
     self, Administrator, Coordinator, Mediator, Prescriber, Sponsor, StructureManager,
@@ -221,6 +223,8 @@ routes! {
     POST "/api/v1/personnes/{id}/orientations" => api_referrals::send_referral, HELPERS_OR_REFERRAL_CLIENTS;
     GET "/api/v1/orientations" => api_referrals::referrals, HELPERS_OR_REFERRAL_CLIENTS;
     GET "/api/v1/orientations/{id}" => api_referrals::referral, HELPERS_OR_REFERRAL_CLIENTS;
+    GET "/api/v1/cheques/{numero}" => api_vouchers::check, VOUCHER_PLACES_OR_CLIENTS;
+    POST "/api/v1/cheques/{numero}/encaissement" => api_vouchers::redeem, VOUCHER_PLACES_OR_CLIENTS;
     POST "/api/v1/orientations/{id}/etapes" => api_referrals::step, HELPERS_OR_REFERRAL_CLIENTS;
     POST "/api/v1/orientations/{id}/seances" => api_referrals::record_session, HELPERS_OR_REFERRAL_CLIENTS;
     POST "/api/v1/orientations/{id}/cloture" => api_referrals::close, HELPERS_OR_REFERRAL_CLIENTS;

@@ -66,6 +66,7 @@ enum Case {
     Refused {
         path: String,
         form: Vec<(String, String)>,
+        json: Option<String>,
         message: &'static str,
     },
 }
@@ -499,6 +500,7 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
                         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
                 )
                 .collect(),
+            json: None,
             message: "Ce financeur n'est pas une structure de votre territoire.",
         },
         ("GET", "/cheques/encaissement") => Case::Hides {
@@ -549,6 +551,7 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
                 ("public".into(), "seniors".into()),
                 ("aide".into(), "inclusion".into()),
             ],
+            json: None,
             message: "Aucun chèque de vos carnets ne porte ce numéro",
         },
         ("POST", "/cheques/encaissement") => Case::Refused {
@@ -557,6 +560,20 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
                 ("campagne".into(), ids.vouchers.campaign.to_string()),
                 ("numero".into(), ids.vouchers.handed.clone()),
             ],
+            json: None,
+            message: "n'est pas qualifié pour la campagne",
+        },
+        ("GET", "/api/v1/cheques/{numero}") => Case::Hides {
+            path: format!(
+                "/api/v1/cheques/{}?campagne={}",
+                ids.vouchers.handed, ids.vouchers.campaign
+            ),
+            marker: "\"encaissable\":true".into(),
+        },
+        ("POST", "/api/v1/cheques/{numero}/encaissement") => Case::Refused {
+            path: format!("/api/v1/cheques/{}/encaissement", ids.vouchers.handed),
+            form: vec![],
+            json: Some(format!(r#"{{"campagne":{}}}"#, ids.vouchers.campaign)),
             message: "n'est pas qualifié pour la campagne",
         },
         ("POST", "/cheques/encaissement/annulation") => Case::Refused {
@@ -565,6 +582,7 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
                 ("numero".into(), ids.vouchers.redeemed.clone()),
                 ("raison".into(), "erreur de saisie".into()),
             ],
+            json: None,
             message: "Seul le lieu qui a encaissé ce chèque",
         },
         _ => return None,
@@ -990,10 +1008,11 @@ async fn no_account_of_another_structure_or_territory_reaches_the_home_records()
                 Case::Refused {
                     path,
                     form,
+                    json,
                     message,
                 } => {
                     let (status, body) =
-                        request(app, &route.method, (path, form, None), session).await;
+                        request(app, &route.method, (path, form, json.as_deref()), session).await;
                     let refused =
                         status == StatusCode::UNPROCESSABLE_ENTITY && body.contains(message);
                     let hidden = status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN;

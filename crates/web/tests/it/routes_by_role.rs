@@ -172,6 +172,16 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/cheques", Expected::VoucherRoles),
     (
         "GET",
+        "/api/v1/cheques/{numero}",
+        Expected::ManagerOrMediator,
+    ),
+    (
+        "POST",
+        "/api/v1/cheques/{numero}/encaissement",
+        Expected::ManagerOrMediator,
+    ),
+    (
+        "GET",
         "/cheques/campagnes/nouvelle",
         Expected::SponsorOrCoordinator,
     ),
@@ -546,6 +556,10 @@ fn concrete(path: &str) -> String {
         "/annuaire/conflits/{id}" => "/annuaire/conflits/1".to_owned(),
         "/agenda/{jeton}" => "/agenda/pas-un-jeton".to_owned(),
         "/documentation/{page}" => "/documentation/indicateurs".to_owned(),
+        "/api/v1/cheques/{numero}" => "/api/v1/cheques/7KQ4M2XD9TRBHW3F?campagne=1".to_owned(),
+        "/api/v1/cheques/{numero}/encaissement" => {
+            "/api/v1/cheques/7KQ4M2XD9TRBHW3F/encaissement".to_owned()
+        }
         "/cheques/campagnes/{id}/releves/{lieu}/{mois}" => {
             "/cheques/campagnes/1/releves/1/2026-11".to_owned()
         }

@@ -295,3 +295,96 @@ async fn a_campaign_is_played_through_the_pages_role_by_role() {
     let hub = body_text(app.get("/cheques", Some(&nantes)).await).await;
     assert!(!hub.contains("Pass numérique Anjou"));
 }
+
+/// A JSON request with a bearer credential.
+async fn bearer(
+    app: &common::TestApp,
+    (method, path, json): (&str, &str, &str),
+    credential: &str,
+) -> (StatusCode, serde_json::Value) {
+    let request = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header(
+            axum::http::header::AUTHORIZATION,
+            format!("Bearer {credential}"),
+        )
+        .header(axum::http::header::CONTENT_TYPE, "application/json")
+        .body(axum::body::Body::from(json.to_owned()))
+        .unwrap();
+    let response = app.send(request).await;
+    let status = response.status();
+    let text = body_text(response).await;
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn the_place_s_own_tool_checks_and_redeems_a_voucher_once_through_the_api() {
+    use aiguillage_domain::api_client::ApiScope;
+    use aiguillage_service::api_clients::{issue, ClientGrant};
+    let world = common::journeys::world(Settings::default()).await;
+    let app = &world.app;
+    let ids = home_vouchers(&world).await;
+    let mediator = app
+        .store
+        .mediators_of(world.library_id)
+        .await
+        .unwrap()
+        .first()
+        .map(|a| a.id)
+        .expect("the library's mediator");
+    let grant = |scopes: Vec<ApiScope>| ClientGrant {
+        name: "Caisse de la médiathèque".into(),
+        scopes,
+        account_id: Some(aiguillage_domain::ids::AccountId::new(mediator)),
+        territory: None,
+    };
+    let by = aiguillage_service::accounts::Requester {
+        account_id: None,
+        reason: "test",
+    };
+    let till = issue(
+        &app.store,
+        grant(vec![ApiScope::VouchersRedeem]),
+        by,
+        common::START,
+    )
+    .await
+    .unwrap()
+    .credential;
+    let number = ids.handed.to_lowercase().replace('-', "");
+    let check = format!("/api/v1/cheques/{number}?campagne={}", ids.campaign);
+    let (status, answer) = bearer(app, ("GET", &check, ""), &till).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["encaissable"], true);
+    assert_eq!(answer["valeur_euros"], 20);
+    let redeem = format!("/api/v1/cheques/{number}/encaissement");
+    let body = format!(r#"{{"campagne":{}}}"#, ids.campaign);
+    let (status, answer) = bearer(app, ("POST", &redeem, &body), &till).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (status, answer) = bearer(app, ("POST", &redeem, &body), &till).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(answer["motif"]
+        .as_str()
+        .unwrap()
+        .contains("déjà été encaissé"));
+    let (status, _) = bearer(app, ("GET", "/api/v1/cheques/7KQ4?campagne=1", ""), &till).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a short number");
+    let reader = issue(
+        &app.store,
+        grant(vec![ApiScope::DirectoryRead]),
+        aiguillage_service::accounts::Requester {
+            account_id: None,
+            reason: "test",
+        },
+        common::START,
+    )
+    .await
+    .unwrap()
+    .credential;
+    let (status, _) = bearer(app, ("GET", &check, ""), &reader).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "without vouchers:redeem");
+}

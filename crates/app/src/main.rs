@@ -6,6 +6,7 @@ mod coverage;
 mod demo;
 mod demo_directory;
 mod demo_team;
+mod demo_vouchers;
 mod directory;
 mod fragility_index;
 mod generate;

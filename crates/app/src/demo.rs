@@ -1,6 +1,7 @@
 //! `aiguillage demo`: a fresh SQLite instance with all of France's territory data, a dozen fictitious
-//! places in real communes of Maine-et-Loire (49) beside the département's real France Services, and one
-//! account per role, served on 127.0.0.1.
+//! places in real communes of Maine-et-Loire (49) beside the département's real France Services, one
+//! account per role (the sponsor's in a structure of its own) and a voucher campaign under way
+//! ([`crate::demo_vouchers`]), served on 127.0.0.1.
 //! Structures and people are fictitious; the communes are real. Needs no network.
 
 use crate::demo_directory::demo_places;
@@ -22,13 +23,28 @@ pub struct DemoArgs {
     data_dir: PathBuf,
 }
 
-/// One demo account per role: e-mail, name, role, index in `demo_places()`, territory, password.
-pub const ACCOUNTS: &[(&str, &str, &str, usize, &str, &str)] = &[
+/// Where a demo account works: one of `demo_places()` (by index), or the sponsor's office, a
+/// structure that funds vouchers and is no place of the directory ([`SPONSOR_STRUCTURE`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Home {
+    Place(usize),
+    Sponsor,
+}
+
+/// The sponsor's structure: name, kind, commune (INSEE).
+pub const SPONSOR_STRUCTURE: (&str, &str, &str) = (
+    "Département de Maine-et-Loire — Direction de l'action sociale",
+    "Collectivité territoriale",
+    "49007",
+);
+
+/// One demo account per role: e-mail, name, role, structure, territory, password.
+pub const ACCOUNTS: &[(&str, &str, &str, Home, &str, &str)] = &[
     (
         "prescripteur@demo.aiguillage.fr",
         "Claire Moreau",
         "prescriber",
-        1,
+        Home::Place(1),
         "244900015",
         "lierre-boussole-anjou-2026",
     ),
@@ -36,7 +52,7 @@ pub const ACCOUNTS: &[(&str, &str, &str, usize, &str, &str)] = &[
         "mediateur@demo.aiguillage.fr",
         "Julien Robert",
         "mediator",
-        2,
+        Home::Place(2),
         "244900015",
         "ardoise-tramway-loire-2026",
     ),
@@ -44,7 +60,7 @@ pub const ACCOUNTS: &[(&str, &str, &str, usize, &str, &str)] = &[
         "responsable@demo.aiguillage.fr",
         "Sophie Lefèvre",
         "structure_manager",
-        7,
+        Home::Place(7),
         "200071876",
         "quai-chanvre-saumur-2026",
     ),
@@ -52,7 +68,7 @@ pub const ACCOUNTS: &[(&str, &str, &str, usize, &str, &str)] = &[
         "coordinateur@demo.aiguillage.fr",
         "Marc Dubois",
         "coordinator",
-        0,
+        Home::Place(0),
         "49",
         "viaduc-tuffeau-layon-2026",
     ),
@@ -60,9 +76,17 @@ pub const ACCOUNTS: &[(&str, &str, &str, usize, &str, &str)] = &[
         "admin@demo.aiguillage.fr",
         "Administration de la démo",
         "administrator",
-        0,
+        Home::Place(0),
         "49",
         "phare-cormier-ardoise-2026",
+    ),
+    (
+        "financeur@demo.aiguillage.fr",
+        "Hélène Rousseau",
+        "sponsor",
+        Home::Sponsor,
+        "49",
+        "gabare-chenin-tuffeau-2026",
     ),
 ];
 
@@ -97,9 +121,16 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     ] {
         seed_slot_windows(&store, demo_account(&store, email).await?).await?;
     }
-    println!("Population synthétique du Maine-et-Loire (pour les indicateurs de pilotage)…");
     let (_, mediator_structure) = demo_account(&store, "mediateur@demo.aiguillage.fr").await?;
     let (_, manager_structure) = demo_account(&store, "responsable@demo.aiguillage.fr").await?;
+    let cast = crate::demo_vouchers::VoucherCast {
+        sponsor: demo_account(&store, "financeur@demo.aiguillage.fr").await?,
+        coordinator: demo_account(&store, "coordinateur@demo.aiguillage.fr").await?,
+        prescriber,
+        places: [mediator_structure, manager_structure],
+    };
+    crate::demo_vouchers::seed_vouchers(&store, &cast, crate::now()).await?;
+    println!("Population synthétique du Maine-et-Loire (pour les indicateurs de pilotage)…");
     let counts = crate::generate::demo_population(
         &store,
         "49",
@@ -169,12 +200,29 @@ async fn seed(store: &Store) -> anyhow::Result<()> {
         }
         structure_ids.push(id);
     }
-    for (email, name, role, structure, territory, password) in ACCOUNTS {
+    let (sponsor_name, sponsor_kind, sponsor_commune) = SPONSOR_STRUCTURE;
+    let sponsor = store
+        .ensure_structure(
+            &aiguillage_store::NewStructure {
+                name: sponsor_name.into(),
+                kind: sponsor_kind.into(),
+                commune_code: sponsor_commune.into(),
+            },
+            now,
+        )
+        .await?;
+    for (email, name, role, home, territory, password) in ACCOUNTS {
+        let structure = match home {
+            Home::Place(index) => *structure_ids.get(*index).ok_or_else(|| {
+                anyhow::anyhow!("compte de démonstration {email} : lieu n° {index} absent")
+            })?,
+            Home::Sponsor => sponsor,
+        };
         let request = AccountRequest {
             email: (*email).into(),
             display_name: (*name).into(),
             role: (*role).into(),
-            structure_id: structure_ids[*structure].to_string(),
+            structure_id: structure.to_string(),
             territory: (*territory).into(),
             password: (*password).into(),
         };
@@ -188,7 +236,7 @@ async fn seed(store: &Store) -> anyhow::Result<()> {
     }
     println!(
         "{} structures et {} comptes de démonstration créés.",
-        demo.len(),
+        demo.len() + 1,
         ACCOUNTS.len()
     );
     Ok(())

@@ -1,11 +1,12 @@
 //! The `aiguillage` binary: reads the configuration, wires storage and web together, and offers the
-//! commands to serve, run the demo, import the territory and create accounts.
+//! commands to serve, run the demo, import the territory, create accounts and manage vouchers.
 
 mod api_client;
 mod coverage;
 mod demo;
 mod demo_directory;
 mod demo_team;
+mod demo_vouchers;
 mod directory;
 mod fragility_index;
 mod generate;
@@ -16,6 +17,7 @@ mod solve;
 mod structure;
 mod territory;
 mod user;
+mod vouchers;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -78,6 +80,11 @@ enum Command {
         #[command(subcommand)]
         command: indicators::IndicatorsCommand,
     },
+    /// Chèques numériques : campagnes, lieux qualifiés, carnets, registre, expiration.
+    Vouchers {
+        #[command(subcommand)]
+        command: vouchers::VouchersCommand,
+    },
     /// Fill the database with synthetic offers, people, diagnostics and referrals (benchmarks only).
     Generate(generate::GenerateArgs),
     /// Solve a minimum-cost flow instance in DIMACS format: prints `cost N` and `seconds S`.
@@ -103,6 +110,7 @@ async fn main() -> ExitCode {
         Command::ApiClient { command } => api_client::run(&cli.database_url, command).await,
         Command::Queue { command } => queue::run(&cli.database_url, command).await,
         Command::Indicators { command } => indicators::run(&cli.database_url, command).await,
+        Command::Vouchers { command } => vouchers::run(&cli.database_url, command).await,
         Command::Generate(args) => generate::run(&cli.database_url, args).await,
         Command::Solve { file } => solve::run(&file),
         Command::Migrate => migrate(&cli.database_url).await,

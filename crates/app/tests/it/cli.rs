@@ -10,7 +10,7 @@ use aiguillage_store::testing::{fresh_store, TEST_AUDIT_KEY_HEX};
 use aiguillage_store::NewStructure;
 use assert_cmd::Command;
 
-fn aiguillage(database_url: &str) -> Command {
+pub(crate) fn aiguillage(database_url: &str) -> Command {
     let mut command = Command::cargo_bin("aiguillage").expect("binary");
     command
         .env("AIGUILLAGE_DATABASE_URL", database_url)
@@ -19,7 +19,7 @@ fn aiguillage(database_url: &str) -> Command {
     command
 }
 
-fn stdout_of(command: &mut Command) -> String {
+pub(crate) fn stdout_of(command: &mut Command) -> String {
     let output = command.output().expect("run");
     assert!(
         output.status.success(),
@@ -111,7 +111,7 @@ async fn user_add_creates_an_account_and_refuses_bad_input_in_french() {
     );
 }
 
-fn aiguillage_interop_subset() -> aiguillage_interop::territory::TerritoryData {
+pub(crate) fn aiguillage_interop_subset() -> aiguillage_interop::territory::TerritoryData {
     aiguillage_interop::territory::embedded()
         .expect("territory files")
         .with_communes_of(&["49"])

@@ -1,4 +1,5 @@
-//! The binary's tests in one binary: the command line, and the tidy checks of the workspace's layout.
+//! The binary's tests in one binary: the command line (its voucher commands apart), and the tidy
+//! checks of the workspace's layout.
 
 #![allow(
     clippy::unwrap_used,
@@ -8,3 +9,4 @@
 
 mod cli;
 mod tidy;
+mod vouchers;

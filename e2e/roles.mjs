@@ -3,7 +3,7 @@
 // French message of a wrong password and the public pages, a prescriber's enrolment and diagnostic
 // (with and without consent), and the public self-diagnostic. Exits non-zero on any failure.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -888,6 +888,143 @@ async function publishSlots(page) {
   console.log('ok le responsable publie une plage de rendez-vous (une plage fausse refusée d\'abord)');
 }
 
+/** Where a page's checks and screenshot go once an action has drawn it (not reached by its URL). */
+async function seen(page, label) {
+  const violations = await checkAccessibility(page, label);
+  await shoot(page, `${slug(label)}.png`);
+  console.log(`ok ${label} — ${violations} violation(s) axe`);
+}
+
+/**
+ * A voucher campaign, role by role: the sponsor opens it (an empty form first: the error summary),
+ * the coordinator qualifies two places and prints a book allocated to the prescriber's structure, the
+ * prescriber confirms receipt, hands a voucher from a referral and one to someone not enrolled, the
+ * mediator's place redeems both, a second redemption and a mistyped number are refused, and the
+ * sponsor reads the figures, the statement and marks it paid. Every page checked with axe.
+ */
+async function voucherCampaign(browser, accounts) {
+  const role = (name) => accounts.find((a) => a.role === name);
+  const open = async (account) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await logIn(page, account);
+    return { context, page };
+  };
+  const sponsor = await open(role('Financeur'));
+  await visit(sponsor.page, `${base}/cheques/campagnes/nouvelle`, 'Financeur nouvelle campagne');
+  await sponsor.page.getByRole('button', { name: 'Ouvrir la campagne' }).click();
+  await sponsor.page.waitForLoadState('load');
+  const summary = await sponsor.page.locator('.fr-alert--error').textContent();
+  if (!summary?.includes('Donnez un nom à la campagne')) fail(`campagne vide : résumé d'erreurs attendu, vu « ${summary} »`);
+  await seen(sponsor.page, 'Financeur campagne refusee');
+  await sponsor.page.locator('#nom').fill('Pass numérique Saumurois');
+  await sponsor.page.locator('#valeur').fill('15');
+  await sponsor.page.locator('#paie_quantite').fill('2');
+  await sponsor.page.locator('label[for="public-seniors"]').click();
+  await sponsor.page.locator('label[for="public-everyone"]').click();
+  await sponsor.page.locator('label[for="aide-inclusion"]').click();
+  await sponsor.page.locator('#debut').fill('01/12/2026');
+  await sponsor.page.locator('#fin').fill('31/12/2027');
+  await sponsor.page.locator('#budget').fill('3 000');
+  await sponsor.page.getByRole('button', { name: 'Ouvrir la campagne' }).click();
+  await sponsor.page.waitForLoadState('load');
+  const campaignUrl = sponsor.page.url().split('?')[0];
+  if (!/\/cheques\/campagnes\/\d+$/.test(campaignUrl)) fail(`campagne non ouverte (${sponsor.page.url()})`);
+  await seen(sponsor.page, 'Financeur campagne ouverte');
+
+  const coordinator = await open(role('Coordinateur territorial'));
+  await visit(coordinator.page, campaignUrl, 'Coordinateur campagne de cheques');
+  for (const name of ['Médiathèque Toussaint', 'Espace public numérique de Saumur']) {
+    await coordinator.page.locator('#lieu').selectOption({ label: name }).catch(() => fail(`lieu « ${name} » absent de la liste`));
+    await coordinator.page.locator('label[for="charte"]').click();
+    await coordinator.page.getByRole('button', { name: 'Qualifier ce lieu' }).click();
+    await coordinator.page.waitForLoadState('load');
+  }
+  const qualified = await coordinator.page.locator('#lieux ~ ul li, section[aria-labelledby="lieux"] ul li').count();
+  if (qualified < 2) fail(`deux lieux qualifiés attendus, ${qualified} vus`);
+  await coordinator.page.locator('#carnets-nombre').fill('1');
+  await coordinator.page.locator('#cheques-nombre').fill('10');
+  await coordinator.page.getByRole('button', { name: 'Imprimer les carnets' }).click();
+  await coordinator.page.waitForLoadState('load');
+  const allocate = coordinator.page.locator('select[id^="structure-"]').first();
+  await allocate.selectOption({ index: 1 });
+  await coordinator.page.getByRole('button', { name: /^Attribuer/ }).first().click();
+  await coordinator.page.waitForLoadState('load');
+  await seen(coordinator.page, 'Coordinateur carnet attribue');
+  const pdfHref = await coordinator.page.locator('a[href$="/pdf"]').last().getAttribute('href');
+  const pdf = await coordinator.page.request.get(`${base}${pdfHref}`);
+  const pdfBytes = await pdf.body();
+  if (pdf.headers()['content-type'] !== 'application/pdf' || !pdfBytes.subarray(0, 5).toString().startsWith('%PDF-')) fail('carnet : PDF attendu');
+  writeFileSync(join(shots, 'carnet-de-cheques.pdf'), pdfBytes);
+
+  const prescriber = await open(role('Prescripteur'));
+  await visit(prescriber.page, `${base}/cheques`, 'Prescripteur cheques');
+  const receive = prescriber.page.getByRole('button', { name: /^Confirmer la réception/ });
+  while (await receive.count() > 0) {
+    await receive.first().click();
+    await prescriber.page.waitForLoadState('load');
+  }
+  await prescriber.page.goto(`${base}/orientations`);
+  const referralHref = await prescriber.page.locator('a[href^="/orientations/"]').first().getAttribute('href');
+  await prescriber.page.goto(`${base}${referralHref}`);
+  await prescriber.page.getByRole('link', { name: 'Remettre un chèque numérique à la personne' }).click();
+  await prescriber.page.waitForLoadState('load');
+  await seen(prescriber.page, 'Prescripteur remise depuis une orientation');
+  const numbers = await prescriber.page.locator('#numeros-a-remettre option').evaluateAll((options) => options.map((o) => o.value));
+  if (numbers.length < 2) fail(`numéros à remettre attendus, ${numbers.length} vus`);
+  const hand = async (number, anonymous) => {
+    await prescriber.page.locator('#numero').fill(number);
+    if (anonymous) {
+      await prescriber.page.locator('#tranche').selectOption('soixante_dix_plus');
+      await prescriber.page.locator('#commune').fill('49328');
+    }
+    await prescriber.page.locator('#public').selectOption('seniors');
+    await prescriber.page.locator('#aide').selectOption('inclusion');
+    await prescriber.page.getByRole('button', { name: 'Enregistrer la remise' }).click();
+    await prescriber.page.waitForLoadState('load');
+    const done = await prescriber.page.locator('.fr-alert--success').textContent().catch(() => null);
+    if (!done?.includes('remis')) fail(`remise du chèque ${number} : confirmation attendue, vu « ${done} »`);
+  };
+  await hand(numbers[numbers.length - 1], false);
+  await prescriber.page.goto(`${base}/cheques/remise`);
+  await hand(numbers[numbers.length - 2], true);
+  await seen(prescriber.page, 'Prescripteur cheque remis');
+
+  const mediator = await open(role('Médiateur numérique'));
+  await visit(mediator.page, `${base}/cheques/encaissement`, 'Mediateur encaissement');
+  const redeem = async (number) => {
+    await mediator.page.locator('#campagne').selectOption({ label: 'Pass numérique Saumurois' }).catch(() => {});
+    await mediator.page.locator('#numero').fill(number);
+    await mediator.page.getByRole('button', { name: 'Encaisser' }).click();
+    await mediator.page.waitForLoadState('load');
+    return (await mediator.page.locator('main').textContent()) ?? '';
+  };
+  for (const number of numbers.slice(-2)) {
+    const page = await redeem(number.toLowerCase().replaceAll('-', ' '));
+    if (!page.includes('encaissé : 15 €')) fail(`encaissement de ${number} attendu`);
+  }
+  await seen(mediator.page, 'Mediateur cheque encaisse');
+  if (!(await redeem(numbers[numbers.length - 1])).includes('déjà été encaissé')) fail('second encaissement : refus attendu');
+  await seen(mediator.page, 'Mediateur cheque deja encaisse');
+  const typo = numbers[0].slice(0, 2) + (numbers[0][2] === 'A' ? 'B' : 'A') + numbers[0].slice(3);
+  if (!(await redeem(typo)).includes('faute de frappe')) fail('numéro mal saisi : refus attendu');
+  await seen(mediator.page, 'Mediateur numero mal saisi');
+
+  await sponsor.page.goto(campaignUrl);
+  await seen(sponsor.page, 'Financeur rapport et releves');
+  const report = (await sponsor.page.locator('#cheques_suivi ~ div table').first().textContent()) ?? '';
+  if (!report.includes('Encaissés')) fail('rapport : ligne des encaissés attendue');
+  const statementHref = await sponsor.page.locator('a[href*="/releves/"][href$="format=pdf"]').first().getAttribute('href');
+  const statement = await sponsor.page.request.get(`${base}${statementHref}`);
+  if (statement.headers()['content-type'] !== 'application/pdf') fail('relevé : PDF attendu');
+  writeFileSync(join(shots, 'releve-de-remboursement.pdf'), await statement.body());
+  await sponsor.page.getByRole('button', { name: /^Marquer payé/ }).first().click();
+  await sponsor.page.waitForLoadState('load');
+  await seen(sponsor.page, 'Financeur releve paye');
+  for (const side of [sponsor, coordinator, prescriber, mediator]) await side.context.close();
+  console.log('ok campagne de chèques jouée rôle par rôle');
+}
+
 async function logIn(page, account) {
   await page.goto(`${base}/connexion`);
   await page.getByLabel('Adresse électronique').fill(account.email);
@@ -905,7 +1042,7 @@ async function main() {
   });
   try {
     const accounts = accountsFrom(output);
-    if (accounts.length !== 5) fail(`5 comptes de démonstration attendus, ${accounts.length} trouvés`);
+    if (accounts.length !== 6) fail(`6 comptes de démonstration attendus, ${accounts.length} trouvés`);
 
     const anonymous = await browser.newPage();
     await selfDiagnostic(anonymous);
@@ -961,6 +1098,7 @@ async function main() {
       }
       await context.close();
     }
+    await voucherCampaign(browser, accounts);
   } finally {
     await browser.close();
     server.kill('SIGINT');

@@ -8,6 +8,7 @@
 
 use aiguillage_domain::calendar::{french_date, local_date, Date, DAY};
 use aiguillage_domain::directory::vocabulary::HelpKind;
+use aiguillage_domain::ids::StructureId;
 use aiguillage_domain::pathway::AgeBand;
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_domain::voucher::{CampaignForm, CampaignTerms, TargetAudience};
@@ -117,7 +118,7 @@ pub async fn seed_vouchers(
         store
             .qualify_place(
                 campaign,
-                place,
+                StructureId::new(place),
                 &maine_et_loire,
                 Some(cast.coordinator.0),
                 opened,
@@ -134,7 +135,7 @@ pub async fn seed_vouchers(
     store
         .allocate_book(
             first,
-            prescriber,
+            StructureId::new(prescriber),
             scope,
             (Some(sponsor_account), Some(sponsor)),
             opened + 3_600,
@@ -173,7 +174,12 @@ pub async fn seed_vouchers(
         .ok_or_else(|| anyhow::anyhow!("aucun chèque de démonstration remis"))?;
     let at = now - 3 * 3_600;
     let redeemed = store
-        .redeem_voucher(redeemed_number, campaign, cast.places[0], (at, day(at)))
+        .redeem_voucher(
+            redeemed_number,
+            campaign,
+            StructureId::new(cast.places[0]),
+            (at, day(at)),
+        )
         .await?
         .map_err(|refusal| anyhow::anyhow!("encaissement de démonstration refusé : {refusal}"))?;
     println!(

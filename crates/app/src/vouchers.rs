@@ -383,7 +383,13 @@ async fn qualify(
     };
     let name = &campaign.terms.name;
     match store
-        .qualify_place(campaign_id, structure_id, &campaign.territory, None, now)
+        .qualify_place(
+            campaign_id,
+            aiguillage_domain::ids::StructureId::new(structure_id),
+            &campaign.territory,
+            None,
+            now,
+        )
         .await
     {
         Ok(true) => println!(

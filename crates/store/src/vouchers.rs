@@ -912,6 +912,27 @@ impl Store {
         }))
     }
 
+    /// The numbers a structure may still hand: of its received books, not handed yet.
+    pub async fn numbers_to_hand(
+        &self,
+        structure_id: i64,
+    ) -> Result<Vec<VoucherNumber>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT v.number FROM vouchers v JOIN voucher_books b ON b.id = v.book_id
+             WHERE b.holder_structure_id = $1 AND b.received_at IS NOT NULL AND v.state IN ('issued', 'allocated')
+             ORDER BY b.campaign_id, b.ordinal, v.number",
+        )
+        .bind(structure_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let text: String = row.try_get("number")?;
+                VoucherNumber::parse(&text).map_err(|_| corrupt(&text))
+            })
+            .collect()
+    }
+
     /// The vouchers handed from a referral (numbers and campaign names).
     pub async fn vouchers_of_referral(
         &self,

@@ -52,6 +52,8 @@ struct HandTemplate {
     help_kinds: Vec<Choice>,
     age_bands: Vec<Choice>,
     left: i64,
+    /// The numbers still to hand, offered as the number field's suggestions.
+    numbers: Vec<String>,
 }
 
 fn options<T: Coded>(chosen: &str) -> Vec<Choice> {
@@ -76,6 +78,14 @@ async fn hand_page(
         .store
         .held_books(me.user.account.structure_id)
         .await?;
+    let numbers = me
+        .state
+        .store
+        .numbers_to_hand(me.user.account.structure_id)
+        .await?
+        .iter()
+        .map(|n| n.printed())
+        .collect();
     let left = books
         .iter()
         .filter(|(b, _)| b.received_at.is_some())
@@ -90,6 +100,7 @@ async fn hand_page(
         errors: errors.into_iter().collect(),
         done,
         left,
+        numbers,
     };
     let mut response = render(&page)?;
     if !page.errors.is_empty() {

@@ -14,6 +14,7 @@ use aiguillage_domain::orientation::{
     transition, ReferralEvent, ReferralState, RefusalReason, Side,
 };
 use aiguillage_domain::person::sharing_consent;
+use aiguillage_domain::role::Role;
 use aiguillage_service::state::AppState;
 use aiguillage_store::{ReferralHistoryLine, ReferralRecord, ThreadMessage};
 use askama::Template;
@@ -51,6 +52,10 @@ struct ReferralTemplate {
     person_link: Option<String>,
     /// The take-home sheet, for whoever may read the person's name and profile.
     sheet_link: Option<String>,
+    /// The vouchers handed from this referral: (number, campaign, state).
+    vouchers: Vec<(String, String, &'static str)>,
+    /// The sender's structure holds received vouchers it may hand from this referral.
+    may_hand_voucher: bool,
     /// The referral's appointments, earliest first.
     appointments: Vec<crate::pages::appointments::AppointmentLine>,
     /// The receiving structure may set an appointment now (accepted, in contact or in pathway).
@@ -182,6 +187,21 @@ pub async fn referral_page_with(
     let may_set_appointment = side == Side::Receiver
         && referral.state.followed_by_receiver()
         && referral.state != ReferralState::Closed;
+    let vouchers = state
+        .store
+        .vouchers_of_referral(referral.id.get())
+        .await?
+        .into_iter()
+        .map(|(number, campaign, voucher)| (number.printed(), campaign, voucher.label()))
+        .collect();
+    let may_hand_voucher = side == Side::Sender
+        && matches!(user.account.role, Role::Prescriber | Role::Mediator)
+        && state
+            .store
+            .held_books(user.account.structure_id)
+            .await?
+            .iter()
+            .any(|(book, _)| book.received_at.is_some() && book.left > 0);
     let sheet_link = (!withheld && referral.profile.is_some())
         .then(|| format!("/orientations/{}/fiche", referral.id));
     let view = referral
@@ -209,6 +229,8 @@ pub async fn referral_page_with(
         reorient,
         person_link,
         sheet_link,
+        vouchers,
+        may_hand_voucher,
         appointments,
         may_set_appointment,
         contact_channels: crate::pages::orientation_form::CONTACT_CHANNELS,

@@ -965,7 +965,7 @@ async function voucherCampaign(browser, accounts) {
     await prescriber.page.waitForLoadState('load');
   }
   await prescriber.page.goto(`${base}/orientations`);
-  const referralHref = await prescriber.page.locator('a[href^="/orientations/"]').first().getAttribute('href');
+  const referralHref = await prescriber.page.locator('#envoyees + div a[href^="/orientations/"]').first().getAttribute('href');
   await prescriber.page.goto(`${base}${referralHref}`);
   await prescriber.page.getByRole('link', { name: 'Remettre un chèque numérique à la personne' }).click();
   await prescriber.page.waitForLoadState('load');

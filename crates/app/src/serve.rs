@@ -109,6 +109,7 @@ pub async fn serve(
     tracing::info!(%address, backend = store.backend().name(), "serving");
     on_ready(address);
     tokio::spawn(purge_expired_sessions(store.clone()));
+    tokio::spawn(expire_vouchers(store.clone()));
     let state = AppState::new(store.clone(), settings);
     // The steering records load in the background, so that a large instance serves at once.
     tokio::spawn(state.indicators.clone().warm(store.clone(), state.now()));
@@ -134,6 +135,22 @@ async fn purge_expired_sessions(store: Store) {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "expired sessions deleted"),
             Err(error) => tracing::warn!(%error, "session purge failed"),
+        }
+    }
+}
+
+/// Marks the vouchers of ended campaigns expired, each in the ledger, every hour (any instance may
+/// do it: the ledger head's lock queues them, and a voucher already expired is not picked again).
+async fn expire_vouchers(store: Store) {
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        ticks.tick().await;
+        let now = crate::now();
+        let today = crate::vouchers::latest_starting_date(now);
+        match store.expire_vouchers(today, now).await {
+            Ok(0) => {}
+            Ok(expired) => tracing::info!(expired, "vouchers expired"),
+            Err(error) => tracing::warn!(%error, "voucher expiry failed"),
         }
     }
 }

@@ -540,7 +540,7 @@ async fn verify_ledger(store: &Store) -> anyhow::Result<()> {
 
 /// The date it is in the French territory where the day began last (Polynesia, UTC−10): a
 /// campaign's last day is over everywhere once this date is past it.
-fn latest_starting_date(now: UnixSeconds) -> Date {
+pub(crate) fn latest_starting_date(now: UnixSeconds) -> Date {
     ["49", "971", "973", "974", "976", "986", "987", "988"]
         .iter()
         .map(|departement| local_date(now, departement))

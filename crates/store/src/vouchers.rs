@@ -770,6 +770,48 @@ impl Store {
         Ok(())
     }
 
+    /// Cancels every voucher of a book that is not redeemed (a book lost or stolen), for a campaign
+    /// the scope manages; each in the ledger. Returns how many were cancelled.
+    pub async fn cancel_book(
+        &self,
+        book_id: i64,
+        scope: CampaignScope<'_>,
+        structure_id: Option<i64>,
+        now: UnixSeconds,
+    ) -> Result<u64, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        let head = lock_ledger(&mut transaction).await?;
+        let campaign_id: i64 = sqlx::query("SELECT campaign_id FROM voucher_books WHERE id = $1")
+            .bind(book_id)
+            .fetch_optional(&mut *transaction)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("carnet {book_id}")))?
+            .try_get("campaign_id")?;
+        campaign_in(&mut transaction, campaign_id, scope).await?;
+        let rows = sqlx::query(
+            "SELECT number FROM vouchers WHERE book_id = $1 AND state IN ('issued', 'allocated', 'handed') ORDER BY number",
+        )
+        .bind(book_id)
+        .fetch_all(&mut *transaction)
+        .await?;
+        let numbers = rows
+            .iter()
+            .map(|row| Ok(row.try_get("number")?))
+            .collect::<Result<Vec<String>, StoreError>>()?;
+        sqlx::query(
+            "UPDATE vouchers SET state = 'cancelled', cancelled_at = $1
+             WHERE book_id = $2 AND state IN ('issued', 'allocated', 'handed')",
+        )
+        .bind(now)
+        .bind(book_id)
+        .execute(&mut *transaction)
+        .await?;
+        let events = ledger_events(&numbers, campaign_id, LedgerKind::Cancelled, structure_id);
+        append(&mut transaction, self.audit_key.bytes(), head, &events, now).await?;
+        transaction.commit().await?;
+        Ok(numbers.len() as u64)
+    }
+
     async fn book_numbers_in(
         &self,
         connection: &mut AnyConnection,

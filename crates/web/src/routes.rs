@@ -179,6 +179,7 @@ routes! {
     GET "/cheques/campagnes/{id}/releves/{lieu}/{mois}" => pages::voucher_files::statement_file, Roles(&[Sponsor, Coordinator, Mediator, StructureManager]);
     POST "/cheques/campagnes/{id}/releves/{lieu}/{mois}/paye" => pages::vouchers::mark_paid, Roles(&[Sponsor, Coordinator]);
     POST "/cheques/carnets/{id}/attribution" => pages::vouchers::allocate, Roles(&[Sponsor, Coordinator]);
+    POST "/cheques/carnets/{id}/annulation" => pages::vouchers::cancel_book, Roles(&[Sponsor, Coordinator]);
     POST "/cheques/carnets/{id}/reception" => pages::vouchers::receive, HELPERS;
     GET "/cheques/carnets/{id}/pdf" => pages::voucher_files::book_pdf, Roles(&[Sponsor, Coordinator, Prescriber, Mediator]);
     GET "/cheques/remise" => pages::voucher_desk::hand_form, HELPERS;

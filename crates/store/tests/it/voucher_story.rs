@@ -700,3 +700,83 @@ async fn the_ledger_detects_a_changed_entry_and_erasure_leaves_no_way_back_to_th
         LedgerCheck::Broken(ChainBreak::Altered(3))
     );
 }
+
+#[tokio::test]
+async fn a_cancelled_book_s_vouchers_are_refused_and_the_ledger_says_so() {
+    let world = world().await;
+    let (campaign, numbers) = campaign_with_received_book(&world, "Pass numérique 2027").await;
+    let store = &world.store;
+    let anonymous = HandTo::Anonymous {
+        age_band: AgeBand::From70,
+        commune_code: "49007".into(),
+    };
+    store
+        .hand_voucher(
+            &handing(&numbers[0], anonymous.clone()),
+            world.ccas.0,
+            (NOW, today()),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .hand_voucher(
+            &handing(&numbers[1], anonymous.clone()),
+            world.ccas.0,
+            (NOW, today()),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let place = StructureId::new(world.library.0);
+    store
+        .redeem_voucher(&numbers[1], campaign, place, (NOW, today()))
+        .await
+        .unwrap()
+        .unwrap();
+    let book = store.books(campaign).await.unwrap()[0].id;
+    let stranger = CampaignScope::Sponsor(world.ccas.0);
+    assert!(matches!(
+        store.cancel_book(book, stranger, None, NOW).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let sponsor = CampaignScope::Sponsor(world.sponsor.0);
+    assert_eq!(
+        store
+            .cancel_book(book, sponsor, None, NOW + 60)
+            .await
+            .unwrap(),
+        4,
+        "all but the redeemed one"
+    );
+    assert_eq!(
+        store
+            .redeem_voucher(&numbers[0], campaign, place, (NOW + 120, today()))
+            .await
+            .unwrap(),
+        Err(Refusal::Cancelled)
+    );
+    assert!(matches!(
+        store
+            .hand_voucher(
+                &handing(&numbers[2], anonymous),
+                world.ccas.0,
+                (NOW, today())
+            )
+            .await
+            .unwrap(),
+        Err(HandRefusal::Spent(_))
+    ));
+    let cancelled = store
+        .voucher_ledger(Some(campaign))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == aiguillage_domain::voucher::LedgerKind::Cancelled)
+        .count();
+    assert_eq!(cancelled, 4);
+    assert!(matches!(
+        store.verify_voucher_ledger().await.unwrap(),
+        LedgerCheck::Intact { .. }
+    ));
+}

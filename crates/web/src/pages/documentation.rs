@@ -14,7 +14,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 
 /// (page, file name in `docs/`, title, text).
-const DOCUMENTS: [(&str, &str, &str, &str); 5] = [
+const DOCUMENTS: [(&str, &str, &str, &str); 6] = [
     (
         "indicateurs",
         "indicateurs.md",
@@ -44,6 +44,12 @@ const DOCUMENTS: [(&str, &str, &str, &str); 5] = [
         "registre-des-traitements.md",
         "Registre des traitements",
         include_str!("../../../../docs/registre-des-traitements.md"),
+    ),
+    (
+        "cheques-numeriques",
+        "cheques-numeriques.md",
+        "Chèques numériques",
+        include_str!("../../../../docs/cheques-numeriques.md"),
     ),
 ];
 

@@ -386,6 +386,7 @@ fn campaign_notice(code: &str) -> Option<String> {
             "imprimes" => "Carnets imprimés : téléchargez chacun en PDF pour l'impression.",
             "attribue" => "Carnet attribué : la structure confirmera sa réception avant de remettre des chèques.",
             "paye" => "Relevé marqué payé.",
+            "annule" => "Carnet annulé : ses chèques non encaissés sont refusés désormais, à la remise comme à l'encaissement.",
             "deja-paye" => "Ce relevé était déjà marqué payé.",
             _ => return None,
         }
@@ -656,6 +657,37 @@ pub async fn allocate(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// The confirmation of a book's cancellation.
+#[derive(Debug, Default, Deserialize)]
+pub struct CancelBookForm {
+    #[serde(default)]
+    confirmation: String,
+}
+
+/// `POST /cheques/carnets/{id}/annulation`: cancels a lost or stolen book's vouchers not redeemed.
+pub async fn cancel_book(
+    me: Professional,
+    Path(book): Path<i64>,
+    Form(form): Form<CancelBookForm>,
+) -> Result<Response, WebError> {
+    let account = &me.user.account;
+    let scope = required_scope(account)?;
+    let (_, campaign, _) = me.state.store.book_sheet(book, scope, None).await?;
+    if form.confirmation != "oui" {
+        return Ok(back_with_error(
+            campaign.id,
+            "Cochez la case qui confirme l'annulation du carnet : ses chèques non encaissés ne pourront plus être remis ni encaissés.",
+        ));
+    }
+    let cancelled = me
+        .state
+        .store
+        .cancel_book(book, scope, Some(account.structure_id), me.state.now())
+        .await?;
+    tracing::info!(book, cancelled, by = account.id, "voucher book cancelled");
+    Ok(back(campaign.id, "fait=annule"))
 }
 
 /// `POST /cheques/campagnes/{id}/releves/{lieu}/{mois}/paye`: the sponsor marks a statement paid.

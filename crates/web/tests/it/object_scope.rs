@@ -532,6 +532,11 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
             &[("structure", ids.place.to_string())],
             false,
         ),
+        ("POST", "/cheques/carnets/{id}/annulation") => record(
+            format!("/cheques/carnets/{}/annulation", ids.vouchers.book),
+            &[("confirmation", "oui".into())],
+            false,
+        ),
         ("POST", "/cheques/carnets/{id}/reception") => record(
             format!("/cheques/carnets/{}/reception", ids.vouchers.book),
             &[],

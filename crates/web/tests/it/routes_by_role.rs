@@ -227,6 +227,11 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ),
     (
         "POST",
+        "/cheques/carnets/{id}/annulation",
+        Expected::SponsorOrCoordinator,
+    ),
+    (
+        "POST",
         "/cheques/carnets/{id}/reception",
         Expected::PrescriberOrMediator,
     ),

@@ -20,7 +20,8 @@ use aiguillage_domain::voucher::ledger::{entry_hash, verify, ChainBreak, LedgerE
 use aiguillage_domain::voucher::life::{check_cancellation, check_redemption, VoucherFacts};
 use aiguillage_domain::voucher::report::{PathwayUse, VoucherRecord};
 use aiguillage_domain::voucher::{
-    CampaignTerms, CancelRefusal, Payment, Refusal, TargetAudience, VoucherNumber, VoucherState,
+    CampaignTerms, CancelRefusal, CancellationReason, Payment, Refusal, TargetAudience,
+    VoucherNumber, VoucherState,
 };
 use aiguillage_domain::UnixSeconds;
 use rand::RngCore;
@@ -1054,13 +1055,13 @@ impl Store {
         Ok(Ok(redeemed))
     }
 
-    /// Cancels a place's own redemption within 48 hours, with a reason (kept in the ledger as a
-    /// code: the text may name someone, so it is not stored).
+    /// Cancels a place's own redemption within 48 hours, with a reason (its code is the ledger
+    /// entry's detail: nothing typed about a person).
     pub async fn cancel_redemption(
         &self,
         number: &VoucherNumber,
         place_id: i64,
-        reason: &str,
+        reason: Option<CancellationReason>,
         now: UnixSeconds,
     ) -> Result<Result<(), CancelRefusal>, StoreError> {
         let mut transaction = self.pool.begin().await?;
@@ -1091,7 +1092,7 @@ impl Store {
             campaign_id: row.try_get("campaign_id")?,
             kind: LedgerKind::RedemptionCancelled,
             structure_id: Some(place_id),
-            detail: "place",
+            detail: reason.map_or("", CancellationReason::code),
         }];
         append(&mut transaction, self.audit_key.bytes(), head, &events, now).await?;
         transaction.commit().await?;

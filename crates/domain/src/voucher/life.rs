@@ -20,6 +20,17 @@ labelled_enum! {
     }
 }
 
+labelled_enum! {
+    /// Why a place cancels its own redemption: a code, so that nothing typed about a person ends in
+    /// the ledger.
+    CancellationReason {
+        WrongEntry = "wrong_entry" => "Erreur de saisie (mauvais numéro)",
+        ServiceNotDelivered = "service_not_delivered" => "Le service n'a finalement pas été rendu",
+        WrongCampaign = "wrong_campaign" => "Chèque encaissé sur la mauvaise campagne",
+        Other = "other" => "Autre raison",
+    }
+}
+
 /// How long a place may cancel its own redemption (48 hours).
 pub const CANCEL_WINDOW_SECONDS: i64 = 48 * 3600;
 
@@ -100,7 +111,7 @@ pub enum CancelRefusal {
     OtherPlace,
     #[error("L'encaissement date de plus de 48 heures : il ne peut plus être annulé ici. Adressez-vous au financeur.")]
     TooLate,
-    #[error("Indiquez la raison de l'annulation (au moins 5 caractères).")]
+    #[error("Choisissez la raison de l'annulation.")]
     NoReason,
 }
 
@@ -109,7 +120,7 @@ pub fn check_cancellation(
     state: VoucherState,
     redeemed: Option<(i64, UnixSeconds)>,
     place: i64,
-    reason: &str,
+    reason: Option<CancellationReason>,
     now: UnixSeconds,
 ) -> Result<(), CancelRefusal> {
     let (Some((by, at)), VoucherState::Redeemed) = (redeemed, state) else {
@@ -121,7 +132,7 @@ pub fn check_cancellation(
     if now - at > CANCEL_WINDOW_SECONDS {
         return Err(CancelRefusal::TooLate);
     }
-    if reason.trim().chars().count() < 5 {
+    if reason.is_none() {
         return Err(CancelRefusal::NoReason);
     }
     Ok(())
@@ -210,7 +221,7 @@ mod tests {
             VoucherState::Redeemed,
             redeemed,
             7,
-            "erreur de saisie",
+            Some(CancellationReason::WrongEntry),
             1_000 + CANCEL_WINDOW_SECONDS,
         );
         assert_eq!(ok, Ok(()));
@@ -219,21 +230,33 @@ mod tests {
                 VoucherState::Redeemed,
                 redeemed,
                 7,
-                "erreur",
+                Some(CancellationReason::Other),
                 1_001 + CANCEL_WINDOW_SECONDS
             ),
             Err(CancelRefusal::TooLate)
         );
         assert_eq!(
-            check_cancellation(VoucherState::Redeemed, redeemed, 8, "erreur", 1_000),
+            check_cancellation(
+                VoucherState::Redeemed,
+                redeemed,
+                8,
+                Some(CancellationReason::Other),
+                1_000
+            ),
             Err(CancelRefusal::OtherPlace)
         );
         assert_eq!(
-            check_cancellation(VoucherState::Redeemed, redeemed, 7, " ok ", 1_000),
+            check_cancellation(VoucherState::Redeemed, redeemed, 7, None, 1_000),
             Err(CancelRefusal::NoReason)
         );
         assert_eq!(
-            check_cancellation(VoucherState::Handed, None, 7, "erreur", 1_000),
+            check_cancellation(
+                VoucherState::Handed,
+                None,
+                7,
+                Some(CancellationReason::Other),
+                1_000
+            ),
             Err(CancelRefusal::NotRedeemed)
         );
     }

@@ -16,5 +16,5 @@ pub mod report;
 
 pub use campaign::{CampaignError, CampaignForm, CampaignTerms, Payment, TargetAudience};
 pub use ledger::{LedgerEntry, LedgerKind};
-pub use life::{CancelRefusal, Refusal, VoucherState};
+pub use life::{CancelRefusal, CancellationReason, Refusal, VoucherState};
 pub use number::{NumberError, VoucherNumber};

@@ -21,7 +21,8 @@ use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_domain::voucher::ledger::ChainBreak;
 use aiguillage_domain::voucher::report::{report, Period};
 use aiguillage_domain::voucher::{
-    CampaignForm, CampaignTerms, CancelRefusal, Refusal, TargetAudience, VoucherNumber,
+    CampaignForm, CampaignTerms, CancelRefusal, CancellationReason, LedgerKind, Refusal,
+    TargetAudience, VoucherNumber,
 };
 use aiguillage_store::testing::actor;
 use aiguillage_store::{
@@ -453,7 +454,7 @@ async fn a_campaign_from_printing_to_redemption_with_every_refusal() {
     );
 
     // Cancelled by its place only, within 48 hours, with a reason; then redeemed again.
-    let cancel = |place: i64, reason: &'static str, now: i64| {
+    let cancel = |place: i64, reason: Option<CancellationReason>, now: i64| {
         let number = numbers[0].clone();
         async move {
             store
@@ -463,17 +464,42 @@ async fn a_campaign_from_printing_to_redemption_with_every_refusal() {
         }
     };
     assert_eq!(
-        cancel(world.segre.0, "erreur de saisie", NOW + DAY).await,
+        cancel(
+            world.segre.0,
+            Some(CancellationReason::WrongEntry),
+            NOW + DAY
+        )
+        .await,
         Err(CancelRefusal::OtherPlace)
     );
     assert_eq!(
-        cancel(world.library.0, "erreur de saisie", NOW + 4 * DAY).await,
+        cancel(
+            world.library.0,
+            Some(CancellationReason::WrongEntry),
+            NOW + 4 * DAY
+        )
+        .await,
         Err(CancelRefusal::TooLate)
     );
     assert_eq!(
-        cancel(world.library.0, "erreur de saisie", NOW + 2 * DAY).await,
+        cancel(world.library.0, None, NOW + 2 * DAY).await,
+        Err(CancelRefusal::NoReason)
+    );
+    assert_eq!(
+        cancel(
+            world.library.0,
+            Some(CancellationReason::WrongEntry),
+            NOW + 2 * DAY
+        )
+        .await,
         Ok(())
     );
+    let cancelled = store.voucher_ledger(Some(campaign)).await.unwrap();
+    let cancelled = cancelled
+        .iter()
+        .rev()
+        .find(|e| e.kind == LedgerKind::RedemptionCancelled);
+    assert_eq!(cancelled.map(|e| e.detail.as_str()), Some("wrong_entry"));
     assert!(store
         .place_redemptions(world.library.0, NOW)
         .await

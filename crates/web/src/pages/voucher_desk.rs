@@ -14,7 +14,7 @@ use aiguillage_domain::directory::vocabulary::HelpKind;
 use aiguillage_domain::labelled::Coded;
 use aiguillage_domain::pathway::AgeBand;
 use aiguillage_domain::voucher::life::CANCEL_WINDOW_SECONDS;
-use aiguillage_domain::voucher::{TargetAudience, VoucherNumber};
+use aiguillage_domain::voucher::{CancellationReason, TargetAudience, VoucherNumber};
 use aiguillage_service::vouchers::{hand as hand_voucher, redeem as redeem_voucher};
 use aiguillage_store::{HandTo, Handing};
 use askama::Template;
@@ -240,6 +240,20 @@ struct RedeemTemplate {
     error: Option<String>,
     done: Option<String>,
     recent: Vec<RecentLine>,
+    /// The reasons a redemption may be cancelled for (code, words).
+    reasons: Vec<(&'static str, &'static str)>,
+    /// The place's monthly statements, newest first.
+    statements: Vec<PlaceStatement>,
+}
+
+/// One of the place's monthly statements.
+struct PlaceStatement {
+    href: String,
+    campaign: String,
+    month: String,
+    vouchers: i64,
+    total: i64,
+    paid: Option<String>,
 }
 
 async fn redeem_page(
@@ -257,6 +271,24 @@ async fn redeem_page(
         .ok()
         .or(campaigns.first().map(|c| c.id));
     let recent = store.place_redemptions(place, now - 31 * DAY).await?;
+    let mut statements = Vec::new();
+    for campaign in &campaigns {
+        for line in store.statements(campaign.id).await? {
+            if line.structure_id == place {
+                statements.push(PlaceStatement {
+                    href: format!(
+                        "/cheques/campagnes/{}/releves/{place}/{}",
+                        campaign.id, line.month
+                    ),
+                    campaign: campaign.terms.name.clone(),
+                    month: crate::pages::vouchers::month_name(&line.month),
+                    vouchers: line.vouchers,
+                    total: line.total_euros,
+                    paid: line.paid_at.map(format_time),
+                });
+            }
+        }
+    }
     let failed = error.is_some();
     let page = RedeemTemplate {
         layout: me.layout(super::vouchers::VOUCHERS_PATH, "Encaisser un chèque"),
@@ -277,6 +309,11 @@ async fn redeem_page(
         form,
         error,
         done,
+        statements,
+        reasons: CancellationReason::ALL
+            .iter()
+            .map(|r| (r.code(), r.label()))
+            .collect(),
     };
     let mut response = render(&page)?;
     if failed {
@@ -329,7 +366,12 @@ pub async fn cancel(me: Professional, Form(form): Form<RedeemForm>) -> Result<Re
     let cancelled = me
         .state
         .store
-        .cancel_redemption(&number, place, &form.raison, me.state.now())
+        .cancel_redemption(
+            &number,
+            place,
+            CancellationReason::from_code(&form.raison),
+            me.state.now(),
+        )
         .await?;
     match cancelled {
         Ok(()) => {

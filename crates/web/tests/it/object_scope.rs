@@ -585,7 +585,7 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
             path: path.into(),
             form: vec![
                 ("numero".into(), ids.vouchers.redeemed.clone()),
-                ("raison".into(), "erreur de saisie".into()),
+                ("raison".into(), "wrong_entry".into()),
             ],
             json: None,
             message: "Seul le lieu qui a encaissé ce chèque",

@@ -219,6 +219,40 @@ async fn a_campaign_is_played_through_the_pages_role_by_role() {
     let (_, body, _) = post(&world, "/cheques/encaissement", &world.mediator, &unhanded).await;
     assert!(body.contains("n'a pas été remis"), "{body}");
 
+    // The place reads its statement on its desk, and cancels a redemption with a reason code.
+    let desk = body_text(
+        app.get("/cheques/encaissement", Some(&world.mediator))
+            .await,
+    )
+    .await;
+    assert!(desk.contains("Vos relevés de remboursement") && desk.contains("Pass numérique Anjou"));
+    let no_reason = [("numero", numbers[1].as_str()), ("raison", "")];
+    let (status, body, _) = post(
+        &world,
+        "/cheques/encaissement/annulation",
+        &world.mediator,
+        &no_reason,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Choisissez la raison"), "{body}");
+    let cancel = [("numero", numbers[1].as_str()), ("raison", "wrong_entry")];
+    let (status, body, _) = post(
+        &world,
+        "/cheques/encaissement/annulation",
+        &world.mediator,
+        &cancel,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("peut de nouveau être encaissé"), "{body}");
+    let (status, _, _) = post(&world, "/cheques/encaissement", &world.mediator, &again).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "redeemed again after the cancellation"
+    );
+
     // The sponsor's page: figures and the statement, a PDF, then marked paid.
     let page = body_text(
         app.get(

@@ -46,6 +46,8 @@ pub enum CampaignScope<'a> {
     Sponsor(i64),
     Territory(&'a TerritoryScope),
     All,
+    /// Manages no campaign (a prescriber or a place: it reaches only its own books and statements).
+    NoCampaign,
 }
 
 /// A book of vouchers.
@@ -292,6 +294,7 @@ async fn campaign_in(
     let campaign = campaign_of(&row)?;
     let managed = match scope {
         CampaignScope::All => true,
+        CampaignScope::NoCampaign => false,
         CampaignScope::Sponsor(structure) => campaign.sponsor_structure_id == structure,
         CampaignScope::Territory(territory) => {
             territory_covers(connection, territory, &campaign.territory).await?

@@ -281,7 +281,7 @@ async fn redeem_page(
                         campaign.id, line.month
                     ),
                     campaign: campaign.terms.name.clone(),
-                    month: crate::pages::vouchers::month_name(&line.month),
+                    month: crate::pages::vouchers::month_label(&line.month),
                     vouchers: line.vouchers,
                     total: line.total_euros,
                     paid: line.paid_at.map(format_time),

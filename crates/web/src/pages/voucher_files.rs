@@ -8,7 +8,7 @@ use crate::auth::Professional;
 use crate::error::WebError;
 use crate::pages::download::{attachment, tables_download, TableFormat};
 use crate::pages::steering_export::long_table;
-use crate::pages::vouchers::{month_name, period_of};
+use crate::pages::vouchers::{month_label, period_of};
 use aiguillage_domain::calendar::{date_of, french_date};
 use aiguillage_domain::role::Role;
 use aiguillage_interop::spreadsheet::{write_csv, Column, Separator, Table, Value};
@@ -24,7 +24,7 @@ use serde::Deserialize;
 /// `GET /cheques/carnets/{id}/pdf`: the book's sheet to print.
 pub async fn book_pdf(me: Professional, Path(book): Path<i64>) -> Result<Response, WebError> {
     let account = &me.user.account;
-    let scope = scope_of(account).unwrap_or(aiguillage_store::CampaignScope::Sponsor(-1));
+    let scope = scope_of(account).unwrap_or(aiguillage_store::CampaignScope::NoCampaign);
     let holder =
         matches!(account.role, Role::Prescriber | Role::Mediator).then_some(account.structure_id);
     let (book, campaign, numbers) = me.state.store.book_sheet(book, scope, holder).await?;
@@ -120,7 +120,7 @@ pub async fn statement_file(
         campaign_name: campaign.terms.name.clone(),
         sponsor_name: campaign.sponsor_name.clone(),
         place_name: summary.place_name.clone(),
-        month: month_name(&month),
+        month: month_label(&month),
         face_value_euros: campaign.terms.face_value_euros,
         lines: lines
             .iter()

@@ -73,7 +73,6 @@ struct HubTemplate {
     layout: Layout,
     notice: Option<&'static str>,
     manages: bool,
-    may_open: bool,
     campaigns: Vec<CampaignLine>,
     hands: bool,
     books: Vec<HeldBook>,
@@ -119,7 +118,6 @@ pub async fn hub(me: Professional, Query(query): Query<DoneQuery>) -> Result<Res
         layout: me.layout(VOUCHERS_PATH, "Chèques numériques"),
         notice: hub_notice(&query.fait),
         manages: scope_of(account).is_some(),
-        may_open: scope_of(account).is_some(),
         campaigns: campaigns.iter().map(CampaignLine::of).collect(),
         hands: hands(account.role),
         books: books
@@ -405,7 +403,8 @@ pub(crate) fn period_of(campaign: &Campaign, du: &str, au: &str) -> (Period, Str
     (period, french_date(from), french_date(until))
 }
 
-fn month_label(month: &str) -> String {
+/// A `YYYY-MM` month as people say it (« novembre 2026 »).
+pub(crate) fn month_label(month: &str) -> String {
     const MONTHS: [&str; 12] = [
         "janvier",
         "février",
@@ -426,10 +425,6 @@ fn month_label(month: &str) -> String {
         Some(name) => format!("{name} {year}"),
         None => month.to_owned(),
     }
-}
-
-pub(crate) fn month_name(month: &str) -> String {
-    month_label(month)
 }
 
 fn labels<T: aiguillage_domain::labelled::Coded>(values: &[T]) -> String {

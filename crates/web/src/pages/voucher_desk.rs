@@ -47,6 +47,8 @@ struct HandTemplate {
     layout: Layout,
     form: HandForm,
     errors: std::collections::BTreeMap<String, String>,
+    /// The same refusals in the form's order, for the error summary.
+    ordered: Vec<(String, String)>,
     done: Option<String>,
     audiences: Vec<Choice>,
     help_kinds: Vec<Choice>,
@@ -97,7 +99,8 @@ async fn hand_page(
         help_kinds: options::<HelpKind>(&form.aide),
         age_bands: options::<AgeBand>(&form.tranche),
         form,
-        errors: errors.into_iter().collect(),
+        errors: errors.iter().cloned().collect(),
+        ordered: errors,
         done,
         left,
         numbers,
@@ -123,20 +126,6 @@ fn handing_of(form: &HandForm) -> Result<Handing, Vec<(String, String)>> {
     let number = VoucherNumber::parse(&form.numero)
         .map_err(|e| errors.push(("numero".to_owned(), e.to_string())))
         .ok();
-    let audience = TargetAudience::from_code(&form.public);
-    if audience.is_none() {
-        errors.push((
-            "public".into(),
-            "Choisissez le public de la personne.".into(),
-        ));
-    }
-    let help_kind = HelpKind::from_code(&form.aide);
-    if help_kind.is_none() {
-        errors.push((
-            "aide".into(),
-            "Choisissez le type d'aide que paie le chèque.".into(),
-        ));
-    }
     let to = if let Ok(referral) = form.orientation.trim().parse::<i64>() {
         Some(HandTo::Referral(referral))
     } else {
@@ -160,6 +149,20 @@ fn handing_of(form: &HandForm) -> Result<Handing, Vec<(String, String)>> {
             commune_code: commune.to_owned(),
         })
     };
+    let audience = TargetAudience::from_code(&form.public);
+    if audience.is_none() {
+        errors.push((
+            "public".into(),
+            "Choisissez le public de la personne.".into(),
+        ));
+    }
+    let help_kind = HelpKind::from_code(&form.aide);
+    if help_kind.is_none() {
+        errors.push((
+            "aide".into(),
+            "Choisissez le type d'aide que paie le chèque.".into(),
+        ));
+    }
     match (number, audience, help_kind, to) {
         (Some(number), Some(audience), Some(help_kind), Some(to)) if errors.is_empty() => {
             Ok(Handing {

@@ -158,6 +158,8 @@ pub(crate) struct Choice {
 struct CampaignFormTemplate {
     layout: Layout,
     errors: std::collections::BTreeMap<String, String>,
+    /// The same refusals in the form's order, for the error summary.
+    ordered: Vec<(String, String)>,
     form: CampaignForm,
     /// A coordinator chooses the sponsor among these.
     sponsors: Vec<(i64, String)>,
@@ -191,7 +193,8 @@ async fn campaign_form_page(
         layout: me.layout(VOUCHERS_PATH, "Ouvrir une campagne de chèques"),
         audiences: choices::<TargetAudience>(&form.audiences),
         help_kinds: choices::<HelpKind>(&form.help_kinds),
-        errors: errors.into_iter().collect(),
+        errors: errors.iter().cloned().collect(),
+        ordered: errors,
         form,
         sponsors,
     };

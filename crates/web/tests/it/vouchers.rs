@@ -168,6 +168,8 @@ async fn a_campaign_is_played_through_the_pages_role_by_role() {
         body.contains("href=\"#valeur\""),
         "the summary links the field"
     );
+    let (valeur, fin) = (body.find("href=\"#valeur\""), body.find("href=\"#fin\""));
+    assert!(valeur < fin, "the summary follows the form's order");
     assert!(app
         .store
         .campaigns(CampaignScope::All)

@@ -329,7 +329,7 @@ impl Store {
         (starts_at, length, channel): (UnixSeconds, i64, AppointmentChannel),
         now: UnixSeconds,
     ) -> Result<bool, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let sql = format!(
             "SELECT COUNT(*) AS n FROM referrals r WHERE r.id = $1 AND {}",
             received_by("$2", "$3")
@@ -382,7 +382,7 @@ impl Store {
         status: AppointmentStatus,
         now: UnixSeconds,
     ) -> Result<Settled, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let row = sqlx::query(
             "SELECT referral_id, starts_at FROM appointments WHERE id = $1 AND structure_id = $2 AND status = $3",
         )

@@ -216,7 +216,7 @@ impl Store {
         event: &AuditEvent,
         now: UnixSeconds,
     ) -> Result<i64, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let seq = append_audit_in(&mut transaction, &self.audit_key, event, now).await?;
         transaction.commit().await?;
         Ok(seq)
@@ -232,7 +232,7 @@ impl Store {
         if events.is_empty() {
             return Ok(());
         }
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         match list_entry(events) {
             Some(list) => {
                 append_audit_in(&mut transaction, &self.audit_key, &list, now).await?;

@@ -93,7 +93,7 @@ impl Store {
         request: &NewContactRequest<'_>,
         now: UnixSeconds,
     ) -> Result<i64, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let commune =
             sqlx::query("SELECT departement_code, epci_code FROM communes WHERE code = $1")
                 .bind(request.commune_code)
@@ -150,7 +150,7 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<Vec<ContactRequest>, StoreError> {
         let column = scope_column(scope);
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let erased = erase_expired_in(&mut transaction, &self.audit_key, now).await?;
         let (structure, everyone) = match viewer {
             RequestViewer::Professional(actor) => (actor.structure_id.get(), 0_i64),
@@ -233,7 +233,7 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<bool, StoreError> {
         let column = scope_column(scope);
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let erased = erase_expired_in(&mut transaction, &self.audit_key, now).await?;
         let updated = sqlx::query(&format!(
             "UPDATE contact_requests SET taken_by_structure_id = $1, taken_by = $2, taken_at = $3
@@ -308,7 +308,7 @@ impl Store {
         closing: ContactRequestClosing,
         now: UnixSeconds,
     ) -> Result<bool, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let erased = erase_expired_in(&mut transaction, &self.audit_key, now).await?;
         let deleted = sqlx::query(
             "DELETE FROM contact_requests WHERE id = $1 AND taken_by_structure_id = $2 RETURNING id",
@@ -338,7 +338,7 @@ impl Store {
         &self,
         now: UnixSeconds,
     ) -> Result<u64, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let erased = erase_expired_in(&mut transaction, &self.audit_key, now).await?;
         self.commit_erasing(transaction, erased).await?;
         Ok(erased)

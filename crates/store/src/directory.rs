@@ -223,7 +223,7 @@ impl Store {
         now: UnixSeconds,
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<PlaceImportReport, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let batch = PlaceBatch {
             default_source,
             places,
@@ -244,7 +244,7 @@ impl Store {
         author: &ImportAuthor<'_>,
         now: UnixSeconds,
     ) -> Result<PlaceImportReport, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let batch = PlaceBatch {
             default_source,
             places,
@@ -334,7 +334,7 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<(), StoreError> {
         let (account_id, summary) = change;
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         check_place_rights(&mut transaction, structure_id, rights).await?;
         let before = place_in(&mut transaction, structure_id)
             .await?

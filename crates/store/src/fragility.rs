@@ -61,7 +61,7 @@ impl Store {
             }
         }
         let edition = file.edition.code();
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         sqlx::query("DELETE FROM published_fragility WHERE edition = $1")
             .bind(edition)
             .execute(&mut *transaction)

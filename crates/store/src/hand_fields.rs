@@ -523,7 +523,7 @@ impl Store {
         (account_id, rights): (i64, PlaceRights<'_>),
         now: UnixSeconds,
     ) -> Result<ConflictSettled, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let conflict = conflict_row(&mut transaction, conflict_id).await?;
         match check_place_rights(&mut transaction, conflict.structure_id, rights).await {
             Err(StoreError::OutOfScope(_)) => {

@@ -188,6 +188,20 @@ impl Store {
         Ok(())
     }
 
+    /// Begins a transaction that may write. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): a deferred transaction that reads, then writes after another connection committed,
+    /// fails at once with `SQLITE_BUSY_SNAPSHOT`, which the busy timeout does not cover; an immediate
+    /// one waits its turn instead. PostgreSQL's row locks need nothing more.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        let transaction = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(transaction)
+    }
+
     /// Checks that the database answers (used by `/healthz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

@@ -55,7 +55,7 @@ impl Store {
                 outside,
             });
         }
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         for indicator in &indicators {
             for table in ["local_indicators", "local_indicator_directions"] {
                 let sql = format!(
@@ -152,7 +152,7 @@ impl Store {
         scope: &TerritoryScope,
         indicator: &str,
     ) -> Result<u64, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         sqlx::query(
             "DELETE FROM local_indicator_directions WHERE territory_kind = $1 AND territory_code = $2 AND indicator = $3",
         )

@@ -160,7 +160,7 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<i64, StoreError> {
         let actor = change.map(|(account_id, _)| account_id);
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         check_place_rights(&mut transaction, structure_id, rights).await?;
         let id = match offer_id {
             Some(id) => {

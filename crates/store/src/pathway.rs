@@ -324,7 +324,7 @@ impl Store {
         if let Err(error) = record.check_registered(referral_ids.len()) {
             return Ok(SessionOutcome::Invalid(error));
         }
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         if let Err(error) = lock_actor(&mut transaction, actor).await {
             transaction.rollback().await?;
             return Err(error);
@@ -600,7 +600,7 @@ impl Store {
             Ok(closing) => closing,
             Err(error) => return Ok(CloseOutcome::Invalid(error)),
         };
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         if let Err(error) = lock_actor(&mut transaction, actor).await {
             transaction.rollback().await?;
             return Err(error);

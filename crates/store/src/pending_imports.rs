@@ -51,7 +51,7 @@ impl Store {
             .chars()
             .take(PENDING_IMPORT_MAX_NAME_CHARS)
             .collect();
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         sqlx::query("DELETE FROM pending_imports WHERE account_id = $1 OR created_at <= $2")
             .bind(account_id.get())
             .bind(now - PENDING_IMPORT_LIFETIME_SECONDS)

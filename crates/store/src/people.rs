@@ -247,7 +247,7 @@ impl Store {
         consent: &ConsentText,
         now: UnixSeconds,
     ) -> Result<PersonId, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         require_commune(&mut transaction, &draft.commune_code).await?;
         let row = sqlx::query(
             "INSERT INTO people (structure_id, enrolled_by, enrolled_at, first_name, last_name, name_key, phone,
@@ -300,7 +300,7 @@ impl Store {
         draft: &PersonDraft,
         now: UnixSeconds,
     ) -> Result<bool, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         require_commune(&mut transaction, &draft.commune_code).await?;
         let updated = sqlx::query(
             "UPDATE people SET first_name = $1, last_name = $2, name_key = $3, phone = $4, email = $5,
@@ -444,7 +444,7 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<Option<PersonRecord>, StoreError> {
         let person_id = person.get();
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let sql = format!(
             "SELECT {PERSON_COLUMNS} WHERE p.id = $1 AND {}",
             reaches_person("$2", "$3")
@@ -510,7 +510,7 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<Option<i64>, StoreError> {
         let person_id = person.get();
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let whose = (actor.structure_id.get(), Reach::Following);
         if !visible(&mut transaction, whose, person_id, now).await? {
             return Ok(None);
@@ -581,7 +581,7 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<bool, StoreError> {
         let person_id = person.get();
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let whose = (actor.structure_id.get(), Reach::Following);
         if !visible(&mut transaction, whose, person_id, now).await? {
             return Ok(false);
@@ -624,7 +624,7 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<bool, StoreError> {
         let person_id = person.get();
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let whose = (actor.structure_id.get(), Reach::Enrolling);
         if !visible(&mut transaction, whose, person_id, now).await? {
             return Ok(false);

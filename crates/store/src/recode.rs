@@ -91,7 +91,7 @@ impl Store {
         let update = format!("UPDATE {table} SET {column} = $1 WHERE id = $2");
         let (mut after, mut rewritten) = (0_i64, 0);
         loop {
-            let mut transaction = self.pool.begin().await?;
+            let mut transaction = self.begin_write().await?;
             let rows = sqlx::query(&select)
                 .bind(after)
                 .bind(BATCH)

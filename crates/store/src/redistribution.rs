@@ -173,7 +173,7 @@ impl Store {
         moves: &[ConfirmedMove],
         (now, year): (UnixSeconds, i32),
     ) -> Result<RedistributionOutcome, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let mut refusals = Vec::new();
         if !lock_offers(&mut transaction, moves).await? {
             // Some offer does not exist: say which moves name it, write nothing.
@@ -521,7 +521,7 @@ impl Store {
         batch: i64,
         now: UnixSeconds,
     ) -> Result<UndoOutcome, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let claimed = sqlx::query(
             "UPDATE redistribution_batches SET undone_at = $1, undone_by = $2
              WHERE id = $3 AND territory_kind = $4 AND territory_code = $5 AND undone_at IS NULL",

@@ -108,7 +108,7 @@ impl Store {
         text: &str,
         now: UnixSeconds,
     ) -> Result<Option<Posted>, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let sql = format!(
             "SELECT r.sender_structure_id, r.receiver_structure_id FROM referrals r WHERE {}",
             thread_visible()

@@ -348,7 +348,7 @@ impl Store {
         referral: &NewReferral<'_>,
         now: UnixSeconds,
     ) -> Result<Option<ReferralId>, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let person =
             sqlx::query("SELECT COUNT(*) AS n FROM people WHERE id = $1 AND structure_id = $2")
                 .bind(referral.person_id.get())
@@ -582,7 +582,7 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<Option<Applied>, StoreError> {
         let id = referral_id.get();
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let sender = sqlx::query(
             "SELECT person_id FROM referrals WHERE id = $1 AND sender_structure_id = $2",
         )
@@ -643,7 +643,7 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<bool, StoreError> {
         let id = referral_id.get();
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let sql = format!(
             "SELECT COUNT(*) AS n FROM referrals r WHERE r.id = $1 AND {}",
             received_by("$2", "$3")
@@ -696,7 +696,7 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<bool, StoreError> {
         let id = referral_id.get();
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let Some(row) = sqlx::query(
             "SELECT person_id, receiver_structure_id FROM referrals WHERE id = $1 AND sender_structure_id = $2",
         )
@@ -782,7 +782,7 @@ impl Store {
         comment: &str,
         now: UnixSeconds,
     ) -> Result<Applied, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let applied = apply_referral_event_in(
             &mut transaction,
             &self.audit_key,

@@ -134,7 +134,7 @@ impl Store {
         corrected: &NewSession,
         now: UnixSeconds,
     ) -> Result<SessionChange, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         lock_actor(&mut transaction, actor).await?;
         let Some((session, referrals)) =
             own_session_in(&mut transaction, actor, session_id, now).await?
@@ -182,7 +182,7 @@ impl Store {
         session_id: i64,
         now: UnixSeconds,
     ) -> Result<SessionChange, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         lock_actor(&mut transaction, actor).await?;
         let Some((_, referrals)) = own_session_in(&mut transaction, actor, session_id, now).await?
         else {

@@ -200,7 +200,7 @@ impl Store {
         people: &[SyntheticPerson],
         workshops: &[SyntheticWorkshop],
     ) -> Result<SyntheticCounts, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let connection: &mut AnyConnection = &mut transaction;
         let limit = max_params(self.backend);
         let mut counts = SyntheticCounts {

@@ -206,7 +206,7 @@ impl Store {
         data: &TerritoryData,
         progress: &(dyn Fn(ImportProgress) + Sync),
     ) -> Result<TerritoryImportReport, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let mut reports = [TableReport::default(); 4];
         for (report, (spec, rows)) in reports.iter_mut().zip(rows_of(data)) {
             *report = sync_table(&mut transaction, &spec, &rows, progress).await?;

@@ -525,7 +525,7 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<bool, StoreError> {
         let structure_id = place.get();
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let campaign = campaign_in(
             &mut transaction,
             campaign_id,
@@ -584,7 +584,7 @@ impl Store {
         structure_id: Option<i64>,
         now: UnixSeconds,
     ) -> Result<Vec<i64>, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let head = lock_ledger(&mut transaction).await?;
         let campaign = campaign_in(&mut transaction, campaign_id, scope).await?;
         let printed: i64 = sqlx::query(
@@ -728,7 +728,7 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<(), StoreError> {
         let holder_structure_id = holder.get();
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let head = lock_ledger(&mut transaction).await?;
         let campaign_id: i64 = sqlx::query("SELECT campaign_id FROM voucher_books WHERE id = $1")
             .bind(book_id)
@@ -783,7 +783,7 @@ impl Store {
         structure_id: Option<i64>,
         now: UnixSeconds,
     ) -> Result<u64, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let head = lock_ledger(&mut transaction).await?;
         let campaign_id: i64 = sqlx::query("SELECT campaign_id FROM voucher_books WHERE id = $1")
             .bind(book_id)
@@ -839,7 +839,7 @@ impl Store {
         (account_id, structure_id): (i64, i64),
         now: UnixSeconds,
     ) -> Result<bool, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let head = lock_ledger(&mut transaction).await?;
         let row = sqlx::query("SELECT campaign_id, received_at FROM voucher_books WHERE id = $1 AND holder_structure_id = $2")
             .bind(book_id)
@@ -879,7 +879,7 @@ impl Store {
         structure_id: i64,
         (now, today): (UnixSeconds, Date),
     ) -> Result<Result<Handed, HandRefusal>, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let head = lock_ledger(&mut transaction).await?;
         let row = sqlx::query(
             "SELECT v.state, v.campaign_id, v.handed_at, b.ordinal, b.received_at FROM vouchers v
@@ -1027,7 +1027,7 @@ impl Store {
         (now, today): (UnixSeconds, Date),
     ) -> Result<Result<Redeemed, Refusal>, StoreError> {
         let place_id = place.get();
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let head = lock_ledger(&mut transaction).await?;
         let redeemed =
             match redeemable(&mut transaction, number, campaign_id, place_id, today).await? {
@@ -1067,7 +1067,7 @@ impl Store {
         reason: Option<CancellationReason>,
         now: UnixSeconds,
     ) -> Result<Result<(), CancelRefusal>, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let head = lock_ledger(&mut transaction).await?;
         let row = sqlx::query("SELECT state, campaign_id, redeemed_at, redeemed_by_structure_id FROM vouchers WHERE number = $1")
             .bind(number.as_str())
@@ -1123,7 +1123,7 @@ impl Store {
 
     /// Marks vouchers of ended campaigns expired (on `today`), each in the ledger. Returns how many.
     pub async fn expire_vouchers(&self, today: Date, now: UnixSeconds) -> Result<u64, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.begin_write().await?;
         let head = lock_ledger(&mut transaction).await?;
         let rows = sqlx::query(
             "SELECT v.number, v.campaign_id FROM vouchers v JOIN voucher_campaigns k ON k.id = v.campaign_id

@@ -422,6 +422,23 @@ async fn a_redirected_referral_shows_nothing_the_consent_does_not_cover_until_it
     );
 }
 
+/// Sixteen requests left at the same moment each read their commune then write: on SQLite a
+/// deferred transaction would meet another one's commit between the two and fail at once
+/// (`SQLITE_BUSY_SNAPSHOT`); every write transaction takes its turn instead, and all are stored.
+#[tokio::test]
+async fn requests_left_at_the_same_moment_are_all_stored() {
+    let (store, _url) = store_of_maine_et_loire().await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..16 {
+        let store = store.clone();
+        tasks.spawn(async move { leave_request(&store, &format!("Personne {i}"), NOW).await });
+    }
+    let mut ids = tasks.join_all().await;
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 16, "{ids:?}");
+}
+
 async fn leave_request(store: &Store, first_name: &str, at: i64) -> i64 {
     let computed = profile(&answers(), time::macros::date!(2026 - 11 - 23));
     store

@@ -187,6 +187,12 @@ fn joined<T: Coded>(values: &[T]) -> String {
         .join(",")
 }
 
+/// A voucher number read from a row's column.
+fn number_in(row: &AnyRow, column: &str) -> Result<VoucherNumber, StoreError> {
+    let text: String = row.try_get(column)?;
+    VoucherNumber::parse(&text).map_err(|_| corrupt(&text))
+}
+
 fn date(row: &AnyRow, column: &str) -> Result<Date, StoreError> {
     let text: String = row.try_get(column)?;
     parse_iso_date(&text).ok_or_else(|| corrupt(&text))
@@ -710,10 +716,7 @@ impl Store {
             .await?;
         let numbers = rows
             .iter()
-            .map(|row| {
-                let text: String = row.try_get("number")?;
-                VoucherNumber::parse(&text).map_err(|_| corrupt(&text))
-            })
+            .map(|row| number_in(row, "number"))
             .collect::<Result<Vec<_>, StoreError>>()?;
         Ok((book, campaign, numbers))
     }
@@ -971,12 +974,7 @@ impl Store {
         .bind(structure_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                let text: String = row.try_get("number")?;
-                VoucherNumber::parse(&text).map_err(|_| corrupt(&text))
-            })
-            .collect()
+        rows.iter().map(|row| number_in(row, "number")).collect()
     }
 
     /// The vouchers handed from a referral (numbers and campaign names).
@@ -993,10 +991,9 @@ impl Store {
         .await?;
         rows.iter()
             .map(|row| {
-                let number: String = row.try_get("number")?;
                 let state: String = row.try_get("state")?;
                 Ok((
-                    VoucherNumber::parse(&number).map_err(|_| corrupt(&number))?,
+                    number_in(row, "number")?,
                     row.try_get("name")?,
                     VoucherState::from_code(&state).ok_or_else(|| corrupt(&state))?,
                 ))
@@ -1358,9 +1355,8 @@ fn ledger_entry_of(row: &AnyRow) -> Result<LedgerEntry, StoreError> {
 }
 
 fn redemption_of(row: &AnyRow) -> Result<Redemption, StoreError> {
-    let number: String = row.try_get("number")?;
     Ok(Redemption {
-        number: VoucherNumber::parse(&number).map_err(|_| corrupt(&number))?,
+        number: number_in(row, "number")?,
         campaign_id: row.try_get("campaign_id")?,
         campaign_name: row.try_get("name")?,
         face_value_euros: u32::try_from(row.try_get::<i64, _>("face_value_euros")?)

@@ -8,9 +8,7 @@
 
 use crate::support::{store_of_maine_et_loire, structure_with_account};
 use aiguillage_domain::calendar::{parse_iso_date, DAY};
-use aiguillage_domain::diagnostic::{
-    profile, Answers, LiteracyLevel, SkillAnswer, SkillDomain, TravelRange, Willingness,
-};
+use aiguillage_domain::diagnostic::{profile, SkillAnswer};
 use aiguillage_domain::directory::vocabulary::HelpKind;
 use aiguillage_domain::directory::Offer;
 use aiguillage_domain::ids::{OfferId, StructureId};
@@ -24,7 +22,7 @@ use aiguillage_domain::voucher::{
     CampaignForm, CampaignTerms, CancelRefusal, CancellationReason, LedgerKind, Refusal,
     TargetAudience, VoucherNumber,
 };
-use aiguillage_store::testing::actor;
+use aiguillage_store::testing::{actor, answers_with};
 use aiguillage_store::{
     CampaignScope, HandRefusal, HandTo, Handing, LedgerCheck, NewReferral, Store, StoreError,
 };
@@ -149,26 +147,7 @@ async fn referral(world: &World) -> (i64, aiguillage_domain::ids::PersonId) {
         )
         .await
         .unwrap();
-    let answers = Answers {
-        equipment: vec![],
-        skills: SkillDomain::ALL
-            .iter()
-            .map(|d| (*d, SkillAnswer::WithHelp))
-            .collect(),
-        detailed: vec![],
-        french_reading: LiteracyLevel::Comfortable,
-        french_writing: LiteracyLevel::WithDifficulty,
-        languages: vec![],
-        support_needs: vec![],
-        travel_range: TravelRange::UpTo5Km,
-        travel_modes: vec![],
-        accepts_remote: false,
-        availability: vec![],
-        willingness: Willingness::Yes,
-        levers: vec![],
-        urgency: None,
-        notes: None,
-    };
+    let answers = answers_with(SkillAnswer::WithHelp);
     let computed = profile(&answers, today());
     let id = world
         .store

@@ -13,6 +13,7 @@ mod api_clients;
 mod appointments;
 mod audit;
 mod audit_key;
+mod backup;
 mod commune_index;
 pub use commune_index::PlacementRule;
 mod contact_requests;
@@ -52,6 +53,7 @@ pub use audit::{AuditChainCheck, AuditEntry, AuditFilter};
 pub use audit_key::{
     AuditKey, AUDIT_KEY_FILE_NAME, AUDIT_KEY_FILE_VAR, AUDIT_KEY_VAR, MIN_AUDIT_KEY_BYTES,
 };
+pub use backup::{check_sqlite_copy, sqlite_migration_level, BackupCheck};
 pub use contact_requests::{ContactRequest, NewContactRequest, RequestViewer, TakenRequest};
 pub use directory::{
     ImportAuthor, PlaceChange, PlaceCheck, PlaceImportReport, PlaceRejection, PlaceRights,

@@ -8,6 +8,7 @@
 )]
 
 mod audit_chain_story;
+mod backup_story;
 mod directory_story;
 mod fragility_story;
 mod hand_fields_story;

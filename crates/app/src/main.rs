@@ -2,6 +2,7 @@
 //! commands to serve, run the demo, import the territory, create accounts and manage vouchers.
 
 mod api_client;
+mod backup;
 mod coverage;
 mod demo;
 mod demo_directory;
@@ -85,6 +86,11 @@ enum Command {
         #[command(subcommand)]
         command: vouchers::VouchersCommand,
     },
+    /// Encrypted backups of the SQLite database (key, create, restore).
+    Backup {
+        #[command(subcommand)]
+        command: backup::BackupCommand,
+    },
     /// Fill the database with synthetic offers, people, diagnostics and referrals (benchmarks only).
     Generate(generate::GenerateArgs),
     /// Solve a minimum-cost flow instance in DIMACS format: prints `cost N` and `seconds S`.
@@ -111,6 +117,7 @@ async fn main() -> ExitCode {
         Command::Queue { command } => queue::run(&cli.database_url, command).await,
         Command::Indicators { command } => indicators::run(&cli.database_url, command).await,
         Command::Vouchers { command } => vouchers::run(&cli.database_url, command).await,
+        Command::Backup { command } => backup::run(&cli.database_url, command).await,
         Command::Generate(args) => generate::run(&cli.database_url, args).await,
         Command::Solve { file } => solve::run(&file),
         Command::Migrate => migrate(&cli.database_url).await,

@@ -7,6 +7,7 @@
     reason = "test code: a failure panics with its message"
 )]
 
+mod backup;
 mod cli;
 mod tidy;
 mod vouchers;

@@ -12,6 +12,7 @@ mod directory;
 mod fragility_index;
 mod generate;
 mod indicators;
+mod purge;
 mod queue;
 mod serve;
 mod solve;
@@ -91,6 +92,8 @@ enum Command {
         #[command(subcommand)]
         command: backup::BackupCommand,
     },
+    /// Apply the retention rules once (as the daily job does), or list what would go (--dry-run).
+    Purge(purge::PurgeArgs),
     /// Fill the database with synthetic offers, people, diagnostics and referrals (benchmarks only).
     Generate(generate::GenerateArgs),
     /// Solve a minimum-cost flow instance in DIMACS format: prints `cost N` and `seconds S`.
@@ -118,6 +121,7 @@ async fn main() -> ExitCode {
         Command::Indicators { command } => indicators::run(&cli.database_url, command).await,
         Command::Vouchers { command } => vouchers::run(&cli.database_url, command).await,
         Command::Backup { command } => backup::run(&cli.database_url, command).await,
+        Command::Purge(args) => purge::run(&cli.database_url, args).await,
         Command::Generate(args) => generate::run(&cli.database_url, args).await,
         Command::Solve { file } => solve::run(&file),
         Command::Migrate => migrate(&cli.database_url).await,

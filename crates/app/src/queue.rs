@@ -58,7 +58,7 @@ pub struct MailArgs {
     pub public_url: String,
 }
 
-fn settings_of(mail: MailArgs) -> Settings {
+pub fn settings_of(mail: MailArgs) -> Settings {
     Settings {
         smtp: mail.smtp_host.map(|host| SmtpSettings {
             host,

@@ -111,6 +111,7 @@ pub async fn serve(
     tokio::spawn(purge_expired_sessions(store.clone()));
     tokio::spawn(expire_vouchers(store.clone()));
     let state = AppState::new(store.clone(), settings);
+    tokio::spawn(daily_purge(state.clone()));
     // The steering records load in the background, so that a large instance serves at once.
     tokio::spawn(state.indicators.clone().warm(store.clone(), state.now()));
     let app = router(state);
@@ -124,6 +125,21 @@ pub async fn serve(
     .await?;
     store.close().await;
     Ok(())
+}
+
+/// Applies the retention rules once a day: every hour it tries the purge lease and runs when the
+/// last run is older than 20 hours, so instances sharing a database purge once between them.
+async fn daily_purge(state: AppState) {
+    let holder = format!("serve-{}-{}", std::process::id(), crate::now());
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        ticks.tick().await;
+        match aiguillage_service::retention::daily_purge(&state, &holder).await {
+            Ok(Some(report)) => tracing::info!(?report, "daily purge done"),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "daily purge failed"),
+        }
+    }
 }
 
 /// Deletes expired sessions every ten minutes (any instance may do it; the deletes are idempotent).

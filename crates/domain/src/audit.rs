@@ -223,6 +223,19 @@ pub fn legacy_seal(key: &[u8], legacy_entries: i64, last_legacy_hash: &str) -> S
     hmac_hex(key, &message)
 }
 
+/// The seal of a checkpoint left when the purge deletes the chain's oldest entries: the last deleted
+/// entry's sequence number and hash (the first kept entry's `prev_hash`), how many were deleted and
+/// when, under the key. The chain then verifies from the checkpoint: nobody without the key can
+/// delete entries and pass the cut off as a checkpoint.
+pub fn checkpoint_seal(key: &[u8], through_seq: i64, through_hash: &str, made_at: i64) -> String {
+    let mut message = b"aiguillage-audit-checkpoint".to_vec();
+    for part in [&through_seq.to_string(), through_hash, &made_at.to_string()] {
+        message.push(0x1f);
+        message.extend_from_slice(part.as_bytes());
+    }
+    hmac_hex(key, &message)
+}
+
 fn hmac_hex(key: &[u8], message: &[u8]) -> String {
     // HMAC accepts keys of any length, so this construction cannot fail.
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)

@@ -17,6 +17,7 @@ pub mod pathway;
 pub mod people;
 pub mod redistribute;
 pub mod referrals;
+pub mod retention;
 pub mod state;
 pub mod steering;
 pub mod take_home;

@@ -6,8 +6,8 @@
 
 use crate::{AuditKey, Store, StoreError};
 use aiguillage_domain::audit::{
-    chain_hash, is_list, joining, keyed_chain_hash, legacy_seal, list_entry, AuditAction,
-    AuditEvent, AuditHashScheme, Joining,
+    chain_hash, checkpoint_seal, is_list, joining, keyed_chain_hash, legacy_seal, list_entry,
+    AuditAction, AuditEvent, AuditHashScheme, Joining,
 };
 use aiguillage_domain::UnixSeconds;
 use sqlx::any::AnyRow;
@@ -37,6 +37,12 @@ pub struct AuditFilter {
     pub from: Option<UnixSeconds>,
     /// Exclusive.
     pub to: Option<UnixSeconds>,
+}
+
+/// The latest checkpoint, as its seal says.
+enum Checkpoint {
+    Sound { through_seq: i64, hash: String },
+    Forged { through_seq: i64 },
 }
 
 /// The result of re-computing the chain.
@@ -458,9 +464,19 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        let mut prev_hash = String::new();
+        let (first_seq, mut prev_hash) = match self.latest_audit_checkpoint().await? {
+            Some(Checkpoint::Sound { through_seq, hash }) => (through_seq + 1, hash),
+            Some(Checkpoint::Forged { through_seq }) => {
+                return Ok(AuditChainCheck::BrokenAt {
+                    seq: through_seq + 1,
+                })
+            }
+            None => (1, String::new()),
+        };
+        // A prefix cut off behind a checkpoint was verified, legacy seal included, before the cut.
+        let legacy_cut_off = legacy_entries > 0 && legacy_entries < first_seq;
         let mut sealed_hash = (legacy_entries == 0).then(String::new);
-        for (expected_seq, row) in (1_i64..).zip(rows.iter()) {
+        for (expected_seq, row) in (first_seq..).zip(rows.iter()) {
             let seq: i64 = row.try_get("seq")?;
             let stored_prev: String = row.try_get("prev_hash")?;
             let stored_hash: String = row.try_get("hash")?;
@@ -479,7 +495,7 @@ impl Store {
         let seal_holds = sealed_hash.is_some_and(|last| {
             seal.as_deref() == Some(&legacy_seal(self.audit_key.bytes(), legacy_entries, &last))
         });
-        if !seal_holds {
+        if !(legacy_cut_off || seal_holds) {
             return Ok(AuditChainCheck::BrokenAt {
                 seq: legacy_entries + 1,
             });
@@ -487,6 +503,83 @@ impl Store {
         Ok(AuditChainCheck::Intact {
             entries: rows.len() as i64,
         })
+    }
+
+    /// The latest checkpoint the purge left, and whether its seal holds under the key.
+    async fn latest_audit_checkpoint(&self) -> Result<Option<Checkpoint>, StoreError> {
+        let row = sqlx::query(
+            "SELECT through_seq, through_hash, made_at, seal FROM audit_checkpoints
+             ORDER BY through_seq DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let through_seq: i64 = row.try_get("through_seq")?;
+        let hash: String = row.try_get("through_hash")?;
+        let made_at: i64 = row.try_get("made_at")?;
+        let seal: String = row.try_get("seal")?;
+        let expected = checkpoint_seal(self.audit_key.bytes(), through_seq, &hash, made_at);
+        Ok(Some(if seal == expected {
+            Checkpoint::Sound { through_seq, hash }
+        } else {
+            Checkpoint::Forged { through_seq }
+        }))
+    }
+
+    /// Deletes the entries written before `before` (and any older in the chain), once the whole chain has been verified intact,
+    /// and leaves a checkpoint sealed under the key so that the rest still verifies. Returns how
+    /// many entries went; nothing is deleted from a broken chain (`Conflict`). With `dry_run`, only
+    /// counts.
+    pub async fn prune_audit(
+        &self,
+        before: UnixSeconds,
+        now: UnixSeconds,
+        dry_run: bool,
+    ) -> Result<u64, StoreError> {
+        // The chain is cut at the last entry written before `before`: what precedes it goes too
+        // (a prefix, so that the rest verifies from the checkpoint).
+        let row =
+            sqlx::query("SELECT COALESCE(MAX(seq), 0) AS through FROM audit_log WHERE at < $1")
+                .bind(before)
+                .fetch_one(&self.pool)
+                .await?;
+        let through_seq: i64 = row.try_get("through")?;
+        if through_seq == 0 || dry_run {
+            let row = sqlx::query("SELECT COUNT(*) AS n FROM audit_log WHERE seq <= $1")
+                .bind(through_seq)
+                .fetch_one(&self.pool)
+                .await?;
+            return Ok(u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0));
+        }
+        if let AuditChainCheck::BrokenAt { seq } = self.verify_audit_chain().await? {
+            return Err(StoreError::Conflict(format!(
+                "journal d'audit rompu à l'entrée n° {seq} : rien n'est supprimé"
+            )));
+        }
+        let mut transaction = self.begin_write().await?;
+        let hash: String = sqlx::query("SELECT hash FROM audit_log WHERE seq = $1")
+            .bind(through_seq)
+            .fetch_one(&mut *transaction)
+            .await?
+            .try_get("hash")?;
+        let deleted = sqlx::query("DELETE FROM audit_log WHERE seq <= $1")
+            .bind(through_seq)
+            .execute(&mut *transaction)
+            .await?
+            .rows_affected();
+        sqlx::query(
+            "INSERT INTO audit_checkpoints (made_at, through_seq, through_hash, deleted_entries, seal)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(now)
+        .bind(through_seq)
+        .bind(&hash)
+        .bind(i64::try_from(deleted).unwrap_or(i64::MAX))
+        .bind(checkpoint_seal(self.audit_key.bytes(), through_seq, &hash, now))
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
+        Ok(deleted)
     }
 
     /// The hash entry `row` should have under its scheme; `None` when its scheme is unknown, or legacy

@@ -21,12 +21,14 @@ use aiguillage_domain::appointment::AppointmentStatus;
 use aiguillage_domain::calendar::{date_of, parse_midnight};
 use aiguillage_domain::diagnostic::{AutonomyLevel, SkillDomain, Typology};
 use aiguillage_domain::directory::SupportModel;
+use aiguillage_domain::ids::PersonId;
 use aiguillage_domain::indicators::{
     AppointmentFact, Dataset, DiagnosticRecord, OfferCapacity, PersonRecord, ReferralRecord,
     Refusal, SessionFact, StructureArea,
 };
 use aiguillage_domain::orientation::{ClosingOutcome, ReferralState, RefusalReason};
 use aiguillage_domain::pathway::{AgeBand, Gains, MoneyBracket, RightKind, SessionKind};
+use aiguillage_domain::retention::{AnonymisedPerson, PersonRecords};
 use aiguillage_domain::UnixSeconds;
 use serde::Deserialize;
 use sqlx::{AnyConnection, Row};
@@ -323,8 +325,19 @@ impl Store {
             load_referrals(connection, &people, &models, &outcomes, &mut dropped).await?;
         drop(outcomes);
         let referrals_ms = lap.next();
-        let sessions = load_sessions(connection, &referrals, &mut dropped).await?;
-        let appointments = load_appointments(connection, &referrals, &mut dropped).await?;
+        let mut sessions = load_sessions(connection, &referrals, &mut dropped).await?;
+        let mut appointments = load_appointments(connection, &referrals, &mut dropped).await?;
+        let (mut diagnostics, mut referrals) = (diagnostics, referrals);
+        let anonymised = load_anonymised(connection, &communes).await?;
+        for (person, person_diagnostics, person_referrals, person_sessions, person_appointments) in
+            anonymised
+        {
+            people.records.push(person);
+            diagnostics.extend(person_diagnostics);
+            referrals.extend(person_referrals);
+            sessions.extend(person_sessions);
+            appointments.extend(person_appointments);
+        }
         let sessions_ms = lap.next();
         let capacities = load_capacities(connection, &models, &mut dropped).await?;
         let structure_areas = load_structure_areas(connection).await?;
@@ -367,6 +380,46 @@ impl Store {
             watermark,
             loaded_at: now,
         })
+    }
+
+    /// The statistical facts each of `people` would leave if anonymised now (`domain::retention`),
+    /// read from the indicators' own records; a person the load left out has none.
+    pub async fn anonymisation_facts(
+        &self,
+        people: &[PersonId],
+        now: UnixSeconds,
+    ) -> Result<Vec<(PersonId, Option<AnonymisedPerson>)>, StoreError> {
+        let load = self.indicator_dataset(now, &BTreeMap::new()).await?;
+        let keys = PersonKeys::from_secret(&self.instance_key(PSEUDONYM_KEY_NAME).await?);
+        let data = &load.dataset;
+        Ok(people
+            .iter()
+            .map(|id| {
+                let key = keys.key(id.get());
+                let facts = data.person(key).map(|person| {
+                    let referrals: Vec<&ReferralRecord> = data.referrals_of(key).collect();
+                    let ids: Vec<i64> = referrals.iter().map(|r| r.id).collect();
+                    let sessions: Vec<&SessionFact> = data
+                        .sessions()
+                        .iter()
+                        .filter(|s| s.referral.is_some_and(|r| ids.contains(&r)))
+                        .collect();
+                    let appointments: Vec<&AppointmentFact> = data
+                        .appointments()
+                        .iter()
+                        .filter(|a| ids.contains(&a.referral))
+                        .collect();
+                    AnonymisedPerson::from_records(
+                        person,
+                        data.diagnostics_of(key),
+                        &referrals,
+                        &sessions,
+                        &appointments,
+                    )
+                });
+                (*id, facts)
+            })
+            .collect())
     }
 
     /// A value that changes whenever the records [`Store::indicator_dataset`] reads change: new
@@ -448,7 +501,8 @@ async fn watermark_in(connection: &mut AnyConnection) -> Result<i64, StoreError>
              (SELECT COALESCE(MAX(override_at), 0) FROM diagnostics) AS overrides,
              (SELECT COALESCE(MAX(id), 0) FROM referral_events) AS events,
              (SELECT COALESCE(MAX(id), 0) FROM pathway_sessions) AS sessions,
-             (SELECT COALESCE(CAST(SUM(count) AS BIGINT), 0) FROM anonymous_counts) AS erased,
+             (SELECT COALESCE(CAST(SUM(count) AS BIGINT), 0) FROM anonymous_counts)
+                 + (SELECT COALESCE(MAX(id), 0) FROM anonymised_people) AS erased,
              (SELECT COUNT(*) FROM offers) AS offers,
              (SELECT COALESCE(MAX(updated_at), 0) FROM offers) AS offers_changed,
              (SELECT COALESCE(CAST(SUM(id * CASE support_model {model_rank} ELSE 0 END) AS BIGINT), 0)
@@ -471,6 +525,29 @@ async fn watermark_in(connection: &mut AnyConnection) -> Result<i64, StoreError>
     Ok(mark as i64)
 }
 
+/// The statistical facts anonymised people left (`domain::retention`), as records: each person
+/// under a key of their own (`u64::MAX - id`), their referrals under negative ids, the commune's
+/// fragility as it is now.
+async fn load_anonymised(
+    connection: &mut AnyConnection,
+    communes: &HashMap<String, CommuneFacts>,
+) -> Result<Vec<PersonRecords>, StoreError> {
+    let rows = sqlx::query("SELECT id, facts FROM anonymised_people ORDER BY id")
+        .fetch_all(&mut *connection)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let id: i64 = row.try_get("id")?;
+            let facts: AnonymisedPerson = serde_json::from_str(row.try_get("facts")?)
+                .map_err(|e| StoreError::Corrupt(format!("faits anonymes n° {id} : {e}")))?;
+            let fragile = communes
+                .get(&facts.person.commune)
+                .and_then(|commune| commune.fragile);
+            Ok(facts.into_records(u64::MAX - id as u64, -(id << 16), fragile))
+        })
+        .collect()
+}
+
 async fn load_communes(
     connection: &mut AnyConnection,
     fragile: &BTreeMap<String, bool>,
@@ -479,7 +556,8 @@ async fn load_communes(
     // Only the communes people live in (an instance holds every commune of France).
     let mut rows = sqlx::query(
         "SELECT code, epci_code, departement_code FROM communes
-         WHERE code IN (SELECT commune_code FROM people)",
+         WHERE code IN (SELECT commune_code FROM people)
+            OR code IN (SELECT commune_code FROM anonymised_people)",
     )
     .fetch(&mut *connection);
     while let Some(row) = next_row!(rows) {

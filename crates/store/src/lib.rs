@@ -34,6 +34,7 @@ mod recode;
 mod redistribution;
 mod referral_messages;
 mod referrals;
+mod retention;
 mod session_corrections;
 mod sessions;
 mod structure_figures;
@@ -81,6 +82,7 @@ pub use referral_messages::{Posted, ThreadMessage};
 pub use referrals::{
     Applied, NewReferral, ReferralHistoryLine, ReferralRecord, ReferralStateRow, ReminderCandidate,
 };
+pub use retention::{Extension, RetentionCandidate, RetentionView};
 pub use session_corrections::SessionChange;
 pub use sessions::StoredSession;
 pub use structure_figures::StructureFigures;

@@ -188,6 +188,33 @@ enum Reach {
 }
 
 /// Whether the person exists and the structure reaches them.
+/// Deletes a person and everything recorded about them (referrals take their events, sessions,
+/// appointments and messages with them); a voucher handed from their referrals keeps its statistical
+/// facts, not the link. Shared by the erasure and the anonymisation.
+pub(crate) async fn delete_person_rows(
+    connection: &mut AnyConnection,
+    person_id: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE vouchers SET referral_id = NULL
+         WHERE referral_id IN (SELECT id FROM referrals WHERE person_id = $1)",
+    )
+    .bind(person_id)
+    .execute(&mut *connection)
+    .await?;
+    for table in ["sharing_consents", "referrals", "diagnostics", "consents"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE person_id = $1"))
+            .bind(person_id)
+            .execute(&mut *connection)
+            .await?;
+    }
+    sqlx::query("DELETE FROM people WHERE id = $1")
+        .bind(person_id)
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}
+
 async fn visible(
     connection: &mut AnyConnection,
     (structure_id, reach): (i64, Reach),
@@ -644,24 +671,7 @@ impl Store {
             )
             .await?;
         }
-        // A voucher handed from the person's referrals keeps its statistical facts, not the link.
-        sqlx::query(
-            "UPDATE vouchers SET referral_id = NULL
-             WHERE referral_id IN (SELECT id FROM referrals WHERE person_id = $1)",
-        )
-        .bind(person_id)
-        .execute(&mut *transaction)
-        .await?;
-        for table in ["sharing_consents", "referrals", "diagnostics", "consents"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE person_id = $1"))
-                .bind(person_id)
-                .execute(&mut *transaction)
-                .await?;
-        }
-        sqlx::query("DELETE FROM people WHERE id = $1")
-            .bind(person_id)
-            .execute(&mut *transaction)
-            .await?;
+        delete_person_rows(&mut transaction, person_id).await?;
         append_audit_in(
             &mut transaction,
             &self.audit_key,

@@ -40,22 +40,22 @@ const T0: UnixSeconds = 1_767_571_200;
 use aiguillage_domain::calendar::DAY;
 
 /// Nine in the morning of day `n`.
-fn day(n: i64) -> UnixSeconds {
+pub(crate) fn day(n: i64) -> UnixSeconds {
     T0 + n * DAY + 9 * 3_600
 }
 
 /// The CCAS of Angers prescribes; the library of Saumur receives on two offers (the first with ten
 /// places). Each side is (structure, account).
-struct World {
-    store: Store,
-    url: String,
-    ccas: (i64, i64),
-    library: (i64, i64),
+pub(crate) struct World {
+    pub(crate) store: Store,
+    pub(crate) url: String,
+    pub(crate) ccas: (i64, i64),
+    pub(crate) library: (i64, i64),
     workshops: OfferId,
     helper: OfferId,
 }
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let (store, url) = crate::support::store_of_maine_et_loire().await;
     let mut ids = Vec::new();
     for (name, commune, email, role) in [
@@ -147,7 +147,12 @@ impl World {
             .expect("enrol")
     }
 
-    async fn diagnose(&self, person: PersonId, skill: SkillAnswer, at: UnixSeconds) -> i64 {
+    pub(crate) async fn diagnose(
+        &self,
+        person: PersonId,
+        skill: SkillAnswer,
+        at: UnixSeconds,
+    ) -> i64 {
         let answers = answers(skill);
         self.store
             .add_diagnostic(
@@ -282,7 +287,7 @@ impl World {
         assert_eq!(closed, CloseOutcome::Closed);
     }
 
-    async fn load(&self) -> IndicatorLoad {
+    pub(crate) async fn load(&self) -> IndicatorLoad {
         let fragile = BTreeMap::from([("49007".to_owned(), true), ("49328".to_owned(), false)]);
         self.store
             .indicator_dataset(day(100), &fragile)
@@ -315,7 +320,7 @@ fn unsure_alone() -> ProfileOverride {
     }
 }
 
-async fn story(world: &World) -> (PersonId, PersonId, PersonId, PersonId, PersonId) {
+pub(crate) async fn story(world: &World) -> (PersonId, PersonId, PersonId, PersonId, PersonId) {
     use ReferralEvent as E;
     let (library, ccas) = (world.library, world.ccas);
     // A, from Angers, born in 1951: diagnosed on enrolment, referred the next day, accepted on day 3,

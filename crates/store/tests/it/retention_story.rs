@@ -1,0 +1,263 @@
+//! Retention with a clock the test moves (on whichever backend the run names): the five people of
+//! the indicators' story, 24 months after their last contact, are warned, then anonymised into
+//! statistical facts; the steering indicators computed before and after are equal wherever the facts
+//! carry the figure (every table but the delays in days); a record extended once, or contacted
+//! again since the facts were read, is kept. The audit journal's old entries go behind a sealed
+//! checkpoint and the chain still verifies; a forged checkpoint breaks it. Leases let one purge run.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failure panics with its message"
+)]
+
+use crate::indicators_story::{day, story, world};
+use aiguillage_domain::diagnostic::SkillAnswer;
+use aiguillage_domain::indicators::{standard_publication, Cut, Params};
+use aiguillage_domain::orientation::TargetDelays;
+use aiguillage_domain::retention::{
+    months_after, ExtensionReason, RetentionPeriods, RetentionStep,
+};
+use aiguillage_store::testing::actor;
+use aiguillage_store::{AuditChainCheck, Extension};
+
+/// The tables the facts do not carry: delays in days (the dates moved to the first of their month).
+const DELAYS: [&str; 2] = ["delais", "delais_cibles"];
+
+#[tokio::test]
+async fn people_past_their_retention_become_facts_the_indicators_keep_counting() {
+    let world = world().await;
+    let (a, _b, _c, d, _e) = story(&world).await;
+    let params = Params {
+        now: day(100),
+        targets: TargetDelays::default(),
+    };
+    let before = standard_publication(&world.load().await.dataset, &Cut::default(), &params);
+    let store = &world.store;
+    let periods = RetentionPeriods::default();
+
+    // D's last contact (enrolment and diagnostics, the earliest of the five): warned 30 days before
+    // its 24 months, not before.
+    let far = months_after(day(100), 40);
+    let last_contact = store
+        .retention_candidates(&periods, far)
+        .await
+        .expect("candidates")
+        .into_iter()
+        .map(|c| c.retention.last_contact_at)
+        .min()
+        .expect("five people");
+    let deadline = months_after(last_contact, 24);
+    let warn_day = deadline - 30 * aiguillage_domain::calendar::DAY;
+    let due_at = |at| async move {
+        let candidates = store
+            .retention_candidates(&periods, at)
+            .await
+            .expect("candidates");
+        candidates
+            .into_iter()
+            .map(|c| (c.person, c.retention.step(&periods, at)))
+            .filter(|(_, step)| *step != RetentionStep::Keep)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(due_at(warn_day - 3600).await, []);
+    assert_eq!(
+        due_at(warn_day).await,
+        [(
+            d,
+            RetentionStep::Warn {
+                anonymise_at: deadline
+            }
+        )]
+    );
+
+    // A's referent extends the record once; a second extension is refused.
+    let extended = store
+        .extend_retention(
+            &actor(world.ccas),
+            a,
+            ExtensionReason::SupportOngoing,
+            (&periods, day(70)),
+        )
+        .await
+        .expect("extend");
+    assert_eq!(
+        extended,
+        Extension::Extended {
+            until: months_after(day(60), 36)
+        }
+    );
+    let again = store
+        .extend_retention(
+            &actor(world.ccas),
+            a,
+            ExtensionReason::PersonAsked,
+            (&periods, day(71)),
+        )
+        .await
+        .expect("extend");
+    assert_eq!(again, Extension::AlreadyExtended);
+    let foreign = store
+        .extend_retention(
+            &actor(world.library),
+            d,
+            ExtensionReason::PersonAsked,
+            (&periods, day(71)),
+        )
+        .await
+        .expect("extend");
+    assert_eq!(
+        foreign,
+        Extension::NotFound,
+        "only the enrolling structure extends"
+    );
+
+    // 26 months on: everyone but A is warned, then anonymised 30 days later.
+    let warned_at = months_after(day(100), 26);
+    let warned: Vec<_> = due_at(warned_at).await;
+    assert_eq!(warned.len(), 4, "{warned:?}");
+    for (person, step) in &warned {
+        assert!(
+            matches!(step, RetentionStep::Warn { .. }),
+            "{person}: {step:?}"
+        );
+        store
+            .mark_retention_warned(*person, warned_at)
+            .await
+            .expect("warned");
+    }
+    let gone_at = warned_at + 30 * aiguillage_domain::calendar::DAY;
+    let due: Vec<_> = due_at(gone_at)
+        .await
+        .into_iter()
+        .filter(|(_, step)| *step == RetentionStep::Anonymise)
+        .map(|(person, _)| person)
+        .collect();
+    assert_eq!(due.len(), 4);
+    let facts = store
+        .anonymisation_facts(&due, gone_at)
+        .await
+        .expect("facts");
+    // D is contacted again (a new diagnostic) after the facts were read: kept.
+    world.diagnose(d, SkillAnswer::Alone, gone_at - 60).await;
+    let mut anonymised = 0;
+    for (person, fact) in &facts {
+        if store
+            .anonymise_person(*person, fact.as_ref(), &periods, gone_at)
+            .await
+            .expect("anonymise")
+        {
+            anonymised += 1;
+        } else {
+            assert_eq!(*person, d, "only D was contacted again");
+        }
+    }
+    assert_eq!(anonymised, 3);
+    let stored = store.anonymised_facts().await.expect("facts");
+    assert_eq!(stored.len(), 3);
+    let json = serde_json::to_string(&stored).expect("json");
+    for name in ["Bruno", "Chantal", "Émile", "Synth"] {
+        assert!(!json.contains(name), "no name in the facts: {json}");
+    }
+    assert!(stored
+        .iter()
+        .all(|f| f.person.enrolled_at
+            == aiguillage_domain::retention::month_start(f.person.enrolled_at)));
+
+    // The indicators computed at the same moment, on the same (whole) period: D's new diagnostic
+    // aside, every table the facts carry is unchanged.
+    let after = standard_publication(&world.load().await.dataset, &Cut::default(), &params);
+    let mut compared = 0;
+    for old in &before.tables {
+        // D's new diagnostic changes D's progress, by design; delays in days are not carried.
+        if DELAYS.contains(&old.id) || old.id == "autonomie" {
+            continue;
+        }
+        let new = after
+            .tables
+            .iter()
+            .find(|t| t.id == old.id)
+            .expect("same tables");
+        assert_eq!(
+            old.rows, new.rows,
+            "table {} changed by the anonymisation",
+            old.id
+        );
+        compared += 1;
+    }
+    assert!(compared >= 12, "{compared} tables compared");
+}
+
+#[tokio::test]
+async fn old_audit_entries_go_behind_a_sealed_checkpoint_and_the_chain_still_verifies() {
+    let world = world().await;
+    let (a, ..) = story(&world).await;
+    let store = &world.store;
+    let entries = store.count_audit().await.expect("count");
+    assert!(entries > 10, "{entries}");
+    // One more entry, later; a year on, everything before day 80 is older than 12 months.
+    world.diagnose(a, SkillAnswer::Alone, day(90)).await;
+    let entries = store.count_audit().await.expect("count");
+    let year_on = months_after(day(80), 12);
+    let counted = store
+        .prune_audit(day(80), year_on, true)
+        .await
+        .expect("dry run");
+    assert_eq!(
+        store.count_audit().await.expect("count"),
+        entries,
+        "a dry run deletes nothing"
+    );
+    let deleted = store
+        .prune_audit(day(80), year_on, false)
+        .await
+        .expect("prune");
+    assert_eq!(deleted, counted);
+    assert_eq!(deleted as i64, entries - 1, "only the day-90 entry stays");
+    assert_eq!(
+        store.verify_audit_chain().await.expect("verify"),
+        AuditChainCheck::Intact { entries: 1 }
+    );
+    // The chain goes on after the checkpoint.
+    world.diagnose(a, SkillAnswer::Alone, year_on).await;
+    assert!(matches!(
+        store.verify_audit_chain().await.expect("verify"),
+        AuditChainCheck::Intact { .. }
+    ));
+    // A checkpoint moved by someone without the key breaks the chain.
+    let pool = sqlx::AnyPool::connect(&world.url).await.expect("pool");
+    sqlx::query("UPDATE audit_checkpoints SET through_seq = through_seq + 1")
+        .execute(&pool)
+        .await
+        .expect("forge");
+    assert!(matches!(
+        store.verify_audit_chain().await.expect("verify"),
+        AuditChainCheck::BrokenAt { .. }
+    ));
+}
+
+#[tokio::test]
+async fn one_purge_holds_the_lease_at_a_time() {
+    let world = world().await;
+    let store = &world.store;
+    assert!(store
+        .take_job_lease(("purge", "a"), day(0), 3600)
+        .await
+        .expect("lease"));
+    assert!(!store
+        .take_job_lease(("purge", "b"), day(0) + 60, 3600)
+        .await
+        .expect("lease"));
+    // Expired, it can be taken over (a crashed run); released, at once.
+    assert!(store
+        .take_job_lease(("purge", "b"), day(0) + 3600, 3600)
+        .await
+        .expect("lease"));
+    store
+        .release_job_lease("purge", "b")
+        .await
+        .expect("release");
+    assert!(store
+        .take_job_lease(("purge", "a"), day(0) + 3700, 3600)
+        .await
+        .expect("lease"));
+}

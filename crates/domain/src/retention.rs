@@ -194,10 +194,11 @@ impl PersonRetention {
     }
 
     /// Whether the last warning still stands: given after the last contact and after the
-    /// extension (a contact or an extension moves the deadline, so a new warning is owed).
+    /// extension (a contact or an extension moves the deadline, so a new warning is owed; an
+    /// extension in the warning's own second counts as after it).
     fn warning_stands(&self) -> Option<UnixSeconds> {
         self.warned_at.filter(|warned| {
-            *warned >= self.last_contact_at && self.extended_at.is_none_or(|ext| *warned >= ext)
+            *warned >= self.last_contact_at && self.extended_at.is_none_or(|ext| *warned > ext)
         })
     }
 

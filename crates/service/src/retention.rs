@@ -169,7 +169,8 @@ async fn anonymise(
     Ok(anonymised)
 }
 
-/// Tells the enrolling structure's team, in the app and by e-mail (a link, no personal data), that a
+/// Tells the record's referent (the professional who enrolled the person, or the structure's team
+/// when that account is closed), in the app and by e-mail (a link, no personal data), that the
 /// record will be anonymised, and records the warning.
 async fn warn_referent(
     state: &AppState,
@@ -184,12 +185,17 @@ async fn warn_referent(
     );
     let link = format!("/personnes/{}#conservation", candidate.person);
     let structure_id = candidate.structure_id.get();
-    state
-        .store
-        .notify((None, Some(structure_id)), &text, &link, now)
-        .await?;
+    let referent = candidate.referent.map(|account| account.get());
+    let whom = match referent {
+        Some(account) => (Some(account), None),
+        None => (None, Some(structure_id)),
+    };
+    state.store.notify(whom, &text, &link, now).await?;
     if let Some(smtp) = &state.settings.smtp {
-        let emails = state.store.structure_emails(structure_id).await?;
+        let emails = match referent {
+            Some(account) => vec![state.store.account(account).await?.email],
+            None => state.store.structure_emails(structure_id).await?,
+        };
         let body = format!(
             "Bonjour,\n\n{text}.\n\nPour le voir ou le prolonger : {}{link}\n(connexion nécessaire ; ce message ne contient aucune donnée sur la personne).\n\nAiguillage",
             state.settings.public_url

@@ -10,7 +10,7 @@ use crate::{Store, StoreError};
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
 use aiguillage_domain::calendar::DAY;
 use aiguillage_domain::contact_request::contact_request_cutoff;
-use aiguillage_domain::ids::{PersonId, StructureId};
+use aiguillage_domain::ids::{AccountId, PersonId, StructureId};
 use aiguillage_domain::retention::{
     months_before, AnonymisedPerson, ExtensionReason, PersonRetention, PurgeReport, PurgeRule,
     RetentionPeriods, RetentionStep,
@@ -24,8 +24,11 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetentionCandidate {
     pub person: PersonId,
-    /// The enrolling structure: its team is the record's referent.
+    /// The enrolling structure.
     pub structure_id: StructureId,
+    /// The professional who enrolled the person (the record's referent), while their account is
+    /// active; otherwise the structure's team is.
+    pub referent: Option<AccountId>,
     pub retention: PersonRetention,
 }
 
@@ -51,12 +54,16 @@ pub struct RetentionView {
 const RETENTION_SETTING: &str = "retention";
 
 const RETENTION_COLUMNS: &str =
-    "id, structure_id, last_contact_at, retention_extended_at, retention_warned_at";
+    "id, structure_id, last_contact_at, retention_extended_at, retention_warned_at,
+     (SELECT a.id FROM accounts a WHERE a.id = people.enrolled_by AND a.deactivated_at IS NULL) AS referent";
 
 fn candidate_from(row: &AnyRow) -> Result<RetentionCandidate, StoreError> {
     Ok(RetentionCandidate {
         person: PersonId::new(row.try_get("id")?),
         structure_id: StructureId::new(row.try_get("structure_id")?),
+        referent: row
+            .try_get::<Option<i64>, _>("referent")?
+            .map(AccountId::new),
         retention: PersonRetention {
             last_contact_at: row.try_get("last_contact_at")?,
             extended_at: row.try_get("retention_extended_at")?,

@@ -132,6 +132,8 @@ routes! {
     POST "/personnes/inscrire" => pages::people::enrol, HELPERS;
     GET "/personnes/{id}" => pages::people::detail, HELPERS;
     POST "/personnes/{id}/effacer" => pages::people::erase, HELPERS;
+    GET "/personnes/{id}/conservation" => pages::retention::show, HELPERS;
+    POST "/personnes/{id}/conservation" => pages::retention::extend, HELPERS;
     GET "/personnes/{id}/modifier" => pages::people::edit_form, HELPERS;
     POST "/personnes/{id}/modifier" => pages::people::update, HELPERS;
     GET "/personnes/{id}/diagnostic" => pages::diagnostic::form, HELPERS;

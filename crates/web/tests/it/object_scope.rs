@@ -210,6 +210,14 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
         ("POST", "/personnes/{id}/effacer") => {
             record(format!("{person}/effacer"), &[("confirmer", "oui".into())], true)
         }
+        ("GET", "/personnes/{id}/conservation") => {
+            record(format!("{person}/conservation"), &[], true)
+        }
+        ("POST", "/personnes/{id}/conservation") => record(
+            format!("{person}/conservation"),
+            &[("motif", "person_asked".into())],
+            true,
+        ),
         ("GET", "/personnes/{id}/diagnostic") => record(format!("{person}/diagnostic"), &[], true),
         ("POST", "/personnes/{id}/diagnostic") => {
             let answers: Vec<(&str, String)> =

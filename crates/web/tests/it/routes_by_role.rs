@@ -298,6 +298,16 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ),
     (
         "GET",
+        "/personnes/{id}/conservation",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "POST",
+        "/personnes/{id}/conservation",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "GET",
         "/personnes/{id}/diagnostic",
         Expected::PrescriberOrMediator,
     ),

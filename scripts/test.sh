@@ -102,6 +102,9 @@ step "End-to-end journeys in headless Chromium"
 cargo build --locked -p aiguillage
 (cd e2e && node roles.mjs)
 
+step "PostgreSQL backup procedure drilled (pg_dump, more written, pg_restore, every table as dumped)"
+scripts/pg-backup-drill.sh "$AIGUILLAGE_TEST_DATABASE_URL" target/debug/aiguillage
+
 step "Directory export checked by the cartographie nationale's reference library"
 (
   work="$(mktemp -d)"

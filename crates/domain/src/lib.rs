@@ -20,6 +20,7 @@ pub mod free_text;
 pub mod geo;
 pub mod ids;
 pub mod indicators;
+pub mod instance;
 pub mod itinerant;
 pub mod matching;
 pub mod orientation;

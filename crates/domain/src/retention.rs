@@ -58,7 +58,7 @@ impl RetentionPeriods {
         let bounds = [
             (
                 "person_months",
-                "La conservation d'une personne",
+                "Conservation d'une personne sans contact",
                 self.person_months,
                 6,
                 ceiling.person_months,
@@ -66,7 +66,7 @@ impl RetentionPeriods {
             ),
             (
                 "warning_days",
-                "L'avertissement",
+                "Avertissement avant l'anonymisation",
                 self.warning_days,
                 7,
                 60,
@@ -74,7 +74,7 @@ impl RetentionPeriods {
             ),
             (
                 "extension_months",
-                "La prolongation",
+                "Prolongation",
                 self.extension_months,
                 1,
                 ceiling.extension_months,
@@ -82,7 +82,7 @@ impl RetentionPeriods {
             ),
             (
                 "audit_months",
-                "La conservation du journal",
+                "Conservation du journal d'audit",
                 self.audit_months,
                 6,
                 ceiling.audit_months,
@@ -90,7 +90,7 @@ impl RetentionPeriods {
             ),
             (
                 "notification_months",
-                "La conservation des notifications",
+                "Conservation des notifications",
                 self.notification_months,
                 1,
                 ceiling.notification_months,
@@ -98,7 +98,7 @@ impl RetentionPeriods {
             ),
             (
                 "technical_log_months",
-                "La conservation des traces techniques",
+                "Conservation des traces techniques",
                 self.technical_log_months,
                 1,
                 ceiling.technical_log_months,
@@ -110,7 +110,7 @@ impl RetentionPeriods {
             .filter(|(_, _, value, low, high, _)| value < low || value > high)
             .map(|(field, what, _, low, high, unit)| PeriodError {
                 field,
-                message: format!("{what} doit être comprise entre {low} et {high} {unit}."),
+                message: format!("{what} : de {low} à {high} {unit}."),
             })
             .collect();
         if errors.is_empty() {
@@ -545,7 +545,7 @@ mod tests {
         assert_eq!(fields, ["person_months", "audit_months"]);
         assert_eq!(
             errors[0].message,
-            "La conservation d'une personne doit être comprise entre 6 et 24 mois."
+            "Conservation d'une personne sans contact : de 6 à 24 mois."
         );
     }
 }

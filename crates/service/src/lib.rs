@@ -11,6 +11,7 @@ pub mod api_clients;
 pub mod credentials;
 pub mod directory_edit;
 pub mod directory_search;
+pub mod instance;
 pub mod mail;
 pub mod notify;
 pub mod pathway;

@@ -64,10 +64,15 @@ pub async fn record_diagnostic(
     answers: &Answers,
 ) -> Result<Option<(i64, Profile)>, StoreError> {
     let now = state.now();
-    let computed = profile(answers, date_of(now));
+    let mut answers = answers.clone();
+    if !crate::instance::support_needs_asked(state).await? {
+        // Switched off on this instance: nothing about support needs is kept, whatever was sent.
+        answers.support_needs.clear();
+    }
+    let computed = profile(&answers, date_of(now));
     let stored = state
         .store
-        .add_diagnostic(actor, person, answers, &computed, now)
+        .add_diagnostic(actor, person, &answers, &computed, now)
         .await?;
     Ok(stored.map(|id| (id, computed)))
 }

@@ -88,7 +88,8 @@ pub async fn campaign_report(
         .campaign(campaign_id, required_scope(account)?)
         .await?;
     let records = state.store.voucher_records(campaign_id).await?;
-    Ok(report(&records, period, state.settings.min_cell_size)?)
+    let min_cell = crate::instance::min_cell_size(state).await?;
+    Ok(report(&records, period, min_cell)?)
 }
 
 /// Hands a voucher of the account's structure's books.

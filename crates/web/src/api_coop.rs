@@ -304,7 +304,7 @@ pub async fn statistics(
         .filter(|a| a.date.as_str() >= from.as_str() && a.date.as_str() <= to.as_str())
         .filter(|a| types.is_empty() || types.contains(&a.kind.as_str()))
         .collect();
-    let min_cell = state.settings.min_cell_size;
+    let min_cell = aiguillage_service::instance::min_cell_size(&state).await?;
     let attributes = crate::api_coop_statistics::attributes(&activities, min_cell);
     let now = (state.clock)();
     Ok(Json(json!({

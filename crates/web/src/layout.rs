@@ -34,6 +34,7 @@ pub const NAVIGATION: &[(&str, &str)] = &[
     ("Comptes", "/administration/comptes"),
     ("Journal d'audit", "/administration/journal"),
     ("Clients d'API", "/administration/clients-api"),
+    ("Réglages", "/administration/reglages"),
     ("Notifications", "/notifications"),
     ("Mon compte", "/compte"),
 ];

@@ -204,6 +204,8 @@ routes! {
     GET "/administration/comptes" => pages::admin::list_accounts, Roles(&[Administrator]);
     POST "/administration/comptes" => pages::admin::create, Roles(&[Administrator]);
     GET "/administration/journal" => pages::admin::audit_log, Roles(&[Administrator]);
+    GET "/administration/reglages" => pages::admin_settings::show, Roles(&[Administrator]);
+    POST "/administration/reglages" => pages::admin_settings::save, Roles(&[Administrator]);
     GET "/administration/clients-api" => pages::admin_api_clients::list, Roles(&[Administrator]);
     POST "/administration/clients-api" => pages::admin_api_clients::create, Roles(&[Administrator]);
     POST "/administration/clients-api/{client}/revocation" => pages::admin_api_clients::revoke_client, Roles(&[Administrator]);

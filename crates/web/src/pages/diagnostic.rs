@@ -48,7 +48,7 @@ fn questionnaire(
     (heading, intro, action): (String, String, String),
     (values, commune): (&Fields, Option<String>),
     errors: Errors,
-    cancel_href: String,
+    (cancel_href, support_needs_asked): (String, bool),
 ) -> Result<Response, WebError> {
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -60,7 +60,11 @@ fn questionnaire(
         heading,
         intro,
         action,
-        sections: sections(values, Wording::Professional, true),
+        sections: sections(values, Wording::Professional, true)
+            .into_iter()
+            // The instance may switch off the question on specific support needs (sensitive).
+            .filter(|s| support_needs_asked || s.groups.iter().all(|g| g.name != "prise_en_charge"))
+            .collect(),
         urgency: urgency_fields(values),
         errors,
         professional: true,
@@ -78,7 +82,7 @@ async fn visible_person(me: &Professional, id: PersonId) -> Result<PersonRecord,
 }
 
 /// The questionnaire about an enrolled person, with `intro` above it.
-fn person_questionnaire(
+async fn person_questionnaire(
     me: &Professional,
     person: &PersonRecord,
     intro: &str,
@@ -98,7 +102,10 @@ fn person_questionnaire(
         ),
         (values, None),
         errors,
-        format!("/personnes/{id}"),
+        (
+            format!("/personnes/{id}"),
+            aiguillage_service::instance::support_needs_asked(&me.state).await?,
+        ),
     )
 }
 
@@ -107,7 +114,7 @@ const PERSON_INTRO: &str = "Environ 5 minutes. Posez les questions à la personn
 /// `GET /personnes/{id}/diagnostic`.
 pub async fn form(me: Professional, Path(id): Path<PersonId>) -> Result<Response, WebError> {
     let person = visible_person(&me, id).await?;
-    person_questionnaire(&me, &person, PERSON_INTRO, (&Fields::new(), Errors::new()))
+    person_questionnaire(&me, &person, PERSON_INTRO, (&Fields::new(), Errors::new())).await
 }
 
 /// `POST /personnes/{id}/diagnostic`: computes and stores the profile.
@@ -120,7 +127,7 @@ pub async fn submit(
     let values = fields(&body);
     let mut errors = Errors::new();
     let Some(answers) = read_answers(&values, &mut errors) else {
-        return person_questionnaire(&me, &person, "", (&values, errors));
+        return person_questionnaire(&me, &person, "", (&values, errors)).await;
     };
     store_diagnostic(&me, id, &answers).await
 }
@@ -350,7 +357,7 @@ const UNRECORDED_OFFERS: usize = 5;
 const UNRECORDED: &str = "Diagnostic sans enregistrement";
 
 /// The questionnaire run without recording, with `intro` above it.
-fn unrecorded_questionnaire(
+async fn unrecorded_questionnaire(
     me: &Professional,
     intro: &str,
     values: &Fields,
@@ -365,14 +372,17 @@ fn unrecorded_questionnaire(
         ),
         (values, Some(text(values, "commune"))),
         errors,
-        "/personnes".to_owned(),
+        (
+            "/personnes".to_owned(),
+            aiguillage_service::instance::support_needs_asked(&me.state).await?,
+        ),
     )
 }
 
 /// `GET /diagnostic-sans-enregistrement`: the questionnaire when the person did not consent.
 pub async fn unrecorded_form(me: Professional) -> Result<Response, WebError> {
     let intro = "La personne n'a pas donné son accord : rien ne sera enregistré. Le profil s'affiche à l'écran et peut être imprimé pour elle.";
-    unrecorded_questionnaire(&me, intro, &Fields::new(), Errors::new())
+    unrecorded_questionnaire(&me, intro, &Fields::new(), Errors::new()).await
 }
 
 /// `POST /diagnostic-sans-enregistrement`: the profile, on screen only; nothing is written.
@@ -380,7 +390,7 @@ pub async fn unrecorded_result(me: Professional, body: Bytes) -> Result<Response
     let values = fields(&body);
     let mut errors = Errors::new();
     let Some(answers) = read_answers(&values, &mut errors) else {
-        return unrecorded_questionnaire(&me, "Rien ne sera enregistré.", &values, errors);
+        return unrecorded_questionnaire(&me, "Rien ne sera enregistré.", &values, errors).await;
     };
     let now = me.now();
     let commune_typed = text(&values, "commune");

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod admin_api_clients;
+pub mod admin_settings;
 pub mod appointments;
 pub mod contact_requests;
 pub mod diagnostic;

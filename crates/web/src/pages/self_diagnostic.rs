@@ -90,7 +90,7 @@ async fn step_page(
     (values, index): (&Fields, usize),
     error: Option<(&'static str, String)>,
 ) -> Result<Response, WebError> {
-    let mut all = steps();
+    let mut all = asked_steps(state).await?;
     let total = all.len();
     let index = index.min(total - 1);
     let next_question = all.get(index + 1).map(|next| next.question);
@@ -129,9 +129,8 @@ async fn step_page(
 }
 
 /// The first step whose answer `read_answers` found missing or wrong, with its message.
-fn first_failing_step(errors: &Errors) -> (usize, Option<(&'static str, String)>) {
-    steps()
-        .iter()
+fn first_failing_step(all: &[Step], errors: &Errors) -> (usize, Option<(&'static str, String)>) {
+    all.iter()
         .enumerate()
         .find_map(|(index, step)| {
             step.error_keys()
@@ -308,7 +307,7 @@ pub async fn result(
             )
             .await;
         }
-        let all = steps();
+        let all = asked_steps(&state).await?;
         let step = &all[index.min(all.len() - 1)];
         if let Some(error) = step_error(step, &values) {
             return step_page(&state, &viewer, jar, (&values, index), Some(error)).await;
@@ -321,7 +320,7 @@ pub async fn result(
     match read_answers(&values, &mut errors) {
         Some(answers) => result_page(&state, &viewer, jar, (values, &answers), Errors::new()).await,
         None => {
-            let (index, error) = first_failing_step(&errors);
+            let (index, error) = first_failing_step(&asked_steps(&state).await?, &errors);
             step_page(&state, &viewer, jar, (&values, index), error).await
         }
     }
@@ -347,7 +346,7 @@ pub async fn contact(
     let values = fields(&body);
     let mut errors = Errors::new();
     let Some(answers) = read_answers(&values, &mut errors) else {
-        let (index, error) = first_failing_step(&errors);
+        let (index, error) = first_failing_step(&asked_steps(&state).await?, &errors);
         return step_page(&state, &viewer, jar, (&values, index), error).await;
     };
     let (draft, errors) = checked_contact(&state, &values, errors).await?;
@@ -432,6 +431,15 @@ async fn checked_contact(
     Ok((draft, errors))
 }
 
+/// The steps this instance asks: without the one on specific support needs when it is switched off.
+async fn asked_steps(state: &AppState) -> Result<Vec<Step>, WebError> {
+    let asked = aiguillage_service::instance::support_needs_asked(state).await?;
+    Ok(steps()
+        .into_iter()
+        .filter(|step| asked || step.name != "prise_en_charge")
+        .collect())
+}
+
 /// Keeps the request, with the answers, the profile and the consent given, for the territory's
 /// professionals to call back.
 async fn keep_request(
@@ -440,6 +448,11 @@ async fn keep_request(
     answers: &Answers,
 ) -> Result<(), WebError> {
     let now = state.now();
+    let mut answers = answers.clone();
+    if !aiguillage_service::instance::support_needs_asked(state).await? {
+        answers.support_needs.clear();
+    }
+    let answers = &answers;
     let computed = profile(answers, date_of(now));
     let consent = contact_request_consent();
     let request = NewContactRequest {

@@ -505,6 +505,8 @@ struct Figures {
     tables: Vec<TableView>,
     comparison: Comparison,
     activity: Vec<(String, u32, u32, u32, String)>,
+    /// The instance's minimum cell size the tables were masked with.
+    min_cell: u64,
 }
 
 /// A mediator's own activity over the period, month by month.
@@ -551,17 +553,14 @@ async fn published_figures(
         .territory_settings(&me.user.account.territory)
         .await?;
     let compare = steers_territories && chosen.cut.area.is_some();
+    let min_cell = aiguillage_service::instance::min_cell_size(&me.state).await?;
     let inputs = (
         loaded.dataset.clone(),
         chosen.cut.clone(),
         scope_label.clone(),
     );
-    let (mut publication, comparison) = compute_figures(
-        inputs,
-        compare,
-        (me.now(), targets, me.state.settings.min_cell_size),
-    )
-    .await?;
+    let (mut publication, comparison) =
+        compute_figures(inputs, compare, (me.now(), targets, min_cell)).await?;
     crate::pages::steering_names::name_rows(&me.state.store, &mut publication).await?;
     let tables = publication.tables.iter().map(view_of).collect();
     Ok(Figures {
@@ -570,6 +569,7 @@ async fn published_figures(
         tables,
         comparison,
         activity: Vec::new(),
+        min_cell,
     })
 }
 
@@ -676,7 +676,7 @@ fn steering_page(
         comparison_columns,
         comparison_rows,
         activity: figures.activity,
-        min_cell: me.state.settings.min_cell_size,
+        min_cell: figures.min_cell,
         computed_at: crate::pages::format_time(loaded.loaded_at),
         export_query,
     }

@@ -73,7 +73,7 @@ pub async fn masked_publication_for(
         Some(scope) => state.store.territory_settings(scope).await?.0,
         None => TargetDelays::default(),
     };
-    let min_cell = state.settings.min_cell_size;
+    let min_cell = aiguillage_service::instance::min_cell_size(state).await?;
     let (dataset, cut) = (loaded.dataset.clone(), chosen.cut.clone());
     let mut publication = tokio::task::spawn_blocking(move || {
         masked_publication(&dataset, &cut, now, targets, min_cell)

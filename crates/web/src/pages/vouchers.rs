@@ -495,7 +495,7 @@ pub async fn show(
         from,
         until,
         tables: shown_tables(&publication),
-        min_cell: me.state.settings.min_cell_size,
+        min_cell: aiguillage_service::instance::min_cell_size(&me.state).await?,
         statements: statements
             .into_iter()
             .map(|s| StatementLine {

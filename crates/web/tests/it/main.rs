@@ -18,6 +18,7 @@ mod edge;
 mod error_summaries;
 mod free_text_pages;
 mod import_conflicts;
+mod instance_settings;
 mod login_hardening;
 mod mail_digest;
 mod object_scope;

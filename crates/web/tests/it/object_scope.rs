@@ -408,7 +408,9 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
         ),
         ("GET", "/administration/comptes")
         | ("POST", "/administration/comptes")
-        | ("GET", "/administration/journal") => NoRecord("the instance's administrator only"),
+        | ("GET", "/administration/journal")
+        | ("GET", "/administration/reglages")
+        | ("POST", "/administration/reglages") => NoRecord("the instance's administrator only"),
         ("GET", "/mentions-legales")
         | ("GET", "/accessibilite")
         | ("GET", "/documentation/{page}")

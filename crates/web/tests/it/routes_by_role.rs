@@ -156,6 +156,16 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ),
     (
         "GET",
+        "/administration/reglages",
+        Expected::AdministratorOnly,
+    ),
+    (
+        "POST",
+        "/administration/reglages",
+        Expected::AdministratorOnly,
+    ),
+    (
+        "GET",
         "/administration/clients-api",
         Expected::AdministratorOnly,
     ),

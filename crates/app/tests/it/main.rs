@@ -9,5 +9,6 @@
 
 mod backup;
 mod cli;
+mod purge;
 mod tidy;
 mod vouchers;

@@ -439,7 +439,7 @@ async fn requests_left_at_the_same_moment_are_all_stored() {
     assert_eq!(ids.len(), 16, "{ids:?}");
 }
 
-async fn leave_request(store: &Store, first_name: &str, at: i64) -> i64 {
+pub(crate) async fn leave_request(store: &Store, first_name: &str, at: i64) -> i64 {
     let computed = profile(&answers(), time::macros::date!(2026 - 11 - 23));
     store
         .add_contact_request(

@@ -261,3 +261,91 @@ async fn one_purge_holds_the_lease_at_a_time() {
         .await
         .expect("lease"));
 }
+
+/// The short-lived records, each at its own duration: a notification (6 months), an import file (one
+/// hour), a session (12 hours at most), a login attempt (6 months), a public contact request (90
+/// days). A dry run counts, the purge deletes exactly those, a day before their end nothing goes.
+#[tokio::test]
+async fn short_lived_records_go_at_their_own_durations() {
+    use aiguillage_domain::calendar::DAY;
+    use aiguillage_domain::ids::AccountId;
+    use aiguillage_domain::retention::PurgeRule;
+    let world = world().await;
+    let store = &world.store;
+    let periods = RetentionPeriods::default();
+    let (_, account) = world.ccas;
+    let t = day(0);
+    store
+        .notify(
+            (Some(account), None),
+            "Nouvelle orientation reçue",
+            "/orientations/1",
+            t,
+        )
+        .await
+        .expect("notify");
+    store
+        .save_pending_import(AccountId::new(account), "lieux.csv", "csv", "a;b", t)
+        .await
+        .expect("pending");
+    store
+        .create_session("empreinte", account, "csrf", t)
+        .await
+        .expect("session");
+    store
+        .reserve_login_attempt("ip:192.0.2.1", 5, t)
+        .await
+        .expect("attempt");
+    crate::privacy_story::leave_request(store, "Lucienne", t).await;
+
+    let count = |report: &aiguillage_domain::retention::PurgeReport| {
+        PurgeRule::ALL
+            .iter()
+            .map(|rule| report.count(*rule))
+            .collect::<Vec<_>>()
+    };
+    // A day: the import file and the session are past their end, nothing else.
+    let report = store
+        .purge_short_lived(&periods, t + DAY, true)
+        .await
+        .expect("dry");
+    assert_eq!(report.count(PurgeRule::PendingImportDeleted), 1);
+    assert_eq!(report.count(PurgeRule::TechnicalTraceDeleted), 1);
+    assert_eq!(report.count(PurgeRule::NotificationDeleted), 0);
+    assert_eq!(report.count(PurgeRule::ContactRequestErased), 0);
+    // 89 days: the request stays; 91: it goes.
+    let early = store
+        .purge_short_lived(&periods, t + 89 * DAY, true)
+        .await
+        .expect("dry");
+    assert_eq!(early.count(PurgeRule::ContactRequestErased), 0);
+    // Seven months on, everything is past its end; the dry run deleted nothing.
+    let later = months_after(t, 7);
+    let dry = store
+        .purge_short_lived(&periods, later, true)
+        .await
+        .expect("dry");
+    assert_eq!(
+        (
+            dry.count(PurgeRule::NotificationDeleted),
+            dry.count(PurgeRule::PendingImportDeleted),
+            dry.count(PurgeRule::TechnicalTraceDeleted),
+            dry.count(PurgeRule::ContactRequestErased)
+        ),
+        (1, 1, 2, 1)
+    );
+    let done = store
+        .purge_short_lived(&periods, later, false)
+        .await
+        .expect("purge");
+    assert_eq!(
+        count(&done),
+        count(&dry),
+        "the purge deletes what the dry run counted"
+    );
+    let again = store
+        .purge_short_lived(&periods, later, true)
+        .await
+        .expect("dry");
+    assert!(count(&again).iter().all(|n| *n == 0), "{again:?}");
+}

@@ -1,6 +1,6 @@
 //! The reference documents a professional may need, served as pages (`/documentation/{page}`): the
-//! definitions of the steering indicators, the open-data file, the import of places, La Coop's API
-//! and the register of processing. The French documents of `docs/` are built into the binary and
+//! definitions of the steering indicators, the open-data file, the import of places, La Coop's API,
+//! the register of processing and the impact assessment's description. The French documents of `docs/` are built into the binary and
 //! rendered from Markdown; a mention of another one (`docs/indicateurs.md`) becomes a link to its
 //! page, never a repository path.
 
@@ -14,7 +14,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 
 /// (page, file name in `docs/`, title, text).
-const DOCUMENTS: [(&str, &str, &str, &str); 6] = [
+const DOCUMENTS: [(&str, &str, &str, &str); 7] = [
     (
         "indicateurs",
         "indicateurs.md",
@@ -44,6 +44,12 @@ const DOCUMENTS: [(&str, &str, &str, &str); 6] = [
         "registre-des-traitements.md",
         "Registre des traitements",
         include_str!("../../../../docs/registre-des-traitements.md"),
+    ),
+    (
+        "aipd",
+        "aipd.md",
+        "Analyse d'impact (AIPD)",
+        include_str!("../../../../docs/aipd.md"),
     ),
     (
         "cheques-numeriques",
@@ -105,5 +111,35 @@ mod tests {
         assert!(html.contains("<a href=\"/documentation/indicateurs\">Indicateurs de pilotage</a>"));
         assert!(!html.contains("docs/indicateurs.md"));
         assert!(html.contains("<div class=\"fr-table\"><table>"));
+    }
+
+    /// The impact assessment's durations are the code's: each default retention period, the
+    /// receiving structure's access and the contact requests' lifetime appear in its table.
+    #[test]
+    fn the_impact_assessment_states_the_durations_the_code_applies() {
+        use aiguillage_domain::retention::RetentionPeriods;
+        let text = include_str!("../../../../docs/aipd.md");
+        let periods = RetentionPeriods::default();
+        for stated in [
+            format!("{} mois après le dernier contact", periods.person_months),
+            format!("une fois de {} mois", periods.extension_months),
+            format!("par courriel {} jours avant", periods.warning_days),
+            format!("| journal d'audit | {} mois |", periods.audit_months),
+            format!("| notifications | {} mois |", periods.notification_months),
+            format!("tentatives : {} mois", periods.technical_log_months),
+            format!(
+                "{} jours sans suite",
+                aiguillage_domain::contact_request::CONTACT_REQUEST_LIFETIME_DAYS
+            ),
+            format!(
+                "puis {} mois",
+                aiguillage_domain::orientation::RECEIVER_ACCESS_AFTER_END_DAYS / 30
+            ),
+        ] {
+            assert!(
+                text.contains(&stated),
+                "docs/aipd.md should say « {stated} »"
+            );
+        }
     }
 }

@@ -12,7 +12,8 @@ use aiguillage_domain::retention::{
     months_before, PurgeReport, PurgeRule, RetentionPeriods, RetentionStep,
 };
 use aiguillage_domain::UnixSeconds;
-use aiguillage_store::{RetentionCandidate, StoreError};
+use aiguillage_store::StoreError;
+use std::collections::BTreeMap;
 
 /// The lease every purge takes (the daily job and the command line alike).
 pub const PURGE_LEASE: &str = "purge";
@@ -111,16 +112,27 @@ async fn purge_holding_lease(
     let periods = periods(state).await?;
     let mut report = PurgeReport::default();
     let mut due = Vec::new();
+    let mut warnings: BTreeMap<Referent, Vec<(PersonId, UnixSeconds)>> = BTreeMap::new();
     for candidate in store.retention_candidates(&periods, as_of).await? {
         match candidate.retention.step(&periods, as_of) {
             RetentionStep::Warn { anonymise_at } => {
-                if !dry_run {
-                    warn_referent(state, &candidate, anonymise_at, as_of).await?;
-                }
+                let referent = (
+                    candidate.referent.map(|a| a.get()),
+                    candidate.structure_id.get(),
+                );
+                warnings
+                    .entry(referent)
+                    .or_default()
+                    .push((candidate.person, anonymise_at));
                 report.add(PurgeRule::PersonWarned, 1);
             }
             RetentionStep::Anonymise => due.push(candidate.person),
             RetentionStep::Keep | RetentionStep::Warned { .. } => {}
+        }
+    }
+    if !dry_run {
+        for (referent, records) in &warnings {
+            warn_referent(state, *referent, records, (periods.person_months, as_of)).await?;
         }
     }
     report.add(
@@ -169,50 +181,50 @@ async fn anonymise(
     Ok(anonymised)
 }
 
-/// Tells the record's referent (the professional who enrolled the person, or the structure's team
-/// when that account is closed), in the app and by e-mail (a link, no personal data), that the
-/// record will be anonymised, and records the warning.
+/// Whom a warning goes to: the account that enrolled the person while it is active, else the
+/// enrolling structure's team (`(account, structure)`).
+type Referent = (Option<i64>, i64);
+
+/// Tells a referent, once per purge, in the app and by e-mail (a link, no personal data), that
+/// records will be anonymised — one record leads to its retention page, several to the list of
+/// records nearing their end — and records the warnings.
 async fn warn_referent(
     state: &AppState,
-    candidate: &RetentionCandidate,
-    anonymise_at: UnixSeconds,
-    now: UnixSeconds,
+    (account, structure_id): Referent,
+    records: &[(PersonId, UnixSeconds)],
+    (months, now): (u32, UnixSeconds),
 ) -> Result<(), StoreError> {
-    let text = format!(
-        "Un dossier sera anonymisé le {} faute de contact depuis {} mois : prolongez-le si l'accompagnement continue",
-        french_date(date_of(anonymise_at)),
-        state.store.retention_periods().await?.person_months
-    );
-    let link = format!("/personnes/{}#conservation", candidate.person);
-    let structure_id = candidate.structure_id.get();
-    let referent = candidate.referent.map(|account| account.get());
-    let whom = match referent {
+    let earliest = records.iter().map(|(_, at)| *at).min().unwrap_or(now);
+    let day = french_date(date_of(earliest));
+    let (text, link) = match records {
+        [(person, _)] => (
+            format!("Un dossier sera anonymisé le {day} faute de contact depuis {months} mois : prolongez-le si l'accompagnement continue"),
+            format!("/personnes/{person}/conservation"),
+        ),
+        _ => (
+            format!("{} dossiers seront anonymisés à partir du {day} faute de contact depuis {months} mois : prolongez ceux dont l'accompagnement continue", records.len()),
+            "/personnes/echeances".to_owned(),
+        ),
+    };
+    let whom = match account {
         Some(account) => (Some(account), None),
         None => (None, Some(structure_id)),
     };
     state.store.notify(whom, &text, &link, now).await?;
     if let Some(smtp) = &state.settings.smtp {
-        let emails = match referent {
+        let emails = match account {
             Some(account) => vec![state.store.account(account).await?.email],
             None => state.store.structure_emails(structure_id).await?,
         };
         let body = format!(
-            "Bonjour,\n\n{text}.\n\nPour le voir ou le prolonger : {}{link}\n(connexion nécessaire ; ce message ne contient aucune donnée sur la personne).\n\nAiguillage",
+            "Bonjour,\n\n{text}.\n\nPour les voir ou les prolonger : {}{link}\n(connexion nécessaire ; ce message ne contient aucune donnée sur les personnes).\n\nAiguillage",
             state.settings.public_url
         );
-        if let Err(error) = send_mail(
-            smtp,
-            &emails,
-            "Aiguillage — un dossier arrive à échéance",
-            &body,
-        )
-        .await
-        {
+        let subject = "Aiguillage — des dossiers arrivent à échéance";
+        if let Err(error) = send_mail(smtp, &emails, subject, &body).await {
             tracing::warn!(%error, "avertissement de conservation non envoyé par courriel");
         }
     }
-    state
-        .store
-        .mark_retention_warned(candidate.person, now)
-        .await
+    let people: Vec<PersonId> = records.iter().map(|(person, _)| *person).collect();
+    state.store.mark_retention_warned(&people, now).await
 }

@@ -177,18 +177,58 @@ impl Store {
         rows.iter().map(candidate_from).collect()
     }
 
-    /// Records that the referent was warned at `now`.
+    /// Records that the referents of `people` were warned at `now` (one transaction).
     pub async fn mark_retention_warned(
         &self,
-        person: PersonId,
+        people: &[PersonId],
         now: UnixSeconds,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE people SET retention_warned_at = $1 WHERE id = $2")
-            .bind(now)
-            .bind(person.get())
-            .execute(&self.pool)
-            .await?;
+        let mut transaction = self.begin_write().await?;
+        for person in people {
+            sqlx::query("UPDATE people SET retention_warned_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(person.get())
+                .execute(&mut *transaction)
+                .await?;
+        }
+        transaction.commit().await?;
         Ok(())
+    }
+
+    /// The people of the actor's structure whose record nears its end or passed it (warned or to
+    /// warn at `now`), with their names, oldest contact first: `(person, first name, last name,
+    /// retention)`.
+    pub async fn retention_due_of(
+        &self,
+        actor: &Actor<'_>,
+        (periods, now): (&RetentionPeriods, UnixSeconds),
+    ) -> Result<Vec<(PersonId, String, String, PersonRetention)>, StoreError> {
+        let horizon = months_before(
+            now + i64::from(periods.warning_days) * DAY,
+            periods.person_months,
+        );
+        let rows = sqlx::query(&format!(
+            "SELECT {RETENTION_COLUMNS}, first_name, last_name FROM people
+             WHERE structure_id = $1 AND (last_contact_at <= $2 OR retention_warned_at IS NOT NULL)
+             ORDER BY last_contact_at, id"
+        ))
+        .bind(actor.structure_id.get())
+        .bind(horizon)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut due = Vec::new();
+        for row in &rows {
+            let candidate = candidate_from(row)?;
+            if candidate.retention.step(periods, now) != RetentionStep::Keep {
+                due.push((
+                    candidate.person,
+                    row.try_get("first_name")?,
+                    row.try_get("last_name")?,
+                    candidate.retention,
+                ));
+            }
+        }
+        Ok(due)
     }
 
     /// Replaces a person's record by its statistical facts, if it is still due at `now` (a contact

@@ -132,6 +132,7 @@ routes! {
     POST "/personnes/inscrire" => pages::people::enrol, HELPERS;
     GET "/personnes/{id}" => pages::people::detail, HELPERS;
     POST "/personnes/{id}/effacer" => pages::people::erase, HELPERS;
+    GET "/personnes/echeances" => pages::retention::due, HELPERS;
     GET "/personnes/{id}/conservation" => pages::retention::show, HELPERS;
     POST "/personnes/{id}/conservation" => pages::retention::extend, HELPERS;
     GET "/personnes/{id}/modifier" => pages::people::edit_form, HELPERS;

@@ -121,7 +121,7 @@ async fn people_past_their_retention_become_facts_the_indicators_keep_counting()
             "{person}: {step:?}"
         );
         store
-            .mark_retention_warned(*person, warned_at)
+            .mark_retention_warned(&[*person], warned_at)
             .await
             .expect("warned");
     }

@@ -1,7 +1,8 @@
 //! A record's retention, as its enrolling structure sees it (`/personnes/{id}/conservation`): the
 //! last contact, the day the record will be anonymised, whether the team was warned, and the one
 //! extension the referent may give with a reason chosen from a list (nothing typed about the person
-//! is kept). Another structure's person is « not found ».
+//! is kept). Another structure's person is « not found ». `/personnes/echeances` lists the
+//! structure's records nearing their end, where a warning about several records leads.
 
 use crate::auth::Professional;
 use crate::error::WebError;
@@ -119,4 +120,51 @@ pub async fn extend(
         }
         Extension::NotFound => Err(WebError::NotFound),
     }
+}
+
+/// One record nearing its end, as the list shows it.
+struct DueLine {
+    id: PersonId,
+    name: String,
+    last_contact: String,
+    anonymised_on: String,
+    extended: bool,
+}
+
+#[derive(Template)]
+#[template(path = "people_retention_due.html")]
+struct DueTemplate {
+    layout: Layout,
+    periods: RetentionPeriods,
+    lines: Vec<DueLine>,
+}
+
+/// `GET /personnes/echeances`: the records of the viewer's structure to be anonymised soon.
+pub async fn due(me: Professional) -> Result<Response, WebError> {
+    let store = &me.state.store;
+    let periods = store.retention_periods().await?;
+    let now = me.now();
+    let due = store.retention_due_of(&me.actor(), (&periods, now)).await?;
+    let lines =
+        due.into_iter()
+            .map(|(id, first_name, last_name, retention)| {
+                let anonymise_at = match retention.step(&periods, now) {
+                    RetentionStep::Warned { anonymise_at }
+                    | RetentionStep::Warn { anonymise_at } => anonymise_at,
+                    RetentionStep::Keep | RetentionStep::Anonymise => retention.deadline(&periods),
+                };
+                DueLine {
+                    id,
+                    name: format!("{first_name} {last_name}"),
+                    last_contact: format_day(retention.last_contact_at),
+                    anonymised_on: format_day(anonymise_at),
+                    extended: retention.extended_at.is_some(),
+                }
+            })
+            .collect();
+    render(&DueTemplate {
+        layout: me.layout("/personnes", "Fiches arrivant à échéance"),
+        periods,
+        lines,
+    })
 }

@@ -210,6 +210,10 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
         ("POST", "/personnes/{id}/effacer") => {
             record(format!("{person}/effacer"), &[("confirmer", "oui".into())], true)
         }
+        ("GET", "/personnes/echeances") => Case::Hides {
+            path: "/personnes/echeances".into(),
+            marker: "Goff".into(),
+        },
         ("GET", "/personnes/{id}/conservation") => {
             record(format!("{person}/conservation"), &[], true)
         }

@@ -43,7 +43,7 @@ async fn a_record_is_warned_extended_once_then_anonymised() {
     // Quoted-printable: soft line breaks undone.
     let mail = mails.last().expect("mail").replace("=\n", "");
     assert!(
-        mail.contains(&format!("/personnes/{person}#conservation")),
+        mail.contains(&format!("/personnes/{person}/conservation")),
         "{mail}"
     );
     assert!(!mail.contains("Josiane"), "no name by e-mail: {mail}");
@@ -69,6 +69,21 @@ async fn a_record_is_warned_extended_once_then_anonymised() {
     )
     .await;
     assert!(page.contains("Équipe avertie le"), "{page}");
+    // The structure's list of records nearing their end names her; another structure's does not.
+    let due = body_text(app.get("/personnes/echeances", Some(&prescriber)).await).await;
+    assert!(due.contains("Josiane Le Goff"), "{due}");
+    let elsewhere = common::sign_in_elsewhere(
+        app,
+        world.library_id,
+        "accueil@mediatheque.example.fr",
+        Role::Prescriber,
+    )
+    .await;
+    let theirs = body_text(app.get("/personnes/echeances", Some(&elsewhere)).await).await;
+    assert!(
+        theirs.contains("Aucune fiche de votre structure"),
+        "{theirs}"
+    );
 
     // The referent extends it: a reason is required, then once only.
     let extend = |reason: &'static str| {
@@ -146,4 +161,37 @@ async fn a_purge_waits_for_the_one_holding_the_lease() {
         None,
         "the other instance skips the day"
     );
+}
+
+/// Several records of one referent nearing their end: one notification and one e-mail counting
+/// them, leading to the list.
+#[tokio::test]
+async fn a_referent_gets_one_warning_for_several_records() {
+    let smtp = SmtpServer::start();
+    let world = world(smtp.settings()).await;
+    let (app, prescriber) = (&world.app, &world.prescriber);
+    for name in ["Josiane", "Odette", "Huguette"] {
+        diagnosed_person(app, prescriber, (name, ""), &[]).await;
+    }
+    let state = app.state.clone();
+    let mails_before = smtp.received().len();
+    app.advance(24 * 30 * DAY - 10 * DAY);
+    let done = purge(&state, "test", state.now(), false)
+        .await
+        .expect("purge");
+    assert_eq!(done.count(PurgeRule::PersonWarned), 3);
+    let mails = smtp.received();
+    assert_eq!(mails.len(), mails_before + 1, "one e-mail");
+    let mail = mails.last().expect("mail").replace("=\n", "");
+    assert!(mail.contains("3 dossiers seront anonymis"), "{mail}");
+    assert!(mail.contains("/personnes/echeances"), "{mail}");
+    let prescriber = app.sign_in(Role::Prescriber).await;
+    let notifications = body_text(app.get("/notifications", Some(&prescriber)).await).await;
+    assert_eq!(
+        notifications.matches("seront anonymisés").count(),
+        1,
+        "{notifications}"
+    );
+    let due = body_text(app.get("/personnes/echeances", Some(&prescriber)).await).await;
+    assert!(due.contains("3 fiche(s)"), "{due}");
 }

@@ -308,6 +308,11 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ),
     (
         "GET",
+        "/personnes/echeances",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "GET",
         "/personnes/{id}/conservation",
         Expected::PrescriberOrMediator,
     ),

@@ -17,7 +17,7 @@ pub struct PurgeArgs {
     /// Compte ce qui partirait, règle par règle, sans rien effacer ni avertir.
     #[arg(long)]
     pub dry_run: bool,
-    /// Applique les règles comme au jour donné (AAAA-MM-JJ, fin de journée) au lieu de maintenant.
+    /// Applique les règles comme au jour donné (AAAA-MM-JJ, à midi UTC) au lieu de maintenant.
     #[arg(long, value_name = "AAAA-MM-JJ")]
     pub now: Option<String>,
     #[command(flatten)]
@@ -29,8 +29,7 @@ pub async fn run(database_url: &str, args: PurgeArgs) -> anyhow::Result<()> {
         Some(text) => {
             parse_midnight(text).ok_or_else(|| {
                 anyhow!("date « {text} » illisible : attendue au format AAAA-MM-JJ")
-            })? + DAY
-                - 1
+            })? + DAY / 2
         }
         None => crate::now(),
     };

@@ -29,8 +29,8 @@ async fn the_dry_run_lists_every_rule_and_the_purge_records_its_run() {
     assert!(done.starts_with("Purge faite."), "{done}");
     let runs = store.purge_runs(5).await.expect("runs");
     assert_eq!(runs.len(), 1);
-    // Applied at the end of the day given.
-    assert_eq!(runs[0].1, 1_891_295_999);
+    // Applied at noon (UTC) of the day given: the same date in every French time zone.
+    assert_eq!(runs[0].1, 1_891_252_800);
 
     let refused = aiguillage(&url)
         .args(["purge", "--now", "06/12/2029"])

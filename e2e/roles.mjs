@@ -847,6 +847,31 @@ async function nationalSteering(page) {
   console.log(`ok pilotage national : ${places} lignes par département, puis le Maine-et-Loire comparé à la France`);
 }
 
+/** The prescriber reads how long Lucien's file is kept and extends it once, after forgetting the
+ * reason; the list of files nearing their end is checked too. */
+async function extendRetention(page) {
+  await page.goto(`${base}/personnes?q=Martin`);
+  await page.getByRole('link', { name: /Lucien/ }).first().click();
+  await page.waitForLoadState('load');
+  await page.getByRole('link', { name: 'Voir l\'échéance ou prolonger la fiche' }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.locator('h1').textContent())?.includes('Durée de conservation')) fail('conservation : page attendue');
+  await checkAccessibility(page, 'prescripteur duree de conservation');
+  await page.getByRole('button', { name: /^Prolonger de/ }).click();
+  await page.waitForLoadState('load');
+  const summary = await page.locator('#erreurs').textContent();
+  if (!summary?.includes('Choisissez pourquoi')) fail(`conservation : motif manquant non signalé (« ${summary} »)`);
+  await checkAccessibility(page, 'prescripteur prolongation sans motif');
+  await page.getByLabel(/L'accompagnement continue/).check({ force: true });
+  await page.getByRole('button', { name: /^Prolonger de/ }).click();
+  await page.waitForLoadState('load');
+  const done = await page.locator('[role="status"]').first().textContent();
+  if (!done?.includes('prolongée')) fail(`conservation : prolongation non confirmée (« ${done} »)`);
+  await shoot(page, 'prescripteur-fiche-prolongee.png');
+  await visit(page, `${base}/personnes/echeances`, 'prescripteur fiches arrivant a echeance');
+  console.log('ok conservation : motif exigé, fiche prolongée une fois');
+}
+
 /** The manager publishes a window for first appointments, after a wrong one is refused. */
 /** The administrator answers « who opened this person's file? » from the journal. */
 async function searchJournal(page) {
@@ -1069,7 +1094,7 @@ async function main() {
         (anchors) => anchors.map((a) => ({ href: a.getAttribute('href'), text: a.textContent.trim() })));
       if (links.length === 0) fail(`${account.role} : aucune entrée de navigation`);
       for (const link of links) await visit(page, `${base}${link.href}`, `${account.role} ${link.text}`);
-      if (account.role === 'Prescripteur') { await searchDirectory(page); await enrolAndDiagnose(page); await orientPerson(page); }
+      if (account.role === 'Prescripteur') { await searchDirectory(page); await enrolAndDiagnose(page); await orientPerson(page); await extendRetention(page); }
       if (account.role === 'Médiateur numérique') { await handleReferral(page); await recordSessionAndClose(page); await recordWorkshop(page); }
       if (account.role === 'Coordinateur territorial') { await importDirectoryFile(page); await redistribute(page); }
       if (account.role === 'Responsable de structure') { await editOwnPlace(page); await assignReferral(page); await publishSlots(page); }

@@ -27,6 +27,7 @@ pub mod password;
 pub mod pathway;
 pub mod person;
 pub mod phone;
+pub mod rights;
 pub mod role;
 pub mod session;
 pub mod territory;

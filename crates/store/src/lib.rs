@@ -34,6 +34,7 @@ mod recode;
 mod redistribution;
 mod referral_messages;
 mod referrals;
+mod rights;
 mod session_corrections;
 mod sessions;
 mod structure_figures;
@@ -80,6 +81,9 @@ pub use redistribution::{
 pub use referral_messages::{Posted, ThreadMessage};
 pub use referrals::{
     Applied, NewReferral, ReferralHistoryLine, ReferralRecord, ReferralStateRow, ReminderCandidate,
+};
+pub use rights::{
+    ExportedReferral, PersonExport, RegisterFilter, RightsRequestRecord, SharingConsentRecord,
 };
 pub use session_corrections::SessionChange;
 pub use sessions::StoredSession;

@@ -29,6 +29,7 @@ pub mod queue;
 pub mod redistribution;
 pub mod referral_thread;
 pub mod reorientation;
+pub mod rights;
 pub mod self_diagnostic;
 pub mod self_diagnostic_steps;
 pub mod steering;

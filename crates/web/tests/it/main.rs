@@ -30,6 +30,7 @@ mod place_edit;
 mod privacy_pages;
 mod public_directory;
 mod redistribution_scope;
+mod rights_pages;
 mod routes_by_role;
 mod self_diagnostic_steps;
 mod session_corrections;

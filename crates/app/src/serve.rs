@@ -110,6 +110,7 @@ pub async fn serve(
     on_ready(address);
     tokio::spawn(purge_expired_sessions(store.clone()));
     tokio::spawn(expire_vouchers(store.clone()));
+    tokio::spawn(purge_rights_requests(store.clone()));
     let state = AppState::new(store.clone(), settings);
     // The steering records load in the background, so that a large instance serves at once.
     tokio::spawn(state.indicators.clone().warm(store.clone(), state.now()));
@@ -135,6 +136,21 @@ async fn purge_expired_sessions(store: Store) {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "expired sessions deleted"),
             Err(error) => tracing::warn!(%error, "session purge failed"),
+        }
+    }
+}
+
+/// Deletes the entries of the register of rights requests answered more than 12 months ago, every
+/// hour (any instance may do it; the delete is idempotent).
+async fn purge_rights_requests(store: Store) {
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        ticks.tick().await;
+        let today = aiguillage_domain::calendar::local_date(crate::now(), "75");
+        match store.purge_rights_requests(today).await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "rights requests past their lifetime deleted"),
+            Err(error) => tracing::warn!(%error, "rights request purge failed"),
         }
     }
 }

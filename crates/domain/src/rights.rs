@@ -80,14 +80,19 @@ impl RequestState {
 /// when it has no such day (31 January + 1 month = 28 or 29 February), the rule of the European
 /// regulation on periods (n° 1182/71, art. 3) that the RGPD's "one month" follows.
 pub fn add_months(date: Date, months: u32) -> Date {
+    shift_months(date, i64::from(months))
+}
+
+/// The date `months` calendar months after (or, negative, before) `date`, on the same rule.
+fn shift_months(date: Date, months: i64) -> Date {
     let start_month = i64::from(u8::from(date.month())) - 1;
-    let total = i64::from(date.year()) * 12 + start_month + i64::from(months);
+    let total = i64::from(date.year()) * 12 + start_month + months;
     let year = i32::try_from(total.div_euclid(12)).unwrap_or(date.year());
     let month_number = u8::try_from(total.rem_euclid(12) + 1).unwrap_or(1);
     let Ok(month) = time::Month::try_from(month_number) else {
         return date;
     };
-    let last = time::util::days_in_year_month(year, month);
+    let last = month.length(year);
     Date::from_calendar_date(year, month, date.day().min(last)).unwrap_or(date)
 }
 
@@ -114,6 +119,12 @@ pub const RECORD_LIFETIME_MONTHS: u32 = 12;
 /// The first day an entry answered on `answered_on` may be deleted.
 pub fn record_expires_on(answered_on: Date) -> Date {
     add_months(answered_on, RECORD_LIFETIME_MONTHS)
+}
+
+/// The first day whose answers the register still keeps on `today`: 12 months before, the same
+/// day of the month (or that month's last day); entries answered before it are deleted.
+pub fn first_day_kept(today: Date) -> Date {
+    shift_months(today, -i64::from(RECORD_LIFETIME_MONTHS))
 }
 
 /// Whether a date typed as the reception of a request may be recorded on `today`: not in the
@@ -187,7 +198,7 @@ pub fn readable_reason(reason: &str) -> String {
     let labels: Vec<&str> = codes
         .split(',')
         .filter(|code| !code.is_empty())
-        .map(|code| IdentityField::from_code(code).map_or(code, IdentityField::label))
+        .map(|code| IdentityField::from_code(code).map_or(code, |field| field.label()))
         .collect();
     if labels.is_empty() {
         format!("{route} — aucun champ modifié")
@@ -238,6 +249,14 @@ mod tests {
         assert_eq!(
             record_expires_on(day(2028, Month::February, 29)),
             day(2029, Month::February, 28)
+        );
+        assert_eq!(
+            first_day_kept(day(2027, Month::February, 28)),
+            day(2026, Month::February, 28)
+        );
+        assert_eq!(
+            first_day_kept(day(2029, Month::January, 5)),
+            day(2028, Month::January, 5)
         );
     }
 

@@ -20,7 +20,7 @@ use aiguillage_domain::audit::AuditAction;
 use aiguillage_domain::calendar::{iso_date, midnight_of, parse_iso_date, Date};
 use aiguillage_domain::ids::{AccountId, PersonId, ReferralId, StructureId};
 use aiguillage_domain::orientation::ReferralState;
-use aiguillage_domain::rights::{person_reference, RightsRequestKind, RECORD_LIFETIME_MONTHS};
+use aiguillage_domain::rights::{first_day_kept, person_reference, RightsRequestKind};
 use aiguillage_domain::UnixSeconds;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -243,10 +243,7 @@ impl Store {
     /// Deletes the entries answered more than 12 months before `today` (`RECORD_LIFETIME_MONTHS`);
     /// returns how many.
     pub async fn purge_rights_requests(&self, today: Date) -> Result<u64, StoreError> {
-        let months = i32::try_from(RECORD_LIFETIME_MONTHS).unwrap_or(12);
-        let Some(first_kept) = first_day_kept(today, months) else {
-            return Ok(0);
-        };
+        let first_kept = first_day_kept(today);
         let deleted = sqlx::query(
             "DELETE FROM rights_requests WHERE answered_at IS NOT NULL AND answered_at < $1",
         )
@@ -355,16 +352,6 @@ impl Store {
             requests,
         }))
     }
-}
-
-/// The first day a register entry answered on it is still kept on `today`: `months` months
-/// before, the same day of the month (or that month's last day).
-fn first_day_kept(today: Date, months: i32) -> Option<Date> {
-    let index = today.year() * 12 + i32::from(u8::from(today.month())) - 1 - months;
-    let year = index.div_euclid(12);
-    let month = time::Month::try_from(u8::try_from(index.rem_euclid(12) + 1).ok()?).ok()?;
-    let last = time::util::days_in_year_month(year, month);
-    Date::from_calendar_date(year, month, today.day().min(last)).ok()
 }
 
 async fn consents_in(

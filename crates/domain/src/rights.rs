@@ -165,7 +165,10 @@ pub fn changed_fields(before: &PersonDraft, after: &PersonDraft) -> Vec<Identity
             changed.push(field);
         }
     };
-    check(IdentityField::FirstName, before.first_name != after.first_name);
+    check(
+        IdentityField::FirstName,
+        before.first_name != after.first_name,
+    );
     check(IdentityField::LastName, before.last_name != after.last_name);
     check(IdentityField::Phone, before.phone != after.phone);
     check(IdentityField::Email, before.email != after.email);
@@ -174,7 +177,10 @@ pub fn changed_fields(before: &PersonDraft, after: &PersonDraft) -> Vec<Identity
         IdentityField::Commune,
         before.commune_code != after.commune_code,
     );
-    check(IdentityField::BirthYear, before.birth_year != after.birth_year);
+    check(
+        IdentityField::BirthYear,
+        before.birth_year != after.birth_year,
+    );
     changed
 }
 
@@ -264,10 +270,7 @@ mod tests {
     fn a_request_is_late_only_after_its_deadline() {
         let received = day(2026, Month::January, 31);
         let deadline = day(2026, Month::February, 28);
-        assert_eq!(
-            request_state(received, None, deadline),
-            RequestState::Open
-        );
+        assert_eq!(request_state(received, None, deadline), RequestState::Open);
         let next = day(2026, Month::March, 1);
         assert_eq!(request_state(received, None, next), RequestState::Late);
         assert!(request_state(received, None, next).is_late());

@@ -415,8 +415,14 @@ impl Store {
         if let Some(received_on) = on_request {
             let kind = RightsRequestKind::Rectification;
             let request = (kind, person);
-            crate::rights::insert_request(&mut transaction, actor, request, received_on, (now, true))
-                .await?;
+            crate::rights::insert_request(
+                &mut transaction,
+                actor,
+                request,
+                received_on,
+                (now, true),
+            )
+            .await?;
         }
         let reason = correction_reason(actor.reason, &changed);
         let event = AuditEvent {

@@ -10,12 +10,12 @@
 //! found"), and audits itself in that transaction.
 
 use crate::audit::{append_audit_in, entry_from};
+use crate::people::Actor;
 use crate::people::{diagnostic_from, erase_person_in, person_event, person_from, PERSON_COLUMNS};
 use crate::{
     decode, AuditEntry, ConsentRecord, PathwaySession, PersonRecord, ReferralHistoryLine, Store,
     StoreError, StoredAppointment, StoredClosing, StoredDiagnostic, ThreadMessage,
 };
-use crate::people::Actor;
 use aiguillage_domain::audit::AuditAction;
 use aiguillage_domain::calendar::{iso_date, midnight_of, parse_iso_date, Date};
 use aiguillage_domain::ids::{AccountId, PersonId, ReferralId, StructureId};
@@ -98,7 +98,8 @@ pub enum RegisterFilter {
     Answered,
 }
 
-const REQUEST_COLUMNS: &str = "r.id, r.kind, r.person_ref, r.structure_id, s.name AS structure_name,
+const REQUEST_COLUMNS: &str =
+    "r.id, r.kind, r.person_ref, r.structure_id, s.name AS structure_name,
     r.received_on, r.recorded_at, r.handled_by, a.display_name AS handled_by_name, r.answered_at
     FROM rights_requests r JOIN structures s ON s.id = r.structure_id
     LEFT JOIN accounts a ON a.id = r.handled_by";

@@ -21,8 +21,8 @@ use aiguillage_domain::directory::Offer;
 use aiguillage_domain::ids::{OfferId, PersonId, ReferralId};
 use aiguillage_domain::orientation::{transition, ClosingOutcome, ReferralEvent};
 use aiguillage_domain::pathway::{
-    Closing, Equipment, Gains, MoneyBracket, NewSession, ObservedAutonomy, RightKind,
-    SessionKind, SessionPlace, Theme,
+    Closing, Equipment, Gains, MoneyBracket, NewSession, ObservedAutonomy, RightKind, SessionKind,
+    SessionPlace, Theme,
 };
 use aiguillage_domain::person::{enrolment_consent, sharing_consent, PersonDraft};
 use aiguillage_domain::rights::{answer_deadline, RightsRequestKind};
@@ -46,7 +46,12 @@ async fn world() -> World {
     let (store, _) = crate::support::store_of_maine_et_loire().await;
     let mut ids = Vec::new();
     for (name, commune, email, role) in [
-        ("CCAS d'Angers", "49007", "ccas@example.fr", Role::Prescriber),
+        (
+            "CCAS d'Angers",
+            "49007",
+            "ccas@example.fr",
+            Role::Prescriber,
+        ),
         (
             "Médiathèque de Saumur",
             "49328",
@@ -177,7 +182,13 @@ async fn josiane(world: &World) -> (PersonId, ReferralId) {
             .expect("visible");
         transition(current.state, &event, side).expect("allowed");
         store
-            .apply_referral_event(&library, (referral, current.version), (side, &event), "", NOW + 30)
+            .apply_referral_event(
+                &library,
+                (referral, current.version),
+                (side, &event),
+                "",
+                NOW + 30,
+            )
             .await
             .expect("apply");
     }
@@ -314,7 +325,13 @@ async fn a_correction_names_the_fields_changed_never_their_values() {
     };
     // Another structure changes nothing and registers nothing.
     assert!(!store
-        .correct_person(&actor(world.segre), person, &corrected, Some(date("2026-11-23")), NOW)
+        .correct_person(
+            &actor(world.segre),
+            person,
+            &corrected,
+            Some(date("2026-11-23")),
+            NOW
+        )
         .await
         .expect("refused"));
     assert!(store
@@ -329,7 +346,11 @@ async fn a_correction_names_the_fields_changed_never_their_values() {
         .iter()
         .find(|entry| entry.reason.contains("[changed:"))
         .expect("the correction's entry");
-    assert!(change.reason.ends_with("[changed:last_name,phone]"), "{}", change.reason);
+    assert!(
+        change.reason.ends_with("[changed:last_name,phone]"),
+        "{}",
+        change.reason
+    );
     let everything = format!("{entries:?}");
     for value in ["Le Goff", "0612345678", "Kerbrat", "0698765432"] {
         assert!(!everything.contains(value), "{value} in the audit");
@@ -347,7 +368,14 @@ async fn a_correction_names_the_fields_changed_never_their_values() {
         .update_person(&ccas, person, &draft(), NOW + 10)
         .await
         .expect("back"));
-    assert_eq!(store.rights_register(RegisterFilter::All).await.expect("register").len(), 1);
+    assert_eq!(
+        store
+            .rights_register(RegisterFilter::All)
+            .await
+            .expect("register")
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -363,7 +391,12 @@ async fn the_register_keeps_the_deadline_and_stands_after_the_erasure() {
     assert_eq!(answer_deadline(received), date("2026-02-28"));
     // Another structure cannot register a request about her, nor answer one.
     assert!(store
-        .record_rights_request(&actor(world.segre), (RightsRequestKind::Access, person), received, NOW)
+        .record_rights_request(
+            &actor(world.segre),
+            (RightsRequestKind::Access, person),
+            received,
+            NOW
+        )
         .await
         .expect("refused")
         .is_none());
@@ -372,7 +405,10 @@ async fn the_register_keeps_the_deadline_and_stands_after_the_erasure() {
         .await
         .expect("recorded")
         .expect("hers");
-    let open = store.rights_register(RegisterFilter::Open).await.expect("open");
+    let open = store
+        .rights_register(RegisterFilter::Open)
+        .await
+        .expect("open");
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].received_on, received);
     assert_eq!(open[0].person_ref, format!("personne-{person}"));
@@ -389,9 +425,17 @@ async fn the_register_keeps_the_deadline_and_stands_after_the_erasure() {
         .answer_rights_request(&ccas, access, NOW + 3)
         .await
         .expect("already"));
-    assert!(store.rights_register(RegisterFilter::Open).await.expect("open").is_empty());
+    assert!(store
+        .rights_register(RegisterFilter::Open)
+        .await
+        .expect("open")
+        .is_empty());
     assert_eq!(
-        store.rights_requests_of_person(&ccas, person).await.expect("hers").len(),
+        store
+            .rights_requests_of_person(&ccas, person)
+            .await
+            .expect("hers")
+            .len(),
         1
     );
 
@@ -414,13 +458,23 @@ async fn the_register_keeps_the_deadline_and_stands_after_the_erasure() {
         )
         .await
         .expect("erased"));
-    assert!(store.person(&ccas, person, NOW + 11).await.expect("read").is_none());
-    let register = store.rights_register(RegisterFilter::All).await.expect("all");
+    assert!(store
+        .person(&ccas, person, NOW + 11)
+        .await
+        .expect("read")
+        .is_none());
+    let register = store
+        .rights_register(RegisterFilter::All)
+        .await
+        .expect("all");
     assert_eq!(register.len(), 2);
     assert_eq!(register[0].kind, RightsRequestKind::Erasure);
     assert_eq!(register[0].answered_at, Some(NOW + 10));
     let shown = format!("{register:?}");
-    assert!(!shown.contains("Josiane") && !shown.contains("Le Goff"), "{shown}");
+    assert!(
+        !shown.contains("Josiane") && !shown.contains("Le Goff"),
+        "{shown}"
+    );
     assert!(register
         .iter()
         .all(|entry| entry.person_ref == format!("personne-{person}")));

@@ -535,10 +535,7 @@ pub async fn export_page(
 }
 
 /// `GET /personnes/{id}/donnees.json`: the same content as a file (codes and French labels).
-pub async fn export_json(
-    me: Professional,
-    Path(id): Path<PersonId>,
-) -> Result<Response, WebError> {
+pub async fn export_json(me: Professional, Path(id): Path<PersonId>) -> Result<Response, WebError> {
     let doc = read_export(&me, id).await?;
     let body = serde_json::to_vec_pretty(&doc).map_err(|e| WebError::Internal(e.to_string()))?;
     Ok(crate::pages::download::attachment(

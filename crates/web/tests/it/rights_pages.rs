@@ -57,13 +57,19 @@ async fn the_export_shows_everything_held_and_the_json_file_holds_the_same() {
     let page = body_text(page_response).await;
     assert!(page.contains("Vos données enregistrées"));
     assert!(page.contains("Josiane") && page.contains("Le Goff"));
-    assert!(page.contains("Ce que nous gardons : votre nom"), "consent text");
+    assert!(
+        page.contains("Ce que nous gardons : votre nom"),
+        "consent text"
+    );
     assert!(
         page.contains("puisse vous accompagner"),
         "sharing consent text"
     );
     assert!(page.contains("Votre profil :") && page.contains("Votre autonomie :"));
-    assert!(page.contains("Le 18/11/2026 : Accompagnement individuel"), "session");
+    assert!(
+        page.contains("Le 18/11/2026 : Accompagnement individuel"),
+        "session"
+    );
     assert!(page.contains("Compte mediatrice@example.fr"), "a reader");
     assert!(page.contains("aig-no-print"), "printable");
 
@@ -122,13 +128,8 @@ async fn the_export_shows_everything_held_and_the_json_file_holds_the_same() {
             .await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
     }
-    let elsewhere = sign_in_elsewhere(
-        app,
-        world.library_id,
-        "autre@example.fr",
-        Role::Prescriber,
-    )
-    .await;
+    let elsewhere =
+        sign_in_elsewhere(app, world.library_id, "autre@example.fr", Role::Prescriber).await;
     let response = app
         .get(&format!("/personnes/{person}/donnees"), Some(&elsewhere))
         .await;
@@ -203,10 +204,16 @@ async fn the_register_lists_requests_with_their_deadline_and_exports_them() {
         .await;
     assert_eq!(registered.status(), StatusCode::SEE_OTHER);
     let to = location(&registered).expect("to the export");
-    assert!(to.starts_with(&format!("/personnes/{person}/donnees?demande=")), "{to}");
+    assert!(
+        to.starts_with(&format!("/personnes/{person}/donnees?demande=")),
+        "{to}"
+    );
     let export = body_text(app.get(&to, Some(prescriber)).await).await;
     assert!(export.contains("Données remises : demande répondue"));
-    let request = to.rsplit_once('=').map(|(_, id)| id.to_owned()).expect("id");
+    let request = to
+        .rsplit_once('=')
+        .map(|(_, id)| id.to_owned())
+        .expect("id");
     let answered = app
         .post_form(
             &format!("/personnes/{person}/demandes-droits/{request}/reponse"),
@@ -243,13 +250,19 @@ async fn the_register_lists_requests_with_their_deadline_and_exports_them() {
     )
     .await;
     assert!(register.contains("Accès à ses données"));
-    assert!(register.contains("18/12/2026"), "deadline of the access request");
+    assert!(
+        register.contains("18/12/2026"),
+        "deadline of the access request"
+    );
     assert!(register.contains("01/11/2026"), "deadline of the objection");
     assert!(register.contains("En retard") && register.contains("Répondue"));
     assert!(!register.contains("Josiane") && !register.contains("Le Goff"));
     let late_only = body_text(
-        app.get("/administration/demandes-droits?etat=en-retard", Some(&admin))
-            .await,
+        app.get(
+            "/administration/demandes-droits?etat=en-retard",
+            Some(&admin),
+        )
+        .await,
     )
     .await;
     assert!(late_only.contains("Opposition") && !late_only.contains("Accès à ses données"));

@@ -502,7 +502,8 @@ async fn referrals_in(
     Ok(referrals)
 }
 
-/// The audit entries about these records, or lists naming one of them, oldest first.
+/// The audit entries about these records, or lists naming one of them, oldest first (by time,
+/// then by their place in the chain).
 async fn audit_in(
     connection: &mut AnyConnection,
     records: &[String],
@@ -516,7 +517,7 @@ async fn audit_in(
                 l.record_id, l.reason, l.hash
          FROM audit_log l LEFT JOIN accounts a ON a.id = l.actor_account_id
          WHERE l.record_id IN ({}) OR l.seq IN (SELECT seq FROM audit_subjects WHERE record_id IN ({}))
-         ORDER BY l.seq",
+         ORDER BY l.at, l.seq",
         first.join(", "),
         second.join(", ")
     );

@@ -566,8 +566,10 @@ struct PersonTemplate {
     /// The person's rights requests the structure registered, and the kinds its form offers.
     requests: Vec<crate::pages::rights::RequestView>,
     request_kinds: Vec<crate::pages::rights::Coding>,
-    /// Today, as the request form's default date.
+    /// The request form's date: today by default, or as typed when refused.
     today: String,
+    /// Why the request form was refused (a date that cannot be recorded).
+    request_error: Option<String>,
     /// A request was just registered (`demande`) or answered (`repondue`).
     done: String,
 }
@@ -673,7 +675,16 @@ pub async fn detail(
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
     let done = query.fait.unwrap_or_default();
-    person_page(&me, id, None, &done).await
+    person_page(&me, id, (None, None), &done).await
+}
+
+/// The person's file with the rights request form refused (422): its message, the date as typed.
+pub async fn with_request_error(
+    me: &Professional,
+    id: PersonId,
+    (message, typed): (String, String),
+) -> Result<Response, WebError> {
+    person_page(me, id, (None, Some((message, typed))), "").await
 }
 
 /// What was just done, as a redirection tells it.
@@ -686,7 +697,7 @@ pub struct DoneQuery {
 async fn person_page(
     me: &Professional,
     id: PersonId,
-    erase_error: Option<&'static str>,
+    (erase_error, request_error): (Option<&'static str>, Option<(String, String)>),
     done: &str,
 ) -> Result<Response, WebError> {
     let (store, actor) = (&me.state.store, me.actor());
@@ -713,7 +724,11 @@ async fn person_page(
     let page = render(&PersonTemplate {
         requests: crate::pages::rights::request_views(&requests, me.now()),
         request_kinds: crate::pages::rights::form_kinds(),
-        today: aiguillage_domain::calendar::french_date(crate::pages::rights::today(me.now())),
+        today: match &request_error {
+            Some((_, typed)) => typed.clone(),
+            None => aiguillage_domain::calendar::french_date(crate::pages::rights::today(me.now())),
+        },
+        request_error: request_error.as_ref().map(|(message, _)| message.clone()),
         done: done.to_owned(),
         progress,
         followed_from,
@@ -730,9 +745,9 @@ async fn person_page(
         person,
         erase_error,
     })?;
-    let status = match erase_error {
-        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        None => StatusCode::OK,
+    let status = match (erase_error, &request_error) {
+        (None, None) => StatusCode::OK,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
     Ok((status, page).into_response())
 }
@@ -754,7 +769,7 @@ pub async fn erase(
     body: Bytes,
 ) -> Result<Response, WebError> {
     if text(&fields(&body), "confirmer") != "oui" {
-        return person_page(&me, id, Some(ERASE_UNCONFIRMED), "").await;
+        return person_page(&me, id, (Some(ERASE_UNCONFIRMED), None), "").await;
     }
     let values = fields(&body);
     let kind = match text(&values, "motif").as_str() {

@@ -582,7 +582,13 @@ pub async fn record_request(
     let kind = RightsRequestKind::from_code(&text(&values, "type"))
         .filter(|kind| RightsRequestKind::REGISTERED_BY_FORM.contains(kind))
         .ok_or_else(|| WebError::BadRequest("Choisissez le type de demande.".to_owned()))?;
-    let date = received_on(&text(&values, "recue_le"), me.now()).map_err(WebError::BadRequest)?;
+    let typed = text(&values, "recue_le");
+    let date = match received_on(&typed, me.now()) {
+        Ok(date) => date,
+        Err(message) => {
+            return crate::pages::people::with_request_error(&me, id, (message, typed)).await;
+        }
+    };
     let recorded = me
         .state
         .store

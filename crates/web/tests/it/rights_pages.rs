@@ -222,6 +222,22 @@ async fn the_register_lists_requests_with_their_deadline_and_exports_them() {
         )
         .await;
     assert_eq!(answered.status(), StatusCode::SEE_OTHER);
+    // A date in the future: the form comes back with its message, nothing registered.
+    let refused = app
+        .post_form(
+            &format!("/personnes/{person}/demandes-droits"),
+            Some(&prescriber.cookie),
+            &[
+                ("csrf_token", prescriber.csrf.as_str()),
+                ("type", "objection"),
+                ("recue_le", "01/01/2027"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = body_text(refused).await;
+    assert!(refused.contains("ne peut pas être dans le futur"));
+    assert!(refused.contains("value=\"01/01/2027\""), "the date kept");
     // An objection received long ago, not answered: late.
     let late = app
         .post_form(
@@ -266,6 +282,11 @@ async fn the_register_lists_requests_with_their_deadline_and_exports_them() {
     )
     .await;
     assert!(late_only.contains("Opposition") && !late_only.contains("Accès à ses données"));
+    assert_eq!(
+        late_only.matches("<td><code>personne-").count(),
+        1,
+        "one late request"
+    );
 
     let csv_response = app
         .get(

@@ -137,6 +137,8 @@ pub struct ExportedDiagnostic {
     pub first_help: Coding,
     pub domains: Vec<DomainView>,
     pub override_: Option<OverrideView>,
+    /// The professional's short note written with the answers, if any.
+    pub notes: Option<String>,
     /// The answers and the profile as stored (codes).
     pub answers: serde_json::Value,
     pub profile: serde_json::Value,
@@ -366,6 +368,7 @@ pub fn export_document(export: PersonExport, now: i64) -> ExportDocument {
                         reason: decision.reason.clone(),
                         at: diagnostic.override_at.map(Moment),
                     }),
+                    notes: diagnostic.answers.notes.clone(),
                     answers: serde_json::to_value(&diagnostic.answers).unwrap_or_default(),
                     profile: serde_json::to_value(profile).unwrap_or_default(),
                 }

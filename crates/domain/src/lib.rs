@@ -29,6 +29,7 @@ pub mod pathway;
 pub mod person;
 pub mod phone;
 pub mod retention;
+pub mod rights;
 pub mod role;
 pub mod session;
 pub mod territory;

@@ -389,10 +389,12 @@ pub enum PurgeRule {
     NotificationDeleted,
     /// Expired sessions and old login attempts.
     TechnicalTraceDeleted,
+    /// Entries of the register of rights requests answered more than 12 months ago.
+    RightsRequestDeleted,
 }
 
 impl PurgeRule {
-    pub const ALL: [PurgeRule; 7] = [
+    pub const ALL: [PurgeRule; 8] = [
         PurgeRule::PersonWarned,
         PurgeRule::PersonAnonymised,
         PurgeRule::AuditDeleted,
@@ -400,6 +402,7 @@ impl PurgeRule {
         PurgeRule::PendingImportDeleted,
         PurgeRule::NotificationDeleted,
         PurgeRule::TechnicalTraceDeleted,
+        PurgeRule::RightsRequestDeleted,
     ];
 
     pub fn code(self) -> &'static str {
@@ -411,6 +414,7 @@ impl PurgeRule {
             PurgeRule::PendingImportDeleted => "import_en_attente_supprime",
             PurgeRule::NotificationDeleted => "notification_supprimee",
             PurgeRule::TechnicalTraceDeleted => "trace_technique_supprimee",
+            PurgeRule::RightsRequestDeleted => "demande_de_droits_supprimee",
         }
     }
 
@@ -424,6 +428,9 @@ impl PurgeRule {
             PurgeRule::NotificationDeleted => "Notifications anciennes",
             PurgeRule::TechnicalTraceDeleted => {
                 "Traces techniques (sessions expirées, tentatives de connexion)"
+            }
+            PurgeRule::RightsRequestDeleted => {
+                "Demandes d'exercice des droits répondues il y a plus de 12 mois"
             }
         }
     }

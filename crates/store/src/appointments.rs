@@ -69,13 +69,13 @@ pub struct ReminderDue {
     pub departement: String,
 }
 
-const APPOINTMENT_COLUMNS: &str =
+pub(crate) const APPOINTMENT_COLUMNS: &str =
     "ap.id, ap.referral_id, ap.structure_id, ap.starts_at, ap.length_minutes,
     ap.channel, ap.status, b.display_name AS booked_by_name, c.departement_code
     FROM appointments ap LEFT JOIN accounts b ON b.id = ap.booked_by
     JOIN structures s ON s.id = ap.structure_id JOIN communes c ON c.code = s.commune_code";
 
-fn appointment_from(row: &sqlx::any::AnyRow) -> Result<StoredAppointment, StoreError> {
+pub(crate) fn appointment_from(row: &sqlx::any::AnyRow) -> Result<StoredAppointment, StoreError> {
     let channel: String = row.try_get("channel")?;
     let status: String = row.try_get("status")?;
     Ok(StoredAppointment {

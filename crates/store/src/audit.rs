@@ -199,7 +199,7 @@ async fn record_subjects(
     Ok(())
 }
 
-fn entry_from(row: &AnyRow) -> Result<AuditEntry, StoreError> {
+pub(crate) fn entry_from(row: &AnyRow) -> Result<AuditEntry, StoreError> {
     let action: String = row.try_get("action")?;
     Ok(AuditEntry {
         seq: row.try_get("seq")?,

@@ -35,6 +35,7 @@ mod redistribution;
 mod referral_messages;
 mod referrals;
 mod retention;
+mod rights;
 mod session_corrections;
 mod sessions;
 mod structure_figures;
@@ -83,6 +84,9 @@ pub use referrals::{
     Applied, NewReferral, ReferralHistoryLine, ReferralRecord, ReferralStateRow, ReminderCandidate,
 };
 pub use retention::{Extension, RetentionCandidate, RetentionView};
+pub use rights::{
+    ExportedReferral, PersonExport, RegisterFilter, RightsRequestRecord, SharingConsentRecord,
+};
 pub use session_corrections::SessionChange;
 pub use sessions::StoredSession;
 pub use structure_figures::StructureFigures;

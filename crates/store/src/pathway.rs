@@ -211,6 +211,46 @@ pub(crate) fn session_from(row: &AnyRow) -> Result<PathwaySession, StoreError> {
     })
 }
 
+/// The columns [`closing_from`] reads, after `SELECT` (`o`: referral_outcomes, `a`: the closer).
+pub(crate) const CLOSING_COLUMNS: &str = "o.referral_id, o.outcome, o.rights, o.money_bracket, o.job_or_training,
+    o.sent_elsewhere_kind, o.sent_elsewhere_name, o.closed_at, o.closed_by, a.display_name AS closed_by_name";
+
+/// A referral's outcome as stored.
+pub(crate) fn closing_from(row: &AnyRow) -> Result<StoredClosing, StoreError> {
+    let outcome: String = row.try_get("outcome")?;
+    let rights: String = row.try_get("rights")?;
+    let job: i64 = row.try_get("job_or_training")?;
+    let sent_kind = coded(
+        row.try_get("sent_elsewhere_kind")?,
+        RedirectStructure::from_cra_code,
+        "structure de redirection",
+    )?;
+    let sent_name: Option<String> = row.try_get("sent_elsewhere_name")?;
+    let closing = Closing {
+        outcome: decode::<ClosingOutcome>(&outcome, "issue")?,
+        gains: Gains {
+            rights: split(&rights, RightKind::from_code, "droit")?,
+            money: coded(
+                row.try_get("money_bracket")?,
+                MoneyBracket::from_code,
+                "tranche",
+            )?,
+            job_or_training: job != 0,
+        },
+        sent_elsewhere: sent_kind.map(|kind| SentElsewhere {
+            kind,
+            name: sent_name,
+        }),
+    };
+    Ok(StoredClosing {
+        referral_id: row.try_get("referral_id")?,
+        closing,
+        closed_at: row.try_get("closed_at")?,
+        closed_by: row.try_get("closed_by")?,
+        closed_by_name: row.try_get("closed_by_name")?,
+    })
+}
+
 /// The state and version of a referral the structure receives (and still may see), with the
 /// person's commune.
 pub(crate) async fn received_referral(
@@ -692,38 +732,7 @@ impl Store {
         let Some(row) = row else {
             return Ok(None);
         };
-        let outcome: String = row.try_get("outcome")?;
-        let rights: String = row.try_get("rights")?;
-        let job: i64 = row.try_get("job_or_training")?;
-        let sent_kind = coded(
-            row.try_get("sent_elsewhere_kind")?,
-            RedirectStructure::from_cra_code,
-            "structure de redirection",
-        )?;
-        let sent_name: Option<String> = row.try_get("sent_elsewhere_name")?;
-        let closing = Closing {
-            outcome: decode::<ClosingOutcome>(&outcome, "issue")?,
-            gains: Gains {
-                rights: split(&rights, RightKind::from_code, "droit")?,
-                money: coded(
-                    row.try_get("money_bracket")?,
-                    MoneyBracket::from_code,
-                    "tranche",
-                )?,
-                job_or_training: job != 0,
-            },
-            sent_elsewhere: sent_kind.map(|kind| SentElsewhere {
-                kind,
-                name: sent_name,
-            }),
-        };
-        let stored = StoredClosing {
-            referral_id: row.try_get("referral_id")?,
-            closing,
-            closed_at: row.try_get("closed_at")?,
-            closed_by: row.try_get("closed_by")?,
-            closed_by_name: row.try_get("closed_by_name")?,
-        };
+        let stored = closing_from(&row)?;
         self.record_audit(&pathway_event(actor, AuditAction::Read, referral_id), now)
             .await?;
         Ok(Some(stored))

@@ -90,7 +90,7 @@ async fn require_commune(
     Ok(())
 }
 
-fn person_event(actor: &Actor, action: AuditAction, person_id: i64) -> AuditEvent {
+pub(crate) fn person_event(actor: &Actor, action: AuditAction, person_id: i64) -> AuditEvent {
     AuditEvent {
         actor_account_id: Some(actor.account_id.get()),
         action,
@@ -108,13 +108,13 @@ fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, StoreError
     serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-const PERSON_COLUMNS: &str = "p.id, p.structure_id, s.name AS structure_name, a.display_name AS enrolled_by_name,
+pub(crate) const PERSON_COLUMNS: &str = "p.id, p.structure_id, s.name AS structure_name, a.display_name AS enrolled_by_name,
     p.enrolled_at, p.first_name, p.last_name, p.phone, p.email, p.no_phone, p.commune_code,
     c.name AS commune_name, p.birth_year, p.last_contact_at
     FROM people p JOIN structures s ON s.id = p.structure_id JOIN communes c ON c.code = p.commune_code
     LEFT JOIN accounts a ON a.id = p.enrolled_by";
 
-fn person_from(row: &AnyRow) -> Result<PersonRecord, StoreError> {
+pub(crate) fn person_from(row: &AnyRow) -> Result<PersonRecord, StoreError> {
     let no_phone: i64 = row.try_get("no_phone")?;
     let birth_year: Option<i64> = row.try_get("birth_year")?;
     Ok(PersonRecord {
@@ -135,7 +135,7 @@ fn person_from(row: &AnyRow) -> Result<PersonRecord, StoreError> {
     })
 }
 
-fn diagnostic_from(row: &AnyRow) -> Result<StoredDiagnostic, StoreError> {
+pub(crate) fn diagnostic_from(row: &AnyRow) -> Result<StoredDiagnostic, StoreError> {
     let answers: String = row.try_get("answers_json")?;
     let profile: String = row.try_get("profile_json")?;
     let override_reason: Option<String> = row.try_get("override_reason")?;
@@ -262,6 +262,41 @@ pub(crate) async fn count_fact(
     Ok(())
 }
 
+/// Deletes every row of a person the caller checked the actor may erase, adds to the anonymous
+/// counts (month, typology) and audits the erasure, inside the caller's transaction.
+pub(crate) async fn erase_person_in(
+    connection: &mut AnyConnection,
+    key: &crate::AuditKey,
+    actor: &Actor<'_>,
+    person_id: i64,
+    now: UnixSeconds,
+) -> Result<(), StoreError> {
+    let period = month_of(now);
+    count_fact(&mut *connection, &period, "personne_effacee").await?;
+    let typologies = sqlx::query("SELECT typology FROM diagnostics WHERE person_id = $1")
+        .bind(person_id)
+        .fetch_all(&mut *connection)
+        .await?;
+    for row in &typologies {
+        let typology: String = row.try_get("typology")?;
+        count_fact(
+            &mut *connection,
+            &period,
+            &format!("diagnostic_efface:{typology}"),
+        )
+        .await?;
+    }
+    delete_person_rows(&mut *connection, person_id).await?;
+    append_audit_in(
+        &mut *connection,
+        key,
+        &person_event(actor, AuditAction::Delete, person_id),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 pub(crate) use aiguillage_domain::calendar::month_of;
 
 impl Store {
@@ -319,7 +354,7 @@ impl Store {
 
     /// Corrects the identity and contact details of a person of the actor's structure (every field of
     /// the draft, checked like an enrolment); `false` when the person is not the structure's, and
-    /// nothing changes. The change is audited; the commune must exist.
+    /// nothing changes. The change is audited; the commune must exist. See [`Store::correct_person`].
     pub async fn update_person(
         &self,
         actor: &Actor<'_>,
@@ -327,9 +362,50 @@ impl Store {
         draft: &PersonDraft,
         now: UnixSeconds,
     ) -> Result<bool, StoreError> {
+        self.correct_person(actor, person, draft, None, now).await
+    }
+
+    /// Corrects the identity and contact details of a person of the actor's structure, in one
+    /// transaction: the person read and changed only if the structure enrolled them (`false`
+    /// otherwise, nothing written), the audit entry naming the fields changed by their codes and
+    /// never their old or new values (`domain::rights::correction_reason`), and, when the person asked
+    /// for the correction (`on_request`: the day the request reached the structure), a rectification
+    /// entry in the register of rights requests, answered at once.
+    pub async fn correct_person(
+        &self,
+        actor: &Actor<'_>,
+        person: PersonId,
+        draft: &PersonDraft,
+        on_request: Option<aiguillage_domain::calendar::Date>,
+        now: UnixSeconds,
+    ) -> Result<bool, StoreError> {
+        use aiguillage_domain::rights::{changed_fields, correction_reason, RightsRequestKind};
         let mut transaction = self.begin_write().await?;
         require_commune(&mut transaction, &draft.commune_code).await?;
-        let updated = sqlx::query(
+        let before = sqlx::query(
+            "SELECT first_name, last_name, phone, email, no_phone, commune_code, birth_year FROM people
+             WHERE id = $1 AND structure_id = $2",
+        )
+        .bind(person.get())
+        .bind(actor.structure_id.get())
+        .fetch_optional(&mut *transaction)
+        .await?;
+        let Some(before) = before else {
+            return Ok(false);
+        };
+        let before = PersonDraft {
+            first_name: before.try_get("first_name")?,
+            last_name: before.try_get("last_name")?,
+            phone: before.try_get("phone")?,
+            email: before.try_get("email")?,
+            no_phone: before.try_get::<i64, _>("no_phone")? != 0,
+            commune_code: before.try_get("commune_code")?,
+            birth_year: before
+                .try_get::<Option<i64>, _>("birth_year")?
+                .and_then(|y| i32::try_from(y).ok()),
+        };
+        let changed = changed_fields(&before, draft);
+        sqlx::query(
             "UPDATE people SET first_name = $1, last_name = $2, name_key = $3, phone = $4, email = $5,
                  no_phone = $6, commune_code = $7, birth_year = $8
              WHERE id = $9 AND structure_id = $10",
@@ -345,18 +421,25 @@ impl Store {
         .bind(person.get())
         .bind(actor.structure_id.get())
         .execute(&mut *transaction)
-        .await?
-        .rows_affected();
-        if updated == 0 {
-            return Ok(false);
-        }
-        append_audit_in(
-            &mut transaction,
-            &self.audit_key,
-            &person_event(actor, AuditAction::Update, person.get()),
-            now,
-        )
         .await?;
+        if let Some(received_on) = on_request {
+            let kind = RightsRequestKind::Rectification;
+            let request = (kind, person);
+            crate::rights::insert_request(
+                &mut transaction,
+                actor,
+                request,
+                received_on,
+                (now, true),
+            )
+            .await?;
+        }
+        let reason = correction_reason(actor.reason, &changed);
+        let event = AuditEvent {
+            reason,
+            ..person_event(actor, AuditAction::Update, person.get())
+        };
+        append_audit_in(&mut transaction, &self.audit_key, &event, now).await?;
         transaction.commit().await?;
         Ok(true)
     }
@@ -656,29 +739,7 @@ impl Store {
         if !visible(&mut transaction, whose, person_id, now).await? {
             return Ok(false);
         }
-        let period = month_of(now);
-        count_fact(&mut transaction, &period, "personne_effacee").await?;
-        let typologies = sqlx::query("SELECT typology FROM diagnostics WHERE person_id = $1")
-            .bind(person_id)
-            .fetch_all(&mut *transaction)
-            .await?;
-        for row in &typologies {
-            let typology: String = row.try_get("typology")?;
-            count_fact(
-                &mut transaction,
-                &period,
-                &format!("diagnostic_efface:{typology}"),
-            )
-            .await?;
-        }
-        delete_person_rows(&mut transaction, person_id).await?;
-        append_audit_in(
-            &mut transaction,
-            &self.audit_key,
-            &person_event(actor, AuditAction::Delete, person_id),
-            now,
-        )
-        .await?;
+        erase_person_in(&mut transaction, &self.audit_key, actor, person_id, now).await?;
         transaction.commit().await?;
         self.checkpoint_after_erasure().await?;
         Ok(true)

@@ -222,6 +222,47 @@ fn referral_event(actor: &Actor, action: AuditAction, id: i64) -> AuditEvent {
     }
 }
 
+/// The history of a referral, oldest first, read on `connection` (the caller checked the actor may
+/// see the referral).
+pub(crate) async fn history_in(
+    connection: &mut sqlx::AnyConnection,
+    id: ReferralId,
+) -> Result<Vec<ReferralHistoryLine>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT e.at, a.display_name, e.event, e.refusal_reason, e.outcome, e.from_state, e.to_state, e.comment
+         FROM referral_events e LEFT JOIN accounts a ON a.id = e.account_id
+         WHERE e.referral_id = $1 ORDER BY e.id",
+    )
+    .bind(id.get())
+    .fetch_all(&mut *connection)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let kind: String = row.try_get("event")?;
+            let reason: Option<String> = row.try_get("refusal_reason")?;
+            let outcome: Option<String> = row.try_get("outcome")?;
+            let from: String = row.try_get("from_state")?;
+            let to: String = row.try_get("to_state")?;
+            Ok(ReferralHistoryLine {
+                at: row.try_get("at")?,
+                who: row.try_get("display_name")?,
+                event: event_text(
+                    decode::<ReferralEventKind>(&kind, "évènement d'orientation")?,
+                    reason
+                        .map(|code| decode::<RefusalReason>(&code, "motif de refus"))
+                        .transpose()?,
+                    outcome
+                        .map(|code| decode::<ClosingOutcome>(&code, "issue"))
+                        .transpose()?,
+                ),
+                from_state: decode::<ReferralState>(&from, "état")?.label().to_owned(),
+                to_state: decode::<ReferralState>(&to, "état")?.label().to_owned(),
+                comment: row.try_get("comment")?,
+            })
+        })
+        .collect()
+}
+
 impl Store {
     /// Records that the actor read a referral shown outside its two structures (the coordinator's
     /// pseudonymised view of the queue), under the same record id as every other referral read.
@@ -733,39 +774,8 @@ impl Store {
         &self,
         id: ReferralId,
     ) -> Result<Vec<ReferralHistoryLine>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT e.at, a.display_name, e.event, e.refusal_reason, e.outcome, e.from_state, e.to_state, e.comment
-             FROM referral_events e LEFT JOIN accounts a ON a.id = e.account_id
-             WHERE e.referral_id = $1 ORDER BY e.id",
-        )
-        .bind(id.get())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let kind: String = row.try_get("event")?;
-                let reason: Option<String> = row.try_get("refusal_reason")?;
-                let outcome: Option<String> = row.try_get("outcome")?;
-                let from: String = row.try_get("from_state")?;
-                let to: String = row.try_get("to_state")?;
-                Ok(ReferralHistoryLine {
-                    at: row.try_get("at")?,
-                    who: row.try_get("display_name")?,
-                    event: event_text(
-                        decode::<ReferralEventKind>(&kind, "évènement d'orientation")?,
-                        reason
-                            .map(|code| decode::<RefusalReason>(&code, "motif de refus"))
-                            .transpose()?,
-                        outcome
-                            .map(|code| decode::<ClosingOutcome>(&code, "issue"))
-                            .transpose()?,
-                    ),
-                    from_state: decode::<ReferralState>(&from, "état")?.label().to_owned(),
-                    to_state: decode::<ReferralState>(&to, "état")?.label().to_owned(),
-                    comment: row.try_get("comment")?,
-                })
-            })
-            .collect()
+        let mut connection = self.pool.acquire().await?;
+        history_in(&mut connection, id).await
     }
 
     /// Applies `event`, caused by `side`, to a referral the caller may act on, if it is still at

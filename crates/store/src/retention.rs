@@ -8,13 +8,14 @@ use crate::audit::append_audit_in;
 use crate::people::{delete_person_rows, Actor};
 use crate::{Store, StoreError};
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
-use aiguillage_domain::calendar::DAY;
+use aiguillage_domain::calendar::{local_date, midnight_of, DAY};
 use aiguillage_domain::contact_request::contact_request_cutoff;
 use aiguillage_domain::ids::{AccountId, PersonId, StructureId};
 use aiguillage_domain::retention::{
     months_before, AnonymisedPerson, ExtensionReason, PersonRetention, PurgeReport, PurgeRule,
     RetentionPeriods, RetentionStep,
 };
+use aiguillage_domain::rights::first_day_kept;
 use aiguillage_domain::UnixSeconds;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -373,7 +374,8 @@ impl Store {
 
     /// Applies (or with `dry_run` counts) the durations of the records that name nobody or are
     /// short-lived: public contact requests past their lifetime, import files never confirmed,
-    /// notifications, expired sessions and old login attempts.
+    /// notifications, expired sessions and old login attempts, the register's answered rights
+    /// requests past 12 months.
     pub async fn purge_short_lived(
         &self,
         periods: &RetentionPeriods,
@@ -407,6 +409,14 @@ impl Store {
                     "last_seen_at <= {} OR created_at <= {}",
                     now - IDLE_TIMEOUT_SECONDS,
                     now - ABSOLUTE_TIMEOUT_SECONDS
+                ),
+            ),
+            (
+                PurgeRule::RightsRequestDeleted,
+                "rights_requests",
+                format!(
+                    "answered_at IS NOT NULL AND answered_at < {}",
+                    midnight_of(first_day_kept(local_date(now, "75")))
                 ),
             ),
             (

@@ -33,6 +33,7 @@ pub const NAVIGATION: &[(&str, &str)] = &[
     ("Structures", "/structures"),
     ("Comptes", "/administration/comptes"),
     ("Journal d'audit", "/administration/journal"),
+    ("Demandes de droits", "/administration/demandes-droits"),
     ("Clients d'API", "/administration/clients-api"),
     ("Réglages", "/administration/reglages"),
     ("Notifications", "/notifications"),

@@ -137,6 +137,10 @@ routes! {
     POST "/personnes/{id}/conservation" => pages::retention::extend, HELPERS;
     GET "/personnes/{id}/modifier" => pages::people::edit_form, HELPERS;
     POST "/personnes/{id}/modifier" => pages::people::update, HELPERS;
+    GET "/personnes/{id}/donnees" => pages::rights::export_page, HELPERS;
+    GET "/personnes/{id}/donnees.json" => pages::rights::export_json, HELPERS;
+    POST "/personnes/{id}/demandes-droits" => pages::rights::record_request, HELPERS;
+    POST "/personnes/{id}/demandes-droits/{demande}/reponse" => pages::rights::answer_request, HELPERS;
     GET "/personnes/{id}/diagnostic" => pages::diagnostic::form, HELPERS;
     POST "/personnes/{id}/diagnostic" => pages::diagnostic::submit, HELPERS;
     GET "/personnes/{id}/diagnostics/{diagnostic}" => pages::diagnostic::result, HELPERS;
@@ -207,6 +211,8 @@ routes! {
     GET "/administration/journal" => pages::admin::audit_log, Roles(&[Administrator]);
     GET "/administration/reglages" => pages::admin_settings::show, Roles(&[Administrator]);
     POST "/administration/reglages" => pages::admin_settings::save, Roles(&[Administrator]);
+    GET "/administration/demandes-droits" => pages::rights::register, Roles(&[Administrator]);
+    GET "/administration/demandes-droits.csv" => pages::rights::register_csv, Roles(&[Administrator]);
     GET "/administration/clients-api" => pages::admin_api_clients::list, Roles(&[Administrator]);
     POST "/administration/clients-api" => pages::admin_api_clients::create, Roles(&[Administrator]);
     POST "/administration/clients-api/{client}/revocation" => pages::admin_api_clients::revoke_client, Roles(&[Administrator]);

@@ -19,6 +19,7 @@ mod people_story;
 mod places_file_story;
 mod privacy_story;
 mod retention_story;
+mod rights_story;
 mod stable_codes_story;
 mod store_story;
 mod support;

@@ -323,7 +323,7 @@ impl From<AuditEntry> for AuditRow {
                 .unwrap_or_else(|| "ligne de commande".to_owned()),
             action: entry.action.label(),
             record: record_name(&entry.record_kind, &entry.record_id),
-            reason: entry.reason,
+            reason: aiguillage_domain::rights::readable_reason(&entry.reason),
         }
     }
 }

@@ -31,6 +31,7 @@ pub mod redistribution;
 pub mod referral_thread;
 pub mod reorientation;
 pub mod retention;
+pub mod rights;
 pub mod self_diagnostic;
 pub mod self_diagnostic_steps;
 pub mod steering;

@@ -1,7 +1,8 @@
 //! The people a structure helps: the list and search, enrolment with consent (nothing is stored
 //! without it; possible duplicates shown first), the person's page (identity, consent, diagnostics
 //! over time, every referral with its state and next step), the correction of identity and contact
-//! (checked like an enrolment, audited) and erasure when consent is withdrawn. Another structure's person is "not found".
+//! (checked like an enrolment, audited by the fields changed, registered as a rectification when the
+//! person asked for it) and erasure when consent is withdrawn or erasure asked (registered too). Another structure's person is "not found".
 
 use crate::auth::{CurrentUser, Professional};
 use crate::error::WebError;
@@ -13,6 +14,7 @@ use aiguillage_domain::diagnostic::DomainProgress;
 use aiguillage_domain::ids::{AccountId, PersonId, ReferralId, StructureId};
 use aiguillage_domain::orientation::ReferralState;
 use aiguillage_domain::person::{check_person, enrolment_consent, PersonDraft, PersonInput};
+use aiguillage_domain::rights::RightsRequestKind;
 use aiguillage_service::people::{self, DuplicateCheck, EnrolError};
 use aiguillage_service::state::AppState;
 use aiguillage_store::{
@@ -529,7 +531,14 @@ pub async fn update(
     let (Some(draft), true) = (draft, errors.is_empty()) else {
         return edit_page(&me, &person, (values, communes), errors);
     };
-    if !store.update_person(&actor, id, &draft, me.now()).await? {
+    let on_request = match text(&values, "a_la_demande").as_str() {
+        "oui" => Some(crate::pages::rights::today(me.now())),
+        _ => None,
+    };
+    if !store
+        .correct_person(&actor, id, &draft, on_request, me.now())
+        .await?
+    {
         return Err(WebError::NotFound);
     }
     Ok(Redirect::to(&format!("/personnes/{id}?fait=modifiee")).into_response())
@@ -554,6 +563,15 @@ struct PersonTemplate {
     contact: String,
     /// Why the erasure form was refused (the confirmation box left unticked).
     erase_error: Option<&'static str>,
+    /// The person's rights requests the structure registered, and the kinds its form offers.
+    requests: Vec<crate::pages::rights::RequestView>,
+    request_kinds: Vec<crate::pages::rights::Coding>,
+    /// The request form's date: today by default, or as typed when refused.
+    today: String,
+    /// Why the request form was refused (a date that cannot be recorded).
+    request_error: Option<String>,
+    /// A request was just registered (`demande`) or answered (`repondue`).
+    done: String,
 }
 
 /// A referral of the person, as their file lists it.
@@ -656,8 +674,17 @@ pub async fn detail(
     Path(id): Path<PersonId>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
-    let updated = query.fait.as_deref() == Some("modifiee");
-    person_page(&me, id, None, updated).await
+    let done = query.fait.unwrap_or_default();
+    person_page(&me, id, (None, None), &done).await
+}
+
+/// The person's file with the rights request form refused (422): its message, the date as typed.
+pub async fn with_request_error(
+    me: &Professional,
+    id: PersonId,
+    (message, typed): (String, String),
+) -> Result<Response, WebError> {
+    person_page(me, id, (None, Some((message, typed))), "").await
 }
 
 /// What was just done, as a redirection tells it.
@@ -670,8 +697,8 @@ pub struct DoneQuery {
 async fn person_page(
     me: &Professional,
     id: PersonId,
-    erase_error: Option<&'static str>,
-    updated: bool,
+    (erase_error, request_error): (Option<&'static str>, Option<(String, String)>),
+    done: &str,
 ) -> Result<Response, WebError> {
     let (store, actor) = (&me.state.store, me.actor());
     let person = store.person(&actor, id, me.now()).await?;
@@ -690,7 +717,19 @@ async fn person_page(
         _ => Vec::new(),
     };
     let referrals = store.referrals_of_person(&actor, id, me.now()).await?;
+    let requests = match followed_from {
+        None => store.rights_requests_of_person(&actor, id).await?,
+        Some(_) => Vec::new(),
+    };
     let page = render(&PersonTemplate {
+        requests: crate::pages::rights::request_views(&requests, me.now()),
+        request_kinds: crate::pages::rights::form_kinds(),
+        today: match &request_error {
+            Some((_, typed)) => typed.clone(),
+            None => aiguillage_domain::calendar::french_date(crate::pages::rights::today(me.now())),
+        },
+        request_error: request_error.as_ref().map(|(message, _)| message.clone()),
+        done: done.to_owned(),
         progress,
         followed_from,
         layout: me.layout("/personnes", &full_name(&person)),
@@ -701,14 +740,14 @@ async fn person_page(
             .iter()
             .map(|r| referral_line(r, r.receiver_structure_id == actor.structure_id))
             .collect(),
-        updated,
+        updated: done == "modifiee",
         contact: contact_of(&person),
         person,
         erase_error,
     })?;
-    let status = match erase_error {
-        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        None => StatusCode::OK,
+    let status = match (erase_error, &request_error) {
+        (None, None) => StatusCode::OK,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
     };
     Ok((status, page).into_response())
 }
@@ -730,10 +769,19 @@ pub async fn erase(
     body: Bytes,
 ) -> Result<Response, WebError> {
     if text(&fields(&body), "confirmer") != "oui" {
-        return person_page(&me, id, Some(ERASE_UNCONFIRMED), false).await;
+        return person_page(&me, id, (Some(ERASE_UNCONFIRMED), None), "").await;
     }
+    let values = fields(&body);
+    let kind = match text(&values, "motif").as_str() {
+        "effacement" => RightsRequestKind::Erasure,
+        _ => RightsRequestKind::ConsentWithdrawal,
+    };
+    let today = crate::pages::rights::today(me.now());
     let store = &me.state.store;
-    if !store.erase_person(&me.actor(), id, me.now()).await? {
+    if !store
+        .erase_person_on_request(&me.actor(), (kind, id), today, me.now())
+        .await?
+    {
         return Err(WebError::NotFound);
     }
     Ok(Redirect::to("/personnes?efface=1").into_response())

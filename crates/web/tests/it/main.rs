@@ -32,6 +32,7 @@ mod privacy_pages;
 mod public_directory;
 mod redistribution_scope;
 mod retention;
+mod rights_pages;
 mod routes_by_role;
 mod self_diagnostic_steps;
 mod session_corrections;

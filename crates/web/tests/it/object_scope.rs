@@ -37,6 +37,8 @@ struct Ids {
     offer: i64,
     other_offer: i64,
     contact_request: i64,
+    /// An objection the person made, registered by the home structure and not answered yet.
+    rights_request: i64,
     /// An open import conflict on the library's place (its phone corrected by hand, then a file
     /// proposing another).
     conflict: i64,
@@ -207,6 +209,20 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
             true,
         ),
         ("GET", "/personnes/{id}") => record(person, &[], true),
+        ("GET", "/personnes/{id}/donnees") => record(format!("{person}/donnees"), &[], true),
+        ("GET", "/personnes/{id}/donnees.json") => {
+            record(format!("{person}/donnees.json"), &[], true)
+        }
+        ("POST", "/personnes/{id}/demandes-droits") => record(
+            format!("{person}/demandes-droits"),
+            &[("type", "access".into()), ("recue_le", "".into())],
+            true,
+        ),
+        ("POST", "/personnes/{id}/demandes-droits/{demande}/reponse") => record(
+            format!("{person}/demandes-droits/{}/reponse", ids.rights_request),
+            &[],
+            true,
+        ),
         ("POST", "/personnes/{id}/effacer") => {
             record(format!("{person}/effacer"), &[("confirmer", "oui".into())], true)
         }
@@ -414,7 +430,11 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
         | ("POST", "/administration/comptes")
         | ("GET", "/administration/journal")
         | ("GET", "/administration/reglages")
-        | ("POST", "/administration/reglages") => NoRecord("the instance's administrator only"),
+        | ("POST", "/administration/reglages")
+        | ("GET", "/administration/demandes-droits")
+        | ("GET", "/administration/demandes-droits.csv") => {
+            NoRecord("the instance's administrator only")
+        }
         ("GET", "/mentions-legales")
         | ("GET", "/accessibilite")
         | ("GET", "/documentation/{page}")
@@ -768,7 +788,26 @@ async fn home_records(world: &common::journeys::World) -> Ids {
         .expect("imported");
     let other_offer = app.store.offers_of(other_place).await.expect("offers")[0].id;
     let waiting = waiting_referral(world).await;
+    let registered = app
+        .post_form(
+            &format!("/personnes/{person}/demandes-droits"),
+            Some(&world.prescriber.cookie),
+            &[
+                ("csrf_token", world.prescriber.csrf.as_str()),
+                ("type", "objection"),
+                ("recue_le", ""),
+            ],
+        )
+        .await;
+    assert_eq!(registered.status(), StatusCode::SEE_OTHER);
+    let person_page = body_text(
+        app.get(&format!("/personnes/{person}"), Some(&world.prescriber))
+            .await,
+    )
+    .await;
+    let rights_request = number_after(&person_page, "/demandes-droits/");
     Ids {
+        rights_request,
         person,
         diagnostic,
         referral,

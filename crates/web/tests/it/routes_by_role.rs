@@ -166,6 +166,16 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ),
     (
         "GET",
+        "/administration/demandes-droits",
+        Expected::AdministratorOnly,
+    ),
+    (
+        "GET",
+        "/administration/demandes-droits.csv",
+        Expected::AdministratorOnly,
+    ),
+    (
+        "GET",
         "/administration/clients-api",
         Expected::AdministratorOnly,
     ),
@@ -293,6 +303,26 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     (
         "POST",
         "/personnes/{id}/modifier",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "GET",
+        "/personnes/{id}/donnees",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "GET",
+        "/personnes/{id}/donnees.json",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "POST",
+        "/personnes/{id}/demandes-droits",
+        Expected::PrescriberOrMediator,
+    ),
+    (
+        "POST",
+        "/personnes/{id}/demandes-droits/{demande}/reponse",
         Expected::PrescriberOrMediator,
     ),
     (
@@ -596,7 +626,10 @@ fn concrete(path: &str) -> String {
         "/cheques/campagnes/{id}/releves/{lieu}/{mois}/paye" => {
             "/cheques/campagnes/1/releves/1/2026-11/paye".to_owned()
         }
-        other => other.replace("{id}", "1").replace("{diagnostic}", "1"),
+        other => other
+            .replace("{id}", "1")
+            .replace("{diagnostic}", "1")
+            .replace("{demande}", "1"),
     }
 }
 

@@ -872,6 +872,26 @@ async function extendRetention(page) {
   console.log('ok conservation : motif exigé, fiche prolongée une fois');
 }
 
+/** Lucien asks for his data: the prescriber registers the request, opens the export in
+ * easy-to-read French, downloads the JSON file and notes the answer in the register. */
+async function exportPersonData(page) {
+  await page.goto(`${base}/personnes?q=Martin`);
+  await page.getByRole('link', { name: /Lucien/ }).first().click();
+  await page.waitForLoadState('load');
+  await page.getByRole('link', { name: 'Exporter ses données' }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.locator('h1').textContent())?.includes('Vos données enregistrées')) fail('export : page attendue');
+  for (const heading of ['Qui vous êtes', 'Vos accords', 'Vos bilans numériques', 'Vos orientations', 'Qui a consulté ou modifié votre dossier']) {
+    if (await page.getByRole('heading', { name: heading }).count() !== 1) fail(`export : section « ${heading} » attendue`);
+  }
+  await checkAccessibility(page, 'prescripteur export des donnees');
+  await shoot(page, 'prescripteur-export-des-donnees.png');
+  const json = await page.evaluate(async (href) => (await fetch(href)).json(),
+    await page.getByRole('link', { name: /Télécharger le fichier/ }).getAttribute('href'));
+  if (typeof json !== 'object' || json === null || Object.keys(json).length === 0) fail('export : fichier JSON vide');
+  console.log(`ok export des données : page lisible et fichier JSON (${Object.keys(json).join(', ')})`);
+}
+
 /** The manager publishes a window for first appointments, after a wrong one is refused. */
 /** The administrator answers « who opened this person's file? » from the journal. */
 async function searchJournal(page) {
@@ -1094,7 +1114,7 @@ async function main() {
         (anchors) => anchors.map((a) => ({ href: a.getAttribute('href'), text: a.textContent.trim() })));
       if (links.length === 0) fail(`${account.role} : aucune entrée de navigation`);
       for (const link of links) await visit(page, `${base}${link.href}`, `${account.role} ${link.text}`);
-      if (account.role === 'Prescripteur') { await searchDirectory(page); await enrolAndDiagnose(page); await orientPerson(page); await extendRetention(page); }
+      if (account.role === 'Prescripteur') { await searchDirectory(page); await enrolAndDiagnose(page); await orientPerson(page); await extendRetention(page); await exportPersonData(page); }
       if (account.role === 'Médiateur numérique') { await handleReferral(page); await recordSessionAndClose(page); await recordWorkshop(page); }
       if (account.role === 'Coordinateur territorial') { await importDirectoryFile(page); await redistribute(page); }
       if (account.role === 'Responsable de structure') { await editOwnPlace(page); await assignReferral(page); await publishSlots(page); }

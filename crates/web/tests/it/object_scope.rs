@@ -918,6 +918,14 @@ async fn waiting_referral(world: &common::journeys::World) -> (i64, String) {
     let person = to
         .trim_start_matches("/personnes/")
         .trim_end_matches("/diagnostic");
+    // Yann's referent has been warned of his file's end: the home list of files nearing their end
+    // names him (`/personnes/echeances`).
+    let person_id = aiguillage_domain::ids::PersonId::new(person.parse().expect("person id"));
+    app.state
+        .store
+        .mark_retention_warned(&[person_id], app.state.now())
+        .await
+        .expect("warned");
     let sent = app
         .post_form(
             &format!("/personnes/{person}/orientation"),

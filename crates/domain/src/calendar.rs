@@ -90,6 +90,18 @@ pub fn midnight_of(date: Date) -> UnixSeconds {
     date.midnight().assume_utc().unix_timestamp()
 }
 
+/// The date `months` calendar months after (or, negative, before) `date`: the same day of that
+/// month, or its last day when it has none (31 January + 1 month = 28 or 29 February).
+pub fn shift_months(date: Date, months: i64) -> Date {
+    let total = i64::from(date.year()) * 12 + i64::from(u8::from(date.month())) - 1 + months;
+    let year = i32::try_from(total.div_euclid(12)).unwrap_or(date.year());
+    let Ok(month) = time::Month::try_from(u8::try_from(total.rem_euclid(12) + 1).unwrap_or(1))
+    else {
+        return date;
+    };
+    Date::from_calendar_date(year, month, date.day().min(month.length(year))).unwrap_or(date)
+}
+
 /// `YYYY-MM` of a moment, in UTC: the month under which anonymous counts are kept.
 pub fn month_of(at: UnixSeconds) -> String {
     let date = date_of(at);

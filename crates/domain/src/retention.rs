@@ -4,13 +4,12 @@
 //! records with every date moved back to the first of its month, no key, no id, no text.
 //! `../DATA-PROTECTION.md`'s table is the source of the durations; docs/aipd.md lists them.
 
-use crate::calendar::{date_of, midnight_of, DAY};
+use crate::calendar::{self, date_of, midnight_of, DAY};
 use crate::indicators::{
     AppointmentFact, DiagnosticRecord, PersonRecord, ReferralRecord, Refusal, SessionFact,
 };
 use crate::UnixSeconds;
 use serde::{Deserialize, Serialize};
-use time::{Date, Month};
 
 /// The durations the purge applies. The defaults are the rule book's; an instance may shorten
 /// them, never lengthen them beyond the defaults ([`RetentionPeriods::check`]).
@@ -134,13 +133,7 @@ pub fn months_after(at: UnixSeconds, months: u32) -> UnixSeconds {
 
 fn shift_months(at: UnixSeconds, months: i64) -> UnixSeconds {
     let date = date_of(at);
-    let index = i64::from(date.year()) * 12 + i64::from(u8::from(date.month())) - 1 + months;
-    let year = i32::try_from(index.div_euclid(12)).unwrap_or(date.year());
-    let month = Month::try_from(u8::try_from(index.rem_euclid(12) + 1).unwrap_or(1))
-        .unwrap_or(Month::January);
-    let day = date.day().min(month.length(year));
-    let shifted = Date::from_calendar_date(year, month, day).unwrap_or(date);
-    midnight_of(shifted) + (at - midnight_of(date))
+    midnight_of(calendar::shift_months(date, months)) + (at - midnight_of(date))
 }
 
 /// The first moment (UTC midnight) of the month `at` falls in.

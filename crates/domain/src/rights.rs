@@ -6,7 +6,7 @@
 //! the register names a person (`personne-{id}`, as the audit trail does: no name, no copy of the
 //! data, so the entry still stands after an erasure).
 
-use crate::calendar::Date;
+use crate::calendar::{shift_months, Date};
 use crate::person::PersonDraft;
 
 labelled_enum! {
@@ -81,19 +81,6 @@ impl RequestState {
 /// regulation on periods (n° 1182/71, art. 3) that the RGPD's "one month" follows.
 pub fn add_months(date: Date, months: u32) -> Date {
     shift_months(date, i64::from(months))
-}
-
-/// The date `months` calendar months after (or, negative, before) `date`, on the same rule.
-fn shift_months(date: Date, months: i64) -> Date {
-    let start_month = i64::from(u8::from(date.month())) - 1;
-    let total = i64::from(date.year()) * 12 + start_month + months;
-    let year = i32::try_from(total.div_euclid(12)).unwrap_or(date.year());
-    let month_number = u8::try_from(total.rem_euclid(12) + 1).unwrap_or(1);
-    let Ok(month) = time::Month::try_from(month_number) else {
-        return date;
-    };
-    let last = month.length(year);
-    Date::from_calendar_date(year, month, date.day().min(last)).unwrap_or(date)
 }
 
 /// The last day to answer a request received on `received_on`: one month later (RGPD art. 12.3).

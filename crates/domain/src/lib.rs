@@ -28,6 +28,7 @@ pub mod password;
 pub mod pathway;
 pub mod person;
 pub mod phone;
+pub mod resource;
 pub mod retention;
 pub mod rights;
 pub mod role;

@@ -224,7 +224,7 @@ pub fn name_key(first_name: &str, last_name: &str) -> String {
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn fold_accent(c: char) -> char {
+pub(crate) fn fold_accent(c: char) -> char {
     match c {
         'à' | 'â' | 'ä' | 'á' | 'ã' => 'a',
         'ç' => 'c',

@@ -8,3 +8,4 @@
 
 mod diagnostic_rules;
 mod matching_solver;
+mod resource_rules;

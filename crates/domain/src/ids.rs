@@ -66,6 +66,15 @@ record_id!(
     AccountId
 );
 
+record_id!(
+    /// A teaching session of the resource bank (`resource_sessions.id`).
+    ResourceSessionId
+);
+record_id!(
+    /// A cycle of sessions a mediator composed (`resource_cycles.id`).
+    CycleId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

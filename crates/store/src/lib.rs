@@ -34,6 +34,8 @@ mod recode;
 mod redistribution;
 mod referral_messages;
 mod referrals;
+mod resource_search;
+mod resources;
 mod retention;
 mod rights;
 mod session_corrections;
@@ -82,6 +84,11 @@ pub use redistribution::{
 pub use referral_messages::{Posted, ThreadMessage};
 pub use referrals::{
     Applied, NewReferral, ReferralHistoryLine, ReferralRecord, ReferralStateRow, ReminderCandidate,
+};
+pub use resource_search::{ListedResource, RatingError, ResourceQuery, UseSummary};
+pub use resources::{
+    is_editable_source, BankActor, MaterialSource, NewMaterial, Referent, ReviewRecord, ServedFile,
+    SessionSheet, SourceCredit, StoredMaterial, VersionSummary, WorkingCopy, WorkingCopyLine,
 };
 pub use retention::{Extension, RetentionCandidate, RetentionView};
 pub use rights::{

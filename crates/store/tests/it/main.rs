@@ -18,6 +18,7 @@ mod pathway_story;
 mod people_story;
 mod places_file_story;
 mod privacy_story;
+mod resource_story;
 mod retention_story;
 mod rights_story;
 mod stable_codes_story;

@@ -1,0 +1,564 @@
+//! The resource bank's story on both backends: a mediator drafts a session with a file and a link,
+//! a référent designated by the coordinator sends it back then publishes it, the author changes it
+//! into a second version (what changed is readable), another mediator adapts it, a third rates it;
+//! search finds it in French whatever the plural or the accents; anonymous visitors see the open
+//! sessions only and no editable source; nobody sees or touches a draft that is not theirs.
+
+use crate::support::{store_of_maine_et_loire, structure_with_account};
+use aiguillage_domain::ids::{AccountId, StructureId};
+use aiguillage_domain::pathway::{Theme, WorkshopLevel};
+use aiguillage_domain::resource::diff::diff;
+use aiguillage_domain::resource::review::{
+    ChecklistItem, ReviewDecision, ReviewError, ReviewState,
+};
+use aiguillage_domain::resource::*;
+use aiguillage_domain::role::Role;
+use aiguillage_domain::territory::TerritoryScope;
+use aiguillage_store::{BankActor, MaterialSource, NewMaterial, ResourceQuery, Store, StoreError};
+use std::collections::BTreeSet;
+
+const NOW: i64 = 1_790_000_000;
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n";
+
+struct World {
+    store: Store,
+    url: String,
+    territory: TerritoryScope,
+    author: (i64, i64),
+    referent: (i64, i64),
+    adapter: (i64, i64),
+    coordinator: (i64, i64),
+}
+
+impl World {
+    fn actor(&self, who: (i64, i64), role: Role) -> BankActor<'_> {
+        BankActor {
+            account_id: AccountId::new(who.1),
+            structure_id: StructureId::new(who.0),
+            role,
+            territory: &self.territory,
+            reason: "test",
+        }
+    }
+}
+
+async fn world() -> World {
+    let (store, url) = store_of_maine_et_loire().await;
+    let author = structure_with_account(
+        &store,
+        ("Médiathèque d'Angers", "49007"),
+        ("autrice@test.fr", Role::Mediator),
+        NOW,
+    )
+    .await;
+    let referent = structure_with_account(
+        &store,
+        ("Espace numérique de Saumur", "49328"),
+        ("referent@test.fr", Role::Mediator),
+        NOW,
+    )
+    .await;
+    let adapter = structure_with_account(
+        &store,
+        ("Centre social de Cholet", "49099"),
+        ("adapte@test.fr", Role::Mediator),
+        NOW,
+    )
+    .await;
+    let coordinator = structure_with_account(
+        &store,
+        ("Département de Maine-et-Loire", "49007"),
+        ("coord@test.fr", Role::Coordinator),
+        NOW,
+    )
+    .await;
+    World {
+        store,
+        url,
+        territory: TerritoryScope::Departement("49".into()),
+        author,
+        referent,
+        adapter,
+        coordinator,
+    }
+}
+
+fn content() -> SessionContent {
+    SessionContent {
+        title: "Premiers pas avec un smartphone".into(),
+        audiences: BTreeSet::from([ResourceAudience::Seniors]),
+        level: WorkshopLevel::Beginner,
+        duration_minutes: 90,
+        competences: BTreeSet::from([Competence::DigitalEnvironment, Competence::Interact]),
+        themes: BTreeSet::from([Theme::DeviceHandling]),
+        prerequisites: String::new(),
+        objectives: "Allumer le téléphone\nEnvoyer un mel à un proche".into(),
+        conductor: "Accueil et tour de table\nDémonstration\nPratique en binômes".into(),
+        licence: Licence::CcBySa,
+    }
+    .check()
+    .unwrap()
+}
+
+fn memo(bytes: &[u8], name: &str, media_type: &'static str) -> NewMaterial {
+    NewMaterial {
+        kind: MaterialKind::Memo,
+        title: "Mémo : les gestes de base".into(),
+        licence: Licence::CcBySa,
+        accessibility: BTreeSet::from([AccessibilityFeature::LargePrint]),
+        source: MaterialSource::File {
+            bytes: bytes.to_vec(),
+            media_type,
+            file_name: name.into(),
+        },
+    }
+}
+
+fn publish() -> ReviewDecision {
+    ReviewDecision {
+        publish: true,
+        checked: ChecklistItem::ALL.to_vec(),
+        comment: None,
+    }
+}
+
+async fn count(url: &str, table: &str) -> i64 {
+    use sqlx::Row;
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    sqlx::query(&format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {table}"
+    ))
+    .fetch_one(&pool)
+    .await
+    .unwrap()
+    .try_get("n")
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_session_goes_from_draft_to_two_versions_and_an_adaptation() {
+    let w = world().await;
+    let author = w.actor(w.author, Role::Mediator);
+    let referent = w.actor(w.referent, Role::Mediator);
+    let adapter = w.actor(w.adapter, Role::Mediator);
+    let coordinator = w.actor(w.coordinator, Role::Coordinator);
+    let store = &w.store;
+
+    let id = store
+        .create_resource_session(&author, &content(), NOW)
+        .await
+        .unwrap();
+    // Nothing to submit without a material; nobody else sees the draft.
+    assert_eq!(
+        store.submit_resource(&author, id, NOW).await.unwrap(),
+        Err(ReviewError::NoMaterial)
+    );
+    assert!(matches!(
+        store.resource_sheet(Some(&adapter), id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.resource_sheet(None, id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store
+            .update_resource_content(&adapter, id, &content(), NOW)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    store
+        .add_resource_material(&author, id, &memo(PDF, "memo.pdf", "application/pdf"), NOW)
+        .await
+        .unwrap()
+        .unwrap();
+    let link = NewMaterial {
+        kind: MaterialKind::Video,
+        title: "Capsule : allumer son téléphone".into(),
+        licence: Licence::CcBy,
+        accessibility: BTreeSet::from([AccessibilityFeature::Captions]),
+        source: MaterialSource::Link("https://exemple.fr/capsule".into()),
+    };
+    store
+        .add_resource_material(&author, id, &link, NOW)
+        .await
+        .unwrap()
+        .unwrap();
+
+    // The référent is designated by the coordinator of the territory.
+    assert_eq!(
+        store.submit_resource(&author, id, NOW + 10).await.unwrap(),
+        Ok(vec![])
+    );
+    assert!(matches!(
+        store.start_resource_review(&referent, id, NOW + 20).await,
+        Err(StoreError::NotFound(_))
+    ));
+    store
+        .designate_referent(&coordinator, AccountId::new(w.referent.1), NOW)
+        .await
+        .unwrap();
+    let elsewhere = TerritoryScope::Epci("244900015".into());
+    let foreign = BankActor {
+        territory: &elsewhere,
+        ..w.actor(w.coordinator, Role::Coordinator)
+    };
+    assert!(matches!(
+        store
+            .designate_referent(&foreign, AccountId::new(w.adapter.1), NOW)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(store
+        .is_referent(AccountId::new(w.referent.1))
+        .await
+        .unwrap());
+    assert_eq!(store.resources_to_review(&referent).await.unwrap().len(), 1);
+    assert!(store.resources_to_review(&author).await.unwrap().is_empty());
+
+    // Sent back with a comment, changed, published.
+    store
+        .start_resource_review(&referent, id, NOW + 30)
+        .await
+        .unwrap()
+        .unwrap();
+    let back = ReviewDecision {
+        publish: false,
+        checked: vec![ChecklistItem::Accuracy],
+        comment: Some("Ajoutez un mémo en gros caractères.".into()),
+    };
+    let (told, version) = store
+        .decide_resource_review(&referent, id, &back, NOW + 40)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((told, version), (vec![AccountId::new(w.author.1)], None));
+    assert_eq!(
+        store
+            .search_resources(&ResourceQuery::default(), true, 0, 50)
+            .await
+            .unwrap()
+            .1,
+        0
+    );
+    store
+        .submit_resource(&author, id, NOW + 50)
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .start_resource_review(&referent, id, NOW + 60)
+        .await
+        .unwrap()
+        .unwrap();
+    let incomplete = ReviewDecision {
+        checked: ChecklistItem::ALL[1..].to_vec(),
+        ..publish()
+    };
+    assert_eq!(
+        store
+            .decide_resource_review(&referent, id, &incomplete, NOW + 70)
+            .await
+            .unwrap(),
+        Err(ReviewError::ChecklistIncomplete)
+    );
+    let (_, version) = store
+        .decide_resource_review(&referent, id, &publish(), NOW + 70)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(version, Some(1));
+
+    // Found in French, by everyone (the licence is open).
+    for words in [
+        "smartphones",
+        "SMARTPHONE",
+        "mél",
+        "mels",
+        "binôme",
+        "gros caractères",
+    ] {
+        let query = ResourceQuery {
+            words: words.into(),
+            ..Default::default()
+        };
+        let (found, total) = store.search_resources(&query, false, 0, 50).await.unwrap();
+        if words == "gros caractères" {
+            assert_eq!(total, 0, "the review's comment is not indexed");
+            continue;
+        }
+        assert_eq!(
+            (total, found.first().map(|r| r.id)),
+            (1, Some(id)),
+            "{words}"
+        );
+    }
+    let seniors = ResourceQuery {
+        audience: Some(ResourceAudience::Seniors),
+        level: Some(WorkshopLevel::Beginner),
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .search_resources(&seniors, true, 0, 50)
+            .await
+            .unwrap()
+            .1,
+        1
+    );
+    let youth = ResourceQuery {
+        audience: Some(ResourceAudience::Youth),
+        ..Default::default()
+    };
+    assert_eq!(
+        store.search_resources(&youth, true, 0, 50).await.unwrap().1,
+        0
+    );
+    let short = ResourceQuery {
+        max_minutes: Some(60),
+        ..Default::default()
+    };
+    assert_eq!(
+        store.search_resources(&short, true, 0, 50).await.unwrap().1,
+        0
+    );
+    let public = store.resource_sheet(None, id).await.unwrap();
+    assert!(public.working.is_none() && public.reviews.is_empty());
+    assert_eq!(public.published.as_ref().unwrap().0, 1);
+
+    // The author changes it: the working copy is a draft again, version 1 stays published.
+    let mut changed = content();
+    changed.conductor =
+        "Accueil et tour de table\nDémonstration guidée\nPratique en binômes".into();
+    store
+        .update_resource_content(&author, id, &changed, NOW + 100)
+        .await
+        .unwrap()
+        .unwrap();
+    let docx = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00";
+    let mut docx = docx.to_vec();
+    docx.extend_from_slice(b"[Content_Types].xml word/document.xml");
+    store
+        .add_resource_material(
+            &author,
+            id,
+            &memo(
+                &docx,
+                "memo.docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ),
+            NOW + 100,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store
+            .resource_sheet(None, id)
+            .await
+            .unwrap()
+            .published
+            .unwrap()
+            .0,
+        1
+    );
+    store
+        .submit_resource(&author, id, NOW + 110)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store
+            .update_resource_content(&author, id, &changed, NOW + 115)
+            .await
+            .unwrap(),
+        Err(ReviewError::WrongState(ReviewState::Submitted))
+    );
+    store
+        .start_resource_review(&referent, id, NOW + 120)
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, version) = store
+        .decide_resource_review(&referent, id, &publish(), NOW + 130)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(version, Some(2));
+    let (two, one) = store.resource_version(Some(&adapter), id, 2).await.unwrap();
+    let changes = diff(&one.unwrap(), &two);
+    assert_eq!(changes.fields.len(), 1);
+    assert_eq!(changes.materials_added.len(), 1);
+    assert!(changes.materials_removed.is_empty());
+
+    // The source (DOCX) is for professionals; the PDF for everyone.
+    let docx_sha = two
+        .materials
+        .iter()
+        .find_map(|m| {
+            m.file_name
+                .as_deref()
+                .filter(|n| n.ends_with("docx"))
+                .and(m.sha256.clone())
+        })
+        .unwrap();
+    let pdf_sha = two.materials[0].sha256.clone().unwrap();
+    assert!(matches!(
+        store.resource_file(None, id, &docx_sha).await,
+        Err(StoreError::OutOfScope(_))
+    ));
+    assert_eq!(
+        store
+            .resource_file(Some(&adapter), id, &docx_sha)
+            .await
+            .unwrap()
+            .bytes,
+        docx
+    );
+    assert_eq!(
+        store.resource_file(None, id, &pdf_sha).await.unwrap().bytes,
+        PDF
+    );
+    assert!(matches!(
+        store.resource_file(None, id, &"0".repeat(64)).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // Adapted by another mediator: a draft crediting the source, with the same files stored once.
+    let files_before = count(&w.url, "resource_files").await;
+    let (adapted, source_authors) = store
+        .adapt_resource_session(&adapter, id, NOW + 200)
+        .await
+        .unwrap();
+    assert_eq!(source_authors, vec![AccountId::new(w.author.1)]);
+    let sheet = store.resource_sheet(Some(&adapter), adapted).await.unwrap();
+    assert!(sheet.viewer_is_author);
+    assert_eq!(sheet.source.as_ref().unwrap().id, id);
+    assert_eq!(
+        sheet.source.unwrap().authors,
+        vec!["Camille Martin".to_owned()]
+    );
+    assert_eq!(sheet.working.as_ref().unwrap().materials.len(), 3);
+    assert!(sheet
+        .working
+        .unwrap()
+        .content
+        .title
+        .ends_with("(adaptation)"));
+    assert_eq!(count(&w.url, "resource_files").await, files_before);
+    assert!(matches!(
+        store.resource_sheet(Some(&author), adapted).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // Rated after use.
+    store
+        .rate_resource(
+            &adapter,
+            id,
+            4,
+            &[ResourceAudience::Seniors],
+            Some("Très clair"),
+            NOW + 300,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .rate_resource(&referent, id, 2, &[], None, NOW + 300)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(store
+        .rate_resource(&referent, id, 5, &[], None, NOW)
+        .await
+        .unwrap()
+        .is_err());
+    assert!(store
+        .rate_resource(&referent, adapted, 3, &[], None, NOW)
+        .await
+        .unwrap()
+        .is_err());
+    let uses = store.resource_uses(id).await.unwrap();
+    assert_eq!((uses.ratings, uses.average), (2, Some(3.0)));
+    assert_eq!(uses.per_audience, vec![(ResourceAudience::Seniors, 1, 4.0)]);
+    let rated = ResourceQuery {
+        min_rating: Some(3),
+        ..Default::default()
+    };
+    assert_eq!(
+        store.search_resources(&rated, true, 0, 50).await.unwrap().1,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_closed_licence_is_for_professionals_only() {
+    let w = world().await;
+    let author = w.actor(w.author, Role::Mediator);
+    let referent = w.actor(w.referent, Role::Mediator);
+    let coordinator = w.actor(w.coordinator, Role::Coordinator);
+    let store = &w.store;
+    store
+        .designate_referent(&coordinator, AccountId::new(w.referent.1), NOW)
+        .await
+        .unwrap();
+    let closed = SessionContent {
+        licence: Licence::AllRightsReserved,
+        ..content()
+    };
+    let id = store
+        .create_resource_session(&author, &closed, NOW)
+        .await
+        .unwrap();
+    store
+        .add_resource_material(&author, id, &memo(PDF, "memo.pdf", "application/pdf"), NOW)
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .submit_resource(&author, id, NOW)
+        .await
+        .unwrap()
+        .unwrap();
+    // The author, designated référent too, may not review their own session.
+    store
+        .designate_referent(&coordinator, AccountId::new(w.author.1), NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.start_resource_review(&author, id, NOW).await.unwrap(),
+        Err(ReviewError::OwnSession)
+    );
+    store
+        .start_resource_review(&referent, id, NOW)
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .decide_resource_review(&referent, id, &publish(), NOW)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store
+            .search_resources(&ResourceQuery::default(), true, 0, 50)
+            .await
+            .unwrap()
+            .1,
+        1
+    );
+    assert_eq!(
+        store
+            .search_resources(&ResourceQuery::default(), false, 0, 50)
+            .await
+            .unwrap()
+            .1,
+        0
+    );
+    assert!(matches!(
+        store.resource_sheet(None, id).await,
+        Err(StoreError::NotFound(_))
+    ));
+}

@@ -18,6 +18,7 @@ pub mod pathway;
 pub mod people;
 pub mod redistribute;
 pub mod referrals;
+pub mod resources;
 pub mod retention;
 pub mod state;
 pub mod steering;

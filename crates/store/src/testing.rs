@@ -227,3 +227,10 @@ pub fn actor((structure, account): (i64, i64)) -> crate::Actor<'static> {
         reason: "test",
     }
 }
+
+/// The one whole number a query answers (`SELECT … AS n`), for a test that counts rows.
+pub async fn scalar(store: &Store, sql: &str) -> Result<i64, StoreError> {
+    use sqlx::Row;
+    let row = sqlx::query(sql).fetch_one(&store.pool).await?;
+    Ok(row.try_get("n")?)
+}

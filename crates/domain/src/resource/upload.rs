@@ -18,8 +18,8 @@ impl FileFamily {
     pub fn max_bytes(self) -> usize {
         match self {
             FileFamily::Document | FileFamily::Image => 10 * MIB,
-            FileFamily::Audio => 30 * MIB,
-            FileFamily::Video => 80 * MIB,
+            FileFamily::Audio => 20 * MIB,
+            FileFamily::Video => 24 * MIB,
         }
     }
 
@@ -36,7 +36,7 @@ impl FileFamily {
 const MIB: usize = 1024 * 1024;
 
 /// The largest upload of all, for the web's body limit.
-pub const MAX_UPLOAD_BYTES: usize = 80 * MIB;
+pub const MAX_UPLOAD_BYTES: usize = 24 * MIB;
 
 /// An accepted type: its extension (as `infer` names it), its media type, its family and what
 /// people call it.
@@ -206,7 +206,7 @@ impl std::error::Error for UploadError {}
 /// A size in megabytes, as people read it (« 12,4 Mo »).
 pub fn megabytes(bytes: usize) -> String {
     let tenths = (bytes as u64 * 10 + (MIB as u64 / 2)) / MIB as u64;
-    if tenths % 10 == 0 {
+    if tenths.is_multiple_of(10) {
         format!("{} Mo", tenths / 10)
     } else {
         format!("{},{} Mo", tenths / 10, tenths % 10)

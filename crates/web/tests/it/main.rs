@@ -31,6 +31,7 @@ mod place_edit;
 mod privacy_pages;
 mod public_directory;
 mod redistribution_scope;
+mod resource_pages;
 mod retention;
 mod rights_pages;
 mod routes_by_role;

@@ -47,6 +47,8 @@ enum Expected {
     BookPrinters,
     /// The places that redeem: mediators and structure managers.
     RedeemingPlaces,
+    /// Who writes sessions of the resource bank: mediators, structure managers, coordinators.
+    BankWriters,
 }
 
 const MATRIX: &[(&str, &str, Expected)] = &[
@@ -482,6 +484,42 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ),
     ("GET", "/notifications", Expected::SignedIn),
     ("GET", "/auto-diagnostic", Expected::Everyone),
+    ("GET", "/ressources", Expected::Everyone),
+    ("GET", "/ressources/nouvelle", Expected::BankWriters),
+    ("POST", "/ressources/nouvelle", Expected::BankWriters),
+    ("GET", "/ressources/mes-seances", Expected::BankWriters),
+    ("GET", "/ressources/relecture", Expected::MediatorOnly),
+    ("GET", "/ressources/referents", Expected::CoordinatorOnly),
+    ("POST", "/ressources/referents", Expected::CoordinatorOnly),
+    (
+        "POST",
+        "/ressources/referents/{account}/retirer",
+        Expected::CoordinatorOnly,
+    ),
+    ("GET", "/ressources/{id}", Expected::Everyone),
+    (
+        "GET",
+        "/ressources/{id}/versions/{number}",
+        Expected::Everyone,
+    ),
+    (
+        "GET",
+        "/ressources/{id}/fichiers/{sha256}",
+        Expected::Everyone,
+    ),
+    ("GET", "/ressources/{id}/modifier", Expected::BankWriters),
+    ("POST", "/ressources/{id}/modifier", Expected::BankWriters),
+    ("POST", "/ressources/{id}/supports", Expected::BankWriters),
+    (
+        "POST",
+        "/ressources/{id}/supports/{material}/retirer",
+        Expected::BankWriters,
+    ),
+    ("POST", "/ressources/{id}/soumettre", Expected::BankWriters),
+    ("POST", "/ressources/{id}/adapter", Expected::BankWriters),
+    ("POST", "/ressources/{id}/relecture", Expected::MediatorOnly),
+    ("POST", "/ressources/{id}/decision", Expected::MediatorOnly),
+    ("POST", "/ressources/{id}/avis", Expected::ManagerOrMediator),
     ("GET", "/lieux", Expected::Everyone),
     ("GET", "/lieux.geojson", Expected::Everyone),
     ("GET", "/lieux/{id}", Expected::Everyone),
@@ -600,6 +638,10 @@ fn may_pass(expected: Expected, role: Option<Role>) -> bool {
             Some(Role::Sponsor | Role::Coordinator | Role::Prescriber | Role::Mediator)
         ),
         Expected::RedeemingPlaces => matches!(role, Some(Role::Mediator | Role::StructureManager)),
+        Expected::BankWriters => matches!(
+            role,
+            Some(Role::Mediator | Role::StructureManager | Role::Coordinator)
+        ),
     }
 }
 
@@ -626,8 +668,14 @@ fn concrete(path: &str) -> String {
         "/cheques/campagnes/{id}/releves/{lieu}/{mois}/paye" => {
             "/cheques/campagnes/1/releves/1/2026-11/paye".to_owned()
         }
+        "/ressources/{id}/fichiers/{sha256}" => {
+            format!("/ressources/1/fichiers/{}", "ab".repeat(32))
+        }
         other => other
             .replace("{id}", "1")
+            .replace("{number}", "1")
+            .replace("{account}", "1")
+            .replace("{material}", "1")
             .replace("{diagnostic}", "1")
             .replace("{demande}", "1"),
     }

@@ -1,0 +1,185 @@
+//! The resource bank's use cases: write a session and attach its materials (files checked by their
+//! content, links checked), ask for a review, review (take, publish, send back), adapt a published
+//! session, rate it after use, designate référents. The people concerned are told in the app: the
+//! référents of a submitted session, the authors of a decision, the source's authors of an
+//! adaptation. Scope is checked by the store inside each transaction ([`BankActor`]).
+
+use crate::state::AppState;
+use aiguillage_domain::ids::{AccountId, ResourceSessionId, StructureId};
+use aiguillage_domain::resource::review::{ReviewDecision, ReviewError};
+use aiguillage_domain::resource::upload::{check_file, UploadError};
+use aiguillage_domain::resource::{
+    check_link, check_material_title, AccessibilityFeature, Licence, MaterialKind,
+};
+use aiguillage_domain::role::Role;
+use aiguillage_store::{Account, BankActor, MaterialSource, NewMaterial, StoreError};
+use std::collections::BTreeSet;
+
+/// The bank's actor for a signed-in account and the route it acts through.
+pub fn bank_actor<'a>(account: &'a Account, reason: &'a str) -> BankActor<'a> {
+    BankActor {
+        account_id: AccountId::new(account.id),
+        structure_id: StructureId::new(account.structure_id),
+        role: account.role,
+        territory: &account.territory,
+        reason,
+    }
+}
+
+/// Who may write sessions: the professionals who run or prepare them.
+pub fn may_write(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Mediator | Role::StructureManager | Role::Coordinator
+    )
+}
+
+/// A material as a form gives it: a file (name and bytes) or a link.
+#[derive(Debug, Clone)]
+pub struct MaterialForm {
+    pub kind: MaterialKind,
+    pub title: String,
+    pub licence: Licence,
+    pub accessibility: BTreeSet<AccessibilityFeature>,
+    pub file: Option<(String, Vec<u8>)>,
+    pub link: String,
+}
+
+/// Why a material was not attached; every message is French and names what to change.
+#[derive(Debug, thiserror::Error)]
+pub enum MaterialError {
+    #[error("{0}")]
+    Title(String),
+    #[error("{0}")]
+    Upload(#[from] UploadError),
+    #[error("{0}")]
+    Link(String),
+    #[error("Joignez un fichier ou indiquez un lien, pas les deux.")]
+    Both,
+    #[error("Joignez un fichier ou indiquez un lien.")]
+    Neither,
+    #[error("{0}")]
+    Review(#[from] ReviewError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Checks a material (the file by its content) and attaches it. Nothing is stored on a refusal.
+pub async fn add_material(
+    state: &AppState,
+    actor: &BankActor<'_>,
+    session: ResourceSessionId,
+    form: MaterialForm,
+) -> Result<i64, MaterialError> {
+    let title = check_material_title(&form.title).map_err(MaterialError::Title)?;
+    let link = form.link.trim();
+    let source = match (form.file, link.is_empty()) {
+        (Some(_), false) => return Err(MaterialError::Both),
+        (None, true) => return Err(MaterialError::Neither),
+        (Some((name, bytes)), true) => {
+            let checked = check_file(&name, &bytes)?;
+            MaterialSource::File {
+                bytes,
+                media_type: checked.media_type,
+                file_name: checked.file_name,
+            }
+        }
+        (None, false) => MaterialSource::Link(check_link(link).map_err(MaterialError::Link)?),
+    };
+    let material = NewMaterial {
+        kind: form.kind,
+        title,
+        licence: form.licence,
+        accessibility: form.accessibility,
+        source,
+    };
+    let id = state
+        .store
+        .add_resource_material(actor, session, &material, state.now())
+        .await??;
+    Ok(id)
+}
+
+/// Asks for a review and tells the référents who may give it.
+pub async fn submit(
+    state: &AppState,
+    actor: &BankActor<'_>,
+    session: ResourceSessionId,
+) -> Result<Result<usize, ReviewError>, StoreError> {
+    let now = state.now();
+    let referents = match state.store.submit_resource(actor, session, now).await? {
+        Ok(referents) => referents,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let link = format!("/ressources/{session}");
+    for referent in &referents {
+        state
+            .store
+            .notify(
+                (Some(referent.get()), None),
+                "Une séance de la ressourcerie attend votre relecture",
+                &link,
+                now,
+            )
+            .await?;
+    }
+    Ok(Ok(referents.len()))
+}
+
+/// Records a référent's decision and tells the authors.
+pub async fn decide(
+    state: &AppState,
+    actor: &BankActor<'_>,
+    session: ResourceSessionId,
+    decision: &ReviewDecision,
+) -> Result<Result<Option<i64>, ReviewError>, StoreError> {
+    let now = state.now();
+    let (authors, version) = match state
+        .store
+        .decide_resource_review(actor, session, decision, now)
+        .await?
+    {
+        Ok(decided) => decided,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let text = match version {
+        Some(_) => "Votre séance a été publiée dans la ressourcerie",
+        None => "Votre séance vous est renvoyée avec des commentaires de relecture",
+    };
+    let link = format!("/ressources/{session}");
+    for author in authors {
+        state
+            .store
+            .notify((Some(author.get()), None), text, &link, now)
+            .await?;
+    }
+    Ok(Ok(version))
+}
+
+/// Adapts a published session into the actor's draft and tells the source's authors.
+pub async fn adapt(
+    state: &AppState,
+    actor: &BankActor<'_>,
+    source: ResourceSessionId,
+) -> Result<ResourceSessionId, StoreError> {
+    let now = state.now();
+    let (draft, authors) = state
+        .store
+        .adapt_resource_session(actor, source, now)
+        .await?;
+    let link = format!("/ressources/{source}");
+    for author in authors {
+        if author != actor.account_id {
+            state
+                .store
+                .notify(
+                    (Some(author.get()), None),
+                    "Une de vos séances publiées vient d'être adaptée par un autre professionnel",
+                    &link,
+                    now,
+                )
+                .await?;
+        }
+    }
+    Ok(draft)
+}

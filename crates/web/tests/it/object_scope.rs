@@ -48,6 +48,113 @@ struct Ids {
     batch: i64,
     /// A voucher campaign of Maine-et-Loire: its book, a voucher handed, the library's statement.
     vouchers: crate::vouchers::VoucherIds,
+    /// The library mediator's session of the resource bank, submitted, with one PDF.
+    bank: BankIds,
+}
+
+/// The home records of the resource bank.
+struct BankIds {
+    session: i64,
+    material: i64,
+    sha256: String,
+    /// The library's mediator, designated référent by the home coordinator.
+    referent: i64,
+}
+
+/// The library's mediator writes a session with a PDF and submits it; the home coordinator
+/// designates that mediator référent.
+async fn home_bank(world: &common::journeys::World) -> BankIds {
+    use sha2::{Digest, Sha256};
+    let app = &world.app;
+    let me = &world.mediator;
+    let created = app
+        .post_form(
+            "/ressources/nouvelle",
+            Some(&me.cookie),
+            &[
+                ("csrf_token", me.csrf.as_str()),
+                ("titre", "Séance de la médiathèque Toussaint"),
+                ("publics", "seniors"),
+                ("niveau", "debutant"),
+                ("duree", "60"),
+                ("competences", "4.1"),
+                ("objectifs", "Reconnaître un message frauduleux"),
+                ("deroule", "Accueil\nExemples"),
+                ("licence", "licence_ouverte_2"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let session: i64 = common::location(&created)
+        .expect("draft")
+        .trim_start_matches("/ressources/")
+        .split('/')
+        .next()
+        .expect("id")
+        .parse()
+        .expect("number");
+    let pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n";
+    let boundary = "----scope";
+    let mut body = Vec::new();
+    for (name, value) in [
+        ("csrf_token", me.csrf.as_str()),
+        ("type", "memo"),
+        ("titre_support", "Mémo"),
+        ("licence_support", "licence_ouverte_2"),
+    ] {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"memo.pdf\"\r\n\r\n").as_bytes());
+    body.extend(pdf);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let request = Request::post(format!("/ressources/{session}/supports"))
+        .header(header::COOKIE, &me.cookie)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .expect("request");
+    assert_eq!(app.send(request).await.status(), StatusCode::SEE_OTHER);
+    let submitted = app
+        .post_form(
+            &format!("/ressources/{session}/soumettre"),
+            Some(&me.cookie),
+            &[("csrf_token", me.csrf.as_str())],
+        )
+        .await;
+    assert_eq!(submitted.status(), StatusCode::SEE_OTHER);
+    let scalar = |sql: String| async move {
+        aiguillage_store::testing::scalar(&app.store, &sql)
+            .await
+            .expect("scalar")
+    };
+    let material = scalar(format!(
+        "SELECT MIN(id) AS n FROM resource_materials WHERE session_id = {session}"
+    ))
+    .await;
+    let referent = scalar(format!(
+        "SELECT created_by AS n FROM resource_sessions WHERE id = {session}"
+    ))
+    .await;
+    let coordinator = app.sign_in(Role::Coordinator).await;
+    let designated = app
+        .post_form(
+            "/ressources/referents",
+            Some(&coordinator.cookie),
+            &[
+                ("csrf_token", coordinator.csrf.as_str()),
+                ("compte", &referent.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(designated.status(), StatusCode::SEE_OTHER);
+    BankIds {
+        session,
+        material,
+        sha256: hex::encode(Sha256::digest(pdf)),
+        referent,
+    }
 }
 
 /// What a foreign account must get on a route.
@@ -97,6 +204,7 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
         ids.place, ids.vouchers.month
     );
     let name = "Le Goff".to_owned();
+    let bank = format!("/ressources/{}", ids.bank.session);
     let case = match (method.as_str(), path) {
         ("GET", "/") | ("GET", "/connexion") | ("POST", "/connexion") => NoRecord("public"),
         ("POST", "/deconnexion")
@@ -141,6 +249,68 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
         ("POST", "/annuaire/conflits/{id}") => record(
             format!("/annuaire/conflits/{}", ids.conflict),
             &[("choix", "fichier".into())],
+            false,
+        ),
+        ("GET", "/ressources") => NoRecord(
+            "published sessions are the bank's common; an unpublished one is checked on /ressources/{id}",
+        ),
+        ("GET", "/ressources/nouvelle") | ("POST", "/ressources/nouvelle") => {
+            NoRecord("an empty form; a draft of the viewer's own structure")
+        }
+        ("GET", "/ressources/mes-seances") => Case::Hides {
+            path: path.into(),
+            marker: "Séance de la médiathèque Toussaint".into(),
+        },
+        ("GET", "/ressources/relecture") => NoRecord(
+            "the sessions of the référent's own designation; a foreign mediator reviews nothing here (POST routes below)",
+        ),
+        ("GET", "/ressources/referents") => {
+            NoRecord("the coordinator's own territory, from the account, never from the request")
+        }
+        ("POST", "/ressources/referents") => record(
+            "/ressources/referents".into(),
+            &[("compte", ids.bank.referent.to_string())],
+            false,
+        ),
+        ("POST", "/ressources/referents/{account}/retirer") => record(
+            format!("/ressources/referents/{}/retirer", ids.bank.referent),
+            &[],
+            false,
+        ),
+        ("GET", "/ressources/{id}/fichiers/{sha256}") => record(
+            format!("{bank}/fichiers/{}", ids.bank.sha256),
+            &[],
+            false,
+        ),
+        ("POST", "/ressources/{id}/supports/{material}/retirer") => record(
+            format!("{bank}/supports/{}/retirer", ids.bank.material),
+            &[],
+            false,
+        ),
+        ("GET", "/ressources/{id}")
+        | ("GET", "/ressources/{id}/versions/{number}")
+        | ("GET", "/ressources/{id}/modifier")
+        | ("POST", "/ressources/{id}/modifier")
+        | ("POST", "/ressources/{id}/supports")
+        | ("POST", "/ressources/{id}/soumettre")
+        | ("POST", "/ressources/{id}/adapter")
+        | ("POST", "/ressources/{id}/relecture")
+        | ("POST", "/ressources/{id}/decision")
+        | ("POST", "/ressources/{id}/avis") => record(
+            path.replace("/ressources/{id}", &bank).replace("{number}", "1"),
+            &[
+                ("titre", "Changée".into()),
+                ("publics", "seniors".into()),
+                ("niveau", "debutant".into()),
+                ("duree", "60".into()),
+                ("competences", "4.1".into()),
+                ("objectifs", "x".into()),
+                ("deroule", "x".into()),
+                ("licence", "licence_ouverte_2".into()),
+                ("decision", "renvoyer".into()),
+                ("commentaire", "Non".into()),
+                ("note", "4".into()),
+            ],
             false,
         ),
         ("GET", "/lieux")
@@ -822,6 +992,7 @@ async fn home_records(world: &common::journeys::World) -> Ids {
         waiting_pseudonym: waiting.1,
         batch: redistributed(app, waiting.0, other_offer).await,
         vouchers: crate::vouchers::home_vouchers(world).await,
+        bank: home_bank(world).await,
     }
 }
 

@@ -246,9 +246,7 @@ async fn a_session_is_written_reviewed_published_adapted_and_rated() {
     )
     .await;
     assert_eq!(no_comment.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body_text(no_comment)
-        .await
-        .contains("il faut reprendre"));
+    assert!(body_text(no_comment).await.contains("il faut reprendre"));
     let back = post(
         &app,
         &referent,

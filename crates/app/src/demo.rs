@@ -1,7 +1,7 @@
 //! `aiguillage demo`: a fresh SQLite instance with all of France's territory data, a dozen fictitious
 //! places in real communes of Maine-et-Loire (49) beside the département's real France Services, one
 //! account per role (the sponsor's in a structure of its own) and a voucher campaign under way
-//! ([`crate::demo_vouchers`]), served on 127.0.0.1.
+//! ([`crate::demo_vouchers`]), a starter resource bank ([`crate::demo_bank`]), served on 127.0.0.1.
 //! Structures and people are fictitious; the communes are real. Needs no network.
 
 use crate::demo_directory::demo_places;
@@ -130,6 +130,30 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         places: [mediator_structure, manager_structure],
     };
     crate::demo_vouchers::seed_vouchers(&store, &cast, crate::now()).await?;
+    let accounts = store.list_accounts().await?;
+    let named = |email: &str| {
+        accounts
+            .iter()
+            .find(|a| a.email == email)
+            .ok_or_else(|| anyhow::anyhow!("compte de démonstration {email} introuvable"))
+    };
+    let sessions = crate::demo_bank::seed_bank(
+        &store,
+        (
+            [
+                named("ines.garnier@demo.aiguillage.fr")?,
+                named("theo.marchand@demo.aiguillage.fr")?,
+            ],
+            named("mediateur@demo.aiguillage.fr")?,
+            named("coordinateur@demo.aiguillage.fr")?,
+            named("responsable@demo.aiguillage.fr")?,
+        ),
+        crate::now(),
+    )
+    .await?;
+    println!(
+        "Ressourcerie : {sessions} séances d'atelier, dont 2 à relire par le médiateur (référent)."
+    );
     println!("Population synthétique du Maine-et-Loire (pour les indicateurs de pilotage)…");
     let counts = crate::generate::demo_population(
         &store,

@@ -5,6 +5,7 @@ mod api_client;
 mod backup;
 mod coverage;
 mod demo;
+mod demo_bank;
 mod demo_directory;
 mod demo_team;
 mod demo_vouchers;

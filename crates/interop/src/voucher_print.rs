@@ -1,5 +1,6 @@
 //! The printable PDFs of the « chèques numériques » (digital-inclusion vouchers in the manner of
-//! APTIC): pure functions from plain structs to PDF bytes, no I/O.
+//! APTIC): pure functions from plain structs to PDF bytes, no I/O. The same toolkit writes a plain
+//! document of headed sections ([`plain_document`]: the resource bank's demo memos and guides).
 //!
 //! - [`book_sheet`] draws a book of vouchers on A4 sheets to cut: ten voucher tiles of
 //!   90 × 50 mm a page (two columns, five rows), each with crop marks at its corners outside the
@@ -21,6 +22,9 @@
 
 mod canvas;
 mod metrics;
+mod plain;
+
+pub use plain::plain_document;
 
 use canvas::{
     fit, win_ansi, wrap, Align, Canvas, Font, Ink, BLACK, BLUE, GREY, MM, PAGE_H, PAGE_W,

@@ -28,6 +28,7 @@ pub const NAVIGATION: &[(&str, &str)] = &[
     ("Importer des lieux", "/annuaire/import"),
     ("Conflits d'import", "/annuaire/conflits"),
     ("Chèques numériques", "/cheques"),
+    ("Ressourcerie", "/ressources"),
     ("Pilotage", "/pilotage"),
     ("Mon territoire", "/territoire"),
     ("Structures", "/structures"),

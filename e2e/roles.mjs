@@ -1078,6 +1078,74 @@ async function logIn(page, account) {
   await page.waitForLoadState('load');
 }
 
+/**
+ * The resource bank as a mediator uses it (issue 21): finds « Premiers pas avec un smartphone »
+ * from « smartphones », reads version 2 and what changed, takes a waiting session's review and
+ * sends it back with a comment, writes a session (the form's errors first), attaches a PDF after a
+ * program named « .pdf » is refused, submits it, and adapts a published session.
+ */
+async function resourceBank(page) {
+  await visit(page, `${base}/ressources?mots=smartphones`, 'mediateur ressourcerie recherche');
+  const found = page.locator('main h3 a', { hasText: 'Premiers pas avec un smartphone' });
+  if (!(await found.count())) fail('ressourcerie : « smartphones » doit trouver « Premiers pas avec un smartphone »');
+  const sheet = await found.first().getAttribute('href');
+  await visit(page, `${base}${sheet}/versions/2`, 'mediateur ressourcerie version 2');
+  if (!(await page.locator('.diff-added').count())) fail('ressourcerie : la version 2 doit montrer une ligne ajoutée');
+  await visit(page, `${base}/ressources/relecture`, 'mediateur ressourcerie a relire');
+  const waiting = await page.locator('main table a').count();
+  if (waiting < 1) fail('ressourcerie : des séances à relire attendues pour le référent');
+  await page.locator('main table a').first().click();
+  await page.getByRole('button', { name: 'Prendre la relecture' }).click();
+  await page.waitForLoadState('load');
+  await page.getByLabel('Le contenu est exact et à jour').check({ force: true });
+  await page.getByLabel('Commentaire pour les auteurs').fill('Ajoutez une étape de pratique en binômes.');
+  await page.getByRole('button', { name: 'Renvoyer aux auteurs' }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.getByText('renvoyée à ses auteurs').count())) fail('ressourcerie : renvoi aux auteurs attendu');
+  await checkAccessibility(page, 'mediateur ressourcerie renvoyee');
+  await page.goto(`${base}/ressources/nouvelle`);
+  await page.getByRole('button', { name: 'Créer le brouillon' }).click();
+  await page.waitForLoadState('load');
+  const errors = await page.locator('#erreurs a').count();
+  if (errors < 4) fail(`ressourcerie : le formulaire vide doit signaler ses champs, ${errors} lien(s) vu(s)`);
+  await checkAccessibility(page, 'mediateur ressourcerie formulaire erreurs');
+  await shoot(page, 'mediateur-ressourcerie-formulaire-erreurs.png');
+  await page.getByLabel('Titre de la séance').fill('Utiliser un agenda partagé en famille');
+  await page.getByLabel('Seniors').check({ force: true });
+  await page.getByLabel('Débutant').check({ force: true });
+  await page.getByLabel('Durée en minutes').fill('90');
+  await page.getByLabel('2.3 Collaborer').check({ force: true });
+  await page.getByLabel('Objectifs').fill('Ajouter un rendez-vous\nLe partager avec un proche');
+  await page.getByLabel('Déroulé pas à pas').fill('Accueil\nDémonstration\nPratique');
+  await page.getByRole('button', { name: 'Créer le brouillon' }).click();
+  await page.waitForLoadState('load');
+  await page.getByLabel('Titre du support').fill('Mémo de l\'agenda');
+  const program = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(1022)]);
+  await page.locator('#fichier').setInputFiles({ name: 'memo.pdf', mimeType: 'application/pdf', buffer: program });
+  await page.getByRole('button', { name: 'Ajouter le support' }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.getByText('programme exécutable').count())) fail('ressourcerie : un programme nommé .pdf doit être refusé en français');
+  await checkAccessibility(page, 'mediateur ressourcerie fichier refuse');
+  await shoot(page, 'mediateur-ressourcerie-fichier-refuse.png');
+  const pdf = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n');
+  await page.getByLabel('Titre du support').fill('Mémo de l\'agenda');
+  await page.locator('#fichier').setInputFiles({ name: 'memo-agenda.pdf', mimeType: 'application/pdf', buffer: pdf });
+  await page.getByRole('button', { name: 'Ajouter le support' }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.getByText('memo-agenda.pdf').count())) fail('ressourcerie : le mémo doit figurer dans les supports');
+  await page.getByRole('link', { name: 'Voir la séance et la soumettre à relecture' }).click();
+  await page.getByRole('button', { name: 'Soumettre à relecture' }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.getByText('soumise à relecture').count())) fail('ressourcerie : soumission attendue');
+  await checkAccessibility(page, 'mediateur ressourcerie soumise');
+  await page.goto(`${base}${sheet}`);
+  await page.getByRole('button', { name: 'Adapter cette séance pour mon public' }).click();
+  await page.waitForLoadState('load');
+  if (!page.url().includes('/modifier')) fail(`ressourcerie : l'adaptation doit ouvrir le brouillon, vu ${page.url()}`);
+  await visit(page, `${base}/ressources/mes-seances`, 'mediateur ressourcerie mes seances');
+  console.log(`ok ressourcerie : recherche « smartphones », version 2 comparée, ${waiting} séance(s) à relire, renvoi commenté, séance écrite (programme refusé, mémo joint) et soumise, séance adaptée`);
+}
+
 async function main() {
   const { server, output } = await startDemo();
   const browser = await chromium.launch({
@@ -1092,7 +1160,7 @@ async function main() {
     const anonymous = await browser.newPage();
     await selfDiagnostic(anonymous);
     await publicDirectory(await browser.newPage());
-    for (const [path, label] of [['/connexion', 'anonyme connexion'], ['/mentions-legales', 'anonyme mentions legales'], ['/accessibilite', 'anonyme accessibilite'], ['/documentation/indicateurs', 'anonyme definitions des indicateurs']]) {
+    for (const [path, label] of [['/connexion', 'anonyme connexion'], ['/mentions-legales', 'anonyme mentions legales'], ['/accessibilite', 'anonyme accessibilite'], ['/documentation/indicateurs', 'anonyme definitions des indicateurs'], ['/ressources', 'anonyme ressourcerie']]) {
       await visit(anonymous, `${base}${path}`, label);
     }
     await logIn(anonymous, { email: accounts[0]?.email ?? 'x@y.fr', password: 'mauvais mot de passe' });
@@ -1115,7 +1183,7 @@ async function main() {
       if (links.length === 0) fail(`${account.role} : aucune entrée de navigation`);
       for (const link of links) await visit(page, `${base}${link.href}`, `${account.role} ${link.text}`);
       if (account.role === 'Prescripteur') { await searchDirectory(page); await enrolAndDiagnose(page); await orientPerson(page); await extendRetention(page); await exportPersonData(page); }
-      if (account.role === 'Médiateur numérique') { await handleReferral(page); await recordSessionAndClose(page); await recordWorkshop(page); }
+      if (account.role === 'Médiateur numérique') { await handleReferral(page); await recordSessionAndClose(page); await recordWorkshop(page); await resourceBank(page); }
       if (account.role === 'Coordinateur territorial') { await importDirectoryFile(page); await redistribute(page); }
       if (account.role === 'Responsable de structure') { await editOwnPlace(page); await assignReferral(page); await publishSlots(page); }
       if (account.role === 'Administrateur') { await nationalSteering(page); await searchJournal(page); }

@@ -438,6 +438,7 @@ pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     document.merge(crate::api_referrals::ReferralsApiDoc::openapi());
     document.merge(crate::api_vouchers::VouchersApiDoc::openapi());
     document.merge(crate::api_indicators::IndicatorsApiDoc::openapi());
+    document.merge(crate::api_resources::ResourcesApiDoc::openapi());
     Json(document)
 }
 

@@ -11,7 +11,8 @@ use crate::policy::{
     STEERING_READERS, TERRITORY_READERS, VOUCHER_PLACES_OR_CLIENTS,
 };
 use crate::{
-    api, api_coop, api_indicators, api_people, api_referrals, api_vouchers, assets, pages,
+    api, api_coop, api_indicators, api_people, api_referrals, api_resources, api_vouchers, assets,
+    pages,
 };
 use aiguillage_domain::api_client::ApiScope::{ActivitiesRead, DirectoryRead};
 use aiguillage_domain::role::Role::{
@@ -214,6 +215,7 @@ routes! {
     GET "/notifications" => pages::notifications::list, SignedIn;
     GET "/auto-diagnostic" => pages::self_diagnostic::form, Public;
     GET "/ressources" => pages::resources::search, Public;
+    GET "/api/v1/ressources" => api_resources::list, Public;
     GET "/ressources/nouvelle" => pages::resource_edit::new_form, Roles(&[Mediator, StructureManager, Coordinator]);
     POST "/ressources/nouvelle" => pages::resource_edit::create, Roles(&[Mediator, StructureManager, Coordinator]);
     GET "/ressources/mes-seances" => pages::resource_edit::mine, Roles(&[Mediator, StructureManager, Coordinator]);

@@ -251,7 +251,7 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
             &[("choix", "fichier".into())],
             false,
         ),
-        ("GET", "/ressources") => NoRecord(
+        ("GET", "/ressources") | ("GET", "/api/v1/ressources") => NoRecord(
             "published sessions are the bank's common; an unpublished one is checked on /ressources/{id}",
         ),
         ("GET", "/ressources/nouvelle") | ("POST", "/ressources/nouvelle") => {

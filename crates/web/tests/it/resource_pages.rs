@@ -323,6 +323,19 @@ async fn a_session_is_written_reviewed_published_adapted_and_rated() {
         .to_owned();
     assert!(disposition.starts_with("attachment"), "{disposition}");
 
+    // The JSON API finds it too, and names a wrong filter.
+    let api = body_text(
+        app.get("/api/v1/ressources?mots=smartphones&public=seniors", None)
+            .await,
+    )
+    .await;
+    let page: serde_json::Value = serde_json::from_str(&api).expect("json");
+    assert_eq!(page["total"], 1, "{api}");
+    assert_eq!(page["seances"][0]["url"], format!("/ressources/{id}"));
+    assert_eq!(page["seances"][0]["publics"][0], "seniors");
+    let wrong = app.get("/api/v1/ressources?public=martiens", None).await;
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+
     // Adapted by another mediator, who rates the original.
     let adapted = post(&app, &adapter, &format!("/ressources/{id}/adapter"), &[]).await;
     assert_eq!(adapted.status(), StatusCode::SEE_OTHER);

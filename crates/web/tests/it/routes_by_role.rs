@@ -485,6 +485,7 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/notifications", Expected::SignedIn),
     ("GET", "/auto-diagnostic", Expected::Everyone),
     ("GET", "/ressources", Expected::Everyone),
+    ("GET", "/api/v1/ressources", Expected::Everyone),
     ("GET", "/ressources/nouvelle", Expected::BankWriters),
     ("POST", "/ressources/nouvelle", Expected::BankWriters),
     ("GET", "/ressources/mes-seances", Expected::BankWriters),

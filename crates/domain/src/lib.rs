@@ -31,6 +31,7 @@ pub mod phone;
 pub mod retention;
 pub mod rights;
 pub mod role;
+pub mod second_factor;
 pub mod session;
 pub mod territory;
 pub mod throttle;

@@ -19,6 +19,8 @@ pub mod people;
 pub mod redistribute;
 pub mod referrals;
 pub mod retention;
+pub mod second_factor;
+pub mod self_service;
 pub mod state;
 pub mod steering;
 pub mod take_home;

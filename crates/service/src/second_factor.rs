@@ -266,3 +266,28 @@ pub async fn reset(
     );
     Ok(had)
 }
+
+/// Enrols `account` with a secret chosen by the caller, confirmed at once (the demo's fictitious
+/// accounts, whose keys it prints so that a visitor can add them to an application); no step is
+/// used yet. Returns the recovery codes.
+pub async fn enrol_known_secret(
+    store: &aiguillage_store::Store,
+    account: AccountId,
+    secret: &[u8],
+    reason: &str,
+    now: i64,
+) -> Result<Vec<String>, SecondFactorError> {
+    if !store.begin_totp_enrolment(account, secret, now).await? {
+        return Err(SecondFactorError::AlreadyEnrolled);
+    }
+    let codes = new_recovery_codes();
+    let normalised: Vec<String> = codes.iter().map(|c| normalise_recovery_code(c)).collect();
+    let before_any_step = aiguillage_domain::second_factor::time_step(now)
+        - aiguillage_domain::second_factor::SKEW_STEPS
+        - 1;
+    let change = CredentialChange { by: None, reason };
+    store
+        .confirm_totp_enrolment(account, (before_any_step, &normalised), change, now)
+        .await?;
+    Ok(codes)
+}

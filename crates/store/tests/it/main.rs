@@ -20,6 +20,7 @@ mod places_file_story;
 mod privacy_story;
 mod retention_story;
 mod rights_story;
+mod second_factor_story;
 mod stable_codes_story;
 mod store_story;
 mod support;

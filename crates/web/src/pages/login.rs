@@ -303,6 +303,7 @@ pub async fn submit_login(
         account: id,
         stage,
         user_agent: user_agent(&headers),
+        csrf_token: random_token(),
     };
     let jar = open_session(&state, jar, &opening, now).await?;
     let to = match stage {
@@ -332,6 +333,8 @@ pub(crate) struct Opening {
     pub account: AccountId,
     pub stage: SessionStage,
     pub user_agent: String,
+    /// The session's CSRF token (random).
+    pub csrf_token: String,
 }
 
 /// The login form's nonce (named by the login cookie) is consumed, or the form is refused.
@@ -377,11 +380,10 @@ pub(crate) async fn open_session(
     }
     let token = random_token();
     let hash = token_hash(&token);
-    let csrf = random_token();
     let session = NewSession {
         token_hash: &hash,
         account: opening.account,
-        csrf_token: &csrf,
+        csrf_token: &opening.csrf_token,
         stage: opening.stage,
         user_agent: &opening.user_agent,
     };

@@ -8,7 +8,7 @@
 //! their forms carry the login form's nonce (`pages::login::login_csrf`), consumed at each post.
 //! Once the factor is checked, the waiting session is replaced by a complete one (a new token).
 
-use crate::auth::{PendingSignIn, Professional, Viewer};
+use crate::auth::{CurrentUser, PendingSignIn, Professional, Viewer};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::format_time;
@@ -20,6 +20,7 @@ use crate::security_event::{record, EventContext, SecurityEvent};
 use aiguillage_domain::ids::AccountId;
 use aiguillage_domain::second_factor::required_for;
 use aiguillage_domain::session::SessionStage;
+use aiguillage_service::credentials::random_token;
 use aiguillage_service::second_factor::{
     confirm_enrolment, reset, start_enrolment, verify, Accepted, Enrolment, SecondFactorError,
 };
@@ -111,20 +112,29 @@ fn refusal(error: &SecondFactorError) -> Result<(StatusCode, String), WebError> 
     Ok((status, error.to_string()))
 }
 
-/// Replaces the waiting session by a complete one: the professional is signed in.
+/// Replaces the waiting session by a complete one: the professional is signed in. Returns the
+/// jar with its cookie and the viewer it makes (for a page drawn at once).
 async fn complete(
     state: &AppState,
     jar: CookieJar,
     pending: &PendingSignIn,
     headers: &HeaderMap,
-) -> Result<CookieJar, WebError> {
+) -> Result<(CookieJar, Viewer), WebError> {
     state.store.delete_session(&pending.token_hash).await?;
     let opening = Opening {
         account: AccountId::new(pending.account.id),
         stage: SessionStage::Complete,
         user_agent: user_agent(headers),
+        csrf_token: random_token(),
     };
-    open_session(state, jar, &opening, state.now()).await
+    let jar = open_session(state, jar, &opening, state.now()).await?;
+    let viewer = Viewer(Some(CurrentUser {
+        account: pending.account.clone(),
+        csrf_token: opening.csrf_token,
+        token_hash: String::new(),
+        unread_notifications: 0,
+    }));
+    Ok((jar, viewer))
 }
 
 fn second_factor_event(event: SecurityEvent, account: &Account, client: &str, path: &str) {
@@ -184,7 +194,7 @@ pub async fn submit_code(
     let client = client_ip(&extensions);
     match verify(&state, account, &form.code).await {
         Ok(accepted) => {
-            let jar = complete(&state, jar, &pending, &headers).await?;
+            let (jar, _) = complete(&state, jar, &pending, &headers).await?;
             let to = match accepted {
                 Accepted::Code => next,
                 Accepted::RecoveryCode { left } => {
@@ -275,9 +285,9 @@ pub async fn submit_sign_in_enrolment(
     let reason = format!("POST {SIGN_IN_ENROLMENT}");
     match confirm_enrolment(&state, account, &form.code, &reason).await {
         Ok(codes) => {
-            let jar = complete(&state, jar, &pending, &headers).await?;
+            let (jar, viewer) = complete(&state, jar, &pending, &headers).await?;
             let page = RecoveryCodesTemplate {
-                layout: Layout::new(&state, &Viewer(None), SIGN_IN_ENROLMENT, "Codes de secours"),
+                layout: Layout::new(&state, &viewer, SIGN_IN_ENROLMENT, "Codes de secours"),
                 codes,
                 next,
             };

@@ -115,7 +115,13 @@ async fn an_administrator_enrols_before_reaching_any_page() {
         set_cookie(&done, "aiguillage_session").unwrap()
     );
     assert_ne!(signed_in, pending, "a new session token once signed in");
-    let codes = recovery_codes_in(&body_text(done).await);
+    let codes_page = body_text(done).await;
+    assert!(
+        codes_page.contains("Se déconnecter"),
+        "the page is drawn signed in"
+    );
+    let session_csrf = crate::common::hidden_csrf(&codes_page).expect("the session's token");
+    let codes = recovery_codes_in(&codes_page);
     assert_eq!(codes.len(), 10);
     let mut unique = codes.clone();
     unique.sort();
@@ -132,6 +138,32 @@ async fn an_administrator_enrols_before_reaching_any_page() {
         StatusCode::SEE_OTHER,
         "the waiting session is gone"
     );
+    // The token of the codes page is the new session's: its logout form works.
+    let session = Session {
+        cookie: signed_in.clone(),
+        csrf: session_csrf,
+    };
+    let out = app
+        .post_form(
+            "/deconnexion",
+            Some(&session.cookie),
+            &[("csrf_token", &session.csrf)],
+        )
+        .await;
+    assert_eq!(location(&out).as_deref(), Some("/connexion?deconnecte=1"));
+    assert_eq!(
+        app.get("/compte", Some(&session)).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    app.second_factors.lock().unwrap().insert(
+        email_of(Role::Administrator),
+        crate::common::Enrolled {
+            secret: secret.clone(),
+            recovery_codes: codes.clone(),
+            last_step: time_step(app.now()),
+        },
+    );
+    let signed_in = app.sign_in(Role::Administrator).await.cookie;
     // The secret is never shown again.
     let status = app
         .get(
@@ -140,7 +172,8 @@ async fn an_administrator_enrols_before_reaching_any_page() {
         )
         .await;
     let status = body_text(status).await;
-    assert!(status.contains("Codes de secours encore utilisables : <strong>10</strong>"));
+    // Signed in again within the same 30 seconds, the step's code had served: a recovery code did.
+    assert!(status.contains("Codes de secours encore utilisables : <strong>9</strong>"));
     assert!(!status.contains(&typed) && !status.contains("secret-totp"));
 }
 

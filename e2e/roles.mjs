@@ -1,8 +1,12 @@
 // End-to-end journey of every demo role in headless Chromium: log in, visit every page of the
 // navigation, check each with axe-core (WCAG 2.1 A and AA) and save a screenshot. Also checks the
 // French message of a wrong password and the public pages, a prescriber's enrolment and diagnostic
-// (with and without consent), and the public self-diagnostic. Exits non-zero on any failure.
+// (with and without consent), and the public self-diagnostic. The demo administrator and coordinator
+// have a second factor: their TOTP keys are read from what the demo prints and each code is computed
+// here (RFC 6238); the mediator enrols one from « Mon compte » (QR code page, recovery codes).
+// Exits non-zero on any failure.
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -38,14 +42,49 @@ function startDemo() {
   });
 }
 
-/** The demo accounts, read from what the demo prints. */
+/** The demo accounts, read from what the demo prints (with the TOTP key of those that have one). */
 function accountsFrom(output) {
   const accounts = [];
   for (const line of output.split('\n')) {
     const match = line.match(/^\s+(.+?)\s{2,}(\S+@demo\.aiguillage\.fr)\s+(\S+)\s*$/);
     if (match) accounts.push({ role: match[1], email: match[2], password: match[3] });
+    const key = line.match(/clé TOTP \((\S+@demo\.aiguillage\.fr)\) : ([A-Z2-7 ]+)$/);
+    const owner = key && accounts.find((a) => a.email === key[1]);
+    if (owner) owner.totpKey = key[2].replace(/ /g, '');
   }
   return accounts;
+}
+
+/** Decodes base32 (RFC 4648), as an authenticator application reads a typed key. */
+function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/** The TOTP code (RFC 6238: HMAC-SHA1, 6 digits, 30 s) of a base32 key for a time step. */
+function totp(key, step) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', base32Decode(key)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(value).padStart(6, '0');
+}
+
+/** A code of a step not used yet by this account (a code is accepted once): waits for the next step if needed. */
+const lastSteps = new Map();
+async function freshCode(account) {
+  let step = Math.floor(Date.now() / 30_000);
+  while (step <= (lastSteps.get(account.email) ?? -1)) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    step = Math.floor(Date.now() / 30_000);
+  }
+  lastSteps.set(account.email, step);
+  return totp(account.totpKey, step);
 }
 
 async function checkAccessibility(page, label) {
@@ -1070,12 +1109,59 @@ async function voucherCampaign(browser, accounts) {
   console.log('ok campagne de chèques jouée rôle par rôle');
 }
 
+let codePageChecked = false;
 async function logIn(page, account) {
   await page.goto(`${base}/connexion`);
   await page.getByLabel('Adresse électronique').fill(account.email);
   await page.getByLabel('Mot de passe', { exact: true }).fill(account.password);
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await page.waitForLoadState('load');
+  if (new URL(page.url()).pathname === '/connexion/code') {
+    if (!account.totpKey) { fail(`${account.email} : code demandé sans clé TOTP connue`); return; }
+    if (!codePageChecked) {
+      codePageChecked = true;
+      await checkAccessibility(page, 'connexion code de verification');
+      await shoot(page, 'connexion-code-de-verification.png');
+    }
+    await page.getByLabel('Code de vérification').fill(await freshCode(account));
+    await page.getByRole('button', { name: 'Vérifier et me connecter' }).click();
+    await page.waitForLoadState('load');
+  }
+}
+
+/** The mediator enrols a second factor from « Mon compte »: the QR code page, the recovery codes;
+ *  the other self-service pages (password change, sessions, forgotten password) are checked too. */
+async function secondFactorAndAccount(browser, mediator) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await logIn(page, mediator);
+  await visit(page, `${base}/compte/double-authentification`, 'Médiateur enrolement double authentification');
+  if (await page.locator('svg[role="img"]').count() !== 1) fail('enrôlement : QR code absent');
+  const key = (await page.locator('#secret-totp').textContent())?.replace(/\s/g, '') ?? '';
+  mediator.totpKey = key;
+  await page.getByLabel('Code à six chiffres').fill(await freshCode(mediator));
+  await page.getByRole('button', { name: 'Activer la double authentification' }).click();
+  await page.waitForLoadState('load');
+  const codes = await page.locator('#codes-de-secours li').count();
+  if (codes !== 10) fail(`enrôlement : 10 codes de secours attendus, ${codes} vus`);
+  await checkAccessibility(page, 'Médiateur codes de secours');
+  await shoot(page, 'mediateur-codes-de-secours.png');
+  await page.getByRole('link', { name: /continuer/ }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.locator('main').textContent())?.includes('Double authentification active depuis')) fail('Mon compte : double authentification non affichée');
+  await visit(page, `${base}/compte/mot-de-passe`, 'Médiateur changer mot de passe');
+  await page.goto(`${base}/compte`);
+  await shoot(page, 'mediateur-mon-compte-sessions.png');
+  await context.close();
+  const anonymous = await browser.newPage();
+  await visit(anonymous, `${base}/mot-de-passe-oublie`, 'anonyme mot de passe oublie');
+  await anonymous.getByLabel('Adresse électronique').fill(mediator.email);
+  await anonymous.getByRole('button', { name: 'Recevoir un lien' }).click();
+  await anonymous.waitForLoadState('load');
+  if (!(await anonymous.locator('main').textContent())?.includes('Si un compte existe')) fail('mot de passe oublié : réponse attendue');
+  await checkAccessibility(anonymous, 'anonyme mot de passe oublie envoye');
+  await anonymous.close();
+  console.log('ok double authentification enrôlée depuis Mon compte, codes de secours, mot de passe oublié');
 }
 
 /**
@@ -1193,6 +1279,8 @@ async function main() {
       if (!page.url().includes('/connexion')) fail(`${account.role} : déconnexion non aboutie (${page.url()})`);
       await context.close();
     }
+    const enrolling = accounts.find((a) => a.role === 'Médiateur numérique');
+    if (enrolling) await secondFactorAndAccount(browser, enrolling);
     const prescriber = accounts.find((a) => a.role === 'Prescripteur');
     if (prescriber) {
       const context = await browser.newContext();

@@ -38,6 +38,14 @@ pub const SPONSOR_STRUCTURE: (&str, &str, &str) = (
     "49007",
 );
 
+/// The TOTP keys of the demo accounts whose role requires a second factor (20 bytes each): printed
+/// with the logins, so that a visitor adds them to an authenticator application. Fictitious accounts
+/// only: a real instance never shows a key after enrolment.
+pub(crate) const DEMO_TOTP_KEYS: &[(&str, &[u8; 20])] = &[
+    ("admin@demo.aiguillage.fr", b"demo-admin-totp-2026"),
+    ("coordinateur@demo.aiguillage.fr", b"demo-coord-totp-2026"),
+];
+
 /// One demo account per role: e-mail, name, role, structure, territory, password.
 pub const ACCOUNTS: &[(&str, &str, &str, Home, &str, &str)] = &[
     (
@@ -254,9 +262,20 @@ async fn seed(store: &Store) -> anyhow::Result<()> {
             account_id: None,
             reason: "aiguillage demo",
         };
-        create_account(store, &request, requester, now)
+        let id = create_account(store, &request, requester, now)
             .await
             .map_err(|error| anyhow::anyhow!("compte de démonstration {email} : {error:?}"))?;
+        if let Some((_, key)) = DEMO_TOTP_KEYS.iter().find(|(e, _)| e == email) {
+            aiguillage_service::second_factor::enrol_known_secret(
+                store,
+                aiguillage_domain::ids::AccountId::new(id),
+                key.as_slice(),
+                "aiguillage demo",
+                now,
+            )
+            .await
+            .map_err(|error| anyhow::anyhow!("double authentification de {email} : {error}"))?;
+        }
     }
     println!(
         "{} structures et {} comptes de démonstration créés.",
@@ -664,7 +683,12 @@ fn print_welcome(address: std::net::SocketAddr, url: &str) {
             .map(|r| r.label())
             .unwrap_or(role);
         println!("  {label:<26} {email:<34} {password}");
+        if let Some((_, key)) = DEMO_TOTP_KEYS.iter().find(|(e, _)| e == email) {
+            let key = aiguillage_domain::second_factor::secret_for_typing(key.as_slice());
+            println!("    clé TOTP ({email}) : {key}");
+        }
     }
+    println!("Les clés TOTP s'ajoutent à une application d'authentification (FreeOTP, Aegis…) : « saisir une clé », compte basé sur le temps.");
     println!("Autres commandes sur cette base : AIGUILLAGE_DATABASE_URL={url} aiguillage …");
     println!("Arrêt : Ctrl-C.");
 }

@@ -32,6 +32,7 @@ pub mod resource;
 pub mod retention;
 pub mod rights;
 pub mod role;
+pub mod second_factor;
 pub mod session;
 pub mod territory;
 pub mod throttle;

@@ -9,6 +9,8 @@ use crate::territory::search_key;
 pub const MIN_LENGTH: usize = 12;
 /// Longest password accepted, in characters (argon2 hashes anything, this only bounds the work).
 pub const MAX_LENGTH: usize = 128;
+/// How long a password-reset link sent by e-mail stays good, in seconds (and it works once).
+pub const RESET_LINK_LIFETIME_SECONDS: i64 = 30 * 60;
 /// Lowest zxcvbn score accepted (0 to 4): 3 means "safely unguessable" for online attacks.
 const MIN_SCORE: u8 = 3;
 

@@ -20,6 +20,8 @@ pub mod redistribute;
 pub mod referrals;
 pub mod resources;
 pub mod retention;
+pub mod second_factor;
+pub mod self_service;
 pub mod state;
 pub mod steering;
 pub mod take_home;

@@ -38,6 +38,7 @@ mod resource_search;
 mod resources;
 mod retention;
 mod rights;
+mod second_factor;
 mod session_corrections;
 mod sessions;
 mod structure_figures;
@@ -94,8 +95,11 @@ pub use retention::{Extension, RetentionCandidate, RetentionView};
 pub use rights::{
     ExportedReferral, PersonExport, RegisterFilter, RightsRequestRecord, SharingConsentRecord,
 };
+pub use second_factor::{
+    CredentialChange, SecondFactorState, TotpMaterial, PASSWORD_RECORD, SECOND_FACTOR_RECORD,
+};
 pub use session_corrections::SessionChange;
-pub use sessions::StoredSession;
+pub use sessions::{NewSession, SessionSummary, StoredSession};
 pub use structure_figures::StructureFigures;
 pub use structures::{NewStructure, Structure};
 pub use synthetic::{

@@ -1,20 +1,59 @@
 //! Server-side sessions: stored by the hash of their token, so that any server instance on the same
-//! database can serve any request, and a leaked database does not leak live cookies.
+//! database can serve any request, and a leaked database does not leak live cookies. Each session
+//! has a stage (`domain::session::SessionStage`: only a complete one is signed in; the others wait
+//! for the second factor for ten minutes at most), the device that opened it, and a random handle by
+//! which its owner ends it from « Mon compte » (the token's hash is never shown).
 
 use crate::{Store, StoreError};
-use aiguillage_domain::session::SessionTimes;
+use aiguillage_domain::ids::AccountId;
+use aiguillage_domain::second_factor::PENDING_SIGN_IN_SECONDS;
+use aiguillage_domain::session::{SessionStage, SessionTimes};
 use aiguillage_domain::UnixSeconds;
+use base64::Engine;
+use rand::RngCore;
 use sqlx::Row;
 
-/// A stored session: whose it is, its CSRF token and its times.
+/// A stored session: whose it is, its CSRF token, its stage and its times.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredSession {
     pub account_id: i64,
     pub csrf_token: String,
+    pub stage: SessionStage,
+    pub handle: String,
     pub times: SessionTimes,
 }
 
+/// A session to open.
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    pub token_hash: &'a str,
+    pub account: AccountId,
+    pub csrf_token: &'a str,
+    pub stage: SessionStage,
+    /// The browser's `User-Agent`, cut to 300 characters.
+    pub user_agent: &'a str,
+}
+
+/// One of an account's live sessions, as « Mon compte » lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionSummary {
+    pub handle: String,
+    pub user_agent: String,
+    pub created_at: UnixSeconds,
+    pub last_seen_at: UnixSeconds,
+    /// The session the list is shown in.
+    pub current: bool,
+}
+
+/// A random handle naming a session in its owner's pages (16 bytes, URL-safe).
+fn new_handle() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
 impl Store {
+    /// Opens a complete session (a sign-in with nothing more to check, or a command's test).
     pub async fn create_session(
         &self,
         token_hash: &str,
@@ -22,27 +61,49 @@ impl Store {
         csrf_token: &str,
         now: UnixSeconds,
     ) -> Result<(), StoreError> {
+        let session = NewSession {
+            token_hash,
+            account: AccountId::new(account_id),
+            csrf_token,
+            stage: SessionStage::Complete,
+            user_agent: "",
+        };
+        self.open_session(&session, now).await
+    }
+
+    /// Opens a session at its stage, with a new handle.
+    pub async fn open_session(
+        &self,
+        session: &NewSession<'_>,
+        now: UnixSeconds,
+    ) -> Result<(), StoreError> {
+        let user_agent: String = session.user_agent.chars().take(300).collect();
         sqlx::query(
-            "INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, last_seen_at)
-             VALUES ($1, $2, $3, $4, $4)",
+            "INSERT INTO sessions (token_hash, account_id, csrf_token, created_at, last_seen_at, handle,
+                                   stage, user_agent)
+             VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
         )
-        .bind(token_hash)
-        .bind(account_id)
-        .bind(csrf_token)
+        .bind(session.token_hash)
+        .bind(session.account.get())
+        .bind(session.csrf_token)
         .bind(now)
+        .bind(new_handle())
+        .bind(session.stage.code())
+        .bind(user_agent)
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
-    /// The live session with this token hash, touched at `now`; an expired one is deleted and `None`.
+    /// The live session with this token hash, touched at `now`; an expired one (or a sign-in left
+    /// waiting for its second factor more than ten minutes) is deleted and `None`.
     pub async fn live_session(
         &self,
         token_hash: &str,
         now: UnixSeconds,
     ) -> Result<Option<StoredSession>, StoreError> {
         let row = sqlx::query(
-            "SELECT s.account_id, s.csrf_token, s.created_at, s.last_seen_at
+            "SELECT s.account_id, s.csrf_token, s.created_at, s.last_seen_at, s.stage, s.handle
              FROM sessions s JOIN accounts a ON a.id = s.account_id
              WHERE s.token_hash = $1 AND a.deactivated_at IS NULL",
         )
@@ -50,15 +111,21 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
+        let stage: String = row.try_get("stage")?;
         let session = StoredSession {
             account_id: row.try_get("account_id")?,
             csrf_token: row.try_get("csrf_token")?,
+            stage: SessionStage::from_code(&stage)
+                .ok_or_else(|| StoreError::Corrupt(format!("étape de session « {stage} »")))?,
+            handle: row.try_get("handle")?,
             times: SessionTimes {
                 created_at: row.try_get("created_at")?,
                 last_seen_at: row.try_get("last_seen_at")?,
             },
         };
-        if !session.times.is_live_at(now) {
+        let pending_too_long = session.stage != SessionStage::Complete
+            && now - session.times.created_at >= PENDING_SIGN_IN_SECONDS;
+        if !session.times.is_live_at(now) || pending_too_long {
             self.delete_session(token_hash).await?;
             return Ok(None);
         }
@@ -76,6 +143,67 @@ impl Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+
+    /// The account's complete sessions still live at `now`, the latest seen first; `current` names
+    /// the one with this token hash.
+    pub async fn sessions_of(
+        &self,
+        account: AccountId,
+        current: &str,
+        now: UnixSeconds,
+    ) -> Result<Vec<SessionSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT handle, user_agent, created_at, last_seen_at, token_hash FROM sessions
+             WHERE account_id = $1 AND stage = 'complete' AND last_seen_at > $2 AND created_at > $3
+             ORDER BY last_seen_at DESC, created_at DESC",
+        )
+        .bind(account.get())
+        .bind(now - aiguillage_domain::session::IDLE_TIMEOUT_SECONDS)
+        .bind(now - aiguillage_domain::session::ABSOLUTE_TIMEOUT_SECONDS)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(SessionSummary {
+                    handle: row.try_get("handle")?,
+                    user_agent: row.try_get("user_agent")?,
+                    created_at: row.try_get("created_at")?,
+                    last_seen_at: row.try_get("last_seen_at")?,
+                    current: row.try_get::<String, _>("token_hash")? == current,
+                })
+            })
+            .collect()
+    }
+
+    /// Ends the account's session named `handle`; `false` when the account has none by that handle
+    /// (another account's session is never touched).
+    pub async fn end_session_of(
+        &self,
+        account: AccountId,
+        handle: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND handle = $2")
+            .bind(account.get())
+            .bind(handle)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Ends every session of the account but the one with `keep` (its token's hash), if given;
+    /// returns how many ended.
+    pub async fn end_sessions_of(
+        &self,
+        account: AccountId,
+        keep: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+            .bind(account.get())
+            .bind(keep.unwrap_or_default())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 
     /// Deletes every session past its lifetime; returns how many.

@@ -21,6 +21,7 @@ mod privacy_story;
 mod resource_story;
 mod retention_story;
 mod rights_story;
+mod second_factor_story;
 mod stable_codes_story;
 mod store_story;
 mod support;

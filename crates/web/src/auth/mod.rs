@@ -8,4 +8,4 @@ pub mod reader;
 pub mod session;
 
 pub use professional::Professional;
-pub use session::{CurrentUser, Viewer};
+pub use session::{CurrentUser, PendingSignIn, Viewer};

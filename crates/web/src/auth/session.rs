@@ -1,5 +1,7 @@
 //! Server-side sessions: the cookie holds a random token, the database holds its hash, the account
-//! and the session's CSRF token. The middleware here loads the viewer once per request.
+//! and the session's CSRF token. The middleware here loads the viewer once per request. A session
+//! still waiting for its second factor (or for the enrolment an administrator's or coordinator's
+//! account requires) is not a viewer: it only carries a [`PendingSignIn`] to the pages of its step.
 
 use crate::error::WebError;
 use aiguillage_service::credentials::token_hash;
@@ -27,6 +29,27 @@ pub struct CurrentUser {
     pub token_hash: String,
     /// Notifications the professional has not been shown yet (the header's count).
     pub unread_notifications: i64,
+}
+
+/// A sign-in between the password and the second factor: the account, the step it is at and the
+/// session's token hash. Only the step's pages read it; every other page sees nobody signed in.
+#[derive(Debug, Clone)]
+pub struct PendingSignIn {
+    pub account: Account,
+    pub stage: aiguillage_domain::session::SessionStage,
+    pub token_hash: String,
+}
+
+impl PendingSignIn {
+    /// The page of this step.
+    pub fn step_path(&self) -> &'static str {
+        match self.stage {
+            aiguillage_domain::session::SessionStage::Enrolment => {
+                "/connexion/double-authentification"
+            }
+            _ => "/connexion/code",
+        }
+    }
 }
 
 /// Who is looking: a signed-in professional or nobody. Always extractable.
@@ -72,7 +95,12 @@ pub async fn load_viewer(
 ) -> Response {
     let viewer = match jar.get(SESSION_COOKIE) {
         Some(cookie) => match find_user(&state, cookie.value()).await {
-            Ok(user) => Viewer(user),
+            Ok(Found::User(user)) => Viewer(Some(user)),
+            Ok(Found::Pending(pending)) => {
+                request.extensions_mut().insert(pending);
+                Viewer(None)
+            }
+            Ok(Found::Nobody) => Viewer(None),
             Err(error) => return error.into_response(),
         },
         None => Viewer(None),
@@ -81,12 +109,26 @@ pub async fn load_viewer(
     next.run(request).await
 }
 
-async fn find_user(state: &AppState, token: &str) -> Result<Option<CurrentUser>, WebError> {
+/// What a session cookie names.
+enum Found {
+    User(CurrentUser),
+    Pending(PendingSignIn),
+    Nobody,
+}
+
+async fn find_user(state: &AppState, token: &str) -> Result<Found, WebError> {
     let hash = token_hash(token);
     let Some(session) = state.store.live_session(&hash, state.now()).await? else {
-        return Ok(None);
+        return Ok(Found::Nobody);
     };
     let account = state.store.account(session.account_id).await?;
+    if session.stage != aiguillage_domain::session::SessionStage::Complete {
+        return Ok(Found::Pending(PendingSignIn {
+            account,
+            stage: session.stage,
+            token_hash: hash,
+        }));
+    }
     let unread_notifications = state
         .store
         .unread_notifications(
@@ -94,7 +136,7 @@ async fn find_user(state: &AppState, token: &str) -> Result<Option<CurrentUser>,
             aiguillage_domain::ids::StructureId::new(account.structure_id),
         )
         .await?;
-    Ok(Some(CurrentUser {
+    Ok(Found::User(CurrentUser {
         account,
         csrf_token: session.csrf_token,
         token_hash: hash,

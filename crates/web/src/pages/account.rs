@@ -1,5 +1,6 @@
-//! "Mon compte": the signed-in professional's own account and session, and how they receive
-//! notifications by e-mail (at each one, a daily summary, or none).
+//! "Mon compte": the signed-in professional's own account, its security (second factor, password
+//! change) and live sessions (each with its device, start and last activity, and a button to end
+//! it), and how they receive notifications by e-mail (at each one, a daily summary, or none).
 
 use crate::auth::Professional;
 use crate::error::WebError;
@@ -8,7 +9,8 @@ use crate::pages::form_fields::{fields, text};
 use crate::pages::{format_time, render};
 use aiguillage_domain::account::MailDigest;
 use aiguillage_domain::ids::AccountId;
-use aiguillage_domain::session::{ABSOLUTE_TIMEOUT_SECONDS, IDLE_TIMEOUT_SECONDS};
+use aiguillage_domain::second_factor::required_for;
+use aiguillage_domain::session::{device_label, ABSOLUTE_TIMEOUT_SECONDS, IDLE_TIMEOUT_SECONDS};
 use aiguillage_store::Account;
 use askama::Template;
 use axum::body::Bytes;
@@ -39,6 +41,23 @@ struct AccountTemplate {
     new_feed: Option<String>,
     /// The feeds were just revoked.
     revoked: bool,
+    /// The account's live sessions.
+    sessions: Vec<SessionRow>,
+    /// The second factor: `Some(since)` when on.
+    second_factor_since: Option<String>,
+    /// The account's role requires the second factor.
+    second_factor_required: bool,
+    /// A confirmation from the redirection (`mot_de_passe=change`, `session=terminee`).
+    notice: Option<&'static str>,
+}
+
+/// One live session, as the page lists it.
+struct SessionRow {
+    handle: String,
+    device: String,
+    started: String,
+    last_seen: String,
+    current: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -47,6 +66,10 @@ pub struct AccountQuery {
     enregistre: String,
     #[serde(default)]
     agenda: String,
+    #[serde(default)]
+    mot_de_passe: String,
+    #[serde(default)]
+    session: String,
 }
 
 /// `GET /compte`.
@@ -56,18 +79,26 @@ pub async fn show(
 ) -> Result<Response, WebError> {
     let saved = !query.enregistre.is_empty();
     let revoked = query.agenda == "revoque";
-    account_page(me, saved, (None, revoked)).await
+    let notice = if query.mot_de_passe == "change" {
+        Some("Votre mot de passe est changé. Vos autres sessions sont fermées.")
+    } else if query.session == "terminee" {
+        Some("La session est fermée.")
+    } else {
+        None
+    };
+    account_page(me, saved, (None, revoked), notice).await
 }
 
 /// The account page with the address of a calendar feed just created.
 pub async fn show_with_feed(me: Professional, url: String) -> Result<Response, WebError> {
-    account_page(me, false, (Some(url), false)).await
+    account_page(me, false, (Some(url), false), None).await
 }
 
 async fn account_page(
     me: Professional,
     saved: bool,
     (new_feed, revoked): (Option<String>, bool),
+    notice: Option<&'static str>,
 ) -> Result<Response, WebError> {
     let account_id = AccountId::new(me.user.account.id);
     let chosen = me.state.store.mail_digest_of(account_id).await?;
@@ -87,6 +118,28 @@ async fn account_page(
         .collect();
     page.new_feed = new_feed;
     page.revoked = revoked;
+    page.notice = notice;
+    page.sessions = me
+        .state
+        .store
+        .sessions_of(account_id, &me.user.token_hash, me.now())
+        .await?
+        .into_iter()
+        .map(|s| SessionRow {
+            device: device_label(&s.user_agent),
+            started: format_time(s.created_at),
+            last_seen: format_time(s.last_seen_at),
+            current: s.current,
+            handle: s.handle,
+        })
+        .collect();
+    page.second_factor_since = me
+        .state
+        .store
+        .second_factor_of(account_id)
+        .await?
+        .map(|f| format_time(f.confirmed_at));
+    page.second_factor_required = required_for(me.user.account.role);
     render(&page)
 }
 
@@ -133,6 +186,10 @@ impl AccountTemplate {
             feeds: Vec::new(),
             new_feed: None,
             revoked: false,
+            sessions: Vec::new(),
+            second_factor_since: None,
+            second_factor_required: false,
+            notice: None,
         }
     }
 }

@@ -6,6 +6,7 @@ use crate::layout::Layout;
 use crate::pages::account::territory_name;
 use crate::pages::{format_time, render};
 use aiguillage_domain::audit::{is_list, AuditAction, AuditEvent};
+use aiguillage_domain::ids::AccountId;
 use aiguillage_domain::role::Role;
 use aiguillage_service::accounts::{
     create_account, AccountCreationError, AccountFieldErrors, AccountRequest, Requester,
@@ -29,6 +30,9 @@ struct RoleOption {
 
 /// An account as a table row.
 struct AccountRow {
+    id: i64,
+    /// The account's second factor is on (the administrator may reset it).
+    second_factor: bool,
     display_name: String,
     email: String,
     role_label: &'static str,
@@ -41,6 +45,8 @@ struct AccountRow {
 impl From<&Account> for AccountRow {
     fn from(account: &Account) -> Self {
         AccountRow {
+            id: account.id,
+            second_factor: false,
             display_name: account.display_name.clone(),
             email: account.email.clone(),
             role_label: account.role.label(),
@@ -64,11 +70,15 @@ struct AccountsTemplate {
     form: AccountRequest,
     errors: AccountFieldErrors,
     created: bool,
+    /// What a reset of a second factor just did.
+    second_factor_reset: Option<&'static str>,
 }
 
 #[derive(Deserialize)]
 pub struct AccountsQuery {
     cree: Option<String>,
+    /// After a reset of a second factor: `reinitialise`, or `aucun` when the account had none.
+    double_authentification: Option<String>,
 }
 
 async fn accounts_page(
@@ -76,12 +86,19 @@ async fn accounts_page(
     form: AccountRequest,
     errors: AccountFieldErrors,
     created: bool,
-) -> Result<Response, WebError> {
+) -> Result<AccountsTemplate, WebError> {
     let accounts = me.state.store.list_accounts().await?;
     audit_reads(me, &accounts).await?;
-    render(&AccountsTemplate {
+    let with_second_factor = me.state.store.accounts_with_second_factor().await?;
+    Ok(AccountsTemplate {
         layout: me.layout(ACCOUNTS_PATH, "Comptes"),
-        accounts: accounts.iter().map(AccountRow::from).collect(),
+        accounts: accounts
+            .iter()
+            .map(|account| AccountRow {
+                second_factor: with_second_factor.contains(&AccountId::new(account.id)),
+                ..AccountRow::from(account)
+            })
+            .collect(),
         roles: Role::ALL
             .iter()
             .map(|role| RoleOption {
@@ -96,6 +113,7 @@ async fn accounts_page(
         },
         errors,
         created,
+        second_factor_reset: None,
     })
 }
 
@@ -125,7 +143,15 @@ pub async fn list_accounts(
         ..AccountRequest::default()
     };
     let no_errors = AccountFieldErrors::default();
-    accounts_page(&me, form, no_errors, query.cree.is_some()).await
+    let mut page = accounts_page(&me, form, no_errors, query.cree.is_some()).await?;
+    page.second_factor_reset = query.double_authentification.map(|done| {
+        if done == "reinitialise" {
+            "La double authentification du compte est réinitialisée et ses sessions sont fermées : il l'activera à nouveau à sa prochaine connexion (obligatoire pour les administrateurs et coordinateurs)."
+        } else {
+            "Ce compte n'avait pas de double authentification : rien n'a changé."
+        }
+    });
+    render(&page)
 }
 
 /// `POST /administration/comptes`: creates the account, or shows the form with its errors.
@@ -160,7 +186,7 @@ async fn invalid_form(
     errors: AccountFieldErrors,
 ) -> Result<Response, WebError> {
     let page = accounts_page(me, request, errors, false).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 
 /// An audit entry as a table row.

@@ -4,25 +4,28 @@
 //! A login attempt, in order: the page to return to is checked (a local path or home), the form's
 //! CSRF nonce is consumed (one login per form the server issued), one attempt is reserved against
 //! the account's and the address's limits (atomically, in the database), and only then is the
-//! password hash checked. Failed and throttled attempts are logged as security events.
+//! password hash checked. Failed and throttled attempts are logged as security events. A right
+//! password opens a complete session, or, when the account has a second factor (or its role
+//! requires one it has not enrolled), a session waiting for that step (`pages::second_factor`).
 
 use crate::auth::session::{login_csrf_cookie, secure_cookie, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
-use crate::auth::{CurrentUser, Viewer};
+use crate::auth::{CurrentUser, PendingSignIn, Viewer};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::render;
 use crate::security_event::{record, EventContext, SecurityEvent};
-use aiguillage_domain::session::LOGIN_FORM_LIFETIME_SECONDS;
+use aiguillage_domain::ids::AccountId;
+use aiguillage_domain::session::{SessionStage, LOGIN_FORM_LIFETIME_SECONDS};
 use aiguillage_domain::throttle::{
     ThrottleDecision, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS,
 };
 use aiguillage_service::credentials::{decoy_hash, random_token, token_hash, verify_password};
 use aiguillage_service::state::AppState;
-use aiguillage_store::LoginCandidate;
+use aiguillage_store::{LoginCandidate, NewSession};
 use askama::Template;
 use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{Query, State};
-use axum::http::{Extensions, StatusCode};
+use axum::http::{header, Extensions, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use axum_extra::extract::cookie::{Cookie, CookieJar};
@@ -39,12 +42,15 @@ struct LoginTemplate {
     email: String,
     next: String,
     signed_out: bool,
+    /// A sign-in left waiting for its second factor has expired.
+    expired: bool,
 }
 
 #[derive(Deserialize)]
 pub struct LoginQuery {
     suivant: Option<String>,
     deconnecte: Option<String>,
+    expiree: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -59,7 +65,7 @@ pub struct LoginForm {
 /// Only local paths are followed after login, never another site: a path of printable ASCII
 /// characters (no space, no control character, no backslash) starting with a single `/`. Anything
 /// else (`//host`, `/\thost`, `/\\host`, a line break) leads home.
-fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(path) if is_local_path(path) => path.to_owned(),
         _ => "/".to_owned(),
@@ -102,11 +108,22 @@ pub(crate) async fn login_csrf(
 pub async fn show_login(
     State(state): State<AppState>,
     viewer: Viewer,
+    pending: Option<axum::Extension<PendingSignIn>>,
     jar: CookieJar,
     Query(query): Query<LoginQuery>,
 ) -> Result<Response, WebError> {
     if viewer.0.is_some() {
         return Ok(Redirect::to("/").into_response());
+    }
+    if let Some(axum::Extension(pending)) = pending {
+        // Half-way through signing in: the second factor's step comes first.
+        let next = safe_next(query.suivant.as_deref());
+        let to = format!(
+            "{}?suivant={}",
+            pending.step_path(),
+            urlencoding::encode(&next)
+        );
+        return Ok(Redirect::to(&to).into_response());
     }
     let (jar, token) = login_csrf(&state, jar).await?;
     let template = LoginTemplate {
@@ -115,11 +132,12 @@ pub async fn show_login(
         email: String::new(),
         next: safe_next(query.suivant.as_deref()),
         signed_out: query.deconnecte.is_some(),
+        expired: query.expiree.is_some(),
     };
     Ok((jar, render(&template)?).into_response())
 }
 
-fn client_ip(extensions: &Extensions) -> String {
+pub(crate) fn client_ip(extensions: &Extensions) -> String {
     extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip().to_string())
@@ -150,6 +168,7 @@ impl Refusal<'_> {
             email: self.email.to_owned(),
             next: self.next.to_owned(),
             signed_out: false,
+            expired: false,
         };
         render(&template).map(|page| (status, jar, page).into_response())
     }
@@ -232,6 +251,7 @@ pub async fn submit_login(
     viewer: Viewer,
     jar: CookieJar,
     extensions: Extensions,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, WebError> {
     if viewer.0.is_some() {
@@ -271,12 +291,58 @@ pub async fn submit_login(
     };
 
     keys.succeeded(&state, now).await?;
-    let jar = open_session(&state, jar, account.id, now).await?;
-    Ok((jar, Redirect::to(&next)).into_response())
+    let id = AccountId::new(account.id);
+    let stage = if state.store.second_factor_of(id).await?.is_some() {
+        SessionStage::SecondFactor
+    } else if aiguillage_domain::second_factor::required_for(account.role) {
+        SessionStage::Enrolment
+    } else {
+        SessionStage::Complete
+    };
+    let opening = Opening {
+        account: id,
+        stage,
+        user_agent: user_agent(&headers),
+        csrf_token: random_token(),
+    };
+    let jar = open_session(&state, jar, &opening, now).await?;
+    let to = match stage {
+        SessionStage::Complete => next,
+        SessionStage::SecondFactor => {
+            format!("/connexion/code?suivant={}", urlencoding::encode(&next))
+        }
+        SessionStage::Enrolment => format!(
+            "/connexion/double-authentification?suivant={}",
+            urlencoding::encode(&next)
+        ),
+    };
+    Ok((jar, Redirect::to(&to)).into_response())
+}
+
+/// The browser's `User-Agent`, for the list of the account's sessions.
+pub(crate) fn user_agent(headers: &HeaderMap) -> String {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// A session to open for an account: at which stage, from which browser.
+pub(crate) struct Opening {
+    pub account: AccountId,
+    pub stage: SessionStage,
+    pub user_agent: String,
+    /// The session's CSRF token (random).
+    pub csrf_token: String,
 }
 
 /// The login form's nonce (named by the login cookie) is consumed, or the form is refused.
-async fn consume_nonce(state: &AppState, jar: &CookieJar, now: i64) -> Result<(), WebError> {
+pub(crate) async fn consume_nonce(
+    state: &AppState,
+    jar: &CookieJar,
+    now: i64,
+) -> Result<(), WebError> {
     let nonce = jar
         .get(LOGIN_CSRF_COOKIE)
         .map(|cookie| token_hash(cookie.value()))
@@ -300,21 +366,41 @@ async fn password_matches(
         .map_err(|e| WebError::Internal(format!("password check: {e}")))
 }
 
-/// Replaces any session of this browser by a new one for the account, and records the login.
-async fn open_session(
+/// Replaces any session of this browser by a new one (a new token) for the account at its stage;
+/// a complete one records the login. A waiting one keeps the login form's cookie, whose nonces the
+/// second factor's forms use.
+pub(crate) async fn open_session(
     state: &AppState,
     jar: CookieJar,
-    account_id: i64,
+    opening: &Opening,
     now: i64,
 ) -> Result<CookieJar, WebError> {
     if let Some(old) = jar.get(SESSION_COOKIE) {
         state.store.delete_session(&token_hash(old.value())).await?;
     }
     let token = random_token();
-    state
-        .store
-        .create_session(&token_hash(&token), account_id, &random_token(), now)
-        .await?;
+    let hash = token_hash(&token);
+    let session = NewSession {
+        token_hash: &hash,
+        account: opening.account,
+        csrf_token: &opening.csrf_token,
+        stage: opening.stage,
+        user_agent: &opening.user_agent,
+    };
+    state.store.open_session(&session, now).await?;
+    let account_id = opening.account.get();
+    if opening.stage != SessionStage::Complete {
+        tracing::info!(
+            account_id,
+            stage = opening.stage.code(),
+            "password accepted, second factor asked"
+        );
+        return Ok(jar.add(secure_cookie(
+            SESSION_COOKIE,
+            token,
+            state.settings.secure_cookies,
+        )));
+    }
     state.store.record_login(account_id, now).await?;
     tracing::info!(account_id, "login");
     Ok(jar

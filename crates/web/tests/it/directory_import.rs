@@ -234,8 +234,7 @@ pub(crate) async fn coordinator_of_44(app: &TestApp) -> Session {
         .await
         .expect("account");
     let response = app.attempt_login(email, password).await;
-    let token = common::set_cookie(&response, "aiguillage_session").expect("session");
-    let cookie = format!("aiguillage_session={token}");
+    let cookie = app.finish_sign_in(email, response).await;
     let page = app
         .get(
             "/compte",

@@ -48,6 +48,8 @@ struct Ids {
     batch: i64,
     /// A voucher campaign of Maine-et-Loire: its book, a voucher handed, the library's statement.
     vouchers: crate::vouchers::VoucherIds,
+    /// The handle of the home prescriber's live session (« Mon compte » ends a session by it).
+    session_handle: String,
     /// The library mediator's session of the resource bank, submitted, with one PDF.
     bank: BankIds,
 }
@@ -212,9 +214,30 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
         | ("POST", "/compte/courriels")
         | ("POST", "/compte/agenda")
         | ("POST", "/compte/agenda/revocation")
+        | ("GET", "/compte/double-authentification")
+        | ("POST", "/compte/double-authentification")
+        | ("GET", "/compte/mot-de-passe")
+        | ("POST", "/compte/mot-de-passe")
         | ("GET", "/notifications") => {
             NoRecord("the viewer's own account")
         }
+        ("GET", "/connexion/code")
+        | ("POST", "/connexion/code")
+        | ("GET", "/connexion/double-authentification")
+        | ("POST", "/connexion/double-authentification") => {
+            NoRecord("the account of the browser's own sign-in, waiting for its second factor")
+        }
+        ("GET", "/mot-de-passe-oublie")
+        | ("POST", "/mot-de-passe-oublie")
+        | ("GET", "/mot-de-passe/nouveau/{jeton}")
+        | ("POST", "/mot-de-passe/nouveau/{jeton}") => {
+            NoRecord("public: the same answer for any address; a reset link names its own account")
+        }
+        ("POST", "/compte/sessions/{id}/fin") => record(
+            format!("/compte/sessions/{}/fin", ids.session_handle),
+            &[],
+            false,
+        ),
         ("GET", "/territoire") | ("GET", "/territoire/diagnostic") => {
             NoRecord("public territory data (communes, published indexes)")
         }
@@ -598,6 +621,7 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
         ),
         ("GET", "/administration/comptes")
         | ("POST", "/administration/comptes")
+        | ("POST", "/administration/comptes/{id}/double-authentification")
         | ("GET", "/administration/journal")
         | ("GET", "/administration/reglages")
         | ("POST", "/administration/reglages")
@@ -993,7 +1017,31 @@ async fn home_records(world: &common::journeys::World) -> Ids {
         batch: redistributed(app, waiting.0, other_offer).await,
         vouchers: crate::vouchers::home_vouchers(world).await,
         bank: home_bank(world).await,
+        session_handle: home_session_handle(world).await,
     }
+}
+
+/// The handle of one of the home prescriber's live sessions.
+async fn home_session_handle(world: &common::journeys::World) -> String {
+    let app = &world.app;
+    let account = app
+        .store
+        .login_candidate(&common::email_of(Role::Prescriber))
+        .await
+        .expect("account")
+        .expect("the home prescriber")
+        .account
+        .id;
+    let sessions = app
+        .store
+        .sessions_of(
+            aiguillage_domain::ids::AccountId::new(account),
+            "",
+            app.now(),
+        )
+        .await
+        .expect("sessions");
+    sessions.first().expect("a live session").handle.clone()
 }
 
 /// The home coordinator moves the waiting referral (version 1) to the other offer: the batch's id.

@@ -56,6 +56,38 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/connexion", Expected::Everyone),
     ("POST", "/connexion", Expected::Everyone),
     ("POST", "/deconnexion", Expected::SignedIn),
+    // The second factor's steps: public routes that only a sign-in waiting for that step uses
+    // (anyone else is sent back to the login form, which is not the guard turning them away).
+    ("GET", "/connexion/code", Expected::Everyone),
+    ("POST", "/connexion/code", Expected::Everyone),
+    (
+        "GET",
+        "/connexion/double-authentification",
+        Expected::Everyone,
+    ),
+    (
+        "POST",
+        "/connexion/double-authentification",
+        Expected::Everyone,
+    ),
+    ("GET", "/mot-de-passe-oublie", Expected::Everyone),
+    ("POST", "/mot-de-passe-oublie", Expected::Everyone),
+    ("GET", "/mot-de-passe/nouveau/{jeton}", Expected::Everyone),
+    ("POST", "/mot-de-passe/nouveau/{jeton}", Expected::Everyone),
+    ("GET", "/compte/double-authentification", Expected::SignedIn),
+    (
+        "POST",
+        "/compte/double-authentification",
+        Expected::SignedIn,
+    ),
+    ("GET", "/compte/mot-de-passe", Expected::SignedIn),
+    ("POST", "/compte/mot-de-passe", Expected::SignedIn),
+    ("POST", "/compte/sessions/{id}/fin", Expected::SignedIn),
+    (
+        "POST",
+        "/administration/comptes/{id}/double-authentification",
+        Expected::AdministratorOnly,
+    ),
     ("GET", "/compte", Expected::SignedIn),
     ("POST", "/compte/courriels", Expected::SignedIn),
     ("POST", "/compte/agenda", Expected::SignedIn),
@@ -658,6 +690,8 @@ fn concrete(path: &str) -> String {
         "/annuaire/{id}/modifier" => "/annuaire/1/modifier".to_owned(),
         "/annuaire/conflits/{id}" => "/annuaire/conflits/1".to_owned(),
         "/agenda/{jeton}" => "/agenda/pas-un-jeton".to_owned(),
+        "/mot-de-passe/nouveau/{jeton}" => "/mot-de-passe/nouveau/pas-un-jeton".to_owned(),
+        "/compte/sessions/{id}/fin" => "/compte/sessions/pas-une-session/fin".to_owned(),
         "/documentation/{page}" => "/documentation/indicateurs".to_owned(),
         "/api/v1/cheques/{numero}" => "/api/v1/cheques/7KQ4M2XD9TRBHW3F?campagne=1".to_owned(),
         "/api/v1/cheques/{numero}/encaissement" => {

@@ -47,10 +47,7 @@ async fn an_unknown_email_gets_the_same_message_as_a_wrong_password() {
 async fn a_successful_login_sets_a_secure_http_only_lax_cookie_and_leads_home() {
     let app = TestApp::new().await;
     let response = app
-        .attempt_login(
-            &email_of(Role::Coordinator),
-            &password_of(Role::Coordinator),
-        )
+        .attempt_login(&email_of(Role::Mediator), &password_of(Role::Mediator))
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response).as_deref(), Some("/"));

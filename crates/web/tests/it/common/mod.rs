@@ -1,6 +1,10 @@
 //! The test application: the real router on a fresh store (SQLite, or PostgreSQL when
 //! `AIGUILLAGE_TEST_DATABASE_URL` names a server), Maine-et-Loire's communes, one account per role,
-//! a clock the test moves, and helpers that sign in through the real login form.
+//! a clock the test moves, and helpers that sign in through the real login form — and, for the
+//! roles that require it, through the real second factor: the first sign-in of an account enrols
+//! it (the secret read from the page, the code computed at the test's clock, the recovery codes
+//! kept), later ones type the code of the clock's step, or a recovery code when that step's code
+//! has already served.
 #![allow(dead_code)]
 
 pub mod journeys;
@@ -14,8 +18,9 @@ use aiguillage_web::{router, AppState, Settings};
 use axum::body::{to_bytes, Body};
 use axum::http::{header, Request, Response, StatusCode};
 use axum::Router;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tower::ServiceExt;
 
 pub const START: i64 = 1_795_000_000;
@@ -27,6 +32,17 @@ pub struct TestApp {
     pub structure_id: i64,
     /// The state the router serves (for use cases a test runs as a command would).
     pub state: AppState,
+    /// The second factors the helpers enrolled, by e-mail.
+    pub second_factors: Arc<Mutex<HashMap<String, Enrolled>>>,
+}
+
+/// A second factor a helper enrolled: the secret, the recovery codes not used yet, the last step
+/// whose code served.
+#[derive(Clone, Debug)]
+pub struct Enrolled {
+    pub secret: Vec<u8>,
+    pub recovery_codes: Vec<String>,
+    pub last_step: i64,
 }
 
 /// The password of the test account of a role.
@@ -100,7 +116,118 @@ impl TestApp {
             clock,
             structure_id,
             state,
+            second_factors: Arc::default(),
         }
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.load(Ordering::SeqCst)
+    }
+
+    /// After a right password: completes the second factor when the login asks for it (enrolling
+    /// at the first sign-in of a role that requires it) and returns the signed-in cookie header.
+    pub async fn finish_sign_in(&self, email: &str, response: Response<Body>) -> String {
+        let to = location(&response).unwrap_or_default();
+        let token = set_cookie(&response, "aiguillage_session").expect("session cookie");
+        let pending = format!("aiguillage_session={token}");
+        if to.starts_with("/connexion/double-authentification") {
+            let (html, csrf_cookie) = self.step_page(&to, &pending).await;
+            let secret = base32_decode(
+                &between(
+                    &html,
+                    "id=\"secret-totp\" class=\"fr-text--lg\">",
+                    "</code>",
+                )
+                .expect("the secret is shown while enrolling"),
+            );
+            let step = aiguillage_domain::second_factor::time_step(self.now());
+            let code = aiguillage_domain::second_factor::code_at_step(&secret, step);
+            let cookie = format!("{pending}; {csrf_cookie}");
+            let csrf = csrf_cookie
+                .split_once('=')
+                .map(|(_, v)| v.to_owned())
+                .unwrap_or_default();
+            let done = self
+                .post_form(
+                    "/connexion/double-authentification",
+                    Some(&cookie),
+                    &[("csrf_token", &csrf), ("code", &code), ("suivant", "/")],
+                )
+                .await;
+            assert_eq!(done.status(), StatusCode::OK, "enrolment of {email}");
+            let session = set_cookie(&done, "aiguillage_session").expect("signed-in session");
+            let page = body_text(done).await;
+            let recovery_codes = recovery_codes_in(&page);
+            assert_eq!(recovery_codes.len(), 10, "ten recovery codes shown");
+            let enrolled = Enrolled {
+                secret,
+                recovery_codes,
+                last_step: step,
+            };
+            self.second_factors
+                .lock()
+                .expect("second factors")
+                .insert(email.to_owned(), enrolled);
+            return format!("aiguillage_session={session}");
+        }
+        if to.starts_with("/connexion/code") {
+            let typed = {
+                let mut factors = self.second_factors.lock().expect("second factors");
+                let enrolled = factors.get_mut(email).expect("an enrolled second factor");
+                let mut step = aiguillage_domain::second_factor::time_step(self.now());
+                if step <= enrolled.last_step && enrolled.recovery_codes.is_empty() {
+                    // The step's code has served and no recovery code is left (a test signing
+                    // in the same account many times): the next step's code, 30 seconds later.
+                    self.advance(aiguillage_domain::second_factor::STEP_SECONDS);
+                    step += 1;
+                }
+                if step > enrolled.last_step {
+                    enrolled.last_step = step;
+                    aiguillage_domain::second_factor::code_at_step(&enrolled.secret, step)
+                } else {
+                    enrolled.recovery_codes.pop().expect("a recovery code left")
+                }
+            };
+            let (_, csrf_cookie) = self.step_page(&to, &pending).await;
+            let cookie = format!("{pending}; {csrf_cookie}");
+            let csrf = csrf_cookie
+                .split_once('=')
+                .map(|(_, v)| v.to_owned())
+                .unwrap_or_default();
+            let done = self
+                .post_form(
+                    "/connexion/code",
+                    Some(&cookie),
+                    &[("csrf_token", &csrf), ("code", &typed), ("suivant", "/")],
+                )
+                .await;
+            assert_eq!(
+                done.status(),
+                StatusCode::SEE_OTHER,
+                "second factor of {email}"
+            );
+            let session = set_cookie(&done, "aiguillage_session").expect("signed-in session");
+            return format!("aiguillage_session={session}");
+        }
+        pending
+    }
+
+    /// A step page of the sign-in, with the login-form cookie it sets (`name=value`).
+    pub async fn step_page(&self, path: &str, cookie: &str) -> (String, String) {
+        let page = self
+            .send(
+                Request::get(path)
+                    .header(header::COOKIE, cookie)
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(page.status(), StatusCode::OK, "{path}");
+        let csrf = set_cookie(&page, "__Host-aiguillage_csrf").expect("login csrf cookie");
+        (
+            body_text(page).await,
+            format!("__Host-aiguillage_csrf={csrf}"),
+        )
     }
 
     pub fn advance(&self, seconds: i64) {
@@ -179,8 +306,7 @@ impl TestApp {
             .attempt_login(&email_of(role), &password_of(role))
             .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "login of {role}");
-        let token = set_cookie(&response, "aiguillage_session").expect("session cookie");
-        let cookie = format!("aiguillage_session={token}");
+        let cookie = self.finish_sign_in(&email_of(role), response).await;
         let home = self
             .get(
                 "/compte",
@@ -193,6 +319,46 @@ impl TestApp {
         let csrf = hidden_csrf(&body_text(home).await).expect("session csrf in the page");
         Session { cookie, csrf }
     }
+}
+
+/// The text between `start` and the next `end`.
+pub fn between(text: &str, start: &str, end: &str) -> Option<String> {
+    let from = text.find(start)? + start.len();
+    let to = text[from..].find(end)? + from;
+    Some(text[from..to].to_owned())
+}
+
+/// The recovery codes a page shows (`<li><code>ABCDE-FGH23</code></li>`).
+pub fn recovery_codes_in(html: &str) -> Vec<String> {
+    html.split("<li><code>")
+        .skip(1)
+        .filter_map(|part| part.split_once("</code>").map(|(code, _)| code.to_owned()))
+        .collect()
+}
+
+/// Decodes base32 (RFC 4648, spaces ignored), as an authenticator application reads a typed key.
+pub fn base32_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut bits: u64 = 0;
+    let mut count = 0;
+    let mut out = Vec::new();
+    for c in text
+        .bytes()
+        .filter(|c| !c.is_ascii_whitespace() && *c != b'=')
+    {
+        let value = ALPHABET
+            .iter()
+            .position(|a| *a == c.to_ascii_uppercase())
+            .expect("a base32 letter") as u64;
+        bits = (bits << 5) | value;
+        count += 5;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+            bits &= (1 << count) - 1;
+        }
+    }
+    out
 }
 
 /// The value a response sets for cookie `name`.
@@ -282,8 +448,7 @@ pub async fn sign_in_elsewhere(
 pub async fn sign_in_again(app: &TestApp, email: &str) -> Session {
     let password = "une phrase de passe assez longue 2026";
     let response = app.attempt_login(email, password).await;
-    let token = set_cookie(&response, "aiguillage_session").expect("session");
-    let cookie = format!("aiguillage_session={token}");
+    let cookie = app.finish_sign_in(email, response).await;
     let page = app
         .get(
             "/compte",
@@ -330,8 +495,7 @@ pub async fn sign_in_territory(
         .await
         .expect("account");
     let response = app.attempt_login(email, password).await;
-    let token = set_cookie(&response, "aiguillage_session").expect("session");
-    let cookie = format!("aiguillage_session={token}");
+    let cookie = app.finish_sign_in(email, response).await;
     let page = app
         .get(
             "/compte",

@@ -9,7 +9,7 @@ use crate::layout::Layout;
 use crate::pages::diagnostic::format_day;
 use crate::pages::form_fields::{fields, text, Fields};
 use crate::pages::render;
-use crate::pages::resources::sheet_page;
+use crate::pages::resources::refused;
 use aiguillage_domain::ids::ResourceSessionId;
 use aiguillage_domain::labelled::Coded;
 use aiguillage_domain::pathway::{Theme, WorkshopLevel};
@@ -358,7 +358,7 @@ pub async fn edit_form(
     let copy = editable_copy(&me, id).await?;
     if !copy.state.editable() {
         let message = ReviewError::WrongState(copy.state).to_string();
-        return sheet_page(&me.state, &me.viewer, (id, &me.reason), ("", Some(message))).await;
+        return refused(&me, id, message).await;
     }
     let saved = !done.fait.is_empty();
     form_page(
@@ -398,15 +398,7 @@ pub async fn update(
         Ok(()) => Ok(
             Redirect::to(&format!("/ressources/{id}/modifier?fait=enregistree")).into_response(),
         ),
-        Err(refusal) => {
-            sheet_page(
-                &me.state,
-                &me.viewer,
-                (id, &me.reason),
-                ("", Some(refusal.to_string())),
-            )
-            .await
-        }
+        Err(refusal) => refused(&me, id, refusal.to_string()).await,
     }
 }
 
@@ -518,15 +510,7 @@ pub async fn remove_material(
             Redirect::to(&format!("/ressources/{id}/modifier?fait=retire#supports"))
                 .into_response(),
         ),
-        Err(refusal) => {
-            sheet_page(
-                &me.state,
-                &me.viewer,
-                (id, &me.reason),
-                ("", Some(refusal.to_string())),
-            )
-            .await
-        }
+        Err(refusal) => refused(&me, id, refusal.to_string()).await,
     }
 }
 
@@ -538,15 +522,7 @@ pub async fn submit(
     let actor = bank_actor(&me.user.account, &me.reason);
     match resources::submit(&me.state, &actor, id).await? {
         Ok(_) => Ok(Redirect::to(&format!("/ressources/{id}?fait=soumise")).into_response()),
-        Err(refusal) => {
-            sheet_page(
-                &me.state,
-                &me.viewer,
-                (id, &me.reason),
-                ("", Some(refusal.to_string())),
-            )
-            .await
-        }
+        Err(refusal) => refused(&me, id, refusal.to_string()).await,
     }
 }
 

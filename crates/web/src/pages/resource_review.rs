@@ -8,7 +8,7 @@ use crate::layout::Layout;
 use crate::pages::diagnostic::format_day;
 use crate::pages::form_fields::{fields, text};
 use crate::pages::render;
-use crate::pages::resources::sheet_page;
+use crate::pages::resources::refused;
 use aiguillage_domain::ids::{AccountId, ResourceSessionId};
 use aiguillage_domain::resource::check_comment;
 use aiguillage_domain::resource::review::{ChecklistItem, ReviewDecision};
@@ -35,15 +35,7 @@ pub async fn start(
         Ok(()) => {
             Ok(Redirect::to(&format!("/ressources/{id}?fait=relecture#grille")).into_response())
         }
-        Err(refusal) => {
-            sheet_page(
-                &me.state,
-                &me.viewer,
-                (id, &me.reason),
-                ("", Some(refusal.to_string())),
-            )
-            .await
-        }
+        Err(refusal) => refused(&me, id, refusal.to_string()).await,
     }
 }
 
@@ -62,9 +54,7 @@ pub async fn decide(
         .collect();
     let comment = match check_comment(&text(&form, "commentaire")) {
         Ok(comment) => comment,
-        Err(message) => {
-            return sheet_page(&me.state, &me.viewer, (id, &me.reason), ("", Some(message))).await
-        }
+        Err(message) => return refused(&me, id, message).await,
     };
     let decision = ReviewDecision {
         publish: text(&form, "decision") == "publier",
@@ -75,15 +65,7 @@ pub async fn decide(
     match resources::decide(&me.state, &actor, id, &decision).await? {
         Ok(Some(_)) => Ok(Redirect::to(&format!("/ressources/{id}?fait=publiee")).into_response()),
         Ok(None) => Ok(Redirect::to(&format!("/ressources/{id}?fait=renvoyee")).into_response()),
-        Err(refusal) => {
-            sheet_page(
-                &me.state,
-                &me.viewer,
-                (id, &me.reason),
-                ("", Some(refusal.to_string())),
-            )
-            .await
-        }
+        Err(refusal) => refused(&me, id, refusal.to_string()).await,
     }
 }
 

@@ -448,6 +448,15 @@ pub async fn sheet_page(
     Ok((status, page).into_response())
 }
 
+/// The session's sheet again, with why the action was refused (422).
+pub async fn refused(
+    me: &Professional,
+    id: ResourceSessionId,
+    message: String,
+) -> Result<Response, WebError> {
+    sheet_page(&me.state, &me.viewer, (id, &me.reason), ("", Some(message))).await
+}
+
 /// `GET /ressources/{id}`.
 pub async fn show(
     State(state): State<AppState>,
@@ -596,13 +605,11 @@ pub async fn rate(
         .collect();
     let comment = match check_comment(&text(&form, "commentaire")) {
         Ok(comment) => comment,
-        Err(message) => {
-            return sheet_page(&me.state, &me.viewer, (id, &me.reason), ("", Some(message))).await
-        }
+        Err(message) => return refused(&me, id, message).await,
     };
     let Some(rating) = rating else {
         let message = "Choisissez une note de 1 à 4.".to_owned();
-        return sheet_page(&me.state, &me.viewer, (id, &me.reason), ("", Some(message))).await;
+        return refused(&me, id, message).await;
     };
     let actor = bank_actor(&me.user.account, &me.reason);
     match me
@@ -619,14 +626,6 @@ pub async fn rate(
         .await?
     {
         Ok(()) => Ok(Redirect::to(&format!("/ressources/{id}?fait=evaluee#avis")).into_response()),
-        Err(refusal) => {
-            sheet_page(
-                &me.state,
-                &me.viewer,
-                (id, &me.reason),
-                ("", Some(refusal.to_string())),
-            )
-            .await
-        }
+        Err(refusal) => refused(&me, id, refusal.to_string()).await,
     }
 }

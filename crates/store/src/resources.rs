@@ -29,6 +29,15 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeSet;
 
+/// The one rule of which sessions a référent reviews: their structure's commune lies in the territory
+/// the référent was designated for (`r`: resource_referents, `c`: the structure's commune).
+macro_rules! referent_covers {
+    () => {
+        " AND ((r.territory_kind = 'departement' AND c.departement_code = r.territory_code)
+              OR (r.territory_kind = 'epci' AND c.epci_code = r.territory_code)) "
+    };
+}
+
 /// Who acts on the bank, and why (the route, for the audit trail).
 #[derive(Debug, Clone)]
 pub struct BankActor<'a> {
@@ -236,14 +245,14 @@ async fn reviews_session(
     session: ResourceSessionId,
     account: AccountId,
 ) -> Result<bool, StoreError> {
-    let row = sqlx::query(
+    let row = sqlx::query(concat!(
         "SELECT COUNT(*) AS n FROM resource_referents r, resource_sessions s
            JOIN structures st ON st.id = s.structure_id
            JOIN communes c ON c.code = st.commune_code
-         WHERE r.account_id = $1 AND s.id = $2
-           AND ((r.territory_kind = 'departement' AND c.departement_code = r.territory_code)
-             OR (r.territory_kind = 'epci' AND c.epci_code = r.territory_code))",
-    )
+         WHERE r.account_id = $1 AND s.id = $2",
+        referent_covers!(),
+        ""
+    ))
     .bind(account.get())
     .bind(session.get())
     .fetch_one(&mut *connection)
@@ -992,15 +1001,16 @@ impl Store {
         actor: &BankActor<'_>,
     ) -> Result<Vec<WorkingCopyLine>, StoreError> {
         let rows = sqlx::query(
-            "SELECT s.id, s.title, s.state, st.name AS structure_name, s.published_version, s.updated_at
+            concat!(
+        "SELECT s.id, s.title, s.state, st.name AS structure_name, s.published_version, s.updated_at
              FROM resource_referents r, resource_sessions s
                JOIN structures st ON st.id = s.structure_id
                JOIN communes c ON c.code = st.commune_code
-             WHERE r.account_id = $1 AND s.state IN ('submitted', 'under_review')
-               AND ((r.territory_kind = 'departement' AND c.departement_code = r.territory_code)
-                 OR (r.territory_kind = 'epci' AND c.epci_code = r.territory_code))
-               AND NOT EXISTS (SELECT 1 FROM resource_authors a WHERE a.session_id = s.id AND a.account_id = $1)
-             ORDER BY s.updated_at, s.id",
+             WHERE r.account_id = $1 AND s.state IN ('submitted', 'under_review')",
+        referent_covers!(),
+        "AND NOT EXISTS (SELECT 1 FROM resource_authors a WHERE a.session_id = s.id AND a.account_id = $1)
+             ORDER BY s.updated_at, s.id"
+    ),
         )
         .bind(actor.account_id.get())
         .fetch_all(&self.pool)
@@ -1257,14 +1267,15 @@ async fn referents_for(
     session: ResourceSessionId,
 ) -> Result<Vec<AccountId>, StoreError> {
     let rows = sqlx::query(
+        concat!(
         "SELECT r.account_id FROM resource_referents r, resource_sessions s
            JOIN structures st ON st.id = s.structure_id
            JOIN communes c ON c.code = st.commune_code
-         WHERE s.id = $1
-           AND ((r.territory_kind = 'departement' AND c.departement_code = r.territory_code)
-             OR (r.territory_kind = 'epci' AND c.epci_code = r.territory_code))
-           AND NOT EXISTS (SELECT 1 FROM resource_authors a WHERE a.session_id = s.id AND a.account_id = r.account_id)
-         ORDER BY r.account_id",
+         WHERE s.id = $1",
+        referent_covers!(),
+        "AND NOT EXISTS (SELECT 1 FROM resource_authors a WHERE a.session_id = s.id AND a.account_id = r.account_id)
+         ORDER BY r.account_id"
+    ),
     )
     .bind(session.get())
     .fetch_all(&mut *connection)

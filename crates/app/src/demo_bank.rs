@@ -402,6 +402,7 @@ fn content(starter: &Starter) -> SessionContent {
         objectives: starter.objectives.join("\n"),
         conductor: starter.steps.join("\n"),
         licence: Licence::CcBySa,
+        origin: None,
     }
 }
 

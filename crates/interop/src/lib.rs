@@ -12,6 +12,7 @@ pub mod france_services;
 pub mod indicators_export;
 pub mod places_standard;
 pub mod published_index;
+pub mod resource_archive;
 pub mod spreadsheet;
 pub mod structure_types;
 pub mod territory;

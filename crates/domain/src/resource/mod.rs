@@ -43,6 +43,10 @@ pub struct SessionContent {
     /// The step-by-step conductor, one step a line.
     pub conductor: String,
     pub licence: Licence,
+    /// Whom an imported session credits (its structure, authors and instance of origin): set by
+    /// the import, kept by every edit, never typed in the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 /// A field of a session's form, to link an error to it.
@@ -162,6 +166,15 @@ impl SessionContent {
                 ));
             }
             check_length(&mut errors, field, text, MAX_TEXT_CHARS);
+        }
+        if let Some(origin) = self.origin.take() {
+            match check_comment(&origin) {
+                Ok(kept) => self.origin = kept,
+                Err(message) => errors.push(ContentError::new(
+                    SessionField::Title,
+                    format!("Le crédit de la séance d'origine est refusé : {message}"),
+                )),
+            }
         }
         if errors.is_empty() {
             Ok(self)

@@ -25,6 +25,7 @@ fn content() -> SessionContent {
         objectives: "Allumer le téléphone\r\nPasser un appel\n\n".into(),
         conductor: "Accueil\nDémonstration\nPratique".into(),
         licence: Licence::OpenLicence,
+        origin: None,
     }
 }
 

@@ -95,6 +95,7 @@ fn content() -> SessionContent {
         objectives: "Allumer le téléphone\nEnvoyer un mel à un proche".into(),
         conductor: "Accueil et tour de table\nDémonstration\nPratique en binômes".into(),
         licence: Licence::CcBySa,
+        origin: None,
     }
     .check()
     .unwrap()

@@ -59,6 +59,8 @@ struct Typed {
     objectives: String,
     conductor: String,
     licence: Option<Licence>,
+    /// An imported session's credit, kept as it is (never typed in the form).
+    origin: Option<String>,
 }
 
 impl Typed {
@@ -74,6 +76,7 @@ impl Typed {
             objectives: content.objectives.clone(),
             conductor: content.conductor.clone(),
             licence: Some(content.licence),
+            origin: content.origin.clone(),
         }
     }
 
@@ -99,6 +102,7 @@ impl Typed {
             objectives: form_text(form, "objectifs"),
             conductor: form_text(form, "deroule"),
             licence: Licence::from_code(&text(form, "licence")),
+            origin: None,
         }
     }
 
@@ -135,6 +139,7 @@ impl Typed {
             objectives: self.objectives.clone(),
             conductor: self.conductor.clone(),
             licence: self.licence.unwrap_or(Licence::CcBySa),
+            origin: self.origin.clone(),
         };
         match content.check() {
             Ok(content) if errors.is_empty() => Ok(content),
@@ -376,7 +381,10 @@ pub async fn update(
     body: Bytes,
 ) -> Result<Response, WebError> {
     let copy = editable_copy(&me, id).await?;
-    let typed = Typed::read(&fields(&body));
+    let typed = Typed {
+        origin: copy.content.origin.clone(),
+        ..Typed::read(&fields(&body))
+    };
     let content = match typed.content() {
         Ok(content) => content,
         Err(errors) => {

@@ -274,6 +274,8 @@ pub struct ContentView {
     pub objectives: Vec<String>,
     pub steps: Vec<String>,
     pub licence: &'static str,
+    /// Whom an imported session credits.
+    pub origin: Option<String>,
     pub materials: Vec<MaterialLine>,
 }
 
@@ -296,6 +298,7 @@ fn content_view(session: ResourceSessionId, snapshot: &VersionSnapshot) -> Conte
         objectives: owned(content.objective_lines()),
         steps: owned(content.steps()),
         licence: content.licence.label(),
+        origin: content.origin.clone(),
         materials: snapshot
             .materials
             .iter()

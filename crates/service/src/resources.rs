@@ -1,18 +1,24 @@
 //! The resource bank's use cases: write a session and attach its materials (files checked by their
 //! content, links checked), ask for a review, review (take, publish, send back), adapt a published
-//! session, rate it after use, designate référents. The people concerned are told in the app: the
+//! session, rate it after use, designate référents, export a published session as one archive and
+//! import one as a draft (`interop::resource_archive`). The people concerned are told in the app: the
 //! référents of a submitted session, the authors of a decision, the source's authors of an
 //! adaptation. Scope is checked by the store inside each transaction ([`BankActor`]).
 
 use crate::state::AppState;
+use aiguillage_domain::calendar::rfc3339;
 use aiguillage_domain::ids::{AccountId, ResourceSessionId, StructureId};
 use aiguillage_domain::resource::review::{ReviewDecision, ReviewError};
 use aiguillage_domain::resource::upload::{check_file, UploadError};
 use aiguillage_domain::resource::{
-    check_link, check_material_title, AccessibilityFeature, Licence, MaterialKind,
+    check_link, check_material_title, AccessibilityFeature, Licence, MaterialEntry, MaterialKind,
 };
 use aiguillage_domain::role::Role;
-use aiguillage_store::{Account, BankActor, MaterialSource, NewMaterial, StoreError};
+use aiguillage_interop::resource_archive::{
+    self, credit_text, write_archive, Credit, ExportedFile, ExportedMaterial, ImportedSource,
+    Source, WriteError,
+};
+use aiguillage_store::{Account, BankActor, MaterialSource, NewMaterial, ServedFile, StoreError};
 use std::collections::BTreeSet;
 
 /// The bank's actor for a signed-in account and the route it acts through.
@@ -182,4 +188,128 @@ pub async fn adapt(
         }
     }
     Ok(draft)
+}
+
+/// Why a session's archive was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+/// The archive of a session's last published version, as the viewer may read it (`None`: an
+/// anonymous visitor, who gets sessions under an open licence only, without their editable
+/// sources). An unpublished session is `NotFound`, whoever asks.
+pub async fn export_archive(
+    state: &AppState,
+    viewer: Option<&BankActor<'_>>,
+    session: ResourceSessionId,
+) -> Result<Vec<u8>, ExportError> {
+    let sheet = state.store.resource_sheet(viewer, session).await?;
+    let Some((number, snapshot)) = sheet.published else {
+        return Err(StoreError::NotFound("séance".into()).into());
+    };
+    let mut served = Vec::new();
+    for entry in &snapshot.materials {
+        served.push(match &entry.sha256 {
+            Some(sha256) => match state.store.resource_file(viewer, session, sha256).await {
+                Ok(file) => Some(file),
+                Err(StoreError::OutOfScope(_)) => None,
+                Err(error) => return Err(error.into()),
+            },
+            None => None,
+        });
+    }
+    let materials = exported_materials(&snapshot.materials, &served);
+    let credit = Credit {
+        text: credit_text(&sheet.structure_name, &sheet.authors),
+        structure: sheet.structure_name,
+        authors: sheet.authors,
+    };
+    let public_url = state.settings.public_url.trim_end_matches('/');
+    let source = Source {
+        instance: (!public_url.is_empty()).then(|| public_url.to_owned()),
+        session: Some(session.get()),
+        version: Some(number),
+    };
+    let header = (source, credit, rfc3339(state.now()));
+    let (_, bytes) = write_archive(header, &snapshot.content, &materials)?;
+    Ok(bytes)
+}
+
+/// The materials to write, each beside its file when it has one (`served`, in the version's order:
+/// a file material whose file the viewer may not have is left out).
+fn exported_materials<'a>(
+    entries: &'a [MaterialEntry],
+    served: &'a [Option<ServedFile>],
+) -> Vec<ExportedMaterial<'a>> {
+    entries
+        .iter()
+        .zip(served)
+        .filter(|(entry, file)| entry.sha256.is_none() || file.is_some())
+        .map(|(entry, file)| ExportedMaterial {
+            kind: entry.kind,
+            title: &entry.title,
+            licence: entry.licence,
+            accessibility: &entry.accessibility,
+            link: entry.url.as_deref(),
+            file: file.as_ref().map(|file| ExportedFile {
+                file_name: &file.file_name,
+                media_type: &file.media_type,
+                bytes: &file.bytes,
+            }),
+        })
+        .collect()
+}
+
+/// Why an archive was not imported.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// Every reason, each a French sentence; nothing was stored.
+    #[error("{}", .0.join(" "))]
+    Refused(Vec<String>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Reads and checks an archive (off the async threads: it decompresses and hashes), then stores
+/// one draft of the actor's structure with all its materials, or nothing.
+pub async fn import_archive(
+    state: &AppState,
+    actor: &BankActor<'_>,
+    bytes: Vec<u8>,
+) -> Result<ResourceSessionId, ImportError> {
+    let imported = tokio::task::spawn_blocking(move || resource_archive::import_archive(&bytes))
+        .await
+        .map_err(|_| ImportError::Refused(vec!["L'archive n'a pas pu être lue.".into()]))?
+        .map_err(ImportError::Refused)?;
+    let materials: Vec<NewMaterial> = imported
+        .materials
+        .into_iter()
+        .map(|material| NewMaterial {
+            kind: material.kind,
+            title: material.title,
+            licence: material.licence,
+            accessibility: material.accessibility,
+            source: match material.source {
+                ImportedSource::Link(url) => MaterialSource::Link(url),
+                ImportedSource::File {
+                    bytes,
+                    media_type,
+                    file_name,
+                } => MaterialSource::File {
+                    bytes,
+                    media_type,
+                    file_name,
+                },
+            },
+        })
+        .collect();
+    let id = state
+        .store
+        .import_resource_session(actor, &imported.content, &materials, state.now())
+        .await?;
+    Ok(id)
 }

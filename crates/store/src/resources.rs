@@ -363,6 +363,66 @@ async fn insert_material(
     Ok(row.try_get("id")?)
 }
 
+/// Inserts a draft written by the actor, for the actor's structure.
+async fn insert_draft(
+    connection: &mut AnyConnection,
+    actor: &BankActor<'_>,
+    content: &SessionContent,
+    now: UnixSeconds,
+) -> Result<ResourceSessionId, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO resource_sessions (structure_id, created_by, state, content, title, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+    )
+    .bind(actor.structure_id.get())
+    .bind(actor.account_id.get())
+    .bind(ReviewState::Draft.code())
+    .bind(to_json(content)?)
+    .bind(&content.title)
+    .bind(now)
+    .fetch_one(&mut *connection)
+    .await?;
+    let id = ResourceSessionId::new(row.try_get("id")?);
+    sqlx::query("INSERT INTO resource_authors (session_id, account_id) VALUES ($1, $2)")
+        .bind(id.get())
+        .bind(actor.account_id.get())
+        .execute(&mut *connection)
+        .await?;
+    Ok(id)
+}
+
+/// Stores a material's file (once, by its hash) and lists the material on the session.
+async fn attach_material(
+    connection: &mut AnyConnection,
+    session: ResourceSessionId,
+    material: &NewMaterial,
+    added_by: AccountId,
+    now: UnixSeconds,
+) -> Result<i64, StoreError> {
+    let (sha256, file_name, url) = match &material.source {
+        MaterialSource::File {
+            bytes,
+            media_type,
+            file_name,
+        } => (
+            Some(store_file(connection, bytes, media_type, now).await?),
+            Some(file_name.clone()),
+            None,
+        ),
+        MaterialSource::Link(url) => (None, None, Some(url.clone())),
+    };
+    let entry = MaterialEntry {
+        kind: material.kind,
+        title: material.title.clone(),
+        licence: material.licence,
+        accessibility: material.accessibility.clone(),
+        sha256,
+        file_name,
+        url,
+    };
+    insert_material(connection, session, &entry, added_by, now).await
+}
+
 fn material_from(row: &AnyRow) -> Result<StoredMaterial, StoreError> {
     let kind: String = row.try_get("kind")?;
     let licence: String = row.try_get("licence")?;
@@ -475,24 +535,26 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<ResourceSessionId, StoreError> {
         let mut transaction = self.begin_write().await?;
-        let row = sqlx::query(
-            "INSERT INTO resource_sessions (structure_id, created_by, state, content, title, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
-        )
-        .bind(actor.structure_id.get())
-        .bind(actor.account_id.get())
-        .bind(ReviewState::Draft.code())
-        .bind(to_json(content)?)
-        .bind(&content.title)
-        .bind(now)
-        .fetch_one(&mut *transaction)
-        .await?;
-        let id = ResourceSessionId::new(row.try_get("id")?);
-        sqlx::query("INSERT INTO resource_authors (session_id, account_id) VALUES ($1, $2)")
-            .bind(id.get())
-            .bind(actor.account_id.get())
-            .execute(&mut *transaction)
-            .await?;
+        let id = insert_draft(&mut transaction, actor, content, now).await?;
+        audit(&mut transaction, self, actor, AuditAction::Create, id, now).await?;
+        transaction.commit().await?;
+        Ok(id)
+    }
+
+    /// Creates a draft for the actor's structure with all its materials, in one transaction: the
+    /// draft and every material, or nothing (an imported archive, already checked).
+    pub async fn import_resource_session(
+        &self,
+        actor: &BankActor<'_>,
+        content: &SessionContent,
+        materials: &[NewMaterial],
+        now: UnixSeconds,
+    ) -> Result<ResourceSessionId, StoreError> {
+        let mut transaction = self.begin_write().await?;
+        let id = insert_draft(&mut transaction, actor, content, now).await?;
+        for material in materials {
+            attach_material(&mut transaction, id, material, actor.account_id, now).await?;
+        }
         audit(&mut transaction, self, actor, AuditAction::Create, id, now).await?;
         transaction.commit().await?;
         Ok(id)
@@ -542,28 +604,8 @@ impl Store {
         if let Err(refusal) = begin_edit(&mut transaction, session, actor, now).await? {
             return Ok(Err(refusal));
         }
-        let (sha256, file_name, url) = match &material.source {
-            MaterialSource::File {
-                bytes,
-                media_type,
-                file_name,
-            } => (
-                Some(store_file(&mut transaction, bytes, media_type, now).await?),
-                Some(file_name.clone()),
-                None,
-            ),
-            MaterialSource::Link(url) => (None, None, Some(url.clone())),
-        };
-        let entry = MaterialEntry {
-            kind: material.kind,
-            title: material.title.clone(),
-            licence: material.licence,
-            accessibility: material.accessibility.clone(),
-            sha256,
-            file_name,
-            url,
-        };
-        let id = insert_material(&mut transaction, session, &entry, actor.account_id, now).await?;
+        let id =
+            attach_material(&mut transaction, session, material, actor.account_id, now).await?;
         audit(
             &mut transaction,
             self,

@@ -36,8 +36,8 @@ pub fn router(state: AppState) -> Router {
     let mut router = Router::new();
     for route in routes::ROUTES {
         let mut handler = (route.handler)();
-        if route.upload {
-            handler = handler.layer(DefaultBodyLimit::max(routes::UPLOAD_BODY_BYTES));
+        if let Some(limit) = route.upload {
+            handler = handler.layer(DefaultBodyLimit::max(limit));
         }
         let guarded = handler.route_layer(from_fn_with_state(
             (route.who, state.clone()),

@@ -31,8 +31,9 @@ pub struct Route {
     pub handler: fn() -> MethodRouter<AppState>,
     /// Who may reach the route ([`crate::policy::may_reach`]); the guard answers the others.
     pub who: Audience,
-    /// The route takes a file: [`UPLOAD_BODY_BYTES`] for whoever may reach it.
-    pub upload: bool,
+    /// The route takes a file: the largest body for whoever may reach it ([`UPLOAD_BODY_BYTES`],
+    /// or [`ARCHIVE_BODY_BYTES`] for a session's archive).
+    pub upload: Option<usize>,
 }
 
 impl Route {
@@ -53,21 +54,20 @@ impl std::fmt::Debug for Route {
 pub const SMALL_BODY_BYTES: usize = 64 * 1024;
 /// The largest body of an upload (a directory file, a territory's indicators).
 pub const UPLOAD_BODY_BYTES: usize = 25 * 1024 * 1024;
+/// The largest body of a session's archive: the largest archive read, and room for the form.
+pub const ARCHIVE_BODY_BYTES: usize =
+    aiguillage_interop::resource_archive::MAX_ARCHIVE_BYTES as usize + 64 * 1024;
 
 /// The largest body a request may send: an upload's size only on an upload route and for a role
 /// the policy lets reach it (decided before any byte is read); the small size otherwise.
 pub fn body_limit(method: &Method, path: &str, role: Option<Role>) -> usize {
-    let upload = ROUTES.iter().any(|route| {
-        route.upload
-            && route.method == method
-            && template_matches(route.path, path)
-            && route.allows(role)
-    });
-    if upload {
-        UPLOAD_BODY_BYTES
-    } else {
-        SMALL_BODY_BYTES
-    }
+    ROUTES
+        .iter()
+        .filter(|route| {
+            route.method == method && template_matches(route.path, path) && route.allows(role)
+        })
+        .find_map(|route| route.upload)
+        .unwrap_or(SMALL_BODY_BYTES)
 }
 
 /// Whether a concrete path (`/ressources/12/supports`) is one of a route's template
@@ -93,7 +93,7 @@ pub fn may_reach(role: Option<Role>, method: &Method, path: &str) -> bool {
         .is_some_and(|route| route.allows(role))
 }
 
-/// Builds the table: `METHOD "path" => handler, who[, upload];`.
+/// Builds the table: `METHOD "path" => handler, who[, upload | archive];`.
 macro_rules! routes {
     ($($method:ident $path:literal => $handler:path, $who:expr $(, $upload:ident)?;)+) => {
         /// The whole routing table.
@@ -105,8 +105,9 @@ macro_rules! routes {
             upload: routes!(@upload $($upload)?),
         },)+];
     };
-    (@upload upload) => { true };
-    (@upload) => { false };
+    (@upload upload) => { Some(UPLOAD_BODY_BYTES) };
+    (@upload archive) => { Some(ARCHIVE_BODY_BYTES) };
+    (@upload) => { None };
 }
 
 routes! {
@@ -232,6 +233,8 @@ routes! {
     GET "/ressources/nouvelle" => pages::resource_edit::new_form, Roles(&[Mediator, StructureManager, Coordinator]);
     POST "/ressources/nouvelle" => pages::resource_edit::create, Roles(&[Mediator, StructureManager, Coordinator]);
     GET "/ressources/mes-seances" => pages::resource_edit::mine, Roles(&[Mediator, StructureManager, Coordinator]);
+    GET "/ressources/importer" => pages::resource_archive::import_form, Roles(&[Mediator, StructureManager, Coordinator]);
+    POST "/ressources/importer" => pages::resource_archive::import, Roles(&[Mediator, StructureManager, Coordinator]), archive;
     GET "/ressources/relecture" => pages::resource_edit::review_queue, Roles(&[Mediator]);
     GET "/ressources/referents" => pages::resource_review::referents, Roles(&[Coordinator]);
     POST "/ressources/referents" => pages::resource_review::designate, Roles(&[Coordinator]);
@@ -239,6 +242,7 @@ routes! {
     GET "/ressources/{id}" => pages::resources::show, Public;
     GET "/ressources/{id}/versions/{number}" => pages::resources::version, Public;
     GET "/ressources/{id}/fichiers/{sha256}" => pages::resources::file, Public;
+    GET "/ressources/{id}/archive" => pages::resource_archive::export, Public;
     GET "/ressources/{id}/modifier" => pages::resource_edit::edit_form, Roles(&[Mediator, StructureManager, Coordinator]);
     POST "/ressources/{id}/modifier" => pages::resource_edit::update, Roles(&[Mediator, StructureManager, Coordinator]);
     POST "/ressources/{id}/supports" => pages::resource_edit::add_material, Roles(&[Mediator, StructureManager, Coordinator]), upload;
@@ -347,6 +351,14 @@ mod tests {
             SMALL_BODY_BYTES
         );
         assert_eq!(upload("/auto-diagnostic/contact", None), SMALL_BODY_BYTES);
+        assert_eq!(
+            upload("/ressources/importer", Some(Role::Mediator)),
+            ARCHIVE_BODY_BYTES
+        );
+        assert_eq!(
+            upload("/ressources/importer", Some(Role::Prescriber)),
+            SMALL_BODY_BYTES
+        );
         assert_eq!(
             upload("/personnes/inscrire", Some(Role::Prescriber)),
             SMALL_BODY_BYTES

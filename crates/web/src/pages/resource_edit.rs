@@ -224,6 +224,8 @@ struct FormTemplate {
     material_error: Option<String>,
     accept: String,
     saved: bool,
+    /// Just imported from an archive (`?fait=importee`).
+    imported: bool,
 }
 
 impl FormTemplate {
@@ -244,7 +246,7 @@ fn form_page(
     me: &Professional,
     (id, typed): (Option<ResourceSessionId>, &Typed),
     errors: Vec<(&'static str, String)>,
-    (materials, material_error, saved): (&[StoredMaterial], Option<String>, bool),
+    (materials, material_error, done): (&[StoredMaterial], Option<String>, &str),
 ) -> Result<Response, WebError> {
     let failed = !errors.is_empty() || material_error.is_some();
     let title = if id.is_some() {
@@ -298,7 +300,8 @@ fn form_page(
         accessibility: choices(|_: AccessibilityFeature| false),
         material_error,
         accept: accept_attribute(),
-        saved,
+        saved: !done.is_empty() && done != "importee",
+        imported: done == "importee",
     })?;
     let status = if failed {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -315,7 +318,7 @@ pub async fn new_form(me: Professional) -> Result<Response, WebError> {
         licence: Some(Licence::CcBySa),
         ..Typed::default()
     };
-    form_page(&me, (None, &typed), Vec::new(), (&[], None, false))
+    form_page(&me, (None, &typed), Vec::new(), (&[], None, ""))
 }
 
 /// `POST /ressources/nouvelle`: creates the draft, then its materials are added on its page.
@@ -323,7 +326,7 @@ pub async fn create(me: Professional, body: Bytes) -> Result<Response, WebError>
     let typed = Typed::read(&fields(&body));
     let content = match typed.content() {
         Ok(content) => content,
-        Err(errors) => return form_page(&me, (None, &typed), errors, (&[], None, false)),
+        Err(errors) => return form_page(&me, (None, &typed), errors, (&[], None, "")),
     };
     let actor = bank_actor(&me.user.account, &me.reason);
     let id = me
@@ -365,12 +368,11 @@ pub async fn edit_form(
         let message = ReviewError::WrongState(copy.state).to_string();
         return refused(&me, id, message).await;
     }
-    let saved = !done.fait.is_empty();
     form_page(
         &me,
         (Some(id), &Typed::of(&copy.content)),
         Vec::new(),
-        (&copy.materials, None, saved),
+        (&copy.materials, None, &done.fait),
     )
 }
 
@@ -388,12 +390,7 @@ pub async fn update(
     let content = match typed.content() {
         Ok(content) => content,
         Err(errors) => {
-            return form_page(
-                &me,
-                (Some(id), &typed),
-                errors,
-                (&copy.materials, None, false),
-            )
+            return form_page(&me, (Some(id), &typed), errors, (&copy.materials, None, ""))
         }
     };
     let actor = bank_actor(&me.user.account, &me.reason);
@@ -484,7 +481,7 @@ pub async fn add_material(
             &me,
             (Some(id), &Typed::of(&copy.content)),
             Vec::new(),
-            (&copy.materials, Some(message), false),
+            (&copy.materials, Some(message), ""),
         )
     };
     let form = match read_material(multipart).await {
@@ -560,6 +557,8 @@ struct MineTemplate {
     heading: &'static str,
     intro: &'static str,
     lines: Vec<MineLine>,
+    /// Whether to offer writing or importing a session (the author's own list).
+    writer_actions: bool,
 }
 
 fn mine_lines(lines: Vec<WorkingCopyLine>) -> Vec<MineLine> {
@@ -584,6 +583,7 @@ pub async fn mine(me: Professional) -> Result<Response, WebError> {
         heading: "Mes séances",
         intro: "Les séances que vous avez écrites ou adaptées, la dernière modifiée en premier.",
         lines: mine_lines(lines),
+        writer_actions: true,
     })
 }
 
@@ -596,5 +596,6 @@ pub async fn review_queue(me: Professional) -> Result<Response, WebError> {
         heading: "Séances à relire",
         intro: "Les séances soumises par les structures de votre territoire, la plus ancienne en premier. Vous ne relisez jamais une séance dont vous êtes auteur.",
         lines: mine_lines(lines),
+        writer_actions: false,
     })
 }

@@ -168,7 +168,7 @@ struct SearchTemplate {
 }
 
 /// The bank's actor of a visitor, when signed in.
-fn actor_of<'a>(viewer: &'a Viewer, reason: &'a str) -> Option<BankActor<'a>> {
+pub(crate) fn actor_of<'a>(viewer: &'a Viewer, reason: &'a str) -> Option<BankActor<'a>> {
     viewer
         .0
         .as_ref()

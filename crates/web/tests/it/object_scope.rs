@@ -280,6 +280,9 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
         ("GET", "/ressources/nouvelle") | ("POST", "/ressources/nouvelle") => {
             NoRecord("an empty form; a draft of the viewer's own structure")
         }
+        ("GET", "/ressources/importer") | ("POST", "/ressources/importer") => NoRecord(
+            "an empty form; the archive becomes a draft of the viewer's own structure, from the account, never from the request",
+        ),
         ("GET", "/ressources/mes-seances") => Case::Hides {
             path: path.into(),
             marker: "Séance de la médiathèque Toussaint".into(),
@@ -311,6 +314,7 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
             false,
         ),
         ("GET", "/ressources/{id}")
+        | ("GET", "/ressources/{id}/archive")
         | ("GET", "/ressources/{id}/versions/{number}")
         | ("GET", "/ressources/{id}/modifier")
         | ("POST", "/ressources/{id}/modifier")

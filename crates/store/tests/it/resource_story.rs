@@ -563,3 +563,65 @@ async fn a_closed_licence_is_for_professionals_only() {
         Err(StoreError::NotFound(_))
     ));
 }
+
+#[tokio::test]
+async fn an_imported_session_is_one_draft_with_all_its_materials_or_nothing() {
+    let w = world().await;
+    let importer = w.actor(w.adapter, Role::Mediator);
+    let author = w.actor(w.author, Role::Mediator);
+    let store = &w.store;
+    let content = SessionContent {
+        origin: Some("Séance importée : EPN de Brest (Ada)".into()),
+        ..content()
+    };
+    let link = NewMaterial {
+        kind: MaterialKind::Video,
+        title: "Capsule".into(),
+        licence: Licence::CcBy,
+        accessibility: BTreeSet::new(),
+        source: MaterialSource::Link("https://video.example.org/capsule".into()),
+    };
+    let materials = [memo(PDF, "memo.pdf", "application/pdf"), link];
+    let id = store
+        .import_resource_session(&importer, &content, &materials, NOW)
+        .await
+        .unwrap();
+    let sheet = store.resource_sheet(Some(&importer), id).await.unwrap();
+    let copy = sheet.working.unwrap();
+    assert_eq!(copy.state, ReviewState::Draft);
+    assert_eq!(copy.structure_id, StructureId::new(w.adapter.0));
+    assert_eq!(copy.content, content, "the origin's credit kept");
+    assert_eq!(copy.materials.len(), 2);
+    assert_eq!(
+        copy.materials[0].media_type.as_deref(),
+        Some("application/pdf")
+    );
+    assert_eq!(
+        copy.materials[1].entry.url.as_deref(),
+        Some("https://video.example.org/capsule")
+    );
+    assert!(sheet.viewer_is_author);
+    assert!(matches!(
+        store.resource_sheet(Some(&author), id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    // Imported again: a second draft, the file still stored once.
+    store
+        .import_resource_session(&importer, &content, &materials, NOW)
+        .await
+        .unwrap();
+    assert_eq!(count(&w.url, "resource_sessions").await, 2);
+    assert_eq!(count(&w.url, "resource_materials").await, 4);
+    assert_eq!(count(&w.url, "resource_files").await, 1);
+    // A write failing inside the transaction (an account that does not exist) leaves nothing.
+    let ghost = BankActor {
+        account_id: AccountId::new(999_999),
+        ..importer.clone()
+    };
+    assert!(store
+        .import_resource_session(&ghost, &content, &materials, NOW)
+        .await
+        .is_err());
+    assert_eq!(count(&w.url, "resource_sessions").await, 2);
+    assert_eq!(count(&w.url, "resource_materials").await, 4);
+}

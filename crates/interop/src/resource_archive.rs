@@ -718,6 +718,46 @@ mod tests {
         assert!(is_safe_name("fichiers/abc-memo.pdf"));
     }
 
+    fn rezipped(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, bytes) in entries {
+            writer.start_file(*name, options).unwrap();
+            writer.write_all(bytes).unwrap();
+        }
+        writer.finish().unwrap().into_inner()
+    }
+
+    fn manifest_and_path() -> (Vec<u8>, String) {
+        let read = read_archive(&archive()).unwrap();
+        let path = read.files.keys().next().unwrap().clone();
+        (serde_json::to_vec(&read.manifest).unwrap(), path)
+    }
+
+    #[test]
+    fn an_entry_that_inflates_a_hundredfold_is_refused_under_the_size_limit() {
+        let (manifest, path) = manifest_and_path();
+        let zeros = vec![0u8; 2 * MIB as usize];
+        let bomb = rezipped(&[(MANIFEST, &manifest), (&path, &zeros)]);
+        assert_eq!(
+            read_archive(&bomb).unwrap_err(),
+            ArchiveError::Ratio(path.clone())
+        );
+    }
+
+    #[test]
+    fn too_many_entries_are_refused_before_any_is_read() {
+        let (manifest, _) = manifest_and_path();
+        let names: Vec<String> = (0..MAX_ENTRIES).map(|i| format!("fichiers/{i}")).collect();
+        let mut entries: Vec<(&str, &[u8])> = vec![(MANIFEST, &manifest)];
+        entries.extend(names.iter().map(|n| (n.as_str(), PDF)));
+        assert_eq!(
+            read_archive(&rezipped(&entries)).unwrap_err(),
+            ArchiveError::TooManyEntries(MAX_ENTRIES + 1)
+        );
+    }
+
     #[test]
     fn not_a_zip_is_refused_in_french() {
         assert_eq!(

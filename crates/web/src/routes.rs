@@ -236,6 +236,14 @@ routes! {
     GET "/ressources/referents" => pages::resource_review::referents, Roles(&[Coordinator]);
     POST "/ressources/referents" => pages::resource_review::designate, Roles(&[Coordinator]);
     POST "/ressources/referents/{account}/retirer" => pages::resource_review::revoke, Roles(&[Coordinator]);
+    GET "/ressources/cycles" => pages::resource_cycles::list, Roles(&[Mediator, StructureManager]);
+    POST "/ressources/cycles" => pages::resource_cycles::create, Roles(&[Mediator, StructureManager]);
+    GET "/ressources/cycles/{id}" => pages::resource_cycles::show, Roles(&[Mediator, StructureManager]);
+    POST "/ressources/cycles/{id}" => pages::resource_cycles::update, Roles(&[Mediator, StructureManager]);
+    GET "/ressources/cycles/{id}/imprimer" => pages::resource_cycles::print, Roles(&[Mediator, StructureManager]);
+    POST "/ressources/cycles/{id}/seances" => pages::resource_cycles::add_session, Roles(&[Mediator, StructureManager]);
+    POST "/ressources/cycles/{id}/seances/{position}" => pages::resource_cycles::change_session, Roles(&[Mediator, StructureManager]);
+    POST "/ressources/cycles/{id}/ateliers" => pages::resource_cycles::plan_workshops, Roles(&[Mediator]);
     GET "/ressources/{id}" => pages::resources::show, Public;
     GET "/ressources/{id}/versions/{number}" => pages::resources::version, Public;
     GET "/ressources/{id}/fichiers/{sha256}" => pages::resources::file, Public;

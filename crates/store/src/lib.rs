@@ -35,6 +35,7 @@ mod redistribution;
 mod referral_messages;
 mod referrals;
 mod resource_cycles;
+mod resource_reports;
 mod resource_search;
 mod resources;
 mod retention;
@@ -88,6 +89,7 @@ pub use referrals::{
     Applied, NewReferral, ReferralHistoryLine, ReferralRecord, ReferralStateRow, ReminderCandidate,
 };
 pub use resource_cycles::{Cycle, CycleItem, CycleSummary, ItemChange, PlannedWorkshop};
+pub use resource_reports::OpenReport;
 pub use resource_search::{
     AttendeeResults, ListedResource, RatingError, ResourceQuery, UseSummary,
 };

@@ -256,6 +256,8 @@ routes! {
     POST "/ressources/{id}/relecture" => pages::resource_review::start, Roles(&[Mediator]);
     POST "/ressources/{id}/decision" => pages::resource_review::decide, Roles(&[Mediator]);
     POST "/ressources/{id}/avis" => pages::resources::rate, Roles(&[Mediator, StructureManager]);
+    POST "/ressources/{id}/signalement" => pages::resources::report, Roles(&[Mediator, StructureManager, Coordinator]);
+    POST "/ressources/signalements/{id}/clore" => pages::resource_edit::close_report, Roles(&[Mediator]);
     GET "/lieux" => pages::public_directory::search, Public;
     GET "/lieux.geojson" => pages::public_directory::geojson, Public;
     GET "/lieux/{id}" => pages::public_directory::place, Public;

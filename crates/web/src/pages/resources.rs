@@ -19,7 +19,7 @@ use aiguillage_domain::resource::{
     check_comment, rating_label, Competence, MaterialEntry, ResourceAudience, RATINGS,
 };
 use aiguillage_domain::role::Role;
-use aiguillage_service::resources::{bank_actor, may_write};
+use aiguillage_service::resources::{self, bank_actor, may_write, ReportRefusal};
 use aiguillage_service::AppState;
 use aiguillage_store::{
     BankActor, ListedResource, ResourceQuery, SessionSheet, StoreError, UseSummary,
@@ -247,6 +247,7 @@ pub async fn search(
     let to_review = match &actor {
         Some(actor) if actor.role == Role::Mediator => {
             state.store.resources_to_review(actor).await?.len()
+                + state.store.open_reports(actor).await?.len()
         }
         _ => 0,
     };
@@ -406,6 +407,7 @@ fn notice(done: &str) -> Option<&'static str> {
         "publiee" => "La séance est publiée : elle est visible dans la ressourcerie.",
         "renvoyee" => "La séance est renvoyée à ses auteurs avec vos commentaires.",
         "evaluee" => "Merci : votre avis est enregistré.",
+        "signalee" => "Merci : le problème est signalé aux référents de la ressourcerie.",
         _ => return None,
     })
 }
@@ -678,5 +680,20 @@ pub async fn rate(
     {
         Ok(()) => Ok(Redirect::to(&format!("/ressources/{id}?fait=evaluee#avis")).into_response()),
         Err(refusal) => refused(&me, id, refusal.to_string()).await,
+    }
+}
+
+/// `POST /ressources/{id}/signalement`: reports a problem on a published session to its référents.
+pub async fn report(
+    me: Professional,
+    Path(id): Path<ResourceSessionId>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let form = fields(&body);
+    let actor = bank_actor(&me.user.account, &me.reason);
+    match resources::report(&me.state, &actor, id, &text(&form, "probleme")).await? {
+        Ok(_) => Ok(Redirect::to(&format!("/ressources/{id}?fait=signalee")).into_response()),
+        Err(ReportRefusal::Comment(message)) => refused(&me, id, message).await,
+        Err(ReportRefusal::NotPublished) => Err(WebError::NotFound),
     }
 }

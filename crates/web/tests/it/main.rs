@@ -31,6 +31,7 @@ mod place_edit;
 mod privacy_pages;
 mod public_directory;
 mod redistribution_scope;
+mod resource_cycle_pages;
 mod resource_pages;
 mod retention;
 mod rights_pages;

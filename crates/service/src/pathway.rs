@@ -102,7 +102,7 @@ pub async fn record_session(
                 Box::new(found),
             ));
         }
-        SessionOutcome::StaleVersion => PathwayRefusal::Stale,
+        SessionOutcome::StaleVersion | SessionOutcome::PlanGone => PathwayRefusal::Stale,
     };
     refused(state, actor, referral, refusal).await
 }
@@ -153,20 +153,34 @@ pub enum WorkshopRefusal {
     PersonNoLongerInProgress,
     /// One of the referrals changed while recording.
     Stale,
+    /// The planned workshop was recorded meanwhile (or is not the structure's).
+    PlanGone,
 }
 
 /// Records a collective workshop of the actor's structure for the people of these referrals (each
-/// received and in progress) and the anonymous participants: all of it, or nothing.
+/// received and in progress) and the anonymous participants: all of it, or nothing. With `plan`, the
+/// workshop is the one a cycle of the resource bank planned, and names the bank session it ran.
 pub async fn record_workshop(
     state: &AppState,
     actor: &Actor<'_>,
     referrals: &[ReferralId],
     session: &NewSession,
+    plan: Option<i64>,
 ) -> Result<Result<(), WorkshopRefusal>, ReferralError> {
-    let outcome = state
-        .store
-        .record_collective_session(actor, referrals, session, state.now())
-        .await?;
+    let outcome = match plan {
+        Some(plan) => {
+            state
+                .store
+                .record_planned_workshop(actor, plan, referrals, session, state.now())
+                .await?
+        }
+        None => {
+            state
+                .store
+                .record_collective_session(actor, referrals, session, state.now())
+                .await?
+        }
+    };
     Ok(match outcome {
         SessionOutcome::Recorded { .. } => Ok(()),
         SessionOutcome::Invalid(error) => Err(WorkshopRefusal::Session(error)),
@@ -174,5 +188,6 @@ pub async fn record_workshop(
             Err(WorkshopRefusal::PersonNoLongerInProgress)
         }
         SessionOutcome::StaleVersion => Err(WorkshopRefusal::Stale),
+        SessionOutcome::PlanGone => Err(WorkshopRefusal::PlanGone),
     })
 }

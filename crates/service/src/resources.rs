@@ -1,9 +1,10 @@
 //! The resource bank's use cases: write a session and attach its materials (files checked by their
 //! content, links checked), ask for a review, review (take, publish, send back), adapt a published
-//! session, rate it after use, designate référents, export a published session as one archive and
-//! import one as a draft (`interop::resource_archive`). The people concerned are told in the app: the
-//! référents of a submitted session, the authors of a decision, the source's authors of an
-//! adaptation. Scope is checked by the store inside each transaction ([`BankActor`]).
+//! session, rate it after use, report a problem, designate référents, export a published session
+//! as one archive and import one as a draft (`interop::resource_archive`). The people concerned are
+//! told in the app: the référents of a submitted session or of a problem reported, the authors of a
+//! decision, the source's authors of an adaptation, the reporter when the problem is dealt with.
+//! Scope is checked by the store inside each transaction ([`BankActor`]).
 
 use crate::state::AppState;
 use aiguillage_domain::calendar::rfc3339;
@@ -11,7 +12,8 @@ use aiguillage_domain::ids::{AccountId, ResourceSessionId, StructureId};
 use aiguillage_domain::resource::review::{ReviewDecision, ReviewError};
 use aiguillage_domain::resource::upload::{check_file, UploadError};
 use aiguillage_domain::resource::{
-    check_link, check_material_title, AccessibilityFeature, Licence, MaterialEntry, MaterialKind,
+    check_comment, check_link, check_material_title, AccessibilityFeature, Licence, MaterialEntry,
+    MaterialKind,
 };
 use aiguillage_domain::role::Role;
 use aiguillage_interop::resource_archive::{
@@ -312,4 +314,70 @@ pub async fn import_archive(
         .import_resource_session(actor, &imported.content, &materials, state.now())
         .await?;
     Ok(id)
+}
+
+/// Why a problem report wrote nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportRefusal {
+    /// The comment is empty, too long or holds a personal number (the French message).
+    Comment(String),
+    NotPublished,
+}
+
+/// Records a problem reported on a published session and tells the référents who review it.
+pub async fn report(
+    state: &AppState,
+    actor: &BankActor<'_>,
+    session: ResourceSessionId,
+    comment: &str,
+) -> Result<Result<usize, ReportRefusal>, StoreError> {
+    let comment = match check_comment(comment) {
+        Ok(Some(comment)) => comment,
+        Ok(None) => {
+            return Ok(Err(ReportRefusal::Comment(
+                "Décrivez le problème constaté.".to_owned(),
+            )))
+        }
+        Err(message) => return Ok(Err(ReportRefusal::Comment(message))),
+    };
+    let now = state.now();
+    let Some(referents) = state
+        .store
+        .report_resource(actor, session, &comment, now)
+        .await?
+    else {
+        return Ok(Err(ReportRefusal::NotPublished));
+    };
+    for referent in &referents {
+        state
+            .store
+            .notify(
+                (Some(referent.get()), None),
+                "Un problème est signalé sur une séance de la ressourcerie",
+                "/ressources/relecture",
+                now,
+            )
+            .await?;
+    }
+    Ok(Ok(referents.len()))
+}
+
+/// Closes a report the actor reviews as référent and tells who reported it.
+pub async fn close_report(
+    state: &AppState,
+    actor: &BankActor<'_>,
+    report: i64,
+) -> Result<(), StoreError> {
+    let now = state.now();
+    let (session, reporter) = state.store.close_report(actor, report, now).await?;
+    state
+        .store
+        .notify(
+            (Some(reporter.get()), None),
+            "Le problème que vous avez signalé sur une séance a été traité",
+            &format!("/ressources/{session}"),
+            now,
+        )
+        .await?;
+    Ok(())
 }

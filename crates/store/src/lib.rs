@@ -34,6 +34,8 @@ mod recode;
 mod redistribution;
 mod referral_messages;
 mod referrals;
+mod resource_cycles;
+mod resource_reports;
 mod resource_search;
 mod resources;
 mod retention;
@@ -86,7 +88,11 @@ pub use referral_messages::{Posted, ThreadMessage};
 pub use referrals::{
     Applied, NewReferral, ReferralHistoryLine, ReferralRecord, ReferralStateRow, ReminderCandidate,
 };
-pub use resource_search::{ListedResource, RatingError, ResourceQuery, UseSummary};
+pub use resource_cycles::{Cycle, CycleItem, CycleSummary, ItemChange, PlannedWorkshop};
+pub use resource_reports::OpenReport;
+pub use resource_search::{
+    AttendeeResults, ListedResource, RatingError, ResourceQuery, UseSummary,
+};
 pub use resources::{
     is_editable_source, BankActor, MaterialSource, NewMaterial, Referent, ReviewRecord, ServedFile,
     SessionSheet, SourceCredit, StoredMaterial, VersionSummary, WorkingCopy, WorkingCopyLine,

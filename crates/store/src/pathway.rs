@@ -83,6 +83,8 @@ pub enum SessionOutcome {
     },
     /// Someone changed the referral meanwhile; nothing was written.
     StaleVersion,
+    /// The planned workshop is not the structure's or was recorded already; nothing was written.
+    PlanGone,
 }
 
 /// What became of a closing.
@@ -128,7 +130,7 @@ pub(crate) fn joined<T: Copy>(values: &BTreeSet<T>, code: fn(T) -> &'static str)
         .join("|")
 }
 
-fn split<T: Ord>(
+pub(crate) fn split<T: Ord>(
     text: &str,
     read: fn(&str) -> Option<T>,
     what: &str,
@@ -327,7 +329,7 @@ impl Store {
         session: &NewSession,
         now: UnixSeconds,
     ) -> Result<SessionOutcome, StoreError> {
-        self.record_pathway_session(actor, &[referral_id], session, now)
+        self.record_pathway_session(actor, &[referral_id], session, None, now)
             .await
     }
 
@@ -342,7 +344,22 @@ impl Store {
         session: &NewSession,
         now: UnixSeconds,
     ) -> Result<SessionOutcome, StoreError> {
-        self.record_pathway_session(actor, referral_ids, session, now)
+        self.record_pathway_session(actor, referral_ids, session, None, now)
+            .await
+    }
+
+    /// Records a workshop a cycle of the resource bank planned (`plan`, see
+    /// [`crate::resource_cycles`]) like [`Store::record_collective_session`], and marks it recorded:
+    /// the workshop then names the bank session it ran and its cycle. All of it or nothing.
+    pub async fn record_planned_workshop(
+        &self,
+        actor: &Actor<'_>,
+        plan: i64,
+        referral_ids: &[ReferralId],
+        session: &NewSession,
+        now: UnixSeconds,
+    ) -> Result<SessionOutcome, StoreError> {
+        self.record_pathway_session(actor, referral_ids, session, Some(plan), now)
             .await
     }
 
@@ -351,6 +368,7 @@ impl Store {
         actor: &Actor<'_>,
         referral_ids: &[ReferralId],
         session: &NewSession,
+        plan: Option<i64>,
         now: UnixSeconds,
     ) -> Result<SessionOutcome, StoreError> {
         let today = self
@@ -488,6 +506,18 @@ impl Store {
                 now,
             )
             .await?;
+        }
+        if let Some(plan) = plan {
+            let marked = crate::resource_cycles::mark_planned_recorded(
+                &mut transaction,
+                plan,
+                actor.structure_id.get(),
+                session_id,
+            )
+            .await?;
+            if !marked {
+                return give_up(transaction, SessionOutcome::PlanGone).await;
+            }
         }
         transaction.commit().await?;
         Ok(SessionOutcome::Recorded {

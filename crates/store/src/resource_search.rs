@@ -6,6 +6,7 @@
 
 use crate::resources::{code_list, BankActor};
 use crate::{Backend, Store, StoreError};
+use aiguillage_domain::diagnostic::AutonomyLevel;
 use aiguillage_domain::ids::ResourceSessionId;
 use aiguillage_domain::pathway::{Theme, WorkshopLevel};
 use aiguillage_domain::resource::diff::VersionSnapshot;
@@ -114,10 +115,51 @@ pub struct ListedResource {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UseSummary {
     pub workshops: i64,
+    /// Everyone present at those workshops, registered or not.
+    pub participants: i64,
+    /// What became of the registered people who attended (see [`AttendeeResults`]).
+    pub attendees: AttendeeResults,
     pub ratings: i64,
     pub average: Option<f64>,
     /// Per audience it was said to work for: the count of ratings and their average.
     pub per_audience: Vec<(ResourceAudience, i64, f64)>,
+}
+
+/// The autonomy of the registered people who attended a session's workshops, between their first
+/// and their last diagnostic (the overall level): counts only, never who.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AttendeeResults {
+    pub people: i64,
+    /// Of them, those with two diagnostics or more.
+    pub diagnosed_twice: i64,
+    pub progressed: i64,
+    pub stable: i64,
+    pub fell_back: i64,
+}
+
+/// Counts the attendees' moves from their first to their last overall autonomy level, given per
+/// person as (first, last, diagnostics).
+fn attendee_results(people: &[(String, String, i64)]) -> AttendeeResults {
+    let rank = |code: &str| AutonomyLevel::ALL.iter().position(|l| l.code() == code);
+    let mut results = AttendeeResults {
+        people: people.len() as i64,
+        ..AttendeeResults::default()
+    };
+    for (first, last, diagnostics) in people {
+        let (Some(first), Some(last)) = (rank(first), rank(last)) else {
+            continue;
+        };
+        if *diagnostics < 2 {
+            continue;
+        }
+        results.diagnosed_twice += 1;
+        match last.cmp(&first) {
+            std::cmp::Ordering::Greater => results.progressed += 1,
+            std::cmp::Ordering::Equal => results.stable += 1,
+            std::cmp::Ordering::Less => results.fell_back += 1,
+        }
+    }
+    results
 }
 
 /// Why a rating is refused.
@@ -296,13 +338,38 @@ impl Store {
         &self,
         session: ResourceSessionId,
     ) -> Result<UseSummary, StoreError> {
-        let workshops: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM pathway_sessions WHERE resource_session_id = $1",
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(participants), 0) AS BIGINT) AS participants
+             FROM pathway_sessions WHERE resource_session_id = $1",
         )
         .bind(session.get())
         .fetch_one(&self.pool)
+        .await?;
+        let workshops: i64 = row.try_get("n")?;
+        let participants: i64 = row.try_get("participants")?;
+        let people = sqlx::query(
+            "SELECT p.id,
+                (SELECT d.overall FROM diagnostics d WHERE d.person_id = p.id ORDER BY d.made_at, d.id LIMIT 1) AS first_level,
+                (SELECT d.overall FROM diagnostics d WHERE d.person_id = p.id ORDER BY d.made_at DESC, d.id DESC LIMIT 1) AS last_level,
+                (SELECT COUNT(*) FROM diagnostics d WHERE d.person_id = p.id) AS diagnostics
+             FROM people p
+             WHERE p.id IN (SELECT r.person_id FROM pathway_sessions ps
+                              JOIN pathway_session_people pp ON pp.session_id = ps.id
+                              JOIN referrals r ON r.id = pp.referral_id
+                            WHERE ps.resource_session_id = $1)",
+        )
+        .bind(session.get())
+        .fetch_all(&self.pool)
         .await?
-        .try_get("n")?;
+        .iter()
+        .map(|row| {
+            Ok((
+                row.try_get::<Option<String>, _>("first_level")?.unwrap_or_default(),
+                row.try_get::<Option<String>, _>("last_level")?.unwrap_or_default(),
+                row.try_get("diagnostics")?,
+            ))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
         let rows =
             sqlx::query("SELECT rating, audiences FROM resource_ratings WHERE session_id = $1")
                 .bind(session.get())
@@ -326,6 +393,8 @@ impl Store {
         let count = rows.len() as i64;
         Ok(UseSummary {
             workshops,
+            participants,
+            attendees: attendee_results(&people),
             ratings: count,
             average: (count > 0).then(|| sum as f64 / count as f64),
             per_audience: per
@@ -333,5 +402,32 @@ impl Store {
                 .map(|(audience, (n, total))| (audience, n, total as f64 / n as f64))
                 .collect(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attendees_are_counted_by_their_move_between_first_and_last_diagnostic() {
+        let people = [
+            ("not_autonomous".to_owned(), "partial".to_owned(), 2),
+            ("partial".to_owned(), "partial".to_owned(), 3),
+            ("autonomous".to_owned(), "partial".to_owned(), 2),
+            ("partial".to_owned(), "partial".to_owned(), 1),
+            (String::new(), String::new(), 0),
+        ];
+        let results = attendee_results(&people);
+        assert_eq!(
+            results,
+            AttendeeResults {
+                people: 5,
+                diagnosed_twice: 3,
+                progressed: 1,
+                stable: 1,
+                fell_back: 1
+            }
+        );
     }
 }

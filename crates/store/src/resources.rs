@@ -37,6 +37,7 @@ macro_rules! referent_covers {
               OR (r.territory_kind = 'epci' AND c.epci_code = r.territory_code)) "
     };
 }
+pub(crate) use referent_covers;
 
 /// Who acts on the bank, and why (the route, for the audit trail).
 #[derive(Debug, Clone)]
@@ -1304,7 +1305,7 @@ async fn author_ids(
 }
 
 /// The référents who may review the session (of its structure's territory).
-async fn referents_for(
+pub(crate) async fn referents_for(
     connection: &mut AnyConnection,
     session: ResourceSessionId,
 ) -> Result<Vec<AccountId>, StoreError> {

@@ -239,6 +239,14 @@ routes! {
     GET "/ressources/referents" => pages::resource_review::referents, Roles(&[Coordinator]);
     POST "/ressources/referents" => pages::resource_review::designate, Roles(&[Coordinator]);
     POST "/ressources/referents/{account}/retirer" => pages::resource_review::revoke, Roles(&[Coordinator]);
+    GET "/ressources/cycles" => pages::resource_cycles::list, Roles(&[Mediator, StructureManager]);
+    POST "/ressources/cycles" => pages::resource_cycles::create, Roles(&[Mediator, StructureManager]);
+    GET "/ressources/cycles/{id}" => pages::resource_cycles::show, Roles(&[Mediator, StructureManager]);
+    POST "/ressources/cycles/{id}" => pages::resource_cycles::update, Roles(&[Mediator, StructureManager]);
+    GET "/ressources/cycles/{id}/imprimer" => pages::resource_cycles::print, Roles(&[Mediator, StructureManager]);
+    POST "/ressources/cycles/{id}/seances" => pages::resource_cycles::add_session, Roles(&[Mediator, StructureManager]);
+    POST "/ressources/cycles/{id}/seances/{position}" => pages::resource_cycles::change_session, Roles(&[Mediator, StructureManager]);
+    POST "/ressources/cycles/{id}/ateliers" => pages::resource_cycles::plan_workshops, Roles(&[Mediator]);
     GET "/ressources/{id}" => pages::resources::show, Public;
     GET "/ressources/{id}/versions/{number}" => pages::resources::version, Public;
     GET "/ressources/{id}/fichiers/{sha256}" => pages::resources::file, Public;
@@ -252,6 +260,8 @@ routes! {
     POST "/ressources/{id}/relecture" => pages::resource_review::start, Roles(&[Mediator]);
     POST "/ressources/{id}/decision" => pages::resource_review::decide, Roles(&[Mediator]);
     POST "/ressources/{id}/avis" => pages::resources::rate, Roles(&[Mediator, StructureManager]);
+    POST "/ressources/{id}/signalement" => pages::resources::report, Roles(&[Mediator, StructureManager, Coordinator]);
+    POST "/ressources/signalements/{id}/clore" => pages::resource_edit::close_report, Roles(&[Mediator]);
     GET "/lieux" => pages::public_directory::search, Public;
     GET "/lieux.geojson" => pages::public_directory::geojson, Public;
     GET "/lieux/{id}" => pages::public_directory::place, Public;

@@ -625,3 +625,273 @@ async fn an_imported_session_is_one_draft_with_all_its_materials_or_nothing() {
     assert_eq!(count(&w.url, "resource_sessions").await, 2);
     assert_eq!(count(&w.url, "resource_materials").await, 4);
 }
+
+/// Publishes a session of `content` written by the author, reviewed by the référent.
+async fn published(
+    w: &World,
+    content: SessionContent,
+) -> aiguillage_domain::ids::ResourceSessionId {
+    let store = &w.store;
+    let author = w.actor(w.author, Role::Mediator);
+    let referent = w.actor(w.referent, Role::Mediator);
+    let id = store
+        .create_resource_session(&author, &content, NOW)
+        .await
+        .unwrap();
+    store
+        .add_resource_material(&author, id, &memo(PDF, "memo.pdf", "application/pdf"), NOW)
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .submit_resource(&author, id, NOW)
+        .await
+        .unwrap()
+        .unwrap();
+    if !store
+        .is_referent(AccountId::new(w.referent.1))
+        .await
+        .unwrap()
+    {
+        store
+            .designate_referent(
+                &w.actor(w.coordinator, Role::Coordinator),
+                AccountId::new(w.referent.1),
+                NOW,
+            )
+            .await
+            .unwrap();
+    }
+    store
+        .start_resource_review(&referent, id, NOW)
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .decide_resource_review(&referent, id, &publish(), NOW)
+        .await
+        .unwrap()
+        .unwrap();
+    id
+}
+
+#[tokio::test]
+async fn a_cycle_is_composed_planned_and_its_workshops_recorded_with_their_session() {
+    use aiguillage_domain::calendar::parse_iso_date;
+    use aiguillage_domain::pathway::{Equipment, NewSession, SessionKind, SessionPlace};
+    use aiguillage_domain::resource::cycle::{CycleError, CycleHeader};
+    use aiguillage_store::{ItemChange, SessionOutcome};
+
+    let w = world().await;
+    let store = &w.store;
+    let first = published(&w, content()).await;
+    let second = published(
+        &w,
+        SessionContent {
+            title: "Créer et sécuriser son adresse mél".into(),
+            competences: BTreeSet::from([Competence::Interact, Competence::ProtectData]),
+            duration_minutes: 120,
+            ..content()
+        },
+    )
+    .await;
+    let draft = w
+        .store
+        .create_resource_session(&w.actor(w.author, Role::Mediator), &content(), NOW)
+        .await
+        .unwrap();
+
+    // The adapter's mediator composes a cycle aiming at three competences.
+    let mediator = w.actor(w.adapter, Role::Mediator);
+    let header = CycleHeader {
+        title: "Premiers pas".into(),
+        group: "Seniors du jeudi".into(),
+        aimed: BTreeSet::from([
+            Competence::Interact,
+            Competence::ProtectData,
+            Competence::DigitalEnvironment,
+            Competence::SharePublish,
+        ]),
+        shared: false,
+    };
+    let cycle = store.create_cycle(&mediator, &header, NOW).await.unwrap();
+    for (session, week) in [(first, 1), (second, 3), (first, 4)] {
+        store
+            .add_cycle_session(&mediator, cycle, session, week, NOW)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    assert_eq!(
+        store
+            .add_cycle_session(&mediator, cycle, draft, 5, NOW)
+            .await
+            .unwrap(),
+        Err(CycleError::NotPublished)
+    );
+    store
+        .change_cycle_item(&mediator, cycle, 3, ItemChange::Remove, NOW)
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .change_cycle_item(&mediator, cycle, 2, ItemChange::Up, NOW)
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .change_cycle_item(&mediator, cycle, 2, ItemChange::Week(2), NOW)
+        .await
+        .unwrap()
+        .unwrap();
+    let seen = store.cycle(&mediator, cycle).await.unwrap();
+    let order: Vec<_> = seen.items.iter().map(|i| (i.session, i.week)).collect();
+    assert_eq!(order, vec![(second, 3), (first, 2)]);
+    assert!(seen.mine);
+    assert!(matches!(
+        store
+            .change_cycle_item(&mediator, cycle, 9, ItemChange::Up, NOW)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // Not shared: a colleague of another structure, or of none, sees nothing and changes nothing.
+    let author = w.actor(w.author, Role::Mediator);
+    assert!(matches!(
+        store.cycle(&author, cycle).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.update_cycle(&author, cycle, &header, NOW).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store
+            .create_cycle_workshops(&author, cycle, parse_iso_date("2026-09-01").unwrap(), NOW)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(store.cycles_of(&author).await.unwrap().is_empty());
+    assert_eq!(store.cycles_of(&mediator).await.unwrap().len(), 1);
+
+    // The workshops: the first on the day chosen, the next one in its week (one week later).
+    let planned = store
+        .create_cycle_workshops(&mediator, cycle, parse_iso_date("2026-09-01").unwrap(), NOW)
+        .await
+        .unwrap();
+    assert_eq!(planned, Ok(2));
+    assert_eq!(
+        store
+            .create_cycle_workshops(&mediator, cycle, parse_iso_date("2026-09-01").unwrap(), NOW)
+            .await
+            .unwrap(),
+        Err(CycleError::WorkshopsExist)
+    );
+    let to_record = store.planned_workshops(&mediator).await.unwrap();
+    let days: Vec<_> = to_record
+        .iter()
+        .map(|p| (p.session, p.planned_on.to_string()))
+        .collect();
+    // Week 2 is the earliest: its workshop is on the day chosen, week 3's a week later.
+    assert_eq!(
+        days,
+        vec![
+            (first, "2026-09-01".to_owned()),
+            (second, "2026-09-08".to_owned())
+        ]
+    );
+    assert!(store.planned_workshops(&author).await.unwrap().is_empty());
+    assert!(matches!(
+        store.planned_workshop(&author, to_record[0].id).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // Recording one: the workshop names the session it ran; recording it again writes nothing.
+    let plan = to_record.iter().find(|p| p.session == second).unwrap();
+    let workshop = NewSession {
+        held_on: plan.planned_on,
+        duration_minutes: plan.duration_minutes,
+        kind: SessionKind::Collective,
+        place: SessionPlace::AtStructure,
+        equipment: [Equipment::Phone].into(),
+        themes: plan.themes.clone(),
+        autonomy: None,
+        participants: Some(6),
+        anonymous_participants: Some(6),
+        workshop_title: Some(plan.title.clone()),
+        workshop_level: Some(plan.level),
+        notes: None,
+    };
+    let as_pathway = aiguillage_store::Actor {
+        account_id: AccountId::new(w.adapter.1),
+        structure_id: StructureId::new(w.adapter.0),
+        reason: "test",
+    };
+    let recorded = store
+        .record_planned_workshop(&as_pathway, plan.id, &[], &workshop, NOW)
+        .await
+        .unwrap();
+    assert!(matches!(recorded, SessionOutcome::Recorded { .. }));
+    let sessions_before = count(&w.url, "pathway_sessions").await;
+    assert_eq!(
+        store
+            .record_planned_workshop(&as_pathway, plan.id, &[], &workshop, NOW)
+            .await
+            .unwrap(),
+        SessionOutcome::PlanGone
+    );
+    let foreign = aiguillage_store::Actor {
+        account_id: AccountId::new(w.author.1),
+        structure_id: StructureId::new(w.author.0),
+        reason: "test",
+    };
+    let other = to_record.iter().find(|p| p.session == first).unwrap();
+    assert_eq!(
+        store
+            .record_planned_workshop(&foreign, other.id, &[], &workshop, NOW)
+            .await
+            .unwrap(),
+        SessionOutcome::PlanGone
+    );
+    assert_eq!(count(&w.url, "pathway_sessions").await, sessions_before);
+    let uses = store.resource_uses(second).await.unwrap();
+    assert_eq!((uses.workshops, uses.participants), (1, 6));
+    assert_eq!(store.resource_uses(first).await.unwrap().workshops, 0);
+    assert_eq!(store.planned_workshops(&mediator).await.unwrap().len(), 1);
+    let seen = store.cycle(&mediator, cycle).await.unwrap();
+    assert_eq!(
+        seen.workshops
+            .iter()
+            .map(|p| p.recorded.map(|r| r.1))
+            .collect::<Vec<_>>(),
+        vec![Some(6), None]
+    );
+
+    // A problem reported on a published session reaches the référent, who closes it.
+    let told = store
+        .report_resource(&mediator, first, "Le lien de la capsule est cassé", NOW)
+        .await
+        .unwrap();
+    assert_eq!(told, Some(vec![AccountId::new(w.referent.1)]));
+    assert_eq!(
+        store
+            .report_resource(&mediator, draft, "x", NOW)
+            .await
+            .unwrap(),
+        None
+    );
+    let referent = w.actor(w.referent, Role::Mediator);
+    let open = store.open_reports(&referent).await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert!(store.open_reports(&mediator).await.unwrap().is_empty());
+    assert!(matches!(
+        store.close_report(&mediator, open[0].id, NOW).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let (session, reporter) = store
+        .close_report(&referent, open[0].id, NOW)
+        .await
+        .unwrap();
+    assert_eq!((session, reporter), (first, AccountId::new(w.adapter.1)));
+    assert!(store.open_reports(&referent).await.unwrap().is_empty());
+}

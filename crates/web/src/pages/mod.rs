@@ -31,6 +31,7 @@ pub mod redistribution;
 pub mod referral_thread;
 pub mod reorientation;
 pub mod resource_archive;
+pub mod resource_cycles;
 pub mod resource_edit;
 pub mod resource_review;
 pub mod resources;

@@ -222,6 +222,9 @@ struct FormTemplate {
     material_licences: Vec<FormChoice>,
     accessibility: Vec<FormChoice>,
     material_error: Option<String>,
+    /// The material's title and link as typed before a refusal.
+    material_title: String,
+    material_link: String,
     accept: String,
     saved: bool,
     /// Just imported from an archive (`?fait=importee`).
@@ -246,9 +249,11 @@ fn form_page(
     me: &Professional,
     (id, typed): (Option<ResourceSessionId>, &Typed),
     errors: Vec<(&'static str, String)>,
-    (materials, material_error, done): (&[StoredMaterial], Option<String>, &str),
+    (materials, material_error, done): (&[StoredMaterial], Option<(String, MaterialTyped)>, &str),
 ) -> Result<Response, WebError> {
     let failed = !errors.is_empty() || material_error.is_some();
+    let (material_error, typed_material) = material_error.unzip();
+    let typed_material = typed_material.unwrap_or_default();
     let title = if id.is_some() {
         "Modifier la séance"
     } else {
@@ -295,10 +300,12 @@ fn form_page(
         licences: choices(|l| typed.licence == Some(l)),
         errors,
         materials: materials.iter().map(material_row).collect(),
-        material_kinds: choices(|_: MaterialKind| false),
-        material_licences: choices(|l: Licence| l == Licence::CcBySa),
-        accessibility: choices(|_: AccessibilityFeature| false),
+        material_kinds: choices(|k: MaterialKind| k == typed_material.kind),
+        material_licences: choices(|l: Licence| l == typed_material.licence),
+        accessibility: choices(|a: AccessibilityFeature| typed_material.accessibility.contains(&a)),
         material_error,
+        material_title: typed_material.title,
+        material_link: typed_material.link,
         accept: accept_attribute(),
         saved: !done.is_empty() && done != "importee",
         imported: done == "importee",
@@ -408,6 +415,39 @@ pub async fn update(
 }
 
 /// The material form as sent (multipart: the file may be large).
+/// A material's fields as typed (everything but the file), to draw its form again after a refusal.
+struct MaterialTyped {
+    kind: MaterialKind,
+    title: String,
+    licence: Licence,
+    accessibility: BTreeSet<AccessibilityFeature>,
+    link: String,
+}
+
+impl Default for MaterialTyped {
+    fn default() -> MaterialTyped {
+        MaterialTyped {
+            kind: MaterialKind::Memo,
+            title: String::new(),
+            licence: Licence::CcBySa,
+            accessibility: BTreeSet::new(),
+            link: String::new(),
+        }
+    }
+}
+
+impl MaterialTyped {
+    fn of(form: &MaterialForm) -> MaterialTyped {
+        MaterialTyped {
+            kind: form.kind,
+            title: form.title.clone(),
+            licence: form.licence,
+            accessibility: form.accessibility.clone(),
+            link: form.link.clone(),
+        }
+    }
+}
+
 async fn read_material(mut multipart: Multipart) -> Result<MaterialForm, String> {
     let mut form = MaterialForm {
         kind: MaterialKind::Memo,
@@ -476,18 +516,19 @@ pub async fn add_material(
                     .into(),
             )
         })?;
-    let refused = |message: String| {
+    let refused = |message: String, typed: MaterialTyped| {
         form_page(
             &me,
             (Some(id), &Typed::of(&copy.content)),
             Vec::new(),
-            (&copy.materials, Some(message), ""),
+            (&copy.materials, Some((message, typed)), ""),
         )
     };
     let form = match read_material(multipart).await {
         Ok(form) => form,
-        Err(message) => return refused(message),
+        Err(message) => return refused(message, MaterialTyped::default()),
     };
+    let typed = MaterialTyped::of(&form);
     let actor = bank_actor(&me.user.account, &me.reason);
     match resources::add_material(&me.state, &actor, id, form).await {
         Ok(_) => Ok(
@@ -495,7 +536,7 @@ pub async fn add_material(
                 .into_response(),
         ),
         Err(MaterialError::Store(error)) => Err(error.into()),
-        Err(refusal) => refused(refusal.to_string()),
+        Err(refusal) => refused(refusal.to_string(), typed),
     }
 }
 
@@ -559,6 +600,10 @@ struct MineTemplate {
     lines: Vec<MineLine>,
     /// Whether to offer writing or importing a session (the author's own list).
     writer_actions: bool,
+    /// The open problem reports, on the référent's queue.
+    reports: Vec<ReportLine>,
+    /// A report was just closed.
+    closed: bool,
 }
 
 fn mine_lines(lines: Vec<WorkingCopyLine>) -> Vec<MineLine> {
@@ -584,18 +629,63 @@ pub async fn mine(me: Professional) -> Result<Response, WebError> {
         intro: "Les séances que vous avez écrites ou adaptées, la dernière modifiée en premier.",
         lines: mine_lines(lines),
         writer_actions: true,
+        reports: Vec::new(),
+        closed: false,
     })
 }
 
 /// `GET /ressources/relecture`: the sessions waiting for the référent's review.
-pub async fn review_queue(me: Professional) -> Result<Response, WebError> {
+pub async fn review_queue(
+    me: Professional,
+    axum::extract::Query(closed): axum::extract::Query<Closed>,
+) -> Result<Response, WebError> {
     let actor = bank_actor(&me.user.account, &me.reason);
     let lines = me.state.store.resources_to_review(&actor).await?;
+    let reports = me.state.store.open_reports(&actor).await?;
     render(&MineTemplate {
         layout: me.layout("/ressources", "Séances à relire"),
         heading: "Séances à relire",
         intro: "Les séances soumises par les structures de votre territoire, la plus ancienne en premier. Vous ne relisez jamais une séance dont vous êtes auteur.",
         lines: mine_lines(lines),
         writer_actions: false,
+        reports: reports.into_iter().map(ReportLine::from).collect(),
+        closed: !closed.clos.is_empty(),
     })
+}
+
+/// Whether the queue follows a report just closed (`?clos=1`).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Closed {
+    #[serde(default)]
+    clos: String,
+}
+
+/// An open problem report in the référent's queue.
+pub struct ReportLine {
+    pub id: i64,
+    pub session: ResourceSessionId,
+    pub title: String,
+    pub comment: String,
+    pub by: String,
+    pub day: String,
+}
+
+impl From<aiguillage_store::OpenReport> for ReportLine {
+    fn from(report: aiguillage_store::OpenReport) -> ReportLine {
+        ReportLine {
+            id: report.id,
+            session: report.session,
+            title: report.title,
+            comment: report.comment,
+            by: format!("{} ({})", report.reporter, report.reporter_structure),
+            day: format_day(report.reported_at),
+        }
+    }
+}
+
+/// `POST /ressources/signalements/{id}/clore`: the référent closes a problem report dealt with.
+pub async fn close_report(me: Professional, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let actor = bank_actor(&me.user.account, &me.reason);
+    resources::close_report(&me.state, &actor, id).await?;
+    Ok(Redirect::to("/ressources/relecture?clos=1").into_response())
 }

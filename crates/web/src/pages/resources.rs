@@ -10,7 +10,7 @@ use crate::layout::Layout;
 use crate::pages::diagnostic::format_day;
 use crate::pages::form_fields::{fields, text};
 use crate::pages::{render, Pager};
-use aiguillage_domain::ids::ResourceSessionId;
+use aiguillage_domain::ids::{CycleId, ResourceSessionId};
 use aiguillage_domain::labelled::Coded;
 use aiguillage_domain::pathway::{Theme, WorkshopLevel};
 use aiguillage_domain::resource::diff::{diff, DiffLine, VersionSnapshot};
@@ -19,7 +19,7 @@ use aiguillage_domain::resource::{
     check_comment, rating_label, Competence, MaterialEntry, ResourceAudience, RATINGS,
 };
 use aiguillage_domain::role::Role;
-use aiguillage_service::resources::{bank_actor, may_write};
+use aiguillage_service::resources::{self, bank_actor, may_write, ReportRefusal};
 use aiguillage_service::AppState;
 use aiguillage_store::{
     BankActor, ListedResource, ResourceQuery, SessionSheet, StoreError, UseSummary,
@@ -69,6 +69,9 @@ pub struct SearchForm {
     duree_max: String,
     #[serde(default)]
     note_min: String,
+    /// The cycle the mediator composes from this search, when they came from it.
+    #[serde(default)]
+    cycle: String,
     page: Option<i64>,
 }
 
@@ -100,6 +103,7 @@ impl SearchForm {
             ("thematique", &self.thematique),
             ("duree_max", &self.duree_max),
             ("note_min", &self.note_min),
+            ("cycle", &self.cycle),
         ] {
             if !value.is_empty() {
                 link.append_pair(name, value);
@@ -165,6 +169,47 @@ struct SearchTemplate {
     writer: bool,
     coordinator: bool,
     to_review: usize,
+    /// The cycle being composed: its id, title, sessions (by id) and the week a new one goes in.
+    cycle: Option<CycleTarget>,
+    /// This page's address, to come back to after adding a session to the cycle.
+    here: String,
+}
+
+/// The cycle a mediator composes while searching the bank.
+pub struct CycleTarget {
+    pub id: CycleId,
+    pub title: String,
+    pub sessions: Vec<ResourceSessionId>,
+    pub next_week: u32,
+}
+
+/// The actor's own cycle named by the search's `cycle`, if any (another's is ignored: it is only
+/// a convenience of the search page, and a search shows nothing of it).
+async fn cycle_target(
+    state: &AppState,
+    actor: Option<&BankActor<'_>>,
+    code: &str,
+) -> Result<Option<CycleTarget>, WebError> {
+    let (Some(actor), Ok(id)) = (actor, code.parse::<CycleId>()) else {
+        return Ok(None);
+    };
+    let cycle = match state.store.cycle(actor, id).await {
+        Ok(cycle) if cycle.mine => cycle,
+        Ok(_) | Err(StoreError::NotFound(_)) => return Ok(None),
+        Err(error) => return Err(error.into()),
+    };
+    Ok(Some(CycleTarget {
+        id,
+        title: cycle.header.title,
+        sessions: cycle.items.iter().map(|item| item.session).collect(),
+        next_week: cycle
+            .items
+            .iter()
+            .map(|item| item.week + 1)
+            .max()
+            .unwrap_or(1)
+            .min(52),
+    }))
 }
 
 /// The bank's actor of a visitor, when signed in.
@@ -202,10 +247,12 @@ pub async fn search(
     let to_review = match &actor {
         Some(actor) if actor.role == Role::Mediator => {
             state.store.resources_to_review(actor).await?.len()
+                + state.store.open_reports(actor).await?.len()
         }
         _ => 0,
     };
     let role = viewer.role();
+    let cycle = cycle_target(&state, actor.as_ref(), &form.cycle).await?;
     render(&SearchTemplate {
         layout: Layout::new(&state, &viewer, "/ressources", "Ressourcerie"),
         words: form.mots.clone(),
@@ -231,6 +278,11 @@ pub async fn search(
         writer: role.is_some_and(may_write),
         coordinator: role == Some(Role::Coordinator),
         to_review,
+        cycle,
+        here: uri
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_default(),
     })
 }
 
@@ -358,6 +410,7 @@ fn notice(done: &str) -> Option<&'static str> {
         "publiee" => "La séance est publiée : elle est visible dans la ressourcerie.",
         "renvoyee" => "La séance est renvoyée à ses auteurs avec vos commentaires.",
         "evaluee" => "Merci : votre avis est enregistré.",
+        "signalee" => "Merci : le problème est signalé aux référents de la ressourcerie.",
         _ => return None,
     })
 }
@@ -630,5 +683,20 @@ pub async fn rate(
     {
         Ok(()) => Ok(Redirect::to(&format!("/ressources/{id}?fait=evaluee#avis")).into_response()),
         Err(refusal) => refused(&me, id, refusal.to_string()).await,
+    }
+}
+
+/// `POST /ressources/{id}/signalement`: reports a problem on a published session to its référents.
+pub async fn report(
+    me: Professional,
+    Path(id): Path<ResourceSessionId>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let form = fields(&body);
+    let actor = bank_actor(&me.user.account, &me.reason);
+    match resources::report(&me.state, &actor, id, &text(&form, "probleme")).await? {
+        Ok(_) => Ok(Redirect::to(&format!("/ressources/{id}?fait=signalee")).into_response()),
+        Err(ReportRefusal::Comment(message)) => refused(&me, id, message).await,
+        Err(ReportRefusal::NotPublished) => Err(WebError::NotFound),
     }
 }

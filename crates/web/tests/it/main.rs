@@ -32,6 +32,7 @@ mod privacy_pages;
 mod public_directory;
 mod redistribution_scope;
 mod resource_archive;
+mod resource_cycle_pages;
 mod resource_pages;
 mod retention;
 mod rights_pages;

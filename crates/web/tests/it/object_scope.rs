@@ -61,6 +61,9 @@ struct BankIds {
     sha256: String,
     /// The library's mediator, designated référent by the home coordinator.
     referent: i64,
+    /// The library mediator's cycle, shared with the library, and a problem report on the session.
+    cycle: i64,
+    report: i64,
 }
 
 /// The library's mediator writes a session with a PDF and submits it; the home coordinator
@@ -151,11 +154,39 @@ async fn home_bank(world: &common::journeys::World) -> BankIds {
         )
         .await;
     assert_eq!(designated.status(), StatusCode::SEE_OTHER);
+    let cycle = app
+        .post_form(
+            "/ressources/cycles",
+            Some(&me.cookie),
+            &[
+                ("csrf_token", me.csrf.as_str()),
+                ("titre", "Cycle de la médiathèque Toussaint"),
+                ("groupe", "Seniors du mardi"),
+                ("partage", "oui"),
+            ],
+        )
+        .await;
+    assert_eq!(cycle.status(), StatusCode::SEE_OTHER);
+    let cycle: i64 = common::location(&cycle)
+        .expect("cycle")
+        .trim_start_matches("/ressources/cycles/")
+        .split('?')
+        .next()
+        .expect("id")
+        .parse()
+        .expect("number");
+    let report = scalar(format!(
+        "INSERT INTO resource_reports (session_id, account_id, comment, created_at)
+         VALUES ({session}, {referent}, 'Lien cassé', 0) RETURNING id AS n"
+    ))
+    .await;
     BankIds {
         session,
         material,
         sha256: hex::encode(Sha256::digest(pdf)),
         referent,
+        cycle,
+        report,
     }
 }
 
@@ -308,6 +339,36 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
             &[],
             false,
         ),
+        ("GET", "/ressources/cycles") => Case::Hides {
+            path: path.into(),
+            marker: "Cycle de la médiathèque Toussaint".into(),
+        },
+        ("POST", "/ressources/cycles") => {
+            NoRecord("a new cycle of the viewer's own structure, from the account")
+        }
+        ("GET", "/ressources/cycles/{id}")
+        | ("POST", "/ressources/cycles/{id}")
+        | ("GET", "/ressources/cycles/{id}/imprimer")
+        | ("POST", "/ressources/cycles/{id}/seances")
+        | ("POST", "/ressources/cycles/{id}/seances/{position}")
+        | ("POST", "/ressources/cycles/{id}/ateliers") => record(
+            path.replace("{id}", &ids.bank.cycle.to_string())
+                .replace("{position}", "1"),
+            &[
+                ("titre", "Changé".into()),
+                ("groupe", "Autre".into()),
+                ("seance", ids.bank.session.to_string()),
+                ("semaine", "2".into()),
+                ("action", "retirer".into()),
+                ("premier_atelier", "2027-01-12".into()),
+            ],
+            false,
+        ),
+        ("POST", "/ressources/signalements/{id}/clore") => record(
+            format!("/ressources/signalements/{}/clore", ids.bank.report),
+            &[],
+            false,
+        ),
         ("POST", "/ressources/{id}/supports/{material}/retirer") => record(
             format!("{bank}/supports/{}/retirer", ids.bank.material),
             &[],
@@ -323,7 +384,8 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
         | ("POST", "/ressources/{id}/adapter")
         | ("POST", "/ressources/{id}/relecture")
         | ("POST", "/ressources/{id}/decision")
-        | ("POST", "/ressources/{id}/avis") => record(
+        | ("POST", "/ressources/{id}/avis")
+        | ("POST", "/ressources/{id}/signalement") => record(
             path.replace("/ressources/{id}", &bank).replace("{number}", "1"),
             &[
                 ("titre", "Changée".into()),
@@ -337,6 +399,7 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
                 ("decision", "renvoyer".into()),
                 ("commentaire", "Non".into()),
                 ("note", "4".into()),
+                ("probleme", "Un lien est cassé".into()),
             ],
             false,
         ),

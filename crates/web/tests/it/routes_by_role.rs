@@ -556,6 +556,48 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("POST", "/ressources/{id}/relecture", Expected::MediatorOnly),
     ("POST", "/ressources/{id}/decision", Expected::MediatorOnly),
     ("POST", "/ressources/{id}/avis", Expected::ManagerOrMediator),
+    (
+        "POST",
+        "/ressources/{id}/signalement",
+        Expected::BankWriters,
+    ),
+    (
+        "POST",
+        "/ressources/signalements/{id}/clore",
+        Expected::MediatorOnly,
+    ),
+    ("GET", "/ressources/cycles", Expected::ManagerOrMediator),
+    ("POST", "/ressources/cycles", Expected::ManagerOrMediator),
+    (
+        "GET",
+        "/ressources/cycles/{id}",
+        Expected::ManagerOrMediator,
+    ),
+    (
+        "POST",
+        "/ressources/cycles/{id}",
+        Expected::ManagerOrMediator,
+    ),
+    (
+        "GET",
+        "/ressources/cycles/{id}/imprimer",
+        Expected::ManagerOrMediator,
+    ),
+    (
+        "POST",
+        "/ressources/cycles/{id}/seances",
+        Expected::ManagerOrMediator,
+    ),
+    (
+        "POST",
+        "/ressources/cycles/{id}/seances/{position}",
+        Expected::ManagerOrMediator,
+    ),
+    (
+        "POST",
+        "/ressources/cycles/{id}/ateliers",
+        Expected::MediatorOnly,
+    ),
     ("GET", "/lieux", Expected::Everyone),
     ("GET", "/lieux.geojson", Expected::Everyone),
     ("GET", "/lieux/{id}", Expected::Everyone),
@@ -714,6 +756,7 @@ fn concrete(path: &str) -> String {
             .replace("{number}", "1")
             .replace("{account}", "1")
             .replace("{material}", "1")
+            .replace("{position}", "1")
             .replace("{diagnostic}", "1")
             .replace("{demande}", "1"),
     }

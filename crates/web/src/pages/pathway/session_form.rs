@@ -10,6 +10,7 @@ use aiguillage_domain::pathway::{
     Equipment, NewSession, ObservedAutonomy, SessionError, SessionKind, SessionPlace,
     SessionRecord, Theme, WorkshopLevel, MIN_WORKSHOP_PARTICIPANTS,
 };
+use aiguillage_store::PlannedWorkshop;
 
 /// The durations offered in the list, in minutes.
 const DURATIONS: &[u32] = &[15, 30, 45, 60, 90, 120];
@@ -95,6 +96,34 @@ impl SessionForm {
             vec![SessionPlace::AtStructure.cra_code().to_owned()],
         );
         SessionForm::new(action, collective, values, Errors::new())
+    }
+
+    /// Fills a blank workshop form from a workshop a cycle planned: its title, level, duration and
+    /// themes, its day (or today, when it is still ahead: a workshop is recorded once held), and the
+    /// plan's id, which recording sends back.
+    pub(super) fn fill_from_plan(&mut self, planned: &PlannedWorkshop, today: Date) {
+        let mut put = |name: &str, value: String| {
+            self.values.insert(name.to_owned(), vec![value]);
+        };
+        put("prevu", planned.id.to_string());
+        put("titre", planned.title.chars().take(120).collect());
+        put("niveau", planned.level.cra_code().to_owned());
+        put("date", iso_date(planned.planned_on.min(today)));
+        if DURATIONS.contains(&planned.duration_minutes) {
+            put("duree", planned.duration_minutes.to_string());
+        } else {
+            put("duree", "autre".to_owned());
+            put("duree_autre", planned.duration_minutes.to_string());
+        }
+        for (field, procedure) in [("thematiques", false), ("demarches", true)] {
+            let codes = planned
+                .themes
+                .iter()
+                .filter(|theme| theme.is_procedure_detail() == procedure)
+                .map(|theme| theme.cra_code().to_owned())
+                .collect();
+            self.values.insert(field.to_owned(), codes);
+        }
     }
 
     /// The form filled with a recorded session, to correct it.

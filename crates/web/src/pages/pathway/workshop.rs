@@ -1,19 +1,21 @@
 //! The collective workshop (`/ateliers/nouveau`): the form with the people of the structure's
 //! referrals in progress to tick and the anonymous participants, its recording (all or nothing),
-//! and the structure's recent workshops.
+//! the workshops cycles of the resource bank planned and not recorded yet (`?prevu=N` fills the form
+//! from one, and recording it names the bank session it ran), and the structure's recent workshops.
 
 use super::session_form::{session_field, PersonChoice, SessionForm, SubmittedSession};
 use super::{duration_label, french_date};
 use crate::auth::{CurrentUser, Viewer};
 use crate::error::WebError;
 use crate::layout::Layout;
-use crate::pages::form_fields::{fields, Errors, Fields};
+use crate::pages::form_fields::{fields, text, Errors, Fields};
 use crate::pages::people::actor;
 use crate::pages::render;
 use aiguillage_domain::calendar::{date_of, days_before};
 use aiguillage_domain::ids::ReferralId;
 use aiguillage_domain::pathway::{NewSession, SessionKind};
 use aiguillage_service::pathway::{self, WorkshopRefusal};
+use aiguillage_service::resources::bank_actor;
 use aiguillage_service::state::AppState;
 use askama::Template;
 use axum::body::Bytes;
@@ -48,6 +50,10 @@ struct WorkshopTemplate {
     /// A workshop was just deleted.
     deleted: bool,
     recent: Vec<WorkshopLine>,
+    /// The planned workshop being recorded: its id, the session's title and the cycle's.
+    plan: Option<(i64, String, String)>,
+    /// The structure's planned workshops not recorded yet: id, day, title, cycle.
+    planned: Vec<(i64, String, String, String)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -56,6 +62,7 @@ pub struct WorkshopQuery {
     enregistre: String,
     #[serde(default)]
     supprime: String,
+    prevu: Option<i64>,
 }
 
 /// The referrals of the structure in progress, as people to tick.
@@ -149,6 +156,15 @@ async fn workshop_page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let recent = recent_workshops(state, user, reason).await?;
+    let bank = bank_actor(&user.account, reason);
+    let planned = state.store.planned_workshops(&bank).await?;
+    let plan = match form.value("prevu").parse::<i64>() {
+        Ok(id) => {
+            let chosen = state.store.planned_workshop(&bank, id).await?;
+            Some((chosen.id, chosen.title, chosen.cycle_title))
+        }
+        Err(_) => None,
+    };
     let page = render(&WorkshopTemplate {
         layout: Layout::new(
             state,
@@ -160,6 +176,11 @@ async fn workshop_page(
         recorded: recorded == Some(true),
         deleted: recorded == Some(false),
         recent,
+        plan,
+        planned: planned
+            .into_iter()
+            .map(|w| (w.id, french_date(w.planned_on), w.title, w.cycle_title))
+            .collect(),
     })?;
     Ok((status, page).into_response())
 }
@@ -180,6 +201,13 @@ pub async fn workshop_form(
         .today_at_structure(user.account.structure_id, state.now())
         .await?;
     let mut form = SessionForm::blank(WORKSHOP_PATH.to_owned(), true, today);
+    if let Some(id) = query.prevu {
+        let planned = state
+            .store
+            .planned_workshop(&bank_actor(&user.account, &reason), id)
+            .await?;
+        form.fill_from_plan(&planned, today);
+    }
     form.people = people_in_progress(&state, &user, &reason)
         .await?
         .into_iter()
@@ -233,7 +261,8 @@ pub async fn record_workshop(
         }
     };
     let actor = actor(&user, &reason);
-    let refusal = match pathway::record_workshop(&state, &actor, &ticked, &session).await? {
+    let plan = text(&values, "prevu").parse::<i64>().ok();
+    let refusal = match pathway::record_workshop(&state, &actor, &ticked, &session, plan).await? {
         Ok(()) => return Ok(Redirect::to(&format!("{WORKSHOP_PATH}?enregistre=1")).into_response()),
         Err(refusal) => refusal,
     };
@@ -280,6 +309,12 @@ fn explained(refusal: WorkshopRefusal) -> Errors {
         }
         WorkshopRefusal::PersonNoLongerInProgress => {
             errors.insert("personnes", NO_LONGER_IN_PROGRESS.to_owned());
+        }
+        WorkshopRefusal::PlanGone => {
+            errors.insert(
+                "titre",
+                "Cet atelier prévu a déjà été enregistré : rien n'a été enregistré une seconde fois.".to_owned(),
+            );
         }
         WorkshopRefusal::Stale => {
             errors.insert(

@@ -1211,6 +1211,8 @@ async function resourceBank(page) {
   await page.getByRole('button', { name: 'Ajouter le support' }).click();
   await page.waitForLoadState('load');
   if (!(await page.getByText('programme exécutable').count())) fail('ressourcerie : un programme nommé .pdf doit être refusé en français');
+  const kept = await page.getByLabel('Titre du support').inputValue();
+  if (kept !== 'Mémo de l\'agenda') fail(`ressourcerie : le titre du support doit rester saisi après un refus, vu « ${kept} »`);
   await checkAccessibility(page, 'mediateur ressourcerie fichier refuse');
   await shoot(page, 'mediateur-ressourcerie-fichier-refuse.png');
   const pdf = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n');
@@ -1230,6 +1232,96 @@ async function resourceBank(page) {
   if (!page.url().includes('/modifier')) fail(`ressourcerie : l'adaptation doit ouvrir le brouillon, vu ${page.url()}`);
   await visit(page, `${base}/ressources/mes-seances`, 'mediateur ressourcerie mes seances');
   console.log(`ok ressourcerie : recherche « smartphones », version 2 comparée, ${waiting} séance(s) à relire, renvoi commenté, séance écrite (programme refusé, mémo joint) et soumise, séance adaptée`);
+}
+
+/** The mediator composes a cycle of five sessions for seniors from the bank's search, prints its
+ * programme, creates its workshops and records the first one, which then counts as a use of its
+ * session; then reports a problem on a session. */
+async function resourceCycle(page) {
+  await visit(page, `${base}/ressources/cycles`, 'mediateur cycles');
+  await page.getByRole('button', { name: 'Créer le cycle' }).click();
+  await page.waitForLoadState('load');
+  if ((await page.locator('#erreurs a').count()) < 2) fail('cycle : le formulaire vide doit signaler le titre et le groupe');
+  await checkAccessibility(page, 'mediateur cycle erreurs');
+  await page.getByLabel(/^Titre du cycle/).fill('Premiers pas numériques');
+  await page.getByLabel(/^Groupe/).fill('Seniors du jeudi');
+  for (const competence of ['2.1 Interagir', '4.1 Sécuriser l’environnement numérique', '4.2 Protéger les données personnelles et la vie privée', '5.2 Construire un environnement numérique']) {
+    await page.getByLabel(competence, { exact: true }).check({ force: true });
+  }
+  await page.getByRole('button', { name: 'Créer le cycle' }).click();
+  await page.waitForLoadState('load');
+  const cyclePath = new URL(page.url()).pathname;
+  if (!/^\/ressources\/cycles\/\d+$/.test(cyclePath)) fail(`cycle : page du cycle attendue, vu ${page.url()}`);
+  await page.getByRole('link', { name: 'Ajouter des séances' }).click();
+  await page.waitForLoadState('load');
+  await page.getByLabel('Public', { exact: true }).selectOption('seniors');
+  await page.getByRole('button', { name: 'Rechercher' }).click();
+  await page.waitForLoadState('load');
+  await checkAccessibility(page, 'mediateur cycle recherche seniors');
+  await shoot(page, 'mediateur-cycle-recherche.png');
+  const offered = await page.locator('main form button', { hasText: 'Ajouter au cycle' }).count();
+  if (offered < 5) fail(`cycle : au moins 5 séances pour les seniors attendues, ${offered} vues`);
+  for (let week = 1; week <= 5; week += 1) {
+    const button = page.locator('main form button', { hasText: 'Ajouter au cycle' }).nth(week - 1);
+    const label = (await button.textContent()) ?? '';
+    if (!label.includes(`semaine ${week}`)) fail(`cycle : la séance ${week} doit aller en semaine ${week}, vu « ${label} »`);
+    await button.click();
+    await page.waitForLoadState('load');
+  }
+  await page.goto(`${base}${cyclePath}`);
+  const rows = await page.locator('main table').first().locator('tbody tr').count();
+  if (rows !== 5) fail(`cycle : 5 séances attendues dans le cycle, ${rows} vues`);
+  await page.locator('main table').first().locator('tbody tr').nth(4).getByRole('button', { name: /^Monter/ }).click();
+  await page.waitForLoadState('load');
+  await checkAccessibility(page, 'mediateur cycle');
+  await shoot(page, 'mediateur-cycle.png');
+  const covered = await page.getByText('Couvertes par le cycle').textContent();
+  await page.getByRole('link', { name: 'Imprimer le programme' }).click();
+  await page.waitForLoadState('load');
+  await checkAccessibility(page, 'mediateur cycle programme');
+  await page.emulateMedia({ media: 'print' });
+  if (await page.locator('header.fr-header').isVisible()) fail('cycle : l\'en-tête ne doit pas s\'imprimer');
+  const weeks = await page.locator('.aig-cycle-weeks > li').count();
+  if (weeks !== 5) fail(`cycle : 5 semaines attendues dans le programme, ${weeks} vues`);
+  await shoot(page, 'mediateur-cycle-programme-imprime.png');
+  await page.emulateMedia({ media: 'screen' });
+  await page.goto(`${base}${cyclePath}`);
+  const firstDay = new Date(Date.now() - 35 * 86_400_000).toISOString().slice(0, 10);
+  await page.getByLabel(/^Date du premier atelier/).fill(firstDay);
+  await page.getByRole('button', { name: 'Créer les ateliers du cycle' }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.getByText('Ateliers créés').count())) fail('cycle : création des ateliers attendue');
+  const planned = await page.getByRole('link', { name: /^Enregistrer l'atelier/ }).count();
+  if (planned !== 5) fail(`cycle : 5 ateliers prévus attendus, ${planned} vus`);
+  await checkAccessibility(page, 'mediateur cycle ateliers');
+  await shoot(page, 'mediateur-cycle-ateliers.png');
+  await page.getByRole('link', { name: /^Enregistrer l'atelier/ }).first().click();
+  await page.waitForLoadState('load');
+  const title = await page.getByLabel(/^Titre de l'atelier/).inputValue();
+  if (!title) fail('cycle : l\'atelier prévu doit reprendre le titre de la séance');
+  await page.getByLabel(/^Participants anonymes/).fill('6');
+  await page.getByLabel('Tablette', { exact: true }).check({ force: true });
+  await checkAccessibility(page, 'mediateur atelier prevu');
+  await shoot(page, 'mediateur-atelier-prevu.png');
+  await page.getByRole('button', { name: 'Enregistrer l\'atelier' }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.getByText('Atelier enregistré').count())) fail(`cycle : l'atelier prévu doit s'enregistrer (${page.url()})`);
+  await page.goto(`${base}${cyclePath}`);
+  if (!(await page.getByText('Enregistré : 6 participants').count())) fail('cycle : l\'atelier enregistré doit figurer dans le cycle');
+  const sessionLink = await page.locator('main table').first().locator('tbody tr a').first().getAttribute('href');
+  await page.goto(`${base}${sessionLink}`);
+  const uses = await page.getByText(/^Ateliers enregistrés avec cette séance/).textContent();
+  if (!uses?.includes('6 participants')) fail(`cycle : l'utilisation doit compter l'atelier, vu « ${uses} »`);
+  await page.getByLabel(/^Le problème constaté/).fill('Le lien de la vidéo ne fonctionne plus.');
+  await page.getByRole('button', { name: 'Signaler le problème' }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.getByText('signalé aux référents').count())) fail('cycle : signalement attendu');
+  await checkAccessibility(page, 'mediateur seance signalee');
+  await visit(page, `${base}/ressources/relecture`, 'mediateur ressourcerie signalements');
+  await page.getByRole('button', { name: /^Clore/ }).first().click();
+  await page.waitForLoadState('load');
+  if (!(await page.getByText('Signalement clos').count())) fail('cycle : le référent doit pouvoir clore le signalement');
+  console.log(`ok cycle : 5 séances pour les seniors (${covered?.trim()}), programme imprimé, 5 ateliers créés, le premier enregistré (6 participants) et compté sur sa séance ; problème signalé puis clos`);
 }
 
 async function main() {
@@ -1269,7 +1361,7 @@ async function main() {
       if (links.length === 0) fail(`${account.role} : aucune entrée de navigation`);
       for (const link of links) await visit(page, `${base}${link.href}`, `${account.role} ${link.text}`);
       if (account.role === 'Prescripteur') { await searchDirectory(page); await enrolAndDiagnose(page); await orientPerson(page); await extendRetention(page); await exportPersonData(page); }
-      if (account.role === 'Médiateur numérique') { await handleReferral(page); await recordSessionAndClose(page); await recordWorkshop(page); await resourceBank(page); }
+      if (account.role === 'Médiateur numérique') { await handleReferral(page); await recordSessionAndClose(page); await recordWorkshop(page); await resourceBank(page); await resourceCycle(page); }
       if (account.role === 'Coordinateur territorial') { await importDirectoryFile(page); await redistribute(page); }
       if (account.role === 'Responsable de structure') { await editOwnPlace(page); await assignReferral(page); await publishSlots(page); }
       if (account.role === 'Administrateur') { await nationalSteering(page); await searchJournal(page); }

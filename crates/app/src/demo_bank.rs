@@ -186,7 +186,7 @@ const STARTERS: &[Starter] = &[
     },
     Starter {
         title: "Reconnaître un message d'hameçonnage",
-        audiences: &[A::Everyone],
+        audiences: &[A::Seniors, A::Everyone],
         level: WorkshopLevel::Beginner,
         minutes: 60,
         competences: &[C::SecureEnvironment, C::ProtectData],

@@ -177,9 +177,15 @@ fn changed(
     if index >= items.len() {
         return None;
     }
+    // Moving a session swaps it with its neighbour's slot: the weeks stay in order.
+    let swap = |items: &mut Vec<(i64, u32)>, a: usize, b: usize| {
+        let (first, second) = (items[a].0, items[b].0);
+        items[a].0 = second;
+        items[b].0 = first;
+    };
     match change {
-        ItemChange::Up if index > 0 => items.swap(index, index - 1),
-        ItemChange::Down if index + 1 < items.len() => items.swap(index, index + 1),
+        ItemChange::Up if index > 0 => swap(&mut items, index, index - 1),
+        ItemChange::Down if index + 1 < items.len() => swap(&mut items, index, index + 1),
         ItemChange::Up | ItemChange::Down => {}
         ItemChange::Remove => {
             items.remove(index);
@@ -596,7 +602,7 @@ mod tests {
         let items = vec![(10, 1), (11, 2), (12, 3)];
         assert_eq!(
             changed(items.clone(), 2, ItemChange::Up),
-            Some(vec![(11, 2), (10, 1), (12, 3)])
+            Some(vec![(11, 1), (10, 2), (12, 3)])
         );
         assert_eq!(
             changed(items.clone(), 3, ItemChange::Down),

@@ -746,7 +746,8 @@ async fn a_cycle_is_composed_planned_and_its_workshops_recorded_with_their_sessi
         .unwrap();
     let seen = store.cycle(&mediator, cycle).await.unwrap();
     let order: Vec<_> = seen.items.iter().map(|i| (i.session, i.week)).collect();
-    assert_eq!(order, vec![(second, 3), (first, 2)]);
+    // Moved up, the second session takes the first's slot (week 1); then its follower goes to week 2.
+    assert_eq!(order, vec![(second, 1), (first, 2)]);
     assert!(seen.mine);
     assert!(matches!(
         store
@@ -792,12 +793,12 @@ async fn a_cycle_is_composed_planned_and_its_workshops_recorded_with_their_sessi
         .iter()
         .map(|p| (p.session, p.planned_on.to_string()))
         .collect();
-    // Week 2 is the earliest: its workshop is on the day chosen, week 3's a week later.
+    // Week 1's workshop is on the day chosen, week 2's a week later.
     assert_eq!(
         days,
         vec![
-            (first, "2026-09-01".to_owned()),
-            (second, "2026-09-08".to_owned())
+            (second, "2026-09-01".to_owned()),
+            (first, "2026-09-08".to_owned())
         ]
     );
     assert!(store.planned_workshops(&author).await.unwrap().is_empty());

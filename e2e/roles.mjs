@@ -1335,11 +1335,30 @@ async function resourceCycle(page) {
   await page.waitForLoadState('load');
   if (!(await page.getByText('signalé aux référents').count())) fail('cycle : signalement attendu');
   await checkAccessibility(page, 'mediateur seance signalee');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: /^Télécharger l'archive/ }).click(),
+  ]);
+  const archive = await download.path();
+  if (!download.suggestedFilename().endsWith('.zip')) fail(`archive : un .zip attendu, vu ${download.suggestedFilename()}`);
+  await visit(page, `${base}/ressources/importer`, 'mediateur import archive');
+  await page.getByLabel(/^Archive de la séance/).setInputFiles({ name: 'faux.zip', mimeType: 'application/zip', buffer: Buffer.from('pas une archive') });
+  await page.getByRole('button', { name: 'Importer la séance' }).click();
+  await page.waitForLoadState('load');
+  if (!(await page.getByText('rien n\'a été enregistré').count())) fail('archive : un faux zip doit être refusé en français');
+  await checkAccessibility(page, 'mediateur import refuse');
+  await shoot(page, 'mediateur-import-refuse.png');
+  await page.getByLabel(/^Archive de la séance/).setInputFiles(archive);
+  await page.getByRole('button', { name: 'Importer la séance' }).click();
+  await page.waitForLoadState('load');
+  if (!page.url().includes('fait=importee')) fail(`archive : l'import doit ouvrir le brouillon, vu ${page.url()}`);
+  await checkAccessibility(page, 'mediateur seance importee');
+  await shoot(page, 'mediateur-seance-importee.png');
   await visit(page, `${base}/ressources/relecture`, 'mediateur ressourcerie signalements');
   await page.getByRole('button', { name: /^Clore/ }).first().click();
   await page.waitForLoadState('load');
   if (!(await page.getByText('Signalement clos').count())) fail('cycle : le référent doit pouvoir clore le signalement');
-  console.log(`ok cycle : 5 séances pour les seniors (${covered?.trim()}), programme imprimé, 5 ateliers créés, le premier enregistré (6 participants) et compté sur sa séance ; problème signalé puis clos`);
+  console.log(`ok cycle : 5 séances pour les seniors (${covered?.trim()}), programme imprimé, 5 ateliers créés, le premier enregistré (6 participants) et compté sur sa séance ; séance exportée puis importée (un faux zip refusé) ; problème signalé puis clos`);
 }
 
 async function main() {

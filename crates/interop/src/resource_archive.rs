@@ -1,5 +1,5 @@
 //! A session of the resource bank as one ZIP archive, to carry it from one instance to another
-//! (docs/resource-archive.md): `manifest.json` (the format's name and version, the session's content
+//! (docs/archive-de-seance.md): `manifest.json` (the format's name and version, the session's content
 //! in stable codes, the credit of its structure and authors, each material) and
 //! `fichiers/<sha256>-<name>` for each file material.
 //!

@@ -1,6 +1,7 @@
 //! The reference documents a professional may need, served as pages (`/documentation/{page}`): the
 //! definitions of the steering indicators, the open-data file, the import of places, La Coop's API,
-//! the register of processing and the impact assessment's description. The French documents of `docs/` are built into the binary and
+//! the register of processing, the impact assessment's description and the resource bank's session
+//! archive. The French documents of `docs/` are built into the binary and
 //! rendered from Markdown; a mention of another one (`docs/indicateurs.md`) becomes a link to its
 //! page, never a repository path.
 
@@ -14,7 +15,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 
 /// (page, file name in `docs/`, title, text).
-const DOCUMENTS: [(&str, &str, &str, &str); 7] = [
+const DOCUMENTS: [(&str, &str, &str, &str); 8] = [
     (
         "indicateurs",
         "indicateurs.md",
@@ -56,6 +57,12 @@ const DOCUMENTS: [(&str, &str, &str, &str); 7] = [
         "cheques-numeriques.md",
         "Chèques numériques",
         include_str!("../../../../docs/cheques-numeriques.md"),
+    ),
+    (
+        "archive-de-seance",
+        "archive-de-seance.md",
+        "Archive d'une séance de la ressourcerie",
+        include_str!("../../../../docs/archive-de-seance.md"),
     ),
 ];
 

@@ -1,4 +1,4 @@
-//! A session of the resource bank as one archive (docs/resource-archive.md): its last published
+//! A session of the resource bank as one archive (docs/archive-de-seance.md): its last published
 //! version downloaded as a ZIP (`/ressources/{id}/archive`, read as the sheet is: an open licence
 //! for anonymous visitors, without editable sources), and an archive imported as a draft of the
 //! writer's structure (`/ressources/importer`), every refusal in French with nothing stored.

@@ -230,9 +230,11 @@ pub async fn search(
     let reason = format!("GET {}", uri.path());
     let actor = actor_of(&viewer, &reason);
     let query = form.query();
-    let (_, total) = state
+    // The page asked for, searched once; again only when it lies past the last page.
+    let asked = (form.page.unwrap_or(1).max(1) - 1).saturating_mul(PAGE_SIZE);
+    let (mut found, total) = state
         .store
-        .search_resources(&query, actor.is_some(), 0, 0)
+        .search_resources(&query, actor.is_some(), asked, PAGE_SIZE)
         .await?;
     let pager = Pager::new(
         form.page,
@@ -240,10 +242,13 @@ pub async fn search(
         PAGE_SIZE,
         (form.pattern(), "Pages des séances"),
     );
-    let (found, _) = state
-        .store
-        .search_resources(&query, actor.is_some(), pager.offset(PAGE_SIZE), PAGE_SIZE)
-        .await?;
+    if pager.offset(PAGE_SIZE) != asked {
+        found = state
+            .store
+            .search_resources(&query, actor.is_some(), pager.offset(PAGE_SIZE), PAGE_SIZE)
+            .await?
+            .0;
+    }
     let to_review = match &actor {
         Some(actor) if actor.role == Role::Mediator => {
             state.store.resources_to_review(actor).await?.len()

@@ -226,6 +226,28 @@ const PLANNED_FROM: &str = "cycle_workshops w JOIN resource_cycles c ON c.id = w
      LEFT JOIN pathway_sessions ps ON ps.id = w.pathway_session_id";
 
 impl Store {
+    /// Begins a change of a cycle by its creator, its row locked; a refusal or an error ends the
+    /// transaction at once (on SQLite it holds the write lock until then).
+    async fn begin_change(
+        &self,
+        actor: &BankActor<'_>,
+        cycle: CycleId,
+        now: UnixSeconds,
+    ) -> Result<Result<sqlx::Transaction<'static, sqlx::Any>, CycleError>, StoreError> {
+        let mut transaction = self.begin_write().await?;
+        match lock_for_change(&mut transaction, actor, cycle, now).await {
+            Ok(Ok(())) => Ok(Ok(transaction)),
+            Ok(Err(refusal)) => {
+                transaction.rollback().await?;
+                Ok(Err(refusal))
+            }
+            Err(error) => {
+                transaction.rollback().await?;
+                Err(error)
+            }
+        }
+    }
+
     /// Creates a cycle composed by the actor for the actor's structure, without sessions yet.
     pub async fn create_cycle(
         &self,
@@ -260,11 +282,10 @@ impl Store {
         header: &CycleHeader,
         now: UnixSeconds,
     ) -> Result<Result<(), CycleError>, StoreError> {
-        let mut transaction = self.begin_write().await?;
-        if let Err(refusal) = lock_for_change(&mut transaction, actor, cycle, now).await? {
-            transaction.rollback().await?;
-            return Ok(Err(refusal));
-        }
+        let mut transaction = match self.begin_change(actor, cycle, now).await? {
+            Ok(transaction) => transaction,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
         sqlx::query(
             "UPDATE resource_cycles SET title = $1, group_name = $2, aimed_competences = $3, shared = $4
              WHERE id = $5",
@@ -289,11 +310,10 @@ impl Store {
         week: u32,
         now: UnixSeconds,
     ) -> Result<Result<(), CycleError>, StoreError> {
-        let mut transaction = self.begin_write().await?;
-        if let Err(refusal) = lock_for_change(&mut transaction, actor, cycle, now).await? {
-            transaction.rollback().await?;
-            return Ok(Err(refusal));
-        }
+        let mut transaction = match self.begin_change(actor, cycle, now).await? {
+            Ok(transaction) => transaction,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
         let published =
             sqlx::query("SELECT 1 AS one FROM resource_published WHERE session_id = $1")
                 .bind(session.get())
@@ -326,11 +346,10 @@ impl Store {
         change: ItemChange,
         now: UnixSeconds,
     ) -> Result<Result<(), CycleError>, StoreError> {
-        let mut transaction = self.begin_write().await?;
-        if let Err(refusal) = lock_for_change(&mut transaction, actor, cycle, now).await? {
-            transaction.rollback().await?;
-            return Ok(Err(refusal));
-        }
+        let mut transaction = match self.begin_change(actor, cycle, now).await? {
+            Ok(transaction) => transaction,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
         let items = item_list(&mut transaction, cycle).await?;
         let Some(items) = changed(items, position, change) else {
             transaction.rollback().await?;

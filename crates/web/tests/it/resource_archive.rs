@@ -6,73 +6,15 @@
 //! a PDF, not a ZIP, an entry over the limit once decompressed) are refused in French with nothing
 //! stored.
 
+use crate::common::bank::{
+    designate_referent, post, scalar, send_multipart, structure, submit_and_publish, PDF,
+};
 use crate::common::{body_text, location, sign_in_elsewhere, Session, TestApp};
 use aiguillage_domain::role::Role;
-use aiguillage_store::NewStructure;
 use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, StatusCode};
 use sha2::{Digest, Sha256};
 use std::io::{Cursor, Read, Write};
-
-const BOUNDARY: &str = "----aiguillage-archive";
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n";
-
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> Vec<u8> {
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend(
-            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
-        );
-    }
-    if let Some((field, file_name, content)) = file {
-        body.extend(
-            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-                .as_bytes(),
-        );
-        body.extend(content);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{BOUNDARY}--\r\n").as_bytes());
-    body
-}
-
-async fn send_multipart(
-    app: &TestApp,
-    session: &Session,
-    path: &str,
-    fields: &[(&str, &str)],
-    file: Option<(&str, &str, &[u8])>,
-) -> axum::http::Response<Body> {
-    let mut all = vec![("csrf_token", session.csrf.as_str())];
-    all.extend_from_slice(fields);
-    let request = Request::post(path)
-        .header(header::COOKIE, &session.cookie)
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
-        .body(Body::from(multipart(&all, file)))
-        .expect("request");
-    app.send(request).await
-}
-
-async fn post(
-    app: &TestApp,
-    session: &Session,
-    path: &str,
-    form: &[(&str, &str)],
-) -> axum::http::Response<Body> {
-    let mut fields = vec![("csrf_token", session.csrf.as_str())];
-    fields.extend_from_slice(form);
-    app.post_form(path, Some(&session.cookie), &fields).await
-}
-
-async fn scalar(app: &TestApp, sql: &str) -> i64 {
-    aiguillage_store::testing::scalar(&app.store, sql)
-        .await
-        .expect("scalar")
-}
 
 /// The rows an import would write.
 async fn rows(app: &TestApp) -> [i64; 3] {
@@ -152,54 +94,9 @@ async fn published(
     ];
     let added = send_multipart(app, author, &supports, &link, None).await;
     assert_eq!(added.status(), StatusCode::SEE_OTHER);
-    post(app, author, &format!("/ressources/{id}/soumettre"), &[]).await;
-    let referent_id = scalar(
-        app,
-        "SELECT id AS n FROM accounts WHERE email = 'referente@saumur.fr'",
-    )
-    .await
-    .to_string();
-    post(
-        app,
-        coordinator,
-        "/ressources/referents",
-        &[("compte", &referent_id)],
-    )
-    .await;
-    post(app, referent, &format!("/ressources/{id}/relecture"), &[]).await;
-    let mut decision = vec![("decision", "publier")];
-    for item in [
-        "exactitude",
-        "accessibilite",
-        "licence",
-        "sans_donnees_personnelles",
-        "hors_ligne",
-    ] {
-        decision.push(("grille", item));
-    }
-    let done = post(
-        app,
-        referent,
-        &format!("/ressources/{id}/decision"),
-        &decision,
-    )
-    .await;
-    assert_eq!(done.status(), StatusCode::SEE_OTHER, "published");
+    designate_referent(app, coordinator, "referente@saumur.fr").await;
+    submit_and_publish(app, (author, referent), &id).await;
     id
-}
-
-async fn structure(app: &TestApp, name: &str, commune: &str) -> i64 {
-    app.store
-        .ensure_structure(
-            &NewStructure {
-                name: name.into(),
-                kind: "EPN".into(),
-                commune_code: commune.into(),
-            },
-            0,
-        )
-        .await
-        .expect("structure")
 }
 
 async fn bytes_of(response: axum::http::Response<Body>) -> Vec<u8> {

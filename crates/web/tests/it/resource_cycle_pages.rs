@@ -4,55 +4,15 @@
 //! a use of its session; another structure's mediator sees none of it; a problem reported on a
 //! session reaches the référent, who closes it, and the reporter is told.
 
+use crate::common::bank::{
+    designate_referent, id_in, post, scalar, send_multipart, structure, submit_and_publish, PDF,
+};
 use crate::common::{body_text, location, sign_in_elsewhere, Session, TestApp};
 use aiguillage_domain::role::Role;
-use aiguillage_store::NewStructure;
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-
-const BOUNDARY: &str = "----aiguillage-cycles";
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n";
-
-async fn post(
-    app: &TestApp,
-    session: &Session,
-    path: &str,
-    form: &[(&str, &str)],
-) -> axum::http::Response<Body> {
-    let mut fields = vec![("csrf_token", session.csrf.as_str())];
-    fields.extend_from_slice(form);
-    app.post_form(path, Some(&session.cookie), &fields).await
-}
+use axum::http::StatusCode;
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
-    aiguillage_store::testing::scalar(&app.store, sql)
-        .await
-        .expect("count")
-}
-
-async fn structure(app: &TestApp, name: &str, commune: &str) -> i64 {
-    app.store
-        .ensure_structure(
-            &NewStructure {
-                name: name.into(),
-                kind: "EPN".into(),
-                commune_code: commune.into(),
-            },
-            0,
-        )
-        .await
-        .expect("structure")
-}
-
-/// The id a redirection to `/prefix{id}…` names.
-fn id_in(response: &axum::http::Response<Body>, prefix: &str) -> String {
-    location(response)
-        .expect("redirection")
-        .trim_start_matches(prefix)
-        .split(['/', '?'])
-        .next()
-        .expect("id")
-        .to_owned()
+    scalar(app, sql).await
 }
 
 /// The author writes a session for seniors with a memo, the référent publishes it.
@@ -79,47 +39,22 @@ async fn published(
     )
     .await;
     let id = id_in(&created, "/ressources/");
-    let mut body = Vec::new();
-    for (name, value) in [
-        ("csrf_token", author.csrf.as_str()),
+    let memo = [
         ("type", "memo"),
         ("titre_support", "Mémo"),
         ("licence_support", "cc_by_sa_4"),
-    ] {
-        body.extend(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
-    }
-    body.extend(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"memo.pdf\"\r\n\r\n").as_bytes());
-    body.extend(PDF);
-    body.extend(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    let request = Request::post(format!("/ressources/{id}/supports"))
-        .header(header::COOKIE, &author.cookie)
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
-        .body(Body::from(body))
-        .expect("request");
-    assert_eq!(app.send(request).await.status(), StatusCode::SEE_OTHER);
-    post(app, author, &format!("/ressources/{id}/soumettre"), &[]).await;
-    post(app, referent, &format!("/ressources/{id}/relecture"), &[]).await;
-    let mut publish = vec![("decision", "publier")];
-    for item in [
-        "exactitude",
-        "accessibilite",
-        "licence",
-        "sans_donnees_personnelles",
-        "hors_ligne",
-    ] {
-        publish.push(("grille", item));
-    }
-    let done = post(
+    ];
+    let supports = format!("/ressources/{id}/supports");
+    let added = send_multipart(
         app,
-        referent,
-        &format!("/ressources/{id}/decision"),
-        &publish,
+        author,
+        &supports,
+        &memo,
+        Some(("fichier", "memo.pdf", PDF)),
     )
     .await;
-    assert_eq!(done.status(), StatusCode::SEE_OTHER, "{title} published");
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    submit_and_publish(app, (author, referent), &id).await;
     id
 }
 
@@ -132,21 +67,7 @@ async fn a_cycle_is_composed_printed_planned_and_its_workshop_recorded() {
     let referent = sign_in_elsewhere(&app, saumur, "referente@saumur.fr", Role::Mediator).await;
     let cholet = structure(&app, "Centre social de Cholet", "49099").await;
     let mediator = sign_in_elsewhere(&app, cholet, "cycles@cholet.fr", Role::Mediator).await;
-    let referents = body_text(app.get("/ressources/referents", Some(&coordinator)).await).await;
-    let referent_id = referents
-        .split("<option value=\"")
-        .skip(2)
-        .find(|option| option.contains("referente@saumur.fr"))
-        .and_then(|option| option.split('"').next())
-        .expect("the Saumur mediator listed")
-        .to_owned();
-    post(
-        &app,
-        &coordinator,
-        "/ressources/referents",
-        &[("compte", &referent_id)],
-    )
-    .await;
+    designate_referent(&app, &coordinator, "referente@saumur.fr").await;
     let pair = (&author, &referent);
     let phone = published(&app, pair, ("Premiers pas avec un smartphone", "5.2")).await;
     let mail = published(&app, pair, ("Créer son adresse mél", "2.1")).await;
@@ -356,21 +277,7 @@ async fn a_problem_reported_reaches_the_referent_who_closes_it() {
     let referent = sign_in_elsewhere(&app, saumur, "referente@saumur.fr", Role::Mediator).await;
     let cholet = structure(&app, "Centre social de Cholet", "49099").await;
     let reporter = sign_in_elsewhere(&app, cholet, "signale@cholet.fr", Role::Mediator).await;
-    let referents = body_text(app.get("/ressources/referents", Some(&coordinator)).await).await;
-    let referent_id = referents
-        .split("<option value=\"")
-        .skip(2)
-        .find(|option| option.contains("referente@saumur.fr"))
-        .and_then(|option| option.split('"').next())
-        .expect("listed")
-        .to_owned();
-    post(
-        &app,
-        &coordinator,
-        "/ressources/referents",
-        &[("compte", &referent_id)],
-    )
-    .await;
+    designate_referent(&app, &coordinator, "referente@saumur.fr").await;
     let id = published(
         &app,
         (&author, &referent),

@@ -4,6 +4,7 @@
 //! publishes it; another mediator adapts it and rates the original; anonymous visitors find it in
 //! French and download its PDF but not its editable source; the author's own review is impossible.
 
+use crate::common::bank::post;
 use crate::common::{body_text, location, sign_in_elsewhere, Session, TestApp};
 use aiguillage_domain::role::Role;
 use aiguillage_store::NewStructure;
@@ -56,17 +57,6 @@ async fn add_material(
         .body(Body::from(multipart(&fields, file)))
         .expect("request");
     app.send(request).await
-}
-
-async fn post(
-    app: &TestApp,
-    session: &Session,
-    path: &str,
-    form: &[(&str, &str)],
-) -> axum::http::Response<Body> {
-    let mut fields = vec![("csrf_token", session.csrf.as_str())];
-    fields.extend_from_slice(form);
-    app.post_form(path, Some(&session.cookie), &fields).await
 }
 
 async fn count(app: &TestApp, table: &str) -> i64 {

@@ -7,6 +7,7 @@
 //! has already served.
 #![allow(dead_code)]
 
+pub mod bank;
 pub mod journeys;
 
 use aiguillage_domain::role::Role;

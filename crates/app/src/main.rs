@@ -1,6 +1,7 @@
 //! The `aiguillage` binary: reads the configuration, wires storage and web together, and offers the
 //! commands to serve, run the demo, import the territory, create accounts and manage vouchers.
 
+mod accounts;
 mod api_client;
 mod backup;
 mod coverage;
@@ -68,6 +69,11 @@ enum Command {
         #[command(subcommand)]
         command: api_client::ApiClientCommand,
     },
+    /// The accounts' lifecycle: warning, deactivation and anonymisation of accounts without sign-in.
+    Accounts {
+        #[command(subcommand)]
+        command: accounts::AccountsCommand,
+    },
     /// Professional accounts.
     User {
         #[command(subcommand)]
@@ -117,6 +123,7 @@ async fn main() -> ExitCode {
         Command::Territory { command } => territory::run(&cli.database_url, command).await,
         Command::Structure { command } => structure::run(&cli.database_url, command).await,
         Command::User { command } => user::run(&cli.database_url, command).await,
+        Command::Accounts { command } => accounts::run(&cli.database_url, command).await,
         Command::ApiClient { command } => api_client::run(&cli.database_url, command).await,
         Command::Queue { command } => queue::run(&cli.database_url, command).await,
         Command::Indicators { command } => indicators::run(&cli.database_url, command).await,

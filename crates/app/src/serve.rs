@@ -112,6 +112,7 @@ pub async fn serve(
     tokio::spawn(expire_vouchers(store.clone()));
     let state = AppState::new(store.clone(), settings);
     tokio::spawn(daily_purge(state.clone()));
+    tokio::spawn(daily_account_lifecycle(state.clone()));
     // The steering records load in the background, so that a large instance serves at once.
     tokio::spawn(state.indicators.clone().warm(store.clone(), state.now()));
     let app = router(state);
@@ -143,6 +144,21 @@ async fn daily_purge(state: AppState) {
 }
 
 /// Deletes expired sessions every ten minutes (any instance may do it; the deletes are idempotent).
+/// The accounts' lifecycle once a day: every hour it tries the lease, which a run keeps 20 hours, so
+/// instances sharing a database run it once a day between them.
+async fn daily_account_lifecycle(state: AppState) {
+    let holder = format!("serve-{}", std::process::id());
+    let mut ticks = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        ticks.tick().await;
+        match aiguillage_service::account_lifecycle::daily(&state, &holder).await {
+            Ok(Some(report)) => tracing::info!(?report, "account lifecycle done"),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "account lifecycle failed"),
+        }
+    }
+}
+
 async fn purge_expired_sessions(store: Store) {
     let mut ticks = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {

@@ -7,6 +7,7 @@
 pub mod labelled;
 
 pub mod account;
+pub mod account_lifecycle;
 pub mod api_client;
 pub mod appointment;
 pub mod audit;

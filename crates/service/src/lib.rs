@@ -6,6 +6,7 @@
 //! `web` and `app` call these functions; neither reaches into the other. Pure rules belong to
 //! `aiguillage_domain`; SQL belongs to `aiguillage_store`.
 
+pub mod account_lifecycle;
 pub mod accounts;
 pub mod api_clients;
 pub mod credentials;

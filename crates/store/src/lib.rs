@@ -7,6 +7,7 @@
 //! sized use cases: a failure leaves nothing half-written. Enumerations are stored by their stable
 //! code (`domain::labelled::Coded`), never by their French label, so labels can change freely.
 
+mod account_lifecycle;
 mod accounts;
 mod activities;
 mod api_clients;
@@ -52,6 +53,7 @@ pub mod testing;
 mod throttle;
 mod vouchers;
 
+pub use account_lifecycle::LifecycleAccount;
 pub use accounts::{Account, LoginCandidate};
 pub use activities::ActivityAuthor;
 pub use api_clients::{ApiClientRecord, NewApiClient};

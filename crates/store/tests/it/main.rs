@@ -7,6 +7,7 @@
     reason = "test code: a failure panics with its message"
 )]
 
+mod account_lifecycle_story;
 mod audit_chain_story;
 mod backup_story;
 mod directory_story;

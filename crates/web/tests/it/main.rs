@@ -6,6 +6,7 @@
     reason = "test code: a failure panics with its message"
 )]
 
+mod account_lifecycle;
 mod admin_accounts;
 mod api_clients;
 mod appointments;

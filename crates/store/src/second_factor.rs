@@ -433,16 +433,19 @@ impl Store {
         .bind(new_hash)
         .execute(&mut *transaction)
         .await?;
-        for statement in [
-            "DELETE FROM sessions WHERE account_id = $1",
+        // Each statement gets exactly its own parameters: PostgreSQL refuses a bind of more
+        // parameters than a statement prepared elsewhere with the same text declares.
+        sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+            .bind(account.get())
+            .execute(&mut *transaction)
+            .await?;
+        sqlx::query(
             "UPDATE password_resets SET used_at = $2 WHERE account_id = $1 AND used_at IS NULL",
-        ] {
-            sqlx::query(statement)
-                .bind(account.get())
-                .bind(now)
-                .execute(&mut *transaction)
-                .await?;
-        }
+        )
+        .bind(account.get())
+        .bind(now)
+        .execute(&mut *transaction)
+        .await?;
         let change = CredentialChange {
             by: Some(account),
             reason,

@@ -5,7 +5,8 @@
 #      sources) offline against the RustSec snapshot shipped in data/rustsec-advisory-db/;
 #   2. every Rust test on the embedded SQLite backend;
 #   3. the same tests again on a real PostgreSQL server started on 127.0.0.1 for the run;
-#   4. the end-to-end journey of every demo role in headless Chromium, with axe-core checks;
+#   4. the end-to-end journey of every demo role in headless Chromium, with axe-core checks, and the
+#      ProConnect sign-in against a real OpenID provider (npm oidc-provider) on loopback;
 #   5. the directory export (all France services + the standard's example) validated by the reference
 #      library of the cartographie nationale (npm @gouvfr-anct/lieux-de-mediation-numerique);
 #   6. La Coop's API as served by the demo (/api/coop/v1/…) validated against La Coop's own OpenAPI
@@ -101,6 +102,8 @@ cargo test --workspace --locked
 step "End-to-end journeys in headless Chromium"
 cargo build --locked -p aiguillage
 (cd e2e && node roles.mjs)
+step "ProConnect sign-in in headless Chromium against a real OpenID provider (npm oidc-provider) on loopback"
+(cd e2e && node proconnect.mjs)
 
 step "PostgreSQL backup procedure drilled (pg_dump, more written, pg_restore, every table as dumped)"
 scripts/pg-backup-drill.sh "$AIGUILLAGE_TEST_DATABASE_URL" target/debug/aiguillage

@@ -179,6 +179,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         operator_contact: "demo@aiguillage.example".into(),
         demo_banner: true,
         public_url: format!("http://127.0.0.1:{}", args.port),
+        // ProConnect when the environment names a provider (the end-to-end test's, on loopback).
+        proconnect: aiguillage_service::proconnect::ProConnectSettings::from_env(&format!(
+            "http://127.0.0.1:{}",
+            args.port
+        )),
         ..Settings::default()
     };
     serve(store, settings, "127.0.0.1", args.port, |address| {

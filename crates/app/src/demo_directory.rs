@@ -15,10 +15,19 @@ pub struct DemoPlace {
 /// Where a demo place is: id, name, INSEE code, postal code, commune, address.
 type Location<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str, &'a str);
 
+/// The SIRET of the demo's Saumur place (the structure manager's): fictitious (no SIREN
+/// 999 999 999 exists), so that a ProConnect identity of the end-to-end test's provider can name it.
+pub const DEMO_SIRET: &str = "99999999900018";
+
 fn located((id, name, insee, postal, commune, address): Location<'_>) -> Place {
+    let pivot = if id == "demo-epn-saumur" {
+        DEMO_SIRET
+    } else {
+        UNKNOWN_PIVOT
+    };
     Place {
         id: id.into(),
-        pivot: UNKNOWN_PIVOT.into(),
+        pivot: pivot.into(),
         name: name.into(),
         commune: commune.into(),
         postal_code: postal.into(),

@@ -2,6 +2,7 @@
 
 use aiguillage_domain::orientation::Helpline;
 use aiguillage_service::mail::SmtpSettings;
+use aiguillage_service::proconnect::ProConnectSettings;
 use aiguillage_service::{AppState, Settings};
 use aiguillage_store::Store;
 use aiguillage_web::router;
@@ -91,6 +92,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         public_url: args.public_url.clone(),
         min_cell_size: args.min_cell_size,
         helpline: args.helpline.clone().unwrap_or_default(),
+        proconnect: ProConnectSettings::from_env(&args.public_url),
         ..Settings::default()
     };
     serve(store, settings, &args.bind, args.port, |_| {}).await

@@ -29,6 +29,7 @@ pub mod password;
 pub mod pathway;
 pub mod person;
 pub mod phone;
+pub mod proconnect;
 pub mod resource;
 pub mod retention;
 pub mod rights;

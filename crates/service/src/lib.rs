@@ -17,6 +17,7 @@ pub mod mail;
 pub mod notify;
 pub mod pathway;
 pub mod people;
+pub mod proconnect;
 pub mod redistribute;
 pub mod referrals;
 pub mod resources;

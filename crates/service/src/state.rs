@@ -33,6 +33,8 @@ pub struct Settings {
     pub min_cell_size: u64,
     /// The helpline the take-home sheet gives for the meantime (Solidarité numérique by default).
     pub helpline: aiguillage_domain::orientation::Helpline,
+    /// ProConnect sign-in; none: the sign-in page offers the password only.
+    pub proconnect: Option<crate::proconnect::ProConnectSettings>,
 }
 
 impl Default for Settings {
@@ -47,6 +49,7 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:8080".into(),
             min_cell_size: aiguillage_domain::indicators::DEFAULT_MIN_CELL,
             helpline: aiguillage_domain::orientation::Helpline::default(),
+            proconnect: None,
         }
     }
 }
@@ -59,12 +62,21 @@ pub struct AppState {
     pub clock: Clock,
     /// The steering indicators' records, kept in memory between requests.
     pub indicators: Arc<crate::steering::IndicatorCache>,
+    /// ProConnect's client and discovered metadata, when configured.
+    pub proconnect: crate::proconnect::SharedProConnect,
 }
 
 impl AppState {
     pub fn new(store: Store, settings: Settings) -> AppState {
+        let proconnect = settings.proconnect.clone().and_then(|config| {
+            crate::proconnect::ProConnect::new(config)
+                .map_err(|e| tracing::error!(error = %e, "ProConnect client not built"))
+                .ok()
+                .map(Arc::new)
+        });
         AppState {
             store,
+            proconnect,
             settings: Arc::new(settings),
             clock: system_clock(),
             indicators: Arc::default(),

@@ -152,12 +152,14 @@ impl Store {
         .await?
         .rows_affected();
         if done == 1 {
-            // Its second factor, recovery codes, reset links and sessions go with the identity.
+            // Its second factor, recovery codes, reset links, sessions and ProConnect identity go
+            // with the identity.
             for table in [
                 "second_factors",
                 "recovery_codes",
                 "password_resets",
                 "sessions",
+                "account_identities",
             ] {
                 sqlx::query(&format!("DELETE FROM {table} WHERE account_id = $1"))
                     .bind(account.id)

@@ -30,6 +30,7 @@ mod offers;
 mod pathway;
 mod pending_imports;
 mod people;
+mod proconnect;
 mod queue;
 mod recode;
 mod redistribution;
@@ -81,6 +82,7 @@ pub use pending_imports::{
     PENDING_IMPORT_MAX_NAME_CHARS, PENDING_IMPORT_MAX_ROWS,
 };
 pub use people::{Actor, ConsentRecord, PersonRecord, PersonalRowCounts, StoredDiagnostic};
+pub use proconnect::{AccessDecided, AccessRequest, AccessRequestState, OidcSignIn, NO_PASSWORD};
 pub use queue::QueueEntry;
 pub use redistribution::{
     AppliedMove, ConfirmedMove, MoveRefusal, RedistributionBatch, RedistributionOutcome,

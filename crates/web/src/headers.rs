@@ -34,18 +34,26 @@ pub struct Embeddable;
 /// What every response not explicitly public says to caches.
 const NOT_STORED: &str = "no-store";
 
-/// The Content-Security-Policy: our own origin only, plus the map tile server if the instance has one;
-/// framing by any site only for an embeddable response.
-fn content_security_policy(map_tiles: Option<&str>, embeddable: bool) -> String {
+/// The Content-Security-Policy: our own origin only, plus the map tile server if the instance has one
+/// and ProConnect's origin for the forms that end at the provider (the logout); framing by any site
+/// only for an embeddable response.
+fn content_security_policy(
+    map_tiles: Option<&str>,
+    identity_provider: Option<&str>,
+    embeddable: bool,
+) -> String {
     let ancestors = if embeddable { "*" } else { "'none'" };
-    let tiles = map_tiles
-        .and_then(tile_origin)
-        .map(|origin| format!(" {origin}"))
-        .unwrap_or_default();
+    let origin_of = |url: Option<&str>| {
+        url.and_then(tile_origin)
+            .map(|origin| format!(" {origin}"))
+            .unwrap_or_default()
+    };
+    let tiles = origin_of(map_tiles);
+    let provider = origin_of(identity_provider);
     format!(
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{tiles}; font-src 'self'; \
-         connect-src 'self'{tiles}; worker-src 'self'; form-action 'self'; frame-ancestors {ancestors}; base-uri 'self'; \
-         object-src 'none'"
+         connect-src 'self'{tiles}; worker-src 'self'; form-action 'self'{provider}; frame-ancestors {ancestors}; \
+         base-uri 'self'; object-src 'none'"
     )
 }
 
@@ -70,7 +78,12 @@ pub async fn security_headers(
     let mut response = next.run(request).await;
     let embeddable = response.extensions().get::<Embeddable>().is_some();
     let headers = response.headers_mut();
-    let csp = content_security_policy(state.settings.map_tiles.as_deref(), embeddable);
+    let provider = state.settings.proconnect.as_ref();
+    let csp = content_security_policy(
+        state.settings.map_tiles.as_deref(),
+        provider.map(|settings| settings.issuer.as_str()),
+        embeddable,
+    );
     if let Ok(value) = HeaderValue::from_str(&csp) {
         headers
             .entry(HeaderName::from_static("content-security-policy"))
@@ -96,11 +109,21 @@ mod tests {
 
     #[test]
     fn the_policy_allows_only_our_origin_unless_a_tile_server_is_set() {
-        let strict = content_security_policy(None, false);
+        let strict = content_security_policy(None, None, false);
         assert!(strict.contains("img-src 'self' data:;") && !strict.contains("unsafe"));
-        let with_tiles =
-            content_security_policy(Some("https://tuiles.exemple.fr/{z}/{x}/{y}.png"), false);
+        let with_tiles = content_security_policy(
+            Some("https://tuiles.exemple.fr/{z}/{x}/{y}.png"),
+            None,
+            false,
+        );
         assert!(with_tiles.contains("img-src 'self' data: https://tuiles.exemple.fr;"));
+        assert!(strict.contains("form-action 'self';"));
+        let with_provider = content_security_policy(
+            None,
+            Some("https://auth.agentconnect.gouv.fr/api/v2"),
+            false,
+        );
+        assert!(with_provider.contains("form-action 'self' https://auth.agentconnect.gouv.fr;"));
         assert_eq!(tile_origin("javascript:alert(1)"), None);
         assert_eq!(tile_origin("https://a b/"), None);
     }

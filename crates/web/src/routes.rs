@@ -115,6 +115,9 @@ routes! {
     GET "/connexion" => pages::login::show_login, Public;
     POST "/connexion" => pages::login::submit_login, Public;
     POST "/deconnexion" => pages::login::logout, SignedIn;
+    GET "/connexion/proconnect" => pages::proconnect::start, Public;
+    GET "/connexion/proconnect/retour" => pages::proconnect::finish, Public;
+    GET "/connexion/proconnect/deconnexion" => pages::proconnect::logout_return, Public;
     GET "/connexion/code" => pages::second_factor::show_code, Public;
     POST "/connexion/code" => pages::second_factor::submit_code, Public;
     GET "/connexion/double-authentification" => pages::second_factor::show_sign_in_enrolment, Public;
@@ -146,6 +149,8 @@ routes! {
     POST "/territoire/indice" => pages::territory_index::upload, Roles(&[Coordinator]), upload;
     GET "/structures" => pages::structures::list, SignedIn;
     GET "/ma-structure" => pages::my_structure::show, Roles(&[StructureManager, Mediator]);
+    GET "/equipe/demandes" => pages::proconnect::requests, Roles(&[StructureManager, Coordinator]);
+    POST "/equipe/demandes/{id}" => pages::proconnect::decide, Roles(&[StructureManager, Coordinator]);
     GET "/annuaire" => pages::directory::search, SignedIn;
     GET "/annuaire/{id}" => pages::directory::show, SignedIn;
     GET "/annuaire/{id}/modifier" => pages::place_edit::show_form, Roles(&[StructureManager, Coordinator]);

@@ -18,6 +18,9 @@ pub enum SecurityEvent {
     PersonNotFound,
     /// A state change refused because it touched records outside the actor's scope.
     OutOfScope,
+    /// A return from ProConnect refused: unknown or replayed state, another browser's sign-in, a
+    /// code the provider refused, an ID token or userinfo answer that failed its checks.
+    ProConnectRefused,
 }
 
 impl SecurityEvent {
@@ -29,6 +32,7 @@ impl SecurityEvent {
             SecurityEvent::Forbidden => "forbidden",
             SecurityEvent::PersonNotFound => "person_not_found",
             SecurityEvent::OutOfScope => "out_of_scope",
+            SecurityEvent::ProConnectRefused => "proconnect_refused",
         }
     }
 }

@@ -44,6 +44,8 @@ struct LoginTemplate {
     signed_out: bool,
     /// A sign-in left waiting for its second factor has expired.
     expired: bool,
+    /// The « S'identifier avec ProConnect » button is shown.
+    proconnect: bool,
 }
 
 #[derive(Deserialize)]
@@ -133,6 +135,7 @@ pub async fn show_login(
         next: safe_next(query.suivant.as_deref()),
         signed_out: query.deconnecte.is_some(),
         expired: query.expiree.is_some(),
+        proconnect: state.proconnect.is_some(),
     };
     Ok((jar, render(&template)?).into_response())
 }
@@ -169,9 +172,26 @@ impl Refusal<'_> {
             next: self.next.to_owned(),
             signed_out: false,
             expired: false,
+            proconnect: self.state.proconnect.is_some(),
         };
         render(&template).map(|page| (status, jar, page).into_response())
     }
+}
+
+/// The sign-in page again with `message` (a sign-in through ProConnect that did not end well).
+pub(crate) async fn login_page_with_error(
+    state: &AppState,
+    viewer: &Viewer,
+    jar: CookieJar,
+    (status, message): (StatusCode, String),
+) -> Result<Response, WebError> {
+    let refusal = Refusal {
+        state,
+        viewer,
+        email: "",
+        next: "/",
+    };
+    refusal.page(status, message, jar).await
 }
 
 /// The two counters an attempt is reserved against: the account's (by the e-mail's hash, never the
@@ -304,6 +324,7 @@ pub async fn submit_login(
         stage,
         user_agent: user_agent(&headers),
         csrf_token: random_token(),
+        id_token: None,
     };
     let jar = open_session(&state, jar, &opening, now).await?;
     let to = match stage {
@@ -335,6 +356,8 @@ pub(crate) struct Opening {
     pub user_agent: String,
     /// The session's CSRF token (random).
     pub csrf_token: String,
+    /// The ID token of a sign-in through ProConnect, kept for the logout at the provider.
+    pub id_token: Option<String>,
 }
 
 /// The login form's nonce (named by the login cookie) is consumed, or the form is refused.
@@ -375,8 +398,17 @@ pub(crate) async fn open_session(
     opening: &Opening,
     now: i64,
 ) -> Result<CookieJar, WebError> {
+    // A session opened through ProConnect keeps its ID token across the second factor's step, so
+    // that the logout can still end the session at the provider.
+    let mut id_token = opening.id_token.clone();
     if let Some(old) = jar.get(SESSION_COOKIE) {
-        state.store.delete_session(&token_hash(old.value())).await?;
+        let old_hash = token_hash(old.value());
+        if let Some((account, token)) = state.store.session_id_token(&old_hash).await? {
+            if account == opening.account.get() && id_token.is_none() {
+                id_token = Some(token);
+            }
+        }
+        state.store.delete_session(&old_hash).await?;
     }
     let token = random_token();
     let hash = token_hash(&token);
@@ -388,6 +420,9 @@ pub(crate) async fn open_session(
         user_agent: &opening.user_agent,
     };
     state.store.open_session(&session, now).await?;
+    if let Some(id_token) = id_token {
+        state.store.set_session_id_token(&hash, &id_token).await?;
+    }
     let account_id = opening.account.get();
     if opening.stage != SessionStage::Complete {
         tracing::info!(
@@ -417,6 +452,12 @@ pub async fn logout(
     user: CurrentUser,
     jar: CookieJar,
 ) -> Result<Response, WebError> {
+    if let Some(response) =
+        crate::pages::proconnect::logout_at_provider(&state, &user.token_hash, jar.clone()).await?
+    {
+        tracing::info!(account_id = user.account.id, "logout, then at ProConnect");
+        return Ok(response);
+    }
     state.store.delete_session(&user.token_hash).await?;
     tracing::info!(account_id = user.account.id, "logout");
     let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));

@@ -24,6 +24,7 @@ pub mod orientation_form;
 pub mod pathway;
 pub mod people;
 pub mod place_edit;
+pub mod proconnect;
 pub mod public_directory;
 pub mod questionnaire;
 pub mod queue;

@@ -120,12 +120,20 @@ async fn complete(
     pending: &PendingSignIn,
     headers: &HeaderMap,
 ) -> Result<(CookieJar, Viewer), WebError> {
+    // A sign-in through ProConnect keeps its ID token, for the logout at the provider.
+    let id_token = state
+        .store
+        .session_id_token(&pending.token_hash)
+        .await?
+        .filter(|(account, _)| *account == pending.account.id)
+        .map(|(_, token)| token);
     state.store.delete_session(&pending.token_hash).await?;
     let opening = Opening {
         account: AccountId::new(pending.account.id),
         stage: SessionStage::Complete,
         user_agent: user_agent(headers),
         csrf_token: random_token(),
+        id_token,
     };
     let jar = open_session(state, jar, &opening, state.now()).await?;
     let viewer = Viewer(Some(CurrentUser {

@@ -257,6 +257,7 @@ async fn a_referral_waiting_beyond_the_target_is_reminded_once_to_the_receiver_a
         settings: std::sync::Arc::new(aiguillage_web::Settings::default()),
         clock: std::sync::Arc::new(move || clock.load(std::sync::atomic::Ordering::SeqCst)),
         indicators: std::sync::Arc::default(),
+        proconnect: None,
     };
     let remind = aiguillage_service::notify::remind_late_referrals;
     assert_eq!(

@@ -110,6 +110,7 @@ impl TestApp {
             settings: Arc::new(settings),
             clock: Arc::new(move || clock_reader.load(Ordering::SeqCst)),
             indicators: Arc::default(),
+            proconnect: None,
         };
         TestApp {
             router: router(state.clone()),

@@ -30,6 +30,7 @@ mod people_pages;
 mod person_file;
 mod place_edit;
 mod privacy_pages;
+mod proconnect_access;
 mod public_directory;
 mod redistribution_scope;
 mod resource_archive;

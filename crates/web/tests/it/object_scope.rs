@@ -52,6 +52,8 @@ struct Ids {
     session_handle: String,
     /// The library mediator's session of the resource bank, submitted, with one PDF.
     bank: BankIds,
+    /// A ProConnect access request of an agent whose SIRET is the library's, undecided.
+    access_request: i64,
 }
 
 /// The home records of the resource bank.
@@ -240,6 +242,24 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
     let bank = format!("/ressources/{}", ids.bank.session);
     let case = match (method.as_str(), path) {
         ("GET", "/") | ("GET", "/connexion") | ("POST", "/connexion") => NoRecord("public"),
+        ("GET", "/connexion/proconnect")
+        | ("GET", "/connexion/proconnect/retour")
+        | ("GET", "/connexion/proconnect/deconnexion") => {
+            NoRecord("public: a sign-in's own state, bound to the browser that began it")
+        }
+        ("GET", "/equipe/demandes") => Case::Hides {
+            path: "/equipe/demandes".into(),
+            marker: "agent.toussaint@angers.example".into(),
+        },
+        ("POST", "/equipe/demandes/{id}") => record(
+            format!("/equipe/demandes/{}", ids.access_request),
+            &[
+                ("structure", ids.place.to_string()),
+                ("role", "mediator".into()),
+                ("decision", "accepter".into()),
+            ],
+            false,
+        ),
         ("POST", "/deconnexion")
         | ("GET", "/compte")
         | ("POST", "/compte/courriels")
@@ -1085,7 +1105,30 @@ async fn home_records(world: &common::journeys::World) -> Ids {
         vouchers: crate::vouchers::home_vouchers(world).await,
         bank: home_bank(world).await,
         session_handle: home_session_handle(world).await,
+        access_request: home_access_request(world).await,
     }
+}
+
+/// An agent of the library, known to ProConnect and not here, asks for access.
+async fn home_access_request(world: &common::journeys::World) -> i64 {
+    use aiguillage_domain::proconnect::ClaimedIdentity;
+    let identity = ClaimedIdentity {
+        subject: "agent-de-la-mediatheque".into(),
+        email: Some("agent.toussaint@angers.example".into()),
+        given_name: Some("Agathe".into()),
+        usual_name: Some("Toussaint".into()),
+        siret: Some("21490007800012".into()),
+    }
+    .check()
+    .expect("identity");
+    let store = &world.app.store;
+    store
+        .request_access("https://proconnect.example/api/v2", &identity, 0)
+        .await
+        .expect("request");
+    aiguillage_store::testing::scalar(store, "SELECT MAX(id) AS n FROM access_requests")
+        .await
+        .expect("id")
 }
 
 /// The handle of one of the home prescriber's live sessions.

@@ -56,6 +56,20 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/connexion", Expected::Everyone),
     ("POST", "/connexion", Expected::Everyone),
     ("POST", "/deconnexion", Expected::SignedIn),
+    // ProConnect's start, return and logout return: public (404 where ProConnect is not configured).
+    ("GET", "/connexion/proconnect", Expected::Everyone),
+    ("GET", "/connexion/proconnect/retour", Expected::Everyone),
+    (
+        "GET",
+        "/connexion/proconnect/deconnexion",
+        Expected::Everyone,
+    ),
+    ("GET", "/equipe/demandes", Expected::ManagerOrCoordinator),
+    (
+        "POST",
+        "/equipe/demandes/{id}",
+        Expected::ManagerOrCoordinator,
+    ),
     // The second factor's steps: public routes that only a sign-in waiting for that step uses
     // (anyone else is sent back to the login form, which is not the guard turning them away).
     ("GET", "/connexion/code", Expected::Everyone),

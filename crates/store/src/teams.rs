@@ -31,6 +31,8 @@ pub struct Membership {
     pub structure_name: String,
     pub role: Role,
     pub territory: TerritoryScope,
+    /// Name of the EPCI or département, when the code is in the territory reference.
+    pub territory_name: Option<String>,
     /// The account's home membership (its own row's structure).
     pub home: bool,
 }
@@ -138,15 +140,18 @@ fn membership_from(row: &AnyRow) -> Result<Membership, StoreError> {
         structure_name: row.try_get("structure_name")?,
         role: role_of(row)?,
         territory: territory_of(row)?,
+        territory_name: row.try_get("territory_name")?,
         home: row.try_get::<i64, _>("home")? == 1,
     })
 }
 
 const SELECT_MEMBERSHIP: &str = "SELECT m.structure_id, s.name AS structure_name, m.role,
-        m.territory_kind, m.territory_code,
+        m.territory_kind, m.territory_code, COALESCE(te.name, td.name) AS territory_name,
         CASE WHEN a.structure_id = m.structure_id THEN 1 ELSE 0 END AS home
      FROM memberships m JOIN accounts a ON a.id = m.account_id
-       JOIN structures s ON s.id = m.structure_id";
+       JOIN structures s ON s.id = m.structure_id
+       LEFT JOIN epcis te ON m.territory_kind = 'epci' AND te.code = m.territory_code
+       LEFT JOIN departements td ON m.territory_kind = 'departement' AND td.code = m.territory_code";
 
 fn audit(actor: &TeamActor<'_>, action: AuditAction, (kind, id): (&str, String)) -> AuditEvent {
     AuditEvent {
@@ -258,6 +263,17 @@ async fn member_role(
 }
 
 impl Store {
+    /// Whether the structure exists and its commune is in the territory (a coordinator's page of
+    /// it); the invitation itself re-checks it in its transaction.
+    pub async fn structure_in_territory(
+        &self,
+        structure: StructureId,
+        territory: &TerritoryScope,
+    ) -> Result<bool, StoreError> {
+        let mut connection = self.pool.acquire().await?;
+        structure_in_territory(&mut connection, structure, territory).await
+    }
+
     /// The structures an active account belongs to, its home first, then by name.
     pub async fn memberships_of(&self, account: AccountId) -> Result<Vec<Membership>, StoreError> {
         let rows = sqlx::query(&format!(

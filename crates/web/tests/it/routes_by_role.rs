@@ -110,7 +110,11 @@ const MATRIX: &[(&str, &str, Expected)] = &[
         Expected::ManagerOnly,
     ),
     ("POST", "/equipe/membres/{id}/role", Expected::ManagerOnly),
-    ("POST", "/equipe/membres/{id}/retrait", Expected::ManagerOnly),
+    (
+        "POST",
+        "/equipe/membres/{id}/retrait",
+        Expected::ManagerOnly,
+    ),
     (
         "GET",
         "/structures/{id}/inviter-responsable",

@@ -696,8 +696,14 @@ fn print_welcome(address: std::net::SocketAddr, url: &str, invitations: &(String
     }
     println!("Les clés TOTP s'ajoutent à une application d'authentification (FreeOTP, Aegis…) : « saisir une clé », compte basé sur le temps.");
     println!("Invitations du responsable de structure (sans serveur de messagerie, leurs liens sont affichés ici ; 72 heures, une fois) :");
-    println!("  nouvelle adresse : http://{address}/invitation/{}", invitations.0);
-    println!("  médiateur (2e structure, après connexion) : http://{address}/invitation/{}", invitations.1);
+    println!(
+        "  nouvelle adresse : http://{address}/invitation/{}",
+        invitations.0
+    );
+    println!(
+        "  médiateur (2e structure, après connexion) : http://{address}/invitation/{}",
+        invitations.1
+    );
     println!("Autres commandes sur cette base : AIGUILLAGE_DATABASE_URL={url} aiguillage …");
     println!("Arrêt : Ctrl-C.");
 }

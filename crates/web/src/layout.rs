@@ -46,8 +46,8 @@ pub const NAVIGATION: &[(&str, &str)] = &[
 pub struct UserBadge {
     pub name: String,
     pub role_label: &'static str,
-    /// The structure the session acts for, when the account belongs to several (the header then
-    /// links to the page that changes it).
+    /// The structure the session acts for, when the account belongs to several (« Mon compte »
+    /// then links to the page that changes it).
     pub switch_structure: Option<String>,
 }
 

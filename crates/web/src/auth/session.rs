@@ -29,8 +29,8 @@ pub struct CurrentUser {
     pub token_hash: String,
     /// Notifications the professional has not been shown yet (the header's count).
     pub unread_notifications: i64,
-    /// How many structures the account belongs to (`store::teams`): with more than one, the
-    /// header offers to change the structure the session acts for.
+    /// How many structures the account belongs to (`store::teams`): with more than one,
+    /// « Mon compte » offers to change the structure the session acts for.
     pub structure_count: usize,
     /// The account belongs to several structures and this session has not chosen one yet: pages
     /// send it to `/compte/structure` first.

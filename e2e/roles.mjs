@@ -662,6 +662,42 @@ async function assignReferral(page) {
   console.log('ok le responsable attribue une orientation reçue à une médiatrice de sa structure');
 }
 
+/** The invitation links the demo prints (it has no mail relay). */
+const invitationLinks = {};
+
+/**
+ * The structure manager's team (issue 17): « Ma structure » leads to /equipe, whose invitation form
+ * refuses a wrong address with its error summary; the printed invitation of a new address opens its
+ * account's creation page anonymously, which creates the account once.
+ */
+async function teamPage(page, browser) {
+  await page.goto(`${base}/ma-structure`);
+  await page.getByRole('link', { name: /^Gérer l'équipe/ }).click();
+  await page.waitForLoadState('load');
+  await visit(page, `${base}/equipe`, 'Responsable equipe');
+  await page.getByLabel(/^Adresse électronique/).fill('pas une adresse');
+  await page.getByRole('button', { name: "Envoyer l'invitation" }).click();
+  await page.waitForLoadState('load');
+  const error = await page.locator('#erreurs').textContent().catch(() => '');
+  if (!error?.includes("n'est pas valide")) fail(`équipe : message d'erreur attendu, vu « ${error} »`);
+  await checkAccessibility(page, 'responsable equipe erreur');
+  if (!invitationLinks.newcomer) { fail('équipe : lien d\'invitation de démonstration non affiché'); return; }
+  const context = await browser.newContext();
+  const anonymous = await context.newPage();
+  await visit(anonymous, invitationLinks.newcomer, 'anonyme invitation nouveau compte');
+  await anonymous.getByLabel(/^Prénom et nom/).fill('Nora Recrue');
+  await anonymous.getByLabel(/^Mot de passe\b/).first().fill('ardoise lumineuse sur le quai 2026');
+  await anonymous.getByLabel('Mot de passe, une seconde fois').fill('ardoise lumineuse sur le quai 2026');
+  await anonymous.getByRole('button', { name: /Créer mon compte/ }).click();
+  await anonymous.waitForLoadState('load');
+  if (!(await anonymous.getByText('Votre compte est créé').count())) fail('invitation : compte non créé');
+  await seen(anonymous, 'anonyme invitation compte cree');
+  const again = await anonymous.goto(invitationLinks.newcomer);
+  if (again?.status() !== 410) fail(`invitation : 410 attendu au second usage, vu ${again?.status()}`);
+  await context.close();
+  console.log('ok le responsable voit son équipe ; une invitation crée un compte, une seule fois');
+}
+
 /** Shoots the page at a phone's width too, then back to the desktop width. */
 async function shootNarrow(page, name) {
   const size = page.viewportSize();
@@ -1363,6 +1399,7 @@ async function resourceCycle(page) {
 
 async function main() {
   const { server, output } = await startDemo();
+  invitationLinks.newcomer = output.match(/nouvelle adresse : (\S+)/)?.[1]?.replace(/^http:\/\/[^/]+/, base);
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
@@ -1400,7 +1437,7 @@ async function main() {
       if (account.role === 'Prescripteur') { await searchDirectory(page); await enrolAndDiagnose(page); await orientPerson(page); await extendRetention(page); await exportPersonData(page); }
       if (account.role === 'Médiateur numérique') { await handleReferral(page); await recordSessionAndClose(page); await recordWorkshop(page); await resourceBank(page); await resourceCycle(page); }
       if (account.role === 'Coordinateur territorial') { await importDirectoryFile(page); await redistribute(page); }
-      if (account.role === 'Responsable de structure') { await editOwnPlace(page); await assignReferral(page); await publishSlots(page); }
+      if (account.role === 'Responsable de structure') { await editOwnPlace(page); await assignReferral(page); await publishSlots(page); await teamPage(page, browser); }
       if (account.role === 'Administrateur') { await nationalSteering(page); await searchJournal(page); }
       await page.goto(`${base}/`);
       await page.getByRole('button', { name: 'Se déconnecter' }).click();

@@ -123,6 +123,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let prescriber = demo_account(&store, "prescripteur@demo.aiguillage.fr").await?;
     let (_, managed) = demo_account(&store, "responsable@demo.aiguillage.fr").await?;
     crate::demo_team::seed_manager_team(&store, prescriber, managed, crate::now()).await?;
+    let invitations = crate::demo_team::seed_invitations(
+        &store,
+        demo_account(&store, "responsable@demo.aiguillage.fr").await?,
+        crate::now(),
+    )
+    .await?;
     for email in [
         "mediateur@demo.aiguillage.fr",
         "responsable@demo.aiguillage.fr",
@@ -187,7 +193,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         ..Settings::default()
     };
     serve(store, settings, "127.0.0.1", args.port, |address| {
-        print_welcome(address, &url)
+        print_welcome(address, &url, &invitations)
     })
     .await
 }
@@ -678,7 +684,7 @@ async fn seed_directory(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print_welcome(address: std::net::SocketAddr, url: &str) {
+fn print_welcome(address: std::net::SocketAddr, url: &str, invitations: &(String, String)) {
     println!();
     println!("Aiguillage (démonstration) est prêt : http://{address}/");
     println!("Comptes de démonstration (adresse / mot de passe) :");
@@ -694,6 +700,15 @@ fn print_welcome(address: std::net::SocketAddr, url: &str) {
         }
     }
     println!("Les clés TOTP s'ajoutent à une application d'authentification (FreeOTP, Aegis…) : « saisir une clé », compte basé sur le temps.");
+    println!("Invitations du responsable de structure (sans serveur de messagerie, leurs liens sont affichés ici ; 72 heures, une fois) :");
+    println!(
+        "  nouvelle adresse : http://{address}/invitation/{}",
+        invitations.0
+    );
+    println!(
+        "  médiateur (2e structure, après connexion) : http://{address}/invitation/{}",
+        invitations.1
+    );
     println!("Autres commandes sur cette base : AIGUILLAGE_DATABASE_URL={url} aiguillage …");
     println!("Arrêt : Ctrl-C.");
 }

@@ -108,3 +108,39 @@ pub async fn seed_manager_team(
     }
     Ok(())
 }
+
+/// Two invitations of the demo structure manager, waiting, whose links the demo prints (it has no
+/// mail relay): one to a new address (the account's creation page), one to the demo mediator (who
+/// joins a second structure by signing in, then chooses the one they act for). Returns the links'
+/// tokens: (new address, mediator).
+pub async fn seed_invitations(
+    store: &Store,
+    (manager, manager_structure): (i64, i64),
+    now: i64,
+) -> anyhow::Result<(String, String)> {
+    let actor = aiguillage_store::TeamActor {
+        account_id: AccountId::new(manager),
+        structure_id: StructureId::new(manager_structure),
+        reason: "aiguillage demo",
+    };
+    let mut tokens = Vec::new();
+    for (email, role) in [
+        ("nouvelle.recrue@exemple.fr", Role::Mediator),
+        ("mediateur@demo.aiguillage.fr", Role::Mediator),
+    ] {
+        let token = aiguillage_service::credentials::random_token();
+        let hash = aiguillage_service::credentials::token_hash(&token);
+        let invitation = aiguillage_store::NewInvitation {
+            email,
+            structure_id: StructureId::new(manager_structure),
+            role,
+            token_hash: &hash,
+            expires_at: now + aiguillage_domain::team::INVITATION_LIFETIME_SECONDS,
+        };
+        store.create_invitation(&actor, &invitation, now).await?;
+        tokens.push(token);
+    }
+    let mediator = tokens.pop().unwrap_or_default();
+    let newcomer = tokens.pop().unwrap_or_default();
+    Ok((newcomer, mediator))
+}

@@ -36,6 +36,7 @@ pub mod rights;
 pub mod role;
 pub mod second_factor;
 pub mod session;
+pub mod team;
 pub mod territory;
 pub mod throttle;
 pub mod voucher;

@@ -27,6 +27,7 @@ pub mod self_service;
 pub mod state;
 pub mod steering;
 pub mod take_home;
+pub mod teams;
 pub mod territory_diagnostic;
 pub mod vouchers;
 

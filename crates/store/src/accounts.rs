@@ -40,6 +40,17 @@ const SELECT_ACCOUNT: &str =
      LEFT JOIN epcis te ON a.territory_kind = 'epci' AND te.code = a.territory_code
      LEFT JOIN departements td ON a.territory_kind = 'departement' AND td.code = a.territory_code";
 
+/// The members of a structure, each as an account acting for it (the membership's structure, role
+/// and territory).
+const SELECT_MEMBER: &str =
+    "SELECT a.id, a.email, a.display_name, m.role, m.structure_id, s.name AS structure_name,
+        m.territory_kind, m.territory_code, COALESCE(te.name, td.name) AS territory_name,
+        a.created_at, a.last_login_at, a.deactivated_at, a.password_hash
+     FROM memberships m JOIN accounts a ON a.id = m.account_id
+     JOIN structures s ON s.id = m.structure_id
+     LEFT JOIN epcis te ON m.territory_kind = 'epci' AND te.code = m.territory_code
+     LEFT JOIN departements td ON m.territory_kind = 'departement' AND td.code = m.territory_code";
+
 fn account_from(row: &AnyRow) -> Result<Account, StoreError> {
     let role: String = row.try_get("role")?;
     let territory_kind: String = row.try_get("territory_kind")?;
@@ -79,6 +90,7 @@ impl Store {
                 account.territory
             )));
         }
+        let mut transaction = self.begin_write().await?;
         let row = sqlx::query(
             "INSERT INTO accounts (email, display_name, role, structure_id, territory_kind, territory_code,
                                    password_hash, created_at)
@@ -92,12 +104,28 @@ impl Store {
         .bind(account.territory.code())
         .bind(password_hash)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *transaction)
         .await
         .map_err(|e| {
             StoreError::on_unique_violation(e, format!("un compte existe déjà pour {}", account.email.as_str()))
         })?;
-        Ok(row.try_get("id")?)
+        let id: i64 = row.try_get("id")?;
+        // The account's home membership (`store::teams`).
+        sqlx::query(
+            "INSERT INTO memberships (account_id, structure_id, role, territory_kind, territory_code,
+                                      granted_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(account.structure_id)
+        .bind(account.role.code())
+        .bind(account.territory.kind_code())
+        .bind(account.territory.code())
+        .bind(now)
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
+        Ok(id)
     }
 
     /// The account to check a login against, if the e-mail is known.
@@ -124,11 +152,11 @@ impl Store {
         account_from(&row)
     }
 
-    /// The active accounts of a structure, by role then name: its team.
+    /// The active members of a structure (`memberships`), by role then name: its team.
     pub async fn team_of(&self, structure_id: i64) -> Result<Vec<Account>, StoreError> {
         let sql = format!(
-            "{SELECT_ACCOUNT} WHERE a.structure_id = $1 AND a.deactivated_at IS NULL
-             ORDER BY a.role, a.display_name, a.id"
+            "{SELECT_MEMBER} WHERE m.structure_id = $1 AND a.deactivated_at IS NULL
+             ORDER BY m.role, a.display_name, a.id"
         );
         let rows = sqlx::query(&sql)
             .bind(structure_id)
@@ -140,7 +168,7 @@ impl Store {
     /// The active mediators of a structure, by name: whom its manager gives referrals to.
     pub async fn mediators_of(&self, structure_id: i64) -> Result<Vec<Account>, StoreError> {
         let sql = format!(
-            "{SELECT_ACCOUNT} WHERE a.structure_id = $1 AND a.role = $2 AND a.deactivated_at IS NULL
+            "{SELECT_MEMBER} WHERE m.structure_id = $1 AND m.role = $2 AND a.deactivated_at IS NULL
              ORDER BY a.display_name, a.id"
         );
         let rows = sqlx::query(&sql)

@@ -510,7 +510,8 @@ impl Store {
     ) -> Result<Option<(i64, i64, bool)>, StoreError> {
         let row = sqlx::query(
             "SELECT f.account_id, f.structure_id, f.only_assigned FROM calendar_feeds f
-             JOIN accounts a ON a.id = f.account_id AND a.structure_id = f.structure_id AND a.deactivated_at IS NULL
+             JOIN accounts a ON a.id = f.account_id AND a.deactivated_at IS NULL
+             JOIN memberships m ON m.account_id = f.account_id AND m.structure_id = f.structure_id
              WHERE f.token_hash = $1 AND f.revoked_at IS NULL",
         )
         .bind(token_hash)

@@ -48,6 +48,7 @@ mod sessions;
 mod structure_figures;
 mod structures;
 mod synthetic;
+mod teams;
 mod territory;
 mod territory_settings;
 pub mod testing;
@@ -115,6 +116,10 @@ pub use structures::{NewStructure, Structure};
 pub use synthetic::{
     SyntheticCounts, SyntheticDiagnostic, SyntheticPerson, SyntheticReferral, SyntheticSession,
     SyntheticStep, SyntheticWorkshop,
+};
+pub use teams::{
+    Acceptance, Accepted, InvitationView, Membership, NewInvitation, PendingInvitation, Removed,
+    TeamActor, TeamMember, INVITATION_RECORD, MEMBERSHIP_RECORD,
 };
 pub use territory::{CommuneSummary, ImportProgress, TerritoryCounts, TerritoryImportReport};
 pub use vouchers::{

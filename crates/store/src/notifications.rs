@@ -140,8 +140,9 @@ impl Store {
     /// notification (`MailDigest::Immediate`).
     pub async fn structure_emails(&self, structure_id: i64) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query(
-            "SELECT email FROM accounts WHERE structure_id = $1 AND deactivated_at IS NULL
-               AND mail_digest = $2 ORDER BY email",
+            "SELECT a.email FROM accounts a JOIN memberships m ON m.account_id = a.id
+             WHERE m.structure_id = $1 AND a.deactivated_at IS NULL
+               AND a.mail_digest = $2 ORDER BY a.email",
         )
         .bind(structure_id)
         .bind(MailDigest::Immediate.code())

@@ -283,7 +283,7 @@ pub(crate) async fn received_referral(
     .transpose()
 }
 
-/// Checks that the actor's account belongs to the actor's structure with a write that changes
+/// Checks that the actor's account is a member of the actor's structure (`memberships`) with a write that changes
 /// nothing, made first in the transaction: on SQLite the transaction then holds the write lock before
 /// reading anything, so that a concurrent change makes it wait (busy timeout) rather than fail on a
 /// stale snapshot; on PostgreSQL it only locks the account's row.
@@ -292,7 +292,9 @@ pub(crate) async fn lock_actor(
     actor: &Actor<'_>,
 ) -> Result<(), StoreError> {
     let updated = sqlx::query(
-        "UPDATE accounts SET structure_id = structure_id WHERE id = $1 AND structure_id = $2",
+        "UPDATE accounts SET structure_id = structure_id
+         WHERE id = $1 AND deactivated_at IS NULL
+           AND EXISTS (SELECT 1 FROM memberships m WHERE m.account_id = $1 AND m.structure_id = $2)",
     )
     .bind(actor.account_id.get())
     .bind(actor.structure_id.get())

@@ -74,8 +74,9 @@ fn deciding_structures_sql(viewer: &Account) -> Option<String> {
         Role::StructureManager => "s.id = $2 AND $3 = $3".to_owned(),
         Role::Coordinator => format!(
             "$2 = $2 AND {column} = $3 AND NOT EXISTS (
-                 SELECT 1 FROM accounts m WHERE m.structure_id = s.id
-                 AND m.role = 'structure_manager' AND m.deactivated_at IS NULL)"
+                 SELECT 1 FROM memberships m JOIN accounts a ON a.id = m.account_id
+                 WHERE m.structure_id = s.id AND m.role = 'structure_manager'
+                   AND a.deactivated_at IS NULL)"
         ),
         _ => return None,
     };
@@ -370,6 +371,20 @@ impl Store {
                 .map_err(|e| {
                     StoreError::on_unique_violation(e, "un compte existe déjà pour cette adresse")
                 })?;
+                sqlx::query(
+                    "INSERT INTO memberships (account_id, structure_id, role, territory_kind,
+                                              territory_code, granted_by, granted_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(id)
+                .bind(structure_id)
+                .bind(role.code())
+                .bind(viewer.territory.kind_code())
+                .bind(viewer.territory.code())
+                .bind(viewer.id)
+                .bind(now)
+                .execute(&mut *transaction)
+                .await?;
                 let issuer: String = row.try_get("issuer")?;
                 let subject: String = row.try_get("subject")?;
                 link(&mut transaction, &issuer, &subject, id, now).await?;

@@ -700,7 +700,8 @@ impl Store {
         }
         if let Some(account) = mediator {
             let member = sqlx::query(
-                "SELECT COUNT(*) AS n FROM accounts WHERE id = $1 AND structure_id = $2 AND role = $3 AND deactivated_at IS NULL",
+                "SELECT COUNT(*) AS n FROM memberships m JOIN accounts a ON a.id = m.account_id
+                 WHERE m.account_id = $1 AND m.structure_id = $2 AND m.role = $3 AND a.deactivated_at IS NULL",
             )
             .bind(account.get())
             .bind(actor.structure_id.get())

@@ -21,6 +21,9 @@ pub struct StoredSession {
     pub stage: SessionStage,
     pub handle: String,
     pub times: SessionTimes,
+    /// The structure the session acts for, once its owner chose one (`store::teams`); `None`:
+    /// the account's home structure, not chosen yet.
+    pub acting_structure_id: Option<i64>,
 }
 
 /// A session to open.
@@ -103,7 +106,8 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<Option<StoredSession>, StoreError> {
         let row = sqlx::query(
-            "SELECT s.account_id, s.csrf_token, s.created_at, s.last_seen_at, s.stage, s.handle
+            "SELECT s.account_id, s.csrf_token, s.created_at, s.last_seen_at, s.stage, s.handle,
+                    s.acting_structure_id
              FROM sessions s JOIN accounts a ON a.id = s.account_id
              WHERE s.token_hash = $1 AND a.deactivated_at IS NULL",
         )
@@ -122,6 +126,7 @@ impl Store {
                 created_at: row.try_get("created_at")?,
                 last_seen_at: row.try_get("last_seen_at")?,
             },
+            acting_structure_id: row.try_get("acting_structure_id")?,
         };
         let pending_too_long = session.stage != SessionStage::Complete
             && now - session.times.created_at >= PENDING_SIGN_IN_SECONDS;

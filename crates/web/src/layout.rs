@@ -46,6 +46,9 @@ pub const NAVIGATION: &[(&str, &str)] = &[
 pub struct UserBadge {
     pub name: String,
     pub role_label: &'static str,
+    /// The structure the session acts for, when the account belongs to several (« Mon compte »
+    /// then links to the page that changes it).
+    pub switch_structure: Option<String>,
 }
 
 /// The frame of a page.
@@ -86,6 +89,8 @@ impl Layout {
             user: viewer.0.as_ref().map(|user| UserBadge {
                 name: user.account.display_name.clone(),
                 role_label: user.account.role.label(),
+                switch_structure: (user.structure_count > 1)
+                    .then(|| user.account.structure_name.clone()),
             }),
             nav,
             csrf_token: viewer

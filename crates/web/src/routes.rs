@@ -149,6 +149,17 @@ routes! {
     POST "/territoire/indice" => pages::territory_index::upload, Roles(&[Coordinator]), upload;
     GET "/structures" => pages::structures::list, SignedIn;
     GET "/ma-structure" => pages::my_structure::show, Roles(&[StructureManager, Mediator]);
+    GET "/equipe" => pages::team::show, Roles(&[StructureManager]);
+    POST "/equipe/invitations" => pages::team::invite, Roles(&[StructureManager]);
+    POST "/equipe/invitations/{id}/annulation" => pages::team::cancel_invitation, Roles(&[StructureManager]);
+    POST "/equipe/membres/{id}/role" => pages::team::change_role, Roles(&[StructureManager]);
+    POST "/equipe/membres/{id}/retrait" => pages::team::remove, Roles(&[StructureManager]);
+    GET "/structures/{id}/inviter-responsable" => pages::team::show_manager_invitation, Roles(&[Coordinator]);
+    POST "/structures/{id}/inviter-responsable" => pages::team::invite_manager, Roles(&[Coordinator]);
+    GET "/invitation/{jeton}" => pages::team::show_invitation, Public;
+    POST "/invitation/{jeton}" => pages::team::accept_invitation, Public;
+    GET "/compte/structure" => pages::team::show_choice, SignedIn;
+    POST "/compte/structure" => pages::team::choose, SignedIn;
     GET "/equipe/demandes" => pages::proconnect::requests, Roles(&[StructureManager, Coordinator]);
     POST "/equipe/demandes/{id}" => pages::proconnect::decide, Roles(&[StructureManager, Coordinator]);
     GET "/annuaire" => pages::directory::search, SignedIn;

@@ -26,4 +26,5 @@ mod second_factor_story;
 mod stable_codes_story;
 mod store_story;
 mod support;
+mod team_story;
 mod voucher_story;

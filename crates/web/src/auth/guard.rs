@@ -119,6 +119,8 @@ async fn api_call_as_professional(
         csrf_token: String::new(),
         token_hash: String::new(),
         unread_notifications: 0,
+        structure_count: 1,
+        must_choose_structure: false,
     };
     request.extensions_mut().insert(Viewer(Some(user)));
     request.extensions_mut().insert(ApiCaller(caller));

@@ -10,7 +10,7 @@ use aiguillage_store::Account;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use std::convert::Infallible;
 
@@ -29,6 +29,12 @@ pub struct CurrentUser {
     pub token_hash: String,
     /// Notifications the professional has not been shown yet (the header's count).
     pub unread_notifications: i64,
+    /// How many structures the account belongs to (`store::teams`): with more than one,
+    /// « Mon compte » offers to change the structure the session acts for.
+    pub structure_count: usize,
+    /// The account belongs to several structures and this session has not chosen one yet: pages
+    /// send it to `/compte/structure` first.
+    pub must_choose_structure: bool,
 }
 
 /// A sign-in between the password and the second factor: the account, the step it is at and the
@@ -95,7 +101,12 @@ pub async fn load_viewer(
 ) -> Response {
     let viewer = match jar.get(SESSION_COOKIE) {
         Some(cookie) => match find_user(&state, cookie.value()).await {
-            Ok(Found::User(user)) => Viewer(Some(user)),
+            Ok(Found::User(user)) => {
+                if let Some(choice) = structure_choice_first(&user, &request) {
+                    return choice.into_response();
+                }
+                Viewer(Some(user))
+            }
             Ok(Found::Pending(pending)) => {
                 request.extensions_mut().insert(pending);
                 Viewer(None)
@@ -107,6 +118,27 @@ pub async fn load_viewer(
     };
     request.extensions_mut().insert(viewer);
     next.run(request).await
+}
+
+/// The page where an account of several structures chooses the one it acts for.
+pub const STRUCTURE_CHOICE_PATH: &str = "/compte/structure";
+
+/// A page asked before the session chose its structure: the choice first, then that page. Only
+/// pages are held back (`GET`, outside the API, the assets and the choice itself); a form posted
+/// meanwhile acts for the account's home structure.
+fn structure_choice_first(user: &CurrentUser, request: &Request) -> Option<Redirect> {
+    let path = request.uri().path();
+    let exempt = [STRUCTURE_CHOICE_PATH, "/static/", "/api/", "/invitation/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix));
+    if !user.must_choose_structure || request.method() != axum::http::Method::GET || exempt {
+        return None;
+    }
+    let asked = request.uri().path_and_query().map_or(path, |p| p.as_str());
+    Some(Redirect::to(&format!(
+        "{STRUCTURE_CHOICE_PATH}?suivant={}",
+        urlencoding::encode(asked)
+    )))
 }
 
 /// What a session cookie names.
@@ -121,13 +153,30 @@ async fn find_user(state: &AppState, token: &str) -> Result<Found, WebError> {
     let Some(session) = state.store.live_session(&hash, state.now()).await? else {
         return Ok(Found::Nobody);
     };
-    let account = state.store.account(session.account_id).await?;
+    let mut account = state.store.account(session.account_id).await?;
     if session.stage != aiguillage_domain::session::SessionStage::Complete {
         return Ok(Found::Pending(PendingSignIn {
             account,
             stage: session.stage,
             token_hash: hash,
         }));
+    }
+    // The structure the session acts for, re-read at every request: a membership removed meanwhile
+    // ends the session here even before its row is gone.
+    let memberships = state
+        .store
+        .memberships_of(aiguillage_domain::ids::AccountId::new(account.id))
+        .await?;
+    if let Some(acting) = session.acting_structure_id {
+        let Some(membership) = memberships.iter().find(|m| m.structure_id.get() == acting) else {
+            state.store.delete_session(&hash).await?;
+            return Ok(Found::Nobody);
+        };
+        account.structure_id = acting;
+        account.structure_name = membership.structure_name.clone();
+        account.role = membership.role;
+        account.territory = membership.territory.clone();
+        account.territory_name = membership.territory_name.clone();
     }
     let unread_notifications = state
         .store
@@ -141,6 +190,8 @@ async fn find_user(state: &AppState, token: &str) -> Result<Found, WebError> {
         csrf_token: session.csrf_token,
         token_hash: hash,
         unread_notifications,
+        structure_count: memberships.len(),
+        must_choose_structure: session.acting_structure_id.is_none() && memberships.len() > 1,
     }))
 }
 

@@ -48,6 +48,7 @@ pub mod steering_names;
 pub mod steering_summary;
 pub mod structures;
 pub mod take_home;
+pub mod team;
 pub mod territory;
 pub mod territory_diagnostic;
 pub mod territory_index;

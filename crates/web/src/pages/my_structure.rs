@@ -37,6 +37,8 @@ struct MyStructureTemplate {
     queue_href: Option<String>,
     /// The page of the appointment windows, when the viewer may open it.
     slots_href: Option<String>,
+    /// The team page (invitations, roles, removals), when the viewer may open it.
+    team_href: Option<String>,
 }
 
 /// `GET /ma-structure`.
@@ -82,5 +84,6 @@ pub async fn show(me: Professional) -> Result<Response, WebError> {
             .then(|| "/orientations".to_owned()),
         slots_href: may_reach(role, &Method::GET, "/ma-structure/creneaux")
             .then(|| "/ma-structure/creneaux".to_owned()),
+        team_href: may_reach(role, &Method::GET, "/equipe").then(|| "/equipe".to_owned()),
     })
 }

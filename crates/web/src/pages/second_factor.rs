@@ -141,6 +141,8 @@ async fn complete(
         csrf_token: opening.csrf_token,
         token_hash: String::new(),
         unread_notifications: 0,
+        structure_count: 1,
+        must_choose_structure: false,
     }));
     Ok((jar, viewer))
 }

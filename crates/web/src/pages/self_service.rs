@@ -158,7 +158,7 @@ pub async fn submit_change(
 }
 
 /// The frame of a public page: the login form's nonce when nobody is signed in.
-async fn public_layout(
+pub(crate) async fn public_layout(
     state: &AppState,
     viewer: &Viewer,
     jar: CookieJar,

@@ -46,5 +46,6 @@ mod session_corrections;
 mod sign_in;
 mod steering_pages;
 mod take_home_sheet;
+mod teams;
 mod territory_index;
 mod vouchers;

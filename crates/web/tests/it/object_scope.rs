@@ -54,6 +54,58 @@ struct Ids {
     bank: BankIds,
     /// A ProConnect access request of an agent whose SIRET is the library's, undecided.
     access_request: i64,
+    /// The home structure (the CCAS of Angers), its prescriber's account (a member of its team)
+    /// and an invitation its manager sent, still waiting.
+    team: TeamIds,
+}
+
+/// The home team's records.
+struct TeamIds {
+    structure: i64,
+    member: i64,
+    invitation: i64,
+}
+
+/// The email the home manager's waiting invitation names.
+const INVITED: &str = "invitee.ccas@example.fr";
+
+/// The home manager invites someone (through the store: the world has no mail relay).
+async fn home_team(world: &common::journeys::World) -> TeamIds {
+    let app = &world.app;
+    let account_of = |role: Role| async move {
+        app.store
+            .login_candidate(&common::email_of(role))
+            .await
+            .expect("account")
+            .expect("a home account")
+            .account
+            .id
+    };
+    let manager = account_of(Role::StructureManager).await;
+    let member = account_of(Role::Prescriber).await;
+    let structure = aiguillage_domain::ids::StructureId::new(app.structure_id);
+    let actor = aiguillage_store::TeamActor {
+        account_id: aiguillage_domain::ids::AccountId::new(manager),
+        structure_id: structure,
+        reason: "test",
+    };
+    let invitation = aiguillage_store::NewInvitation {
+        email: INVITED,
+        structure_id: structure,
+        role: Role::Mediator,
+        token_hash: "jeton-de-la-maison",
+        expires_at: app.now() + aiguillage_domain::team::INVITATION_LIFETIME_SECONDS,
+    };
+    let invitation = app
+        .store
+        .create_invitation(&actor, &invitation, app.now())
+        .await
+        .expect("invitation");
+    TeamIds {
+        structure: app.structure_id,
+        member,
+        invitation,
+    }
 }
 
 /// The home records of the resource bank.
@@ -652,6 +704,43 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
             ],
             true,
         ),
+        ("GET", "/equipe") => Case::Hides {
+            path: path.into(),
+            marker: INVITED.into(),
+        },
+        ("POST", "/equipe/invitations") => NoRecord(
+            "an invitation to the manager's own structure, from the session: tests/it/teams.rs",
+        ),
+        ("POST", "/equipe/invitations/{id}/annulation") => record(
+            format!("/equipe/invitations/{}/annulation", ids.team.invitation),
+            &[],
+            false,
+        ),
+        ("POST", "/equipe/membres/{id}/role") => record(
+            format!("/equipe/membres/{}/role", ids.team.member),
+            &[("role", "mediator".into())],
+            false,
+        ),
+        ("POST", "/equipe/membres/{id}/retrait") => record(
+            format!("/equipe/membres/{}/retrait", ids.team.member),
+            &[("confirmer", "oui".into())],
+            false,
+        ),
+        ("GET", "/structures/{id}/inviter-responsable")
+        | ("POST", "/structures/{id}/inviter-responsable") => record(
+            format!("/structures/{}/inviter-responsable", ids.team.structure),
+            &[("courriel", "nouveau.responsable@example.fr".into())],
+            false,
+        ),
+        ("GET", "/invitation/{jeton}") | ("POST", "/invitation/{jeton}") => NoRecord(
+            "a secret link naming its invitation, spent once: tests/it/teams.rs",
+        ),
+        ("GET", "/compte/structure") => NoRecord("the viewer's own memberships"),
+        ("POST", "/compte/structure") => record(
+            "/compte/structure".into(),
+            &[("structure", ids.team.structure.to_string())],
+            false,
+        ),
         ("GET", "/ma-structure") => Case::Hides {
             path: path.into(),
             marker: "Médiathèque Toussaint".into(),
@@ -1106,6 +1195,7 @@ async fn home_records(world: &common::journeys::World) -> Ids {
         bank: home_bank(world).await,
         session_handle: home_session_handle(world).await,
         access_request: home_access_request(world).await,
+        team: home_team(world).await,
     }
 }
 

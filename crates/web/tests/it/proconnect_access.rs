@@ -123,6 +123,20 @@ async fn a_manager_lets_an_agent_of_the_structure_in_with_a_role_the_manager_may
     .expect("the account, a mediator with no password");
     let structure = store.account(account).await.expect("account").structure_id;
     assert_eq!(structure, world.library_id);
+    let memberships = scalar(
+        store,
+        &format!(
+            "SELECT COUNT(*) AS n FROM memberships WHERE account_id = {account}
+             AND structure_id = {} AND role = 'mediator'",
+            world.library_id
+        ),
+    )
+    .await
+    .expect("membership");
+    assert_eq!(
+        memberships, 1,
+        "the new account is a member of the library's team"
+    );
     let audited = scalar(
         store,
         "SELECT COUNT(*) AS n FROM audit_log WHERE record_kind IN ('account', 'access_request')

@@ -7,14 +7,14 @@ use crate::auth::{Professional, Viewer};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::render;
-use crate::pages::resources::actor_of;
+use crate::pages::resources::{actor_of, attachment};
 use aiguillage_domain::ids::ResourceSessionId;
 use aiguillage_interop::resource_archive::MAX_ARCHIVE_BYTES;
 use aiguillage_service::resources::{self, bank_actor, ExportError, ImportError};
 use aiguillage_service::AppState;
 use askama::Template;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
-use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 
 /// `GET /ressources/{id}/archive`: the last published version as a ZIP, always as an attachment.
@@ -31,22 +31,11 @@ pub async fn export(
         Err(ExportError::Store(error)) => return Err(error.into()),
         Err(ExportError::Write(error)) => return Err(WebError::Internal(error.to_string())),
     };
-    let disposition = format!("attachment; filename=\"seance-{id}.zip\"");
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/zip"),
-    );
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
-    );
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; sandbox"),
-    );
-    Ok(response)
+    Ok(attachment(
+        bytes,
+        "application/zip",
+        &format!("seance-{id}.zip"),
+    ))
 }
 
 #[derive(Template)]

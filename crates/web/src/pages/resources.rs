@@ -631,12 +631,22 @@ pub async fn file(
         }
         other => other?,
     };
-    let disposition = format!("attachment; filename=\"{}\"", served.file_name);
-    let mut response = served.bytes.into_response();
+    Ok(attachment(
+        served.bytes,
+        &served.media_type,
+        &served.file_name,
+    ))
+}
+
+/// Bytes served as a download, never shown in the page: `attachment` with its file name, and a CSP
+/// that forbids everything, should a browser render it anyway (a material, a session's archive).
+pub fn attachment(bytes: Vec<u8>, media_type: &str, file_name: &str) -> Response {
+    let disposition = format!("attachment; filename=\"{file_name}\"");
+    let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&served.media_type)
+        HeaderValue::from_str(media_type)
             .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
     headers.insert(
@@ -647,7 +657,7 @@ pub async fn file(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; sandbox"),
     );
-    Ok(response)
+    response
 }
 
 /// `POST /ressources/{id}/avis`: a mediator's rating after running the session.

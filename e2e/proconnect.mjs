@@ -247,7 +247,11 @@ async function main() {
     await managerPage.getByLabel('Adresse électronique').fill(manager.email);
     await managerPage.getByLabel('Mot de passe', { exact: true }).fill(manager.password);
     await Promise.all([managerPage.waitForNavigation(), managerPage.getByRole('button', { name: 'Se connecter' }).click()]);
-    await managerPage.goto(`${base}/equipe/demandes`);
+    await managerPage.goto(`${base}/equipe`);
+    const link = managerPage.getByRole('link', { name: /Demandes d'accès par ProConnect : 1 en attente/ });
+    if (await link.count() !== 1) fail('lien des demandes d\'accès absent de la page Équipe');
+    else ok('la page Équipe annonce « Demandes d\'accès par ProConnect : 1 en attente »');
+    await Promise.all([managerPage.waitForNavigation(), link.first().click()]);
     const requests = await managerPage.locator('main').innerText();
     if (!requests.includes('Léa Girard') || !requests.includes('lea.girard@saumur.example')) fail(`demande absente de /equipe/demandes : ${requests.slice(0, 300)}`);
     await checkAccessibility(managerPage, 'demandes d\'accès');

@@ -92,6 +92,8 @@ struct TeamTemplate {
     done: Option<&'static str>,
     /// Why a change was refused (a rule, not a field).
     refusal: Option<String>,
+    /// ProConnect access requests waiting for this manager (`None`: ProConnect is off).
+    access_requests: Option<usize>,
 }
 
 impl TeamTemplate {
@@ -174,7 +176,12 @@ async fn team_page(
             expires: format_time(invitation.expires_at),
         })
         .collect();
+    let access_requests = match me.state.proconnect {
+        Some(_) => Some(store.access_requests_for(&me.user.account).await?.len()),
+        None => None,
+    };
     Ok(TeamTemplate {
+        access_requests,
         layout: me.layout(TEAM_PATH, "Équipe"),
         structure_name: me.user.account.structure_name.clone(),
         members,

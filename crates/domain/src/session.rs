@@ -4,6 +4,8 @@ use crate::UnixSeconds;
 
 /// A session unused for this long is over.
 pub const IDLE_TIMEOUT_SECONDS: i64 = 30 * 60;
+/// A request writes a session's last activity only when it moves by this much or more.
+pub const TOUCH_INTERVAL_SECONDS: i64 = 60;
 /// A session older than this is over, even if in use.
 pub const ABSOLUTE_TIMEOUT_SECONDS: i64 = 12 * 60 * 60;
 /// How long the CSRF nonce of a login (or other public) form stays good if unused.
@@ -90,6 +92,13 @@ impl SessionTimes {
             && now - self.created_at < ABSOLUTE_TIMEOUT_SECONDS
     }
 
+    /// Whether a request at `now` moves the idle deadline enough to be written: only when the last
+    /// write is [`TOUCH_INTERVAL_SECONDS`] old or more, so that most requests write nothing (the
+    /// deadline is then at most a minute early).
+    pub fn needs_touch(self, now: UnixSeconds) -> bool {
+        now - self.last_seen_at >= TOUCH_INTERVAL_SECONDS
+    }
+
     /// The instant after which the session can be purged, whichever limit comes first.
     pub fn expires_at(self) -> UnixSeconds {
         (self.last_seen_at + IDLE_TIMEOUT_SECONDS).min(self.created_at + ABSOLUTE_TIMEOUT_SECONDS)
@@ -126,6 +135,17 @@ mod tests {
         };
         assert!(times.is_live_at(100 + IDLE_TIMEOUT_SECONDS - 1));
         assert!(!times.is_live_at(100 + IDLE_TIMEOUT_SECONDS));
+    }
+
+    #[test]
+    fn a_request_writes_the_last_activity_only_when_it_moved_a_minute() {
+        let times = SessionTimes {
+            created_at: 0,
+            last_seen_at: 1_000,
+        };
+        assert!(!times.needs_touch(1_000));
+        assert!(!times.needs_touch(1_000 + TOUCH_INTERVAL_SECONDS - 1));
+        assert!(times.needs_touch(1_000 + TOUCH_INTERVAL_SECONDS));
     }
 
     #[test]

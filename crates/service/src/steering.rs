@@ -73,6 +73,14 @@ pub struct IndicatorCache {
 }
 
 impl IndicatorCache {
+    /// Whether the records have been loaded once (`/readyz`).
+    pub fn is_loaded(&self) -> bool {
+        self.current
+            .read()
+            .map(|current| current.is_some())
+            .unwrap_or(false)
+    }
+
     /// The records. A small instance is checked against the store's watermark and reloaded at once
     /// when it changed. A large one answers from memory at once; at most every
     /// [`LARGE_CHECK_SECONDS`] a background task reads the watermark and, when it moved (and the

@@ -236,6 +236,21 @@ impl Store {
         Ok(transaction)
     }
 
+    /// Whether the database holds every migration this binary carries, each applied successfully
+    /// (used by `/readyz`).
+    pub async fn migrations_applied(&self) -> Result<bool, StoreError> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let expected = migrator.iter().count() as i64;
+        let applied: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(applied >= expected)
+    }
+
     /// Checks that the database answers (used by `/healthz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

@@ -98,8 +98,9 @@ impl Store {
         Ok(())
     }
 
-    /// The live session with this token hash, touched at `now`; an expired one (or a sign-in left
-    /// waiting for its second factor more than ten minutes) is deleted and `None`.
+    /// The live session with this token hash, touched at `now` when its last activity is a minute
+    /// old or more (no write otherwise); an expired one (or a sign-in left waiting for its second
+    /// factor more than ten minutes) is deleted and `None`.
     pub async fn live_session(
         &self,
         token_hash: &str,
@@ -134,11 +135,14 @@ impl Store {
             self.delete_session(token_hash).await?;
             return Ok(None);
         }
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
-            .bind(now)
-            .bind(token_hash)
-            .execute(&self.pool)
-            .await?;
+        // Most requests write nothing: the last activity moves only once a minute.
+        if session.times.needs_touch(now) {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await?;
+        }
         Ok(Some(session))
     }
 

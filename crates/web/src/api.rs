@@ -28,6 +28,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
     ),
     paths(
         health,
+        ready,
         me,
         communes,
         structures,
@@ -39,6 +40,7 @@ use utoipa::{IntoParams, OpenApi, ToSchema};
     ),
     components(schemas(
         Health,
+        Readiness,
         Me,
         Territory,
         Commune,
@@ -74,6 +76,41 @@ pub async fn health(State(state): State<AppState>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, Json(health)).into_response()
         }
     }
+}
+
+/// Whether this instance can serve: its database, its migrations, its indicator records.
+#[derive(Serialize, ToSchema)]
+pub struct Readiness {
+    /// `ready` when every check holds, `not_ready` otherwise.
+    status: &'static str,
+    /// The database answers.
+    database: bool,
+    /// Every migration of this binary is applied.
+    migrations: bool,
+    /// The steering indicators' records are in memory.
+    records: bool,
+}
+
+#[utoipa::path(get, path = "/readyz", tag = "service",
+    responses((status = 200, body = Readiness, description = "Prêt à servir"),
+              (status = 503, body = Readiness, description = "Pas encore prêt (base, migrations ou indicateurs)")))]
+pub async fn ready(State(state): State<AppState>) -> Response {
+    let database = state.store.ping().await.is_ok();
+    let migrations = database && state.store.migrations_applied().await.unwrap_or(false);
+    let records = state.indicators.is_loaded();
+    let ready = database && migrations && records;
+    let readiness = Readiness {
+        status: if ready { "ready" } else { "not_ready" },
+        database,
+        migrations,
+        records,
+    };
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(readiness)).into_response()
 }
 
 impl Health {

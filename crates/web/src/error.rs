@@ -270,7 +270,7 @@ pub async fn render_error_pages(
 
 /// The French page (or JSON under `/api/`) of one error.
 fn draw(state: &AppState, viewer: &Viewer, path: &str, page: ErrorPage) -> Response {
-    if path.starts_with("/api/") || path == "/healthz" {
+    if path.starts_with("/api/") || path == "/healthz" || path == "/readyz" {
         let body = serde_json::json!({ "error": page.title, "message": page.message });
         return (
             page.status,

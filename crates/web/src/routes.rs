@@ -303,6 +303,7 @@ routes! {
     GET "/accessibilite" => pages::legal::accessibility, Public;
     GET "/documentation/{page}" => pages::documentation::page, Public;
     GET "/healthz" => api::health, Public;
+    GET "/readyz" => api::ready, Public;
     GET "/api/openapi.json" => api::openapi, Public;
     GET "/api/v1/moi" => api::me, SignedIn;
     GET "/api/v1/communes" => api::communes, SignedIn;

@@ -183,6 +183,59 @@ async fn a_session_ends_after_thirty_idle_minutes_and_is_shared_by_every_instanc
 }
 
 #[tokio::test]
+async fn a_request_writes_the_session_only_when_its_activity_moved_a_minute() {
+    let (store, _) = fresh_store().await.expect("fresh store");
+    let data = aiguillage_interop::territory::embedded()
+        .expect("territory files")
+        .with_communes_of(&["49"]);
+    store.import_territory(&data, &quiet).await.expect("import");
+    let structure_id = structure_in_angers(&store).await;
+    let account_id = store
+        .create_account(
+            &new_account("t@b.fr", Role::Mediator, structure_id),
+            "hash",
+            NOW,
+        )
+        .await
+        .expect("account");
+    store
+        .create_session("touch", account_id, "csrf", NOW)
+        .await
+        .expect("session");
+    let last_seen = |store: &Store| {
+        let store = store.clone();
+        async move {
+            aiguillage_store::testing::scalar(
+                &store,
+                "SELECT last_seen_at AS n FROM sessions WHERE token_hash = 'touch'",
+            )
+            .await
+            .expect("last seen")
+        }
+    };
+    for second in [1, 30, 59] {
+        assert!(store
+            .live_session("touch", NOW + second)
+            .await
+            .expect("read")
+            .is_some());
+        assert_eq!(
+            last_seen(&store).await,
+            NOW,
+            "no write within the minute ({second} s)"
+        );
+    }
+    store.live_session("touch", NOW + 60).await.expect("read");
+    assert_eq!(
+        last_seen(&store).await,
+        NOW + 60,
+        "written once the minute passed"
+    );
+    store.live_session("touch", NOW + 100).await.expect("read");
+    assert_eq!(last_seen(&store).await, NOW + 60);
+}
+
+#[tokio::test]
 async fn login_failures_are_counted_within_the_window_only() {
     let (store, _) = fresh_store().await.expect("fresh store");
     for second in 0..3 {

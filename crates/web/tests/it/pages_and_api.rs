@@ -22,6 +22,29 @@ async fn healthz_says_ok_with_the_database_status() {
 }
 
 #[tokio::test]
+async fn readyz_waits_for_the_indicator_records_then_says_ready() {
+    let app = TestApp::new().await;
+    let response = app.get("/readyz", None).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let readiness: serde_json::Value =
+        serde_json::from_str(&body_text(response).await).expect("json");
+    assert_eq!(readiness["status"], "not_ready");
+    assert_eq!(readiness["database"], true);
+    assert_eq!(readiness["migrations"], true);
+    assert_eq!(readiness["records"], false, "nothing loaded yet");
+    app.state
+        .indicators
+        .clone()
+        .warm(app.store.clone(), app.state.now())
+        .await;
+    let response = app.get("/readyz", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let readiness: serde_json::Value =
+        serde_json::from_str(&body_text(response).await).expect("json");
+    assert_eq!(readiness["status"], "ready");
+}
+
+#[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let app = TestApp::new().await;
     let response = app.get("/connexion", None).await;

@@ -345,6 +345,7 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/accessibilite", Expected::Everyone),
     ("GET", "/documentation/{page}", Expected::Everyone),
     ("GET", "/healthz", Expected::Everyone),
+    ("GET", "/readyz", Expected::Everyone),
     ("GET", "/api/openapi.json", Expected::Everyone),
     ("GET", "/api/v1/moi", Expected::SignedIn),
     ("GET", "/api/v1/communes", Expected::SignedIn),

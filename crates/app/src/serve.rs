@@ -61,6 +61,9 @@ pub struct ServeArgs {
     /// numérique by default.
     #[arg(long, env = "AIGUILLAGE_HELPLINE", value_parser = parse_helpline)]
     pub helpline: Option<Helpline>,
+    /// The bearer token that reads `/metrics`; without it, `/metrics` answers the loopback address only.
+    #[arg(long, env = "AIGUILLAGE_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 /// « nom|téléphone|horaires|site » → a helpline; every part must be given.
@@ -93,6 +96,7 @@ pub async fn run(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         min_cell_size: args.min_cell_size,
         helpline: args.helpline.clone().unwrap_or_default(),
         proconnect: ProConnectSettings::from_env(&args.public_url),
+        metrics_token: args.metrics_token.clone(),
         ..Settings::default()
     };
     serve(store, settings, &args.bind, args.port, |_| {}).await
@@ -130,6 +134,12 @@ pub async fn serve(
     Ok(())
 }
 
+/// Counts a background job's run by its outcome (`done`, `skipped` when another instance holds the
+/// lease, `failed`), for `/metrics`.
+fn job_ran(job: &'static str, outcome: &'static str) {
+    metrics::counter!("background_job_runs_total", "job" => job, "outcome" => outcome).increment(1);
+}
+
 /// Applies the retention rules once a day: every hour it tries the purge lease and runs when the
 /// last run is older than 20 hours, so instances sharing a database purge once between them.
 async fn daily_purge(state: AppState) {
@@ -137,11 +147,18 @@ async fn daily_purge(state: AppState) {
     let mut ticks = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         ticks.tick().await;
-        match aiguillage_service::retention::daily_purge(&state, &holder).await {
-            Ok(Some(report)) => tracing::info!(?report, "daily purge done"),
-            Ok(None) => {}
-            Err(error) => tracing::warn!(%error, "daily purge failed"),
-        }
+        let outcome = match aiguillage_service::retention::daily_purge(&state, &holder).await {
+            Ok(Some(report)) => {
+                tracing::info!(?report, "daily purge done");
+                "done"
+            }
+            Ok(None) => "skipped",
+            Err(error) => {
+                tracing::warn!(%error, "daily purge failed");
+                "failed"
+            }
+        };
+        job_ran("purge", outcome);
     }
 }
 
@@ -153,11 +170,18 @@ async fn daily_account_lifecycle(state: AppState) {
     let mut ticks = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         ticks.tick().await;
-        match aiguillage_service::account_lifecycle::daily(&state, &holder).await {
-            Ok(Some(report)) => tracing::info!(?report, "account lifecycle done"),
-            Ok(None) => {}
-            Err(error) => tracing::warn!(%error, "account lifecycle failed"),
-        }
+        let outcome = match aiguillage_service::account_lifecycle::daily(&state, &holder).await {
+            Ok(Some(report)) => {
+                tracing::info!(?report, "account lifecycle done");
+                "done"
+            }
+            Ok(None) => "skipped",
+            Err(error) => {
+                tracing::warn!(%error, "account lifecycle failed");
+                "failed"
+            }
+        };
+        job_ran("account_lifecycle", outcome);
     }
 }
 
@@ -165,11 +189,18 @@ async fn purge_expired_sessions(store: Store) {
     let mut ticks = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
         ticks.tick().await;
-        match store.purge_expired_sessions(crate::now()).await {
-            Ok(0) => {}
-            Ok(purged) => tracing::info!(purged, "expired sessions deleted"),
-            Err(error) => tracing::warn!(%error, "session purge failed"),
-        }
+        let outcome = match store.purge_expired_sessions(crate::now()).await {
+            Ok(0) => "done",
+            Ok(purged) => {
+                tracing::info!(purged, "expired sessions deleted");
+                "done"
+            }
+            Err(error) => {
+                tracing::warn!(%error, "session purge failed");
+                "failed"
+            }
+        };
+        job_ran("session_purge", outcome);
     }
 }
 

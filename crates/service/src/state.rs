@@ -35,6 +35,8 @@ pub struct Settings {
     pub helpline: aiguillage_domain::orientation::Helpline,
     /// ProConnect sign-in; none: the sign-in page offers the password only.
     pub proconnect: Option<crate::proconnect::ProConnectSettings>,
+    /// The bearer token that reads `/metrics`; none: the loopback address only.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for Settings {
@@ -50,6 +52,7 @@ impl Default for Settings {
             min_cell_size: aiguillage_domain::indicators::DEFAULT_MIN_CELL,
             helpline: aiguillage_domain::orientation::Helpline::default(),
             proconnect: None,
+            metrics_token: None,
         }
     }
 }

@@ -75,10 +75,7 @@ pub struct IndicatorCache {
 impl IndicatorCache {
     /// Whether the records have been loaded once (`/readyz`).
     pub fn is_loaded(&self) -> bool {
-        self.current
-            .read()
-            .map(|current| current.is_some())
-            .unwrap_or(false)
+        self.snapshot().is_some()
     }
 
     /// The records. A small instance is checked against the store's watermark and reloaded at once
@@ -152,6 +149,8 @@ impl IndicatorCache {
             load_millis: started.elapsed().as_millis(),
             dropped: load.dropped,
         });
+        metrics::counter!("indicator_refreshes_total").increment(1);
+        metrics::histogram!("indicator_refresh_seconds").record(started.elapsed().as_secs_f64());
         match self.current.write() {
             Ok(mut current) => *current = Some(loaded.clone()),
             Err(poisoned) => *poisoned.into_inner() = Some(loaded.clone()),

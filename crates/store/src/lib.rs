@@ -251,6 +251,11 @@ impl Store {
         Ok(applied >= expected)
     }
 
+    /// The pool's connections: open, and idle among them (`/metrics`).
+    pub fn pool_stats(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     /// Checks that the database answers (used by `/healthz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

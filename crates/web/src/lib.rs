@@ -19,6 +19,7 @@ mod body_limit;
 pub mod error;
 pub(crate) mod headers;
 pub mod layout;
+pub mod metrics;
 pub(crate) mod pages;
 pub mod policy;
 pub mod routes;
@@ -33,16 +34,22 @@ use tower_http::trace::TraceLayer;
 
 /// The whole application, ready to serve.
 pub fn router(state: AppState) -> Router {
+    metrics::handle();
     let mut router = Router::new();
     for route in routes::ROUTES {
         let mut handler = (route.handler)();
         if let Some(limit) = route.upload {
             handler = handler.layer(DefaultBodyLimit::max(limit));
         }
-        let guarded = handler.route_layer(from_fn_with_state(
-            (route.who, state.clone()),
-            auth::guard::guard,
-        ));
+        let guarded = handler
+            .route_layer(from_fn_with_state(
+                (route.who, state.clone()),
+                auth::guard::guard,
+            ))
+            .route_layer(from_fn_with_state(
+                (route.method.clone(), route.path),
+                metrics::track,
+            ));
         router = router.route(route.path, guarded);
     }
     router

@@ -12,7 +12,7 @@ use crate::policy::{
 };
 use crate::{
     api, api_coop, api_indicators, api_people, api_referrals, api_resources, api_vouchers, assets,
-    pages,
+    metrics, pages,
 };
 use aiguillage_domain::api_client::ApiScope::{ActivitiesRead, DirectoryRead};
 use aiguillage_domain::role::Role::{
@@ -304,6 +304,7 @@ routes! {
     GET "/documentation/{page}" => pages::documentation::page, Public;
     GET "/healthz" => api::health, Public;
     GET "/readyz" => api::ready, Public;
+    GET "/metrics" => metrics::show, Public;
     GET "/api/openapi.json" => api::openapi, Public;
     GET "/api/v1/moi" => api::me, SignedIn;
     GET "/api/v1/communes" => api::communes, SignedIn;

@@ -809,7 +809,8 @@ fn case_of(method: &Method, path: &str, ids: &Ids) -> Option<Case> {
         | ("GET", "/accessibilite")
         | ("GET", "/documentation/{page}")
         | ("GET", "/healthz")
-        | ("GET", "/readyz") => NoRecord("public"),
+        | ("GET", "/readyz")
+        | ("GET", "/metrics") => NoRecord("public"),
         ("GET", "/api/openapi.json") | ("GET", "/api/v1/moi") => NoRecord("public or own account"),
         ("GET", "/api/v1/communes")
         | ("GET", "/api/v1/structures")

@@ -45,6 +45,45 @@ async fn readyz_waits_for_the_indicator_records_then_says_ready() {
 }
 
 #[tokio::test]
+async fn metrics_count_requests_by_route_and_status_for_the_token_bearer_only() {
+    let settings = aiguillage_web::Settings {
+        metrics_token: Some("jeton-des-metriques-de-test".into()),
+        ..aiguillage_web::Settings::default()
+    };
+    let app = TestApp::with_settings(settings).await;
+    assert_eq!(app.get("/connexion", None).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.get("/annuaire/999999", None).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        app.get("/metrics", None).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let ask = |token: &'static str| {
+        axum::http::Request::get("/metrics")
+            .header("authorization", format!("Bearer {token}"))
+            .body(axum::body::Body::empty())
+            .expect("request")
+    };
+    let wrong = app.send(ask("un-autre-jeton")).await;
+    assert_eq!(wrong.status(), StatusCode::NOT_FOUND);
+    let response = app.send(ask("jeton-des-metriques-de-test")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = body_text(response).await;
+    assert!(
+        text.contains(r#"http_requests_total{method="GET",route="/connexion",status="200"}"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"route="/annuaire/{id}",status="303""#),
+        "ids never in labels"
+    );
+    assert!(text.contains("http_request_duration_seconds_bucket"));
+    assert!(text.contains("db_pool_connections"));
+}
+
+#[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let app = TestApp::new().await;
     let response = app.get("/connexion", None).await;

@@ -346,6 +346,8 @@ const MATRIX: &[(&str, &str, Expected)] = &[
     ("GET", "/documentation/{page}", Expected::Everyone),
     ("GET", "/healthz", Expected::Everyone),
     ("GET", "/readyz", Expected::Everyone),
+    // The figures: the loopback address or the token's bearer only (404 to anyone else).
+    ("GET", "/metrics", Expected::Everyone),
     ("GET", "/api/openapi.json", Expected::Everyone),
     ("GET", "/api/v1/moi", Expected::SignedIn),
     ("GET", "/api/v1/communes", Expected::SignedIn),

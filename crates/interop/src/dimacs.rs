@@ -39,6 +39,11 @@ fn numbers<const N: usize>(
     Ok(values)
 }
 
+/// The largest instance read: far above a national run (a million people, 20 000 offers), far
+/// below what a declared count could make the reader allocate.
+const MAX_NODES: usize = 10_000_000;
+const MAX_ARCS: usize = 200_000_000;
+
 /// Reads an instance. Lower bounds other than 0 are refused (the generator never writes them).
 pub fn read_dimacs(text: &str) -> Result<Network, DimacsError> {
     let mut network: Option<Network> = None;
@@ -60,9 +65,18 @@ pub fn read_dimacs(text: &str) -> Result<Network, DimacsError> {
                     usize::try_from(nodes).map_err(|_| error(line, "nombre de nœuds négatif"))?;
                 declared_arcs =
                     usize::try_from(arcs).map_err(|_| error(line, "nombre d'arcs négatif"))?;
+                if nodes > MAX_NODES || declared_arcs > MAX_ARCS {
+                    return Err(error(
+                        line,
+                        format!(
+                            "instance trop grande : au plus {MAX_NODES} nœuds et {MAX_ARCS} arcs"
+                        ),
+                    ));
+                }
                 network = Some(Network {
                     supplies: vec![0; nodes],
-                    arcs: Vec::with_capacity(declared_arcs),
+                    // Reserved up to a bound only: the declared count is the file's word.
+                    arcs: Vec::with_capacity(declared_arcs.min(1 << 16)),
                 });
             }
             ("p", Some(_)) => return Err(error(line, "seconde ligne « p »")),
@@ -147,6 +161,14 @@ mod tests {
             .to_string()
             .contains("5 arcs annoncés, 4 lus"));
         assert!(read_dimacs("n 1 2\n").is_err());
+        // Found by the fuzz target `dimacs`: a node count that overflowed the allocation.
+        let huge = format!(
+            "c two people\np min {} 5\nn 1 -2\n",
+            "0".repeat(60) + "4099276460824344803"
+        );
+        assert!(read_dimacs(&huge).is_err());
+        assert!(read_dimacs("p min 4000000000 1\n").is_err());
+        assert!(read_dimacs("p min 2 999999999999\n").is_err());
         assert!(read_dimacs("p min 2 1\na 1 2 0 x 1\n")
             .expect_err("not a number")
             .to_string()

@@ -1,0 +1,6 @@
+//! The national places standard, JSON: any bytes give a report, never a panic.
+#![no_main]
+use aiguillage_interop::places_standard::{read_places, PlacesFormat};
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let _ = read_places(data, PlacesFormat::Json);
+});

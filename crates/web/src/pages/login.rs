@@ -312,13 +312,7 @@ pub async fn submit_login(
 
     keys.succeeded(&state, now).await?;
     let id = AccountId::new(account.id);
-    let stage = if state.store.second_factor_of(id).await?.is_some() {
-        SessionStage::SecondFactor
-    } else if aiguillage_domain::second_factor::required_for(account.role) {
-        SessionStage::Enrolment
-    } else {
-        SessionStage::Complete
-    };
+    let stage = sign_in_stage(&state, id, account.role).await?;
     let opening = Opening {
         account: id,
         stage,
@@ -327,7 +321,28 @@ pub async fn submit_login(
         id_token: None,
     };
     let jar = open_session(&state, jar, &opening, now).await?;
-    let to = match stage {
+    Ok((jar, Redirect::to(&after_sign_in(stage, next))).into_response())
+}
+
+/// The stage a sign-in opens at: the second factor when the account has one, its enrolment when the
+/// role requires one, else complete. Password and ProConnect sign-ins alike.
+pub(crate) async fn sign_in_stage(
+    state: &AppState,
+    account: AccountId,
+    role: aiguillage_domain::role::Role,
+) -> Result<SessionStage, WebError> {
+    Ok(if state.store.second_factor_of(account).await?.is_some() {
+        SessionStage::SecondFactor
+    } else if aiguillage_domain::second_factor::required_for(role) {
+        SessionStage::Enrolment
+    } else {
+        SessionStage::Complete
+    })
+}
+
+/// Where a sign-in at `stage` goes: the page asked for, or the second factor's step first.
+pub(crate) fn after_sign_in(stage: SessionStage, next: String) -> String {
+    match stage {
         SessionStage::Complete => next,
         SessionStage::SecondFactor => {
             format!("/connexion/code?suivant={}", urlencoding::encode(&next))
@@ -336,8 +351,7 @@ pub async fn submit_login(
             "/connexion/double-authentification?suivant={}",
             urlencoding::encode(&next)
         ),
-    };
-    Ok((jar, Redirect::to(&to)).into_response())
+    }
 }
 
 /// The browser's `User-Agent`, for the list of the account's sessions.

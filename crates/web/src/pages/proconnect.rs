@@ -12,7 +12,8 @@ use crate::auth::{Professional, Viewer};
 use crate::error::WebError;
 use crate::layout::Layout;
 use crate::pages::login::{
-    client_ip, login_page_with_error, open_session, safe_next, user_agent, Opening,
+    after_sign_in, client_ip, login_page_with_error, open_session, safe_next, sign_in_stage,
+    user_agent, Opening,
 };
 use crate::pages::render;
 use crate::security_event::{record, EventContext, SecurityEvent};
@@ -20,7 +21,6 @@ use aiguillage_domain::calendar;
 use aiguillage_domain::ids::AccountId;
 use aiguillage_domain::proconnect::{grantable_roles, AccessDecision};
 use aiguillage_domain::role::Role;
-use aiguillage_domain::session::SessionStage;
 use aiguillage_service::credentials::{random_token, token_hash};
 use aiguillage_service::proconnect::{Finished, ProConnect, ProConnectError, Return};
 use aiguillage_service::state::AppState;
@@ -194,13 +194,7 @@ async fn sign_in(
     (account, id_token, next): (aiguillage_store::Account, String, String),
 ) -> Result<Response, WebError> {
     let id = AccountId::new(account.id);
-    let stage = if state.store.second_factor_of(id).await?.is_some() {
-        SessionStage::SecondFactor
-    } else if aiguillage_domain::second_factor::required_for(account.role) {
-        SessionStage::Enrolment
-    } else {
-        SessionStage::Complete
-    };
+    let stage = sign_in_stage(state, id, account.role).await?;
     let opening = Opening {
         account: id,
         stage,
@@ -210,15 +204,7 @@ async fn sign_in(
     };
     let jar = open_session(state, jar, &opening, state.now()).await?;
     tracing::info!(account_id = account.id, "ProConnect sign-in");
-    let next = urlencoding::encode(&next).into_owned();
-    let to = match stage {
-        SessionStage::Complete => urlencoding::decode(&next)
-            .map(|path| path.into_owned())
-            .unwrap_or_else(|_| "/".to_owned()),
-        SessionStage::SecondFactor => format!("/connexion/code?suivant={next}"),
-        SessionStage::Enrolment => format!("/connexion/double-authentification?suivant={next}"),
-    };
-    Ok((jar, Redirect::to(&to)).into_response())
+    Ok((jar, Redirect::to(&after_sign_in(stage, next))).into_response())
 }
 
 /// The logout of a session opened through ProConnect: the session is ended here, and the browser

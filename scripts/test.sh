@@ -10,7 +10,9 @@
 #   5. the directory export (all France services + the standard's example) validated by the reference
 #      library of the cartographie nationale (npm @gouvfr-anct/lieux-de-mediation-numerique);
 #   6. La Coop's API as served by the demo (/api/coop/v1/…) validated against La Coop's own OpenAPI
-#      document by openapi-core (PyPI, pinned, in a virtual environment).
+#      document by openapi-core (PyPI, pinned, in a virtual environment);
+#   7. the Debian package (cargo-deb, pinned) installed on the machine, its systemd unit run as a
+#      service by a real systemd until /readyz answers, then purged (scripts/deb-check.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -138,5 +140,13 @@ step "La Coop's API checked against La Coop's OpenAPI document (openapi-core)"
   rm -rf "$work"
   exit "$status"
 )
+
+step "Debian package: built, installed, run as a systemd service until /readyz answers, purged"
+if [ "$(id -u)" = 0 ]; then
+  scripts/deb-check.sh
+else
+  # It installs a package and boots a container: root only (CI runs this script as root).
+  echo "SKIPPED: scripts/deb-check.sh needs root; run it as root to check the package"
+fi
 
 step "All checks passed"

@@ -7,7 +7,8 @@
 # steps of scripts/test.sh have built; `cargo build` below is then a no-op): a release build would
 # take more than ten minutes here. cargo-deb runs with `--no-build`, so it packages that binary
 # (stripped) and never starts a build of its own. DEB_CHECK_SKIP_BUILD=1 skips the `cargo build`
-# too, for a binary put in target/debug/ by other means.
+# too, for a binary put in target/debug/ by other means; DEB_CHECK_PORT changes the port the service
+# listens on during the check (8779).
 #
 # This machine is a container whose PID 1 is not systemd, so `systemctl start` cannot reach a
 # service manager. The unit is therefore run by a real one: Debian's systemd, booted as PID 1 of a
@@ -24,8 +25,11 @@
 #     unit; `systemctl stop` must end it cleanly (KillSignal=SIGINT, the graceful shutdown).
 # Not exercised: a boot of a whole machine (only basic.target is reached, so the enablement in
 # multi-user.target is checked as the symlink dpkg made, not by booting into that target); the
-# container manager withholds a few capabilities from the container's root, which the service has
-# dropped anyway; package upgrades (the restart-after-upgrade fragment) are not run.
+# package's own `deb-systemd-invoke start` at installation (it runs only where /run/systemd/system
+# exists, which it does not here: the check starts the unit itself); the container manager
+# withholds a few capabilities from the container's root, which the service has dropped anyway;
+# PostgreSQL as the service's database (SQLite, the package's default, is used); package upgrades
+# (the restart-after-upgrade fragment) are not run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,6 +71,7 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # Runs a command inside the container, in every namespace of its PID 1.
 inside() { nsenter --target "$leader" --all -- "$@"; }

@@ -12,7 +12,9 @@
 #   6. La Coop's API as served by the demo (/api/coop/v1/…) validated against La Coop's own OpenAPI
 #      document by openapi-core (PyPI, pinned, in a virtual environment);
 #   7. the Debian package (cargo-deb, pinned) installed on the machine, its systemd unit run as a
-#      service by a real systemd until /readyz answers, then purged (scripts/deb-check.sh).
+#      service by a real systemd until /readyz answers, then purged (scripts/deb-check.sh);
+#   8. two instances on one PostgreSQL, each host a network namespace (scripts/two-instances.sh, as
+#      root): a session shared, one acceptance out of 50 concurrent ones, leased jobs run once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +28,8 @@ install_system_packages() {
   command -v npm >/dev/null || missing+=(nodejs npm)
   /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
   /usr/bin/python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
+  command -v ip >/dev/null || missing+=(iproute2)
+  command -v curl >/dev/null || missing+=(curl)
   if [ ${#missing[@]} -gt 0 ]; then
     step "Installing ${missing[*]}"
     local sudo=""
@@ -147,6 +151,14 @@ if [ "$(id -u)" = 0 ]; then
 else
   # It installs a package and boots a container: root only (CI runs this script as root).
   echo "SKIPPED: scripts/deb-check.sh needs root; run it as root to check the package"
+fi
+
+step "Two instances on one PostgreSQL, each host a network namespace (ip netns, veth, bridge)"
+if [ "$(id -u)" = 0 ]; then
+  AIGUILLAGE_BIN=target/debug/aiguillage scripts/two-instances.sh
+else
+  # It makes network namespaces and a bridge: root only (CI runs this script as root).
+  echo "SKIPPED: scripts/two-instances.sh needs root (ip netns); run it as root to check two instances"
 fi
 
 step "All checks passed"

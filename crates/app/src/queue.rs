@@ -1,12 +1,16 @@
 //! `aiguillage queue remind`: notifies the referrals waiting beyond their territory's target delays
 //! (to run daily, e.g. from cron or a systemd timer); `aiguillage queue digest`: the daily e-mail
-//! summaries of the professionals who chose one (daily too); `aiguillage queue redistribute`: the optimal
-//! redistribution of a territory's waiting referrals, shown and, unless `--dry-run`, applied as
-//! redirections attributed to the territory's coordinator.
+//! summaries of the professionals who chose one (daily too); both hold a lease while they run, so
+//! that the same cron line on several hosts sharing PostgreSQL never runs twice at once (each
+//! reminder and summary is recorded as sent: a later run does not repeat it);
+//! `aiguillage queue redistribute`: the optimal redistribution of a territory's waiting referrals,
+//! shown and, unless `--dry-run`, applied as redirections attributed to the territory's coordinator.
 
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_service::mail::SmtpSettings;
-use aiguillage_service::notify::remind_late_referrals;
+use aiguillage_service::notify::{
+    digests_holding_lease, remind_holding_lease, DIGEST_LEASE, REMIND_LEASE,
+};
 use aiguillage_service::redistribute::{apply, compute, Pick};
 use aiguillage_service::{AppState, Settings};
 use aiguillage_store::{Actor, Store};
@@ -75,16 +79,26 @@ pub async fn run(database_url: &str, command: QueueCommand) -> anyhow::Result<()
     match command {
         QueueCommand::Remind(mail) => {
             let state = AppState::new(store, settings_of(mail));
-            let reminded = remind_late_referrals(&state).await?;
-            println!("{reminded} orientation(s) en retard signalée(s).");
-            let appointments =
-                aiguillage_service::notify::send_appointment_reminders(&state).await?;
-            println!("{appointments} rappel(s) de rendez-vous envoyé(s) aux personnes.");
+            let holder = format!("queue-remind-{}", std::process::id());
+            match remind_holding_lease(&state, &holder).await? {
+                Some((reminded, appointments)) => {
+                    println!("{reminded} orientation(s) en retard signalée(s).");
+                    println!("{appointments} rappel(s) de rendez-vous envoyé(s) aux personnes.");
+                }
+                None => println!(
+                    "Une autre relance est en cours (bail « {REMIND_LEASE} » pris) : rien fait ici."
+                ),
+            }
         }
         QueueCommand::Digest(mail) => {
             let state = AppState::new(store, settings_of(mail));
-            let sent = aiguillage_service::notify::send_daily_digests(&state).await?;
-            println!("{sent} récapitulatif(s) envoyé(s).");
+            let holder = format!("queue-digest-{}", std::process::id());
+            match digests_holding_lease(&state, &holder).await? {
+                Some(sent) => println!("{sent} récapitulatif(s) envoyé(s)."),
+                None => println!(
+                    "Un autre envoi des récapitulatifs est en cours (bail « {DIGEST_LEASE} » pris) : rien fait ici."
+                ),
+            }
         }
         QueueCommand::Redistribute {
             territory,

@@ -223,3 +223,56 @@ pub async fn send_appointment_reminders(state: &AppState) -> Result<usize, Store
     }
     Ok(sent)
 }
+
+/// The lease `aiguillage queue remind` holds while it runs (late referrals, then tomorrow's
+/// appointments), so that the same cron line on two hosts sharing PostgreSQL never runs twice at once.
+pub const REMIND_LEASE: &str = "queue_remind";
+/// The lease `aiguillage queue digest` holds while it runs, for the same reason.
+pub const DIGEST_LEASE: &str = "queue_digest";
+/// How long a run may hold one of them before another may take it over (a crashed run).
+const QUEUE_LEASE_SECONDS: i64 = 3600;
+
+/// The daily reminders, holding [`REMIND_LEASE`] as `holder`: the late referrals reminded and the
+/// appointment reminders sent, or `None` when another run holds the lease (and nothing was done).
+pub async fn remind_holding_lease(
+    state: &AppState,
+    holder: &str,
+) -> Result<Option<(usize, usize)>, StoreError> {
+    holding_lease(state, (REMIND_LEASE, holder), || async {
+        let late = remind_late_referrals(state).await?;
+        Ok((late, send_appointment_reminders(state).await?))
+    })
+    .await
+}
+
+/// The daily summaries, holding [`DIGEST_LEASE`] as `holder`: how many left, or `None` when another
+/// run holds the lease (and nothing was sent).
+pub async fn digests_holding_lease(
+    state: &AppState,
+    holder: &str,
+) -> Result<Option<usize>, StoreError> {
+    holding_lease(state, (DIGEST_LEASE, holder), || send_daily_digests(state)).await
+}
+
+/// Runs `job` once the lease `name` is taken for `holder`, then gives it back (even when the job
+/// failed); `None` without running when another holds it.
+async fn holding_lease<T, Job, Running>(
+    state: &AppState,
+    (name, holder): (&str, &str),
+    job: Job,
+) -> Result<Option<T>, StoreError>
+where
+    Job: FnOnce() -> Running,
+    Running: std::future::Future<Output = Result<T, StoreError>>,
+{
+    if !state
+        .store
+        .take_job_lease((name, holder), state.now(), QUEUE_LEASE_SECONDS)
+        .await?
+    {
+        return Ok(None);
+    }
+    let result = job().await;
+    state.store.release_job_lease(name, holder).await?;
+    result.map(Some)
+}

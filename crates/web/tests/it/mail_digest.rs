@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use aiguillage_service::notify::send_daily_digests;
+use aiguillage_service::notify::{digests_holding_lease, send_daily_digests, DIGEST_LEASE};
 use axum::http::StatusCode;
 use common::journeys::{sent_referral, world, MEDIATOR};
 use common::{body_text, SmtpServer};
@@ -55,7 +55,33 @@ async fn a_professional_chooses_each_mail_a_daily_summary_or_none() {
     let _ = sent_referral(&world, "Gisèle").await;
     assert_eq!(mails_to(&smtp, MEDIATOR).len(), 1, "no mail at once");
     let state = app.state.clone();
-    assert_eq!(send_daily_digests(&state).await.expect("digest"), 1);
+    // `queue digest` holds a lease: while another run (the same cron line on another host) holds
+    // it, nothing is sent; once given back, the run sends the summary.
+    let other = (DIGEST_LEASE, "queue-digest-other-host");
+    let now = state.now();
+    assert!(state
+        .store
+        .take_job_lease(other, now, 3600)
+        .await
+        .expect("lease"));
+    assert_eq!(
+        digests_holding_lease(&state, "queue-digest-here")
+            .await
+            .expect("digest"),
+        None
+    );
+    assert_eq!(mails_to(&smtp, MEDIATOR).len(), 1, "nothing sent meanwhile");
+    state
+        .store
+        .release_job_lease(other.0, other.1)
+        .await
+        .expect("release");
+    assert_eq!(
+        digests_holding_lease(&state, "queue-digest-here")
+            .await
+            .expect("digest"),
+        Some(1)
+    );
     let mails = mails_to(&smtp, MEDIATOR);
     assert_eq!(mails.len(), 2);
     assert!(

@@ -13,6 +13,7 @@ use aiguillage_domain::ids::{AccountId, ReferralId, StructureId};
 
 use aiguillage_domain::directory::{Place, Service, SupportMode};
 use aiguillage_domain::role::Role;
+use aiguillage_service::notify::{remind_holding_lease, REMIND_LEASE};
 use axum::http::StatusCode;
 use common::{
     body_text, location, referral_location, sign_in_elsewhere, Session, SmtpServer, TestApp,
@@ -266,7 +267,44 @@ async fn a_referral_waiting_beyond_the_target_is_reminded_once_to_the_receiver_a
         "within the target"
     );
     app.advance(6 * aiguillage_domain::calendar::DAY);
-    assert_eq!(remind(&state).await.expect("remind"), 1, "five days passed");
+    // `queue remind` holds a lease: while the same cron line on another host holds it, this run
+    // does nothing; once given back, the run does the work and gives the lease back in turn.
+    let other = (REMIND_LEASE, "queue-remind-other-host");
+    let now = state.now();
+    assert!(app
+        .store
+        .take_job_lease(other, now, 3600)
+        .await
+        .expect("lease"));
+    assert_eq!(
+        remind_holding_lease(&state, "queue-remind-here")
+            .await
+            .expect("remind"),
+        None,
+        "another run holds the lease"
+    );
+    app.store
+        .release_job_lease(other.0, other.1)
+        .await
+        .expect("release");
+    assert_eq!(
+        remind_holding_lease(&state, "queue-remind-here")
+            .await
+            .expect("remind"),
+        Some((1, 0)),
+        "five days passed (no mail relay: no appointment reminder)"
+    );
+    assert!(
+        app.store
+            .take_job_lease(other, now, 3600)
+            .await
+            .expect("lease"),
+        "the run gave the lease back"
+    );
+    app.store
+        .release_job_lease(other.0, other.1)
+        .await
+        .expect("release");
     assert_eq!(remind(&state).await.expect("remind"), 0, "once per state");
     let for_library = app
         .store

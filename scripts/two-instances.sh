@@ -9,7 +9,9 @@
 #      49 refusals; one `accept` event in the referral's history, its state `accepted`);
 #   3. the daily background jobs that take a lease (purge, accounts' lifecycle) run once between the
 #      two instances: both try at start-up, one runs (`done`) and the other skips (`skipped`), as
-#      `/metrics` of both and the tables `purge_runs` and `job_leases` show.
+#      `/metrics` of both and the tables `purge_runs` and `job_leases` show; and the cron command of
+#      the daily reminders (`queue remind`, which holds a lease too), started 10 times at once on the
+#      two hosts, reminds each late referral once (the reminders announced = the referrals reminded).
 # The data: `aiguillage generate` (synthetic referrals over Maine-et-Loire) and the demo mediator's
 # account (`aiguillage user add`) in the structure that receives a waiting referral.
 # Needs root (ip netns), iproute2, curl and the Debian package postgresql. Cleans up on exit, and
@@ -260,5 +262,25 @@ esac
 say "   en base : $purge_runs ligne dans purge_runs ; bail account_lifecycle tenu par $holder_name ($holder)"
 session_purges="$(($(runs "$A" session_purge done) + $(runs "$B" session_purge done)))"
 say "   (session_purge, sans bail et idempotente, a tourné sur les deux : $session_purges)"
+
+# The cron command of the daily reminders, started at once on both hosts (5 runs each): it holds a
+# lease, so the runs never overlap, and each late referral is reminded once between them all.
+before="$(sql "SELECT count(*) FROM referrals WHERE reminded_version IS NOT NULL")"
+reminders=()
+for i in $(seq 1 10); do
+  if [ $((i % 2)) = 1 ]; then ns=a; else ns=b; fi
+  ip netns exec "$prefix-$ns" "$binary" --database-url "$url" queue remind >"$work/remind-$i.txt" 2>&1 &
+  reminders+=($!)
+done
+wait_status=0
+for job in "${reminders[@]}"; do wait "$job" || wait_status=1; done
+[ "$wait_status" = 0 ] || { cat "$work"/remind-*.txt; fail "queue remind a échoué"; }
+ran="$(cat "$work"/remind-*.txt | grep -c "orientation(s) en retard signalée(s)" || true)"
+leased="$(cat "$work"/remind-*.txt | grep -c "Une autre relance est en cours" || true)"
+reported="$(cat "$work"/remind-*.txt | sed -n 's/^\([0-9]*\) orientation(s) en retard.*/\1/p' | awk '{ n += $1 } END { print n + 0 }')"
+reminded="$(($(sql "SELECT count(*) FROM referrals WHERE reminded_version IS NOT NULL") - before))"
+say "   relances (queue remind, 10 lancements simultanés, 5 sur A et 5 sur B) : $ran ont relancé, $leased ont trouvé le bail pris ; $reported relances annoncées pour $reminded orientations relancées"
+[ "$((ran + leased))" = 10 ] && [ "$reminded" -gt 0 ] && [ "$reported" = "$reminded" ] ||
+  fail "chaque orientation en retard relancée une fois attendu"
 
 say "deux instances, une base : tout est prouvé en $((SECONDS - started)) s"

@@ -254,8 +254,8 @@ done
 purge_runs="$(sql "SELECT count(*) FROM purge_runs")"
 holder="$(sql "SELECT holder FROM job_leases WHERE name = 'account_lifecycle'")"
 case "$holder" in
-  "serve-$a_pid@"*) holder_name=A ;;
-  "serve-$b_pid@"*) holder_name=B ;;
+  "serve-$a_pid-"*) holder_name=A ;;
+  "serve-$b_pid-"*) holder_name=B ;;
   *) fail "bail account_lifecycle inattendu : « $holder »" ;;
 esac
 [ "$purge_runs" = 1 ] || fail "purge_runs : $purge_runs exécution(s), 1 attendue"

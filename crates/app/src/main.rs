@@ -168,9 +168,35 @@ fn init_logging() {
     }
 }
 
+/// This process's name in the job leases (`job_leases.holder`): its kind, its id and a random part,
+/// since processes on two hosts may share an id (two containers, each running its own PID 1), and a
+/// holder may take again a lease it holds.
+pub fn lease_holder(kind: &str) -> String {
+    let random: String = aiguillage_service::credentials::random_token()
+        .chars()
+        .take(8)
+        .collect();
+    format!("{kind}-{}-{random}", std::process::id())
+}
+
 /// The current time in Unix seconds.
 pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn two_holders_of_one_process_differ() {
+        let (first, second) = (super::lease_holder("serve"), super::lease_holder("serve"));
+        let prefix = format!("serve-{}-", std::process::id());
+        assert!(
+            first.starts_with(&prefix) && second.starts_with(&prefix),
+            "{first}"
+        );
+        assert_eq!(first.len(), prefix.len() + 8);
+        assert_ne!(first, second);
+    }
 }

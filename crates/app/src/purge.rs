@@ -35,7 +35,7 @@ pub async fn run(database_url: &str, args: PurgeArgs) -> anyhow::Result<()> {
     };
     let store = Store::connect(database_url).await?;
     let state = AppState::new(store, settings_of(args.mail));
-    let holder = format!("purge-cli-{}", std::process::id());
+    let holder = crate::lease_holder("purge-cli");
     let report = purge(&state, &holder, as_of, args.dry_run).await?;
     print!("{}", report_text(&report, args.dry_run));
     Ok(())

@@ -79,7 +79,7 @@ pub async fn run(database_url: &str, command: QueueCommand) -> anyhow::Result<()
     match command {
         QueueCommand::Remind(mail) => {
             let state = AppState::new(store, settings_of(mail));
-            let holder = format!("queue-remind-{}", std::process::id());
+            let holder = crate::lease_holder("queue-remind");
             match remind_holding_lease(&state, &holder).await? {
                 Some((reminded, appointments)) => {
                     println!("{reminded} orientation(s) en retard signalée(s).");
@@ -92,7 +92,7 @@ pub async fn run(database_url: &str, command: QueueCommand) -> anyhow::Result<()
         }
         QueueCommand::Digest(mail) => {
             let state = AppState::new(store, settings_of(mail));
-            let holder = format!("queue-digest-{}", std::process::id());
+            let holder = crate::lease_holder("queue-digest");
             match digests_holding_lease(&state, &holder).await? {
                 Some(sent) => println!("{sent} récapitulatif(s) envoyé(s)."),
                 None => println!(

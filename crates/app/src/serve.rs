@@ -143,7 +143,7 @@ fn job_ran(job: &'static str, outcome: &'static str) {
 /// Applies the retention rules once a day: every hour it tries the purge lease and runs when the
 /// last run is older than 20 hours, so instances sharing a database purge once between them.
 async fn daily_purge(state: AppState) {
-    let holder = format!("serve-{}-{}", std::process::id(), crate::now());
+    let holder = crate::lease_holder("serve");
     let mut ticks = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         ticks.tick().await;
@@ -166,7 +166,7 @@ async fn daily_purge(state: AppState) {
 /// The accounts' lifecycle once a day: every hour it tries the lease, which a run keeps 20 hours, so
 /// instances sharing a database run it once a day between them.
 async fn daily_account_lifecycle(state: AppState) {
-    let holder = format!("serve-{}", std::process::id());
+    let holder = crate::lease_holder("serve");
     let mut ticks = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         ticks.tick().await;

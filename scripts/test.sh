@@ -10,7 +10,10 @@
 #   5. the directory export (all France services + the standard's example) validated by the reference
 #      library of the cartographie nationale (npm @gouvfr-anct/lieux-de-mediation-numerique);
 #   6. La Coop's API as served by the demo (/api/coop/v1/…) validated against La Coop's own OpenAPI
-#      document by openapi-core (PyPI, pinned, in a virtual environment).
+#      document by openapi-core (PyPI, pinned, in a virtual environment);
+#   7. the JSON API against its own OpenAPI document (/api/openapi.json) by schemathesis (PyPI,
+#      pinned), authenticated by a session and by an API client holding every scope
+#      (scripts/schemathesis.sh): no 5xx, every answer as documented.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +25,7 @@ install_system_packages() {
   [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
   command -v npm >/dev/null || missing+=(nodejs npm)
+  command -v curl >/dev/null || missing+=(curl)
   /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
   /usr/bin/python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
   if [ ${#missing[@]} -gt 0 ]; then
@@ -138,5 +142,8 @@ step "La Coop's API checked against La Coop's OpenAPI document (openapi-core)"
   rm -rf "$work"
   exit "$status"
 )
+
+step "The JSON API against its own OpenAPI document (schemathesis)"
+scripts/schemathesis.sh target/debug/aiguillage
 
 step "All checks passed"

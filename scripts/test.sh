@@ -13,7 +13,9 @@
 #      document by openapi-core (PyPI, pinned, in a virtual environment);
 #   7. the JSON API against its own OpenAPI document (/api/openapi.json) by schemathesis (PyPI,
 #      pinned), authenticated by a session and by an API client holding every scope
-#      (scripts/schemathesis.sh): no 5xx, every answer as documented.
+#      (scripts/schemathesis.sh): no 5xx, every answer as documented;
+#   8. a short soak (e2e/soak.mjs, 60 s): 64 virtual users loop the journey of a referral through the
+#      HTML forms; no error, the server's memory, open files and connections stable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -145,5 +147,8 @@ step "La Coop's API checked against La Coop's OpenAPI document (openapi-core)"
 
 step "The JSON API against its own OpenAPI document (schemathesis)"
 scripts/schemathesis.sh target/debug/aiguillage
+
+step "Soak: 64 virtual users through the forms for 60 s (e2e/soak.mjs)"
+(cd e2e && node soak.mjs --duration 60)
 
 step "All checks passed"

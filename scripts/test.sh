@@ -11,9 +11,14 @@
 #      library of the cartographie nationale (npm @gouvfr-anct/lieux-de-mediation-numerique);
 #   6. La Coop's API as served by the demo (/api/coop/v1/…) validated against La Coop's own OpenAPI
 #      document by openapi-core (PyPI, pinned, in a virtual environment);
-#   7. the Debian package (cargo-deb, pinned) installed on the machine, its systemd unit run as a
+#   7. the JSON API against its own OpenAPI document (/api/openapi.json) by schemathesis (PyPI,
+#      pinned), authenticated by a session and by an API client holding every scope
+#      (scripts/schemathesis.sh): no 5xx, every answer as documented;
+#   8. a short soak (e2e/soak.mjs, 60 s): 64 virtual users loop the journey of a referral through the
+#      HTML forms; no error, the server's memory, open files and connections stable;
+#   9. the Debian package (cargo-deb, pinned) installed on the machine, its systemd unit run as a
 #      service by a real systemd until /readyz answers, then purged (scripts/deb-check.sh);
-#   8. two instances on one PostgreSQL, each host a network namespace (scripts/two-instances.sh, as
+#  10. two instances on one PostgreSQL, each host a network namespace (scripts/two-instances.sh, as
 #      root): a session shared, one acceptance out of 50 concurrent ones, leased jobs run once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +31,7 @@ install_system_packages() {
   [ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
   command -v npm >/dev/null || missing+=(nodejs npm)
+  command -v curl >/dev/null || missing+=(curl)
   /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
   /usr/bin/python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
   command -v ip >/dev/null || missing+=(iproute2)
@@ -144,6 +150,12 @@ step "La Coop's API checked against La Coop's OpenAPI document (openapi-core)"
   rm -rf "$work"
   exit "$status"
 )
+
+step "The JSON API against its own OpenAPI document (schemathesis)"
+scripts/schemathesis.sh target/debug/aiguillage
+
+step "Soak: 64 virtual users through the forms for 60 s (e2e/soak.mjs)"
+(cd e2e && node soak.mjs --duration 60)
 
 step "Debian package: built, installed, run as a systemd service until /readyz answers, purged"
 if [ "$(id -u)" = 0 ]; then

@@ -114,7 +114,9 @@ pub struct Commune {
 pub fn is_insee_commune_code(code: &str) -> bool {
     let bytes = code.as_bytes();
     bytes.len() == 5
-        && (bytes[..2].iter().all(u8::is_ascii_digit) || &code[..2] == "2A" || &code[..2] == "2B")
+        && (bytes[..2].iter().all(u8::is_ascii_digit)
+            || &bytes[..2] == b"2A"
+            || &bytes[..2] == b"2B")
         && bytes[2..].iter().all(u8::is_ascii_digit)
 }
 
@@ -272,6 +274,9 @@ mod tests {
         assert!(!is_insee_commune_code("4900"));
         assert!(!is_insee_commune_code("2C004"));
         assert!(!is_insee_commune_code("49O07"));
+        // Five bytes whose second is inside a character (found by schemathesis: it panicked).
+        assert!(!is_insee_commune_code("0\u{10000}"));
+        assert!(!is_insee_commune_code("é490"));
     }
 
     #[test]

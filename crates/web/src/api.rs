@@ -469,14 +469,22 @@ fn standard_json(place: &aiguillage_domain::directory::Place) -> serde_json::Val
 }
 
 /// The OpenAPI document.
-pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+pub async fn openapi() -> Json<serde_json::Value> {
+    Json(document())
+}
+
+/// The OpenAPI document: every part's declarations, then the refusals every route may give and the
+/// security schemes ([`crate::api_refusals`]).
+pub fn document() -> serde_json::Value {
     let mut document = ApiDoc::openapi();
     document.merge(crate::api_people::PeopleApiDoc::openapi());
     document.merge(crate::api_referrals::ReferralsApiDoc::openapi());
     document.merge(crate::api_vouchers::VouchersApiDoc::openapi());
     document.merge(crate::api_indicators::IndicatorsApiDoc::openapi());
     document.merge(crate::api_resources::ResourcesApiDoc::openapi());
-    Json(document)
+    let mut value = serde_json::to_value(&document).unwrap_or_default();
+    crate::api_refusals::describe_refusals(&mut value);
+    value
 }
 
 /// Which territory's communes to return.

@@ -202,7 +202,7 @@ pub struct ProfileRead {
     #[schema(value_type = Object)]
     profil: PublicProfile,
     /// The professional's override (typology, help, reason), if any.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     ajustement: Option<PublicOverride>,
 }
 

@@ -11,6 +11,7 @@ mod api_coop_statistics;
 pub mod api_indicators;
 pub mod api_people;
 pub mod api_referrals;
+mod api_refusals;
 mod api_resources;
 pub mod api_vouchers;
 mod assets;

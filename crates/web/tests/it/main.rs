@@ -9,6 +9,7 @@
 mod account_lifecycle;
 mod admin_accounts;
 mod api_clients;
+mod api_contract;
 mod appointments;
 mod audit_per_access;
 mod common;

@@ -420,7 +420,7 @@ async fn offer_fits(
     };
     Ok(admits(&seeker, &candidate)
         .map(|()| structure_id)
-        .map_err(MoveRefusal::HardFilter))
+        .map_err(|exclusion| MoveRefusal::HardFilter(exclusion.to_string())))
 }
 
 /// Referrals holding a place on an offer (every state but draft, refused and closed).

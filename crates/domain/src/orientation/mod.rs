@@ -9,7 +9,10 @@ pub mod spatial;
 pub mod take_home;
 
 pub use delays::{days_waiting, lateness, Lateness, TargetDelays};
-pub use ranking::{admits, rank, CandidateOffer, RankedOffer, Ranking, Seeker, Weights};
+pub use ranking::{
+    admits, rank, CandidateOffer, Exclusion, Explanation, Lack, RankedOffer, Ranking, Seeker,
+    Weights,
+};
 pub use redistribution::{propose, room_left, Decision, Outcome, Proposal, WaitingReferral};
 pub use referral::{
     event_text, receiver_access_cutoff, receiver_keeps_access, transition, ClosingOutcome,

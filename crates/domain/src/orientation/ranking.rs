@@ -4,14 +4,17 @@
 //! delay, capacity left, distance) combined with the territory's weights. Every ranked offer says why it
 //! is there and what it lacks; every excluded one says why.
 
-use crate::diagnostic::{Availability, Profile, RecommendedHelp, TravelMode};
+use crate::diagnostic::{
+    Availability, ProcedureOrganisation, Profile, RecommendedHelp, TravelMode,
+};
 use crate::directory::opening_hours::WeeklyHours;
 use crate::directory::{
     AccessMode, Audience, HelpStyle, ItinerantStop, Mobility, Offer, OfferStatus, Place, Service,
-    SupportMode,
+    SpecificSupport, SupportMode,
 };
 use crate::geo::{distance_km, Position};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// How much each criterion counts (any non-negative numbers; they are normalised).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -65,24 +68,38 @@ fn speed_of(mode: TravelMode) -> f64 {
     }
 }
 
-/// « (environ 12 min à pied) » by the fastest way the person has, or nothing.
-fn travel_time(km: f64, modes: &[TravelMode]) -> String {
-    let Some(fastest) = modes
+/// The fastest way the person has of getting about, if they said.
+fn fastest(modes: &[TravelMode]) -> Option<TravelMode> {
+    modes
         .iter()
         .copied()
         .max_by(|a, b| speed_of(*a).total_cmp(&speed_of(*b)))
-    else {
-        return String::new();
-    };
-    let minutes = (km / speed_of(fastest) * 60.0).round().max(1.0);
-    let how = match fastest {
-        TravelMode::Walking => "à pied",
-        TravelMode::Bicycle => "à vélo",
-        TravelMode::PublicTransport => "en transports en commun",
-        TravelMode::Car => "en voiture",
-        TravelMode::DrivenByRelative => "en voiture avec un proche",
-    };
-    format!(" (environ {minutes:.0} min {how})")
+}
+
+/// « (environ 12 min à pied) » by the fastest way the person has, or nothing.
+#[cfg(test)]
+fn travel_time(km: f64, modes: &[TravelMode]) -> String {
+    TravelTime(km, fastest(modes)).to_string()
+}
+
+/// A distance as a time by one way of getting about (nothing without one).
+struct TravelTime(f64, Option<TravelMode>);
+
+impl fmt::Display for TravelTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let TravelTime(km, Some(mode)) = *self else {
+            return Ok(());
+        };
+        let minutes = (km / speed_of(mode) * 60.0).round().max(1.0);
+        let how = match mode {
+            TravelMode::Walking => "à pied",
+            TravelMode::Bicycle => "à vélo",
+            TravelMode::PublicTransport => "en transports en commun",
+            TravelMode::Car => "en voiture",
+            TravelMode::DrivenByRelative => "en voiture avec un proche",
+        };
+        write!(f, " (environ {minutes:.0} min {how})")
+    }
 }
 
 /// One offer of a place, as ranking sees it.
@@ -101,8 +118,183 @@ pub struct CandidateOffer<'a> {
 pub struct CriterionScore {
     pub criterion: &'static str,
     pub score: f64,
-    pub reason: String,
+    pub reason: Explanation,
 }
+
+/// Why a criterion scored what it did. Ranking keeps the facts (it scores thousands of offers for one
+/// person in a dense area, and a page shows a handful); `Display` writes the French sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Explanation {
+    NoParticularNeed,
+    CoversNeeds {
+        covered: usize,
+        needed: usize,
+    },
+    ForSeniors,
+    OpenToAll,
+    MostlyOtherAudiences,
+    Offers(SupportMode),
+    WishedModeMissing,
+    Marks {
+        marks: usize,
+        official: bool,
+    },
+    FirstContactWithin(u32),
+    DelayUnknown,
+    PlacesLeft {
+        left: u32,
+        capacity: u32,
+    },
+    CapacityUnknown,
+    RemoteNoTravel,
+    NearestStop {
+        commune: String,
+        days: String,
+        km: f64,
+        by: Option<TravelMode>,
+    },
+    Distance {
+        km: f64,
+        by: Option<TravelMode>,
+    },
+    Remote,
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Explanation::NoParticularNeed => f.write_str("Aucun besoin particulier."),
+            Explanation::CoversNeeds { covered, needed } => {
+                write!(f, "Couvre {covered} des {needed} besoins.")
+            }
+            Explanation::ForSeniors => f.write_str("S'adresse spécialement aux seniors."),
+            Explanation::OpenToAll => f.write_str("Ouvert à tous les publics."),
+            Explanation::MostlyOtherAudiences => {
+                f.write_str("S'adresse surtout à d'autres publics, sans les réserver.")
+            }
+            Explanation::Offers(mode) => write!(f, "Propose « {} ».", mode.label()),
+            Explanation::WishedModeMissing => {
+                f.write_str("La modalité souhaitée n'est pas proposée.")
+            }
+            Explanation::Marks { marks, official } => write!(
+                f,
+                "{marks} label(s) ou dispositif(s) national(aux){}.",
+                if *official { ", offre officielle" } else { "" }
+            ),
+            Explanation::FirstContactWithin(days) => {
+                write!(f, "Premier contact sous {days} jour(s) en général.")
+            }
+            Explanation::DelayUnknown => f.write_str("Délai non renseigné."),
+            Explanation::PlacesLeft { left, capacity } => {
+                write!(f, "{left} place(s) libre(s) sur {capacity}.")
+            }
+            Explanation::CapacityUnknown => f.write_str("Capacité non renseignée."),
+            Explanation::RemoteNoTravel => f.write_str("À distance : aucun déplacement."),
+            Explanation::NearestStop {
+                commune,
+                days,
+                km,
+                by,
+            } => write!(
+                f,
+                "Itinérante : arrêt le plus proche à {commune} ({days}), à {km:.0} km{}.",
+                TravelTime(*km, *by)
+            ),
+            Explanation::Distance { km, by } => {
+                write!(f, "À {km:.0} km{}.", TravelTime(*km, *by))
+            }
+            Explanation::Remote => f.write_str("À distance."),
+        }
+    }
+}
+
+/// What an offer kept lacks for the person.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Lack {
+    /// The profile has an urgent procedure with this organisation and the offer does not help with
+    /// procedures.
+    UrgencyElsewhere(ProcedureOrganisation),
+    Service(Service),
+    Mode(SupportMode),
+    DelayUnknown,
+    CapacityUnknown,
+}
+
+impl fmt::Display for Lack {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Lack::UrgencyElsewhere(organisation) => write!(
+                f,
+                "N'aide pas aux démarches : la démarche urgente avec {} passe d'abord ailleurs.",
+                organisation.label()
+            ),
+            Lack::Service(service) => write!(f, "Ne propose pas « {} ».", service.label()),
+            Lack::Mode(mode) => write!(f, "Pas de « {} ».", mode.label()),
+            Lack::DelayUnknown => f.write_str("Délai de premier contact non renseigné."),
+            Lack::CapacityUnknown => f.write_str("Capacité non renseignée."),
+        }
+    }
+}
+
+/// The hard filter an offer failed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Exclusion {
+    NoPublicReception,
+    TooFar { km: f64, reach_km: u32 },
+    PositionUnknown,
+    MissingSupport(SpecificSupport),
+    TeachesOnly,
+    ActsOnBehalfOnly,
+    ReservedToYoungPeople,
+    ClosedWhenAvailable,
+    Full { open: u32, capacity: u32 },
+}
+
+impl fmt::Display for Exclusion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Exclusion::NoPublicReception => f.write_str("Le lieu n'accueille pas de public."),
+            Exclusion::TooFar { km, reach_km } => write!(
+                f,
+                "Trop loin : {km:.0} km, la personne peut aller jusqu'à {reach_km} km et l'offre n'est pas à distance."
+            ),
+            Exclusion::PositionUnknown => {
+                f.write_str("Position du lieu inconnue et offre non proposée à distance.")
+            }
+            Exclusion::MissingSupport(support) => {
+                write!(f, "Pas de prise en charge « {} ».", support.label())
+            }
+            Exclusion::TeachesOnly => {
+                f.write_str("L'offre apprend à faire mais ne fait pas pour la personne.")
+            }
+            Exclusion::ActsOnBehalfOnly => {
+                f.write_str("L'offre fait pour la personne mais n'apprend pas à faire.")
+            }
+            Exclusion::ReservedToYoungPeople => {
+                f.write_str("L'offre est réservée aux jeunes et aux étudiants.")
+            }
+            Exclusion::ClosedWhenAvailable => {
+                f.write_str("Le lieu n'est pas ouvert quand la personne est disponible.")
+            }
+            Exclusion::Full { open, capacity } => write!(
+                f,
+                "Complet : {open} orientations en cours pour une capacité de {capacity}."
+            ),
+        }
+    }
+}
+
+/// The three explanations are written as their French sentence wherever a ranking is serialised.
+macro_rules! serialize_as_text {
+    ($($name:ty),+) => {$(
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+    )+};
+}
+serialize_as_text!(Explanation, Lack, Exclusion);
 
 /// An offer kept, with its total score (0–100), the detail, and what it lacks.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -111,7 +303,7 @@ pub struct RankedOffer {
     pub total: f64,
     pub distance_km: Option<f64>,
     pub criteria: Vec<CriterionScore>,
-    pub lacks: Vec<String>,
+    pub lacks: Vec<Lack>,
     /// With an urgent procedure in the profile: whether the offer helps with administrative
     /// procedures (such offers come before every other, whatever their score).
     pub handles_urgency: bool,
@@ -121,7 +313,7 @@ pub struct RankedOffer {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExcludedOffer {
     pub offer_id: i64,
-    pub reason: String,
+    pub reason: Exclusion,
 }
 
 /// The ranked offers (best first) and the excluded ones.
@@ -163,7 +355,7 @@ fn hard_filter(
     seeker: &Seeker,
     candidate: &CandidateOffer,
     distance: Option<f64>,
-) -> Result<(), String> {
+) -> Result<(), Exclusion> {
     let requirements = &seeker.profile.requirements;
     let offer = candidate.offer;
     if candidate
@@ -171,7 +363,7 @@ fn hard_filter(
         .access_modes
         .contains(&AccessMode::NoPublicReception)
     {
-        return Err("Le lieu n'accueille pas de public.".to_owned());
+        return Err(Exclusion::NoPublicReception);
     }
     let remote = offer.support_modes.contains(&SupportMode::Remote) && requirements.remote_possible;
     // An itinerant place without its stops described is still given the benefit of the doubt
@@ -183,30 +375,30 @@ fn hard_filter(
         _ if remote => {}
         _ if comes_to_person && distance.is_some_and(|km| km <= 30.0) => {}
         Some(km) => {
-            return Err(format!(
-                "Trop loin : {km:.0} km, la personne peut aller jusqu'à {} km et l'offre n'est pas à distance.",
-                requirements.max_distance_km
-            ))
+            return Err(Exclusion::TooFar {
+                km,
+                reach_km: requirements.max_distance_km,
+            })
         }
-        None => return Err("Position du lieu inconnue et offre non proposée à distance.".to_owned()),
+        None => return Err(Exclusion::PositionUnknown),
     }
     if let Some(missing) = requirements
         .specific_support
         .iter()
         .find(|s| !offer.specific_support.contains(s))
     {
-        return Err(format!("Pas de prise en charge « {} ».", missing.label()));
+        return Err(Exclusion::MissingSupport(*missing));
     }
     let style = offer.facts.help_style;
     if requirements.acts_on_behalf && style == Some(HelpStyle::Teaches) {
-        return Err("L'offre apprend à faire mais ne fait pas pour la personne.".to_owned());
+        return Err(Exclusion::TeachesOnly);
     }
     let wants_learning = matches!(
         seeker.profile.first_help(),
         RecommendedHelp::InclusionPathway | RecommendedHelp::Acculturation
     );
     if wants_learning && !requirements.acts_on_behalf && style == Some(HelpStyle::ActsOnBehalf) {
-        return Err("L'offre fait pour la personne mais n'apprend pas à faire.".to_owned());
+        return Err(Exclusion::ActsOnBehalfOnly);
     }
     if let Some(age) = seeker.age {
         let only_young = !offer.audiences.is_empty()
@@ -215,7 +407,7 @@ fn hard_filter(
                 .iter()
                 .all(|a| matches!(a, Audience::Youth | Audience::Students));
         if only_young && age > 30 {
-            return Err("L'offre est réservée aux jeunes et aux étudiants.".to_owned());
+            return Err(Exclusion::ReservedToYoungPeople);
         }
     }
     if !seeker.availability.is_empty() && !remote {
@@ -226,22 +418,22 @@ fn hard_filter(
             .map(WeeklyHours::parse)
         {
             if !open_when_available(&hours, seeker.availability) {
-                return Err("Le lieu n'est pas ouvert quand la personne est disponible.".to_owned());
+                return Err(Exclusion::ClosedWhenAvailable);
             }
         }
     }
     if let Some(capacity) = offer.facts.capacity_per_week {
         if candidate.open_referrals >= capacity {
-            return Err(format!(
-                "Complet : {} orientations en cours pour une capacité de {capacity}.",
-                candidate.open_referrals
-            ));
+            return Err(Exclusion::Full {
+                open: candidate.open_referrals,
+                capacity,
+            });
         }
     }
     Ok(())
 }
 
-fn criterion(criterion: &'static str, score: f64, reason: String) -> CriterionScore {
+fn criterion(criterion: &'static str, score: f64, reason: Explanation) -> CriterionScore {
     CriterionScore {
         criterion,
         score: score.clamp(0.0, 1.0),
@@ -249,19 +441,23 @@ fn criterion(criterion: &'static str, score: f64, reason: String) -> CriterionSc
     }
 }
 
-fn needs_score(seeker: &Seeker, offer: &Offer, lacks: &mut Vec<String>) -> CriterionScore {
-    let needed: Vec<_> = seeker.profile.services.iter().map(|n| n.service).collect();
-    if needed.is_empty() {
-        return criterion("Besoins", 1.0, "Aucun besoin particulier.".to_owned());
+fn needs_score(seeker: &Seeker, offer: &Offer, lacks: &mut Vec<Lack>) -> CriterionScore {
+    let needed = seeker.profile.services.len();
+    if needed == 0 {
+        return criterion("Besoins", 1.0, Explanation::NoParticularNeed);
     }
-    let covered = needed.iter().filter(|s| offer.services.contains(s)).count();
-    for missing in needed.iter().filter(|s| !offer.services.contains(s)) {
-        lacks.push(format!("Ne propose pas « {} ».", missing.label()));
+    let mut covered = 0;
+    for need in &seeker.profile.services {
+        if offer.services.contains(&need.service) {
+            covered += 1;
+        } else {
+            lacks.push(Lack::Service(need.service));
+        }
     }
     criterion(
         "Besoins",
-        covered as f64 / needed.len() as f64,
-        format!("Couvre {covered} des {} besoins.", needed.len()),
+        covered as f64 / needed as f64,
+        Explanation::CoversNeeds { covered, needed },
     )
 }
 
@@ -271,21 +467,13 @@ fn audience_score(seeker: &Seeker, offer: &Offer) -> CriterionScore {
         offer.audiences.is_empty(),
         senior && offer.audiences.contains(&Audience::Seniors),
     ) {
-        (_, true) => criterion(
-            "Public",
-            1.0,
-            "S'adresse spécialement aux seniors.".to_owned(),
-        ),
-        (true, false) => criterion("Public", 0.7, "Ouvert à tous les publics.".to_owned()),
-        (false, false) => criterion(
-            "Public",
-            0.4,
-            "S'adresse surtout à d'autres publics, sans les réserver.".to_owned(),
-        ),
+        (_, true) => criterion("Public", 1.0, Explanation::ForSeniors),
+        (true, false) => criterion("Public", 0.7, Explanation::OpenToAll),
+        (false, false) => criterion("Public", 0.4, Explanation::MostlyOtherAudiences),
     }
 }
 
-fn mode_score(seeker: &Seeker, offer: &Offer, lacks: &mut Vec<String>) -> CriterionScore {
+fn mode_score(seeker: &Seeker, offer: &Offer, lacks: &mut Vec<Lack>) -> CriterionScore {
     let wished: &[SupportMode] = match seeker.profile.first_help() {
         RecommendedHelp::InclusionPathway => {
             &[SupportMode::Individual, SupportMode::CollectiveWorkshop]
@@ -302,14 +490,10 @@ fn mode_score(seeker: &Seeker, offer: &Offer, lacks: &mut Vec<String>) -> Criter
         .iter()
         .find(|mode| offer.support_modes.contains(mode))
     {
-        Some(mode) => criterion("Modalité", 1.0, format!("Propose « {} ».", mode.label())),
+        Some(mode) => criterion("Modalité", 1.0, Explanation::Offers(*mode)),
         None => {
-            lacks.push(format!("Pas de « {} ».", wished[0].label()));
-            criterion(
-                "Modalité",
-                0.2,
-                "La modalité souhaitée n'est pas proposée.".to_owned(),
-            )
+            lacks.push(Lack::Mode(wished[0]));
+            criterion("Modalité", 0.2, Explanation::WishedModeMissing)
         }
     }
 }
@@ -321,43 +505,36 @@ fn quality_score(place: &Place, offer: &Offer) -> CriterionScore {
         Some(OfferStatus::NationalOfficial | OfferStatus::LocalOfficial)
     );
     let score = (marks.min(3) as f64 / 3.0) * 0.7 + if official { 0.3 } else { 0.0 };
-    criterion(
-        "Qualité",
-        score,
-        format!(
-            "{marks} label(s) ou dispositif(s) national(aux){}.",
-            if official { ", offre officielle" } else { "" }
-        ),
-    )
+    criterion("Qualité", score, Explanation::Marks { marks, official })
 }
 
-fn delay_score(offer: &Offer, lacks: &mut Vec<String>) -> CriterionScore {
+fn delay_score(offer: &Offer, lacks: &mut Vec<Lack>) -> CriterionScore {
     match offer.facts.first_contact_delay_days {
         Some(days) => criterion(
             "Délai",
             7.0 / (7.0 + f64::from(days)),
-            format!("Premier contact sous {days} jour(s) en général."),
+            Explanation::FirstContactWithin(days),
         ),
         None => {
-            lacks.push("Délai de premier contact non renseigné.".to_owned());
-            criterion("Délai", 0.5, "Délai non renseigné.".to_owned())
+            lacks.push(Lack::DelayUnknown);
+            criterion("Délai", 0.5, Explanation::DelayUnknown)
         }
     }
 }
 
-fn capacity_score(candidate: &CandidateOffer, lacks: &mut Vec<String>) -> CriterionScore {
+fn capacity_score(candidate: &CandidateOffer, lacks: &mut Vec<Lack>) -> CriterionScore {
     match candidate.offer.facts.capacity_per_week {
         Some(capacity) if capacity > 0 => {
             let left = capacity.saturating_sub(candidate.open_referrals);
             criterion(
                 "Capacité",
                 f64::from(left) / f64::from(capacity),
-                format!("{left} place(s) libre(s) sur {capacity}."),
+                Explanation::PlacesLeft { left, capacity },
             )
         }
         _ => {
-            lacks.push("Capacité non renseignée.".to_owned());
-            criterion("Capacité", 0.5, "Capacité non renseignée.".to_owned())
+            lacks.push(Lack::CapacityUnknown);
+            criterion("Capacité", 0.5, Explanation::CapacityUnknown)
         }
     }
 }
@@ -368,30 +545,29 @@ fn distance_score(
     remote: bool,
 ) -> CriterionScore {
     let reach = f64::from(seeker.profile.requirements.max_distance_km.max(5));
+    let by = fastest(seeker.travel_modes);
     match distance {
-        _ if remote && seeker.profile.requirements.max_distance_km == 0 => criterion(
-            "Distance",
-            1.0,
-            "À distance : aucun déplacement.".to_owned(),
-        ),
+        _ if remote && seeker.profile.requirements.max_distance_km == 0 => {
+            criterion("Distance", 1.0, Explanation::RemoteNoTravel)
+        }
         Some(km) => match stop {
             Some(stop) => criterion(
                 "Distance",
                 1.0 - km / reach,
-                format!(
-                    "Itinérante : arrêt le plus proche à {} ({}), à {km:.0} km{}.",
-                    stop.commune_name,
-                    stop.days_in_french(),
-                    travel_time(km, seeker.travel_modes)
-                ),
+                Explanation::NearestStop {
+                    commune: stop.commune_name.clone(),
+                    days: stop.days_in_french(),
+                    km,
+                    by,
+                },
             ),
             None => criterion(
                 "Distance",
                 1.0 - km / reach,
-                format!("À {km:.0} km{}.", travel_time(km, seeker.travel_modes)),
+                Explanation::Distance { km, by },
             ),
         },
-        None => criterion("Distance", 0.5, "À distance.".to_owned()),
+        None => criterion("Distance", 0.5, Explanation::Remote),
     }
 }
 
@@ -467,13 +643,7 @@ fn score(
         && offer.services.contains(&Service::AdministrativeProcedures);
     if let Some(urgency) = &seeker.profile.urgency {
         if !handles_urgency {
-            lacks.insert(
-                0,
-                format!(
-                    "N'aide pas aux démarches : la démarche urgente avec {} passe d'abord ailleurs.",
-                    urgency.organisation.label()
-                ),
-            );
+            lacks.insert(0, Lack::UrgencyElsewhere(urgency.organisation));
         }
     }
     RankedOffer {
@@ -488,7 +658,7 @@ fn score(
 
 /// Whether one offer passes every hard filter for the person, or the first one it fails: the check a
 /// move confirmed by a coordinator is held to again when it is applied.
-pub fn admits(seeker: &Seeker, candidate: &CandidateOffer) -> Result<(), String> {
+pub fn admits(seeker: &Seeker, candidate: &CandidateOffer) -> Result<(), Exclusion> {
     let (distance, _) = reach_of(seeker, candidate);
     hard_filter(seeker, candidate, distance)
 }
@@ -628,7 +798,9 @@ mod tests {
         assert!(ranking.ranked[0].handles_urgency);
         assert!(!ranking.urgency_uncovered);
         assert!(
-            ranking.ranked[1].lacks[0].contains("démarche urgente avec CAF ou MSA"),
+            ranking.ranked[1].lacks[0]
+                .to_string()
+                .contains("démarche urgente avec CAF ou MSA"),
             "{ranking:?}"
         );
         let without = rank_for(&urgent, &[(broad, near(1.0), 0)]);
@@ -718,12 +890,15 @@ mod tests {
         assert!(kept.distance_km.is_some_and(|km| (km - 3.0).abs() < 0.2));
         let reason = &kept.criteria.last().expect("distance").reason;
         assert_eq!(
-            reason,
+            reason.to_string(),
             "Itinérante : arrêt le plus proche à Brissac Loire Aubance (le mardi), à 3 km."
         );
         assert_eq!(ranking.excluded[0].offer_id, 2);
         assert!(
-            ranking.excluded[0].reason.starts_with("Trop loin : 12 km"),
+            ranking.excluded[0]
+                .reason
+                .to_string()
+                .starts_with("Trop loin : 12 km"),
             "{ranking:?}"
         );
     }
@@ -750,11 +925,14 @@ mod tests {
         let order: Vec<i64> = ranking.ranked.iter().map(|r| r.offer_id).collect();
         assert_eq!(order, vec![2, 1]);
         assert_eq!(ranking.excluded.len(), 1);
-        assert!(ranking.excluded[0].reason.starts_with("Trop loin"));
+        assert!(ranking.excluded[0]
+            .reason
+            .to_string()
+            .starts_with("Trop loin"));
         assert!(ranking.ranked[1]
             .lacks
             .iter()
-            .any(|l| l.contains("Aide aux démarches administratives")));
+            .any(|l| l.to_string().contains("Aide aux démarches administratives")));
         assert_eq!(ranking.ranked[0].criteria.len(), 7);
     }
 
@@ -770,13 +948,16 @@ mod tests {
             &deaf,
             &[(offer(&[Service::EverydayTools], full.clone()), near(1.0), 0)],
         );
-        assert!(ranking.excluded[0].reason.contains("Surdité"));
+        assert!(ranking.excluded[0].reason.to_string().contains("Surdité"));
 
         let ranking = rank_for(
             &answers(),
             &[(offer(&[Service::EverydayTools], full), near(1.0), 3)],
         );
-        assert!(ranking.excluded[0].reason.starts_with("Complet"));
+        assert!(ranking.excluded[0]
+            .reason
+            .to_string()
+            .starts_with("Complet"));
 
         let only_acts = OfferFacts {
             help_style: Some(HelpStyle::ActsOnBehalf),
@@ -786,7 +967,10 @@ mod tests {
             &answers(),
             &[(offer(&[Service::EverydayTools], only_acts), near(1.0), 0)],
         );
-        assert!(ranking.excluded[0].reason.contains("n'apprend pas"));
+        assert!(ranking.excluded[0]
+            .reason
+            .to_string()
+            .contains("n'apprend pas"));
     }
 
     #[test]

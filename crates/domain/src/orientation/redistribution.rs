@@ -206,7 +206,7 @@ fn moved(referral: &WaitingReferral, to_offer_id: i64) -> Outcome {
         reasons.push(format!("Adéquation {:.0}/100.", offer.total));
         let mut criteria: Vec<_> = offer.criteria.iter().collect();
         criteria.sort_by(|a, b| b.score.total_cmp(&a.score));
-        reasons.extend(criteria.iter().take(2).map(|c| c.reason.clone()));
+        reasons.extend(criteria.iter().take(2).map(|c| c.reason.to_string()));
     }
     Outcome::Move {
         to_offer_id,
@@ -261,7 +261,10 @@ mod tests {
             criteria: vec![CriterionScore {
                 criterion: "besoins",
                 score: total / 100.0,
-                reason: format!("Couvre les besoins ({offer_id})."),
+                reason: crate::orientation::Explanation::CoversNeeds {
+                    covered: 1,
+                    needed: 1,
+                },
             }],
             lacks: vec![],
             handles_urgency: false,
@@ -340,7 +343,9 @@ mod tests {
             ranked: vec![],
             excluded: vec![ExcludedOffer {
                 offer_id: 4,
-                reason: "Pas d'accompagnement en LSF.".to_owned(),
+                reason: crate::orientation::Exclusion::MissingSupport(
+                    crate::directory::SpecificSupport::Deafness,
+                ),
             }],
             urgency_uncovered: false,
         };
@@ -354,7 +359,7 @@ mod tests {
         }];
         let proposal = propose(&waiting, &BTreeMap::from([(4, 3)]));
         match &proposal.decisions[0].outcome {
-            Outcome::Unplaced { reason } => assert!(reason.contains("LSF"), "{reason}"),
+            Outcome::Unplaced { reason } => assert!(reason.contains("Surdité"), "{reason}"),
             other => panic!("expected unplaced, got {other:?}"),
         }
     }

@@ -215,7 +215,7 @@ pub(crate) async fn ranked_offers(
         .iter()
         .map(|e| {
             let (place_name, offer_name, _) = describe(e.offer_id);
-            (format!("{place_name} — {offer_name}"), e.reason.clone())
+            (format!("{place_name} — {offer_name}"), e.reason.to_string())
         })
         .collect();
     Ok(Candidates {

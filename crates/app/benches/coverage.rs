@@ -4,6 +4,7 @@
 //! random set of needs. Times the whole computation (indexes built, nearest offer per commune and
 //! need, population beyond 30 minutes); reports the median of several runs.
 //!
+//! The communes are looked up in two halves on two threads, as the service does.
 //! Run: `cargo bench -p aiguillage --bench coverage`. Not a test: it measures, it does not judge.
 #![allow(
     clippy::unwrap_used,
@@ -12,11 +13,12 @@
 )]
 
 use aiguillage_domain::coverage::{
-    coverage, population_beyond, CommunePoint, Need, OfferPoint, DEFAULT_THRESHOLD_MINUTES,
+    coverage_with, population_beyond, CommunePoint, Need, OfferPoint, DEFAULT_THRESHOLD_MINUTES,
 };
 use aiguillage_domain::geo::Position;
 use aiguillage_interop::france_services::read_france_services;
 use aiguillage_interop::territory::embedded;
+use aiguillage_service::steering::SideBySide;
 use aiguillage_service::territory_diagnostic::commune_points;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -114,7 +116,7 @@ fn measure(label: &str, communes: &[CommunePoint], offers: &[OfferPoint]) {
     let mut beyond = Vec::new();
     for _ in 0..RUNS {
         let started = Instant::now();
-        let (needs, result) = coverage(communes, offers);
+        let (needs, result) = coverage_with(communes, offers, &SideBySide);
         beyond = population_beyond(communes, &result, needs.len(), DEFAULT_THRESHOLD_MINUTES);
         times.push(started.elapsed());
     }

@@ -65,13 +65,13 @@ pub async fn run(database_url: &str, args: &CoverageArgs) -> anyhow::Result<()> 
     let started = Instant::now();
     let index = CoverageIndex::build(&offers);
     let needs = index.needs().to_vec();
-    let result: Vec<_> = communes
-        .iter()
-        .map(|c| match &times {
-            Some(times) => index.coverage_with_times(c, times),
-            None => index.coverage_of(c),
-        })
-        .collect();
+    let result: Vec<_> = match &times {
+        Some(times) => communes
+            .iter()
+            .map(|c| index.coverage_with_times(c, times))
+            .collect(),
+        None => index.coverage_of_all(&communes, &aiguillage_service::steering::SideBySide),
+    };
     let beyond = population_beyond(&communes, &result, needs.len(), args.threshold);
     let seconds = started.elapsed().as_secs_f64();
     let out: Box<dyn Write> = match &args.output {

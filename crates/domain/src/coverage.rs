@@ -12,6 +12,7 @@
 
 use crate::directory::{HelpKind, Offer, Service, SpecificSupport};
 use crate::geo::Position;
+use crate::indicators::compute::{Fork, OneAfterOther};
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
 use std::collections::{BTreeMap, HashMap};
@@ -195,7 +196,8 @@ impl TravelTimes {
 /// The offers of each (zone, need), indexed; and where each offer is, for travel-time matrices.
 pub struct CoverageIndex {
     needs: Vec<Need>,
-    trees: BTreeMap<(String, usize), RTree<Indexed>>,
+    /// Zone → one tree per need column (none where no offer of the zone meets that need).
+    trees: HashMap<String, Vec<Option<RTree<Indexed>>>>,
     communes_of_offers: HashMap<i64, String>,
     /// (commune, need column) → an offer of that commune meeting the need, and its position.
     in_commune: HashMap<(String, usize), (i64, Position)>,
@@ -221,12 +223,14 @@ impl CoverageIndex {
                 }
             }
         }
+        let mut trees: HashMap<String, Vec<Option<RTree<Indexed>>>> = HashMap::new();
+        for ((zone, column), list) in points {
+            trees.entry(zone).or_insert_with(|| vec![None; needs.len()])[column] =
+                Some(RTree::bulk_load(list));
+        }
         CoverageIndex {
             needs,
-            trees: points
-                .into_iter()
-                .map(|(key, list)| (key, RTree::bulk_load(list)))
-                .collect(),
+            trees,
             communes_of_offers: offers
                 .iter()
                 .map(|o| (o.offer_id, o.commune_code.clone()))
@@ -262,12 +266,9 @@ impl CoverageIndex {
                 else {
                     continue;
                 };
-                let same_zone = self
-                    .trees
-                    .get(&(zone.to_owned(), column))
-                    .is_some_and(|tree| {
-                        tree.contains(&GeomWithData::new(unit_vector(*position), *offer_id))
-                    });
+                let same_zone = self.tree(zone, column).is_some_and(|tree| {
+                    tree.contains(&GeomWithData::new(unit_vector(*position), *offer_id))
+                });
                 if same_zone && reach.is_none_or(|r| *minutes < r.minutes) {
                     *reach = Some(Reach {
                         offer_id: *offer_id,
@@ -284,13 +285,38 @@ impl CoverageIndex {
         &self.needs
     }
 
+    /// The tree of one zone and need column.
+    fn tree(&self, zone: &str, column: usize) -> Option<&RTree<Indexed>> {
+        self.trees.get(zone)?.get(column)?.as_ref()
+    }
+
+    /// Every commune's nearest fitting offer per need, in the communes' order; the two halves of
+    /// the list are looked up by `fork` (each lookup is independent, so a caller with threads runs
+    /// them side by side).
+    pub fn coverage_of_all(
+        &self,
+        communes: &[CommunePoint],
+        fork: &impl Fork,
+    ) -> Vec<CommuneCoverage> {
+        let (first, second) = communes.split_at(communes.len() / 2);
+        let look_up = |part: &[CommunePoint]| -> Vec<CommuneCoverage> {
+            part.iter().map(|c| self.coverage_of(c)).collect()
+        };
+        let (mut all, rest) = fork.both(|| look_up(first), || look_up(second));
+        all.extend(rest);
+        all
+    }
+
     /// The commune's nearest fitting offer per need.
     pub fn coverage_of(&self, commune: &CommunePoint) -> CommuneCoverage {
-        let zone = zone_of(&commune.departement_code);
         let point = unit_vector(commune.position);
+        let zone_trees = self
+            .trees
+            .get(zone_of(&commune.departement_code))
+            .map_or(&[][..], Vec::as_slice);
         let reaches = (0..self.needs.len())
             .map(|column| {
-                let tree = self.trees.get(&(zone.to_owned(), column))?;
+                let tree = zone_trees.get(column)?.as_ref()?;
                 let nearest = tree.nearest_neighbor(&point)?;
                 let [x, y, z] = *nearest.geom();
                 let chord =
@@ -317,8 +343,17 @@ pub fn coverage(
     communes: &[CommunePoint],
     offers: &[OfferPoint],
 ) -> (Vec<Need>, Vec<CommuneCoverage>) {
+    coverage_with(communes, offers, &OneAfterOther)
+}
+
+/// [`coverage`], the communes' two halves looked up by `fork`.
+pub fn coverage_with(
+    communes: &[CommunePoint],
+    offers: &[OfferPoint],
+    fork: &impl Fork,
+) -> (Vec<Need>, Vec<CommuneCoverage>) {
     let index = CoverageIndex::build(offers);
-    let result = communes.iter().map(|c| index.coverage_of(c)).collect();
+    let result = index.coverage_of_all(communes, fork);
     (index.needs, result)
 }
 

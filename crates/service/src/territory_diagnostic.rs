@@ -471,7 +471,7 @@ pub async fn diagnose(store: &Store, area: &TerritoryArea) -> Result<Diagnostic,
     let places = store.places_in_box((-90.0, 90.0), (-180.0, 180.0)).await?;
     let index = CoverageIndex::build(&offer_points(&places));
     let threshold = DEFAULT_THRESHOLD_MINUTES;
-    let coverage: Vec<_> = points.iter().map(|c| index.coverage_of(c)).collect();
+    let coverage = index.coverage_of_all(&points, &crate::steering::SideBySide);
     let beyond = population_beyond(&points, &coverage, index.needs().len(), threshold);
     let codes: Vec<String> = points.iter().map(|p| p.code.clone()).collect();
     let published = store.published_index_of_communes("2019", &codes).await?;

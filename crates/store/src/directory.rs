@@ -4,13 +4,15 @@
 //! policy and asked inside the writing transaction), and records every creation and update in
 //! `structure_changes`, like an edit by hand.
 
+use crate::bulk::{insert_rows, max_params, Param};
 use crate::commune_index::{CommuneIndex, PlacementRule};
 use crate::hand_fields::{
     all_marks, keep_hand_fields, mark_hand_fields, settle_import, FieldOutcome, ImportConflict,
     Marks,
 };
-use crate::offers::{insert_offer, refresh_default_offer};
-use crate::{Store, StoreError};
+use crate::offers::{default_offer_row, refresh_default_offer};
+
+use crate::{Backend, Store, StoreError};
 use aiguillage_domain::directory::{Offer, Place, SupportModel};
 use aiguillage_domain::territory::TerritoryScope;
 use aiguillage_domain::UnixSeconds;
@@ -225,6 +227,7 @@ impl Store {
     ) -> Result<PlaceImportReport, StoreError> {
         let mut transaction = self.begin_write().await?;
         let batch = PlaceBatch {
+            backend: self.backend,
             default_source,
             places,
             author,
@@ -246,6 +249,7 @@ impl Store {
     ) -> Result<PlaceImportReport, StoreError> {
         let mut transaction = self.begin_write().await?;
         let batch = PlaceBatch {
+            backend: self.backend,
             default_source,
             places,
             author,
@@ -448,6 +452,7 @@ pub(crate) async fn record_place_change(
 
 /// One import's places, where they come from and who imports them.
 struct PlaceBatch<'a> {
+    backend: Backend,
     default_source: &'a str,
     places: &'a [(u64, Place)],
     author: &'a ImportAuthor<'a>,
@@ -514,6 +519,7 @@ async fn upsert_places(
     let marks = all_marks(&mut *connection).await?;
     let mut report = PlaceImportReport::default();
     let mut seen = std::collections::HashSet::new();
+    let mut additions = Vec::new();
     let total = batch.places.len() as u64;
     for (done, (line, place)) in batch.places.iter().enumerate() {
         let source = place.source.as_deref().unwrap_or(batch.default_source);
@@ -567,7 +573,12 @@ async fn upsert_places(
             });
             continue;
         }
-        let kept = with_hand_fields(stored, place, &marks)?;
+        let Some(stored) = stored else {
+            // A new place: written with the batch's other new places once the loop is done.
+            additions.push(new_place((source, place), commune_code, &communes)?);
+            continue;
+        };
+        let kept = with_hand_fields(Some(stored), place, &marks)?;
         let (place, outcomes) = match &kept {
             Some((kept, outcomes)) => (kept, outcomes.as_slice()),
             None => (place, &[][..]),
@@ -579,21 +590,12 @@ async fn upsert_places(
             _ => communes.centre(&commune_code),
         };
         let row = PlaceRow {
-            source,
             place,
             place_json: &place_json,
             commune_code: &commune_code,
             position,
             actor_account_id: author.account_id,
             now: batch.now,
-        };
-        let Some(stored) = stored else {
-            let id = insert_place(&mut *connection, &row).await?;
-            let summary = format!("{} : lieu ajouté", author.origin);
-            let change = (author.account_id, summary.as_str());
-            record_place_change(&mut *connection, id, change, batch.now).await?;
-            report.inserted += 1;
-            continue;
         };
         if !write_existing(&mut *connection, (*line, stored), &row, batch, &mut report).await? {
             continue;
@@ -613,7 +615,103 @@ async fn upsert_places(
             progress(done as u64 + 1, total);
         }
     }
+    insert_new_places(&mut *connection, &additions, batch).await?;
+    report.inserted += additions.len() as u64;
+    progress(total, total);
     Ok(report)
+}
+
+/// A place the import adds, held until the batch's new places are written together.
+struct NewPlace<'a> {
+    source: &'a str,
+    place: &'a Place,
+    place_json: String,
+    commune_code: String,
+    position: (Option<f64>, Option<f64>),
+}
+
+/// The row of a new place: its JSON, its commune, and its position (its own, or its commune's centre).
+fn new_place<'a>(
+    (source, place): (&'a str, &'a Place),
+    commune_code: String,
+    communes: &CommuneIndex,
+) -> Result<NewPlace<'a>, StoreError> {
+    let place_json =
+        serde_json::to_string(place).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let position = match (place.latitude, place.longitude) {
+        (Some(lat), Some(lon)) => (Some(lat), Some(lon)),
+        _ => communes.centre(&commune_code),
+    };
+    Ok(NewPlace {
+        source,
+        place,
+        place_json,
+        commune_code,
+        position,
+    })
+}
+
+/// Writes the new places of an import, many rows per statement: each structure, its default offer
+/// (mirroring the place's lists) and the change « lieu ajouté » of its history.
+async fn insert_new_places(
+    connection: &mut AnyConnection,
+    additions: &[NewPlace<'_>],
+    batch: &PlaceBatch<'_>,
+) -> Result<(), StoreError> {
+    if additions.is_empty() {
+        return Ok(());
+    }
+    let limit = max_params(batch.backend);
+    let (author, now) = (batch.author.account_id, batch.now);
+    let mut params = Vec::with_capacity(additions.len() * 17);
+    for new in additions {
+        let place = new.place;
+        params.extend([
+            Param::Text(&place.name),
+            Param::Owned(kind_of(place)),
+            Param::Text(&new.commune_code),
+            Param::Int(now),
+            Param::Text(new.source),
+            Param::Text(&place.id),
+            Param::Text(&place.pivot),
+            Param::OptReal(new.position.0),
+            Param::OptReal(new.position.1),
+            Param::Owned(joined(&place.services)),
+            Param::Owned(joined(&place.audiences)),
+            Param::Owned(joined(&place.specific_support)),
+            Param::Owned(joined(&place.support_modes)),
+            Param::Owned(joined(&place.costs)),
+            Param::Text(&new.place_json),
+            Param::Int(now),
+            Param::OptInt(author),
+        ]);
+    }
+    let target = "structures (name, kind, commune_code, created_at, source, source_id, pivot, latitude,
+        longitude, services, audiences, specific_support, support_modes, costs, place_json, updated_at,
+        updated_by)";
+    let ids = insert_rows(connection, limit, target, 17, &params, true).await?;
+    let mut offers = Vec::with_capacity(additions.len() * 11);
+    for (id, new) in ids.iter().zip(additions) {
+        offers.extend(default_offer_row(*id, new.place, (author, now))?);
+    }
+    let target = "offers (structure_id, position, name, services, audiences, specific_support,
+        support_modes, costs, offer_json, updated_at, updated_by)";
+    insert_rows(connection, limit, target, 11, &offers, false).await?;
+    let summary = format!("{} : lieu ajouté", batch.author.origin);
+    let changes: Vec<Param> = ids
+        .iter()
+        .flat_map(|id| {
+            [
+                Param::Int(*id),
+                Param::OptInt(author),
+                Param::Int(now),
+                Param::Text(&summary),
+            ]
+        })
+        .collect();
+    let target = "structure_changes (structure_id, account_id, changed_at, summary)";
+    insert_rows(connection, limit, target, 4, &changes, false).await?;
+    Ok(())
 }
 
 /// Updates a stored place from its row, or leaves it alone when nothing differs; `false` (the row
@@ -716,7 +814,6 @@ fn note_placement(
 
 /// One place about to be written.
 struct PlaceRow<'a> {
-    source: &'a str,
     place: &'a Place,
     place_json: &'a str,
     commune_code: &'a str,
@@ -727,10 +824,15 @@ struct PlaceRow<'a> {
 
 impl PlaceRow<'_> {
     fn kind(&self) -> String {
-        match self.place.typologies.as_slice() {
-            [] => "Lieu de médiation numérique".to_owned(),
-            codes => codes.join(", "),
-        }
+        kind_of(self.place)
+    }
+}
+
+/// The structure's kind: the place's typologies, or « Lieu de médiation numérique ».
+fn kind_of(place: &Place) -> String {
+    match place.typologies.as_slice() {
+        [] => "Lieu de médiation numérique".to_owned(),
+        codes => codes.join(", "),
     }
 }
 
@@ -769,49 +871,6 @@ async fn existing_places(connection: &mut AnyConnection) -> Result<ExistingPlace
         }
     }
     Ok(existing)
-}
-
-/// Inserts a place and its default offer; returns its structure id.
-async fn insert_place(
-    connection: &mut AnyConnection,
-    row: &PlaceRow<'_>,
-) -> Result<i64, StoreError> {
-    let place = row.place;
-    let inserted = sqlx::query(
-        "INSERT INTO structures (name, kind, commune_code, created_at, source, source_id, pivot, latitude, longitude,
-             services, audiences, specific_support, support_modes, costs, place_json, updated_at, updated_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $4, $16)
-         RETURNING id",
-    )
-    .bind(&place.name)
-    .bind(row.kind())
-    .bind(row.commune_code)
-    .bind(row.now)
-    .bind(row.source)
-    .bind(&place.id)
-    .bind(&place.pivot)
-    .bind(row.position.0)
-    .bind(row.position.1)
-    .bind(joined(&place.services))
-    .bind(joined(&place.audiences))
-    .bind(joined(&place.specific_support))
-    .bind(joined(&place.support_modes))
-    .bind(joined(&place.costs))
-    .bind(row.place_json)
-    .bind(row.actor_account_id)
-    .fetch_one(&mut *connection)
-    .await?;
-    let id: i64 = inserted.try_get("id")?;
-    insert_offer(
-        connection,
-        id,
-        0,
-        &Offer::mirroring(place),
-        row.actor_account_id,
-        row.now,
-    )
-    .await?;
-    Ok(id)
 }
 
 /// Updates a stored place, only if it is still in the commune its rights were checked on; returns

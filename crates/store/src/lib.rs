@@ -15,6 +15,7 @@ mod appointments;
 mod audit;
 mod audit_key;
 mod backup;
+mod bulk;
 mod commune_index;
 pub use commune_index::PlacementRule;
 mod contact_requests;
@@ -110,7 +111,7 @@ pub use second_factor::{
     CredentialChange, SecondFactorState, TotpMaterial, PASSWORD_RECORD, SECOND_FACTOR_RECORD,
 };
 pub use session_corrections::SessionChange;
-pub use sessions::{NewSession, SessionSummary, StoredSession};
+pub use sessions::{NewSession, SessionOwner, SessionSummary, StoredSession};
 pub use structure_figures::StructureFigures;
 pub use structures::{NewStructure, Structure};
 pub use synthetic::{

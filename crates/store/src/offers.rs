@@ -1,6 +1,7 @@
 //! The offers of a structure: the default one an import creates and keeps in line with the place's
 //! lists, and the ones managers add or refine; each change is dated and attributed.
 
+use crate::bulk::Param;
 use crate::directory::{check_place_rights, PlaceRights};
 use crate::{Store, StoreError};
 use aiguillage_domain::directory::{Offer, Place};
@@ -55,6 +56,29 @@ pub(crate) async fn insert_offer(
     .fetch_one(&mut *connection)
     .await?;
     Ok(row.try_get("id")?)
+}
+
+/// The values of a new place's default offer (position 0, mirroring the place's lists) in the
+/// column order of [`insert_offer`], for a multi-row insert.
+pub(crate) fn default_offer_row(
+    structure_id: i64,
+    place: &Place,
+    (actor_account_id, now): (Option<i64>, UnixSeconds),
+) -> Result<[Param<'static>; 11], StoreError> {
+    let offer = Offer::mirroring(place);
+    Ok([
+        Param::Int(structure_id),
+        Param::Int(0),
+        Param::Owned(offer.name.clone()),
+        Param::Owned(joined(&offer.services)),
+        Param::Owned(joined(&offer.audiences)),
+        Param::Owned(joined(&offer.specific_support)),
+        Param::Owned(joined(&offer.support_modes)),
+        Param::Owned(joined(&offer.costs)),
+        Param::Owned(offer_json(&offer)?),
+        Param::Int(now),
+        Param::OptInt(actor_account_id),
+    ])
 }
 
 async fn update_offer(

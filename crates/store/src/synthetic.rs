@@ -4,16 +4,15 @@
 //! of a batch), the first appointments, and the closings with their gains. One transaction per batch, multi-row `INSERT`s
 //! (a few hundred rows per statement); no audit entries (nobody read anything).
 
-use crate::{Backend, Store, StoreError};
+use crate::bulk::{insert_rows, max_params, Param};
+use crate::{Store, StoreError};
 use aiguillage_domain::appointment::{AppointmentChannel, AppointmentStatus};
 use aiguillage_domain::calendar::{date_of, iso_date};
 use aiguillage_domain::diagnostic::{AutonomyLevel, RecommendedHelp, Typology};
 use aiguillage_domain::orientation::{ClosingOutcome, ReferralEvent, ReferralState, RefusalReason};
 use aiguillage_domain::pathway::{Closing, MoneyBracket, ObservedAutonomy, Theme};
 use aiguillage_domain::UnixSeconds;
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
-use sqlx::{Any, AnyConnection, Row};
+use sqlx::AnyConnection;
 
 /// One diagnostic as the generator computed it (the JSON documents as serde writes them: codes).
 #[derive(Debug, Clone)]
@@ -101,84 +100,6 @@ impl std::ops::AddAssign for SyntheticCounts {
         self.sessions += other.sessions;
         self.outcomes += other.outcomes;
     }
-}
-
-/// A value bound to a multi-row insert (typed, so that a NULL has its column's type).
-enum Param<'a> {
-    Int(i64),
-    OptInt(Option<i64>),
-    Text(&'a str),
-    OptText(Option<&'a str>),
-    Owned(String),
-}
-
-/// Most parameters in one statement. SQLite (through sqlx) looks each parameter's name up along the
-/// statement's list of parameters, so a statement's binding time grows with the square of its
-/// parameters: a few hundred keep it negligible. PostgreSQL has no such cost.
-fn max_params(backend: Backend) -> usize {
-    match backend {
-        Backend::Sqlite => 400,
-        Backend::Postgres => 12_000,
-    }
-}
-/// Most rows in one statement.
-const MAX_ROWS: usize = 500;
-
-/// Inserts `params.len() / width` rows into `target` (`table (columns…)`), several per statement;
-/// returns the new ids in insertion order when `returning`.
-async fn insert_rows(
-    connection: &mut AnyConnection,
-    max_params: usize,
-    target: &str,
-    width: usize,
-    params: &[Param<'_>],
-    returning: bool,
-) -> Result<Vec<i64>, StoreError> {
-    let mut ids = Vec::new();
-    let rows_per_statement = (max_params / width).clamp(1, MAX_ROWS);
-    for chunk in params.chunks(rows_per_statement * width) {
-        let rows = chunk.len() / width;
-        let mut sql = format!("INSERT INTO {target} VALUES ");
-        for row in 0..rows {
-            sql.push_str(if row == 0 { "(" } else { ", (" });
-            for column in 0..width {
-                if column > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push('$');
-                sql.push_str(&(row * width + column + 1).to_string());
-            }
-            sql.push(')');
-        }
-        if returning {
-            sql.push_str(" RETURNING id");
-        }
-        let mut query: Query<'_, Any, AnyArguments<'_>> = sqlx::query(&sql);
-        for param in chunk {
-            query = match param {
-                Param::Int(value) => query.bind(*value),
-                Param::OptInt(value) => query.bind(*value),
-                Param::Text(value) => query.bind(*value),
-                Param::OptText(value) => query.bind(*value),
-                Param::Owned(value) => query.bind(value.as_str()),
-            };
-        }
-        if returning {
-            // Identity values are drawn in the order of the VALUES; RETURNING's order is not
-            // promised, so the ids are sorted back into it.
-            let mut chunk_ids = query
-                .fetch_all(&mut *connection)
-                .await?
-                .iter()
-                .map(|row| row.try_get::<i64, _>(0))
-                .collect::<Result<Vec<_>, _>>()?;
-            chunk_ids.sort_unstable();
-            ids.extend(chunk_ids);
-        } else {
-            query.execute(&mut *connection).await?;
-        }
-    }
-    Ok(ids)
 }
 
 fn joined_rights(closing: &Closing) -> String {

@@ -51,7 +51,7 @@ const SELECT_MEMBER: &str =
      LEFT JOIN epcis te ON m.territory_kind = 'epci' AND te.code = m.territory_code
      LEFT JOIN departements td ON m.territory_kind = 'departement' AND td.code = m.territory_code";
 
-fn account_from(row: &AnyRow) -> Result<Account, StoreError> {
+pub(crate) fn account_from(row: &AnyRow) -> Result<Account, StoreError> {
     let role: String = row.try_get("role")?;
     let territory_kind: String = row.try_get("territory_kind")?;
     let territory_code: String = row.try_get("territory_code")?;

@@ -26,6 +26,61 @@ pub struct StoredSession {
     pub acting_structure_id: Option<i64>,
 }
 
+/// A live session and its owner as the session acts (see [`Store::session_owner`]).
+#[derive(Debug, Clone)]
+pub struct SessionOwner {
+    pub session: StoredSession,
+    /// The account, with the structure, role and territory of the membership the session acts
+    /// for (its home ones until one is chosen).
+    pub account: crate::Account,
+    /// How many structures the account belongs to.
+    pub memberships: usize,
+    /// Notifications of the account or of the structure it acts for, not yet shown.
+    pub unread_notifications: i64,
+}
+
+/// The session, its account (the home columns `accounts::account_from` reads), the membership the
+/// session acts for if it chose one (`acting_…`, NULL when it is gone), the number of memberships
+/// and the unread notifications, for one token hash.
+const SELECT_SESSION_OWNER: &str = "SELECT s.account_id, s.csrf_token, s.created_at AS session_created_at,
+        s.last_seen_at, s.stage, s.handle, s.acting_structure_id,
+        a.id, a.email, a.display_name, a.role, a.structure_id, hs.name AS structure_name,
+        a.territory_kind, a.territory_code, COALESCE(te.name, td.name) AS territory_name,
+        a.created_at, a.last_login_at, a.deactivated_at,
+        m.role AS acting_role, ms.name AS acting_structure_name,
+        m.territory_kind AS acting_territory_kind, m.territory_code AS acting_territory_code,
+        COALESCE(mte.name, mtd.name) AS acting_territory_name,
+        (SELECT COUNT(*) FROM memberships mc WHERE mc.account_id = a.id) AS memberships,
+        (SELECT COUNT(*) FROM notifications n
+          WHERE (n.account_id = a.id OR n.structure_id = COALESCE(s.acting_structure_id, a.structure_id))
+            AND n.id > a.notifications_seen_id) AS unread
+     FROM sessions s JOIN accounts a ON a.id = s.account_id
+     JOIN structures hs ON hs.id = a.structure_id
+     LEFT JOIN epcis te ON a.territory_kind = 'epci' AND te.code = a.territory_code
+     LEFT JOIN departements td ON a.territory_kind = 'departement' AND td.code = a.territory_code
+     LEFT JOIN memberships m ON m.account_id = a.id AND m.structure_id = s.acting_structure_id
+     LEFT JOIN structures ms ON ms.id = m.structure_id
+     LEFT JOIN epcis mte ON m.territory_kind = 'epci' AND mte.code = m.territory_code
+     LEFT JOIN departements mtd ON m.territory_kind = 'departement' AND mtd.code = m.territory_code
+     WHERE s.token_hash = $1 AND a.deactivated_at IS NULL";
+
+/// The session's own columns of a row (its creation time read as `session_created_at`).
+fn session_from(row: &sqlx::any::AnyRow) -> Result<StoredSession, StoreError> {
+    let stage: String = row.try_get("stage")?;
+    Ok(StoredSession {
+        account_id: row.try_get("account_id")?,
+        csrf_token: row.try_get("csrf_token")?,
+        stage: SessionStage::from_code(&stage)
+            .ok_or_else(|| StoreError::Corrupt(format!("étape de session « {stage} »")))?,
+        handle: row.try_get("handle")?,
+        times: SessionTimes {
+            created_at: row.try_get("session_created_at")?,
+            last_seen_at: row.try_get("last_seen_at")?,
+        },
+        acting_structure_id: row.try_get("acting_structure_id")?,
+    })
+}
+
 /// A session to open.
 #[derive(Debug, Clone)]
 pub struct NewSession<'a> {
@@ -107,8 +162,8 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<Option<StoredSession>, StoreError> {
         let row = sqlx::query(
-            "SELECT s.account_id, s.csrf_token, s.created_at, s.last_seen_at, s.stage, s.handle,
-                    s.acting_structure_id
+            "SELECT s.account_id, s.csrf_token, s.created_at AS session_created_at, s.last_seen_at,
+                    s.stage, s.handle, s.acting_structure_id
              FROM sessions s JOIN accounts a ON a.id = s.account_id
              WHERE s.token_hash = $1 AND a.deactivated_at IS NULL",
         )
@@ -116,24 +171,73 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let stage: String = row.try_get("stage")?;
-        let session = StoredSession {
-            account_id: row.try_get("account_id")?,
-            csrf_token: row.try_get("csrf_token")?,
-            stage: SessionStage::from_code(&stage)
-                .ok_or_else(|| StoreError::Corrupt(format!("étape de session « {stage} »")))?,
-            handle: row.try_get("handle")?,
-            times: SessionTimes {
-                created_at: row.try_get("created_at")?,
-                last_seen_at: row.try_get("last_seen_at")?,
-            },
-            acting_structure_id: row.try_get("acting_structure_id")?,
-        };
+        let session = session_from(&row)?;
+        Ok(self
+            .keep_alive(token_hash, &session, now)
+            .await?
+            .then_some(session))
+    }
+
+    /// The live session named by `token_hash` with everything a page needs about its owner, read
+    /// in one statement (every signed-in request asks for it): the session, the account as it acts
+    /// (the chosen membership's structure, role and territory in place of the home ones), how many
+    /// structures the account belongs to and its unread notifications. A session whose chosen
+    /// membership is gone is deleted and `None`; expiry and the once-a-minute touch as
+    /// [`Store::live_session`].
+    pub async fn session_owner(
+        &self,
+        token_hash: &str,
+        now: UnixSeconds,
+    ) -> Result<Option<SessionOwner>, StoreError> {
+        let row = sqlx::query(SELECT_SESSION_OWNER)
+            .bind(token_hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let session = session_from(&row)?;
+        if !self.keep_alive(token_hash, &session, now).await? {
+            return Ok(None);
+        }
+        let mut account = crate::accounts::account_from(&row)?;
+        if let Some(acting) = session.acting_structure_id {
+            let Some(role) = row.try_get::<Option<String>, _>("acting_role")? else {
+                self.delete_session(token_hash).await?;
+                return Ok(None);
+            };
+            account.structure_id = acting;
+            account.structure_name = row.try_get("acting_structure_name")?;
+            account.role = role
+                .parse()
+                .map_err(|e| StoreError::Corrupt(format!("{e}")))?;
+            let kind: String = row.try_get("acting_territory_kind")?;
+            let code: String = row.try_get("acting_territory_code")?;
+            account.territory =
+                aiguillage_domain::territory::TerritoryScope::from_parts(&kind, &code)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            account.territory_name = row.try_get("acting_territory_name")?;
+        }
+        let memberships: i64 = row.try_get("memberships")?;
+        Ok(Some(SessionOwner {
+            session,
+            account,
+            memberships: usize::try_from(memberships).unwrap_or(0),
+            unread_notifications: row.try_get("unread")?,
+        }))
+    }
+
+    /// Ends a dead session (idle or absolute deadline passed, or a pending sign-in left too long):
+    /// `false`. Otherwise moves its last activity when a minute or more went by: `true`.
+    async fn keep_alive(
+        &self,
+        token_hash: &str,
+        session: &StoredSession,
+        now: UnixSeconds,
+    ) -> Result<bool, StoreError> {
         let pending_too_long = session.stage != SessionStage::Complete
             && now - session.times.created_at >= PENDING_SIGN_IN_SECONDS;
         if !session.times.is_live_at(now) || pending_too_long {
             self.delete_session(token_hash).await?;
-            return Ok(None);
+            return Ok(false);
         }
         // Most requests write nothing: the last activity moves only once a minute.
         if session.times.needs_touch(now) {
@@ -143,7 +247,7 @@ impl Store {
                 .execute(&self.pool)
                 .await?;
         }
-        Ok(Some(session))
+        Ok(true)
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {

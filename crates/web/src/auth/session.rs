@@ -93,13 +93,18 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
 }
 
 /// Middleware: finds the live session named by the cookie and records the viewer for the request.
+/// The static assets (stylesheets, scripts, icons: the same for everyone) skip the lookup: a page
+/// asks for a dozen of them, and none needs to know who asks.
 pub async fn load_viewer(
     State(state): State<AppState>,
     jar: CookieJar,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let viewer = match jar.get(SESSION_COOKIE) {
+    let cookie = jar
+        .get(SESSION_COOKIE)
+        .filter(|_| !request.uri().path().starts_with("/static/"));
+    let viewer = match cookie {
         Some(cookie) => match find_user(&state, cookie.value()).await {
             Ok(Found::User(user)) => {
                 if let Some(choice) = structure_choice_first(&user, &request) {
@@ -150,48 +155,27 @@ enum Found {
 
 async fn find_user(state: &AppState, token: &str) -> Result<Found, WebError> {
     let hash = token_hash(token);
-    let Some(session) = state.store.live_session(&hash, state.now()).await? else {
+    // One statement: the session, the account as the session acts (the chosen membership's role,
+    // structure and territory, re-read at every request, so a membership removed meanwhile ends
+    // the session here), its structures and its unread notifications.
+    let Some(owner) = state.store.session_owner(&hash, state.now()).await? else {
         return Ok(Found::Nobody);
     };
-    let mut account = state.store.account(session.account_id).await?;
+    let session = owner.session;
     if session.stage != aiguillage_domain::session::SessionStage::Complete {
         return Ok(Found::Pending(PendingSignIn {
-            account,
+            account: owner.account,
             stage: session.stage,
             token_hash: hash,
         }));
     }
-    // The structure the session acts for, re-read at every request: a membership removed meanwhile
-    // ends the session here even before its row is gone.
-    let memberships = state
-        .store
-        .memberships_of(aiguillage_domain::ids::AccountId::new(account.id))
-        .await?;
-    if let Some(acting) = session.acting_structure_id {
-        let Some(membership) = memberships.iter().find(|m| m.structure_id.get() == acting) else {
-            state.store.delete_session(&hash).await?;
-            return Ok(Found::Nobody);
-        };
-        account.structure_id = acting;
-        account.structure_name = membership.structure_name.clone();
-        account.role = membership.role;
-        account.territory = membership.territory.clone();
-        account.territory_name = membership.territory_name.clone();
-    }
-    let unread_notifications = state
-        .store
-        .unread_notifications(
-            aiguillage_domain::ids::AccountId::new(account.id),
-            aiguillage_domain::ids::StructureId::new(account.structure_id),
-        )
-        .await?;
     Ok(Found::User(CurrentUser {
-        account,
+        account: owner.account,
         csrf_token: session.csrf_token,
         token_hash: hash,
-        unread_notifications,
-        structure_count: memberships.len(),
-        must_choose_structure: session.acting_structure_id.is_none() && memberships.len() > 1,
+        unread_notifications: owner.unread_notifications,
+        structure_count: owner.memberships,
+        must_choose_structure: session.acting_structure_id.is_none() && owner.memberships > 1,
     }))
 }
 

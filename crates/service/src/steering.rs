@@ -68,6 +68,11 @@ pub struct IndicatorCache {
     current: std::sync::RwLock<Option<Arc<Loaded>>>,
     /// Held by whoever loads (a first request, or the background refresh).
     loading: Mutex<()>,
+    /// When the last successful check of the watermark began. Requests that queued behind it
+    /// while it ran arrived before it began: what it found is current enough for them, so they
+    /// share it instead of each reading the watermark again (many dashboards at once cost one
+    /// check, not one each, and still see every write made before they arrived).
+    last_check_began: std::sync::Mutex<Option<Instant>>,
     /// When the watermark was last read in the background.
     checked_at: AtomicI64,
 }
@@ -131,11 +136,19 @@ impl IndicatorCache {
     /// The records, reloaded first when the watermark moved (one loader at a time: whoever waits for
     /// it then finds them fresh).
     async fn refresh(&self, store: &Store, now: UnixSeconds) -> Result<Arc<Loaded>, StoreError> {
+        let arrived = Instant::now();
         let _loading = self.loading.lock().await;
+        if let Some(loaded) = self.snapshot() {
+            if self.last_check_began().is_some_and(|began| began > arrived) {
+                return Ok(loaded);
+            }
+        }
+        let began = Instant::now();
         let watermark = store.indicator_watermark().await?;
         if let Some(loaded) = self.snapshot() {
             let recent = loaded.is_large() && now - loaded.loaded_at < LARGE_RELOAD_SECONDS;
             if loaded.watermark == watermark || recent {
+                self.set_last_check_began(began);
                 return Ok(loaded);
             }
         }
@@ -155,7 +168,22 @@ impl IndicatorCache {
             Ok(mut current) => *current = Some(loaded.clone()),
             Err(poisoned) => *poisoned.into_inner() = Some(loaded.clone()),
         }
+        self.set_last_check_began(began);
         Ok(loaded)
+    }
+
+    fn last_check_began(&self) -> Option<Instant> {
+        match self.last_check_began.lock() {
+            Ok(began) => *began,
+            Err(poisoned) => *poisoned.into_inner(),
+        }
+    }
+
+    fn set_last_check_began(&self, began: Instant) {
+        match self.last_check_began.lock() {
+            Ok(mut last) => *last = Some(began),
+            Err(poisoned) => *poisoned.into_inner() = Some(began),
+        }
     }
 }
 

@@ -57,9 +57,25 @@ PEOPLE, OFFERS = 1500, 100
 IMPORT_ROWS = 600
 # Referrals closed by the partner tool in one run, and by how many connections at once.
 CLOSINGS, CLOSERS = 160, 4
+# After a kill, the operation is run again to completion this many times per scenario (then the
+# application only opens the database: `aiguillage migrate` finds it at level), to keep the time.
+FULL_RECOVERIES = 5
 # People anonymised by the purge in one run.
 PURGED = 150
-MONTH = 30 * 86400
+TIMES = {}
+
+
+class timed:
+    """Adds the time spent in a phase to TIMES (printed with CRASH_TIMES=1)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __enter__(self):
+        self.started = time.time()
+
+    def __exit__(self, *_):
+        TIMES[self.name] = TIMES.get(self.name, 0) + time.time() - self.started
 
 
 def is_volatile(column):
@@ -131,14 +147,17 @@ class Sqlite:
     def table_rows(self, db, table):
         return self.rows(db, f'SELECT * FROM "{table}"')
 
-    def digest(self, db):
-        """Per table: (rows, digest of every column, digest without the clock's columns), the rows
-        in their storage order (the same ids on the same copies: SQLite hands them out again)."""
+    def digest(self, db, only=None, relaxed=True):
+        """Per table (or those of `only`): (rows, digest of every column, digest without the clock's
+        columns or None), the rows in their storage order (the same ids on the same copies: SQLite
+        hands them out again)."""
         import hashlib
         connection = sqlite3.connect(db)
         out = {}
         try:
             for (table,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall():
+                if only is not None and table not in only:
+                    continue
                 try:
                     cursor = connection.execute(f'SELECT * FROM "{table}" ORDER BY rowid')
                     rows = cursor.fetchall()
@@ -147,9 +166,12 @@ class Sqlite:
                     rows = sorted(cursor.fetchall(), key=repr)
                 columns = [d[0] for d in cursor.description]
                 keep = [i for i, c in enumerate(columns) if not is_volatile(c)]
-                relaxed = rows if len(keep) == len(columns) else [tuple(r[i] for i in keep) for r in rows]
-                out[table] = (len(rows), hashlib.md5(repr(rows).encode()).hexdigest(),
-                              hashlib.md5(repr(relaxed).encode()).hexdigest())
+                strict = hashlib.md5(repr(rows).encode()).hexdigest()
+                loose = None
+                if relaxed:
+                    loose = strict if len(keep) == len(columns) else \
+                        hashlib.md5(repr([tuple(r[i] for i in keep) for r in rows]).encode()).hexdigest()
+                out[table] = (len(rows), strict, loose)
         finally:
             connection.close()
         return out
@@ -174,6 +196,9 @@ class Sqlite:
     def writer_probe(self, db):
         return SqliteWriterProbe(db)
 
+    def write_watch(self, db):
+        return SqliteWriterProbe(db)
+
     def age_lease(self, db):
         connection = sqlite3.connect(db, timeout=10)
         connection.execute("UPDATE job_leases SET expires_at = expires_at - 3600")
@@ -186,7 +211,7 @@ class SqliteWriterProbe:
 
     def __init__(self, db):
         self.db = db
-        self.seen = False
+        self.seen, self.first_seen = False, None
         self.stop = False
         self.thread = threading.Thread(target=self.watch, daemon=True)
         self.thread.start()
@@ -198,6 +223,8 @@ class SqliteWriterProbe:
                 connection.execute("BEGIN IMMEDIATE")
                 connection.execute("ROLLBACK")
             except sqlite3.OperationalError:
+                if not self.seen:
+                    self.first_seen = time.time()
                 self.seen = True
             time.sleep(0.002)
         connection.close()
@@ -206,6 +233,11 @@ class SqliteWriterProbe:
         self.stop = True
         self.thread.join()
         return self.seen
+
+    def first(self):
+        self.stop = True
+        self.thread.join()
+        return self.first_seen
 
 
 class Postgres:
@@ -225,7 +257,7 @@ class Postgres:
     def create(self, name, template=None):
         self.drop(name)
         clause = f" TEMPLATE {template}" if template else ""
-        self.psql(self.admin, f"CREATE DATABASE {name}{clause}")
+        self.psql(self.admin, f"CREATE DATABASE {name}{clause} STRATEGY FILE_COPY")
         return name
 
     def url(self, db):
@@ -251,20 +283,25 @@ class Postgres:
     def table_rows(self, db, table):
         return self.rows(db, f'SELECT * FROM "{table}"')
 
-    def digest(self, db):
-        columns = {}
-        for table, column in self.psql(self.url(db), "SELECT table_name, column_name FROM information_schema.columns "
-                                       "WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"):
-            columns.setdefault(table, []).append(column)
+    def digest(self, db, only=None, relaxed=True):
+        if not hasattr(self, "columns"):
+            self.columns = {}
+            for table, column in self.psql(self.url(db), "SELECT table_name, column_name FROM information_schema.columns "
+                                           "WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"):
+                self.columns.setdefault(table, []).append(column)
         parts = []
-        for table in self.tables(db):
-            keep = [f't."{c}"' for c in columns[table] if not is_volatile(c)]
-            relaxed = f"ROW({', '.join(keep)}, 0)::text" if keep else "''"
-            parts.append(f"SELECT '{table}', count(*), md5(coalesce(string_agg(s, E'\\n' ORDER BY s), '')), "
-                         f"md5(coalesce(string_agg(r, E'\\n' ORDER BY r), '')) "
-                         f'FROM (SELECT t::text AS s, {relaxed} AS r FROM "{table}" t) q')
+        for table in sorted(self.columns):
+            if only is not None and table not in only:
+                continue
+            keep = [f't."{c}"' for c in self.columns[table] if not is_volatile(c)]
+            loose = f"ROW({', '.join(keep)}, 0)::text" if keep else "''"
+            loose = f"md5(coalesce(string_agg({loose}, E'\\n' ORDER BY {loose}), ''))" if relaxed else "''"
+            parts.append(f"SELECT '{table}', count(*), md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '')), "
+                         f'{loose} FROM "{table}" t')
+        if not parts:
+            return {}
         out = self.psql(self.url(db), "\nUNION ALL\n".join(parts))
-        return {t: (int(n), s, r) for t, n, s, r in out}
+        return {t: (int(n), s, r or None) for t, n, s, r in out}
 
     def integrity(self, db):
         # bt_index_check (with the heap: every row in its indexes) raises on corruption;
@@ -305,6 +342,9 @@ class Postgres:
     def writer_probe(self, db):
         return PostgresWriterProbe(self, db)
 
+    def write_watch(self, db):
+        return PostgresWriteWatch(self, db)
+
     def age_lease(self, db):
         self.psql(self.url(db), "UPDATE job_leases SET expires_at = expires_at - 3600")
 
@@ -327,6 +367,28 @@ class PostgresWriterProbe:
         return bool(out) and int(out[0][0]) > self.backend.startup_writes
 
 
+class PostgresWriteWatch:
+    """When a connection to the database first held a transaction id (first wrote)."""
+
+    def __init__(self, backend, db):
+        self.backend, self.db, self.first_seen, self.stop = backend, db, None, False
+        self.thread = threading.Thread(target=self.watch, daemon=True)
+        self.thread.start()
+
+    def watch(self):
+        while not self.stop and self.first_seen is None:
+            n = self.backend.psql(self.backend.admin, "SELECT count(*) FROM pg_stat_activity "
+                                  f"WHERE datname = '{self.db}' AND backend_xid IS NOT NULL", check=False)
+            if n and n[0][0] != "0":
+                self.first_seen = time.time()
+            time.sleep(0.01)
+
+    def first(self):
+        self.stop = True
+        self.thread.join()
+        return self.first_seen
+
+
 # ---------------------------------------------------------------------------------------------
 # Invariants of the application.
 
@@ -334,8 +396,10 @@ class PostgresWriterProbe:
 def app_invariants(backend, db):
     problems = []
     wrong = backend.rows(db, """
-        SELECT r.id, r.state, e.to_state FROM referrals r JOIN referral_events e ON e.referral_id = r.id
-         WHERE e.id = (SELECT max(id) FROM referral_events WHERE referral_id = r.id) AND e.to_state <> r.state""")
+        SELECT r.id, r.state, e.to_state FROM referrals r
+          JOIN (SELECT referral_id, max(id) AS id FROM referral_events GROUP BY referral_id) m ON m.referral_id = r.id
+          JOIN referral_events e ON e.id = m.id
+         WHERE e.to_state <> r.state""")
     problems += [f"orientation {r['id']} : état {r['state']}, dernier événement vers {r['to_state']}" for r in wrong]
     wrong = backend.rows(db, "SELECT o.referral_id FROM referral_outcomes o JOIN referrals r ON r.id = o.referral_id "
                              "WHERE r.state <> 'closed'")
@@ -377,8 +441,15 @@ class Operation:
         """Opens the database with the application again and completes the operation."""
         raise NotImplementedError
 
-    def capture(self, db):
-        return {"digest": self.backend.digest(db)}
+    def capture(self, db, before=None):
+        """The database's digests: every table's; after a kill (`before` given), the digest without
+        the clock's columns is computed only for the tables that differ from `before`."""
+        if before is None:
+            return {"digest": self.backend.digest(db)}
+        digest = self.backend.digest(db, relaxed=False)
+        changed = {t for t in digest if digest[t][1] != before["digest"].get(t, (0, "", ""))[1]}
+        loose = self.backend.digest(db, only=changed) if changed else {}
+        return {"digest": {t: loose.get(t) or before["digest"][t] for t in digest}}
 
     def check(self, before, after, crashed, handle):
         """`("avant"|"après"|"partiel", problems)`: whole-database all-or-nothing."""
@@ -466,8 +537,8 @@ class Purge(CliOperation):
         self.backend.age_lease(db)
         app(self.backend.url(db), *self.args)
 
-    def capture(self, db):
-        captured = super().capture(db)
+    def capture(self, db, before=None):
+        captured = super().capture(db, before)
         captured["rows"] = {t: self.backend.table_rows(db, t) for t in self.owned_tables(db)}
         for t in ("people", "notifications", "anonymised_people", "audit_log", "accounts", "job_leases"):
             captured["rows"].setdefault(t, self.backend.table_rows(db, t))
@@ -592,7 +663,9 @@ class Closings(Operation):
 
     label = "clôture de parcours"
     by_unit = True
-    free = ("audit_log", "audit_head", "audit_subjects", "api_clients", "sqlite_sequence")
+    # The journals, the client's last use, and the leases the server's daily jobs take at its start
+    # (a server killed at that moment keeps one until it expires, as designed).
+    free = ("audit_log", "audit_head", "audit_subjects", "api_clients", "sqlite_sequence", "job_leases")
 
     def prepare(self, base):
         url = self.backend.url(base)
@@ -622,8 +695,8 @@ class Closings(Operation):
         if handle.failures:
             raise RuntimeError(f"clôtures refusées au redémarrage : {handle.failures[:3]}")
 
-    def capture(self, db):
-        captured = super().capture(db)
+    def capture(self, db, before=None):
+        captured = super().capture(db, before)
         ids = ",".join(str(i) for i, _ in self.targets)
         units, people = {}, {}
         for table, key in (("referrals", "id"), ("referral_events", "referral_id"), ("referral_outcomes", "referral_id")):
@@ -774,6 +847,7 @@ def warm_up(backend, db):
 
 
 def prepare_base(backend):
+    started = time.time()
     base = backend.create("crash_base")
     url = backend.url(base)
     if isinstance(backend, Postgres):
@@ -796,6 +870,7 @@ def prepare_base(backend):
                          f"FROM pg_stat_database WHERE datname = '{probe}'")
         backend.startup_writes = int(n[0][0]) if n else 0
         backend.drop(probe)
+    TIMES["base"] = time.time() - started
     return base
 
 
@@ -809,30 +884,44 @@ def scenario(backend, work, op_name, base, runs, rng):
     if problems_before:
         raise RuntimeError(f"la base préparée est déjà incohérente : {problems_before[:5]}")
     # The complete run, once, timed.
+    # When it first writes: the kills are drawn between a little before that moment and its end.
     reference = backend.copy(template, "crash_run")
+    watch = backend.write_watch(reference)
+    handle = op.start(reference)  # for the closings, once the server listens
     started = time.time()
-    handle = op.start(reference)
     handle.finish()
     duration = time.time() - started
+    first_write = max(0.0, (watch.first() or started) - started)
+    window = (max(0.0, first_write - 0.05 * duration), duration)
     after = op.capture(reference)
     backend.drop(reference)
     if after["digest"] == before["digest"]:
         raise RuntimeError(f"{op.label} : l'opération complète n'a rien changé")
     counts = {"avant": 0, "en cours": 0, "après": 0}
-    found = {}
+    found, recovered = {}, 0
     failures = []
     for run in range(runs):
-        db = backend.copy(template, "crash_run")
+        with timed("copie"):
+            db = backend.copy(template, "crash_run")
         probe = backend.writer_probe(db) if not isinstance(op, Closings) else None
-        delay = rng.uniform(0.1, 1.0) * duration
+        delay = rng.uniform(*window)
         handle = op.start(db)
-        time.sleep(delay)
+        with timed("opération"):
+            time.sleep(delay)
         finished = handle.done()
         handle.kill()
-        wrote = probe.wrote() if probe else bool(getattr(handle, "acknowledged", None))
-        crashed = op.capture(db)
+        if finished and not isinstance(op, Closings):
+            # This run was quicker than the reference: later kills are drawn before its end.
+            window = (min(window[0], 0.8 * delay), min(window[1], delay))
+        with timed("sonde"):
+            wrote = probe.wrote() if probe else bool(getattr(handle, "acknowledged", None))
+        with timed("empreintes"):
+            crashed = op.capture(db, before)
         kind, problems = op.check(before, after, crashed, handle)
-        problems = problems + backend.integrity(db) + app_invariants(backend, db)
+        with timed("intégrité"):
+            problems = problems + backend.integrity(db)
+        with timed("invariants"):
+            problems += app_invariants(backend, db)
         if isinstance(op, Closings):
             over = kind == "après"
             wrote = wrote or kind != "avant"
@@ -842,13 +931,19 @@ def scenario(backend, work, op_name, base, runs, rng):
         if moment == "en cours":
             found[kind] = found.get(kind, 0) + 1
         counts[moment] += 1
-        try:
-            op.recover(db)
-        except RuntimeError as error:
-            problems.append(f"reprise impossible : {error}")
+        with timed("reprise"):
+            try:
+                if (kind == "après" and not op.by_unit) or recovered >= FULL_RECOVERIES:
+                    app(backend.url(db), "migrate")  # the application opens it and finds it at level
+                else:
+                    op.recover(db)
+                    recovered += 1
+            except RuntimeError as error:
+                problems.append(f"reprise impossible : {error}")
         if problems:
             failures.append((run + 1, f"{delay:.2f} s", problems))
-        backend.drop(db)
+        with timed("suppression"):
+            backend.drop(db)
     backend.drop(template)
     ok = runs - len(failures)
     words = {"avant": "retrouvés comme avant", "après": "comme après",
@@ -892,6 +987,9 @@ def main():
                 all_ok &= scenario(backend, work, op_name, base, args.runs, rng)
             backend.drop(base)
             print(f"    ({backend.name} : {time.time() - started:.0f} s)", flush=True)
+            if os.environ.get("CRASH_TIMES"):
+                print("    " + ", ".join(f"{k} {v:.1f} s" for k, v in TIMES.items()), flush=True)
+                TIMES.clear()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     sys.exit(0 if all_ok else 1)

@@ -10,7 +10,9 @@
 #   5. the directory export (all France services + the standard's example) validated by the reference
 #      library of the cartographie nationale (npm @gouvfr-anct/lieux-de-mediation-numerique);
 #   6. La Coop's API as served by the demo (/api/coop/v1/…) validated against La Coop's own OpenAPI
-#      document by openapi-core (PyPI, pinned, in a virtual environment).
+#      document by openapi-core (PyPI, pinned, in a virtual environment);
+#   7. crash consistency: `kill -9` at random moments of a directory import, a redistribution, pathway
+#      closings and the purge, 20 runs each on SQLite and on PostgreSQL (scripts/crash-consistency.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -107,6 +109,9 @@ step "ProConnect sign-in in headless Chromium against a real OpenID provider (np
 
 step "PostgreSQL backup procedure drilled (pg_dump, more written, pg_restore, every table as dumped)"
 scripts/pg-backup-drill.sh "$AIGUILLAGE_TEST_DATABASE_URL" target/debug/aiguillage
+
+step "Crash consistency: kill -9 during an import, a redistribution, pathway closings and the purge (20 runs each, SQLite and PostgreSQL)"
+AIGUILLAGE_BIN=target/debug/aiguillage scripts/crash-consistency.sh --runs 20
 
 step "Directory export checked by the cartographie nationale's reference library"
 (

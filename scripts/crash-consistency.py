@@ -22,9 +22,14 @@ server), and after every kill:
     crates/service/src/retention.rs): each person is either untouched, rows of every table that
     belongs to them included, or gone with all of them, its statistical facts and its audit entry;
     each referent's warning is whole (the notice and its records marked warned); nothing else changed;
-* then the application opens the database again and the same operation completes (the purge after
-  its crashed lease expired: the lease is aged by an hour, as a crashed run's would have).
-Each kill is counted as landed before the operation wrote anything, mid-way, or once it was over.
+* then the application opens the database again: in the first FULL_RECOVERIES runs per operation and
+  backend whose state needs it, the same operation is run again and completes (the purge once its
+  crashed lease expired: the lease is aged by an hour, as a crashed run's would have; the closings
+  by the server started again); in the others, `aiguillage migrate` opens it and finds it at level.
+Each kill is counted as landed before the operation wrote anything, mid-way (with the state found:
+as before, as after, or unit by unit in part), or once it was over. The kills are drawn uniformly
+between a little before the complete run's first write and its end (narrowed to the end of any run
+found finished). SQLite's and PostgreSQL's runs go at once, in two processes.
 
 Usage: scripts/crash-consistency.py [--runs N] [--backend sqlite|postgres|both] [--op NAME ...]
   AIGUILLAGE_BIN: the binary (target/debug/aiguillage by default);
@@ -898,7 +903,7 @@ def scenario(backend, work, op_name, base, runs, rng):
     if after["digest"] == before["digest"]:
         raise RuntimeError(f"{op.label} : l'opération complète n'a rien changé")
     counts = {"avant": 0, "en cours": 0, "après": 0}
-    found, recovered = {}, 0
+    found, recovered, leases = {}, 0, 0
     failures = []
     for run in range(runs):
         with timed("copie"):
@@ -931,6 +936,7 @@ def scenario(backend, work, op_name, base, runs, rng):
         if moment == "en cours":
             found[kind] = found.get(kind, 0) + 1
         counts[moment] += 1
+        leases += bool(getattr(handle, "lease_left", False))
         with timed("reprise"):
             try:
                 if (kind == "après" and not op.by_unit) or recovered >= FULL_RECOVERIES:
@@ -949,9 +955,10 @@ def scenario(backend, work, op_name, base, runs, rng):
     words = {"avant": "retrouvés comme avant", "après": "comme après",
              "partiel": "en partie faits, unité par unité" if op.by_unit else "À MOITIÉ FAITS"}
     states = ", ".join(f"{n} {words[k]}" for k, n in sorted(found.items()))
+    lease = f" ; bail de purge laissé pris {leases} fois, repris une fois expiré" if leases else ""
     print(f"{op.label} / {backend.name} : {ok}/{runs} tout-ou-rien ({counts['en cours']} interrompus en cours"
           f"{' : ' + states if states else ''} ; {counts['avant']} avant d'écrire, {counts['après']} après la fin ;"
-          f" opération complète {duration:.1f} s)"
+          f" opération complète {duration:.1f} s{lease})"
           f", intégrité {'ok' if not failures else 'EN ÉCHEC'}", flush=True)
     for run, delay, problems in failures:
         print(f"    essai {run} (tué à {delay}) : " + " ; ".join(problems[:6]), flush=True)
@@ -964,10 +971,13 @@ def main():
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--op", action="append", choices=sorted(OPERATIONS))
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--one-at-a-time", action="store_true",
+                        help="SQLite then PostgreSQL, rather than both at once in two processes")
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     rng = random.Random(seed)
-    print(f"graine des instants de kill : {seed} (--seed pour rejouer)", flush=True)
+    if args.backend != "postgres" or args.seed is None:
+        print(f"graine des instants de kill : {seed} (--seed pour rejouer ; PostgreSQL : graine + 1)", flush=True)
     backends = []
     work = tempfile.mkdtemp(prefix="aiguillage-crash-")
     try:
@@ -980,6 +990,14 @@ def main():
             elif args.backend == "postgres":
                 sys.exit("AIGUILLAGE_TEST_DATABASE_URL manque (scripts/start-test-postgres.sh)")
         all_ok = True
+        child = None
+        if len(backends) == 2 and not args.one_at_a_time:
+            # PostgreSQL's runs in a second process meanwhile (its server and the application's
+            # processes use the other core).
+            command = [sys.executable, os.path.abspath(__file__), "--backend", "postgres", "--runs", str(args.runs),
+                       "--seed", str(seed + 1)] + [f"--op={op}" for op in args.op or []]
+            child = subprocess.Popen(command)
+            backends = backends[:1]
         for backend in backends:
             started = time.time()
             base = prepare_base(backend)
@@ -990,6 +1008,8 @@ def main():
             if os.environ.get("CRASH_TIMES"):
                 print("    " + ", ".join(f"{k} {v:.1f} s" for k, v in TIMES.items()), flush=True)
                 TIMES.clear()
+        if child is not None:
+            all_ok &= child.wait() == 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
     sys.exit(0 if all_ok else 1)

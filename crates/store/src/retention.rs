@@ -52,6 +52,9 @@ pub struct RetentionView {
     pub reason: Option<ExtensionReason>,
 }
 
+/// A referent's retention warning in the app: whom (an account, or a structure's team), text, link.
+pub type RetentionNotice<'a> = ((Option<i64>, Option<i64>), &'a str, &'a str);
+
 /// The name under which the retention durations are kept in `instance_settings`.
 const RETENTION_SETTING: &str = "retention";
 
@@ -193,7 +196,7 @@ impl Store {
     /// was never told would be anonymised without notice).
     pub async fn warn_retention(
         &self,
-        notice: Option<((Option<i64>, Option<i64>), &str, &str)>,
+        notice: Option<RetentionNotice<'_>>,
         people: &[PersonId],
         now: UnixSeconds,
     ) -> Result<(), StoreError> {

@@ -19,7 +19,9 @@
 #   9. the Debian package (cargo-deb, pinned) installed on the machine, its systemd unit run as a
 #      service by a real systemd until /readyz answers, then purged (scripts/deb-check.sh);
 #  10. two instances on one PostgreSQL, each host a network namespace (scripts/two-instances.sh, as
-#      root): a session shared, one acceptance out of 50 concurrent ones, leased jobs run once.
+#      root): a session shared, one acceptance out of 50 concurrent ones, leased jobs run once;
+#  11. crash consistency: `kill -9` at random moments of a directory import, a redistribution, pathway
+#      closings and the purge, 20 runs each on SQLite and on PostgreSQL (scripts/crash-consistency.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -119,6 +121,9 @@ step "ProConnect sign-in in headless Chromium against a real OpenID provider (np
 
 step "PostgreSQL backup procedure drilled (pg_dump, more written, pg_restore, every table as dumped)"
 scripts/pg-backup-drill.sh "$AIGUILLAGE_TEST_DATABASE_URL" target/debug/aiguillage
+
+step "Crash consistency: kill -9 during an import, a redistribution, pathway closings and the purge (20 runs each, SQLite and PostgreSQL)"
+AIGUILLAGE_BIN=target/debug/aiguillage scripts/crash-consistency.sh --runs 20
 
 step "Directory export checked by the cartographie nationale's reference library"
 (

@@ -34,7 +34,8 @@ pub enum Notice {
 }
 
 impl Notice {
-    fn text(self) -> &'static str {
+    /// The notice's sentence (no personal data).
+    pub fn text(self) -> &'static str {
         match self {
             Notice::Received => "Nouvelle orientation reçue : à accepter ou refuser",
             Notice::Accepted => "Votre orientation a été acceptée",
@@ -68,13 +69,29 @@ pub async fn notify_structure(
     notice: Notice,
     referral_id: ReferralId,
 ) -> Result<(), StoreError> {
-    let (structure_id, referral_id) = (structure_id.get(), referral_id.get());
-    let link = format!("/orientations/{referral_id}");
-    let now = state.now();
+    let link = format!("/orientations/{}", referral_id.get());
     state
         .store
-        .notify((None, Some(structure_id)), notice.text(), &link, now)
+        .notify(
+            (None, Some(structure_id.get())),
+            notice.text(),
+            &link,
+            state.now(),
+        )
         .await?;
+    mail_structure(state, structure_id, notice, referral_id).await
+}
+
+/// The e-mail half of [`notify_structure`], for a notice already written in the app (in the
+/// transaction of what it tells): to the structure's active accounts, when an SMTP relay is set.
+pub async fn mail_structure(
+    state: &AppState,
+    structure_id: StructureId,
+    notice: Notice,
+    referral_id: ReferralId,
+) -> Result<(), StoreError> {
+    let (structure_id, referral_id) = (structure_id.get(), referral_id.get());
+    let link = format!("/orientations/{referral_id}");
     if let Some(smtp) = &state.settings.smtp {
         let emails = state.store.structure_emails(structure_id).await?;
         let body = format!(

@@ -3,7 +3,7 @@
 //! ranks each person with the territory's weights, asks the domain for the optimal proposal, and
 //! applies confirmed moves as "redirected" transitions by the coordinator, each notified.
 
-use crate::notify::{notify_structure, Notice};
+use crate::notify::{mail_structure, notify_structure, Notice};
 use crate::state::AppState;
 use aiguillage_domain::geo::Position;
 use aiguillage_domain::ids::ReferralId;
@@ -320,9 +320,10 @@ pub async fn apply(
         .collect();
     let now = state.now();
     let year = aiguillage_domain::calendar::date_of(now).year();
+    let notices = (Notice::Received.text(), Notice::Redistributed.text());
     let outcome = state
         .store
-        .apply_redistribution(actor, scope, &confirmed, (now, year))
+        .apply_redistribution(actor, scope, &confirmed, notices, (now, year))
         .await?;
     let (moved, stale, batch) = match outcome {
         RedistributionOutcome::Applied {
@@ -346,15 +347,16 @@ pub async fn apply(
             })
         }
     };
+    // The in-app notices were written with the moves; the e-mails follow the commit.
     for one in &moved {
-        notify_structure(
+        mail_structure(
             state,
             one.receiver_structure_id,
             Notice::Received,
             one.referral_id,
         )
         .await?;
-        notify_structure(
+        mail_structure(
             state,
             one.sender_structure_id,
             Notice::Redistributed,

@@ -187,7 +187,7 @@ type Referent = (Option<i64>, i64);
 
 /// Tells a referent, once per purge, in the app and by e-mail (a link, no personal data), that
 /// records will be anonymised — one record leads to its retention page, several to the list of
-/// records nearing their end — and records the warnings.
+/// records nearing their end — and records the warnings, with the in-app notice, before the e-mail.
 async fn warn_referent(
     state: &AppState,
     (account, structure_id): Referent,
@@ -210,7 +210,11 @@ async fn warn_referent(
         Some(account) => (Some(account), None),
         None => (None, Some(structure_id)),
     };
-    state.store.notify(whom, &text, &link, now).await?;
+    let people: Vec<PersonId> = records.iter().map(|(person, _)| *person).collect();
+    state
+        .store
+        .warn_retention(Some((whom, &text, &link)), &people, now)
+        .await?;
     if let Some(smtp) = &state.settings.smtp {
         let emails = match account {
             Some(account) => vec![state.store.account(account).await?.email],
@@ -225,6 +229,5 @@ async fn warn_referent(
             tracing::warn!(%error, "avertissement de conservation non envoyé par courriel");
         }
     }
-    let people: Vec<PersonId> = records.iter().map(|(person, _)| *person).collect();
-    state.store.mark_retention_warned(&people, now).await
+    Ok(())
 }

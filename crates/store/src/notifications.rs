@@ -22,22 +22,13 @@ impl Store {
     /// Notifies one account, or every professional of a structure.
     pub async fn notify(
         &self,
-        (account_id, structure_id): (Option<i64>, Option<i64>),
+        whom: (Option<i64>, Option<i64>),
         text: &str,
         link: &str,
         now: UnixSeconds,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO notifications (account_id, structure_id, created_at, text, link) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(account_id)
-        .bind(structure_id)
-        .bind(now)
-        .bind(text)
-        .bind(link)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let mut connection = self.pool.acquire().await?;
+        notify_in(&mut connection, whom, text, link, now).await
     }
 
     /// The notifications of an account (its own and its structure's), newest first; `read` says
@@ -267,4 +258,26 @@ pub struct DigestDue {
     pub email: String,
     pub count: i64,
     pub newest: i64,
+}
+
+/// Notifies one account, or every professional of a structure, inside the caller's transaction (the
+/// notice then stands or falls with what it tells).
+pub(crate) async fn notify_in(
+    connection: &mut sqlx::AnyConnection,
+    (account_id, structure_id): (Option<i64>, Option<i64>),
+    text: &str,
+    link: &str,
+    now: UnixSeconds,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO notifications (account_id, structure_id, created_at, text, link) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(account_id)
+    .bind(structure_id)
+    .bind(now)
+    .bind(text)
+    .bind(link)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
 }

@@ -13,6 +13,7 @@
 
 use crate::audit_key::AuditKey;
 use crate::directory::place_in;
+use crate::notifications::notify_in;
 use crate::people::Actor;
 use crate::referrals::{apply_referral_event_in, Applied};
 use crate::{decode, Store, StoreError};
@@ -165,12 +166,16 @@ struct ReferralInQueue {
 
 impl Store {
     /// Applies a coordinator's confirmed moves in one transaction, each checked again against the
-    /// coordinator's `scope` (see the module comment); `year` is the current year, for ages.
+    /// coordinator's `scope` (see the module comment); `year` is the current year, for ages. The
+    /// in-app notices of every move — `notices.0` to the structure that now receives the referral,
+    /// `notices.1` to its sender — are written in the same transaction: a crash leaves either the
+    /// moves with all their notices, or neither.
     pub async fn apply_redistribution(
         &self,
         actor: &Actor<'_>,
         scope: &TerritoryScope,
         moves: &[ConfirmedMove],
+        notices: (&str, &str),
         (now, year): (UnixSeconds, i32),
     ) -> Result<RedistributionOutcome, StoreError> {
         let mut transaction = self.begin_write().await?;
@@ -213,6 +218,14 @@ impl Store {
                 true => None,
                 false => Some(record_batch(&mut transaction, actor, scope, &left, now).await?),
             };
+            let (to_receiver, to_sender) = notices;
+            for one in &moved {
+                let link = format!("/orientations/{}", one.referral_id);
+                let receiver = Some(one.receiver_structure_id.get());
+                notify_in(&mut transaction, (None, receiver), to_receiver, &link, now).await?;
+                let sender = Some(one.sender_structure_id.get());
+                notify_in(&mut transaction, (None, sender), to_sender, &link, now).await?;
+            }
             transaction.commit().await?;
             Ok(RedistributionOutcome::Applied {
                 moved,

@@ -5,6 +5,7 @@
 //! time when several instances share PostgreSQL, and the record of each run.
 
 use crate::audit::append_audit_in;
+use crate::notifications::notify_in;
 use crate::people::{delete_person_rows, Actor};
 use crate::{Store, StoreError};
 use aiguillage_domain::audit::{AuditAction, AuditEvent};
@@ -50,6 +51,9 @@ pub struct RetentionView {
     pub retention: PersonRetention,
     pub reason: Option<ExtensionReason>,
 }
+
+/// A referent's retention warning in the app: whom (an account, or a structure's team), text, link.
+pub type RetentionNotice<'a> = ((Option<i64>, Option<i64>), &'a str, &'a str);
 
 /// The name under which the retention durations are kept in `instance_settings`.
 const RETENTION_SETTING: &str = "retention";
@@ -184,6 +188,18 @@ impl Store {
         people: &[PersonId],
         now: UnixSeconds,
     ) -> Result<(), StoreError> {
+        self.warn_retention(None, people, now).await
+    }
+
+    /// A referent's warning (`notice`: whom, text, link) and the marks of the records it is about,
+    /// in one transaction: a crash leaves both or neither (a record marked warned whose referent
+    /// was never told would be anonymised without notice).
+    pub async fn warn_retention(
+        &self,
+        notice: Option<RetentionNotice<'_>>,
+        people: &[PersonId],
+        now: UnixSeconds,
+    ) -> Result<(), StoreError> {
         let mut transaction = self.begin_write().await?;
         for person in people {
             sqlx::query("UPDATE people SET retention_warned_at = $1 WHERE id = $2")
@@ -191,6 +207,9 @@ impl Store {
                 .bind(person.get())
                 .execute(&mut *transaction)
                 .await?;
+        }
+        if let Some((whom, text, link)) = notice {
+            notify_in(&mut transaction, whom, text, link, now).await?;
         }
         transaction.commit().await?;
         Ok(())

@@ -349,3 +349,50 @@ async fn short_lived_records_go_at_their_own_durations() {
         .expect("dry");
     assert!(count(&again).iter().all(|n| *n == 0), "{again:?}");
 }
+
+/// A referent's warning and the marks of the records it is about are one write: a notice that
+/// cannot be stored (here, to a structure that does not exist) leaves no record marked warned, so
+/// that a crash between the two (scripts/crash-consistency.sh) never leaves a record counting down
+/// to its anonymisation whose referent was never told.
+#[tokio::test]
+async fn a_warning_and_its_marks_stand_or_fall_together() {
+    use aiguillage_domain::ids::{AccountId, StructureId};
+    let world = world().await;
+    let (_a, b, _c, _d, _e) = story(&world).await;
+    let store = &world.store;
+    let periods = RetentionPeriods::default();
+    let at = months_after(day(100), 26);
+    let warned_at = |person| async move {
+        store
+            .retention_candidates(&periods, at)
+            .await
+            .expect("candidates")
+            .into_iter()
+            .find(|c| c.person == person)
+            .and_then(|c| c.retention.warned_at)
+    };
+    let nowhere = (
+        (None, Some(987_654)),
+        "Un dossier sera anonymisé",
+        "/personnes/echeances",
+    );
+    assert!(store.warn_retention(Some(nowhere), &[b], at).await.is_err());
+    assert_eq!(warned_at(b).await, None, "no notice, no mark");
+
+    let (library, _) = world.library;
+    let notice = (
+        (None, Some(library)),
+        "Un dossier sera anonymisé",
+        "/personnes/echeances",
+    );
+    store
+        .warn_retention(Some(notice), &[b], at)
+        .await
+        .expect("warned");
+    assert_eq!(warned_at(b).await, Some(at));
+    let notes = store
+        .notifications_of(AccountId::new(0), StructureId::new(library), 10)
+        .await
+        .expect("notifications");
+    assert!(notes.iter().any(|n| n.text == "Un dossier sera anonymisé"));
+}

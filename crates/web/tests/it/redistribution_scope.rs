@@ -485,3 +485,82 @@ async fn a_redistribution_is_undone_for_what_nobody_acted_on() {
         .await;
     assert_eq!(again.status(), StatusCode::NOT_FOUND);
 }
+
+/// The notices of a confirmation are written by the transaction that applies its moves, not after
+/// it: a crash between the two (`kill -9`, scripts/crash-consistency.sh) cannot leave moves whose
+/// structures were never told. The store alone is called here, and both notices are there.
+#[tokio::test]
+async fn a_confirmation_writes_its_notices_with_its_moves() {
+    use aiguillage_domain::territory::TerritoryScope;
+    use aiguillage_store::{Actor, ConfirmedMove, RedistributionOutcome};
+    let world = world(Settings::default()).await;
+    let app = &world.app;
+    let good_offer = place_offer(
+        app,
+        place(
+            "espace-belle-beille",
+            "Espace Belle-Beille",
+            ("Angers", "49000", "49007"),
+        ),
+    )
+    .await;
+    let good_structure = app
+        .store
+        .place_id("test", "espace-belle-beille")
+        .await
+        .expect("id")
+        .expect("imported");
+    let referral = accepted_referral(&world, "Maëlle").await;
+    app.sign_in(Role::Coordinator).await;
+    let accounts = app.store.list_accounts().await.expect("accounts");
+    let of_role = |role: Role| {
+        accounts
+            .iter()
+            .find(|a| a.role == role)
+            .expect("an account of the role")
+    };
+    let (coordinator, sender) = (of_role(Role::Coordinator), of_role(Role::Prescriber));
+    let notes = |structure: i64| async move {
+        app.store
+            .notifications_of(AccountId::new(0), StructureId::new(structure), 100)
+            .await
+            .expect("notifications")
+            .into_iter()
+            .map(|n| n.text)
+            .collect::<Vec<_>>()
+    };
+    let actor = Actor {
+        account_id: AccountId::new(coordinator.id),
+        structure_id: StructureId::new(coordinator.structure_id),
+        reason: "test",
+    };
+    let moves = [ConfirmedMove {
+        referral_id: referral,
+        version: 2,
+        offer_id: good_offer,
+    }];
+    let outcome = app
+        .store
+        .apply_redistribution(
+            &actor,
+            &TerritoryScope::Departement("49".into()),
+            &moves,
+            (
+                "reçue par la redistribution",
+                "réorientée par la redistribution",
+            ),
+            (START + 60, 2026),
+        )
+        .await
+        .expect("applied");
+    assert!(
+        matches!(outcome, RedistributionOutcome::Applied { ref moved, .. } if moved.len() == 1),
+        "{outcome:?}"
+    );
+    assert!(notes(good_structure)
+        .await
+        .contains(&"reçue par la redistribution".to_owned()));
+    assert!(notes(sender.structure_id)
+        .await
+        .contains(&"réorientée par la redistribution".to_owned()));
+}

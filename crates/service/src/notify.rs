@@ -69,17 +69,21 @@ pub async fn notify_structure(
     notice: Notice,
     referral_id: ReferralId,
 ) -> Result<(), StoreError> {
-    let link = format!("/orientations/{}", referral_id.get());
     state
         .store
         .notify(
             (None, Some(structure_id.get())),
             notice.text(),
-            &link,
+            &referral_link(referral_id.get()),
             state.now(),
         )
         .await?;
     mail_structure(state, structure_id, notice, referral_id).await
+}
+
+/// The page of a referral, which notices and e-mails link to.
+fn referral_link(referral_id: i64) -> String {
+    format!("/orientations/{referral_id}")
 }
 
 /// The e-mail half of [`notify_structure`], for a notice already written in the app (in the
@@ -91,7 +95,7 @@ pub async fn mail_structure(
     referral_id: ReferralId,
 ) -> Result<(), StoreError> {
     let (structure_id, referral_id) = (structure_id.get(), referral_id.get());
-    let link = format!("/orientations/{referral_id}");
+    let link = referral_link(referral_id);
     if let Some(smtp) = &state.settings.smtp {
         let emails = state.store.structure_emails(structure_id).await?;
         let body = format!(

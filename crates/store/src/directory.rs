@@ -585,10 +585,7 @@ async fn upsert_places(
         };
         let place_json =
             serde_json::to_string(place).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let position = match (place.latitude, place.longitude) {
-            (Some(lat), Some(lon)) => (Some(lat), Some(lon)),
-            _ => communes.centre(&commune_code),
-        };
+        let position = position_of(place, &commune_code, &communes);
         let row = PlaceRow {
             place,
             place_json: &place_json,
@@ -621,6 +618,18 @@ async fn upsert_places(
     Ok(report)
 }
 
+/// Where a place is: its own coordinates, else its commune's centre.
+fn position_of(
+    place: &Place,
+    commune_code: &str,
+    communes: &CommuneIndex,
+) -> (Option<f64>, Option<f64>) {
+    match (place.latitude, place.longitude) {
+        (Some(lat), Some(lon)) => (Some(lat), Some(lon)),
+        _ => communes.centre(commune_code),
+    }
+}
+
 /// A place the import adds, held until the batch's new places are written together.
 struct NewPlace<'a> {
     source: &'a str,
@@ -638,10 +647,7 @@ fn new_place<'a>(
 ) -> Result<NewPlace<'a>, StoreError> {
     let place_json =
         serde_json::to_string(place).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let position = match (place.latitude, place.longitude) {
-        (Some(lat), Some(lon)) => (Some(lat), Some(lon)),
-        _ => communes.centre(&commune_code),
-    };
+    let position = position_of(place, &commune_code, communes);
     Ok(NewPlace {
         source,
         place,

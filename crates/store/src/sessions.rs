@@ -4,6 +4,7 @@
 //! for the second factor for ten minutes at most), the device that opened it, and a random handle by
 //! which its owner ends it from « Mon compte » (the token's hash is never shown).
 
+use crate::teams::{role_in, territory_in};
 use crate::{Store, StoreError};
 use aiguillage_domain::ids::AccountId;
 use aiguillage_domain::second_factor::PENDING_SIGN_IN_SECONDS;
@@ -153,37 +154,13 @@ impl Store {
         Ok(())
     }
 
-    /// The live session with this token hash, touched at `now` when its last activity is a minute
-    /// old or more (no write otherwise); an expired one (or a sign-in left waiting for its second
-    /// factor more than ten minutes) is deleted and `None`.
-    pub async fn live_session(
-        &self,
-        token_hash: &str,
-        now: UnixSeconds,
-    ) -> Result<Option<StoredSession>, StoreError> {
-        let row = sqlx::query(
-            "SELECT s.account_id, s.csrf_token, s.created_at AS session_created_at, s.last_seen_at,
-                    s.stage, s.handle, s.acting_structure_id
-             FROM sessions s JOIN accounts a ON a.id = s.account_id
-             WHERE s.token_hash = $1 AND a.deactivated_at IS NULL",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let session = session_from(&row)?;
-        Ok(self
-            .keep_alive(token_hash, &session, now)
-            .await?
-            .then_some(session))
-    }
-
     /// The live session named by `token_hash` with everything a page needs about its owner, read
     /// in one statement (every signed-in request asks for it): the session, the account as it acts
     /// (the chosen membership's structure, role and territory in place of the home ones), how many
     /// structures the account belongs to and its unread notifications. A session whose chosen
-    /// membership is gone is deleted and `None`; expiry and the once-a-minute touch as
-    /// [`Store::live_session`].
+    /// membership is gone is deleted and `None`. A session past its idle or absolute deadline, or a
+    /// sign-in left pending too long, is deleted and `None`; the last activity is written only
+    /// once a minute went by.
     pub async fn session_owner(
         &self,
         token_hash: &str,
@@ -200,20 +177,15 @@ impl Store {
         }
         let mut account = crate::accounts::account_from(&row)?;
         if let Some(acting) = session.acting_structure_id {
-            let Some(role) = row.try_get::<Option<String>, _>("acting_role")? else {
+            if row.try_get::<Option<String>, _>("acting_role")?.is_none() {
                 self.delete_session(token_hash).await?;
                 return Ok(None);
-            };
+            }
             account.structure_id = acting;
             account.structure_name = row.try_get("acting_structure_name")?;
-            account.role = role
-                .parse()
-                .map_err(|e| StoreError::Corrupt(format!("{e}")))?;
-            let kind: String = row.try_get("acting_territory_kind")?;
-            let code: String = row.try_get("acting_territory_code")?;
+            account.role = role_in(&row, "acting_role")?;
             account.territory =
-                aiguillage_domain::territory::TerritoryScope::from_parts(&kind, &code)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                territory_in(&row, ("acting_territory_kind", "acting_territory_code"))?;
             account.territory_name = row.try_get("acting_territory_name")?;
         }
         let memberships: i64 = row.try_get("memberships")?;

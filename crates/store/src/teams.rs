@@ -123,14 +123,26 @@ fn not_found(what: &str) -> StoreError {
 }
 
 fn role_of(row: &AnyRow) -> Result<Role, StoreError> {
-    let role: String = row.try_get("role")?;
+    role_in(row, "role")
+}
+
+/// The role stored in `column` of a row.
+pub(crate) fn role_in(row: &AnyRow, column: &str) -> Result<Role, StoreError> {
+    let role: String = row.try_get(column)?;
     role.parse()
         .map_err(|e| StoreError::Corrupt(format!("{e}")))
 }
 
 fn territory_of(row: &AnyRow) -> Result<TerritoryScope, StoreError> {
-    let kind: String = row.try_get("territory_kind")?;
-    let code: String = row.try_get("territory_code")?;
+    territory_in(row, ("territory_kind", "territory_code"))
+}
+
+/// The territory stored in the `(kind, code)` columns of a row.
+pub(crate) fn territory_in(
+    row: &AnyRow,
+    (kind, code): (&str, &str),
+) -> Result<TerritoryScope, StoreError> {
+    let (kind, code): (String, String) = (row.try_get(kind)?, row.try_get(code)?);
     TerritoryScope::from_parts(&kind, &code).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 

@@ -166,17 +166,17 @@ async fn a_session_ends_after_thirty_idle_minutes_and_is_shared_by_every_instanc
 
     let other_instance = connect_test_store(&url).await.expect("second instance");
     let seen = other_instance
-        .live_session("token-hash", NOW + 60)
+        .session_owner("token-hash", NOW + 60)
         .await
         .expect("read");
-    assert_eq!(seen.map(|s| s.account_id), Some(account_id));
+    assert_eq!(seen.map(|o| o.session.account_id), Some(account_id));
     let later = store
-        .live_session("token-hash", NOW + 60 + 29 * 60)
+        .session_owner("token-hash", NOW + 60 + 29 * 60)
         .await
         .expect("read");
     assert!(later.is_some(), "activity keeps the session alive");
     let expired = store
-        .live_session("token-hash", NOW + 60 + 29 * 60 + 30 * 60)
+        .session_owner("token-hash", NOW + 60 + 29 * 60 + 30 * 60)
         .await
         .expect("read");
     assert!(expired.is_none());
@@ -215,7 +215,7 @@ async fn a_request_writes_the_session_only_when_its_activity_moved_a_minute() {
     };
     for second in [1, 30, 59] {
         assert!(store
-            .live_session("touch", NOW + second)
+            .session_owner("touch", NOW + second)
             .await
             .expect("read")
             .is_some());
@@ -225,13 +225,13 @@ async fn a_request_writes_the_session_only_when_its_activity_moved_a_minute() {
             "no write within the minute ({second} s)"
         );
     }
-    store.live_session("touch", NOW + 60).await.expect("read");
+    store.session_owner("touch", NOW + 60).await.expect("read");
     assert_eq!(
         last_seen(&store).await,
         NOW + 60,
         "written once the minute passed"
     );
-    store.live_session("touch", NOW + 100).await.expect("read");
+    store.session_owner("touch", NOW + 100).await.expect("read");
     assert_eq!(last_seen(&store).await, NOW + 60);
 }
 

@@ -268,7 +268,7 @@ async fn invitations_memberships_role_changes_and_removals_keep_to_their_structu
     assert_eq!(removed.sessions_ended, 1);
     assert!(!removed.deactivated);
     assert!(store
-        .live_session("session-de-camille", NOW + 60)
+        .session_owner("session-de-camille", NOW + 60)
         .await
         .unwrap()
         .is_none());

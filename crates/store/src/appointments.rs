@@ -207,7 +207,7 @@ impl Store {
     /// Records in the audit that the actor changed the referral's appointments, and commits.
     async fn audit_referral_and_commit(
         &self,
-        mut transaction: sqlx::Transaction<'_, sqlx::Any>,
+        mut transaction: crate::WriteTransaction,
         actor: &Actor<'_>,
         referral_id: i64,
         now: UnixSeconds,

@@ -348,7 +348,7 @@ impl Store {
     /// emptied of them.
     async fn commit_erasing(
         &self,
-        transaction: sqlx::Transaction<'_, sqlx::Any>,
+        transaction: crate::WriteTransaction,
         erased: u64,
     ) -> Result<(), StoreError> {
         transaction.commit().await?;

@@ -312,7 +312,7 @@ pub(crate) async fn lock_actor(
 /// Ends a transaction that changes nothing, now: a dropped transaction rolls back only when its
 /// connection is next used, and on SQLite it would hold the write lock taken by `lock_actor` until then.
 pub(crate) async fn give_up<T>(
-    transaction: sqlx::Transaction<'_, sqlx::Any>,
+    transaction: crate::WriteTransaction,
     outcome: T,
 ) -> Result<T, StoreError> {
     transaction.rollback().await?;

@@ -233,7 +233,7 @@ impl Store {
         actor: &BankActor<'_>,
         cycle: CycleId,
         now: UnixSeconds,
-    ) -> Result<Result<sqlx::Transaction<'static, sqlx::Any>, CycleError>, StoreError> {
+    ) -> Result<Result<crate::WriteTransaction, CycleError>, StoreError> {
         let mut transaction = self.begin_write().await?;
         match lock_for_change(&mut transaction, actor, cycle, now).await {
             Ok(Ok(())) => Ok(Ok(transaction)),

@@ -11,7 +11,7 @@ use aiguillage_domain::indicators::{
 use aiguillage_domain::orientation::TargetDelays;
 use aiguillage_domain::UnixSeconds;
 use aiguillage_store::{Store, StoreError};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -53,11 +53,46 @@ pub struct Loaded {
     pub load_millis: u128,
     /// Records left out because they were inconsistent (see the store's loader).
     pub dropped: usize,
+    /// Figures already computed from these records ([`Loaded::memoized`]); they go with them.
+    memo: std::sync::Mutex<HashMap<String, Arc<MemoizedFigures>>>,
 }
+
+/// A dashboard's masked publication and its comparison's columns and rows.
+pub type MemoizedFigures = (Publication, (Vec<String>, Vec<(String, Vec<String>)>));
+
+/// How many cuts' figures the memo of one load keeps before it starts afresh.
+const MEMO_CAPACITY: usize = 512;
 
 impl Loaded {
     fn is_large(&self) -> bool {
         self.load_millis > LARGE_LOAD_MILLIS
+    }
+
+    /// The figures of `key` (a description of the cut and of every other input, `now` included at
+    /// the granularity the caller accepts), computed by `compute` once per load of the records:
+    /// dashboards opened again and again between two writes are masked once, not per request.
+    pub fn memoized<E>(
+        &self,
+        key: String,
+        compute: impl FnOnce() -> Result<MemoizedFigures, E>,
+    ) -> Result<Arc<MemoizedFigures>, E> {
+        if let Some(found) = self.memo_lock().get(&key) {
+            return Ok(found.clone());
+        }
+        let figures = Arc::new(compute()?);
+        let mut memo = self.memo_lock();
+        if memo.len() >= MEMO_CAPACITY {
+            memo.clear();
+        }
+        memo.insert(key, figures.clone());
+        Ok(figures)
+    }
+
+    fn memo_lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<MemoizedFigures>>> {
+        match self.memo.lock() {
+            Ok(memo) => memo,
+            Err(poisoned) => poisoned.into_inner(),
+        }
     }
 }
 
@@ -161,6 +196,7 @@ impl IndicatorCache {
             loaded_at: now,
             load_millis: started.elapsed().as_millis(),
             dropped: load.dropped,
+            memo: std::sync::Mutex::default(),
         });
         metrics::counter!("indicator_refreshes_total").increment(1);
         metrics::histogram!("indicator_refresh_seconds").record(started.elapsed().as_secs_f64());

@@ -20,7 +20,7 @@ use aiguillage_interop::fragility::{
 };
 use aiguillage_interop::territory::TerritoryData;
 use aiguillage_store::{Store, StoreError, StoredPlace};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
 
 pub use aiguillage_domain::fragility::FRAGILE_FROM;
@@ -82,6 +82,10 @@ pub struct Reference {
     /// The indicator values of communes, and the population-weighted rates of EPCI and départements.
     pub observations: BTreeMap<&'static str, Observations>,
     pub indexes: BTreeMap<&'static str, BTreeMap<String, AreaIndex>>,
+    /// Where each commune, EPCI and département is in `territory`, by code: names are looked up per
+    /// row of a dashboard (hundreds of communes), a scan of the 35 000 communes each time was most
+    /// of a département's dashboard.
+    positions: HashMap<TerritoryArea, usize>,
 }
 
 const LEVELS: [(&str, Level); 3] = [
@@ -114,12 +118,26 @@ fn build_reference() -> Option<Reference> {
         indexes.insert(name, scored);
         by_level.insert(name, values);
     }
+    let positions = area_positions(&territory);
     Some(Reference {
         territory,
         choices,
         observations: by_level,
         indexes,
+        positions,
     })
+}
+
+/// Each area's position in its list of the territory files.
+fn area_positions(territory: &TerritoryData) -> HashMap<TerritoryArea, usize> {
+    let communes = territory.communes.iter().enumerate();
+    let epcis = territory.epcis.iter().enumerate();
+    let departements = territory.departements.iter().enumerate();
+    communes
+        .map(|(i, c)| (TerritoryArea::Commune(c.code.clone()), i))
+        .chain(epcis.map(|(i, e)| (TerritoryArea::Epci(e.code.clone()), i)))
+        .chain(departements.map(|(i, d)| (TerritoryArea::Departement(d.code.clone()), i)))
+        .collect()
 }
 
 /// The shared reference, or an error when the embedded files cannot be read (a broken build).
@@ -167,26 +185,14 @@ const EPCI_FORMS: [&str; 7] = [
 impl Reference {
     /// The area's name, when the reference knows it.
     pub fn name_of(&self, area: &TerritoryArea) -> Option<String> {
-        match area {
-            TerritoryArea::Commune(code) => self
-                .territory
-                .communes
-                .iter()
-                .find(|c| &c.code == code)
-                .map(|c| c.name.clone()),
-            TerritoryArea::Epci(code) => self
-                .territory
-                .epcis
-                .iter()
-                .find(|e| &e.code == code)
-                .map(|e| e.name.clone()),
-            TerritoryArea::Departement(code) => self
-                .territory
-                .departements
-                .iter()
-                .find(|d| &d.code == code)
-                .map(|d| d.name.clone()),
-        }
+        let position = *self.positions.get(area)?;
+        let territory = &self.territory;
+        let name = match area {
+            TerritoryArea::Commune(_) => &territory.communes.get(position)?.name,
+            TerritoryArea::Epci(_) => &territory.epcis.get(position)?.name,
+            TerritoryArea::Departement(_) => &territory.departements.get(position)?.name,
+        };
+        Some(name.clone())
     }
 
     /// The areas whose name matches the text (accents and case aside): exact names first, then

@@ -228,8 +228,9 @@ impl Store {
         Ok(seq)
     }
 
-    /// Records the records a page lists, in one transaction: one entry naming them all when they are
-    /// reads by one actor for one reason (`domain::audit::list_entry`), otherwise one each.
+    /// Records the records a page lists: one entry naming them all when they are reads by one actor
+    /// for one reason (`domain::audit::list_entry`), otherwise one each; committed with the entries
+    /// of the views that arrived meanwhile (`audit_batch`).
     pub async fn record_audits(
         &self,
         events: &[AuditEvent],
@@ -238,19 +239,11 @@ impl Store {
         if events.is_empty() {
             return Ok(());
         }
-        let mut transaction = self.begin_write().await?;
-        match list_entry(events) {
-            Some(list) => {
-                append_audit_in(&mut transaction, &self.audit_key, &list, now).await?;
-            }
-            None => {
-                for event in events {
-                    append_audit_in(&mut transaction, &self.audit_key, event, now).await?;
-                }
-            }
-        }
-        transaction.commit().await?;
-        Ok(())
+        let entries = match list_entry(events) {
+            Some(list) => vec![list],
+            None => events.to_vec(),
+        };
+        self.append_audit_batched(entries, now).await
     }
 
     /// The newest entries first, `limit` of them after skipping `offset`.

@@ -13,6 +13,7 @@ mod activities;
 mod api_clients;
 mod appointments;
 mod audit;
+mod audit_batch;
 mod audit_key;
 mod backup;
 mod bulk;
@@ -176,6 +177,8 @@ pub struct Store {
     /// 1, 2, 5… up to 100 ms between tries and made busy list pages (each audited by a write) wait
     /// hundreds of milliseconds. Unused on PostgreSQL.
     write_turn: Arc<tokio::sync::Mutex<()>>,
+    /// The audit entries of views waiting to be committed together (`audit_batch`).
+    audit_batches: Arc<audit_batch::AuditBatches>,
 }
 
 /// How long a write transaction waits for its turn on SQLite (the connections' `busy_timeout`).
@@ -240,6 +243,7 @@ impl Store {
             backend,
             audit_key: Arc::new(audit_key),
             write_turn: Arc::new(tokio::sync::Mutex::new(())),
+            audit_batches: Arc::default(),
         };
         let keyed_before = store.audit_chain_keyed().await;
         store.migrate().await?;
@@ -356,6 +360,8 @@ async fn connect_sqlite(url: &str) -> Result<AnyPool, StoreError> {
     } else {
         format!("{url}?mode=rwc")
     };
+    // Each connection keeps 16 MB of pages (SQLite's default is 2 MB): a list view then reads its
+    // indexes from memory instead of copying them from the file at every request.
     let pool = AnyPoolOptions::new()
         .max_connections(8)
         .after_connect(|connection, _meta| {
@@ -363,7 +369,8 @@ async fn connect_sqlite(url: &str) -> Result<AnyPool, StoreError> {
                 connection
                     .execute(
                         "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
-                         PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;",
+                         PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON; \
+                         PRAGMA cache_size = -16384;",
                     )
                     .await?;
                 Ok(())

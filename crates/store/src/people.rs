@@ -179,6 +179,37 @@ pub(crate) fn reaches_person(structure: &str, cutoff: &str) -> String {
     )
 }
 
+/// The same people as [`reaches_person`] whose name key matches `name_pattern`, as a `reached(id)`
+/// common table: the people the structure enrolled (index `people_structure_name`) and those it
+/// follows (index `referrals_receiver`), each side read by its index, instead of testing every
+/// person of the instance against the `OR EXISTS` condition (a whole-table scan per list view).
+pub(crate) fn reached_people(structure: &str, cutoff: &str, name_pattern: &str) -> String {
+    use crate::referrals::states_where;
+    use aiguillage_domain::orientation::ReferralState;
+    format!(
+        "WITH reached(id) AS (
+             SELECT p.id FROM people p WHERE p.structure_id = {structure} AND p.name_key LIKE {name_pattern}
+             UNION
+             SELECT p.id FROM referrals fr
+               JOIN sharing_consents fsc ON fsc.referral_id = fr.id AND fsc.receiver_structure_id = fr.receiver_structure_id
+               JOIN people p ON p.id = fr.person_id
+             WHERE fr.receiver_structure_id = {structure} AND fr.state IN ({followed})
+               AND (fr.state NOT IN ({ended}) OR fr.state_changed_at > {cutoff})
+               AND p.name_key LIKE {name_pattern})",
+        followed = states_where(ReferralState::followed_by_receiver),
+        ended = states_where(ReferralState::has_ended),
+    )
+}
+
+/// [`PERSON_COLUMNS`] of the people of a `reached(id)` table ([`reached_people`]), read from it
+/// (SQLite's `CROSS JOIN` keeps that order: the few reached people, then each one's row).
+const REACHED_PERSON_COLUMNS: &str = "p.id, p.structure_id, s.name AS structure_name, a.display_name AS enrolled_by_name,
+    p.enrolled_at, p.first_name, p.last_name, p.phone, p.email, p.no_phone, p.commune_code,
+    c.name AS commune_name, p.birth_year, p.last_contact_at
+    FROM reached r CROSS JOIN people p JOIN structures s ON s.id = p.structure_id
+    JOIN communes c ON c.code = p.commune_code LEFT JOIN accounts a ON a.id = p.enrolled_by
+    WHERE p.id = r.id";
+
 /// Who may touch a person: the structure that enrolled them only (identity, consents, erasure), or
 /// also a structure that follows them (their file, diagnostics).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -478,9 +509,9 @@ impl Store {
     ) -> Result<Vec<PersonRecord>, StoreError> {
         let key = name_key(query, "");
         let sql = format!(
-            "SELECT {PERSON_COLUMNS} WHERE {} AND p.name_key LIKE $3
+            "{} SELECT {REACHED_PERSON_COLUMNS}
              ORDER BY p.last_contact_at DESC, p.id DESC LIMIT $4",
-            reaches_person("$1", "$2")
+            reached_people("$1", "$2", "$3")
         );
         let rows = sqlx::query(&sql)
             .bind(actor.structure_id.get())
@@ -502,9 +533,9 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<(Vec<PersonRecord>, i64), StoreError> {
         let key = format!("%{}%", name_key(query, ""));
-        let condition = format!("{} AND p.name_key LIKE $3", reaches_person("$1", "$2"));
+        let reached = reached_people("$1", "$2", "$3");
         let sql = format!(
-            "SELECT {PERSON_COLUMNS} WHERE {condition}
+            "{reached} SELECT {REACHED_PERSON_COLUMNS}
              ORDER BY p.last_contact_at DESC, p.id DESC LIMIT $4 OFFSET $5"
         );
         let cutoff = receiver_access_cutoff(now);
@@ -516,7 +547,7 @@ impl Store {
             .bind(offset)
             .fetch_all(&self.pool)
             .await?;
-        let count_sql = format!("SELECT COUNT(*) AS n FROM people p WHERE {condition}");
+        let count_sql = format!("{reached} SELECT COUNT(*) AS n FROM reached");
         let total: i64 = sqlx::query(&count_sql)
             .bind(actor.structure_id.get())
             .bind(cutoff)

@@ -258,18 +258,32 @@ impl Store {
             return Ok(Vec::new());
         }
         let is_postal = key.bytes().all(|b| b.is_ascii_digit());
-        let rows = sqlx::query(
+        // A name is looked up by its prefix: on SQLite as a range of the `communes_search_name`
+        // index too (its LIKE is case-insensitive, hence not indexed), so that a search reads the
+        // few matching communes, not all 35 000; a postal code is a part of `postal_codes`.
+        let condition = match (self.backend(), is_postal) {
+            (_, true) => "(c.search_name LIKE $1 OR c.postal_codes LIKE $2)",
+            (crate::Backend::Sqlite, false) => {
+                "c.search_name LIKE $1 AND c.search_name >= $2 AND c.search_name < $3"
+            }
+            (crate::Backend::Postgres, false) => "c.search_name LIKE $1",
+        };
+        let sql = format!(
             "SELECT c.code, c.name, c.departement_code, e.name AS epci_name, c.population, c.postal_codes
              FROM communes c LEFT JOIN epcis e ON e.code = c.epci_code
-             WHERE c.kind = 'commune' AND ((c.search_name LIKE $1) OR ($2 = 1 AND c.postal_codes LIKE $3))
-             ORDER BY c.population DESC, c.name LIMIT $4",
-        )
-        .bind(format!("{key}%"))
-        .bind(i64::from(is_postal))
-        .bind(format!("%{key}%"))
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE c.kind = 'commune' AND {condition}
+             ORDER BY c.population DESC, c.name LIMIT {}",
+            limit.max(0)
+        );
+        let mut query = sqlx::query(&sql).bind(format!("{key}%"));
+        query = match (self.backend(), is_postal) {
+            (_, true) => query.bind(format!("%{key}%")),
+            (crate::Backend::Sqlite, false) => query
+                .bind(key.clone())
+                .bind(format!("{key}{}", char::MAX)),
+            (crate::Backend::Postgres, false) => query,
+        };
+        let rows = query.fetch_all(&self.pool).await?;
         rows.iter().map(commune_summary).collect()
     }
 

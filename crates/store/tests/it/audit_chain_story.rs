@@ -232,3 +232,48 @@ async fn rewrite_with_plain_sha256_prefix(url: &str) {
         .expect("rewrite");
     pool.close().await;
 }
+
+/// Views audited at the same moment are committed in shared transactions (`audit_batch`): every
+/// view's list entry is in the chain once, with its subjects, and the chain still verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_list_views_are_all_audited_in_one_intact_chain() {
+    let (store, _url) = fresh_store().await.expect("fresh store");
+    let views = 48;
+    let mut tasks = Vec::new();
+    for view in 0..views {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let events: Vec<AuditEvent> = (0..3)
+                .map(|i| AuditEvent {
+                    reason: format!("GET /personnes?page={view}"),
+                    ..event(&(view * 10 + i).to_string())
+                })
+                .collect();
+            store.record_audits(&events, NOW).await
+        }));
+    }
+    for task in tasks {
+        task.await.expect("task").expect("audited");
+    }
+    assert_eq!(store.count_audit().await.expect("count"), views);
+    assert_eq!(
+        store.verify_audit_chain().await.expect("verify"),
+        AuditChainCheck::Intact { entries: views }
+    );
+    let entries = store.list_audit(views, 0).await.expect("entries");
+    for view in 0..views {
+        let reason = format!("GET /personnes?page={view}");
+        let entry = entries
+            .iter()
+            .find(|e| e.reason == reason)
+            .unwrap_or_else(|| panic!("the view of actor {view} is in the chain"));
+        let subjects: Vec<String> = (0..3).map(|i| (view * 10 + i).to_string()).collect();
+        for subject in &subjects {
+            assert!(
+                entry.record_id.split(' ').any(|id| id == subject),
+                "entry {:?} names person {subject}",
+                entry.record_id
+            );
+        }
+    }
+}

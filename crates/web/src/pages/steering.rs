@@ -21,7 +21,7 @@ use aiguillage_domain::pathway::AgeBand;
 use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::{TerritoryArea, TerritoryScope};
 use aiguillage_domain::UnixSeconds;
-use aiguillage_service::steering::Loaded;
+use aiguillage_service::steering::{Loaded, MemoizedFigures};
 use aiguillage_service::steering::{masked_funnel, masked_publication};
 use askama::Template;
 use axum::extract::Query;
@@ -536,7 +536,7 @@ fn mediator_figures(loaded: &Loaded, user: &CurrentUser, chosen: &Chosen) -> Fig
 /// département and the nation).
 async fn published_figures(
     me: &Professional,
-    loaded: &Loaded,
+    loaded: &Arc<Loaded>,
     chosen: &Chosen,
 ) -> Result<Figures, WebError> {
     let role = me.user.account.role;
@@ -554,13 +554,9 @@ async fn published_figures(
         .await?;
     let compare = steers_territories && chosen.cut.area.is_some();
     let min_cell = aiguillage_service::instance::min_cell_size(&me.state).await?;
-    let inputs = (
-        loaded.dataset.clone(),
-        chosen.cut.clone(),
-        scope_label.clone(),
-    );
-    let (mut publication, comparison) =
-        compute_figures(inputs, compare, (me.now(), targets, min_cell)).await?;
+    let inputs = (loaded.clone(), chosen.cut.clone(), scope_label.clone());
+    let figures = compute_figures(inputs, compare, (me.now(), targets, min_cell)).await?;
+    let (mut publication, comparison) = (*figures).clone();
     crate::pages::steering_names::name_rows(&me.state.store, &mut publication).await?;
     let tables = publication.tables.iter().map(view_of).collect();
     Ok(Figures {
@@ -596,24 +592,31 @@ async fn scope_label(
 }
 
 /// The publication's tables and the funnels' comparison, computed on a blocking thread: nationally
-/// it takes a tenth of a second, which the requests served beside it need not wait for.
+/// it takes a tenth of a second, which the requests served beside it need not wait for. Computed
+/// once per load of the records and minute for the same inputs (`Loaded::memoized`): the delays it
+/// reports are in days.
 async fn compute_figures(
-    (dataset, cut, label): (Arc<Dataset>, Cut, String),
+    (loaded, cut, label): (Arc<Loaded>, Cut, String),
     compare: bool,
     (now, targets, min_cell): (UnixSeconds, TargetDelays, u64),
-) -> Result<(Publication, Comparison), WebError> {
+) -> Result<Arc<MemoizedFigures>, WebError> {
+    let minute = now - now.rem_euclid(60);
+    let key = format!("{cut:?}|{label}|{compare}|{minute}|{targets:?}|{min_cell}");
     tokio::task::spawn_blocking(move || {
-        let publication = masked_publication(&dataset, &cut, now, targets, min_cell)?;
-        let comparison = if compare {
-            let others = compared_funnels(&dataset, &cut, min_cell)?;
-            let refs: Vec<(String, &Publication)> = std::iter::once((label, &publication))
-                .chain(others.iter().map(|(n, p)| (n.clone(), p)))
-                .collect();
-            comparison(&refs)
-        } else {
-            (Vec::new(), Vec::new())
-        };
-        Ok::<_, String>((publication, comparison))
+        loaded.memoized(key, || {
+            let dataset = &loaded.dataset;
+            let publication = masked_publication(dataset, &cut, minute, targets, min_cell)?;
+            let comparison = if compare {
+                let others = compared_funnels(dataset, &cut, min_cell)?;
+                let refs: Vec<(String, &Publication)> = std::iter::once((label, &publication))
+                    .chain(others.iter().map(|(n, p)| (n.clone(), p)))
+                    .collect();
+                comparison(&refs)
+            } else {
+                (Vec::new(), Vec::new())
+            };
+            Ok::<_, String>((publication, comparison))
+        })
     })
     .await
     .map_err(|error| WebError::Internal(error.to_string()))?

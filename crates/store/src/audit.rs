@@ -216,16 +216,14 @@ pub(crate) fn entry_from(row: &AnyRow) -> Result<AuditEntry, StoreError> {
 }
 
 impl Store {
-    /// Records one access in its own transaction.
+    /// Records one access, committed with the entries of the views that arrived meanwhile
+    /// (`audit_batch`); returns its sequence number.
     pub async fn record_audit(
         &self,
         event: &AuditEvent,
         now: UnixSeconds,
     ) -> Result<i64, StoreError> {
-        let mut transaction = self.begin_write().await?;
-        let seq = append_audit_in(&mut transaction, &self.audit_key, event, now).await?;
-        transaction.commit().await?;
-        Ok(seq)
+        self.append_audit_batched(vec![event.clone()], now).await
     }
 
     /// Records the records a page lists: one entry naming them all when they are reads by one actor
@@ -243,7 +241,7 @@ impl Store {
             Some(list) => vec![list],
             None => events.to_vec(),
         };
-        self.append_audit_batched(entries, now).await
+        self.append_audit_batched(entries, now).await.map(|_| ())
     }
 
     /// The newest entries first, `limit` of them after skipping `offset`.

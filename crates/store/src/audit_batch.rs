@@ -18,7 +18,7 @@ use tokio::sync::oneshot;
 struct Pending {
     entries: Vec<AuditEvent>,
     now: UnixSeconds,
-    done: oneshot::Sender<Result<(), String>>,
+    done: oneshot::Sender<Result<i64, String>>,
 }
 
 /// The views waiting to be written, and the turn of whoever writes the next batch.
@@ -46,12 +46,12 @@ impl AuditBatches {
 
 impl Store {
     /// Appends `entries` (one view's) to the audit chain in the next batch, and returns once they
-    /// are committed.
+    /// are committed, with the sequence number of the last one.
     pub(crate) async fn append_audit_batched(
         &self,
         entries: Vec<AuditEvent>,
         now: UnixSeconds,
-    ) -> Result<(), StoreError> {
+    ) -> Result<i64, StoreError> {
         let (done, mut written) = oneshot::channel();
         self.audit_batches.push(Pending { entries, now, done });
         loop {
@@ -88,19 +88,32 @@ impl Store {
         if let Err(error) = &outcome {
             tracing::warn!(%error, views = batch.len(), "audit batch not written");
         }
-        for pending in batch {
-            let _ = pending.done.send(outcome.clone());
+        match outcome {
+            Ok(seqs) => {
+                for (pending, seq) in batch.into_iter().zip(seqs) {
+                    let _ = pending.done.send(Ok(seq));
+                }
+            }
+            Err(error) => {
+                for pending in batch {
+                    let _ = pending.done.send(Err(error.clone()));
+                }
+            }
         }
     }
 
-    async fn append_all(&self, batch: &[Pending]) -> Result<(), StoreError> {
+    /// Each view's last sequence number, in the batch's order.
+    async fn append_all(&self, batch: &[Pending]) -> Result<Vec<i64>, StoreError> {
         let mut transaction = self.begin_write().await?;
+        let mut seqs = Vec::with_capacity(batch.len());
         for pending in batch {
+            let mut seq = 0;
             for entry in &pending.entries {
-                append_audit_in(&mut transaction, &self.audit_key, entry, pending.now).await?;
+                seq = append_audit_in(&mut transaction, &self.audit_key, entry, pending.now).await?;
             }
+            seqs.push(seq);
         }
         transaction.commit().await?;
-        Ok(())
+        Ok(seqs)
     }
 }

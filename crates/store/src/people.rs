@@ -577,7 +577,7 @@ impl Store {
     }
 
     /// The person, if the actor's structure enrolled or follows them ([`reaches_person`]; `None`
-    /// otherwise, whether they exist or not); the read is audited.
+    /// otherwise, whether they exist or not); the read is audited (committed before it returns).
     pub async fn person(
         &self,
         actor: &Actor<'_>,
@@ -585,7 +585,6 @@ impl Store {
         now: UnixSeconds,
     ) -> Result<Option<PersonRecord>, StoreError> {
         let person_id = person.get();
-        let mut transaction = self.begin_write().await?;
         let sql = format!(
             "SELECT {PERSON_COLUMNS} WHERE p.id = $1 AND {}",
             reaches_person("$2", "$3")
@@ -594,20 +593,14 @@ impl Store {
             .bind(person_id)
             .bind(actor.structure_id.get())
             .bind(receiver_access_cutoff(now))
-            .fetch_optional(&mut *transaction)
+            .fetch_optional(&self.pool)
             .await?;
         let Some(row) = row else {
             return Ok(None);
         };
         let person = person_from(&row)?;
-        append_audit_in(
-            &mut transaction,
-            &self.audit_key,
-            &person_event(actor, AuditAction::Read, person_id),
-            now,
-        )
-        .await?;
-        transaction.commit().await?;
+        self.record_audit(&person_event(actor, AuditAction::Read, person_id), now)
+            .await?;
         Ok(Some(person))
     }
 

@@ -109,7 +109,8 @@ impl Store {
         for pending in batch {
             let mut seq = 0;
             for entry in &pending.entries {
-                seq = append_audit_in(&mut transaction, &self.audit_key, entry, pending.now).await?;
+                seq =
+                    append_audit_in(&mut transaction, &self.audit_key, entry, pending.now).await?;
             }
             seqs.push(seq);
         }

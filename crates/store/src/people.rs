@@ -203,7 +203,8 @@ pub(crate) fn reached_people(structure: &str, cutoff: &str, name_pattern: &str) 
 
 /// [`PERSON_COLUMNS`] of the people of a `reached(id)` table ([`reached_people`]), read from it
 /// (SQLite's `CROSS JOIN` keeps that order: the few reached people, then each one's row).
-const REACHED_PERSON_COLUMNS: &str = "p.id, p.structure_id, s.name AS structure_name, a.display_name AS enrolled_by_name,
+const REACHED_PERSON_COLUMNS: &str =
+    "p.id, p.structure_id, s.name AS structure_name, a.display_name AS enrolled_by_name,
     p.enrolled_at, p.first_name, p.last_name, p.phone, p.email, p.no_phone, p.commune_code,
     c.name AS commune_name, p.birth_year, p.last_contact_at
     FROM reached r CROSS JOIN people p JOIN structures s ON s.id = p.structure_id

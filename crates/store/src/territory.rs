@@ -278,9 +278,9 @@ impl Store {
         let mut query = sqlx::query(&sql).bind(format!("{key}%"));
         query = match (self.backend(), is_postal) {
             (_, true) => query.bind(format!("%{key}%")),
-            (crate::Backend::Sqlite, false) => query
-                .bind(key.clone())
-                .bind(format!("{key}{}", char::MAX)),
+            (crate::Backend::Sqlite, false) => {
+                query.bind(key.clone()).bind(format!("{key}{}", char::MAX))
+            }
             (crate::Backend::Postgres, false) => query,
         };
         let rows = query.fetch_all(&self.pool).await?;

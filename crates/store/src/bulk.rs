@@ -27,7 +27,9 @@ pub(crate) fn max_params(backend: Backend) -> usize {
         Backend::Postgres => 12_000,
     }
 }
+/// SQLite's: statements of a few hundred rows, well under its limit.
 const SQLITE_MAX_PARAMS: usize = 8_000;
+
 /// Most rows in one statement.
 pub(crate) const MAX_ROWS: usize = 500;
 

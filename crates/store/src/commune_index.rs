@@ -2,7 +2,9 @@
 //! commune resolved by the first of a list of named rules ([`PlacementRule`]) — its INSEE code, an
 //! old code, the postal code and name, then looser readings of the name as people write it (CEDEX,
 //! St/Ste, articles, a shortened or lengthened name, a commune merged into another since) — and the
-//! département and EPCI that decide who may write it.
+//! département and EPCI that decide who may write it. The looser rules' indexes are built at the
+//! first row whose INSEE code is not a current commune's: a file that gives them all never pays for
+//! them.
 
 use crate::directory::PlaceSite;
 use crate::StoreError;
@@ -11,6 +13,7 @@ use aiguillage_domain::territory::{commune_key, search_key};
 use aiguillage_interop::territory::{former_communes, FormerCommune};
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// How a place's commune was found, from the most certain rule to the loosest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -74,6 +77,24 @@ pub(crate) struct CommuneIndex {
     names: HashMap<String, String>,
     /// Département and EPCI of each commune.
     areas: HashMap<String, (String, Option<String>)>,
+    /// What the looser rules read, indexed when a row first needs them.
+    rows: Vec<CommuneRow>,
+    former: Vec<FormerCommune>,
+    loose: OnceLock<LooseIndex>,
+}
+
+/// A commune as the looser rules read it.
+struct CommuneRow {
+    code: String,
+    name: String,
+    search_name: String,
+    postal_codes: String,
+    departement: String,
+}
+
+/// The indexes of the rules after the INSEE code.
+#[derive(Default)]
+struct LooseIndex {
     by_postal_and_name: HashMap<(String, String), String>,
     by_postal_and_key: HashMap<(String, String), Vec<String>>,
     by_departement_and_key: HashMap<(String, String), Vec<String>>,
@@ -94,71 +115,45 @@ impl CommuneIndex {
         .await?;
         let former = former_communes().map_err(|error| StoreError::Corrupt(error.to_string()))?;
         let mut index = CommuneIndex {
-            centres: HashMap::new(),
-            names: HashMap::new(),
-            areas: HashMap::new(),
-            by_postal_and_name: HashMap::new(),
-            by_postal_and_key: HashMap::new(),
-            by_departement_and_key: HashMap::new(),
-            by_name: HashMap::new(),
-            by_postal: HashMap::new(),
-            keys: HashMap::new(),
-            former_codes: HashMap::new(),
-            merged_by_departement_and_key: HashMap::new(),
+            centres: HashMap::with_capacity(rows.len()),
+            names: HashMap::with_capacity(rows.len()),
+            areas: HashMap::with_capacity(rows.len()),
+            rows: Vec::with_capacity(rows.len()),
+            former,
+            loose: OnceLock::new(),
         };
         for row in &rows {
-            let code: String = row.try_get("code")?;
-            let name: String = row.try_get("name")?;
-            let search_name: String = row.try_get("search_name")?;
-            let postal_codes: String = row.try_get("postal_codes")?;
-            let departement: String = row.try_get("departement_code")?;
-            let key = commune_key(&name);
-            for postal_code in postal_codes.split('|') {
-                index
-                    .by_postal_and_name
-                    .insert((postal_code.to_owned(), search_name.clone()), code.clone());
-                push(
-                    &mut index.by_postal_and_key,
-                    (postal_code.to_owned(), key.clone()),
-                    &code,
-                );
-                push(&mut index.by_postal, postal_code.to_owned(), &code);
-            }
-            push(
-                &mut index.by_departement_and_key,
-                (departement.clone(), key.clone()),
-                &code,
+            let commune = CommuneRow {
+                code: row.try_get("code")?,
+                name: row.try_get("name")?,
+                search_name: row.try_get("search_name")?,
+                postal_codes: row.try_get("postal_codes")?,
+                departement: row.try_get("departement_code")?,
+            };
+            let code = commune.code.clone();
+            index.names.insert(code.clone(), commune.name.clone());
+            index.areas.insert(
+                code.clone(),
+                (commune.departement.clone(), row.try_get("epci_code")?),
             );
-            push(&mut index.by_name, search_name, &code);
-            index.keys.insert(code.clone(), key);
-            index.names.insert(code.clone(), name);
-            index
-                .areas
-                .insert(code.clone(), (departement, row.try_get("epci_code")?));
             index
                 .centres
                 .insert(code, (row.try_get("latitude")?, row.try_get("longitude")?));
+            index.rows.push(commune);
         }
-        index.add_former(&former);
         Ok(index)
     }
 
-    fn add_former(&mut self, former: &[FormerCommune]) {
-        for commune in former {
-            if !self.centres.contains_key(&commune.current_code) {
-                continue;
+    /// The looser rules' indexes, built at the first call.
+    fn loose(&self) -> &LooseIndex {
+        self.loose.get_or_init(|| {
+            let mut loose = LooseIndex::default();
+            for commune in &self.rows {
+                loose.add(commune);
             }
-            self.former_codes
-                .insert(commune.code.clone(), commune.current_code.clone());
-            if !commune.name.is_empty() {
-                let key = (commune.departement_code.clone(), commune_key(&commune.name));
-                push(
-                    &mut self.merged_by_departement_and_key,
-                    key,
-                    &commune.current_code,
-                );
-            }
-        }
+            loose.add_former(&self.former, &self.centres);
+            loose
+        })
     }
 
     /// The centre (latitude, longitude) of commune `code`, when known.
@@ -191,6 +186,7 @@ impl CommuneIndex {
         if let Some(code) = insee.filter(|code| self.centres.contains_key(*code)) {
             return Ok(found(code.to_owned(), PlacementRule::InseeCode));
         }
+        let loose = self.loose();
         let postal = place.postal_code.as_str();
         let name = search_key(&place.commune);
         let key = commune_key(&place.commune);
@@ -206,32 +202,34 @@ impl CommuneIndex {
         };
         let rules: [(PlacementRule, &dyn Fn() -> Option<String>); 8] = [
             (PlacementRule::PostalCodeAndName, &|| {
-                self.by_postal_and_name
+                loose
+                    .by_postal_and_name
                     .get(&(postal.to_owned(), name.clone()))
                     .cloned()
             }),
             (PlacementRule::PostalCodeAndLooseName, &|| {
-                self.by_postal_and_key
+                loose
+                    .by_postal_and_key
                     .get(&(postal.to_owned(), key.clone()))
                     .and_then(|codes| only(codes))
             }),
             (PlacementRule::FormerInseeCode, &|| {
-                insee.and_then(|code| self.former_codes.get(code).cloned())
+                insee.and_then(|code| loose.former_codes.get(code).cloned())
             }),
             (PlacementRule::NameInDepartement, &|| {
-                in_departements(&self.by_departement_and_key)
+                in_departements(&loose.by_departement_and_key)
             }),
             (PlacementRule::MergedCommune, &|| {
-                in_departements(&self.merged_by_departement_and_key)
+                in_departements(&loose.merged_by_departement_and_key)
             }),
             (PlacementRule::PartOfNameInPostalCode, &|| {
-                self.part_of_name(postal, &key)
+                loose.part_of_name(postal, &key)
             }),
             (PlacementRule::NameUniqueInFrance, &|| {
-                self.by_name.get(&name).and_then(|codes| only(codes))
+                loose.by_name.get(&name).and_then(|codes| only(codes))
             }),
             (PlacementRule::OnlyCommuneOfPostalCode, &|| {
-                self.by_postal.get(postal).and_then(|codes| only(codes))
+                loose.by_postal.get(postal).and_then(|codes| only(codes))
             }),
         ];
         for (rule, find) in rules {
@@ -249,6 +247,56 @@ impl CommuneIndex {
                 place.commune, place.postal_code
             ),
         })
+    }
+}
+
+impl LooseIndex {
+    /// Indexes one commune under its postal codes, names and département.
+    fn add(&mut self, commune: &CommuneRow) {
+        let code = &commune.code;
+        let key = commune_key(&commune.name);
+        for postal_code in commune.postal_codes.split('|') {
+            self.by_postal_and_name.insert(
+                (postal_code.to_owned(), commune.search_name.clone()),
+                code.clone(),
+            );
+            push(
+                &mut self.by_postal_and_key,
+                (postal_code.to_owned(), key.clone()),
+                code,
+            );
+            push(&mut self.by_postal, postal_code.to_owned(), code);
+        }
+        push(
+            &mut self.by_departement_and_key,
+            (commune.departement.clone(), key.clone()),
+            code,
+        );
+        push(&mut self.by_name, commune.search_name.clone(), code);
+        self.keys.insert(code.clone(), key);
+    }
+
+    /// Indexes the former communes merged into a current one.
+    fn add_former(
+        &mut self,
+        former: &[FormerCommune],
+        centres: &HashMap<String, (Option<f64>, Option<f64>)>,
+    ) {
+        for commune in former {
+            if !centres.contains_key(&commune.current_code) {
+                continue;
+            }
+            self.former_codes
+                .insert(commune.code.clone(), commune.current_code.clone());
+            if !commune.name.is_empty() {
+                let key = (commune.departement_code.clone(), commune_key(&commune.name));
+                push(
+                    &mut self.merged_by_departement_and_key,
+                    key,
+                    &commune.current_code,
+                );
+            }
+        }
     }
 
     /// The only commune of the postal code whose name starts with the written one, or that the

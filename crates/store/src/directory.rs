@@ -4,7 +4,7 @@
 //! policy and asked inside the writing transaction), and records every creation and update in
 //! `structure_changes`, like an edit by hand.
 
-use crate::bulk::{insert_rows, max_params, Param};
+use crate::bulk::{insert_rows, Param};
 use crate::commune_index::{CommuneIndex, PlacementRule};
 use crate::hand_fields::{
     all_marks, keep_hand_fields, mark_hand_fields, settle_import, FieldOutcome, ImportConflict,
@@ -667,7 +667,7 @@ async fn insert_new_places(
     if additions.is_empty() {
         return Ok(());
     }
-    let limit = max_params(batch.backend);
+    let backend = batch.backend;
     let (author, now) = (batch.author.account_id, batch.now);
     let mut params = Vec::with_capacity(additions.len() * 17);
     for new in additions {
@@ -695,14 +695,14 @@ async fn insert_new_places(
     let target = "structures (name, kind, commune_code, created_at, source, source_id, pivot, latitude,
         longitude, services, audiences, specific_support, support_modes, costs, place_json, updated_at,
         updated_by)";
-    let ids = insert_rows(connection, limit, target, 17, &params, true).await?;
+    let ids = insert_rows(connection, backend, target, 17, &params, true).await?;
     let mut offers = Vec::with_capacity(additions.len() * 11);
     for (id, new) in ids.iter().zip(additions) {
         offers.extend(default_offer_row(*id, new.place, (author, now))?);
     }
     let target = "offers (structure_id, position, name, services, audiences, specific_support,
         support_modes, costs, offer_json, updated_at, updated_by)";
-    insert_rows(connection, limit, target, 11, &offers, false).await?;
+    insert_rows(connection, backend, target, 11, &offers, false).await?;
     let summary = format!("{} : lieu ajouté", batch.author.origin);
     let changes: Vec<Param> = ids
         .iter()
@@ -716,7 +716,7 @@ async fn insert_new_places(
         })
         .collect();
     let target = "structure_changes (structure_id, account_id, changed_at, summary)";
-    insert_rows(connection, limit, target, 4, &changes, false).await?;
+    insert_rows(connection, backend, target, 4, &changes, false).await?;
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 //! of a batch), the first appointments, and the closings with their gains. One transaction per batch, multi-row `INSERT`s
 //! (a few hundred rows per statement); no audit entries (nobody read anything).
 
-use crate::bulk::{insert_rows, max_params, Param};
+use crate::bulk::{insert_rows, Param};
 use crate::{Store, StoreError};
 use aiguillage_domain::appointment::{AppointmentChannel, AppointmentStatus};
 use aiguillage_domain::calendar::{date_of, iso_date};
@@ -123,7 +123,7 @@ impl Store {
     ) -> Result<SyntheticCounts, StoreError> {
         let mut transaction = self.begin_write().await?;
         let connection: &mut AnyConnection = &mut transaction;
-        let limit = max_params(self.backend);
+        let backend = self.backend;
         let mut counts = SyntheticCounts {
             people: people.len(),
             ..SyntheticCounts::default()
@@ -160,7 +160,7 @@ impl Store {
         }
         let person_ids = insert_rows(
             connection,
-            limit,
+            backend,
             "people (structure_id, enrolled_at, first_name, last_name, name_key, commune_code, birth_year,
                  last_contact_at, no_phone)",
             9,
@@ -175,7 +175,7 @@ impl Store {
         }
         insert_rows(
             connection,
-            limit,
+            backend,
             "consents (person_id, recorded_at, purpose, text_version, text)",
             5,
             &with_constants(
@@ -204,7 +204,7 @@ impl Store {
         }
         insert_rows(
             connection,
-            limit,
+            backend,
             "diagnostics (person_id, made_at, answers_json, profile_json, typology, overall, first_help)",
             7,
             &params,
@@ -241,7 +241,7 @@ impl Store {
         }
         let referral_ids = insert_rows(
             connection,
-            limit,
+            backend,
             "referrals (person_id, sender_structure_id, offer_id, receiver_structure_id, state, profile_json, message,
                  urgent, created_at, state_changed_at, version)",
             11,
@@ -348,7 +348,7 @@ impl Store {
         }
         insert_rows(
             connection,
-            limit,
+            backend,
             "referral_events (referral_id, at, side, event, refusal_reason, outcome, from_state, to_state, comment,
                  offer_id)",
             10,
@@ -358,7 +358,7 @@ impl Store {
         .await?;
         insert_rows(
             connection,
-            limit,
+            backend,
             "referral_outcomes (referral_id, outcome, rights, money_bracket, job_or_training, sent_elsewhere_kind,
                  closed_at)",
             7,
@@ -368,7 +368,7 @@ impl Store {
         .await?;
         insert_rows(
             connection,
-            limit,
+            backend,
             "appointments (referral_id, structure_id, starts_at, length_minutes, channel, status, booked_at)",
             7,
             &appointments,
@@ -378,7 +378,7 @@ impl Store {
         const SESSION_COLUMNS: &str = "pathway_sessions (referral_id, structure_id, held_on, duration_minutes, kind,
             place, commune_code, equipment, themes, observed_autonomy, participants, anonymous_participants,
             workshop_level, title, created_at)";
-        insert_rows(connection, limit, SESSION_COLUMNS, 15, &sessions, false).await?;
+        insert_rows(connection, backend, SESSION_COLUMNS, 15, &sessions, false).await?;
 
         // Collective workshops, then their registered people.
         let workshops: Vec<(&SyntheticWorkshop, Vec<i64>)> = workshops
@@ -414,7 +414,7 @@ impl Store {
             ]);
         }
         let workshop_ids =
-            insert_rows(connection, limit, SESSION_COLUMNS, 15, &params, true).await?;
+            insert_rows(connection, backend, SESSION_COLUMNS, 15, &params, true).await?;
         counts.sessions += workshop_ids.len();
         let mut params = Vec::new();
         for ((_, registered), id) in workshops.iter().zip(&workshop_ids) {
@@ -424,7 +424,7 @@ impl Store {
         }
         insert_rows(
             connection,
-            limit,
+            backend,
             "pathway_session_people (session_id, referral_id)",
             2,
             &params,

@@ -1,7 +1,7 @@
 //! Territory reference data: the idempotent import of régions, départements, EPCI and communes, and
 //! the lookups the rest of the product needs (counts, commune search, names of a scope).
 
-use crate::{Store, StoreError};
+use crate::{Backend, Store, StoreError};
 use aiguillage_domain::territory::{search_key, Commune, TerritoryScope};
 use aiguillage_interop::territory::TerritoryData;
 use sqlx::any::AnyRow;
@@ -209,7 +209,8 @@ impl Store {
         let mut transaction = self.begin_write().await?;
         let mut reports = [TableReport::default(); 4];
         for (report, (spec, rows)) in reports.iter_mut().zip(rows_of(data)) {
-            *report = sync_table(&mut transaction, &spec, &rows, progress).await?;
+            let table = (self.backend, &spec);
+            *report = sync_table(&mut transaction, table, &rows, progress).await?;
         }
         transaction.commit().await?;
         let [regions, departements, epcis, communes] = reports;
@@ -353,7 +354,7 @@ fn commune_summary(row: &AnyRow) -> Result<CommuneSummary, StoreError> {
 /// Brings one table in line with `rows`: inserts the new keys, updates the changed rows, counts the rest.
 async fn sync_table(
     connection: &mut AnyConnection,
-    spec: &TableSpec,
+    (backend, spec): (Backend, &TableSpec),
     rows: &[Vec<Cell>],
     progress: &(dyn Fn(ImportProgress) + Sync),
 ) -> Result<TableReport, StoreError> {
@@ -377,7 +378,7 @@ async fn sync_table(
         total,
     });
     for batch in to_insert.chunks(INSERT_BATCH_ROWS) {
-        insert_rows(connection, spec, batch).await?;
+        insert_rows(connection, (backend, spec), batch).await?;
         report.inserted += batch.len() as u64;
         progress(ImportProgress {
             table: spec.name,
@@ -435,9 +436,11 @@ fn bind_cell<'q>(query: AnyQuery<'q>, cell: &Cell) -> AnyQuery<'q> {
     }
 }
 
+/// Inserts a batch of rows in one statement, with anonymous parameters on SQLite (sqlx binds them
+/// without looking each name up along the statement's list: see `bulk::max_params`).
 async fn insert_rows(
     connection: &mut AnyConnection,
-    spec: &TableSpec,
+    (backend, spec): (Backend, &TableSpec),
     rows: &[&Vec<Cell>],
 ) -> Result<(), StoreError> {
     let width = spec.columns.len();
@@ -445,7 +448,10 @@ async fn insert_rows(
     let tuples: Vec<String> = (0..rows.len())
         .map(|row| {
             let params: Vec<String> = (1..=width)
-                .map(|col| format!("${}", row * width + col))
+                .map(|col| match backend {
+                    Backend::Sqlite => "?".to_owned(),
+                    Backend::Postgres => format!("${}", row * width + col),
+                })
                 .collect();
             format!("({})", params.join(", "))
         })

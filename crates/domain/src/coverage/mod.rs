@@ -1,21 +1,25 @@
 //! Territorial coverage: for every commune, the distance and an estimated travel time to the nearest
 //! offer that fits each kind of help and each specific support, and the population living beyond a
-//! time threshold. Nearest offers come from one R-tree (`rstar`) per need and zone, over points on
-//! the unit sphere, so the nearest by chord is the nearest by great-circle distance. Zones keep
-//! islands apart: continental France, Corsica, and each overseas département are searched alone —
-//! coverage never crosses the sea.
+//! time threshold. Nearest offers come from one k-d tree per zone ([`nearest`]) over points on the
+//! unit sphere, so the nearest by chord is the nearest by great-circle distance; each offer carries
+//! the needs it meets, and one search per commune finds the nearest offer of every need (ties: the
+//! smallest offer id). Zones keep islands apart: continental France, Corsica, and each overseas
+//! département are searched alone — coverage never crosses the sea.
 //!
 //! Travel time model (docs/couverture.md): road distance = great-circle distance × 1.3 (detour
 //! factor), driven at a speed set by the commune's population (dense towns are slow), plus nothing
 //! else. A commune-to-commune travel-time matrix ([`TravelTimes`]) replaces the model for every pair
 //! it lists.
 
+#[cfg(test)]
+mod brute_force_tests;
+mod nearest;
+
 use crate::directory::{HelpKind, Offer, Service, SpecificSupport};
 use crate::geo::Position;
 use crate::indicators::compute::{Fork, OneAfterOther};
-use rstar::primitives::GeomWithData;
-use rstar::RTree;
-use std::collections::{BTreeMap, HashMap};
+use nearest::{Best, NeedMask, NeedTree, MAX_NEEDS};
+use std::collections::HashMap;
 
 /// Road kilometres per great-circle kilometre.
 pub const DETOUR_FACTOR: f64 = 1.3;
@@ -162,7 +166,8 @@ fn great_circle_km(chord: f64) -> f64 {
     2.0 * EARTH_RADIUS_KM * (chord / 2.0).min(1.0).asin()
 }
 
-type Indexed = GeomWithData<[f64; 3], i64>;
+// Every need has its bit in a [`NeedMask`].
+const _: () = assert!(HelpKind::ALL.len() + SpecificSupport::ALL.len() <= MAX_NEEDS);
 
 /// Travel times in minutes from commune to commune (INSEE codes), e.g. computed on a road network.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -193,44 +198,70 @@ impl TravelTimes {
     }
 }
 
-/// The offers of each (zone, need), indexed; and where each offer is, for travel-time matrices.
+/// The offers of each zone, indexed with the needs they meet; and where each offer is, for
+/// travel-time matrices.
 pub struct CoverageIndex {
     needs: Vec<Need>,
-    /// Zone → one tree per need column (none where no offer of the zone meets that need).
-    trees: HashMap<String, Vec<Option<RTree<Indexed>>>>,
+    /// Every need column's bit.
+    columns: NeedMask,
+    /// Zone → its offers meeting at least one need.
+    trees: HashMap<String, NeedTree>,
     communes_of_offers: HashMap<i64, String>,
-    /// (commune, need column) → an offer of that commune meeting the need, and its position.
-    in_commune: HashMap<(String, usize), (i64, Position)>,
+    /// (commune, need column) → an offer of that commune meeting the need.
+    in_commune: HashMap<(String, usize), CommuneOffer>,
+}
+
+/// An offer of a commune: its id, position and zone.
+struct CommuneOffer {
+    offer_id: i64,
+    position: Position,
+    zone: String,
+}
+
+/// The columns of `needs` an offer meets.
+fn mask_of(needs: &[Need], offer: &OfferPoint) -> NeedMask {
+    needs
+        .iter()
+        .enumerate()
+        .filter(|(_, need)| offer.needs.contains(need))
+        .fold(0, |mask, (column, _)| mask | 1 << column)
 }
 
 impl CoverageIndex {
     pub fn build(offers: &[OfferPoint]) -> CoverageIndex {
         let needs = Need::all();
-        let mut points: BTreeMap<(String, usize), Vec<Indexed>> = BTreeMap::new();
+        let mut points: HashMap<String, Vec<([f64; 3], i64, NeedMask)>> = HashMap::new();
         let mut in_commune = HashMap::new();
         for offer in offers {
-            let zone = zone_of(&offer.departement_code).to_owned();
-            let point = unit_vector(offer.position);
-            for (column, need) in needs.iter().enumerate() {
-                if offer.needs.contains(need) {
-                    points
-                        .entry((zone.clone(), column))
-                        .or_default()
-                        .push(GeomWithData::new(point, offer.offer_id));
-                    in_commune
-                        .entry((offer.commune_code.clone(), column))
-                        .or_insert((offer.offer_id, offer.position));
+            let zone = zone_of(&offer.departement_code);
+            let mask = mask_of(&needs, offer);
+            if mask == 0 {
+                continue;
+            }
+            let point = (unit_vector(offer.position), offer.offer_id, mask);
+            match points.get_mut(zone) {
+                Some(list) => list.push(point),
+                None => {
+                    points.insert(zone.to_owned(), vec![point]);
                 }
             }
-        }
-        let mut trees: HashMap<String, Vec<Option<RTree<Indexed>>>> = HashMap::new();
-        for ((zone, column), list) in points {
-            trees.entry(zone).or_insert_with(|| vec![None; needs.len()])[column] =
-                Some(RTree::bulk_load(list));
+            for column in (0..needs.len()).filter(|column| mask >> column & 1 == 1) {
+                in_commune
+                    .entry((offer.commune_code.clone(), column))
+                    .or_insert_with(|| CommuneOffer {
+                        offer_id: offer.offer_id,
+                        position: offer.position,
+                        zone: zone.to_owned(),
+                    });
+            }
         }
         CoverageIndex {
+            columns: (0..needs.len()).fold(0, |mask, column| mask | 1 << column),
             needs,
-            trees,
+            trees: points
+                .into_iter()
+                .map(|(zone, list)| (zone, NeedTree::build(list)))
+                .collect(),
             communes_of_offers: offers
                 .iter()
                 .map(|o| (o.offer_id, o.commune_code.clone()))
@@ -249,6 +280,7 @@ impl CoverageIndex {
     ) -> CommuneCoverage {
         let mut coverage = self.coverage_of(commune);
         let row = times.from.get(&commune.code);
+        let zone = zone_of(&commune.departement_code);
         for (column, reach) in coverage.reaches.iter_mut().enumerate() {
             if let Some(nearest) = reach.as_mut() {
                 let listed = self
@@ -259,20 +291,14 @@ impl CoverageIndex {
                     nearest.minutes = minutes;
                 }
             }
-            let zone = zone_of(&commune.departement_code);
             for (destination, minutes) in row.into_iter().flatten() {
-                let Some((offer_id, position)) =
-                    self.in_commune.get(&(destination.clone(), column))
-                else {
+                let Some(offer) = self.in_commune.get(&(destination.clone(), column)) else {
                     continue;
                 };
-                let same_zone = self.tree(zone, column).is_some_and(|tree| {
-                    tree.contains(&GeomWithData::new(unit_vector(*position), *offer_id))
-                });
-                if same_zone && reach.is_none_or(|r| *minutes < r.minutes) {
+                if offer.zone == zone && reach.is_none_or(|r| *minutes < r.minutes) {
                     *reach = Some(Reach {
-                        offer_id: *offer_id,
-                        distance_km: crate::geo::distance_km(commune.position, *position),
+                        offer_id: offer.offer_id,
+                        distance_km: crate::geo::distance_km(commune.position, offer.position),
                         minutes: *minutes,
                     });
                 }
@@ -283,11 +309,6 @@ impl CoverageIndex {
 
     pub fn needs(&self) -> &[Need] {
         &self.needs
-    }
-
-    /// The tree of one zone and need column.
-    fn tree(&self, zone: &str, column: usize) -> Option<&RTree<Indexed>> {
-        self.trees.get(zone)?.get(column)?.as_ref()
     }
 
     /// Every commune's nearest fitting offer per need, in the communes' order; the two halves of
@@ -307,27 +328,23 @@ impl CoverageIndex {
         all
     }
 
-    /// The commune's nearest fitting offer per need.
+    /// The commune's nearest fitting offer per need (the nearest by great-circle distance; of
+    /// offers as near, the smallest id).
     pub fn coverage_of(&self, commune: &CommunePoint) -> CommuneCoverage {
         let point = unit_vector(commune.position);
-        let zone_trees = self
-            .trees
-            .get(zone_of(&commune.departement_code))
-            .map_or(&[][..], Vec::as_slice);
-        let reaches = (0..self.needs.len())
-            .map(|column| {
-                let tree = zone_trees.get(column)?.as_ref()?;
-                let nearest = tree.nearest_neighbor(&point)?;
-                let [x, y, z] = *nearest.geom();
-                let chord =
-                    ((x - point[0]).powi(2) + (y - point[1]).powi(2) + (z - point[2]).powi(2))
-                        .sqrt();
-                let distance_km = great_circle_km(chord);
-                let minutes = modelled_minutes(distance_km, commune.population);
+        let mut best = [None::<Best>; MAX_NEEDS];
+        if let Some(tree) = self.trees.get(zone_of(&commune.departement_code)) {
+            tree.nearest_each(point, tree.needs() & self.columns, &mut best);
+        }
+        let reaches = best[..self.needs.len()]
+            .iter()
+            .map(|found| {
+                let found = (*found)?;
+                let distance_km = great_circle_km(found.distance_2.sqrt());
                 Some(Reach {
-                    offer_id: nearest.data,
+                    offer_id: found.offer_id,
                     distance_km,
-                    minutes,
+                    minutes: modelled_minutes(distance_km, commune.population),
                 })
             })
             .collect();

@@ -16,7 +16,8 @@ seed data_inclusion "$fixtures/data-inclusion-structures.json"
 seed places_json "$fixtures/data-inclusion-structures.json"
 head_of fragility_indicators "$root/data/fragility/indicateurs-communes-2020.csv" 80
 head_of published_index "$root/data/fragility/indicateurs-communes-2020.csv" 40
-for target in dimacs travel_times cra_csv cra_json published_index session_archive; do
+head_of local_indicators "$root/data/fragility/indicateurs-communes-2020.csv" 20
+for target in dimacs travel_times cra_csv cra_json published_index session_archive local_indicators forms; do
   mkdir -p "corpus/$target"
   if [ -d "seeds/$target" ]; then cp seeds/"$target"/* "corpus/$target/" 2>/dev/null || true; fi
 done

@@ -260,6 +260,41 @@ pub fn read_indicator_file(text: &str) -> Result<IndicatorFile, IndicatorFileErr
     }
 }
 
+/// A coordinator's uploaded file of local indicators (`/territoire/indice`), as its bytes came: read,
+/// or refused with the reason to show in French. Refused whole when empty, not UTF-8, unreadable,
+/// without one readable value, or when an indicator takes the name of a national one (`is_national`,
+/// the shipped table's indicators). Returns the text (sent back with the confirmation) and the file.
+pub fn read_local_upload(
+    bytes: Vec<u8>,
+    is_national: impl Fn(&str) -> bool,
+) -> Result<(String, IndicatorFile), String> {
+    if bytes.is_empty() {
+        return Err("Choisissez un fichier d'indicateurs à envoyer.".into());
+    }
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Err(
+            "Le fichier n'est pas encodé en UTF-8 : enregistrez-le en UTF-8 puis recommencez."
+                .into(),
+        );
+    };
+    let file = read_indicator_file(&text).map_err(|error| format!("Fichier refusé : {error}"))?;
+    if file.observations.is_empty() {
+        return Err(format!(
+            "Aucune valeur lisible dans le fichier{}.",
+            file.rejected
+                .first()
+                .map(|r| format!(" (ligne {} : {})", r.line, r.reason))
+                .unwrap_or_default()
+        ));
+    }
+    if let Some(clash) = file.observations.keys().find(|k| is_national(k)) {
+        return Err(format!(
+            "L'indicateur « {clash} » porte le nom d'un indicateur national : renommez-le dans le fichier."
+        ));
+    }
+    Ok((text, file))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,6 +331,22 @@ mod tests {
         assert_eq!(file.rejected.len(), 2);
         assert_eq!(file.rejected[0].line, 3);
         assert!(file.rejected[1].reason.contains("abc"));
+    }
+
+    #[test]
+    fn an_upload_is_refused_with_its_reason_in_french() {
+        let national = |key: &str| key == "TX_POVERTY";
+        let refused =
+            |bytes: &[u8]| read_local_upload(bytes.to_vec(), national).expect_err("refused");
+        assert!(refused(b"").contains("Choisissez"));
+        assert!(refused(b"code_insee,indicateur,valeur\n49007,x,\xff\n").contains("UTF-8"));
+        assert!(refused(b"commune,valeur\n49007,3\n").starts_with("Fichier refus"));
+        assert!(refused(b"code_insee,indicateur,valeur\n49007,x,abc\n").contains("ligne 2"));
+        assert!(refused(b"CODGEO;TX_POVERTY\n49007;12\n").contains("indicateur national"));
+        let (text, file) =
+            read_local_upload(b"CODGEO;caf\n49007;12,5\n".to_vec(), national).expect("read");
+        assert_eq!(text, "CODGEO;caf\n49007;12,5\n");
+        assert_eq!(file.observations["caf"]["49007"], 12.5);
     }
 
     #[test]

@@ -18,6 +18,8 @@ mod assets;
 pub mod auth;
 mod body_limit;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub(crate) mod headers;
 pub mod layout;
 pub mod metrics;

@@ -206,8 +206,10 @@ fn french_minutes(text: &str) -> Option<u16> {
         None => (compact.as_str(), "0"),
     };
     let (hours, minutes): (u16, u16) = (hours.parse().ok()?, minutes.parse().ok()?);
-    let minute = hours * 60 + minutes;
-    (hours <= 24 && minutes < 60 && minute <= 24 * 60).then_some(minute)
+    // Checked before the product, which overflows for « 1093 h » (a panic in a debug build).
+    (hours <= 24 && minutes < 60)
+        .then(|| hours * 60 + minutes)
+        .filter(|minute| *minute <= 24 * 60)
 }
 
 fn day_index(code: &str) -> Option<usize> {
@@ -240,7 +242,7 @@ fn parse_times(text: &str) -> Option<Vec<(u16, u16)>> {
 fn minutes(text: &str) -> Option<u16> {
     let (hours, minutes) = text.split_once(':')?;
     let (hours, minutes): (u16, u16) = (hours.parse().ok()?, minutes.parse().ok()?);
-    (hours <= 24 && minutes < 60).then_some(hours * 60 + minutes)
+    (hours <= 24 && minutes < 60).then(|| hours * 60 + minutes)
 }
 
 #[cfg(test)]

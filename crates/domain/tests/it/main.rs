@@ -8,4 +8,5 @@
 
 mod diagnostic_rules;
 mod matching_solver;
+mod opening_hours;
 mod resource_rules;

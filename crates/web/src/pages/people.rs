@@ -398,6 +398,19 @@ async fn checked_identity(
 ) -> Result<(Option<PersonDraft>, Vec<CommuneSummary>, Errors), WebError> {
     let mut errors = Errors::new();
     let (commune, communes) = resolve_commune(state, values, &mut errors).await?;
+    let current_year = aiguillage_domain::calendar::date_of(state.now()).year();
+    let draft = checked_person(values, commune, current_year, &mut errors);
+    Ok((draft, communes, errors))
+}
+
+/// The identity and contact fields checked, the commune already resolved (or not, its message then
+/// already in `errors`): the person's draft when every field is right, a message per field otherwise.
+pub(crate) fn checked_person(
+    values: &Fields,
+    commune: Option<String>,
+    current_year: i32,
+    errors: &mut Errors,
+) -> Option<PersonDraft> {
     let input = PersonInput {
         first_name: text(values, "prenom"),
         last_name: text(values, "nom"),
@@ -407,8 +420,7 @@ async fn checked_identity(
         commune_code: commune.unwrap_or_default(),
         birth_year: text(values, "annee_naissance"),
     };
-    let current_year = aiguillage_domain::calendar::date_of(state.now()).year();
-    let draft = match check_person(&input, current_year) {
+    match check_person(&input, current_year) {
         Ok(draft) => Some(draft),
         Err(problems) => {
             for problem in problems {
@@ -422,8 +434,7 @@ async fn checked_identity(
             }
             None
         }
-    };
-    Ok((draft, communes, errors))
+    }
 }
 
 #[derive(Template)]

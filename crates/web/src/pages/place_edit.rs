@@ -312,6 +312,17 @@ fn apply(stored: &StoredPlace, fields: &Fields) -> (EditValues, Errors) {
     )
 }
 
+/// The place as a submitted form edits it, with the summary of what changed, or the message of each
+/// field that cannot be read: what `submit` checks before saving (the fuzz target's entry).
+pub(crate) fn edited_place(stored: &StoredPlace, body: &[u8]) -> Result<(Place, String), Errors> {
+    let (values, errors) = apply(stored, &fields(body));
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let summary = change_summary(stored, &values);
+    Ok((values.place, summary))
+}
+
 /// The French names of the fields that differ, for the change record.
 fn change_summary(before: &StoredPlace, after: &EditValues) -> String {
     let (old, new) = (&before.place, &after.place);

@@ -13,7 +13,7 @@ use aiguillage_domain::fragility::{
 };
 use aiguillage_domain::territory::{CommuneKind, TerritoryScope};
 use aiguillage_interop::fragility::{
-    direction_of, label_of, read_indicator_file, IndicatorFile, DEFAULT_SELECTION,
+    direction_of, label_of, read_local_upload, IndicatorFile, DEFAULT_SELECTION,
 };
 use aiguillage_interop::spreadsheet::{Column, Table, Value};
 use aiguillage_service::territory_diagnostic::reference;
@@ -564,39 +564,12 @@ async fn refuse(me: &Professional, message: String) -> Result<Response, WebError
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 
-/// The uploaded indicator file, read, or why it is refused.
+/// The uploaded indicator file, read, or why it is refused (an indicator may not take a national
+/// one's name).
 fn indicator_file(bytes: Vec<u8>) -> Result<(String, IndicatorFile), String> {
-    if bytes.is_empty() {
-        return Err("Choisissez un fichier d'indicateurs à envoyer.".into());
-    }
-    let Ok(text) = String::from_utf8(bytes) else {
-        return Err(
-            "Le fichier n'est pas encodé en UTF-8 : enregistrez-le en UTF-8 puis recommencez."
-                .into(),
-        );
-    };
-    let file = read_indicator_file(&text).map_err(|error| format!("Fichier refusé : {error}"))?;
-    if file.observations.is_empty() {
-        return Err(format!(
-            "Aucune valeur lisible dans le fichier{}.",
-            file.rejected
-                .first()
-                .map(|r| format!(" (ligne {} : {})", r.line, r.reason))
-                .unwrap_or_default()
-        ));
-    }
-    let shipped = reference()
-        .map_err(|error| error.to_string())?
-        .observations
-        .get("commune")
-        .map(|o| o.keys().cloned().collect::<Vec<_>>())
-        .unwrap_or_default();
-    if let Some(clash) = file.observations.keys().find(|k| shipped.contains(k)) {
-        return Err(format!(
-            "L'indicateur « {clash} » porte le nom d'un indicateur national : renommez-le dans le fichier."
-        ));
-    }
-    Ok((text, file))
+    let shipped = reference().map_err(|error| error.to_string())?;
+    let national = shipped.observations.get("commune");
+    read_local_upload(bytes, |key| national.is_some_and(|n| n.contains_key(key)))
 }
 
 /// Stores the file's values for the territory's communes, with the way each indicator reads.

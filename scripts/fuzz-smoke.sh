@@ -38,11 +38,12 @@ if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]
 fi
 fuzz/seed.sh
 fuzz() { cargo ${toolchain[@]+"${toolchain[@]}"} fuzz "$@"; }
-# One build of every target first, so that a compile error is told as one.
-fuzz build --fuzz-dir fuzz
+# One build of every target first, so that a compile error is told as one. Release mode (-O): the
+# dependencies as released, our crates with overflow checks and debug assertions (fuzz/Cargo.toml).
+fuzz build -O --fuzz-dir fuzz
 for target in $(fuzz list --fuzz-dir fuzz); do
   log="$(mktemp)"
-  if ! fuzz run --fuzz-dir fuzz "$target" "fuzz/corpus/$target" -- \
+  if ! fuzz run -O --fuzz-dir fuzz "$target" "fuzz/corpus/$target" -- \
       -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 >"$log" 2>&1; then
     tail -n 40 "$log"
     echo "fuzz: $target crashed (artifact under fuzz/artifacts/$target)"

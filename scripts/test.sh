@@ -22,8 +22,8 @@
 #      root): a session shared, one acceptance out of 50 concurrent ones, leased jobs run once;
 #  11. crash consistency: `kill -9` at random moments of a directory import, a redistribution, pathway
 #      closings and the purge, 20 runs each on SQLite and on PostgreSQL (scripts/crash-consistency.sh).
-#  12. a short run of every fuzz target but the forms one (scripts/fuzz-smoke.sh, cargo fuzz, 15 s each): each reader of
-#      outside input, from a corpus seeded with the repository's real files (forms: long runs only).
+#  12. a short run of every fuzz target (scripts/fuzz-smoke.sh, cargo fuzz, 15 s each): each reader of
+#      outside input and the web forms, from a corpus seeded with the repository's real files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -127,10 +127,10 @@ scripts/pg-backup-drill.sh "$AIGUILLAGE_TEST_DATABASE_URL" target/debug/aiguilla
 step "Crash consistency: kill -9 during an import, a redistribution, pathway closings and the purge (20 runs each, SQLite and PostgreSQL)"
 AIGUILLAGE_BIN=target/debug/aiguillage scripts/crash-consistency.sh --runs 20
 
-step "Fuzzing: every reader of outside input, 15 s each from the seeded corpus (scripts/fuzz-smoke.sh)"
-# The forms target links the whole web crate: its first sanitizer build (sqlx, axum…) takes most of an
-# hour on 2 cores, past CI's time; it runs in the long runs (fuzz/README.md), not here.
-FUZZ_SMOKE_SKIP=forms scripts/fuzz-smoke.sh 15
+step "Fuzzing: every reader of outside input and the forms, 15 s each from the seeded corpus (scripts/fuzz-smoke.sh)"
+# The first sanitizer build of the fuzz package (which links the web crate for the forms target, so
+# every target's build compiles it) takes about ten minutes on 2 cores.
+scripts/fuzz-smoke.sh 15
 
 step "Directory export checked by the cartographie nationale's reference library"
 (

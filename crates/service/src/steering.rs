@@ -53,8 +53,8 @@ pub struct Loaded {
     pub load_millis: u128,
     /// Records left out because they were inconsistent (see the store's loader).
     pub dropped: usize,
-    /// Figures already computed from these records ([`Loaded::memoized`]); they go with them.
-    memo: std::sync::Mutex<HashMap<String, Arc<MemoizedFigures>>>,
+    /// Figures already computed from these records ([`Loaded::memo_lookup`]); they go with them.
+    memo: std::sync::Mutex<HashMap<String, MemoEntry>>,
 }
 
 /// A dashboard's masked publication and its comparison's columns and rows.
@@ -63,32 +63,82 @@ pub type MemoizedFigures = (Publication, (Vec<String>, Vec<(String, Vec<String>)
 /// How many cuts' figures the memo of one load keeps before it starts afresh.
 const MEMO_CAPACITY: usize = 512;
 
+/// Figures of one cut, the minute they were computed for, and whether someone recomputes them.
+struct MemoEntry {
+    minute: UnixSeconds,
+    figures: Arc<MemoizedFigures>,
+    refreshing: bool,
+}
+
+/// What the memo holds for a cut at a minute.
+pub enum MemoLookup {
+    /// Computed for this minute.
+    Fresh(Arc<MemoizedFigures>),
+    /// Computed for an earlier minute: shown as they are (the page says when they were computed);
+    /// `refresh` is true for the one caller that must recompute them, in the background.
+    Stale {
+        figures: Arc<MemoizedFigures>,
+        refresh: bool,
+    },
+    /// Never computed from these records: the caller computes them and waits.
+    Missing,
+}
+
 impl Loaded {
     fn is_large(&self) -> bool {
         self.load_millis > LARGE_LOAD_MILLIS
     }
 
-    /// The figures of `key` (a description of the cut and of every other input, `now` included at
-    /// the granularity the caller accepts), computed by `compute` once per load of the records:
-    /// dashboards opened again and again between two writes are masked once, not per request.
-    pub fn memoized<E>(
-        &self,
-        key: String,
-        compute: impl FnOnce() -> Result<MemoizedFigures, E>,
-    ) -> Result<Arc<MemoizedFigures>, E> {
-        if let Some(found) = self.memo_lock().get(&key) {
-            return Ok(found.clone());
-        }
-        let figures = Arc::new(compute()?);
+    /// The figures of `key` (a description of the cut and of every other input but the time) as
+    /// computed from these records for `minute`. Figures computed for an earlier minute are served
+    /// while one caller recomputes them (stale while revalidating): a national dashboard opened
+    /// again and again costs one computation a minute, in the background, and no visitor waits
+    /// for it but the first after a load of the records.
+    pub fn memo_lookup(&self, key: &str, minute: UnixSeconds) -> MemoLookup {
         let mut memo = self.memo_lock();
-        if memo.len() >= MEMO_CAPACITY {
-            memo.clear();
+        match memo.get_mut(key) {
+            Some(entry) if entry.minute >= minute => MemoLookup::Fresh(entry.figures.clone()),
+            Some(entry) => {
+                let refresh = !entry.refreshing;
+                entry.refreshing = true;
+                MemoLookup::Stale {
+                    figures: entry.figures.clone(),
+                    refresh,
+                }
+            }
+            None => MemoLookup::Missing,
         }
-        memo.insert(key, figures.clone());
-        Ok(figures)
     }
 
-    fn memo_lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<MemoizedFigures>>> {
+    /// Keeps the figures of `key` computed for `minute` (unless newer ones are kept already).
+    pub fn memo_store(&self, key: String, minute: UnixSeconds, figures: Arc<MemoizedFigures>) {
+        let mut memo = self.memo_lock();
+        if memo.len() >= MEMO_CAPACITY && !memo.contains_key(&key) {
+            memo.clear();
+        }
+        match memo.get_mut(&key) {
+            Some(entry) if entry.minute > minute => entry.refreshing = false,
+            _ => {
+                memo.insert(
+                    key,
+                    MemoEntry {
+                        minute,
+                        figures,
+                        refreshing: false,
+                    },
+                );
+            }
+        }
+    }
+
+    /// A recomputation of `key` failed: the next caller tries again.
+    pub fn memo_release(&self, key: &str) {
+        if let Some(entry) = self.memo_lock().get_mut(key) {
+            entry.refreshing = false;
+        }
+    }
+
+    fn memo_lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, MemoEntry>> {
         match self.memo.lock() {
             Ok(memo) => memo,
             Err(poisoned) => poisoned.into_inner(),
@@ -253,4 +303,83 @@ pub fn masked_funnel(dataset: &Dataset, cut: &Cut, min_cell: u64) -> Result<Publ
     publication.push(funnel(dataset, cut));
     mask(&mut publication, min_cell).map_err(|e| e.to_string())?;
     Ok(publication)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loaded() -> Loaded {
+        Loaded {
+            dataset: Arc::new(Dataset::default()),
+            watermark: 0,
+            loaded_at: 0,
+            load_millis: 0,
+            dropped: 0,
+            memo: std::sync::Mutex::default(),
+        }
+    }
+
+    /// Figures told apart by their comparison's first column.
+    fn figures(name: &str) -> Arc<MemoizedFigures> {
+        Arc::new((Publication::default(), (vec![name.to_owned()], Vec::new())))
+    }
+
+    fn name_of(figures: &MemoizedFigures) -> &str {
+        &figures.1 .0[0]
+    }
+
+    #[test]
+    fn figures_of_an_earlier_minute_are_served_while_one_caller_alone_recomputes_them() {
+        let loaded = loaded();
+        assert!(matches!(
+            loaded.memo_lookup("nation", 60),
+            MemoLookup::Missing
+        ));
+        loaded.memo_store("nation".into(), 60, figures("at 60"));
+        match loaded.memo_lookup("nation", 60) {
+            MemoLookup::Fresh(found) => assert_eq!(name_of(&found), "at 60"),
+            _ => panic!("figures of the minute are fresh"),
+        }
+        let refreshers: Vec<bool> = (0..3)
+            .map(|_| match loaded.memo_lookup("nation", 120) {
+                MemoLookup::Stale { figures, refresh } => {
+                    assert_eq!(name_of(&figures), "at 60");
+                    refresh
+                }
+                _ => panic!("figures of an earlier minute are stale"),
+            })
+            .collect();
+        assert_eq!(refreshers, vec![true, false, false]);
+        loaded.memo_store("nation".into(), 120, figures("at 120"));
+        match loaded.memo_lookup("nation", 120) {
+            MemoLookup::Fresh(found) => assert_eq!(name_of(&found), "at 120"),
+            _ => panic!("recomputed figures are fresh"),
+        }
+        assert!(matches!(loaded.memo_lookup("49", 120), MemoLookup::Missing));
+    }
+
+    #[test]
+    fn a_failed_recomputation_lets_the_next_caller_try_and_older_figures_never_replace_newer() {
+        let loaded = loaded();
+        loaded.memo_store("nation".into(), 120, figures("at 120"));
+        assert!(matches!(
+            loaded.memo_lookup("nation", 180),
+            MemoLookup::Stale { refresh: true, .. }
+        ));
+        loaded.memo_release("nation");
+        assert!(matches!(
+            loaded.memo_lookup("nation", 180),
+            MemoLookup::Stale { refresh: true, .. }
+        ));
+        loaded.memo_store("nation".into(), 60, figures("at 60"));
+        match loaded.memo_lookup("nation", 120) {
+            MemoLookup::Fresh(found) => assert_eq!(name_of(&found), "at 120"),
+            _ => panic!("the newer figures stay"),
+        }
+        assert!(matches!(
+            loaded.memo_lookup("nation", 180),
+            MemoLookup::Stale { refresh: true, .. }
+        ));
+    }
 }

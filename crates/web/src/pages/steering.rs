@@ -22,7 +22,7 @@ use aiguillage_domain::role::Role;
 use aiguillage_domain::territory::{TerritoryArea, TerritoryScope};
 use aiguillage_domain::UnixSeconds;
 use aiguillage_service::steering::{masked_funnel, masked_publication};
-use aiguillage_service::steering::{Loaded, MemoizedFigures};
+use aiguillage_service::steering::{Loaded, MemoLookup, MemoizedFigures};
 use askama::Template;
 use axum::extract::Query;
 use axum::response::Response;
@@ -356,16 +356,50 @@ pub struct TableView {
 /// per structure of France: the CSV file holds them all).
 const SHOWN_ROWS: usize = 300;
 
-fn view_of(table: &IndicatorTable) -> TableView {
-    let count = table.rows.len();
-    let (shown, left_out) = if count > SHOWN_ROWS + 1 {
+/// How many of a table's `count` rows the page shows before its last one (the whole), and how many
+/// it leaves to the CSV file.
+fn shown_and_left_out(count: usize) -> (usize, usize) {
+    if count > SHOWN_ROWS + 1 {
         (SHOWN_ROWS, count - SHOWN_ROWS - 1)
     } else {
         (count, 0)
-    };
-    let kept = table.rows[..shown]
+    }
+}
+
+/// The part of a publication the page shows: each table's first rows and its whole, with how many
+/// rows each table had. Only these rows are named and rendered: a national table has 20 000.
+fn shown_part(publication: &Publication) -> (Publication, Vec<usize>) {
+    let counts = publication.tables.iter().map(|t| t.rows.len()).collect();
+    let tables = publication
+        .tables
         .iter()
-        .chain(table.rows.last().filter(|_| left_out > 0));
+        .map(|table| {
+            let (shown, left_out) = shown_and_left_out(table.rows.len());
+            let rows = table.rows[..shown]
+                .iter()
+                .chain(table.rows.last().filter(|_| left_out > 0))
+                .cloned()
+                .collect();
+            IndicatorTable {
+                id: table.id,
+                title: table.title.clone(),
+                columns: table.columns.clone(),
+                rows,
+                sums: Vec::new(),
+            }
+        })
+        .collect();
+    let part = Publication {
+        tables,
+        links: Vec::new(),
+    };
+    (part, counts)
+}
+
+/// A table of [`shown_part`] as the template renders it; `count` is how many rows the whole table has.
+fn view_of(table: &IndicatorTable, count: usize) -> TableView {
+    let (shown, left_out) = shown_and_left_out(count);
+    let kept = table.rows.iter();
     TableView {
         id: table.id,
         title: table.title.clone(),
@@ -556,9 +590,16 @@ async fn published_figures(
     let min_cell = aiguillage_service::instance::min_cell_size(&me.state).await?;
     let inputs = (loaded.clone(), chosen.cut.clone(), scope_label.clone());
     let figures = compute_figures(inputs, compare, (me.now(), targets, min_cell)).await?;
-    let (mut publication, comparison) = (*figures).clone();
+    let (publication, comparison) = &*figures;
+    let (mut publication, counts) = shown_part(publication);
     crate::pages::steering_names::name_rows(&me.state.store, &mut publication).await?;
-    let tables = publication.tables.iter().map(view_of).collect();
+    let tables = publication
+        .tables
+        .iter()
+        .zip(counts)
+        .map(|(table, count)| view_of(table, count))
+        .collect();
+    let comparison = comparison.clone();
     Ok(Figures {
         scope_label,
         role_view,
@@ -593,34 +634,75 @@ async fn scope_label(
 
 /// The publication's tables and the funnels' comparison, computed on a blocking thread: nationally
 /// it takes a tenth of a second, which the requests served beside it need not wait for. Computed
-/// once per load of the records and minute for the same inputs (`Loaded::memoized`): the delays it
-/// reports are in days.
+/// once per load of the records and minute for the same inputs (the delays it reports are in
+/// days); figures of an earlier minute are served while they are recomputed in the background
+/// (`Loaded::memo_lookup`).
 async fn compute_figures(
     (loaded, cut, label): (Arc<Loaded>, Cut, String),
     compare: bool,
     (now, targets, min_cell): (UnixSeconds, TargetDelays, u64),
 ) -> Result<Arc<MemoizedFigures>, WebError> {
     let minute = now - now.rem_euclid(60);
-    let key = format!("{cut:?}|{label}|{compare}|{minute}|{targets:?}|{min_cell}");
-    tokio::task::spawn_blocking(move || {
-        loaded.memoized(key, || {
-            let dataset = &loaded.dataset;
-            let publication = masked_publication(dataset, &cut, minute, targets, min_cell)?;
-            let comparison = if compare {
-                let others = compared_funnels(dataset, &cut, min_cell)?;
-                let refs: Vec<(String, &Publication)> = std::iter::once((label, &publication))
-                    .chain(others.iter().map(|(n, p)| (n.clone(), p)))
-                    .collect();
-                comparison(&refs)
-            } else {
-                (Vec::new(), Vec::new())
-            };
-            Ok::<_, String>((publication, comparison))
-        })
-    })
-    .await
-    .map_err(|error| WebError::Internal(error.to_string()))?
-    .map_err(WebError::Internal)
+    let key = format!("{cut:?}|{label}|{compare}|{targets:?}|{min_cell}");
+    let lookup = loaded.memo_lookup(&key, minute);
+    let compute = {
+        let loaded = loaded.clone();
+        move || -> Result<Arc<MemoizedFigures>, String> {
+            let inputs = (minute, targets, min_cell);
+            match figures_of(&loaded.dataset, &cut, label, compare, inputs) {
+                Ok(figures) => {
+                    let figures = Arc::new(figures);
+                    loaded.memo_store(key, minute, figures.clone());
+                    Ok(figures)
+                }
+                Err(error) => {
+                    loaded.memo_release(&key);
+                    Err(error)
+                }
+            }
+        }
+    };
+    match lookup {
+        MemoLookup::Fresh(figures) => Ok(figures),
+        MemoLookup::Stale {
+            figures, refresh, ..
+        } => {
+            if refresh {
+                tokio::task::spawn_blocking(move || {
+                    if let Err(error) = compute() {
+                        tracing::warn!(%error, "dashboard figures not recomputed");
+                    }
+                });
+            }
+            Ok(figures)
+        }
+        MemoLookup::Missing => tokio::task::spawn_blocking(compute)
+            .await
+            .map_err(|error| WebError::Internal(error.to_string()))?
+            .map_err(WebError::Internal),
+    }
+}
+
+/// The masked publication of a cut at `minute` and, when `compare`, its funnel beside its
+/// département's and the nation's.
+fn figures_of(
+    dataset: &Dataset,
+    cut: &Cut,
+    label: String,
+    compare: bool,
+    (minute, targets, min_cell): (UnixSeconds, TargetDelays, u64),
+) -> Result<MemoizedFigures, String> {
+    let publication = masked_publication(dataset, cut, minute, targets, min_cell)?;
+    let comparison = if compare {
+        let others = compared_funnels(dataset, cut, min_cell)?;
+        let refs: Vec<(String, &Publication)> = std::iter::once((label, &publication))
+            .chain(others.iter().map(|(n, p)| (n.clone(), p)))
+            .collect();
+        comparison(&refs)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Ok((publication, comparison))
 }
 
 /// The query string of the CSV export: the same period and filters.
@@ -728,16 +810,27 @@ mod tests {
         assert_eq!(duration_text(392.1), "13 mois");
     }
 
+    /// The view of a table as the page makes it: its shown part, then the view of that part.
+    fn shown_view(table: IndicatorTable) -> TableView {
+        let publication = Publication {
+            tables: vec![table],
+            links: Vec::new(),
+        };
+        let (part, counts) = shown_part(&publication);
+        assert_eq!(counts, vec![publication.tables[0].rows.len()]);
+        view_of(&part.tables[0], counts[0])
+    }
+
     #[test]
     fn a_long_table_shows_its_first_rows_and_its_whole_and_says_how_many_are_left_out() {
-        let view = view_of(&table_of(400));
+        let view = shown_view(table_of(400));
         assert_eq!((view.shown, view.left_out), (SHOWN_ROWS, 100));
         assert_eq!(view.left_out_text, "100");
         assert_eq!(view.rows.len(), SHOWN_ROWS + 1);
         assert_eq!(view.rows[0].0, "Offre 0");
         assert_eq!(view.rows[SHOWN_ROWS].0, "Ensemble");
         assert_eq!(view.rows[SHOWN_ROWS].1, vec!["400".to_owned()]);
-        let short = view_of(&table_of(SHOWN_ROWS));
+        let short = shown_view(table_of(SHOWN_ROWS));
         assert_eq!((short.rows.len(), short.left_out), (SHOWN_ROWS + 1, 0));
     }
 }

@@ -10,7 +10,7 @@ use aiguillage_domain::indicators::{
 };
 use aiguillage_domain::orientation::TargetDelays;
 use aiguillage_domain::UnixSeconds;
-use aiguillage_store::{Store, StoreError};
+use aiguillage_store::{IndicatorMarks, Store, StoreError};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -41,15 +41,24 @@ impl Fork for SideBySide {
 /// pages keep reading the ones already loaded (and say when they were loaded).
 const LARGE_LOAD_MILLIS: u128 = 1_000;
 /// On a large instance, how often the watermark is read (in the background), and how soon after a
-/// reload the next one may start.
+/// full reload the next one may start (changes read by difference wait for nothing).
 const LARGE_CHECK_SECONDS: i64 = 30;
 const LARGE_RELOAD_SECONDS: i64 = 300;
+/// After this long, a change is read by a full load rather than by difference: what the
+/// watermark's parts cannot see (a person's commune edited; on PostgreSQL, an id drawn before the
+/// last refresh but committed after it) is read again at least this often.
+const FULL_LOAD_SECONDS: i64 = 3_600;
 
 /// The records as last loaded.
 pub struct Loaded {
     pub dataset: Arc<Dataset>,
     pub watermark: i64,
+    /// The watermark's parts, where the next refresh reads from.
+    pub marks: IndicatorMarks,
     pub loaded_at: UnixSeconds,
+    /// When everything was last read (the changes since were read by difference).
+    pub fully_loaded_at: UnixSeconds,
+    /// How long the last full load took.
     pub load_millis: u128,
     /// Records left out because they were inconsistent (see the store's loader).
     pub dropped: usize,
@@ -231,23 +240,39 @@ impl IndicatorCache {
         let began = Instant::now();
         let watermark = store.indicator_watermark().await?;
         if let Some(loaded) = self.snapshot() {
-            let recent = loaded.is_large() && now - loaded.loaded_at < LARGE_RELOAD_SECONDS;
-            if loaded.watermark == watermark || recent {
+            if loaded.watermark == watermark {
                 self.set_last_check_began(began);
                 return Ok(loaded);
             }
         }
         let started = Instant::now();
         let fragile = fragile_communes();
-        let load = store.indicator_dataset(now, &fragile).await?;
-        let loaded = Arc::new(Loaded {
-            dataset: Arc::new(load.dataset),
-            watermark: load.watermark,
-            loaded_at: now,
-            load_millis: started.elapsed().as_millis(),
-            dropped: load.dropped,
-            memo: std::sync::Mutex::default(),
-        });
+        let by_difference = match self.snapshot() {
+            Some(loaded) if now - loaded.fully_loaded_at < FULL_LOAD_SECONDS => {
+                changed_records(store, &loaded, &fragile, now).await?
+            }
+            _ => Refresh::Full,
+        };
+        let loaded = match by_difference {
+            Refresh::Applied(loaded) => Arc::new(loaded),
+            Refresh::Later(loaded) => {
+                self.set_last_check_began(began);
+                return Ok(loaded);
+            }
+            Refresh::Full => {
+                let load = store.indicator_dataset(now, &fragile).await?;
+                Arc::new(Loaded {
+                    dataset: Arc::new(load.dataset),
+                    watermark: load.watermark,
+                    marks: load.marks,
+                    loaded_at: now,
+                    fully_loaded_at: now,
+                    load_millis: started.elapsed().as_millis(),
+                    dropped: load.dropped,
+                    memo: std::sync::Mutex::default(),
+                })
+            }
+        };
         metrics::counter!("indicator_refreshes_total").increment(1);
         metrics::histogram!("indicator_refresh_seconds").record(started.elapsed().as_secs_f64());
         match self.current.write() {
@@ -271,6 +296,68 @@ impl IndicatorCache {
             Err(poisoned) => *poisoned.into_inner() = Some(began),
         }
     }
+}
+
+/// What a refresh does.
+enum Refresh {
+    /// The changes, read by difference, applied.
+    Applied(Loaded),
+    /// A change needs a full load, which must wait on a large instance (its last one is recent):
+    /// the records stay as they are.
+    Later(Arc<Loaded>),
+    Full,
+}
+
+/// The records of `loaded` with what changed since read by difference and applied on a blocking
+/// thread, unless a change needs a full load (on a large instance, at most every
+/// [`LARGE_RELOAD_SECONDS`]).
+async fn changed_records(
+    store: &Store,
+    loaded: &Arc<Loaded>,
+    fragile: &BTreeMap<String, bool>,
+    now: UnixSeconds,
+) -> Result<Refresh, StoreError> {
+    let started = Instant::now();
+    let Some(read) = store
+        .indicator_changes(&loaded.dataset, &loaded.marks, fragile)
+        .await?
+    else {
+        let recent = loaded.is_large() && now - loaded.fully_loaded_at < LARGE_RELOAD_SECONDS;
+        return Ok(match recent {
+            true => Refresh::Later(loaded.clone()),
+            false => Refresh::Full,
+        });
+    };
+    let read_millis = started.elapsed().as_millis();
+    let previous = loaded.dataset.clone();
+    let changes = read.changes;
+    let applied = tokio::task::spawn_blocking(move || previous.with_changes(changes))
+        .await
+        .map_err(|error| StoreError::Corrupt(format!("indicateurs : {error}")))?;
+    let dataset = match applied {
+        Ok(dataset) => dataset,
+        Err(error) => {
+            tracing::warn!(%error, "indicator changes refused: everything is read again");
+            return Ok(Refresh::Full);
+        }
+    };
+    tracing::info!(
+        read_millis = read_millis as u64,
+        total_millis = started.elapsed().as_millis() as u64,
+        dropped = read.dropped.total(),
+        "indicator records refreshed by difference"
+    );
+    metrics::counter!("indicator_refreshes_by_difference_total").increment(1);
+    Ok(Refresh::Applied(Loaded {
+        dataset: Arc::new(dataset),
+        watermark: read.marks.watermark(),
+        marks: read.marks,
+        loaded_at: now,
+        fully_loaded_at: loaded.fully_loaded_at,
+        load_millis: loaded.load_millis,
+        dropped: loaded.dropped + read.dropped.total(),
+        memo: std::sync::Mutex::default(),
+    }))
 }
 
 /// Whether each commune is fragile (2023 index of the shipped indicators at or above
@@ -313,7 +400,9 @@ mod tests {
         Loaded {
             dataset: Arc::new(Dataset::default()),
             watermark: 0,
+            marks: IndicatorMarks::default(),
             loaded_at: 0,
+            fully_loaded_at: 0,
             load_millis: 0,
             dropped: 0,
             memo: std::sync::Mutex::default(),

@@ -37,7 +37,7 @@ use std::time::Instant;
 
 /// The instance secret the person keys are derived from (the coordinator's pseudonyms use it too,
 /// through another function: the two cannot be linked without it).
-const PSEUDONYM_KEY_NAME: &str = "pseudonymes";
+pub(crate) const PSEUDONYM_KEY_NAME: &str = "pseudonymes";
 
 /// The next row of a query stream, or `None` at its end. (`poll_next` is called on the stream's
 /// trait object, which needs no import of the `Stream` trait.)
@@ -58,6 +58,9 @@ pub struct IndicatorLoad {
     pub dropped_by_kind: DroppedRecords,
     /// [`Store::indicator_watermark`] as it was in the snapshot the records come from.
     pub watermark: i64,
+    /// What the watermark is made of, so that a refresh can read only what changed since
+    /// ([`Store::indicator_changes`]).
+    pub marks: IndicatorMarks,
     /// The moment given to the load (the `now` of the indicators computed from it).
     pub loaded_at: UnixSeconds,
 }
@@ -112,7 +115,7 @@ impl Lap {
 /// from the instance secret): a person's key is the permutation of their id. Being a bijection, two
 /// people never share a key; without the secret, a key says nothing of the id.
 #[derive(Debug, Clone, Copy)]
-struct PersonKeys {
+pub(crate) struct PersonKeys {
     rounds: [u64; 6],
 }
 
@@ -124,7 +127,7 @@ fn mix64(mut x: u64) -> u64 {
 }
 
 impl PersonKeys {
-    fn from_secret(secret: &str) -> PersonKeys {
+    pub(crate) fn from_secret(secret: &str) -> PersonKeys {
         // Four lanes of FNV-1a over the secret's bytes, so every byte reaches every round key.
         let mut lanes = [
             0xCBF2_9CE4_8422_2325_u64,
@@ -145,7 +148,7 @@ impl PersonKeys {
         PersonKeys { rounds }
     }
 
-    fn key(&self, id: i64) -> u64 {
+    pub(crate) fn key(&self, id: i64) -> u64 {
         let x = id as u64;
         let (mut left, mut right) = ((x >> 32) as u32, x as u32);
         for round in self.rounds {
@@ -157,7 +160,7 @@ impl PersonKeys {
 }
 
 /// What the dataset needs of a commune.
-struct CommuneFacts {
+pub(crate) struct CommuneFacts {
     epci: Option<String>,
     departement: String,
     fragile: Option<bool>,
@@ -165,14 +168,14 @@ struct CommuneFacts {
 
 /// The people as loaded: sorted by id, with the first kept diagnostic of each.
 #[derive(Default)]
-struct People {
-    ids: Vec<i64>,
-    records: Vec<PersonRecord>,
-    first_diagnostic: Vec<Option<UnixSeconds>>,
+pub(crate) struct People {
+    pub(crate) ids: Vec<i64>,
+    pub(crate) records: Vec<PersonRecord>,
+    pub(crate) first_diagnostic: Vec<Option<UnixSeconds>>,
 }
 
 impl People {
-    fn index(&self, id: i64) -> Option<usize> {
+    pub(crate) fn index(&self, id: i64) -> Option<usize> {
         self.ids.binary_search(&id).ok()
     }
 }
@@ -202,7 +205,7 @@ struct CapacityOnly {
 }
 
 /// A closing as `referral_outcomes` holds it.
-struct StoredOutcome {
+pub(crate) struct StoredOutcome {
     outcome: ClosingOutcome,
     gains: Gains,
     closed_at: UnixSeconds,
@@ -310,23 +313,30 @@ impl Store {
                 .await?;
         }
         let connection: &mut AnyConnection = &mut transaction;
-        let watermark = watermark_in(connection).await?;
+        let marks = marks_in(connection).await?;
         let mut dropped = DroppedRecords::default();
         let mut lap = Lap::new();
-        let communes = load_communes(connection, fragile).await?;
+        let communes = load_communes(connection, fragile, 0).await?;
         let models = load_support_models(connection).await?;
-        let outcomes = load_outcomes(connection).await?;
+        let outcomes = load_outcomes(connection, None).await?;
         let reference_ms = lap.next();
-        let mut people = load_people(connection, &keys, &communes, &mut dropped).await?;
+        let mut people = load_people(connection, &keys, &communes, &mut dropped, 0).await?;
         let people_ms = lap.next();
-        let diagnostics = load_diagnostics(connection, &mut people, &mut dropped).await?;
+        let diagnostics = load_diagnostics(connection, &mut people, &mut dropped, None).await?;
         let diagnostics_ms = lap.next();
-        let referrals =
-            load_referrals(connection, &people, &models, &outcomes, &mut dropped).await?;
+        let referrals = load_referrals(
+            connection,
+            &people,
+            (&models, &outcomes),
+            &mut dropped,
+            None,
+        )
+        .await?;
         drop(outcomes);
         let referrals_ms = lap.next();
-        let mut sessions = load_sessions(connection, &referrals, &mut dropped).await?;
-        let mut appointments = load_appointments(connection, &referrals, &mut dropped).await?;
+        let known = |id: i64| referrals.binary_search_by_key(&id, |r| r.id).is_ok();
+        let mut sessions = load_sessions(connection, known, &mut dropped, 0).await?;
+        let mut appointments = load_appointments(connection, known, &mut dropped).await?;
         let (mut diagnostics, mut referrals) = (diagnostics, referrals);
         let anonymised = load_anonymised(connection, &communes).await?;
         for (person, person_diagnostics, person_referrals, person_sessions, person_appointments) in
@@ -377,7 +387,8 @@ impl Store {
             dataset,
             dropped: dropped.total(),
             dropped_by_kind: dropped,
-            watermark,
+            watermark: marks.watermark(),
+            marks,
             loaded_at: now,
         })
     }
@@ -478,6 +489,70 @@ impl Store {
     }
 }
 
+/// Where a refresh starts from: the parts of the marks of the records it refreshes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Since {
+    pub(crate) people: i64,
+    pub(crate) diagnostics: i64,
+    pub(crate) overrides: i64,
+    pub(crate) events: i64,
+    pub(crate) sessions: i64,
+}
+
+impl Since {
+    pub(crate) fn of(marks: &IndicatorMarks) -> Since {
+        Since {
+            people: marks.0[IndicatorMarks::PEOPLE],
+            diagnostics: marks.0[IndicatorMarks::DIAGNOSTICS],
+            overrides: marks.0[IndicatorMarks::OVERRIDES],
+            events: marks.0[IndicatorMarks::EVENTS],
+            sessions: marks.0[IndicatorMarks::SESSIONS],
+        }
+    }
+
+    /// Binds the parameters of [`rediagnosed_people`].
+    fn bind_rediagnosed<'q>(
+        &self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        query
+            .bind(self.diagnostics)
+            .bind(self.overrides)
+            .bind(self.people)
+    }
+
+    /// Binds the parameters of [`touched_referrals`].
+    fn bind_touched_referrals<'q>(
+        &self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        self.bind_rediagnosed(query.bind(self.events))
+    }
+}
+
+/// The people (ids) whose diagnostics changed since a refresh's marks: a diagnostic made or
+/// overridden since (overrides are dated to the second: those of the mark's second are read again,
+/// which changes nothing if they were already read), or enrolled since. Three parameters from `$first`: diagnostic id, override
+/// time, person id.
+pub(crate) fn rediagnosed_people(first: usize) -> String {
+    let (d, o, p) = (first, first + 1, first + 2);
+    format!(
+        "SELECT person_id FROM diagnostics WHERE id > ${d} OR override_at >= ${o}
+         UNION SELECT id FROM people WHERE id > ${p}"
+    )
+}
+
+/// The condition on `referrals r` of the referrals to read again since a refresh's marks: an event
+/// since, or their person's diagnostics changed. Four parameters from `$first`: event id, then
+/// those of [`rediagnosed_people`].
+pub(crate) fn touched_referrals(first: usize) -> String {
+    format!(
+        "r.id IN (SELECT referral_id FROM referral_events WHERE id > ${first})
+         OR r.person_id IN ({})",
+        rediagnosed_people(first + 1)
+    )
+}
+
 /// `$1, $2, …, $n`.
 fn placeholders(n: usize) -> String {
     (1..=n)
@@ -486,7 +561,59 @@ fn placeholders(n: usize) -> String {
         .join(", ")
 }
 
+/// The parts of the watermark, in the order of its query: the largest ids of people, diagnostics,
+/// the latest typology override, the largest ids of referral events and sessions, the erasures and
+/// anonymous counts, offers (count and latest change), structures' support models, structures,
+/// communes, appointments.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IndicatorMarks(pub(crate) [i64; 12]);
+
+impl IndicatorMarks {
+    pub(crate) const PEOPLE: usize = 0;
+    pub(crate) const DIAGNOSTICS: usize = 1;
+    pub(crate) const OVERRIDES: usize = 2;
+    pub(crate) const EVENTS: usize = 3;
+    pub(crate) const SESSIONS: usize = 4;
+    pub(crate) const OFFERS: [usize; 2] = [6, 7];
+    pub(crate) const APPOINTMENTS: usize = 11;
+    /// The parts a refresh reads by difference; any other part moving (an erasure, a session
+    /// corrected or deleted, a structure's model, the communes) reloads everything.
+    const READ_BY_DIFFERENCE: [usize; 8] = [0, 1, 2, 3, 4, 6, 7, 11];
+
+    /// The watermark: every part mixed into one value.
+    pub fn watermark(&self) -> i64 {
+        let mut mark = 0x5157_4154_4552_4D41_u64;
+        for (index, value) in self.0.iter().enumerate() {
+            mark = mix64(mark ^ (*value as u64).wrapping_add(index as u64));
+        }
+        mark as i64
+    }
+
+    /// Whether only parts read by difference moved since `earlier` (and none went back).
+    pub fn only_additions_since(&self, earlier: &IndicatorMarks) -> bool {
+        self.0
+            .iter()
+            .zip(earlier.0)
+            .enumerate()
+            .all(|(part, (now, then))| {
+                *now == then
+                    || (Self::READ_BY_DIFFERENCE.contains(&part)
+                        && (*now > then
+                            || Self::OFFERS.contains(&part)
+                            || part == Self::APPOINTMENTS))
+            })
+    }
+
+    pub(crate) fn moved(&self, earlier: &IndicatorMarks, part: usize) -> bool {
+        self.0[part] != earlier.0[part]
+    }
+}
+
 async fn watermark_in(connection: &mut AnyConnection) -> Result<i64, StoreError> {
+    Ok(marks_in(connection).await?.watermark())
+}
+
+pub(crate) async fn marks_in(connection: &mut AnyConnection) -> Result<IndicatorMarks, StoreError> {
     // Each structure's support model as its rank, weighted by the structure's id: a change of model
     // changes the sum.
     let model_rank: String = SupportModel::ALL
@@ -517,12 +644,11 @@ async fn watermark_in(connection: &mut AnyConnection) -> Result<i64, StoreError>
         query = query.bind(model.code());
     }
     let row = query.fetch_one(&mut *connection).await?;
-    let mut mark = 0x5157_4154_4552_4D41_u64;
-    for index in 0..12 {
-        let value: i64 = row.try_get(index)?;
-        mark = mix64(mark ^ (value as u64).wrapping_add(index as u64));
+    let mut marks = IndicatorMarks::default();
+    for (index, value) in marks.0.iter_mut().enumerate() {
+        *value = row.try_get(index)?;
     }
-    Ok(mark as i64)
+    Ok(marks)
 }
 
 /// The statistical facts anonymised people left (`domain::retention`), as records: each person
@@ -548,17 +674,20 @@ async fn load_anonymised(
         .collect()
 }
 
-async fn load_communes(
+/// The communes of the people after the id `after_person` (and of the anonymised ones).
+pub(crate) async fn load_communes(
     connection: &mut AnyConnection,
     fragile: &BTreeMap<String, bool>,
+    after_person: i64,
 ) -> Result<HashMap<String, CommuneFacts>, StoreError> {
     let mut communes = HashMap::new();
     // Only the communes people live in (an instance holds every commune of France).
     let mut rows = sqlx::query(
         "SELECT code, epci_code, departement_code FROM communes
-         WHERE code IN (SELECT commune_code FROM people)
+         WHERE code IN (SELECT commune_code FROM people WHERE id > $1)
             OR code IN (SELECT commune_code FROM anonymised_people)",
     )
+    .bind(after_person)
     .fetch(&mut *connection);
     while let Some(row) = next_row!(rows) {
         let code: String = row.try_get(0)?;
@@ -572,7 +701,7 @@ async fn load_communes(
     Ok(communes)
 }
 
-async fn load_support_models(
+pub(crate) async fn load_support_models(
     connection: &mut AnyConnection,
 ) -> Result<HashMap<i64, SupportModel>, StoreError> {
     let mut models = HashMap::new();
@@ -589,7 +718,7 @@ async fn load_support_models(
 }
 
 /// Where each structure is (its commune, EPCI and département), for the workshops of an area.
-async fn load_structure_areas(
+pub(crate) async fn load_structure_areas(
     connection: &mut AnyConnection,
 ) -> Result<HashMap<i64, StructureArea>, StoreError> {
     let mut areas = HashMap::new();
@@ -610,14 +739,25 @@ async fn load_structure_areas(
 }
 
 /// Every stored closing by referral id (`None`: unreadable codes, the referral is left out).
-async fn load_outcomes(
+pub(crate) async fn load_outcomes(
     connection: &mut AnyConnection,
+    since: Option<&Since>,
 ) -> Result<HashMap<i64, Option<StoredOutcome>>, StoreError> {
     let mut outcomes = HashMap::new();
-    let mut rows = sqlx::query(
-        "SELECT referral_id, outcome, rights, money_bracket, job_or_training, closed_at FROM referral_outcomes",
-    )
-    .fetch(&mut *connection);
+    let mut sql = "SELECT referral_id, outcome, rights, money_bracket, job_or_training, closed_at
+                   FROM referral_outcomes"
+        .to_owned();
+    if since.is_some() {
+        sql += &format!(
+            " WHERE referral_id IN (SELECT r.id FROM referrals r WHERE {})",
+            touched_referrals(1)
+        );
+    }
+    let mut rows = since
+        .map_or(sqlx::query(&sql), |since| {
+            since.bind_touched_referrals(sqlx::query(&sql))
+        })
+        .fetch(&mut *connection);
     while let Some(row) = next_row!(rows) {
         let outcome: &str = row.try_get(1)?;
         let rights: &str = row.try_get(2)?;
@@ -648,16 +788,20 @@ async fn load_outcomes(
     Ok(outcomes)
 }
 
-async fn load_people(
+/// The people after the id `after` (all of them after 0), sorted by id.
+pub(crate) async fn load_people(
     connection: &mut AnyConnection,
     keys: &PersonKeys,
     communes: &HashMap<String, CommuneFacts>,
     dropped: &mut DroppedRecords,
+    after: i64,
 ) -> Result<People, StoreError> {
     let mut people = People::default();
     let mut rows = sqlx::query(
-        "SELECT id, structure_id, enrolled_at, commune_code, birth_year FROM people ORDER BY id",
+        "SELECT id, structure_id, enrolled_at, commune_code, birth_year FROM people
+         WHERE id > $1 ORDER BY id",
     )
+    .bind(after)
     .fetch(&mut *connection);
     while let Some(row) = next_row!(rows) {
         let id: i64 = row.try_get(0)?;
@@ -692,17 +836,27 @@ async fn load_people(
 
 /// The diagnostics, oldest first per person; sets each person's typology to their latest one's
 /// (the override when there is one) and notes their first diagnostic.
-async fn load_diagnostics(
+/// With `since`, only the diagnostics of the people whose diagnostics changed since then.
+pub(crate) async fn load_diagnostics(
     connection: &mut AnyConnection,
     people: &mut People,
     dropped: &mut DroppedRecords,
+    since: Option<&Since>,
 ) -> Result<Vec<DiagnosticRecord>, StoreError> {
     let mut diagnostics = Vec::new();
-    let mut rows = sqlx::query(
+    let filter = match since {
+        Some(_) => format!("WHERE person_id IN ({})", rediagnosed_people(1)),
+        None => String::new(),
+    };
+    let sql = format!(
         "SELECT person_id, made_at, profile_json, typology, override_typology FROM diagnostics
-         ORDER BY person_id, made_at, id",
-    )
-    .fetch(&mut *connection);
+         {filter} ORDER BY person_id, made_at, id"
+    );
+    let mut rows = since
+        .map_or(sqlx::query(&sql), |since| {
+            since.bind_rediagnosed(sqlx::query(&sql))
+        })
+        .fetch(&mut *connection);
     while let Some(row) = next_row!(rows) {
         let person_id: i64 = row.try_get(0)?;
         let at: UnixSeconds = row.try_get(1)?;
@@ -744,16 +898,24 @@ async fn load_diagnostics(
 /// query aggregates each referral's events (the first date of each step, its refusals counted, the
 /// first one's reason and the closing event's outcome); the rare referrals refused more than once
 /// (after a redirection) have their refusals read apart.
-async fn load_referrals(
+/// With `since`, only the referrals an event or their person's diagnostics changed since then.
+pub(crate) async fn load_referrals(
     connection: &mut AnyConnection,
     people: &People,
-    models: &HashMap<i64, SupportModel>,
-    outcomes: &HashMap<i64, Option<StoredOutcome>>,
+    (models, outcomes): (
+        &HashMap<i64, SupportModel>,
+        &HashMap<i64, Option<StoredOutcome>>,
+    ),
     dropped: &mut DroppedRecords,
+    since: Option<&Since>,
 ) -> Result<Vec<ReferralRecord>, StoreError> {
     let mut referrals = Vec::new();
     let mut refused_again: Vec<PendingReferral> = Vec::new();
-    let mut rows = sqlx::query(
+    let filter = match since {
+        Some(_) => format!("WHERE {}", touched_referrals(7)),
+        None => String::new(),
+    };
+    let sql = format!(
         "SELECT r.id, r.person_id, r.sender_structure_id, r.receiver_structure_id, r.offer_id, r.state,
              MIN(e.at) AS first_event,
              MIN(CASE WHEN e.to_state = $1 THEN e.at END) AS sent,
@@ -766,15 +928,20 @@ async fn load_referrals(
              MIN(CASE WHEN e.to_state = $6 THEN e.at END) AS refused,
              MIN(CASE WHEN e.to_state = $6 THEN e.refusal_reason END) AS refusal_reason
          FROM referrals r LEFT JOIN referral_events e ON e.referral_id = r.id
-         GROUP BY r.id ORDER BY r.id",
-    )
-    .bind(ReferralState::Sent.code())
-    .bind(ReferralState::Accepted.code())
-    .bind(ReferralState::FirstContact.code())
-    .bind(ReferralState::InPathway.code())
-    .bind(ReferralState::Closed.code())
-    .bind(ReferralState::Refused.code())
-    .fetch(&mut *connection);
+         {filter} GROUP BY r.id ORDER BY r.id"
+    );
+    let query = sqlx::query(&sql)
+        .bind(ReferralState::Sent.code())
+        .bind(ReferralState::Accepted.code())
+        .bind(ReferralState::FirstContact.code())
+        .bind(ReferralState::InPathway.code())
+        .bind(ReferralState::Closed.code())
+        .bind(ReferralState::Refused.code());
+    let query = match since {
+        Some(since) => since.bind_touched_referrals(query),
+        None => query,
+    };
+    let mut rows = query.fetch(&mut *connection);
     while let Some(row) = next_row!(rows) {
         let state: &str = row.try_get(5)?;
         let refusals: i64 = row.try_get(13)?;
@@ -895,16 +1062,19 @@ fn finished_referral(
 
 /// The sessions: an individual one belongs to its referral; a collective workshop to none (its
 /// registered people are several, or none), with everyone present as participants.
-async fn load_sessions(
+/// The sessions after the id `after`; `known` says whether a referral is kept.
+pub(crate) async fn load_sessions(
     connection: &mut AnyConnection,
-    referrals: &[ReferralRecord],
+    known: impl Fn(i64) -> bool,
     dropped: &mut DroppedRecords,
+    after: i64,
 ) -> Result<Vec<SessionFact>, StoreError> {
     let mut sessions = Vec::new();
     let mut rows = sqlx::query(
         "SELECT referral_id, structure_id, account_id, held_on, duration_minutes, kind, participants
-         FROM pathway_sessions",
+         FROM pathway_sessions WHERE id > $1",
     )
+    .bind(after)
     .fetch(&mut *connection);
     while let Some(row) = next_row!(rows) {
         let referral: Option<i64> = row.try_get(0)?;
@@ -913,7 +1083,7 @@ async fn load_sessions(
         let minutes: i64 = row.try_get(4)?;
         let kind: &str = row.try_get(5)?;
         let participants: Option<i64> = row.try_get(6)?;
-        let known = referral.is_none_or(|id| referrals.binary_search_by_key(&id, |r| r.id).is_ok());
+        let known = referral.is_none_or(&known);
         let (Some(at), Some(kind), true) = (
             parse_midnight(held_on),
             SessionKind::from_cra_code(kind),
@@ -945,9 +1115,9 @@ async fn load_sessions(
 }
 
 /// The appointments of the referrals kept.
-async fn load_appointments(
+pub(crate) async fn load_appointments(
     connection: &mut AnyConnection,
-    referrals: &[ReferralRecord],
+    known: impl Fn(i64) -> bool,
     dropped: &mut DroppedRecords,
 ) -> Result<Vec<AppointmentFact>, StoreError> {
     let mut appointments = Vec::new();
@@ -957,7 +1127,7 @@ async fn load_appointments(
     while let Some(row) = next_row!(rows) {
         let referral: i64 = row.try_get(0)?;
         let status: &str = row.try_get(3)?;
-        let known = referrals.binary_search_by_key(&referral, |r| r.id).is_ok();
+        let known = known(referral);
         let (Some(status), true) = (AppointmentStatus::from_code(status), known) else {
             dropped.appointments += 1;
             continue;
@@ -973,7 +1143,7 @@ async fn load_appointments(
 }
 
 /// The offers whose capacity is known.
-async fn load_capacities(
+pub(crate) async fn load_capacities(
     connection: &mut AnyConnection,
     models: &HashMap<i64, SupportModel>,
     dropped: &mut DroppedRecords,

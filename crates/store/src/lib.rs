@@ -24,6 +24,7 @@ mod directory;
 mod error;
 mod fragility;
 mod hand_fields;
+mod indicator_changes;
 mod indicators;
 mod local_indicators;
 mod login_nonces;
@@ -75,7 +76,8 @@ pub use directory::{
 pub use error::StoreError;
 pub use fragility::PublishedImportReport;
 pub use hand_fields::{ConflictChoice, ConflictSettled, HandField, ImportConflict, OpenConflict};
-pub use indicators::{DroppedRecords, IndicatorLoad};
+pub use indicator_changes::IndicatorChanges;
+pub use indicators::{DroppedRecords, IndicatorLoad, IndicatorMarks};
 pub use local_indicators::LocalIndicatorReport;
 pub use notifications::{DigestDue, Notification};
 pub use offers::StoredOffer;

@@ -4,6 +4,7 @@
 //!
 //! - [`records`]: the input records and the checked [`Dataset`], with the compact facts derived
 //!   from them (`facts`);
+//! - [`changes`]: a dataset with what changed since it was built ([`RecordChanges`]);
 //! - [`cut`]: what to look at ([`Cut`]) and the computation's [`Params`];
 //! - [`compute`]: one function per indicator, and the standard set as a [`Publication`];
 //! - [`attendance`]: appointments kept and missed (the no-show rate);
@@ -14,6 +15,7 @@
 pub mod activity;
 pub mod attendance;
 pub mod capacity;
+pub mod changes;
 pub mod compute;
 pub mod cut;
 mod facts;
@@ -34,6 +36,7 @@ mod tests;
 
 pub use activity::{own_activity, ActivityLine};
 pub use capacity::{CapacityBy, ACTIVE_STATES};
+pub use changes::RecordChanges;
 pub use compute::*;
 pub use cut::{Area, Cut, InvertedPeriod, Params, Period};
 pub use funnel::{Step, COMPLETING_OUTCOMES};

@@ -319,6 +319,16 @@ impl Dataset {
         &self.appointment_referrals
     }
 
+    /// Each person's diagnostics, oldest first, in the order of [`Dataset::people`].
+    pub(crate) fn diagnostics_by_person(&self) -> &[Vec<DiagnosticRecord>] {
+        &self.diagnostics
+    }
+
+    /// Where each structure is.
+    pub(crate) fn structure_areas(&self) -> &HashMap<i64, StructureArea> {
+        &self.structure_areas
+    }
+
     /// Where the structure is, if known.
     pub(crate) fn structure_area(&self, structure: i64) -> Option<&StructureArea> {
         self.structure_areas.get(&structure)

@@ -51,8 +51,8 @@ pub(crate) struct World {
     pub(crate) url: String,
     pub(crate) ccas: (i64, i64),
     pub(crate) library: (i64, i64),
-    workshops: OfferId,
-    helper: OfferId,
+    pub(crate) workshops: OfferId,
+    pub(crate) helper: OfferId,
 }
 
 pub(crate) async fn world() -> World {
@@ -127,7 +127,13 @@ fn answers(skill: SkillAnswer) -> Answers {
 }
 
 impl World {
-    async fn enrol(&self, name: &str, commune: &str, birth_year: i32, at: UnixSeconds) -> PersonId {
+    pub(crate) async fn enrol(
+        &self,
+        name: &str,
+        commune: &str,
+        birth_year: i32,
+        at: UnixSeconds,
+    ) -> PersonId {
         self.store
             .enrol_person(
                 &actor(self.ccas),
@@ -167,7 +173,12 @@ impl World {
             .expect("visible")
     }
 
-    async fn send(&self, person: PersonId, offer: OfferId, at: UnixSeconds) -> ReferralId {
+    pub(crate) async fn send(
+        &self,
+        person: PersonId,
+        offer: OfferId,
+        at: UnixSeconds,
+    ) -> ReferralId {
         let computed = profile(&answers(SkillAnswer::WithHelp), date_of(at));
         self.store
             .send_referral(
@@ -189,7 +200,7 @@ impl World {
     }
 
     /// Applies `event` to the referral as `who` (one side), at `at`.
-    async fn act(
+    pub(crate) async fn act(
         &self,
         who: (i64, i64),
         referral: ReferralId,
@@ -218,7 +229,7 @@ impl World {
         );
     }
 
-    async fn session(
+    pub(crate) async fn session(
         &self,
         referrals: &[ReferralId],
         minutes: u32,
@@ -255,7 +266,7 @@ impl World {
         );
     }
 
-    async fn close(
+    pub(crate) async fn close(
         &self,
         referral: ReferralId,
         outcome: ClosingOutcome,
@@ -312,7 +323,7 @@ fn days(table: &IndicatorTable, row: &str, column: usize) -> i64 {
 
 /// The story of five people (A, B, C, D, E), day by day.
 /// The professional's override of a typology: not autonomous, willing.
-fn unsure_alone() -> ProfileOverride {
+pub(crate) fn unsure_alone() -> ProfileOverride {
     ProfileOverride {
         typology: Some(Typology::NotAutonomousWilling),
         help: None,

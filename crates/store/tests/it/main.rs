@@ -13,6 +13,7 @@ mod backup_story;
 mod directory_story;
 mod fragility_story;
 mod hand_fields_story;
+mod indicator_changes_story;
 mod indicators_story;
 mod login_throttle;
 mod pathway_story;

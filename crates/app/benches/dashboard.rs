@@ -9,6 +9,9 @@
 //! the administrator (France) and of a coordinator of the département, once the records are in
 //! memory. The bench adds its two accounts (and a structure) to the database if they are missing.
 //!
+//! With `AIGUILLAGE_BENCH_WRITES=N` (SQLite), it then writes N sessions, referral events and
+//! diagnostics and times the refresh of the records by difference.
+//!
 //! Run: `AIGUILLAGE_BENCH_DATABASE_URL=sqlite://… cargo bench -p aiguillage --bench dashboard`.
 //! Without the variable it says so and stops. Not a test: it measures, it does not judge.
 #![allow(
@@ -193,6 +196,66 @@ async fn measure_pages(store: &Store, departement: &str, now: i64) {
     .await;
 }
 
+/// Writes `writes` sessions, referral events and diagnostics (copies of the latest ones: the same
+/// referrals and people, so the records stay consistent), then times a refresh by difference
+/// against a full load's figure. SQLite only (it lists columns with `pragma_table_info`); it writes
+/// into the database, hence the opt-in variable.
+async fn measure_refresh(
+    store: &Store,
+    url: &str,
+    load: &aiguillage_store::IndicatorLoad,
+    fragile: &BTreeMap<String, bool>,
+    writes: i64,
+) {
+    use sqlx::{Connection, Row};
+    let mut connection = sqlx::AnyConnection::connect(url).await.expect("connect");
+    for table in ["pathway_sessions", "referral_events", "diagnostics"] {
+        let columns: String = sqlx::query(
+            "SELECT group_concat(name, ', ') FROM pragma_table_info($1) WHERE name <> 'id'",
+        )
+        .bind(table)
+        .fetch_one(&mut connection)
+        .await
+        .expect("columns")
+        .try_get(0)
+        .expect("column list");
+        let sql = format!(
+            "INSERT INTO {table} ({columns}) SELECT {columns} FROM {table}
+             WHERE id > (SELECT MAX(id) FROM {table}) - $1 ORDER BY id"
+        );
+        sqlx::query(&sql)
+            .bind(writes)
+            .execute(&mut connection)
+            .await
+            .expect("copies");
+    }
+    connection.close().await.expect("close");
+    let started = Instant::now();
+    let read = store
+        .indicator_changes(&load.dataset, &load.marks, fragile)
+        .await
+        .expect("changes")
+        .expect("read by difference");
+    let read_time = started.elapsed();
+    let counts = (
+        read.changes.people.len(),
+        read.changes.referrals.len(),
+        read.changes.sessions.len(),
+    );
+    let started = Instant::now();
+    let refreshed = load.dataset.with_changes(read.changes).expect("applied");
+    let apply_time = started.elapsed();
+    println!(
+        "refresh by difference after {writes} sessions, events and diagnostics: read {:.0} ms ({} people, {} referrals, {} sessions read again), applied in {:.2} s; {} sessions now",
+        read_time.as_secs_f64() * 1000.0,
+        counts.0,
+        counts.1,
+        counts.2,
+        apply_time.as_secs_f64(),
+        refreshed.sessions().len()
+    );
+}
+
 #[tokio::main]
 async fn main() {
     let Ok(url) = std::env::var("AIGUILLAGE_BENCH_DATABASE_URL") else {
@@ -247,6 +310,12 @@ async fn main() {
     };
     measure(&format!("département {departement}"), data, &cut, &params);
     breakdown(data, &cut, &params);
+    if let Some(writes) = std::env::var("AIGUILLAGE_BENCH_WRITES")
+        .ok()
+        .and_then(|n| n.parse::<i64>().ok())
+    {
+        measure_refresh(&store, &url, &load, &fragile, writes).await;
+    }
     drop(load);
     measure_pages(&store, &departement, now).await;
 }

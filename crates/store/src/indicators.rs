@@ -1184,6 +1184,31 @@ mod tests {
     use std::collections::BTreeSet;
 
     #[test]
+    fn only_additions_are_read_by_difference() {
+        let earlier = IndicatorMarks([10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120]);
+        let moved = |part: usize, by: i64| {
+            let mut marks = earlier;
+            marks.0[part] += by;
+            marks
+        };
+        assert!(earlier.only_additions_since(&earlier));
+        for part in [0, 1, 2, 3, 4] {
+            assert!(moved(part, 5).only_additions_since(&earlier), "part {part} grew");
+            assert!(!moved(part, -5).only_additions_since(&earlier), "part {part} went back");
+        }
+        // Offers and appointments are read again whole: any move is read by difference.
+        for part in [6, 7, 11] {
+            assert!(moved(part, -5).only_additions_since(&earlier), "part {part}");
+        }
+        // An erasure or a corrected session, a structure's model, the structures, the communes.
+        for part in [5, 8, 9, 10] {
+            assert!(!moved(part, 5).only_additions_since(&earlier), "part {part}");
+        }
+        assert_ne!(moved(4, 1).watermark(), earlier.watermark());
+        assert_eq!(IndicatorMarks(earlier.0).watermark(), earlier.watermark());
+    }
+
+    #[test]
     fn person_keys_are_distinct_stable_and_depend_on_the_secret() {
         let keys = PersonKeys::from_secret("a1b2c3");
         let other = PersonKeys::from_secret("a1b2c4");

@@ -12,7 +12,7 @@
 use crate::indicators::{
     load_appointments, load_capacities, load_communes, load_diagnostics, load_outcomes,
     load_people, load_referrals, load_sessions, load_support_models, marks_in, touched_referrals,
-    DroppedRecords, IndicatorMarks, People, PersonKeys, Since, PSEUDONYM_KEY_NAME,
+    DroppedRecords, IndicatorMarks, Lap, People, PersonKeys, Since, PSEUDONYM_KEY_NAME,
 };
 use crate::{Backend, Store, StoreError};
 use aiguillage_domain::indicators::{Dataset, RecordChanges};
@@ -38,6 +38,7 @@ impl Store {
         marks: &IndicatorMarks,
         fragile: &BTreeMap<String, bool>,
     ) -> Result<Option<IndicatorChanges>, StoreError> {
+        let mut lap = Lap::new();
         let keys = PersonKeys::from_secret(&self.instance_key(PSEUDONYM_KEY_NAME).await?);
         let mut transaction = self.pool.begin().await?;
         if self.backend == Backend::Postgres {
@@ -51,9 +52,11 @@ impl Store {
             return Ok(None);
         }
         let since = Since::of(marks);
+        let marks_ms = lap.next();
         let mut dropped = DroppedRecords::default();
         let (mut people, mut diagnosed) =
             touched_people(connection, dataset, &keys, &since).await?;
+        let touched_ms = lap.next();
         let communes = load_communes(connection, fragile, since.people).await?;
         let enrolled =
             load_people(connection, &keys, &communes, &mut dropped, since.people).await?;
@@ -63,6 +66,7 @@ impl Store {
         people.first_diagnostic.extend(enrolled.first_diagnostic);
         let diagnostics =
             load_diagnostics(connection, &mut people, &mut dropped, Some(&since)).await?;
+        let diagnostics_ms = lap.next();
         let read_again = read_again_referrals(connection, &since).await?;
         let models = load_support_models(connection).await?;
         let outcomes = load_outcomes(connection, Some(&since)).await?;
@@ -74,6 +78,7 @@ impl Store {
             Some(&since),
         )
         .await?;
+        let referrals_ms = lap.next();
         let kept: HashSet<i64> = referrals.iter().map(|r| r.id).collect();
         let left_out: Vec<i64> = read_again.difference(&kept).copied().collect();
         let known = |id: i64| {
@@ -92,6 +97,17 @@ impl Store {
             false => None,
         };
         transaction.commit().await?;
+        tracing::info!(
+            marks_ms,
+            touched_ms,
+            diagnostics_ms,
+            referrals_ms,
+            sessions_ms = lap.next(),
+            people = people.records.len(),
+            referrals = referrals.len(),
+            sessions = sessions.len(),
+            "indicator changes read"
+        );
         let changes = RecordChanges {
             diagnosed,
             people: people.records,
@@ -110,10 +126,12 @@ impl Store {
     }
 }
 
-/// The people whose records a refresh reads again, sorted by id: those enrolled since (read
-/// whole), those diagnosed or overridden since (their record as loaded, typology and first
-/// diagnostic to be read again), and those only a referral's event touched (their record and first
-/// diagnostic as loaded). People the load left out stay out. With them, the keys of those whose
+/// The people already loaded whose records a refresh reads again, sorted by id: those diagnosed or
+/// overridden since (their record as loaded, typology and first diagnostic to be read again), and
+/// those only a referral's event touched (their record and first diagnostic as loaded). People
+/// the load left out stay out, and those enrolled since are read whole by the caller. (No filter
+/// on the person's id and no DISTINCT in SQL: SQLite would then walk the person index over the
+/// whole table; the set removes the duplicates.) With them, the keys of those whose
 /// diagnostics are read again.
 async fn touched_people(
     connection: &mut AnyConnection,
@@ -123,16 +141,15 @@ async fn touched_people(
 ) -> Result<(People, Vec<u64>), StoreError> {
     let rediagnosed = person_ids(
         connection,
-        "SELECT DISTINCT person_id FROM diagnostics
-         WHERE (id > $1 OR override_at >= $2) AND person_id <= $3",
-        &[since.diagnostics, since.overrides, since.people],
+        "SELECT person_id FROM diagnostics WHERE id > $1 OR override_at >= $2",
+        &[since.diagnostics, since.overrides],
     )
     .await?;
     let referred = person_ids(
         connection,
-        "SELECT DISTINCT person_id FROM referrals
-         WHERE id IN (SELECT referral_id FROM referral_events WHERE id > $1) AND person_id <= $2",
-        &[since.events, since.people],
+        "SELECT person_id FROM referrals
+         WHERE id IN (SELECT referral_id FROM referral_events WHERE id > $1)",
+        &[since.events],
     )
     .await?;
     let mut people = People::default();

@@ -96,14 +96,14 @@ impl DroppedRecords {
 }
 
 /// Milliseconds between successive calls, for the load's log line.
-struct Lap(Instant);
+pub(crate) struct Lap(Instant);
 
 impl Lap {
-    fn new() -> Lap {
+    pub(crate) fn new() -> Lap {
         Lap(Instant::now())
     }
 
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         let now = Instant::now();
         let elapsed = now.duration_since(self.0).as_millis() as u64;
         self.0 = now;
@@ -1193,16 +1193,28 @@ mod tests {
         };
         assert!(earlier.only_additions_since(&earlier));
         for part in [0, 1, 2, 3, 4] {
-            assert!(moved(part, 5).only_additions_since(&earlier), "part {part} grew");
-            assert!(!moved(part, -5).only_additions_since(&earlier), "part {part} went back");
+            assert!(
+                moved(part, 5).only_additions_since(&earlier),
+                "part {part} grew"
+            );
+            assert!(
+                !moved(part, -5).only_additions_since(&earlier),
+                "part {part} went back"
+            );
         }
         // Offers and appointments are read again whole: any move is read by difference.
         for part in [6, 7, 11] {
-            assert!(moved(part, -5).only_additions_since(&earlier), "part {part}");
+            assert!(
+                moved(part, -5).only_additions_since(&earlier),
+                "part {part}"
+            );
         }
         // An erasure or a corrected session, a structure's model, the structures, the communes.
         for part in [5, 8, 9, 10] {
-            assert!(!moved(part, 5).only_additions_since(&earlier), "part {part}");
+            assert!(
+                !moved(part, 5).only_additions_since(&earlier),
+                "part {part}"
+            );
         }
         assert_ne!(moved(4, 1).watermark(), earlier.watermark());
         assert_eq!(IndicatorMarks(earlier.0).watermark(), earlier.watermark());

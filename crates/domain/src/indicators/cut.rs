@@ -373,12 +373,9 @@ impl<'a> Scope<'a> {
             return Box::new(std::iter::empty());
         };
         let data = self.data;
-        Box::new((0..data.sessions().len() as u32).filter(move |at| {
-            let session = data.session_at(*at);
-            session.referral.is_none()
-                && data
-                    .structure_area(session.structure)
-                    .is_some_and(|place| area.holds_structure(place))
+        Box::new(data.workshop_positions().iter().copied().filter(move |at| {
+            data.structure_area(data.session_at(*at).structure)
+                .is_some_and(|place| area.holds_structure(place))
         }))
     }
 }

@@ -182,6 +182,8 @@ pub struct Dataset {
     by_id: HashMap<i64, u32>,
     /// Session positions of each referral (by position).
     sessions_by_referral: Grouped,
+    /// Positions of the sessions that belong to no referral (the workshops), ascending.
+    workshops: Vec<u32>,
     /// People (by position, ascending) living in each commune, EPCI and département.
     by_commune: HashMap<String, Vec<u32>>,
     by_epci: HashMap<String, Vec<u32>>,
@@ -441,6 +443,11 @@ impl Dataset {
         self.referrals_by_person.of(person)
     }
 
+    /// Positions of the sessions that belong to no referral (the workshops), ascending.
+    pub(crate) fn workshop_positions(&self) -> &[u32] {
+        &self.workshops
+    }
+
     pub(crate) fn session_positions_of(&self, referral: u32) -> &[u32] {
         self.sessions_by_referral.of(referral)
     }
@@ -566,6 +573,8 @@ impl Dataset {
                         referral,
                     })?;
                 owners.push((*at, index as u32));
+            } else {
+                self.workshops.push(index as u32);
             }
         }
         self.sessions_by_referral = Grouped::new(self.referrals.len(), owners.into_iter());

@@ -373,9 +373,17 @@ impl<'a> Scope<'a> {
             return Box::new(std::iter::empty());
         };
         let data = self.data;
-        Box::new(data.workshop_positions().iter().copied().filter(move |at| {
-            data.structure_area(data.session_at(*at).structure)
-                .is_some_and(|place| area.holds_structure(place))
-        }))
+        // Each structure's place is judged once, not each of its workshops.
+        let mut held: Vec<u32> = data
+            .workshops_by_structure()
+            .iter()
+            .filter(|(structure, _)| {
+                data.structure_area(**structure)
+                    .is_some_and(|place| area.holds_structure(place))
+            })
+            .flat_map(|(_, positions)| positions.iter().copied())
+            .collect();
+        held.sort_unstable();
+        Box::new(held.into_iter())
     }
 }

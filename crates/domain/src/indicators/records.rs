@@ -182,8 +182,9 @@ pub struct Dataset {
     by_id: HashMap<i64, u32>,
     /// Session positions of each referral (by position).
     sessions_by_referral: Grouped,
-    /// Positions of the sessions that belong to no referral (the workshops), ascending.
-    workshops: Vec<u32>,
+    /// Positions of the sessions that belong to no referral (the workshops), ascending, by the
+    /// structure that held them.
+    workshops: HashMap<i64, Vec<u32>>,
     /// People (by position, ascending) living in each commune, EPCI and département.
     by_commune: HashMap<String, Vec<u32>>,
     by_epci: HashMap<String, Vec<u32>>,
@@ -443,8 +444,9 @@ impl Dataset {
         self.referrals_by_person.of(person)
     }
 
-    /// Positions of the sessions that belong to no referral (the workshops), ascending.
-    pub(crate) fn workshop_positions(&self) -> &[u32] {
+    /// The workshops (sessions that belong to no referral) by the structure that held them, each
+    /// structure's ascending.
+    pub(crate) fn workshops_by_structure(&self) -> &HashMap<i64, Vec<u32>> {
         &self.workshops
     }
 
@@ -574,7 +576,10 @@ impl Dataset {
                     })?;
                 owners.push((*at, index as u32));
             } else {
-                self.workshops.push(index as u32);
+                self.workshops
+                    .entry(session.structure)
+                    .or_default()
+                    .push(index as u32);
             }
         }
         self.sessions_by_referral = Grouped::new(self.referrals.len(), owners.into_iter());

@@ -9,7 +9,7 @@
 //! the administrator (France) and of a coordinator of the département, once the records are in
 //! memory. The bench adds its two accounts (and a structure) to the database if they are missing.
 //!
-//! With `AIGUILLAGE_BENCH_WRITES=N` (SQLite), it then writes N sessions, referral events and
+//! With `AIGUILLAGE_BENCH_WRITES=N`, it then writes N sessions, referral events and
 //! diagnostics and times the refresh of the records by difference.
 //!
 //! Run: `AIGUILLAGE_BENCH_DATABASE_URL=sqlite://… cargo bench -p aiguillage --bench dashboard`.
@@ -198,38 +198,17 @@ async fn measure_pages(store: &Store, departement: &str, now: i64) {
 
 /// Writes `writes` sessions, referral events and diagnostics (copies of the latest ones: the same
 /// referrals and people, so the records stay consistent), then times a refresh by difference
-/// against a full load's figure. SQLite only (it lists columns with `pragma_table_info`); it writes
-/// into the database, hence the opt-in variable.
+/// against a full load's figure. It writes into the database, hence the opt-in variable.
 async fn measure_refresh(
     store: &Store,
-    url: &str,
     load: &aiguillage_store::IndicatorLoad,
     fragile: &BTreeMap<String, bool>,
     writes: i64,
 ) {
-    use sqlx::{Connection, Row};
-    let mut connection = sqlx::AnyConnection::connect(url).await.expect("connect");
-    for table in ["pathway_sessions", "referral_events", "diagnostics"] {
-        let columns: String = sqlx::query(
-            "SELECT group_concat(name, ', ') FROM pragma_table_info($1) WHERE name <> 'id'",
-        )
-        .bind(table)
-        .fetch_one(&mut connection)
+    store
+        .repeat_latest_activity(writes)
         .await
-        .expect("columns")
-        .try_get(0)
-        .expect("column list");
-        let sql = format!(
-            "INSERT INTO {table} ({columns}) SELECT {columns} FROM {table}
-             WHERE id > (SELECT MAX(id) FROM {table}) - $1 ORDER BY id"
-        );
-        sqlx::query(&sql)
-            .bind(writes)
-            .execute(&mut connection)
-            .await
-            .expect("copies");
-    }
-    connection.close().await.expect("close");
+        .expect("copies of the latest activity");
     let started = Instant::now();
     let read = store
         .indicator_changes(&load.dataset, &load.marks, fragile)
@@ -314,7 +293,7 @@ async fn main() {
         .ok()
         .and_then(|n| n.parse::<i64>().ok())
     {
-        measure_refresh(&store, &url, &load, &fragile, writes).await;
+        measure_refresh(&store, &load, &fragile, writes).await;
     }
     drop(load);
     measure_pages(&store, &departement, now).await;

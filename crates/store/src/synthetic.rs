@@ -2,7 +2,8 @@
 //! person with their diagnostics, their referrals with every step of their history, the pathway
 //! sessions of those followed (individual ones, and collective workshops gathering several people
 //! of a batch), the first appointments, and the closings with their gains. One transaction per batch, multi-row `INSERT`s
-//! (a few hundred rows per statement); no audit entries (nobody read anything).
+//! (a few hundred rows per statement); no audit entries (nobody read anything). Also copies of the
+//! latest activity ([`Store::repeat_latest_activity`]), to time a refresh of the indicator records.
 
 use crate::bulk::{insert_rows, Param};
 use crate::{Store, StoreError};
@@ -451,5 +452,44 @@ fn with_constants<'a>(
         }
         rows.extend(row);
         rows.extend(constants.iter().copied().map(Param::Text));
+    }
+}
+
+impl Store {
+    /// Writes copies of the latest `count` pathway sessions, referral events and diagnostics (the
+    /// same referrals and people, so the records stay consistent): activity for a benchmark of the
+    /// indicator records' refresh (`benches/dashboard.rs`). Never called by the application.
+    pub async fn repeat_latest_activity(&self, count: i64) -> Result<(), StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        for table in ["pathway_sessions", "referral_events", "diagnostics"] {
+            let sql = match self.backend {
+                crate::Backend::Sqlite => {
+                    "SELECT name FROM pragma_table_info($1) WHERE name <> 'id' ORDER BY cid"
+                }
+                crate::Backend::Postgres => {
+                    "SELECT column_name::text FROM information_schema.columns
+                     WHERE table_name = $1 AND column_name <> 'id' ORDER BY ordinal_position"
+                }
+            };
+            let rows = sqlx::query(sql)
+                .bind(table)
+                .fetch_all(&mut *transaction)
+                .await?;
+            let columns = rows
+                .iter()
+                .map(|row| sqlx::Row::try_get::<String, _>(row, 0))
+                .collect::<Result<Vec<_>, _>>()?
+                .join(", ");
+            let copy = format!(
+                "INSERT INTO {table} ({columns}) SELECT {columns} FROM {table}
+                 WHERE id > (SELECT MAX(id) FROM {table}) - $1 ORDER BY id"
+            );
+            sqlx::query(&copy)
+                .bind(count)
+                .execute(&mut *transaction)
+                .await?;
+        }
+        transaction.commit().await?;
+        Ok(())
     }
 }

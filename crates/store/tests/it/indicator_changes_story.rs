@@ -159,4 +159,14 @@ async fn records_refreshed_by_difference_are_those_a_full_load_reads() {
     assert_eq!(marks, full.marks);
     assert_eq!(records_of(&by_difference), records_of(&full.dataset));
     assert_eq!(by_difference.people().count(), 6);
+
+    // The benchmark's activity (copies of the latest sessions, events and diagnostics).
+    let sessions = full.dataset.sessions().len();
+    world.store.repeat_latest_activity(2).await.expect("copies");
+    let (by_difference, marks) = refreshed(&world, &full).await;
+    let full = world.load().await;
+    assert_eq!(marks, full.marks);
+    assert_eq!(records_of(&by_difference), records_of(&full.dataset));
+    // Of the two latest sessions, the one of a referral left out (E's) stays out.
+    assert_eq!(full.dataset.sessions().len(), sessions + 1);
 }

@@ -14,7 +14,7 @@ use crate::indicators::{
     load_people, load_referrals, load_sessions, load_support_models, marks_in, touched_referrals,
     DroppedRecords, IndicatorMarks, Lap, People, PersonKeys, Since, PSEUDONYM_KEY_NAME,
 };
-use crate::{Backend, Store, StoreError};
+use crate::{Store, StoreError};
 use aiguillage_domain::indicators::{Dataset, RecordChanges};
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, HashSet};
@@ -40,12 +40,7 @@ impl Store {
     ) -> Result<Option<IndicatorChanges>, StoreError> {
         let mut lap = Lap::new();
         let keys = PersonKeys::from_secret(&self.instance_key(PSEUDONYM_KEY_NAME).await?);
-        let mut transaction = self.pool.begin().await?;
-        if self.backend == Backend::Postgres {
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .execute(&mut *transaction)
-                .await?;
-        }
+        let mut transaction = self.records_snapshot().await?;
         let connection: &mut AnyConnection = &mut transaction;
         let now_marks = marks_in(connection).await?;
         if !now_marks.only_additions_since(marks) {

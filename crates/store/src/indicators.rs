@@ -295,6 +295,20 @@ fn split_codes<T: Ord>(text: &str, read: fn(&str) -> Option<T>) -> Option<Vec<T>
 }
 
 impl Store {
+    /// A read-only transaction over one consistent snapshot of the records (on PostgreSQL
+    /// `REPEATABLE READ`; on SQLite, the WAL snapshot of the transaction), for a load or a refresh.
+    pub(crate) async fn records_snapshot(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *transaction)
+                .await?;
+        }
+        Ok(transaction)
+    }
+
     /// Every pseudonymised record of the instance, checked into a [`Dataset`]; records it would
     /// refuse are left out and counted. `fragile` says, per commune (INSEE code), whether it is
     /// among the most fragile (absent: the commune has no index); `now` is kept as the moment of the
@@ -306,12 +320,7 @@ impl Store {
     ) -> Result<IndicatorLoad, StoreError> {
         let started = Instant::now();
         let keys = PersonKeys::from_secret(&self.instance_key(PSEUDONYM_KEY_NAME).await?);
-        let mut transaction = self.pool.begin().await?;
-        if self.backend == Backend::Postgres {
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .execute(&mut *transaction)
-                .await?;
-        }
+        let mut transaction = self.records_snapshot().await?;
         let connection: &mut AnyConnection = &mut transaction;
         let marks = marks_in(connection).await?;
         let mut dropped = DroppedRecords::default();

@@ -10,7 +10,7 @@ use aiguillage_domain::indicators::{
 };
 use aiguillage_domain::orientation::TargetDelays;
 use aiguillage_domain::UnixSeconds;
-use aiguillage_store::{IndicatorMarks, Store, StoreError};
+use aiguillage_store::{IndicatorMarks, IndicatorSnapshot, Store, StoreError};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -48,6 +48,9 @@ const LARGE_RELOAD_SECONDS: i64 = 300;
 /// watermark's parts cannot see (a person's commune edited; on PostgreSQL, an id drawn before the
 /// last refresh but committed after it) is read again at least this often.
 const FULL_LOAD_SECONDS: i64 = 3_600;
+/// On a large instance, how often the sealed copy of the records on disk is written again after
+/// refreshes by difference (a full load writes it at once), so that a restart has little to read.
+const SNAPSHOT_EVERY_SECONDS: i64 = 600;
 
 /// The records as last loaded.
 pub struct Loaded {
@@ -96,6 +99,32 @@ pub enum MemoLookup {
 impl Loaded {
     fn is_large(&self) -> bool {
         self.load_millis > LARGE_LOAD_MILLIS
+    }
+
+    /// Records read back from their sealed copy, as loaded now.
+    fn from_snapshot(snapshot: IndicatorSnapshot, now: UnixSeconds) -> Loaded {
+        Loaded {
+            dataset: snapshot.dataset,
+            watermark: snapshot.watermark,
+            marks: snapshot.marks,
+            loaded_at: now,
+            fully_loaded_at: snapshot.fully_loaded_at,
+            load_millis: u128::from(snapshot.load_millis),
+            dropped: snapshot.dropped,
+            memo: std::sync::Mutex::default(),
+        }
+    }
+
+    /// What the sealed copy of these records holds.
+    fn to_snapshot(&self) -> IndicatorSnapshot {
+        IndicatorSnapshot {
+            dataset: self.dataset.clone(),
+            watermark: self.watermark,
+            marks: self.marks,
+            dropped: self.dropped,
+            fully_loaded_at: self.fully_loaded_at,
+            load_millis: u64::try_from(self.load_millis).unwrap_or(u64::MAX),
+        }
     }
 
     /// The figures of `key` (a description of the cut and of every other input but the time) as
@@ -169,12 +198,14 @@ pub struct IndicatorCache {
     last_check_began: std::sync::Mutex<Option<Instant>>,
     /// When the watermark was last read in the background.
     checked_at: AtomicI64,
+    /// When the sealed copy on disk was last written (`UnixSeconds`, 0: never by this process).
+    snapshot_written_at: AtomicI64,
 }
 
 impl IndicatorCache {
     /// Whether the records have been loaded once (`/readyz`).
     pub fn is_loaded(&self) -> bool {
-        self.snapshot().is_some()
+        self.loaded().is_some()
     }
 
     /// The records. A small instance is checked against the store's watermark and reloaded at once
@@ -187,7 +218,7 @@ impl IndicatorCache {
         store: &Store,
         now: UnixSeconds,
     ) -> Result<Arc<Loaded>, StoreError> {
-        match self.snapshot() {
+        match self.loaded() {
             Some(loaded) if loaded.is_large() => {
                 let last = self.checked_at.load(Ordering::Relaxed);
                 if now - last >= LARGE_CHECK_SECONDS
@@ -209,8 +240,13 @@ impl IndicatorCache {
         }
     }
 
-    /// Loads the records at start, so that the first visitor of a large instance does not wait.
+    /// Loads the records at start, so that the first visitor of a large instance does not wait:
+    /// from the sealed copy on disk brought up to date by difference when there is one, else from
+    /// the database.
     pub async fn warm(self: Arc<Self>, store: Store, now: UnixSeconds) {
+        if self.warm_from_snapshot(&store, now).await {
+            return;
+        }
         match self.refresh(&store, now).await {
             Ok(loaded) => tracing::info!(
                 load_millis = loaded.load_millis as u64,
@@ -220,7 +256,87 @@ impl IndicatorCache {
         }
     }
 
-    fn snapshot(&self) -> Option<Arc<Loaded>> {
+    /// Serves the sealed copy of the records, once what changed since it was written is applied;
+    /// `false` (the copy removed) when there is none, or when a change needs a full load.
+    async fn warm_from_snapshot(&self, store: &Store, now: UnixSeconds) -> bool {
+        let started = Instant::now();
+        let _loading = self.loading.lock().await;
+        let Some(snapshot) = store.read_indicator_snapshot().await else {
+            return false;
+        };
+        let read_millis = started.elapsed().as_millis() as u64;
+        let from_disk = Arc::new(Loaded::from_snapshot(snapshot, now));
+        let current = match store.indicator_watermark().await {
+            Ok(watermark) if watermark == from_disk.watermark => Ok(Some(from_disk)),
+            Ok(_) => {
+                let fragile = fragile_communes();
+                match changed_records(store, &from_disk, &fragile, now).await {
+                    Ok(Refresh::Applied(loaded)) => Ok(Some(Arc::new(loaded))),
+                    Ok(Refresh::Later(_) | Refresh::Full) => Ok(None),
+                    Err(error) => Err(error),
+                }
+            }
+            Err(error) => Err(error),
+        };
+        match current {
+            Ok(Some(loaded)) => {
+                tracing::info!(
+                    read_millis,
+                    total_millis = started.elapsed().as_millis() as u64,
+                    "indicator records ready from their sealed copy"
+                );
+                self.install(loaded);
+                self.snapshot_written_at.store(now, Ordering::Relaxed);
+                true
+            }
+            Ok(None) => {
+                store.remove_indicator_snapshot();
+                false
+            }
+            Err(error) => {
+                tracing::warn!(%error, "indicator snapshot not brought up to date");
+                false
+            }
+        }
+    }
+
+    /// Writes the sealed copy of a large instance's records in the background: after a full
+    /// load, or after a refresh by difference when the copy is [`SNAPSHOT_EVERY_SECONDS`] old.
+    fn keep_snapshot(&self, store: &Store, loaded: &Arc<Loaded>, full: bool) {
+        let last = self.snapshot_written_at.load(Ordering::Relaxed);
+        let due = full || loaded.loaded_at - last >= SNAPSHOT_EVERY_SECONDS;
+        if !loaded.is_large()
+            || store.indicator_snapshot_file().is_none()
+            || !due
+            || self
+                .snapshot_written_at
+                .compare_exchange(last, loaded.loaded_at, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return;
+        }
+        let (store, snapshot) = (store.clone(), loaded.to_snapshot());
+        tokio::spawn(async move {
+            let started = Instant::now();
+            match store.write_indicator_snapshot(snapshot).await {
+                Ok(()) => tracing::info!(
+                    write_millis = started.elapsed().as_millis() as u64,
+                    "indicator snapshot written"
+                ),
+                Err(error) => tracing::warn!(%error, "indicator snapshot not written"),
+            }
+        });
+    }
+
+    fn install(&self, loaded: Arc<Loaded>) {
+        match self.current.write() {
+            Ok(mut current) => *current = Some(loaded),
+            Err(poisoned) => *poisoned.into_inner() = Some(loaded),
+        }
+    }
+
+    /// The records pages read now, if loaded.
+    fn loaded(&self) -> Option<Arc<Loaded>> {
         match self.current.read() {
             Ok(current) => current.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
@@ -232,14 +348,14 @@ impl IndicatorCache {
     async fn refresh(&self, store: &Store, now: UnixSeconds) -> Result<Arc<Loaded>, StoreError> {
         let arrived = Instant::now();
         let _loading = self.loading.lock().await;
-        if let Some(loaded) = self.snapshot() {
+        if let Some(loaded) = self.loaded() {
             if self.last_check_began().is_some_and(|began| began > arrived) {
                 return Ok(loaded);
             }
         }
         let began = Instant::now();
         let watermark = store.indicator_watermark().await?;
-        if let Some(loaded) = self.snapshot() {
+        if let Some(loaded) = self.loaded() {
             if loaded.watermark == watermark {
                 self.set_last_check_began(began);
                 return Ok(loaded);
@@ -247,12 +363,13 @@ impl IndicatorCache {
         }
         let started = Instant::now();
         let fragile = fragile_communes();
-        let by_difference = match self.snapshot() {
+        let by_difference = match self.loaded() {
             Some(loaded) if now - loaded.fully_loaded_at < FULL_LOAD_SECONDS => {
                 changed_records(store, &loaded, &fragile, now).await?
             }
             _ => Refresh::Full,
         };
+        let full = matches!(by_difference, Refresh::Full);
         let loaded = match by_difference {
             Refresh::Applied(loaded) => Arc::new(loaded),
             Refresh::Later(loaded) => {
@@ -275,11 +392,9 @@ impl IndicatorCache {
         };
         metrics::counter!("indicator_refreshes_total").increment(1);
         metrics::histogram!("indicator_refresh_seconds").record(started.elapsed().as_secs_f64());
-        match self.current.write() {
-            Ok(mut current) => *current = Some(loaded.clone()),
-            Err(poisoned) => *poisoned.into_inner() = Some(loaded.clone()),
-        }
+        self.install(loaded.clone());
         self.set_last_check_began(began);
+        self.keep_snapshot(store, &loaded, full);
         Ok(loaded)
     }
 
@@ -322,6 +437,8 @@ async fn changed_records(
         .indicator_changes(&loaded.dataset, &loaded.marks, fragile)
         .await?
     else {
+        // What only a full load takes in may be an erasure: the copy on disk goes at once.
+        store.remove_indicator_snapshot();
         let recent = loaded.is_large() && now - loaded.fully_loaded_at < LARGE_RELOAD_SECONDS;
         return Ok(match recent {
             true => Refresh::Later(loaded.clone()),

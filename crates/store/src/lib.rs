@@ -25,6 +25,10 @@ mod error;
 mod fragility;
 mod hand_fields;
 mod indicator_changes;
+mod indicator_snapshot;
+pub use indicator_snapshot::{
+    IndicatorSnapshot, INDICATOR_SNAPSHOT_FILE_VAR, INDICATOR_SNAPSHOT_SUFFIX,
+};
 mod indicators;
 mod local_indicators;
 mod login_nonces;
@@ -181,6 +185,9 @@ pub struct Store {
     write_turn: Arc<tokio::sync::Mutex<()>>,
     /// The audit entries of views waiting to be committed together (`audit_batch`).
     audit_batches: Arc<audit_batch::AuditBatches>,
+    /// Where the sealed copy of the indicator records lives, if the instance keeps one
+    /// (`indicator_snapshot`).
+    snapshot_file: Option<std::path::PathBuf>,
 }
 
 /// How long a write transaction waits for its turn on SQLite (the connections' `busy_timeout`).
@@ -246,6 +253,7 @@ impl Store {
             audit_key: Arc::new(audit_key),
             write_turn: Arc::new(tokio::sync::Mutex::new(())),
             audit_batches: Arc::default(),
+            snapshot_file: indicator_snapshot::snapshot_file(url),
         };
         let keyed_before = store.audit_chain_keyed().await;
         store.migrate().await?;

@@ -771,8 +771,11 @@ impl Store {
     }
 
     /// On SQLite, copies the write-ahead log into the database file and empties it, so that the erased
-    /// rows (overwritten there by `secure_delete`) do not survive in the WAL either.
+    /// rows (overwritten there by `secure_delete`) do not survive in the WAL either; on both
+    /// backends, removes the sealed copy of the indicator records, which held the erased person
+    /// (the next full load writes it again).
     pub(crate) async fn checkpoint_after_erasure(&self) -> Result<(), StoreError> {
+        self.remove_indicator_snapshot();
         if self.backend == crate::Backend::Sqlite {
             sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                 .execute(&self.pool)

@@ -13,13 +13,14 @@ use crate::directory::{Audience, SupportModel};
 use crate::orientation::{ClosingOutcome, RefusalReason};
 use crate::pathway::{AgeBand, MoneyBracket, RightKind, SessionKind};
 use crate::UnixSeconds;
+use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
 /// "None" for the small codes below.
 pub(crate) const NO_CODE: u8 = u8::MAX;
 
 /// What the indicators read of one referral.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub(crate) struct ReferralFacts {
     /// [`NONE_YET`] when the step was not reached.
     pub sent_at: UnixSeconds,
@@ -93,7 +94,7 @@ impl ReferralFacts {
 }
 
 /// One refusal: its date and its reason's place in `RefusalReason::ALL`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub(crate) struct RefusalFact {
     pub at: UnixSeconds,
     pub reason: u8,
@@ -109,7 +110,7 @@ impl RefusalFact {
 }
 
 /// What reach reads of a person.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub(crate) struct PersonFacts {
     pub enrolled_at: UnixSeconds,
     /// Bit `i`: belongs to `Audience::ALL[i]`.
@@ -145,7 +146,7 @@ impl PersonFacts {
 }
 
 /// What the activity table reads of a session.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub(crate) struct SessionFigures {
     pub at: UnixSeconds,
     pub minutes: u32,
@@ -168,11 +169,12 @@ impl SessionFigures {
 pub(crate) const DOMAINS: usize = SkillDomain::ALL.len();
 
 /// A person's autonomy between their first and last diagnostics.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub(crate) struct Progress {
     pub last_at: UnixSeconds,
     /// Per domain (like `SkillDomain::ALL`): progress, stable or decline; `None` when either
     /// diagnostic lacks the domain.
+    #[serde(with = "moves_as_codes")]
     pub moves: [Option<Ordering>; DOMAINS],
 }
 
@@ -192,5 +194,36 @@ impl Progress {
             last_at: last.at,
             moves,
         })
+    }
+}
+
+/// The moves of a [`Progress`] written as numbers (serde has no form for `Ordering`): -1, 0 and 1
+/// for a lower, equal or higher level, 2 for a domain not assessed twice.
+mod moves_as_codes {
+    use super::DOMAINS;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::cmp::Ordering;
+
+    const UNKNOWN: i8 = 2;
+
+    pub fn serialize<S: Serializer>(
+        moves: &[Option<Ordering>; DOMAINS],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        moves
+            .map(|step| step.map_or(UNKNOWN, |ordering| ordering as i8))
+            .serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<[Option<Ordering>; DOMAINS], D::Error> {
+        let codes = <[i8; DOMAINS]>::deserialize(deserializer)?;
+        Ok(codes.map(|code| match code {
+            -1 => Some(Ordering::Less),
+            0 => Some(Ordering::Equal),
+            1 => Some(Ordering::Greater),
+            _ => None,
+        }))
     }
 }

@@ -167,7 +167,7 @@ pub enum RecordError {
 /// Checked records, indexed for the indicators. People are held in the order of their keys and
 /// named inside the dataset by their position; the indexes let a cut visit only what it keeps: the
 /// people of an area, a person's referrals, a referral's sessions.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Dataset {
     /// Sorted by key.
     people: Vec<PersonRecord>,
@@ -238,7 +238,7 @@ pub(crate) type StepTimes = [UnixSeconds; 7];
 pub(crate) const NONE_YET: UnixSeconds = UnixSeconds::MIN;
 
 /// Positions grouped by an owner's position, in one flat list (compressed rows).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Grouped {
     starts: Vec<u32>,
     items: Vec<u32>,

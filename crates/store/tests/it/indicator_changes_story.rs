@@ -22,7 +22,7 @@ use aiguillage_store::IndicatorLoad;
 use sqlx::{Connection, Row};
 use std::collections::BTreeMap;
 
-fn fragile() -> BTreeMap<String, bool> {
+pub(crate) fn fragile() -> BTreeMap<String, bool> {
     BTreeMap::from([("49007".to_owned(), true), ("49328".to_owned(), false)])
 }
 
@@ -42,7 +42,7 @@ async fn refreshed(
 }
 
 /// Every record of a dataset, in an order that does not depend on the backend's.
-fn records_of(data: &Dataset) -> Vec<String> {
+pub(crate) fn records_of(data: &Dataset) -> Vec<String> {
     let mut lines: Vec<String> = data.people().map(|p| format!("{p:?}")).collect();
     for person in data.people() {
         lines.extend(

@@ -14,6 +14,7 @@ mod directory_story;
 mod fragility_story;
 mod hand_fields_story;
 mod indicator_changes_story;
+mod indicator_snapshot_story;
 mod indicators_story;
 mod login_throttle;
 mod pathway_story;

@@ -13,7 +13,7 @@ use crate::common;
 use aiguillage_domain::role::Role;
 use aiguillage_web::Settings;
 use axum::http::StatusCode;
-use common::journeys::{good_session, referral_at_first_contact, world, World};
+use common::journeys::{good_session, referral_at_first_contact, sent_referral, world, World};
 use common::{body_text, location};
 
 /// One person's pathway: a session, then closed with autonomy reached and a right obtained.
@@ -347,4 +347,62 @@ async fn the_elected_officials_summary_says_the_key_figures_of_the_same_cut() {
     // A mediator has no summary of a territory.
     let refused = app.get("/pilotage/synthese", Some(&world.mediator)).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
+
+/// A restart of a large instance serves the sealed copy its records were last written to, with
+/// what was written since applied by difference: the records and figures of a full load, without
+/// one.
+#[tokio::test]
+async fn a_restart_serves_the_sealed_copy_with_what_changed_since_applied() {
+    use aiguillage_domain::indicators::{standard_publication, Cut, Params};
+    use aiguillage_service::steering::{fragile_communes, IndicatorCache};
+    use aiguillage_store::IndicatorSnapshot;
+    use std::sync::Arc;
+
+    let world = exact_world_with_one_pathway().await;
+    let (app, store) = (&world.app, &world.app.store);
+    if store.indicator_snapshot_file().is_none() {
+        return; // PostgreSQL keeps no copy unless configured.
+    }
+    let now = app.now();
+    let before = store
+        .indicator_dataset(now, &fragile_communes())
+        .await
+        .expect("load");
+    store
+        .write_indicator_snapshot(IndicatorSnapshot {
+            dataset: Arc::new(before.dataset.clone()),
+            watermark: before.watermark,
+            marks: before.marks,
+            dropped: before.dropped,
+            fully_loaded_at: now,
+            load_millis: 90_000,
+        })
+        .await
+        .expect("written");
+    sent_referral(&world, "Gisèle").await;
+
+    let restarted = Arc::new(IndicatorCache::default());
+    restarted.clone().warm(store.clone(), now).await;
+    let loaded = restarted.get(store, now).await.expect("served");
+    assert_eq!(loaded.load_millis, 90_000, "from the copy, not a full load");
+    let full = store
+        .indicator_dataset(now, &fragile_communes())
+        .await
+        .expect("full load");
+    assert_eq!(loaded.watermark, full.watermark);
+    assert_eq!(
+        loaded.dataset.people().count(),
+        before.dataset.people().count() + 1
+    );
+    assert_eq!(loaded.dataset.referrals(), full.dataset.referrals());
+    let params = Params {
+        now,
+        targets: Default::default(),
+    };
+    assert_eq!(
+        standard_publication(&loaded.dataset, &Cut::default(), &params),
+        standard_publication(&full.dataset, &Cut::default(), &params)
+    );
+    store.remove_indicator_snapshot();
 }

@@ -121,7 +121,7 @@ pub async fn serve(
     tokio::spawn(daily_account_lifecycle(state.clone()));
     // The steering records load in the background, so that a large instance serves at once.
     tokio::spawn(state.indicators.clone().warm(store.clone(), state.now()));
-    let app = router(state);
+    let app = router(state.clone());
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
@@ -130,6 +130,7 @@ pub async fn serve(
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
+    state.indicators.keep_on_disk_before_stop(&store).await;
     store.close().await;
     Ok(())
 }

@@ -198,8 +198,10 @@ pub struct IndicatorCache {
     last_check_began: std::sync::Mutex<Option<Instant>>,
     /// When the watermark was last read in the background.
     checked_at: AtomicI64,
-    /// When the sealed copy on disk was last written (`UnixSeconds`, 0: never by this process).
+    /// When the sealed copy on disk was last written (`UnixSeconds`, 0: never by this process),
+    /// and the watermark of the records it holds.
     snapshot_written_at: AtomicI64,
+    snapshot_watermark: AtomicI64,
 }
 
 impl IndicatorCache {
@@ -261,16 +263,20 @@ impl IndicatorCache {
     async fn warm_from_snapshot(&self, store: &Store, now: UnixSeconds) -> bool {
         let started = Instant::now();
         let _loading = self.loading.lock().await;
-        let Some(snapshot) = store.read_indicator_snapshot().await else {
+        // The copy is read while the database says where it stands (both take seconds, cold).
+        let (snapshot, watermark) =
+            tokio::join!(store.read_indicator_snapshot(), store.indicator_watermark());
+        let Some(snapshot) = snapshot else {
             return false;
         };
         let read_millis = started.elapsed().as_millis() as u64;
         let from_disk = Arc::new(Loaded::from_snapshot(snapshot, now));
-        let current = match store.indicator_watermark().await {
+        let on_disk_watermark = from_disk.watermark;
+        let current = match watermark {
             Ok(watermark) if watermark == from_disk.watermark => Ok(Some(from_disk)),
             Ok(_) => {
                 let fragile = fragile_communes();
-                match changed_records(store, &from_disk, &fragile, now).await {
+                match changed_records(store, from_disk, &fragile, now).await {
                     Ok(Refresh::Applied(loaded)) => Ok(Some(Arc::new(loaded))),
                     Ok(Refresh::Later(_) | Refresh::Full) => Ok(None),
                     Err(error) => Err(error),
@@ -285,12 +291,14 @@ impl IndicatorCache {
                     total_millis = started.elapsed().as_millis() as u64,
                     "indicator records ready from their sealed copy"
                 );
-                self.install(loaded);
                 self.snapshot_written_at.store(now, Ordering::Relaxed);
+                self.snapshot_watermark
+                    .store(on_disk_watermark, Ordering::Relaxed);
+                self.install(loaded);
                 true
             }
             Ok(None) => {
-                store.remove_indicator_snapshot();
+                store.remove_indicator_snapshot().await;
                 false
             }
             Err(error) => {
@@ -315,17 +323,22 @@ impl IndicatorCache {
         {
             return;
         }
+        self.snapshot_watermark
+            .store(loaded.watermark, Ordering::Relaxed);
         let (store, snapshot) = (store.clone(), loaded.to_snapshot());
-        tokio::spawn(async move {
-            let started = Instant::now();
-            match store.write_indicator_snapshot(snapshot).await {
-                Ok(()) => tracing::info!(
-                    write_millis = started.elapsed().as_millis() as u64,
-                    "indicator snapshot written"
-                ),
-                Err(error) => tracing::warn!(%error, "indicator snapshot not written"),
-            }
-        });
+        tokio::spawn(async move { write_snapshot(&store, snapshot).await });
+    }
+
+    /// Before the server stops: writes the sealed copy of a large instance's records when it lags
+    /// behind them (refreshed by difference since), so that the next start has nothing to apply.
+    pub async fn keep_on_disk_before_stop(&self, store: &Store) {
+        let Some(loaded) = self.loaded() else {
+            return;
+        };
+        let behind = self.snapshot_watermark.load(Ordering::Relaxed) != loaded.watermark;
+        if loaded.is_large() && store.indicator_snapshot_file().is_some() && behind {
+            write_snapshot(store, loaded.to_snapshot()).await;
+        }
     }
 
     fn install(&self, loaded: Arc<Loaded>) {
@@ -365,7 +378,7 @@ impl IndicatorCache {
         let fragile = fragile_communes();
         let by_difference = match self.loaded() {
             Some(loaded) if now - loaded.fully_loaded_at < FULL_LOAD_SECONDS => {
-                changed_records(store, &loaded, &fragile, now).await?
+                changed_records(store, loaded, &fragile, now).await?
             }
             _ => Refresh::Full,
         };
@@ -413,6 +426,19 @@ impl IndicatorCache {
     }
 }
 
+/// Writes the sealed copy of the records, saying how long it took.
+async fn write_snapshot(store: &Store, snapshot: IndicatorSnapshot) {
+    let started = Instant::now();
+    match store.write_indicator_snapshot(snapshot).await {
+        Ok(true) => tracing::info!(
+            write_millis = started.elapsed().as_millis() as u64,
+            "indicator snapshot written"
+        ),
+        Ok(false) => {}
+        Err(error) => tracing::warn!(%error, "indicator snapshot not written"),
+    }
+}
+
 /// What a refresh does.
 enum Refresh {
     /// The changes, read by difference, applied.
@@ -428,7 +454,7 @@ enum Refresh {
 /// [`LARGE_RELOAD_SECONDS`]).
 async fn changed_records(
     store: &Store,
-    loaded: &Arc<Loaded>,
+    loaded: Arc<Loaded>,
     fragile: &BTreeMap<String, bool>,
     now: UnixSeconds,
 ) -> Result<Refresh, StoreError> {
@@ -438,19 +464,28 @@ async fn changed_records(
         .await?
     else {
         // What only a full load takes in may be an erasure: the copy on disk goes at once.
-        store.remove_indicator_snapshot();
+        store.remove_indicator_snapshot().await;
         let recent = loaded.is_large() && now - loaded.fully_loaded_at < LARGE_RELOAD_SECONDS;
         return Ok(match recent {
-            true => Refresh::Later(loaded.clone()),
+            true => Refresh::Later(loaded),
             false => Refresh::Full,
         });
     };
     let read_millis = started.elapsed().as_millis();
-    let previous = loaded.dataset.clone();
+    let (fully_loaded_at, load_millis, dropped) =
+        (loaded.fully_loaded_at, loaded.load_millis, loaded.dropped);
+    // Records nobody else reads (those read back at start) are changed in place, not copied.
+    let previous = match Arc::try_unwrap(loaded) {
+        Ok(unshared) => unshared.dataset,
+        Err(shared) => shared.dataset.clone(),
+    };
     let changes = read.changes;
-    let applied = tokio::task::spawn_blocking(move || previous.with_changes(changes))
-        .await
-        .map_err(|error| StoreError::Corrupt(format!("indicateurs : {error}")))?;
+    let applied = tokio::task::spawn_blocking(move || match Arc::try_unwrap(previous) {
+        Ok(unshared) => unshared.into_changed(changes),
+        Err(shared) => shared.with_changes(changes),
+    })
+    .await
+    .map_err(|error| StoreError::Corrupt(format!("indicateurs : {error}")))?;
     let dataset = match applied {
         Ok(dataset) => dataset,
         Err(error) => {
@@ -470,9 +505,9 @@ async fn changed_records(
         watermark: read.marks.watermark(),
         marks: read.marks,
         loaded_at: now,
-        fully_loaded_at: loaded.fully_loaded_at,
-        load_millis: loaded.load_millis,
-        dropped: loaded.dropped + read.dropped.total(),
+        fully_loaded_at,
+        load_millis,
+        dropped: dropped + read.dropped.total(),
         memo: std::sync::Mutex::default(),
     }))
 }

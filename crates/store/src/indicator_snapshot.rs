@@ -83,17 +83,39 @@ impl Store {
 
     /// Writes `snapshot` over the previous copy (on a blocking thread). Does nothing when the
     /// instance keeps no copy.
+    /// The copy is sealed under a temporary name first; it replaces the previous one only if no
+    /// erasure (nor anything else only a full load takes in) happened since its records were read,
+    /// checked under the lock the erasures take to remove the copy: an erased person never reaches
+    /// the disk through a copy written meanwhile. Returns whether the copy was written.
     pub async fn write_indicator_snapshot(
         &self,
         snapshot: IndicatorSnapshot,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         let Some(path) = self.snapshot_file.clone() else {
-            return Ok(());
+            return Ok(false);
         };
         let key = self.snapshot_key()?;
-        tokio::task::spawn_blocking(move || write_sealed(&path, &key, &snapshot))
+        let marks = snapshot.marks;
+        let temporary = temporary_of(&path);
+        let sealing = temporary.clone();
+        tokio::task::spawn_blocking(move || write_sealed(&sealing, &key, &snapshot))
             .await
-            .map_err(|error| StoreError::Corrupt(format!("copie des indicateurs : {error}")))?
+            .map_err(|error| StoreError::Corrupt(format!("copie des indicateurs : {error}")))??;
+        let _turn = self.snapshot_turn.lock().await;
+        let mut connection = self.pool.acquire().await?;
+        let current = crate::indicators::marks_in(&mut connection).await?;
+        let io_error = |source| StoreError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        if current.only_additions_since(&marks) {
+            std::fs::rename(&temporary, &path).map_err(io_error)?;
+            Ok(true)
+        } else {
+            std::fs::remove_file(&temporary).map_err(io_error)?;
+            tracing::info!("indicator snapshot dropped: an erasure or a full-load change since");
+            Ok(false)
+        }
     }
 
     /// The copy, if there is one that this executable wrote under this instance's key. A copy that
@@ -115,17 +137,18 @@ impl Store {
             Ok(snapshot) => snapshot,
             Err(SnapshotRefused(why)) => {
                 tracing::warn!(why, "indicator snapshot ignored and removed");
-                self.remove_indicator_snapshot();
+                self.remove_indicator_snapshot().await;
                 None
             }
         }
     }
 
     /// Removes the copy, if any (what it holds is no longer to be kept).
-    pub fn remove_indicator_snapshot(&self) {
+    pub async fn remove_indicator_snapshot(&self) {
         let Some(path) = &self.snapshot_file else {
             return;
         };
+        let _turn = self.snapshot_turn.lock().await;
         match std::fs::remove_file(path) {
             Ok(()) => tracing::info!(path = %path.display(), "indicator snapshot removed"),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
@@ -185,17 +208,19 @@ fn write_sealed(
         path: path.display().to_string(),
         source,
     };
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(".tmp");
-    let temporary = PathBuf::from(temporary);
-    let mut file = private_file(&temporary).map_err(io_error)?;
+    let mut file = private_file(path).map_err(io_error)?;
     file.write_all(MAGIC)
         .and_then(|()| file.write_all(&nonce))
         .and_then(|()| file.write_all(&content))
         .and_then(|()| file.sync_all())
-        .map_err(io_error)?;
-    drop(file);
-    std::fs::rename(&temporary, path).map_err(io_error)
+        .map_err(io_error)
+}
+
+/// Where a copy is sealed before it replaces the previous one.
+fn temporary_of(path: &Path) -> PathBuf {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".tmp");
+    PathBuf::from(temporary)
 }
 
 /// A new file readable by its owner only.

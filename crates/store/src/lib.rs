@@ -188,6 +188,8 @@ pub struct Store {
     /// Where the sealed copy of the indicator records lives, if the instance keeps one
     /// (`indicator_snapshot`).
     snapshot_file: Option<std::path::PathBuf>,
+    /// Taken to replace or remove that copy (`indicator_snapshot`).
+    snapshot_turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// How long a write transaction waits for its turn on SQLite (the connections' `busy_timeout`).
@@ -254,6 +256,7 @@ impl Store {
             write_turn: Arc::new(tokio::sync::Mutex::new(())),
             audit_batches: Arc::default(),
             snapshot_file: indicator_snapshot::snapshot_file(url),
+            snapshot_turn: Arc::default(),
         };
         let keyed_before = store.audit_chain_keyed().await;
         store.migrate().await?;

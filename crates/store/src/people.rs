@@ -775,7 +775,7 @@ impl Store {
     /// backends, removes the sealed copy of the indicator records, which held the erased person
     /// (the next full load writes it again).
     pub(crate) async fn checkpoint_after_erasure(&self) -> Result<(), StoreError> {
-        self.remove_indicator_snapshot();
+        self.remove_indicator_snapshot().await;
         if self.backend == crate::Backend::Sqlite {
             sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                 .execute(&self.pool)

@@ -7,9 +7,9 @@
 
 use super::records::{
     AppointmentFact, Dataset, DiagnosticRecord, OfferCapacity, PersonRecord, RecordError,
-    ReferralRecord, SessionFact,
+    ReferralRecord, SessionFact, StructureArea,
 };
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// What changed in the records since a dataset was built.
 #[derive(Debug, Clone, Default)]
@@ -47,60 +47,83 @@ impl RecordChanges {
 
 impl Dataset {
     /// This dataset with `changes` applied, checked and indexed anew. Sessions and appointments of
-    /// a referral now left out go with it.
+    /// a referral now left out go with it. The records kept are copied: the dataset stays as it is
+    /// for whoever still reads it.
     pub fn with_changes(&self, changes: RecordChanges) -> Result<Dataset, RecordError> {
+        Records {
+            people: self.people().cloned().collect(),
+            referrals: self.referrals().to_vec(),
+            diagnostics: self
+                .diagnostics_by_person()
+                .iter()
+                .flatten()
+                .cloned()
+                .collect(),
+            sessions: self.sessions().to_vec(),
+            capacities: self.capacities().to_vec(),
+            appointments: self.appointments().to_vec(),
+            structure_areas: self.structure_areas().clone(),
+        }
+        .changed(changes)
+    }
+
+    /// The same as [`Dataset::with_changes`], reusing this dataset's records instead of copying
+    /// them (for a dataset nobody else reads: the one read back at start, say).
+    pub fn into_changed(self, changes: RecordChanges) -> Result<Dataset, RecordError> {
+        Records::taken_from(self).changed(changes)
+    }
+}
+
+/// The records a dataset is built from, owned.
+pub(super) struct Records {
+    pub people: Vec<PersonRecord>,
+    pub referrals: Vec<ReferralRecord>,
+    pub diagnostics: Vec<DiagnosticRecord>,
+    pub sessions: Vec<SessionFact>,
+    pub capacities: Vec<OfferCapacity>,
+    pub appointments: Vec<AppointmentFact>,
+    pub structure_areas: HashMap<i64, StructureArea>,
+}
+
+impl Records {
+    /// The records with `changes` applied, then checked and indexed into a dataset.
+    fn changed(mut self, changes: RecordChanges) -> Result<Dataset, RecordError> {
         let changed_people: HashSet<u64> = changes.people.iter().map(|p| p.key).collect();
+        self.people
+            .retain(|person| !changed_people.contains(&person.key));
+        self.people.extend(changes.people);
         let diagnosed: HashSet<u64> = changes.diagnosed.iter().copied().collect();
-        let people: Vec<PersonRecord> = self
-            .people()
-            .filter(|person| !changed_people.contains(&person.key))
-            .cloned()
-            .chain(changes.people)
-            .collect();
-        let diagnostics: Vec<DiagnosticRecord> = self
-            .diagnostics_by_person()
-            .iter()
-            .flatten()
-            .filter(|diagnostic| !diagnosed.contains(&diagnostic.person))
-            .cloned()
-            .chain(changes.diagnostics)
-            .collect();
+        self.diagnostics
+            .retain(|diagnostic| !diagnosed.contains(&diagnostic.person));
+        self.diagnostics.extend(changes.diagnostics);
         let replaced: HashSet<i64> = changes
             .referrals
             .iter()
             .map(|r| r.id)
             .chain(changes.referrals_left_out.iter().copied())
             .collect();
-        let mut referrals: Vec<ReferralRecord> = self
-            .referrals()
-            .iter()
-            .filter(|referral| !replaced.contains(&referral.id))
-            .cloned()
-            .chain(changes.referrals)
-            .collect();
-        referrals.sort_unstable_by_key(|r| r.id);
+        self.referrals
+            .retain(|referral| !replaced.contains(&referral.id));
+        self.referrals.extend(changes.referrals);
+        self.referrals.sort_unstable_by_key(|r| r.id);
         let gone: HashSet<i64> = changes.referrals_left_out.into_iter().collect();
-        let kept = |referral: &Option<i64>| referral.is_none_or(|id| !gone.contains(&id));
-        let sessions: Vec<SessionFact> = self
-            .sessions()
-            .iter()
-            .filter(|session| kept(&session.referral))
-            .cloned()
-            .chain(changes.sessions)
-            .collect();
-        let appointments: Vec<AppointmentFact> = changes
-            .appointments
-            .unwrap_or_else(|| self.appointments().to_vec())
-            .into_iter()
-            .filter(|appointment| !gone.contains(&appointment.referral))
-            .collect();
-        let capacities = changes
-            .capacities
-            .unwrap_or_else(|| self.capacities().to_vec());
-        Ok(
-            Dataset::new(people, referrals, diagnostics, sessions, capacities)?
-                .with_appointments(appointments)?
-                .with_structure_areas(self.structure_areas().clone()),
-        )
+        self.sessions.retain(|session| {
+            session
+                .referral
+                .is_none_or(|referral| !gone.contains(&referral))
+        });
+        self.sessions.extend(changes.sessions);
+        let mut appointments = changes.appointments.unwrap_or(self.appointments);
+        appointments.retain(|appointment| !gone.contains(&appointment.referral));
+        let capacities = changes.capacities.unwrap_or(self.capacities);
+        Ok(Dataset::new(
+            self.people,
+            self.referrals,
+            self.diagnostics,
+            self.sessions,
+            capacities,
+        )?
+        .with_appointments(appointments)?
+        .with_structure_areas(self.structure_areas))
     }
 }

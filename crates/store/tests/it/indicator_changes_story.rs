@@ -26,7 +26,8 @@ pub(crate) fn fragile() -> BTreeMap<String, bool> {
     BTreeMap::from([("49007".to_owned(), true), ("49328".to_owned(), false)])
 }
 
-/// The records of `load` brought up to date by difference, and the marks they reach.
+/// The records of `load` brought up to date by difference (copied or in place: the same), and the
+/// marks they reach.
 async fn refreshed(
     world: &World,
     load: &IndicatorLoad,
@@ -37,7 +38,16 @@ async fn refreshed(
         .await
         .expect("changes")
         .expect("read by difference");
-    let dataset = load.dataset.with_changes(read.changes).expect("applied");
+    let dataset = load
+        .dataset
+        .with_changes(read.changes.clone())
+        .expect("applied");
+    let in_place = load
+        .dataset
+        .clone()
+        .into_changed(read.changes)
+        .expect("applied in place");
+    assert_eq!(records_of(&in_place), records_of(&dataset));
     (dataset, read.marks)
 }
 

@@ -404,5 +404,5 @@ async fn a_restart_serves_the_sealed_copy_with_what_changed_since_applied() {
         standard_publication(&loaded.dataset, &Cut::default(), &params),
         standard_publication(&full.dataset, &Cut::default(), &params)
     );
-    store.remove_indicator_snapshot();
+    store.remove_indicator_snapshot().await;
 }

@@ -83,6 +83,7 @@ impl Store {
 
     /// Writes `snapshot` over the previous copy (on a blocking thread). Does nothing when the
     /// instance keeps no copy.
+    ///
     /// The copy is sealed under a temporary name first; it replaces the previous one only if no
     /// erasure (nor anything else only a full load takes in) happened since its records were read,
     /// checked under the lock the erasures take to remove the copy: an erased person never reaches
@@ -98,9 +99,14 @@ impl Store {
         let marks = snapshot.marks;
         let temporary = temporary_of(&path);
         let sealing = temporary.clone();
-        tokio::task::spawn_blocking(move || write_sealed(&sealing, &key, &snapshot))
+        let sealed = tokio::task::spawn_blocking(move || write_sealed(&sealing, &key, &snapshot))
             .await
-            .map_err(|error| StoreError::Corrupt(format!("copie des indicateurs : {error}")))??;
+            .map_err(|error| StoreError::Corrupt(format!("copie des indicateurs : {error}")))
+            .and_then(|written| written);
+        if let Err(error) = sealed {
+            let _ = std::fs::remove_file(&temporary);
+            return Err(error);
+        }
         let _turn = self.snapshot_turn.lock().await;
         let mut connection = self.pool.acquire().await?;
         let current = crate::indicators::marks_in(&mut connection).await?;
@@ -143,12 +149,14 @@ impl Store {
         }
     }
 
-    /// Removes the copy, if any (what it holds is no longer to be kept).
+    /// Removes the copy, if any (what it holds is no longer to be kept), and one being sealed.
     pub async fn remove_indicator_snapshot(&self) {
         let Some(path) = &self.snapshot_file else {
             return;
         };
         let _turn = self.snapshot_turn.lock().await;
+        // A copy being sealed goes too (its write then fails at the rename).
+        let _ = std::fs::remove_file(temporary_of(path));
         match std::fs::remove_file(path) {
             Ok(()) => tracing::info!(path = %path.display(), "indicator snapshot removed"),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}

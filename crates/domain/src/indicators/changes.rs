@@ -50,21 +50,7 @@ impl Dataset {
     /// a referral now left out go with it. The records kept are copied: the dataset stays as it is
     /// for whoever still reads it.
     pub fn with_changes(&self, changes: RecordChanges) -> Result<Dataset, RecordError> {
-        Records {
-            people: self.people().cloned().collect(),
-            referrals: self.referrals().to_vec(),
-            diagnostics: self
-                .diagnostics_by_person()
-                .iter()
-                .flatten()
-                .cloned()
-                .collect(),
-            sessions: self.sessions().to_vec(),
-            capacities: self.capacities().to_vec(),
-            appointments: self.appointments().to_vec(),
-            structure_areas: self.structure_areas().clone(),
-        }
-        .changed(changes)
+        Records::copied_from(self).changed(changes)
     }
 
     /// The same as [`Dataset::with_changes`], reusing this dataset's records instead of copying

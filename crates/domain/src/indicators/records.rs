@@ -325,16 +325,6 @@ impl Dataset {
         &self.appointment_referrals
     }
 
-    /// Each person's diagnostics, oldest first, in the order of [`Dataset::people`].
-    pub(crate) fn diagnostics_by_person(&self) -> &[Vec<DiagnosticRecord>] {
-        &self.diagnostics
-    }
-
-    /// Where each structure is.
-    pub(crate) fn structure_areas(&self) -> &HashMap<i64, StructureArea> {
-        &self.structure_areas
-    }
-
     /// Where the structure is, if known.
     pub(crate) fn structure_area(&self, structure: i64) -> Option<&StructureArea> {
         self.structure_areas.get(&structure)
@@ -833,6 +823,19 @@ pub fn departement_of(area: &Area, dataset: &Dataset) -> Option<String> {
 }
 
 impl super::changes::Records {
+    /// A copy of the records of `data`, which stays as it is.
+    pub(super) fn copied_from(data: &Dataset) -> super::changes::Records {
+        super::changes::Records {
+            people: data.people.clone(),
+            referrals: data.referrals.clone(),
+            diagnostics: data.diagnostics.iter().flatten().cloned().collect(),
+            sessions: data.sessions.clone(),
+            capacities: data.capacities.clone(),
+            appointments: data.appointments.clone(),
+            structure_areas: data.structure_areas.clone(),
+        }
+    }
+
     /// The records of `data`, moved out of it; its indexes and facts are dropped.
     pub(super) fn taken_from(data: Dataset) -> super::changes::Records {
         super::changes::Records {

@@ -114,14 +114,16 @@ pub async fn serve(
     let address = listener.local_addr()?;
     tracing::info!(%address, backend = store.backend().name(), "serving");
     on_ready(address);
+    let state = AppState::new(store.clone(), settings);
+    // The router first: building it installs the metrics recorder, which must be there before a
+    // background job counts its first run (a run counted earlier is lost from `/metrics`).
+    let app = router(state.clone());
     tokio::spawn(purge_expired_sessions(store.clone()));
     tokio::spawn(expire_vouchers(store.clone()));
-    let state = AppState::new(store.clone(), settings);
     tokio::spawn(daily_purge(state.clone()));
     tokio::spawn(daily_account_lifecycle(state.clone()));
     // The steering records load in the background, so that a large instance serves at once.
     tokio::spawn(state.indicators.clone().warm(store.clone(), state.now()));
-    let app = router(state.clone());
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

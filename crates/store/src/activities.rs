@@ -58,6 +58,8 @@ impl Store {
     }
 
     /// The mediators of the territory's structures, and whoever recorded a session there, by id.
+    /// (One `IN` over a union rather than `role = … OR id IN (the sessions)`: PostgreSQL plans the
+    /// latter as a subplan per account once the sessions outgrow `work_mem`.)
     pub async fn activity_authors_in(
         &self,
         territory: Option<&TerritoryScope>,
@@ -66,7 +68,8 @@ impl Store {
             "SELECT a.id, a.display_name, a.email, a.structure_id, a.created_at, a.deactivated_at
              FROM accounts a JOIN structures st ON st.id = a.structure_id
              JOIN communes c ON c.code = st.commune_code
-             WHERE (a.role = 'mediator' OR a.id IN (SELECT account_id FROM pathway_sessions WHERE account_id IS NOT NULL))
+             WHERE a.id IN (SELECT id FROM accounts WHERE role = 'mediator'
+                            UNION ALL SELECT account_id FROM pathway_sessions WHERE account_id IS NOT NULL)
                AND {} ORDER BY a.id",
             area_condition(territory)
         );

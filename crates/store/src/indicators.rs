@@ -685,6 +685,15 @@ async fn load_anonymised(
         .collect()
 }
 
+/// The communes people live in (an instance holds every commune of France): those of the people
+/// after the id `$1`, and of the anonymised ones. One `IN` over a union, not two joined by `OR`:
+/// PostgreSQL turns `… OR code IN (a million people)` into a subplan scanned again for each of the
+/// 35 000 communes once the people outgrow `work_mem` (the full load of a million people did not
+/// end in ten minutes); this is one hashed join.
+const PEOPLE_COMMUNES: &str = "SELECT code, epci_code, departement_code FROM communes
+     WHERE code IN (SELECT commune_code FROM people WHERE id > $1
+                    UNION ALL SELECT commune_code FROM anonymised_people)";
+
 /// The communes of the people after the id `after_person` (and of the anonymised ones).
 pub(crate) async fn load_communes(
     connection: &mut AnyConnection,
@@ -692,17 +701,9 @@ pub(crate) async fn load_communes(
     after_person: i64,
 ) -> Result<HashMap<String, CommuneFacts>, StoreError> {
     let mut communes = HashMap::new();
-    // Only the communes people live in (an instance holds every commune of France). One `IN` over
-    // a union, not two joined by `OR`: PostgreSQL turns `… OR code IN (a million people)` into a
-    // subplan scanned again for each of the 35 000 communes once the people outgrow `work_mem`
-    // (the full load of a million people did not end in ten minutes); this is one hashed join.
-    let mut rows = sqlx::query(
-        "SELECT code, epci_code, departement_code FROM communes
-         WHERE code IN (SELECT commune_code FROM people WHERE id > $1
-                        UNION ALL SELECT commune_code FROM anonymised_people)",
-    )
-    .bind(after_person)
-    .fetch(&mut *connection);
+    let mut rows = sqlx::query(PEOPLE_COMMUNES)
+        .bind(after_person)
+        .fetch(&mut *connection);
     while let Some(row) = next_row!(rows) {
         let code: String = row.try_get(0)?;
         let facts = CommuneFacts {
@@ -1195,7 +1196,64 @@ pub(crate) async fn load_capacities(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::fresh_store;
+    use crate::Backend;
     use std::collections::BTreeSet;
+
+    /// The plan lines of `sql` (bound to `values`) on the backend under test; on PostgreSQL with
+    /// `work_mem` at its floor, so that the planner treats every inner set as too large to hash, as
+    /// it does at a million people.
+    async fn plan_of(sql: &str, values: &[i64]) -> (Backend, Vec<String>) {
+        let (store, _) = fresh_store().await.expect("a test store");
+        let mut connection = store.pool.acquire().await.expect("a connection");
+        let explain = match store.backend() {
+            Backend::Postgres => {
+                sqlx::query("SET work_mem = '64kB'")
+                    .execute(&mut *connection)
+                    .await
+                    .expect("work_mem set");
+                format!("EXPLAIN {sql}")
+            }
+            Backend::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
+        };
+        let mut query = sqlx::query(&explain);
+        for value in values {
+            query = query.bind(*value);
+        }
+        let rows = query.fetch_all(&mut *connection).await.expect("a plan");
+        let column = match store.backend() {
+            Backend::Postgres => 0,
+            Backend::Sqlite => 3,
+        };
+        let lines = rows
+            .iter()
+            .map(|row| row.try_get::<String, _>(column).expect("a plan line"))
+            .collect();
+        (store.backend(), lines)
+    }
+
+    /// What a plan must not do: on PostgreSQL, test each row against a subplan (run again per row
+    /// once its set outgrows `work_mem`); on SQLite, scan the referrals, people or communes.
+    fn scales(backend: Backend, plan: &[String]) -> bool {
+        plan.iter().all(|line| match backend {
+            Backend::Postgres => !line.contains("SubPlan"),
+            Backend::Sqlite => !["SCAN r", "SCAN referrals", "SCAN people", "SCAN communes"]
+                .iter()
+                .any(|scan| line.starts_with(scan)),
+        })
+    }
+
+    #[tokio::test]
+    async fn the_queries_of_a_load_and_a_refresh_do_not_test_each_row_against_a_subquery() {
+        let (backend, plan) = plan_of(PEOPLE_COMMUNES, &[0]).await;
+        assert!(scales(backend, &plan), "communes of the people: {plan:#?}");
+        let touched = format!(
+            "SELECT r.id FROM referrals r WHERE {}",
+            touched_referrals(1)
+        );
+        let (backend, plan) = plan_of(&touched, &[10, 20, 30, 40]).await;
+        assert!(scales(backend, &plan), "referrals read again: {plan:#?}");
+    }
 
     #[test]
     fn only_additions_are_read_by_difference() {

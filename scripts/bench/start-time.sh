@@ -4,13 +4,14 @@
 # indicator records loaded) with the resident memory then and at its peak, keeps serving HOLD more
 # seconds, then stops it with SIGINT (as the systemd unit does).
 # Usage: scripts/bench/start-time.sh DATABASE_URL [HOLD] [PORT]
+# AIGUILLAGE_BIN names another executable than target/release/aiguillage (an earlier build, to compare).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 url="$1"
 hold="${2:-10}"
 port="${3:-8099}"
 log="$(mktemp)"
-RUST_LOG=info target/release/aiguillage serve --database-url "$url" --port "$port" >"$log" 2>&1 &
+RUST_LOG=info "${AIGUILLAGE_BIN:-target/release/aiguillage}" serve --database-url "$url" --port "$port" >"$log" 2>&1 &
 server=$!
 trap 'kill -INT "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -f "$log"' EXIT
 started=$(date +%s.%N)

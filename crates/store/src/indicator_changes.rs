@@ -156,7 +156,7 @@ async fn touched_people(
         let Some(record) = dataset.person(key) else {
             continue;
         };
-        let mut record = record.clone();
+        let mut record = record;
         let first_diagnostic = if rediagnosed.contains(&id) {
             record.typology = None;
             diagnosed.push(key);

@@ -417,21 +417,19 @@ impl Store {
             .map(|id| {
                 let key = keys.key(id.get());
                 let facts = data.person(key).map(|person| {
-                    let referrals: Vec<&ReferralRecord> = data.referrals_of(key).collect();
+                    let referrals: Vec<ReferralRecord> = data.referrals_of(key).collect();
+                    let referrals: Vec<&ReferralRecord> = referrals.iter().collect();
                     let ids: Vec<i64> = referrals.iter().map(|r| r.id).collect();
-                    let sessions: Vec<&SessionFact> = data
-                        .sessions()
-                        .iter()
-                        .filter(|s| s.referral.is_some_and(|r| ids.contains(&r)))
-                        .collect();
+                    let sessions = data.sessions_of(key);
+                    let sessions: Vec<&SessionFact> = sessions.iter().collect();
                     let appointments: Vec<&AppointmentFact> = data
                         .appointments()
                         .iter()
                         .filter(|a| ids.contains(&a.referral))
                         .collect();
                     AnonymisedPerson::from_records(
-                        person,
-                        data.diagnostics_of(key),
+                        &person,
+                        &data.diagnostics_of(key),
                         &referrals,
                         &sessions,
                         &appointments,

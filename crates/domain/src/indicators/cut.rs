@@ -3,12 +3,9 @@
 //! delays). The period is applied by each indicator on its own date (docs/indicateurs.md says which);
 //! the other criteria are applied here, once for all indicators.
 
-use super::facts::SessionFigures;
+use super::facts::{PersonFacts, SessionFigures};
 use super::funnel::Cohort;
-use super::records::{
-    AppointmentFact, Dataset, OfferCapacity, PersonRecord, ReferralRecord, SessionFact,
-    StructureArea, NONE_YET,
-};
+use super::records::{AppointmentFact, Dataset, OfferCapacity, StructureArea, NONE_YET};
 use crate::diagnostic::Typology;
 use crate::directory::Audience;
 use crate::orientation::TargetDelays;
@@ -185,16 +182,22 @@ impl<'a> Scope<'a> {
 
     /// Whether the person's own attributes fit (audience, age band, typology; the territory is the
     /// area index's).
-    fn person_fits(&self, person: &PersonRecord) -> bool {
+    fn person_fits(&self, person: &PersonFacts) -> bool {
         let cut = self.cut;
-        cut.audience.is_none_or(|a| person.audiences.contains(&a))
-            && cut.age_band.is_none_or(|band| person.age_band == band)
-            && cut.typology.is_none_or(|t| person.typology == Some(t))
+        cut.audience.is_none_or(|a| {
+            Audience::ALL
+                .iter()
+                .position(|known| *known == a)
+                .is_some_and(|index| person.in_audience(index))
+        }) && cut.age_band.is_none_or(|band| person.age_band() == band)
+            && cut.typology.is_none_or(|t| person.typology() == Some(t))
     }
 
-    pub fn referral_involves_structure(&self, referral: &ReferralRecord) -> bool {
+    /// Whether the structure (if any) sent or received the referral at `referral`.
+    pub fn referral_involves_structure(&self, referral: u32) -> bool {
         self.cut.structure.is_none_or(|structure| {
-            referral.sender_structure == structure || referral.receiver_structure == structure
+            let (sender, receiver) = self.data.referral_structures(referral);
+            sender == structure || receiver == structure
         })
     }
 
@@ -206,7 +209,8 @@ impl<'a> Scope<'a> {
         };
         let cut = self.cut;
         if cut.audience.is_some() || cut.age_band.is_some() || cut.typology.is_some() {
-            Box::new(candidates.filter(|at| self.person_fits(self.data.person_at(*at))))
+            let facts = self.data.person_facts();
+            Box::new(candidates.filter(move |at| self.person_fits(&facts[*at as usize])))
         } else {
             candidates
         }
@@ -222,7 +226,7 @@ impl<'a> Scope<'a> {
             self.fitting_people()
                 .filter(|at| {
                     self.cut.structure.is_none_or(|structure| {
-                        self.data.person_at(*at).enrolling_structure == structure
+                        self.data.person_facts()[*at as usize].enrolling_structure == structure
                             || self.referrals_at(*at).next().is_some()
                     })
                 })
@@ -239,19 +243,21 @@ impl<'a> Scope<'a> {
     }
 
     /// The referrals of the person at `person` that the structure (if any) sent or received.
-    pub fn referrals_at(&self, person: u32) -> impl Iterator<Item = &'a ReferralRecord> + '_ {
+    /// The positions of the referrals of the person at `person` that the structure (if any) sent
+    /// or received.
+    pub fn referrals_at(&self, person: u32) -> impl Iterator<Item = u32> + '_ {
         self.data
             .referral_positions_of(person)
             .iter()
-            .map(|r| self.data.referral_at(*r))
-            .filter(|r| self.referral_involves_structure(r))
+            .copied()
+            .filter(|r| self.referral_involves_structure(*r))
     }
 
     /// Positions of the referrals kept: of a person who fits, sent or received by the structure (if
     /// any).
     pub fn referral_positions(&self) -> Positions<'_> {
         if self.keeps_all() {
-            return Positions::All(0..self.data.referrals().len() as u32);
+            return Positions::All(0..self.data.referral_count());
         }
         let kept = self.kept_referrals.get_or_init(|| {
             let positions: Vec<u32> = if self.about_people() {
@@ -259,11 +265,11 @@ impl<'a> Scope<'a> {
                     .flat_map(|at| self.data.referral_positions_of(at).iter().copied())
                     .collect()
             } else {
-                (0..self.data.referrals().len() as u32).collect()
+                (0..self.data.referral_count()).collect()
             };
             positions
                 .into_iter()
-                .filter(|r| self.referral_involves_structure(self.data.referral_at(*r)))
+                .filter(|r| self.referral_involves_structure(*r))
                 .collect()
         });
         Positions::Listed(kept.iter().copied())
@@ -299,7 +305,7 @@ impl<'a> Scope<'a> {
         if self.keeps_all() {
             return Box::new(data.appointments().iter());
         }
-        let mut kept = vec![false; data.referrals().len()];
+        let mut kept = vec![false; data.referral_count() as usize];
         for r in self.referral_positions() {
             kept[r as usize] = true;
         }
@@ -332,14 +338,11 @@ impl<'a> Scope<'a> {
             let kept = self.kept_session_positions();
             return Box::new(kept.iter().map(move |s| &figures[*s as usize]));
         }
-        let structure = self.cut.structure;
+        let (structure, data) = (self.cut.structure, self.data);
         Box::new(
-            self.data
-                .sessions()
+            figures
                 .iter()
-                .zip(figures)
-                .filter(move |(s, _)| structure.is_none_or(|id| s.structure == id))
-                .map(|(_, f)| f),
+                .filter(move |f| structure.is_none_or(|id| data.session_structure(f) == id)),
         )
     }
 
@@ -349,17 +352,19 @@ impl<'a> Scope<'a> {
     /// registered people: a workshop belongs to its structure's territory, and cannot be judged by
     /// audience, age band or typology).
     fn kept_session_positions(&self) -> &[u32] {
-        let held =
-            |session: &SessionFact| self.cut.structure.is_none_or(|s| session.structure == s);
+        let figures = self.data.session_figures();
+        let held = |session: u32| {
+            self.cut
+                .structure
+                .is_none_or(|id| self.data.session_structure(&figures[session as usize]) == id)
+        };
         self.kept_sessions.get_or_init(|| {
             let of_people = self
                 .fitting_people()
                 .flat_map(|at| self.data.referral_positions_of(at).iter().copied())
                 .flat_map(|r| self.data.session_positions_of(r).iter().copied())
-                .filter(|s| held(self.data.session_at(*s)));
-            let workshops = self
-                .area_workshops()
-                .filter(|s| held(self.data.session_at(*s)));
+                .filter(|s| held(*s));
+            let workshops = self.area_workshops().filter(|s| held(*s));
             of_people.chain(workshops).collect()
         })
     }

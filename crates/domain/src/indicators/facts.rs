@@ -7,11 +7,13 @@
 //! the full records.
 
 use super::capacity::ACTIVE_STATES;
-use super::records::{DiagnosticRecord, PersonRecord, ReferralRecord, SessionFact, NONE_YET};
-use crate::diagnostic::SkillDomain;
+use super::records::{
+    DiagnosticRecord, PersonRecord, ReferralRecord, Refusal, SessionFact, NONE_YET,
+};
+use crate::diagnostic::{AutonomyLevel, SkillDomain, Typology};
 use crate::directory::{Audience, SupportModel};
-use crate::orientation::{ClosingOutcome, RefusalReason};
-use crate::pathway::{AgeBand, MoneyBracket, RightKind, SessionKind};
+use crate::orientation::{ClosingOutcome, ReferralState, RefusalReason};
+use crate::pathway::{AgeBand, Gains, MoneyBracket, RightKind, SessionKind};
 use crate::UnixSeconds;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -42,6 +44,42 @@ pub(crate) struct ReferralFacts {
     /// Holds one of the offer's places now ([`ACTIVE_STATES`]).
     pub active: bool,
     pub job_or_training: bool,
+}
+
+/// What a referral is beside its [`ReferralFacts`] (32 bytes): its person and sending structure by
+/// number, its state, and the two steps the facts do not keep (`Dataset::referral_at` gives the
+/// [`ReferralRecord`] back).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub(crate) struct ReferralLink {
+    pub first_contact_at: UnixSeconds,
+    pub started_at: UnixSeconds,
+    /// The person's position in the dataset.
+    pub person: u32,
+    /// The sending structure's number among the dataset's senders.
+    pub sender: u32,
+    /// Place in `ReferralState::ALL`.
+    pub state: u8,
+}
+
+impl ReferralLink {
+    pub fn of(referral: &ReferralRecord, person: u32, sender: u32) -> ReferralLink {
+        ReferralLink {
+            first_contact_at: referral.first_contact_at.unwrap_or(NONE_YET),
+            started_at: referral.started_at.unwrap_or(NONE_YET),
+            person,
+            sender,
+            state: code_of(ReferralState::ALL, Some(&referral.state)),
+        }
+    }
+
+    pub fn state(&self) -> ReferralState {
+        value_of(ReferralState::ALL, self.state).unwrap_or(ReferralState::ALL[0])
+    }
+}
+
+/// A moment, or none when it is [`NONE_YET`].
+pub(crate) fn moment(at: UnixSeconds) -> Option<UnixSeconds> {
+    (at != NONE_YET).then_some(at)
 }
 
 /// A referral's first refusal (or closing, or acceptance) — the end of the wait for an answer.
@@ -93,6 +131,24 @@ impl ReferralFacts {
     }
 }
 
+impl ReferralFacts {
+    pub fn outcome(&self) -> Option<ClosingOutcome> {
+        value_of(ClosingOutcome::ALL, self.outcome)
+    }
+
+    pub fn support_model(&self) -> Option<SupportModel> {
+        value_of(SupportModel::ALL, self.model)
+    }
+
+    pub fn gains(&self) -> Gains {
+        Gains {
+            rights: values_of(RightKind::ALL, self.rights).into_iter().collect(),
+            money: value_of(MoneyBracket::ALL, self.money),
+            job_or_training: self.job_or_training,
+        }
+    }
+}
+
 /// One refusal: its date and its reason's place in `RefusalReason::ALL`.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub(crate) struct RefusalFact {
@@ -101,6 +157,13 @@ pub(crate) struct RefusalFact {
 }
 
 impl RefusalFact {
+    pub fn refusal(&self) -> Refusal {
+        Refusal {
+            at: self.at,
+            reason: value_of(RefusalReason::ALL, self.reason).unwrap_or(RefusalReason::ALL[0]),
+        }
+    }
+
     pub fn all_of(referral: &ReferralRecord) -> impl Iterator<Item = RefusalFact> + '_ {
         referral.refusals.iter().map(|refusal| RefusalFact {
             at: refusal.at,
@@ -109,64 +172,179 @@ impl RefusalFact {
     }
 }
 
-/// What reach reads of a person.
+/// A person as the dataset holds them (32 bytes): everything of a [`PersonRecord`] but the key
+/// and the places, which the dataset keeps beside as numbers (`Dataset::person_at` gives the
+/// record back).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub(crate) struct PersonFacts {
     pub enrolled_at: UnixSeconds,
+    pub enrolling_structure: i64,
     /// Bit `i`: belongs to `Audience::ALL[i]`.
     pub audiences: u32,
-    /// Place in `AgeBand::ALL`, or [`NO_CODE`].
+    /// The EPCI's number in the dataset's EPCI codes, or [`NO_NUMBER`].
+    pub epci: u32,
+    /// Place in `AgeBand::ALL`.
     pub age_band: u8,
     /// 0 fragile commune, 1 other, 2 commune without an index.
     pub fragility: u8,
+    /// Place in `Typology::ALL`, or [`NO_CODE`].
+    pub typology: u8,
 }
 
+/// "None" for the numbers below.
+pub(crate) const NO_NUMBER: u32 = u32::MAX;
+
 impl PersonFacts {
-    pub fn of(person: &PersonRecord) -> PersonFacts {
-        let audiences = Audience::ALL
-            .iter()
-            .enumerate()
-            .filter(|(_, audience)| person.audiences.contains(audience))
-            .fold(0u32, |bits, (i, _)| bits | 1 << i);
+    /// The facts of `person`, whose EPCI the dataset numbered `epci`.
+    pub fn of(person: &PersonRecord, epci: u32) -> PersonFacts {
         PersonFacts {
             enrolled_at: person.enrolled_at,
-            audiences,
+            enrolling_structure: person.enrolling_structure,
+            audiences: bits_of(Audience::ALL, &person.audiences),
+            epci,
             age_band: code_of(AgeBand::ALL, Some(&person.age_band)),
             fragility: match person.fragile_commune {
                 Some(true) => 0,
                 Some(false) => 1,
                 None => 2,
             },
+            typology: code_of(Typology::ALL, person.typology.as_ref()),
         }
     }
 
     pub fn in_audience(&self, index: usize) -> bool {
         self.audiences & (1 << index) != 0
     }
+
+    /// The audiences, in the order of `Audience::ALL`.
+    pub fn audience_list(&self) -> Vec<Audience> {
+        values_of(Audience::ALL, self.audiences)
+    }
+
+    pub fn age_band(&self) -> AgeBand {
+        value_of(AgeBand::ALL, self.age_band).unwrap_or(AgeBand::ALL[0])
+    }
+
+    pub fn typology(&self) -> Option<Typology> {
+        value_of(Typology::ALL, self.typology)
+    }
+
+    pub fn fragile_commune(&self) -> Option<bool> {
+        match self.fragility {
+            0 => Some(true),
+            1 => Some(false),
+            _ => None,
+        }
+    }
 }
 
-/// What the activity table reads of a session.
+/// Bit `i` set when `values` holds `all[i]`.
+pub(crate) fn bits_of<T: PartialEq>(all: &[T], values: &[T]) -> u32 {
+    all.iter()
+        .enumerate()
+        .filter(|(_, value)| values.contains(value))
+        .fold(0u32, |bits, (i, _)| bits | 1 << i)
+}
+
+/// The values of `all` whose bit is set, in the order of `all`.
+pub(crate) fn values_of<T: Copy>(all: &[T], bits: u32) -> Vec<T> {
+    all.iter()
+        .enumerate()
+        .filter(|(i, _)| bits & (1 << i) != 0)
+        .map(|(_, value)| *value)
+        .collect()
+}
+
+/// The value at place `code` of `all` ([`NO_CODE`] and any place beyond: none).
+pub(crate) fn value_of<T: Copy>(all: &[T], code: u8) -> Option<T> {
+    all.get(usize::from(code)).copied()
+}
+
+/// A session as the dataset holds it (32 bytes): what the activity table reads, and the referral,
+/// structure and mediator by number (`Dataset::session_at` gives the [`SessionFact`] back).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub(crate) struct SessionFigures {
     pub at: UnixSeconds,
     pub minutes: u32,
     pub participants: u32,
+    /// The referral's position in the dataset, or [`NO_NUMBER`] for a workshop open to anyone.
+    pub referral: u32,
+    /// The numbers of the structure and of the mediator among the dataset's session holders.
+    pub structure: u32,
+    pub mediator: u32,
+    /// Place in `SessionKind::ALL`.
+    pub kind: u8,
     pub collective: bool,
 }
 
 impl SessionFigures {
-    pub fn of(session: &SessionFact) -> SessionFigures {
+    /// The figures of `session`, whose referral is at `referral` and whose structure and mediator
+    /// are numbered `structure` and `mediator`.
+    pub fn of(
+        session: &SessionFact,
+        referral: u32,
+        structure: u32,
+        mediator: u32,
+    ) -> SessionFigures {
         SessionFigures {
             at: session.at,
             minutes: session.duration_minutes,
             participants: session.participants,
+            referral,
+            structure,
+            mediator,
+            kind: code_of(SessionKind::ALL, Some(&session.kind)),
             collective: session.kind == SessionKind::Collective,
         }
+    }
+
+    pub fn kind(&self) -> SessionKind {
+        value_of(SessionKind::ALL, self.kind).unwrap_or(SessionKind::ALL[0])
     }
 }
 
 /// The number of skill domains.
 pub(crate) const DOMAINS: usize = SkillDomain::ALL.len();
+
+/// A diagnostic as the dataset holds it: its date and, per domain (like `SkillDomain::ALL`), the
+/// level's place in `AutonomyLevel::ALL` or [`NO_CODE`] when the domain was not assessed
+/// (`Dataset::diagnostics_of` gives the [`DiagnosticRecord`] back).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub(crate) struct DiagnosticFacts {
+    pub at: UnixSeconds,
+    pub levels: [u8; DOMAINS],
+}
+
+impl DiagnosticFacts {
+    pub fn of(diagnostic: &DiagnosticRecord) -> DiagnosticFacts {
+        let mut levels = [NO_CODE; DOMAINS];
+        for (slot, domain) in levels.iter_mut().zip(SkillDomain::ALL) {
+            *slot = code_of(AutonomyLevel::ALL, diagnostic.level(*domain).as_ref());
+        }
+        DiagnosticFacts {
+            at: diagnostic.at,
+            levels,
+        }
+    }
+
+    /// The level in the domain at place `domain` of `SkillDomain::ALL`, if assessed.
+    pub fn level(&self, domain: usize) -> Option<AutonomyLevel> {
+        value_of(AutonomyLevel::ALL, self.levels[domain])
+    }
+
+    /// The record of the person `person` (a key).
+    pub fn record(&self, person: u64) -> DiagnosticRecord {
+        DiagnosticRecord {
+            person,
+            at: self.at,
+            autonomy: SkillDomain::ALL
+                .iter()
+                .enumerate()
+                .filter_map(|(at, domain)| self.level(at).map(|level| (*domain, level)))
+                .collect(),
+        }
+    }
+}
 
 /// A person's autonomy between their first and last diagnostics.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -180,13 +358,13 @@ pub(crate) struct Progress {
 
 impl Progress {
     /// The progress of a person's diagnostics (oldest first), when there are two or more.
-    pub fn of(diagnostics: &[DiagnosticRecord]) -> Option<Progress> {
+    pub fn of(diagnostics: &[DiagnosticFacts]) -> Option<Progress> {
         let [first, .., last] = diagnostics else {
             return None;
         };
         let mut moves = [None; DOMAINS];
-        for (slot, domain) in moves.iter_mut().zip(SkillDomain::ALL) {
-            if let (Some(before), Some(after)) = (first.level(*domain), last.level(*domain)) {
+        for (domain, slot) in moves.iter_mut().enumerate() {
+            if let (Some(before), Some(after)) = (first.level(domain), last.level(domain)) {
                 *slot = Some(after.cmp(&before));
             }
         }

@@ -4,7 +4,10 @@
 //! referral to an unknown person…), so every indicator can trust the order of the dates it reads.
 
 use super::cut::Area;
-use super::facts::{code_of, PersonFacts, Progress, ReferralFacts, RefusalFact, SessionFigures};
+use super::facts::{
+    code_of, moment, DiagnosticFacts, PersonFacts, Progress, ReferralFacts, ReferralLink,
+    RefusalFact, SessionFigures, NO_NUMBER,
+};
 use super::funnel::COMPLETING_OUTCOMES;
 use crate::appointment::AppointmentStatus;
 use crate::diagnostic::{AutonomyLevel, SkillDomain, Typology};
@@ -169,20 +172,20 @@ pub enum RecordError {
 /// people of an area, a person's referrals, a referral's sessions.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Dataset {
-    /// Sorted by key.
-    people: Vec<PersonRecord>,
-    /// The people's keys, in the same order: searched for a person's position (8 bytes a person,
-    /// mostly in cache, where searching the records themselves missed it at every step).
+    /// The people's keys, sorted: a person's position is the place of their key (8 bytes a person,
+    /// mostly in cache). What else is known of them is in `person_facts` and the place numbers.
     keys: Vec<u64>,
-    referrals: Vec<ReferralRecord>,
-    /// Each person's diagnostics (by position), oldest first.
-    diagnostics: Vec<Vec<DiagnosticRecord>>,
-    sessions: Vec<SessionFact>,
+    /// The referrals' ids, ascending: a referral's position is the place of its id. What else is
+    /// known of them is in `referral_facts`, `referral_links` and the refusals.
+    referral_ids: Vec<i64>,
+    referral_links: Vec<ReferralLink>,
+    /// The sending structures, numbered.
+    sender_ids: Vec<i64>,
+    /// Each person's diagnostics (by position), oldest first, as their facts.
+    diagnostics: Grouped<DiagnosticFacts>,
     capacities: Vec<OfferCapacity>,
     /// Referral positions of each person (by position).
     referrals_by_person: Grouped,
-    /// Referral position by id.
-    by_id: HashMap<i64, u32>,
     /// Session positions of each referral (by position).
     sessions_by_referral: Grouped,
     /// Positions of the sessions that belong to no referral (the workshops), ascending, by the
@@ -197,11 +200,18 @@ pub struct Dataset {
     commune_codes: Vec<String>,
     departement_of: Vec<u32>,
     departement_codes: Vec<String>,
+    /// The EPCI codes, numbered (each person's number is in their facts).
+    epci_codes: Vec<String>,
     /// The compact facts (module `facts`): per referral (by position), every refusal grouped by
-    /// referral, per person (by position) the progress between diagnostics.
+    /// referral, per person (by position) the progress between diagnostics. People and sessions
+    /// are held only as their facts: `person_facts` by position, `session_figures` in the order
+    /// the sessions were given, their structures and mediators numbered in `session_structures`
+    /// and `mediators`.
     referral_facts: Vec<ReferralFacts>,
     person_facts: Vec<PersonFacts>,
     session_figures: Vec<SessionFigures>,
+    session_structures: Vec<i64>,
+    mediators: Vec<i64>,
     refusal_facts: Vec<RefusalFact>,
     refusal_starts: Vec<u32>,
     progress: Vec<Option<Progress>>,
@@ -241,15 +251,24 @@ pub(crate) type StepTimes = [UnixSeconds; 7];
 pub(crate) const NONE_YET: UnixSeconds = UnixSeconds::MIN;
 
 /// Positions grouped by an owner's position, in one flat list (compressed rows).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Grouped {
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Grouped<T = u32> {
     starts: Vec<u32>,
-    items: Vec<u32>,
+    items: Vec<T>,
 }
 
-impl Grouped {
-    /// Groups `owners[i]` → `i` for owners below `count`.
-    fn new(count: usize, owners: impl Iterator<Item = (u32, u32)> + Clone) -> Grouped {
+impl<T> Default for Grouped<T> {
+    fn default() -> Self {
+        Grouped {
+            starts: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+}
+
+impl<T: Copy + Default> Grouped<T> {
+    /// Groups the items by owner, for owners below `count`, each owner's in the order given.
+    fn new(count: usize, owners: impl Iterator<Item = (u32, T)> + Clone) -> Grouped<T> {
         let mut starts = vec![0u32; count + 1];
         for (owner, _) in owners.clone() {
             starts[owner as usize + 1] += 1;
@@ -258,7 +277,7 @@ impl Grouped {
             starts[i + 1] += starts[i];
         }
         let mut next = starts.clone();
-        let mut items = vec![0u32; starts[count] as usize];
+        let mut items = vec![T::default(); starts[count] as usize];
         for (owner, item) in owners {
             let slot = &mut next[owner as usize];
             items[*slot as usize] = item;
@@ -266,8 +285,10 @@ impl Grouped {
         }
         Grouped { starts, items }
     }
+}
 
-    fn of(&self, owner: u32) -> &[u32] {
+impl<T> Grouped<T> {
+    fn of(&self, owner: u32) -> &[T] {
         let owner = owner as usize;
         match (self.starts.get(owner), self.starts.get(owner + 1)) {
             (Some(from), Some(to)) => &self.items[*from as usize..*to as usize],
@@ -292,13 +313,13 @@ impl Dataset {
     ) -> Result<Dataset, RecordError> {
         let mut positions = Vec::with_capacity(appointments.len());
         for appointment in &appointments {
-            let Some(position) = self.by_id.get(&appointment.referral) else {
+            let Some(position) = self.referral_position(appointment.referral) else {
                 return Err(RecordError::AppointmentOfUnknownReferral {
                     at: appointment.at,
                     referral: appointment.referral,
                 });
             };
-            positions.push(*position);
+            positions.push(position);
         }
         self.appointments = appointments;
         self.appointment_referrals = positions;
@@ -340,65 +361,109 @@ impl Dataset {
         let people = sorted_people(people)?;
         let mut data = Dataset {
             keys: people.iter().map(|person| person.key).collect(),
-            people,
             ..Dataset::default()
         };
+        data.index_people(people);
         data.index_diagnostics(diagnostics)?;
-        data.index_referrals(referrals)?;
+        let referrals = data.index_referrals(referrals)?;
         data.index_sessions(sessions)?;
         check_capacities(&capacities)?;
         data.capacities = capacities;
-        data.index_areas();
-        data.derive_facts();
+        data.derive_facts(referrals);
         data.audiences_recorded = data
             .person_facts
             .iter()
             .fold(0, |seen, person| seen | person.audiences);
         data.under_twelve_recorded = data
-            .people
+            .person_facts
             .iter()
-            .any(|person| person.age_band == AgeBand::Under12);
-        data.step_times = (0..data.people.len() as u32)
+            .any(|person| person.age_band() == AgeBand::Under12);
+        data.step_times = (0..data.people_count())
             .map(|person| data.step_times_with(person, |_| true))
             .collect();
         Ok(data)
     }
 
-    /// Every person, in the order of their keys.
-    pub fn people(&self) -> impl Iterator<Item = &PersonRecord> {
-        self.people.iter()
+    /// Every person, in the order of their keys (each record put together from the facts held).
+    pub fn people(&self) -> impl ExactSizeIterator<Item = PersonRecord> + '_ {
+        (0..self.people_count()).map(|at| self.person_at(at))
     }
 
-    pub fn person(&self, key: u64) -> Option<&PersonRecord> {
-        self.position(key).map(|at| &self.people[at as usize])
+    pub fn person(&self, key: u64) -> Option<PersonRecord> {
+        self.position(key).map(|at| self.person_at(at))
     }
 
-    pub fn referrals(&self) -> &[ReferralRecord] {
-        &self.referrals
+    /// Every referral, in the order of their ids (each put together from the facts held).
+    pub fn referrals(&self) -> impl ExactSizeIterator<Item = ReferralRecord> + '_ {
+        (0..self.referral_count()).map(|at| self.referral_at(at))
     }
 
-    pub fn referral(&self, id: i64) -> Option<&ReferralRecord> {
-        self.by_id
-            .get(&id)
-            .and_then(|i| self.referrals.get(*i as usize))
+    pub fn referral(&self, id: i64) -> Option<ReferralRecord> {
+        self.referral_position(id).map(|at| self.referral_at(at))
     }
 
-    /// The person's referrals, in the order given.
-    pub fn referrals_of(&self, person: u64) -> impl Iterator<Item = &ReferralRecord> {
+    /// The person's referrals, in the order of their ids.
+    pub fn referrals_of(&self, person: u64) -> impl Iterator<Item = ReferralRecord> + '_ {
         let positions = self
             .position(person)
             .map_or(&[][..], |at| self.referrals_by_person.of(at));
-        positions.iter().map(|i| &self.referrals[*i as usize])
+        positions.iter().map(|i| self.referral_at(*i))
     }
 
-    /// The person's diagnostics, oldest first.
-    pub fn diagnostics_of(&self, person: u64) -> &[DiagnosticRecord] {
-        self.position(person)
-            .map_or(&[], |at| self.diagnostics[at as usize].as_slice())
+    pub(crate) fn referral_count(&self) -> u32 {
+        self.referral_ids.len() as u32
     }
 
-    pub fn sessions(&self) -> &[SessionFact] {
-        &self.sessions
+    /// The referral's position.
+    fn referral_position(&self, id: i64) -> Option<u32> {
+        self.referral_ids
+            .binary_search(&id)
+            .ok()
+            .map(|at| at as u32)
+    }
+
+    /// The person's diagnostics, oldest first (put together from the facts held).
+    pub fn diagnostics_of(&self, person: u64) -> Vec<DiagnosticRecord> {
+        self.position(person).map_or_else(Vec::new, |at| {
+            self.diagnostics
+                .of(at)
+                .iter()
+                .map(|d| d.record(person))
+                .collect()
+        })
+    }
+
+    /// The sessions of the person's referrals (put together from the facts held).
+    pub fn sessions_of(&self, person: u64) -> Vec<SessionFact> {
+        let referrals = self
+            .position(person)
+            .map_or(&[][..], |at| self.referrals_by_person.of(at));
+        referrals
+            .iter()
+            .flat_map(|r| self.sessions_by_referral.of(*r))
+            .map(|s| self.session_at(*s))
+            .collect()
+    }
+
+    /// The sessions the mediator (an account) recorded, in the order given.
+    pub fn sessions_by(&self, mediator: i64) -> Vec<SessionFact> {
+        let Some(number) = self.mediators.iter().position(|id| *id == mediator) else {
+            return Vec::new();
+        };
+        (0..self.session_figures.len() as u32)
+            .filter(|at| self.session_figures[*at as usize].mediator as usize == number)
+            .map(|at| self.session_at(at))
+            .collect()
+    }
+
+    /// The date of the person's first diagnostic (by position).
+    fn first_diagnostic_at(&self, person: u32) -> Option<UnixSeconds> {
+        self.diagnostics.of(person).first().map(|d| d.at)
+    }
+
+    /// Every session, in the order given (each put together from the facts held).
+    pub fn sessions(&self) -> impl ExactSizeIterator<Item = SessionFact> + '_ {
+        (0..self.session_figures.len() as u32).map(|at| self.session_at(at))
     }
 
     pub fn capacities(&self) -> &[OfferCapacity] {
@@ -406,9 +471,9 @@ impl Dataset {
     }
 
     /// The people living in an area, in the order of their keys.
-    pub fn people_in<'s>(&'s self, area: &Area) -> impl Iterator<Item = &'s PersonRecord> + 's {
+    pub fn people_in<'s>(&'s self, area: &Area) -> impl Iterator<Item = PersonRecord> + 's {
         let positions = self.people_of(area);
-        positions.iter().map(|at| &self.people[*at as usize])
+        positions.iter().map(|at| self.person_at(*at))
     }
 
     /// The person's position in [`Dataset::people`].
@@ -416,20 +481,81 @@ impl Dataset {
         self.keys.binary_search(&key).ok().map(|at| at as u32)
     }
 
-    pub(crate) fn person_at(&self, position: u32) -> &PersonRecord {
-        &self.people[position as usize]
+    /// The record of the person at `position`, put together from the facts held.
+    pub(crate) fn person_at(&self, position: u32) -> PersonRecord {
+        let at = position as usize;
+        let facts = &self.person_facts[at];
+        PersonRecord {
+            key: self.keys[at],
+            enrolled_at: facts.enrolled_at,
+            enrolling_structure: facts.enrolling_structure,
+            commune: self.commune_codes[self.commune_of[at] as usize].clone(),
+            epci: self.epci_codes.get(facts.epci as usize).cloned(),
+            departement: self.departement_codes[self.departement_of[at] as usize].clone(),
+            audiences: facts.audience_list(),
+            age_band: facts.age_band(),
+            typology: facts.typology(),
+            fragile_commune: facts.fragile_commune(),
+        }
     }
 
-    pub(crate) fn referral_at(&self, position: u32) -> &ReferralRecord {
-        &self.referrals[position as usize]
+    /// The referral at `position`, put together from the facts held.
+    pub(crate) fn referral_at(&self, position: u32) -> ReferralRecord {
+        let at = position as usize;
+        let (facts, link) = (&self.referral_facts[at], &self.referral_links[at]);
+        ReferralRecord {
+            id: self.referral_ids[at],
+            person: self.keys[link.person as usize],
+            sender_structure: self.sender_ids[link.sender as usize],
+            receiver_structure: self.structure_ids[facts.receiver as usize],
+            offer: self.offer_ids[facts.offer as usize],
+            support_model: facts.support_model(),
+            state: link.state(),
+            sent_at: moment(facts.sent_at),
+            accepted_at: moment(facts.accepted_at),
+            first_contact_at: moment(link.first_contact_at),
+            started_at: moment(link.started_at),
+            closed_at: moment(facts.closed_at),
+            refusals: self
+                .refusals_at(position)
+                .iter()
+                .map(|r| r.refusal())
+                .collect(),
+            outcome: facts.outcome(),
+            gains: facts.gains(),
+        }
     }
 
-    pub(crate) fn session_at(&self, position: u32) -> &SessionFact {
-        &self.sessions[position as usize]
+    /// The structures that sent and received the referral at `position`.
+    pub(crate) fn referral_structures(&self, position: u32) -> (i64, i64) {
+        let at = position as usize;
+        (
+            self.sender_ids[self.referral_links[at].sender as usize],
+            self.structure_ids[self.referral_facts[at].receiver as usize],
+        )
+    }
+
+    /// The session at `position`, put together from the facts held.
+    pub(crate) fn session_at(&self, position: u32) -> SessionFact {
+        let figures = &self.session_figures[position as usize];
+        SessionFact {
+            referral: self.referral_ids.get(figures.referral as usize).copied(),
+            structure: self.session_structure(figures),
+            mediator: self.mediators[figures.mediator as usize],
+            at: figures.at,
+            duration_minutes: figures.minutes,
+            kind: figures.kind(),
+            participants: figures.participants,
+        }
+    }
+
+    /// The structure that held a session.
+    pub(crate) fn session_structure(&self, session: &SessionFigures) -> i64 {
+        self.session_structures[session.structure as usize]
     }
 
     pub(crate) fn people_count(&self) -> u32 {
-        self.people.len() as u32
+        self.keys.len() as u32
     }
 
     pub(crate) fn referral_positions_of(&self, person: u32) -> &[u32] {
@@ -463,33 +589,30 @@ impl Dataset {
 
     /// The person's step times over the referrals `keep` accepts: each step at the earliest
     /// referral that reached it, and only once the step before it was reached.
-    pub(crate) fn step_times_with(
-        &self,
-        person: u32,
-        keep: impl Fn(&ReferralRecord) -> bool,
-    ) -> StepTimes {
+    pub(crate) fn step_times_with(&self, person: u32, keep: impl Fn(u32) -> bool) -> StepTimes {
         let mut times = [NONE_YET; 7];
-        times[0] = self.people[person as usize].enrolled_at;
-        times[1] = self.diagnostics[person as usize]
-            .first()
-            .map_or(NONE_YET, |d| d.at);
+        times[0] = self.person_facts[person as usize].enrolled_at;
+        times[1] = self.first_diagnostic_at(person).unwrap_or(NONE_YET);
         let mut earliest = [UnixSeconds::MAX; 5];
         for referral in self.referrals_by_person.of(person) {
-            let r = &self.referrals[*referral as usize];
-            if !keep(r) {
+            if !keep(*referral) {
                 continue;
             }
-            let completed = r.started_at.is_some()
-                && r.outcome.is_some_and(|o| COMPLETING_OUTCOMES.contains(&o));
+            let facts = &self.referral_facts[*referral as usize];
+            let link = &self.referral_links[*referral as usize];
+            let completed = link.started_at != NONE_YET
+                && facts
+                    .outcome()
+                    .is_some_and(|o| COMPLETING_OUTCOMES.contains(&o));
             let steps = [
-                r.sent_at,
-                r.accepted_at,
-                r.first_contact_at,
-                r.started_at,
-                r.closed_at.filter(|_| completed),
+                facts.sent_at,
+                facts.accepted_at,
+                link.first_contact_at,
+                link.started_at,
+                if completed { facts.closed_at } else { NONE_YET },
             ];
             for (slot, at) in earliest.iter_mut().zip(steps) {
-                if let Some(at) = at {
+                if at != NONE_YET {
                     *slot = (*slot).min(at);
                 }
             }
@@ -507,89 +630,112 @@ impl Dataset {
         times
     }
 
+    /// Groups the diagnostics by person, each person's oldest first (in the order given at the
+    /// same date), as their facts.
     fn index_diagnostics(&mut self, diagnostics: Vec<DiagnosticRecord>) -> Result<(), RecordError> {
-        self.diagnostics = vec![Vec::new(); self.people.len()];
-        for diagnostic in diagnostics {
+        let mut owned = Vec::with_capacity(diagnostics.len());
+        for diagnostic in &diagnostics {
             let at = self
                 .position(diagnostic.person)
                 .ok_or_else(|| unknown("Un diagnostic", diagnostic.person))?;
-            if diagnostic.at < self.people[at as usize].enrolled_at {
+            if diagnostic.at < self.person_facts[at as usize].enrolled_at {
                 return Err(RecordError::DiagnosticBeforeEnrolment(diagnostic.person));
             }
-            self.diagnostics[at as usize].push(diagnostic);
+            owned.push((at, DiagnosticFacts::of(diagnostic)));
         }
-        for list in &mut self.diagnostics {
-            list.sort_by_key(|d| d.at);
-        }
+        drop(diagnostics);
+        owned.sort_by_key(|(person, facts)| (*person, facts.at));
+        self.diagnostics = Grouped::new(self.keys.len(), owned.into_iter());
         Ok(())
     }
 
-    fn index_referrals(&mut self, referrals: Vec<ReferralRecord>) -> Result<(), RecordError> {
+    /// Checks the referrals, sorts them by id and groups them by person; they are returned for
+    /// [`Dataset::derive_facts`].
+    fn index_referrals(
+        &mut self,
+        mut referrals: Vec<ReferralRecord>,
+    ) -> Result<Vec<ReferralRecord>, RecordError> {
+        referrals.sort_by_key(|referral| referral.id);
+        if let Some(pair) = referrals.windows(2).find(|pair| pair[0].id == pair[1].id) {
+            return Err(RecordError::DuplicateReferral(pair[0].id));
+        }
         let mut person_of_referral = Vec::with_capacity(referrals.len());
-        self.by_id.reserve(referrals.len());
-        for (index, referral) in referrals.iter().enumerate() {
+        for referral in &referrals {
             let person = self.position(referral.person).ok_or_else(|| {
                 unknown(&format!("L'orientation {}", referral.id), referral.person)
             })?;
             check_steps(referral)?;
-            let first_diagnostic = self.diagnostics[person as usize].first().map(|d| d.at);
+            let first_diagnostic = self.first_diagnostic_at(person);
             if referral
                 .sent_at
                 .is_some_and(|sent| first_diagnostic.is_none_or(|first| sent < first))
             {
                 return Err(RecordError::SentBeforeDiagnostic(referral.id));
             }
-            if self.by_id.insert(referral.id, index as u32).is_some() {
-                return Err(RecordError::DuplicateReferral(referral.id));
-            }
             person_of_referral.push(person);
         }
         self.referrals_by_person = Grouped::new(
-            self.people.len(),
+            self.keys.len(),
             person_of_referral
                 .iter()
                 .enumerate()
                 .map(|(referral, person)| (*person, referral as u32)),
         );
-        self.referrals = referrals;
-        Ok(())
+        self.referral_ids = referrals.iter().map(|referral| referral.id).collect();
+        self.referral_links = person_of_referral
+            .into_iter()
+            .map(|person| ReferralLink {
+                person,
+                ..ReferralLink::default()
+            })
+            .collect();
+        Ok(referrals)
     }
 
+    /// Indexes the sessions by referral (the workshops by structure) and keeps their facts, the
+    /// structures and mediators numbered.
     fn index_sessions(&mut self, sessions: Vec<SessionFact>) -> Result<(), RecordError> {
         let mut owners = Vec::with_capacity(sessions.len());
+        let (mut structures, mut mediators) = (HashMap::new(), HashMap::new());
+        self.session_figures = Vec::with_capacity(sessions.len());
         for (index, session) in sessions.iter().enumerate() {
-            if let Some(referral) = session.referral {
-                let at = self
-                    .by_id
-                    .get(&referral)
-                    .ok_or(RecordError::UnknownReferral {
-                        at: session.at,
-                        referral,
-                    })?;
-                owners.push((*at, index as u32));
-            } else {
-                self.workshops
-                    .entry(session.structure)
-                    .or_default()
-                    .push(index as u32);
-            }
+            let referral = match session.referral {
+                Some(referral) => {
+                    let at =
+                        self.referral_position(referral)
+                            .ok_or(RecordError::UnknownReferral {
+                                at: session.at,
+                                referral,
+                            })?;
+                    owners.push((at, index as u32));
+                    at
+                }
+                None => {
+                    self.workshops
+                        .entry(session.structure)
+                        .or_default()
+                        .push(index as u32);
+                    NO_NUMBER
+                }
+            };
+            let structure = number(
+                &mut self.session_structures,
+                &mut structures,
+                session.structure,
+            );
+            let mediator = number(&mut self.mediators, &mut mediators, session.mediator);
+            self.session_figures
+                .push(SessionFigures::of(session, referral, structure, mediator));
         }
-        self.sessions_by_referral = Grouped::new(self.referrals.len(), owners.into_iter());
-        self.sessions = sessions;
+        self.sessions_by_referral = Grouped::new(self.referral_ids.len(), owners.into_iter());
         Ok(())
     }
 
-    /// Numbers offers and structures, and derives the compact facts of referrals, refusals and
-    /// diagnostics.
-    fn derive_facts(&mut self) {
+    /// Numbers offers and structures, and derives the compact facts of the referrals (sorted by
+    /// id, as [`Dataset::index_referrals`] returns them), their refusals and the diagnostics.
+    fn derive_facts(&mut self, referrals: Vec<ReferralRecord>) {
         let mut offers: HashMap<i64, u32> = HashMap::with_capacity(self.capacities.len());
         let mut structures: HashMap<i64, u32> = HashMap::new();
-        let number = |ids: &mut Vec<i64>, index: &mut HashMap<i64, u32>, id: i64| {
-            *index.entry(id).or_insert_with(|| {
-                ids.push(id);
-                ids.len() as u32 - 1
-            })
-        };
         let (mut offer_ids, mut structure_ids) = (Vec::new(), Vec::new());
         for capacity in &self.capacities {
             number(&mut offer_ids, &mut offers, capacity.offer);
@@ -598,10 +744,17 @@ impl Dataset {
             self.capacity_models
                 .push(code_of(SupportModel::ALL, capacity.support_model.as_ref()));
         }
-        self.referral_facts = Vec::with_capacity(self.referrals.len());
-        self.refusal_starts = Vec::with_capacity(self.referrals.len() + 1);
+        self.referral_facts = Vec::with_capacity(referrals.len());
+        self.refusal_starts = Vec::with_capacity(referrals.len() + 1);
         self.refusal_starts.push(0);
-        for referral in &self.referrals {
+        let mut senders: HashMap<i64, u32> = HashMap::new();
+        for (referral, link) in referrals.iter().zip(&mut self.referral_links) {
+            let sender = number(
+                &mut self.sender_ids,
+                &mut senders,
+                referral.sender_structure,
+            );
+            *link = ReferralLink::of(referral, link.person, sender);
             let offer = number(&mut offer_ids, &mut offers, referral.offer);
             let receiver = number(
                 &mut structure_ids,
@@ -615,9 +768,9 @@ impl Dataset {
         }
         self.offer_ids = offer_ids;
         self.structure_ids = structure_ids;
-        self.progress = self.diagnostics.iter().map(|d| Progress::of(d)).collect();
-        self.person_facts = self.people.iter().map(PersonFacts::of).collect();
-        self.session_figures = self.sessions.iter().map(SessionFigures::of).collect();
+        self.progress = (0..self.people_count())
+            .map(|person| Progress::of(self.diagnostics.of(person)))
+            .collect();
     }
 
     pub(crate) fn person_facts(&self) -> &[PersonFacts] {
@@ -675,8 +828,9 @@ impl Dataset {
         )
     }
 
-    fn index_areas(&mut self) {
-        for (at, person) in self.people.iter().enumerate() {
+    /// Indexes the people (sorted by key) by area, numbers their places and keeps their facts.
+    fn index_people(&mut self, people: Vec<PersonRecord>) {
+        for (at, person) in people.iter().enumerate() {
             let at = at as u32;
             push_to(&mut self.by_commune, &person.commune, at);
             push_to(&mut self.by_departement, &person.departement, at);
@@ -684,9 +838,25 @@ impl Dataset {
                 push_to(&mut self.by_epci, epci, at);
             }
         }
-        (self.commune_codes, self.commune_of) = numbered(&self.by_commune, self.people.len());
-        (self.departement_codes, self.departement_of) =
-            numbered(&self.by_departement, self.people.len());
+        let count = people.len();
+        (self.commune_codes, self.commune_of) = numbered(&self.by_commune, count);
+        (self.departement_codes, self.departement_of) = numbered(&self.by_departement, count);
+        let epci_of;
+        (self.epci_codes, epci_of) = numbered(&self.by_epci, count);
+        self.person_facts = people
+            .iter()
+            .zip(epci_of)
+            .map(|(person, epci)| {
+                PersonFacts::of(
+                    person,
+                    if person.epci.is_some() {
+                        epci
+                    } else {
+                        NO_NUMBER
+                    },
+                )
+            })
+            .collect();
     }
 
     /// The codes of the communes or départements people live in, numbered.
@@ -708,6 +878,18 @@ impl Dataset {
     }
 }
 
+impl Dataset {
+    /// Every diagnostic, by person, each person's oldest first.
+    fn all_diagnostics(&self) -> Vec<DiagnosticRecord> {
+        (0..self.people_count())
+            .flat_map(|at| {
+                let key = self.keys[at as usize];
+                self.diagnostics.of(at).iter().map(move |d| d.record(key))
+            })
+            .collect()
+    }
+}
+
 /// Numbers the codes of an area index, and gives each person the number of theirs.
 fn numbered(index: &HashMap<String, Vec<u32>>, people: usize) -> (Vec<String>, Vec<u32>) {
     let mut codes = Vec::with_capacity(index.len());
@@ -719,6 +901,14 @@ fn numbered(index: &HashMap<String, Vec<u32>>, people: usize) -> (Vec<String>, V
         }
     }
     (codes, of)
+}
+
+/// The number of `id` among `ids`, numbering it next if new.
+fn number(ids: &mut Vec<i64>, index: &mut HashMap<i64, u32>, id: i64) -> u32 {
+    *index.entry(id).or_insert_with(|| {
+        ids.push(id);
+        ids.len() as u32 - 1
+    })
 }
 
 fn push_to(index: &mut HashMap<String, Vec<u32>>, code: &str, at: u32) {
@@ -815,10 +1005,10 @@ pub fn departement_of(area: &Area, dataset: &Dataset) -> Option<String> {
                 .take(if code.starts_with("97") { 3 } else { 2 })
                 .collect(),
         ),
-        Area::Epci(_) => dataset
-            .people_in(area)
-            .next()
-            .map(|p| p.departement.clone()),
+        Area::Epci(_) => dataset.people_of(area).first().map(|at| {
+            dataset.place_codes(Place::Departement)[dataset.place_of(Place::Departement, *at)]
+                .clone()
+        }),
     }
 }
 
@@ -826,10 +1016,10 @@ impl super::changes::Records {
     /// A copy of the records of `data`, which stays as it is.
     pub(super) fn copied_from(data: &Dataset) -> super::changes::Records {
         super::changes::Records {
-            people: data.people.clone(),
-            referrals: data.referrals.clone(),
-            diagnostics: data.diagnostics.iter().flatten().cloned().collect(),
-            sessions: data.sessions.clone(),
+            people: data.people().collect(),
+            referrals: data.referrals().collect(),
+            diagnostics: data.all_diagnostics(),
+            sessions: data.sessions().collect(),
             capacities: data.capacities.clone(),
             appointments: data.appointments.clone(),
             structure_areas: data.structure_areas.clone(),
@@ -838,11 +1028,13 @@ impl super::changes::Records {
 
     /// The records of `data`, moved out of it; its indexes and facts are dropped.
     pub(super) fn taken_from(data: Dataset) -> super::changes::Records {
+        let (people, sessions) = (data.people().collect(), data.sessions().collect());
+        let (diagnostics, referrals) = (data.all_diagnostics(), data.referrals().collect());
         super::changes::Records {
-            people: data.people,
-            referrals: data.referrals,
-            diagnostics: data.diagnostics.into_iter().flatten().collect(),
-            sessions: data.sessions,
+            people,
+            referrals,
+            diagnostics,
+            sessions,
             capacities: data.capacities,
             appointments: data.appointments,
             structure_areas: data.structure_areas,

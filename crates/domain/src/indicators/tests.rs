@@ -1044,3 +1044,49 @@ fn an_appointment_of_an_unknown_referral_is_refused() {
         Err(RecordError::AppointmentOfUnknownReferral { referral: 42, .. })
     ));
 }
+
+/// The dataset holds people, diagnostics, referrals and sessions only as compact facts and numbers;
+/// what it gives back is exactly what it was given (a person's audiences in the order of
+/// `Audience::ALL`, referrals in the order of their ids).
+#[test]
+fn the_records_given_back_are_the_records_given() {
+    let sessions = vec![
+        session(Some(1), 10, 60, 1),
+        session(None, 30, 120, 8),
+        SessionFact {
+            structure: 11,
+            mediator: 777,
+            ..session(Some(9), 12, 45, 1)
+        },
+    ];
+    let mut given = referrals();
+    given.reverse();
+    let data = Dataset::new(
+        people(),
+        given,
+        diagnostics(),
+        sessions.clone(),
+        vec![capacity(100, 10, 5)],
+    )
+    .expect("consistent records");
+
+    let mut expected_people = people();
+    expected_people.sort_by_key(|p| p.key);
+    for person in &mut expected_people {
+        person
+            .audiences
+            .sort_by_key(|a| Audience::ALL.iter().position(|x| x == a));
+    }
+    assert_eq!(data.people().collect::<Vec<_>>(), expected_people);
+    assert_eq!(data.referrals().collect::<Vec<_>>(), referrals());
+    assert_eq!(data.sessions().collect::<Vec<_>>(), sessions);
+    assert_eq!(data.diagnostics_of(2), diagnostics()[2..4].to_vec());
+    assert_eq!(data.referral(4), referrals().into_iter().nth(3));
+    assert_eq!(
+        data.referrals_of(3).map(|r| r.id).collect::<Vec<_>>(),
+        [3, 4]
+    );
+    assert_eq!(data.sessions_by(777), sessions[2..].to_vec());
+    assert_eq!(data.sessions_of(1), sessions[..1].to_vec());
+    assert_eq!(data.person(7), None);
+}

@@ -61,8 +61,8 @@ pub(crate) fn records_of(data: &Dataset) -> Vec<String> {
                 .map(|d| format!("{d:?}")),
         );
     }
-    lines.extend(data.referrals().iter().map(|r| format!("{r:?}")));
-    let mut sessions: Vec<String> = data.sessions().iter().map(|s| format!("{s:?}")).collect();
+    lines.extend(data.referrals().map(|r| format!("{r:?}")));
+    let mut sessions: Vec<String> = data.sessions().map(|s| format!("{s:?}")).collect();
     sessions.sort();
     let mut appointments: Vec<String> = data
         .appointments()

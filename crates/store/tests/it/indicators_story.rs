@@ -480,7 +480,6 @@ async fn the_indicators_of_a_story_match_the_hand_computed_figures() {
     // B's referral: sent, refused (with its reason), redirected, accepted, contacted, started, closed.
     let rb = data
         .referrals()
-        .iter()
         .find(|r| r.person == b.key)
         .expect("B's referral");
     assert_eq!(rb.state, ReferralState::Closed);
@@ -715,7 +714,6 @@ async fn older_rows_are_read_or_left_out_without_failing_the_load() {
     let outcomes: Vec<_> = load
         .dataset
         .referrals()
-        .iter()
         .map(|r| (r.outcome, r.gains.clone()))
         .collect();
     assert_eq!(
@@ -855,13 +853,11 @@ async fn synthetic_batches_are_read_back_whole() {
     assert_eq!(data.referrals().len(), 3);
     let refusal = data
         .referrals()
-        .iter()
         .find(|r| r.state == S::Refused)
         .expect("refused");
     assert_eq!(refusal.refusals[0].reason, RefusalReason::OutOfArea);
     let closed = data
         .referrals()
-        .iter()
         .find(|r| r.state == S::Closed)
         .expect("closed");
     assert_eq!(closed.outcome, Some(ClosingOutcome::HelpedOnBehalf));
@@ -873,7 +869,6 @@ async fn synthetic_batches_are_read_back_whole() {
     );
     let workshop = data
         .sessions()
-        .iter()
         .find(|s| s.kind == SessionKind::Collective)
         .expect("workshop");
     assert_eq!((workshop.referral, workshop.participants), (None, 6));

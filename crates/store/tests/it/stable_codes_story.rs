@@ -409,7 +409,7 @@ async fn the_database_holds_codes_and_the_pages_french() {
         .indicator_dataset(NOW + 5, &BTreeMap::new())
         .await
         .expect("indicators");
-    let referral = &load.dataset.referrals()[0];
+    let referral = &load.dataset.referrals().next().expect("a referral");
     assert_eq!(
         referral
             .refusals
@@ -860,7 +860,7 @@ async fn a_database_written_with_labels_is_converted_and_reads_as_before() {
         .await
         .expect("indicators");
     assert_eq!(load.dropped, 0, "{:?}", load.dropped_by_kind);
-    let referrals = load.dataset.referrals();
+    let referrals: Vec<_> = load.dataset.referrals().collect();
     let reasons = |i: usize| -> Vec<RefusalReason> {
         referrals[i].refusals.iter().map(|r| r.reason).collect()
     };

@@ -546,18 +546,22 @@ struct Figures {
 /// A mediator's own activity over the period, month by month.
 fn mediator_figures(loaded: &Loaded, user: &CurrentUser, chosen: &Chosen) -> Figures {
     let period = (chosen.from, chosen.to);
-    let activity = own_activity(loaded.dataset.sessions(), user.account.id, period)
-        .into_iter()
-        .map(|line| {
-            (
-                line.month,
-                line.individual,
-                line.collective,
-                line.participants,
-                format!("{} h {:02}", line.minutes / 60, line.minutes % 60),
-            )
-        })
-        .collect();
+    let activity = own_activity(
+        &loaded.dataset.sessions_by(user.account.id),
+        user.account.id,
+        period,
+    )
+    .into_iter()
+    .map(|line| {
+        (
+            line.month,
+            line.individual,
+            line.collective,
+            line.participants,
+            format!("{} h {:02}", line.minutes / 60, line.minutes % 60),
+        )
+    })
+    .collect();
     Figures {
         scope_label: "Mon activité".to_owned(),
         role_view: "mediator",

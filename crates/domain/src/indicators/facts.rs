@@ -260,46 +260,44 @@ pub(crate) fn value_of<T: Copy>(all: &[T], code: u8) -> Option<T> {
     all.get(usize::from(code)).copied()
 }
 
-/// A session as the dataset holds it (32 bytes): what the activity table reads, and the referral,
-/// structure and mediator by number (`Dataset::session_at` gives the [`SessionFact`] back).
+/// A session as the dataset holds it (24 bytes): what the activity table reads, the referral by
+/// position and the structure with the mediator by number (`Dataset::session_at` gives the
+/// [`SessionFact`] back). Minutes and participants are held in 16 bits: entry allows 480 minutes
+/// and 500 participants (`pathway`), and anything beyond 65 535 is held as 65 535.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub(crate) struct SessionFigures {
     pub at: UnixSeconds,
-    pub minutes: u32,
-    pub participants: u32,
     /// The referral's position in the dataset, or [`NO_NUMBER`] for a workshop open to anyone.
     pub referral: u32,
-    /// The numbers of the structure and of the mediator among the dataset's session holders.
-    pub structure: u32,
-    pub mediator: u32,
-    /// Place in `SessionKind::ALL`.
-    pub kind: u8,
+    /// The number of the structure and mediator who held it, among the dataset's holders.
+    pub holder: u32,
+    pub minutes: u16,
+    pub participants: u16,
+    /// A workshop (`SessionKind::Collective`), else an individual session.
     pub collective: bool,
 }
 
 impl SessionFigures {
     /// The figures of `session`, whose referral is at `referral` and whose structure and mediator
-    /// are numbered `structure` and `mediator`.
-    pub fn of(
-        session: &SessionFact,
-        referral: u32,
-        structure: u32,
-        mediator: u32,
-    ) -> SessionFigures {
+    /// are numbered `holder`.
+    pub fn of(session: &SessionFact, referral: u32, holder: u32) -> SessionFigures {
+        let short = |value: u32| u16::try_from(value).unwrap_or(u16::MAX);
         SessionFigures {
             at: session.at,
-            minutes: session.duration_minutes,
-            participants: session.participants,
             referral,
-            structure,
-            mediator,
-            kind: code_of(SessionKind::ALL, Some(&session.kind)),
+            holder,
+            minutes: short(session.duration_minutes),
+            participants: short(session.participants),
             collective: session.kind == SessionKind::Collective,
         }
     }
 
     pub fn kind(&self) -> SessionKind {
-        value_of(SessionKind::ALL, self.kind).unwrap_or(SessionKind::ALL[0])
+        if self.collective {
+            SessionKind::Collective
+        } else {
+            SessionKind::Individual
+        }
     }
 }
 

@@ -205,13 +205,12 @@ pub struct Dataset {
     /// The compact facts (module `facts`): per referral (by position), every refusal grouped by
     /// referral, per person (by position) the progress between diagnostics. People and sessions
     /// are held only as their facts: `person_facts` by position, `session_figures` in the order
-    /// the sessions were given, their structures and mediators numbered in `session_structures`
-    /// and `mediators`.
+    /// the sessions were given, each structure and mediator holding sessions numbered as a pair
+    /// in `session_holders`.
     referral_facts: Vec<ReferralFacts>,
     person_facts: Vec<PersonFacts>,
     session_figures: Vec<SessionFigures>,
-    session_structures: Vec<i64>,
-    mediators: Vec<i64>,
+    session_holders: Vec<(i64, i64)>,
     refusal_facts: Vec<RefusalFact>,
     refusal_starts: Vec<u32>,
     progress: Vec<Option<Progress>>,
@@ -447,11 +446,13 @@ impl Dataset {
 
     /// The sessions the mediator (an account) recorded, in the order given.
     pub fn sessions_by(&self, mediator: i64) -> Vec<SessionFact> {
-        let Some(number) = self.mediators.iter().position(|id| *id == mediator) else {
-            return Vec::new();
-        };
+        let theirs: Vec<bool> = self
+            .session_holders
+            .iter()
+            .map(|(_, holder)| *holder == mediator)
+            .collect();
         (0..self.session_figures.len() as u32)
-            .filter(|at| self.session_figures[*at as usize].mediator as usize == number)
+            .filter(|at| theirs[self.session_figures[*at as usize].holder as usize])
             .map(|at| self.session_at(at))
             .collect()
     }
@@ -541,17 +542,17 @@ impl Dataset {
         SessionFact {
             referral: self.referral_ids.get(figures.referral as usize).copied(),
             structure: self.session_structure(figures),
-            mediator: self.mediators[figures.mediator as usize],
+            mediator: self.session_holders[figures.holder as usize].1,
             at: figures.at,
-            duration_minutes: figures.minutes,
+            duration_minutes: u32::from(figures.minutes),
             kind: figures.kind(),
-            participants: figures.participants,
+            participants: u32::from(figures.participants),
         }
     }
 
     /// The structure that held a session.
     pub(crate) fn session_structure(&self, session: &SessionFigures) -> i64 {
-        self.session_structures[session.structure as usize]
+        self.session_holders[session.holder as usize].0
     }
 
     pub(crate) fn people_count(&self) -> u32 {
@@ -693,10 +694,10 @@ impl Dataset {
     }
 
     /// Indexes the sessions by referral (the workshops by structure) and keeps their facts, the
-    /// structures and mediators numbered.
+    /// structures with their mediators numbered.
     fn index_sessions(&mut self, sessions: Vec<SessionFact>) -> Result<(), RecordError> {
         let mut owners = Vec::with_capacity(sessions.len());
-        let (mut structures, mut mediators) = (HashMap::new(), HashMap::new());
+        let mut holders: HashMap<(i64, i64), u32> = HashMap::new();
         self.session_figures = Vec::with_capacity(sessions.len());
         for (index, session) in sessions.iter().enumerate() {
             let referral = match session.referral {
@@ -718,14 +719,13 @@ impl Dataset {
                     NO_NUMBER
                 }
             };
-            let structure = number(
-                &mut self.session_structures,
-                &mut structures,
-                session.structure,
-            );
-            let mediator = number(&mut self.mediators, &mut mediators, session.mediator);
+            let holder = (session.structure, session.mediator);
+            let holder = *holders.entry(holder).or_insert_with(|| {
+                self.session_holders.push(holder);
+                self.session_holders.len() as u32 - 1
+            });
             self.session_figures
-                .push(SessionFigures::of(session, referral, structure, mediator));
+                .push(SessionFigures::of(session, referral, holder));
         }
         self.sessions_by_referral = Grouped::new(self.referral_ids.len(), owners.into_iter());
         Ok(())

@@ -1090,3 +1090,14 @@ fn the_records_given_back_are_the_records_given() {
     assert_eq!(data.sessions_of(1), sessions[..1].to_vec());
     assert_eq!(data.person(7), None);
 }
+
+/// What a million people weigh rests on these sizes (BENCHMARKS.md, "Memory of the records").
+#[test]
+fn the_facts_held_per_record_stay_small() {
+    use super::facts::{DiagnosticFacts, PersonFacts, ReferralFacts, ReferralLink, SessionFigures};
+    use std::mem::size_of;
+    assert_eq!(size_of::<PersonFacts>(), 32);
+    assert_eq!(size_of::<SessionFigures>(), 24);
+    assert!(size_of::<DiagnosticFacts>() <= 24);
+    assert_eq!(size_of::<ReferralFacts>() + size_of::<ReferralLink>(), 96);
+}

@@ -242,7 +242,6 @@ impl<'a> Scope<'a> {
             .filter(move |at| period.contains(facts[*at as usize].enrolled_at))
     }
 
-    /// The referrals of the person at `person` that the structure (if any) sent or received.
     /// The positions of the referrals of the person at `person` that the structure (if any) sent
     /// or received.
     pub fn referrals_at(&self, person: u32) -> impl Iterator<Item = u32> + '_ {

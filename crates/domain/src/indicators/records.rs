@@ -719,11 +719,11 @@ impl Dataset {
                     NO_NUMBER
                 }
             };
-            let holder = (session.structure, session.mediator);
-            let holder = *holders.entry(holder).or_insert_with(|| {
-                self.session_holders.push(holder);
-                self.session_holders.len() as u32 - 1
-            });
+            let holder = number(
+                &mut self.session_holders,
+                &mut holders,
+                (session.structure, session.mediator),
+            );
             self.session_figures
                 .push(SessionFigures::of(session, referral, holder));
         }
@@ -904,7 +904,11 @@ fn numbered(index: &HashMap<String, Vec<u32>>, people: usize) -> (Vec<String>, V
 }
 
 /// The number of `id` among `ids`, numbering it next if new.
-fn number(ids: &mut Vec<i64>, index: &mut HashMap<i64, u32>, id: i64) -> u32 {
+fn number<K: Copy + Eq + std::hash::Hash>(
+    ids: &mut Vec<K>,
+    index: &mut HashMap<K, u32>,
+    id: K,
+) -> u32 {
     *index.entry(id).or_insert_with(|| {
         ids.push(id);
         ids.len() as u32 - 1
